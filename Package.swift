@@ -1,0 +1,73 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+]
+
+let package = Package(
+    name: "printfarm",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "printfarm", targets: ["printfarm"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/vapor/sql-kit", from: "3.36.0"),
+        .package(url: "https://github.com/vapor/sqlite-kit", from: "4.5.2"),
+        .package(url: "https://github.com/vapor/postgres-kit", from: "2.17.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // Pure domain: IDs, events, commands, deciders. No IO, no clock, no database.
+        .target(name: "FarmDomain", swiftSettings: swiftSettings),
+        // Event store, projections, migrations and idempotency records on SQLite and PostgreSQL.
+        .target(
+            name: "FarmStore",
+            dependencies: [
+                "FarmDomain",
+                .product(name: "SQLKit", package: "sql-kit"),
+                .product(name: "SQLiteKit", package: "sqlite-kit"),
+                .product(name: "PostgresKit", package: "postgres-kit"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The HTTP server: REST API, event stream, metrics; buildApplication() is the composition root.
+        .target(
+            name: "FarmServer",
+            dependencies: [
+                "FarmDomain", "FarmStore",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [.copy("Resources/openapi.json")],
+            swiftSettings: swiftSettings
+        ),
+        // The `printfarm` command line: thin, parses options and calls into FarmServer/FarmStore.
+        .executableTarget(
+            name: "printfarm",
+            dependencies: [
+                "FarmServer", "FarmStore", "FarmDomain",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(name: "FarmDomainTests", dependencies: ["FarmDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FarmServerTests",
+            dependencies: [
+                "FarmServer", "FarmStore", "FarmDomain",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)

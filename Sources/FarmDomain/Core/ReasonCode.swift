@@ -1,0 +1,55 @@
+/// Why a transition happened, as a stable dotted code such as `operator.override` or `printer.disconnected`.
+/// Codes are lowercase segments of letters, digits and camelCase, separated by dots, at least two segments.
+public struct ReasonCode: Hashable, Codable, Sendable, CustomStringConvertible, ExpressibleByStringLiteral {
+    public let rawValue: String
+
+    public init?(rawValue: String) {
+        guard ReasonCode.isValid(rawValue) else { return nil }
+        self.rawValue = rawValue
+    }
+
+    public init(stringLiteral value: String) {
+        precondition(ReasonCode.isValid(value), "invalid reason code literal \(value)")
+        self.rawValue = value
+    }
+
+    public var description: String { rawValue }
+
+    static func isValid(_ value: String) -> Bool {
+        let segments = value.split(separator: ".", omittingEmptySubsequences: false)
+        guard segments.count >= 2, value.count <= 100 else { return false }
+        return segments.allSatisfy { segment in
+            guard let first = segment.first, first.isASCII, first.isLowercase else { return false }
+            return segment.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber) }
+        }
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        let string = try container.decode(String.self)
+        guard let code = ReasonCode(rawValue: string) else {
+            throw DecodingError.dataCorruptedError(
+                in: container, debugDescription: "'\(string)' is not a reason code like 'operator.override'")
+        }
+        self = code
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(rawValue)
+    }
+}
+
+extension ReasonCode {
+    public static let operatorRequest: ReasonCode = "operator.request"
+    public static let operatorOverride: ReasonCode = "operator.override"
+    public static let apiRequest: ReasonCode = "api.request"
+    public static let policyAutoAdvance: ReasonCode = "policy.autoAdvance"
+    public static let guardLoopBreaker: ReasonCode = "guard.loopBreaker"
+    public static let printerDisconnected: ReasonCode = "printer.disconnected"
+    public static let printerObserved: ReasonCode = "printer.observed"
+    public static let preflightPassed: ReasonCode = "preflight.passed"
+    public static let preflightFailed: ReasonCode = "preflight.failed"
+    public static let qaPassed: ReasonCode = "qa.passed"
+    public static let qaFailedDimensions: ReasonCode = "qa.failed.dimensions"
+}

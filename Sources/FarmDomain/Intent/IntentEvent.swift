@@ -1,0 +1,76 @@
+import Foundation
+
+public struct IntentReceived: Codable, Sendable, Equatable {
+    public var intentID: IntentID
+    public var draft: IntentDraft
+    public var receivedAt: Date
+}
+
+public struct IntentPreflighted: Codable, Sendable, Equatable {
+    public var outcome: PreflightOutcome
+    public var findings: [String]
+}
+
+/// A status change that needs nothing but the new status and why (accepted, shipped, cancelled, …).
+public struct IntentStatusChanged: Codable, Sendable, Equatable {
+    public var note: String?
+    public var at: Date
+}
+
+public struct IntentReviewRequested: Codable, Sendable, Equatable {
+    public var reasons: [String]
+    public var at: Date
+}
+
+public struct IntentAmended: Codable, Sendable, Equatable {
+    public var dueDate: Date?
+    public var paymentStatus: PaymentStatus?
+    public var note: String?
+    public var at: Date
+}
+
+public enum IntentEvent: DomainEvent {
+    case received(IntentReceived)
+    case preflighted(IntentPreflighted)
+    case accepted(IntentStatusChanged)
+    case reviewRequested(IntentReviewRequested)
+    case rejected(IntentStatusChanged)
+    case productionStarted(IntentStatusChanged)
+    case readyToShip(IntentStatusChanged)
+    case shipped(IntentStatusChanged)
+    case closed(IntentStatusChanged)
+    case cancelled(IntentStatusChanged)
+    case amended(IntentAmended)
+
+    public static let aggregate = "intent"
+
+    public static let codec = EventCodec<IntentEvent>(aggregate: aggregate, [
+        .payload("received", IntentReceived.self, IntentEvent.received),
+        .payload("preflighted", IntentPreflighted.self, IntentEvent.preflighted),
+        .payload("accepted", IntentStatusChanged.self, IntentEvent.accepted),
+        .payload("reviewRequested", IntentReviewRequested.self, IntentEvent.reviewRequested),
+        .payload("rejected", IntentStatusChanged.self, IntentEvent.rejected),
+        .payload("productionStarted", IntentStatusChanged.self, IntentEvent.productionStarted),
+        .payload("readyToShip", IntentStatusChanged.self, IntentEvent.readyToShip),
+        .payload("shipped", IntentStatusChanged.self, IntentEvent.shipped),
+        .payload("closed", IntentStatusChanged.self, IntentEvent.closed),
+        .payload("cancelled", IntentStatusChanged.self, IntentEvent.cancelled),
+        .payload("amended", IntentAmended.self, IntentEvent.amended),
+    ])
+
+    public var parts: (name: String, payload: any Encodable) {
+        switch self {
+        case .received(let p): ("received", p)
+        case .preflighted(let p): ("preflighted", p)
+        case .accepted(let p): ("accepted", p)
+        case .reviewRequested(let p): ("reviewRequested", p)
+        case .rejected(let p): ("rejected", p)
+        case .productionStarted(let p): ("productionStarted", p)
+        case .readyToShip(let p): ("readyToShip", p)
+        case .shipped(let p): ("shipped", p)
+        case .closed(let p): ("closed", p)
+        case .cancelled(let p): ("cancelled", p)
+        case .amended(let p): ("amended", p)
+        }
+    }
+}

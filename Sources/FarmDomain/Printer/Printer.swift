@@ -1,0 +1,103 @@
+import Foundation
+
+/// A machine: how to reach it, what it can do, what it is doing, and whether we trust what we know of it.
+public struct Printer: Sendable, Equatable, Codable {
+    public var id: PrinterID
+    public var name: String
+    public var connector: ConnectorKind
+    public var address: String
+    public var capabilities: PrinterCapabilities
+    public var status: PrinterStatus
+    /// What the machine itself last reported, kept even while the printer is in maintenance.
+    public var observed: ObservedPrinterState
+    public var lastMessage: String?
+    public var loadedMaterial: LoadedMaterial?
+    /// Set when what we believe and what the machine reports disagree; holds the evidence.
+    public var desynced: String?
+    /// Set when the printer failed too often; no new dispatch until an operator clears it.
+    public var degraded: String?
+    public var registeredAt: Date
+    public var updatedAt: Date
+}
+
+public enum PrinterStatus: String, Codable, Sendable, CaseIterable {
+    case offline, idle, busy, paused, error, maintenance
+}
+
+/// What a connector can observe; `maintenance` is an operator's decision and never observed.
+public enum ObservedPrinterState: String, Codable, Sendable, CaseIterable {
+    case offline, idle, busy, paused, error
+
+    var status: PrinterStatus { PrinterStatus(rawValue: rawValue)! }
+}
+
+public enum ConnectorKind: String, Codable, Sendable, CaseIterable {
+    case moonraker, octoprint, bambu, virtual
+}
+
+public struct PrinterCapabilities: Sendable, Equatable, Codable {
+    public var buildVolume: BuildVolume
+    public var nozzleDiameters: [Double]
+    public var enclosure: Bool
+    public var hardenedNozzle: Bool
+    public var maxHotendTemperature: Double?
+    public var maxBedTemperature: Double?
+    public var materials: [String]
+
+    public init(
+        buildVolume: BuildVolume, nozzleDiameters: [Double] = [0.4], enclosure: Bool = false, hardenedNozzle: Bool = false,
+        maxHotendTemperature: Double? = nil, maxBedTemperature: Double? = nil, materials: [String] = []
+    ) {
+        self.buildVolume = buildVolume
+        self.nozzleDiameters = nozzleDiameters
+        self.enclosure = enclosure
+        self.hardenedNozzle = hardenedNozzle
+        self.maxHotendTemperature = maxHotendTemperature
+        self.maxBedTemperature = maxBedTemperature
+        self.materials = materials
+    }
+
+    func validate() throws(DomainError) {
+        for (axis, value) in [("x", buildVolume.x), ("y", buildVolume.y), ("z", buildVolume.z)] {
+            guard value.isFinite, value > 0, value <= 10_000 else {
+                throw .invalid(field: "capabilities.buildVolume.\(axis)", reason: "millimetres, greater than 0 and at most 10000")
+            }
+        }
+        guard nozzleDiameters.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 5 }) else {
+            throw .invalid(field: "capabilities.nozzleDiameters", reason: "millimetres, greater than 0 and at most 5")
+        }
+    }
+}
+
+public struct LoadedMaterial: Sendable, Equatable, Codable {
+    public var material: String
+    public var colour: String?
+    public init(material: String, colour: String? = nil) {
+        self.material = material
+        self.colour = colour
+    }
+}
+
+public struct PrinterRegistration: Sendable, Equatable, Codable {
+    public var name: String
+    public var connector: ConnectorKind
+    public var address: String
+    public var capabilities: PrinterCapabilities
+
+    public init(name: String, connector: ConnectorKind, address: String, capabilities: PrinterCapabilities) {
+        self.name = name
+        self.connector = connector
+        self.address = address
+        self.capabilities = capabilities
+    }
+
+    func validate() throws(DomainError) {
+        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 100 else {
+            throw .invalid(field: "name", reason: "give the printer a name of 1 to 100 characters")
+        }
+        guard !address.isEmpty, address.count <= 500 else {
+            throw .invalid(field: "address", reason: "the connector's address, for example http://192.168.1.20:7125")
+        }
+        try capabilities.validate()
+    }
+}

@@ -1,0 +1,139 @@
+import Foundation
+
+public enum PrinterCommand: Sendable, Equatable {
+    case register(PrinterID, PrinterRegistration)
+    case updateCapabilities(PrinterCapabilities)
+    case observe(ObservedPrinterState, message: String?)
+    case startMaintenance
+    case endMaintenance
+    case markDesynced(evidence: String)
+    case resync
+    case markDegraded(reason: String)
+    case clearDegraded
+    case loadMaterial(LoadedMaterial?)
+
+    public var name: String {
+        switch self {
+        case .register: "register"
+        case .updateCapabilities: "update the capabilities of"
+        case .observe: "record an observation of"
+        case .startMaintenance: "start maintenance of"
+        case .endMaintenance: "end maintenance of"
+        case .markDesynced: "mark desynced"
+        case .resync: "resync"
+        case .markDegraded: "mark degraded"
+        case .clearDegraded: "clear degradation of"
+        case .loadMaterial: "load material into"
+        }
+    }
+}
+
+public enum PrinterState: Sendable, Equatable {
+    case none
+    case exists(Printer)
+
+    public var printer: Printer? {
+        if case .exists(let printer) = self { printer } else { nil }
+    }
+}
+
+/// Printers: status follows what the machine reports (offline, idle, busy, paused, error) except in maintenance,
+/// which only an operator enters and leaves. Flags `desynced` and `degraded` stand beside the status.
+public enum PrinterDecider: Decider {
+    public static let initialState = PrinterState.none
+
+    public static func decide(_ command: PrinterCommand, state: PrinterState, context: CommandContext) throws(DomainError) -> [PrinterEvent] {
+        guard case .exists(let printer) = state else {
+            guard case .register(let id, let registration) = command else {
+                throw .notFound(aggregate: "printer", command: command.name)
+            }
+            try registration.validate()
+            return [.registered(PrinterRegistered(printerID: id, registration: registration, at: context.time))]
+        }
+        let flag = PrinterFlagChanged(detail: context.note, at: context.time)
+        switch command {
+        case .register(let id, let registration):
+            guard id == printer.id, registration.name == printer.name, registration.address == printer.address,
+                  registration.connector == printer.connector else { throw .alreadyExists(aggregate: "printer") }
+            return []
+        case .updateCapabilities(let capabilities):
+            try capabilities.validate()
+            if capabilities == printer.capabilities { return [] }
+            return [.capabilitiesUpdated(PrinterCapabilitiesUpdated(capabilities: capabilities, at: context.time))]
+        case .observe(let observed, let message):
+            if observed == printer.observed, message == printer.lastMessage { return [] }
+            return [.stateObserved(PrinterStateObserved(state: observed, message: message, at: context.time))]
+        case .startMaintenance:
+            if printer.status == .maintenance { return [] }
+            guard ![.busy, .paused].contains(printer.status) else {
+                throw .illegalTransition(aggregate: "printer", command: command.name, state: printer.status.rawValue)
+            }
+            return [.maintenanceStarted(flag)]
+        case .endMaintenance:
+            guard printer.status == .maintenance else { return [] }
+            return [.maintenanceEnded(flag)]
+        case .markDesynced(let evidence):
+            if printer.desynced == evidence { return [] }
+            return [.desynced(PrinterFlagChanged(detail: evidence, at: context.time))]
+        case .resync:
+            guard printer.desynced != nil else { return [] }
+            return [.resynced(flag)]
+        case .markDegraded(let reason):
+            if printer.degraded == reason { return [] }
+            return [.degraded(PrinterFlagChanged(detail: reason, at: context.time))]
+        case .clearDegraded:
+            guard printer.degraded != nil else { return [] }
+            return [.degradationCleared(flag)]
+        case .loadMaterial(let material):
+            if material == printer.loadedMaterial { return [] }
+            if let material, material.material.trimmingCharacters(in: .whitespaces).isEmpty {
+                throw .invalid(field: "material", reason: "name the material, for example PLA")
+            }
+            return [.materialLoaded(PrinterMaterialLoaded(material: material, at: context.time))]
+        }
+    }
+
+    public static func evolve(_ state: PrinterState, _ event: PrinterEvent) -> PrinterState {
+        if case .registered(let e) = event {
+            let r = e.registration
+            return .exists(Printer(
+                id: e.printerID, name: r.name, connector: r.connector, address: r.address, capabilities: r.capabilities,
+                status: .offline, observed: .offline, lastMessage: nil, loadedMaterial: nil, desynced: nil, degraded: nil,
+                registeredAt: e.at, updatedAt: e.at))
+        }
+        guard case .exists(var printer) = state else { return state }
+        switch event {
+        case .registered: break
+        case .capabilitiesUpdated(let e):
+            printer.capabilities = e.capabilities
+            printer.updatedAt = e.at
+        case .stateObserved(let e):
+            printer.observed = e.state
+            printer.lastMessage = e.message
+            if printer.status != .maintenance { printer.status = e.state.status }
+            printer.updatedAt = e.at
+        case .maintenanceStarted(let e):
+            printer.status = .maintenance
+            printer.updatedAt = e.at
+        case .maintenanceEnded(let e):
+            printer.status = printer.observed.status
+            printer.updatedAt = e.at
+        case .desynced(let e):
+            printer.desynced = e.detail ?? "desynced"
+            printer.updatedAt = e.at
+        case .resynced(let e):
+            printer.desynced = nil
+            printer.updatedAt = e.at
+        case .degraded(let e):
+            printer.degraded = e.detail ?? "degraded"
+            printer.updatedAt = e.at
+        case .degradationCleared(let e):
+            printer.degraded = nil
+            printer.updatedAt = e.at
+        case .materialLoaded(let e):
+            printer.loadedMaterial = e.material
+            printer.updatedAt = e.at
+        }
+        return .exists(printer)
+    }
+}

@@ -1,0 +1,72 @@
+import Foundation
+
+public struct PrinterRegistered: Codable, Sendable, Equatable {
+    public var printerID: PrinterID
+    public var registration: PrinterRegistration
+    public var at: Date
+}
+
+public struct PrinterCapabilitiesUpdated: Codable, Sendable, Equatable {
+    public var capabilities: PrinterCapabilities
+    public var at: Date
+}
+
+public struct PrinterStateObserved: Codable, Sendable, Equatable {
+    public var state: ObservedPrinterState
+    public var message: String?
+    public var at: Date
+}
+
+/// A flag or mode changed (maintenance, desync, degradation), with the evidence or note behind it.
+public struct PrinterFlagChanged: Codable, Sendable, Equatable {
+    public var detail: String?
+    public var at: Date
+}
+
+public struct PrinterMaterialLoaded: Codable, Sendable, Equatable {
+    public var material: LoadedMaterial?
+    public var at: Date
+}
+
+public enum PrinterEvent: DomainEvent {
+    case registered(PrinterRegistered)
+    case capabilitiesUpdated(PrinterCapabilitiesUpdated)
+    case stateObserved(PrinterStateObserved)
+    case maintenanceStarted(PrinterFlagChanged)
+    case maintenanceEnded(PrinterFlagChanged)
+    case desynced(PrinterFlagChanged)
+    case resynced(PrinterFlagChanged)
+    case degraded(PrinterFlagChanged)
+    case degradationCleared(PrinterFlagChanged)
+    case materialLoaded(PrinterMaterialLoaded)
+
+    public static let aggregate = "printer"
+
+    public static let codec = EventCodec<PrinterEvent>(aggregate: aggregate, [
+        .payload("registered", PrinterRegistered.self, PrinterEvent.registered),
+        .payload("capabilitiesUpdated", PrinterCapabilitiesUpdated.self, PrinterEvent.capabilitiesUpdated),
+        .payload("stateObserved", PrinterStateObserved.self, PrinterEvent.stateObserved),
+        .payload("maintenanceStarted", PrinterFlagChanged.self, PrinterEvent.maintenanceStarted),
+        .payload("maintenanceEnded", PrinterFlagChanged.self, PrinterEvent.maintenanceEnded),
+        .payload("desynced", PrinterFlagChanged.self, PrinterEvent.desynced),
+        .payload("resynced", PrinterFlagChanged.self, PrinterEvent.resynced),
+        .payload("degraded", PrinterFlagChanged.self, PrinterEvent.degraded),
+        .payload("degradationCleared", PrinterFlagChanged.self, PrinterEvent.degradationCleared),
+        .payload("materialLoaded", PrinterMaterialLoaded.self, PrinterEvent.materialLoaded),
+    ])
+
+    public var parts: (name: String, payload: any Encodable) {
+        switch self {
+        case .registered(let p): ("registered", p)
+        case .capabilitiesUpdated(let p): ("capabilitiesUpdated", p)
+        case .stateObserved(let p): ("stateObserved", p)
+        case .maintenanceStarted(let p): ("maintenanceStarted", p)
+        case .maintenanceEnded(let p): ("maintenanceEnded", p)
+        case .desynced(let p): ("desynced", p)
+        case .resynced(let p): ("resynced", p)
+        case .degraded(let p): ("degraded", p)
+        case .degradationCleared(let p): ("degradationCleared", p)
+        case .materialLoaded(let p): ("materialLoaded", p)
+        }
+    }
+}

@@ -1,0 +1,61 @@
+import Foundation
+
+/// One print attempt of one plate on one printer.
+public struct Run: Sendable, Equatable, Codable {
+    public var id: RunID
+    public var plateID: BuildPlateID
+    public var printerID: PrinterID
+    public var items: [PlateItem]
+    public var status: RunStatus
+    /// The claim token of the dispatch in progress or done; a second dispatch needs the same token.
+    public var dispatchToken: String?
+    public var progress: RunProgress?
+    public var failure: String?
+    public var inspections: [ItemInspection]
+    public var scheduledAt: Date
+    public var startedAt: Date?
+    public var endedAt: Date?
+    public var updatedAt: Date
+
+    /// QA state over all items: pending until every item has a verdict, then passed or failed.
+    public var qa: QAStatus {
+        guard status == .completed else { return .notApplicable }
+        let verdicts = items.map { item in inspections.last { $0.planID == item.planID }?.passed }
+        if verdicts.contains(where: { $0 == nil }) { return .pending }
+        return verdicts.allSatisfy { $0 == true } ? .passed : .failed
+    }
+}
+
+public enum RunStatus: String, Codable, Sendable, CaseIterable {
+    case scheduled, dispatching, printing, paused, completed, failed, cancelled, interrupted
+
+    public var isTerminal: Bool { [.completed, .failed, .cancelled, .interrupted].contains(self) }
+}
+
+public enum QAStatus: String, Codable, Sendable, CaseIterable {
+    case notApplicable, pending, passed, failed
+}
+
+public struct RunProgress: Sendable, Equatable, Codable {
+    /// 0…1, by file position as the printer reports it.
+    public var fraction: Double
+    public var layer: Int?
+    public var totalLayers: Int?
+    public var elapsedSeconds: Double?
+    public var remainingSeconds: Double?
+
+    public init(fraction: Double, layer: Int? = nil, totalLayers: Int? = nil, elapsedSeconds: Double? = nil, remainingSeconds: Double? = nil) {
+        self.fraction = fraction
+        self.layer = layer
+        self.totalLayers = totalLayers
+        self.elapsedSeconds = elapsedSeconds
+        self.remainingSeconds = remainingSeconds
+    }
+}
+
+public struct ItemInspection: Sendable, Equatable, Codable {
+    public var planID: PlanID
+    public var passed: Bool
+    public var reason: String?
+    public var at: Date
+}

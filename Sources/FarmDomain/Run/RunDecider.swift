@@ -1,0 +1,176 @@
+import Foundation
+
+public enum RunCommand: Sendable, Equatable {
+    case schedule(RunID, plateID: BuildPlateID, printerID: PrinterID, items: [PlateItem])
+    /// Phase one of dispatch: claim the run with a token before anything is sent to the printer.
+    case beginDispatch(token: String)
+    /// The upload or start failed before the printer began: back to scheduled.
+    case abortDispatch(token: String)
+    /// Phase two: the printer reports the print under this token has started.
+    case confirmStarted(token: String)
+    case reportProgress(RunProgress)
+    case pause
+    case resume
+    case complete
+    case fail
+    case cancel
+    case interrupt
+    case inspect(planID: PlanID, passed: Bool)
+
+    public var name: String {
+        switch self {
+        case .schedule: "schedule"
+        case .beginDispatch: "dispatch"
+        case .abortDispatch: "abort the dispatch of"
+        case .confirmStarted: "confirm the start of"
+        case .reportProgress: "report progress of"
+        case .pause: "pause"
+        case .resume: "resume"
+        case .complete: "complete"
+        case .fail: "fail"
+        case .cancel: "cancel"
+        case .interrupt: "interrupt"
+        case .inspect: "inspect"
+        }
+    }
+}
+
+public enum RunState: Sendable, Equatable {
+    case none
+    case exists(Run)
+
+    public var run: Run? {
+        if case .exists(let run) = self { run } else { nil }
+    }
+}
+
+/// Runs: scheduled → dispatching → printing ⇄ paused → completed | failed | cancelled | interrupted;
+/// a completed run's items are then inspected one by one (QA pending → passed | failed).
+public enum RunDecider: Decider {
+    public static let initialState = RunState.none
+
+    /// The statuses each status-changing command may start from, and where it leads.
+    static let moves: [String: (from: Set<RunStatus>, to: RunStatus)] = [
+        "pause": ([.printing], .paused),
+        "resume": ([.paused], .printing),
+        "complete": ([.dispatching, .printing], .completed),
+        "fail": ([.dispatching, .printing, .paused], .failed),
+        "cancel": ([.scheduled, .dispatching, .printing, .paused], .cancelled),
+        "interrupt": ([.dispatching, .printing, .paused], .interrupted),
+    ]
+
+    public static func decide(_ command: RunCommand, state: RunState, context: CommandContext) throws(DomainError) -> [RunEvent] {
+        guard case .exists(let run) = state else {
+            guard case .schedule(let id, let plateID, let printerID, let items) = command else {
+                throw .notFound(aggregate: "run", command: command.name)
+            }
+            try BuildPlateDecider.validate(items)
+            return [.scheduled(RunScheduled(runID: id, plateID: plateID, printerID: printerID, items: items, at: context.time))]
+        }
+        let illegal = DomainError.illegalTransition(aggregate: "run", command: command.name, state: run.status.rawValue)
+        let change = RunStatusChanged(detail: context.note, at: context.time)
+        switch command {
+        case .schedule(let id, let plateID, let printerID, let items):
+            guard id == run.id, plateID == run.plateID, printerID == run.printerID, items == run.items else {
+                throw .alreadyExists(aggregate: "run")
+            }
+            return []
+        case .beginDispatch(let token):
+            guard !token.isEmpty, token.count <= 100 else { throw .invalid(field: "token", reason: "1 to 100 characters") }
+            if run.status == .dispatching, run.dispatchToken == token { return [] }
+            guard run.status == .scheduled else { throw illegal }
+            return [.dispatching(RunDispatching(token: token, at: context.time))]
+        case .abortDispatch(let token):
+            if run.status == .scheduled { return [] }
+            guard run.status == .dispatching else { throw illegal }
+            try checkToken(token, run)
+            return [.dispatchAborted(change)]
+        case .confirmStarted(let token):
+            if [.printing, .paused].contains(run.status), run.dispatchToken == token { return [] }
+            guard run.status == .dispatching else { throw illegal }
+            try checkToken(token, run)
+            return [.started(change)]
+        case .reportProgress(let progress):
+            guard [.printing, .paused].contains(run.status) else { throw illegal }
+            guard progress.fraction.isFinite, (0...1).contains(progress.fraction) else {
+                throw .invalid(field: "progress.fraction", reason: "between 0 and 1")
+            }
+            if run.progress == progress { return [] }
+            return [.progressed(RunProgressed(progress: progress, at: context.time))]
+        case .pause: return try move(run, "pause", illegal) { .paused(change) }
+        case .resume: return try move(run, "resume", illegal) { .resumed(change) }
+        case .complete: return try move(run, "complete", illegal) { .completed(change) }
+        case .fail: return try move(run, "fail", illegal) { .failed(change) }
+        case .cancel: return try move(run, "cancel", illegal) { .cancelled(change) }
+        case .interrupt: return try move(run, "interrupt", illegal) { .interrupted(change) }
+        case .inspect(let planID, let passed):
+            guard run.status == .completed else { throw illegal }
+            guard run.items.contains(where: { $0.planID == planID }) else {
+                throw .invalid(field: "planID", reason: "plan \(planID) was not printed in this run")
+            }
+            if let last = run.inspections.last(where: { $0.planID == planID }), last.passed == passed { return [] }
+            return [.itemInspected(ItemInspection(planID: planID, passed: passed, reason: context.note, at: context.time))]
+        }
+    }
+
+    private static func checkToken(_ token: String, _ run: Run) throws(DomainError) {
+        guard run.dispatchToken == token else {
+            throw .invalid(field: "token", reason: "the run was claimed with another dispatch token")
+        }
+    }
+
+    private static func move(_ run: Run, _ name: String, _ illegal: DomainError, _ event: () -> RunEvent) throws(DomainError) -> [RunEvent] {
+        guard let move = moves[name] else { throw illegal }
+        if run.status == move.to { return [] }
+        guard move.from.contains(run.status) else { throw illegal }
+        return [event()]
+    }
+
+    public static func evolve(_ state: RunState, _ event: RunEvent) -> RunState {
+        if case .scheduled(let e) = event {
+            return .exists(Run(
+                id: e.runID, plateID: e.plateID, printerID: e.printerID, items: e.items, status: .scheduled, dispatchToken: nil,
+                progress: nil, failure: nil, inspections: [], scheduledAt: e.at, startedAt: nil, endedAt: nil, updatedAt: e.at))
+        }
+        guard case .exists(var run) = state else { return state }
+        func end(_ status: RunStatus, _ change: RunStatusChanged) {
+            run.status = status
+            run.endedAt = change.at
+            run.updatedAt = change.at
+        }
+        switch event {
+        case .scheduled: break
+        case .dispatching(let e):
+            run.status = .dispatching
+            run.dispatchToken = e.token
+            run.updatedAt = e.at
+        case .dispatchAborted(let c):
+            run.status = .scheduled
+            run.dispatchToken = nil
+            run.updatedAt = c.at
+        case .started(let c):
+            run.status = .printing
+            run.startedAt = c.at
+            run.updatedAt = c.at
+        case .progressed(let e):
+            run.progress = e.progress
+            run.updatedAt = e.at
+        case .paused(let c):
+            run.status = .paused
+            run.updatedAt = c.at
+        case .resumed(let c):
+            run.status = .printing
+            run.updatedAt = c.at
+        case .completed(let c): end(.completed, c)
+        case .failed(let c):
+            end(.failed, c)
+            run.failure = c.detail
+        case .cancelled(let c): end(.cancelled, c)
+        case .interrupted(let c): end(.interrupted, c)
+        case .itemInspected(let inspection):
+            run.inspections.append(inspection)
+            run.updatedAt = inspection.at
+        }
+        return .exists(run)
+    }
+}

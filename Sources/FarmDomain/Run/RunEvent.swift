@@ -1,0 +1,74 @@
+import Foundation
+
+public struct RunScheduled: Codable, Sendable, Equatable {
+    public var runID: RunID
+    public var plateID: BuildPlateID
+    public var printerID: PrinterID
+    public var items: [PlateItem]
+    public var at: Date
+}
+
+public struct RunDispatching: Codable, Sendable, Equatable {
+    public var token: String
+    public var at: Date
+}
+
+/// A status change carrying only a time and an optional detail (started, paused, completed, failed, …).
+public struct RunStatusChanged: Codable, Sendable, Equatable {
+    public var detail: String?
+    public var at: Date
+}
+
+public struct RunProgressed: Codable, Sendable, Equatable {
+    public var progress: RunProgress
+    public var at: Date
+}
+
+public enum RunEvent: DomainEvent {
+    case scheduled(RunScheduled)
+    case dispatching(RunDispatching)
+    case dispatchAborted(RunStatusChanged)
+    case started(RunStatusChanged)
+    case progressed(RunProgressed)
+    case paused(RunStatusChanged)
+    case resumed(RunStatusChanged)
+    case completed(RunStatusChanged)
+    case failed(RunStatusChanged)
+    case cancelled(RunStatusChanged)
+    case interrupted(RunStatusChanged)
+    case itemInspected(ItemInspection)
+
+    public static let aggregate = "run"
+
+    public static let codec = EventCodec<RunEvent>(aggregate: aggregate, [
+        .payload("scheduled", RunScheduled.self, RunEvent.scheduled),
+        .payload("dispatching", RunDispatching.self, RunEvent.dispatching),
+        .payload("dispatchAborted", RunStatusChanged.self, RunEvent.dispatchAborted),
+        .payload("started", RunStatusChanged.self, RunEvent.started),
+        .payload("progressed", RunProgressed.self, RunEvent.progressed),
+        .payload("paused", RunStatusChanged.self, RunEvent.paused),
+        .payload("resumed", RunStatusChanged.self, RunEvent.resumed),
+        .payload("completed", RunStatusChanged.self, RunEvent.completed),
+        .payload("failed", RunStatusChanged.self, RunEvent.failed),
+        .payload("cancelled", RunStatusChanged.self, RunEvent.cancelled),
+        .payload("interrupted", RunStatusChanged.self, RunEvent.interrupted),
+        .payload("itemInspected", ItemInspection.self, RunEvent.itemInspected),
+    ])
+
+    public var parts: (name: String, payload: any Encodable) {
+        switch self {
+        case .scheduled(let p): ("scheduled", p)
+        case .dispatching(let p): ("dispatching", p)
+        case .dispatchAborted(let p): ("dispatchAborted", p)
+        case .started(let p): ("started", p)
+        case .progressed(let p): ("progressed", p)
+        case .paused(let p): ("paused", p)
+        case .resumed(let p): ("resumed", p)
+        case .completed(let p): ("completed", p)
+        case .failed(let p): ("failed", p)
+        case .cancelled(let p): ("cancelled", p)
+        case .interrupted(let p): ("interrupted", p)
+        case .itemInspected(let p): ("itemInspected", p)
+        }
+    }
+}

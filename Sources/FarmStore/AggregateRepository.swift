@@ -1,0 +1,123 @@
+import FarmDomain
+import Foundation
+import SQLKit
+
+/// The result of a command: the aggregate's model and version after it, and the events it appended
+/// (none when the command had already been carried out).
+public struct CommandOutcome<A: StoredAggregate>: Sendable {
+    public let model: A.Model
+    public let version: Int
+    public let events: [StoredEvent]
+}
+
+/// A read-model row: the aggregate's JSON body and the stream version it reflects (the ETag).
+public struct ReadModelRow: Sendable, Equatable {
+    public let id: String
+    public let version: Int
+    public let status: String
+    public let body: Data
+}
+
+/// Loads, decides and appends for one aggregate type. A command, its events and the read-model update commit
+/// in one transaction, so the read model is never behind the events it was made from.
+public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command: Sendable {
+    let engine: any SQLEngine
+    let newEventID: @Sendable () -> UUID
+    let onAppend: @Sendable ([StoredEvent]) -> Void
+
+    init(engine: any SQLEngine, newEventID: @escaping @Sendable () -> UUID, onAppend: @escaping @Sendable ([StoredEvent]) -> Void) {
+        self.engine = engine
+        self.newEventID = newEventID
+        self.onAppend = onAppend
+    }
+
+    /// Runs `command` against aggregate `id`. With `expectedVersion` the caller's view must be current
+    /// (an HTTP `If-Match`), otherwise `StoreError.concurrencyConflict`.
+    public func execute(
+        _ command: A.Command, id: String, expectedVersion: Int? = nil, context: CommandContext,
+        correlationID: String? = nil, causationID: String? = nil
+    ) async throws -> CommandOutcome<A> {
+        let stream = A.stream(id)
+        let outcome = try await engine.transaction { db -> CommandOutcome<A> in
+            let current = try await Self.load(id: id, on: db)
+            let version = current?.version ?? 0
+            if let expectedVersion, expectedVersion != version {
+                throw StoreError.concurrencyConflict(stream: stream, expected: expectedVersion, actual: version)
+            }
+            let state = current.map { A.state(of: $0.model) } ?? A.initialState
+            let events = try A.decide(command, state: state, context: context)
+            let newState = events.reduce(state, A.evolve)
+            guard let model = A.model(of: newState) else {
+                // Only a creating command can leave no model, and it always emits an event; nothing to store.
+                throw DomainError.notFound(aggregate: A.Event.aggregate, command: "read")
+            }
+            if events.isEmpty { return CommandOutcome(model: model, version: version, events: []) }
+            let encoder = StoreCoding.encoder()
+            let newEvents = try events.map { event in
+                NewEvent(id: newEventID(), type: event.eventType, time: context.time, data: try event.encodeData(encoder))
+            }
+            let metadata = EventMetadata(actor: context.actor, reason: context.reason, correlationID: correlationID, causationID: causationID)
+            let stored = try await SQLEventStore.append(
+                on: db, engine: engine, to: stream, expectedVersion: version, events: newEvents, metadata: metadata)
+            let newVersion = version + events.count
+            try await Self.upsert(id: id, model: model, version: newVersion, on: db, encoder: encoder)
+            return CommandOutcome(model: model, version: newVersion, events: stored)
+        }
+        if !outcome.events.isEmpty { onAppend(outcome.events) }
+        return outcome
+    }
+
+    /// The model and version of aggregate `id`, or nil when it does not exist.
+    public func get(id: String) async throws -> (model: A.Model, version: Int)? {
+        try await engine.read { db in try await Self.load(id: id, on: db) }
+    }
+
+    /// The stored JSON body of aggregate `id`, served as is.
+    public func row(id: String) async throws -> ReadModelRow? {
+        try await engine.read { db in
+            try await db.raw("SELECT id, version, status, body FROM \(unsafeRaw: A.table.rawValue) WHERE id = \(bind: id)").first().map(Self.decodeRow)
+        }
+    }
+
+    /// A page of rows in id order (ids are time-ordered UUIDv7s, so this is creation order), after the cursor `after`.
+    public func list(status: String? = nil, ref: String? = nil, after: String? = nil, limit: Int) async throws -> [ReadModelRow] {
+        try await engine.read { db in
+            var query = SQLQueryString("SELECT id, version, status, body FROM \(unsafeRaw: A.table.rawValue) WHERE 1 = 1")
+            if let status { query.appendInterpolation(unsafeRaw: " AND status = "); query.appendInterpolation(bind: status) }
+            if let ref { query.appendInterpolation(unsafeRaw: " AND ref = "); query.appendInterpolation(bind: ref) }
+            if let after { query.appendInterpolation(unsafeRaw: " AND id > "); query.appendInterpolation(bind: after) }
+            query.appendInterpolation(unsafeRaw: " ORDER BY id LIMIT ")
+            query.appendInterpolation(bind: limit)
+            return try await db.raw(query).all().map(Self.decodeRow)
+        }
+    }
+
+    static func decodeRow(_ row: any SQLRow) throws -> ReadModelRow {
+        ReadModelRow(
+            id: try row.decode(column: "id", as: String.self), version: try row.decode(column: "version", as: Int.self),
+            status: try row.decode(column: "status", as: String.self), body: Data(try row.decode(column: "body", as: String.self).utf8))
+    }
+
+    static func load(id: String, on db: any SQLDatabase) async throws -> (model: A.Model, version: Int)? {
+        guard let row = try await db.raw("SELECT id, version, status, body FROM \(unsafeRaw: A.table.rawValue) WHERE id = \(bind: id)").first() else {
+            return nil
+        }
+        let decoded = try decodeRow(row)
+        do {
+            return (try StoreCoding.decoder().decode(A.Model.self, from: decoded.body), decoded.version)
+        } catch {
+            throw StoreError.corrupt("read model \(A.table.rawValue)/\(id) does not decode (\(error)); run `printfarm projections rebuild`")
+        }
+    }
+
+    static func upsert(id: String, model: A.Model, version: Int, on db: any SQLDatabase, encoder: JSONEncoder) async throws {
+        let body = String(decoding: try encoder.encode(model), as: UTF8.self)
+        let updated = Timestamps.format(Date())
+        try await db.raw("""
+            INSERT INTO \(unsafeRaw: A.table.rawValue) (id, version, status, ref, updated_at, body)
+            VALUES (\(bind: id), \(bind: version), \(bind: A.status(of: model)), \(bind: A.ref(of: model)), \(bind: updated), \(bind: body))
+            ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, ref = excluded.ref,
+                updated_at = excluded.updated_at, body = excluded.body
+            """).run()
+    }
+}

@@ -1,0 +1,31 @@
+import Foundation
+
+/// Tells live subscribers (the event stream endpoints) that events were appended in this process.
+/// Subscribers then read from the store, so a missed signal costs latency, never an event.
+public final class EventBroadcaster: @unchecked Sendable {
+    private let lock = NSLock()
+    private var continuations: [UUID: AsyncStream<Int64>.Continuation] = [:]
+
+    public init() {}
+
+    /// A stream of head sequences; ends when the subscriber's task is cancelled.
+    public func subscribe() -> AsyncStream<Int64> {
+        let id = UUID()
+        let (stream, continuation) = AsyncStream<Int64>.makeStream(bufferingPolicy: .bufferingNewest(1))
+        continuation.onTermination = { [weak self] _ in self?.remove(id) }
+        lock.withLock { continuations[id] = continuation }
+        return stream
+    }
+
+    public func publish(_ events: [StoredEvent]) {
+        guard let head = events.map(\.sequence).max() else { return }
+        let targets = lock.withLock { Array(continuations.values) }
+        for continuation in targets { continuation.yield(head) }
+    }
+
+    public var subscriberCount: Int { lock.withLock { continuations.count } }
+
+    private func remove(_ id: UUID) {
+        _ = lock.withLock { continuations.removeValue(forKey: id) }
+    }
+}

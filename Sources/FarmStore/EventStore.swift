@@ -1,0 +1,107 @@
+import FarmDomain
+import Foundation
+import SQLKit
+
+/// The append-only log every state in the farm is derived from.
+public protocol EventStore: Sendable {
+    /// Appends `events` after `expectedVersion` (0 for a new stream) in one transaction.
+    /// Throws `StoreError.concurrencyConflict` when the stream has moved on.
+    func append(to stream: String, expectedVersion: Int, events: [NewEvent], metadata: EventMetadata) async throws -> [StoredEvent]
+    /// The whole stream, oldest first.
+    func read(stream: String) async throws -> [StoredEvent]
+    /// Up to `limit` events with a sequence greater than `after`, in sequence order.
+    func read(after sequence: Int64, limit: Int) async throws -> [StoredEvent]
+    /// The highest sequence stored, 0 when empty.
+    func headSequence() async throws -> Int64
+}
+
+/// The event store on SQLite or PostgreSQL: one table, unique (stream, version), a global sequence.
+public struct SQLEventStore: EventStore {
+    let engine: any SQLEngine
+
+    public init(engine: any SQLEngine) {
+        self.engine = engine
+    }
+
+    public func append(to stream: String, expectedVersion: Int, events: [NewEvent], metadata: EventMetadata) async throws -> [StoredEvent] {
+        try await engine.transaction { db in
+            try await Self.append(on: db, engine: engine, to: stream, expectedVersion: expectedVersion, events: events, metadata: metadata)
+        }
+    }
+
+    /// The current version of a stream, 0 when it has no events.
+    static func version(of stream: String, on db: any SQLDatabase) async throws -> Int {
+        let row = try await db.raw("SELECT COALESCE(MAX(version), 0) AS v FROM events WHERE stream = \(bind: stream)").first()
+        return try row?.decode(column: "v", as: Int.self) ?? 0
+    }
+
+    /// Appends inside a transaction the caller holds. The code checks the expected version for a clear error;
+    /// the unique (stream, version) constraint is what guarantees it even against another process.
+    static func append(
+        on db: any SQLDatabase, engine: any SQLEngine, to stream: String, expectedVersion: Int, events: [NewEvent], metadata: EventMetadata
+    ) async throws -> [StoredEvent] {
+        guard !events.isEmpty else { return [] }
+        let actual = try await version(of: stream, on: db)
+        guard actual == expectedVersion else {
+            throw StoreError.concurrencyConflict(stream: stream, expected: expectedVersion, actual: actual)
+        }
+        var stored: [StoredEvent] = []
+        stored.reserveCapacity(events.count)
+        for (offset, event) in events.enumerated() {
+            stored.append(StoredEvent(
+                sequence: 0, id: event.id.uuidString.lowercased(), stream: stream, version: expectedVersion + offset + 1,
+                type: event.type, time: event.time, actor: metadata.actor.description, reason: metadata.reason.rawValue,
+                correlationID: metadata.correlationID, causationID: metadata.causationID, data: event.data))
+        }
+        var rows: [SQLQueryString] = []
+        for event in stored {
+            let data = String(decoding: event.data, as: UTF8.self)
+            rows.append("(\(bind: event.id), \(bind: stream), \(bind: event.version), \(bind: event.type), \(bind: Timestamps.format(event.time)), \(bind: event.actor), \(bind: event.reason), \(bind: event.correlationID), \(bind: event.causationID), \(bind: data))")
+        }
+        let sql: SQLQueryString = "INSERT INTO events (id, stream, version, type, time, actor, reason, correlation_id, causation_id, data) VALUES \(rows.joined(separator: ", ")) RETURNING sequence"
+        do {
+            let sequences = try await db.raw(sql).all().map { try $0.decode(column: "sequence", as: Int64.self) }
+            for (index, sequence) in sequences.sorted().enumerated() { stored[index].sequence = sequence }
+        } catch where engine.isUniqueViolation(error) {
+            throw StoreError.concurrencyConflict(stream: stream, expected: expectedVersion, actual: expectedVersion + 1)
+        }
+        return stored
+    }
+
+    public func read(stream: String) async throws -> [StoredEvent] {
+        try await engine.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM events WHERE stream = \(bind: stream) ORDER BY version").all().map(Self.decode)
+        }
+    }
+
+    public func read(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {
+        try await engine.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM events WHERE sequence > \(bind: sequence) ORDER BY sequence LIMIT \(bind: limit)").all().map(Self.decode)
+        }
+    }
+
+    public func headSequence() async throws -> Int64 {
+        try await engine.read { db in
+            try await db.raw("SELECT COALESCE(MAX(sequence), 0) AS s FROM events").first()?.decode(column: "s", as: Int64.self) ?? 0
+        }
+    }
+
+    static let columns = "sequence, id, stream, version, type, time, actor, reason, correlation_id, causation_id, data"
+
+    static func decode(_ row: any SQLRow) throws -> StoredEvent {
+        let timeText = try row.decode(column: "time", as: String.self)
+        guard let time = Timestamps.parse(timeText) else { throw StoreError.corrupt("event time '\(timeText)'") }
+        return StoredEvent(
+            sequence: try row.decode(column: "sequence", as: Int64.self),
+            id: try row.decode(column: "id", as: String.self),
+            stream: try row.decode(column: "stream", as: String.self),
+            version: try row.decode(column: "version", as: Int.self),
+            type: try row.decode(column: "type", as: String.self),
+            time: time,
+            actor: try row.decode(column: "actor", as: String.self),
+            reason: try row.decode(column: "reason", as: String.self),
+            correlationID: try row.decode(column: "correlation_id", as: String?.self),
+            causationID: try row.decode(column: "causation_id", as: String?.self),
+            data: Data(try row.decode(column: "data", as: String.self).utf8))
+    }
+}

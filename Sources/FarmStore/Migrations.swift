@@ -1,0 +1,130 @@
+import Foundation
+import SQLKit
+
+/// A versioned schema change, written once per dialect. Applied migrations are recorded in `schema_migrations`
+/// and never run again; a released migration is never edited, only followed by a new one.
+struct Migration: Sendable {
+    let version: Int
+    let name: String
+    let sqlite: [String]
+    let postgres: [String]
+
+    func statements(for kind: SQLDialectKind) -> [String] {
+        kind == .sqlite ? sqlite : postgres
+    }
+}
+
+/// The read-model tables share one shape: the aggregate's id, its stream version, its status, an optional
+/// parent reference (a run's printer, a plan's intent) and the JSON body the API serves.
+public enum ReadModelTable: String, CaseIterable, Sendable {
+    case intents = "read_intents"
+    case plans = "read_plans"
+    case plates = "read_plates"
+    case runs = "read_runs"
+    case printers = "read_printers"
+}
+
+enum Migrations {
+    static let all: [Migration] = [
+        Migration(
+            version: 1, name: "events, read models, idempotency keys",
+            sqlite: [
+                """
+                CREATE TABLE events (
+                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    id TEXT NOT NULL UNIQUE,
+                    stream TEXT NOT NULL,
+                    version INTEGER NOT NULL CHECK (version > 0),
+                    type TEXT NOT NULL,
+                    time TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    correlation_id TEXT,
+                    causation_id TEXT,
+                    data TEXT NOT NULL,
+                    UNIQUE (stream, version)
+                )
+                """,
+                "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+                "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
+                """
+                CREATE TABLE idempotency_keys (
+                    scope TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status INTEGER,
+                    headers TEXT, body BLOB, created_at TEXT NOT NULL, PRIMARY KEY (scope, key)
+                )
+                """,
+            ] + ReadModelTable.allCases.flatMap(readModelDDL),
+            postgres: [
+                """
+                CREATE TABLE events (
+                    sequence BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+                    id TEXT NOT NULL UNIQUE,
+                    stream TEXT NOT NULL,
+                    version INTEGER NOT NULL CHECK (version > 0),
+                    type TEXT NOT NULL,
+                    time TEXT NOT NULL,
+                    actor TEXT NOT NULL,
+                    reason TEXT NOT NULL,
+                    correlation_id TEXT,
+                    causation_id TEXT,
+                    data TEXT NOT NULL,
+                    UNIQUE (stream, version)
+                )
+                """,
+                """
+                CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
+                BEGIN RAISE EXCEPTION 'events are append-only'; END $$
+                """,
+                "CREATE TRIGGER events_no_change BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_append_only()",
+                """
+                CREATE TABLE idempotency_keys (
+                    scope TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status INTEGER,
+                    headers TEXT, body BYTEA, created_at TEXT NOT NULL, PRIMARY KEY (scope, key)
+                )
+                """,
+            ] + ReadModelTable.allCases.flatMap(readModelDDL)
+        ),
+    ]
+
+    private static func readModelDDL(_ table: ReadModelTable) -> [String] {
+        [
+            """
+            CREATE TABLE \(table.rawValue) (
+                id TEXT PRIMARY KEY, version INTEGER NOT NULL, status TEXT NOT NULL, ref TEXT,
+                updated_at TEXT NOT NULL, body TEXT NOT NULL
+            )
+            """,
+            "CREATE INDEX \(table.rawValue)_status ON \(table.rawValue) (status, id)",
+            "CREATE INDEX \(table.rawValue)_ref ON \(table.rawValue) (ref, id)",
+        ]
+    }
+
+    /// Applies every migration not yet applied, in order, in one transaction.
+    /// On PostgreSQL a transaction-scoped advisory lock keeps concurrent starters from colliding on the catalog.
+    /// - Returns: the versions applied now.
+    @discardableResult
+    static func run(on engine: any SQLEngine, now: Date = Date()) async throws -> [Int] {
+        try await engine.transaction { db in
+            if engine.kind == .postgres {
+                try await db.raw("SELECT pg_advisory_xact_lock(7283001, hashtext(current_schema()))").run()
+            }
+            try await db.raw("""
+                CREATE TABLE IF NOT EXISTS schema_migrations (
+                    version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)
+                """).run()
+            let applied = Set(try await db.raw("SELECT version FROM schema_migrations").all().map { try $0.decode(column: "version", as: Int.self) })
+            var done: [Int] = []
+            for migration in all where !applied.contains(migration.version) {
+                for statement in migration.statements(for: engine.kind) {
+                    try await db.raw(SQLQueryString(statement)).run()
+                }
+                try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Timestamps.format(now)))").run()
+                done.append(migration.version)
+            }
+            return done
+        }
+    }
+
+    /// The newest schema version this build knows.
+    static var latest: Int { all.map(\.version).max() ?? 0 }
+}

@@ -1,0 +1,56 @@
+import FarmDomain
+import Foundation
+
+/// How an aggregate's state is kept as a read model: which table, and how its model maps to and from the state.
+/// The read-model row doubles as the snapshot commands start from, so a command never replays its stream.
+public protocol StoredAggregate: Decider, SendableMetatype {
+    associatedtype Model: Codable & Sendable & Equatable
+    static var table: ReadModelTable { get }
+    static func model(of state: State) -> Model?
+    static func state(of model: Model) -> State
+    static func status(of model: Model) -> String
+    /// The parent the list endpoints filter by (a run's printer, a plan's intent), if any.
+    static func ref(of model: Model) -> String?
+}
+
+extension StoredAggregate {
+    public static func stream(_ id: some CustomStringConvertible) -> String { "\(Event.aggregate)-\(id)" }
+    public static func ref(of model: Model) -> String? { nil }
+}
+
+extension IntentDecider: StoredAggregate {
+    public static let table = ReadModelTable.intents
+    public static func model(of state: IntentState) -> Intent? { state.intent }
+    public static func state(of model: Intent) -> IntentState { .exists(model) }
+    public static func status(of model: Intent) -> String { model.status.rawValue }
+}
+
+extension PlanDecider: StoredAggregate {
+    public static let table = ReadModelTable.plans
+    public static func model(of state: PlanState) -> Plan? { state.plan }
+    public static func state(of model: Plan) -> PlanState { .exists(model) }
+    public static func status(of model: Plan) -> String { model.status.rawValue }
+    public static func ref(of model: Plan) -> String? { model.intentID.description }
+}
+
+extension BuildPlateDecider: StoredAggregate {
+    public static let table = ReadModelTable.plates
+    public static func model(of state: BuildPlateState) -> BuildPlate? { state.plate }
+    public static func state(of model: BuildPlate) -> BuildPlateState { .exists(model) }
+    public static func status(of model: BuildPlate) -> String { model.status.rawValue }
+}
+
+extension RunDecider: StoredAggregate {
+    public static let table = ReadModelTable.runs
+    public static func model(of state: RunState) -> Run? { state.run }
+    public static func state(of model: Run) -> RunState { .exists(model) }
+    public static func status(of model: Run) -> String { model.status.rawValue }
+    public static func ref(of model: Run) -> String? { model.printerID.description }
+}
+
+extension PrinterDecider: StoredAggregate {
+    public static let table = ReadModelTable.printers
+    public static func model(of state: PrinterState) -> Printer? { state.printer }
+    public static func state(of model: Printer) -> PrinterState { .exists(model) }
+    public static func status(of model: Printer) -> String { model.status.rawValue }
+}

@@ -1,0 +1,130 @@
+@testable import FarmDomain
+import Foundation
+import Testing
+
+@Suite("Intent lifecycle")
+struct IntentDeciderTests {
+    let id = IntentID(UUID(uuidString: "01936a4e-0000-7000-8000-000000000001")!)
+    let item = LineItem(id: LineItemID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000a1")!), quantity: 2, material: "PETG", colour: "black")
+    var draft: IntentDraft { IntentDraft(source: .api, externalReference: "order-17", lineItems: [item]) }
+    var received: IntentEvent {
+        .received(IntentReceived(intentID: id, draft: draft, receivedAt: Date(timeIntervalSince1970: 1_800_000_000)))
+    }
+    let at = Date(timeIntervalSince1970: 1_800_000_000)
+
+    /// Events that bring a new intent to `status`.
+    func history(to status: IntentStatus) -> [IntentEvent] {
+        let change = IntentStatusChanged(note: nil, at: at)
+        let preflighted = IntentEvent.preflighted(IntentPreflighted(outcome: .pass, findings: []))
+        let review = IntentEvent.reviewRequested(IntentReviewRequested(reasons: ["3 open edges"], at: at))
+        let accepted: [IntentEvent] = [received, preflighted, .accepted(change)]
+        switch status {
+        case .received: return [received]
+        case .preflighted: return [received, preflighted]
+        case .needsReview: return [received, preflighted, review]
+        case .rejected: return [received, preflighted, .rejected(change)]
+        case .accepted: return accepted
+        case .inProduction: return accepted + [.productionStarted(change)]
+        case .readyToShip: return accepted + [.productionStarted(change), .readyToShip(change)]
+        case .shipped: return accepted + [.productionStarted(change), .readyToShip(change), .shipped(change)]
+        case .closed: return accepted + [.productionStarted(change), .readyToShip(change), .shipped(change), .closed(change)]
+        case .cancelled: return [received, .cancelled(change)]
+        }
+    }
+
+    @Test("receiving a valid draft records it; receiving it again changes nothing")
+    func receive() {
+        Scenario<IntentDecider>().then(.receive(id, draft), [received])
+        Scenario<IntentDecider>(given: [received]).then(.receive(id, draft), [])
+    }
+
+    @Test("receiving a different intent under an existing id is refused")
+    func receiveConflict() {
+        var other = draft
+        other.lineItems[0].quantity = 3
+        #expect(Scenario<IntentDecider>(given: [received]).thenRefused(.receive(id, other)) == .alreadyExists(aggregate: "intent"))
+    }
+
+    @Test("a draft with no items, a zero quantity or no material is refused with the field named")
+    func invalidDrafts() {
+        var empty = draft
+        empty.lineItems = []
+        #expect(Scenario<IntentDecider>().thenRefused(.receive(id, empty)) == .invalid(field: "lineItems", reason: "an intent needs at least one line item"))
+        var zero = draft
+        zero.lineItems[0].quantity = 0
+        #expect(Scenario<IntentDecider>().thenRefused(.receive(id, zero))?.invalidField == "lineItems[0].quantity")
+        var noMaterial = draft
+        noMaterial.lineItems[0].material = "  "
+        #expect(Scenario<IntentDecider>().thenRefused(.receive(id, noMaterial))?.invalidField == "lineItems[0].material")
+    }
+
+    @Test("a command on an intent that does not exist is refused")
+    func notFound() {
+        #expect(Scenario<IntentDecider>().thenRefused(.accept) == .notFound(aggregate: "intent", command: "accept"))
+    }
+
+    /// Every status-changing command against every status: legal ones emit exactly one event and land on the
+    /// target, repeated ones emit nothing, all others are refused naming the command and the state.
+    @Test("every status change is allowed exactly from the statuses the lifecycle names", arguments: [
+        Move<IntentCommand, IntentStatus>(.accept, IntentStatus.accepted, [.received, .preflighted, .needsReview]),
+        Move<IntentCommand, IntentStatus>(.requestReview(reasons: ["thin walls"]), .needsReview, [.received, .preflighted, .accepted]),
+        Move<IntentCommand, IntentStatus>(.reject, .rejected, [.received, .preflighted, .needsReview]),
+        Move<IntentCommand, IntentStatus>(.startProduction, .inProduction, [.accepted]),
+        Move<IntentCommand, IntentStatus>(.markReadyToShip, .readyToShip, [.inProduction]),
+        Move<IntentCommand, IntentStatus>(.ship, .shipped, [.readyToShip]),
+        Move<IntentCommand, IntentStatus>(.close, .closed, [.shipped]),
+        Move<IntentCommand, IntentStatus>(.cancel, .cancelled, [.received, .preflighted, .needsReview, .accepted, .inProduction]),
+    ])
+    func transitionMatrix(move: Move<IntentCommand, IntentStatus>) {
+        let (command, target, allowedFrom) = (move.command, move.target, move.allowedFrom)
+        for status in IntentStatus.allCases {
+            let scenario = Scenario<IntentDecider>(given: history(to: status))
+            #expect(IntentDecider.replay(scenario.given).intent?.status == status)
+            let result = scenario.when(command)
+            if status == target {
+                #expect(result == .success([]), "\(command.name) on \(status) should be a no-op")
+            } else if allowedFrom.contains(status) {
+                guard case .success(let events) = result else {
+                    Issue.record("\(command.name) on \(status) was refused: \(result)")
+                    continue
+                }
+                #expect(events.count == 1)
+                #expect(IntentDecider.replay(scenario.given + events).intent?.status == target)
+            } else {
+                #expect(result == .failure(.illegalTransition(aggregate: "intent", command: command.name, state: status.rawValue)))
+            }
+        }
+    }
+
+    @Test("preflight is recorded from received, preflighted or needsReview; the same verdict twice is a no-op")
+    func preflight() {
+        let event = IntentEvent.preflighted(IntentPreflighted(outcome: .warn, findings: ["overhang 18%"]))
+        Scenario<IntentDecider>(given: history(to: .received)).then(.recordPreflight(.warn, findings: ["overhang 18%"]), [event])
+        Scenario<IntentDecider>(given: history(to: .received) + [event]).then(.recordPreflight(.warn, findings: []), [])
+        Scenario<IntentDecider>(given: history(to: .needsReview)).then(.recordPreflight(.warn, findings: ["overhang 18%"]), [event])
+        for status in IntentStatus.allCases where ![.received, .preflighted, .needsReview].contains(status) {
+            let error = Scenario<IntentDecider>(given: history(to: status)).thenRefused(.recordPreflight(.pass, findings: []))
+            #expect(error == .illegalTransition(aggregate: "intent", command: "record preflight of", state: status.rawValue))
+        }
+        let state = IntentDecider.replay(history(to: .received) + [event]).intent
+        #expect(state?.preflight == .warn)
+        #expect(state?.statusReasons == ["overhang 18%"])
+    }
+
+    @Test("an amendment records only what changed and is refused once the intent is over")
+    func amend() {
+        let due = Date(timeIntervalSince1970: 1_800_100_000)
+        let scenario = Scenario<IntentDecider>(given: history(to: .accepted))
+        scenario.then(.amend(dueDate: due, paymentStatus: .paid), [.amended(IntentAmended(dueDate: due, paymentStatus: .paid, note: nil, at: scenario.time))])
+        scenario.then(.amend(dueDate: nil, paymentStatus: .pending), [])
+        for status in [IntentStatus.closed, .cancelled, .rejected] {
+            #expect(Scenario<IntentDecider>(given: history(to: status)).thenRefused(.amend(dueDate: due, paymentStatus: nil))
+                == .illegalTransition(aggregate: "intent", command: "amend", state: status.rawValue))
+        }
+        let amended = IntentDecider.replay(history(to: .accepted) + [.amended(IntentAmended(dueDate: due, paymentStatus: .paid, note: "rush", at: due))]).intent
+        #expect(amended?.dueDate == due)
+        #expect(amended?.paymentStatus == .paid)
+        #expect(amended?.notes == ["rush"])
+        #expect(amended?.status == .accepted)
+    }
+}

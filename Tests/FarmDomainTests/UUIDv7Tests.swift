@@ -1,0 +1,52 @@
+@testable import FarmDomain
+import Foundation
+import Testing
+
+@Suite("UUIDv7")
+struct UUIDv7Tests {
+    struct Fixed: RandomNumberGenerator {
+        var value: UInt64
+        mutating func next() -> UInt64 { value }
+    }
+
+    @Test("carries version 7, the RFC variant and the millisecond time it was made at")
+    func layout() {
+        var random = Fixed(value: .max)
+        let time = Date(timeIntervalSince1970: 1_800_000_000.123)
+        let uuid = UUIDv7.make(time: time, random: &random)
+        #expect(UUIDv7.version(of: uuid) == 7)
+        #expect(uuid.uuid.8 & 0xC0 == 0x80)
+        #expect(abs(UUIDv7.timestamp(of: uuid).timeIntervalSince(time)) < 0.001)
+        #expect(uuid.uuidString.lowercased().hasPrefix("01a3185c"))
+    }
+
+    @Test("sorts by creation time as text")
+    func ordering() {
+        var random = SystemRandomNumberGenerator()
+        let ids = (0..<50).map { i in UUIDv7.make(time: Date(timeIntervalSince1970: 1_700_000_000 + Double(i)), random: &random) }
+        let texts = ids.map { $0.uuidString.lowercased() }
+        #expect(texts == texts.sorted())
+    }
+}
+
+@Suite("Actors and reason codes")
+struct ValueTypeTests {
+    @Test("actors parse as kind:id and refuse unknown kinds or empty ids")
+    func actors() {
+        #expect(EventActor(string: "user:ada") == EventActor(.user, "ada"))
+        #expect(EventActor(string: "apikey:shop:sync")?.id == "shop:sync")
+        #expect(EventActor(string: "robot:x") == nil)
+        #expect(EventActor(string: "user:") == nil)
+        #expect(EventActor(string: "user") == nil)
+    }
+
+    @Test("reason codes are dotted lowercase segments")
+    func reasons() {
+        #expect(ReasonCode(rawValue: "operator.override") != nil)
+        #expect(ReasonCode(rawValue: "qa.failed.dimensions") != nil)
+        #expect(ReasonCode(rawValue: "policy.autoAdvance") != nil)
+        for bad in ["override", "Operator.override", "a..b", "a.b-c", "", "a.", ".a", "a.b c"] {
+            #expect(ReasonCode(rawValue: bad) == nil, "\(bad) should be refused")
+        }
+    }
+}

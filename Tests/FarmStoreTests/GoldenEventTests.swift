@@ -1,0 +1,116 @@
+@testable import FarmDomain
+import FarmStore
+import Foundation
+import Testing
+
+/// One file per event type under Golden/: the payload as it was first stored. Old events must decode forever,
+/// so a change that breaks one of these files breaks stored farms. Add a file for each new type; never edit one.
+@Suite("Golden event payloads")
+struct GoldenEventTests {
+    static let directory = Bundle.module.resourceURL!.appendingPathComponent("Golden")
+    static let sourceDirectory = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden")
+
+    static var allTypes: [(type: String, decode: (Data) throws -> any DomainEvent)] {
+        let decoder = StoreCoding.decoder()
+        func entries<E: DomainEvent>(_: E.Type) -> [(String, (Data) throws -> any DomainEvent)] {
+            E.eventTypes.map { type in (type, { try E.decodeData(type: type, data: $0, decoder: decoder) }) }
+        }
+        return entries(IntentEvent.self) + entries(PlanEvent.self) + entries(BuildPlateEvent.self) + entries(RunEvent.self) + entries(PrinterEvent.self)
+    }
+
+    @Test("every event type has a golden file, and every golden file decodes and encodes back to the same JSON")
+    func goldens() throws {
+        if ProcessInfo.processInfo.environment["PRINTFARM_RECORD_GOLDEN"] == "1" { try Self.recordMissing() }
+        let encoder = StoreCoding.encoder()
+        for (type, decode) in Self.allTypes {
+            let url = Self.directory.appendingPathComponent("\(type).json")
+            guard let data = try? Data(contentsOf: url) else {
+                Issue.record("no golden file for \(type): run `PRINTFARM_RECORD_GOLDEN=1 swift test --filter GoldenEventTests` and commit it")
+                continue
+            }
+            let event = try decode(data)
+            #expect(event.eventType == type)
+            let reencoded = try event.encodeData(encoder)
+            let canonical = try JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: data), options: [.sortedKeys])
+            let again = try JSONSerialization.data(withJSONObject: JSONSerialization.jsonObject(with: reencoded), options: [.sortedKeys])
+            #expect(canonical == again, "\(type) does not round-trip")
+        }
+        let files = try FileManager.default.contentsOfDirectory(atPath: Self.directory.path).filter { $0.hasSuffix(".json") }
+        let known = Set(Self.allTypes.map { "\($0.type).json" })
+        #expect(files.filter { !known.contains($0) } == [], "golden files for types this build no longer knows")
+    }
+
+    /// Writes a golden file, from the sample events, for each type that has none yet.
+    static func recordMissing() throws {
+        let encoder = StoreCoding.encoder()
+        encoder.outputFormatting.insert(.prettyPrinted)
+        for event in SampleEvents.all {
+            let url = sourceDirectory.appendingPathComponent("\(event.eventType).json")
+            if FileManager.default.fileExists(atPath: url.path) { continue }
+            try event.encodeData(encoder).write(to: url)
+        }
+    }
+
+    @Test("the samples cover every event type, so recording can never miss one")
+    func samplesCoverTypes() {
+        #expect(Set(SampleEvents.all.map(\.eventType)) == Set(Self.allTypes.map(\.type)))
+    }
+}
+
+enum SampleEvents {
+    static let at = Date(timeIntervalSince1970: 1_800_000_000)
+    static let intent = IntentID(UUID(uuidString: "01936a4e-0000-7000-8000-000000000001")!)
+    static let item = LineItemID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000a1")!)
+    static let plan = PlanID(UUID(uuidString: "01936a4e-0000-7000-8000-000000000002")!)
+    static let plate = BuildPlateID(UUID(uuidString: "01936a4e-0000-7000-8000-000000000003")!)
+    static let run = RunID(UUID(uuidString: "01936a4e-0000-7000-8000-000000000004")!)
+    static let printer = PrinterID(UUID(uuidString: "01936a4e-0000-7000-8000-000000000005")!)
+
+    static var all: [any DomainEvent] {
+        let change = IntentStatusChanged(note: "customer asked", at: at)
+        let spec = PlanSpec(profile: "mk3s-petg@3f2a", orientation: Orientation(x: 90), supports: .buildPlateOnly,
+                            requirements: PrinterRequirements(nozzleDiameter: 0.4, material: "PETG", minimumVolume: BuildVolume(x: 40, y: 40, z: 20)),
+                            postProcessing: ["remove supports"])
+        let revision = PlanRevisionStatusChanged(revision: 1, reasons: ["2 failed runs"], at: at)
+        let plateItem = PlateItem(planID: plan, revision: 1, copies: 4)
+        let runChange = RunStatusChanged(detail: "thermal runaway", at: at)
+        let flag = PrinterFlagChanged(detail: "run printing, machine idle", at: at)
+        let caps = PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), nozzleDiameters: [0.4, 0.6], enclosure: true,
+                                       hardenedNozzle: false, maxHotendTemperature: 300, maxBedTemperature: 120, materials: ["PLA", "PETG"])
+        let intents: [IntentEvent] = [
+            .received(IntentReceived(intentID: intent, draft: IntentDraft(
+                source: .shopify, externalReference: "#1001", customer: "Ada", lineItems: [LineItem(id: item, modelArtifact: "sha256:ab", quantity: 2, material: "PETG", colour: "black", finish: "matte")],
+                dueDate: at.addingTimeInterval(86_400), paymentStatus: .paid, constraints: ["no supports on face A"]), receivedAt: at)),
+            .preflighted(IntentPreflighted(outcome: .warn, findings: ["overhang 18% of surface"])),
+            .accepted(change), .reviewRequested(IntentReviewRequested(reasons: ["3 open edges"], at: at)), .rejected(change),
+            .productionStarted(change), .readyToShip(change), .shipped(change), .closed(change), .cancelled(change),
+            .amended(IntentAmended(dueDate: at, paymentStatus: .refunded, note: "rush", at: at)),
+        ]
+        let plans: [PlanEvent] = [
+            .created(PlanCreated(planID: plan, intentID: intent, lineItemID: item, at: at)),
+            .revisionDrafted(PlanRevisionDrafted(revision: 1, spec: spec, at: at)),
+            .revisionApproved(revision), .revisionSuperseded(revision), .revisionReviewRequired(revision),
+        ]
+        let plates: [BuildPlateEvent] = [
+            .composed(BuildPlateComposed(plateID: plate, items: [plateItem], at: at)),
+            .itemAdded(BuildPlateItemChanged(item: plateItem, at: at)), .itemRemoved(BuildPlateItemChanged(item: plateItem, at: at)),
+            .frozen(BuildPlateFrozen(gcodeArtifact: "sha256:cd", at: at)), .discarded(BuildPlateDiscarded(note: "mixed up", at: at)),
+            .outcomeRecorded(PlateItemOutcome(planID: plan, runID: run, succeeded: false, at: at)),
+        ]
+        let runs: [RunEvent] = [
+            .scheduled(RunScheduled(runID: run, plateID: plate, printerID: printer, items: [plateItem], at: at)),
+            .dispatching(RunDispatching(token: "claim-1", at: at)), .dispatchAborted(runChange), .started(runChange),
+            .progressed(RunProgressed(progress: RunProgress(fraction: 0.42, layer: 12, totalLayers: 80, elapsedSeconds: 600, remainingSeconds: 900), at: at)),
+            .paused(runChange), .resumed(runChange), .completed(runChange), .failed(runChange), .cancelled(runChange), .interrupted(runChange),
+            .itemInspected(ItemInspection(planID: plan, passed: false, reason: "qa.failed.dimensions", at: at)),
+        ]
+        let printers: [PrinterEvent] = [
+            .registered(PrinterRegistered(printerID: printer, registration: PrinterRegistration(name: "mk3s-01", connector: .moonraker, address: "http://192.168.1.20:7125", capabilities: caps), at: at)),
+            .capabilitiesUpdated(PrinterCapabilitiesUpdated(capabilities: caps, at: at)),
+            .stateObserved(PrinterStateObserved(state: .error, message: "MCU 'mcu' shutdown: Timer too close", at: at)),
+            .maintenanceStarted(flag), .maintenanceEnded(flag), .desynced(flag), .resynced(flag), .degraded(flag), .degradationCleared(flag),
+            .materialLoaded(PrinterMaterialLoaded(material: LoadedMaterial(material: "PETG", colour: "orange"), at: at)),
+        ]
+        return intents + plans + plates + runs + printers
+    }
+}
