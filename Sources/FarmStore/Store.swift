@@ -18,16 +18,17 @@ public final class Store: Sendable {
     /// Signals appends made through this store to live subscribers.
     public let broadcaster: EventBroadcaster
 
-    /// Opens the database and, unless told otherwise, applies pending migrations.
+    /// Opens the database and, unless told otherwise, applies pending migrations. Without migrating it refuses a
+    /// database whose schema is not current, unless `allowOutdated` (for `printfarm migrate` itself).
     public static func open(
-        _ location: StorageLocation, logger: Logger, migrate: Bool = true,
+        _ location: StorageLocation, logger: Logger, migrate: Bool = true, allowOutdated: Bool = false,
         newEventID: @escaping @Sendable () -> UUID = SystemIDs.uuidv7
     ) async throws -> Store {
         let engine = try await SQLEngines.open(location, logger: logger)
         do {
             if migrate { try await Migrations.run(on: engine) }
             let store = Store(location: location, engine: engine, newEventID: newEventID)
-            if !migrate { try await store.checkSchema() }
+            if !migrate, !allowOutdated { try await store.checkSchema() }
             return store
         } catch {
             await engine.shutdown()

@@ -1,0 +1,124 @@
+import Crypto
+import FarmDomain
+import FarmStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import Logging
+import ServiceLifecycle
+
+/// Closes the store when the application stops, after the HTTP server has drained.
+struct StoreService: Service {
+    let store: Store
+    func run() async throws {
+        try? await gracefulShutdown()
+        await store.shutdown()
+    }
+}
+
+/// Test seams: the clock, ids and the live stream's poll interval. Production uses the defaults.
+public struct ServerDependencies: Sendable {
+    public var now: @Sendable () -> Date
+    public var newID: @Sendable () -> UUID
+    public var streamPollInterval: Duration
+
+    public init(now: @escaping @Sendable () -> Date = { Date() }, newID: @escaping @Sendable () -> UUID = SystemIDs.uuidv7, streamPollInterval: Duration = .seconds(1)) {
+        self.now = now
+        self.newID = newID
+        self.streamPollInterval = streamPollInterval
+    }
+}
+
+/// The composition root: opens the store, builds the router and returns the application, ready to run.
+/// Tests call this same function with their own configuration.
+public func buildApplication(
+    configuration: ServerConfiguration, dependencies: ServerDependencies = .init(), logger: Logger? = nil
+) async throws -> some ApplicationProtocol {
+    var logger = logger ?? Logger(label: "printfarm")
+    logger.logLevel = configuration.logLevel
+    let token = try APIToken.load(configuration: configuration, logger: logger)
+    let store = try await Store.open(try configuration.storageLocation(), logger: logger, newEventID: dependencies.newID)
+    let router: Router<FarmRequestContext>
+    do {
+        router = try buildRouter(configuration: configuration, store: store, token: token, dependencies: dependencies)
+    } catch {
+        await store.shutdown()
+        throw error
+    }
+    return Application(
+        router: router,
+        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "printfarm"),
+        services: [StoreService(store: store)],
+        logger: logger)
+}
+
+/// The router with every route and middleware, on an open store.
+public func buildRouter(
+    configuration: ServerConfiguration, store: Store, token: String, dependencies: ServerDependencies = .init()
+) throws -> Router<FarmRequestContext> {
+    let metrics = FarmMetrics()
+    let services = FarmServices(store: store, metrics: metrics, now: dependencies.now, newID: dependencies.newID, eventSource: configuration.eventSource)
+    let bodyLimit = configuration.maxBodyBytes
+    let router = Router(context: FarmRequestContext.self)
+    router.middlewares.add(BodyLimitMiddleware(limit: bodyLimit))
+    router.middlewares.add(MetricsMiddleware(metrics: metrics))
+    router.middlewares.add(ProblemMiddleware())
+    router.middlewares.add(AuthMiddleware(token: token, publicPaths: AuthMiddleware.publicPaths(publicMetrics: configuration.publicMetrics)))
+    router.middlewares.add(IdempotencyMiddleware(store: store.idempotency, now: dependencies.now))
+
+    func endpoints<A: StoredAggregate>(_ repository: AggregateRepository<A>, _ collection: String, _ noun: String) -> AggregateEndpoints<A> {
+        AggregateEndpoints(repository: repository, services: services, collection: collection, noun: noun)
+    }
+    SystemRoutes(services: services, openAPIDocument: try OpenAPIDocument.load()).register(on: router)
+    IntentRoutes(endpoints: endpoints(store.intents, "/api/v1/intents", "intent")).register(on: router)
+    PlanRoutes(endpoints: endpoints(store.plans, "/api/v1/plans", "plan"), intents: store.intents).register(on: router)
+    PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer")).register(on: router)
+    RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run")).register(on: router)
+    EventRoutes(services: services, pollInterval: dependencies.streamPollInterval, heartbeatEvery: 15).register(on: router)
+    return router
+}
+
+/// Sets the request body limit on the context, so every reader of the body honours it.
+struct BodyLimitMiddleware: RouterMiddleware {
+    typealias Context = FarmRequestContext
+    let limit: Int
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.bodyLimit = limit
+        return try await next(request, context)
+    }
+}
+
+/// The contract served at `/api/v1/openapi.json`.
+public enum OpenAPIDocument {
+    public static func load() throws -> Data {
+        guard let url = Bundle.module.url(forResource: "openapi", withExtension: "json") else {
+            throw StoreError.configuration("openapi.json is missing from the build")
+        }
+        return try Data(contentsOf: url)
+    }
+}
+
+/// The bootstrap API token: configured, or read from (or created in) the data directory with owner-only permissions.
+public enum APIToken {
+    public static func load(configuration: ServerConfiguration, logger: Logger) throws -> String {
+        if let token = configuration.apiToken {
+            guard token.count >= 32 else {
+                throw StoreError.configuration("the API token must be at least 32 characters; generate one with `openssl rand -hex 32`")
+            }
+            return token
+        }
+        let url = configuration.dataDirectory.appendingPathComponent("api-token")
+        if let existing = try? String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), existing.count >= 32 {
+            return existing
+        }
+        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
+        let token = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
+        guard FileManager.default.createFile(atPath: url.path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
+            throw StoreError.configuration("cannot write the API token to \(url.path); check the data directory's permissions")
+        }
+        // why: the token itself is never logged; only where to find it.
+        logger.notice("created an API token for this farm", metadata: ["file": "\(url.path)"])
+        return token
+    }
+}

@@ -1,0 +1,130 @@
+import FarmStore
+import Foundation
+import Logging
+
+/// Builds a `ServerConfiguration` from command-line flags, `PRINTFARM_*` environment variables and an optional
+/// JSON config file, in that order of precedence: a flag beats the environment, which beats the file.
+public struct ConfigurationLoader: Sendable {
+    /// The settings by name, as flags give them (`nil` when a flag was not given).
+    public struct Settings: Sendable, Equatable {
+        public var host: String?
+        public var port: Int?
+        public var dataDirectory: String?
+        public var databaseURL: String?
+        public var apiToken: String?
+        public var publicMetrics: Bool?
+        public var maxBodyBytes: Int?
+        public var logLevel: String?
+
+        public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil, apiToken: String? = nil,
+                    publicMetrics: Bool? = nil, maxBodyBytes: Int? = nil, logLevel: String? = nil) {
+            self.host = host
+            self.port = port
+            self.dataDirectory = dataDirectory
+            self.databaseURL = databaseURL
+            self.apiToken = apiToken
+            self.publicMetrics = publicMetrics
+            self.maxBodyBytes = maxBodyBytes
+            self.logLevel = logLevel
+        }
+
+        /// Fills what this one lacks from `fallback`.
+        func over(_ fallback: Settings) -> Settings {
+            Settings(
+                host: host ?? fallback.host, port: port ?? fallback.port, dataDirectory: dataDirectory ?? fallback.dataDirectory,
+                databaseURL: databaseURL ?? fallback.databaseURL, apiToken: apiToken ?? fallback.apiToken,
+                publicMetrics: publicMetrics ?? fallback.publicMetrics, maxBodyBytes: maxBodyBytes ?? fallback.maxBodyBytes,
+                logLevel: logLevel ?? fallback.logLevel)
+        }
+    }
+
+    /// The environment variable for each setting.
+    public static let environmentNames: [(name: String, setting: String)] = [
+        ("PRINTFARM_HOST", "host"), ("PRINTFARM_PORT", "port"), ("PRINTFARM_DATA_DIR", "dataDirectory"),
+        ("PRINTFARM_DATABASE_URL", "databaseURL"), ("PRINTFARM_API_TOKEN", "apiToken"), ("PRINTFARM_PUBLIC_METRICS", "publicMetrics"),
+        ("PRINTFARM_MAX_BODY_BYTES", "maxBodyBytes"), ("PRINTFARM_LOG_LEVEL", "logLevel"),
+    ]
+
+    public init() {}
+
+    /// - Parameters:
+    ///   - flags: what the command line gave.
+    ///   - configFile: a path from `--config`, else `PRINTFARM_CONFIG`, else none.
+    ///   - environment: the process environment.
+    public func load(flags: Settings, configFile: String?, environment: [String: String]) throws -> ServerConfiguration {
+        let fromEnvironment = try Self.settings(fromEnvironment: environment)
+        var fromFile = Settings()
+        if let path = configFile ?? environment["PRINTFARM_CONFIG"] {
+            fromFile = try Self.settings(fromFile: path)
+        }
+        let merged = flags.over(fromEnvironment).over(fromFile)
+        var configuration = ServerConfiguration()
+        if let host = merged.host { configuration.host = host }
+        if let port = merged.port {
+            guard (0...65535).contains(port) else { throw StoreError.configuration("port \(port) is not between 0 and 65535") }
+            configuration.port = port
+        }
+        if let directory = merged.dataDirectory { configuration.dataDirectory = URL(fileURLWithPath: directory) }
+        configuration.databaseURL = merged.databaseURL
+        configuration.apiToken = merged.apiToken
+        configuration.publicMetrics = merged.publicMetrics ?? false
+        if let bytes = merged.maxBodyBytes {
+            guard bytes >= 1024 else { throw StoreError.configuration("max body bytes must be at least 1024") }
+            configuration.maxBodyBytes = bytes
+        }
+        if let level = merged.logLevel {
+            guard let parsed = Logger.Level(rawValue: level) else {
+                throw StoreError.configuration("log level '\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            configuration.logLevel = parsed
+        }
+        _ = try configuration.storageLocation()
+        return configuration
+    }
+
+    static func settings(fromEnvironment environment: [String: String]) throws -> Settings {
+        func int(_ name: String) throws -> Int? {
+            guard let text = environment[name] else { return nil }
+            guard let value = Int(text) else { throw StoreError.configuration("\(name)=\(text) is not a whole number") }
+            return value
+        }
+        func bool(_ name: String) throws -> Bool? {
+            guard let text = environment[name]?.lowercased() else { return nil }
+            switch text {
+            case "1", "true", "yes", "on": return true
+            case "0", "false", "no", "off": return false
+            default: throw StoreError.configuration("\(name)=\(text) is not true or false")
+            }
+        }
+        return Settings(
+            host: environment["PRINTFARM_HOST"], port: try int("PRINTFARM_PORT"), dataDirectory: environment["PRINTFARM_DATA_DIR"],
+            databaseURL: environment["PRINTFARM_DATABASE_URL"], apiToken: environment["PRINTFARM_API_TOKEN"],
+            publicMetrics: try bool("PRINTFARM_PUBLIC_METRICS"), maxBodyBytes: try int("PRINTFARM_MAX_BODY_BYTES"),
+            logLevel: environment["PRINTFARM_LOG_LEVEL"])
+    }
+
+    struct FileSettings: Decodable {
+        var host: String?
+        var port: Int?
+        var dataDirectory: String?
+        var databaseURL: String?
+        var apiToken: String?
+        var publicMetrics: Bool?
+        var maxBodyBytes: Int?
+        var logLevel: String?
+    }
+
+    static func settings(fromFile path: String) throws -> Settings {
+        let data: Data
+        do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
+            throw StoreError.configuration("cannot read the config file \(path): \(error.localizedDescription)")
+        }
+        let file: FileSettings
+        do { file = try JSONDecoder().decode(FileSettings.self, from: data) } catch {
+            throw StoreError.configuration("the config file \(path) is not valid: \(error); see docs/configuration.md for its keys")
+        }
+        return Settings(
+            host: file.host, port: file.port, dataDirectory: file.dataDirectory, databaseURL: file.databaseURL, apiToken: file.apiToken,
+            publicMetrics: file.publicMetrics, maxBodyBytes: file.maxBodyBytes, logLevel: file.logLevel)
+    }
+}

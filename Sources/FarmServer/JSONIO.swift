@@ -1,0 +1,144 @@
+import FarmDomain
+import FarmStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+
+/// Reading JSON requests and writing JSON responses the same way on every endpoint.
+enum JSONIO {
+    /// Decodes the body as `T`, turning every way it can be wrong into a problem that names the field.
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: FarmRequestContext) async throws -> T {
+        if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
+            throw Problem.unsupportedMediaType(contentType)
+        }
+        let buffer: ByteBuffer
+        do {
+            buffer = try await request.body.collect(upTo: context.maxUploadSize)
+        } catch let error as HTTPError where error.status == .contentTooLarge {
+            throw Problem.payloadTooLarge(context.maxUploadSize)
+        } catch is NIOTooManyBytesError {
+            throw Problem.payloadTooLarge(context.maxUploadSize)
+        }
+        guard buffer.readableBytes > 0 else { throw Problem.invalidJSON("the body is empty; send a JSON object") }
+        do {
+            return try StoreCoding.decoder().decode(T.self, from: Data(buffer: buffer))
+        } catch let error as DecodingError {
+            throw describe(error)
+        } catch let error as DomainError {
+            throw ProblemMapping.domain(error)
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> Problem {
+        func path(_ keys: [any CodingKey]) -> String {
+            var text = ""
+            for key in keys {
+                if let index = key.intValue { text += "[\(index)]" } else { text += text.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+            }
+            return text.isEmpty ? "body" : text
+        }
+        switch error {
+        case .dataCorrupted(let context) where context.codingPath.isEmpty:
+            return .invalidJSON("the body is not JSON: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
+        case .dataCorrupted(let context):
+            return .invalidField(path(context.codingPath), context.debugDescription)
+        case .keyNotFound(let key, let context):
+            return .invalidField(path(context.codingPath + [key]), "is required")
+        case .typeMismatch(let type, let context):
+            return .invalidField(path(context.codingPath), "expected \(jsonName(type))")
+        case .valueNotFound(let type, let context):
+            return .invalidField(path(context.codingPath), "expected \(jsonName(type)), got null")
+        @unknown default:
+            return .invalidJSON("\(error)")
+        }
+    }
+
+    private static func jsonName(_ type: Any.Type) -> String {
+        switch type {
+        case is String.Type: "a string"
+        case is Int.Type, is Double.Type, is Int64.Type: "a number"
+        case is Bool.Type: "true or false"
+        case is [Any].Type: "an array"
+        default: "an object"
+        }
+    }
+
+    static func response(_ data: Data, status: HTTPResponse.Status = .ok, etag version: Int? = nil, location: String? = nil) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let version { headers[.eTag] = "\"\(version)\"" }
+        if let location { headers[.location] = location }
+        return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: data)))
+    }
+
+    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, etag version: Int? = nil, location: String? = nil) throws -> Response {
+        response(try StoreCoding.encoder().encode(value), status: status, etag: version, location: location)
+    }
+
+    /// A page of stored bodies as `{"items":[…],"next":"<cursor>"}`, without decoding them.
+    static func page(_ rows: [ReadModelRow], limit: Int) -> Response {
+        var data = Data("{\"items\":[".utf8)
+        for (index, row) in rows.enumerated() {
+            if index > 0 { data.append(UInt8(ascii: ",")) }
+            data.append(row.body)
+        }
+        data.append(contentsOf: Array("],\"next\":".utf8))
+        if rows.count == limit, let last = rows.last {
+            data.append(contentsOf: Array("\"\(last.id)\"}".utf8))
+        } else {
+            data.append(contentsOf: Array("null}".utf8))
+        }
+        return response(data)
+    }
+}
+
+/// Query parameters, each checked with a message that says what is allowed.
+struct QueryParameters {
+    let values: [String: String]
+
+    init(_ request: Request) {
+        var values: [String: String] = [:]
+        for (key, value) in request.uri.queryParameters { values[String(key)] = String(value) }
+        self.values = values
+    }
+
+    func limit(default defaultValue: Int = 50, max: Int = 500) throws -> Int {
+        guard let text = values["limit"] else { return defaultValue }
+        guard let value = Int(text), (1...max).contains(value) else { throw Problem.invalidParameter("limit", "a whole number from 1 to \(max)") }
+        return value
+    }
+
+    func uuid(_ name: String) throws -> String? {
+        guard let text = values[name] else { return nil }
+        guard let uuid = UUID(uuidString: text) else { throw Problem.invalidParameter(name, "'\(text)' is not a UUID") }
+        return uuid.uuidString.lowercased()
+    }
+
+    func oneOf<E: RawRepresentable & CaseIterable>(_ name: String, _: E.Type) throws -> String? where E.RawValue == String {
+        guard let text = values[name] else { return nil }
+        guard E(rawValue: text) != nil else {
+            throw Problem.invalidParameter(name, "'\(text)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+        }
+        return text
+    }
+
+    func int64(_ name: String, default defaultValue: Int64) throws -> Int64 {
+        guard let text = values[name] else { return defaultValue }
+        guard let value = Int64(text), value >= 0 else { throw Problem.invalidParameter(name, "a whole number, 0 or more") }
+        return value
+    }
+}
+
+extension Request {
+    /// The version an `If-Match` header names, nil when absent. `*` means any version.
+    func expectedVersion() throws -> Int? {
+        guard let header = headers[.ifMatch]?.trimmingCharacters(in: .whitespaces) else { return nil }
+        if header == "*" { return nil }
+        var tag = Substring(header)
+        if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
+        guard tag.count >= 3, tag.first == "\"", tag.last == "\"", let version = Int(tag.dropFirst().dropLast()), version >= 0 else {
+            throw Problem.invalidIfMatch
+        }
+        return version
+    }
+}

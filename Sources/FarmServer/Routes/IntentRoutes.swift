@@ -1,0 +1,83 @@
+import FarmDomain
+import FarmStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+struct LineItemInput: Decodable, Sendable {
+    var id: LineItemID?
+    var modelArtifact: String?
+    var quantity: Int
+    var material: String
+    var colour: String?
+    var finish: String?
+}
+
+struct CreateIntentRequest: Decodable, Sendable {
+    var id: IntentID?
+    var source: IntentSource?
+    var externalReference: String?
+    var customer: String?
+    var lineItems: [LineItemInput]
+    var dueDate: Date?
+    var paymentStatus: PaymentStatus?
+    var constraints: [String]?
+    var reason: String?
+    var note: String?
+}
+
+/// A lifecycle step asked for over the API, with why.
+struct TransitionRequest: Decodable, Sendable {
+    var action: String
+    var reason: String?
+    var note: String?
+}
+
+/// `/api/v1/intents`: customer promises. Created, read, listed and moved along their lifecycle.
+struct IntentRoutes {
+    let endpoints: AggregateEndpoints<IntentDecider>
+
+    static let actions: [String: IntentCommand] = [
+        "accept": .accept, "reject": .reject, "startProduction": .startProduction, "markReadyToShip": .markReadyToShip,
+        "ship": .ship, "close": .close, "cancel": .cancel,
+    ]
+
+    func register(on router: Router<FarmRequestContext>) {
+        router.post("/api/v1/intents") { request, context in try await create(request, context) }
+        router.get("/api/v1/intents") { request, _ in
+            try await endpoints.list(request, status: try QueryParameters(request).oneOf("status", IntentStatus.self), ref: nil)
+        }
+        router.get("/api/v1/intents/{id}") { request, context in try await endpoints.get(request, context) }
+        router.post("/api/v1/intents/{id}/transitions") { request, context in try await transition(request, context) }
+    }
+
+    func create(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let body = try await JSONIO.decode(CreateIntentRequest.self, from: request, context: context)
+        let services = endpoints.services
+        let id = body.id ?? IntentID(services.newID())
+        let draft = IntentDraft(
+            source: body.source ?? .api, externalReference: body.externalReference, customer: body.customer,
+            lineItems: body.lineItems.map {
+                LineItem(id: $0.id ?? LineItemID(services.newID()), modelArtifact: $0.modelArtifact, quantity: $0.quantity,
+                         material: $0.material, colour: $0.colour, finish: $0.finish)
+            },
+            dueDate: body.dueDate, paymentStatus: body.paymentStatus ?? .pending, constraints: body.constraints ?? [])
+        return try await endpoints.execute(
+            .receive(id, draft), id: id.description, request: request, context: context, reason: body.reason, note: body.note, created: true)
+    }
+
+    func transition(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let id = try endpoints.id(context)
+        let body = try await JSONIO.decode(TransitionRequest.self, from: request, context: context)
+        let command: IntentCommand
+        if body.action == "requestReview" {
+            command = .requestReview(reasons: body.note.map { [$0] } ?? [])
+        } else if let known = Self.actions[body.action] {
+            command = known
+        } else {
+            let names = (Array(Self.actions.keys) + ["requestReview"]).sorted().joined(separator: ", ")
+            throw Problem.invalidField("action", "'\(body.action)' is not one of \(names)")
+        }
+        return try await endpoints.execute(command, id: id, request: request, context: context, reason: body.reason, note: body.note)
+    }
+}

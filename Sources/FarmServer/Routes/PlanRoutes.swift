@@ -1,0 +1,73 @@
+import FarmDomain
+import FarmStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+struct CreatePlanRequest: Decodable, Sendable {
+    var id: PlanID?
+    var intentID: IntentID
+    var lineItemID: LineItemID
+    var spec: PlanSpec
+    var reason: String?
+    var note: String?
+}
+
+struct DraftRevisionRequest: Decodable, Sendable {
+    var spec: PlanSpec
+    var reason: String?
+    var note: String?
+}
+
+struct ReasonRequest: Decodable, Sendable {
+    var reason: String?
+    var note: String?
+}
+
+/// `/api/v1/plans`: manufacturing recipes per line item, with immutable revisions.
+struct PlanRoutes {
+    let endpoints: AggregateEndpoints<PlanDecider>
+    let intents: AggregateRepository<IntentDecider>
+
+    func register(on router: Router<FarmRequestContext>) {
+        router.post("/api/v1/plans") { request, context in try await create(request, context) }
+        router.get("/api/v1/plans") { request, _ in
+            let query = QueryParameters(request)
+            return try await endpoints.list(request, status: try query.oneOf("status", PlanRevisionStatus.self), ref: try query.uuid("intent"))
+        }
+        router.get("/api/v1/plans/{id}") { request, context in try await endpoints.get(request, context) }
+        router.get("/api/v1/plans/{id}/revisions") { request, context in try await revisions(request, context) }
+        router.post("/api/v1/plans/{id}/revisions") { request, context in
+            let body = try await JSONIO.decode(DraftRevisionRequest.self, from: request, context: context)
+            return try await endpoints.execute(
+                .draftRevision(body.spec), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+        }
+        router.post("/api/v1/plans/{id}/revisions/{revision}/approve") { request, context in
+            let body = try await JSONIO.decode(ReasonRequest.self, from: request, context: context)
+            let text = try context.parameters.require("revision")
+            guard let revision = Int(text), revision >= 1 else { throw Problem.invalidParameter("revision", "a revision number from 1") }
+            return try await endpoints.execute(
+                .approve(revision: revision), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+        }
+    }
+
+    func create(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let body = try await JSONIO.decode(CreatePlanRequest.self, from: request, context: context)
+        guard let intent = try await intents.get(id: body.intentID.description)?.model else {
+            throw Problem.invalidField("intentID", "no intent \(body.intentID) exists; create the intent first")
+        }
+        guard intent.lineItems.contains(where: { $0.id == body.lineItemID }) else {
+            throw Problem.invalidField("lineItemID", "intent \(body.intentID) has no line item \(body.lineItemID)")
+        }
+        let id = body.id ?? PlanID(endpoints.services.newID())
+        return try await endpoints.execute(
+            .create(id, intentID: body.intentID, lineItemID: body.lineItemID, spec: body.spec), id: id.description,
+            request: request, context: context, reason: body.reason, note: body.note, created: true)
+    }
+
+    func revisions(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let id = try endpoints.id(context)
+        guard let (plan, version) = try await endpoints.repository.get(id: id) else { throw Problem.notFound("plan \(id)") }
+        return try JSONIO.response(["items": plan.revisions], etag: version)
+    }
+}

@@ -1,0 +1,47 @@
+import FarmStore
+import Foundation
+import Logging
+
+/// Everything the server needs to start, as one value: tests build their own, the CLI fills it from
+/// flags, environment and an optional config file.
+public struct ServerConfiguration: Sendable {
+    /// Address to listen on; 127.0.0.1 unless the operator chooses otherwise.
+    public var host: String
+    /// Port; 0 picks a free one (tests).
+    public var port: Int
+    /// Holds the SQLite database, artifacts and the bootstrap API token.
+    public var dataDirectory: URL
+    /// The database; nil means SQLite in the data directory.
+    public var databaseURL: String?
+    /// The token API clients present until users and keys exist; nil means read or create `api-token` in the data directory.
+    public var apiToken: String?
+    /// Whether `/metrics` answers without credentials (for a Prometheus on the same trusted network).
+    public var publicMetrics: Bool
+    /// Largest request body accepted, in bytes.
+    public var maxBodyBytes: Int
+    /// CloudEvents `source` attribute of every event this farm emits.
+    public var eventSource: String
+    public var logLevel: Logger.Level
+
+    public init(
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "data"), databaseURL: String? = nil,
+        apiToken: String? = nil, publicMetrics: Bool = false, maxBodyBytes: Int = 1 << 20, eventSource: String = "urn:printfarm:farm",
+        logLevel: Logger.Level = .info
+    ) {
+        self.host = host
+        self.port = port
+        self.dataDirectory = dataDirectory
+        self.databaseURL = databaseURL
+        self.apiToken = apiToken
+        self.publicMetrics = publicMetrics
+        self.maxBodyBytes = maxBodyBytes
+        self.eventSource = eventSource
+        self.logLevel = logLevel
+    }
+
+    /// Where the events live: the configured URL, or `farm.sqlite` in the data directory.
+    public func storageLocation() throws -> StorageLocation {
+        if let databaseURL { return try StorageLocation(url: databaseURL) }
+        return .sqlite(path: dataDirectory.appendingPathComponent("farm.sqlite").path)
+    }
+}

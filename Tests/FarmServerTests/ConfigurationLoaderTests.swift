@@ -1,0 +1,69 @@
+@testable import FarmServer
+import FarmStore
+import Foundation
+import Testing
+
+@Suite("Configuration")
+struct ConfigurationLoaderTests {
+    func configFile(_ json: String) throws -> String {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-config-\(UUID().uuidString).json")
+        try Data(json.utf8).write(to: url)
+        return url.path
+    }
+
+    @Test("defaults: 127.0.0.1:8080, SQLite in ./data")
+    func defaults() throws {
+        let configuration = try ConfigurationLoader().load(flags: .init(), configFile: nil, environment: [:])
+        #expect(configuration.host == "127.0.0.1")
+        #expect(configuration.port == 8080)
+        #expect(try configuration.storageLocation() == .sqlite(path: URL(fileURLWithPath: "data").appendingPathComponent("farm.sqlite").path))
+        #expect(configuration.publicMetrics == false)
+    }
+
+    @Test("a flag beats the environment, which beats the config file")
+    func precedence() throws {
+        let file = try configFile(#"{"host":"10.0.0.1","port":7000,"dataDirectory":"/srv/file","logLevel":"debug","publicMetrics":true}"#)
+        let environment = ["PRINTFARM_PORT": "7001", "PRINTFARM_DATA_DIR": "/srv/env", "PRINTFARM_CONFIG": file]
+        let configuration = try ConfigurationLoader().load(flags: .init(dataDirectory: "/srv/flag"), configFile: nil, environment: environment)
+        #expect(configuration.dataDirectory.path == "/srv/flag")
+        #expect(configuration.port == 7001)
+        #expect(configuration.host == "10.0.0.1")
+        #expect(configuration.logLevel == .debug)
+        #expect(configuration.publicMetrics)
+    }
+
+    @Test("bad settings are refused with a sentence that names them")
+    func refusals() throws {
+        let loader = ConfigurationLoader()
+        #expect(throws: StoreError.configuration("PRINTFARM_PORT=eighty is not a whole number")) {
+            try loader.load(flags: .init(), configFile: nil, environment: ["PRINTFARM_PORT": "eighty"])
+        }
+        #expect(throws: StoreError.self) { try loader.load(flags: .init(port: 70000), configFile: nil, environment: [:]) }
+        #expect(throws: StoreError.self) { try loader.load(flags: .init(databaseURL: "mysql://x"), configFile: nil, environment: [:]) }
+        #expect(throws: StoreError.self) { try loader.load(flags: .init(logLevel: "loud"), configFile: nil, environment: [:]) }
+        #expect(throws: StoreError.self) { try loader.load(flags: .init(), configFile: try configFile("{port:"), environment: [:]) }
+        #expect(throws: StoreError.self) { try loader.load(flags: .init(), configFile: "/nonexistent/printfarm.json", environment: [:]) }
+    }
+
+    @Test("a PostgreSQL URL is parsed, and its password never shows in descriptions")
+    func postgresURL() throws {
+        let location = try StorageLocation(url: "postgres://farm:s3cr%40t@db.local:5433/printfarm?schema=prod")
+        #expect(location == .postgres(PostgresSettings(host: "db.local", port: 5433, username: "farm", password: "s3cr@t", database: "printfarm", schema: "prod")))
+        #expect(!location.description.contains("s3cr"))
+        #expect(throws: StoreError.self) { try StorageLocation(url: "postgres://db.local/") }
+        #expect(throws: StoreError.self) { try StorageLocation(url: "postgres://u@db.local/x?sslmode=require") }
+    }
+
+    @Test("the bootstrap token is created once with owner-only permissions, and a short configured one is refused")
+    func apiToken() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-token-\(UUID().uuidString)")
+        let configuration = ServerConfiguration(dataDirectory: directory)
+        let first = try APIToken.load(configuration: configuration, logger: .init(label: "test"))
+        let second = try APIToken.load(configuration: configuration, logger: .init(label: "test"))
+        #expect(first == second)
+        #expect(first.count == 64)
+        let attributes = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("api-token").path)
+        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
+        #expect(throws: StoreError.self) { try APIToken.load(configuration: ServerConfiguration(apiToken: "short"), logger: .init(label: "test")) }
+    }
+}

@@ -1,0 +1,84 @@
+@testable import FarmServer
+import FarmDomain
+import FarmStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
+import Logging
+import NIOCore
+import Testing
+
+enum TestEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
+    case sqlite, postgres
+    var testDescription: String { rawValue }
+}
+
+struct MissingPostgres: Error, CustomStringConvertible {
+    var description: String { "PRINTFARM_TEST_POSTGRES_URL is not set: run scripts/test, which starts a throwaway PostgreSQL" }
+}
+
+let testToken = String(repeating: "a1", count: 32)
+let auth: HTTPFields = [.authorization: "Bearer \(testToken)", .contentType: "application/json"]
+
+/// A running test application on a fresh database, with direct access to its store.
+struct TestFarm {
+    let client: any TestClientProtocol
+    let store: Store
+    /// Every route the router serves, as method and path template.
+    let routes: [(method: HTTPRequest.Method, path: String)]
+
+    @discardableResult
+    func request(
+        _ method: HTTPRequest.Method, _ uri: String, json: String? = nil, headers: HTTPFields = auth
+    ) async throws -> TestResponse {
+        try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
+    }
+
+    func eventCount() async throws -> Int64 { try await store.events.headSequence() }
+}
+
+func location(_ engine: TestEngine) throws -> (StorageLocation, URL) {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-server-tests-\(UUID().uuidString)")
+    switch engine {
+    case .sqlite:
+        return (.sqlite(path: directory.appendingPathComponent("farm.sqlite").path), directory)
+    case .postgres:
+        guard let url = ProcessInfo.processInfo.environment["PRINTFARM_TEST_POSTGRES_URL"],
+              case .postgres(var settings) = try StorageLocation(url: url) else { throw MissingPostgres() }
+        settings.schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
+        return (.postgres(settings), directory)
+    }
+}
+
+func withFarm(
+    _ engine: TestEngine = .sqlite, configure: (inout ServerConfiguration) -> Void = { _ in },
+    _ body: @Sendable (TestFarm) async throws -> Void
+) async throws {
+    let (storage, directory) = try location(engine)
+    var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, dataDirectory: directory, apiToken: testToken)
+    configure(&configuration)
+    let store = try await Store.open(storage, logger: Logger(label: "test"))
+    do {
+        let router = try buildRouter(
+            configuration: configuration, store: store, token: testToken,
+            dependencies: ServerDependencies(streamPollInterval: .milliseconds(50)))
+        let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
+        let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
+        try await app.test(.router) { client in
+            try await body(TestFarm(client: client, store: store, routes: routes))
+        }
+    } catch {
+        await store.shutdown()
+        throw error
+    }
+    await store.shutdown()
+}
+
+extension TestResponse {
+    var text: String { String(buffer: body) }
+    var json: [String: Any] { (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:] }
+    var problemCode: String? { headers[.contentType] == "application/problem+json" ? json["code"] as? String : nil }
+}
+
+let intentJSON = #"{"lineItems":[{"quantity":2,"material":"PETG","colour":"black"}],"externalReference":"order-1"}"#
