@@ -16,16 +16,22 @@ struct StoreService: Service {
     }
 }
 
-/// Test seams: the clock, ids and the live stream's poll interval. Production uses the defaults.
+/// Test seams: the clock, ids, the live stream's poll interval, and a hook told the bound port once the server
+/// listens. Production uses the defaults.
 public struct ServerDependencies: Sendable {
     public var now: @Sendable () -> Date
     public var newID: @Sendable () -> UUID
     public var streamPollInterval: Duration
+    public var onServerRunning: @Sendable (_ port: Int) async -> Void
 
-    public init(now: @escaping @Sendable () -> Date = { Date() }, newID: @escaping @Sendable () -> UUID = SystemIDs.uuidv7, streamPollInterval: Duration = .seconds(1)) {
+    public init(
+        now: @escaping @Sendable () -> Date = { Date() }, newID: @escaping @Sendable () -> UUID = SystemIDs.uuidv7,
+        streamPollInterval: Duration = .seconds(1), onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+    ) {
         self.now = now
         self.newID = newID
         self.streamPollInterval = streamPollInterval
+        self.onServerRunning = onServerRunning
     }
 }
 
@@ -49,6 +55,7 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "printfarm"),
         services: [StoreService(store: store)],
+        onServerRunning: { channel in await dependencies.onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }
 

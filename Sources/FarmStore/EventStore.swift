@@ -29,6 +29,19 @@ public struct SQLEventStore: EventStore {
         }
     }
 
+    /// Appends to several streams in one transaction: all or none. For imports and seeding, where one transaction
+    /// per stream would be the bottleneck.
+    public func append(batch: [(stream: String, expectedVersion: Int, events: [NewEvent])], metadata: EventMetadata) async throws -> Int {
+        try await engine.transaction { db in
+            var count = 0
+            for entry in batch {
+                count += try await Self.append(
+                    on: db, engine: engine, to: entry.stream, expectedVersion: entry.expectedVersion, events: entry.events, metadata: metadata).count
+            }
+            return count
+        }
+    }
+
     /// The current version of a stream, 0 when it has no events.
     static func version(of stream: String, on db: any SQLDatabase) async throws -> Int {
         let row = try await db.raw("SELECT COALESCE(MAX(version), 0) AS v FROM events WHERE stream = \(bind: stream)").first()

@@ -68,9 +68,15 @@ final class SQLiteEngine: SQLEngine {
     }
 
     func shutdown() async {
-        for connection in readers + [writer] {
-            do { try await connection.close() } catch { logger.warning("closing an SQLite connection failed: \(error)") }
-        }
+        let connections = readers + [writer]
+        let logger = self.logger
+        // why: shutdown often runs in a cancelled task (the server stopping); sqlite-nio refuses work in one, and a
+        // connection left open traps on deinit. A detached task does not inherit the cancellation.
+        await Task.detached {
+            for connection in connections {
+                do { try await connection.close() } catch { logger.warning("closing an SQLite connection failed: \(error)") }
+            }
+        }.value
     }
 }
 

@@ -1,0 +1,53 @@
+import ArgumentParser
+import FarmDomain
+import FarmStore
+import Foundation
+
+/// Events per second for one writer and for several concurrent writers, each append its own durable transaction.
+struct Appends: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Append throughput: one writer, then N concurrent writers.")
+
+    @OptionGroup var storage: BenchStorage
+
+    @Option(help: "Appends per trial (each appends one event).")
+    var count = 5_000
+
+    @Option(help: "Concurrent writers in the second part.")
+    var writers = 8
+
+    @Option(help: "Trials per part; the median is reported.")
+    var trials = 3
+
+    func run() async throws {
+        let store = try await storage.open()
+        do {
+            let payload = Data(#"{"at":"2026-11-25T14:00:00.000Z","progress":{"fraction":0.5,"layer":10,"totalLayers":80}}"#.utf8)
+            func event() -> NewEvent { NewEvent(id: SystemIDs.uuidv7(), type: "printfarm.run.progressed.v1", time: Date(), data: payload) }
+            say("engine: \(store.location.engine), \(count) single-event appends per trial, \(trials) trials")
+            for writerCount in [1, writers] {
+                var rates: [Double] = []
+                for _ in 0..<trials {
+                    let perWriter = count / writerCount
+                    let start = ContinuousClock.now
+                    try await withThrowingTaskGroup(of: Void.self) { group in
+                        for _ in 0..<writerCount {
+                            group.addTask {
+                                let stream = "run-\(SystemIDs.uuidv7())"
+                                for version in 0..<perWriter {
+                                    _ = try await store.events.append(to: stream, expectedVersion: version, events: [event()], metadata: benchMetadata)
+                                }
+                            }
+                        }
+                        try await group.waitForAll()
+                    }
+                    rates.append(Double(perWriter * writerCount) / secondsOf(ContinuousClock.now - start))
+                }
+                say("appends \(store.location.engine) writers=\(writerCount): median \(format(Summary(rates).median)) events/s (trials: \(rates.map { format($0) }.joined(separator: ", ")))")
+            }
+            await store.shutdown()
+        } catch {
+            await store.shutdown()
+            throw error
+        }
+    }
+}
