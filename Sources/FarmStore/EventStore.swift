@@ -23,8 +23,9 @@ public struct SQLEventStore: EventStore {
         self.engine = engine
     }
 
+    /// One statement, so one round trip: the version check, the insert and (on PostgreSQL) the writer lock.
     public func append(to stream: String, expectedVersion: Int, events: [NewEvent], metadata: EventMetadata) async throws -> [StoredEvent] {
-        try await engine.transaction { db in
+        try await engine.write { db in
             try await Self.append(on: db, engine: engine, to: stream, expectedVersion: expectedVersion, events: events, metadata: metadata)
         }
     }
@@ -44,20 +45,18 @@ public struct SQLEventStore: EventStore {
 
     /// The current version of a stream, 0 when it has no events.
     static func version(of stream: String, on db: any SQLDatabase) async throws -> Int {
-        let row = try await db.raw("SELECT COALESCE(MAX(version), 0) AS v FROM events WHERE stream = \(bind: stream)").first()
-        return try row?.decode(column: "v", as: Int.self) ?? 0
+        // why: ORDER BY … LIMIT 1 walks the (stream, version) index from its end; MAX() with a WHERE scans the stream.
+        let row = try await db.raw("SELECT version FROM events WHERE stream = \(bind: stream) ORDER BY version DESC LIMIT 1").first()
+        return try row?.decode(column: "version", as: Int.self) ?? 0
     }
 
-    /// Appends inside a transaction the caller holds. The code checks the expected version for a clear error;
-    /// the unique (stream, version) constraint is what guarantees it even against another process.
+    /// Appends in one statement that inserts only if the stream is still at `expectedVersion`; no rows back means
+    /// it was not, and the error says where it is. The unique (stream, version) constraint guarantees the same
+    /// against any writer, even one that bypasses this code.
     static func append(
         on db: any SQLDatabase, engine: any SQLEngine, to stream: String, expectedVersion: Int, events: [NewEvent], metadata: EventMetadata
     ) async throws -> [StoredEvent] {
         guard !events.isEmpty else { return [] }
-        let actual = try await version(of: stream, on: db)
-        guard actual == expectedVersion else {
-            throw StoreError.concurrencyConflict(stream: stream, expected: expectedVersion, actual: actual)
-        }
         var stored: [StoredEvent] = []
         stored.reserveCapacity(events.count)
         for (offset, event) in events.enumerated() {
@@ -71,9 +70,22 @@ public struct SQLEventStore: EventStore {
             let data = String(decoding: event.data, as: UTF8.self)
             rows.append("(\(bind: event.id), \(bind: stream), \(bind: event.version), \(bind: event.type), \(bind: Timestamps.format(event.time)), \(bind: event.actor), \(bind: event.reason), \(bind: event.correlationID), \(bind: event.causationID), \(bind: data))")
         }
-        let sql: SQLQueryString = "INSERT INTO events (id, stream, version, type, time, actor, reason, correlation_id, causation_id, data) VALUES \(rows.joined(separator: ", ")) RETURNING sequence"
+        // why: on PostgreSQL the advisory lock makes commit order equal sequence order (see PostgresEngine); taken in
+        // the statement, it holds until the statement's (or the surrounding transaction's) commit.
+        let lock: SQLQueryString = engine.kind == .postgres ? "lock AS (SELECT pg_advisory_xact_lock(\(unsafeRaw: String(PostgresEngine.appendLockKey)))), " : ""
+        let lockFrom: SQLQueryString = engine.kind == .postgres ? " FROM lock" : ""
+        let sql: SQLQueryString = """
+            WITH \(lock)head AS (SELECT COALESCE((SELECT version FROM events WHERE stream = \(bind: stream) ORDER BY version DESC LIMIT 1), 0) AS v\(lockFrom))
+            INSERT INTO events (id, stream, version, type, time, actor, reason, correlation_id, causation_id, data)
+            SELECT column1, column2, column3, column4, column5, column6, column7, column8, column9, column10
+            FROM (VALUES \(rows.joined(separator: ", "))) AS incoming, head WHERE head.v = \(bind: expectedVersion)
+            RETURNING sequence
+            """
         do {
             let sequences = try await db.raw(sql).all().map { try $0.decode(column: "sequence", as: Int64.self) }
+            guard sequences.count == stored.count else {
+                throw StoreError.concurrencyConflict(stream: stream, expected: expectedVersion, actual: try await version(of: stream, on: db))
+            }
             for (index, sequence) in sequences.sorted().enumerated() { stored[index].sequence = sequence }
         } catch where engine.isUniqueViolation(error) {
             throw StoreError.concurrencyConflict(stream: stream, expected: expectedVersion, actual: expectedVersion + 1)

@@ -28,10 +28,12 @@ enum Migrations {
     static let all: [Migration] = [
         Migration(
             version: 1, name: "events, read models, idempotency keys",
+            // why: no AUTOINCREMENT: it only prevents reuse of deleted rowids, and events are never deleted (the
+            // triggers refuse it); without it every append skips a write to sqlite_sequence.
             sqlite: [
                 """
                 CREATE TABLE events (
-                    sequence INTEGER PRIMARY KEY AUTOINCREMENT,
+                    sequence INTEGER PRIMARY KEY,
                     id TEXT NOT NULL UNIQUE,
                     stream TEXT NOT NULL,
                     version INTEGER NOT NULL CHECK (version > 0),

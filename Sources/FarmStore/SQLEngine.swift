@@ -13,6 +13,10 @@ public protocol SQLEngine: Sendable {
     var kind: SQLDialectKind { get }
     /// Runs `body` on a connection outside any transaction (reads).
     func read<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
+    /// Runs one writing statement in `body` outside an explicit transaction (it commits on its own). SQLite
+    /// serialises it with every other writer; on PostgreSQL the statement must take the writer lock itself, as the
+    /// event append does.
+    func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Runs `body` inside one transaction: all its writes commit together or none do.
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T
     /// Whether the database refused a write because a unique constraint would be broken.

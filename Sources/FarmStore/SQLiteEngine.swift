@@ -54,6 +54,10 @@ final class SQLiteEngine: SQLEngine {
         return try await body(reader.sql())
     }
 
+    func write<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
+        try await writeLock.withLock { try await body(writer.sql()) }
+    }
+
     func transaction<T: Sendable>(_ body: @Sendable (any SQLDatabase) async throws -> T) async throws -> T {
         try await writeLock.withLock {
             let database = writer.sql()
