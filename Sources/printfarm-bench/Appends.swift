@@ -26,7 +26,7 @@ struct Appends: AsyncParsableCommand {
             say("engine: \(store.location.engine), \(count) single-event appends per trial, \(trials) trials")
             let probeStart = ContinuousClock.now
             for _ in 0..<2000 { _ = try await store.engine.read { db in try await db.raw("SELECT 1 AS one").first() } }
-            say("round trip (SELECT 1 through the engine): \(format(secondsOf(ContinuousClock.now - probeStart) / 2000 * 1_000_000)) µs")
+            say("read round trip (SELECT 1), mean of 2000: \(format(secondsOf(ContinuousClock.now - probeStart) / 2000 * 1_000_000)) µs")
             for writerCount in [1, writers] {
                 var rates: [Double] = []
                 for _ in 0..<trials {

@@ -3,9 +3,26 @@ import FarmDomain
 import FarmStore
 import Foundation
 import Logging
+import NIOCore
+import NIOPosix
 
 @main
 struct Bench: AsyncParsableCommand {
+    static func main() async {
+        // Same executor as `printfarm` itself, so the figures are the server's.
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
+
     static let configuration = CommandConfiguration(
         commandName: "printfarm-bench",
         abstract: "Measure Print Farm OS: append throughput, projection replay, API latency under constant load.",

@@ -4,6 +4,8 @@ import FarmStore
 import Foundation
 import Hummingbird
 import Logging
+import NIOCore
+import NIOPosix
 
 @main
 struct PrintFarm: AsyncParsableCommand {
@@ -15,6 +17,22 @@ struct PrintFarm: AsyncParsableCommand {
             (--config or PRINTFARM_CONFIG). See docs/configuration.md.
             """,
         subcommands: [Serve.self, Migrate.self, Projections.self])
+
+    static func main() async {
+        // why: running Swift concurrency on NIO's event loops saves a thread hop per database round trip
+        // (measured with printfarm-bench on PostgreSQL: 244 → 168 µs per pooled SELECT 1, appends 1847 → 1978/s).
+        _ = NIOSingletons.unsafeTryInstallSingletonPosixEventLoopGroupAsConcurrencyGlobalExecutor()
+        do {
+            var command = try parseAsRoot()
+            if var asyncCommand = command as? any AsyncParsableCommand {
+                try await asyncCommand.run()
+            } else {
+                try command.run()
+            }
+        } catch {
+            exit(withError: error)
+        }
+    }
 }
 
 /// Options every subcommand that touches the database shares.
