@@ -85,6 +85,7 @@ let package = Package(
             dependencies: [
                 "FarmServer", "FarmStore", "FarmDomain",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
             swiftSettings: swiftSettings
         ),

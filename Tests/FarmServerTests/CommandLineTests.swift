@@ -1,0 +1,135 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+
+/// The `printfarm` executable as an operator runs it: migrate, serve, stop, rebuild.
+@Suite("printfarm command line", .serialized)
+struct CommandLineTests {
+    /// The executable built next to the test bundle by `swift build --build-tests`.
+    static var executable: URL {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("printfarm").path), directory.path != "/" {
+            directory = directory.deletingLastPathComponent()
+        }
+        return directory.appendingPathComponent("printfarm")
+    }
+
+    struct Finished {
+        var status: Int32
+        var output: String
+    }
+
+    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Finished {
+        let process = Process()
+        process.executableURL = executable
+        process.arguments = arguments
+        process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = pipe
+        try process.run()
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Finished(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
+    }
+
+    static func freePort() throws -> Int {
+        let socket = try ServerSocket()
+        defer { socket.close() }
+        return socket.port
+    }
+
+    @Test("migrate, serve, answer a request, stop cleanly on SIGTERM, then rebuild the read models")
+    func lifecycle() async throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-cli-\(UUID().uuidString)").path
+        let migrate = try Self.run(["migrate", "--data-dir", dataDirectory])
+        #expect(migrate.status == 0, "\(migrate.output)")
+        #expect(migrate.output.contains("applied migrations 1; schema is at version 1"))
+        #expect(try Self.run(["migrate", "--data-dir", dataDirectory]).output.contains("schema is up to date at version 1"))
+
+        let port = try Self.freePort()
+        let server = Process()
+        server.executableURL = Self.executable
+        server.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port)]
+        let log = Pipe()
+        server.standardOutput = log
+        server.standardError = log
+        try server.run()
+        defer { if server.isRunning { server.terminate() } }
+
+        let client = HTTPClient(eventLoopGroupProvider: .singleton)
+        do {
+            var healthy = false
+            for _ in 0..<100 where !healthy {
+                if let response = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2)),
+                   response.status == .ok { healthy = true } else { try await Task.sleep(for: .milliseconds(100)) }
+            }
+            #expect(healthy)
+            let token = try String(contentsOfFile: "\(dataDirectory)/api-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/intents")
+            request.method = .POST
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(string: #"{"lineItems":[{"quantity":1,"material":"PLA"}]}"#))
+            let created = try await client.execute(request, timeout: .seconds(5))
+            #expect(created.status == .created)
+            var anonymous = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/intents")
+            anonymous.method = .GET
+            #expect(try await client.execute(anonymous, timeout: .seconds(5)).status == .unauthorized)
+        } catch {
+            try await client.shutdown()
+            throw error
+        }
+        try await client.shutdown()
+
+        server.interrupt()
+        server.waitUntilExit()
+        let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+        #expect(server.terminationStatus == 0, "\(output)")
+        #expect(output.contains("listening on 127.0.0.1:\(port)"))
+        #expect(!output.contains(try String(contentsOfFile: "\(dataDirectory)/api-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)),
+                "the token must never reach the log")
+
+        let rebuild = try Self.run(["projections", "rebuild", "--data-dir", dataDirectory])
+        #expect(rebuild.status == 0, "\(rebuild.output)")
+        #expect(rebuild.output.contains("replayed 1 events into 1 read models"))
+    }
+
+    @Test("bad settings stop the command with a message that names them")
+    func badSettings() throws {
+        let result = try Self.run(["serve", "--database-url", "mysql://localhost/farm"])
+        #expect(result.status != 0)
+        #expect(result.output.contains("database URL must start with postgres:// or sqlite://"))
+        let port = try Self.run(["migrate"], environment: ["PRINTFARM_PORT": "eighty"])
+        #expect(port.status != 0)
+        #expect(port.output.contains("PRINTFARM_PORT=eighty is not a whole number"))
+    }
+}
+
+/// A socket bound to 127.0.0.1 with an OS-chosen port, to find a free one.
+struct ServerSocket {
+    let descriptor: Int32
+    let port: Int
+
+    init() throws {
+        let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        var address = sockaddr_in()
+        address.sin_family = sa_family_t(AF_INET)
+        address.sin_addr.s_addr = inet_addr("127.0.0.1")
+        address.sin_port = 0
+        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        guard bound == 0 else {
+            _ = Glibc.close(descriptor)
+            throw POSIXError(.EADDRINUSE)
+        }
+        withUnsafeMutablePointer(to: &address) { pointer in
+            _ = pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { getsockname(descriptor, $0, &length) }
+        }
+        self.descriptor = descriptor
+        self.port = Int(UInt16(bigEndian: address.sin_port))
+    }
+
+    func close() { _ = Glibc.close(descriptor) }
+}
