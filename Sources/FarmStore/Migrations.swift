@@ -28,65 +28,53 @@ enum Migrations {
     static let all: [Migration] = [
         Migration(
             version: 1, name: "events, read models, idempotency keys",
-            // why: no AUTOINCREMENT: it only prevents reuse of deleted rowids, and events are never deleted (the
-            // triggers refuse it); without it every append skips a write to sqlite_sequence.
+            // why: no AUTOINCREMENT on SQLite: it only prevents reuse of deleted rowids, and events are never deleted
+            // (the triggers refuse it); without it every append skips a write to sqlite_sequence.
             sqlite: [
-                """
-                CREATE TABLE events (
-                    sequence INTEGER PRIMARY KEY,
-                    id TEXT NOT NULL UNIQUE,
-                    stream TEXT NOT NULL,
-                    version INTEGER NOT NULL CHECK (version > 0),
-                    type TEXT NOT NULL,
-                    time TEXT NOT NULL,
-                    actor TEXT NOT NULL,
-                    reason TEXT NOT NULL,
-                    correlation_id TEXT,
-                    causation_id TEXT,
-                    data TEXT NOT NULL,
-                    UNIQUE (stream, version)
-                )
-                """,
+                eventsDDL(sequence: "INTEGER PRIMARY KEY"),
                 "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
                 "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
-                """
-                CREATE TABLE idempotency_keys (
-                    scope TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status INTEGER,
-                    headers TEXT, body BLOB, created_at TEXT NOT NULL, PRIMARY KEY (scope, key)
-                )
-                """,
+                idempotencyDDL(blob: "BLOB"),
             ] + ReadModelTable.allCases.flatMap(readModelDDL),
             postgres: [
-                """
-                CREATE TABLE events (
-                    sequence BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                    id TEXT NOT NULL UNIQUE,
-                    stream TEXT NOT NULL,
-                    version INTEGER NOT NULL CHECK (version > 0),
-                    type TEXT NOT NULL,
-                    time TEXT NOT NULL,
-                    actor TEXT NOT NULL,
-                    reason TEXT NOT NULL,
-                    correlation_id TEXT,
-                    causation_id TEXT,
-                    data TEXT NOT NULL,
-                    UNIQUE (stream, version)
-                )
-                """,
+                eventsDDL(sequence: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
                 """
                 CREATE FUNCTION events_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN RAISE EXCEPTION 'events are append-only'; END $$
                 """,
                 "CREATE TRIGGER events_no_change BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_append_only()",
-                """
-                CREATE TABLE idempotency_keys (
-                    scope TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status INTEGER,
-                    headers TEXT, body BYTEA, created_at TEXT NOT NULL, PRIMARY KEY (scope, key)
-                )
-                """,
+                idempotencyDDL(blob: "BYTEA"),
             ] + ReadModelTable.allCases.flatMap(readModelDDL)
         ),
     ]
+
+    private static func eventsDDL(sequence: String) -> String {
+        """
+        CREATE TABLE events (
+            sequence \(sequence),
+            id TEXT NOT NULL UNIQUE,
+            stream TEXT NOT NULL,
+            version INTEGER NOT NULL CHECK (version > 0),
+            type TEXT NOT NULL,
+            time TEXT NOT NULL,
+            actor TEXT NOT NULL,
+            reason TEXT NOT NULL,
+            correlation_id TEXT,
+            causation_id TEXT,
+            data TEXT NOT NULL,
+            UNIQUE (stream, version)
+        )
+        """
+    }
+
+    private static func idempotencyDDL(blob: String) -> String {
+        """
+        CREATE TABLE idempotency_keys (
+            scope TEXT NOT NULL, key TEXT NOT NULL, request_hash TEXT NOT NULL, status INTEGER,
+            headers TEXT, body \(blob), created_at TEXT NOT NULL, PRIMARY KEY (scope, key)
+        )
+        """
+    }
 
     private static func readModelDDL(_ table: ReadModelTable) -> [String] {
         [

@@ -26,7 +26,7 @@ public protocol SQLEngine: Sendable {
 }
 
 extension SQLEngine {
-    /// Runs `body` in a transaction, again on a conflict the database reported (a serialisation failure).
+    /// Runs `body` inside the transaction the caller began: commits when it returns, rolls back when it throws.
     func transactionRollingBack<T: Sendable>(
         on database: any SQLDatabase, _ body: @Sendable (any SQLDatabase) async throws -> T
     ) async throws -> T {

@@ -84,7 +84,7 @@ final class SQLiteEngine: SQLEngine {
     }
 }
 
-/// A lock-free round-robin counter.
+/// A thread-safe round-robin counter for picking reader connections.
 final class Counter: @unchecked Sendable {
     private let lock = NSLock()
     private var value = 0
