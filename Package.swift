@@ -25,6 +25,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-http-types", from: "1.8.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
     ],
     targets: [
         // Pure domain: IDs, events, commands, deciders. No IO, no clock, no database.
@@ -38,6 +39,16 @@ let package = Package(
                 .product(name: "SQLiteKit", package: "sqlite-kit"),
                 .product(name: "PostgresKit", package: "postgres-kit"),
                 .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Credentials: password hashing, TOTP, API key format, recovery codes, webhook signatures. No IO.
+        .target(
+            name: "FarmAuth",
+            dependencies: [
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "HummingbirdBcrypt", package: "hummingbird-auth"),
+                .product(name: "HummingbirdOTP", package: "hummingbird-auth"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -79,6 +90,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FarmDomainTests", dependencies: ["FarmDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(
             name: "FarmServerTests",
