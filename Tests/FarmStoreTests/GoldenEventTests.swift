@@ -16,6 +16,7 @@ struct GoldenEventTests {
             E.eventTypes.map { type in (type, { try E.decodeData(type: type, data: $0, decoder: decoder) }) }
         }
         return entries(IntentEvent.self) + entries(PlanEvent.self) + entries(BuildPlateEvent.self) + entries(RunEvent.self) + entries(PrinterEvent.self)
+            + entries(UserEvent.self) + entries(APIKeyEvent.self)
     }
 
     @Test("every event type has a golden file, and every golden file decodes and encodes back to the same JSON")
@@ -111,6 +112,19 @@ enum SampleEvents {
             .maintenanceStarted(flag), .maintenanceEnded(flag), .desynced(flag), .resynced(flag), .degraded(flag), .degradationCleared(flag),
             .materialLoaded(PrinterMaterialLoaded(material: LoadedMaterial(material: "PETG", colour: "orange"), at: at)),
         ]
-        return intents + plans + plates + runs + printers
+        let user = UserID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000d1")!)
+        let users: [UserEvent] = [
+            .created(UserCreated(userID: user, username: "ada", role: .operator, at: at)),
+            .roleChanged(UserRoleChanged(role: .owner, at: at)), .disabled(UserChanged(at: at)), .enabled(UserChanged(at: at)),
+            .passwordChanged(UserChanged(at: at)), .totpEnabled(UserChanged(at: at)), .totpDisabled(UserChanged(at: at)),
+            .loginSucceeded(UserChanged(at: at)), .loginFailed(UserLoginFailed(attempt: 3, at: at)),
+            .lockedOut(UserLockedOut(until: at.addingTimeInterval(900), at: at)),
+        ]
+        let keys: [APIKeyEvent] = [
+            .created(APIKeyCreated(apiKeyID: APIKeyID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000e1")!), name: "shop sync",
+                                   scope: .operate, keyID: "abc123def456", createdBy: "user:\(user)", at: at)),
+            .revoked(APIKeyRevoked(at: at)),
+        ]
+        return intents + plans + plates + runs + printers + users + keys
     }
 }
