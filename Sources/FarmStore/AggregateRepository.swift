@@ -60,7 +60,12 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
             let stored = try await SQLEventStore.append(
                 on: db, engine: engine, to: stream, expectedVersion: version, events: newEvents, metadata: metadata)
             let newVersion = version + events.count
-            try await Self.upsert(id: id, model: model, version: newVersion, on: db, encoder: encoder)
+            do {
+                try await Self.upsert(id: id, model: model, version: newVersion, on: db, encoder: encoder)
+            } catch where engine.isUniqueViolation(error) {
+                // A read model's unique key (a username) is taken by another aggregate; nothing is written.
+                throw DomainError.alreadyExists(aggregate: A.Event.aggregate)
+            }
             return CommandOutcome(model: model, version: newVersion, events: stored)
         }
         if !outcome.events.isEmpty { onAppend(outcome.events) }

@@ -22,6 +22,8 @@ public enum ReadModelTable: String, CaseIterable, Sendable {
     case plates = "read_plates"
     case runs = "read_runs"
     case printers = "read_printers"
+    case users = "read_users"
+    case apiKeys = "read_apikeys"
 }
 
 enum Migrations {
@@ -35,7 +37,7 @@ enum Migrations {
                 "CREATE TRIGGER events_no_update BEFORE UPDATE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
                 "CREATE TRIGGER events_no_delete BEFORE DELETE ON events BEGIN SELECT RAISE(ABORT, 'events are append-only'); END",
                 idempotencyDDL(blob: "BLOB"),
-            ] + ReadModelTable.allCases.flatMap(readModelDDL),
+            ] + [ReadModelTable.intents, .plans, .plates, .runs, .printers].flatMap(readModelDDL),
             postgres: [
                 eventsDDL(sequence: "BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY"),
                 """
@@ -44,9 +46,34 @@ enum Migrations {
                 """,
                 "CREATE TRIGGER events_no_change BEFORE UPDATE OR DELETE ON events FOR EACH ROW EXECUTE FUNCTION events_append_only()",
                 idempotencyDDL(blob: "BYTEA"),
-            ] + ReadModelTable.allCases.flatMap(readModelDDL)
+            ] + [ReadModelTable.intents, .plans, .plates, .runs, .printers].flatMap(readModelDDL)
+        ),
+        Migration(
+            version: 2, name: "users, API keys and their credentials",
+            sqlite: [ReadModelTable.users, .apiKeys].flatMap(readModelDDL) + credentialsDDL(bigint: "INTEGER"),
+            postgres: [ReadModelTable.users, .apiKeys].flatMap(readModelDDL) + credentialsDDL(bigint: "BIGINT")
         ),
     ]
+
+    /// Secrets live outside the event log, so reading events never reveals them and a password change does not
+    /// need to rewrite history.
+    private static func credentialsDDL(bigint: String) -> [String] {
+        [
+            """
+            CREATE TABLE user_credentials (
+                user_id TEXT PRIMARY KEY, password_hash TEXT, totp_secret TEXT, totp_pending_secret TEXT,
+                totp_last_step \(bigint), recovery_digests TEXT NOT NULL DEFAULT '[]'
+            )
+            """,
+            // A user's `ref` is its username: unique, so two accounts can never share one, even when created at once.
+            "CREATE UNIQUE INDEX read_users_username ON read_users (ref)",
+            """
+            CREATE TABLE api_key_secrets (
+                key_id TEXT PRIMARY KEY, apikey_id TEXT NOT NULL UNIQUE, digest TEXT NOT NULL, last_used_at TEXT
+            )
+            """,
+        ]
+    }
 
     private static func eventsDDL(sequence: String) -> String {
         """
@@ -93,7 +120,7 @@ enum Migrations {
     /// On PostgreSQL a transaction-scoped advisory lock keeps concurrent starters from colliding on the catalog.
     /// - Returns: the versions applied now.
     @discardableResult
-    static func run(on engine: any SQLEngine, now: Date = Date()) async throws -> [Int] {
+    static func run(on engine: any SQLEngine, upTo target: Int = .max, now: Date = Date()) async throws -> [Int] {
         try await engine.transaction { db in
             if engine.kind == .postgres {
                 try await db.raw("SELECT pg_advisory_xact_lock(7283001, hashtext(current_schema()))").run()
@@ -104,7 +131,7 @@ enum Migrations {
                 """).run()
             let applied = Set(try await db.raw("SELECT version FROM schema_migrations").all().map { try $0.decode(column: "version", as: Int.self) })
             var done: [Int] = []
-            for migration in all where !applied.contains(migration.version) {
+            for migration in all where !applied.contains(migration.version) && migration.version <= target {
                 for statement in migration.statements(for: engine.kind) {
                     try await db.raw(SQLQueryString(statement)).run()
                 }

@@ -13,6 +13,9 @@ public final class Store: Sendable {
     public let plates: AggregateRepository<BuildPlateDecider>
     public let runs: AggregateRepository<RunDecider>
     public let printers: AggregateRepository<PrinterDecider>
+    public let users: AggregateRepository<UserDecider>
+    public let apiKeys: AggregateRepository<APIKeyDecider>
+    public let credentials: CredentialStore
     public let idempotency: IdempotencyStore
     public let projections: ProjectionRebuilder
     /// Signals appends made through this store to live subscribers.
@@ -48,6 +51,9 @@ public final class Store: Sendable {
         self.plates = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.runs = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.printers = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.users = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.apiKeys = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.credentials = CredentialStore(engine: engine)
         self.idempotency = IdempotencyStore(engine: engine)
         self.projections = ProjectionRebuilder(engine: engine)
     }

@@ -54,3 +54,19 @@ extension PrinterDecider: StoredAggregate {
     public static func state(of model: Printer) -> PrinterState { .exists(model) }
     public static func status(of model: Printer) -> String { model.status.rawValue }
 }
+
+extension UserDecider: StoredAggregate {
+    public static let table = ReadModelTable.users
+    public static func model(of state: UserState) -> User? { state.user }
+    public static func state(of model: User) -> UserState { .exists(model) }
+    public static func status(of model: User) -> String { model.status }
+    public static func ref(of model: User) -> String? { model.username }
+}
+
+extension APIKeyDecider: StoredAggregate {
+    public static let table = ReadModelTable.apiKeys
+    public static func model(of state: APIKeyState) -> APIKey? { state.apiKey }
+    public static func state(of model: APIKey) -> APIKeyState { .exists(model) }
+    public static func status(of model: APIKey) -> String { model.status }
+    public static func ref(of model: APIKey) -> String? { model.keyID }
+}

@@ -2,6 +2,7 @@
 import FarmDomain
 import Foundation
 import SQLKit
+import Logging
 import Testing
 
 /// The same contract on every engine: what one engine guarantees, the other must too.
@@ -128,6 +129,23 @@ struct EventStoreContractTests {
             }
             #expect(again.isEmpty)
         }
+    }
+
+    @Test("upgrading a database from schema 1 keeps its events and read models", arguments: TestEngine.allCases)
+    func upgrade(engine: TestEngine) async throws {
+        let location = try testLocation(engine)
+        let logger = Logger(label: "test")
+        let sqlEngine = try await SQLEngines.open(location, logger: logger)
+        #expect(try await Migrations.run(on: sqlEngine, upTo: 1) == [1])
+        await sqlEngine.shutdown()
+        // A build that knows schema 2 refuses the old database until it is migrated…
+        await #expect(throws: StoreError.self) { try await Store.open(location, logger: logger, migrate: false) }
+        let store = try await Store.open(location, logger: logger, migrate: false, allowOutdated: true)
+        _ = try await store.events.append(to: "run-a", expectedVersion: 0, events: [newEvent()], metadata: testMetadata)
+        #expect(try await store.migrate() == Array(2...Migrations.latest))
+        #expect(try await store.events.read(stream: "run-a").count == 1)
+        #expect(try await store.schemaVersion() == (Migrations.latest, Migrations.latest))
+        await store.shutdown()
     }
 
     @Test("opening without migrating refuses an empty database and says to run printfarm migrate", arguments: TestEngine.allCases)
