@@ -56,7 +56,7 @@ let package = Package(
         .target(
             name: "FarmServer",
             dependencies: [
-                "FarmDomain", "FarmStore",
+                "FarmDomain", "FarmStore", "FarmAuth",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),

@@ -63,26 +63,34 @@ public func buildApplication(
 public func buildRouter(
     configuration: ServerConfiguration, store: Store, token: String, dependencies: ServerDependencies = .init()
 ) throws -> Router<FarmRequestContext> {
+    try buildRoutes(configuration: configuration, store: store, token: token, dependencies: dependencies).router
+}
+
+/// The router and the permission of each route, as registered.
+func buildRoutes(
+    configuration: ServerConfiguration, store: Store, token: String, dependencies: ServerDependencies
+) throws -> (router: Router<FarmRequestContext>, entries: [SecuredRoutes.Entry]) {
     let metrics = FarmMetrics()
     let services = FarmServices(store: store, metrics: metrics, now: dependencies.now, newID: dependencies.newID, eventSource: configuration.eventSource)
-    let bodyLimit = configuration.maxBodyBytes
     let router = Router(context: FarmRequestContext.self)
-    router.middlewares.add(BodyLimitMiddleware(limit: bodyLimit))
+    router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes))
     router.middlewares.add(MetricsMiddleware(metrics: metrics))
     router.middlewares.add(ProblemMiddleware())
-    router.middlewares.add(AuthMiddleware(token: token, publicPaths: AuthMiddleware.publicPaths(publicMetrics: configuration.publicMetrics)))
-    router.middlewares.add(IdempotencyMiddleware(store: store.idempotency, now: dependencies.now))
+    let routes = SecuredRoutes(
+        router: router,
+        authenticate: Authenticator(store: store, bootstrapToken: token, now: dependencies.now),
+        idempotency: IdempotencyMiddleware(store: store.idempotency, now: dependencies.now))
 
     func endpoints<A: StoredAggregate>(_ repository: AggregateRepository<A>, _ collection: String, _ noun: String) -> AggregateEndpoints<A> {
         AggregateEndpoints(repository: repository, services: services, collection: collection, noun: noun)
     }
-    SystemRoutes(services: services, openAPIDocument: try OpenAPIDocument.load()).register(on: router)
-    IntentRoutes(endpoints: endpoints(store.intents, "/api/v1/intents", "intent")).register(on: router)
-    PlanRoutes(endpoints: endpoints(store.plans, "/api/v1/plans", "plan"), intents: store.intents).register(on: router)
-    PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer")).register(on: router)
-    RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run")).register(on: router)
-    EventRoutes(services: services, pollInterval: dependencies.streamPollInterval, heartbeatEvery: 15).register(on: router)
-    return router
+    SystemRoutes(services: services, openAPIDocument: try OpenAPIDocument.load(), publicMetrics: configuration.publicMetrics).register(on: routes)
+    IntentRoutes(endpoints: endpoints(store.intents, "/api/v1/intents", "intent")).register(on: routes)
+    PlanRoutes(endpoints: endpoints(store.plans, "/api/v1/plans", "plan"), intents: store.intents).register(on: routes)
+    PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer")).register(on: routes)
+    RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run")).register(on: routes)
+    EventRoutes(services: services, pollInterval: dependencies.streamPollInterval, heartbeatEvery: 15).register(on: routes)
+    return (router, routes.entries)
 }
 
 /// Sets the request body limit on the context, so every reader of the body honours it.

@@ -63,7 +63,11 @@ extension Problem {
     }
     static let unauthorized = Problem(
         status: .unauthorized, code: "unauthorized", title: "Credentials are missing or wrong",
-        detail: "send the farm's API token as `Authorization: Bearer <token>` (printed at first start and stored in the data directory's api-token file)")
+        detail: "send `Authorization: Bearer <token>` with an API key (pfk_…) or the farm's bootstrap token (data directory's api-token file)")
+    static func forbidden(_ permission: Permission) -> Problem {
+        Problem(status: .forbidden, code: "forbidden", title: "Your credentials do not allow this",
+                detail: "this needs the '\(permission.rawValue)' permission; ask an owner for a role or API key scope that has it")
+    }
     static func unsupportedMediaType(_ got: String?) -> Problem {
         Problem(status: .unsupportedMediaType, code: "unsupported-media-type", title: "The body must be JSON",
                 detail: "send Content-Type: application/json\(got.map { " (got \($0))" } ?? "")")

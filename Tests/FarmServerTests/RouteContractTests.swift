@@ -1,4 +1,5 @@
 @testable import FarmServer
+import FarmDomain
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
@@ -22,26 +23,55 @@ struct RouteContractTests {
         }
     }
 
-    @Test("every route except the named public ones answers 401 without credentials or with a wrong token")
+    @Test("every route is registered with a permission or as one of the named public routes")
+    func everyRouteIsRegistered() async throws {
+        try await withFarm { farm in
+            let served = Set(farm.routes.map { "\($0.method.rawValue) \($0.path)" })
+            let registered = Set(farm.entries.map { "\($0.method.rawValue) \($0.path)" })
+            #expect(served == registered, "a route was added to the router without a permission")
+            let publicRoutes = Set(farm.entries.filter { $0.permission == nil }.map(\.path))
+            #expect(publicRoutes == ["/healthz", "/api/v1/openapi.json"])
+        }
+    }
+
+    @Test("every protected route answers 401 without valid credentials and 403 to a caller who lacks its permission")
     func everyRouteNeedsCredentials() async throws {
         try await withFarm { farm in
-            let publicPaths = AuthMiddleware.publicPaths(publicMetrics: false)
-            #expect(publicPaths == ["/healthz", "/api/v1/openapi.json"])
-            for route in farm.routes {
-                let path = route.path
+            let readKey = try await farm.makeAPIKey(.read).key
+            let operateKey = try await farm.makeAPIKey(.operate).key
+            let malformed: [HTTPFields] = [
+                [:], [.authorization: "Bearer wrong"], [.authorization: "Basic \(testToken)"], [.authorization: "Bearer"],
+                [.authorization: "Bearer pfk_aaaaaaaaaaaa_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"],
+                [.authorization: "Bearer " + String(repeating: "x", count: 10_000)],
+            ]
+            for entry in farm.entries {
+                let path = entry.path
                     .replacingOccurrences(of: "{id}", with: "01936a4e-0000-7000-8000-000000000001")
                     .replacingOccurrences(of: "{revision}", with: "1")
-                for headers in [HTTPFields(), [.authorization: "Bearer wrong"], [.authorization: "Basic \(testToken)"]] as [HTTPFields] {
-                    let response = try await farm.request(route.method, path, json: "{}", headers: headers)
-                    if publicPaths.contains(route.path) {
-                        #expect(response.status != .unauthorized, "\(route) should be public")
+                    // The live stream would never end; ask for one event (the key creations are in the log).
+                    + (entry.path == "/api/v1/events/stream" ? "?after=0&limit=1" : "")
+                for headers in malformed {
+                    let response = try await farm.request(entry.method, path, json: "{}", headers: headers)
+                    if entry.permission == nil {
+                        #expect(response.status != .unauthorized, "\(entry.path) should be public")
                     } else {
-                        #expect(response.status == .unauthorized, "\(route) answered \(response.status) without valid credentials")
+                        #expect(response.status == .unauthorized, "\(entry.method) \(entry.path) answered \(response.status) without valid credentials")
                         #expect(response.problemCode == "unauthorized")
+                        #expect(!response.text.contains(testToken))
+                    }
+                }
+                for (key, scope) in [(readKey, APIKeyScope.read), (operateKey, .operate)] {
+                    guard let permission = entry.permission else { continue }
+                    let response = try await farm.request(entry.method, path, json: "{}", headers: bearer(key))
+                    if scope.permissions.contains(permission) {
+                        #expect(response.status != .forbidden && response.status != .unauthorized, "\(entry.method) \(entry.path) refused a \(scope) key")
+                    } else {
+                        #expect(response.status == .forbidden, "\(entry.method) \(entry.path) answered \(response.status) to a \(scope) key")
+                        #expect(response.problemCode == "forbidden")
                     }
                 }
             }
-            #expect(try await farm.eventCount() == 0)
+            #expect(try await farm.eventCount() == 2, "only the two key creations; no refused request changed anything")
         }
     }
 
@@ -61,6 +91,7 @@ struct RouteContractTests {
         try await withFarm(configure: { $0.publicMetrics = true }) { farm in
             let status = try await farm.request(.get, "/metrics", headers: [:]).status
             #expect(status == .ok)
+            #expect(farm.entries.contains(.init(method: .get, path: "/metrics", permission: nil)))
         }
     }
 

@@ -1,4 +1,5 @@
 @testable import FarmServer
+import FarmAuth
 import FarmDomain
 import FarmStore
 import Foundation
@@ -27,6 +28,8 @@ struct TestFarm {
     let store: Store
     /// Every route the router serves, as method and path template.
     let routes: [(method: HTTPRequest.Method, path: String)]
+    /// Every route as registered, with the permission it needs (nil: public).
+    let entries: [SecuredRoutes.Entry]
 
     @discardableResult
     func request(
@@ -36,7 +39,21 @@ struct TestFarm {
     }
 
     func eventCount() async throws -> Int64 { try await store.events.headSequence() }
+
+    /// A new API key with `scope`, as an owner would create it; returns the full key and its aggregate id.
+    func makeAPIKey(_ scope: APIKeyScope, name: String = "test key") async throws -> (key: String, id: APIKeyID) {
+        var generator = SystemRandomNumberGenerator()
+        let (key, parsed) = APIKeyFormat.generate(using: &generator)
+        let id = APIKeyID(SystemIDs.uuidv7())
+        try await store.credentials.saveAPIKey(keyID: parsed.id, apiKeyID: id, digest: APIKeyFormat.digest(of: parsed.secret))
+        _ = try await store.apiKeys.execute(
+            .create(id, name: name, scope: scope, keyID: parsed.id), id: id.description,
+            context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date()))
+        return (key, id)
+    }
 }
+
+func bearer(_ key: String) -> HTTPFields { [.authorization: "Bearer \(key)", .contentType: "application/json"] }
 
 func location(_ engine: TestEngine) throws -> (StorageLocation, URL) {
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-server-tests-\(UUID().uuidString)")
@@ -60,13 +77,13 @@ func withFarm(
     configure(&configuration)
     let store = try await Store.open(storage, logger: Logger(label: "test"))
     do {
-        let router = try buildRouter(
+        let (router, entries) = try buildRoutes(
             configuration: configuration, store: store, token: testToken,
             dependencies: ServerDependencies(streamPollInterval: .milliseconds(50)))
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
         try await app.test(.router) { client in
-            try await body(TestFarm(client: client, store: store, routes: routes))
+            try await body(TestFarm(client: client, store: store, routes: routes, entries: entries))
         }
     } catch {
         await store.shutdown()

@@ -13,9 +13,9 @@ struct EventRoutes {
     /// How many idle polls pass between keep-alive comments.
     let heartbeatEvery: Int
 
-    func register(on router: Router<FarmRequestContext>) {
-        router.get("/api/v1/events") { request, _ in try await page(request) }
-        router.get("/api/v1/events/stream") { request, _ in try stream(request) }
+    func register(on routes: SecuredRoutes) {
+        routes.get("/api/v1/events", .read) { request, _ in try await page(request) }
+        routes.get("/api/v1/events/stream", .read) { request, _ in try stream(request) }
     }
 
     /// `{"events":[…CloudEvents…],"next":SEQ}`; pass `next` as `after` for the following page.

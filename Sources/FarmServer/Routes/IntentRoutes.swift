@@ -42,13 +42,13 @@ struct IntentRoutes {
         "ship": .ship, "close": .close, "cancel": .cancel,
     ]
 
-    func register(on router: Router<FarmRequestContext>) {
-        router.post("/api/v1/intents") { request, context in try await create(request, context) }
-        router.get("/api/v1/intents") { request, _ in
+    func register(on routes: SecuredRoutes) {
+        routes.post("/api/v1/intents", .operate) { request, context in try await create(request, context) }
+        routes.get("/api/v1/intents", .read) { request, _ in
             try await endpoints.list(request, status: try QueryParameters(request).oneOf("status", IntentStatus.self), ref: nil)
         }
-        router.get("/api/v1/intents/{id}") { request, context in try await endpoints.get(request, context) }
-        router.post("/api/v1/intents/{id}/transitions") { request, context in try await transition(request, context) }
+        routes.get("/api/v1/intents/{id}", .read) { request, context in try await endpoints.get(request, context) }
+        routes.post("/api/v1/intents/{id}/transitions", .operate) { request, context in try await transition(request, context) }
     }
 
     func create(_ request: Request, _ context: FarmRequestContext) async throws -> Response {

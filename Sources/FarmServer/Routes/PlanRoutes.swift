@@ -29,20 +29,20 @@ struct PlanRoutes {
     let endpoints: AggregateEndpoints<PlanDecider>
     let intents: AggregateRepository<IntentDecider>
 
-    func register(on router: Router<FarmRequestContext>) {
-        router.post("/api/v1/plans") { request, context in try await create(request, context) }
-        router.get("/api/v1/plans") { request, _ in
+    func register(on routes: SecuredRoutes) {
+        routes.post("/api/v1/plans", .operate) { request, context in try await create(request, context) }
+        routes.get("/api/v1/plans", .read) { request, _ in
             let query = QueryParameters(request)
             return try await endpoints.list(request, status: try query.oneOf("status", PlanRevisionStatus.self), ref: try query.uuid("intent"))
         }
-        router.get("/api/v1/plans/{id}") { request, context in try await endpoints.get(request, context) }
-        router.get("/api/v1/plans/{id}/revisions") { request, context in try await revisions(request, context) }
-        router.post("/api/v1/plans/{id}/revisions") { request, context in
+        routes.get("/api/v1/plans/{id}", .read) { request, context in try await endpoints.get(request, context) }
+        routes.get("/api/v1/plans/{id}/revisions", .read) { request, context in try await revisions(request, context) }
+        routes.post("/api/v1/plans/{id}/revisions", .operate) { request, context in
             let body = try await JSONIO.decode(DraftRevisionRequest.self, from: request, context: context)
             return try await endpoints.execute(
                 .draftRevision(body.spec), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
         }
-        router.post("/api/v1/plans/{id}/revisions/{revision}/approve") { request, context in
+        routes.post("/api/v1/plans/{id}/revisions/{revision}/approve", .operate) { request, context in
             let body = try await JSONIO.decode(ReasonRequest.self, from: request, context: context)
             let text = try context.parameters.require("revision")
             guard let revision = Int(text), revision >= 1 else { throw Problem.invalidParameter("revision", "a revision number from 1") }

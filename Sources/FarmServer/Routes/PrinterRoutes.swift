@@ -18,18 +18,19 @@ struct RegisterPrinterRequest: Decodable, Sendable {
 struct PrinterRoutes {
     let endpoints: AggregateEndpoints<PrinterDecider>
 
-    func register(on router: Router<FarmRequestContext>) {
-        router.post("/api/v1/printers") { request, context in
+    func register(on routes: SecuredRoutes) {
+        // Registering a printer sets its connection address (and later its secrets): an owner's job.
+        routes.post("/api/v1/printers", .administer) { request, context in
             let body = try await JSONIO.decode(RegisterPrinterRequest.self, from: request, context: context)
             let id = body.id ?? PrinterID(endpoints.services.newID())
             let registration = PrinterRegistration(name: body.name, connector: body.connector, address: body.address, capabilities: body.capabilities)
             return try await endpoints.execute(
                 .register(id, registration), id: id.description, request: request, context: context, reason: body.reason, note: body.note, created: true)
         }
-        router.get("/api/v1/printers") { request, _ in
+        routes.get("/api/v1/printers", .read) { request, _ in
             try await endpoints.list(request, status: try QueryParameters(request).oneOf("status", PrinterStatus.self), ref: nil)
         }
-        router.get("/api/v1/printers/{id}") { request, context in try await endpoints.get(request, context) }
+        routes.get("/api/v1/printers/{id}", .read) { request, context in try await endpoints.get(request, context) }
     }
 }
 
@@ -37,11 +38,11 @@ struct PrinterRoutes {
 struct RunRoutes {
     let endpoints: AggregateEndpoints<RunDecider>
 
-    func register(on router: Router<FarmRequestContext>) {
-        router.get("/api/v1/runs") { request, _ in
+    func register(on routes: SecuredRoutes) {
+        routes.get("/api/v1/runs", .read) { request, _ in
             let query = QueryParameters(request)
             return try await endpoints.list(request, status: try query.oneOf("status", RunStatus.self), ref: try query.uuid("printer"))
         }
-        router.get("/api/v1/runs/{id}") { request, context in try await endpoints.get(request, context) }
+        routes.get("/api/v1/runs/{id}", .read) { request, context in try await endpoints.get(request, context) }
     }
 }

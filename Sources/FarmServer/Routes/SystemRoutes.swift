@@ -7,13 +7,18 @@ import Hummingbird
 struct SystemRoutes {
     let services: FarmServices
     let openAPIDocument: Data
+    let publicMetrics: Bool
 
-    func register(on router: Router<FarmRequestContext>) {
-        router.get("/healthz") { _, _ in try await health() }
-        router.get("/metrics") { _, _ in
+    func register(on routes: SecuredRoutes) {
+        // Load balancers and process supervisors probe health without credentials.
+        routes.publicRoute(.get, "/healthz") { _, _ in try await health() }
+        // Integrators read the contract before they have credentials.
+        routes.publicRoute(.get, "/api/v1/openapi.json") { _, _ in JSONIO.response(openAPIDocument) }
+        let metrics: @Sendable (Request, FarmRequestContext) async throws -> Response = { _, _ in
             Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: services.metrics.render())))
         }
-        router.get("/api/v1/openapi.json") { _, _ in JSONIO.response(openAPIDocument) }
+        // A Prometheus on a trusted network may scrape without credentials, when the operator says so.
+        if publicMetrics { routes.publicRoute(.get, "/metrics", use: metrics) } else { routes.get("/metrics", .read, use: metrics) }
     }
 
     struct Health: Encodable {

@@ -1,0 +1,55 @@
+import Crypto
+import FarmAuth
+import FarmDomain
+import FarmStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// Finds the principal behind a request's credentials, or refuses it with 401. Accepts `Authorization: Bearer`
+/// with an API key (`pfk_…`) or the farm's bootstrap token.
+struct Authenticator: RouterMiddleware {
+    typealias Context = FarmRequestContext
+    let store: Store
+    let bootstrapDigest: SHA256.Digest
+    let now: @Sendable () -> Date
+
+    init(store: Store, bootstrapToken: String, now: @escaping @Sendable () -> Date) {
+        self.store = store
+        self.bootstrapDigest = SHA256.hash(data: Data(bootstrapToken.utf8))
+        self.now = now
+    }
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        var context = context
+        context.principal = try await principal(for: request)
+        return try await next(request, context)
+    }
+
+    func principal(for request: Request) async throws -> Principal {
+        guard let header = request.headers[.authorization] else { throw Problem.unauthorized }
+        let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
+        guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].utf8.count <= 4096 else { throw Problem.unauthorized }
+        let credential = String(parts[1]).trimmingCharacters(in: .whitespaces)
+        if let key = APIKeyFormat.parse(credential) { return try await apiKeyPrincipal(key) }
+        // why: comparing fixed-size digests (SHA256.Digest's == is constant-time) leaks neither the token nor its length.
+        if SHA256.hash(data: Data(credential.utf8)) == bootstrapDigest {
+            return Principal(actor: EventActor(.apikey, "bootstrap"), permissions: Set(Permission.allCases))
+        }
+        throw Problem.unauthorized
+    }
+
+    private func apiKeyPrincipal(_ presented: APIKeyFormat.Parsed) async throws -> Principal {
+        guard let secret = try await store.credentials.apiKey(keyID: presented.id),
+              APIKeyFormat.matches(presented.secret, digest: secret.digest),
+              let key = try await store.apiKeys.get(id: secret.apiKeyID.description)?.model, !key.revoked else {
+            throw Problem.unauthorized
+        }
+        let time = now()
+        // why: last-used time is for humans deciding which keys to revoke; minute precision spares a write per request.
+        if secret.lastUsedAt.map({ time.timeIntervalSince($0) > 60 }) ?? true {
+            try? await store.credentials.touchAPIKey(keyID: presented.id, at: time)
+        }
+        return Principal(actor: EventActor(.apikey, key.id.description), permissions: key.scope.permissions)
+    }
+}

@@ -1,0 +1,83 @@
+import FarmDomain
+import HTTPTypes
+import Hummingbird
+
+/// The only way routes are added: each with the permission it needs, or explicitly public. The list it keeps
+/// is what the route-walking test checks every route against, so a route that forgets auth fails the suite.
+final class SecuredRoutes {
+    struct Entry: Sendable, Equatable {
+        let method: HTTPRequest.Method
+        let path: String
+        /// nil for a public route.
+        let permission: Permission?
+    }
+
+    private let router: Router<FarmRequestContext>
+    private let groups: [Permission: RouterGroup<FarmRequestContext>]
+    private(set) var entries: [Entry] = []
+
+    /// - Parameter protected: the middleware every protected route runs, outermost first (authentication,
+    ///   then idempotency); the permission check is placed between them.
+    init(router: Router<FarmRequestContext>, authenticate: Authenticator, idempotency: IdempotencyMiddleware) {
+        self.router = router
+        var groups: [Permission: RouterGroup<FarmRequestContext>] = [:]
+        for permission in Permission.allCases {
+            groups[permission] = router.group()
+                .add(middleware: authenticate)
+                .add(middleware: RequirePermission(permission: permission))
+                .add(middleware: idempotency)
+        }
+        self.groups = groups
+    }
+
+    func on<Output: ResponseGenerator>(
+        _ method: HTTPRequest.Method, _ path: String, _ permission: Permission,
+        use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output
+    ) {
+        groups[permission]!.on(RouterPath(path), method: method, use: handler)
+        entries.append(Entry(method: method, path: path, permission: permission))
+    }
+
+    func get<Output: ResponseGenerator>(_ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
+        on(.get, path, permission, use: handler)
+    }
+
+    func post<Output: ResponseGenerator>(_ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
+        on(.post, path, permission, use: handler)
+    }
+
+    func delete<Output: ResponseGenerator>(_ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
+        on(.delete, path, permission, use: handler)
+    }
+
+    /// A route anyone may call. Keep this list short and say why at each call.
+    func publicRoute<Output: ResponseGenerator>(
+        _ method: HTTPRequest.Method, _ path: String, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output
+    ) {
+        router.on(RouterPath(path), method: method, use: handler)
+        entries.append(Entry(method: method, path: path, permission: nil))
+    }
+}
+
+/// Refuses a request whose caller lacks the route's permission (403), after authentication.
+struct RequirePermission: RouterMiddleware {
+    typealias Context = FarmRequestContext
+    let permission: Permission
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        guard let principal = context.principal else { throw Problem.unauthorized }
+        guard principal.permissions.contains(permission) else { throw Problem.forbidden(permission) }
+        return try await next(request, context)
+    }
+}
+
+/// Who is calling and what they may do.
+public struct Principal: Sendable, Equatable {
+    public let actor: EventActor
+    public let permissions: Set<Permission>
+
+    public init(actor: EventActor, permissions: Set<Permission>) {
+        self.actor = actor
+        self.permissions = permissions
+    }
+}
