@@ -89,6 +89,7 @@ func buildRoutes(
     PlanRoutes(endpoints: endpoints(store.plans, "/api/v1/plans", "plan"), intents: store.intents).register(on: routes)
     PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer")).register(on: routes)
     RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run")).register(on: routes)
+    APIKeyRoutes(endpoints: endpoints(store.apiKeys, "/api/v1/api-keys", "API key"), credentials: store.credentials).register(on: routes)
     EventRoutes(services: services, pollInterval: dependencies.streamPollInterval, heartbeatEvery: 15).register(on: routes)
     return (router, routes.entries)
 }

@@ -59,6 +59,13 @@ struct IdempotencyMiddleware: RouterMiddleware {
                 try? await store.release(scope: scope, key: key)
                 return response
             }
+            if response.headers[.cacheControl] == "no-store" {
+                // A response that carries a secret is not stored; a retry learns that it was shown once.
+                var shownOnce = Problem.secretShownOnce
+                shownOnce.instance = request.uri.path
+                try await remember(shownOnce.response(), scope: scope, key: key)
+                return response
+            }
             return try await remember(response, scope: scope, key: key)
         }
     }

@@ -91,6 +91,9 @@ extension Problem {
     static let invalidIdempotencyKey = Problem(
         status: .badRequest, code: "invalid-idempotency-key", title: "The Idempotency-Key header is not usable",
         detail: "use 1 to 255 visible ASCII characters, for example a UUID")
+    static let secretShownOnce = Problem(
+        status: .conflict, code: "secret-shown-once", title: "The first request with this Idempotency-Key returned a secret",
+        detail: "secrets are shown once and never stored; if that response was lost, revoke what it created and create a new one")
     static let internalError = Problem(
         status: .internalServerError, code: "internal", title: "The server failed to handle the request",
         detail: "nothing was changed; the error is in the server log; retry, and report it if it persists")

@@ -1,0 +1,124 @@
+#!/usr/bin/env python3
+# Writes Sources/FarmServer/Resources/openapi.json, the API contract served at /api/v1/openapi.json.
+# Edit the contract here and run `python3 scripts/openapi.py`; RouteContractTests fails when the document and
+# the routes the server registers differ.
+import json
+def ref(n): return {"$ref": f"#/components/schemas/{n}"}
+def problem(status, desc): return {"description": desc, "content": {"application/problem+json": {"schema": ref("Problem")}}}
+P = {
+ "400": problem(400, "Malformed JSON, a bad parameter or If-Match"),
+ "401": problem(401, "Missing or wrong credentials"),
+ "403": problem(403, "The credentials lack the permission this route needs"),
+ "404": problem(404, "No such resource"),
+ "409": problem(409, "Not allowed in the current state, or the id is taken"),
+ "412": problem(412, "If-Match names an older version"),
+ "413": problem(413, "Body too large"),
+ "415": problem(415, "Body is not JSON"),
+ "422": problem(422, "A field is invalid, or the Idempotency-Key was used for another request"),
+}
+def errs(*codes): return {c: P[c] for c in codes}
+idp = {"name": "id", "in": "path", "required": True, "schema": {"type": "string", "format": "uuid"}}
+ifmatch = {"name": "If-Match", "in": "header", "required": False, "description": "The ETag of the version you read; 412 when stale.", "schema": {"type": "string"}}
+idem = {"name": "Idempotency-Key", "in": "header", "required": False, "description": "Retries with the same key and body replay the first response; another body gives 422.", "schema": {"type": "string", "maxLength": 255}}
+corr = {"name": "X-Correlation-ID", "in": "header", "required": False, "description": "Recorded as the correlationid of every event the request causes.", "schema": {"type": "string", "maxLength": 100}}
+limit = lambda d, m: {"name": "limit", "in": "query", "schema": {"type": "integer", "minimum": 1, "maximum": m, "default": d}}
+after = {"name": "after", "in": "query", "description": "Cursor: the `next` of the previous page.", "schema": {"type": "string", "format": "uuid"}}
+def status(enum): return {"name": "status", "in": "query", "schema": {"type": "string", "enum": enum}}
+etag = {"ETag": {"description": "The resource's version; send it as If-Match.", "schema": {"type": "string"}}}
+def ok(schema, desc="OK", code="200", headers=etag): 
+    r = {"description": desc, "content": {"application/json": {"schema": schema}}}
+    if headers: r["headers"] = headers
+    return {code: r}
+def page(item): return {"type": "object", "required": ["items", "next"], "properties": {"items": {"type": "array", "items": ref(item)}, "next": {"type": ["string", "null"], "description": "Pass as `after` for the next page; null on the last."}}}
+def body(schema): return {"required": True, "content": {"application/json": {"schema": schema}}}
+sec = [{"bearer": []}]
+def op(opid, summary, tag, responses, params=None, reqbody=None, public=False):
+    o = {"operationId": opid, "summary": summary, "tags": [tag], "responses": responses}
+    if params: o["parameters"] = params
+    if reqbody: o["requestBody"] = reqbody
+    if public: o["security"] = []
+    else: o["responses"].setdefault("403", P["403"])
+    return o
+mut = [idem, corr]
+intent_status = ["received","preflighted","accepted","needsReview","rejected","inProduction","readyToShip","shipped","closed","cancelled"]
+revision_status = ["draft","approved","superseded","reviewRequired"]
+run_status = ["scheduled","dispatching","printing","paused","completed","failed","cancelled","interrupted"]
+printer_status = ["offline","idle","busy","paused","error","maintenance"]
+reason = {"type": "string", "description": "Reason code, dotted lowercase words (default api.request).", "pattern": "^[a-z][a-zA-Z0-9]*(\\.[a-z][a-zA-Z0-9]*)+$"}
+note = {"type": "string", "maxLength": 2000}
+ts = {"type": "string", "format": "date-time"}
+uuid = {"type": "string", "format": "uuid"}
+vol = {"type": "object", "required": ["x","y","z"], "properties": {k: {"type": "number"} for k in "xyz"}}
+schemas = {
+ "Problem": {"type": "object", "description": "RFC 9457 problem details with a stable code.", "required": ["type","status","code","title","detail"], "properties": {"type": {"type": "string"}, "status": {"type": "integer"}, "code": {"type": "string"}, "title": {"type": "string"}, "detail": {"type": "string"}, "instance": {"type": "string"}}},
+ "LineItem": {"type": "object", "required": ["id","quantity","material"], "properties": {"id": uuid, "modelArtifact": {"type": "string"}, "quantity": {"type": "integer", "minimum": 1, "maximum": 100000}, "material": {"type": "string"}, "colour": {"type": "string"}, "finish": {"type": "string"}}},
+ "Intent": {"type": "object", "required": ["id","source","lineItems","paymentStatus","status","receivedAt","updatedAt"], "properties": {
+   "id": uuid, "source": {"type": "string", "enum": ["upload","shopify","woocommerce","etsy","api"]}, "externalReference": {"type": "string"}, "customer": {"type": "string"},
+   "lineItems": {"type": "array", "items": ref("LineItem")}, "dueDate": ts, "paymentStatus": {"type": "string", "enum": ["pending","paid","refunded","notRequired"]},
+   "constraints": {"type": "array", "items": {"type": "string"}}, "status": {"type": "string", "enum": intent_status}, "preflight": {"type": "string", "enum": ["pass","warn","fail"]},
+   "statusReasons": {"type": "array", "items": {"type": "string"}}, "notes": {"type": "array", "items": {"type": "string"}}, "receivedAt": ts, "updatedAt": ts}},
+ "CreateIntent": {"type": "object", "required": ["lineItems"], "properties": {
+   "id": {**uuid, "description": "Choose the id yourself to make creation safe to retry; omitted, the server assigns a UUIDv7."},
+   "source": {"type": "string", "enum": ["upload","shopify","woocommerce","etsy","api"], "default": "api"}, "externalReference": {"type": "string", "maxLength": 200}, "customer": {"type": "string"},
+   "lineItems": {"type": "array", "minItems": 1, "maxItems": 500, "items": {"type": "object", "required": ["quantity","material"], "properties": {"id": uuid, "modelArtifact": {"type": "string"}, "quantity": {"type": "integer", "minimum": 1, "maximum": 100000}, "material": {"type": "string"}, "colour": {"type": "string"}, "finish": {"type": "string"}}}},
+   "dueDate": ts, "paymentStatus": {"type": "string", "enum": ["pending","paid","refunded","notRequired"]}, "constraints": {"type": "array", "items": {"type": "string"}}, "reason": reason, "note": note}},
+ "IntentTransition": {"type": "object", "required": ["action"], "properties": {"action": {"type": "string", "enum": ["accept","requestReview","reject","startProduction","markReadyToShip","ship","close","cancel"]}, "reason": reason, "note": note}},
+ "PlanSpec": {"type": "object", "required": ["profile","orientation","supports","requirements","postProcessing"], "properties": {
+   "profile": {"type": "string"}, "orientation": {"type": "object", "required": ["x","y","z"], "properties": {k: {"type": "number", "minimum": -360, "maximum": 360} for k in "xyz"}},
+   "supports": {"type": "string", "enum": ["none","buildPlateOnly","everywhere"]},
+   "requirements": {"type": "object", "required": ["enclosure","hardenedNozzle"], "properties": {"nozzleDiameter": {"type": "number"}, "material": {"type": "string"}, "enclosure": {"type": "boolean"}, "hardenedNozzle": {"type": "boolean"}, "minimumVolume": vol}},
+   "postProcessing": {"type": "array", "items": {"type": "string"}}}},
+ "PlanRevision": {"type": "object", "required": ["number","spec","status","reasons","createdAt"], "properties": {"number": {"type": "integer"}, "spec": ref("PlanSpec"), "status": {"type": "string", "enum": revision_status}, "reasons": {"type": "array", "items": {"type": "string"}}, "createdAt": ts}},
+ "Plan": {"type": "object", "required": ["id","intentID","lineItemID","revisions","createdAt","updatedAt"], "properties": {"id": uuid, "intentID": uuid, "lineItemID": uuid, "revisions": {"type": "array", "items": ref("PlanRevision")}, "createdAt": ts, "updatedAt": ts}},
+ "CreatePlan": {"type": "object", "required": ["intentID","lineItemID","spec"], "properties": {"id": uuid, "intentID": uuid, "lineItemID": uuid, "spec": ref("PlanSpec"), "reason": reason, "note": note}},
+ "DraftRevision": {"type": "object", "required": ["spec"], "properties": {"spec": ref("PlanSpec"), "reason": reason, "note": note}},
+ "Reason": {"type": "object", "properties": {"reason": reason, "note": note}},
+ "Capabilities": {"type": "object", "required": ["buildVolume","nozzleDiameters","enclosure","hardenedNozzle","materials"], "properties": {"buildVolume": vol, "nozzleDiameters": {"type": "array", "items": {"type": "number"}}, "enclosure": {"type": "boolean"}, "hardenedNozzle": {"type": "boolean"}, "maxHotendTemperature": {"type": "number"}, "maxBedTemperature": {"type": "number"}, "materials": {"type": "array", "items": {"type": "string"}}}},
+ "Printer": {"type": "object", "required": ["id","name","connector","address","capabilities","status","observed","registeredAt","updatedAt"], "properties": {"id": uuid, "name": {"type": "string"}, "connector": {"type": "string", "enum": ["moonraker","octoprint","bambu","virtual"]}, "address": {"type": "string"}, "capabilities": ref("Capabilities"), "status": {"type": "string", "enum": printer_status}, "observed": {"type": "string", "enum": printer_status[:-1]}, "lastMessage": {"type": "string"}, "loadedMaterial": {"type": "object", "properties": {"material": {"type": "string"}, "colour": {"type": "string"}}}, "desynced": {"type": "string", "description": "Evidence, when what we believe and what the machine reports disagree."}, "degraded": {"type": "string"}, "registeredAt": ts, "updatedAt": ts}},
+ "RegisterPrinter": {"type": "object", "required": ["name","connector","address","capabilities"], "properties": {"id": uuid, "name": {"type": "string", "maxLength": 100}, "connector": {"type": "string", "enum": ["moonraker","octoprint","bambu","virtual"]}, "address": {"type": "string"}, "capabilities": ref("Capabilities"), "reason": reason, "note": note}},
+ "PlateItem": {"type": "object", "required": ["planID","revision","copies"], "properties": {"planID": uuid, "revision": {"type": "integer"}, "copies": {"type": "integer"}}},
+ "Run": {"type": "object", "required": ["id","plateID","printerID","items","status","inspections","scheduledAt","updatedAt"], "properties": {"id": uuid, "plateID": uuid, "printerID": uuid, "items": {"type": "array", "items": ref("PlateItem")}, "status": {"type": "string", "enum": run_status}, "dispatchToken": {"type": "string"}, "progress": {"type": "object", "properties": {"fraction": {"type": "number"}, "layer": {"type": "integer"}, "totalLayers": {"type": "integer"}, "elapsedSeconds": {"type": "number"}, "remainingSeconds": {"type": "number"}}}, "failure": {"type": "string"}, "inspections": {"type": "array", "items": {"type": "object", "properties": {"planID": uuid, "passed": {"type": "boolean"}, "reason": {"type": "string"}, "at": ts}}}, "scheduledAt": ts, "startedAt": ts, "endedAt": ts, "updatedAt": ts}},
+ "CloudEvent": {"type": "object", "description": "CloudEvents 1.0 JSON with the farm's extensions.", "required": ["specversion","id","source","type","subject","time","datacontenttype","sequence","streamversion","actor","reason","data"], "properties": {"specversion": {"const": "1.0"}, "id": {"type": "string", "description": "UUIDv7"}, "source": {"type": "string"}, "type": {"type": "string", "examples": ["printfarm.run.started.v1"]}, "subject": {"type": "string", "description": "The stream, e.g. run-<id>"}, "time": ts, "datacontenttype": {"const": "application/json"}, "sequence": {"type": "integer"}, "streamversion": {"type": "integer"}, "actor": {"type": "string", "examples": ["user:ada", "apikey:bootstrap"]}, "reason": {"type": "string"}, "correlationid": {"type": "string"}, "causationid": {"type": "string"}, "data": {"type": "object"}}},
+ "APIKey": {"type": "object", "required": ["id","name","scope","keyID","createdBy","revoked","createdAt"], "properties": {"id": uuid, "name": {"type": "string"}, "scope": {"type": "string", "enum": ["read","operate","admin"]}, "keyID": {"type": "string", "description": "The public part of the key (pfk_<keyID>_…)."}, "createdBy": {"type": "string"}, "revoked": {"type": "boolean"}, "createdAt": ts, "lastUsedAt": ts}},
+ "CreateAPIKey": {"type": "object", "required": ["name","scope"], "properties": {"name": {"type": "string", "maxLength": 100}, "scope": {"type": "string", "enum": ["read","operate","admin"]}, "reason": reason, "note": note}},
+ "CreatedAPIKey": {"type": "object", "required": ["apiKey","key"], "properties": {"apiKey": ref("APIKey"), "key": {"type": "string", "description": "The whole key, shown in this response only."}}},
+ "Health": {"type": "object", "required": ["status","database","schemaVersion","headSequence"], "properties": {"status": {"const": "ok"}, "database": {"type": "string", "enum": ["sqlite","postgres"]}, "schemaVersion": {"type": "integer"}, "headSequence": {"type": "integer"}}},
+}
+paths = {
+ "/healthz": {"get": op("health", "Liveness and database reachability", "system", {**ok(ref("Health"), headers=None), "503": problem(503, "The database cannot be reached")}, public=True)},
+ "/metrics": {"get": op("metrics", "Prometheus metrics (public only with --public-metrics)", "system", {"200": {"description": "Prometheus text format", "content": {"text/plain": {"schema": {"type": "string"}}}}, **errs("401")})},
+ "/api/v1/openapi.json": {"get": op("openapi", "This document", "system", {"200": {"description": "OpenAPI 3.1", "content": {"application/json": {"schema": {"type": "object"}}}}}, public=True)},
+ "/api/v1/intents": {
+   "post": op("createIntent", "Receive an intent (customer order)", "intents", {**ok(ref("Intent"), "Created", "201"), **ok(ref("Intent"), "Already received with the same content"), **errs("400","401","409","413","415","422")}, mut, body(ref("CreateIntent"))),
+   "get": op("listIntents", "List intents, oldest first", "intents", {**ok(page("Intent"), headers=None), **errs("400","401")}, [status(intent_status), after, limit(50, 500)])},
+ "/api/v1/intents/{id}": {"get": op("getIntent", "One intent", "intents", {**ok(ref("Intent")), **errs("400","401","404")}, [idp])},
+ "/api/v1/intents/{id}/transitions": {"post": op("transitionIntent", "Move an intent along its lifecycle", "intents", {**ok(ref("Intent")), **errs("400","401","404","409","412","422")}, [idp, ifmatch] + mut, body(ref("IntentTransition")))},
+ "/api/v1/plans": {
+   "post": op("createPlan", "Create a plan for a line item (revision 1 as a draft)", "plans", {**ok(ref("Plan"), "Created", "201"), **ok(ref("Plan"), "Already created with the same content"), **errs("400","401","409","413","415","422")}, mut, body(ref("CreatePlan"))),
+   "get": op("listPlans", "List plans, oldest first", "plans", {**ok(page("Plan"), headers=None), **errs("400","401")}, [status(revision_status), {"name": "intent", "in": "query", "schema": uuid}, after, limit(50, 500)])},
+ "/api/v1/plans/{id}": {"get": op("getPlan", "One plan with all its revisions", "plans", {**ok(ref("Plan")), **errs("400","401","404")}, [idp])},
+ "/api/v1/plans/{id}/revisions": {
+   "get": op("listPlanRevisions", "A plan's revisions, oldest first", "plans", {**ok({"type": "object", "properties": {"items": {"type": "array", "items": ref("PlanRevision")}}}), **errs("400","401","404")}, [idp]),
+   "post": op("draftPlanRevision", "Draft a new immutable revision", "plans", {**ok(ref("Plan")), **errs("400","401","404","409","412","422")}, [idp, ifmatch] + mut, body(ref("DraftRevision")))},
+ "/api/v1/plans/{id}/revisions/{revision}/approve": {"post": op("approvePlanRevision", "Approve a revision; the one approved before is superseded", "plans", {**ok(ref("Plan")), **errs("400","401","404","409","412","422")}, [idp, {"name": "revision", "in": "path", "required": True, "schema": {"type": "integer", "minimum": 1}}, ifmatch] + mut, body(ref("Reason")))},
+ "/api/v1/printers": {
+   "post": op("registerPrinter", "Register a printer", "printers", {**ok(ref("Printer"), "Created", "201"), **ok(ref("Printer"), "Already registered"), **errs("400","401","409","413","415","422")}, mut, body(ref("RegisterPrinter"))),
+   "get": op("listPrinters", "List printers", "printers", {**ok(page("Printer"), headers=None), **errs("400","401")}, [status(printer_status), after, limit(50, 500)])},
+ "/api/v1/printers/{id}": {"get": op("getPrinter", "One printer", "printers", {**ok(ref("Printer")), **errs("400","401","404")}, [idp])},
+ "/api/v1/runs": {"get": op("listRuns", "List runs, oldest first", "runs", {**ok(page("Run"), headers=None), **errs("400","401")}, [status(run_status), {"name": "printer", "in": "query", "schema": uuid}, after, limit(50, 500)])},
+ "/api/v1/runs/{id}": {"get": op("getRun", "One run", "runs", {**ok(ref("Run")), **errs("400","401","404")}, [idp])},
+ "/api/v1/api-keys": {
+   "post": op("createAPIKey", "Create an API key; the response shows the key once (Cache-Control: no-store)", "api-keys", {**ok(ref("CreatedAPIKey"), "Created", "201"), **errs("400","401","409","413","415","422")}, mut, body(ref("CreateAPIKey"))),
+   "get": op("listAPIKeys", "List API keys with their last use (never their secrets)", "api-keys", {**ok(page("APIKey"), headers=None), **errs("400","401")}, [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["active","revoked"]}}, after, limit(50, 500)])},
+ "/api/v1/api-keys/{id}": {"get": op("getAPIKey", "One API key", "api-keys", {**ok(ref("APIKey")), **errs("400","401","404")}, [idp])},
+ "/api/v1/api-keys/{id}/revoke": {"post": op("revokeAPIKey", "Revoke an API key for good; it is refused at once", "api-keys", {**ok(ref("APIKey")), **errs("400","401","404","412","422")}, [idp, ifmatch] + mut, body(ref("Reason")))},
+ "/api/v1/events": {"get": op("listEvents", "The event log as CloudEvents, in sequence order", "events", {**ok({"type": "object", "required": ["events","next"], "properties": {"events": {"type": "array", "items": ref("CloudEvent")}, "next": {"type": "integer"}}}, headers=None), **errs("400","401")}, [{"name": "after", "in": "query", "description": "Sequence to start after (default 0).", "schema": {"type": "integer", "minimum": 0}}, limit(100, 1000)])},
+ "/api/v1/events/stream": {"get": op("streamEvents", "Live CloudEvents as Server-Sent Events (id = sequence)", "events", {"200": {"description": "text/event-stream; resumes after Last-Event-ID", "content": {"text/event-stream": {"schema": {"type": "string"}}}}, **errs("400","401")}, [{"name": "Last-Event-ID", "in": "header", "schema": {"type": "integer"}}, {"name": "after", "in": "query", "description": "Start after this sequence; default: the current end.", "schema": {"type": "integer", "minimum": 0}}, {"name": "limit", "in": "query", "description": "Close the stream after this many events.", "schema": {"type": "integer", "minimum": 1}}])},
+}
+doc = {"openapi": "3.1.0", "info": {"title": "Print Farm OS API", "version": "1.0.0", "description": "The operations kernel of a 3D-print farm. Every change is an event; reads carry the version as ETag, writes take If-Match, mutating calls honour Idempotency-Key, errors are RFC 9457 problems with a stable code.", "license": {"name": "AGPL-3.0-or-later", "identifier": "AGPL-3.0-or-later"}},
+ "servers": [{"url": "/"}], "security": sec,
+ "components": {"securitySchemes": {"bearer": {"type": "http", "scheme": "bearer", "description": "The farm's API token (data directory's api-token file, or PRINTFARM_API_TOKEN)."}}, "schemas": schemas},
+ "paths": paths}
+import os, pathlib
+out = pathlib.Path(__file__).resolve().parent.parent / "Sources/FarmServer/Resources/openapi.json"
+out.write_text(json.dumps(doc, indent=1) + "\n")
