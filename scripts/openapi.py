@@ -82,6 +82,10 @@ schemas = {
  "APIKey": {"type": "object", "required": ["id","name","scope","keyID","createdBy","revoked","createdAt"], "properties": {"id": uuid, "name": {"type": "string"}, "scope": {"type": "string", "enum": ["read","operate","admin"]}, "keyID": {"type": "string", "description": "The public part of the key (pfk_<keyID>_…)."}, "createdBy": {"type": "string"}, "revoked": {"type": "boolean"}, "createdAt": ts, "lastUsedAt": ts}},
  "CreateAPIKey": {"type": "object", "required": ["name","scope"], "properties": {"name": {"type": "string", "maxLength": 100}, "scope": {"type": "string", "enum": ["read","operate","admin"]}, "reason": reason, "note": note}},
  "CreatedAPIKey": {"type": "object", "required": ["apiKey","key"], "properties": {"apiKey": ref("APIKey"), "key": {"type": "string", "description": "The whole key, shown in this response only."}}},
+ "User": {"type": "object", "required": ["id","username","role","disabled","totpEnabled","failedLogins","createdAt","updatedAt"], "properties": {"id": uuid, "username": {"type": "string"}, "role": {"type": "string", "enum": ["viewer","operator","owner"]}, "disabled": {"type": "boolean"}, "totpEnabled": {"type": "boolean"}, "passwordChangedAt": ts, "failedLogins": {"type": "integer"}, "lockedUntil": ts, "createdAt": ts, "updatedAt": ts}},
+ "CreateUser": {"type": "object", "required": ["username","role","password"], "properties": {"username": {"type": "string", "pattern": "^[a-z0-9._-]{1,64}$"}, "role": {"type": "string", "enum": ["viewer","operator","owner"]}, "password": {"type": "string", "minLength": 12, "description": "12 characters to 72 bytes."}, "reason": reason, "note": note}},
+ "SignIn": {"type": "object", "required": ["username","password"], "properties": {"username": {"type": "string", "maxLength": 64}, "password": {"type": "string", "maxLength": 1024}, "totp": {"type": "string", "description": "Authenticator code or a recovery code, when the account has TOTP."}}},
+ "SignedIn": {"type": "object", "required": ["token","expiresAt","user"], "properties": {"token": {"type": "string", "description": "Send as Authorization: Bearer <token>. HS256 JWT, valid until expiresAt unless revoked."}, "expiresAt": ts, "user": ref("User")}},
  "Health": {"type": "object", "required": ["status","database","schemaVersion","headSequence"], "properties": {"status": {"const": "ok"}, "database": {"type": "string", "enum": ["sqlite","postgres"]}, "schemaVersion": {"type": "integer"}, "headSequence": {"type": "integer"}}},
 }
 paths = {
@@ -107,6 +111,14 @@ paths = {
  "/api/v1/printers/{id}": {"get": op("getPrinter", "One printer", "printers", {**ok(ref("Printer")), **errs("400","401","404")}, [idp])},
  "/api/v1/runs": {"get": op("listRuns", "List runs, oldest first", "runs", {**ok(page("Run"), headers=None), **errs("400","401")}, [status(run_status), {"name": "printer", "in": "query", "schema": uuid}, after, limit(50, 500)])},
  "/api/v1/runs/{id}": {"get": op("getRun", "One run", "runs", {**ok(ref("Run")), **errs("400","401","404")}, [idp])},
+ "/api/v1/sessions": {"post": op("signIn", "Sign in with username, password and (when enabled) TOTP", "sessions", {**ok(ref("SignedIn"), "Signed in", "201", headers=None), "401": problem(401, "invalid-credentials or totp-required"), "429": problem(429, "account-locked after repeated failures"), **errs("400","413","415","422")}, None, body(ref("SignIn")), public=True)},
+ "/api/v1/sessions/current": {"delete": op("signOut", "Sign out: the session token is refused from now on", "sessions", {"204": {"description": "Signed out"}, **errs("400","401")})},
+ "/api/v1/users": {
+   "post": op("createUser", "Create a user with a role and an initial password", "users", {**ok(ref("User"), "Created", "201"), **errs("400","401","409","413","415","422")}, mut, body(ref("CreateUser"))),
+   "get": op("listUsers", "List users", "users", {**ok(page("User"), headers=None), **errs("400","401")}, [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["active","disabled"]}}, after, limit(50, 500)])},
+ "/api/v1/users/{id}": {"get": op("getUser", "One user", "users", {**ok(ref("User")), **errs("400","401","404")}, [idp])},
+ "/api/v1/users/{id}/disable": {"post": op("disableUser", "Disable a user; their sessions end at once", "users", {**ok(ref("User")), **errs("400","401","404","412","422")}, [idp, ifmatch] + mut, body(ref("Reason")))},
+ "/api/v1/users/{id}/enable": {"post": op("enableUser", "Enable a disabled user", "users", {**ok(ref("User")), **errs("400","401","404","412","422")}, [idp, ifmatch] + mut, body(ref("Reason")))},
  "/api/v1/api-keys": {
    "post": op("createAPIKey", "Create an API key; the response shows the key once (Cache-Control: no-store)", "api-keys", {**ok(ref("CreatedAPIKey"), "Created", "201"), **errs("400","401","409","413","415","422")}, mut, body(ref("CreateAPIKey"))),
    "get": op("listAPIKeys", "List API keys with their last use (never their secrets)", "api-keys", {**ok(page("APIKey"), headers=None), **errs("400","401")}, [{"name": "status", "in": "query", "schema": {"type": "string", "enum": ["active","revoked"]}}, after, limit(50, 500)])},

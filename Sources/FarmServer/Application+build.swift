@@ -1,4 +1,5 @@
 import Crypto
+import FarmAuth
 import FarmDomain
 import FarmStore
 import Foundation
@@ -23,11 +24,15 @@ public struct ServerDependencies: Sendable {
     public var newID: @Sendable () -> UUID
     public var streamPollInterval: Duration
     public var onServerRunning: @Sendable (_ port: Int) async -> Void
+    /// bcrypt cost for passwords: 12 in production; tests lower it.
+    public var passwordCost: UInt8
 
     public init(
         now: @escaping @Sendable () -> Date = { Date() }, newID: @escaping @Sendable () -> UUID = SystemIDs.uuidv7,
-        streamPollInterval: Duration = .seconds(1), onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in }
+        streamPollInterval: Duration = .seconds(1), onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
+        passwordCost: UInt8 = 12
     ) {
+        self.passwordCost = passwordCost
         self.now = now
         self.newID = newID
         self.streamPollInterval = streamPollInterval
@@ -46,7 +51,7 @@ public func buildApplication(
     let store = try await Store.open(try configuration.storageLocation(), logger: logger, newEventID: dependencies.newID)
     let router: Router<FarmRequestContext>
     do {
-        router = try buildRouter(configuration: configuration, store: store, token: token, dependencies: dependencies)
+        router = try await buildRouter(configuration: configuration, store: store, token: token, dependencies: dependencies)
     } catch {
         await store.shutdown()
         throw error
@@ -62,14 +67,19 @@ public func buildApplication(
 /// The router with every route and middleware, on an open store.
 public func buildRouter(
     configuration: ServerConfiguration, store: Store, token: String, dependencies: ServerDependencies = .init()
-) throws -> Router<FarmRequestContext> {
-    try buildRoutes(configuration: configuration, store: store, token: token, dependencies: dependencies).router
+) async throws -> Router<FarmRequestContext> {
+    try await buildRoutes(configuration: configuration, store: store, token: token, dependencies: dependencies).router
 }
 
 /// The router and the permission of each route, as registered.
 func buildRoutes(
     configuration: ServerConfiguration, store: Store, token: String, dependencies: ServerDependencies
-) throws -> (router: Router<FarmRequestContext>, entries: [SecuredRoutes.Entry]) {
+) async throws -> (router: Router<FarmRequestContext>, entries: [SecuredRoutes.Entry]) {
+    let signingKey = try await store.sessions.serverSecret(named: "session-hs256", make: {
+        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+    }, now: dependencies.now())
+    let tokens = await SessionTokens(secret: Data(base64Encoded: signingKey) ?? Data(signingKey.utf8))
+    let passwords = Passwords(cost: dependencies.passwordCost)
     let metrics = FarmMetrics()
     let services = FarmServices(store: store, metrics: metrics, now: dependencies.now, newID: dependencies.newID, eventSource: configuration.eventSource)
     let router = Router(context: FarmRequestContext.self)
@@ -78,7 +88,7 @@ func buildRoutes(
     router.middlewares.add(ProblemMiddleware())
     let routes = SecuredRoutes(
         router: router,
-        authenticate: Authenticator(store: store, bootstrapToken: token, now: dependencies.now),
+        authenticate: Authenticator(store: store, bootstrapToken: token, sessions: tokens, now: dependencies.now),
         idempotency: IdempotencyMiddleware(store: store.idempotency, now: dependencies.now))
 
     func endpoints<A: StoredAggregate>(_ repository: AggregateRepository<A>, _ collection: String, _ noun: String) -> AggregateEndpoints<A> {
@@ -89,6 +99,8 @@ func buildRoutes(
     PlanRoutes(endpoints: endpoints(store.plans, "/api/v1/plans", "plan"), intents: store.intents).register(on: routes)
     PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer")).register(on: routes)
     RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run")).register(on: routes)
+    SessionRoutes(services: services, tokens: tokens, passwords: passwords).register(on: routes)
+    UserRoutes(endpoints: endpoints(store.users, "/api/v1/users", "user"), credentials: store.credentials, passwords: passwords).register(on: routes)
     APIKeyRoutes(endpoints: endpoints(store.apiKeys, "/api/v1/api-keys", "API key"), credentials: store.credentials).register(on: routes)
     EventRoutes(services: services, pollInterval: dependencies.streamPollInterval, heartbeatEvery: 15).register(on: routes)
     return (router, routes.entries)

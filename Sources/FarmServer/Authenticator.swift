@@ -7,16 +7,18 @@ import HTTPTypes
 import Hummingbird
 
 /// Finds the principal behind a request's credentials, or refuses it with 401. Accepts `Authorization: Bearer`
-/// with an API key (`pfk_…`) or the farm's bootstrap token.
+/// with a session token (from `POST /api/v1/sessions`), an API key (`pfk_…`) or the farm's bootstrap token.
 struct Authenticator: RouterMiddleware {
     typealias Context = FarmRequestContext
     let store: Store
     let bootstrapDigest: SHA256.Digest
+    let sessions: SessionTokens
     let now: @Sendable () -> Date
 
-    init(store: Store, bootstrapToken: String, now: @escaping @Sendable () -> Date) {
+    init(store: Store, bootstrapToken: String, sessions: SessionTokens, now: @escaping @Sendable () -> Date) {
         self.store = store
         self.bootstrapDigest = SHA256.hash(data: Data(bootstrapToken.utf8))
+        self.sessions = sessions
         self.now = now
     }
 
@@ -32,11 +34,25 @@ struct Authenticator: RouterMiddleware {
         guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].utf8.count <= 4096 else { throw Problem.unauthorized }
         let credential = String(parts[1]).trimmingCharacters(in: .whitespaces)
         if let key = APIKeyFormat.parse(credential) { return try await apiKeyPrincipal(key) }
+        if credential.split(separator: ".", omittingEmptySubsequences: false).count == 3 { return try await sessionPrincipal(credential) }
         // why: comparing fixed-size digests (SHA256.Digest's == is constant-time) leaks neither the token nor its length.
         if SHA256.hash(data: Data(credential.utf8)) == bootstrapDigest {
             return Principal(actor: EventActor(.apikey, "bootstrap"), permissions: Set(Permission.allCases))
         }
         throw Problem.unauthorized
+    }
+
+    /// A session token is good while it verifies, its session is neither revoked nor expired, and its user is
+    /// enabled: disabling a user ends their sessions at once.
+    private func sessionPrincipal(_ token: String) async throws -> Principal {
+        let time = now()
+        guard let claims = try? await sessions.verify(token, at: time),
+              let session = try await store.sessions.session(id: claims.jti.value), session.isValid(at: time),
+              session.userID.description == claims.sub.value,
+              let user = try await store.users.get(id: session.userID.description)?.model, !user.disabled else {
+            throw Problem.unauthorized
+        }
+        return Principal(actor: EventActor(.user, user.id.description), permissions: user.role.permissions, sessionID: session.id)
     }
 
     private func apiKeyPrincipal(_ presented: APIKeyFormat.Parsed) async throws -> Principal {

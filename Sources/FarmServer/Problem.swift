@@ -64,6 +64,16 @@ extension Problem {
     static let unauthorized = Problem(
         status: .unauthorized, code: "unauthorized", title: "Credentials are missing or wrong",
         detail: "send `Authorization: Bearer <token>` with an API key (pfk_…) or the farm's bootstrap token (data directory's api-token file)")
+    static let invalidCredentials = Problem(
+        status: .unauthorized, code: "invalid-credentials", title: "Sign-in failed",
+        detail: "the username, password or code is not right; after 5 failures in a row the account locks for 15 minutes")
+    static let totpRequired = Problem(
+        status: .unauthorized, code: "totp-required", title: "This account needs its authenticator code",
+        detail: "send the current 6-digit code from your authenticator app (or a recovery code) as `totp`")
+    static func accountLocked(until: Date, now: Date) -> Problem {
+        Problem(status: .tooManyRequests, code: "account-locked", title: "Too many failed sign-ins",
+                detail: "the account is locked for \(Int(until.timeIntervalSince(now).rounded(.up))) more seconds; try again then, or ask an owner")
+    }
     static func forbidden(_ permission: Permission) -> Problem {
         Problem(status: .forbidden, code: "forbidden", title: "Your credentials do not allow this",
                 detail: "this needs the '\(permission.rawValue)' permission; ask an owner for a role or API key scope that has it")

@@ -75,9 +75,12 @@ struct RequirePermission: RouterMiddleware {
 public struct Principal: Sendable, Equatable {
     public let actor: EventActor
     public let permissions: Set<Permission>
+    /// The sign-in session, when the caller presented a session token.
+    public let sessionID: String?
 
-    public init(actor: EventActor, permissions: Set<Permission>) {
+    public init(actor: EventActor, permissions: Set<Permission>, sessionID: String? = nil) {
         self.actor = actor
         self.permissions = permissions
+        self.sessionID = sessionID
     }
 }

@@ -53,6 +53,18 @@ enum Migrations {
             sqlite: [ReadModelTable.users, .apiKeys].flatMap(readModelDDL) + credentialsDDL(bigint: "INTEGER"),
             postgres: [ReadModelTable.users, .apiKeys].flatMap(readModelDDL) + credentialsDDL(bigint: "BIGINT")
         ),
+        Migration(version: 3, name: "sessions and server secrets", sqlite: sessionsDDL, postgres: sessionsDDL),
+    ]
+
+    private static let sessionsDDL = [
+        """
+        CREATE TABLE sessions (
+            id TEXT PRIMARY KEY, user_id TEXT NOT NULL, created_at TEXT NOT NULL, expires_at TEXT NOT NULL, revoked_at TEXT
+        )
+        """,
+        "CREATE INDEX sessions_user ON sessions (user_id)",
+        // Secrets the server makes for itself (the session signing key), shared by every process on the database.
+        "CREATE TABLE server_secrets (name TEXT PRIMARY KEY, value TEXT NOT NULL, created_at TEXT NOT NULL)",
     ]
 
     /// Secrets live outside the event log, so reading events never reveals them and a password change does not

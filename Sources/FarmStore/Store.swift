@@ -16,6 +16,7 @@ public final class Store: Sendable {
     public let users: AggregateRepository<UserDecider>
     public let apiKeys: AggregateRepository<APIKeyDecider>
     public let credentials: CredentialStore
+    public let sessions: SessionStore
     public let idempotency: IdempotencyStore
     public let projections: ProjectionRebuilder
     /// Signals appends made through this store to live subscribers.
@@ -54,6 +55,7 @@ public final class Store: Sendable {
         self.users = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.apiKeys = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.credentials = CredentialStore(engine: engine)
+        self.sessions = SessionStore(engine: engine)
         self.idempotency = IdempotencyStore(engine: engine)
         self.projections = ProjectionRebuilder(engine: engine)
     }

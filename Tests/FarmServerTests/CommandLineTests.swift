@@ -45,8 +45,8 @@ struct CommandLineTests {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-cli-\(UUID().uuidString)").path
         let migrate = try Self.run(["migrate", "--data-dir", dataDirectory])
         #expect(migrate.status == 0, "\(migrate.output)")
-        #expect(migrate.output.contains("applied migrations 1, 2; schema is at version 2"))
-        #expect(try Self.run(["migrate", "--data-dir", dataDirectory]).output.contains("schema is up to date at version 2"))
+        #expect(migrate.output.contains("applied migrations 1, 2, 3; schema is at version 3"))
+        #expect(try Self.run(["migrate", "--data-dir", dataDirectory]).output.contains("schema is up to date at version 3"))
 
         let port = try Self.freePort()
         let server = Process()

@@ -30,7 +30,7 @@ struct RouteContractTests {
             let registered = Set(farm.entries.map { "\($0.method.rawValue) \($0.path)" })
             #expect(served == registered, "a route was added to the router without a permission")
             let publicRoutes = Set(farm.entries.filter { $0.permission == nil }.map(\.path))
-            #expect(publicRoutes == ["/healthz", "/api/v1/openapi.json"])
+            #expect(publicRoutes == ["/healthz", "/api/v1/openapi.json", "/api/v1/sessions"])
         }
     }
 
@@ -102,7 +102,7 @@ struct RouteContractTests {
                 let response = try await farm.request(.get, "/healthz", headers: [:])
                 #expect(response.status == .ok)
                 #expect(response.json["database"] as? String == engine.rawValue)
-                #expect(response.json["schemaVersion"] as? Int == 2)
+                #expect(response.json["schemaVersion"] as? Int == 3)
             }
         }
     }

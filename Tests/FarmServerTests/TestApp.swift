@@ -70,6 +70,7 @@ func location(_ engine: TestEngine) throws -> (StorageLocation, URL) {
 
 func withFarm(
     _ engine: TestEngine = .sqlite, configure: (inout ServerConfiguration) -> Void = { _ in },
+    now: @escaping @Sendable () -> Date = { Date() },
     _ body: @Sendable (TestFarm) async throws -> Void
 ) async throws {
     let (storage, directory) = try location(engine)
@@ -77,9 +78,9 @@ func withFarm(
     configure(&configuration)
     let store = try await Store.open(storage, logger: Logger(label: "test"))
     do {
-        let (router, entries) = try buildRoutes(
+        let (router, entries) = try await buildRoutes(
             configuration: configuration, store: store, token: testToken,
-            dependencies: ServerDependencies(streamPollInterval: .milliseconds(50)))
+            dependencies: ServerDependencies(now: now, streamPollInterval: .milliseconds(50), passwordCost: 4))
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
         try await app.test(.router) { client in

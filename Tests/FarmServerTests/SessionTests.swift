@@ -1,0 +1,185 @@
+@testable import FarmServer
+import FarmAuth
+import FarmDomain
+import FarmStore
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import NIOCore
+import Testing
+
+/// A clock the test moves by hand.
+final class TestClock: @unchecked Sendable {
+    private let lock = NSLock()
+    private var current: Date
+    init(_ start: Date = Date()) { current = start }
+    var now: Date { lock.withLock { current } }
+    func advance(_ seconds: TimeInterval) { lock.withLock { current = current.addingTimeInterval(seconds) } }
+}
+
+extension TestFarm {
+    @discardableResult
+    func createUser(_ username: String, role: Role, password: String = "correct horse battery") async throws -> String {
+        let response = try await request(.post, "/api/v1/users", json: #"{"username":"\#(username)","role":"\#(role.rawValue)","password":"\#(password)"}"#)
+        #expect(response.status == .created, "\(response.text)")
+        return response.json["id"] as? String ?? ""
+    }
+
+    func signIn(_ username: String, password: String = "correct horse battery", totp: String? = nil) async throws -> TestResponse {
+        let code = totp.map { #","totp":"\#($0)""# } ?? ""
+        return try await request(.post, "/api/v1/sessions", json: #"{"username":"\#(username)","password":"\#(password)"\#(code)}"#, headers: [.contentType: "application/json"])
+    }
+}
+
+@Suite("Sign-in sessions")
+struct SessionTests {
+    @Test("a user signs in, acts within their role under their own name, and signs out", arguments: TestEngine.allCases)
+    func signInAndOut(engine: TestEngine) async throws {
+        try await withFarm(engine) { farm in
+            let viewerID = try await farm.createUser("vera", role: .viewer)
+            let operatorID = try await farm.createUser("otto", role: .operator)
+            let signedIn = try await farm.signIn("otto")
+            #expect(signedIn.status == .created)
+            #expect(signedIn.headers[.cacheControl] == "no-store")
+            let token = try #require(signedIn.json["token"] as? String)
+            #expect(!signedIn.text.contains("correct horse"))
+            let created = try await farm.request(.post, "/api/v1/intents", json: intentJSON, headers: bearer(token))
+            #expect(created.status == .created)
+            let intentID = try #require(created.json["id"] as? String)
+            #expect(try await farm.store.events.read(stream: "intent-\(intentID)").first?.actor == "user:\(operatorID)")
+            #expect(try await farm.request(.get, "/api/v1/users", headers: bearer(token)).status == .forbidden)
+
+            let viewerToken = try #require(try await farm.signIn("vera").json["token"] as? String)
+            #expect(try await farm.request(.get, "/api/v1/intents", headers: bearer(viewerToken)).status == .ok)
+            #expect(try await farm.request(.post, "/api/v1/intents", json: intentJSON, headers: bearer(viewerToken)).status == .forbidden)
+            _ = viewerID
+
+            let out = try await farm.request(.delete, "/api/v1/sessions/current", headers: bearer(token))
+            #expect(out.status == .noContent)
+            let after = try await farm.request(.get, "/api/v1/intents", headers: bearer(token))
+            #expect(after.status == .unauthorized, "a revoked session is refused before it expires")
+        }
+    }
+
+    @Test("tampered, unsigned (alg none), foreign-algorithm and expired tokens are refused with a problem that leaks nothing")
+    func badTokens() async throws {
+        let clock = TestClock()
+        try await withFarm(now: { clock.now }) { farm in
+            try await farm.createUser("otto", role: .operator)
+            let token = try #require(try await farm.signIn("otto").json["token"] as? String)
+            let parts = token.split(separator: ".").map(String.init)
+            func base64url(_ text: String) -> String {
+                Data(text.utf8).base64EncodedString().replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            }
+            let payload = String(data: SessionTokens.decodeSegment(Substring(parts[1]))!, encoding: .utf8)!
+            let forgedPayload = base64url(payload.replacingOccurrences(of: "\"sub\":\"", with: "\"sub\":\"0"))
+            let candidates = [
+                parts[0] + "." + forgedPayload + "." + parts[2],  // tampered claims
+                base64url(#"{"alg":"none","typ":"JWT"}"#) + "." + parts[1] + ".",  // unsigned
+                base64url(#"{"alg":"HS512","typ":"JWT","kid":"session-1"}"#) + "." + parts[1] + "." + parts[2],  // another algorithm
+                parts[0] + "." + parts[1] + "." + String(parts[2].reversed()),  // wrong signature
+                "a.b.c", "..",
+            ]
+            for candidate in candidates {
+                let response = try await farm.request(.get, "/api/v1/intents", headers: bearer(candidate))
+                #expect(response.status == .unauthorized, "\(candidate)")
+                #expect(response.problemCode == "unauthorized")
+                #expect(!response.text.contains("otto") && !response.text.contains("jwt"))
+            }
+            #expect(try await farm.request(.get, "/api/v1/intents", headers: bearer(token)).status == .ok)
+            clock.advance(13 * 3600)
+            #expect(try await farm.request(.get, "/api/v1/intents", headers: bearer(token)).status == .unauthorized, "expired")
+        }
+    }
+
+    @Test("wrong passwords and unknown users get the same answer; five failures lock the account for 15 minutes")
+    func lockout() async throws {
+        let clock = TestClock()
+        try await withFarm(now: { clock.now }) { farm in
+            let id = try await farm.createUser("otto", role: .operator)
+            let unknown = try await farm.signIn("nobody")
+            #expect(unknown.status == .unauthorized)
+            #expect(unknown.problemCode == "invalid-credentials")
+            for _ in 0..<5 {
+                let wrong = try await farm.signIn("otto", password: "wrong password!!")
+                #expect(wrong.status == .unauthorized)
+                #expect(wrong.text == unknown.text.replacingOccurrences(of: "nobody", with: "otto"))
+            }
+            let locked = try await farm.signIn("otto")
+            #expect(locked.status == .tooManyRequests)
+            #expect(locked.problemCode == "account-locked")
+            let types = try await farm.store.events.read(stream: "user-\(id)").map(\.type)
+            #expect(types.filter { $0 == "printfarm.user.loginFailed.v1" }.count == 5)
+            #expect(types.contains("printfarm.user.lockedOut.v1"))
+            clock.advance(15 * 60 + 1)
+            #expect(try await farm.signIn("otto").status == .created)
+        }
+    }
+
+    @Test("disabling a user ends their sessions at once and refuses new ones")
+    func disabledUser() async throws {
+        try await withFarm { farm in
+            let id = try await farm.createUser("otto", role: .operator)
+            let token = try #require(try await farm.signIn("otto").json["token"] as? String)
+            #expect(try await farm.request(.post, "/api/v1/users/\(id)/disable", json: #"{"reason":"operator.request"}"#).status == .ok)
+            #expect(try await farm.request(.get, "/api/v1/intents", headers: bearer(token)).status == .unauthorized)
+            #expect(try await farm.signIn("otto").problemCode == "invalid-credentials")
+            #expect(try await farm.request(.post, "/api/v1/users/\(id)/enable", json: "{}").status == .ok)
+            #expect(try await farm.signIn("otto").status == .created)
+        }
+    }
+
+    @Test("an account with TOTP needs a current code, accepts each code once, and takes a recovery code once")
+    func totp() async throws {
+        let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_015))
+        try await withFarm(now: { clock.now }) { farm in
+            let id = try #require(UserID(try await farm.createUser("otto", role: .operator)))
+            let secret = "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP"
+            var generator = SystemRandomNumberGenerator()
+            let (codes, digests) = RecoveryCodes.generate(using: &generator)
+            var secrets = try await farm.store.credentials.secrets(of: id)
+            secrets.totpSecret = secret
+            secrets.recoveryDigests = digests
+            try await farm.store.credentials.save(secrets, of: id)
+            _ = try await farm.store.users.execute(.enableTOTP, id: id.description, context: CommandContext(actor: .cli, reason: .operatorRequest, time: clock.now))
+
+            #expect(try await farm.signIn("otto").problemCode == "totp-required")
+            let code = TOTPVerifier().code(secret: secret, at: clock.now)
+            #expect(try await farm.signIn("otto", totp: code).status == .created)
+            #expect(try await farm.signIn("otto", totp: code).problemCode == "invalid-credentials", "a replayed code is refused")
+            let wrong = code == "000000" ? "111111" : "000000"
+            #expect(try await farm.signIn("otto", totp: wrong).problemCode == "invalid-credentials")
+            #expect(try await farm.signIn("otto", totp: codes[0]).status == .created)
+            #expect(try await farm.signIn("otto", totp: codes[0]).problemCode == "invalid-credentials", "a recovery code works once")
+        }
+    }
+
+    @Test("bad sign-in and user input gets a 4xx with the field named, never a 500")
+    func badInput() async throws {
+        try await withFarm { farm in
+            let cases: [(String, String)] = [
+                (#"{"username":"","password":"x"}"#, "invalid-field"),
+                (#"{"username":"\#(String(repeating: "u", count: 65))","password":"x"}"#, "invalid-field"),
+                (#"{"username":"otto","password":"\#(String(repeating: "p", count: 2000))"}"#, "invalid-field"),
+                (#"{"username":"otto"}"#, "invalid-field"),
+                (#"{"username":"otto","password":"x""#, "invalid-json"),
+            ]
+            for (body, code) in cases {
+                let response = try await farm.request(.post, "/api/v1/sessions", json: body, headers: [.contentType: "application/json"])
+                #expect(response.problemCode == code, "\(body.prefix(60)): \(response.text)")
+            }
+            let invalidUTF8 = try await farm.client.execute(
+                uri: "/api/v1/sessions", method: .post, headers: [.contentType: "application/json"],
+                body: ByteBuffer(bytes: Array(#"{"username":""#.utf8) + [0xFF, 0xFE] + Array(#"","password":"x"}"#.utf8)))
+            #expect(invalidUTF8.status.code / 100 == 4)
+            let short = try await farm.request(.post, "/api/v1/users", json: #"{"username":"ada","role":"owner","password":"short"}"#)
+            #expect(short.problemCode == "invalid-field")
+            #expect((short.json["detail"] as? String)?.contains("at least 12") == true)
+            let badName = try await farm.request(.post, "/api/v1/users", json: #"{"username":"Ada Lovelace","role":"owner","password":"long enough password"}"#)
+            #expect(badName.problemCode == "invalid-field")
+            try await farm.createUser("ada", role: .owner)
+            let taken = try await farm.request(.post, "/api/v1/users", json: #"{"username":"ada","role":"viewer","password":"long enough password"}"#)
+            #expect(taken.problemCode == "already-exists")
+        }
+    }
+}
