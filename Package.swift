@@ -72,7 +72,7 @@ let package = Package(
         .executableTarget(
             name: "printfarm",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -82,7 +82,7 @@ let package = Package(
         .executableTarget(
             name: "printfarm-bench",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -47,11 +47,10 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "printfarm")
     logger.logLevel = configuration.logLevel
-    let token = try APIToken.load(configuration: configuration, logger: logger)
     let store = try await Store.open(try configuration.storageLocation(), logger: logger, newEventID: dependencies.newID)
     let router: Router<FarmRequestContext>
     do {
-        router = try await buildRouter(configuration: configuration, store: store, token: token, dependencies: dependencies)
+        router = try await buildRouter(configuration: configuration, store: store, dependencies: dependencies)
     } catch {
         await store.shutdown()
         throw error
@@ -66,14 +65,14 @@ public func buildApplication(
 
 /// The router with every route and middleware, on an open store.
 public func buildRouter(
-    configuration: ServerConfiguration, store: Store, token: String, dependencies: ServerDependencies = .init()
+    configuration: ServerConfiguration, store: Store, dependencies: ServerDependencies = .init()
 ) async throws -> Router<FarmRequestContext> {
-    try await buildRoutes(configuration: configuration, store: store, token: token, dependencies: dependencies).router
+    try await buildRoutes(configuration: configuration, store: store, dependencies: dependencies).router
 }
 
 /// The router and the permission of each route, as registered.
 func buildRoutes(
-    configuration: ServerConfiguration, store: Store, token: String, dependencies: ServerDependencies
+    configuration: ServerConfiguration, store: Store, dependencies: ServerDependencies
 ) async throws -> (router: Router<FarmRequestContext>, entries: [SecuredRoutes.Entry]) {
     let signingKey = try await store.sessions.serverSecret(named: "session-hs256", make: {
         SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
@@ -88,7 +87,7 @@ func buildRoutes(
     router.middlewares.add(ProblemMiddleware())
     let routes = SecuredRoutes(
         router: router,
-        authenticate: Authenticator(store: store, bootstrapToken: token, sessions: tokens, now: dependencies.now),
+        authenticate: Authenticator(store: store, sessions: tokens, now: dependencies.now),
         idempotency: IdempotencyMiddleware(store: store.idempotency, now: dependencies.now))
 
     func endpoints<A: StoredAggregate>(_ repository: AggregateRepository<A>, _ collection: String, _ noun: String) -> AggregateEndpoints<A> {
@@ -124,29 +123,5 @@ public enum OpenAPIDocument {
             throw StoreError.configuration("openapi.json is missing from the build")
         }
         return try Data(contentsOf: url)
-    }
-}
-
-/// The bootstrap API token: configured, or read from (or created in) the data directory with owner-only permissions.
-public enum APIToken {
-    public static func load(configuration: ServerConfiguration, logger: Logger) throws -> String {
-        if let token = configuration.apiToken {
-            guard token.count >= 32 else {
-                throw StoreError.configuration("the API token must be at least 32 characters; generate one with `openssl rand -hex 32`")
-            }
-            return token
-        }
-        let url = configuration.dataDirectory.appendingPathComponent("api-token")
-        if let existing = try? String(contentsOf: url, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines), existing.count >= 32 {
-            return existing
-        }
-        try FileManager.default.createDirectory(at: configuration.dataDirectory, withIntermediateDirectories: true)
-        let token = SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.map { String(format: "%02x", $0) }.joined()
-        guard FileManager.default.createFile(atPath: url.path, contents: Data((token + "\n").utf8), attributes: [.posixPermissions: 0o600]) else {
-            throw StoreError.configuration("cannot write the API token to \(url.path); check the data directory's permissions")
-        }
-        // why: the token itself is never logged; only where to find it.
-        logger.notice("created an API token for this farm", metadata: ["file": "\(url.path)"])
-        return token
     }
 }

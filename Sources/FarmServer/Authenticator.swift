@@ -7,17 +7,16 @@ import HTTPTypes
 import Hummingbird
 
 /// Finds the principal behind a request's credentials, or refuses it with 401. Accepts `Authorization: Bearer`
-/// with a session token (from `POST /api/v1/sessions`), an API key (`pfk_…`) or the farm's bootstrap token.
+/// with a session token (from `POST /api/v1/sessions`) or an API key (`pfk_…`). A fresh farm has neither: its
+/// first owner is made with `printfarm users create --role owner`.
 struct Authenticator: RouterMiddleware {
     typealias Context = FarmRequestContext
     let store: Store
-    let bootstrapDigest: SHA256.Digest
     let sessions: SessionTokens
     let now: @Sendable () -> Date
 
-    init(store: Store, bootstrapToken: String, sessions: SessionTokens, now: @escaping @Sendable () -> Date) {
+    init(store: Store, sessions: SessionTokens, now: @escaping @Sendable () -> Date) {
         self.store = store
-        self.bootstrapDigest = SHA256.hash(data: Data(bootstrapToken.utf8))
         self.sessions = sessions
         self.now = now
     }
@@ -35,10 +34,6 @@ struct Authenticator: RouterMiddleware {
         let credential = String(parts[1]).trimmingCharacters(in: .whitespaces)
         if let key = APIKeyFormat.parse(credential) { return try await apiKeyPrincipal(key) }
         if credential.split(separator: ".", omittingEmptySubsequences: false).count == 3 { return try await sessionPrincipal(credential) }
-        // why: comparing fixed-size digests (SHA256.Digest's == is constant-time) leaks neither the token nor its length.
-        if SHA256.hash(data: Data(credential.utf8)) == bootstrapDigest {
-            return Principal(actor: EventActor(.apikey, "bootstrap"), permissions: Set(Permission.allCases))
-        }
         throw Problem.unauthorized
     }
 

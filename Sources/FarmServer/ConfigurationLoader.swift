@@ -11,18 +11,16 @@ public struct ConfigurationLoader: Sendable {
         public var port: Int?
         public var dataDirectory: String?
         public var databaseURL: String?
-        public var apiToken: String?
         public var publicMetrics: Bool?
         public var maxBodyBytes: Int?
         public var logLevel: String?
 
-        public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil, apiToken: String? = nil,
+        public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil,
                     publicMetrics: Bool? = nil, maxBodyBytes: Int? = nil, logLevel: String? = nil) {
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
             self.databaseURL = databaseURL
-            self.apiToken = apiToken
             self.publicMetrics = publicMetrics
             self.maxBodyBytes = maxBodyBytes
             self.logLevel = logLevel
@@ -32,7 +30,7 @@ public struct ConfigurationLoader: Sendable {
         func over(_ fallback: Settings) -> Settings {
             Settings(
                 host: host ?? fallback.host, port: port ?? fallback.port, dataDirectory: dataDirectory ?? fallback.dataDirectory,
-                databaseURL: databaseURL ?? fallback.databaseURL, apiToken: apiToken ?? fallback.apiToken,
+                databaseURL: databaseURL ?? fallback.databaseURL,
                 publicMetrics: publicMetrics ?? fallback.publicMetrics, maxBodyBytes: maxBodyBytes ?? fallback.maxBodyBytes,
                 logLevel: logLevel ?? fallback.logLevel)
         }
@@ -41,7 +39,7 @@ public struct ConfigurationLoader: Sendable {
     /// The environment variable for each setting.
     public static let environmentNames: [(name: String, setting: String)] = [
         ("PRINTFARM_HOST", "host"), ("PRINTFARM_PORT", "port"), ("PRINTFARM_DATA_DIR", "dataDirectory"),
-        ("PRINTFARM_DATABASE_URL", "databaseURL"), ("PRINTFARM_API_TOKEN", "apiToken"), ("PRINTFARM_PUBLIC_METRICS", "publicMetrics"),
+        ("PRINTFARM_DATABASE_URL", "databaseURL"), ("PRINTFARM_PUBLIC_METRICS", "publicMetrics"),
         ("PRINTFARM_MAX_BODY_BYTES", "maxBodyBytes"), ("PRINTFARM_LOG_LEVEL", "logLevel"),
     ]
 
@@ -66,7 +64,6 @@ public struct ConfigurationLoader: Sendable {
         }
         if let directory = merged.dataDirectory { configuration.dataDirectory = URL(fileURLWithPath: directory) }
         configuration.databaseURL = merged.databaseURL
-        configuration.apiToken = merged.apiToken
         configuration.publicMetrics = merged.publicMetrics ?? false
         if let bytes = merged.maxBodyBytes {
             guard bytes >= 1024 else { throw StoreError.configuration("max body bytes must be at least 1024") }
@@ -98,7 +95,7 @@ public struct ConfigurationLoader: Sendable {
         }
         return Settings(
             host: environment["PRINTFARM_HOST"], port: try int("PRINTFARM_PORT"), dataDirectory: environment["PRINTFARM_DATA_DIR"],
-            databaseURL: environment["PRINTFARM_DATABASE_URL"], apiToken: environment["PRINTFARM_API_TOKEN"],
+            databaseURL: environment["PRINTFARM_DATABASE_URL"],
             publicMetrics: try bool("PRINTFARM_PUBLIC_METRICS"), maxBodyBytes: try int("PRINTFARM_MAX_BODY_BYTES"),
             logLevel: environment["PRINTFARM_LOG_LEVEL"])
     }
@@ -108,7 +105,6 @@ public struct ConfigurationLoader: Sendable {
         var port: Int?
         var dataDirectory: String?
         var databaseURL: String?
-        var apiToken: String?
         var publicMetrics: Bool?
         var maxBodyBytes: Int?
         var logLevel: String?
@@ -124,7 +120,7 @@ public struct ConfigurationLoader: Sendable {
             throw StoreError.configuration("the config file \(path) is not valid: \(error); see docs/configuration.md for its keys")
         }
         return Settings(
-            host: file.host, port: file.port, dataDirectory: file.dataDirectory, databaseURL: file.databaseURL, apiToken: file.apiToken,
+            host: file.host, port: file.port, dataDirectory: file.dataDirectory, databaseURL: file.databaseURL,
             publicMetrics: file.publicMetrics, maxBodyBytes: file.maxBodyBytes, logLevel: file.logLevel)
     }
 }

@@ -63,7 +63,7 @@ extension Problem {
     }
     static let unauthorized = Problem(
         status: .unauthorized, code: "unauthorized", title: "Credentials are missing or wrong",
-        detail: "send `Authorization: Bearer <token>` with an API key (pfk_…) or the farm's bootstrap token (data directory's api-token file)")
+        detail: "send `Authorization: Bearer <token>` with a session token from POST /api/v1/sessions or an API key (pfk_…)")
     static let invalidCredentials = Problem(
         status: .unauthorized, code: "invalid-credentials", title: "Sign-in failed",
         detail: "the username, password or code is not right; after 5 failures in a row the account locks for 15 minutes")

@@ -9,12 +9,10 @@ public struct ServerConfiguration: Sendable {
     public var host: String
     /// Port; 0 picks a free one (tests).
     public var port: Int
-    /// Holds the SQLite database, artifacts and the bootstrap API token.
+    /// Holds the SQLite database and artifacts.
     public var dataDirectory: URL
     /// The database; nil means SQLite in the data directory.
     public var databaseURL: String?
-    /// The token API clients present until users and keys exist; nil means read or create `api-token` in the data directory.
-    public var apiToken: String?
     /// Whether `/metrics` answers without credentials (for a Prometheus on the same trusted network).
     public var publicMetrics: Bool
     /// Largest request body accepted, in bytes.
@@ -25,14 +23,13 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "data"), databaseURL: String? = nil,
-        apiToken: String? = nil, publicMetrics: Bool = false, maxBodyBytes: Int = 1 << 20, eventSource: String = "urn:printfarm:farm",
+        publicMetrics: Bool = false, maxBodyBytes: Int = 1 << 20, eventSource: String = "urn:printfarm:farm",
         logLevel: Logger.Level = .info
     ) {
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
         self.databaseURL = databaseURL
-        self.apiToken = apiToken
         self.publicMetrics = publicMetrics
         self.maxBodyBytes = maxBodyBytes
         self.eventSource = eventSource

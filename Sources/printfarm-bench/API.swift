@@ -49,16 +49,18 @@ struct API: AsyncParsableCommand {
             stored += page.count
             after = last.id
         }
+        let (token, _) = try await Accounts.issueAPIKey(
+            store: store, name: "bench \(UUID())", scope: .read, id: APIKeyID(SystemIDs.uuidv7()),
+            context: CommandContext(actor: EventActor(.system, "bench"), reason: "bench.seed", time: Date()))
         await store.shutdown()
 
-        let token = String(repeating: "b", count: 64)
         let databaseURL: String
         switch location {
         case .sqlite(let path): databaseURL = path
         case .postgres: databaseURL = storage.databaseURL!
         }
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-bench-api-\(UUID().uuidString)")
-        let configuration = ServerConfiguration(port: 0, dataDirectory: directory, databaseURL: databaseURL, apiToken: token, logLevel: .warning)
+        let configuration = ServerConfiguration(port: 0, dataDirectory: directory, databaseURL: databaseURL, logLevel: .warning)
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = try await buildApplication(
             configuration: configuration, dependencies: ServerDependencies(onServerRunning: { portContinuation.yield($0) }), logger: logger)

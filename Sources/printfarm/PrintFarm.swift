@@ -16,7 +16,7 @@ struct PrintFarm: AsyncParsableCommand {
             Settings come from flags, then PRINTFARM_* environment variables, then a JSON config file \
             (--config or PRINTFARM_CONFIG). See docs/configuration.md.
             """,
-        subcommands: [Serve.self, Migrate.self, Projections.self])
+        subcommands: [Serve.self, Migrate.self, Projections.self, Users.self, Keys.self])
 
     static func main() async {
         // why: running Swift concurrency on NIO's event loops saves a thread hop per database round trip
@@ -40,7 +40,7 @@ struct StorageOptions: ParsableArguments {
     @Option(name: .customLong("config"), help: "A JSON config file (default: $PRINTFARM_CONFIG, if set).")
     var configFile: String?
 
-    @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database and the API token (default: ./data).")
+    @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database (default: ./data).")
     var dataDirectory: String?
 
     @Option(name: .customLong("database-url"), help: "postgres://user:password@host:5432/db to use PostgreSQL instead of SQLite.")

@@ -18,12 +18,12 @@ struct APIKeyRouteTests {
             let id = try #require(apiKey["id"] as? String)
             #expect(key.hasPrefix("pfk_"))
             #expect(apiKey["scope"] as? String == "operate")
-            #expect(apiKey["createdBy"] as? String == "apikey:bootstrap")
+            #expect(apiKey["createdBy"] as? String == "apikey:\(testKeyID)")
 
             #expect(try await farm.request(.get, "/api/v1/intents", headers: bearer(key)).status == .ok)
             let listed = try #require(try await farm.request(.get, "/api/v1/api-keys").json["items"] as? [[String: Any]])
-            #expect(listed.count == 1)
-            #expect(listed.first?["lastUsedAt"] is String)
+            #expect(listed.count == 2)
+            #expect(listed.first { $0["id"] as? String == id }?["lastUsedAt"] is String)
             #expect(!(try await farm.request(.get, "/api/v1/api-keys").text.contains(String(key.suffix(40)))), "the secret is never listed")
             let events = try await farm.store.events.read(after: 0, limit: 10)
             #expect(!events.contains { String(decoding: $0.data, as: UTF8.self).contains(String(key.suffix(40))) }, "nor in any event")
@@ -47,7 +47,7 @@ struct APIKeyRouteTests {
             #expect(retry.status == .conflict)
             #expect(retry.problemCode == "secret-shown-once")
             #expect(!retry.text.contains("pfk_"))
-            #expect((try await farm.request(.get, "/api/v1/api-keys").json["items"] as? [Any])?.count == 1)
+            #expect((try await farm.request(.get, "/api/v1/api-keys").json["items"] as? [Any])?.count == 2, "the seeded key and this one")
         }
     }
 

@@ -20,7 +20,7 @@ struct CommandLineTests {
         var output: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:]) throws -> Finished {
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Finished {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -28,7 +28,11 @@ struct CommandLineTests {
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = pipe
+        let stdin = Pipe()
+        process.standardInput = stdin
         try process.run()
+        stdin.fileHandleForWriting.write(Data((input ?? "").utf8))
+        try stdin.fileHandleForWriting.close()
         let data = pipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         return Finished(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
@@ -40,13 +44,23 @@ struct CommandLineTests {
         return socket.port
     }
 
-    @Test("migrate, serve, answer a request, stop cleanly on SIGTERM, then rebuild the read models")
+    @Test("migrate, create the first owner and a key, serve, answer requests, stop cleanly on SIGTERM, then rebuild the read models")
     func lifecycle() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-cli-\(UUID().uuidString)").path
         let migrate = try Self.run(["migrate", "--data-dir", dataDirectory])
         #expect(migrate.status == 0, "\(migrate.output)")
         #expect(migrate.output.contains("applied migrations 1, 2, 3; schema is at version 3"))
         #expect(try Self.run(["migrate", "--data-dir", dataDirectory]).output.contains("schema is up to date at version 3"))
+        let password = "correct horse battery"
+        let owner = try Self.run(["users", "create", "--data-dir", dataDirectory, "--username", "ada", "--role", "owner", "--password-stdin"], input: password + "\n")
+        #expect(owner.status == 0, "\(owner.output)")
+        #expect(owner.output.contains("created owner ada"))
+        let weak = try Self.run(["users", "create", "--data-dir", dataDirectory, "--username", "bob", "--role", "viewer", "--password-stdin"], input: "short\n")
+        #expect(weak.status != 0)
+        #expect(weak.output.contains("password: use at least 12 characters"))
+        let keyRun = try Self.run(["keys", "create", "--data-dir", dataDirectory, "--name", "cli test", "--scope", "operate"])
+        #expect(keyRun.status == 0, "\(keyRun.output)")
+        let token = try #require(keyRun.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("pfk_") })
 
         let port = try Self.freePort()
         let server = Process()
@@ -66,7 +80,6 @@ struct CommandLineTests {
                    response.status == .ok { healthy = true } else { try await Task.sleep(for: .milliseconds(100)) }
             }
             #expect(healthy)
-            let token = try String(contentsOfFile: "\(dataDirectory)/api-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/intents")
             request.method = .POST
             request.headers.add(name: "Authorization", value: "Bearer \(token)")
@@ -88,12 +101,11 @@ struct CommandLineTests {
         let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(server.terminationStatus == 0, "\(output)")
         #expect(output.contains("listening on 127.0.0.1:\(port)"))
-        #expect(!output.contains(try String(contentsOfFile: "\(dataDirectory)/api-token", encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)),
-                "the token must never reach the log")
+        #expect(!output.contains(token) && !output.contains(password), "secrets must never reach the log")
 
         let rebuild = try Self.run(["projections", "rebuild", "--data-dir", dataDirectory])
         #expect(rebuild.status == 0, "\(rebuild.output)")
-        #expect(rebuild.output.contains("replayed 1 events into 1 read models"))
+        #expect(rebuild.output.contains("replayed 3 events into 3 read models"), "the owner, the key and the intent")
     }
 
     @Test("bad settings stop the command with a message that names them")

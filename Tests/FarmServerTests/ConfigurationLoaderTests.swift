@@ -53,17 +53,4 @@ struct ConfigurationLoaderTests {
         #expect(throws: StoreError.self) { try StorageLocation(url: "postgres://db.local/") }
         #expect(throws: StoreError.self) { try StorageLocation(url: "postgres://u@db.local/x?sslmode=require") }
     }
-
-    @Test("the bootstrap token is created once with owner-only permissions, and a short configured one is refused")
-    func apiToken() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-token-\(UUID().uuidString)")
-        let configuration = ServerConfiguration(dataDirectory: directory)
-        let first = try APIToken.load(configuration: configuration, logger: .init(label: "test"))
-        let second = try APIToken.load(configuration: configuration, logger: .init(label: "test"))
-        #expect(first == second)
-        #expect(first.count == 64)
-        let attributes = try FileManager.default.attributesOfItem(atPath: directory.appendingPathComponent("api-token").path)
-        #expect((attributes[.posixPermissions] as? NSNumber)?.intValue == 0o600)
-        #expect(throws: StoreError.self) { try APIToken.load(configuration: ServerConfiguration(apiToken: "short"), logger: .init(label: "test")) }
-    }
 }

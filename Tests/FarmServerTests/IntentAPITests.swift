@@ -67,7 +67,7 @@ struct IntentAPITests {
             let events = try await farm.store.events.read(stream: "intent-\(id)")
             #expect(events.map(\.type) == ["printfarm.intent.received.v1", "printfarm.intent.accepted.v1"])
             #expect(events.last?.reason == "operator.override")
-            #expect(events.last?.actor == "apikey:bootstrap")
+            #expect(events.last?.actor == "apikey:\(testKeyID)")
         }
     }
 

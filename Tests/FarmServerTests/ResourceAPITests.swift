@@ -60,15 +60,17 @@ struct ResourceAPITests {
     func eventFeed(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
             for _ in 0..<3 { try await farm.request(.post, "/api/v1/intents", json: intentJSON) }
-            let first = try await farm.request(.get, "/api/v1/events?limit=2")
+            // Event 1 is the seeded admin key's creation.
+            let first = try await farm.request(.get, "/api/v1/events?after=1&limit=2")
             let events = try #require(first.json["events"] as? [[String: Any]])
-            #expect(events.map { $0["sequence"] as? Int } == [1, 2])
+            #expect(events.map { $0["sequence"] as? Int } == [2, 3])
             #expect(events.first?["specversion"] as? String == "1.0")
             #expect(events.first?["type"] as? String == "printfarm.intent.received.v1")
-            #expect(first.json["next"] as? Int == 2)
-            let rest = try await farm.request(.get, "/api/v1/events?after=2").json
-            #expect((rest["events"] as? [[String: Any]])?.map { $0["sequence"] as? Int } == [3])
-            #expect((try await farm.request(.get, "/api/v1/events?after=3").json["events"] as? [Any])?.isEmpty == true)
+            #expect(first.json["next"] as? Int == 3)
+            let rest = try await farm.request(.get, "/api/v1/events?after=3").json
+            #expect((rest["events"] as? [[String: Any]])?.map { $0["sequence"] as? Int } == [4])
+            #expect((try await farm.request(.get, "/api/v1/events?after=4").json["events"] as? [Any])?.isEmpty == true)
+            #expect((try await farm.request(.get, "/api/v1/events").json["events"] as? [Any])?.count == 4)
         }
     }
 
@@ -77,7 +79,7 @@ struct ResourceAPITests {
         try await withFarm(engine) { farm in
             try await farm.request(.post, "/api/v1/intents", json: intentJSON)
             var headers = auth
-            headers[.init("Last-Event-ID")!] = "0"
+            headers[.init("Last-Event-ID")!] = "1"
             let streamHeaders = headers
             let text = try await withThrowingTaskGroup(of: String?.self) { group in
                 group.addTask {
@@ -96,7 +98,7 @@ struct ResourceAPITests {
                 return text
             }
             let ids = text.split(separator: "\n").filter { $0.hasPrefix("id: ") }.map { $0.dropFirst(4) }
-            #expect(ids == ["1", "2", "3"])
+            #expect(ids == ["2", "3", "4"])
             #expect(text.contains("event: printfarm.intent.received.v1\ndata: {\"specversion\":\"1.0\""))
         }
     }

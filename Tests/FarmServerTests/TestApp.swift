@@ -19,7 +19,9 @@ struct MissingPostgres: Error, CustomStringConvertible {
     var description: String { "PRINTFARM_TEST_POSTGRES_URL is not set: run scripts/test, which starts a throwaway PostgreSQL" }
 }
 
-let testToken = String(repeating: "a1", count: 32)
+/// The admin API key every test farm is seeded with (its creation is event 1).
+let testToken = "pfk_testadmin001_" + String(repeating: "a1", count: 20)
+let testKeyID = APIKeyID(UUID(uuidString: "01936a4e-0000-7000-8000-00000000feed")!)
 let auth: HTTPFields = [.authorization: "Bearer \(testToken)", .contentType: "application/json"]
 
 /// A running test application on a fresh database, with direct access to its store.
@@ -38,7 +40,8 @@ struct TestFarm {
         try await client.execute(uri: uri, method: method, headers: headers, body: json.map { ByteBuffer(string: $0) })
     }
 
-    func eventCount() async throws -> Int64 { try await store.events.headSequence() }
+    /// Events appended since the farm was seeded (the test admin key's creation does not count).
+    func eventCount() async throws -> Int64 { try await store.events.headSequence() - 1 }
 
     /// A new API key with `scope`, as an owner would create it; returns the full key and its aggregate id.
     func makeAPIKey(_ scope: APIKeyScope, name: String = "test key") async throws -> (key: String, id: APIKeyID) {
@@ -74,12 +77,17 @@ func withFarm(
     _ body: @Sendable (TestFarm) async throws -> Void
 ) async throws {
     let (storage, directory) = try location(engine)
-    var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, dataDirectory: directory, apiToken: testToken)
+    var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, dataDirectory: directory)
     configure(&configuration)
     let store = try await Store.open(storage, logger: Logger(label: "test"))
     do {
+        let parsed = try #require(APIKeyFormat.parse(testToken))
+        try await store.credentials.saveAPIKey(keyID: parsed.id, apiKeyID: testKeyID, digest: APIKeyFormat.digest(of: parsed.secret))
+        _ = try await store.apiKeys.execute(
+            .create(testKeyID, name: "test admin", scope: .admin, keyID: parsed.id), id: testKeyID.description,
+            context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date()))
         let (router, entries) = try await buildRoutes(
-            configuration: configuration, store: store, token: testToken,
+            configuration: configuration, store: store,
             dependencies: ServerDependencies(now: now, streamPollInterval: .milliseconds(50), passwordCost: 4))
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         let routes = router.routes.map { (method: $0.method, path: $0.path.description) }

@@ -63,15 +63,10 @@ struct APIKeyRoutes {
     func create(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
         let body = try await JSONIO.decode(CreateAPIKeyRequest.self, from: request, context: context)
         let services = endpoints.services
-        var generator = SystemRandomNumberGenerator()
-        let (key, parsed) = APIKeyFormat.generate(using: &generator)
         let id = APIKeyID(services.newID())
-        let commandContext = try services.commandContext(context, reason: body.reason, note: body.note)
-        // The digest first: a key whose creation event then fails is unusable (no aggregate), never the reverse.
-        try await credentials.saveAPIKey(keyID: parsed.id, apiKeyID: id, digest: APIKeyFormat.digest(of: parsed.secret))
-        let outcome = try await endpoints.repository.execute(
-            .create(id, name: body.name, scope: body.scope, keyID: parsed.id), id: id.description, context: commandContext,
-            correlationID: services.correlationID(request, context))
+        let (key, outcome) = try await Accounts.issueAPIKey(
+            store: services.store, name: body.name, scope: body.scope, id: id,
+            context: try services.commandContext(context, reason: body.reason, note: body.note), correlationID: services.correlationID(request, context))
         var response = try JSONIO.response(
             CreatedAPIKey(apiKey: APIKeyView(outcome.model, lastUsedAt: nil), key: key), status: .created, etag: outcome.version,
             location: "/api/v1/api-keys/\(id)")

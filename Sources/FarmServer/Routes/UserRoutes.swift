@@ -40,24 +40,19 @@ struct UserRoutes {
 
     func create(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
         let body = try await JSONIO.decode(CreateUserRequest.self, from: request, context: context)
-        do throws(DomainError) { try UserDecider.validate(username: body.username) } catch { throw ProblemMapping.domain(error) }
-        if try await endpoints.repository.list(ref: body.username, limit: 1).first != nil {
-            throw Problem(status: .conflict, code: "already-exists", title: "The username is taken", detail: "choose another username")
-        }
-        let passwords = self.passwords
-        let password = body.password
-        let hash: String
+        let services = endpoints.services
+        let id = UserID(services.newID())
+        let outcome: CommandOutcome<UserDecider>
         do {
-            hash = try await NIOThreadPool.singleton.runIfActive { try passwords.hash(password) }
+            outcome = try await Accounts.createUser(
+                store: services.store, passwords: passwords, username: body.username, role: body.role, password: body.password, id: id,
+                context: try services.commandContext(context, reason: body.reason, note: body.note), correlationID: services.correlationID(request, context))
         } catch let problem as Passwords.Problem {
             throw Problem.invalidField("password", problem.description)
+        } catch DomainError.alreadyExists {
+            throw Problem(status: .conflict, code: "already-exists", title: "The username is taken", detail: "choose another username")
         }
-        let id = UserID(endpoints.services.newID())
-        // The hash first: an account whose creation then fails has no events and cannot sign in.
-        try await credentials.save(.init(passwordHash: hash), of: id)
-        return try await endpoints.execute(
-            .create(id, username: body.username, role: body.role), id: id.description, request: request, context: context,
-            reason: body.reason, note: body.note, created: true)
+        return try JSONIO.response(outcome.model, status: .created, etag: outcome.version, location: "/api/v1/users/\(id)")
     }
 }
 
