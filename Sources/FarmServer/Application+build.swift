@@ -100,6 +100,7 @@ func buildRoutes(
     RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run")).register(on: routes)
     SessionRoutes(services: services, tokens: tokens, passwords: passwords).register(on: routes)
     UserRoutes(endpoints: endpoints(store.users, "/api/v1/users", "user"), credentials: store.credentials, passwords: passwords).register(on: routes)
+    TOTPRoutes(services: services).register(on: routes)
     APIKeyRoutes(endpoints: endpoints(store.apiKeys, "/api/v1/api-keys", "API key"), credentials: store.credentials).register(on: routes)
     EventRoutes(services: services, pollInterval: dependencies.streamPollInterval, heartbeatEvery: 15).register(on: routes)
     return (router, routes.entries)

@@ -183,3 +183,53 @@ struct SessionTests {
         }
     }
 }
+
+@Suite("Two-factor enrolment")
+struct TOTPEnrolmentTests {
+    @Test("a signed-in user enrols from the otpauth URI, must then give codes, and gets recovery codes once")
+    func enrol() async throws {
+        let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_015))
+        try await withFarm(now: { clock.now }) { farm in
+            try await farm.createUser("otto", role: .viewer)
+            let token = try #require(try await farm.signIn("otto").json["token"] as? String)
+            #expect(try await farm.request(.post, "/api/v1/users/me/totp/confirm", json: #"{"code":"123456"}"#, headers: bearer(token)).problemCode == "totp-not-started")
+            let begun = try await farm.request(.post, "/api/v1/users/me/totp", headers: bearer(token))
+            #expect(begun.status == .created)
+            #expect(begun.headers[.cacheControl] == "no-store")
+            let uri = try #require(begun.json["otpauthURI"] as? String)
+            let base32 = try #require(URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value)
+            let secret = try #require(Base32.decode(base32))
+            let code = TOTPVerifier().code(secret: secret, at: clock.now)
+            let wrong = code == "000000" ? "111111" : "000000"
+            #expect(try await farm.request(.post, "/api/v1/users/me/totp/confirm", json: #"{"code":"\#(wrong)"}"#, headers: bearer(token)).problemCode == "invalid-field")
+            let confirmed = try await farm.request(.post, "/api/v1/users/me/totp/confirm", json: #"{"code":"\#(code)"}"#, headers: bearer(token))
+            let recovery = try #require(confirmed.json["recoveryCodes"] as? [String])
+            #expect(recovery.count == 10)
+            #expect(try await farm.signIn("otto").problemCode == "totp-required")
+            #expect(try await farm.signIn("otto", totp: code).problemCode == "invalid-credentials", "the confirming code is used up")
+            clock.advance(30)
+            #expect(try await farm.signIn("otto", totp: TOTPVerifier().code(secret: secret, at: clock.now)).status == .created)
+            #expect(try await farm.request(.post, "/api/v1/users/me/totp", headers: bearer(token)).problemCode == "totp-already-enabled")
+            #expect(try await farm.request(.post, "/api/v1/users/me/totp", headers: auth).status == .badRequest, "an API key has no account to protect")
+        }
+    }
+}
+
+/// RFC 4648 base32, to read the secret back out of an otpauth URI as an authenticator app would.
+enum Base32 {
+    static func decode(_ text: String) -> String? {
+        let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")
+        var bits = 0, value = 0
+        var bytes: [UInt8] = []
+        for character in text.uppercased() where character != "=" {
+            guard let index = alphabet.firstIndex(of: character) else { return nil }
+            value = (value << 5) | index
+            bits += 5
+            if bits >= 8 {
+                bytes.append(UInt8((value >> (bits - 8)) & 0xFF))
+                bits -= 8
+            }
+        }
+        return String(bytes: bytes, encoding: .utf8)
+    }
+}
