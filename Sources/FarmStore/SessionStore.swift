@@ -51,9 +51,13 @@ public struct SessionStore: Sendable {
         }
     }
 
-    public func revokeAll(of user: UserID, at date: Date) async throws {
+    /// Revokes every open session of `user`, but `except` (the one asking, when it changes its own password).
+    public func revokeAll(of user: UserID, except kept: String? = nil, at date: Date) async throws {
         try await engine.transaction { db in
-            try await db.raw("UPDATE sessions SET revoked_at = \(bind: Timestamps.format(date)) WHERE user_id = \(bind: user.description) AND revoked_at IS NULL").run()
+            try await db.raw("""
+                UPDATE sessions SET revoked_at = \(bind: Timestamps.format(date))
+                WHERE user_id = \(bind: user.description) AND revoked_at IS NULL AND id <> \(bind: kept ?? "")
+                """).run()
         }
     }
 

@@ -233,3 +233,32 @@ enum Base32 {
         return String(bytes: bytes, encoding: .utf8)
     }
 }
+
+@Suite("Account changes")
+struct AccountChangeTests {
+    @Test("a user changes their password with the current one; other sessions end; an owner changes roles")
+    func passwordAndRole() async throws {
+        try await withFarm { farm in
+            let id = try await farm.createUser("otto", role: .viewer)
+            let first = try #require(try await farm.signIn("otto").json["token"] as? String)
+            let second = try #require(try await farm.signIn("otto").json["token"] as? String)
+            let wrongCurrent = try await farm.request(.post, "/api/v1/users/me/password", json: #"{"currentPassword":"guess guess guess","newPassword":"a brand new secret"}"#, headers: bearer(first))
+            #expect(wrongCurrent.problemCode == "invalid-field")
+            let weak = try await farm.request(.post, "/api/v1/users/me/password", json: #"{"currentPassword":"correct horse battery","newPassword":"short"}"#, headers: bearer(first))
+            #expect(weak.problemCode == "invalid-field")
+            let changed = try await farm.request(.post, "/api/v1/users/me/password", json: #"{"currentPassword":"correct horse battery","newPassword":"a brand new secret"}"#, headers: bearer(first))
+            #expect(changed.status == .ok)
+            #expect(changed.json["passwordChangedAt"] is String)
+            #expect(try await farm.request(.get, "/api/v1/intents", headers: bearer(first)).status == .ok, "the session that changed it stays")
+            #expect(try await farm.request(.get, "/api/v1/intents", headers: bearer(second)).status == .unauthorized, "the others end")
+            #expect(try await farm.signIn("otto").problemCode == "invalid-credentials")
+            #expect(try await farm.signIn("otto", password: "a brand new secret").status == .created)
+
+            #expect(try await farm.request(.post, "/api/v1/intents", json: intentJSON, headers: bearer(first)).status == .forbidden)
+            let promoted = try await farm.request(.post, "/api/v1/users/\(id)/role", json: #"{"role":"operator","reason":"operator.request"}"#)
+            #expect(promoted.json["role"] as? String == "operator")
+            #expect(try await farm.request(.post, "/api/v1/intents", json: intentJSON, headers: bearer(first)).status == .created, "the new role applies at once")
+            #expect(try await farm.request(.post, "/api/v1/users/\(id)/role", json: #"{"role":"king"}"#).problemCode == "invalid-field")
+        }
+    }
+}

@@ -5,6 +5,17 @@ import Foundation
 import Hummingbird
 import NIOPosix
 
+struct ChangeRoleRequest: Decodable, Sendable {
+    var role: Role
+    var reason: String?
+    var note: String?
+}
+
+struct ChangePasswordRequest: Decodable, Sendable {
+    var currentPassword: String
+    var newPassword: String
+}
+
 struct CreateUserRequest: Decodable, Sendable {
     var username: String
     var role: Role
@@ -32,10 +43,42 @@ struct UserRoutes {
             if let userID = UserID(id) { try await endpoints.services.store.sessions.revokeAll(of: userID, at: endpoints.services.now()) }
             return response
         }
+        routes.post("/api/v1/users/{id}/role", .manageUsers) { request, context in
+            let body = try await JSONIO.decode(ChangeRoleRequest.self, from: request, context: context)
+            return try await endpoints.execute(.changeRole(body.role), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+        }
+        // Every role may change its own password.
+        routes.post("/api/v1/users/me/password", .read) { request, context in try await changePassword(request, context) }
         routes.post("/api/v1/users/{id}/enable", .manageUsers) { request, context in
             let body = try await JSONIO.decode(ReasonRequest.self, from: request, context: context)
             return try await endpoints.execute(.enable, id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
         }
+    }
+
+    /// Needs the current password; ends every other session of the user.
+    func changePassword(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let body = try await JSONIO.decode(ChangePasswordRequest.self, from: request, context: context)
+        let services = endpoints.services
+        guard let actor = context.actor, actor.kind == .user, let id = UserID(actor.id) else {
+            throw Problem.invalidParameter("Authorization", "a password belongs to a user: sign in with a session token, not an API key")
+        }
+        var secrets = try await credentials.secrets(of: id)
+        let passwords = self.passwords
+        let current = body.currentPassword
+        let hash = secrets.passwordHash ?? ""
+        guard current.utf8.count <= 1024, try await NIOThreadPool.singleton.runIfActive({ passwords.verify(current, hash: hash) }) else {
+            throw Problem.invalidField("currentPassword", "that is not the current password")
+        }
+        let newPassword = body.newPassword
+        do {
+            secrets.passwordHash = try await NIOThreadPool.singleton.runIfActive { try passwords.hash(newPassword) }
+        } catch let problem as Passwords.Problem {
+            throw Problem.invalidField("newPassword", problem.description)
+        }
+        try await credentials.save(secrets, of: id)
+        let now = services.now()
+        try await services.store.sessions.revokeAll(of: id, except: context.principal?.sessionID, at: now)
+        return try await endpoints.execute(.recordPasswordChange, id: id.description, request: request, context: context, reason: nil, note: nil)
     }
 
     func create(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
