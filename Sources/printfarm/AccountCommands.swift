@@ -6,9 +6,12 @@ import FarmStore
 import Foundation
 
 /// Opens the store a command works on, runs `body`, and always closes it.
-func withStore<T>(_ storage: StorageOptions, migrate: Bool = true, _ body: (Store) async throws -> T) async throws -> T {
+func withStore<T>(
+    _ storage: StorageOptions, migrate: Bool = true, allowOutdated: Bool = false, _ body: (Store) async throws -> T
+) async throws -> T {
     let configuration = try storage.load()
-    let store = try await Store.open(try configuration.storageLocation(), logger: storage.logger(configuration), migrate: migrate)
+    let store = try await Store.open(
+        try configuration.storageLocation(), logger: storage.logger(configuration), migrate: migrate, allowOutdated: allowOutdated)
     do {
         let result = try await body(store)
         await store.shutdown()

@@ -98,16 +98,10 @@ struct Migrate: AsyncParsableCommand {
     @OptionGroup var storage: StorageOptions
 
     func run() async throws {
-        let configuration = try storage.load()
-        let store = try await Store.open(try configuration.storageLocation(), logger: storage.logger(configuration), migrate: false, allowOutdated: true)
-        do {
+        try await withStore(storage, migrate: false, allowOutdated: true) { store in
             let applied = try await store.migrate()
             let version = try await store.schemaVersion()
             print(applied.isEmpty ? "schema is up to date at version \(version.current)" : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema is at version \(version.current)")
-            await store.shutdown()
-        } catch {
-            await store.shutdown()
-            throw error
         }
     }
 }
@@ -123,15 +117,9 @@ struct Projections: AsyncParsableCommand {
         @OptionGroup var storage: StorageOptions
 
         func run() async throws {
-            let configuration = try storage.load()
-            let store = try await Store.open(try configuration.storageLocation(), logger: storage.logger(configuration), migrate: false)
-            do {
+            try await withStore(storage, migrate: false) { store in
                 let report = try await store.projections.rebuild()
                 print("replayed \(report.events) events into \(report.streams) read models in \(String(format: "%.2f", report.seconds)) s")
-                await store.shutdown()
-            } catch {
-                await store.shutdown()
-                throw error
             }
         }
     }
