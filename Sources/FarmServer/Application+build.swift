@@ -26,13 +26,16 @@ public struct ServerDependencies: Sendable {
     public var onServerRunning: @Sendable (_ port: Int) async -> Void
     /// bcrypt cost for passwords: 12 in production; tests lower it.
     public var passwordCost: UInt8
+    /// How the server waits before answering a failed sign-in; tests record instead of sleeping.
+    public var pause: @Sendable (Duration) async -> Void
 
     public init(
         now: @escaping @Sendable () -> Date = { Date() }, newID: @escaping @Sendable () -> UUID = SystemIDs.uuidv7,
         streamPollInterval: Duration = .seconds(1), onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
-        passwordCost: UInt8 = 12
+        passwordCost: UInt8 = 12, pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
     ) {
         self.passwordCost = passwordCost
+        self.pause = pause
         self.now = now
         self.newID = newID
         self.streamPollInterval = streamPollInterval
@@ -98,7 +101,7 @@ func buildRoutes(
     PlanRoutes(endpoints: endpoints(store.plans, "/api/v1/plans", "plan"), intents: store.intents).register(on: routes)
     PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer")).register(on: routes)
     RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run")).register(on: routes)
-    SessionRoutes(services: services, tokens: tokens, passwords: passwords).register(on: routes)
+    SessionRoutes(services: services, tokens: tokens, passwords: passwords, pause: dependencies.pause).register(on: routes)
     UserRoutes(endpoints: endpoints(store.users, "/api/v1/users", "user"), credentials: store.credentials, passwords: passwords).register(on: routes)
     TOTPRoutes(services: services).register(on: routes)
     APIKeyRoutes(endpoints: endpoints(store.apiKeys, "/api/v1/api-keys", "API key"), credentials: store.credentials).register(on: routes)

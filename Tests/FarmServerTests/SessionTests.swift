@@ -8,6 +8,12 @@ import HummingbirdTesting
 import NIOCore
 import Testing
 
+/// Records the pauses the server asks for instead of waiting.
+actor PauseRecorder {
+    private(set) var recorded: [Duration] = []
+    func record(_ duration: Duration) { recorded.append(duration) }
+}
+
 /// A clock the test moves by hand.
 final class TestClock: @unchecked Sendable {
     private let lock = NSLock()
@@ -92,10 +98,11 @@ struct SessionTests {
         }
     }
 
-    @Test("wrong passwords and unknown users get the same answer; five failures lock the account for 15 minutes")
+    @Test("wrong passwords and unknown users get the same answer; failures slow down, and five lock the account for 15 minutes")
     func lockout() async throws {
         let clock = TestClock()
-        try await withFarm(now: { clock.now }) { farm in
+        let pauses = PauseRecorder()
+        try await withFarm(now: { clock.now }, pause: { await pauses.record($0) }) { farm in
             let id = try await farm.createUser("otto", role: .operator)
             let unknown = try await farm.signIn("nobody")
             #expect(unknown.status == .unauthorized)
@@ -105,6 +112,8 @@ struct SessionTests {
                 #expect(wrong.status == .unauthorized)
                 #expect(wrong.text == unknown.text.replacingOccurrences(of: "nobody", with: "otto"))
             }
+            #expect(await pauses.recorded == [.milliseconds(250), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(4)],
+                    "the unknown user's failure, then otto's five")
             let locked = try await farm.signIn("otto")
             #expect(locked.status == .tooManyRequests)
             #expect(locked.problemCode == "account-locked")

@@ -74,6 +74,7 @@ func location(_ engine: TestEngine) throws -> (StorageLocation, URL) {
 func withFarm(
     _ engine: TestEngine = .sqlite, configure: (inout ServerConfiguration) -> Void = { _ in },
     now: @escaping @Sendable () -> Date = { Date() },
+    pause: @escaping @Sendable (Duration) async -> Void = { _ in },
     _ body: @Sendable (TestFarm) async throws -> Void
 ) async throws {
     let (storage, directory) = try location(engine)
@@ -88,7 +89,7 @@ func withFarm(
             context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date()))
         let (router, entries) = try await buildRoutes(
             configuration: configuration, store: store,
-            dependencies: ServerDependencies(now: now, streamPollInterval: .milliseconds(50), passwordCost: 4))
+            dependencies: ServerDependencies(now: now, streamPollInterval: .milliseconds(50), passwordCost: 4, pause: pause))
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
         try await app.test(.router) { client in
