@@ -91,6 +91,7 @@ func buildRoutes(
     let routes = SecuredRoutes(
         router: router,
         authenticate: Authenticator(store: store, sessions: tokens, now: dependencies.now),
+        csrf: CSRFCheck(tokens: tokens),
         idempotency: IdempotencyMiddleware(store: store.idempotency, now: dependencies.now))
 
     func endpoints<A: StoredAggregate>(_ repository: AggregateRepository<A>, _ collection: String, _ noun: String) -> AggregateEndpoints<A> {

@@ -27,8 +27,16 @@ struct Authenticator: RouterMiddleware {
         return try await next(request, context)
     }
 
+    /// The cookie a browser session travels in.
+    static let cookieName = "printfarm_session"
+
     func principal(for request: Request) async throws -> Principal {
-        guard let header = request.headers[.authorization] else { throw Problem.unauthorized }
+        guard let header = request.headers[.authorization] else {
+            if let cookie = request.cookies[Self.cookieName]?.value, cookie.utf8.count <= 4096 {
+                return try await sessionPrincipal(cookie, viaCookie: true)
+            }
+            throw Problem.unauthorized
+        }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
         guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].utf8.count <= 4096 else { throw Problem.unauthorized }
         let credential = String(parts[1]).trimmingCharacters(in: .whitespaces)
@@ -39,7 +47,7 @@ struct Authenticator: RouterMiddleware {
 
     /// A session token is good while it verifies, its session is neither revoked nor expired, and its user is
     /// enabled: disabling a user ends their sessions at once.
-    private func sessionPrincipal(_ token: String) async throws -> Principal {
+    private func sessionPrincipal(_ token: String, viaCookie: Bool = false) async throws -> Principal {
         let time = now()
         guard let claims = try? await sessions.verify(token, at: time),
               let session = try await store.sessions.session(id: claims.jti.value), session.isValid(at: time),
@@ -47,7 +55,7 @@ struct Authenticator: RouterMiddleware {
               let user = try await store.users.get(id: session.userID.description)?.model, !user.disabled else {
             throw Problem.unauthorized
         }
-        return Principal(actor: EventActor(.user, user.id.description), permissions: user.role.permissions, sessionID: session.id)
+        return Principal(actor: EventActor(.user, user.id.description), permissions: user.role.permissions, sessionID: session.id, viaCookie: viaCookie)
     }
 
     private func apiKeyPrincipal(_ presented: APIKeyFormat.Parsed) async throws -> Principal {

@@ -64,6 +64,9 @@ extension Problem {
     static let unauthorized = Problem(
         status: .unauthorized, code: "unauthorized", title: "Credentials are missing or wrong",
         detail: "send `Authorization: Bearer <token>` with a session token from POST /api/v1/sessions or an API key (pfk_…)")
+    static let csrfRefused = Problem(
+        status: .forbidden, code: "csrf-token-missing", title: "A change made with a session cookie needs the CSRF token",
+        detail: "send the csrfToken you received at sign-in as the X-CSRF-Token header")
     static let invalidCredentials = Problem(
         status: .unauthorized, code: "invalid-credentials", title: "Sign-in failed",
         detail: "the username, password or code is not right; after 5 failures in a row the account locks for 15 minutes")

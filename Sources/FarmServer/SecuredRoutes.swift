@@ -1,3 +1,4 @@
+import FarmAuth
 import FarmDomain
 import HTTPTypes
 import Hummingbird
@@ -18,12 +19,13 @@ final class SecuredRoutes {
 
     /// - Parameter protected: the middleware every protected route runs, outermost first (authentication,
     ///   then idempotency); the permission check is placed between them.
-    init(router: Router<FarmRequestContext>, authenticate: Authenticator, idempotency: IdempotencyMiddleware) {
+    init(router: Router<FarmRequestContext>, authenticate: Authenticator, csrf: CSRFCheck, idempotency: IdempotencyMiddleware) {
         self.router = router
         var groups: [Permission: RouterGroup<FarmRequestContext>] = [:]
         for permission in Permission.allCases {
             groups[permission] = router.group()
                 .add(middleware: authenticate)
+                .add(middleware: csrf)
                 .add(middleware: RequirePermission(permission: permission))
                 .add(middleware: idempotency)
         }
@@ -59,6 +61,25 @@ final class SecuredRoutes {
     }
 }
 
+/// Refuses a state-changing request made with a session cookie unless it carries the session's CSRF token in
+/// `X-CSRF-Token`: another site can make a browser send our cookie, but cannot read the token.
+struct CSRFCheck: RouterMiddleware {
+    typealias Context = FarmRequestContext
+    let tokens: SessionTokens
+    static let header = HTTPField.Name("X-CSRF-Token")!
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        if let principal = context.principal, principal.viaCookie, let session = principal.sessionID,
+           ![.get, .head, .options].contains(request.method) {
+            let expected = Array(tokens.csrfToken(for: session).utf8)
+            guard let presented = request.headers[Self.header], ConstantTime.equal(Array(presented.utf8), expected) else {
+                throw Problem.csrfRefused
+            }
+        }
+        return try await next(request, context)
+    }
+}
+
 /// Refuses a request whose caller lacks the route's permission (403), after authentication.
 struct RequirePermission: RouterMiddleware {
     typealias Context = FarmRequestContext
@@ -77,10 +98,13 @@ public struct Principal: Sendable, Equatable {
     public let permissions: Set<Permission>
     /// The sign-in session, when the caller presented a session token.
     public let sessionID: String?
+    /// The session came in a cookie, which a browser sends by itself: changes need the CSRF token too.
+    public let viaCookie: Bool
 
-    public init(actor: EventActor, permissions: Set<Permission>, sessionID: String? = nil) {
+    public init(actor: EventActor, permissions: Set<Permission>, sessionID: String? = nil, viaCookie: Bool = false) {
         self.actor = actor
         self.permissions = permissions
         self.sessionID = sessionID
+        self.viaCookie = viaCookie
     }
 }

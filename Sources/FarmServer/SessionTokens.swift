@@ -21,6 +21,7 @@ struct SessionTokens: Sendable {
     enum Refusal: Error { case malformed, algorithm, signature, expired }
 
     private let keys: JWTKeyCollection
+    private let csrfKey: SymmetricKey
     /// How long a session lasts.
     let lifetime: TimeInterval
 
@@ -28,7 +29,15 @@ struct SessionTokens: Sendable {
     init(secret: Data, lifetime: TimeInterval = 12 * 3600) async {
         precondition(secret.count >= 32, "the session signing key must be at least 32 bytes")
         keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: "session-1")
+        // A key of its own for CSRF tokens, derived so that one never serves as the other.
+        csrfKey = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data("printfarm csrf".utf8), using: SymmetricKey(data: secret)))
         self.lifetime = lifetime
+    }
+
+    /// The CSRF token of a cookie session: a form or script proves it read a page of ours by sending it back.
+    func csrfToken(for session: String) -> String {
+        Data(HMAC<SHA256>.authenticationCode(for: Data(session.utf8), using: csrfKey)).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
     }
 
     func issue(session: String, user: UserID, at date: Date) async throws -> (token: String, expiresAt: Date) {

@@ -271,3 +271,34 @@ struct AccountChangeTests {
         }
     }
 }
+
+@Suite("Browser sessions")
+struct CookieSessionTests {
+    @Test("a cookie session reads freely, but a change without the CSRF token is refused and one with it goes through")
+    func csrf() async throws {
+        try await withFarm { farm in
+            try await farm.createUser("otto", role: .operator)
+            let signedIn = try await farm.request(
+                .post, "/api/v1/sessions", json: #"{"username":"otto","password":"correct horse battery","cookie":true}"#, headers: [.contentType: "application/json"])
+            #expect(signedIn.status == .created)
+            #expect(signedIn.json["token"] == nil, "the token stays in the cookie")
+            let csrf = try #require(signedIn.json["csrfToken"] as? String)
+            let setCookie = try #require(signedIn.headers[.setCookie])
+            #expect(setCookie.contains("HttpOnly"))
+            #expect(setCookie.contains("SameSite=Strict"))
+            let cookie = try #require(setCookie.split(separator: ";").first.map(String.init))
+
+            let read = try await farm.request(.get, "/api/v1/intents", headers: [.cookie: cookie])
+            #expect(read.status == .ok)
+            let forged = try await farm.request(.post, "/api/v1/intents", json: intentJSON, headers: [.cookie: cookie, .contentType: "application/json"])
+            #expect(forged.status == .forbidden)
+            #expect(forged.problemCode == "csrf-token-missing")
+            let wrong = try await farm.request(.post, "/api/v1/intents", json: intentJSON, headers: [.cookie: cookie, .contentType: "application/json", CSRFCheck.header: csrf + "x"])
+            #expect(wrong.problemCode == "csrf-token-missing")
+            #expect(try await farm.eventCount() == 2, "user created, login recorded; nothing from the refused posts")
+            let honest = try await farm.request(.post, "/api/v1/intents", json: intentJSON, headers: [.cookie: cookie, .contentType: "application/json", CSRFCheck.header: csrf])
+            #expect(honest.status == .created)
+            #expect(try await farm.request(.get, "/api/v1/intents", headers: [.cookie: "printfarm_session=forged.value.here"]).status == .unauthorized)
+        }
+    }
+}

@@ -11,10 +11,15 @@ struct SignInRequest: Decodable, Sendable {
     var password: String
     /// The authenticator's current code, or a recovery code, when the account has TOTP.
     var totp: String?
+    /// For browsers: set the session as an HttpOnly cookie instead of returning the token.
+    var cookie: Bool?
 }
 
 struct SignedIn: Encodable, Sendable {
-    var token: String
+    /// The bearer token (absent when the session went into a cookie).
+    var token: String?
+    /// For cookie sessions: send it as X-CSRF-Token with every change.
+    var csrfToken: String?
     var expiresAt: Date
     var user: User
 }
@@ -88,8 +93,16 @@ struct SessionRoutes {
             id: services.newID().uuidString.lowercased(), userID: user.id, createdAt: now, expiresAt: now.addingTimeInterval(tokens.lifetime))
         try await store.sessions.create(session)
         let issued = try await tokens.issue(session: session.id, user: user.id, at: now)
-        var response = try JSONIO.response(SignedIn(token: issued.token, expiresAt: issued.expiresAt, user: user), status: .created)
+        let asCookie = body.cookie ?? false
+        var response = try JSONIO.response(
+            SignedIn(token: asCookie ? nil : issued.token, csrfToken: asCookie ? tokens.csrfToken(for: session.id) : nil, expiresAt: issued.expiresAt, user: user),
+            status: .created)
         response.headers[.cacheControl] = "no-store"
+        if asCookie {
+            // why: HttpOnly keeps scripts from reading it; SameSite=Strict keeps other sites from sending it.
+            response.setCookie(Cookie(
+                name: Authenticator.cookieName, value: issued.token, maxAge: Int(tokens.lifetime), path: "/", httpOnly: true, sameSite: .strict))
+        }
         return response
     }
 
