@@ -90,7 +90,7 @@ func buildRoutes(
     router.middlewares.add(ProblemMiddleware())
     let routes = SecuredRoutes(
         router: router,
-        authenticate: Authenticator(store: store, sessions: tokens, now: dependencies.now),
+        authenticate: Authenticator(store: store, sessions: tokens, requireTOTP: configuration.requireTOTP, now: dependencies.now),
         csrf: CSRFCheck(tokens: tokens),
         idempotency: IdempotencyMiddleware(store: store.idempotency, now: dependencies.now))
 

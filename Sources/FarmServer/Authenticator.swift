@@ -13,10 +13,12 @@ struct Authenticator: RouterMiddleware {
     typealias Context = FarmRequestContext
     let store: Store
     let sessions: SessionTokens
+    let requireTOTP: Bool
     let now: @Sendable () -> Date
 
-    init(store: Store, sessions: SessionTokens, now: @escaping @Sendable () -> Date) {
+    init(store: Store, sessions: SessionTokens, requireTOTP: Bool, now: @escaping @Sendable () -> Date) {
         self.store = store
+        self.requireTOTP = requireTOTP
         self.sessions = sessions
         self.now = now
     }
@@ -55,7 +57,9 @@ struct Authenticator: RouterMiddleware {
               let user = try await store.users.get(id: session.userID.description)?.model, !user.disabled else {
             throw Problem.unauthorized
         }
-        return Principal(actor: EventActor(.user, user.id.description), permissions: user.role.permissions, sessionID: session.id, viaCookie: viaCookie)
+        // Where the farm requires TOTP, a user who has not enrolled may do nothing but enrol.
+        let permissions = requireTOTP && !user.totpEnabled ? [.ownAccount] : user.role.permissions
+        return Principal(actor: EventActor(.user, user.id.description), permissions: permissions, sessionID: session.id, viaCookie: viaCookie)
     }
 
     private func apiKeyPrincipal(_ presented: APIKeyFormat.Parsed) async throws -> Principal {

@@ -12,11 +12,13 @@ public struct ConfigurationLoader: Sendable {
         public var dataDirectory: String?
         public var databaseURL: String?
         public var publicMetrics: Bool?
+        public var requireTOTP: Bool?
         public var maxBodyBytes: Int?
         public var logLevel: String?
 
         public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil,
-                    publicMetrics: Bool? = nil, maxBodyBytes: Int? = nil, logLevel: String? = nil) {
+                    publicMetrics: Bool? = nil, maxBodyBytes: Int? = nil, logLevel: String? = nil, requireTOTP: Bool? = nil) {
+            self.requireTOTP = requireTOTP
             self.host = host
             self.port = port
             self.dataDirectory = dataDirectory
@@ -32,7 +34,7 @@ public struct ConfigurationLoader: Sendable {
                 host: host ?? fallback.host, port: port ?? fallback.port, dataDirectory: dataDirectory ?? fallback.dataDirectory,
                 databaseURL: databaseURL ?? fallback.databaseURL,
                 publicMetrics: publicMetrics ?? fallback.publicMetrics, maxBodyBytes: maxBodyBytes ?? fallback.maxBodyBytes,
-                logLevel: logLevel ?? fallback.logLevel)
+                logLevel: logLevel ?? fallback.logLevel, requireTOTP: requireTOTP ?? fallback.requireTOTP)
         }
     }
 
@@ -40,7 +42,7 @@ public struct ConfigurationLoader: Sendable {
     public static let environmentNames: [(name: String, setting: String)] = [
         ("PRINTFARM_HOST", "host"), ("PRINTFARM_PORT", "port"), ("PRINTFARM_DATA_DIR", "dataDirectory"),
         ("PRINTFARM_DATABASE_URL", "databaseURL"), ("PRINTFARM_PUBLIC_METRICS", "publicMetrics"),
-        ("PRINTFARM_MAX_BODY_BYTES", "maxBodyBytes"), ("PRINTFARM_LOG_LEVEL", "logLevel"),
+        ("PRINTFARM_MAX_BODY_BYTES", "maxBodyBytes"), ("PRINTFARM_LOG_LEVEL", "logLevel"), ("PRINTFARM_REQUIRE_TOTP", "requireTOTP"),
     ]
 
     public init() {}
@@ -65,6 +67,7 @@ public struct ConfigurationLoader: Sendable {
         if let directory = merged.dataDirectory { configuration.dataDirectory = URL(fileURLWithPath: directory) }
         configuration.databaseURL = merged.databaseURL
         configuration.publicMetrics = merged.publicMetrics ?? false
+        configuration.requireTOTP = merged.requireTOTP ?? false
         if let bytes = merged.maxBodyBytes {
             guard bytes >= 1024 else { throw StoreError.configuration("max body bytes must be at least 1024") }
             configuration.maxBodyBytes = bytes
@@ -97,7 +100,7 @@ public struct ConfigurationLoader: Sendable {
             host: environment["PRINTFARM_HOST"], port: try int("PRINTFARM_PORT"), dataDirectory: environment["PRINTFARM_DATA_DIR"],
             databaseURL: environment["PRINTFARM_DATABASE_URL"],
             publicMetrics: try bool("PRINTFARM_PUBLIC_METRICS"), maxBodyBytes: try int("PRINTFARM_MAX_BODY_BYTES"),
-            logLevel: environment["PRINTFARM_LOG_LEVEL"])
+            logLevel: environment["PRINTFARM_LOG_LEVEL"], requireTOTP: try bool("PRINTFARM_REQUIRE_TOTP"))
     }
 
     struct FileSettings: Decodable {
@@ -106,6 +109,7 @@ public struct ConfigurationLoader: Sendable {
         var dataDirectory: String?
         var databaseURL: String?
         var publicMetrics: Bool?
+        var requireTOTP: Bool?
         var maxBodyBytes: Int?
         var logLevel: String?
     }
@@ -121,6 +125,6 @@ public struct ConfigurationLoader: Sendable {
         }
         return Settings(
             host: file.host, port: file.port, dataDirectory: file.dataDirectory, databaseURL: file.databaseURL,
-            publicMetrics: file.publicMetrics, maxBodyBytes: file.maxBodyBytes, logLevel: file.logLevel)
+            publicMetrics: file.publicMetrics, maxBodyBytes: file.maxBodyBytes, logLevel: file.logLevel, requireTOTP: file.requireTOTP)
     }
 }

@@ -13,6 +13,9 @@ public struct ServerConfiguration: Sendable {
     public var dataDirectory: URL
     /// The database; nil means SQLite in the data directory.
     public var databaseURL: String?
+    /// Whether every user must sign in with TOTP. A user who has not enrolled yet gets a session that can only
+    /// enrol (and change their password).
+    public var requireTOTP: Bool
     /// Whether `/metrics` answers without credentials (for a Prometheus on the same trusted network).
     public var publicMetrics: Bool
     /// Largest request body accepted, in bytes.
@@ -23,13 +26,14 @@ public struct ServerConfiguration: Sendable {
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "data"), databaseURL: String? = nil,
-        publicMetrics: Bool = false, maxBodyBytes: Int = 1 << 20, eventSource: String = "urn:printfarm:farm",
+        requireTOTP: Bool = false, publicMetrics: Bool = false, maxBodyBytes: Int = 1 << 20, eventSource: String = "urn:printfarm:farm",
         logLevel: Logger.Level = .info
     ) {
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
         self.databaseURL = databaseURL
+        self.requireTOTP = requireTOTP
         self.publicMetrics = publicMetrics
         self.maxBodyBytes = maxBodyBytes
         self.eventSource = eventSource

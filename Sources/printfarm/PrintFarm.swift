@@ -82,8 +82,11 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("public-metrics"), help: "Serve /metrics without credentials.")
     var publicMetrics = false
 
+    @Flag(name: .customLong("require-totp"), help: "Every user must sign in with TOTP; until they enrol they can do nothing else.")
+    var requireTOTP = false
+
     func run() async throws {
-        let configuration = try storage.load(.init(host: host, port: port, publicMetrics: publicMetrics ? true : nil))
+        let configuration = try storage.load(.init(host: host, port: port, publicMetrics: publicMetrics ? true : nil, requireTOTP: requireTOTP ? true : nil))
         let logger = storage.logger(configuration)
         let location = try configuration.storageLocation()
         logger.info("starting", metadata: ["database": "\(location)", "address": "\(configuration.host):\(configuration.port)"])

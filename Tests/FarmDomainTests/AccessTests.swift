@@ -6,12 +6,12 @@ import Testing
 struct RoleTests {
     @Test("viewers read, operators also operate, owners may do everything")
     func table() {
-        #expect(Role.viewer.permissions == [.read])
-        #expect(Role.operator.permissions == [.read, .operate])
+        #expect(Role.viewer.permissions == [.read, .ownAccount])
+        #expect(Role.operator.permissions == [.read, .operate, .ownAccount])
         #expect(Role.owner.permissions == Set(Permission.allCases))
         #expect(APIKeyScope.read.permissions == [.read])
         #expect(APIKeyScope.operate.permissions == [.read, .operate])
-        #expect(APIKeyScope.admin.permissions == Set(Permission.allCases))
+        #expect(APIKeyScope.admin.permissions == Set(Permission.allCases).subtracting([.ownAccount]))
         for role in Role.allCases { #expect(role.permissions.contains(.read)) }
     }
 }

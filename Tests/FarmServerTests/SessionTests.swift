@@ -219,7 +219,28 @@ struct TOTPEnrolmentTests {
             clock.advance(30)
             #expect(try await farm.signIn("otto", totp: TOTPVerifier().code(secret: secret, at: clock.now)).status == .created)
             #expect(try await farm.request(.post, "/api/v1/users/me/totp", headers: bearer(token)).problemCode == "totp-already-enabled")
-            #expect(try await farm.request(.post, "/api/v1/users/me/totp", headers: auth).status == .badRequest, "an API key has no account to protect")
+            #expect(try await farm.request(.post, "/api/v1/users/me/totp", headers: auth).status == .forbidden, "an API key has no account to protect")
+        }
+    }
+}
+
+@Suite("Required two-factor sign-in")
+struct RequiredTOTPTests {
+    @Test("where the farm requires TOTP, a user who has not enrolled can only enrol; afterwards their role applies")
+    func required() async throws {
+        let clock = TestClock(Date(timeIntervalSince1970: 1_800_000_015))
+        try await withFarm(configure: { $0.requireTOTP = true }, now: { clock.now }) { farm in
+            try await farm.createUser("otto", role: .operator)
+            let token = try #require(try await farm.signIn("otto").json["token"] as? String)
+            let blocked = try await farm.request(.get, "/api/v1/intents", headers: bearer(token))
+            #expect(blocked.status == .forbidden)
+            let uri = try #require(try await farm.request(.post, "/api/v1/users/me/totp", headers: bearer(token)).json["otpauthURI"] as? String)
+            let base32 = try #require(URLComponents(string: uri)?.queryItems?.first { $0.name == "secret" }?.value)
+            let secret = try #require(Base32.decode(base32))
+            let code = TOTPVerifier().code(secret: secret, at: clock.now)
+            #expect(try await farm.request(.post, "/api/v1/users/me/totp/confirm", json: #"{"code":"\#(code)"}"#, headers: bearer(token)).status == .ok)
+            #expect(try await farm.request(.get, "/api/v1/intents", headers: bearer(token)).status == .ok, "enrolled: the role applies")
+            #expect(try await farm.request(.get, "/api/v1/intents", headers: auth).status == .ok, "API keys are not users and are unaffected")
         }
     }
 }

@@ -9,8 +9,8 @@ public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
 
     public var permissions: Set<Permission> {
         switch self {
-        case .viewer: [.read]
-        case .operator: [.read, .operate]
+        case .viewer: [.read, .ownAccount]
+        case .operator: [.read, .operate, .ownAccount]
         case .owner: Set(Permission.allCases)
         }
     }
@@ -24,6 +24,9 @@ public enum Role: String, Codable, Sendable, CaseIterable, Comparable {
 public enum Permission: String, Codable, Sendable, CaseIterable {
     /// See orders, plans, printers, runs and events.
     case read
+    /// Change one's own password and two-factor sign-in. The only permission of a session that still has to
+    /// enrol in TOTP where the farm requires it.
+    case ownAccount
     /// Change the farm's work: intents, plans, runs, printer state.
     case operate
     /// Create, change and disable users; require TOTP.
@@ -42,7 +45,8 @@ public enum APIKeyScope: String, Codable, Sendable, CaseIterable {
         switch self {
         case .read: [.read]
         case .operate: [.read, .operate]
-        case .admin: Set(Permission.allCases)
+        // Keys have no account of their own.
+        case .admin: Set(Permission.allCases).subtracting([.ownAccount])
         }
     }
 }

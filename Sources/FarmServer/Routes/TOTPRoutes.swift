@@ -26,8 +26,8 @@ struct TOTPRoutes {
 
     func register(on routes: SecuredRoutes) {
         // Every role may protect its own account.
-        routes.post("/api/v1/users/me/totp", .read) { _, context in try await begin(context) }
-        routes.post("/api/v1/users/me/totp/confirm", .read) { request, context in try await confirm(request, context) }
+        routes.post("/api/v1/users/me/totp", .ownAccount) { _, context in try await begin(context) }
+        routes.post("/api/v1/users/me/totp/confirm", .ownAccount) { request, context in try await confirm(request, context) }
     }
 
     func currentUser(_ context: FarmRequestContext) async throws -> User {

@@ -48,7 +48,7 @@ struct UserRoutes {
             return try await endpoints.execute(.changeRole(body.role), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
         }
         // Every role may change its own password.
-        routes.post("/api/v1/users/me/password", .read) { request, context in try await changePassword(request, context) }
+        routes.post("/api/v1/users/me/password", .ownAccount) { request, context in try await changePassword(request, context) }
         routes.post("/api/v1/users/{id}/enable", .manageUsers) { request, context in
             let body = try await JSONIO.decode(ReasonRequest.self, from: request, context: context)
             return try await endpoints.execute(.enable, id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
