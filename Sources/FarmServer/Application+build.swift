@@ -82,7 +82,7 @@ func buildRoutes(
     }, now: dependencies.now())
     let tokens = await SessionTokens(secret: Data(base64Encoded: signingKey) ?? Data(signingKey.utf8))
     let passwords = Passwords(cost: dependencies.passwordCost)
-    let metrics = FarmMetrics()
+    let metrics = FarmMetrics(appendedCount: { store.broadcaster.publishedCount })
     let services = FarmServices(store: store, metrics: metrics, now: dependencies.now, newID: dependencies.newID, eventSource: configuration.eventSource)
     let router = Router(context: FarmRequestContext.self)
     router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes))

@@ -4,12 +4,17 @@ import Hummingbird
 import Prometheus
 
 /// The farm's Prometheus metrics, one registry per application (so parallel tests never share counters).
-public final class FarmMetrics: Sendable {
+public final class FarmMetrics: @unchecked Sendable {
     let registry = PrometheusCollectorRegistry()
     let eventsAppended: Counter
+    private let lock = NSLock()
+    private var counted: Int64 = 0
     let projectionLag: Gauge
+    /// Where appended events are counted (the store's broadcaster sees every append of this process).
+    let appendedCount: @Sendable () -> Int64
 
-    init() {
+    init(appendedCount: @escaping @Sendable () -> Int64) {
+        self.appendedCount = appendedCount
         eventsAppended = registry.makeCounter(name: "printfarm_events_appended_total", help: "Events appended by this process")
         projectionLag = registry.makeGauge(
             name: "printfarm_projection_lag_events",
@@ -27,6 +32,13 @@ public final class FarmMetrics: Sendable {
 
     /// The Prometheus text exposition of every metric.
     func render() -> String {
+        // The store counts every append; the counter catches up with it at each scrape.
+        let total = appendedCount()
+        let delta = lock.withLock { () -> Int64 in
+            defer { counted = max(counted, total) }
+            return max(0, total - counted)
+        }
+        if delta > 0 { eventsAppended.increment(by: delta) }
         var buffer: [UInt8] = []
         registry.emit(into: &buffer)
         return String(decoding: buffer, as: UTF8.self)

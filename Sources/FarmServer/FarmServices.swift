@@ -71,7 +71,6 @@ struct AggregateEndpoints<A: StoredAggregate>: Sendable where A.Command: Sendabl
         let outcome = try await repository.execute(
             command, id: id, expectedVersion: try request.expectedVersion(), context: commandContext,
             correlationID: services.correlationID(request, context))
-        services.metrics.eventsAppended.increment(by: Int64(outcome.events.count))
         let isNew = created && outcome.version == outcome.events.count
         return try JSONIO.response(
             outcome.model, status: isNew ? .created : .ok, etag: outcome.version, location: created ? "\(collection)/\(id)" : nil)

@@ -5,6 +5,10 @@ import Foundation
 public final class EventBroadcaster: @unchecked Sendable {
     private let lock = NSLock()
     private var continuations: [UUID: AsyncStream<Int64>.Continuation] = [:]
+    private var published: Int64 = 0
+
+    /// Events appended through this store since it opened (every repository's appends).
+    public var publishedCount: Int64 { lock.withLock { published } }
 
     public init() {}
 
@@ -19,7 +23,10 @@ public final class EventBroadcaster: @unchecked Sendable {
 
     public func publish(_ events: [StoredEvent]) {
         guard let head = events.map(\.sequence).max() else { return }
-        let targets = lock.withLock { Array(continuations.values) }
+        let targets = lock.withLock {
+            published += Int64(events.count)
+            return Array(continuations.values)
+        }
         for continuation in targets { continuation.yield(head) }
     }
 

@@ -84,7 +84,7 @@ struct RouteContractTests {
             let text = try await farm.request(.get, "/metrics").text
             #expect(text.contains(#"printfarm_http_requests_total{method="POST",route="/api/v1/intents",status="201"} 1"#))
             #expect(text.contains(#"route="/api/v1/intents/{id}",status="404""#))
-            #expect(text.contains("printfarm_events_appended_total 1"))
+            #expect(text.contains("printfarm_events_appended_total 2"), "the seeded key's creation and the intent")
             #expect(text.contains("printfarm_http_request_duration_seconds_bucket"))
             #expect(text.contains("printfarm_projection_lag_events 0"))
         }
