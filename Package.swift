@@ -43,6 +43,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // Reading STL/3MF models and analysing their geometry for preflight. Pure Swift, no IO beyond the bytes given.
+        .target(name: "MeshKit", swiftSettings: swiftSettings),
         // Credentials: password hashing, TOTP, API key format, recovery codes, webhook signatures. No IO.
         .target(
             name: "FarmAuth",
@@ -92,6 +94,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FarmDomainTests", dependencies: ["FarmDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "MeshKitTests", dependencies: ["MeshKit"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(

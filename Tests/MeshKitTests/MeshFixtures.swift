@@ -1,0 +1,72 @@
+import Foundation
+import MeshKit
+
+/// Models the tests build themselves, with known answers.
+enum MeshFixtures {
+    /// An axis-aligned cube from `origin` with side `size`, faces pointing outwards (12 triangles).
+    static func cube(size: Float = 10, origin: SIMD3<Float> = .zero) -> Mesh {
+        let p: [SIMD3<Float>] = (0..<8).map { (i: Int) -> SIMD3<Float> in
+            let unit = SIMD3<Float>(Float(i & 1), Float((i >> 1) & 1), Float((i >> 2) & 1))
+            return origin + unit * size
+        }
+        // Each face as two counter-clockwise triangles seen from outside.
+        let faces: [[Int]] = [
+            [0, 2, 3, 1], [4, 5, 7, 6],  // z = 0 (down), z = 1 (up)
+            [0, 1, 5, 4], [2, 6, 7, 3],  // y = 0, y = 1
+            [0, 4, 6, 2], [1, 3, 7, 5],  // x = 0, x = 1
+        ]
+        var corners: [SIMD3<Float>] = []
+        for f in faces {
+            corners += [p[f[0]], p[f[1]], p[f[2]], p[f[0]], p[f[2]], p[f[3]]]
+        }
+        return Mesh(corners: corners)
+    }
+
+    /// A UV sphere of `radius` with `rings` × `segments` quads, closed and outward.
+    static func sphere(radius: Double = 10, rings: Int = 24, segments: Int = 48) -> Mesh {
+        func point(_ ring: Int, _ segment: Int) -> SIMD3<Float> {
+            let theta = Double.pi * Double(ring) / Double(rings)
+            let phi = 2 * Double.pi * Double(segment % segments) / Double(segments)
+            if ring == 0 { return SIMD3(0, 0, Float(radius)) }
+            if ring == rings { return SIMD3(0, 0, Float(-radius)) }
+            return SIMD3(Float(radius * sin(theta) * cos(phi)), Float(radius * sin(theta) * sin(phi)), Float(radius * cos(theta)))
+        }
+        var corners: [SIMD3<Float>] = []
+        for ring in 0..<rings {
+            for segment in 0..<segments {
+                let a = point(ring, segment), b = point(ring + 1, segment), c = point(ring + 1, segment + 1), d = point(ring, segment + 1)
+                if ring != 0 { corners += [a, b, d] }
+                if ring != rings - 1 { corners += [b, c, d] }
+            }
+        }
+        return Mesh(corners: corners)
+    }
+
+    static func binarySTL(_ mesh: Mesh, header: String = "binary STL from the tests", count: UInt32? = nil) -> Data {
+        var data = Data(header.utf8.prefix(80))
+        data.append(Data(repeating: 0, count: 80 - data.count))
+        withUnsafeBytes(of: (count ?? UInt32(mesh.triangleCount)).littleEndian) { data.append(contentsOf: $0) }
+        for triangle in 0..<mesh.triangleCount {
+            data.append(Data(repeating: 0, count: 12))
+            for corner in 0..<3 {
+                let v = mesh.corners[triangle * 3 + corner]
+                for value in [v.x, v.y, v.z] { withUnsafeBytes(of: value.bitPattern.littleEndian) { data.append(contentsOf: $0) } }
+            }
+            data.append(contentsOf: [0, 0])
+        }
+        return data
+    }
+
+    static func asciiSTL(_ mesh: Mesh) -> Data {
+        var text = "solid test\n"
+        for triangle in 0..<mesh.triangleCount {
+            text += "  facet normal 0 0 0\n    outer loop\n"
+            for corner in 0..<3 {
+                let v = mesh.corners[triangle * 3 + corner]
+                text += "      vertex \(v.x) \(v.y) \(v.z)\n"
+            }
+            text += "    endloop\n  endfacet\n"
+        }
+        return Data((text + "endsolid test\n").utf8)
+    }
+}
