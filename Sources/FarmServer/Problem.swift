@@ -150,7 +150,7 @@ enum ProblemMapping {
         switch error {
         case .concurrencyConflict(_, let expected, let actual):
             .versionMismatch(expected: expected, actual: actual)
-        case .configuration, .database:
+        case .configuration:
             .unavailable
         case .corrupt:
             .internalError

@@ -30,8 +30,6 @@ public final class EventBroadcaster: @unchecked Sendable {
         for continuation in targets { continuation.yield(head) }
     }
 
-    public var subscriberCount: Int { lock.withLock { continuations.count } }
-
     private func remove(_ id: UUID) {
         _ = lock.withLock { continuations.removeValue(forKey: id) }
     }

@@ -6,8 +6,6 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
     case configuration(String)
     /// A stored row could not be read back (corrupt or from an unknown future version).
     case corrupt(String)
-    /// The database refused or failed; the detail is for logs.
-    case database(String)
 
     public var description: String {
         switch self {
@@ -15,7 +13,6 @@ public enum StoreError: Error, Equatable, Sendable, CustomStringConvertible {
             "stream \(stream) is at version \(actual), not \(expected): reload and try again"
         case .configuration(let message): message
         case .corrupt(let message): "stored data cannot be read: \(message)"
-        case .database(let message): "database error: \(message)"
         }
     }
 }

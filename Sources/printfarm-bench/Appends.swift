@@ -22,56 +22,34 @@ struct Appends: AsyncParsableCommand {
         let store = try await storage.open()
         do {
             let payload = Data(#"{"at":"2026-11-25T14:00:00.000Z","progress":{"fraction":0.5,"layer":10,"totalLayers":80}}"#.utf8)
-            func event() -> NewEvent { NewEvent(id: SystemIDs.uuidv7(), type: "printfarm.run.progressed.v1", time: Date(), data: payload) }
+            @Sendable func event() -> NewEvent { NewEvent(id: SystemIDs.uuidv7(), type: "printfarm.run.progressed.v1", time: Date(), data: payload) }
             say("engine: \(store.location.engine), \(count) single-event appends per trial, \(trials) trials")
             let probeStart = ContinuousClock.now
             for _ in 0..<2000 { _ = try await store.engine.read { db in try await db.raw("SELECT 1 AS one").first() } }
             say("read round trip (SELECT 1), mean of 2000: \(format(secondsOf(ContinuousClock.now - probeStart) / 2000 * 1_000_000)) µs")
             for writerCount in [1, writers] {
-                var rates: [Double] = []
-                for _ in 0..<trials {
-                    let perWriter = count / writerCount
-                    let start = ContinuousClock.now
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        for _ in 0..<writerCount {
-                            group.addTask {
-                                let stream = "run-\(SystemIDs.uuidv7())"
-                                for version in 0..<perWriter {
-                                    _ = try await store.events.append(to: stream, expectedVersion: version, events: [event()], metadata: benchMetadata)
-                                }
-                            }
-                        }
-                        try await group.waitForAll()
+                let rates = try await measure(writers: writerCount) { perWriter in
+                    let stream = "run-\(SystemIDs.uuidv7())"
+                    for version in 0..<perWriter {
+                        _ = try await store.events.append(to: stream, expectedVersion: version, events: [event()], metadata: benchMetadata)
                     }
-                    rates.append(Double(perWriter * writerCount) / secondsOf(ContinuousClock.now - start))
                 }
                 say("appends \(store.location.engine) writers=\(writerCount): median \(format(Summary(rates).median)) events/s (trials: \(rates.map { format($0) }.joined(separator: ", ")))")
             }
             // Whole commands: load the read model, decide, append, update the read model, in one transaction.
             for writerCount in [1, writers] {
-                var rates: [Double] = []
-                for _ in 0..<trials {
-                    let perWriter = count / writerCount
-                    let start = ContinuousClock.now
-                    try await withThrowingTaskGroup(of: Void.self) { group in
-                        for _ in 0..<writerCount {
-                            group.addTask {
-                                let id = RunID(SystemIDs.uuidv7())
-                                let context = CommandContext(actor: EventActor(.system, "bench"), reason: "bench.command", time: Date())
-                                _ = try await store.runs.execute(
-                                    .schedule(id, plateID: BuildPlateID(UUID()), printerID: PrinterID(UUID()), items: [PlateItem(planID: PlanID(UUID()), revision: 1)]),
-                                    id: id.description, context: context)
-                                _ = try await store.runs.execute(.beginDispatch(token: "t"), id: id.description, context: context)
-                                _ = try await store.runs.execute(.confirmStarted(token: "t"), id: id.description, context: context)
-                                for step in 0..<max(0, perWriter - 3) {
-                                    _ = try await store.runs.execute(
-                                        .reportProgress(RunProgress(fraction: Double(step) / Double(perWriter), layer: step)), id: id.description, context: context)
-                                }
-                            }
-                        }
-                        try await group.waitForAll()
+                let rates = try await measure(writers: writerCount) { perWriter in
+                    let id = RunID(SystemIDs.uuidv7())
+                    let context = CommandContext(actor: EventActor(.system, "bench"), reason: "bench.command", time: Date())
+                    _ = try await store.runs.execute(
+                        .schedule(id, plateID: BuildPlateID(UUID()), printerID: PrinterID(UUID()), items: [PlateItem(planID: PlanID(UUID()), revision: 1)]),
+                        id: id.description, context: context)
+                    _ = try await store.runs.execute(.beginDispatch(token: "t"), id: id.description, context: context)
+                    _ = try await store.runs.execute(.confirmStarted(token: "t"), id: id.description, context: context)
+                    for step in 0..<max(0, perWriter - 3) {
+                        _ = try await store.runs.execute(
+                            .reportProgress(RunProgress(fraction: Double(step) / Double(perWriter), layer: step)), id: id.description, context: context)
                     }
-                    rates.append(Double(perWriter * writerCount) / secondsOf(ContinuousClock.now - start))
                 }
                 say("commands \(store.location.engine) writers=\(writerCount): median \(format(Summary(rates).median)) commands/s, one event each (trials: \(rates.map { format($0) }.joined(separator: ", ")))")
             }
@@ -80,5 +58,20 @@ struct Appends: AsyncParsableCommand {
             await store.shutdown()
             throw error
         }
+    }
+
+    /// Operations per second in each trial: `writers` tasks each run `work` with their share of `count`.
+    private func measure(writers: Int, _ work: @escaping @Sendable (_ perWriter: Int) async throws -> Void) async throws -> [Double] {
+        var rates: [Double] = []
+        for _ in 0..<trials {
+            let perWriter = count / writers
+            let start = ContinuousClock.now
+            try await withThrowingTaskGroup(of: Void.self) { group in
+                for _ in 0..<writers { group.addTask { try await work(perWriter) } }
+                try await group.waitForAll()
+            }
+            rates.append(Double(perWriter * writers) / secondsOf(ContinuousClock.now - start))
+        }
+        return rates
     }
 }
