@@ -27,6 +27,7 @@ let package = Package(
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/hummingbird-project/hummingbird-auth", from: "2.5.0"),
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
+        .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
     ],
     targets: [
         // Pure domain: IDs, events, commands, deciders. No IO, no clock, no database.
@@ -44,7 +45,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Reading STL/3MF models and analysing their geometry for preflight. Pure Swift, no IO beyond the bytes given.
-        .target(name: "MeshKit", swiftSettings: swiftSettings),
+        .target(name: "MeshKit", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: swiftSettings),
         // Credentials: password hashing, TOTP, API key format, recovery codes, webhook signatures. No IO.
         .target(
             name: "FarmAuth",
@@ -94,7 +95,8 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FarmDomainTests", dependencies: ["FarmDomain"], swiftSettings: swiftSettings),
-        .testTarget(name: "MeshKitTests", dependencies: ["MeshKit"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MeshKitTests", dependencies: ["MeshKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(

@@ -1,8 +1,52 @@
-/// Geometry facts of a mesh, all exact (integer counts over welded vertices) or accumulated in Double.
+import Foundation
+
+/// How the analysis judges what it measures.
+public struct AnalysisOptions: Sendable, Equatable {
+    /// A downward face is an overhang when its surface leans more than this many degrees away from the build
+    /// direction (0° is a vertical wall, 90° a flat ceiling). PrusaSlicer's default support threshold is similar.
+    public var overhangAngle: Double
+    /// Points sampled (area-weighted) to estimate wall thickness; 0 skips the estimate.
+    public var wallThicknessSamples: Int
+
+    public init(overhangAngle: Double = 45, wallThicknessSamples: Int = 2048) {
+        self.overhangAngle = overhangAngle
+        self.wallThicknessSamples = wallThicknessSamples
+    }
+}
+
+public struct BoundingBox: Sendable, Equatable {
+    public var min: SIMD3<Float>
+    public var max: SIMD3<Float>
+    public var size: SIMD3<Double> { SIMD3<Double>(max) - SIMD3<Double>(min) }
+
+    public init(min: SIMD3<Float>, max: SIMD3<Float>) {
+        self.min = min
+        self.max = max
+    }
+}
+
+/// What the size of a model suggests about the units it was drawn in (STL carries none).
+public enum UnitsGuess: String, Sendable, Equatable, Codable {
+    case millimetres
+    /// Under 1 mm across: almost certainly drawn in metres.
+    case probablyMetres
+    /// Under 8 mm across: perhaps drawn in inches.
+    case perhapsInches
+    /// The file declared its units (3MF) and they were converted to millimetres.
+    case declared
+
+    static func guess(largestExtent: Double) -> UnitsGuess {
+        if largestExtent < 1 { return .probablyMetres }
+        if largestExtent < 8 { return .perhapsInches }
+        return .millimetres
+    }
+}
+
+/// Geometry facts of a mesh: topology counts are exact (over exactly welded vertices), sums are accumulated in Double.
 public struct MeshAnalysis: Sendable, Equatable {
     public var triangleCount: Int
     public var vertexCount: Int
-    public var boundingBox: (min: SIMD3<Float>, max: SIMD3<Float>)?
+    public var boundingBox: BoundingBox?
     /// Signed: negative when the faces point inwards (a flipped solid).
     public var volume: Double
     public var surfaceArea: Double
@@ -16,101 +60,195 @@ public struct MeshAnalysis: Sendable, Equatable {
     public var inconsistentEdges: Int
     public var degenerateTriangles: Int
     public var nonFiniteCoordinates: Int
+    /// Area of downward faces steeper than `overhangAngle`, not counting faces resting on the bed.
+    public var overhangArea: Double
+    public var overhangAngle: Double
+    /// The convex hull of the model seen from above (counter-clockwise, at most 128 points), to fit it on a bed
+    /// turned about Z.
+    public var footprint: [SIMD2<Double>]
+    public var wallThickness: WallThickness?
+    public var unitsGuess: UnitsGuess
 
     public var isWatertight: Bool { openEdges == 0 && nonManifoldEdges == 0 && inconsistentEdges == 0 && triangleCount > 0 }
+    public var overhangShare: Double { surfaceArea > 0 ? overhangArea / surfaceArea : 0 }
 
-    public static func == (lhs: MeshAnalysis, rhs: MeshAnalysis) -> Bool {
-        lhs.triangleCount == rhs.triangleCount && lhs.vertexCount == rhs.vertexCount && lhs.boundingBox?.min == rhs.boundingBox?.min
-            && lhs.boundingBox?.max == rhs.boundingBox?.max && lhs.volume == rhs.volume && lhs.surfaceArea == rhs.surfaceArea
-            && lhs.shells == rhs.shells && lhs.openEdges == rhs.openEdges && lhs.nonManifoldEdges == rhs.nonManifoldEdges
-            && lhs.inconsistentEdges == rhs.inconsistentEdges && lhs.degenerateTriangles == rhs.degenerateTriangles
-            && lhs.nonFiniteCoordinates == rhs.nonFiniteCoordinates
+    public init(_ mesh: Mesh, options: AnalysisOptions = AnalysisOptions()) {
+        var builder = MeshBuilder(expectedTriangles: mesh.triangleCount)
+        for t in 0..<mesh.triangleCount {
+            builder.add(mesh.corners[3 * t], mesh.corners[3 * t + 1], mesh.corners[3 * t + 2])
+        }
+        self.init(builder, options: options)
     }
 
-    public init(_ mesh: Mesh) {
-        let corners = mesh.corners
-        triangleCount = mesh.triangleCount
-        // Exact welding: identical coordinates (bit for bit, -0 as 0) are one vertex.
-        var index: [SIMD3<UInt32>: Int32] = [:]
-        index.reserveCapacity(corners.count / 2)
-        var welded = [Int32](repeating: 0, count: corners.count)
+    public init(_ builder: MeshBuilder, options: AnalysisOptions = AnalysisOptions(), declaredUnits: Bool = false) {
+        var builder = builder
+        builder.finishWelding()
+        let positions = builder.positions, indices = builder.indices
+        triangleCount = builder.triangleCount
+        vertexCount = positions.count
+        overhangAngle = options.overhangAngle
+
         var nonFinite = 0
         var low = SIMD3<Float>(repeating: .infinity), high = SIMD3<Float>(repeating: -.infinity)
-        for (position, corner) in corners.enumerated() {
-            if !(corner.x.isFinite && corner.y.isFinite && corner.z.isFinite) {
+        for p in positions {
+            if p.x.isFinite && p.y.isFinite && p.z.isFinite {
+                low = pointwiseMin(low, p)
+                high = pointwiseMax(high, p)
+            } else {
                 nonFinite += 1
-            } else {
-                low = pointwiseMin(low, corner)
-                high = pointwiseMax(high, corner)
-            }
-            // Adding +0 turns -0 into +0, so the two zeros weld.
-            let normal = corner + SIMD3<Float>(repeating: 0)
-            let key = SIMD3<UInt32>(normal.x.bitPattern, normal.y.bitPattern, normal.z.bitPattern)
-            if let existing = index[key] {
-                welded[position] = existing
-            } else {
-                let next = Int32(index.count)
-                index[key] = next
-                welded[position] = next
             }
         }
-        vertexCount = index.count
-        nonFiniteCoordinates = nonFinite
-        boundingBox = low.x <= high.x ? (low, high) : nil
+        // Count corners, not distinct vertices, as a reader would: every use of a broken coordinate.
+        nonFiniteCoordinates = nonFinite == 0 ? 0 : indices.reduce(0) { count, index in
+            let p = positions[Int(index)]
+            return count + (p.x.isFinite && p.y.isFinite && p.z.isFinite ? 0 : 1)
+        }
+        boundingBox = low.x <= high.x ? BoundingBox(min: low, max: high) : nil
+        let largest = boundingBox.map { $0.size.max() } ?? 0
+        unitsGuess = declaredUnits ? .declared : UnitsGuess.guess(largestExtent: largest)
 
-        var volume = 0.0, area = 0.0, degenerate = 0
-        // Directed edge counts per undirected edge: key (min, max) → (uses, uses in min→max direction).
-        var edges: [UInt64: (uses: Int32, forward: Int32)] = [:]
-        edges.reserveCapacity(corners.count)
-        var parent = Array(0..<Int32(index.count))
-        func find(_ x: Int32) -> Int32 {
-            var x = x
-            while parent[Int(x)] != x {
-                parent[Int(x)] = parent[Int(parent[Int(x)])]
-                x = parent[Int(x)]
-            }
-            return x
-        }
-        for triangle in 0..<triangleCount {
-            let a = corners[triangle * 3], b = corners[triangle * 3 + 1], c = corners[triangle * 3 + 2]
-            let da = SIMD3<Double>(a), db = SIMD3<Double>(b), dc = SIMD3<Double>(c)
-            let normal = cross(db - da, dc - da)
-            let doubleArea = (normal * normal).sum().squareRoot()
-            if doubleArea.isFinite { area += doubleArea / 2 }
-            let signed = (da * cross(db, dc)).sum() / 6
-            if signed.isFinite { volume += signed }
-            let ia = welded[triangle * 3], ib = welded[triangle * 3 + 1], ic = welded[triangle * 3 + 2]
-            if ia == ib || ib == ic || ia == ic || doubleArea == 0 || !doubleArea.isFinite {
-                degenerate += 1
-            }
-            for (from, to) in [(ia, ib), (ib, ic), (ic, ia)] where from != to {
-                let key = UInt64(UInt32(min(from, to))) << 32 | UInt64(UInt32(max(from, to)))
-                let entry = edges[key, default: (0, 0)]
-                edges[key] = (entry.uses + 1, entry.forward + (from < to ? 1 : 0))
-                let rootFrom = find(from), rootTo = find(to)
-                if rootFrom != rootTo { parent[Int(rootFrom)] = rootTo }
-            }
-        }
-        var open = 0, nonManifold = 0, inconsistent = 0
-        for entry in edges.values {
-            switch entry.uses {
-            case 1: open += 1
-            case 2: if entry.forward != 1 { inconsistent += 1 }
-            default: nonManifold += 1
-            }
-        }
-        var roots = Set<Int32>()
-        for triangle in 0..<triangleCount { roots.insert(find(welded[triangle * 3])) }
-        self.volume = volume
-        surfaceArea = area
-        degenerateTriangles = degenerate
-        openEdges = open
-        nonManifoldEdges = nonManifold
-        inconsistentEdges = inconsistent
-        shells = roots.count
+        let geometry = Geometry(positions: positions, indices: indices, bedZ: Double(low.z), overhangAngle: options.overhangAngle)
+        volume = geometry.volume
+        surfaceArea = geometry.area
+        overhangArea = geometry.overhangArea
+        degenerateTriangles = geometry.degenerate
+
+        let topology = Topology(vertexCount: positions.count, indices: indices)
+        openEdges = topology.open
+        nonManifoldEdges = topology.nonManifold
+        inconsistentEdges = topology.inconsistent
+        shells = topology.shells
+
+        footprint = Footprint.hull(of: positions, limit: 128)
+        wallThickness = options.wallThicknessSamples > 0 && boundingBox != nil
+            ? WallThickness.estimate(positions: positions, indices: indices, samples: options.wallThicknessSamples, inverted: volume < 0)
+            : nil
     }
 }
 
-private func cross(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
+/// Sums over triangles: volume, area, overhangs, degenerate faces.
+private struct Geometry {
+    var volume = 0.0, area = 0.0, overhangArea = 0.0, degenerate = 0
+
+    init(positions: [SIMD3<Float>], indices: [Int32], bedZ: Double, overhangAngle: Double) {
+        let threshold = sin(overhangAngle * .pi / 180)
+        // Faces within this height of the lowest point rest on the bed and need no support.
+        let bedTop = bedZ + 0.01
+        positions.withUnsafeBufferPointer { p in
+            indices.withUnsafeBufferPointer { idx in
+                for t in stride(from: 0, to: idx.count, by: 3) {
+                    let ia = Int(idx[t]), ib = Int(idx[t + 1]), ic = Int(idx[t + 2])
+                    let a = SIMD3<Double>(p[ia]), b = SIMD3<Double>(p[ib]), c = SIMD3<Double>(p[ic])
+                    let normal = cross(b - a, c - a)
+                    let doubleArea = (normal * normal).sum().squareRoot()
+                    guard doubleArea.isFinite else {
+                        degenerate += 1
+                        continue
+                    }
+                    area += doubleArea / 2
+                    volume += (a * cross(b, c)).sum() / 6
+                    if ia == ib || ib == ic || ia == ic || doubleArea == 0 {
+                        degenerate += 1
+                        continue
+                    }
+                    if -normal.z / doubleArea > threshold && Swift.max(a.z, b.z, c.z) > bedTop {
+                        overhangArea += doubleArea / 2
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Edge and connectivity counts. Each undirected edge is filed under its lower vertex (a compressed adjacency
+/// list, 4 bytes per edge use), so counting needs no hash table and little memory.
+private struct Topology {
+    var open = 0, nonManifold = 0, inconsistent = 0, shells = 0
+
+    init(vertexCount: Int, indices: [Int32]) {
+        var start = [Int32](repeating: 0, count: vertexCount + 1)
+        var parent = Array(0..<Int32(vertexCount))
+        parent.withUnsafeMutableBufferPointer { parent in
+            func find(_ x: Int32) -> Int32 {
+                var x = x
+                while parent[Int(x)] != x {
+                    parent[Int(x)] = parent[Int(parent[Int(x)])]
+                    x = parent[Int(x)]
+                }
+                return x
+            }
+            func union(_ a: Int32, _ b: Int32) {
+                let ra = find(a), rb = find(b)
+                if ra != rb { parent[Int(Swift.max(ra, rb))] = Swift.min(ra, rb) }
+            }
+            start.withUnsafeMutableBufferPointer { degree in
+                indices.withUnsafeBufferPointer { idx in
+                    for t in stride(from: 0, to: idx.count, by: 3) {
+                        let a = idx[t], b = idx[t + 1], c = idx[t + 2]
+                        if a != b { degree[Int(Swift.min(a, b))] += 1 }
+                        if b != c { degree[Int(Swift.min(b, c))] += 1 }
+                        if c != a { degree[Int(Swift.min(c, a))] += 1 }
+                        union(a, b)
+                        union(b, c)
+                    }
+                }
+            }
+            for v in 0..<vertexCount where find(Int32(v)) == Int32(v) { shells += 1 }
+        }
+        // Exclusive prefix sums: start[v] is where vertex v's edges begin.
+        var total: Int32 = 0
+        for v in 0..<vertexCount {
+            let count = start[v]
+            start[v] = total
+            total += count
+        }
+        start[vertexCount] = total
+        // Each entry: the higher vertex, shifted, with the low bit set when the edge runs low → high.
+        var entries = [UInt32](repeating: 0, count: Int(total))
+        var cursor = start
+        entries.withUnsafeMutableBufferPointer { entries in
+            cursor.withUnsafeMutableBufferPointer { cursor in
+                indices.withUnsafeBufferPointer { idx in
+                    @inline(__always) func file(_ from: Int32, _ to: Int32) {
+                        guard from != to else { return }
+                        let low = Int(Swift.min(from, to))
+                        entries[Int(cursor[low])] = UInt32(Swift.max(from, to)) << 1 | (from < to ? 1 : 0)
+                        cursor[low] += 1
+                    }
+                    for t in stride(from: 0, to: idx.count, by: 3) {
+                        file(idx[t], idx[t + 1])
+                        file(idx[t + 1], idx[t + 2])
+                        file(idx[t + 2], idx[t])
+                    }
+                }
+            }
+            for v in 0..<vertexCount {
+                let range = Int(start[v])..<Int(start[v + 1])
+                guard !range.isEmpty else { continue }
+                var slice = UnsafeMutableBufferPointer(rebasing: entries[range])
+                slice.sort()
+                var i = slice.startIndex
+                while i < slice.endIndex {
+                    let other = slice[i] >> 1
+                    var uses = 0, forward = 0
+                    while i < slice.endIndex && slice[i] >> 1 == other {
+                        uses += 1
+                        forward += Int(slice[i] & 1)
+                        i += 1
+                    }
+                    switch uses {
+                    case 1: open += 1
+                    case 2: if forward != 1 { inconsistent += 1 }
+                    default: nonManifold += 1
+                    }
+                }
+            }
+        }
+    }
+}
+
+func cross(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> SIMD3<Double> {
     SIMD3(a.y * b.z - a.z * b.y, a.z * b.x - a.x * b.z, a.x * b.y - a.y * b.x)
 }
+
+func dot(_ a: SIMD3<Double>, _ b: SIMD3<Double>) -> Double { (a * b).sum() }

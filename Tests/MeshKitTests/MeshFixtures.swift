@@ -1,5 +1,6 @@
 import Foundation
 import MeshKit
+import ZIPFoundation
 
 /// Models the tests build themselves, with known answers.
 enum MeshFixtures {
@@ -68,5 +69,71 @@ enum MeshFixtures {
             text += "    endloop\n  endfacet\n"
         }
         return Data((text + "endsolid test\n").utf8)
+    }
+}
+
+extension MeshFixtures {
+    /// A closed box with a closed cavity: outer side `outer`, walls `wall` thick (inner faces point into the cavity).
+    static func hollowBox(outer: Float = 20, wall: Float = 0.3) -> Mesh {
+        let inner = cube(size: outer - 2 * wall, origin: SIMD3(repeating: wall))
+        var flipped = inner
+        for t in 0..<flipped.triangleCount { flipped.corners.swapAt(t * 3, t * 3 + 1) }
+        return Mesh(corners: cube(size: outer).corners + flipped.corners)
+    }
+
+    /// The XML of a 3MF model part holding `objects` (id → mesh XML) and build items.
+    static func threeMFModel(unit: String? = nil, objects: [String], items: [String]) -> String {
+        """
+        <?xml version="1.0" encoding="UTF-8"?>
+        <model \(unit.map { "unit=\"\($0)\" " } ?? "")xml:lang="en-US" xmlns="http://schemas.microsoft.com/3dmanufacturing/core/2015/02">
+         <metadata name="Title">test</metadata>
+         <resources>
+        \(objects.joined(separator: "\n"))
+         </resources>
+         <build>
+        \(items.joined(separator: "\n"))
+         </build>
+        </model>
+        """
+    }
+
+    /// A cube as a 3MF `<object>` with shared vertices.
+    static func threeMFCube(id: Int, size: Double = 10, name: String = "cube") -> String {
+        let vertices = (0..<8).map { i in
+            "<vertex x=\"\(Double(i & 1) * size)\" y=\"\(Double((i >> 1) & 1) * size)\" z=\"\(Double((i >> 2) & 1) * size)\"/>"
+        }
+        let faces: [[Int]] = [[0, 2, 3, 1], [4, 5, 7, 6], [0, 1, 5, 4], [2, 6, 7, 3], [0, 4, 6, 2], [1, 3, 7, 5]]
+        let triangles = faces.flatMap { f in
+            ["<triangle v1=\"\(f[0])\" v2=\"\(f[1])\" v3=\"\(f[2])\"/>", "<triangle v1=\"\(f[0])\" v2=\"\(f[2])\" v3=\"\(f[3])\"/>"]
+        }
+        return "<object id=\"\(id)\" name=\"\(name)\" type=\"model\"><mesh><vertices>\(vertices.joined())</vertices><triangles>\(triangles.joined())</triangles></mesh></object>"
+    }
+
+    /// A ZIP archive with the given entries (path → bytes), deflated.
+    static func zip(_ entries: [(String, Data)]) throws -> Data {
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent("pf-\(UUID().uuidString).zip")
+        defer { try? FileManager.default.removeItem(at: url) }
+        let archive = try Archive(url: url, accessMode: .create)
+        for (path, data) in entries {
+            try archive.addEntry(with: path, type: .file, uncompressedSize: Int64(data.count), compressionMethod: .deflate) { position, size in
+                data.subdata(in: Int(position)..<Int(position) + size)
+            }
+        }
+        return try Data(contentsOf: url)
+    }
+
+    static let contentTypes = Data("""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="model" ContentType="application/vnd.ms-package.3dmanufacturing-3dmodel+xml"/></Types>
+        """.utf8)
+
+    static let relationships = Data("""
+        <?xml version="1.0" encoding="UTF-8"?>
+        <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Target="/3D/3dmodel.model" Id="rel0" Type="http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel"/></Relationships>
+        """.utf8)
+
+    /// A complete 3MF package around one model part.
+    static func threeMF(_ model: String, extra: [(String, Data)] = []) throws -> Data {
+        try zip([("[Content_Types].xml", contentTypes), ("_rels/.rels", relationships), ("3D/3dmodel.model", Data(model.utf8))] + extra)
     }
 }

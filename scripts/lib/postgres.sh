@@ -1,21 +1,7 @@
-# Sourced by scripts/test and scripts/bench: installs PostgreSQL from apt if it is missing, starts a throwaway
+# Sourced by scripts/test and scripts/bench: starts a throwaway PostgreSQL
 # cluster on a free 127.0.0.1 port, exports PRINTFARM_PG_URL, and stops and deletes it when the script exits.
 
-log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
-as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
-pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
-
-ensure_packages() {
-  local missing=()
-  [ -n "$(pg_bindir)" ] || missing+=(postgresql)
-  command -v runuser >/dev/null || missing+=(util-linux)
-  command -v python3 >/dev/null || missing+=(python3)
-  if [ ${#missing[@]} -gt 0 ]; then
-    log "installing ${missing[*]}"
-    as_root apt-get update -qq
-    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
-  fi
-}
+. "$(dirname "${BASH_SOURCE[0]}")/packages.sh"
 
 start_postgres() {
   local bindir port pg_user pgdata

@@ -1,0 +1,220 @@
+import Foundation
+
+/// How thick the model's walls are, estimated by casting rays inward from points spread over the surface
+/// (area-weighted, with a fixed seed: the same model always gives the same figures).
+public struct WallThickness: Sendable, Equatable {
+    /// Rays that found the far side of the wall.
+    public var samples: Int
+    public var minimum: Double
+    /// 1 % of the sampled surface is thinner than this.
+    public var percentile1: Double
+    public var percentile5: Double
+    public var median: Double
+
+    static func estimate(positions: [SIMD3<Float>], indices: [Int32], samples: Int, inverted: Bool) -> WallThickness? {
+        let triangles = indices.count / 3
+        guard triangles > 0, samples > 0 else { return nil }
+        func corners(_ t: Int) -> (SIMD3<Double>, SIMD3<Double>, SIMD3<Double>) {
+            (SIMD3<Double>(positions[Int(indices[3 * t])]), SIMD3<Double>(positions[Int(indices[3 * t + 1])]),
+             SIMD3<Double>(positions[Int(indices[3 * t + 2])]))
+        }
+        func doubleArea(_ t: Int) -> Double {
+            let (a, b, c) = corners(t)
+            let n = cross(b - a, c - a)
+            let area = (n * n).sum().squareRoot()
+            return area.isFinite ? area : 0
+        }
+        var total = 0.0
+        for t in 0..<triangles { total += doubleArea(t) }
+        guard total > 0 else { return nil }
+        guard let grid = TriangleGrid(positions: positions, indices: indices) else { return nil }
+
+        // Systematic sampling along the cumulative area; a seeded generator places each point inside its triangle.
+        var random = SplitMix64(seed: 0x5EED_0F_7A11)
+        let step = total / Double(samples)
+        var next = step * random.unit()
+        var cumulative = 0.0
+        var thicknesses: [Double] = []
+        thicknesses.reserveCapacity(samples)
+        for t in 0..<triangles {
+            let area = doubleArea(t)
+            cumulative += area
+            while next < cumulative {
+                next += step
+                let (a, b, c) = corners(t)
+                var u = random.unit(), v = random.unit()
+                if u + v > 1 { (u, v) = (1 - u, 1 - v) }
+                let point = a + (b - a) * u + (c - a) * v
+                let normal = cross(b - a, c - a) / area
+                let inward = inverted ? normal : -normal
+                if let thickness = grid.exitDistance(from: point, direction: inward, skipping: t, inverted: inverted) {
+                    thicknesses.append(thickness)
+                }
+            }
+        }
+        guard !thicknesses.isEmpty else { return nil }
+        thicknesses.sort()
+        func percentile(_ p: Double) -> Double { thicknesses[min(thicknesses.count - 1, Int(Double(thicknesses.count) * p))] }
+        return WallThickness(
+            samples: thicknesses.count, minimum: thicknesses[0], percentile1: percentile(0.01), percentile5: percentile(0.05),
+            median: percentile(0.5))
+    }
+}
+
+/// A uniform grid of triangle references over the bounding box, walked cell by cell along a ray.
+struct TriangleGrid {
+    let positions: [SIMD3<Float>]
+    let indices: [Int32]
+    let origin: SIMD3<Double>
+    let cell: Double
+    let dims: SIMD3<Int>
+    /// Compressed lists: the triangles of cell `c` are `items[start[c]..<start[c + 1]]`.
+    var start: [Int32]
+    var items: [Int32]
+
+    init?(positions: [SIMD3<Float>], indices: [Int32]) {
+        self.positions = positions
+        self.indices = indices
+        var low = SIMD3<Double>(repeating: .infinity), high = SIMD3<Double>(repeating: -.infinity)
+        for p in positions where p.x.isFinite && p.y.isFinite && p.z.isFinite {
+            low = pointwiseMin(low, SIMD3<Double>(p))
+            high = pointwiseMax(high, SIMD3<Double>(p))
+        }
+        guard low.x <= high.x else { return nil }
+        let size = pointwiseMax(high - low, SIMD3(repeating: 1e-9))
+        let triangles = indices.count / 3
+        // About two triangles per cell, at most 128 cells along an axis.
+        let targetCells = Double(min(max(triangles / 2, 1), 2_000_000))
+        cell = Swift.max(Foundation.cbrt(size.x * size.y * size.z / targetCells), size.max() / 128)
+        dims = SIMD3(
+            Swift.max(1, Swift.min(128, Int((size.x / cell).rounded(.up)))), Swift.max(1, Swift.min(128, Int((size.y / cell).rounded(.up)))),
+            Swift.max(1, Swift.min(128, Int((size.z / cell).rounded(.up)))))
+        origin = low
+        let cellCount = dims.x * dims.y * dims.z
+        start = [Int32](repeating: 0, count: cellCount + 1)
+        items = []
+        // Two passes over the triangles' boxes: count per cell, then fill.
+        for pass in 0..<2 {
+            var cursor = pass == 1 ? start : []
+            for t in 0..<triangles {
+                guard let (from, to) = cellRange(of: t) else { continue }
+                for z in from.z...to.z {
+                    for y in from.y...to.y {
+                        for x in from.x...to.x {
+                            let c = (z * dims.y + y) * dims.x + x
+                            if pass == 0 {
+                                start[c] += 1
+                            } else {
+                                items[Int(cursor[c])] = Int32(t)
+                                cursor[c] += 1
+                            }
+                        }
+                    }
+                }
+            }
+            if pass == 0 {
+                var total: Int32 = 0
+                for c in 0..<cellCount {
+                    let count = start[c]
+                    start[c] = total
+                    total += count
+                }
+                start[cellCount] = total
+                items = [Int32](repeating: 0, count: Int(total))
+            }
+        }
+    }
+
+    private func corners(_ t: Int) -> (SIMD3<Double>, SIMD3<Double>, SIMD3<Double>) {
+        (SIMD3<Double>(positions[Int(indices[3 * t])]), SIMD3<Double>(positions[Int(indices[3 * t + 1])]),
+         SIMD3<Double>(positions[Int(indices[3 * t + 2])]))
+    }
+
+    private func cellOf(_ p: SIMD3<Double>) -> SIMD3<Int> {
+        let q = (p - origin) / cell
+        return SIMD3(
+            Swift.min(dims.x - 1, Swift.max(0, Int(q.x))), Swift.min(dims.y - 1, Swift.max(0, Int(q.y))),
+            Swift.min(dims.z - 1, Swift.max(0, Int(q.z))))
+    }
+
+    private func cellRange(of t: Int) -> (SIMD3<Int>, SIMD3<Int>)? {
+        let (a, b, c) = corners(t)
+        let low = pointwiseMin(a, pointwiseMin(b, c)), high = pointwiseMax(a, pointwiseMax(b, c))
+        guard low.x.isFinite, low.y.isFinite, low.z.isFinite, high.x.isFinite, high.y.isFinite, high.z.isFinite else { return nil }
+        return (cellOf(low), cellOf(high))
+    }
+
+    /// Distance along the ray to the nearest face it leaves the solid through, or nil when the ray escapes or first
+    /// meets a face turned towards it (the model is open or self-intersecting there). In an inside-out model every
+    /// face is turned the other way.
+    func exitDistance(from origin: SIMD3<Double>, direction: SIMD3<Double>, skipping source: Int, inverted: Bool) -> Double? {
+        var cellIndex = cellOf(origin)
+        let stepDir = SIMD3<Int>(direction.x >= 0 ? 1 : -1, direction.y >= 0 ? 1 : -1, direction.z >= 0 ? 1 : -1)
+        var tMax = SIMD3<Double>.zero, tDelta = SIMD3<Double>.zero
+        for axis in 0..<3 {
+            let d = direction[axis]
+            if d == 0 {
+                tMax[axis] = .infinity
+                tDelta[axis] = .infinity
+            } else {
+                let boundary = self.origin[axis] + Double(cellIndex[axis] + (d > 0 ? 1 : 0)) * cell
+                tMax[axis] = (boundary - origin[axis]) / d
+                tDelta[axis] = cell / abs(d)
+            }
+        }
+        var best = Double.infinity
+        var bestFacesAway = false
+        let epsilon = 1e-7 * cell * 128
+        while true {
+            let c = (cellIndex.z * dims.y + cellIndex.y) * dims.x + cellIndex.x
+            for i in Int(start[c])..<Int(start[c + 1]) {
+                let t = Int(items[i])
+                if t == source { continue }
+                let (a, b, cc) = corners(t)
+                guard let distance = intersect(origin, direction, a, b, cc), distance > epsilon, distance < best else { continue }
+                best = distance
+                bestFacesAway = (dot(cross(b - a, cc - a), direction) > 0) != inverted
+            }
+            let exit = tMax.min()
+            if best <= exit { break }
+            let axis = tMax.x == exit ? 0 : (tMax.y == exit ? 1 : 2)
+            cellIndex[axis] += stepDir[axis]
+            if cellIndex[axis] < 0 || cellIndex[axis] >= dims[axis] { break }
+            tMax[axis] += tDelta[axis]
+        }
+        return best.isFinite && bestFacesAway ? best : nil
+    }
+
+    /// Möller–Trumbore, both sides.
+    private func intersect(
+        _ origin: SIMD3<Double>, _ direction: SIMD3<Double>, _ a: SIMD3<Double>, _ b: SIMD3<Double>, _ c: SIMD3<Double>
+    ) -> Double? {
+        let e1 = b - a, e2 = c - a
+        let p = cross(direction, e2)
+        let det = dot(e1, p)
+        guard abs(det) > 1e-18 else { return nil }
+        let inverse = 1 / det
+        let s = origin - a
+        let u = dot(s, p) * inverse
+        guard u >= 0, u <= 1 else { return nil }
+        let q = cross(s, e1)
+        let v = dot(direction, q) * inverse
+        guard v >= 0, u + v <= 1 else { return nil }
+        return dot(e2, q) * inverse
+    }
+}
+
+/// A small, fast, seedable generator (Steele et al.), so estimates are reproducible.
+struct SplitMix64 {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+    mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+    /// Uniform in [0, 1).
+    mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+}

@@ -1,0 +1,23 @@
+# Sourced by the scripts: logging, root, and the apt packages the build and the tests need.
+
+log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
+as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
+pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
+
+ensure_packages() {
+  local missing=()
+  [ -n "$(pg_bindir)" ] || missing+=(postgresql)
+  command -v runuser >/dev/null || missing+=(util-linux)
+  command -v python3 >/dev/null || missing+=(python3)
+  # Model intake: 3MF needs zlib; the agreement tests compare with admesh and read PrusaSlicer's sample models.
+  [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  command -v pkg-config >/dev/null || missing+=(pkg-config)
+  command -v admesh >/dev/null || missing+=(admesh)
+  command -v prusa-slicer >/dev/null || missing+=(prusa-slicer)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]}"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
