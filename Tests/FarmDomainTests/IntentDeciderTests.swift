@@ -111,6 +111,27 @@ struct IntentDeciderTests {
         #expect(state?.statusReasons == ["overhang 18%"])
     }
 
+    @Test("a failed preflight moves the intent to needsReview with the findings; the same failure again is a no-op")
+    func failedPreflight() {
+        let verdict = PreflightVerdict.unreadable(code: "model.truncated", message: "the file is cut short", material: "PLA")
+        let items = [LineItemPreflight(lineItemID: item.id, artifact: "ab12", verdict: verdict)]
+        let scenario = Scenario<IntentDecider>(given: history(to: .received))
+        let expected: [IntentEvent] = [
+            .preflighted(IntentPreflighted(outcome: .fail, findings: ["the file is cut short"], lineItems: items)),
+            .reviewRequested(IntentReviewRequested(reasons: ["the file is cut short"], at: scenario.time)),
+        ]
+        scenario.then(.recordPreflight(.fail, findings: ["the file is cut short"], lineItems: items), expected)
+        let after = history(to: .received) + expected
+        let state = IntentDecider.replay(after).intent
+        #expect(state?.status == .needsReview)
+        #expect(state?.lineItemPreflights == items)
+        Scenario<IntentDecider>(given: after).then(.recordPreflight(.fail, findings: ["the file is cut short"], lineItems: items), [])
+        // A repaired file passes and clears the review.
+        let passed = IntentEvent.preflighted(IntentPreflighted(outcome: .pass, findings: [], lineItems: nil))
+        Scenario<IntentDecider>(given: after).then(.recordPreflight(.pass, findings: []), [passed])
+        #expect(IntentDecider.replay(after + [passed]).intent?.status == .preflighted)
+    }
+
     @Test("an amendment records only what changed and is refused once the intent is over")
     func amend() {
         let due = Date(timeIntervalSince1970: 1_800_100_000)

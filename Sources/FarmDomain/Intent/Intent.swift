@@ -12,6 +12,8 @@ public struct Intent: Sendable, Equatable, Codable {
     public var constraints: [String]
     public var status: IntentStatus
     public var preflight: PreflightOutcome?
+    /// The verdict per line item from the latest preflight.
+    public var lineItemPreflights: [LineItemPreflight]?
     public var statusReasons: [String]
     public var notes: [String]
     public var receivedAt: Date

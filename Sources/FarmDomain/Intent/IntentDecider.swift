@@ -2,7 +2,8 @@ import Foundation
 
 public enum IntentCommand: Sendable, Equatable {
     case receive(IntentID, IntentDraft)
-    case recordPreflight(PreflightOutcome, findings: [String])
+    /// A failed verdict also asks for review, with the findings as reasons.
+    case recordPreflight(PreflightOutcome, findings: [String], lineItems: [LineItemPreflight] = [])
     case accept
     case requestReview(reasons: [String])
     case reject
@@ -70,12 +71,15 @@ public enum IntentDecider: Decider {
             guard id == intent.id, draft.lineItems == intent.lineItems, draft.source == intent.source,
                   draft.externalReference == intent.externalReference else { throw .alreadyExists(aggregate: "intent") }
             return []
-        case .recordPreflight(let outcome, let findings):
+        case .recordPreflight(let outcome, let findings, let items):
             guard [.received, .preflighted, .needsReview].contains(intent.status) else {
                 throw .illegalTransition(aggregate: "intent", command: command.name, state: intent.status.rawValue)
             }
-            if intent.status == .preflighted, intent.preflight == outcome { return [] }
-            return [.preflighted(IntentPreflighted(outcome: outcome, findings: findings))]
+            let settled = outcome == .fail ? IntentStatus.needsReview : .preflighted
+            if intent.status == settled, intent.preflight == outcome, intent.lineItemPreflights ?? [] == items { return [] }
+            let recorded = IntentEvent.preflighted(IntentPreflighted(outcome: outcome, findings: findings, lineItems: items.isEmpty ? nil : items))
+            guard outcome == .fail else { return [recorded] }
+            return [recorded, .reviewRequested(IntentReviewRequested(reasons: findings, at: context.time))]
         case .requestReview(let reasons):
             return try move(intent, to: .needsReview, command) {
                 .reviewRequested(IntentReviewRequested(reasons: reasons, at: context.time))
@@ -114,7 +118,8 @@ public enum IntentDecider: Decider {
             return .exists(Intent(
                 id: e.intentID, source: d.source, externalReference: d.externalReference, customer: d.customer,
                 lineItems: d.lineItems, dueDate: d.dueDate, paymentStatus: d.paymentStatus, constraints: d.constraints,
-                status: .received, preflight: nil, statusReasons: [], notes: [], receivedAt: e.receivedAt, updatedAt: e.receivedAt))
+                status: .received, preflight: nil, lineItemPreflights: nil, statusReasons: [], notes: [], receivedAt: e.receivedAt,
+                updatedAt: e.receivedAt))
         }
         guard case .exists(var intent) = state else { return state }
         func apply(_ status: IntentStatus, _ change: IntentStatusChanged) {
@@ -127,6 +132,7 @@ public enum IntentDecider: Decider {
         case .preflighted(let e):
             intent.status = .preflighted
             intent.preflight = e.outcome
+            intent.lineItemPreflights = e.lineItems
             intent.statusReasons = e.findings
         case .reviewRequested(let e):
             intent.status = .needsReview

@@ -9,6 +9,14 @@ public struct IntentReceived: Codable, Sendable, Equatable {
 public struct IntentPreflighted: Codable, Sendable, Equatable {
     public var outcome: PreflightOutcome
     public var findings: [String]
+    /// Per line item verdicts with codes; absent in events recorded before intake existed.
+    public var lineItems: [LineItemPreflight]?
+
+    public init(outcome: PreflightOutcome, findings: [String], lineItems: [LineItemPreflight]? = nil) {
+        self.outcome = outcome
+        self.findings = findings
+        self.lineItems = lineItems
+    }
 }
 
 /// A status change that needs nothing but the new status and why (accepted, shipped, cancelled, …).
