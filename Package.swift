@@ -46,6 +46,8 @@ let package = Package(
         ),
         // Reading STL/3MF models and analysing their geometry for preflight. Pure Swift, no IO beyond the bytes given.
         .target(name: "MeshKit", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: swiftSettings),
+        // Intake: turns MeshKit's analysis into the domain's facts and verdicts; shared by the server and the CLI.
+        .target(name: "FarmIntake", dependencies: ["FarmDomain", "MeshKit"], swiftSettings: swiftSettings),
         // Credentials: password hashing, TOTP, API key format, recovery codes, webhook signatures. No IO.
         .target(
             name: "FarmAuth",
@@ -60,7 +62,7 @@ let package = Package(
         .target(
             name: "FarmServer",
             dependencies: [
-                "FarmDomain", "FarmStore", "FarmAuth",
+                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "MeshKit",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -75,7 +77,7 @@ let package = Package(
         .executableTarget(
             name: "printfarm",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmIntake", "MeshKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -95,14 +97,17 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FarmDomainTests", dependencies: ["FarmDomain"], swiftSettings: swiftSettings),
-        .testTarget(
-            name: "MeshKitTests", dependencies: ["MeshKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: swiftSettings),
+        // Models with known answers (cubes, spheres, STL and 3MF writers) for the tests of MeshKit, the CLI and the API.
+        .target(
+            name: "MeshTestSupport", dependencies: ["MeshKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            path: "Tests/MeshTestSupport", swiftSettings: swiftSettings),
+        .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "MeshTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(
             name: "FarmServerTests",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain",
+                "FarmServer", "FarmStore", "FarmDomain", "MeshTestSupport",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

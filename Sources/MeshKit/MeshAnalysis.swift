@@ -30,14 +30,14 @@ public enum UnitsGuess: String, Sendable, Equatable, Codable {
     case millimetres
     /// Under 1 mm across: almost certainly drawn in metres.
     case probablyMetres
-    /// Under 8 mm across: perhaps drawn in inches.
+    /// Under 5 mm across: perhaps drawn in inches (an M3 nut, 6.35 mm, is not suspected).
     case perhapsInches
     /// The file declared its units (3MF) and they were converted to millimetres.
     case declared
 
     static func guess(largestExtent: Double) -> UnitsGuess {
         if largestExtent < 1 { return .probablyMetres }
-        if largestExtent < 8 { return .perhapsInches }
+        if largestExtent < 5 { return .perhapsInches }
         return .millimetres
     }
 }

@@ -12,7 +12,7 @@ struct PreflightInspectorTests {
             nonFiniteCoordinates: 0, overhangArea: overhang * 6 * side * side, overhangAngle: 45,
             footprint: [[0, 0], [side, 0], [side, side], [0, side]],
             wallThickness: WallThicknessFacts(samples: 100, minimum: walls ?? side, percentile1: walls ?? side, percentile5: walls ?? side, median: walls ?? side),
-            unitsGuess: side < 1 ? "probablyMetres" : side < 8 ? "perhapsInches" : "millimetres", declaredUnit: nil, objectNames: [], readerNotes: [])
+            unitsGuess: side < 1 ? "probablyMetres" : side < 5 ? "perhapsInches" : "millimetres", declaredUnit: nil, objectNames: [], readerNotes: [])
     }
 
     let mk3 = PreflightPrinter(name: "mk3", capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), maxHotendTemperature: 300))

@@ -1,5 +1,6 @@
 import Foundation
 import MeshKit
+import MeshTestSupport
 import Testing
 
 @Suite("Overhangs, units, footprint and wall thickness")

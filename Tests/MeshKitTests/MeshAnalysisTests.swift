@@ -1,5 +1,6 @@
 import Foundation
 import MeshKit
+import MeshTestSupport
 import Testing
 
 /// Equal to a part in 10¹² (sums of Double products round in the last bits).

@@ -3,9 +3,9 @@ import MeshKit
 import ZIPFoundation
 
 /// Models the tests build themselves, with known answers.
-enum MeshFixtures {
+public enum MeshFixtures {
     /// An axis-aligned cube from `origin` with side `size`, faces pointing outwards (12 triangles).
-    static func cube(size: Float = 10, origin: SIMD3<Float> = .zero) -> Mesh {
+    public static func cube(size: Float = 10, origin: SIMD3<Float> = .zero) -> Mesh {
         let p: [SIMD3<Float>] = (0..<8).map { (i: Int) -> SIMD3<Float> in
             let unit = SIMD3<Float>(Float(i & 1), Float((i >> 1) & 1), Float((i >> 2) & 1))
             return origin + unit * size
@@ -24,7 +24,7 @@ enum MeshFixtures {
     }
 
     /// A UV sphere of `radius` with `rings` × `segments` quads, closed and outward.
-    static func sphere(radius: Double = 10, rings: Int = 24, segments: Int = 48) -> Mesh {
+    public static func sphere(radius: Double = 10, rings: Int = 24, segments: Int = 48) -> Mesh {
         func point(_ ring: Int, _ segment: Int) -> SIMD3<Float> {
             let theta = Double.pi * Double(ring) / Double(rings)
             let phi = 2 * Double.pi * Double(segment % segments) / Double(segments)
@@ -43,7 +43,7 @@ enum MeshFixtures {
         return Mesh(corners: corners)
     }
 
-    static func binarySTL(_ mesh: Mesh, header: String = "binary STL from the tests", count: UInt32? = nil) -> Data {
+    public static func binarySTL(_ mesh: Mesh, header: String = "binary STL from the tests", count: UInt32? = nil) -> Data {
         var data = Data(header.utf8.prefix(80))
         data.append(Data(repeating: 0, count: 80 - data.count))
         withUnsafeBytes(of: (count ?? UInt32(mesh.triangleCount)).littleEndian) { data.append(contentsOf: $0) }
@@ -58,7 +58,7 @@ enum MeshFixtures {
         return data
     }
 
-    static func asciiSTL(_ mesh: Mesh) -> Data {
+    public static func asciiSTL(_ mesh: Mesh) -> Data {
         var text = "solid test\n"
         for triangle in 0..<mesh.triangleCount {
             text += "  facet normal 0 0 0\n    outer loop\n"
@@ -74,7 +74,7 @@ enum MeshFixtures {
 
 extension MeshFixtures {
     /// A closed box with a closed cavity: outer side `outer`, walls `wall` thick (inner faces point into the cavity).
-    static func hollowBox(outer: Float = 20, wall: Float = 0.3) -> Mesh {
+    public static func hollowBox(outer: Float = 20, wall: Float = 0.3) -> Mesh {
         let inner = cube(size: outer - 2 * wall, origin: SIMD3(repeating: wall))
         var flipped = inner
         for t in 0..<flipped.triangleCount { flipped.corners.swapAt(t * 3, t * 3 + 1) }
@@ -82,7 +82,7 @@ extension MeshFixtures {
     }
 
     /// The XML of a 3MF model part holding `objects` (id → mesh XML) and build items.
-    static func threeMFModel(unit: String? = nil, objects: [String], items: [String]) -> String {
+    public static func threeMFModel(unit: String? = nil, objects: [String], items: [String]) -> String {
         """
         <?xml version="1.0" encoding="UTF-8"?>
         <model \(unit.map { "unit=\"\($0)\" " } ?? "")xml:lang="en-US" xmlns="http://schemas.microsoft.com/3dmanufacturing/core/2015/02">
@@ -98,7 +98,7 @@ extension MeshFixtures {
     }
 
     /// A cube as a 3MF `<object>` with shared vertices.
-    static func threeMFCube(id: Int, size: Double = 10, name: String = "cube") -> String {
+    public static func threeMFCube(id: Int, size: Double = 10, name: String = "cube") -> String {
         let vertices = (0..<8).map { i in
             "<vertex x=\"\(Double(i & 1) * size)\" y=\"\(Double((i >> 1) & 1) * size)\" z=\"\(Double((i >> 2) & 1) * size)\"/>"
         }
@@ -110,7 +110,7 @@ extension MeshFixtures {
     }
 
     /// A ZIP archive with the given entries (path → bytes), deflated.
-    static func zip(_ entries: [(String, Data)]) throws -> Data {
+    public static func zip(_ entries: [(String, Data)]) throws -> Data {
         let url = FileManager.default.temporaryDirectory.appendingPathComponent("pf-\(UUID().uuidString).zip")
         defer { try? FileManager.default.removeItem(at: url) }
         let archive = try Archive(url: url, accessMode: .create)
@@ -122,18 +122,18 @@ extension MeshFixtures {
         return try Data(contentsOf: url)
     }
 
-    static let contentTypes = Data("""
+    public static let contentTypes = Data("""
         <?xml version="1.0" encoding="UTF-8"?>
         <Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="model" ContentType="application/vnd.ms-package.3dmanufacturing-3dmodel+xml"/></Types>
         """.utf8)
 
-    static let relationships = Data("""
+    public static let relationships = Data("""
         <?xml version="1.0" encoding="UTF-8"?>
         <Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Target="/3D/3dmodel.model" Id="rel0" Type="http://schemas.microsoft.com/3dmanufacturing/2013/01/3dmodel"/></Relationships>
         """.utf8)
 
     /// A complete 3MF package around one model part.
-    static func threeMF(_ model: String, extra: [(String, Data)] = []) throws -> Data {
+    public static func threeMF(_ model: String, extra: [(String, Data)] = []) throws -> Data {
         try zip([("[Content_Types].xml", contentTypes), ("_rels/.rels", relationships), ("3D/3dmodel.model", Data(model.utf8))] + extra)
     }
 }

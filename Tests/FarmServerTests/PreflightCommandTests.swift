@@ -1,0 +1,71 @@
+import Foundation
+import MeshKit
+import MeshTestSupport
+import Testing
+
+/// `printfarm preflight` as a shop owner runs it on a folder of customer files.
+@Suite("printfarm preflight")
+struct PreflightCommandTests {
+    func folder(_ files: [String: Data]) throws -> URL {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-preflight-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        for (name, data) in files { try data.write(to: directory.appendingPathComponent(name)) }
+        return directory
+    }
+
+    @Test("a folder: good files pass, a broken one fails with its reason, exit status 1; JSON carries facts and codes")
+    func folderOfFiles() throws {
+        var open = MeshFixtures.cube(size: 20, origin: [5, 5, 0])
+        open.corners.removeLast(6)
+        let threeMF = try MeshFixtures.threeMF(MeshFixtures.threeMFModel(
+            objects: [MeshFixtures.threeMFCube(id: 1, size: 15)], items: ["<item objectid=\"1\"/>", "<item objectid=\"1\" transform=\"1 0 0 0 1 0 0 0 1 30 0 0\"/>"]))
+        let directory = try folder([
+            "good.stl": MeshFixtures.binarySTL(MeshFixtures.cube(size: 20)),
+            "open.stl": MeshFixtures.binarySTL(open),
+            "plate.3mf": threeMF,
+            "notes.txt": Data("not a model".utf8),
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let text = try CommandLineTests.run(["preflight", directory.path, "--printer-volume", "250,210,210"])
+        #expect(text.status == 1, "\(text.output)")
+        #expect(text.output.contains("PASS  \(directory.path)/good.stl — 20 × 20 × 20 mm, 8 cm³, 9.92 g of PLA, 12 triangles (stl-binary)"), "\(text.output)")
+        #expect(text.output.contains("FAIL  \(directory.path)/open.stl"))
+        #expect(text.output.contains("fail geometry.openEdges: 4 open edges: the model is not closed; repair it or allow automatic repair"))
+        #expect(text.output.contains("3 files: 1 pass, 1 warn, 1 fail"), "the 3MF's two cubes are two pieces: \(text.output)")
+        #expect(!text.output.contains("notes.txt"))
+
+        let json = try CommandLineTests.run(["preflight", directory.appendingPathComponent("plate.3mf").path, "--json", "--material", "ABS", "--printer-volume", "250,210,210", "--enclosure"])
+        #expect(json.status == 0, "\(json.output)")
+        let decoded = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
+        let file = try #require((decoded?["files"] as? [[String: Any]])?.first)
+        let facts = try #require(file["facts"] as? [String: Any])
+        #expect(facts["format"] as? String == "3mf")
+        #expect(facts["triangles"] as? Int == 24)
+        #expect(facts["volume"] as? Double == 6750)
+        let verdict = try #require(file["verdict"] as? [String: Any])
+        #expect(verdict["material"] as? String == "ABS")
+        #expect((verdict["findings"] as? [[String: Any]])?.map { $0["code"] as? String } == ["geometry.pieces"])
+    }
+
+    @Test("too big, wrong units and unreadable files each fail with a sentence; bad options are refused before any work")
+    func failures() throws {
+        let directory = try folder([
+            "huge.stl": MeshFixtures.binarySTL(MeshFixtures.cube(size: 300)),
+            "metres.stl": MeshFixtures.binarySTL(MeshFixtures.cube(size: 0.02)),
+            "cut.stl": MeshFixtures.binarySTL(MeshFixtures.cube(size: 20)).prefix(300),
+            "empty.stl": Data(),
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let run = try CommandLineTests.run(["preflight", directory.path, "--printer-volume", "250,210,210", "--printer-volume", "180,180,180"])
+        #expect(run.status == 1)
+        #expect(run.output.contains("fail size.noPrinter: 300 × 300 × 300 mm does not fit any printer, even turned; the largest is 250 × 210 × 210 mm (printer 1 (250,210,210))"), "\(run.output)")
+        #expect(run.output.contains("fail units.metres: the model is only 0.02 × 0.02 × 0.02 mm"))
+        #expect(run.output.contains("fail model.truncated: the file is cut short"))
+        #expect(run.output.contains("fail model.empty: the file is empty"))
+        #expect(run.output.contains("4 files: 0 pass, 0 warn, 4 fail"))
+        let badVolume = try CommandLineTests.run(["preflight", directory.path, "--printer-volume", "250x210"])
+        #expect(badVolume.status != 0 && badVolume.output.contains("--printer-volume wants X,Y,Z in millimetres"))
+        let missing = try CommandLineTests.run(["preflight", "/nonexistent/model.stl"])
+        #expect(missing.status != 0 && missing.output.contains("no such file or folder"))
+    }
+}
