@@ -87,7 +87,7 @@ let package = Package(
         .executableTarget(
             name: "printfarm-bench",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "MeshKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -3,11 +3,8 @@ enum Footprint {
     /// Counter-clockwise hull, thinned evenly to at most `limit` points (an inner approximation: for a 100 mm round
     /// part at 128 points it is off by less than 0.03 mm).
     static func hull(of positions: [SIMD3<Float>], limit: Int) -> [SIMD2<Double>] {
-        var points = positions.compactMap { p -> SIMD2<Double>? in
-            p.x.isFinite && p.y.isFinite && p.z.isFinite ? SIMD2(Double(p.x), Double(p.y)) : nil
-        }
+        var points = candidates(positions)
         guard !points.isEmpty else { return [] }
-        points = discardInterior(points)
         points.sort { $0.x < $1.x || ($0.x == $1.x && $0.y < $1.y) }
         // Andrew's monotone chain.
         func turn(_ o: SIMD2<Double>, _ a: SIMD2<Double>, _ b: SIMD2<Double>) -> Double {
@@ -28,30 +25,38 @@ enum Footprint {
         return (0..<limit).map { hull[$0 * hull.count / limit] }
     }
 
-    /// Akl–Toussaint: points strictly inside the octagon of extreme points cannot be on the hull.
-    private static func discardInterior(_ points: [SIMD2<Double>]) -> [SIMD2<Double>] {
-        guard points.count > 64 else { return points }
-        let directions: [SIMD2<Double>] = [[0, -1], [1, -1], [1, 0], [1, 1], [0, 1], [-1, 1], [-1, 0], [-1, -1]]
-        var extremes = [SIMD2<Double>](repeating: points[0], count: 8)
-        var best = [Double](repeating: -.infinity, count: 8)
-        for p in points {
-            for (i, d) in directions.enumerated() {
-                let score = (p * d).sum()
-                if score > best[i] {
-                    best[i] = score
-                    extremes[i] = p
+    /// Akl–Toussaint: points strictly inside the octagon of extreme points cannot be on the hull; only the rest are
+    /// kept (for a finely tessellated part, a tiny share).
+    private static func candidates(_ positions: [SIMD3<Float>]) -> [SIMD2<Double>] {
+        // Extremes along -y, x-y, x, x+y, y, y-x, -x, -x-y: counter-clockwise around the octagon.
+        var best = [Float](repeating: -.infinity, count: 8)
+        var extremes = [SIMD2<Float>](repeating: .zero, count: 8)
+        var finite = 0
+        positions.withUnsafeBufferPointer { points in
+            for p in points where p.x.isFinite && p.y.isFinite && p.z.isFinite {
+                finite += 1
+                let scores: [Float] = [-p.y, p.x - p.y, p.x, p.x + p.y, p.y, p.y - p.x, -p.x, -p.x - p.y]
+                for i in 0..<8 where scores[i] > best[i] {
+                    best[i] = scores[i]
+                    extremes[i] = SIMD2(p.x, p.y)
                 }
             }
         }
-        var octagon: [SIMD2<Double>] = []
+        guard finite > 0 else { return [] }
+        var octagon: [SIMD2<Float>] = []
         for e in extremes where octagon.last != e && octagon.first != e { octagon.append(e) }
-        guard octagon.count >= 3 else { return points }
-        return points.filter { p in
-            for i in octagon.indices {
-                let a = octagon[i], b = octagon[(i + 1) % octagon.count]
-                if (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x) <= 0 { return true }
+        let edges = octagon.indices.map { (octagon[$0], octagon[($0 + 1) % octagon.count]) }
+        var kept: [SIMD2<Double>] = []
+        positions.withUnsafeBufferPointer { points in
+            for p in points where p.x.isFinite && p.y.isFinite && p.z.isFinite {
+                var inside = octagon.count >= 3
+                for (a, b) in edges where (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x) <= 0 {
+                    inside = false
+                    break
+                }
+                if !inside { kept.append(SIMD2(Double(p.x), Double(p.y))) }
             }
-            return false
         }
+        return kept
     }
 }

@@ -1,6 +1,23 @@
 /// Anything that takes triangles one at a time: readers push into it, so a 200 MB file is never held whole.
 public protocol TriangleSink {
     mutating func add(_ a: SIMD3<Float>, _ b: SIMD3<Float>, _ c: SIMD3<Float>)
+    /// `count` binary STL records (50 bytes: normal, three corners, attribute); a sink may take them faster in bulk.
+    mutating func addBinaryRecords(_ raw: UnsafeRawBufferPointer, count: Int)
+}
+
+extension TriangleSink {
+    public mutating func addBinaryRecords(_ raw: UnsafeRawBufferPointer, count: Int) {
+        func corner(_ offset: Int) -> SIMD3<Float> {
+            SIMD3(
+                Float(bitPattern: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian),
+                Float(bitPattern: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self).littleEndian),
+                Float(bitPattern: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self).littleEndian))
+        }
+        for triangle in 0..<count {
+            let base = triangle * 50 + 12
+            add(corner(base), corner(base + 12), corner(base + 24))
+        }
+    }
 }
 
 /// A triangle soup as read from a file: three corners per triangle, in file order, in the file's units.

@@ -82,9 +82,8 @@ public struct MeshAnalysis: Sendable, Equatable {
 
     public init(_ builder: MeshBuilder, options: AnalysisOptions = AnalysisOptions(), declaredUnits: Bool = false) {
         var builder = builder
-        builder.finishWelding()
-        let positions = builder.positions, indices = builder.indices
-        triangleCount = builder.triangleCount
+        let (positions, indices) = builder.finish()
+        triangleCount = indices.count / 3
         vertexCount = positions.count
         overhangAngle = options.overhangAngle
 
@@ -107,19 +106,34 @@ public struct MeshAnalysis: Sendable, Equatable {
         let largest = boundingBox.map { $0.size.max() } ?? 0
         unitsGuess = declaredUnits ? .declared : UnitsGuess.guess(largestExtent: largest)
 
-        let geometry = Geometry(positions: positions, indices: indices, bedZ: Double(low.z), overhangAngle: options.overhangAngle)
+        // Topology on one core while the sums and the footprint run on another.
+        final class Parts: @unchecked Sendable {
+            var geometry: Geometry?
+            var topology: Topology?
+            var footprint: [SIMD2<Double>] = []
+        }
+        let parts = Parts()
+        let bedZ = Double(low.z), angle = options.overhangAngle
+        let inputs = UncheckedSendable(value: (positions, indices))
+        DispatchQueue.concurrentPerform(iterations: 2) { part in
+            let (positions, indices) = inputs.value
+            if part == 0 {
+                parts.topology = Topology(vertexCount: positions.count, indices: indices)
+            } else {
+                parts.geometry = Geometry(positions: positions, indices: indices, bedZ: bedZ, overhangAngle: angle)
+                parts.footprint = Footprint.hull(of: positions, limit: 128)
+            }
+        }
+        let geometry = parts.geometry!, topology = parts.topology!
         volume = geometry.volume
         surfaceArea = geometry.area
         overhangArea = geometry.overhangArea
         degenerateTriangles = geometry.degenerate
-
-        let topology = Topology(vertexCount: positions.count, indices: indices)
         openEdges = topology.open
         nonManifoldEdges = topology.nonManifold
         inconsistentEdges = topology.inconsistent
         shells = topology.shells
-
-        footprint = Footprint.hull(of: positions, limit: 128)
+        footprint = parts.footprint
         wallThickness = options.wallThicknessSamples > 0 && boundingBox != nil
             ? WallThickness.estimate(positions: positions, indices: indices, samples: options.wallThicknessSamples, inverted: volume < 0)
             : nil
@@ -166,8 +180,9 @@ private struct Topology {
     var open = 0, nonManifold = 0, inconsistent = 0, shells = 0
 
     init(vertexCount: Int, indices: [Int32]) {
-        var start = [Int32](repeating: 0, count: vertexCount + 1)
-        var parent = Array(0..<Int32(vertexCount))
+        var start = largeArray(repeating: Int32(0), count: vertexCount + 1)
+        var parent = largeArray(repeating: Int32(0), count: vertexCount)
+        for v in 0..<vertexCount { parent[v] = Int32(v) }
         parent.withUnsafeMutableBufferPointer { parent in
             func find(_ x: Int32) -> Int32 {
                 var x = x
@@ -204,7 +219,7 @@ private struct Topology {
         }
         start[vertexCount] = total
         // Each entry: the higher vertex, shifted, with the low bit set when the edge runs low → high.
-        var entries = [UInt32](repeating: 0, count: Int(total))
+        var entries = largeArray(repeating: UInt32(0), count: Int(total))
         var cursor = start
         entries.withUnsafeMutableBufferPointer { entries in
             cursor.withUnsafeMutableBufferPointer { cursor in

@@ -52,16 +52,7 @@ public struct STLReader: Sendable {
         var remaining = count
         try source.forEachChunk(from: 84, chunkSize: 50 * 65_536) { (raw: UnsafeRawBufferPointer) throws(MeshError) in
             let triangles = Swift.min(remaining, raw.count / 50)
-            func corner(_ offset: Int) -> SIMD3<Float> {
-                SIMD3(
-                    Float(bitPattern: raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian),
-                    Float(bitPattern: raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self).littleEndian),
-                    Float(bitPattern: raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self).littleEndian))
-            }
-            for triangle in 0..<triangles {
-                let base = triangle * 50 + 12
-                sink.add(corner(base), corner(base + 12), corner(base + 24))
-            }
+            sink.addBinaryRecords(raw, count: triangles)
             remaining -= triangles
         }
     }

@@ -76,6 +76,27 @@ struct MeasurementTests {
     }
 }
 
+@Suite("Welding in parallel")
+struct ParallelWeldTests {
+    @Test("one partition or eight, bulk binary records or one triangle at a time: the same analysis")
+    func partitions() throws {
+        let sphere = MeshFixtures.sphere(radius: 10, rings: 100, segments: 200)
+        let data = MeshFixtures.binarySTL(sphere)
+        func analyse(parallelism: Int) throws -> MeshAnalysis {
+            var builder = MeshBuilder(expectedTriangles: 16, parallelism: parallelism)
+            _ = try STLReader().read(.data(data), into: &builder)
+            return MeshAnalysis(builder)
+        }
+        let serial = try analyse(parallelism: 1)
+        #expect(serial.vertexCount == 99 * 200 + 2, "two poles and 99 rings of 200")
+        #expect(try analyse(parallelism: 8) == serial)
+        #expect(try analyse(parallelism: 2) == serial)
+        var oneByOne = MeshBuilder(expectedTriangles: 16, parallelism: 4)
+        for t in 0..<sphere.triangleCount { oneByOne.add(sphere.corners[3 * t], sphere.corners[3 * t + 1], sphere.corners[3 * t + 2]) }
+        #expect(MeshAnalysis(oneByOne) == serial)
+    }
+}
+
 extension MeshAnalysis {
     init(_ corners: [SIMD3<Float>]) { self.init(Mesh(corners: corners)) }
 }
