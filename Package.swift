@@ -46,6 +46,8 @@ let package = Package(
         ),
         // Reading STL/3MF models and analysing their geometry for preflight. Pure Swift, no IO beyond the bytes given.
         .target(name: "MeshKit", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: swiftSettings),
+        // Content-addressed blob store: bytes by SHA-256 under the data directory, written atomically.
+        .target(name: "FarmArtifacts", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // Intake: turns MeshKit's analysis into the domain's facts and verdicts; shared by the server and the CLI.
         .target(name: "FarmIntake", dependencies: ["FarmDomain", "MeshKit"], swiftSettings: swiftSettings),
         // Credentials: password hashing, TOTP, API key format, recovery codes, webhook signatures. No IO.
@@ -62,7 +64,7 @@ let package = Package(
         .target(
             name: "FarmServer",
             dependencies: [
-                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "MeshKit",
+                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "MeshKit", "FarmArtifacts",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -102,6 +104,7 @@ let package = Package(
             name: "MeshTestSupport", dependencies: ["MeshKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Tests/MeshTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "MeshTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "FarmArtifactsTests", dependencies: ["FarmArtifacts"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(

@@ -24,6 +24,7 @@ public enum ReadModelTable: String, CaseIterable, Sendable {
     case printers = "read_printers"
     case users = "read_users"
     case apiKeys = "read_apikeys"
+    case artifacts = "read_artifacts"
 }
 
 enum Migrations {
@@ -54,6 +55,8 @@ enum Migrations {
             postgres: [ReadModelTable.users, .apiKeys].flatMap(readModelDDL) + credentialsDDL(bigint: "BIGINT")
         ),
         Migration(version: 3, name: "sessions and server secrets", sqlite: sessionsDDL, postgres: sessionsDDL),
+        // An artifact's id is its SHA-256, its status its kind (model, gcode, …).
+        Migration(version: 4, name: "artifacts", sqlite: readModelDDL(.artifacts), postgres: readModelDDL(.artifacts)),
     ]
 
     private static let sessionsDDL = [

@@ -15,6 +15,7 @@ public final class Store: Sendable {
     public let printers: AggregateRepository<PrinterDecider>
     public let users: AggregateRepository<UserDecider>
     public let apiKeys: AggregateRepository<APIKeyDecider>
+    public let artifacts: AggregateRepository<ArtifactDecider>
     public let credentials: CredentialStore
     public let sessions: SessionStore
     public let idempotency: IdempotencyStore
@@ -54,6 +55,7 @@ public final class Store: Sendable {
         self.printers = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.users = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.apiKeys = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.artifacts = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.credentials = CredentialStore(engine: engine)
         self.sessions = SessionStore(engine: engine)
         self.idempotency = IdempotencyStore(engine: engine)

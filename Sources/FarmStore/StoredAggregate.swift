@@ -70,3 +70,10 @@ extension APIKeyDecider: StoredAggregate {
     public static func status(of model: APIKey) -> String { model.status }
     public static func ref(of model: APIKey) -> String? { model.keyID }
 }
+
+extension ArtifactDecider: StoredAggregate {
+    public static let table = ReadModelTable.artifacts
+    public static func model(of state: ArtifactState) -> Artifact? { state.artifact }
+    public static func state(of model: Artifact) -> ArtifactState { .exists(model) }
+    public static func status(of model: Artifact) -> String { model.kind.rawValue }
+}

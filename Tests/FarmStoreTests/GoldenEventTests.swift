@@ -16,7 +16,7 @@ struct GoldenEventTests {
             E.eventTypes.map { type in (type, { try E.decodeData(type: type, data: $0, decoder: decoder) }) }
         }
         return entries(IntentEvent.self) + entries(PlanEvent.self) + entries(BuildPlateEvent.self) + entries(RunEvent.self) + entries(PrinterEvent.self)
-            + entries(UserEvent.self) + entries(APIKeyEvent.self)
+            + entries(UserEvent.self) + entries(APIKeyEvent.self) + entries(ArtifactEvent.self)
     }
 
     @Test("every event type has a golden file, and every golden file decodes and encodes back to the same JSON")
@@ -125,6 +125,18 @@ enum SampleEvents {
                                    scope: .operate, keyID: "abc123def456", createdBy: "user:\(user)", at: at)),
             .revoked(APIKeyRevoked(at: at)),
         ]
-        return intents + plans + plates + runs + printers + users + keys
+        let facts = ModelFacts(
+            format: "stl-binary", triangles: 12, vertices: 8, size: BuildVolume(x: 20, y: 20, z: 20), volume: 8000, surfaceArea: 2400,
+            shells: 1, openEdges: 0, nonManifoldEdges: 0, inconsistentEdges: 0, degenerateTriangles: 0, nonFiniteCoordinates: 0,
+            overhangArea: 0, overhangAngle: 45, footprint: [[0, 0], [20, 0], [20, 20], [0, 20]],
+            wallThickness: WallThicknessFacts(samples: 2048, minimum: 20, percentile1: 20, percentile5: 20, median: 20), unitsGuess: "millimetres",
+            declaredUnit: nil, objectNames: [], readerNotes: [PreflightFinding(code: "stl.solidHeader", severity: .info, message: "a binary STL whose header starts with 'solid' (read as binary)")])
+        let sha = String(repeating: "ab", count: 32)
+        let artifacts: [ArtifactEvent] = [
+            .registered(ArtifactRegistered(upload: ArtifactUpload(sha256: sha, size: 684, mediaType: "model/stl", name: "cube.stl"), kind: .model, by: "user:\(user)", at: at)),
+            .named(ArtifactNamed(name: "cube (1).stl", by: "user:\(user)", at: at)),
+            .analysed(ArtifactAnalysed(facts: facts, failure: nil, analyser: 1, at: at)),
+        ]
+        return intents + plans + plates + runs + printers + users + keys + artifacts
     }
 }
