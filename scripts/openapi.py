@@ -12,7 +12,7 @@ P = {
  "404": problem(404, "No such resource"),
  "409": problem(409, "Not allowed in the current state, or the id is taken"),
  "412": problem(412, "If-Match names an older version"),
- "413": problem(413, "Body too large"),
+ "413": problem(413, "Body too large (payload-too-large, or upload-too-large over max-upload-bytes)"),
  "415": problem(415, "Body is not JSON"),
  "422": problem(422, "A field is invalid, or the Idempotency-Key was used for another request"),
 }
@@ -56,6 +56,7 @@ schemas = {
    "id": uuid, "source": {"type": "string", "enum": ["upload","shopify","woocommerce","etsy","api"]}, "externalReference": {"type": "string"}, "customer": {"type": "string"},
    "lineItems": {"type": "array", "items": ref("LineItem")}, "dueDate": ts, "paymentStatus": {"type": "string", "enum": ["pending","paid","refunded","notRequired"]},
    "constraints": {"type": "array", "items": {"type": "string"}}, "status": {"type": "string", "enum": intent_status}, "preflight": {"type": "string", "enum": ["pass","warn","fail"]},
+   "lineItemPreflights": {"type": "array", "items": ref("LineItemPreflight"), "description": "The latest preflight verdict per line item"},
    "statusReasons": {"type": "array", "items": {"type": "string"}}, "notes": {"type": "array", "items": {"type": "string"}}, "receivedAt": ts, "updatedAt": ts}},
  "CreateIntent": {"type": "object", "required": ["lineItems"], "properties": {
    "id": {**uuid, "description": "Choose the id yourself to make creation safe to retry; omitted, the server assigns a UUIDv7."},
@@ -86,6 +87,18 @@ schemas = {
  "CreateUser": {"type": "object", "required": ["username","role","password"], "properties": {"username": {"type": "string", "pattern": "^[a-z0-9._-]{1,64}$"}, "role": {"type": "string", "enum": ["viewer","operator","owner"]}, "password": {"type": "string", "minLength": 12, "description": "12 characters to 72 bytes."}, "reason": reason, "note": note}},
  "SignIn": {"type": "object", "required": ["username","password"], "properties": {"username": {"type": "string", "maxLength": 64}, "password": {"type": "string", "maxLength": 1024}, "totp": {"type": "string", "description": "Authenticator code or a recovery code, when the account has TOTP."}, "cookie": {"type": "boolean", "description": "For browsers: put the session in an HttpOnly, SameSite=Strict cookie and return a csrfToken instead of the token."}}},
  "SignedIn": {"type": "object", "required": ["expiresAt","user"], "properties": {"token": {"type": "string", "description": "Send as Authorization: Bearer <token>. HS256 JWT, valid until expiresAt unless revoked."}, "csrfToken": {"type": "string", "description": "Cookie sessions: send as X-CSRF-Token with every change."}, "expiresAt": ts, "user": ref("User")}},
+ "Finding": {"type": "object", "required": ["code","severity","message"], "properties": {"code": {"type": "string", "examples": ["geometry.openEdges", "size.noPrinter"]}, "severity": {"type": "string", "enum": ["info","warn","fail"]}, "message": {"type": "string"}}},
+ "ModelFacts": {"type": "object", "description": "Geometry facts in millimetres.", "required": ["format","triangles","vertices","volume","surfaceArea","shells","openEdges","nonManifoldEdges","inconsistentEdges","degenerateTriangles","nonFiniteCoordinates","overhangArea","overhangAngle","footprint","unitsGuess","objectNames","readerNotes"], "properties": {
+   "format": {"type": "string", "enum": ["stl-binary","stl-ascii","3mf"]}, "triangles": {"type": "integer"}, "vertices": {"type": "integer"}, "size": vol, "volume": {"type": "number", "description": "mm³, signed: negative when inside out"}, "surfaceArea": {"type": "number"},
+   "shells": {"type": "integer"}, "openEdges": {"type": "integer"}, "nonManifoldEdges": {"type": "integer"}, "inconsistentEdges": {"type": "integer"}, "degenerateTriangles": {"type": "integer"}, "nonFiniteCoordinates": {"type": "integer"},
+   "overhangArea": {"type": "number"}, "overhangAngle": {"type": "number"}, "footprint": {"type": "array", "items": {"type": "array", "items": {"type": "number"}, "minItems": 2, "maxItems": 2}, "description": "Convex hull seen from above, counter-clockwise"},
+   "wallThickness": {"type": "object", "properties": {k: {"type": "number"} for k in ["samples","minimum","percentile1","percentile5","median"]}},
+   "unitsGuess": {"type": "string", "enum": ["millimetres","probablyMetres","perhapsInches","declared"]}, "declaredUnit": {"type": "string"}, "objectNames": {"type": "array", "items": {"type": "string"}}, "readerNotes": {"type": "array", "items": ref("Finding")}}},
+ "Artifact": {"type": "object", "required": ["sha256","size","mediaType","kind","names","uploadedBy","uploadedAt","updatedAt"], "properties": {
+   "sha256": {"type": "string", "pattern": "^[0-9a-f]{64}$"}, "size": {"type": "integer"}, "mediaType": {"type": "string"}, "kind": {"type": "string", "enum": ["model","gcode","image","log","profile","other"]},
+   "names": {"type": "array", "items": {"type": "string"}}, "uploadedBy": {"type": "string"}, "uploadedAt": ts, "analysis": ref("ModelFacts"), "analysisFailure": ref("Finding"), "analyser": {"type": "integer"}, "updatedAt": ts}},
+ "Verdict": {"type": "object", "required": ["outcome","findings","material","printers"], "properties": {"outcome": {"type": "string", "enum": ["pass","warn","fail"]}, "findings": {"type": "array", "items": ref("Finding")}, "material": {"type": "string"}, "massGrams": {"type": "number"}, "printers": {"type": "array", "items": {"type": "string"}, "description": "Printers that can make it (size and material)"}}},
+ "LineItemPreflight": {"type": "object", "required": ["lineItemID","verdict"], "properties": {"lineItemID": uuid, "artifact": {"type": "string"}, "verdict": ref("Verdict")}},
  "Health": {"type": "object", "required": ["status","database","schemaVersion","headSequence"], "properties": {"status": {"const": "ok"}, "database": {"type": "string", "enum": ["sqlite","postgres"]}, "schemaVersion": {"type": "integer"}, "headSequence": {"type": "integer"}}},
 }
 paths = {
@@ -97,6 +110,17 @@ paths = {
    "get": op("listIntents", "List intents, oldest first", "intents", {**ok(page("Intent"), headers=None), **errs("400","401")}, [status(intent_status), after, limit(50, 500)])},
  "/api/v1/intents/{id}": {"get": op("getIntent", "One intent", "intents", {**ok(ref("Intent")), **errs("400","401","404")}, [idp])},
  "/api/v1/intents/{id}/transitions": {"post": op("transitionIntent", "Move an intent along its lifecycle", "intents", {**ok(ref("Intent")), **errs("400","401","404","409","412","422")}, [idp, ifmatch] + mut, body(ref("IntentTransition")))},
+ "/api/v1/intents/{id}/preflight": {"post": op("preflightIntent", "Run preflight again (after adding a printer or replacing a model); a failure moves the intent to needsReview", "intents", {**ok(ref("Intent")), **errs("400","401","404","409")}, [idp] + mut)},
+ "/api/v1/artifacts": {
+   "post": op("uploadArtifact", "Upload a file (raw body with ?name=, or multipart/form-data field 'file'); streamed to disk, stored by SHA-256; models are analysed", "artifacts",
+     {**ok(ref("Artifact"), "Stored", "201"), **ok(ref("Artifact"), "These bytes were already stored"), "400": problem(400, "upload-malformed"), **errs("401","413"), "422": problem(422, "upload-empty")},
+     [{"name": "name", "in": "query", "description": "File name for a raw upload (else Content-Disposition's filename).", "schema": {"type": "string"}}, corr],
+     {"required": True, "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}, "multipart/form-data": {"schema": {"type": "object", "required": ["file"], "properties": {"file": {"type": "string", "format": "binary"}}}}}}),
+   "get": op("listArtifacts", "List artifacts, in hash order", "artifacts", {**ok(page("Artifact"), headers=None), **errs("400","401")}, [{"name": "kind", "in": "query", "schema": {"type": "string", "enum": ["model","gcode","image","log","profile","other"]}}, {"name": "after", "in": "query", "description": "Cursor: the `next` of the previous page.", "schema": {"type": "string"}}, limit(50, 500)])},
+ "/api/v1/artifacts/{sha256}": {"get": op("getArtifact", "An artifact's metadata and model analysis", "artifacts", {**ok(ref("Artifact")), **errs("400","401","404")}, [{"name": "sha256", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}])},
+ "/api/v1/artifacts/{sha256}/content": {"get": op("downloadArtifact", "The bytes; ETag is the SHA-256; honours If-None-Match, Range and If-Range", "artifacts",
+   {"200": {"description": "The whole file", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}, "206": {"description": "The requested byte range (Content-Range)"}, "304": {"description": "Not modified"}, **errs("400","401","404"), "416": problem(416, "range-not-satisfiable")},
+   [{"name": "sha256", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}, {"name": "Range", "in": "header", "schema": {"type": "string", "examples": ["bytes=0-1023"]}}, {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}])},
  "/api/v1/plans": {
    "post": op("createPlan", "Create a plan for a line item (revision 1 as a draft)", "plans", {**ok(ref("Plan"), "Created", "201"), **ok(ref("Plan"), "Already created with the same content"), **errs("400","401","409","413","415","422")}, mut, body(ref("CreatePlan"))),
    "get": op("listPlans", "List plans, oldest first", "plans", {**ok(page("Plan"), headers=None), **errs("400","401")}, [status(revision_status), {"name": "intent", "in": "query", "schema": uuid}, after, limit(50, 500)])},

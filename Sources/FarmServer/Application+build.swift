@@ -1,4 +1,5 @@
 import Crypto
+import FarmArtifacts
 import FarmAuth
 import FarmDomain
 import FarmStore
@@ -98,7 +99,11 @@ func buildRoutes(
         AggregateEndpoints(repository: repository, services: services, collection: collection, noun: noun)
     }
     SystemRoutes(services: services, openAPIDocument: try OpenAPIDocument.load(), publicMetrics: configuration.publicMetrics).register(on: routes)
-    IntentRoutes(endpoints: endpoints(store.intents, "/api/v1/intents", "intent")).register(on: routes)
+    let artifacts = try ArtifactStore(root: configuration.artifactDirectory)
+    let analyst = ModelAnalyst(store: store, artifacts: artifacts)
+    ArtifactRoutes(services: services, artifacts: artifacts, analyst: analyst, uploadLimit: configuration.maxUploadBytes).register(on: routes)
+    IntentRoutes(endpoints: endpoints(store.intents, "/api/v1/intents", "intent"), preflighting: IntentPreflighting(store: store, analyst: analyst))
+        .register(on: routes)
     PlanRoutes(endpoints: endpoints(store.plans, "/api/v1/plans", "plan"), intents: store.intents).register(on: routes)
     PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer")).register(on: routes)
     RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run")).register(on: routes)

@@ -14,10 +14,13 @@ public struct ConfigurationLoader: Sendable {
         public var publicMetrics: Bool?
         public var requireTOTP: Bool?
         public var maxBodyBytes: Int?
+        public var maxUploadBytes: Int?
         public var logLevel: String?
 
         public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil,
-                    publicMetrics: Bool? = nil, maxBodyBytes: Int? = nil, logLevel: String? = nil, requireTOTP: Bool? = nil) {
+                    publicMetrics: Bool? = nil, maxBodyBytes: Int? = nil, maxUploadBytes: Int? = nil, logLevel: String? = nil,
+                    requireTOTP: Bool? = nil) {
+            self.maxUploadBytes = maxUploadBytes
             self.requireTOTP = requireTOTP
             self.host = host
             self.port = port
@@ -34,7 +37,7 @@ public struct ConfigurationLoader: Sendable {
                 host: host ?? fallback.host, port: port ?? fallback.port, dataDirectory: dataDirectory ?? fallback.dataDirectory,
                 databaseURL: databaseURL ?? fallback.databaseURL,
                 publicMetrics: publicMetrics ?? fallback.publicMetrics, maxBodyBytes: maxBodyBytes ?? fallback.maxBodyBytes,
-                logLevel: logLevel ?? fallback.logLevel, requireTOTP: requireTOTP ?? fallback.requireTOTP)
+                maxUploadBytes: maxUploadBytes ?? fallback.maxUploadBytes, logLevel: logLevel ?? fallback.logLevel, requireTOTP: requireTOTP ?? fallback.requireTOTP)
         }
     }
 
@@ -42,7 +45,7 @@ public struct ConfigurationLoader: Sendable {
     public static let environmentNames: [(name: String, setting: String)] = [
         ("PRINTFARM_HOST", "host"), ("PRINTFARM_PORT", "port"), ("PRINTFARM_DATA_DIR", "dataDirectory"),
         ("PRINTFARM_DATABASE_URL", "databaseURL"), ("PRINTFARM_PUBLIC_METRICS", "publicMetrics"),
-        ("PRINTFARM_MAX_BODY_BYTES", "maxBodyBytes"), ("PRINTFARM_LOG_LEVEL", "logLevel"), ("PRINTFARM_REQUIRE_TOTP", "requireTOTP"),
+        ("PRINTFARM_MAX_BODY_BYTES", "maxBodyBytes"), ("PRINTFARM_MAX_UPLOAD_BYTES", "maxUploadBytes"), ("PRINTFARM_LOG_LEVEL", "logLevel"), ("PRINTFARM_REQUIRE_TOTP", "requireTOTP"),
     ]
 
     public init() {}
@@ -72,6 +75,10 @@ public struct ConfigurationLoader: Sendable {
             guard bytes >= 1024 else { throw StoreError.configuration("max body bytes must be at least 1024") }
             configuration.maxBodyBytes = bytes
         }
+        if let bytes = merged.maxUploadBytes {
+            guard bytes >= 1024 else { throw StoreError.configuration("max upload bytes must be at least 1024") }
+            configuration.maxUploadBytes = bytes
+        }
         if let level = merged.logLevel {
             guard let parsed = Logger.Level(rawValue: level) else {
                 throw StoreError.configuration("log level '\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
@@ -100,7 +107,7 @@ public struct ConfigurationLoader: Sendable {
             host: environment["PRINTFARM_HOST"], port: try int("PRINTFARM_PORT"), dataDirectory: environment["PRINTFARM_DATA_DIR"],
             databaseURL: environment["PRINTFARM_DATABASE_URL"],
             publicMetrics: try bool("PRINTFARM_PUBLIC_METRICS"), maxBodyBytes: try int("PRINTFARM_MAX_BODY_BYTES"),
-            logLevel: environment["PRINTFARM_LOG_LEVEL"], requireTOTP: try bool("PRINTFARM_REQUIRE_TOTP"))
+            maxUploadBytes: try int("PRINTFARM_MAX_UPLOAD_BYTES"), logLevel: environment["PRINTFARM_LOG_LEVEL"], requireTOTP: try bool("PRINTFARM_REQUIRE_TOTP"))
     }
 
     struct FileSettings: Decodable {
@@ -111,6 +118,7 @@ public struct ConfigurationLoader: Sendable {
         var publicMetrics: Bool?
         var requireTOTP: Bool?
         var maxBodyBytes: Int?
+        var maxUploadBytes: Int?
         var logLevel: String?
     }
 
@@ -125,6 +133,7 @@ public struct ConfigurationLoader: Sendable {
         }
         return Settings(
             host: file.host, port: file.port, dataDirectory: file.dataDirectory, databaseURL: file.databaseURL,
-            publicMetrics: file.publicMetrics, maxBodyBytes: file.maxBodyBytes, logLevel: file.logLevel, requireTOTP: file.requireTOTP)
+            publicMetrics: file.publicMetrics, maxBodyBytes: file.maxBodyBytes, maxUploadBytes: file.maxUploadBytes, logLevel: file.logLevel,
+            requireTOTP: file.requireTOTP)
     }
 }

@@ -108,6 +108,15 @@ struct QueryParameters {
         return value
     }
 
+    func string(_ name: String) -> String? { values[name] }
+
+    /// A SHA-256 in hex (artifact ids), lowercased.
+    func sha256(_ name: String) throws -> String? {
+        guard let text = values[name] else { return nil }
+        guard text.count == 64, text.allSatisfy(\.isHexDigit) else { throw Problem.invalidParameter(name, "'\(text.prefix(80))' is not a SHA-256 (64 hexadecimal digits)") }
+        return text.lowercased()
+    }
+
     func uuid(_ name: String) throws -> String? {
         guard let text = values[name] else { return nil }
         guard let uuid = UUID(uuidString: text) else { throw Problem.invalidParameter(name, "'\(text)' is not a UUID") }

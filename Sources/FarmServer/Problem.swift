@@ -88,6 +88,19 @@ extension Problem {
     static func payloadTooLarge(_ limit: Int) -> Problem {
         Problem(status: .contentTooLarge, code: "payload-too-large", title: "The request body is too large", detail: "bodies are limited to \(limit) bytes")
     }
+    static func uploadTooLarge(_ limit: Int) -> Problem {
+        Problem(status: .contentTooLarge, code: "upload-too-large", title: "The upload is too large",
+                detail: "uploads are limited to \(limit) bytes (the server's max-upload-bytes); simplify or compress the model, or ask the farm to raise the limit")
+    }
+    static let uploadEmpty = Problem(
+        status: .unprocessableContent, code: "upload-empty", title: "The upload is empty", detail: "the request carried no bytes; send the file as the body or as the multipart field 'file'")
+    static func uploadMalformed(_ detail: String) -> Problem {
+        Problem(status: .badRequest, code: "upload-malformed", title: "The upload could not be read", detail: detail)
+    }
+    static func rangeNotSatisfiable(size: Int) -> Problem {
+        Problem(status: .rangeNotSatisfiable, code: "range-not-satisfiable", title: "The range is outside the file",
+                detail: "the file has \(size) bytes; ask for bytes=0-\(max(0, size - 1)) or less")
+    }
     static func versionMismatch(expected: Int, actual: Int) -> Problem {
         Problem(status: .preconditionFailed, code: "version-mismatch", title: "The resource changed since you read it",
                 detail: "If-Match names version \(expected) but the resource is at version \(actual); GET it again, then retry with the new ETag")

@@ -15,6 +15,9 @@ final class SecuredRoutes {
 
     private let router: Router<FarmRequestContext>
     private let groups: [Permission: RouterGroup<FarmRequestContext>]
+    /// The same without the idempotency middleware, which reads the whole body: for streamed uploads, which are
+    /// idempotent by content anyway.
+    private let streamingGroups: [Permission: RouterGroup<FarmRequestContext>]
     private(set) var entries: [Entry] = []
 
     /// - Parameter protected: the middleware every protected route runs, outermost first (authentication,
@@ -22,14 +25,20 @@ final class SecuredRoutes {
     init(router: Router<FarmRequestContext>, authenticate: Authenticator, csrf: CSRFCheck, idempotency: IdempotencyMiddleware) {
         self.router = router
         var groups: [Permission: RouterGroup<FarmRequestContext>] = [:]
+        var streamingGroups: [Permission: RouterGroup<FarmRequestContext>] = [:]
         for permission in Permission.allCases {
             groups[permission] = router.group()
                 .add(middleware: authenticate)
                 .add(middleware: csrf)
                 .add(middleware: RequirePermission(permission: permission))
                 .add(middleware: idempotency)
+            streamingGroups[permission] = router.group()
+                .add(middleware: authenticate)
+                .add(middleware: csrf)
+                .add(middleware: RequirePermission(permission: permission))
         }
         self.groups = groups
+        self.streamingGroups = streamingGroups
     }
 
     func on<Output: ResponseGenerator>(
@@ -46,6 +55,14 @@ final class SecuredRoutes {
 
     func post<Output: ResponseGenerator>(_ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
         on(.post, path, permission, use: handler)
+    }
+
+    /// A POST whose handler reads the body as a stream (uploads); an Idempotency-Key is accepted and ignored.
+    func postStreaming<Output: ResponseGenerator>(
+        _ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output
+    ) {
+        streamingGroups[permission]!.on(RouterPath(path), method: .post, use: handler)
+        entries.append(Entry(method: .post, path: path, permission: permission))
     }
 
     func delete<Output: ResponseGenerator>(_ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {

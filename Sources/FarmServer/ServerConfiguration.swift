@@ -18,17 +18,20 @@ public struct ServerConfiguration: Sendable {
     public var requireTOTP: Bool
     /// Whether `/metrics` answers without credentials (for a Prometheus on the same trusted network).
     public var publicMetrics: Bool
-    /// Largest request body accepted, in bytes.
+    /// Largest request body accepted, in bytes (JSON requests).
     public var maxBodyBytes: Int
+    /// Largest artifact upload accepted, in bytes; uploads stream to disk, so this bounds disk, not memory.
+    public var maxUploadBytes: Int
     /// CloudEvents `source` attribute of every event this farm emits.
     public var eventSource: String
     public var logLevel: Logger.Level
 
     public init(
         host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "data"), databaseURL: String? = nil,
-        requireTOTP: Bool = false, publicMetrics: Bool = false, maxBodyBytes: Int = 1 << 20, eventSource: String = "urn:printfarm:farm",
-        logLevel: Logger.Level = .info
+        requireTOTP: Bool = false, publicMetrics: Bool = false, maxBodyBytes: Int = 1 << 20, maxUploadBytes: Int = 1 << 30,
+        eventSource: String = "urn:printfarm:farm", logLevel: Logger.Level = .info
     ) {
+        self.maxUploadBytes = maxUploadBytes
         self.host = host
         self.port = port
         self.dataDirectory = dataDirectory
@@ -45,4 +48,7 @@ public struct ServerConfiguration: Sendable {
         if let databaseURL { return try StorageLocation(url: databaseURL) }
         return .sqlite(path: dataDirectory.appendingPathComponent("farm.sqlite").path)
     }
+
+    /// Where artifact bytes live: `artifacts/` in the data directory.
+    public var artifactDirectory: URL { dataDirectory.appendingPathComponent("artifacts") }
 }

@@ -97,6 +97,19 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
         }
     }
 
+    /// Every model, page by page: for small collections such as printers.
+    public func all(status: String? = nil) async throws -> [A.Model] {
+        let decoder = StoreCoding.decoder()
+        var models: [A.Model] = []
+        var after: String?
+        while true {
+            let rows = try await list(status: status, after: after, limit: 500)
+            models += try rows.map { try decoder.decode(A.Model.self, from: $0.body) }
+            guard rows.count == 500, let last = rows.last else { return models }
+            after = last.id
+        }
+    }
+
     static func decodeRow(_ row: any SQLRow) throws -> ReadModelRow {
         ReadModelRow(
             id: try row.decode(column: "id", as: String.self), version: try row.decode(column: "version", as: Int.self),

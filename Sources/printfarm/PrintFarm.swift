@@ -85,8 +85,12 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("require-totp"), help: "Every user must sign in with TOTP; until they enrol they can do nothing else.")
     var requireTOTP = false
 
+    @Option(name: .customLong("max-upload-bytes"), help: "Largest model or file upload, in bytes (default: 1073741824, 1 GiB).")
+    var maxUploadBytes: Int?
+
     func run() async throws {
-        let configuration = try storage.load(.init(host: host, port: port, publicMetrics: publicMetrics ? true : nil, requireTOTP: requireTOTP ? true : nil))
+        let configuration = try storage.load(.init(
+            host: host, port: port, publicMetrics: publicMetrics ? true : nil, maxUploadBytes: maxUploadBytes, requireTOTP: requireTOTP ? true : nil))
         let logger = storage.logger(configuration)
         let location = try configuration.storageLocation()
         logger.info("starting", metadata: ["database": "\(location)", "address": "\(configuration.host):\(configuration.port)"])

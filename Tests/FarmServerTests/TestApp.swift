@@ -32,6 +32,7 @@ struct TestFarm {
     let routes: [(method: HTTPRequest.Method, path: String)]
     /// Every route as registered, with the permission it needs (nil: public).
     let entries: [SecuredRoutes.Entry]
+    let dataDirectory: URL
 
     @discardableResult
     func request(
@@ -93,7 +94,7 @@ func withFarm(
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
         try await app.test(.router) { client in
-            try await body(TestFarm(client: client, store: store, routes: routes, entries: entries))
+            try await body(TestFarm(client: client, store: store, routes: routes, entries: entries, dataDirectory: directory))
         }
     } catch {
         await store.shutdown()

@@ -50,6 +50,10 @@ extension ReasonCode {
     public static let printerObserved: ReasonCode = "printer.observed"
     public static let preflightPassed: ReasonCode = "preflight.passed"
     public static let preflightFailed: ReasonCode = "preflight.failed"
+    public static let preflightWarned: ReasonCode = "preflight.warned"
+    public static let intakeUploaded: ReasonCode = "intake.uploaded"
+    public static let intakeAnalysed: ReasonCode = "intake.analysed"
+    public static let intakeUnreadable: ReasonCode = "intake.unreadable"
     public static let qaPassed: ReasonCode = "qa.passed"
     public static let qaFailedDimensions: ReasonCode = "qa.failed.dimensions"
 }

@@ -36,6 +36,7 @@ struct TransitionRequest: Decodable, Sendable {
 /// `/api/v1/intents`: customer promises. Created, read, listed and moved along their lifecycle.
 struct IntentRoutes {
     let endpoints: AggregateEndpoints<IntentDecider>
+    let preflighting: IntentPreflighting
 
     static let actions: [String: IntentCommand] = [
         "accept": .accept, "reject": .reject, "startProduction": .startProduction, "markReadyToShip": .markReadyToShip,
@@ -49,6 +50,16 @@ struct IntentRoutes {
         }
         routes.get("/api/v1/intents/{id}", .read) { request, context in try await endpoints.get(request, context) }
         routes.post("/api/v1/intents/{id}/transitions", .operate) { request, context in try await transition(request, context) }
+        routes.post("/api/v1/intents/{id}/preflight", .operate) { request, context in try await preflight(request, context) }
+    }
+
+    /// Runs preflight again (after a printer was added or a model replaced) and answers with the intent.
+    func preflight(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let id = try endpoints.id(context)
+        let services = endpoints.services
+        let commandContext = try services.commandContext(context, reason: nil, note: nil)
+        let outcome = try await preflighting.run(intentID: id, context: commandContext, correlationID: services.correlationID(request, context))
+        return try JSONIO.response(outcome.model, etag: outcome.version)
     }
 
     func create(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
@@ -62,8 +73,22 @@ struct IntentRoutes {
                          material: $0.material, colour: $0.colour, finish: $0.finish)
             },
             dueDate: body.dueDate, paymentStatus: body.paymentStatus ?? .pending, constraints: body.constraints ?? [])
-        return try await endpoints.execute(
+        for (index, item) in draft.lineItems.enumerated() {
+            guard let sha = item.modelArtifact else { continue }
+            guard sha.count == 64, sha.allSatisfy(\.isHexDigit), sha == sha.lowercased() else {
+                throw Problem.invalidField("lineItems[\(index)].modelArtifact", "the SHA-256 of an uploaded model, 64 lowercase hexadecimal digits")
+            }
+            guard try await services.store.artifacts.get(id: sha) != nil else {
+                throw Problem.invalidField("lineItems[\(index)].modelArtifact", "no artifact \(sha) is stored; upload the model first (POST /api/v1/artifacts)")
+            }
+        }
+        let created = try await endpoints.execute(
             .receive(id, draft), id: id.description, request: request, context: context, reason: body.reason, note: body.note, created: true)
+        // A new order with models is preflighted at once, so it arrives preflighted or waiting for review.
+        guard created.status == .created, draft.lineItems.contains(where: { $0.modelArtifact != nil }) else { return created }
+        let commandContext = try services.commandContext(context, reason: nil, note: nil)
+        let outcome = try await preflighting.run(intentID: id.description, context: commandContext, correlationID: services.correlationID(request, context))
+        return try JSONIO.response(outcome.model, status: .created, etag: outcome.version, location: "/api/v1/intents/\(id)")
     }
 
     func transition(_ request: Request, _ context: FarmRequestContext) async throws -> Response {

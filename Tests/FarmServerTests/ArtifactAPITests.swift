@@ -1,0 +1,221 @@
+@testable import FarmServer
+import Crypto
+import FarmDomain
+import Foundation
+import HTTPTypes
+import HummingbirdTesting
+import MeshKit
+import MeshTestSupport
+import NIOCore
+import Testing
+
+func sha256Hex(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
+
+extension TestFarm {
+    /// Uploads bytes as a raw body named `name`.
+    func upload(_ data: Data, name: String, contentType: String = "application/octet-stream", headers: HTTPFields = auth) async throws -> TestResponse {
+        var fields = headers
+        fields[.contentType] = contentType
+        let encoded = name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? name
+        return try await client.execute(uri: "/api/v1/artifacts?name=\(encoded)", method: .post, headers: fields, body: ByteBuffer(data: data))
+    }
+
+    func registerPrinter(_ name: String, x: Double, y: Double, z: Double, extra: String = "") async throws {
+        let json = #"{"name":"\#(name)","connector":"virtual","address":"virtual://\#(name)","capabilities":{"buildVolume":{"x":\#(x),"y":\#(y),"z":\#(z)},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":[]\#(extra)}}"#
+        let response = try await request(.post, "/api/v1/printers", json: json)
+        #expect(response.status == .created, "\(response.text)")
+    }
+}
+
+/// A multipart/form-data body with one file field (and a text field before it).
+func multipart(file: Data, fieldName: String = "file", filename: String, boundary: String = "pf-boundary-7d1c") -> (Data, String) {
+    var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nfrom the shop\r\n".utf8)
+    body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(fieldName)\"; filename=\"\(filename)\"\r\nContent-Type: model/3mf\r\n\r\n".utf8)
+    body += file
+    body += Data("\r\n--\(boundary)--\r\n".utf8)
+    return (body, "multipart/form-data; boundary=\(boundary)")
+}
+
+@Suite("Artifacts over HTTP")
+struct ArtifactAPITests {
+    @Test("a raw upload is stored by SHA-256 and analysed; the same bytes again are one artifact with two names", arguments: TestEngine.allCases)
+    func rawUpload(engine: TestEngine) async throws {
+        try await withFarm(engine) { farm in
+            let stl = MeshFixtures.binarySTL(MeshFixtures.cube(size: 20))
+            let sha = sha256Hex(stl)
+            let created = try await farm.upload(stl, name: "cube.stl")
+            #expect(created.status == .created, "\(created.text)")
+            #expect(created.headers[.location] == "/api/v1/artifacts/\(sha)")
+            #expect(created.json["sha256"] as? String == sha)
+            #expect(created.json["size"] as? Int == stl.count)
+            #expect(created.json["kind"] as? String == "model")
+            #expect(created.json["uploadedBy"] as? String == "apikey:\(testKeyID)")
+            let analysis = try #require(created.json["analysis"] as? [String: Any])
+            #expect(analysis["triangles"] as? Int == 12)
+            #expect(analysis["volume"] as? Double == 8000)
+            #expect(analysis["openEdges"] as? Int == 0)
+            #expect(created.headers[.eTag] == "\"2\"", "registered, then analysed")
+
+            let again = try await farm.upload(stl, name: "cube copy.stl")
+            #expect(again.status == .ok)
+            #expect(again.json["names"] as? [String] == ["cube.stl", "cube copy.stl"])
+            let events = try await farm.eventCount()
+            #expect(try await farm.upload(stl, name: "cube.stl").status == .ok)
+            #expect(try await farm.eventCount() == events, "a repeat under a known name changes nothing")
+
+            let read = try await farm.request(.get, "/api/v1/artifacts/\(sha)")
+            #expect(read.json["names"] as? [String] == ["cube.stl", "cube copy.stl"])
+            let models = try await farm.request(.get, "/api/v1/artifacts?kind=model")
+            #expect((models.json["items"] as? [[String: Any]])?.map { $0["sha256"] as? String } == [sha])
+            #expect(try await farm.request(.get, "/api/v1/artifacts/\(String(repeating: "0", count: 64))").status == .notFound)
+            #expect(try await farm.request(.get, "/api/v1/artifacts/not-a-hash").problemCode == "invalid-parameter")
+        }
+    }
+
+    @Test("downloads carry the hash as ETag, answer If-None-Match with 304, and serve byte ranges")
+    func download() async throws {
+        try await withFarm { farm in
+            let data = Data((0..<5000).map { UInt8($0 % 256) })
+            let sha = sha256Hex(data)
+            #expect(try await farm.upload(data, name: "blob.bin").status == .created)
+            let url = "/api/v1/artifacts/\(sha)/content"
+            let whole = try await farm.request(.get, url)
+            #expect(whole.status == .ok)
+            #expect(Data(buffer: whole.body) == data)
+            #expect(whole.headers[.eTag] == "\"\(sha)\"")
+            #expect(whole.headers[.acceptRanges] == "bytes")
+            #expect(whole.headers[.contentType] == "application/octet-stream")
+            var conditional = auth
+            conditional[.ifNoneMatch] = "\"\(sha)\""
+            #expect(try await farm.request(.get, url, headers: conditional).status == .notModified)
+            for (range, expected, contentRange) in [
+                ("bytes=0-99", data[0..<100], "bytes 0-99/5000"), ("bytes=4990-", data[4990...], "bytes 4990-4999/5000"),
+                ("bytes=-10", data[4990...], "bytes 4990-4999/5000"), ("bytes=4000-9999", data[4000...], "bytes 4000-4999/5000"),
+            ] {
+                var headers = auth
+                headers[.range] = range
+                let part = try await farm.request(.get, url, headers: headers)
+                #expect(part.status == .partialContent, "\(range)")
+                #expect(Data(buffer: part.body) == Data(expected), "\(range)")
+                #expect(part.headers[.contentRange] == contentRange)
+            }
+            var outside = auth
+            outside[.range] = "bytes=5000-"
+            let refused = try await farm.request(.get, url, headers: outside)
+            #expect(refused.status == .rangeNotSatisfiable)
+            #expect(refused.problemCode == "range-not-satisfiable")
+            var several = auth
+            several[.range] = "bytes=0-1,5-6"
+            #expect(try await farm.request(.get, url, headers: several).status == .ok, "several ranges: the whole file")
+            var stale = auth
+            stale[.range] = "bytes=0-1"
+            stale[.ifRange] = "\"something-else\""
+            #expect(try await farm.request(.get, url, headers: stale).status == .ok, "If-Range that does not match: the whole file")
+        }
+    }
+
+    @Test("a multipart form upload takes the 'file' field, its file name and type; a 3MF is analysed")
+    func multipartUpload() async throws {
+        try await withFarm { farm in
+            let threeMF = try MeshFixtures.threeMF(MeshFixtures.threeMFModel(
+                objects: [MeshFixtures.threeMFCube(id: 1, size: 10, name: "bracket")], items: ["<item objectid=\"1\"/>"]))
+            let (body, contentType) = multipart(file: threeMF, filename: "bracket.3mf")
+            var headers = auth
+            headers[.contentType] = contentType
+            let response = try await farm.client.execute(uri: "/api/v1/artifacts", method: .post, headers: headers, body: ByteBuffer(data: body))
+            #expect(response.status == .created, "\(response.text)")
+            #expect(response.json["sha256"] as? String == sha256Hex(threeMF))
+            #expect(response.json["names"] as? [String] == ["bracket.3mf"])
+            #expect(response.json["mediaType"] as? String == "model/3mf")
+            let analysis = try #require(response.json["analysis"] as? [String: Any])
+            #expect(analysis["format"] as? String == "3mf")
+            #expect(analysis["objectNames"] as? [String] == ["bracket"])
+        }
+    }
+
+    @Test("bad uploads: empty, over the limit, no file field, broken form, unreadable model, wrong credentials; nothing half-stored")
+    func badUploads() async throws {
+        try await withFarm(configure: { $0.maxUploadBytes = 4096 }) { farm in
+            let empty = try await farm.upload(Data(), name: "empty.stl")
+            #expect(empty.status == .unprocessableContent && empty.problemCode == "upload-empty")
+            let big = try await farm.upload(Data(count: 10_000), name: "big.stl")
+            #expect(big.status == .contentTooLarge && big.problemCode == "upload-too-large", "\(big.text)")
+            #expect((big.json["detail"] as? String)?.contains("4096 bytes") == true)
+            let (noFile, type) = multipart(file: Data("x".utf8), fieldName: "attachment", filename: "x.stl")
+            var headers = auth
+            headers[.contentType] = type
+            let missing = try await farm.client.execute(uri: "/api/v1/artifacts", method: .post, headers: headers, body: ByteBuffer(data: noFile))
+            #expect(missing.problemCode == "upload-malformed", "\(missing.text)")
+            headers[.contentType] = "multipart/form-data"
+            let noBoundary = try await farm.client.execute(uri: "/api/v1/artifacts", method: .post, headers: headers, body: ByteBuffer(data: noFile))
+            #expect(noBoundary.problemCode == "upload-malformed")
+            let objects = farm.dataDirectory.appendingPathComponent("artifacts/objects")
+            let tmp = farm.dataDirectory.appendingPathComponent("artifacts/tmp")
+            #expect(try FileManager.default.contentsOfDirectory(atPath: objects.path).isEmpty)
+            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty)
+            #expect(try await farm.eventCount() == 0)
+
+            let garbage = Data((0..<300).map { UInt8(($0 * 37) % 256) })
+            let unreadable = try await farm.upload(garbage, name: "broken.stl")
+            #expect(unreadable.status == .created)
+            let failure = try #require(unreadable.json["analysisFailure"] as? [String: Any])
+            #expect(failure["code"] as? String == "model.notAMesh" || failure["code"] as? String == "model.truncated")
+            #expect(unreadable.json["analysis"] == nil)
+
+            let viewer = try await farm.makeAPIKey(.read)
+            #expect(try await farm.upload(garbage, name: "x.stl", headers: bearer(viewer.key)).status == .forbidden)
+            #expect(try await farm.upload(garbage, name: "x.stl", headers: [:]).status == .unauthorized)
+        }
+    }
+
+    @Test("an order with models is preflighted on arrival: a good cube passes, an open one goes to review with the reason", arguments: TestEngine.allCases)
+    func intentPreflight(engine: TestEngine) async throws {
+        try await withFarm(engine) { farm in
+            try await farm.registerPrinter("mk3", x: 250, y: 210, z: 210)
+            let good = try await farm.upload(MeshFixtures.binarySTL(MeshFixtures.cube(size: 20)), name: "good.stl")
+            var open = MeshFixtures.cube(size: 20)
+            open.corners.removeLast(6)
+            let broken = try await farm.upload(MeshFixtures.binarySTL(open), name: "open.stl")
+            let goodSHA = try #require(good.json["sha256"] as? String), brokenSHA = try #require(broken.json["sha256"] as? String)
+
+            let passing = try await farm.request(.post, "/api/v1/intents", json: #"{"lineItems":[{"quantity":2,"material":"PLA","modelArtifact":"\#(goodSHA)"}]}"#)
+            #expect(passing.status == .created, "\(passing.text)")
+            #expect(passing.json["status"] as? String == "preflighted")
+            #expect(passing.json["preflight"] as? String == "pass")
+            let items = try #require(passing.json["lineItemPreflights"] as? [[String: Any]])
+            let verdict = try #require(items.first?["verdict"] as? [String: Any])
+            #expect(verdict["printers"] as? [String] == ["mk3"])
+            #expect(verdict["massGrams"] as? Double == 9.92)
+
+            let failing = try await farm.request(
+                .post, "/api/v1/intents", json: #"{"lineItems":[{"quantity":1,"material":"PLA","modelArtifact":"\#(goodSHA)"},{"quantity":1,"material":"PLA","modelArtifact":"\#(brokenSHA)"}]}"#)
+            #expect(failing.json["status"] as? String == "needsReview")
+            #expect(failing.json["statusReasons"] as? [String] == ["line item 2: 4 open edges: the model is not closed; repair it or allow automatic repair"])
+
+            let unknown = try await farm.request(.post, "/api/v1/intents", json: #"{"lineItems":[{"quantity":1,"material":"PLA","modelArtifact":"\#(String(repeating: "ab", count: 32))"}]}"#)
+            #expect(unknown.status == .unprocessableContent)
+            #expect((unknown.json["detail"] as? String)?.contains("upload the model first") == true)
+        }
+    }
+
+    @Test("a part too big for every printer fails; after a bigger printer is registered, preflight again passes")
+    func preflightAgain() async throws {
+        try await withFarm { farm in
+            try await farm.registerPrinter("mini", x: 180, y: 180, z: 180)
+            let big = try await farm.upload(MeshFixtures.binarySTL(MeshFixtures.cube(size: 200)), name: "big.stl")
+            let sha = try #require(big.json["sha256"] as? String)
+            let intent = try await farm.request(.post, "/api/v1/intents", json: #"{"lineItems":[{"quantity":1,"material":"PETG","modelArtifact":"\#(sha)"}]}"#)
+            let id = try #require(intent.json["id"] as? String)
+            #expect(intent.json["status"] as? String == "needsReview")
+            #expect((intent.json["statusReasons"] as? [String])?.first?.contains("200 × 200 × 200 mm does not fit any printer, even turned; the largest is 180 × 180 × 180 mm (mini)") == true)
+            try await farm.registerPrinter("big", x: 300, y: 300, z: 300)
+            let again = try await farm.request(.post, "/api/v1/intents/\(id)/preflight")
+            #expect(again.status == .ok, "\(again.text)")
+            #expect(again.json["status"] as? String == "preflighted")
+            #expect(again.json["preflight"] as? String == "pass")
+            let events = try await farm.eventCount()
+            #expect(try await farm.request(.post, "/api/v1/intents/\(id)/preflight").status == .ok)
+            #expect(try await farm.eventCount() == events, "the same verdict again records nothing")
+        }
+    }
+}
