@@ -11,6 +11,8 @@ let package = Package(
     products: [
         .executable(name: "printfarm", targets: ["printfarm"]),
         .executable(name: "printfarm-bench", targets: ["printfarm-bench"]),
+        // For the fuzz package (Fuzz/), which builds the readers with libFuzzer.
+        .library(name: "MeshKit", targets: ["MeshKit"]),
     ],
     dependencies: [
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
@@ -46,7 +48,9 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // Reading STL/3MF models and analysing their geometry for preflight. Pure Swift, no IO beyond the bytes given.
-        .target(name: "MeshKit", dependencies: [.product(name: "ZIPFoundation", package: "ZIPFoundation")], swiftSettings: swiftSettings),
+        .target(name: "MeshKit", dependencies: ["SystemZlib"], swiftSettings: swiftSettings),
+        // zlib from the system (Debian: zlib1g-dev), for reading 3MF packages.
+        .systemLibrary(name: "SystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Content-addressed blob store: bytes by SHA-256 under the data directory, written atomically.
         .target(name: "FarmArtifacts", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // Intake: turns MeshKit's analysis into the domain's facts and verdicts; shared by the server and the CLI.

@@ -1,5 +1,4 @@
 import Foundation
-import ZIPFoundation
 
 /// Reads a 3MF package: the model part (and parts it references), its objects, components and build items with
 /// their transforms, converted to millimetres. Guards: entry names may not escape the package, uncompressed sizes
@@ -22,20 +21,12 @@ public struct ThreeMFReader: Sendable {
     }
 
     public func read<Sink: TriangleSink>(_ source: ByteSource, into sink: inout Sink) throws(MeshError) -> (Summary, [MeshWarning]) {
-        let archive: Archive
-        do {
-            switch source {
-            case .data(let data): archive = try Archive(data: data, accessMode: .read)
-            case .file(let path): archive = try Archive(url: URL(fileURLWithPath: path), accessMode: .read)
-            }
-        } catch {
-            throw .invalidPackage("it is not a readable ZIP archive")
-        }
+        let archive = try ZipArchive(source)
         var declaredTotal: UInt64 = 0
-        for entry in archive {
+        for entry in archive.entries {
             let path = entry.path
             let parts = path.split(whereSeparator: { $0 == "/" || $0 == "\\" })
-            guard !path.hasPrefix("/"), !path.hasPrefix("\\"), !parts.contains(".."), !path.contains(":"), !path.contains("\0") else {
+            guard !path.hasPrefix("/"), !path.hasPrefix("\\"), !parts.contains(".."), !path.contains(":") else {
                 throw .invalidPackage("the entry '\(path.prefix(80))' points outside the package")
             }
             declaredTotal &+= entry.uncompressedSize
@@ -134,13 +125,13 @@ struct ModelDocument {
 
 /// The package's parts, parsed on demand and kept.
 private struct Package {
-    let archive: Archive
+    let archive: ZipArchive
     let limit: Int
     let triangleLimit: Int
     var unpacked = 0
     var documents: [String: ModelDocument] = [:]
 
-    init(archive: Archive, limit: Int, triangleLimit: Int) {
+    init(archive: ZipArchive, limit: Int, triangleLimit: Int) {
         self.archive = archive
         self.limit = limit
         self.triangleLimit = triangleLimit
@@ -148,23 +139,9 @@ private struct Package {
 
     mutating func bytes(at path: String) throws(MeshError) -> Data? {
         let name = path.hasPrefix("/") ? String(path.dropFirst()) : path
-        guard let entry = archive[name] ?? archive.first(where: { $0.path.lowercased() == name.lowercased() }) else { return nil }
-        var data = Data()
-        var overflow = false
-        let budget = limit - unpacked
-        do {
-            _ = try archive.extract(entry, bufferSize: 1 << 16, skipCRC32: false) { chunk in
-                // why: declared sizes can lie; count what actually comes out and stop a bomb early.
-                if data.count + chunk.count > budget {
-                    overflow = true
-                    throw CocoaError(.fileReadTooLarge)
-                }
-                data.append(chunk)
-            }
-        } catch {
-            if overflow { throw .invalidPackage("it unpacks to more than the \(limit) bytes allowed") }
-            throw .invalidPackage("the entry '\(name.prefix(80))' is damaged")
-        }
+        guard let entry = archive.entry(named: name) else { return nil }
+        // why: declared sizes can lie; the extraction itself stops at what is left of the budget.
+        let data = try archive.extract(entry, budget: limit - unpacked)
         unpacked += data.count
         return data
     }

@@ -87,8 +87,8 @@ struct TriangleGrid {
         let targetCells = Double(min(max(triangles / 2, 1), 2_000_000))
         cell = Swift.max(Foundation.cbrt(size.x * size.y * size.z / targetCells), size.max() / 128)
         dims = SIMD3(
-            Swift.max(1, Swift.min(128, Int((size.x / cell).rounded(.up)))), Swift.max(1, Swift.min(128, Int((size.y / cell).rounded(.up)))),
-            Swift.max(1, Swift.min(128, Int((size.z / cell).rounded(.up)))))
+            Swift.max(1, clampedIndex((size.x / cell).rounded(.up), 128)), Swift.max(1, clampedIndex((size.y / cell).rounded(.up), 128)),
+            Swift.max(1, clampedIndex((size.z / cell).rounded(.up), 128)))
         origin = low
         let cellCount = dims.x * dims.y * dims.z
         start = [Int32](repeating: 0, count: cellCount + 1)
@@ -132,9 +132,7 @@ struct TriangleGrid {
 
     private func cellOf(_ p: SIMD3<Double>) -> SIMD3<Int> {
         let q = (p - origin) / cell
-        return SIMD3(
-            Swift.min(dims.x - 1, Swift.max(0, Int(q.x))), Swift.min(dims.y - 1, Swift.max(0, Int(q.y))),
-            Swift.min(dims.z - 1, Swift.max(0, Int(q.z))))
+        return SIMD3(clampedIndex(q.x, dims.x - 1), clampedIndex(q.y, dims.y - 1), clampedIndex(q.z, dims.z - 1))
     }
 
     private func cellRange(of t: Int) -> (SIMD3<Int>, SIMD3<Int>)? {
@@ -217,4 +215,11 @@ struct SplitMix64 {
     }
     /// Uniform in [0, 1).
     mutating func unit() -> Double { Double(next() >> 11) * 0x1p-53 }
+}
+
+/// `value` rounded down into 0...upper, NaN as 0. Clamping before converting: `Int(_:)` traps on huge values,
+/// and a model's coordinates can be anything up to ±3.4 × 10³⁸ (found by the fuzzer).
+func clampedIndex(_ value: Double, _ upper: Int) -> Int {
+    guard value > 0 else { return 0 }
+    return value >= Double(upper) ? upper : Int(value)
 }

@@ -122,3 +122,30 @@ struct ThreeMFTests {
         #expect(code { try analyse(MeshFixtures.threeMF("<model><resources><object id=\"1\"><mesh><vertices><vertex x=\"nan-ish\"")) } == "model.invalidPackage")
     }
 }
+
+/// Inputs the fuzzers keep (Fuzz/Corpus) and those that once crashed a reader (Fuzz/Regressions): each must give an
+/// analysis or a MeshError, in every build, not only under the fuzzer.
+@Suite("Fuzz corpus and regressions")
+struct FuzzRegressionTests {
+    static let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("Fuzz")
+
+    @Test("every kept input reads to an analysis or a clear error")
+    func corpus() throws {
+        var files: [URL] = []
+        for folder in ["Corpus/stl", "Corpus/3mf", "Regressions"] {
+            let directory = Self.root.appendingPathComponent(folder)
+            files += try FileManager.default.contentsOfDirectory(atPath: directory.path).map { directory.appendingPathComponent($0) }
+        }
+        #expect(files.count >= 10)
+        var errors = 0
+        for file in files {
+            do {
+                _ = try ModelReader(options: AnalysisOptions(wallThicknessSamples: 256)).analyse(.file(path: file.path))
+            } catch {
+                errors += 1
+            }
+        }
+        #expect(errors < files.count, "the seeds include valid models")
+    }
+}
