@@ -93,36 +93,80 @@ struct TriangleGrid {
         let cellCount = dims.x * dims.y * dims.z
         start = [Int32](repeating: 0, count: cellCount + 1)
         items = []
-        // Two passes over the triangles' boxes: count per cell, then fill.
-        for pass in 0..<2 {
-            var cursor = pass == 1 ? start : []
-            for t in 0..<triangles {
-                guard let (from, to) = cellRange(of: t) else { continue }
-                for z in from.z...to.z {
-                    for y in from.y...to.y {
-                        for x in from.x...to.x {
-                            let c = (z * dims.y + y) * dims.x + x
-                            if pass == 0 {
-                                start[c] += 1
-                            } else {
-                                items[Int(cursor[c])] = Int32(t)
-                                cursor[c] += 1
+        // Two passes over the triangles' boxes, split among the cores: count per cell (each part its own counts),
+        // then fill. A triangle inside one cell (most, in a fine mesh) remembers it, so the second pass is cheap.
+        let partCount = Swift.max(1, Swift.min(4, ProcessInfo.processInfo.activeProcessorCount))
+        let chunk = (triangles + partCount - 1) / partCount
+        var counts = [Int32](repeating: 0, count: cellCount * partCount)
+        var single = [Int32](repeating: -1, count: triangles)
+        let grid = self
+        counts.withUnsafeMutableBufferPointer { counts in
+            single.withUnsafeMutableBufferPointer { single in
+                let shared = UncheckedSendable(value: (counts, single))
+                DispatchQueue.concurrentPerform(iterations: partCount) { part in
+                    let (counts, single) = shared.value
+                    let base = part * cellCount
+                    for t in (part * chunk)..<Swift.min(triangles, (part + 1) * chunk) {
+                        guard let (from, to) = grid.cellRange(of: t) else {
+                            single[t] = -2
+                            continue
+                        }
+                        if from == to {
+                            let c = (from.z * grid.dims.y + from.y) * grid.dims.x + from.x
+                            single[t] = Int32(c)
+                            counts[base + c] += 1
+                            continue
+                        }
+                        for z in from.z...to.z { for y in from.y...to.y { for x in from.x...to.x { counts[base + (z * grid.dims.y + y) * grid.dims.x + x] += 1 } } }
+                    }
+                }
+            }
+        }
+        // Prefix sums; each part's counts become its write cursors.
+        var offsets = [Int32](repeating: 0, count: cellCount + 1)
+        var total: Int32 = 0
+        for c in 0..<cellCount {
+            offsets[c] = total
+            for part in 0..<partCount {
+                let count = counts[part * cellCount + c]
+                counts[part * cellCount + c] = total
+                total += count
+            }
+        }
+        offsets[cellCount] = total
+        var filled = [Int32](repeating: 0, count: Int(total))
+        filled.withUnsafeMutableBufferPointer { filled in
+            counts.withUnsafeMutableBufferPointer { cursors in
+                single.withUnsafeBufferPointer { single in
+                    let shared = UncheckedSendable(value: (filled, cursors, single))
+                    DispatchQueue.concurrentPerform(iterations: partCount) { part in
+                        let (filled, cursors, single) = shared.value
+                        let base = part * cellCount
+                        for t in (part * chunk)..<Swift.min(triangles, (part + 1) * chunk) {
+                            let known = single[t]
+                            if known == -2 { continue }
+                            if known >= 0 {
+                                filled[Int(cursors[base + Int(known)])] = Int32(t)
+                                cursors[base + Int(known)] += 1
+                                continue
+                            }
+                            guard let (from, to) = grid.cellRange(of: t) else { continue }
+                            for z in from.z...to.z {
+                                for y in from.y...to.y {
+                                    for x in from.x...to.x {
+                                        let c = base + (z * grid.dims.y + y) * grid.dims.x + x
+                                        filled[Int(cursors[c])] = Int32(t)
+                                        cursors[c] += 1
+                                    }
+                                }
                             }
                         }
                     }
                 }
             }
-            if pass == 0 {
-                var total: Int32 = 0
-                for c in 0..<cellCount {
-                    let count = start[c]
-                    start[c] = total
-                    total += count
-                }
-                start[cellCount] = total
-                items = [Int32](repeating: 0, count: Int(total))
-            }
         }
+        start = offsets
+        items = filled
     }
 
     private func corners(_ t: Int) -> (SIMD3<Double>, SIMD3<Double>, SIMD3<Double>) {
@@ -135,7 +179,7 @@ struct TriangleGrid {
         return SIMD3(clampedIndex(q.x, dims.x - 1), clampedIndex(q.y, dims.y - 1), clampedIndex(q.z, dims.z - 1))
     }
 
-    private func cellRange(of t: Int) -> (SIMD3<Int>, SIMD3<Int>)? {
+    func cellRange(of t: Int) -> (SIMD3<Int>, SIMD3<Int>)? {
         let (a, b, c) = corners(t)
         let low = pointwiseMin(a, pointwiseMin(b, c)), high = pointwiseMax(a, pointwiseMax(b, c))
         guard low.x.isFinite, low.y.isFinite, low.z.isFinite, high.x.isFinite, high.y.isFinite, high.z.isFinite else { return nil }
