@@ -43,6 +43,8 @@ public struct STLReader: Sendable {
             try readBinary(source, count: actual, into: &sink)
             return (.binary, [.triangleCountMismatch(header: header, actual: actual)])
         }
+        // A count no model this farm accepts could have, in a file far too small for it, is noise, not a cut-off file.
+        if Int(header) > triangleLimit { throw .notAMesh("its header claims \(header) triangles in a file of \(size) bytes") }
         if Int(header) > actual { throw .truncated(expectedBytes: 84 + Int(header) * 50, actualBytes: size) }
         throw .notAMesh("its size fits neither a binary nor an ASCII STL")
     }

@@ -110,7 +110,9 @@ struct STLReaderTests {
         #expect(throws: MeshError.truncated(expectedBytes: 84, actualBytes: 10)) { try reader.read(Data(repeating: 1, count: 10)) }
         var claim = Data(repeating: 0, count: 200)
         claim.replaceSubrange(80..<84, with: [0x00, 0xE1, 0xF5, 0x05])  // 100 M triangles
-        #expect(throws: (any Error).self) { try reader.read(claim) }
+        #expect(throws: MeshError.notAMesh("its header claims 100000000 triangles in a file of 200 bytes")) { try reader.read(claim) }
+        claim.replaceSubrange(80..<84, with: [0x40, 0x42, 0x0F, 0x00])  // 1 M triangles: plausible, so cut short
+        #expect(throws: MeshError.truncated(expectedBytes: 50_000_084, actualBytes: 200)) { try reader.read(claim) }
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<50 {
             let random = Data((0..<Int.random(in: 1...4000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) })
