@@ -28,33 +28,43 @@ enum Footprint {
     /// Akl–Toussaint: points strictly inside the octagon of extreme points cannot be on the hull; only the rest are
     /// kept (for a finely tessellated part, a tiny share).
     private static func candidates(_ positions: [SIMD3<Float>]) -> [SIMD2<Double>] {
-        // Extremes along -y, x-y, x, x+y, y, y-x, -x, -x-y: counter-clockwise around the octagon.
-        var best = [Float](repeating: -.infinity, count: 8)
-        var extremes = [SIMD2<Float>](repeating: .zero, count: 8)
+        // Extremes along -y, x-y, x, x+y, y, y-x, -x, -x-y: counter-clockwise around the octagon. Eight lanes at once.
+        var best = SIMD8<Float>(repeating: -.infinity)
+        var bestX = SIMD8<Float>(repeating: 0), bestY = SIMD8<Float>(repeating: 0)
         var finite = 0
         positions.withUnsafeBufferPointer { points in
             for p in points where p.x.isFinite && p.y.isFinite && p.z.isFinite {
                 finite += 1
-                let scores: [Float] = [-p.y, p.x - p.y, p.x, p.x + p.y, p.y, p.y - p.x, -p.x, -p.x - p.y]
-                for i in 0..<8 where scores[i] > best[i] {
-                    best[i] = scores[i]
-                    extremes[i] = SIMD2(p.x, p.y)
-                }
+                let scores = SIMD8<Float>(-p.y, p.x - p.y, p.x, p.x + p.y, p.y, p.y - p.x, -p.x, -p.x - p.y)
+                let better = scores .> best
+                best.replace(with: scores, where: better)
+                bestX.replace(with: p.x, where: better)
+                bestY.replace(with: p.y, where: better)
             }
         }
+        let extremes = (0..<8).map { SIMD2<Float>(bestX[$0], bestY[$0]) }
         guard finite > 0 else { return [] }
         var octagon: [SIMD2<Float>] = []
         for e in extremes where octagon.last != e && octagon.first != e { octagon.append(e) }
-        let edges = octagon.indices.map { (octagon[$0], octagon[($0 + 1) % octagon.count]) }
         var kept: [SIMD2<Double>] = []
+        guard octagon.count >= 3 else {
+            for p in positions where p.x.isFinite && p.y.isFinite && p.z.isFinite { kept.append(SIMD2(Double(p.x), Double(p.y))) }
+            return kept
+        }
+        // Each edge a → b as lanes (repeating the last edge to fill eight): inside when left of every edge.
+        var ax = SIMD8<Float>(), ay = SIMD8<Float>(), dx = SIMD8<Float>(), dy = SIMD8<Float>()
+        for lane in 0..<8 {
+            let i = Swift.min(lane, octagon.count - 1)
+            let a = octagon[i], b = octagon[(i + 1) % octagon.count]
+            ax[lane] = a.x
+            ay[lane] = a.y
+            dx[lane] = b.x - a.x
+            dy[lane] = b.y - a.y
+        }
         positions.withUnsafeBufferPointer { points in
             for p in points where p.x.isFinite && p.y.isFinite && p.z.isFinite {
-                var inside = octagon.count >= 3
-                for (a, b) in edges where (b.x - a.x) * (p.y - a.y) - (b.y - a.y) * (p.x - a.x) <= 0 {
-                    inside = false
-                    break
-                }
-                if !inside { kept.append(SIMD2(Double(p.x), Double(p.y))) }
+                let side = dx * (SIMD8(repeating: p.y) - ay) - dy * (SIMD8(repeating: p.x) - ax)
+                if any(side .<= 0) { kept.append(SIMD2(Double(p.x), Double(p.y))) }
             }
         }
         return kept

@@ -106,10 +106,11 @@ public struct MeshAnalysis: Sendable, Equatable {
         let largest = boundingBox.map { $0.size.max() } ?? 0
         unitsGuess = declaredUnits ? .declared : UnitsGuess.guess(largestExtent: largest)
 
-        // Topology on one core while the sums and the footprint run on another.
+        // Edges on one core while the sums, the footprint and the shells run on another.
         final class Parts: @unchecked Sendable {
             var geometry: Geometry?
             var topology: Topology?
+            var shells = 0
             var footprint: [SIMD2<Double>] = []
         }
         let parts = Parts()
@@ -122,6 +123,7 @@ public struct MeshAnalysis: Sendable, Equatable {
             } else {
                 parts.geometry = Geometry(positions: positions, indices: indices, bedZ: bedZ, overhangAngle: angle)
                 parts.footprint = Footprint.hull(of: positions, limit: 128)
+                parts.shells = countShells(vertexCount: positions.count, indices: indices)
             }
         }
         let geometry = parts.geometry!, topology = parts.topology!
@@ -132,7 +134,7 @@ public struct MeshAnalysis: Sendable, Equatable {
         openEdges = topology.open
         nonManifoldEdges = topology.nonManifold
         inconsistentEdges = topology.inconsistent
-        shells = topology.shells
+        shells = parts.shells
         footprint = parts.footprint
         wallThickness = options.wallThicknessSamples > 0 && boundingBox != nil
             ? WallThickness.estimate(positions: positions, indices: indices, samples: options.wallThicknessSamples, inverted: volume < 0)
@@ -176,39 +178,49 @@ private struct Geometry {
 
 /// Edge and connectivity counts. Each undirected edge is filed under its lower vertex (a compressed adjacency
 /// list, 4 bytes per edge use), so counting needs no hash table and little memory.
+/// Connected pieces (triangles sharing a vertex), by union-find over the vertices.
+private func countShells(vertexCount: Int, indices: [Int32]) -> Int {
+    var parent = largeArray(repeating: Int32(0), count: vertexCount)
+    for v in 0..<vertexCount { parent[v] = Int32(v) }
+    var shells = 0
+    parent.withUnsafeMutableBufferPointer { parent in
+        func find(_ x: Int32) -> Int32 {
+            var x = x
+            while parent[Int(x)] != x {
+                parent[Int(x)] = parent[Int(parent[Int(x)])]
+                x = parent[Int(x)]
+            }
+            return x
+        }
+        func union(_ a: Int32, _ b: Int32) {
+            let ra = find(a), rb = find(b)
+            if ra != rb { parent[Int(Swift.max(ra, rb))] = Swift.min(ra, rb) }
+        }
+        indices.withUnsafeBufferPointer { idx in
+            for t in stride(from: 0, to: idx.count, by: 3) {
+                union(idx[t], idx[t + 1])
+                union(idx[t + 1], idx[t + 2])
+            }
+        }
+        for v in 0..<vertexCount where find(Int32(v)) == Int32(v) { shells += 1 }
+    }
+    return shells
+}
+
 private struct Topology {
-    var open = 0, nonManifold = 0, inconsistent = 0, shells = 0
+    var open = 0, nonManifold = 0, inconsistent = 0
 
     init(vertexCount: Int, indices: [Int32]) {
         var start = largeArray(repeating: Int32(0), count: vertexCount + 1)
-        var parent = largeArray(repeating: Int32(0), count: vertexCount)
-        for v in 0..<vertexCount { parent[v] = Int32(v) }
-        parent.withUnsafeMutableBufferPointer { parent in
-            func find(_ x: Int32) -> Int32 {
-                var x = x
-                while parent[Int(x)] != x {
-                    parent[Int(x)] = parent[Int(parent[Int(x)])]
-                    x = parent[Int(x)]
-                }
-                return x
-            }
-            func union(_ a: Int32, _ b: Int32) {
-                let ra = find(a), rb = find(b)
-                if ra != rb { parent[Int(Swift.max(ra, rb))] = Swift.min(ra, rb) }
-            }
-            start.withUnsafeMutableBufferPointer { degree in
-                indices.withUnsafeBufferPointer { idx in
-                    for t in stride(from: 0, to: idx.count, by: 3) {
-                        let a = idx[t], b = idx[t + 1], c = idx[t + 2]
-                        if a != b { degree[Int(Swift.min(a, b))] += 1 }
-                        if b != c { degree[Int(Swift.min(b, c))] += 1 }
-                        if c != a { degree[Int(Swift.min(c, a))] += 1 }
-                        union(a, b)
-                        union(b, c)
-                    }
+        start.withUnsafeMutableBufferPointer { degree in
+            indices.withUnsafeBufferPointer { idx in
+                for t in stride(from: 0, to: idx.count, by: 3) {
+                    let a = idx[t], b = idx[t + 1], c = idx[t + 2]
+                    if a != b { degree[Int(Swift.min(a, b))] += 1 }
+                    if b != c { degree[Int(Swift.min(b, c))] += 1 }
+                    if c != a { degree[Int(Swift.min(c, a))] += 1 }
                 }
             }
-            for v in 0..<vertexCount where find(Int32(v)) == Int32(v) { shells += 1 }
         }
         // Exclusive prefix sums: start[v] is where vertex v's edges begin.
         var total: Int32 = 0

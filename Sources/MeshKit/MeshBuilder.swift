@@ -11,7 +11,11 @@ public struct MeshBuilder: TriangleSink, @unchecked Sendable {
     private var partitions: [WeldTable]
     private let partitionShift: UInt64
     /// Three entries per triangle: the vertex's index within its partition, shifted, or'ed with the partition.
+    /// Sized up front and filled up to `taggedCount`.
     private var tagged: [Int32] = []
+    private var taggedCount = 0
+    /// Corners in transit between the reading and the welding step of a binary chunk, reused chunk after chunk.
+    private var scratch: [Pending] = []
     private var finished: (positions: [SIMD3<Float>], indices: [Int32])?
 
     public init(expectedTriangles: Int = 1024, parallelism: Int = ProcessInfo.processInfo.activeProcessorCount) {
@@ -19,10 +23,18 @@ public struct MeshBuilder: TriangleSink, @unchecked Sendable {
         // Closed meshes have a little over half as many vertices as triangles.
         partitions = (0..<count).map { _ in WeldTable(expectedVertices: expectedTriangles * 9 / 16 / count + 16) }
         partitionShift = UInt64(64 - count.trailingZeroBitCount)
-        tagged.reserveCapacity(expectedTriangles * 3)
+        tagged = [Int32](repeating: 0, count: expectedTriangles * 3)
     }
 
-    public var triangleCount: Int { (finished?.indices.count ?? tagged.count) / 3 }
+    public var triangleCount: Int { (finished?.indices.count ?? taggedCount) / 3 }
+
+    /// Room for `count` more entries, growing (rarely: the expected size was a guess) by half again.
+    private mutating func reserve(_ count: Int) -> Int {
+        let base = taggedCount
+        if base + count > tagged.count { tagged.append(contentsOf: repeatElement(0, count: Swift.max(base + count, tagged.count * 3 / 2) - tagged.count)) }
+        taggedCount += count
+        return base
+    }
 
     public mutating func add(_ a: SIMD3<Float>, _ b: SIMD3<Float>, _ c: SIMD3<Float>) {
         precondition(finished == nil, "no triangles after finish()")
@@ -31,62 +43,111 @@ public struct MeshBuilder: TriangleSink, @unchecked Sendable {
             let hash = WeldTable.hash(x, y, z)
             let partition = partitions.count == 1 ? 0 : Int(truncatingIfNeeded: hash >> partitionShift)
             let local = partitions[partition].weld(x, y, z, hash: hash)
-            tagged.append(Int32(bitPattern: local << 3 | UInt32(partition)))
+            tagged[reserve(1)] = Int32(bitPattern: local << 3 | UInt32(partition))
         }
     }
 
     /// The fast path for binary STL: `count` 50-byte records; every partition scans the chunk and welds its share.
     public mutating func addBinaryRecords(_ raw: UnsafeRawBufferPointer, count: Int) {
         precondition(finished == nil, "no triangles after finish()")
-        let base = tagged.count
-        tagged.append(contentsOf: repeatElement(0, count: count * 3))
+        let base = reserve(count * 3)
         let shift = partitionShift, partitionCount = partitions.count
+        if partitionCount == 1 || count < 4096 {
+            for corner in 0..<count * 3 {
+                let (x, y, z) = Self.corner(raw, corner)
+                let hash = WeldTable.hash(x, y, z)
+                let partition = partitionCount == 1 ? 0 : Int(truncatingIfNeeded: hash >> shift)
+                tagged[base + corner] = Int32(bitPattern: partitions[partition].weld(x, y, z, hash: hash) << 3 | UInt32(partition))
+            }
+            return
+        }
+        // Two steps, each on every core: each core reads its slice of the chunk and sorts the corners by the partition
+        // their hash picks; then each core welds its partition's corners, slice by slice, in file order.
+        let corners = count * 3
+        let slice = (corners + partitionCount - 1) / partitionCount
+        let stride = slice + 1
+        let needed = partitionCount * partitionCount * stride
+        if scratch.count < needed {
+            // Uninitialised on purpose: every slot is written before it is read.
+            scratch = [Pending](unsafeUninitializedCapacity: needed) { _, initialized in initialized = needed }
+        }
+        var filled = [Int](repeating: 0, count: partitionCount * partitionCount)
+        let tables = partitions
         tagged.withUnsafeMutableBufferPointer { out in
-            do {
-                let tables = partitions
-                // why: each partition writes only its own table and its own corners' entries, so sharing is safe.
-                let shared = UncheckedSendable(value: (raw, out, tables))
-                let work = { @Sendable (partition: Int) in
-                    let (raw, out, tables) = shared.value
-                    let table = tables[partition]
-                    for corner in 0..<count * 3 {
-                        let offset = (corner / 3) * 50 + 12 + (corner % 3) * 12
-                        let x = raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian
-                        let y = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self).littleEndian
-                        let z = raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self).littleEndian
-                        let (kx, ky, kz) = WeldTable.key(SIMD3(Float(bitPattern: x), Float(bitPattern: y), Float(bitPattern: z)))
-                        let hash = WeldTable.hash(kx, ky, kz)
-                        guard partitionCount == 1 || Int(truncatingIfNeeded: hash >> shift) == partition else { continue }
-                        out[base + corner] = Int32(bitPattern: table.weld(kx, ky, kz, hash: hash) << 3 | UInt32(partition))
+            scratch.withUnsafeMutableBufferPointer { buckets in
+                filled.withUnsafeMutableBufferPointer { filled in
+                    // why: each core writes only its own buckets, then only its own table and its own corners' entries.
+                    let shared = UncheckedSendable(value: (raw, out, buckets, filled, tables))
+                    DispatchQueue.concurrentPerform(iterations: partitionCount) { reader in
+                        let (raw, _, buckets, filled, _) = shared.value
+                        for corner in (reader * slice)..<Swift.min(corners, (reader + 1) * slice) {
+                            let (x, y, z) = Self.corner(raw, corner)
+                            let hash = WeldTable.hash(x, y, z)
+                            let bucket = reader * partitionCount + Int(truncatingIfNeeded: hash >> shift)
+                            buckets[bucket * stride + filled[bucket]] = Pending(x: x, y: y, z: z, corner: UInt32(corner), hash: hash)
+                            filled[bucket] += 1
+                        }
                     }
-                }
-                if partitionCount == 1 || count < 4096 {
-                    for partition in 0..<partitionCount { work(partition) }
-                } else {
-                    DispatchQueue.concurrentPerform(iterations: partitionCount, execute: work)
+                    DispatchQueue.concurrentPerform(iterations: partitionCount) { partition in
+                        let (_, out, buckets, filled, tables) = shared.value
+                        let table = tables[partition]
+                        for reader in 0..<partitionCount {
+                            let bucket = reader * partitionCount + partition
+                            for i in 0..<filled[bucket] {
+                                let p = buckets[bucket * stride + i]
+                                out[base + Int(p.corner)] = Int32(bitPattern: table.weld(p.x, p.y, p.z, hash: p.hash) << 3 | UInt32(partition))
+                            }
+                        }
+                    }
                 }
             }
         }
+    }
+
+    /// A corner read and hashed, waiting for its partition's core.
+    private struct Pending {
+        var x: UInt32, y: UInt32, z: UInt32, corner: UInt32
+        var hash: UInt64
+    }
+
+    @inline(__always)
+    private static func corner(_ raw: UnsafeRawBufferPointer, _ corner: Int) -> (UInt32, UInt32, UInt32) {
+        let offset = (corner / 3) * 50 + 12 + (corner % 3) * 12
+        let x = raw.loadUnaligned(fromByteOffset: offset, as: UInt32.self).littleEndian
+        let y = raw.loadUnaligned(fromByteOffset: offset + 4, as: UInt32.self).littleEndian
+        let z = raw.loadUnaligned(fromByteOffset: offset + 8, as: UInt32.self).littleEndian
+        return WeldTable.key(SIMD3(Float(bitPattern: x), Float(bitPattern: y), Float(bitPattern: z)))
     }
 
     /// Distinct vertices (partition by partition) and three indices into them per triangle. Frees the welding tables.
     public mutating func finish() -> (positions: [SIMD3<Float>], indices: [Int32]) {
         if let finished { return finished }
         var offsets: [UInt32] = []
-        var positions: [SIMD3<Float>] = []
-        positions.reserveCapacity(partitions.reduce(0) { $0 + $1.count })
-        for table in partitions {
-            offsets.append(UInt32(positions.count))
-            positions += table.vertices
+        var positions = [SIMD3<Float>](repeating: .zero, count: partitions.reduce(0) { $0 + $1.count })
+        var filled = 0
+        positions.withUnsafeMutableBufferPointer { positions in
+            for table in partitions {
+                offsets.append(UInt32(filled))
+                _ = UnsafeMutableBufferPointer(rebasing: positions[filled..<filled + table.count]).initialize(from: table.vertices)
+                filled += table.count
+            }
         }
         partitions = []
+        scratch = []
         // In place: the tagged entries become plain indices without a second 4-bytes-per-corner array.
         var indices = tagged
         tagged = []
+        indices.removeLast(indices.count - taggedCount)
+        let parts = Swift.max(1, ProcessInfo.processInfo.activeProcessorCount)
         indices.withUnsafeMutableBufferPointer { entries in
-            for i in entries.indices {
-                let entry = UInt32(bitPattern: entries[i])
-                entries[i] = Int32(bitPattern: (entry >> 3) + offsets[Int(entry & 7)])
+            let shared = UncheckedSendable(value: (entries, offsets))
+            let slice = (entries.count + parts - 1) / parts
+            DispatchQueue.concurrentPerform(iterations: parts) { part in
+                let (entries, offsets) = shared.value
+                for i in (part * slice)..<Swift.min(entries.count, (part + 1) * slice) {
+                    let entry = UInt32(bitPattern: entries[i])
+                    entries[i] = Int32(bitPattern: (entry >> 3) + offsets[Int(entry & 7)])
+                }
             }
         }
         finished = (positions, indices)

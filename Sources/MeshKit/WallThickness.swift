@@ -97,8 +97,8 @@ struct TriangleGrid {
         // then fill. A triangle inside one cell (most, in a fine mesh) remembers it, so the second pass is cheap.
         let partCount = Swift.max(1, Swift.min(4, ProcessInfo.processInfo.activeProcessorCount))
         let chunk = (triangles + partCount - 1) / partCount
-        var counts = [Int32](repeating: 0, count: cellCount * partCount)
-        var single = [Int32](repeating: -1, count: triangles)
+        var counts = largeArray(repeating: Int32(0), count: cellCount * partCount)
+        var single = largeArray(repeating: Int32(-1), count: triangles)
         let grid = self
         counts.withUnsafeMutableBufferPointer { counts in
             single.withUnsafeMutableBufferPointer { single in
@@ -134,7 +134,7 @@ struct TriangleGrid {
             }
         }
         offsets[cellCount] = total
-        var filled = [Int32](repeating: 0, count: Int(total))
+        var filled = largeArray(repeating: Int32(0), count: Int(total))
         filled.withUnsafeMutableBufferPointer { filled in
             counts.withUnsafeMutableBufferPointer { cursors in
                 single.withUnsafeBufferPointer { single in

@@ -124,3 +124,32 @@ private func median(_ values: [Double]) -> Double {
     let sorted = values.sorted()
     return sorted.isEmpty ? 0 : sorted[sorted.count / 2]
 }
+
+/// Where the time of one analysis goes, for tuning: reading and welding, then the rest. Best of `runs`.
+struct MeshPhases: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "mesh-phases", abstract: "Time the phases of one analysis (best of N).", shouldDisplay: false)
+
+    @Argument var file: String
+    @Option var runs = 5
+
+    func run() throws {
+        var weld = Double.infinity, rest = Double.infinity
+        for _ in 0..<runs {
+            let size = try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0
+            let start = DispatchTime.now().uptimeNanoseconds
+            var builder = MeshBuilder(expectedTriangles: size / 50)
+            _ = try STLReader().read(.file(path: file), into: &builder)
+            let welded = DispatchTime.now().uptimeNanoseconds
+            if ProcessInfo.processInfo.environment["PRINTFARM_WELD_ONLY"] != nil {
+                print(String(format: "read+weld %.1f ms", Double(welded - start) / 1e6))
+                continue
+            }
+            let analysis = MeshAnalysis(builder, options: AnalysisOptions(wallThicknessSamples: 0))
+            let done = DispatchTime.now().uptimeNanoseconds
+            precondition(analysis.triangleCount > 0)
+            weld = min(weld, Double(welded - start) / 1e6)
+            rest = min(rest, Double(done - welded) / 1e6)
+        }
+        print(String(format: "read+weld %.1f ms, analysis %.1f ms (best of %d)", weld, rest, runs))
+    }
+}
