@@ -53,6 +53,8 @@ let package = Package(
         .systemLibrary(name: "SystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Content-addressed blob store: bytes by SHA-256 under the data directory, written atomically.
         .target(name: "FarmArtifacts", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        // The PrusaSlicer adapter: child processes with limits, profiles as versions, G-code facts.
+        .target(name: "Slicing", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // Intake: turns MeshKit's analysis into the domain's facts and verdicts; shared by the server and the CLI.
         .target(name: "FarmIntake", dependencies: ["FarmDomain", "MeshKit"], swiftSettings: swiftSettings),
         // Credentials: password hashing, TOTP, API key format, recovery codes, webhook signatures. No IO.
@@ -86,7 +88,7 @@ let package = Package(
         .executableTarget(
             name: "printfarm",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmIntake", "MeshKit",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmIntake", "MeshKit", "Slicing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
@@ -111,6 +113,7 @@ let package = Package(
             name: "MeshTestSupport", dependencies: ["MeshKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Tests/MeshTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "MeshTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SlicingTests", dependencies: ["Slicing", "MeshTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmArtifactsTests", dependencies: ["FarmArtifacts"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")], swiftSettings: swiftSettings),

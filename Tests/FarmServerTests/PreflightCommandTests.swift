@@ -69,3 +69,37 @@ struct PreflightCommandTests {
         #expect(missing.status != 0 && missing.output.contains("no such file or folder"))
     }
 }
+
+/// `printfarm slice` with the real PrusaSlicer.
+@Suite("printfarm slice")
+struct SliceCommandTests {
+    @Test("a model slices to G-code and its facts; a foreign profile and a model too big are refused with the reason")
+    func slice() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-slice-cli-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let output = directory.appendingPathComponent("box.gcode").path
+        let run = try CommandLineTests.run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "-o", output, "--json"])
+        #expect(run.status == 0, "\(run.output)")
+        let json = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        #expect(json?["slicer"] as? String == "PrusaSlicer 2.5.0")
+        let facts = try #require(json?["facts"] as? [String: Any])
+        #expect((facts["layerCount"] as? Int ?? 0) > 50)
+        #expect(FileManager.default.fileExists(atPath: output))
+
+        let cura = directory.appendingPathComponent("cura.ini")
+        try "layer_height = 0.2\nmachine_nozzle_size = 0.4\n".write(to: cura, atomically: true, encoding: .utf8)
+        let foreign = try CommandLineTests.run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "--profile", cura.path, "-o", output])
+        #expect(foreign.status != 0)
+        #expect(foreign.output.contains("not known to PrusaSlicer 2.5.0 (machine_nozzle_size)"), "\(foreign.output)")
+        #expect(foreign.output.contains("[profile.unknownKeys]"))
+
+        let big = directory.appendingPathComponent("big.stl")
+        try MeshFixtures.binarySTL(MeshFixtures.cube(size: 300, origin: [1, 1, 1])).write(to: big)
+        let tooBig = try CommandLineTests.run(["slice", big.path, "-o", output])
+        #expect(tooBig.status != 0)
+        #expect(tooBig.output.contains("slice.doesNotFit: the part does not fit on this printer's bed"), "\(tooBig.output)")
+        let missing = try CommandLineTests.run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "-o", output, "--slicer", "/nonexistent/prusa-slicer"])
+        #expect(missing.output.contains("slice.slicerMissing"))
+    }
+}

@@ -1,0 +1,87 @@
+import ArgumentParser
+import Foundation
+import Slicing
+
+/// `printfarm slice`: models → G-code through the same adapter the farm uses, with the facts read back.
+struct Slice: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Slice models with PrusaSlicer and a complete profile; prints the G-code facts.",
+        discussion: """
+            The profile is a complete PrusaSlicer config (as its --save or File → Export Config writes it); its version \
+            is its SHA-256. Without --profile the slicer's defaults are used with classic perimeters. Example: \
+            printfarm slice part.stl --profile mk3s-petg.ini -o part.gcode --json
+            """)
+
+    @Argument(help: "STL or 3MF model files.")
+    var models: [String]
+
+    @Option(help: "A complete PrusaSlicer .ini profile (default: the slicer's defaults, classic perimeters).")
+    var profile: String?
+
+    @Option(name: [.short, .customLong("output")], help: "Where to write the G-code.")
+    var output: String
+
+    @Flag(help: "Arrange several models on one plate and slice them together.")
+    var merge = false
+
+    @Option(help: "Copies of the model on the plate.")
+    var copies = 1
+
+    @Option(help: "The PrusaSlicer executable (default: prusa-slicer on PATH).")
+    var slicer: String?
+
+    @Option(help: "Seconds before a slice is stopped.")
+    var timeout = 600
+
+    @Flag(help: "Print JSON instead of text.")
+    var json = false
+
+    func validate() throws {
+        guard (1...1000).contains(copies) else { throw ValidationError("--copies is between 1 and 1000") }
+        guard timeout > 0 else { throw ValidationError("--timeout is a number of seconds above 0") }
+        for model in models where !FileManager.default.fileExists(atPath: model) { throw ValidationError("\(model): no such file") }
+    }
+
+    func run() async throws {
+        do {
+            let adapter = try PrusaSlicer(executable: slicer, timeout: .seconds(timeout))
+            let version = try await adapter.version()
+            var chosen: SlicerProfile
+            if let profile {
+                guard let text = try? String(contentsOfFile: profile, encoding: .utf8) else { throw ValidationError("\(profile): cannot read the profile") }
+                do {
+                    chosen = try SlicerProfile(ini: text)
+                    try chosen.validate(knownKeys: try await adapter.knownKeys(), slicer: version)
+                } catch let error as ProfileError {
+                    throw ValidationError("\(profile): \(error.description) [\(error.code)]")
+                }
+            } else {
+                chosen = try await adapter.defaultProfile()
+                chosen.settings["perimeter_generator"] = "classic"
+            }
+            let result = try await adapter.slice(SliceRequest(models: models, profile: chosen, output: output, merge: merge, copies: copies))
+            if json {
+                struct Output: Encodable { var output: String; var slicer: String; var profileVersion: String; var pinnedToOneCore: Bool; var seconds: Double; var facts: GCodeFacts }
+                let encoder = JSONEncoder()
+                encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+                let body = Output(output: output, slicer: result.slicer, profileVersion: result.profileVersion, pinnedToOneCore: result.pinnedToOneCore, seconds: result.seconds, facts: result.facts)
+                print(String(decoding: try encoder.encode(body), as: UTF8.self))
+            } else {
+                let facts = result.facts
+                print("sliced \(models.count) model\(models.count == 1 ? "" : "s") with \(result.slicer), profile \(result.profileVersion.prefix(12)) → \(output)")
+                print("  \(facts.layerCount) layers up to \(facts.maxZ) mm, estimated \(Self.duration(facts.estimatedSeconds)), filament \(facts.filamentMillimetres.map { String(format: "%.0f mm", $0) } ?? "?")")
+                print("  objects: \(facts.objects.joined(separator: "; "))")
+                if result.pinnedToOneCore { print("  note: the profile uses Arachne perimeters; sliced on one core so the G-code is reproducible") }
+            }
+        } catch let failure as SliceFailure {
+            var message = failure.description
+            if !failure.slicerOutput.isEmpty { message += "\nthe slicer said:\n" + failure.slicerOutput }
+            throw ValidationError(message)
+        }
+    }
+
+    static func duration(_ seconds: Int?) -> String {
+        guard let seconds else { return "?" }
+        return seconds >= 3600 ? "\(seconds / 3600) h \(seconds % 3600 / 60) min" : "\(seconds / 60) min \(seconds % 60) s"
+    }
+}
