@@ -98,7 +98,7 @@ let package = Package(
         .executableTarget(
             name: "printfarm-bench",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "MeshKit",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "MeshKit", "Slicing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -32,17 +32,14 @@ public struct GCodeFacts: Sendable, Equatable, Codable {
         guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
         defer { try? handle.close() }
         var parser = Parser()
-        var pending = Data()
+        var pending: [UInt8] = []
         while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            pending.append(chunk)
-            var start = pending.startIndex
-            while let newline = pending[start...].firstIndex(of: 10) {
-                if pending[start] == UInt8(ascii: ";") { parser.comment(pending[start..<newline]) }
-                start = newline + 1
-            }
-            pending = Data(pending[start...])
+            pending.append(contentsOf: chunk)
+            let consumed = pending.withUnsafeBufferPointer { bytes in parser.lines(bytes) }
+            pending.removeFirst(consumed)
         }
-        if pending.first == UInt8(ascii: ";") { parser.comment(pending[...]) }
+        pending.append(10)
+        _ = pending.withUnsafeBufferPointer { bytes in parser.lines(bytes) }
         return parser.facts
     }
 
@@ -71,8 +68,27 @@ public struct GCodeFacts: Sendable, Equatable, Codable {
             settings: [:])
         var heights = Set<Double>()
 
-        mutating func comment(_ bytes: Data) {
-            let line = String(decoding: bytes, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        /// Handles the complete lines in `bytes`; returns how many bytes that was. Only comments the facts come from
+        /// become strings: most lines of a G-code file are moves.
+        mutating func lines(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
+            var start = 0
+            while start < bytes.count {
+                guard let base = bytes.baseAddress, let found = memchr(base + start, 10, bytes.count - start) else { break }
+                let end = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+                if end - start >= 3, bytes[start] == UInt8(ascii: ";") {
+                    let second = bytes[start + 1]
+                    // "; …" (header, config, objects, thumbnails), ";Z:", ";HEIGHT:", ";LAYER_CHANGE"
+                    if second == UInt8(ascii: " ") || second == UInt8(ascii: "Z") || second == UInt8(ascii: "H") || second == UInt8(ascii: "L") {
+                        comment(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+                    }
+                }
+                start = end + 1
+            }
+            return start
+        }
+
+        mutating func comment(_ text: String) {
+            let line = text.trimmingCharacters(in: .whitespacesAndNewlines)
             if line == ";LAYER_CHANGE" {
                 facts.layerCount += 1
             } else if line.hasPrefix(";Z:"), let z = Double(line.dropFirst(3)) {
