@@ -54,7 +54,7 @@ let package = Package(
         // Content-addressed blob store: bytes by SHA-256 under the data directory, written atomically.
         .target(name: "FarmArtifacts", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // The PrusaSlicer adapter: child processes with limits, profiles as versions, G-code facts.
-        .target(name: "Slicing", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        .target(name: "Slicing", dependencies: ["FarmDomain", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // Intake: turns MeshKit's analysis into the domain's facts and verdicts; shared by the server and the CLI.
         .target(name: "FarmIntake", dependencies: ["FarmDomain", "MeshKit"], swiftSettings: swiftSettings),
         // Credentials: password hashing, TOTP, API key format, recovery codes, webhook signatures. No IO.
@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "FarmServer",
             dependencies: [
-                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "MeshKit", "FarmArtifacts",
+                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "MeshKit", "FarmArtifacts", "Slicing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -113,14 +113,14 @@ let package = Package(
             name: "MeshTestSupport", dependencies: ["MeshKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Tests/MeshTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "MeshTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "SlicingTests", dependencies: ["Slicing", "MeshTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "SlicingTests", dependencies: ["Slicing", "FarmDomain", "MeshTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmArtifactsTests", dependencies: ["FarmArtifacts"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
         .testTarget(
             name: "FarmServerTests",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "MeshTestSupport",
+                "FarmServer", "FarmStore", "FarmDomain", "MeshTestSupport", "Slicing",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -99,6 +99,17 @@ schemas = {
    "names": {"type": "array", "items": {"type": "string"}}, "uploadedBy": {"type": "string"}, "uploadedAt": ts, "analysis": ref("ModelFacts"), "analysisFailure": ref("Finding"), "analyser": {"type": "integer"}, "updatedAt": ts}},
  "Verdict": {"type": "object", "required": ["outcome","findings","material","printers"], "properties": {"outcome": {"type": "string", "enum": ["pass","warn","fail"]}, "findings": {"type": "array", "items": ref("Finding")}, "material": {"type": "string"}, "massGrams": {"type": "number"}, "printers": {"type": "array", "items": {"type": "string"}, "description": "Printers that can make it (size and material)"}}},
  "LineItemPreflight": {"type": "object", "required": ["lineItemID","verdict"], "properties": {"lineItemID": uuid, "artifact": {"type": "string"}, "verdict": ref("Verdict")}},
+ "GCodeFacts": {"type": "object", "required": ["layerCount","layerHeights","maxZ","objects","thumbnails","settings"], "properties": {
+   "generator": {"type": "string"}, "estimatedSeconds": {"type": "integer"}, "estimatedSilentSeconds": {"type": "integer"}, "filamentMillimetres": {"type": "number"},
+   "filamentCubicCentimetres": {"type": "number"}, "filamentGrams": {"type": "number"}, "filamentCost": {"type": "number"}, "layerCount": {"type": "integer"},
+   "layerHeights": {"type": "array", "items": {"type": "number"}}, "firstLayerHeight": {"type": "number"}, "maxZ": {"type": "number"},
+   "objects": {"type": "array", "items": {"type": "string"}}, "thumbnails": {"type": "array", "items": {"type": "string"}}, "settings": {"type": "object", "additionalProperties": {"type": "string"}}}},
+ "Slice": {"type": "object", "required": ["key","inputs","gcode","gcodeSize","facts","pinnedToOneCore","slicerSeconds","at"], "properties": {
+   "key": {"type": "string", "description": "SHA-256 of the inputs: the cache key"},
+   "inputs": {"type": "object", "required": ["model","profile","slicer","copies"], "properties": {"model": {"type": "string"}, "profile": {"type": "string"}, "slicer": {"type": "string"}, "copies": {"type": "integer"}}},
+   "gcode": {"type": "string", "description": "The G-code artifact's SHA-256"}, "gcodeSize": {"type": "integer"}, "facts": ref("GCodeFacts"),
+   "pinnedToOneCore": {"type": "boolean", "description": "Sliced on one core because the profile (Arachne) is reproducible only so"}, "slicerSeconds": {"type": "number"}, "at": ts}},
+ "StoredProfile": {"type": "object", "required": ["version","settings","reproducibleInParallel","artifact"], "properties": {"version": {"type": "string"}, "settings": {"type": "integer"}, "reproducibleInParallel": {"type": "boolean"}, "artifact": ref("Artifact")}},
  "Health": {"type": "object", "required": ["status","database","schemaVersion","headSequence"], "properties": {"status": {"const": "ok"}, "database": {"type": "string", "enum": ["sqlite","postgres"]}, "schemaVersion": {"type": "integer"}, "headSequence": {"type": "integer"}}},
 }
 paths = {
@@ -121,6 +132,15 @@ paths = {
  "/api/v1/artifacts/{sha256}/content": {"get": op("downloadArtifact", "The bytes; ETag is the SHA-256; honours If-None-Match, Range and If-Range", "artifacts",
    {"200": {"description": "The whole file", "content": {"application/octet-stream": {"schema": {"type": "string", "format": "binary"}}}}, "206": {"description": "The requested byte range (Content-Range)"}, "304": {"description": "Not modified"}, **errs("400","401","404"), "416": problem(416, "range-not-satisfiable")},
    [{"name": "sha256", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}, {"name": "Range", "in": "header", "schema": {"type": "string", "examples": ["bytes=0-1023"]}}, {"name": "If-None-Match", "in": "header", "schema": {"type": "string"}}])},
+ "/api/v1/profiles": {"post": op("uploadProfile", "Store a complete PrusaSlicer profile (.ini as text); its version is its SHA-256; checked against the slicer's settings", "slicing",
+   {**ok(ref("StoredProfile"), "Stored", "201", headers=None), **ok(ref("StoredProfile"), "Already stored", headers=None), **errs("401","413"), "422": problem(422, "invalid-profile (unknown or missing settings, a preset bundle, not key = value)"), "503": problem(503, "slicer-missing")},
+   [{"name": "name", "in": "query", "schema": {"type": "string"}}, corr], {"required": True, "content": {"text/plain": {"schema": {"type": "string"}}}})},
+ "/api/v1/slices": {
+   "post": op("slice", "Slice a stored model with a stored profile; the same inputs are a cache hit (X-Slice-Cache: hit)", "slicing",
+     {**ok(ref("Slice"), "Sliced now", "201"), **ok(ref("Slice"), "From the cache"), **errs("400","401","413","415"), "422": problem(422, "slice-failed (with the slicer's reason and words), or a model or profile that is not stored or failed preflight"), "503": problem(503, "slicer-missing")},
+     mut, body({"type": "object", "required": ["model","profile"], "properties": {"model": {"type": "string", "description": "Model artifact SHA-256"}, "profile": {"type": "string", "description": "Profile version"}, "copies": {"type": "integer", "minimum": 1, "maximum": 100, "default": 1}}})),
+   "get": op("listSlices", "List slices, by model", "slicing", {**ok(page("Slice"), headers=None), **errs("400","401")}, [{"name": "model", "in": "query", "schema": {"type": "string"}}, {"name": "after", "in": "query", "schema": {"type": "string"}}, limit(50, 500)])},
+ "/api/v1/slices/{key}": {"get": op("getSlice", "One slice", "slicing", {**ok(ref("Slice")), **errs("400","401","404")}, [{"name": "key", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}])},
  "/api/v1/plans": {
    "post": op("createPlan", "Create a plan for a line item (revision 1 as a draft)", "plans", {**ok(ref("Plan"), "Created", "201"), **ok(ref("Plan"), "Already created with the same content"), **errs("400","401","409","413","415","422")}, mut, body(ref("CreatePlan"))),
    "get": op("listPlans", "List plans, oldest first", "plans", {**ok(page("Plan"), headers=None), **errs("400","401")}, [status(revision_status), {"name": "intent", "in": "query", "schema": uuid}, after, limit(50, 500)])},

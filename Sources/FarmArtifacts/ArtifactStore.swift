@@ -56,6 +56,32 @@ public struct ArtifactStore: Sendable {
         return try upload.finish()
     }
 
+    /// A fresh path in `tmp/` for a file another program writes (the slicer's G-code), to `adopt` afterwards.
+    public func temporaryPath(suffix: String) -> String {
+        root.appendingPathComponent("tmp").appendingPathComponent("work-\(UUID().uuidString)\(suffix)").path
+    }
+
+    /// Takes a finished file into the store: hashed, linked under its hash, the original removed.
+    public func adopt(fileAt path: String) throws(ArtifactStoreError) -> StoredBytes {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .io("cannot read \(path)") }
+        let upload = try beginUpload(limit: Int.max)
+        defer { try? handle.close() }
+        do {
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                let written: Result<Void, ArtifactStoreError> = chunk.withUnsafeBytes { raw in Result { () throws(ArtifactStoreError) in try upload.write(raw) } }
+                try written.get()
+            }
+        } catch let error as ArtifactStoreError {
+            throw error
+        } catch {
+            upload.abort()
+            throw .io("cannot read \(path): \(error.localizedDescription)")
+        }
+        let stored = try upload.finish()
+        unlink(path)
+        return stored
+    }
+
     /// Temporary files of uploads a crash interrupted.
     private func removeAbandonedUploads(olderThan seconds: TimeInterval) {
         let tmp = root.appendingPathComponent("tmp")

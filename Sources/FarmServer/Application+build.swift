@@ -104,6 +104,8 @@ func buildRoutes(
     ArtifactRoutes(services: services, artifacts: artifacts, analyst: analyst, uploadLimit: configuration.maxUploadBytes).register(on: routes)
     IntentRoutes(endpoints: endpoints(store.intents, "/api/v1/intents", "intent"), preflighting: IntentPreflighting(store: store, analyst: analyst))
         .register(on: routes)
+    let slicing = SliceService(store: store, artifacts: artifacts, slicerPath: configuration.slicerPath, concurrency: configuration.sliceConcurrency)
+    SliceRoutes(services: services, slicing: slicing).register(on: routes)
     PlanRoutes(endpoints: endpoints(store.plans, "/api/v1/plans", "plan"), intents: store.intents).register(on: routes)
     PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer")).register(on: routes)
     RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run")).register(on: routes)

@@ -1,6 +1,7 @@
 import FarmDomain
 import FarmStore
 import Foundation
+import Slicing
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -87,6 +88,20 @@ extension Problem {
     }
     static func payloadTooLarge(_ limit: Int) -> Problem {
         Problem(status: .contentTooLarge, code: "payload-too-large", title: "The request body is too large", detail: "bodies are limited to \(limit) bytes")
+    }
+    static func slicerMissing(_ detail: String) -> Problem {
+        Problem(status: .serviceUnavailable, code: "slicer-missing", title: "No slicer is available", detail: detail)
+    }
+    static func invalidProfile(_ detail: String) -> Problem {
+        Problem(status: .unprocessableContent, code: "invalid-profile", title: "The profile cannot be used", detail: detail)
+    }
+    static func sliceFailed(_ failure: SliceFailure) -> Problem {
+        let said = failure.slicerOutput.split(separator: "\n").suffix(3).joined(separator: " / ")
+        return Problem(status: .unprocessableContent, code: "slice-failed", title: "The slicer could not slice this",
+                       detail: "\(failure.code.rawValue): \(failure.message)" + (said.isEmpty ? "" : "; the slicer said: \(said)"))
+    }
+    static func internalFailure(_ detail: String) -> Problem {
+        Problem(status: .internalServerError, code: "internal", title: "The server failed to handle the request", detail: detail)
     }
     static func uploadTooLarge(_ limit: Int) -> Problem {
         Problem(status: .contentTooLarge, code: "upload-too-large", title: "The upload is too large",

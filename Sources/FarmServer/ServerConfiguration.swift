@@ -22,6 +22,10 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Largest artifact upload accepted, in bytes; uploads stream to disk, so this bounds disk, not memory.
     public var maxUploadBytes: Int
+    /// The PrusaSlicer executable; nil finds `prusa-slicer` on PATH.
+    public var slicerPath: String? = nil
+    /// Slices run at once (each a child process that uses a core).
+    public var sliceConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount
     /// CloudEvents `source` attribute of every event this farm emits.
     public var eventSource: String
     public var logLevel: Logger.Level

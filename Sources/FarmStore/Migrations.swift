@@ -25,6 +25,7 @@ public enum ReadModelTable: String, CaseIterable, Sendable {
     case users = "read_users"
     case apiKeys = "read_apikeys"
     case artifacts = "read_artifacts"
+    case slices = "read_slices"
 }
 
 enum Migrations {
@@ -57,6 +58,8 @@ enum Migrations {
         Migration(version: 3, name: "sessions and server secrets", sqlite: sessionsDDL, postgres: sessionsDDL),
         // An artifact's id is its SHA-256, its status its kind (model, gcode, …).
         Migration(version: 4, name: "artifacts", sqlite: readModelDDL(.artifacts), postgres: readModelDDL(.artifacts)),
+        // A slice's id is the hash of its inputs (the cache key); its ref the model artifact.
+        Migration(version: 5, name: "slices", sqlite: readModelDDL(.slices), postgres: readModelDDL(.slices)),
     ]
 
     private static let sessionsDDL = [

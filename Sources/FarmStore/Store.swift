@@ -16,6 +16,7 @@ public final class Store: Sendable {
     public let users: AggregateRepository<UserDecider>
     public let apiKeys: AggregateRepository<APIKeyDecider>
     public let artifacts: AggregateRepository<ArtifactDecider>
+    public let slices: AggregateRepository<SliceDecider>
     public let credentials: CredentialStore
     public let sessions: SessionStore
     public let idempotency: IdempotencyStore
@@ -56,6 +57,7 @@ public final class Store: Sendable {
         self.users = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.apiKeys = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.artifacts = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.slices = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.credentials = CredentialStore(engine: engine)
         self.sessions = SessionStore(engine: engine)
         self.idempotency = IdempotencyStore(engine: engine)

@@ -77,3 +77,11 @@ extension ArtifactDecider: StoredAggregate {
     public static func state(of model: Artifact) -> ArtifactState { .exists(model) }
     public static func status(of model: Artifact) -> String { model.kind.rawValue }
 }
+
+extension SliceDecider: StoredAggregate {
+    public static let table = ReadModelTable.slices
+    public static func model(of state: SliceState) -> Slice? { state.slice }
+    public static func state(of model: Slice) -> SliceState { .exists(model) }
+    public static func status(of model: Slice) -> String { "sliced" }
+    public static func ref(of model: Slice) -> String? { model.inputs.model }
+}

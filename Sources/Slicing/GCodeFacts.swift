@@ -1,27 +1,7 @@
+import FarmDomain
 import Foundation
 
-/// What the slicer wrote into its G-code comments, read back: the figures pricing, scheduling and the printer
-/// upload use (Moonraker reads the same comments).
-public struct GCodeFacts: Sendable, Equatable, Codable {
-    public var generator: String?
-    public var estimatedSeconds: Int?
-    public var estimatedSilentSeconds: Int?
-    public var filamentMillimetres: Double?
-    public var filamentCubicCentimetres: Double?
-    public var filamentGrams: Double?
-    public var filamentCost: Double?
-    public var layerCount: Int
-    /// The distinct layer heights, smallest first.
-    public var layerHeights: [Double]
-    public var firstLayerHeight: Double?
-    public var maxZ: Double
-    /// Objects as the slicer labelled them (`; printing object NAME id:N copy M`), in first-printed order.
-    public var objects: [String]
-    /// Thumbnails as `WIDTHxHEIGHT`.
-    public var thumbnails: [String]
-    /// A few settings from the config block at the end (perimeter generator, layer height, nozzle, material).
-    public var settings: [String: String]
-
+extension GCodeFacts {
     static let keptSettings: Set<String> = [
         "perimeter_generator", "layer_height", "first_layer_height", "nozzle_diameter", "filament_type", "filament_density",
         "filament_cost", "printer_model", "bed_shape", "max_print_height", "gcode_flavor",

@@ -1,3 +1,4 @@
+import FarmDomain
 import Foundation
 
 /// What to slice and where the G-code goes.

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FarmDomain
 import Foundation
 import Slicing
 

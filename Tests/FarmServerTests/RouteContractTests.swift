@@ -104,7 +104,7 @@ struct RouteContractTests {
                 let response = try await farm.request(.get, "/healthz", headers: [:])
                 #expect(response.status == .ok)
                 #expect(response.json["database"] as? String == engine.rawValue)
-                #expect(response.json["schemaVersion"] as? Int == 4)
+                #expect(response.json["schemaVersion"] as? Int == 5)
             }
         }
     }

@@ -16,7 +16,7 @@ struct GoldenEventTests {
             E.eventTypes.map { type in (type, { try E.decodeData(type: type, data: $0, decoder: decoder) }) }
         }
         return entries(IntentEvent.self) + entries(PlanEvent.self) + entries(BuildPlateEvent.self) + entries(RunEvent.self) + entries(PrinterEvent.self)
-            + entries(UserEvent.self) + entries(APIKeyEvent.self) + entries(ArtifactEvent.self)
+            + entries(UserEvent.self) + entries(APIKeyEvent.self) + entries(ArtifactEvent.self) + entries(SliceEvent.self)
     }
 
     @Test("every event type has a golden file, and every golden file decodes and encodes back to the same JSON")
@@ -137,6 +137,15 @@ enum SampleEvents {
             .named(ArtifactNamed(name: "cube (1).stl", by: "user:\(user)", at: at)),
             .analysed(ArtifactAnalysed(facts: facts, failure: nil, analyser: 1, at: at)),
         ]
-        return intents + plans + plates + runs + printers + users + keys + artifacts
+        let gcodeFacts = GCodeFacts(
+            generator: "PrusaSlicer 2.5.0", estimatedSeconds: 1345, estimatedSilentSeconds: nil, filamentMillimetres: 2604.63,
+            filamentCubicCentimetres: 6.26, filamentGrams: 7.76, filamentCost: 0.19, layerCount: 84, layerHeights: [0.3, 0.35],
+            firstLayerHeight: 0.35, maxZ: 25.05, objects: ["box.stl id:0 copy 0"], thumbnails: [], settings: ["perimeter_generator": "classic"])
+        let slices: [SliceEvent] = [
+            .recorded(SliceRecorded(
+                key: String(repeating: "cd", count: 32), inputs: SliceInputs(model: sha, profile: String(repeating: "ef", count: 32), slicer: "PrusaSlicer 2.5.0", copies: 1),
+                gcode: String(repeating: "12", count: 32), gcodeSize: 168_808, facts: gcodeFacts, pinnedToOneCore: false, slicerSeconds: 0.167, at: at)),
+        ]
+        return intents + plans + plates + runs + printers + users + keys + artifacts + slices
     }
 }

@@ -1,3 +1,4 @@
+import FarmDomain
 import Foundation
 import MeshKit
 import MeshTestSupport

@@ -54,6 +54,7 @@ extension ReasonCode {
     public static let intakeUploaded: ReasonCode = "intake.uploaded"
     public static let intakeAnalysed: ReasonCode = "intake.analysed"
     public static let intakeUnreadable: ReasonCode = "intake.unreadable"
+    public static let sliceRecorded: ReasonCode = "slice.recorded"
     public static let qaPassed: ReasonCode = "qa.passed"
     public static let qaFailedDimensions: ReasonCode = "qa.failed.dimensions"
 }

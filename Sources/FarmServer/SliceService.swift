@@ -1,0 +1,97 @@
+import Crypto
+import FarmArtifacts
+import FarmDomain
+import FarmStore
+import Foundation
+import Slicing
+
+/// Slices a stored model with a stored profile, through the cache: the same model bytes, profile version, slicer
+/// version and copies find the slice already made. Only successes are cached; the G-code is an artifact.
+struct SliceService: Sendable {
+    let store: Store
+    let artifacts: ArtifactStore
+    let slicer: PrusaSlicer?
+    /// Why there is no slicer, when there is none.
+    let slicerProblem: String?
+
+    init(store: Store, artifacts: ArtifactStore, slicerPath: String?, concurrency: Int) {
+        self.store = store
+        self.artifacts = artifacts
+        do throws(SliceFailure) {
+            slicer = try PrusaSlicer(executable: slicerPath, concurrency: concurrency)
+            slicerProblem = nil
+        } catch {
+            slicer = nil
+            slicerProblem = error.description
+        }
+    }
+
+    func available() throws -> PrusaSlicer {
+        guard let slicer else { throw Problem.slicerMissing(slicerProblem ?? "no slicer is configured") }
+        return slicer
+    }
+
+    /// Stores an uploaded `.ini` as a profile after checking it against the slicer's keys.
+    func storeProfile(text: String, name: String, context: CommandContext, correlationID: String?) async throws -> (profile: SlicerProfile, artifact: Artifact) {
+        let slicer = try available()
+        let profile: SlicerProfile
+        do {
+            profile = try SlicerProfile(ini: text)
+            try profile.validate(knownKeys: try await slicer.knownKeys(), slicer: try await slicer.version())
+        } catch let error as ProfileError {
+            throw Problem.invalidProfile("\(error.code): \(error.description)")
+        } catch let error as SliceFailure {
+            throw Problem.slicerMissing(error.description)
+        }
+        let stored = try artifacts.put(Data(profile.canonicalText.utf8))
+        let upload = ArtifactUpload(sha256: stored.sha256, size: stored.size, mediaType: "text/plain", name: name)
+        let outcome = try await store.artifacts.execute(.register(upload), id: stored.sha256, context: context, correlationID: correlationID)
+        return (profile, outcome.model)
+    }
+
+    /// The slice of `model` with `profile`, made now or found in the cache.
+    func slice(model: String, profile version: String, copies: Int, context: CommandContext, correlationID: String?) async throws -> (slice: Slice, version: Int, cached: Bool) {
+        let slicer = try available()
+        guard let model = try await store.artifacts.get(id: model)?.model, model.kind == .model else {
+            throw Problem.invalidField("model", "no model artifact \(model) is stored; upload it first (POST /api/v1/artifacts)")
+        }
+        if let failure = model.analysisFailure {
+            throw Problem.invalidField("model", "the model failed preflight (\(failure.code): \(failure.message)); it is not sliced")
+        }
+        guard let profileArtifact = try await store.artifacts.get(id: version)?.model, profileArtifact.kind == .profile || profileArtifact.mediaType == "text/plain",
+              let text = try? String(contentsOfFile: artifacts.path(of: version), encoding: .utf8), let profile = try? SlicerProfile(ini: text) else {
+            throw Problem.invalidField("profile", "no profile \(version) is stored; upload it first (POST /api/v1/profiles)")
+        }
+        let inputs = SliceInputs(model: model.sha256, profile: profile.version, slicer: try await slicer.version(), copies: copies)
+        let key = SHA256.hash(data: Data(inputs.keyText.utf8)).map { String(format: "%02x", $0) }.joined()
+        if let found = try await store.slices.get(id: key) { return (found.model, found.version, true) }
+
+        // The slicer decides the format by the file name, and artifacts have none: a link with the right suffix.
+        let suffix = (model.names.first.map { ($0 as NSString).pathExtension.lowercased() }).flatMap { ["stl", "3mf"].contains($0) ? $0 : nil } ?? "stl"
+        let link = artifacts.temporaryPath(suffix: ".\(suffix)")
+        let output = artifacts.temporaryPath(suffix: ".gcode")
+        defer {
+            unlink(link)
+            unlink(output)
+        }
+        guard symlink(artifacts.path(of: model.sha256), link) == 0 else { throw Problem.internalFailure("cannot link the model for the slicer") }
+        let result: SliceResult
+        do throws(SliceFailure) {
+            result = try await slicer.slice(SliceRequest(models: [link], profile: profile, output: output, copies: copies))
+        } catch {
+            throw Problem.sliceFailed(error)
+        }
+        let stored = try artifacts.adopt(fileAt: output)
+        let name = ((model.names.first ?? "model") as NSString).deletingPathExtension + ".gcode"
+        _ = try await store.artifacts.execute(
+            .register(ArtifactUpload(sha256: stored.sha256, size: stored.size, mediaType: "text/x.gcode", name: name)), id: stored.sha256,
+            context: context, correlationID: correlationID)
+        let recorded = SliceRecorded(
+            key: key, inputs: inputs, gcode: stored.sha256, gcodeSize: stored.size, facts: result.facts, pinnedToOneCore: result.pinnedToOneCore,
+            slicerSeconds: result.seconds, at: context.time)
+        var sliceContext = context
+        sliceContext.reason = .sliceRecorded
+        let outcome = try await store.slices.execute(.record(recorded), id: key, context: sliceContext, correlationID: correlationID)
+        return (outcome.model, outcome.version, false)
+    }
+}
