@@ -109,6 +109,7 @@ schemas = {
    "inputs": {"type": "object", "required": ["model","profile","slicer","copies"], "properties": {"model": {"type": "string"}, "profile": {"type": "string"}, "slicer": {"type": "string"}, "copies": {"type": "integer"}}},
    "gcode": {"type": "string", "description": "The G-code artifact's SHA-256"}, "gcodeSize": {"type": "integer"}, "facts": ref("GCodeFacts"),
    "pinnedToOneCore": {"type": "boolean", "description": "Sliced on one core because the profile (Arachne) is reproducible only so"}, "slicerSeconds": {"type": "number"}, "at": ts}},
+ "ProfileBinding": {"type": "object", "required": ["id","printerModel","material","profile","history","updatedAt"], "properties": {"id": {"type": "string"}, "printerModel": {"type": "string"}, "material": {"type": "string"}, "profile": {"type": "string"}, "history": {"type": "array", "items": {"type": "object", "properties": {"profile": {"type": "string"}, "by": {"type": "string"}, "at": ts}}}, "updatedAt": ts}},
  "StoredProfile": {"type": "object", "required": ["version","settings","reproducibleInParallel","artifact"], "properties": {"version": {"type": "string"}, "settings": {"type": "integer"}, "reproducibleInParallel": {"type": "boolean"}, "artifact": ref("Artifact")}},
  "Health": {"type": "object", "required": ["status","database","schemaVersion","headSequence"], "properties": {"status": {"const": "ok"}, "database": {"type": "string", "enum": ["sqlite","postgres"]}, "schemaVersion": {"type": "integer"}, "headSequence": {"type": "integer"}}},
 }
@@ -138,8 +139,16 @@ paths = {
  "/api/v1/slices": {
    "post": op("slice", "Slice a stored model with a stored profile; the same inputs are a cache hit (X-Slice-Cache: hit)", "slicing",
      {**ok(ref("Slice"), "Sliced now", "201"), **ok(ref("Slice"), "From the cache"), **errs("400","401","413","415"), "422": problem(422, "slice-failed (with the slicer's reason and words), or a model or profile that is not stored or failed preflight"), "503": problem(503, "slicer-missing")},
-     mut, body({"type": "object", "required": ["model","profile"], "properties": {"model": {"type": "string", "description": "Model artifact SHA-256"}, "profile": {"type": "string", "description": "Profile version"}, "copies": {"type": "integer", "minimum": 1, "maximum": 100, "default": 1}}})),
+     mut, body({"type": "object", "required": ["model"], "properties": {"model": {"type": "string", "description": "Model artifact SHA-256"}, "profile": {"type": "string", "description": "Profile version; or leave it out and give printerModel and material to use their binding"}, "printerModel": {"type": "string"}, "material": {"type": "string"}, "copies": {"type": "integer", "minimum": 1, "maximum": 100, "default": 1}}})),
    "get": op("listSlices", "List slices, by model", "slicing", {**ok(page("Slice"), headers=None), **errs("400","401")}, [{"name": "model", "in": "query", "schema": {"type": "string"}}, {"name": "after", "in": "query", "schema": {"type": "string"}}, limit(50, 500)])},
+ "/api/v1/profile-bindings": {
+   "post": op("bindProfile", "Bind a profile version to a printer model and material (an earlier version rolls back); new slices use it at once", "slicing",
+     {**ok(ref("ProfileBinding"), "Bound", "201"), **ok(ref("ProfileBinding"), "Bound (changed, or already this version)"), **errs("400","401","413","415","422")}, mut,
+     body({"type": "object", "required": ["printerModel","material","profile"], "properties": {"printerModel": {"type": "string"}, "material": {"type": "string"}, "profile": {"type": "string"}, "reason": reason, "note": note}})),
+   "get": op("listProfileBindings", "List profile bindings", "slicing", {**ok(page("ProfileBinding"), headers=None), **errs("400","401")}, [{"name": "after", "in": "query", "schema": {"type": "string"}}, limit(50, 500)])},
+ "/api/v1/profiles/{from}/diff/{to}": {"get": op("diffProfiles", "Settings that differ between two profile versions, old → new", "slicing",
+   {**ok({"type": "object", "required": ["from","to","changed"], "properties": {"from": {"type": "string"}, "to": {"type": "string"}, "changed": {"type": "array", "items": {"type": "object", "required": ["key"], "properties": {"key": {"type": "string"}, "old": {"type": ["string","null"]}, "new": {"type": ["string","null"]}}}}}}, headers=None), **errs("400","401","404")},
+   [{"name": "from", "in": "path", "required": True, "schema": {"type": "string"}}, {"name": "to", "in": "path", "required": True, "schema": {"type": "string"}}])},
  "/api/v1/slices/{key}": {"get": op("getSlice", "One slice", "slicing", {**ok(ref("Slice")), **errs("400","401","404")}, [{"name": "key", "in": "path", "required": True, "schema": {"type": "string", "pattern": "^[0-9a-fA-F]{64}$"}}])},
  "/api/v1/plans": {
    "post": op("createPlan", "Create a plan for a line item (revision 1 as a draft)", "plans", {**ok(ref("Plan"), "Created", "201"), **ok(ref("Plan"), "Already created with the same content"), **errs("400","401","409","413","415","422")}, mut, body(ref("CreatePlan"))),

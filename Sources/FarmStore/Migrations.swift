@@ -26,6 +26,7 @@ public enum ReadModelTable: String, CaseIterable, Sendable {
     case apiKeys = "read_apikeys"
     case artifacts = "read_artifacts"
     case slices = "read_slices"
+    case profileBindings = "read_profile_bindings"
 }
 
 enum Migrations {
@@ -59,7 +60,9 @@ enum Migrations {
         // An artifact's id is its SHA-256, its status its kind (model, gcode, …).
         Migration(version: 4, name: "artifacts", sqlite: readModelDDL(.artifacts), postgres: readModelDDL(.artifacts)),
         // A slice's id is the hash of its inputs (the cache key); its ref the model artifact.
-        Migration(version: 5, name: "slices", sqlite: readModelDDL(.slices), postgres: readModelDDL(.slices)),
+        Migration(
+            version: 5, name: "slices and profile bindings", sqlite: [ReadModelTable.slices, .profileBindings].flatMap(readModelDDL),
+            postgres: [ReadModelTable.slices, .profileBindings].flatMap(readModelDDL)),
     ]
 
     private static let sessionsDDL = [

@@ -26,7 +26,7 @@ public struct ProjectionRebuilder: Sendable {
             var folders: [String: any ProjectionFolder] = [:]
             for folder in [
                 Folder<IntentDecider>() as any ProjectionFolder, Folder<PlanDecider>(), Folder<BuildPlateDecider>(),
-                Folder<RunDecider>(), Folder<PrinterDecider>(), Folder<UserDecider>(), Folder<APIKeyDecider>(), Folder<ArtifactDecider>(), Folder<SliceDecider>(),
+                Folder<RunDecider>(), Folder<PrinterDecider>(), Folder<UserDecider>(), Folder<APIKeyDecider>(), Folder<ArtifactDecider>(), Folder<SliceDecider>(), Folder<ProfileBindingDecider>(),
             ] { folders[folder.aggregate] = folder }
             let decoder = StoreCoding.decoder()
             var after: Int64 = 0

@@ -17,6 +17,7 @@ public final class Store: Sendable {
     public let apiKeys: AggregateRepository<APIKeyDecider>
     public let artifacts: AggregateRepository<ArtifactDecider>
     public let slices: AggregateRepository<SliceDecider>
+    public let profileBindings: AggregateRepository<ProfileBindingDecider>
     public let credentials: CredentialStore
     public let sessions: SessionStore
     public let idempotency: IdempotencyStore
@@ -58,6 +59,7 @@ public final class Store: Sendable {
         self.apiKeys = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.artifacts = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.slices = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.profileBindings = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.credentials = CredentialStore(engine: engine)
         self.sessions = SessionStore(engine: engine)
         self.idempotency = IdempotencyStore(engine: engine)

@@ -85,3 +85,11 @@ extension SliceDecider: StoredAggregate {
     public static func status(of model: Slice) -> String { "sliced" }
     public static func ref(of model: Slice) -> String? { model.inputs.model }
 }
+
+extension ProfileBindingDecider: StoredAggregate {
+    public static let table = ReadModelTable.profileBindings
+    public static func model(of state: ProfileBindingState) -> ProfileBinding? { state.binding }
+    public static func state(of model: ProfileBinding) -> ProfileBindingState { .exists(model) }
+    public static func status(of model: ProfileBinding) -> String { "bound" }
+    public static func ref(of model: ProfileBinding) -> String? { model.profile }
+}

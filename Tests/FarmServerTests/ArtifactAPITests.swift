@@ -275,6 +275,48 @@ struct SliceAPITests {
         }
     }
 
+    @Test("a binding picks the profile for a printer model and material; changing it applies to the next slice; rolling back is one call")
+    func bindingAndRollback() async throws {
+        let text = try await Self.profileText()
+        try await withFarm { farm in
+            var headers = auth
+            headers[.contentType] = "text/plain"
+            let first = try #require(try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text)).json["version"] as? String)
+            let finer = text.replacingOccurrences(of: "\nlayer_height = 0.3\n", with: "\nlayer_height = 0.2\n")
+            let second = try #require(try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: finer)).json["version"] as? String)
+            let model = try #require(try await farm.upload(try Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/box.stl")), name: "box.stl").json["sha256"] as? String)
+            let byBinding = #"{"model":"\#(model)","printerModel":"MK3S","material":"PETG"}"#
+
+            let unbound = try await farm.request(.post, "/api/v1/slices", json: byBinding)
+            #expect((unbound.json["detail"] as? String)?.contains("no profile is bound for MK3S with PETG") == true)
+            let bound = try await farm.request(.post, "/api/v1/profile-bindings", json: #"{"printerModel":"MK3S","material":"PETG","profile":"\#(first)"}"#)
+            #expect(bound.status == .created, "\(bound.text)")
+            let one = try await farm.request(.post, "/api/v1/slices", json: byBinding)
+            #expect((one.json["inputs"] as? [String: Any])?["profile"] as? String == first)
+
+            let changed = try await farm.request(.post, "/api/v1/profile-bindings", json: #"{"printerModel":"mk3s","material":"petg","profile":"\#(second)","reason":"operator.override","note":"finer layers"}"#)
+            #expect(changed.status == .ok)
+            #expect(changed.json["profile"] as? String == second)
+            let two = try await farm.request(.post, "/api/v1/slices", json: byBinding)
+            #expect((two.json["inputs"] as? [String: Any])?["profile"] as? String == second)
+            #expect(two.headers[.sliceCache] == "miss")
+
+            let diff = try await farm.request(.get, "/api/v1/profiles/\(first)/diff/\(second)")
+            let changes = try #require(diff.json["changed"] as? [[String: Any]])
+            #expect(changes.count == 1)
+            #expect(changes.first?["key"] as? String == "layer_height" && changes.first?["old"] as? String == "0.3" && changes.first?["new"] as? String == "0.2")
+
+            let rolledBack = try await farm.request(.post, "/api/v1/profile-bindings", json: #"{"printerModel":"MK3S","material":"PETG","profile":"\#(first)","reason":"operator.override","note":"roll back"}"#)
+            #expect((rolledBack.json["history"] as? [Any])?.count == 3)
+            let three = try await farm.request(.post, "/api/v1/slices", json: byBinding)
+            #expect((three.json["inputs"] as? [String: Any])?["profile"] as? String == first)
+            #expect(three.headers[.sliceCache] == "hit", "the first version's slice is still in the cache")
+            let missing = try await farm.request(.post, "/api/v1/profile-bindings", json: #"{"printerModel":"MK3S","material":"PETG","profile":"\#(String(repeating: "0", count: 64))"}"#)
+            #expect(missing.problemCode == "invalid-field")
+            #expect((try await farm.request(.get, "/api/v1/profile-bindings").json["items"] as? [Any])?.count == 1)
+        }
+    }
+
     @Test("bad profiles, a model too big for the bed and a model that failed preflight are refused; nothing is cached")
     func refusals() async throws {
         let text = try await Self.profileText()

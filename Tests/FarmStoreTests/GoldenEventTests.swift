@@ -16,7 +16,7 @@ struct GoldenEventTests {
             E.eventTypes.map { type in (type, { try E.decodeData(type: type, data: $0, decoder: decoder) }) }
         }
         return entries(IntentEvent.self) + entries(PlanEvent.self) + entries(BuildPlateEvent.self) + entries(RunEvent.self) + entries(PrinterEvent.self)
-            + entries(UserEvent.self) + entries(APIKeyEvent.self) + entries(ArtifactEvent.self) + entries(SliceEvent.self)
+            + entries(UserEvent.self) + entries(APIKeyEvent.self) + entries(ArtifactEvent.self) + entries(SliceEvent.self) + entries(ProfileBindingEvent.self)
     }
 
     @Test("every event type has a golden file, and every golden file decodes and encodes back to the same JSON")
@@ -146,6 +146,9 @@ enum SampleEvents {
                 key: String(repeating: "cd", count: 32), inputs: SliceInputs(model: sha, profile: String(repeating: "ef", count: 32), slicer: "PrusaSlicer 2.5.0", copies: 1),
                 gcode: String(repeating: "12", count: 32), gcodeSize: 168_808, facts: gcodeFacts, pinnedToOneCore: false, slicerSeconds: 0.167, at: at)),
         ]
-        return intents + plans + plates + runs + printers + users + keys + artifacts + slices
+        let bindings: [ProfileBindingEvent] = [
+            .bound(ProfileBound(printerModel: "MK3S", material: "PETG", profile: String(repeating: "ef", count: 32), previous: String(repeating: "ee", count: 32), by: "user:\(user)", at: at)),
+        ]
+        return intents + plans + plates + runs + printers + users + keys + artifacts + slices + bindings
     }
 }

@@ -7,8 +7,19 @@ import Slicing
 
 struct SliceRequestBody: Decodable, Sendable {
     var model: String
-    var profile: String
+    /// A profile version; or leave it out and name the printer model and material to use their binding.
+    var profile: String?
+    var printerModel: String?
+    var material: String?
     var copies: Int?
+}
+
+struct BindProfileBody: Decodable, Sendable {
+    var printerModel: String
+    var material: String
+    var profile: String
+    var reason: String?
+    var note: String?
 }
 
 /// `/api/v1/profiles` and `/api/v1/slices`: complete slicer profiles, versioned by hash, and cached slices.
@@ -19,6 +30,14 @@ struct SliceRoutes {
     func register(on routes: SecuredRoutes) {
         routes.post("/api/v1/profiles", .administer) { request, context in try await uploadProfile(request, context) }
         routes.post("/api/v1/slices", .operate) { request, context in try await slice(request, context) }
+        routes.post("/api/v1/profile-bindings", .administer) { request, context in try await bind(request, context) }
+        routes.get("/api/v1/profile-bindings", .read) { request, _ in
+            let query = QueryParameters(request)
+            let limit = try query.limit()
+            let rows = try await services.store.profileBindings.list(after: query.string("after"), limit: limit)
+            return JSONIO.page(rows, limit: limit)
+        }
+        routes.get("/api/v1/profiles/{from}/diff/{to}", .read) { _, context in try await diff(context) }
         routes.get("/api/v1/slices", .read) { request, _ in
             let query = QueryParameters(request)
             let limit = try query.limit()
@@ -63,16 +82,70 @@ struct SliceRoutes {
         let body = try await JSONIO.decode(SliceRequestBody.self, from: request, context: context)
         let copies = body.copies ?? 1
         guard (1...100).contains(copies) else { throw Problem.invalidField("copies", "between 1 and 100") }
-        for (field, value) in [("model", body.model), ("profile", body.profile)] where !(value.count == 64 && value.allSatisfy(\.isHexDigit)) {
+        let profile: String
+        if let version = body.profile {
+            profile = version
+        } else if let printerModel = body.printerModel, let material = body.material {
+            let id = ProfileBinding.id(printerModel: printerModel, material: material)
+            guard let binding = try await services.store.profileBindings.get(id: id)?.model else {
+                throw Problem.invalidField("printerModel", "no profile is bound for \(printerModel) with \(material); bind one (POST /api/v1/profile-bindings) or name a profile")
+            }
+            profile = binding.profile
+        } else {
+            throw Problem.invalidField("profile", "name a profile version, or a printerModel and material whose bound profile to use")
+        }
+        for (field, value) in [("model", body.model), ("profile", profile)] where !(value.count == 64 && value.allSatisfy(\.isHexDigit)) {
             throw Problem.invalidField(field, "a SHA-256 (64 hexadecimal digits)")
         }
         let commandContext = try services.commandContext(context, reason: nil, note: nil)
         let (slice, version, cached) = try await slicing.slice(
-            model: body.model.lowercased(), profile: body.profile.lowercased(), copies: copies, context: commandContext,
+            model: body.model.lowercased(), profile: profile.lowercased(), copies: copies, context: commandContext,
             correlationID: services.correlationID(request, context))
         var response = try JSONIO.response(slice, status: cached ? .ok : .created, etag: version, location: "/api/v1/slices/\(slice.key)")
         response.headers[.sliceCache] = cached ? "hit" : "miss"
         return response
+    }
+}
+
+extension SliceRoutes {
+    /// Binds a profile version (an earlier one rolls back); new slices for that printer model and material use it.
+    func bind(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let body = try await JSONIO.decode(BindProfileBody.self, from: request, context: context)
+        let profile = body.profile.lowercased()
+        guard profile.count == 64, try await services.store.artifacts.get(id: profile) != nil else {
+            throw Problem.invalidField("profile", "no profile \(body.profile.prefix(80)) is stored; upload it first (POST /api/v1/profiles)")
+        }
+        let id = ProfileBinding.id(printerModel: body.printerModel, material: body.material)
+        let commandContext = try services.commandContext(context, reason: body.reason, note: body.note, defaultReason: .operatorRequest)
+        let outcome = try await services.store.profileBindings.execute(
+            .bind(printerModel: body.printerModel, material: body.material, profile: profile), id: id, context: commandContext,
+            correlationID: services.correlationID(request, context))
+        return try JSONIO.response(outcome.model, status: outcome.version == outcome.events.count ? .created : .ok, etag: outcome.version)
+    }
+
+    struct ProfileDiff: Encodable {
+        struct Change: Encodable { var key: String; var old: String?; var new: String? }
+        var from: String
+        var to: String
+        var changed: [Change]
+    }
+
+    /// The settings that differ between two profile versions, old → new (a missing side is null).
+    func diff(_ context: FarmRequestContext) async throws -> Response {
+        func load(_ name: String) throws -> (String, SlicerProfile) {
+            let version = try context.parameters.require(name).lowercased()
+            guard version.count == 64, version.allSatisfy(\.isHexDigit) else { throw Problem.invalidParameter(name, "a profile version (64 hexadecimal digits)") }
+            guard let text = try? String(contentsOfFile: slicing.artifacts.path(of: version), encoding: .utf8), let profile = try? SlicerProfile(ini: text) else {
+                throw Problem.notFound("profile \(version)")
+            }
+            return (version, profile)
+        }
+        let (fromVersion, from) = try load("from"), (toVersion, to) = try load("to")
+        let keys = Set(from.settings.keys).union(to.settings.keys).sorted()
+        let changed = keys.compactMap { key -> ProfileDiff.Change? in
+            from.settings[key] == to.settings[key] ? nil : ProfileDiff.Change(key: key, old: from.settings[key], new: to.settings[key])
+        }
+        return try JSONIO.response(ProfileDiff(from: fromVersion, to: toVersion, changed: changed))
     }
 }
 

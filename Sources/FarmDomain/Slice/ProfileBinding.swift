@@ -1,0 +1,97 @@
+import Foundation
+
+/// Which profile version a printer model uses for a material. Changing it is an event; rolling back is binding an
+/// earlier version again; new slices use the bound version at once.
+public struct ProfileBinding: Sendable, Equatable, Codable {
+    public var id: String
+    public var printerModel: String
+    public var material: String
+    public var profile: String
+    /// Every version bound so far, oldest first, with who and when.
+    public var history: [ProfileBindingChange]
+    public var updatedAt: Date
+
+    /// The binding's id: printer model and material, case-insensitive.
+    public static func id(printerModel: String, material: String) -> String {
+        "\(printerModel.trimmingCharacters(in: .whitespaces).lowercased())|\(material.trimmingCharacters(in: .whitespaces).lowercased())"
+    }
+}
+
+public struct ProfileBindingChange: Sendable, Equatable, Codable {
+    public var profile: String
+    public var by: String
+    public var at: Date
+}
+
+public struct ProfileBound: Codable, Sendable, Equatable {
+    public var printerModel: String
+    public var material: String
+    public var profile: String
+    /// The version it replaced, if any.
+    public var previous: String?
+    public var by: String
+    public var at: Date
+}
+
+public enum ProfileBindingEvent: DomainEvent {
+    case bound(ProfileBound)
+
+    public static let aggregate = "profilebinding"
+    public static let codec = EventCodec<ProfileBindingEvent>(aggregate: aggregate, [.payload("bound", ProfileBound.self, ProfileBindingEvent.bound)])
+
+    public var parts: (name: String, payload: any Encodable) {
+        switch self {
+        case .bound(let p): ("bound", p)
+        }
+    }
+}
+
+public enum ProfileBindingCommand: Sendable, Equatable {
+    case bind(printerModel: String, material: String, profile: String)
+
+    public var name: String { "bind" }
+}
+
+public enum ProfileBindingState: Sendable, Equatable {
+    case none
+    case exists(ProfileBinding)
+
+    public var binding: ProfileBinding? {
+        if case .exists(let binding) = self { binding } else { nil }
+    }
+}
+
+public enum ProfileBindingDecider: Decider {
+    public static let initialState = ProfileBindingState.none
+
+    public static func decide(_ command: ProfileBindingCommand, state: ProfileBindingState, context: CommandContext) throws(DomainError) -> [ProfileBindingEvent] {
+        switch command {
+        case .bind(let printerModel, let material, let profile):
+            guard (1...100).contains(printerModel.trimmingCharacters(in: .whitespaces).count) else {
+                throw .invalid(field: "printerModel", reason: "name the printer model, for example MK3S, 1 to 100 characters")
+            }
+            guard (1...100).contains(material.trimmingCharacters(in: .whitespaces).count) else {
+                throw .invalid(field: "material", reason: "name the material, for example PETG")
+            }
+            guard profile.count == 64, profile.allSatisfy(\.isHexDigit) else { throw .invalid(field: "profile", reason: "a profile version (64 hexadecimal digits)") }
+            let current = state.binding
+            if current?.profile == profile { return [] }
+            return [.bound(ProfileBound(
+                printerModel: current?.printerModel ?? printerModel, material: current?.material ?? material, profile: profile, previous: current?.profile,
+                by: context.actor.description, at: context.time))]
+        }
+    }
+
+    public static func evolve(_ state: ProfileBindingState, _ event: ProfileBindingEvent) -> ProfileBindingState {
+        switch event {
+        case .bound(let e):
+            var binding = state.binding ?? ProfileBinding(
+                id: ProfileBinding.id(printerModel: e.printerModel, material: e.material), printerModel: e.printerModel, material: e.material,
+                profile: e.profile, history: [], updatedAt: e.at)
+            binding.profile = e.profile
+            binding.history.append(ProfileBindingChange(profile: e.profile, by: e.by, at: e.at))
+            binding.updatedAt = e.at
+            return .exists(binding)
+        }
+    }
+}
