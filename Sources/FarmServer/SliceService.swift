@@ -38,8 +38,11 @@ struct SliceService: Sendable {
         do {
             profile = try SlicerProfile(ini: text)
             try profile.validate(knownKeys: try await slicer.knownKeys(), slicer: try await slicer.version())
+            try await slicer.check(profile)
         } catch let error as ProfileError {
             throw Problem.invalidProfile("\(error.code): \(error.description)")
+        } catch let error as SliceFailure where error.code == .invalidProfile {
+            throw Problem.invalidProfile("profile.invalidValue: \(error.message); the slicer said: \(SliceFailure.lastMeaningfulLine(error.slicerOutput))")
         } catch let error as SliceFailure {
             throw Problem.slicerMissing(error.description)
         }

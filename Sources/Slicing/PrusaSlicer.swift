@@ -101,6 +101,24 @@ public struct PrusaSlicer: Sendable {
         return profile
     }
 
+    /// Asks the slicer whether it accepts every value of the profile (it loads and re-saves it, which checks
+    /// ranges and types); throws `slice.invalidProfile` with the slicer's words when it does not.
+    public func check(_ profile: SlicerProfile) async throws(SliceFailure) {
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-check-\(UUID().uuidString).ini").path
+        let output = input + ".saved"
+        defer {
+            try? FileManager.default.removeItem(atPath: input)
+            try? FileManager.default.removeItem(atPath: output)
+        }
+        do {
+            try profile.canonicalText.write(toFile: input, atomically: true, encoding: .utf8)
+        } catch {
+            throw SliceFailure(code: .failed, message: "cannot write the profile to check it: \(error.localizedDescription)")
+        }
+        let run = try await runSlicer(["--load", input, "--save", output], pinned: false, timeout: .seconds(60))
+        guard run.status == 0, !run.signalled else { throw SliceFailure.classify(status: run.status, signalled: run.signalled, output: run.output) }
+    }
+
     /// Slices, waiting for a free slot first.
     public func slice(_ request: SliceRequest) async throws(SliceFailure) -> SliceResult {
         let version = try await version()

@@ -45,7 +45,9 @@ public struct SliceFailure: Error, Sendable, Equatable, CustomStringConvertible 
         if lower.contains("loading of a model file failed") || lower.contains("failed loading") {
             return SliceFailure(code: .modelRejected, message: "the slicer could not load the model (it may have no volume); repair or re-export it", slicerOutput: tail)
         }
-        if lower.contains("invalid") && (lower.contains("config") || lower.contains("value") || lower.contains("option")) {
+        // PrusaSlicer 2.5: "The composite configation is not valid: Invalid value for --layer-height" or "…: Value out of range: fill_density".
+        if lower.contains("configation is not valid") || lower.contains("configuration is not valid") || lower.contains("out of range")
+            || (lower.contains("invalid") && (lower.contains("config") || lower.contains("value") || lower.contains("option"))) {
             return SliceFailure(code: .invalidProfile, message: "the slicer refused the profile: \(Self.lastMeaningfulLine(output)); fix that setting", slicerOutput: tail)
         }
         if signalled {
@@ -54,7 +56,7 @@ public struct SliceFailure: Error, Sendable, Equatable, CustomStringConvertible 
         return SliceFailure(code: .failed, message: "the slicer failed with status \(status): \(Self.lastMeaningfulLine(output))", slicerOutput: tail)
     }
 
-    static func lastMeaningfulLine(_ output: String) -> String {
+    public static func lastMeaningfulLine(_ output: String) -> String {
         let lines = output.split(separator: "\n").map { $0.trimmingCharacters(in: .whitespaces) }
             .filter { !$0.isEmpty && !$0.hasPrefix("[") && !$0.contains("=>") }
         return lines.last.map { String($0.prefix(300)) } ?? "no message"

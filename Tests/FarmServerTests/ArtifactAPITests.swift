@@ -328,6 +328,10 @@ struct SliceAPITests {
             #expect((cura.json["detail"] as? String)?.contains("machine_nozzle_size") == true)
             let bundle = try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: "[print:0.15mm]\nlayer_height = 0.15\n"))
             #expect((bundle.json["detail"] as? String)?.hasPrefix("profile.notFlat") == true)
+            let outOfRange = try await farm.client.execute(
+                uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text.replacingOccurrences(of: "\nfill_density = 20%\n", with: "\nfill_density = 250%\n")))
+            #expect(outOfRange.problemCode == "invalid-profile", "\(outOfRange.text)")
+            #expect((outOfRange.json["detail"] as? String)?.contains("Value out of range: fill_density") == true, "\(outOfRange.text)")
             let stored = try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text))
             let version = try #require(stored.json["version"] as? String)
 
