@@ -86,3 +86,56 @@ struct Slice: AsyncParsableCommand {
         return seconds >= 3600 ? "\(seconds / 3600) h \(seconds % 3600 / 60) min" : "\(seconds / 60) min \(seconds % 60) s"
     }
 }
+
+/// `printfarm profiles import`: one flat profile from a vendor bundle's printer, print and filament presets.
+struct Profiles: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(abstract: "Make slicer profiles.", subcommands: [Import.self])
+
+    struct Import: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Resolve a vendor bundle's presets (with their inherits chains) into one complete profile.",
+            discussion: """
+                Example: printfarm profiles import --printer "Original Prusa i3 MK3S & MK3S+" --print "0.15mm QUALITY @MK3" \
+                --filament "Generic PETG" -o mk3s-petg.ini. Without --printer, --print or --filament it lists the names.
+                """)
+
+        @Option(help: "The vendor bundle (default: PrusaSlicer's Prusa Research bundle).")
+        var bundle = "/usr/share/PrusaSlicer/profiles/PrusaResearch.ini"
+
+        @Option(help: "Printer preset name.") var printer: String?
+        @Option(help: "Print (quality) preset name.") var print: String?
+        @Option(help: "Filament preset name.") var filament: String?
+        @Option(name: [.short, .customLong("output")], help: "Where to write the profile.") var output: String?
+        @Option(help: "The PrusaSlicer executable (default: prusa-slicer on PATH).") var slicer: String?
+
+        func run() async throws {
+            guard let text = try? String(contentsOfFile: bundle, encoding: .utf8) else { throw ValidationError("\(bundle): cannot read the bundle") }
+            let parsed: VendorBundle
+            do { parsed = try VendorBundle(ini: text) } catch { throw ValidationError("\(bundle): \(error.description)") }
+            guard let printer, let print, let filament, let output else {
+                for kind in ["printer", "print", "filament"] {
+                    Swift.print("\(kind) presets:")
+                    for name in parsed.names(of: kind) { Swift.print("  \(name)") }
+                }
+                return
+            }
+            do {
+                let adapter = try PrusaSlicer(executable: slicer)
+                let profile = try parsed.flatten(printer: printer, print: print, filament: filament, over: try await adapter.defaultProfile())
+                try profile.validate(knownKeys: try await adapter.knownKeys(), slicer: try await adapter.version())
+                try await adapter.check(profile)
+                try profile.canonicalText.write(toFile: output, atomically: true, encoding: .utf8)
+                Swift.print("wrote \(output): \(profile.settings.count) settings, version \(profile.version)")
+                if !profile.reproducibleInParallel {
+                    Swift.print("note: Arachne perimeters; the farm slices this profile on one core so its G-code is reproducible")
+                }
+            } catch let error as BundleError {
+                throw ValidationError(error.description)
+            } catch let error as ProfileError {
+                throw ValidationError("\(error.description) [\(error.code)]")
+            } catch let error as SliceFailure {
+                throw ValidationError(error.description)
+            }
+        }
+    }
+}

@@ -101,5 +101,17 @@ struct SliceCommandTests {
         #expect(tooBig.output.contains("slice.doesNotFit: the part does not fit on this printer's bed"), "\(tooBig.output)")
         let missing = try CommandLineTests.run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "-o", output, "--slicer", "/nonexistent/prusa-slicer"])
         #expect(missing.output.contains("slice.slicerMissing"))
+
+        let profile = directory.appendingPathComponent("mk3s-petg.ini").path
+        let imported = try CommandLineTests.run([
+            "profiles", "import", "--printer", "Original Prusa i3 MK3S & MK3S+", "--print", "0.15mm QUALITY @MK3", "--filament", "Generic PETG", "-o", profile,
+        ])
+        #expect(imported.status == 0, "\(imported.output)")
+        #expect(imported.output.contains("wrote \(profile)"))
+        let sliced = try CommandLineTests.run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "--profile", profile, "-o", output])
+        #expect(sliced.status == 0, "\(sliced.output)")
+        let typo = try CommandLineTests.run(["profiles", "import", "--printer", "Original Prusa i3 MK9", "--print", "0.15mm QUALITY @MK3", "--filament", "Generic PETG", "-o", profile])
+        #expect(typo.status != 0)
+        #expect(typo.output.contains("the bundle has no printer preset 'Original Prusa i3 MK9'; similar: "), "\(typo.output)")
     }
 }

@@ -185,3 +185,62 @@ struct SlicerProfileTests {
         #expect(GCodeFactsProbe.seconds("soon") == nil)
     }
 }
+
+@Suite("Vendor bundles")
+struct VendorBundleTests {
+    static let bundle = "/usr/share/PrusaSlicer/profiles/PrusaResearch.ini"
+
+    @Test("inherits chains resolve in order; unknown presets and cycles are refused")
+    func resolve() throws {
+        let text = """
+            [vendor]
+            name = Test
+            [print:*base*]
+            layer_height = 0.2
+            perimeters = 2
+            [print:*fine*]
+            layer_height = 0.1
+            [print:Fine]
+            inherits = *base*; *fine*
+            perimeters = 3
+            [printer:P]
+            nozzle_diameter = 0.6
+            [filament:F]
+            filament_density = 1.27
+            unknown_key = 1
+            [print:Loop]
+            inherits = Loop
+            """
+        let bundle = try VendorBundle(ini: text)
+        #expect(bundle.names(of: "print") == ["Fine", "Loop"])
+        let defaults = SlicerProfile(settings: ["layer_height": "0.3", "perimeters": "1", "nozzle_diameter": "0.4", "filament_density": "0", "print_settings_id": "", "printer_settings_id": "", "filament_settings_id": ""])
+        let flat = try bundle.flatten(printer: "P", print: "Fine", filament: "F", over: defaults)
+        #expect(flat.settings == ["layer_height": "0.1", "perimeters": "3", "nozzle_diameter": "0.6", "filament_density": "1.27", "print_settings_id": "Fine", "printer_settings_id": "P", "filament_settings_id": "F"])
+        #expect(throws: BundleError.unknownPreset(kind: "print", name: "Coarse", suggestions: [])) { try bundle.flatten(printer: "P", print: "Coarse", filament: "F", over: defaults) }
+        #expect(throws: BundleError.inheritanceCycle(kind: "print", chain: ["Loop", "Loop"])) { try bundle.flatten(printer: "P", print: "Loop", filament: "F", over: defaults) }
+    }
+
+    @Test("Prusa's MK3S with Generic PETG flattens to a complete profile the slicer accepts and slices with")
+    func prusaMK3S() async throws {
+        let slicer = try PrusaSlicer()
+        let bundle = try VendorBundle(ini: try String(contentsOfFile: Self.bundle, encoding: .utf8))
+        #expect(bundle.names(of: "printer").contains("Original Prusa i3 MK3S & MK3S+"))
+        let profile = try bundle.flatten(
+            printer: "Original Prusa i3 MK3S & MK3S+", print: "0.15mm QUALITY @MK3", filament: "Generic PETG", over: try await slicer.defaultProfile())
+        try profile.validate(knownKeys: try await slicer.knownKeys(), slicer: try await slicer.version())
+        try await slicer.check(profile)
+        #expect(profile.settings["printer_model"] == "MK3S")
+        #expect(profile.settings["layer_height"] == "0.15")
+        #expect(profile.settings["filament_density"] == "1.27")
+        #expect(profile.settings["bed_shape"] == "0x0,250x0,250x210,0x210")
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pf-vendor-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let result = try await slicer.slice(SliceRequest(models: ["/usr/share/PrusaSlicer/shapes/box.stl"], profile: profile, output: folder.appendingPathComponent("mk3s.gcode").path))
+        #expect(result.facts.filamentGrams ?? 0 > 1, "Prusa's profiles write the weight")
+        #expect(result.facts.estimatedSilentSeconds != nil, "and the silent-mode time")
+        #expect(result.facts.firstLayerHeight == 0.2)
+        let gcode = try String(contentsOfFile: folder.appendingPathComponent("mk3s.gcode").path, encoding: .utf8)
+        #expect(gcode.contains("M862.3 P \"MK3S\""), "the start G-code checks the printer model")
+    }
+}
