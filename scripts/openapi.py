@@ -57,6 +57,7 @@ schemas = {
    "lineItems": {"type": "array", "items": ref("LineItem")}, "dueDate": ts, "paymentStatus": {"type": "string", "enum": ["pending","paid","refunded","notRequired"]},
    "constraints": {"type": "array", "items": {"type": "string"}}, "status": {"type": "string", "enum": intent_status}, "preflight": {"type": "string", "enum": ["pass","warn","fail"]},
    "lineItemPreflights": {"type": "array", "items": ref("LineItemPreflight"), "description": "The latest preflight verdict per line item"},
+   "quotes": {"type": "array", "description": "The latest quote per line item", "items": {"type": "object", "properties": {"lineItemID": uuid, "at": ts, "quote": {"type": "object", "properties": {"kind": {"type": "string", "enum": ["manual","estimate"]}, "currency": {"type": "string"}, "total": {"type": "string", "description": "Exact decimal"}, "note": {"type": "string"}, "lines": {"type": "array", "items": {"type": "object", "properties": {"item": {"type": "string"}, "basis": {"type": "string"}, "amount": {"type": "string"}}}}}}}}},
    "statusReasons": {"type": "array", "items": {"type": "string"}}, "notes": {"type": "array", "items": {"type": "string"}}, "receivedAt": ts, "updatedAt": ts}},
  "CreateIntent": {"type": "object", "required": ["lineItems"], "properties": {
    "id": {**uuid, "description": "Choose the id yourself to make creation safe to retry; omitted, the server assigns a UUIDv7."},
@@ -123,6 +124,9 @@ paths = {
  "/api/v1/intents/{id}": {"get": op("getIntent", "One intent", "intents", {**ok(ref("Intent")), **errs("400","401","404")}, [idp])},
  "/api/v1/intents/{id}/transitions": {"post": op("transitionIntent", "Move an intent along its lifecycle", "intents", {**ok(ref("Intent")), **errs("400","401","404","409","412","422")}, [idp, ifmatch] + mut, body(ref("IntentTransition")))},
  "/api/v1/intents/{id}/preflight": {"post": op("preflightIntent", "Run preflight again (after adding a printer or replacing a model); a failure moves the intent to needsReview", "intents", {**ok(ref("Intent")), **errs("400","401","404","409")}, [idp] + mut)},
+ "/api/v1/intents/{id}/quotes": {"post": op("quoteIntent", "Quote a line item: a manual price with a note, or an estimate from its slice (line by line, exact decimals as strings)", "intents",
+   {**ok(ref("Intent")), **errs("400","401","404","409","412","413","415","422")}, [idp, ifmatch] + mut,
+   body({"type": "object", "required": ["lineItemID"], "properties": {"lineItemID": uuid, "price": {"type": "number", "description": "Manual quote"}, "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}, "note": note, "slice": {"type": "string", "description": "Estimate from this slice key"}, "printerClass": {"type": "string", "default": "standard"}, "reason": reason}}))},
  "/api/v1/artifacts": {
    "post": op("uploadArtifact", "Upload a file (raw body with ?name=, or multipart/form-data field 'file'); streamed to disk, stored by SHA-256; models are analysed", "artifacts",
      {**ok(ref("Artifact"), "Stored", "201"), **ok(ref("Artifact"), "These bytes were already stored"), "400": problem(400, "upload-malformed"), **errs("401","413"), "422": problem(422, "upload-empty")},

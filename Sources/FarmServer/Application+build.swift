@@ -102,7 +102,9 @@ func buildRoutes(
     let artifacts = try ArtifactStore(root: configuration.artifactDirectory)
     let analyst = ModelAnalyst(store: store, artifacts: artifacts)
     ArtifactRoutes(services: services, artifacts: artifacts, analyst: analyst, uploadLimit: configuration.maxUploadBytes).register(on: routes)
-    IntentRoutes(endpoints: endpoints(store.intents, "/api/v1/intents", "intent"), preflighting: IntentPreflighting(store: store, analyst: analyst))
+    IntentRoutes(
+        endpoints: endpoints(store.intents, "/api/v1/intents", "intent"), preflighting: IntentPreflighting(store: store, analyst: analyst),
+        pricing: configuration.pricing)
         .register(on: routes)
     let slicing = SliceService(store: store, artifacts: artifacts, slicerPath: configuration.slicerPath, concurrency: configuration.sliceConcurrency)
     SliceRoutes(services: services, slicing: slicing).register(on: routes)

@@ -1,3 +1,4 @@
+import FarmDomain
 import FarmStore
 import Foundation
 import Logging
@@ -26,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     public var slicerPath: String? = nil
     /// Slices run at once (each a child process that uses a core).
     public var sliceConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// What the farm charges, for quote estimates.
+    public var pricing: PricingRates = .defaults
     /// CloudEvents `source` attribute of every event this farm emits.
     public var eventSource: String
     public var logLevel: Logger.Level
@@ -55,4 +58,14 @@ public struct ServerConfiguration: Sendable {
 
     /// Where artifact bytes live: `artifacts/` in the data directory.
     public var artifactDirectory: URL { dataDirectory.appendingPathComponent("artifacts") }
+}
+
+extension PricingRates {
+    /// Starting rates (EUR) until a farm sets its own.
+    public static let defaults = PricingRates(
+        currency: "EUR",
+        materialPerKilogram: ["PLA": 24.99, "PETG": 27.82, "ABS": 24.99, "ASA": 29.99, "TPU": 39.99, "PC": 44.99, "PA": 49.99].mapValues { Decimal(string: String(format: "%.2f", $0))! },
+        machinePerHour: ["standard": Decimal(string: "1.50")!, "enclosed": Decimal(string: "2.00")!, "large": Decimal(string: "3.00")!],
+        setupPerItem: Decimal(string: "0.50")!, postProcessingPerItem: Decimal(string: "1.00")!, failureAllowance: Decimal(string: "0.05")!,
+        margin: Decimal(string: "0.30")!)
 }

@@ -275,6 +275,41 @@ struct SliceAPITests {
         }
     }
 
+    @Test("a line item is quoted by hand or estimated from its slice, line by line in exact decimals; the latest quote stands")
+    func quotes() async throws {
+        let text = try await Self.profileText()
+        try await withFarm { farm in
+            var headers = auth
+            headers[.contentType] = "text/plain"
+            let version = try #require(try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text)).json["version"] as? String)
+            let model = try #require(try await farm.upload(MeshFixtures.binarySTL(MeshFixtures.cube(size: 20, origin: [1, 1, 0])), name: "cube.stl").json["sha256"] as? String)
+            let intent = try await farm.request(.post, "/api/v1/intents", json: #"{"lineItems":[{"id":"01936a4e-0000-7000-8000-0000000000a1","quantity":3,"material":"PLA","modelArtifact":"\#(model)"}]}"#)
+            let id = try #require(intent.json["id"] as? String)
+            let slice = try await farm.request(.post, "/api/v1/slices", json: #"{"model":"\#(model)","profile":"\#(version)"}"#)
+            let key = try #require(slice.json["key"] as? String)
+
+            let estimate = try await farm.request(.post, "/api/v1/intents/\(id)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000a1","slice":"\#(key)"}"#)
+            #expect(estimate.status == .ok, "\(estimate.text)")
+            let quote = try #require(((estimate.json["quotes"] as? [[String: Any]])?.first?["quote"]) as? [String: Any])
+            #expect(quote["kind"] as? String == "estimate")
+            let lines = try #require(quote["lines"] as? [[String: Any]])
+            #expect(lines.map { $0["item"] as? String } == ["material", "machine time", "setup", "post-processing", "failure allowance", "margin"])
+            #expect((lines.first?["basis"] as? String)?.hasPrefix("3 × ") == true)
+            let total = try #require(Decimal(string: quote["total"] as? String ?? ""))
+            let sum = lines.compactMap { Decimal(string: $0["amount"] as? String ?? "") }.reduce(Decimal(0), +)
+            #expect(total == sum && total > 0)
+
+            let manual = try await farm.request(.post, "/api/v1/intents/\(id)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000a1","price":19.90,"currency":"EUR","note":"bulk discount"}"#)
+            let replaced = try #require(((manual.json["quotes"] as? [[String: Any]])?.first?["quote"]) as? [String: Any])
+            #expect(replaced["kind"] as? String == "manual" && replaced["total"] as? String == "19.9" && replaced["note"] as? String == "bulk discount")
+            #expect((manual.json["quotes"] as? [Any])?.count == 1, "the latest quote per line item")
+            let badItem = try await farm.request(.post, "/api/v1/intents/\(id)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000ff","price":1}"#)
+            #expect(badItem.problemCode == "invalid-field")
+            let noRate = try await farm.request(.post, "/api/v1/intents/\(id)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000a1","slice":"\#(key)","printerClass":"giant"}"#)
+            #expect((noRate.json["detail"] as? String)?.contains("no hourly rate is set for the printer class 'giant'") == true)
+        }
+    }
+
     @Test("a binding picks the profile for a printer model and material; changing it applies to the next slice; rolling back is one call")
     func bindingAndRollback() async throws {
         let text = try await Self.profileText()

@@ -86,6 +86,11 @@ enum SampleEvents {
             .accepted(change), .reviewRequested(IntentReviewRequested(reasons: ["3 open edges"], at: at)), .rejected(change),
             .productionStarted(change), .readyToShip(change), .shipped(change), .closed(change), .cancelled(change),
             .amended(IntentAmended(dueDate: at, paymentStatus: .refunded, note: "rush", at: at)),
+            .quoted(IntentQuoted(lineItemID: item, quote: Quote(
+                kind: .estimate, currency: "EUR",
+                lines: [QuoteLine(item: "material", basis: "3 × 9.92 g PLA at 24.99 EUR/kg", amount: Decimal(string: "0.74")!),
+                        QuoteLine(item: "margin", basis: "30 % of 0.74 EUR", amount: Decimal(string: "0.22")!)],
+                total: Decimal(string: "0.96")!, note: nil), at: at)),
         ]
         let plans: [PlanEvent] = [
             .created(PlanCreated(planID: plan, intentID: intent, lineItemID: item, at: at)),

@@ -14,6 +14,8 @@ public struct Intent: Sendable, Equatable, Codable {
     public var preflight: PreflightOutcome?
     /// The verdict per line item from the latest preflight.
     public var lineItemPreflights: [LineItemPreflight]?
+    /// The latest quote per line item.
+    public var quotes: [LineItemQuote]?
     public var statusReasons: [String]
     public var notes: [String]
     public var receivedAt: Date
@@ -97,4 +99,10 @@ public struct IntentDraft: Sendable, Equatable, Codable {
             throw .invalid(field: "externalReference", reason: "at most 200 characters")
         }
     }
+}
+
+public struct LineItemQuote: Sendable, Equatable, Codable {
+    public var lineItemID: LineItemID
+    public var quote: Quote
+    public var at: Date
 }

@@ -13,6 +13,8 @@ public enum IntentCommand: Sendable, Equatable {
     case close
     case cancel
     case amend(dueDate: Date?, paymentStatus: PaymentStatus?)
+    /// A price for a line item (an operator's, or an estimate from its slice); the latest one stands.
+    case recordQuote(LineItemID, Quote)
 
     public var name: String {
         switch self {
@@ -27,6 +29,7 @@ public enum IntentCommand: Sendable, Equatable {
         case .close: "close"
         case .cancel: "cancel"
         case .amend: "amend"
+        case .recordQuote: "quote"
         }
     }
 }
@@ -91,6 +94,15 @@ public enum IntentDecider: Decider {
         case .ship: return try move(intent, to: .shipped, command) { .shipped(change) }
         case .close: return try move(intent, to: .closed, command) { .closed(change) }
         case .cancel: return try move(intent, to: .cancelled, command) { .cancelled(change) }
+        case .recordQuote(let item, let quote):
+            guard ![.closed, .cancelled, .rejected].contains(intent.status) else {
+                throw .illegalTransition(aggregate: "intent", command: command.name, state: intent.status.rawValue)
+            }
+            guard intent.lineItems.contains(where: { $0.id == item }) else {
+                throw .invalid(field: "lineItemID", reason: "the intent has no line item \(item)")
+            }
+            if intent.quotes?.first(where: { $0.lineItemID == item })?.quote == quote { return [] }
+            return [.quoted(IntentQuoted(lineItemID: item, quote: quote, at: context.time))]
         case .amend(let dueDate, let paymentStatus):
             guard ![.closed, .cancelled, .rejected].contains(intent.status) else {
                 throw .illegalTransition(aggregate: "intent", command: command.name, state: intent.status.rawValue)
@@ -118,7 +130,7 @@ public enum IntentDecider: Decider {
             return .exists(Intent(
                 id: e.intentID, source: d.source, externalReference: d.externalReference, customer: d.customer,
                 lineItems: d.lineItems, dueDate: d.dueDate, paymentStatus: d.paymentStatus, constraints: d.constraints,
-                status: .received, preflight: nil, lineItemPreflights: nil, statusReasons: [], notes: [], receivedAt: e.receivedAt,
+                status: .received, preflight: nil, lineItemPreflights: nil, quotes: nil, statusReasons: [], notes: [], receivedAt: e.receivedAt,
                 updatedAt: e.receivedAt))
         }
         guard case .exists(var intent) = state else { return state }
@@ -145,6 +157,12 @@ public enum IntentDecider: Decider {
         case .shipped(let c): apply(.shipped, c)
         case .closed(let c): apply(.closed, c)
         case .cancelled(let c): apply(.cancelled, c)
+        case .quoted(let e):
+            var quotes = intent.quotes ?? []
+            quotes.removeAll { $0.lineItemID == e.lineItemID }
+            quotes.append(LineItemQuote(lineItemID: e.lineItemID, quote: e.quote, at: e.at))
+            intent.quotes = quotes
+            intent.updatedAt = e.at
         case .amended(let e):
             if let due = e.dueDate { intent.dueDate = due }
             if let payment = e.paymentStatus { intent.paymentStatus = payment }

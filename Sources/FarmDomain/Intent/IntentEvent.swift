@@ -37,6 +37,18 @@ public struct IntentAmended: Codable, Sendable, Equatable {
     public var at: Date
 }
 
+public struct IntentQuoted: Codable, Sendable, Equatable {
+    public var lineItemID: LineItemID
+    public var quote: Quote
+    public var at: Date
+
+    public init(lineItemID: LineItemID, quote: Quote, at: Date) {
+        self.lineItemID = lineItemID
+        self.quote = quote
+        self.at = at
+    }
+}
+
 public enum IntentEvent: DomainEvent {
     case received(IntentReceived)
     case preflighted(IntentPreflighted)
@@ -49,6 +61,7 @@ public enum IntentEvent: DomainEvent {
     case closed(IntentStatusChanged)
     case cancelled(IntentStatusChanged)
     case amended(IntentAmended)
+    case quoted(IntentQuoted)
 
     public static let aggregate = "intent"
 
@@ -64,6 +77,7 @@ public enum IntentEvent: DomainEvent {
         .payload("closed", IntentStatusChanged.self, IntentEvent.closed),
         .payload("cancelled", IntentStatusChanged.self, IntentEvent.cancelled),
         .payload("amended", IntentAmended.self, IntentEvent.amended),
+        .payload("quoted", IntentQuoted.self, IntentEvent.quoted),
     ])
 
     public var parts: (name: String, payload: any Encodable) {
@@ -79,6 +93,7 @@ public enum IntentEvent: DomainEvent {
         case .closed(let p): ("closed", p)
         case .cancelled(let p): ("cancelled", p)
         case .amended(let p): ("amended", p)
+        case .quoted(let p): ("quoted", p)
         }
     }
 }

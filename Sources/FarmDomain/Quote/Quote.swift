@@ -9,6 +9,51 @@ public struct Quote: Sendable, Equatable, Codable {
     public var lines: [QuoteLine]
     public var total: Decimal
     public var note: String?
+
+    public init(kind: Kind, currency: String, lines: [QuoteLine], total: Decimal, note: String?) {
+        self.kind = kind
+        self.currency = currency
+        self.lines = lines
+        self.total = total
+        self.note = note
+    }
+
+    enum CodingKeys: String, CodingKey { case kind, currency, lines, total, note }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        kind = try c.decode(Kind.self, forKey: .kind)
+        currency = try c.decode(String.self, forKey: .currency)
+        lines = try c.decode([QuoteLine].self, forKey: .lines)
+        total = try c.decode(Money.self, forKey: .total).value
+        note = try c.decodeIfPresent(String.self, forKey: .note)
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(kind, forKey: .kind)
+        try c.encode(currency, forKey: .currency)
+        try c.encode(lines, forKey: .lines)
+        try c.encode(Money(total), forKey: .total)
+        try c.encodeIfPresent(note, forKey: .note)
+    }
+}
+
+/// Money is written as a decimal string ("0.74"), never a binary floating-point number, so no client rounds it.
+struct Money: Codable, Equatable {
+    var value: Decimal
+    init(_ value: Decimal) { self.value = value }
+    init(from decoder: any Decoder) throws {
+        let text = try decoder.singleValueContainer().decode(String.self)
+        guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a decimal amount"))
+        }
+        self.value = value
+    }
+    func encode(to encoder: any Encoder) throws {
+        var container = encoder.singleValueContainer()
+        try container.encode(value.description)
+    }
 }
 
 public struct QuoteLine: Sendable, Equatable, Codable {
@@ -18,6 +63,28 @@ public struct QuoteLine: Sendable, Equatable, Codable {
     /// The inputs in words, e.g. "3 × 9.92 g PLA at 24.99 EUR/kg".
     public var basis: String
     public var amount: Decimal
+
+    public init(item: String, basis: String, amount: Decimal) {
+        self.item = item
+        self.basis = basis
+        self.amount = amount
+    }
+
+    enum CodingKeys: String, CodingKey { case item, basis, amount }
+
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        item = try c.decode(String.self, forKey: .item)
+        basis = try c.decode(String.self, forKey: .basis)
+        amount = try c.decode(Money.self, forKey: .amount).value
+    }
+
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(item, forKey: .item)
+        try c.encode(basis, forKey: .basis)
+        try c.encode(Money(amount), forKey: .amount)
+    }
 }
 
 /// What a farm charges; the settings a quote is computed from.

@@ -34,9 +34,22 @@ struct TransitionRequest: Decodable, Sendable {
 }
 
 /// `/api/v1/intents`: customer promises. Created, read, listed and moved along their lifecycle.
+struct QuoteRequest: Decodable, Sendable {
+    var lineItemID: LineItemID
+    /// A manual quote: the price, its currency and a note.
+    var price: Decimal?
+    var currency: String?
+    var note: String?
+    /// An estimate: the slice (its key) of this line item, and the class of printer it runs on.
+    var slice: String?
+    var printerClass: String?
+    var reason: String?
+}
+
 struct IntentRoutes {
     let endpoints: AggregateEndpoints<IntentDecider>
     let preflighting: IntentPreflighting
+    let pricing: PricingRates
 
     static let actions: [String: IntentCommand] = [
         "accept": .accept, "reject": .reject, "startProduction": .startProduction, "markReadyToShip": .markReadyToShip,
@@ -51,6 +64,43 @@ struct IntentRoutes {
         routes.get("/api/v1/intents/{id}", .read) { request, context in try await endpoints.get(request, context) }
         routes.post("/api/v1/intents/{id}/transitions", .operate) { request, context in try await transition(request, context) }
         routes.post("/api/v1/intents/{id}/preflight", .operate) { request, context in try await preflight(request, context) }
+        routes.post("/api/v1/intents/{id}/quotes", .operate) { request, context in try await quote(request, context) }
+    }
+
+    /// A manual quote (`price`, `currency`, `note`) or an estimate from a slice (`slice`, `printerClass`).
+    func quote(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let id = try endpoints.id(context)
+        let body = try await JSONIO.decode(QuoteRequest.self, from: request, context: context)
+        let services = endpoints.services
+        guard let intent = try await services.store.intents.get(id: id)?.model else { throw Problem.notFound("intent \(id)") }
+        guard let item = intent.lineItems.first(where: { $0.id == body.lineItemID }) else {
+            throw Problem.invalidField("lineItemID", "intent \(id) has no line item \(body.lineItemID)")
+        }
+        let quote: Quote
+        do {
+            if let price = body.price {
+                quote = try QuoteCalculator.manual(price: price, currency: body.currency ?? pricing.currency, note: body.note)
+            } else if let key = body.slice?.lowercased() {
+                guard let slice = try await services.store.slices.get(id: key)?.model else {
+                    throw Problem.invalidField("slice", "no slice \(key.prefix(80)) exists; slice the model first (POST /api/v1/slices)")
+                }
+                let copies = Double(max(1, slice.inputs.copies))
+                let grams = slice.facts.filamentGrams.flatMap { $0 > 0 ? $0 : nil }
+                    ?? (slice.facts.filamentCubicCentimetres ?? 0) * (MaterialCatalog.standard.spec(named: item.material)?.density ?? 1.24)
+                let cost = SliceCost(gramsPerItem: grams / copies, secondsPerItem: Int(Double(slice.facts.estimatedSeconds ?? 0) / copies))
+                quote = try QuoteCalculator.estimate(
+                    quantity: item.quantity, material: item.material, printerClass: body.printerClass ?? "standard", cost: cost, rates: pricing)
+            } else {
+                throw Problem.invalidField("price", "give a price (a manual quote) or a slice (an estimate)")
+            }
+        } catch let error as QuoteError {
+            throw Problem.invalidField(body.price == nil ? "slice" : "price", error.description)
+        }
+        let commandContext = try services.commandContext(context, reason: body.reason, note: body.price == nil ? nil : body.note)
+        let outcome = try await services.store.intents.execute(
+            .recordQuote(item.id, quote), id: id, expectedVersion: try request.expectedVersion(), context: commandContext,
+            correlationID: services.correlationID(request, context))
+        return try JSONIO.response(outcome.model, etag: outcome.version)
     }
 
     /// Runs preflight again (after a printer was added or a model replaced) and answers with the intent.
