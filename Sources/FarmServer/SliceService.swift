@@ -82,7 +82,15 @@ struct SliceService: Sendable {
         do throws(SliceFailure) {
             result = try await slicer.slice(SliceRequest(models: [link], profile: profile, output: output, copies: copies))
         } catch {
-            throw Problem.sliceFailed(error)
+            // The slicer's words are kept for the operator as a log artifact, named in the answer.
+            var failure = error
+            if !failure.slicerOutput.isEmpty, let stored = try? artifacts.put(Data(failure.slicerOutput.utf8)) {
+                _ = try? await store.artifacts.execute(
+                    .register(ArtifactUpload(sha256: stored.sha256, size: stored.size, mediaType: "text/plain", name: "slicer-output.log")), id: stored.sha256,
+                    context: context, correlationID: correlationID)
+                failure.message += " (the slicer's output is artifact \(stored.sha256))"
+            }
+            throw Problem.sliceFailed(failure)
         }
         let stored = try artifacts.adopt(fileAt: output)
         let name = ((model.names.first ?? "model") as NSString).deletingPathExtension + ".gcode"

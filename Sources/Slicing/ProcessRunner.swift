@@ -11,7 +11,11 @@ enum ProcessRunner {
         var cancelled: Bool
     }
 
-    static func run(_ executable: String, _ arguments: [String], timeout: Duration, outputLimit: Int = 1 << 20) async throws -> Finished {
+    /// `onLine` sees each complete output line as it arrives (on another thread).
+    static func run(
+        _ executable: String, _ arguments: [String], timeout: Duration, outputLimit: Int = 1 << 20,
+        onLine: @escaping @Sendable (Substring) -> Void = { _ in }
+    ) async throws -> Finished {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -20,7 +24,12 @@ enum ProcessRunner {
         process.standardError = pipe
         process.standardInput = FileHandle.nullDevice
         let collector = OutputCollector(limit: outputLimit)
-        pipe.fileHandleForReading.readabilityHandler = { handle in collector.append(handle.availableData) }
+        let lines = LineSplitter(onLine: onLine)
+        pipe.fileHandleForReading.readabilityHandler = { handle in
+            let data = handle.availableData
+            collector.append(data)
+            lines.feed(data)
+        }
         let exited = ExitSignal()
         process.terminationHandler = { _ in exited.fire() }
         try process.run()
@@ -67,6 +76,23 @@ private final class OutputCollector: @unchecked Sendable {
     func markTimedOut() { lock.withLock { timedOut = true } }
     func markCancelled() { lock.withLock { cancelled = true } }
     var text: String { lock.withLock { String(decoding: data, as: UTF8.self) } }
+}
+
+/// Cuts a byte stream into lines for a callback; the readability handler calls it from one thread at a time.
+private final class LineSplitter: @unchecked Sendable {
+    private var pending = Data()
+    private let onLine: @Sendable (Substring) -> Void
+
+    init(onLine: @escaping @Sendable (Substring) -> Void) { self.onLine = onLine }
+
+    func feed(_ data: Data) {
+        pending.append(data)
+        while let newline = pending.firstIndex(of: 10) {
+            onLine(Substring(String(decoding: pending[pending.startIndex..<newline], as: UTF8.self)))
+            pending = Data(pending[pending.index(after: newline)...])
+        }
+        if pending.count > 1 << 16 { pending.removeAll() }
+    }
 }
 
 /// A one-shot signal a task can wait for, fired from any thread.

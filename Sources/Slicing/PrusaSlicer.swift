@@ -119,8 +119,9 @@ public struct PrusaSlicer: Sendable {
         guard run.status == 0, !run.signalled else { throw SliceFailure.classify(status: run.status, signalled: run.signalled, output: run.output) }
     }
 
-    /// Slices, waiting for a free slot first.
-    public func slice(_ request: SliceRequest) async throws(SliceFailure) -> SliceResult {
+    /// Slices, waiting for a free slot first. `progress` hears the slicer's phases as it reports them
+    /// (percent and words, e.g. 30, "Preparing infill"), from another thread.
+    public func slice(_ request: SliceRequest, progress: @escaping @Sendable (SliceProgress) -> Void = { _ in }) async throws(SliceFailure) -> SliceResult {
         let version = try await version()
         await slots.acquire()
         defer { Task { await slots.release() } }
@@ -139,7 +140,9 @@ public struct PrusaSlicer: Sendable {
         try? FileManager.default.removeItem(atPath: request.output)
         let pinned = !request.profile.reproducibleInParallel
         let started = DispatchTime.now().uptimeNanoseconds
-        let run = try await runSlicer(arguments, pinned: pinned, timeout: timeout)
+        let run = try await runSlicer(arguments, pinned: pinned, timeout: timeout) { line in
+            if let phase = SliceProgress(line: line) { progress(phase) }
+        }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         guard run.status == 0, !run.signalled, FileManager.default.fileExists(atPath: request.output) else {
             try? FileManager.default.removeItem(atPath: request.output)
@@ -161,14 +164,16 @@ public struct PrusaSlicer: Sendable {
     }
 
     /// `timeout` is the slice limit for slices; asking the binary about itself gets a fixed minute.
-    private func runSlicer(_ arguments: [String], pinned: Bool, timeout: Duration) async throws(SliceFailure) -> ProcessRunner.Finished {
+    private func runSlicer(
+        _ arguments: [String], pinned: Bool, timeout: Duration, onLine: @escaping @Sendable (Substring) -> Void = { _ in }
+    ) async throws(SliceFailure) -> ProcessRunner.Finished {
         // why: Arachne output is reproducible only on one core (measured); taskset pins the slicer's threads to one.
         let taskset = "/usr/bin/taskset"
         let (command, full) = pinned && FileManager.default.isExecutableFile(atPath: taskset)
             ? (taskset, ["-c", "0", executable] + arguments) : (executable, arguments)
         let run: ProcessRunner.Finished
         do {
-            run = try await ProcessRunner.run(command, full, timeout: timeout)
+            run = try await ProcessRunner.run(command, full, timeout: timeout, onLine: onLine)
         } catch {
             throw SliceFailure(code: .slicerMissing, message: "cannot start \(executable): \(error.localizedDescription)")
         }
@@ -177,6 +182,19 @@ public struct PrusaSlicer: Sendable {
             throw SliceFailure(code: .timedOut, message: "the slicer took longer than \(timeout) and was stopped; simplify the model or raise the limit", slicerOutput: String(run.output.suffix(500)))
         }
         return run
+    }
+}
+
+/// A phase the slicer reports while it works: "30 => Preparing infill".
+public struct SliceProgress: Sendable, Equatable {
+    public var percent: Int
+    public var phase: String
+
+    init?(line: Substring) {
+        guard let arrow = line.range(of: " => "), let percent = Int(line[..<arrow.lowerBound].trimmingCharacters(in: .whitespaces)),
+              (0...100).contains(percent) else { return nil }
+        self.percent = percent
+        phase = String(line[arrow.upperBound...]).trimmingCharacters(in: .whitespaces)
     }
 }
 

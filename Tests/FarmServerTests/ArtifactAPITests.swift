@@ -376,6 +376,10 @@ struct SliceAPITests {
             #expect(tooBig.problemCode == "slice-failed", "\(tooBig.text)")
             #expect((tooBig.json["detail"] as? String)?.hasPrefix("slice.doesNotFit") == true)
             #expect((tooBig.json["detail"] as? String)?.contains("Objects could not fit on the bed") == true)
+            let detail = tooBig.json["detail"] as? String ?? ""
+            let log = try #require(detail.range(of: "artifact ").map { String(detail[$0.upperBound...].prefix(64)) })
+            let kept = try await farm.request(.get, "/api/v1/artifacts/\(log)/content")
+            #expect(String(buffer: kept.body).contains("Objects could not fit on the bed"), "the slicer's output is kept as an artifact")
             #expect((try await farm.request(.get, "/api/v1/slices").json["items"] as? [Any])?.count == 0, "a failure is not cached")
 
             let junk = try await farm.upload(Data(repeating: 7, count: 300), name: "junk.stl")
