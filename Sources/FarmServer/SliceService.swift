@@ -52,35 +52,55 @@ struct SliceService: Sendable {
         return (profile, outcome.model)
     }
 
-    /// The slice of `model` with `profile`, made now or found in the cache.
-    func slice(model: String, profile version: String, copies: Int, context: CommandContext, correlationID: String?) async throws -> (slice: Slice, version: Int, cached: Bool) {
+    /// The slice of `entries` (one model, or several on one plate) with `profile`, made now or found in the cache.
+    func slice(entries: [PlateEntry], profile version: String, context: CommandContext, correlationID: String?) async throws -> (slice: Slice, version: Int, cached: Bool) {
         let slicer = try available()
-        guard let model = try await store.artifacts.get(id: model)?.model, model.kind == .model else {
-            throw Problem.invalidField("model", "no model artifact \(model) is stored; upload it first (POST /api/v1/artifacts)")
-        }
-        if let failure = model.analysisFailure {
-            throw Problem.invalidField("model", "the model failed preflight (\(failure.code): \(failure.message)); it is not sliced")
+        var models: [Artifact] = []
+        for entry in entries {
+            guard let model = try await store.artifacts.get(id: entry.model)?.model, model.kind == .model else {
+                throw Problem.invalidField("model", "no model artifact \(entry.model) is stored; upload it first (POST /api/v1/artifacts)")
+            }
+            if let failure = model.analysisFailure {
+                throw Problem.invalidField("model", "the model \(model.names.first ?? model.sha256) failed preflight (\(failure.code): \(failure.message)); it is not sliced")
+            }
+            models.append(model)
         }
         guard let profileArtifact = try await store.artifacts.get(id: version)?.model, profileArtifact.kind == .profile || profileArtifact.mediaType == "text/plain",
               let text = try? String(contentsOfFile: artifacts.path(of: version), encoding: .utf8), let profile = try? SlicerProfile(ini: text) else {
             throw Problem.invalidField("profile", "no profile \(version) is stored; upload it first (POST /api/v1/profiles)")
         }
-        let inputs = SliceInputs(model: model.sha256, profile: profile.version, slicer: try await slicer.version(), copies: copies)
+        let isPlate = entries.count > 1
+        let inputs = SliceInputs(
+            model: entries[0].model, profile: profile.version, slicer: try await slicer.version(), copies: isPlate ? 1 : entries[0].copies,
+            plate: isPlate ? entries : nil)
         let key = SHA256.hash(data: Data(inputs.keyText.utf8)).map { String(format: "%02x", $0) }.joined()
         if let found = try await store.slices.get(id: key) { return (found.model, found.version, true) }
 
-        // The slicer decides the format by the file name, and artifacts have none: a link with the right suffix.
-        let suffix = (model.names.first.map { ($0 as NSString).pathExtension.lowercased() }).flatMap { ["stl", "3mf"].contains($0) ? $0 : nil } ?? "stl"
-        let link = artifacts.temporaryPath(suffix: ".\(suffix)")
+        // The slicer decides the format by the file name and labels objects with it, and artifacts have no name on
+        // disk: links with fixed names in a fresh folder, so the G-code never depends on a temporary path.
+        let folder = artifacts.temporaryPath(suffix: "")
         let output = artifacts.temporaryPath(suffix: ".gcode")
+        guard mkdir(folder, 0o700) == 0 else { throw Problem.internalFailure("cannot prepare the slicer's folder") }
         defer {
-            unlink(link)
+            try? FileManager.default.removeItem(atPath: folder)
             unlink(output)
         }
-        guard symlink(artifacts.path(of: model.sha256), link) == 0 else { throw Problem.internalFailure("cannot link the model for the slicer") }
+        var paths: [String] = []
+        for (index, (entry, model)) in zip(entries, models).enumerated() {
+            let name = UploadReader.cleanName(model.names.first ?? "model.stl")
+            let suffix = ["stl", "3mf"].contains((name as NSString).pathExtension.lowercased()) ? "" : ".stl"
+            let link = "\(folder)/\(isPlate ? "item\(index)-" : "")\(name)\(suffix)"
+            guard symlink(artifacts.path(of: model.sha256), link) == 0 else { throw Problem.internalFailure("cannot link the model for the slicer") }
+            paths += Array(repeating: link, count: isPlate ? entry.copies : 1)
+        }
+        var used = profile
+        // why: per-item outcomes need to know which printed object is which item; on a plate objects are always
+        // labelled, whatever the profile says (the same inputs still give the same bytes).
+        if isPlate || entries[0].copies > 1 { used.settings["gcode_label_objects"] = "1" }
+        let request = SliceRequest(models: paths, profile: used, output: output, merge: isPlate, copies: isPlate ? 1 : entries[0].copies)
         let result: SliceResult
         do throws(SliceFailure) {
-            result = try await slicer.slice(SliceRequest(models: [link], profile: profile, output: output, copies: copies))
+            result = try await slicer.slice(request)
         } catch {
             // The slicer's words are kept for the operator as a log artifact, named in the answer.
             var failure = error
@@ -93,7 +113,7 @@ struct SliceService: Sendable {
             throw Problem.sliceFailed(failure)
         }
         let stored = try artifacts.adopt(fileAt: output)
-        let name = ((model.names.first ?? "model") as NSString).deletingPathExtension + ".gcode"
+        let name = ((models[0].names.first ?? "model") as NSString).deletingPathExtension + (isPlate ? "-plate.gcode" : ".gcode")
         _ = try await store.artifacts.execute(
             .register(ArtifactUpload(sha256: stored.sha256, size: stored.size, mediaType: "text/x.gcode", name: name)), id: stored.sha256,
             context: context, correlationID: correlationID)

@@ -221,6 +221,16 @@ struct ArtifactAPITests {
     }
 }
 
+enum Phases {
+    /// Strings gathered from inside a test farm's closure.
+    final class Collected: @unchecked Sendable {
+        private let lock = NSLock()
+        private var items: [String] = []
+        func add(_ item: String) { lock.withLock { items.append(item) } }
+        var all: [String] { lock.withLock { items } }
+    }
+}
+
 @Suite("Slicing over HTTP")
 struct SliceAPITests {
     /// The slicer's defaults with classic perimeters, as an owner would upload them.
@@ -273,6 +283,37 @@ struct SliceAPITests {
             let moreLayers = (resliced.json["facts"] as? [String: Any])?["layerCount"] as? Int ?? 0
             #expect(moreLayers > (facts["layerCount"] as? Int ?? 0))
         }
+    }
+
+    @Test("a plate of several models is one slice: objects labelled by item, copies counted, G-code the same on a second farm")
+    func plate() async throws {
+        let text = try await Self.profileText()
+        let gcodes = Phases.Collected()
+        for _ in 0..<2 {
+            try await withFarm { farm in
+                var headers = auth
+                headers[.contentType] = "text/plain"
+                let version = try #require(try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text)).json["version"] as? String)
+                var shas: [String] = []
+                for name in ["box.stl", "cylinder.stl", "pyramid.stl"] {
+                    let data = try Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/\(name)"))
+                    shas.append(try #require(try await farm.upload(data, name: name).json["sha256"] as? String))
+                }
+                let body = #"{"profile":"\#(version)","plate":[{"model":"\#(shas[0])","copies":1},{"model":"\#(shas[1])","copies":2},{"model":"\#(shas[2])","copies":1}]}"#
+                let sliced = try await farm.request(.post, "/api/v1/slices", json: body)
+                #expect(sliced.status == .created, "\(sliced.text)")
+                let objects = try #require((sliced.json["facts"] as? [String: Any])?["objects"] as? [String])
+                #expect(objects.count == 4, "\(objects)")
+                #expect(objects.filter { $0.hasPrefix("item1-cylinder.stl") }.count == 2)
+                #expect(objects.contains { $0.hasPrefix("item0-box.stl") } && objects.contains { $0.hasPrefix("item2-pyramid.stl") })
+                #expect(((sliced.json["inputs"] as? [String: Any])?["plate"] as? [Any])?.count == 3)
+                #expect(try await farm.request(.post, "/api/v1/slices", json: body).headers[.sliceCache] == "hit")
+                gcodes.add(try #require(sliced.json["gcode"] as? String))
+                let one = try await farm.request(.post, "/api/v1/slices", json: #"{"profile":"\#(version)","plate":[{"model":"\#(shas[0])","copies":1}]}"#)
+                #expect(one.problemCode == "invalid-field", "a plate needs two entries")
+            }
+        }
+        #expect(gcodes.all.count == 2 && gcodes.all[0] == gcodes.all[1], "the same inputs give the same G-code bytes on another farm (no temporary paths in it)")
     }
 
     @Test("a line item is quoted by hand or estimated from its slice, line by line in exact decimals; the latest quote stands")

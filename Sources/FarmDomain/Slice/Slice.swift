@@ -9,16 +9,34 @@ public struct SliceInputs: Sendable, Equatable, Codable {
     public var slicer: String
     /// Copies on the plate.
     public var copies: Int
+    /// Several models on one plate, in order (the first is also `model`); nil for one model.
+    public var plate: [PlateEntry]?
 
-    public init(model: String, profile: String, slicer: String, copies: Int) {
+    public init(model: String, profile: String, slicer: String, copies: Int, plate: [PlateEntry]? = nil) {
         self.model = model
         self.profile = profile
         self.slicer = slicer
         self.copies = copies
+        self.plate = plate
     }
 
     /// The cache key: what makes the G-code what it is, in a fixed text, hashed by the caller.
-    public var keyText: String { "model=\(model)\nprofile=\(profile)\nslicer=\(slicer)\ncopies=\(copies)\n" }
+    public var keyText: String {
+        guard let plate else { return "model=\(model)\nprofile=\(profile)\nslicer=\(slicer)\ncopies=\(copies)\n" }
+        return "plate=\(plate.map { "\($0.model)*\($0.copies)" }.joined(separator: ","))\nprofile=\(profile)\nslicer=\(slicer)\n"
+    }
+}
+
+/// One model on a plate and how many of it. Its objects in the G-code are labelled `item<N>-<file name>`, N its
+/// position in the plate, so each printed object can be traced to its item.
+public struct PlateEntry: Sendable, Equatable, Codable {
+    public var model: String
+    public var copies: Int
+
+    public init(model: String, copies: Int) {
+        self.model = model
+        self.copies = copies
+    }
 }
 
 /// A finished slice: G-code made from exact inputs. Its key is the hash of those inputs (model bytes, profile

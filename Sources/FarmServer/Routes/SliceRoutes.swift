@@ -6,7 +6,9 @@ import Hummingbird
 import Slicing
 
 struct SliceRequestBody: Decodable, Sendable {
-    var model: String
+    /// One model; or `plate` for several on one plate.
+    var model: String?
+    var plate: [PlateEntry]?
     /// A profile version; or leave it out and name the printer model and material to use their binding.
     var profile: String?
     var printerModel: String?
@@ -94,12 +96,23 @@ struct SliceRoutes {
         } else {
             throw Problem.invalidField("profile", "name a profile version, or a printerModel and material whose bound profile to use")
         }
-        for (field, value) in [("model", body.model), ("profile", profile)] where !(value.count == 64 && value.allSatisfy(\.isHexDigit)) {
+        let entries: [PlateEntry]
+        if let plate = body.plate {
+            guard body.model == nil else { throw Problem.invalidField("plate", "give a model or a plate, not both") }
+            guard (2...20).contains(plate.count) else { throw Problem.invalidField("plate", "a plate holds 2 to 20 entries; for one model use model and copies") }
+            guard plate.allSatisfy({ (1...50).contains($0.copies) }) else { throw Problem.invalidField("plate", "each entry has 1 to 50 copies") }
+            entries = plate.map { PlateEntry(model: $0.model.lowercased(), copies: $0.copies) }
+        } else if let model = body.model {
+            entries = [PlateEntry(model: model.lowercased(), copies: copies)]
+        } else {
+            throw Problem.invalidField("model", "name the model to slice (or a plate of models)")
+        }
+        for (field, value) in entries.map({ ("model", $0.model) }) + [("profile", profile)] where !(value.count == 64 && value.allSatisfy(\.isHexDigit)) {
             throw Problem.invalidField(field, "a SHA-256 (64 hexadecimal digits)")
         }
         let commandContext = try services.commandContext(context, reason: nil, note: nil)
         let (slice, version, cached) = try await slicing.slice(
-            model: body.model.lowercased(), profile: profile.lowercased(), copies: copies, context: commandContext,
+            entries: entries, profile: profile.lowercased(), context: commandContext,
             correlationID: services.correlationID(request, context))
         var response = try JSONIO.response(slice, status: cached ? .ok : .created, etag: version, location: "/api/v1/slices/\(slice.key)")
         response.headers[.sliceCache] = cached ? "hit" : "miss"
