@@ -1,3 +1,4 @@
+import FarmDomain
 import FarmStore
 import Foundation
 import Logging
@@ -57,8 +58,10 @@ public struct ConfigurationLoader: Sendable {
     public func load(flags: Settings, configFile: String?, environment: [String: String]) throws -> ServerConfiguration {
         let fromEnvironment = try Self.settings(fromEnvironment: environment)
         var fromFile = Settings()
+        var pricing: PricingRates?
         if let path = configFile ?? environment["PRINTFARM_CONFIG"] {
             fromFile = try Self.settings(fromFile: path)
+            pricing = try Self.pricing(fromFile: path)
         }
         let merged = flags.over(fromEnvironment).over(fromFile)
         var configuration = ServerConfiguration()
@@ -85,8 +88,30 @@ public struct ConfigurationLoader: Sendable {
             }
             configuration.logLevel = parsed
         }
+        if let pricing { configuration.pricing = pricing }
         _ = try configuration.storageLocation()
         return configuration
+    }
+
+    /// The farm's pricing rates (`pricing` in the config file), checked: a currency code, nothing negative.
+    static func pricing(fromFile path: String) throws -> PricingRates? {
+        struct File: Decodable { var pricing: PricingRates? }
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { return nil }
+        let rates: PricingRates?
+        do { rates = try JSONDecoder().decode(File.self, from: data).pricing } catch {
+            throw StoreError.configuration("the config file's pricing is not valid: \(error); see docs/configuration.md")
+        }
+        guard let rates else { return nil }
+        guard rates.currency.count == 3, rates.currency.allSatisfy({ $0.isLetter && $0.isUppercase }) else {
+            throw StoreError.configuration("pricing.currency must be a three-letter ISO 4217 code such as EUR, not '\(rates.currency)'")
+        }
+        let values = Array(rates.materialPerKilogram.values) + Array(rates.machinePerHour.values)
+            + [rates.setupPerItem, rates.postProcessingPerItem, rates.failureAllowance, rates.margin]
+        guard values.allSatisfy({ $0 >= 0 }) else { throw StoreError.configuration("pricing values are never negative") }
+        // Material names are matched in upper case.
+        var normalised = rates
+        normalised.materialPerKilogram = Dictionary(rates.materialPerKilogram.map { ($0.key.uppercased(), $0.value) }) { first, _ in first }
+        return normalised
     }
 
     static func settings(fromEnvironment environment: [String: String]) throws -> Settings {

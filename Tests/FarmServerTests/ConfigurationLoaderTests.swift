@@ -1,4 +1,5 @@
 @testable import FarmServer
+import FarmDomain
 import FarmStore
 import Foundation
 import Testing
@@ -52,5 +53,21 @@ struct ConfigurationLoaderTests {
         #expect(!location.description.contains("s3cr"))
         #expect(throws: StoreError.self) { try StorageLocation(url: "postgres://db.local/") }
         #expect(throws: StoreError.self) { try StorageLocation(url: "postgres://u@db.local/x?sslmode=require") }
+    }
+
+    @Test("pricing rates come from the config file, checked; amounts stay exact")
+    func pricing() throws {
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent("pf-pricing-\(UUID().uuidString).json")
+        defer { try? FileManager.default.removeItem(at: file) }
+        try #"{"pricing":{"currency":"CHF","materialPerKilogram":{"pla":29.9},"machinePerHour":{"standard":2.1},"setupPerItem":0.5,"postProcessingPerItem":0,"failureAllowance":0.05,"margin":0.25}}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        let configuration = try ConfigurationLoader().load(flags: .init(), configFile: file.path, environment: [:])
+        #expect(configuration.pricing.currency == "CHF")
+        #expect(configuration.pricing.materialPerKilogram["PLA"] == Decimal(string: "29.9")!)
+        #expect(configuration.pricing.machinePerHour["standard"] == Decimal(string: "2.1")!)
+        try #"{"pricing":{"currency":"francs","materialPerKilogram":{},"machinePerHour":{},"setupPerItem":0,"postProcessingPerItem":0,"failureAllowance":0,"margin":0}}"#
+            .write(to: file, atomically: true, encoding: .utf8)
+        #expect(throws: (any Error).self) { try ConfigurationLoader().load(flags: .init(), configFile: file.path, environment: [:]) }
+        #expect(try ConfigurationLoader().load(flags: .init(), configFile: nil, environment: [:]).pricing == .defaults)
     }
 }
