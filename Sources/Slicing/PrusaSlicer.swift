@@ -140,8 +140,16 @@ public struct PrusaSlicer: Sendable {
         try? FileManager.default.removeItem(atPath: request.output)
         let pinned = !request.profile.reproducibleInParallel
         let started = DispatchTime.now().uptimeNanoseconds
-        let run = try await runSlicer(arguments, pinned: pinned, timeout: timeout) { line in
-            if let phase = SliceProgress(line: line) { progress(phase) }
+        let run: ProcessRunner.Finished
+        do throws(SliceFailure) {
+            run = try await runSlicer(arguments, pinned: pinned, timeout: timeout) { line in
+                if let phase = SliceProgress(line: line) { progress(phase) }
+            }
+        } catch {
+            // A stopped slicer may leave its output (or its ".tmp") half written.
+            try? FileManager.default.removeItem(atPath: request.output)
+            try? FileManager.default.removeItem(atPath: request.output + ".tmp")
+            throw error
         }
         let seconds = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
         guard run.status == 0, !run.signalled, FileManager.default.fileExists(atPath: request.output) else {

@@ -136,6 +136,27 @@ struct PrusaSlicerTests {
         #expect(none == nil)
     }
 
+    @Test("cancelling the task stops the slicer: a cancelled failure, no G-code left")
+    func cancellation() async throws {
+        let slicer = try PrusaSlicer()
+        let profile = try await slicer.defaultProfile()
+        let folder = try directory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let output = folder.appendingPathComponent("cancelled.gcode").path
+        let task = Task { try await slicer.slice(SliceRequest(models: ["\(Self.shapes)/bunny.stl"], profile: profile, output: output)) }
+        try await Task.sleep(for: .milliseconds(300))
+        task.cancel()
+        let started = ContinuousClock.now
+        let outcome = await task.result
+        #expect(ContinuousClock.now - started < .seconds(5), "the slicer was stopped, not waited for")
+        guard case .failure(let error) = outcome, let failure = error as? SliceFailure else {
+            Issue.record("expected a cancelled slice, got \(outcome)")
+            return
+        }
+        #expect(failure.code == .cancelled)
+        #expect(!FileManager.default.fileExists(atPath: output))
+    }
+
     @Test("ten slices queued at once on a limit of two never run more than two")
     func concurrencyLimit() async throws {
         let slicer = try PrusaSlicer(concurrency: 2)
