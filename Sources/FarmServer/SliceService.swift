@@ -32,7 +32,7 @@ struct SliceService: Sendable {
     }
 
     /// Stores an uploaded `.ini` as a profile after checking it against the slicer's keys.
-    func storeProfile(text: String, name: String, context: CommandContext, correlationID: String?) async throws -> (profile: SlicerProfile, artifact: Artifact) {
+    func storeProfile(text: String, name: String, context: CommandContext, correlationID: String?) async throws -> (profile: SlicerProfile, artifact: Artifact, isNew: Bool) {
         let slicer = try available()
         let profile: SlicerProfile
         do {
@@ -49,7 +49,7 @@ struct SliceService: Sendable {
         let stored = try artifacts.put(Data(profile.canonicalText.utf8))
         let upload = ArtifactUpload(sha256: stored.sha256, size: stored.size, mediaType: "text/plain", name: name)
         let outcome = try await store.artifacts.execute(.register(upload), id: stored.sha256, context: context, correlationID: correlationID)
-        return (profile, outcome.model)
+        return (profile, outcome.model, outcome.version == outcome.events.count)
     }
 
     /// The slice of `entries` (one model, or several on one plate) with `profile`, made now or found in the cache.

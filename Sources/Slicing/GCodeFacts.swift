@@ -110,12 +110,3 @@ extension GCodeFacts {
     }
 }
 
-/// The time parser, for tests.
-public enum GCodeFactsProbe {
-    public static func seconds(_ text: String) -> Int? { GCodeFacts.seconds(text[...]) }
-}
-
-/// Builds progress values, for tests.
-public enum SliceProgressProbe {
-    public static func make(_ percent: Int, _ phase: String) -> SliceProgress { SliceProgress(line: "\(percent) => \(phase)")! }
-}

@@ -110,9 +110,9 @@ struct Preflight: ParsableCommand {
         var line = "\(checked.verdict.outcome.rawValue.uppercased())  \(checked.file)"
         if let facts = checked.facts {
             var parts: [String] = []
-            if let size = facts.size { parts.append("\(short(size.x)) × \(short(size.y)) × \(short(size.z)) mm") }
-            parts.append("\(short(abs(facts.volume) / 1000)) cm³")
-            if let mass = checked.verdict.massGrams { parts.append("\(short(mass)) g of \(checked.verdict.material)") }
+            if let size = facts.size { parts.append("\(number(size.x)) × \(number(size.y)) × \(number(size.z)) mm") }
+            parts.append("\(number(abs(facts.volume) / 1000)) cm³")
+            if let mass = checked.verdict.massGrams { parts.append("\(number(mass)) g of \(checked.verdict.material)") }
             parts.append("\(facts.triangles) triangles (\(facts.format))")
             line += " — " + parts.joined(separator: ", ")
         }
@@ -120,12 +120,5 @@ struct Preflight: ParsableCommand {
             line += "\n      \(finding.severity.rawValue) \(finding.code): \(finding.message)"
         }
         return line
-    }
-
-    private static func short(_ value: Double) -> String {
-        var text = String(format: "%.2f", value)
-        while text.hasSuffix("0") { text.removeLast() }
-        if text.hasSuffix(".") { text.removeLast() }
-        return text
     }
 }

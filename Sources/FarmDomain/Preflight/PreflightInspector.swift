@@ -195,7 +195,7 @@ public struct PreflightInspector: Sendable {
 }
 
 /// A measurement for people: at most two decimals, no trailing zeros.
-func number(_ value: Double) -> String {
+public func number(_ value: Double) -> String {
     var text = String(format: "%.2f", value)
     while text.hasSuffix("0") { text.removeLast() }
     if text.hasSuffix(".") { text.removeLast() }

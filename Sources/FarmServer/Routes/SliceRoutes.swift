@@ -73,11 +73,10 @@ struct SliceRoutes {
         }
         let name = QueryParameters(request).string("name").map(UploadReader.cleanName) ?? "profile.ini"
         let commandContext = try services.commandContext(context, reason: nil, note: nil)
-        let existed = try await services.store.artifacts.get(id: SlicerProfile.version(ofINI: text) ?? "") != nil
-        let (profile, artifact) = try await slicing.storeProfile(text: text, name: name, context: commandContext, correlationID: services.correlationID(request, context))
+        let (profile, artifact, isNew) = try await slicing.storeProfile(text: text, name: name, context: commandContext, correlationID: services.correlationID(request, context))
         return try JSONIO.response(
             StoredProfile(version: profile.version, settings: profile.settings.count, reproducibleInParallel: profile.reproducibleInParallel, artifact: artifact),
-            status: existed ? .ok : .created, location: "/api/v1/artifacts/\(profile.version)")
+            status: isNew ? .created : .ok, location: "/api/v1/artifacts/\(profile.version)")
     }
 
     func slice(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
@@ -160,11 +159,6 @@ extension SliceRoutes {
         }
         return try JSONIO.response(ProfileDiff(from: fromVersion, to: toVersion, changed: changed))
     }
-}
-
-extension SlicerProfile {
-    /// The version an `.ini` would have, when it parses.
-    static func version(ofINI text: String) -> String? { (try? SlicerProfile(ini: text))?.version }
 }
 
 extension HTTPField.Name {
