@@ -88,8 +88,9 @@ let package = Package(
         .executableTarget(
             name: "printfarm",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmIntake", "MeshKit", "Slicing",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmIntake", "FarmArtifacts", "MeshKit", "Slicing",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings

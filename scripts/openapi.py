@@ -54,7 +54,7 @@ schemas = {
  "LineItem": {"type": "object", "required": ["id","quantity","material"], "properties": {"id": uuid, "modelArtifact": {"type": "string"}, "quantity": {"type": "integer", "minimum": 1, "maximum": 100000}, "material": {"type": "string"}, "colour": {"type": "string"}, "finish": {"type": "string"}}},
  "Intent": {"type": "object", "required": ["id","source","lineItems","paymentStatus","status","receivedAt","updatedAt"], "properties": {
    "id": uuid, "source": {"type": "string", "enum": ["upload","shopify","woocommerce","etsy","api"]}, "externalReference": {"type": "string"}, "customer": {"type": "string"},
-   "lineItems": {"type": "array", "items": ref("LineItem")}, "dueDate": ts, "paymentStatus": {"type": "string", "enum": ["pending","paid","refunded","notRequired"]},
+   "lineItems": {"type": "array", "items": ref("LineItem")}, "dueDate": ts, "paymentStatus": {"type": "string", "enum": ["pending","paid","refunded","notRequired"]}, "currency": {"type": "string", "pattern": "^[A-Z]{3}$"},
    "constraints": {"type": "array", "items": {"type": "string"}}, "status": {"type": "string", "enum": intent_status}, "preflight": {"type": "string", "enum": ["pass","warn","fail"]},
    "lineItemPreflights": {"type": "array", "items": ref("LineItemPreflight"), "description": "The latest preflight verdict per line item"},
    "quotes": {"type": "array", "description": "The latest quote per line item", "items": {"type": "object", "properties": {"lineItemID": uuid, "at": ts, "quote": {"type": "object", "properties": {"kind": {"type": "string", "enum": ["manual","estimate"]}, "currency": {"type": "string"}, "total": {"type": "string", "description": "Exact decimal"}, "note": {"type": "string"}, "lines": {"type": "array", "items": {"type": "object", "properties": {"item": {"type": "string"}, "basis": {"type": "string"}, "amount": {"type": "string"}}}}}}}}},
@@ -63,7 +63,7 @@ schemas = {
    "id": {**uuid, "description": "Choose the id yourself to make creation safe to retry; omitted, the server assigns a UUIDv7."},
    "source": {"type": "string", "enum": ["upload","shopify","woocommerce","etsy","api"], "default": "api"}, "externalReference": {"type": "string", "maxLength": 200}, "customer": {"type": "string"},
    "lineItems": {"type": "array", "minItems": 1, "maxItems": 500, "items": {"type": "object", "required": ["quantity","material"], "properties": {"id": uuid, "modelArtifact": {"type": "string"}, "quantity": {"type": "integer", "minimum": 1, "maximum": 100000}, "material": {"type": "string"}, "colour": {"type": "string"}, "finish": {"type": "string"}}}},
-   "dueDate": ts, "paymentStatus": {"type": "string", "enum": ["pending","paid","refunded","notRequired"]}, "constraints": {"type": "array", "items": {"type": "string"}}, "reason": reason, "note": note}},
+   "dueDate": ts, "paymentStatus": {"type": "string", "enum": ["pending","paid","refunded","notRequired"]}, "currency": {"type": "string", "pattern": "^[A-Z]{3}$", "description": "ISO 4217; quotes are in it (default: the farm's pricing currency)"}, "constraints": {"type": "array", "items": {"type": "string"}}, "reason": reason, "note": note}},
  "IntentTransition": {"type": "object", "required": ["action"], "properties": {"action": {"type": "string", "enum": ["accept","requestReview","reject","startProduction","markReadyToShip","ship","close","cancel"]}, "reason": reason, "note": note}},
  "PlanSpec": {"type": "object", "required": ["profile","orientation","supports","requirements","postProcessing"], "properties": {
    "profile": {"type": "string"}, "orientation": {"type": "object", "required": ["x","y","z"], "properties": {k: {"type": "number", "minimum": -360, "maximum": 360} for k in "xyz"}},
@@ -104,7 +104,9 @@ schemas = {
    "generator": {"type": "string"}, "estimatedSeconds": {"type": "integer"}, "estimatedSilentSeconds": {"type": "integer"}, "filamentMillimetres": {"type": "number"},
    "filamentCubicCentimetres": {"type": "number"}, "filamentGrams": {"type": "number"}, "filamentCost": {"type": "number"}, "layerCount": {"type": "integer"},
    "layerHeights": {"type": "array", "items": {"type": "number"}}, "firstLayerHeight": {"type": "number"}, "maxZ": {"type": "number"},
-   "objects": {"type": "array", "items": {"type": "string"}}, "thumbnails": {"type": "array", "items": {"type": "string"}}, "settings": {"type": "object", "additionalProperties": {"type": "string"}}}},
+   "objects": {"type": "array", "items": {"type": "string"}}, "thumbnails": {"type": "array", "items": {"type": "string"}}, "settings": {"type": "object", "additionalProperties": {"type": "string"}},
+   "placements": {"type": "array", "description": "Labelled objects and the XY extent (mm) of their extrusions; absent when no object was labelled", "items": {"type": "object", "required": ["name","minX","minY","maxX","maxY"], "properties": {
+     "name": {"type": "string"}, "id": {"type": "integer"}, "copy": {"type": "integer"}, "minX": {"type": "number"}, "minY": {"type": "number"}, "maxX": {"type": "number"}, "maxY": {"type": "number"}}}}}},
  "Slice": {"type": "object", "required": ["key","inputs","gcode","gcodeSize","facts","pinnedToOneCore","slicerSeconds","at"], "properties": {
    "key": {"type": "string", "description": "SHA-256 of the inputs: the cache key"},
    "inputs": {"type": "object", "required": ["model","profile","slicer","copies"], "properties": {"model": {"type": "string"}, "profile": {"type": "string"}, "slicer": {"type": "string"}, "copies": {"type": "integer"}, "plate": {"type": "array", "items": {"type": "object", "properties": {"model": {"type": "string"}, "copies": {"type": "integer"}}}}}},
@@ -126,7 +128,7 @@ paths = {
  "/api/v1/intents/{id}/preflight": {"post": op("preflightIntent", "Run preflight again (after adding a printer or replacing a model); a failure moves the intent to needsReview", "intents", {**ok(ref("Intent")), **errs("400","401","404","409")}, [idp] + mut)},
  "/api/v1/intents/{id}/quotes": {"post": op("quoteIntent", "Quote a line item: a manual price with a note, or an estimate from its slice (line by line, exact decimals as strings)", "intents",
    {**ok(ref("Intent")), **errs("400","401","404","409","412","413","415","422")}, [idp, ifmatch] + mut,
-   body({"type": "object", "required": ["lineItemID"], "properties": {"lineItemID": uuid, "price": {"type": "number", "description": "Manual quote"}, "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}, "note": note, "slice": {"type": "string", "description": "Estimate from this slice key"}, "printerClass": {"type": "string", "default": "standard"}, "reason": reason}}))},
+   body({"type": "object", "required": ["lineItemID"], "properties": {"lineItemID": uuid, "price": {"type": ["number", "string"], "pattern": "^-?[0-9]*\\.?[0-9]+$", "description": "Manual quote: a decimal string such as \"19.90\" (exact) or a number"}, "currency": {"type": "string", "pattern": "^[A-Z]{3}$"}, "note": note, "slice": {"type": "string", "description": "Estimate from this slice key"}, "printerClass": {"type": "string", "default": "standard"}, "reason": reason}}))},
  "/api/v1/artifacts": {
    "post": op("uploadArtifact", "Upload a file (raw body with ?name=, or multipart/form-data field 'file'); streamed to disk, stored by SHA-256; models are analysed", "artifacts",
      {**ok(ref("Artifact"), "Stored", "201"), **ok(ref("Artifact"), "These bytes were already stored"), "400": problem(400, "upload-malformed"), **errs("401","413"), "422": problem(422, "upload-empty")},

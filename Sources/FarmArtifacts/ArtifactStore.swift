@@ -82,6 +82,19 @@ public struct ArtifactStore: Sendable {
         return stored
     }
 
+    /// The SHA-256 of a file, read in chunks (for inputs that are not stored, such as a model a command slices).
+    public static func sha256(ofFileAt path: String) throws(ArtifactStoreError) -> String {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw .io("cannot read \(path)") }
+        defer { try? handle.close() }
+        var hasher = SHA256()
+        do {
+            while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty { hasher.update(data: chunk) }
+        } catch {
+            throw .io("cannot read \(path): \(error.localizedDescription)")
+        }
+        return hasher.finalize().map { String(format: "%02x", $0) }.joined()
+    }
+
     /// Temporary files of uploads a crash interrupted.
     private func removeAbandonedUploads(olderThan seconds: TimeInterval) {
         let tmp = root.appendingPathComponent("tmp")

@@ -102,7 +102,7 @@ public struct ConfigurationLoader: Sendable {
             throw StoreError.configuration("the config file's pricing is not valid: \(error); see docs/configuration.md")
         }
         guard let rates else { return nil }
-        guard rates.currency.count == 3, rates.currency.allSatisfy({ $0.isLetter && $0.isUppercase }) else {
+        guard Quote.isCurrencyCode(rates.currency) else {
             throw StoreError.configuration("pricing.currency must be a three-letter ISO 4217 code such as EUR, not '\(rates.currency)'")
         }
         let values = Array(rates.materialPerKilogram.values) + Array(rates.machinePerHour.values)

@@ -93,11 +93,7 @@ struct SliceService: Sendable {
             guard symlink(artifacts.path(of: model.sha256), link) == 0 else { throw Problem.internalFailure("cannot link the model for the slicer") }
             paths += Array(repeating: link, count: isPlate ? entry.copies : 1)
         }
-        var used = profile
-        // why: per-item outcomes need to know which printed object is which item; on a plate objects are always
-        // labelled, whatever the profile says (the same inputs still give the same bytes).
-        if isPlate || entries[0].copies > 1 { used.settings["gcode_label_objects"] = "1" }
-        let request = SliceRequest(models: paths, profile: used, output: output, merge: isPlate, copies: isPlate ? 1 : entries[0].copies)
+        let request = SliceRequest(models: paths, profile: profile, output: output, merge: isPlate, copies: isPlate ? 1 : entries[0].copies)
         let result: SliceResult
         do throws(SliceFailure) {
             result = try await slicer.slice(request)

@@ -20,6 +20,8 @@ extension GCodeFacts {
         }
         pending.append(10)
         _ = pending.withUnsafeBufferPointer { bytes in parser.lines(bytes) }
+        // An object that never extruded (all its moves were travel) has no extent to report.
+        parser.facts.placements.removeAll { !$0.minX.isFinite }
         return parser.facts
     }
 
@@ -48,23 +50,84 @@ extension GCodeFacts {
             settings: [:])
         var heights = Set<Double>()
 
+        // Move state for placements: where the head is, how E counts, and which labelled object is printing.
+        var x = 0.0, y = 0.0, e = 0.0
+        var relativeE = false, relativeXY = false
+        var printing: Int?
+        var labels: [String: Int] = [:]
+
         /// Handles the complete lines in `bytes`; returns how many bytes that was. Only comments the facts come from
-        /// become strings: most lines of a G-code file are moves.
+        /// become strings: most lines of a G-code file are moves, read as bytes.
         mutating func lines(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
             var start = 0
             while start < bytes.count {
                 guard let base = bytes.baseAddress, let found = memchr(base + start, 10, bytes.count - start) else { break }
                 let end = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
-                if end - start >= 3, bytes[start] == UInt8(ascii: ";") {
-                    let second = bytes[start + 1]
-                    // "; …" (header, config, objects, thumbnails), ";Z:", ";HEIGHT:", ";LAYER_CHANGE"
-                    if second == UInt8(ascii: " ") || second == UInt8(ascii: "Z") || second == UInt8(ascii: "H") || second == UInt8(ascii: "L") {
-                        comment(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+                if end - start >= 3 {
+                    let first = bytes[start], second = bytes[start + 1]
+                    if first == UInt8(ascii: ";") {
+                        // "; …" (header, config, objects, thumbnails), ";Z:", ";HEIGHT:", ";LAYER_CHANGE"
+                        if second == UInt8(ascii: " ") || second == UInt8(ascii: "Z") || second == UInt8(ascii: "H") || second == UInt8(ascii: "L") {
+                            comment(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+                        }
+                    } else if first == UInt8(ascii: "G") || first == UInt8(ascii: "M") {
+                        command(UnsafeBufferPointer(rebasing: bytes[start..<end]))
                     }
                 }
                 start = end + 1
             }
             return start
+        }
+
+        /// G0/G1 moves (tracked always, measured inside a labelled object), G90/G91, M82/M83 and G92.
+        mutating func command(_ line: UnsafeBufferPointer<UInt8>) {
+            var words = Words(line: line)
+            guard let (letter, code) = words.next(), code >= 0, code == code.rounded() else { return }
+            switch (letter, Int(code)) {
+            case (UInt8(ascii: "G"), 0), (UInt8(ascii: "G"), 1):
+                var nx = x, ny = y, extruded = false
+                while let (field, value) = words.next() {
+                    switch field {
+                    case UInt8(ascii: "X"): nx = relativeXY ? x + value : value
+                    case UInt8(ascii: "Y"): ny = relativeXY ? y + value : value
+                    case UInt8(ascii: "E"):
+                        extruded = relativeE ? value > 0 : value > e
+                        if !relativeE { e = value }
+                    default: break
+                    }
+                }
+                if extruded, let printing, nx != x || ny != y {
+                    facts.placements[printing].include(x, y)
+                    facts.placements[printing].include(nx, ny)
+                }
+                x = nx
+                y = ny
+            case (UInt8(ascii: "G"), 90): relativeXY = false; relativeE = false
+            case (UInt8(ascii: "G"), 91): relativeXY = true; relativeE = true
+            case (UInt8(ascii: "M"), 82): relativeE = false
+            case (UInt8(ascii: "M"), 83): relativeE = true
+            case (UInt8(ascii: "G"), 92):
+                while let (field, value) = words.next() {
+                    switch field {
+                    case UInt8(ascii: "X"): x = value
+                    case UInt8(ascii: "Y"): y = value
+                    case UInt8(ascii: "E"): e = value
+                    default: break
+                    }
+                }
+            default: break
+            }
+        }
+
+        mutating func startObject(_ label: String) {
+            if let known = labels[label] {
+                printing = known
+                return
+            }
+            let (name, id, copy) = ObjectPlacement.parse(label: label)
+            labels[label] = facts.placements.count
+            printing = facts.placements.count
+            facts.placements.append(ObjectPlacement(name: name, id: id, copy: copy, minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity))
         }
 
         mutating func comment(_ text: String) {
@@ -82,6 +145,9 @@ extension GCodeFacts {
             } else if line.hasPrefix("; printing object ") {
                 let name = String(line.dropFirst(18))
                 if !facts.objects.contains(name) { facts.objects.append(name) }
+                startObject(name)
+            } else if line.hasPrefix("; stop printing object ") {
+                printing = nil
             } else if line.hasPrefix("; thumbnail begin ") {
                 if let size = line.dropFirst(18).split(separator: " ").first { facts.thumbnails.append(String(size)) }
             } else if let equals = line.range(of: " = "), line.hasPrefix("; ") {
@@ -110,3 +176,64 @@ extension GCodeFacts {
     }
 }
 
+
+extension ObjectPlacement {
+    mutating func include(_ x: Double, _ y: Double) {
+        minX = Swift.min(minX, x)
+        minY = Swift.min(minY, y)
+        maxX = Swift.max(maxX, x)
+        maxY = Swift.max(maxY, y)
+    }
+}
+
+/// The letter-number words of one G-code line ("G1 X10.5 Y-3 E.02 ; comment"), read without making strings.
+struct Words {
+    let line: UnsafeBufferPointer<UInt8>
+    var index = 0
+
+    init(line: UnsafeBufferPointer<UInt8>) { self.line = line }
+
+    mutating func next() -> (UInt8, Double)? {
+        while index < line.count {
+            let byte = line[index]
+            if byte == UInt8(ascii: ";") { return nil }
+            index += 1
+            guard (UInt8(ascii: "A")...UInt8(ascii: "Z")).contains(byte) else { continue }
+            if let value = number() { return (byte, value) }
+        }
+        return nil
+    }
+
+    /// A decimal number at `index` ("-12.5", ".02", "7"); nil when there is none.
+    private mutating func number() -> Double? {
+        var negative = false
+        if index < line.count, line[index] == UInt8(ascii: "-") || line[index] == UInt8(ascii: "+") {
+            negative = line[index] == UInt8(ascii: "-")
+            index += 1
+        }
+        var whole: Int64 = 0, fraction: Int64 = 0, scale: Int64 = 1, digits = 0
+        while index < line.count, let digit = Self.digit(line[index]), whole < 1_000_000_000_000 {
+            whole = whole * 10 + digit
+            index += 1
+            digits += 1
+        }
+        if index < line.count, line[index] == UInt8(ascii: ".") {
+            index += 1
+            while index < line.count, let digit = Self.digit(line[index]) {
+                if scale < 1_000_000_000_000 {
+                    fraction = fraction * 10 + digit
+                    scale *= 10
+                }
+                index += 1
+                digits += 1
+            }
+        }
+        guard digits > 0 else { return nil }
+        let value = Double(whole) + Double(fraction) / Double(scale)
+        return negative ? -value : value
+    }
+
+    private static func digit(_ byte: UInt8) -> Int64? {
+        byte >= UInt8(ascii: "0") && byte <= UInt8(ascii: "9") ? Int64(byte - UInt8(ascii: "0")) : nil
+    }
+}

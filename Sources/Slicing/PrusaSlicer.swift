@@ -30,6 +30,14 @@ public struct SliceResult: Sendable, Equatable {
     public var seconds: Double
     /// Run on one core because the profile is not reproducible in parallel (Arachne perimeters).
     public var pinnedToOneCore: Bool
+
+    public init(facts: GCodeFacts, slicer: String, profileVersion: String, seconds: Double, pinnedToOneCore: Bool) {
+        self.facts = facts
+        self.slicer = slicer
+        self.profileVersion = profileVersion
+        self.seconds = seconds
+        self.pinnedToOneCore = pinnedToOneCore
+    }
 }
 
 /// The PrusaSlicer command line as a slicing service: child processes, at most `concurrency` at once, each with a
@@ -136,6 +144,9 @@ public struct PrusaSlicer: Sendable {
         var arguments = ["--load", profileFile, "--export-gcode", "--output", request.output, "--loglevel", "1"]
         if request.merge && request.models.count > 1 { arguments.append("--merge") }
         if request.copies > 1 { arguments += ["--duplicate", String(request.copies)] }
+        // why: a run's outcome is recorded per object, so on a plate or with copies the objects are always labelled,
+        // whatever the profile says (a fixed rule: the same inputs still give the same bytes).
+        if request.merge && request.models.count > 1 || request.copies > 1 { arguments.append("--gcode-label-objects") }
         arguments += request.models
         try? FileManager.default.removeItem(atPath: request.output)
         let pinned = !request.profile.reproducibleInParallel

@@ -37,6 +37,12 @@ struct Slice: AsyncParsableCommand {
     @Flag(help: "Print JSON instead of text.")
     var json = false
 
+    @Option(help: "The slice cache folder (default: $PRINTFARM_SLICE_CACHE, else $XDG_CACHE_HOME/printfarm/slices, else ~/.cache/printfarm/slices).")
+    var cacheDir: String?
+
+    @Flag(help: "Slice again even when the cache holds these inputs (the result still replaces the cached one).")
+    var noCache = false
+
     func validate() throws {
         guard (1...1000).contains(copies) else { throw ValidationError("--copies is between 1 and 1000") }
         guard timeout > 0 else { throw ValidationError("--timeout is a number of seconds above 0") }
@@ -60,18 +66,41 @@ struct Slice: AsyncParsableCommand {
                 chosen = try await adapter.defaultProfile()
                 chosen.settings["perimeter_generator"] = "classic"
             }
-            let result = try await adapter.slice(SliceRequest(models: models, profile: chosen, output: output, merge: merge, copies: copies))
+            let cache = try LocalSliceCache(root: cacheDir.map { URL(fileURLWithPath: $0) } ?? LocalSliceCache.defaultRoot())
+            let key = try LocalSliceCache.key(models: models, profile: chosen.version, slicer: version, merge: merge, copies: copies)
+            let result: SliceResult
+            let hit: Bool
+            if !noCache, let entry = cache.lookup(key, copyTo: output) {
+                result = SliceResult(facts: entry.facts, slicer: entry.slicer, profileVersion: entry.profileVersion, seconds: entry.seconds, pinnedToOneCore: entry.pinnedToOneCore)
+                hit = true
+            } else {
+                result = try await adapter.slice(SliceRequest(models: models, profile: chosen, output: output, merge: merge, copies: copies))
+                try cache.save(key, output: output, result: result)
+                hit = false
+            }
             if json {
-                struct Output: Encodable { var output: String; var slicer: String; var profileVersion: String; var pinnedToOneCore: Bool; var seconds: Double; var facts: GCodeFacts }
+                struct Output: Encodable {
+                    var output: String; var key: String; var cache: String; var slicer: String; var profileVersion: String; var pinnedToOneCore: Bool
+                    var seconds: Double; var facts: GCodeFacts
+                }
                 let encoder = JSONEncoder()
                 encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-                let body = Output(output: output, slicer: result.slicer, profileVersion: result.profileVersion, pinnedToOneCore: result.pinnedToOneCore, seconds: result.seconds, facts: result.facts)
+                let body = Output(
+                    output: output, key: key, cache: hit ? "hit" : "miss", slicer: result.slicer, profileVersion: result.profileVersion,
+                    pinnedToOneCore: result.pinnedToOneCore, seconds: result.seconds, facts: result.facts)
                 print(String(decoding: try encoder.encode(body), as: UTF8.self))
             } else {
                 let facts = result.facts
-                print("sliced \(models.count) model\(models.count == 1 ? "" : "s") with \(result.slicer), profile \(result.profileVersion.prefix(12)) → \(output)")
+                let how = hit ? "found in the cache (sliced before" : "sliced"
+                print("\(how) \(models.count) model\(models.count == 1 ? "" : "s") with \(result.slicer), profile \(result.profileVersion.prefix(12))\(hit ? ")" : "") → \(output)")
                 print("  \(facts.layerCount) layers up to \(facts.maxZ) mm, estimated \(Self.duration(facts.estimatedSeconds)), filament \(facts.filamentMillimetres.map { String(format: "%.0f mm", $0) } ?? "?")")
-                print("  objects: \(facts.objects.joined(separator: "; "))")
+                if facts.placements.isEmpty {
+                    if !facts.objects.isEmpty { print("  objects: \(facts.objects.joined(separator: "; "))") }
+                } else {
+                    for placement in facts.placements {
+                        print("  \(placement.name)\(placement.copy.map { " copy \($0)" } ?? ""): X \(Self.mm(placement.minX))–\(Self.mm(placement.maxX)), Y \(Self.mm(placement.minY))–\(Self.mm(placement.maxY)) mm")
+                    }
+                }
                 if result.pinnedToOneCore { print("  note: the profile uses Arachne perimeters; sliced on one core so the G-code is reproducible") }
             }
         } catch let failure as SliceFailure {
@@ -80,6 +109,8 @@ struct Slice: AsyncParsableCommand {
             throw ValidationError(message)
         }
     }
+
+    static func mm(_ value: Double) -> String { String(format: "%.1f", value) }
 
     static func duration(_ seconds: Int?) -> String {
         guard let seconds else { return "?" }

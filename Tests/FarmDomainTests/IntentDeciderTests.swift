@@ -45,6 +45,23 @@ struct IntentDeciderTests {
         #expect(Scenario<IntentDecider>(given: [received]).thenRefused(.receive(id, other)) == .alreadyExists(aggregate: "intent"))
     }
 
+    @Test("an intent in dollars takes quotes in dollars only; a currency that is not an ISO code is refused")
+    func currency() throws {
+        var dollars = draft
+        dollars.currency = "USD"
+        let receivedInDollars = IntentEvent.received(IntentReceived(intentID: id, draft: dollars, receivedAt: at))
+        let usd = try QuoteCalculator.manual(price: 12, currency: "USD", note: nil)
+        let eur = try QuoteCalculator.manual(price: 12, currency: "EUR", note: nil)
+        let scenario = Scenario<IntentDecider>(given: [receivedInDollars])
+        if case .success(let events) = scenario.when(.recordQuote(item.id, usd)) { #expect(events.count == 1) } else { Issue.record("a dollar quote is taken") }
+        #expect(scenario.thenRefused(.recordQuote(item.id, eur))?.invalidField == "currency")
+        // Without a currency the intent takes the farm's, whatever it is.
+        if case .success(let events) = Scenario<IntentDecider>(given: [received]).when(.recordQuote(item.id, eur)) { #expect(events.count == 1) } else { Issue.record("a euro quote is taken") }
+        var bad = draft
+        bad.currency = "usd"
+        #expect(Scenario<IntentDecider>().thenRefused(.receive(id, bad))?.invalidField == "currency")
+    }
+
     @Test("a draft with no items, a zero quantity or no material is refused with the field named")
     func invalidDrafts() {
         var empty = draft

@@ -306,6 +306,9 @@ struct SliceAPITests {
                 #expect(objects.count == 4, "\(objects)")
                 #expect(objects.filter { $0.hasPrefix("item1-cylinder.stl") }.count == 2)
                 #expect(objects.contains { $0.hasPrefix("item0-box.stl") } && objects.contains { $0.hasPrefix("item2-pyramid.stl") })
+                let placements = try #require((sliced.json["facts"] as? [String: Any])?["placements"] as? [[String: Any]])
+                #expect(placements.compactMap { $0["name"] as? String }.sorted() == ["item0-box.stl", "item1-cylinder.stl", "item1-cylinder.stl", "item2-pyramid.stl"])
+                #expect(placements.allSatisfy { ($0["maxX"] as? Double ?? 0) > ($0["minX"] as? Double ?? 0) + 20 }, "each object is about 25 mm wide: \(placements)")
                 #expect(((sliced.json["inputs"] as? [String: Any])?["plate"] as? [Any])?.count == 3)
                 #expect(try await farm.request(.post, "/api/v1/slices", json: body).headers[.sliceCache] == "hit")
                 gcodes.add(try #require(sliced.json["gcode"] as? String))
@@ -348,6 +351,20 @@ struct SliceAPITests {
             #expect(badItem.problemCode == "invalid-field")
             let noRate = try await farm.request(.post, "/api/v1/intents/\(id)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000a1","slice":"\#(key)","printerClass":"giant"}"#)
             #expect((noRate.json["detail"] as? String)?.contains("no hourly rate is set for the printer class 'giant'") == true)
+
+            // An order paid in dollars is quoted in dollars: by hand without naming it, never in euros, and not estimated
+            // from the farm's euro rates.
+            let dollars = try await farm.request(.post, "/api/v1/intents", json: #"{"currency":"USD","lineItems":[{"id":"01936a4e-0000-7000-8000-0000000000b1","quantity":1,"material":"PLA","modelArtifact":"\#(model)"}]}"#)
+            let usd = try #require(dollars.json["id"] as? String)
+            #expect(dollars.json["currency"] as? String == "USD")
+            let inDollars = try await farm.request(.post, "/api/v1/intents/\(usd)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000b1","price":"12.50"}"#)
+            #expect((((inDollars.json["quotes"] as? [[String: Any]])?.first?["quote"]) as? [String: Any])?["currency"] as? String == "USD", "\(inDollars.text)")
+            let inEuros = try await farm.request(.post, "/api/v1/intents/\(usd)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000b1","price":11,"currency":"EUR"}"#)
+            #expect(inEuros.status == .unprocessableContent && (inEuros.json["detail"] as? String)?.contains("the order is in USD") == true, "\(inEuros.text)")
+            let estimated = try await farm.request(.post, "/api/v1/intents/\(usd)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000b1","slice":"\#(key)"}"#)
+            #expect((estimated.json["detail"] as? String)?.contains("rates are in EUR but this order is in USD") == true, "\(estimated.text)")
+            let badCurrency = try await farm.request(.post, "/api/v1/intents", json: #"{"currency":"dollars","lineItems":[{"quantity":1,"material":"PLA"}]}"#)
+            #expect(badCurrency.problemCode == "invalid-field" && (badCurrency.json["detail"] as? String)?.contains("ISO 4217") == true, "\(badCurrency.text)")
         }
     }
 

@@ -73,34 +73,51 @@ struct PreflightCommandTests {
 /// `printfarm slice` with the real PrusaSlicer.
 @Suite("printfarm slice")
 struct SliceCommandTests {
-    @Test("a model slices to G-code and its facts; a foreign profile and a model too big are refused with the reason")
+    @Test("a model slices to G-code and its facts, then comes from the cache; a foreign profile and a model too big are refused with the reason")
     func slice() throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-slice-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
+        let cache = directory.appendingPathComponent("cache")
+        func run(_ arguments: [String]) throws -> CommandLineTests.Finished {
+            try CommandLineTests.run(arguments, environment: ["PRINTFARM_SLICE_CACHE": cache.path])
+        }
+        func entries() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("slices").path).count) ?? 0 }
         let output = directory.appendingPathComponent("box.gcode").path
-        let run = try CommandLineTests.run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "-o", output, "--json"])
-        #expect(run.status == 0, "\(run.output)")
-        let json = try JSONSerialization.jsonObject(with: Data(run.output.utf8)) as? [String: Any]
+        let first = try run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "-o", output, "--json"])
+        #expect(first.status == 0, "\(first.output)")
+        let json = try JSONSerialization.jsonObject(with: Data(first.output.utf8)) as? [String: Any]
         #expect(json?["slicer"] as? String == "PrusaSlicer 2.5.0")
+        #expect(json?["cache"] as? String == "miss")
         let facts = try #require(json?["facts"] as? [String: Any])
         #expect((facts["layerCount"] as? Int ?? 0) > 50)
-        #expect(FileManager.default.fileExists(atPath: output))
+        let bytes = try Data(contentsOf: URL(fileURLWithPath: output))
+        try FileManager.default.removeItem(atPath: output)
+
+        let again = try run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "-o", output, "--json"])
+        let second = try JSONSerialization.jsonObject(with: Data(again.output.utf8)) as? [String: Any]
+        #expect(second?["cache"] as? String == "hit", "\(again.output)")
+        #expect(second?["key"] as? String == json?["key"] as? String)
+        #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == bytes, "the cached G-code is the same bytes")
+        let text = try run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "/usr/share/PrusaSlicer/shapes/pyramid.stl", "--merge", "-o", output])
+        #expect(text.output.contains("sliced 2 models") && text.output.contains("box.stl copy 0: X "), "\(text.output)")
+        #expect(entries() == 2)
 
         let cura = directory.appendingPathComponent("cura.ini")
         try "layer_height = 0.2\nmachine_nozzle_size = 0.4\n".write(to: cura, atomically: true, encoding: .utf8)
-        let foreign = try CommandLineTests.run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "--profile", cura.path, "-o", output])
+        let foreign = try run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "--profile", cura.path, "-o", output])
         #expect(foreign.status != 0)
         #expect(foreign.output.contains("not known to PrusaSlicer 2.5.0 (machine_nozzle_size)"), "\(foreign.output)")
         #expect(foreign.output.contains("[profile.unknownKeys]"))
 
         let big = directory.appendingPathComponent("big.stl")
         try MeshFixtures.binarySTL(MeshFixtures.cube(size: 300, origin: [1, 1, 1])).write(to: big)
-        let tooBig = try CommandLineTests.run(["slice", big.path, "-o", output])
+        let tooBig = try run(["slice", big.path, "-o", output])
         #expect(tooBig.status != 0)
         #expect(tooBig.output.contains("slice.doesNotFit: the part does not fit on this printer's bed"), "\(tooBig.output)")
-        let missing = try CommandLineTests.run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "-o", output, "--slicer", "/nonexistent/prusa-slicer"])
+        let missing = try run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "-o", output, "--slicer", "/nonexistent/prusa-slicer"])
         #expect(missing.output.contains("slice.slicerMissing"))
+        #expect(entries() == 2, "failed slices are not cached")
 
         let profile = directory.appendingPathComponent("mk3s-petg.ini").path
         let imported = try CommandLineTests.run([
@@ -108,7 +125,7 @@ struct SliceCommandTests {
         ])
         #expect(imported.status == 0, "\(imported.output)")
         #expect(imported.output.contains("wrote \(profile)"))
-        let sliced = try CommandLineTests.run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "--profile", profile, "-o", output])
+        let sliced = try run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "--profile", profile, "-o", output])
         #expect(sliced.status == 0, "\(sliced.output)")
         let typo = try CommandLineTests.run(["profiles", "import", "--printer", "Original Prusa i3 MK9", "--print", "0.15mm QUALITY @MK3", "--filament", "Generic PETG", "-o", profile])
         #expect(typo.status != 0)

@@ -97,8 +97,70 @@ struct PrusaSlicerTests {
         let models = ["box.stl", "cylinder.stl", "pyramid.stl"].map { "\(Self.shapes)/\($0)" }
         let merged = try await slicer.slice(SliceRequest(models: models, profile: profile, output: output, merge: true))
         #expect(merged.facts.objects.count == 3, "\(merged.facts.objects)")
+        // Placements: each model where the slicer put it, as wide and deep as the model (25-28 mm, less the outer
+        // half extrusion width), all on the 250 × 210 mm bed, none overlapping another.
+        let placements = merged.facts.placements
+        #expect(placements.map(\.name).sorted() == ["box.stl", "cylinder.stl", "pyramid.stl"])
+        let sizes = ["box.stl": 25.0, "cylinder.stl": 28.2, "pyramid.stl": 25.0]
+        for placement in placements {
+            let size = try #require(sizes[placement.name])
+            #expect(abs(placement.maxX - placement.minX - size) < 1.2, "\(placement)")
+            #expect(abs(placement.maxY - placement.minY - size) < 1.2, "\(placement)")
+            #expect(placement.minX >= 0 && placement.maxX <= 250 && placement.minY >= 0 && placement.maxY <= 210, "\(placement)")
+            for other in placements where other.name != placement.name {
+                #expect(placement.maxX < other.minX || other.maxX < placement.minX || placement.maxY < other.minY || other.maxY < placement.minY)
+            }
+        }
         let copies = try await slicer.slice(SliceRequest(models: ["\(Self.shapes)/box.stl"], profile: profile, output: output, copies: 2))
         #expect(copies.facts.objects.count == 2, "\(copies.facts.objects)")
+        #expect(copies.facts.placements.map(\.copy) == [0, 1] || copies.facts.placements.map(\.copy) == [1, 0])
+        let (first, second) = (copies.facts.placements[0], copies.facts.placements[1])
+        #expect(abs(first.centreX - second.centreX) + abs(first.centreY - second.centreY) > 25, "copies lie apart: \(first) \(second)")
+    }
+
+    @Test("placements come from extrusions only: travel, retraction and wipes inside an object do not widen it; absolute and relative E both work")
+    func placementParsing() throws {
+        let folder = try directory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let path = folder.appendingPathComponent("hand.gcode").path
+        try """
+            G90
+            M83
+            G1 X5 Y5 F9000
+            ; printing object part A id:0 copy 0
+            G1 X10 Y10
+            G1 X20 Y10 E1.2
+            G1 X20 Y30 E.5 ; a comment X99
+            G1 X40 Y40 E-.8
+            G1 X0 Y0
+            ; stop printing object part A id:0 copy 0
+            G1 X100 Y100 E2
+            M82
+            G92 E0
+            ; printing object lid id:1 copy 0
+            G1 X110 Y105
+            G1 X120 Y105 E1
+            G1 X120 Y115 E1
+            G92 E0
+            G1 X125 Y115 E0.5
+            ; stop printing object lid id:1 copy 0
+            ; printing object part A id:0 copy 0
+            G1 X12 Y20
+            G1 X12 Y31 E1
+            ; stop printing object part A id:0 copy 0
+            ; printing object travel only id:2 copy 0
+            G1 X1 Y1
+            ; stop printing object travel only id:2 copy 0
+
+            """.write(toFile: path, atomically: true, encoding: .utf8)
+        let facts = try GCodeFacts.read(path: path)
+        #expect(facts.placements == [
+            ObjectPlacement(name: "part A", id: 0, copy: 0, minX: 10, minY: 10, maxX: 20, maxY: 31),
+            ObjectPlacement(name: "lid", id: 1, copy: 0, minX: 110, minY: 105, maxX: 125, maxY: 115),
+        ])
+        #expect(facts.objects == ["part A id:0 copy 0", "lid id:1 copy 0", "travel only id:2 copy 0"])
+        #expect(ObjectPlacement.parse(label: "item0-box.stl id:3 copy 1") == ("item0-box.stl", 3, 1))
+        #expect(ObjectPlacement.parse(label: "no ids here") == ("no ids here", nil, nil))
     }
 
     @Test("too big for the bed, no volume, a timeout and a missing slicer each fail with their reason; nothing is left")

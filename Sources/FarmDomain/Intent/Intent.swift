@@ -9,6 +9,8 @@ public struct Intent: Sendable, Equatable, Codable {
     public var lineItems: [LineItem]
     public var dueDate: Date?
     public var paymentStatus: PaymentStatus
+    /// The ISO 4217 code the customer pays in; quotes are in it. Nil: the farm's own currency.
+    public var currency: String?
     public var constraints: [String]
     public var status: IntentStatus
     public var preflight: PreflightOutcome?
@@ -66,11 +68,12 @@ public struct IntentDraft: Sendable, Equatable, Codable {
     public var lineItems: [LineItem]
     public var dueDate: Date?
     public var paymentStatus: PaymentStatus
+    public var currency: String?
     public var constraints: [String]
 
     public init(
         source: IntentSource, externalReference: String? = nil, customer: String? = nil, lineItems: [LineItem],
-        dueDate: Date? = nil, paymentStatus: PaymentStatus = .pending, constraints: [String] = []
+        dueDate: Date? = nil, paymentStatus: PaymentStatus = .pending, currency: String? = nil, constraints: [String] = []
     ) {
         self.source = source
         self.externalReference = externalReference
@@ -78,6 +81,7 @@ public struct IntentDraft: Sendable, Equatable, Codable {
         self.lineItems = lineItems
         self.dueDate = dueDate
         self.paymentStatus = paymentStatus
+        self.currency = currency
         self.constraints = constraints
     }
 
@@ -94,6 +98,9 @@ public struct IntentDraft: Sendable, Equatable, Codable {
             guard !item.material.trimmingCharacters(in: .whitespaces).isEmpty, item.material.count <= 100 else {
                 throw .invalid(field: "lineItems[\(index)].material", reason: "name the material, for example PLA or PETG")
             }
+        }
+        if let currency, !Quote.isCurrencyCode(currency) {
+            throw .invalid(field: "currency", reason: "a three-letter ISO 4217 code in capitals such as EUR or USD, got \(currency.prefix(20))")
         }
         if let reference = externalReference, reference.count > 200 {
             throw .invalid(field: "externalReference", reason: "at most 200 characters")

@@ -101,6 +101,9 @@ public enum IntentDecider: Decider {
             guard intent.lineItems.contains(where: { $0.id == item }) else {
                 throw .invalid(field: "lineItemID", reason: "the intent has no line item \(item)")
             }
+            if let currency = intent.currency, quote.currency != currency {
+                throw .invalid(field: "currency", reason: "the order is in \(currency); a quote in \(quote.currency) cannot stand for it")
+            }
             if intent.quotes?.first(where: { $0.lineItemID == item })?.quote == quote { return [] }
             return [.quoted(IntentQuoted(lineItemID: item, quote: quote, at: context.time))]
         case .amend(let dueDate, let paymentStatus):
@@ -129,7 +132,7 @@ public enum IntentDecider: Decider {
             let d = e.draft
             return .exists(Intent(
                 id: e.intentID, source: d.source, externalReference: d.externalReference, customer: d.customer,
-                lineItems: d.lineItems, dueDate: d.dueDate, paymentStatus: d.paymentStatus, constraints: d.constraints,
+                lineItems: d.lineItems, dueDate: d.dueDate, paymentStatus: d.paymentStatus, currency: d.currency, constraints: d.constraints,
                 status: .received, preflight: nil, lineItemPreflights: nil, quotes: nil, statusReasons: [], notes: [], receivedAt: e.receivedAt,
                 updatedAt: e.receivedAt))
         }

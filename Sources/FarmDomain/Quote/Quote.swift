@@ -37,6 +37,11 @@ public struct Quote: Sendable, Equatable, Codable {
         try c.encode(Money(total), forKey: .total)
         try c.encodeIfPresent(note, forKey: .note)
     }
+
+    /// Three capital letters, as ISO 4217 writes currencies (EUR, USD, GBP).
+    public static func isCurrencyCode(_ text: String) -> Bool {
+        text.count == 3 && text.allSatisfy { $0.isASCII && $0.isLetter && $0.isUppercase }
+    }
 }
 
 /// Money is written as a decimal string ("0.74"), never a binary floating-point number, so no client rounds it.
@@ -147,7 +152,7 @@ public enum QuoteCalculator {
     /// An operator's price, with their note.
     public static func manual(price: Decimal, currency: String, note: String?) throws(QuoteError) -> Quote {
         guard price >= 0 else { throw .invalid("a price is not negative") }
-        guard currency.count == 3, currency.allSatisfy({ $0.isLetter && $0.isUppercase }) else { throw .invalid("the currency is a three-letter ISO 4217 code such as EUR") }
+        guard Quote.isCurrencyCode(currency) else { throw .invalid("the currency is a three-letter ISO 4217 code such as EUR") }
         let amount = cents(price)
         return Quote(kind: .manual, currency: currency, lines: [QuoteLine(item: "price", basis: "set by an operator", amount: amount)], total: amount, note: note)
     }

@@ -21,6 +21,7 @@ struct CreateIntentRequest: Decodable, Sendable {
     var lineItems: [LineItemInput]
     var dueDate: Date?
     var paymentStatus: PaymentStatus?
+    var currency: String?
     var constraints: [String]?
     var reason: String?
     var note: String?
@@ -36,14 +37,31 @@ struct TransitionRequest: Decodable, Sendable {
 /// `/api/v1/intents`: customer promises. Created, read, listed and moved along their lifecycle.
 struct QuoteRequest: Decodable, Sendable {
     var lineItemID: LineItemID
-    /// A manual quote: the price, its currency and a note.
-    var price: Decimal?
+    /// A manual quote: the price (a JSON number or a decimal string such as "19.90"), its currency and a note.
+    var price: DecimalInput?
     var currency: String?
     var note: String?
     /// An estimate: the slice (its key) of this line item, and the class of printer it runs on.
     var slice: String?
     var printerClass: String?
     var reason: String?
+}
+
+/// An amount as a JSON number or a decimal string; either way read exactly, never through a binary double.
+struct DecimalInput: Decodable, Sendable {
+    var value: Decimal
+
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.singleValueContainer()
+        if let text = try? container.decode(String.self) {
+            guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")), text.allSatisfy({ $0.isNumber || $0 == "." || $0 == "-" }) else {
+                throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text.prefix(40))' is not a decimal amount such as 19.90"))
+            }
+            self.value = value
+        } else {
+            value = try container.decode(Decimal.self)
+        }
+    }
 }
 
 struct IntentRoutes {
@@ -78,9 +96,13 @@ struct IntentRoutes {
         }
         let quote: Quote
         do {
-            if let price = body.price {
-                quote = try QuoteCalculator.manual(price: price, currency: body.currency ?? pricing.currency, note: body.note)
+            if let price = body.price?.value {
+                quote = try QuoteCalculator.manual(price: price, currency: body.currency ?? intent.currency ?? pricing.currency, note: body.note)
             } else if let key = body.slice?.lowercased() {
+                if let currency = intent.currency, currency != pricing.currency {
+                    throw Problem.invalidField(
+                        "slice", "the farm's pricing rates are in \(pricing.currency) but this order is in \(currency); quote it manually in \(currency) (price, note)")
+                }
                 guard let slice = try await services.store.slices.get(id: key)?.model else {
                     throw Problem.invalidField("slice", "no slice \(key.prefix(80)) exists; slice the model first (POST /api/v1/slices)")
                 }
@@ -122,7 +144,7 @@ struct IntentRoutes {
                 LineItem(id: $0.id ?? LineItemID(services.newID()), modelArtifact: $0.modelArtifact, quantity: $0.quantity,
                          material: $0.material, colour: $0.colour, finish: $0.finish)
             },
-            dueDate: body.dueDate, paymentStatus: body.paymentStatus ?? .pending, constraints: body.constraints ?? [])
+            dueDate: body.dueDate, paymentStatus: body.paymentStatus ?? .pending, currency: body.currency, constraints: body.constraints ?? [])
         for (index, item) in draft.lineItems.enumerated() {
             guard let sha = item.modelArtifact else { continue }
             guard sha.count == 64, sha.allSatisfy(\.isHexDigit), sha == sha.lowercased() else {
