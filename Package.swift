@@ -57,6 +57,8 @@ let package = Package(
         .target(name: "Slicing", dependencies: ["FarmDomain", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // Intake: turns MeshKit's analysis into the domain's facts and verdicts; shared by the server and the CLI.
         .target(name: "FarmIntake", dependencies: ["FarmDomain", "MeshKit"], swiftSettings: swiftSettings),
+        // Printer connectors: the Moonraker session (pure), its IO actor, and the virtual printer.
+        .target(name: "PrinterLink", dependencies: ["FarmDomain"], swiftSettings: swiftSettings),
         // Credentials: password hashing, TOTP, API key format, recovery codes, webhook signatures. No IO.
         .target(
             name: "FarmAuth",
@@ -115,6 +117,7 @@ let package = Package(
             path: "Tests/MeshTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "MeshTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SlicingTests", dependencies: ["Slicing", "FarmDomain", "MeshTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(name: "PrinterLinkTests", dependencies: ["PrinterLink", "FarmDomain"], resources: [.copy("Recordings")], swiftSettings: swiftSettings),
         .testTarget(name: "FarmArtifactsTests", dependencies: ["FarmArtifacts"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")], swiftSettings: swiftSettings),

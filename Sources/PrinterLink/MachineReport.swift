@@ -1,0 +1,116 @@
+import FarmDomain
+import Foundation
+
+/// What a machine says about itself, as one value: the connector's typed observation. Derived from the last full
+/// snapshot plus every delta since, so it is never half of an old state and half of a new one.
+public struct MachineReport: Sendable, Equatable, Codable {
+    public enum Link: String, Sendable, Codable {
+        /// Socket up and subscribed (or answering polls): the report is live.
+        case live
+        /// Socket up, but the host behind it (Klippy) is not ready; nothing may be dispatched.
+        case hostNotReady
+        /// The machine refused our credentials.
+        case unauthorized
+        /// No connection.
+        case down
+    }
+
+    public struct Heater: Sendable, Equatable, Codable {
+        public var temperature: Double
+        public var target: Double
+        public init(temperature: Double, target: Double) {
+            self.temperature = temperature
+            self.target = target
+        }
+    }
+
+    public var link: Link
+    /// Why the link is not live, in the machine's words where it gave any.
+    public var linkReason: String?
+    /// Klippy's state: ready, startup, shutdown, error, disconnected.
+    public var host: String?
+    /// print_stats.state: standby, printing, paused, complete, cancelled, error.
+    public var job: String?
+    /// The file being (or last) printed, relative to the gcodes root.
+    public var filename: String?
+    /// 0…1 by file position; see `MoonrakerStatus.progress` for how it is computed.
+    public var progress: Double?
+    public var printSeconds: Double?
+    public var totalSeconds: Double?
+    public var currentLayer: Int?
+    public var totalLayers: Int?
+    public var extruder: Heater?
+    public var bed: Heater?
+    /// print_stats.message or Klippy's state message when it is not ready.
+    public var message: String?
+
+    public init(
+        link: Link, linkReason: String? = nil, host: String? = nil, job: String? = nil, filename: String? = nil, progress: Double? = nil,
+        printSeconds: Double? = nil, totalSeconds: Double? = nil, currentLayer: Int? = nil, totalLayers: Int? = nil, extruder: Heater? = nil,
+        bed: Heater? = nil, message: String? = nil
+    ) {
+        self.link = link
+        self.linkReason = linkReason
+        self.host = host
+        self.job = job
+        self.filename = filename
+        self.progress = progress
+        self.printSeconds = printSeconds
+        self.totalSeconds = totalSeconds
+        self.currentLayer = currentLayer
+        self.totalLayers = totalLayers
+        self.extruder = extruder
+        self.bed = bed
+        self.message = message
+    }
+
+    public static func down(_ reason: String) -> MachineReport { MachineReport(link: .down, linkReason: reason) }
+
+    /// The farm's view of the machine: offline unless the link is live and Klippy ready; then what the job says.
+    public var state: ObservedPrinterState {
+        switch link {
+        case .down, .unauthorized: return .offline
+        case .hostNotReady: return host == "shutdown" || host == "error" ? .error : .offline
+        case .live:
+            guard host == nil || host == "ready" else { return host == "shutdown" || host == "error" ? .error : .offline }
+            switch job {
+            case "printing": return .busy
+            case "paused": return .paused
+            case "error": return .error
+            default: return .idle
+            }
+        }
+    }
+
+    public enum Change: Sendable, Equatable {
+        case none
+        /// Only heater temperatures moved (2 °C or more): worth saying now and then, not every frame.
+        case temperatures
+        /// A state, file, layer, message or link change, a progress step of a whole percent, or a new heater target.
+        case state
+    }
+
+    /// What `self` says that `previous` did not.
+    public func change(from previous: MachineReport?) -> Change {
+        guard let previous else { return .state }
+        if link != previous.link || linkReason != previous.linkReason || host != previous.host || job != previous.job || filename != previous.filename
+            || currentLayer != previous.currentLayer || totalLayers != previous.totalLayers || message != previous.message
+            || Self.percent(progress) != Self.percent(previous.progress)
+        {
+            return .state
+        }
+        var moved = false
+        for (now, then) in [(extruder, previous.extruder), (bed, previous.bed)] {
+            switch (now, then) {
+            case (nil, nil): continue
+            case (let now?, let then?):
+                if now.target != then.target { return .state }
+                if abs(now.temperature - then.temperature) >= 2 { moved = true }
+            default: return .state
+            }
+        }
+        return moved ? .temperatures : .none
+    }
+
+    private static func percent(_ value: Double?) -> Int? { value.map { Int(($0 * 100).rounded(.down)) } }
+}
