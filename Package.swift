@@ -31,6 +31,7 @@ let package = Package(
         .package(url: "https://github.com/vapor/jwt-kit", from: "5.8.0"),
         .package(url: "https://github.com/weichsel/ZIPFoundation", from: "0.9.20"),
         .package(url: "https://github.com/vapor/multipart-kit", from: "4.7.1"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird-websocket", from: "2.8.1"),
     ],
     targets: [
         // Pure domain: IDs, events, commands, deciders. No IO, no clock, no database.
@@ -58,7 +59,16 @@ let package = Package(
         // Intake: turns MeshKit's analysis into the domain's facts and verdicts; shared by the server and the CLI.
         .target(name: "FarmIntake", dependencies: ["FarmDomain", "MeshKit"], swiftSettings: swiftSettings),
         // Printer connectors: the Moonraker session (pure), its IO actor, and the virtual printer.
-        .target(name: "PrinterLink", dependencies: ["FarmDomain"], swiftSettings: swiftSettings),
+        .target(
+            name: "PrinterLink",
+            dependencies: [
+                "FarmDomain",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "HummingbirdWSClient", package: "hummingbird-websocket"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Credentials: password hashing, TOTP, API key format, recovery codes, webhook signatures. No IO.
         .target(
             name: "FarmAuth",

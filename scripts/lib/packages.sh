@@ -9,6 +9,8 @@ ensure_packages() {
   [ -n "$(pg_bindir)" ] || missing+=(postgresql)
   command -v runuser >/dev/null || missing+=(util-linux)
   command -v python3 >/dev/null || missing+=(python3)
+  # Moonraker (from PyPI) runs in a virtual environment; Debian splits venv and pip out of python3.
+  python3 -c 'import ensurepip' 2>/dev/null || missing+=(python3-venv python3-pip)
   # Model intake: 3MF needs zlib; the agreement tests compare with admesh and read PrusaSlicer's sample models.
   [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
   command -v pkg-config >/dev/null || missing+=(pkg-config)

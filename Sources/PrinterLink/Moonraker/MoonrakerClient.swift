@@ -1,0 +1,200 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import NIOHTTP1
+
+/// Moonraker's HTTP API for commands and files: one request per call, the API key as `X-Api-Key`, every failure a
+/// `MoonrakerError`. Stateless; the status stream is `MoonrakerConnector`'s.
+public struct MoonrakerClient: Sendable {
+    /// Our folder under the gcodes root: files we upload live here, named after their run.
+    public static let folder = "printfarm"
+
+    public let base: URL
+    public let apiKey: String?
+    public let http: HTTPClient
+    public let timeout: TimeAmount
+
+    public init(base: URL, apiKey: String?, http: HTTPClient, timeout: TimeAmount = .seconds(10)) {
+        self.base = base
+        self.apiKey = apiKey
+        self.http = http
+        self.timeout = timeout
+    }
+
+    public struct RemoteFile: Sendable, Equatable {
+        public var path: String
+        public var size: Int
+        public var modified: Double
+    }
+
+    public struct HistoryJob: Sendable, Equatable {
+        public var jobID: String
+        public var filename: String
+        public var status: String
+        public var startTime: Double?
+        public var endTime: Double?
+        public var printDuration: Double?
+    }
+
+    // MARK: server and printer
+
+    public func serverInfo() async throws(MoonrakerError) -> JSONValue { try await call(.GET, "/server/info") }
+    public func printerInfo() async throws(MoonrakerError) -> JSONValue { try await call(.GET, "/printer/info") }
+
+    /// `printer.objects.query` of the objects the connector subscribes to; the `status` object.
+    public func queryStatus() async throws(MoonrakerError) -> JSONValue {
+        let query = MoonrakerStatus.subscribed.map { URLQueryItem(name: $0, value: nil) }
+        return try await call(.GET, "/printer/objects/query", query: query)["status"] ?? .null
+    }
+
+    /// What a session's `.poll` asks: Klippy's state, and the full status when it is ready.
+    public func poll() async -> Result<MoonrakerSession.PollAnswer, MoonrakerSession.PollFailure> {
+        do throws(MoonrakerError) {
+            let info = try await serverInfo()
+            let host = info["klippy_state"]?.string ?? "disconnected"
+            guard host == "ready" else { return .success(.init(host: host, message: nil, status: nil)) }
+            return .success(.init(host: host, status: try await queryStatus()))
+        } catch {
+            return .failure(.init(error.description))
+        }
+    }
+
+    /// The instance's API key (`GET /access/api_key`), readable by a trusted client or with a key.
+    public func apiKey() async throws(MoonrakerError) -> String {
+        guard let key = try await call(.GET, "/access/api_key").string else { throw MoonrakerError(kind: .malformed, message: "no API key in the answer") }
+        return key
+    }
+
+    // MARK: jobs
+
+    public func start(_ path: String) async throws(MoonrakerError) {
+        _ = try await call(.POST, "/printer/print/start", query: [URLQueryItem(name: "filename", value: path)])
+    }
+
+    public func pause() async throws(MoonrakerError) { _ = try await call(.POST, "/printer/print/pause") }
+    public func resume() async throws(MoonrakerError) { _ = try await call(.POST, "/printer/print/resume") }
+    public func cancel() async throws(MoonrakerError) { _ = try await call(.POST, "/printer/print/cancel") }
+
+    public func history(limit: Int = 50) async throws(MoonrakerError) -> [HistoryJob] {
+        let result = try await call(.GET, "/server/history/list", query: [URLQueryItem(name: "limit", value: String(limit)), URLQueryItem(name: "order", value: "desc")])
+        return (result["jobs"]?.array ?? []).compactMap { job in
+            guard let id = job["job_id"]?.string, let filename = job["filename"]?.string, let status = job["status"]?.string else { return nil }
+            return HistoryJob(
+                jobID: id, filename: filename, status: status, startTime: job["start_time"]?.number, endTime: job["end_time"]?.number,
+                printDuration: job["print_duration"]?.number)
+        }
+    }
+
+    // MARK: files
+
+    /// Uploads a local file into `gcodes/printfarm/` as `name`; answers the path to start it by.
+    public func upload(file: String, as name: String) async throws(MoonrakerError) -> String {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int else {
+            throw MoonrakerError(kind: .malformed, message: "the G-code \(file) cannot be read")
+        }
+        let boundary = "printfarm-\(UUID().uuidString)"
+        func field(_ name: String, _ value: String) -> String {
+            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
+        }
+        let head = field("root", "gcodes") + field("path", Self.folder)
+            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
+        let tail = "\r\n--\(boundary)--\r\n"
+        let chunks = AsyncStream<ByteBuffer> { continuation in
+            continuation.yield(ByteBuffer(string: head))
+            if let handle = FileHandle(forReadingAtPath: file) {
+                while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { continuation.yield(ByteBuffer(bytes: chunk)) }
+                try? handle.close()
+            }
+            continuation.yield(ByteBuffer(string: tail))
+            continuation.finish()
+        }
+        var request = HTTPClientRequest(url: url("/server/files/upload", query: []))
+        request.method = .POST
+        request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
+        request.body = .stream(chunks, length: .known(Int64(head.utf8.count + size + tail.utf8.count)))
+        // The upload answer is the only one not wrapped in {"result": …}.
+        let result = try await send(request, timeout: .seconds(max(60, Int64(size / 1_000_000))), wrapped: false)
+        guard let path = result["item"]?["path"]?.string else { throw MoonrakerError(kind: .malformed, message: "the upload answer names no file") }
+        return path
+    }
+
+    /// The files under `gcodes/<folder>` (every file when `folder` is nil), paths relative to the gcodes root.
+    public func files(in folder: String? = Self.folder) async throws(MoonrakerError) -> [RemoteFile] {
+        let result = try await call(.GET, "/server/files/list", query: [URLQueryItem(name: "root", value: "gcodes")])
+        return (result.array ?? []).compactMap { file in
+            guard let path = file["path"]?.string else { return nil }
+            if let folder, !path.hasPrefix(folder + "/") { return nil }
+            return RemoteFile(path: path, size: file["size"]?.int ?? 0, modified: file["modified"]?.number ?? 0)
+        }
+    }
+
+    public func delete(_ path: String) async throws(MoonrakerError) {
+        _ = try await call(.DELETE, "/server/files/gcodes/" + path.split(separator: "/").map { Self.escape(String($0)) }.joined(separator: "/"), escaped: true)
+    }
+
+    /// Moonraker's metadata of a file: `gcode_start_byte` and `gcode_end_byte` give true progress.
+    public func metadata(_ path: String) async throws(MoonrakerError) -> JSONValue {
+        try await call(.GET, "/server/files/metadata", query: [URLQueryItem(name: "filename", value: path)])
+    }
+
+    // MARK: transport
+
+    private func call(_ method: HTTPMethod, _ path: String, query: [URLQueryItem] = [], escaped: Bool = false) async throws(MoonrakerError) -> JSONValue {
+        var request = HTTPClientRequest(url: url(path, query: query, escaped: escaped))
+        request.method = method
+        return try await send(request, timeout: timeout)
+    }
+
+    private func send(_ request: HTTPClientRequest, timeout: TimeAmount, wrapped: Bool = true) async throws(MoonrakerError) -> JSONValue {
+        var request = request
+        if let apiKey { request.headers.replaceOrAdd(name: "X-Api-Key", value: apiKey) }
+        request.headers.replaceOrAdd(name: "Accept", value: "application/json")
+        let status: Int
+        let body: ByteBuffer
+        do {
+            let response = try await http.execute(request, timeout: timeout)
+            status = Int(response.status.code)
+            body = try await response.body.collect(upTo: 16 << 20)
+        } catch {
+            throw MoonrakerError(kind: .unreachable, message: Self.describe(error))
+        }
+        let data = Data(body.readableBytesView)
+        guard (200..<300).contains(status) else {
+            // Moonraker registers its /printer endpoints only once Klippy has connected: a 404 there means no Klipper.
+            if status == 404, request.url.contains("/printer/") {
+                throw MoonrakerError(kind: .hostNotReady, status: status, message: "Klipper has not connected to Moonraker (its /printer endpoints are missing)")
+            }
+            throw MoonrakerError.from(status: status, body: data)
+        }
+        guard let json = JSONValue.parse(data), let result = wrapped ? json["result"] : json else {
+            throw MoonrakerError(kind: .malformed, status: status, message: "not a Moonraker answer: \(String(decoding: data.prefix(120), as: UTF8.self))")
+        }
+        return result
+    }
+
+    private func url(_ path: String, query: [URLQueryItem], escaped: Bool = false) -> String {
+        var text = base.absoluteString
+        if text.hasSuffix("/") { text.removeLast() }
+        text += escaped ? path : path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
+        if !query.isEmpty {
+            text += "?" + query.map { item in item.value.map { "\(Self.escape(item.name))=\(Self.escape($0))" } ?? Self.escape(item.name) }.joined(separator: "&")
+        }
+        return text
+    }
+
+    static func escape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
+    }
+
+    static func describe(_ error: any Error) -> String {
+        if let error = error as? HTTPClientError {
+            switch error {
+            case .deadlineExceeded, .readTimeout, .connectTimeout: return "no answer in time"
+            default: return String(describing: error)
+            }
+        }
+        return String(describing: error)
+    }
+}

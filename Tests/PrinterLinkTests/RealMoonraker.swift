@@ -1,0 +1,115 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+@testable import PrinterLink
+import Testing
+
+/// A real Moonraker 0.11 (from PyPI, installed by scripts/test) in a throwaway data folder on a free 127.0.0.1
+/// port. With no Klipper host behind it, it serves the server, file and history APIs and reports Klippy as not
+/// ready. `trusted` lets loopback in without a key; otherwise the API key is required.
+final class RealMoonraker: @unchecked Sendable {
+    let data: URL
+    let port: Int
+    private var process: Process?
+
+    var base: URL { URL(string: "http://127.0.0.1:\(port)")! }
+
+    static func executable() throws -> String {
+        guard let path = ProcessInfo.processInfo.environment["PRINTFARM_TEST_MOONRAKER"], FileManager.default.isExecutableFile(atPath: path) else {
+            throw TestSetupError("PRINTFARM_TEST_MOONRAKER is not set: run scripts/test, which installs Moonraker \(0.11) from PyPI")
+        }
+        return path
+    }
+
+    init() throws {
+        data = FileManager.default.temporaryDirectory.appendingPathComponent("pf-moonraker-\(UUID().uuidString)")
+        port = try freeLoopbackPort()
+        for folder in ["config", "comms", "gcodes", "logs"] {
+            try FileManager.default.createDirectory(at: data.appendingPathComponent(folder), withIntermediateDirectories: true)
+        }
+    }
+
+    /// Starts Moonraker and waits until it answers.
+    func start(trusted: Bool) async throws {
+        let trust = trusted ? "trusted_clients:\n    127.0.0.0/8\n" : "force_logins: False\n"
+        let config = """
+            [server]
+            host: 127.0.0.1
+            port: \(port)
+            klippy_uds_address: \(data.path)/comms/klippy.sock
+
+            [machine]
+            provider: none
+            validate_service: False
+            validate_config: False
+
+            [authorization]
+            \(trust)
+            [file_manager]
+            enable_object_processing: False
+
+            [history]
+
+            """
+        let file = data.appendingPathComponent("config/moonraker.conf")
+        try config.write(to: file, atomically: true, encoding: .utf8)
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: try Self.executable())
+        process.arguments = ["-d", data.path, "-c", file.path, "-n"]
+        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+        self.process = process
+        for _ in 0..<150 {
+            var request = HTTPClientRequest(url: "\(base.absoluteString)/access/info")
+            request.method = .GET
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(1)), response.status == .ok { return }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        stop()
+        throw TestSetupError("Moonraker did not answer on port \(port) within 15 s")
+    }
+
+    /// SIGKILL: children of the test runner inherit its blocked signal mask, so SIGTERM never reaches Moonraker
+    /// (its data folder is thrown away anyway).
+    func stop() {
+        guard let process else { return }
+        self.process = nil
+        guard process.isRunning else { return }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+    }
+
+    /// The API key, read while loopback is trusted (as an operator reads it once).
+    func apiKey() async throws -> String {
+        let client = MoonrakerClient(base: base, apiKey: nil, http: HTTPClient.shared)
+        let key = try await client.apiKey()
+        return key
+    }
+
+    deinit {
+        stop()
+        try? FileManager.default.removeItem(at: data)
+    }
+}
+
+struct TestSetupError: Error, CustomStringConvertible {
+    let description: String
+    init(_ description: String) { self.description = description }
+}
+
+/// A port nothing listens on now (bound, read, released).
+func freeLoopbackPort() throws -> Int {
+    let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+    guard descriptor >= 0 else { throw POSIXError(.EMFILE) }
+    defer { close(descriptor) }
+    var address = sockaddr_in()
+    address.sin_family = sa_family_t(AF_INET)
+    address.sin_addr.s_addr = inet_addr("127.0.0.1")
+    var length = socklen_t(MemoryLayout<sockaddr_in>.size)
+    let bound = withUnsafeMutablePointer(to: &address) { pointer in
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+    }
+    guard bound else { throw POSIXError(.EADDRINUSE) }
+    return Int(UInt16(bigEndian: address.sin_port))
+}
