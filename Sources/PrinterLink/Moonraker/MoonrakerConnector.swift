@@ -1,0 +1,153 @@
+import AsyncHTTPClient
+import Foundation
+import Logging
+import NIOCore
+
+/// The IO around a `MoonrakerSession`: one WebSocket at a time (reopened when the session says so), a 250 ms
+/// tick, HTTP polls when asked, and the session's reports, history changes and logs as an event stream. Commands
+/// and files go through `client`. Run it in a task; cancelling the task closes everything.
+public actor MoonrakerConnector {
+    public enum Event: Sendable, Equatable {
+        case report(MachineReport)
+        case history(action: String, filename: String?, status: String?, jobID: String?)
+        case gcodeError(String)
+        case log(String)
+    }
+
+    public nonisolated let client: MoonrakerClient
+    public nonisolated let events: AsyncStream<Event>
+    private let eventSink: AsyncStream<Event>.Continuation
+    private var session: MoonrakerSession
+    private let logger: Logger
+    private let started = ContinuousClock.now
+    private var opens: AsyncStream<Double>.Continuation?
+    /// Text for the open socket; nil closes it.
+    private var outgoing: AsyncStream<String?>.Continuation?
+    /// When the current socket began opening, to give up on one that never completes its upgrade.
+    private var openingSince: ContinuousClock.Instant?
+    private var connection: Task<Void, Never>?
+    private var polling = false
+
+    public init(client: MoonrakerClient, configuration: MoonrakerSession.Configuration, seed: UInt64, logger: Logger = Logger(label: "printfarm.moonraker")) {
+        self.client = client
+        session = MoonrakerSession(configuration: configuration, seed: seed)
+        self.logger = logger
+        (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1024))
+    }
+
+    /// The latest report (nil before the first).
+    public var report: MachineReport? { session.lastReport }
+
+    /// Connects and keeps connecting until the calling task is cancelled.
+    public func run() async {
+        let (openStream, openSink) = AsyncStream<Double>.makeStream()
+        opens = openSink
+        perform(session.start())
+        let ticker = Task { [weak self] in
+            while !Task.isCancelled {
+                try? await Task.sleep(for: .milliseconds(250))
+                await self?.tick()
+            }
+        }
+        await withTaskCancellationHandler {
+            for await delay in openStream {
+                if delay > 0 { try? await Task.sleep(for: .seconds(delay)) }
+                if Task.isCancelled { break }
+                await connectOnce()
+            }
+        } onCancel: {
+            openSink.finish()
+        }
+        ticker.cancel()
+        connection?.cancel()
+        eventSink.finish()
+    }
+
+    /// Tells the session the printed byte range of a file, so progress is true progress (from its metadata).
+    public func track(file path: String) async {
+        guard let metadata = try? await client.metadata(path), let start = metadata["gcode_start_byte"]?.int, let end = metadata["gcode_end_byte"]?.int else { return }
+        perform(session.setGCodeBytes(filename: path, start: start, end: end))
+    }
+
+    private func connectOnce() async {
+        var text = client.base.absoluteString
+        if text.hasSuffix("/") { text.removeLast() }
+        text = text.replacingOccurrences(of: "https://", with: "wss://").replacingOccurrences(of: "http://", with: "ws://") + "/websocket"
+        openingSince = .now
+        let (stream, sink) = AsyncStream<String?>.makeStream()
+        outgoing = sink
+        let task = Task { () -> PlainWebSocket.Closed in
+            do {
+                guard let url = URL(string: text) else { throw PlainWebSocket.Failure.invalidURL(text) }
+                return try await PlainWebSocket.run(url: url, outgoing: stream, onOpen: { await self.opened() }, onText: { await self.feed(.frame($0)) })
+            } catch {
+                return PlainWebSocket.Closed(code: nil, reason: Self.describe(error))
+            }
+        }
+        connection = Task { _ = await task.value }
+        let closed = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        outgoing?.finish()
+        outgoing = nil
+        openingSince = nil
+        feed(.closed(code: closed.code, reason: closed.reason))
+    }
+
+    private func opened() {
+        openingSince = nil
+        feed(.opened)
+    }
+
+    private func tick() {
+        // A socket that accepts but never completes the upgrade: give up on it and let the session back off.
+        if let since = openingSince, ContinuousClock.now - since > .seconds(10) {
+            openingSince = nil
+            connection?.cancel()
+        }
+        feed(.tick)
+    }
+
+    private func feed(_ input: MoonrakerSession.Input) {
+        let elapsed = ContinuousClock.now - started
+        let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
+        perform(session.handle(input, at: now))
+    }
+
+    private func perform(_ actions: [MoonrakerSession.Action]) {
+        for action in actions {
+            switch action {
+            case .send(let text): outgoing?.yield(text)
+            case .close(let reason):
+                logger.debug("closing the socket: \(reason)")
+                outgoing?.yield(nil)
+                outgoing?.finish()
+                outgoing = nil
+            case .open(let delay): opens?.yield(delay)
+            case .poll:
+                guard !polling else { continue }
+                polling = true
+                Task {
+                    let answer = await client.poll()
+                    self.polled(answer)
+                }
+            case .report(let report): eventSink.yield(.report(report))
+            case .history(let action, let filename, let status, let jobID):
+                eventSink.yield(.history(action: action, filename: filename, status: status, jobID: jobID))
+            case .gcodeError(let message): eventSink.yield(.gcodeError(message))
+            case .log(let message):
+                logger.notice("\(message)", metadata: ["printer": .string(client.base.absoluteString)])
+                eventSink.yield(.log(message))
+            }
+        }
+    }
+
+    private func polled(_ answer: Result<MoonrakerSession.PollAnswer, MoonrakerSession.PollFailure>) {
+        polling = false
+        feed(.polled(answer))
+    }
+
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        return String(text.prefix(200))
+    }
+}

@@ -1,0 +1,93 @@
+import AsyncHTTPClient
+import FarmDomain
+import Foundation
+@testable import PrinterLink
+import Testing
+
+/// The connector's WebSocket life against a real Moonraker 0.11 with no Klipper behind it.
+@Suite("Moonraker connector, real Moonraker", .serialized)
+struct MoonrakerConnectorTests {
+    /// Collects a connector's events while it runs; `first` waits for one that matches.
+    final class Watch: @unchecked Sendable {
+        private let lock = NSLock()
+        private var seen: [MoonrakerConnector.Event] = []
+        let task: Task<Void, Never>
+        let reader: Task<Void, Never>
+
+        init(_ connector: MoonrakerConnector) {
+            task = Task { await connector.run() }
+            let box = Box()
+            reader = Task {
+                for await event in connector.events { box.watch?.append(event) }
+            }
+            box.watch = self
+        }
+
+        final class Box: @unchecked Sendable { weak var watch: Watch? }
+
+        func append(_ event: MoonrakerConnector.Event) { lock.withLock { seen.append(event) } }
+        var events: [MoonrakerConnector.Event] { lock.withLock { seen } }
+        var reports: [MachineReport] { events.compactMap { if case .report(let report) = $0 { report } else { nil } } }
+
+        func first(within seconds: Double, _ matches: (MachineReport) -> Bool) async -> MachineReport? {
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            while ContinuousClock.now < deadline {
+                if let found = reports.first(where: matches) { return found }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return nil
+        }
+
+        func stop() {
+            task.cancel()
+            reader.cancel()
+        }
+    }
+
+    func connector(_ moonraker: RealMoonraker, key: String? = nil) -> MoonrakerConnector {
+        MoonrakerConnector(
+            client: MoonrakerClient(base: moonraker.base, apiKey: key, http: HTTPClient.shared), configuration: .init(apiKey: key), seed: 1)
+    }
+
+    @Test("without Klipper the printer is shown not ready (offline, never dispatchable); when Moonraker dies it is down, and it comes back by itself")
+    func notReadyDownAndBack() async throws {
+        let moonraker = try RealMoonraker()
+        try await moonraker.start(trusted: true)
+        let watch = Watch(connector(moonraker))
+        defer { watch.stop() }
+        let notReady = await watch.first(within: 10) { $0.link == .hostNotReady }
+        #expect(notReady?.state == .offline, "\(watch.reports)")
+        #expect(["disconnected", "startup"].contains(notReady?.host ?? ""))
+
+        moonraker.stop()
+        let down = await watch.first(within: 10) { $0.link == .down }
+        #expect(down?.state == .offline && down?.linkReason?.contains("1006") == true, "a dropped connection: \(watch.reports)")
+
+        try await moonraker.start(trusted: true)
+        let count = watch.reports.count
+        let back = await watch.first(within: 20) { _ in watch.reports.count > count && watch.reports.last?.link == .hostNotReady }
+        #expect(back != nil, "reconnected after the restart: \(watch.reports)")
+        moonraker.stop()
+    }
+
+    @Test("a wrong API key shows the printer unauthorized with Moonraker's words; the right key gets through")
+    func apiKey() async throws {
+        let moonraker = try RealMoonraker()
+        try await moonraker.start(trusted: true)
+        let key = try await moonraker.apiKey()
+        moonraker.stop()
+        try await moonraker.start(trusted: false)
+        defer { moonraker.stop() }
+
+        let wrong = Watch(connector(moonraker, key: "0123456789abcdef0123456789abcdef"))
+        let refused = await wrong.first(within: 10) { $0.link == .unauthorized }
+        wrong.stop()
+        #expect(refused?.linkReason?.contains("Invalid API Key") == true && refused?.state == .offline, "\(wrong.reports)")
+
+        let right = Watch(connector(moonraker, key: key))
+        let through = await right.first(within: 10) { $0.link == .hostNotReady }
+        right.stop()
+        #expect(through != nil, "\(right.reports)")
+        #expect(!right.reports.contains { $0.link == .unauthorized })
+    }
+}
