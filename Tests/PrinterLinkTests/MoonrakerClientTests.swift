@@ -66,10 +66,7 @@ struct MoonrakerClientTests {
     @Test("an API key is required once loopback is not trusted: none and a wrong one are unauthorized, the right one works")
     func apiKey() async throws {
         let moonraker = try RealMoonraker()
-        try await moonraker.start(trusted: true)
-        let key = try await moonraker.apiKey()
-        moonraker.stop()
-        try await moonraker.start(trusted: false)
+        let key = try await moonraker.startRequiringKey()
         defer { moonraker.stop() }
         let none = await failure { _ = try await MoonrakerClient(base: moonraker.base, apiKey: nil, http: HTTPClient.shared).serverInfo() }
         #expect(none?.kind == .unauthorized && none?.status == 401)

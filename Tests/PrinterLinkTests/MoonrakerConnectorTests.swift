@@ -73,10 +73,7 @@ struct MoonrakerConnectorTests {
     @Test("a wrong API key shows the printer unauthorized with Moonraker's words; the right key gets through")
     func apiKey() async throws {
         let moonraker = try RealMoonraker()
-        try await moonraker.start(trusted: true)
-        let key = try await moonraker.apiKey()
-        moonraker.stop()
-        try await moonraker.start(trusted: false)
+        let key = try await moonraker.startRequiringKey()
         defer { moonraker.stop() }
 
         let wrong = Watch(connector(moonraker, key: "0123456789abcdef0123456789abcdef"))

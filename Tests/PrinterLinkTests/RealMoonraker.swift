@@ -80,10 +80,12 @@ final class RealMoonraker: @unchecked Sendable {
         process.waitUntilExit()
     }
 
-    /// The API key, read while loopback is trusted (as an operator reads it once).
-    func apiKey() async throws -> String {
-        let client = MoonrakerClient(base: base, apiKey: nil, http: HTTPClient.shared)
-        let key = try await client.apiKey()
+    /// Starts trusted to read the API key (as an operator reads it once), then restarts requiring it.
+    func startRequiringKey() async throws -> String {
+        try await start(trusted: true)
+        let key = try await MoonrakerClient(base: base, apiKey: nil, http: HTTPClient.shared).apiKey()
+        stop()
+        try await start(trusted: false)
         return key
     }
 
