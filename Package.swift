@@ -58,6 +58,17 @@ let package = Package(
         .target(name: "Slicing", dependencies: ["FarmDomain", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
         // Intake: turns MeshKit's analysis into the domain's facts and verdicts; shared by the server and the CLI.
         .target(name: "FarmIntake", dependencies: ["FarmDomain", "MeshKit"], swiftSettings: swiftSettings),
+        // Simulated Klipper + Moonraker machines: for the demo, the tests and the benchmarks.
+        .target(
+            name: "VirtualPrinter",
+            dependencies: [
+                "PrinterLink", "FarmDomain",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Printer connectors: the Moonraker session (pure), its IO actor, and the virtual printer.
         .target(
             name: "PrinterLink",
@@ -129,7 +140,7 @@ let package = Package(
             path: "Tests/MeshTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "MeshTestSupport"], swiftSettings: swiftSettings),
         .testTarget(name: "SlicingTests", dependencies: ["Slicing", "FarmDomain", "MeshTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "PrinterLinkTests", dependencies: ["PrinterLink", "FarmDomain"], resources: [.copy("Recordings")], swiftSettings: swiftSettings),
+        .testTarget(name: "PrinterLinkTests", dependencies: ["PrinterLink", "VirtualPrinter", "FarmDomain"], resources: [.copy("Recordings")], swiftSettings: swiftSettings),
         .testTarget(name: "FarmArtifactsTests", dependencies: ["FarmArtifacts"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")], swiftSettings: swiftSettings),

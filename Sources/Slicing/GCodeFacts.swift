@@ -25,24 +25,6 @@ extension GCodeFacts {
         return parser.facts
     }
 
-    /// "1d 2h 3m 4s", "22m 25s", "35s" → seconds.
-    static func seconds(_ text: Substring) -> Int? {
-        var total = 0
-        var matched = false
-        for part in text.split(separator: " ") {
-            guard let unit = part.last, let value = Int(part.dropLast()) else { return nil }
-            switch unit {
-            case "d": total += value * 86_400
-            case "h": total += value * 3_600
-            case "m": total += value * 60
-            case "s": total += value
-            default: return nil
-            }
-            matched = true
-        }
-        return matched ? total : nil
-    }
-
     private struct Parser {
         var facts = GCodeFacts(
             generator: nil, estimatedSeconds: nil, estimatedSilentSeconds: nil, filamentMillimetres: nil, filamentCubicCentimetres: nil,

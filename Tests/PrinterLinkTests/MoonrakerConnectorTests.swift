@@ -11,10 +11,12 @@ struct MoonrakerConnectorTests {
     final class Watch: @unchecked Sendable {
         private let lock = NSLock()
         private var seen: [MoonrakerConnector.Event] = []
+        let connector: MoonrakerConnector
         let task: Task<Void, Never>
         let reader: Task<Void, Never>
 
         init(_ connector: MoonrakerConnector) {
+            self.connector = connector
             task = Task { await connector.run() }
             let box = Box()
             reader = Task {
@@ -33,6 +35,15 @@ struct MoonrakerConnectorTests {
             let deadline = ContinuousClock.now + .seconds(seconds)
             while ContinuousClock.now < deadline {
                 if let found = reports.first(where: matches) { return found }
+                try? await Task.sleep(for: .milliseconds(50))
+            }
+            return nil
+        }
+
+        func event(within seconds: Double, _ matches: (MoonrakerConnector.Event) -> Bool) async -> MoonrakerConnector.Event? {
+            let deadline = ContinuousClock.now + .seconds(seconds)
+            while ContinuousClock.now < deadline {
+                if let found = events.first(where: matches) { return found }
                 try? await Task.sleep(for: .milliseconds(50))
             }
             return nil

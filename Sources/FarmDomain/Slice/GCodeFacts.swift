@@ -72,6 +72,24 @@ public struct GCodeFacts: Sendable, Equatable, Codable {
         settings = try c.decode([String: String].self, forKey: .settings)
     }
 
+    /// A slicer's duration ("1d 2h 3m 4s", "22m 25s", "35s") in seconds.
+    public static func seconds(_ text: Substring) -> Int? {
+        var total = 0
+        var matched = false
+        for part in text.split(separator: " ") {
+            guard let unit = part.last, let value = Int(part.dropLast()) else { return nil }
+            switch unit {
+            case "d": total += value * 86_400
+            case "h": total += value * 3_600
+            case "m": total += value * 60
+            case "s": total += value
+            default: return nil
+            }
+            matched = true
+        }
+        return matched ? total : nil
+    }
+
     public func encode(to encoder: any Encoder) throws {
         var c = encoder.container(keyedBy: CodingKeys.self)
         try c.encodeIfPresent(generator, forKey: .generator)

@@ -233,7 +233,7 @@ public struct MoonrakerSession: Sendable {
             return [subscribe()]
         case "notify_klippy_shutdown":
             host = "shutdown"
-            hostMessage = status["webhooks", "state_message"]?.string ?? hostMessage
+            if status["webhooks", "state"]?.string == "shutdown" { hostMessage = status["webhooks", "state_message"]?.string ?? hostMessage }
             var actions: [Action] = []
             if let message = hostMessage { actions.append(.gcodeError(message)) }
             return actions + report()

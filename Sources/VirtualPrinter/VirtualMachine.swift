@@ -1,0 +1,277 @@
+import Foundation
+import PrinterLink
+
+/// One simulated Klipper machine behind a simulated Moonraker, as pure state: time is passed in (simulated
+/// seconds), commands change it, and it answers with the same printer objects, history and notifications a real
+/// Moonraker 0.11 + Klipper gives (see Tests/PrinterLinkTests/Recordings). The server around it does the IO.
+public struct VirtualMachine: Sendable {
+    public enum Fault: String, Sendable, CaseIterable, Codable {
+        /// Every socket is dropped (the printer vanishes from the network for a moment).
+        case disconnect
+        /// Sockets stay open but nothing is sent for a while.
+        case silence
+        /// Klipper shuts down (as after M112): the job shows paused, the history says klippy_shutdown.
+        case klippyShutdown
+        /// Klipper shuts down with a heater error.
+        case thermalError
+        /// The filament sensor trips: the print pauses with a message.
+        case filamentRunout
+    }
+
+    public struct VirtualError: Error, Sendable, Equatable {
+        public var status: Int
+        public var message: String
+    }
+
+    /// Something to tell subscribers besides status deltas.
+    public enum Note: Sendable, Equatable {
+        case gcodeResponse(String)
+        case historyChanged(action: String, job: JSONValue)
+        case klippyReady
+        case klippyShutdown
+        case klippyDisconnected
+        case fileListChanged(action: String, path: String)
+    }
+
+    struct Job: Sendable {
+        var id: String
+        var file: VirtualFile
+        var startTime: Double
+        var heatedAt: Double?
+        var printSeconds = 0.0
+    }
+
+    public private(set) var files: [String: VirtualFile] = [:]
+    public private(set) var history: [JSONValue] = []
+    /// Simulated seconds since the machine started.
+    public private(set) var now = 0.0
+    let wallClockStart: Double
+    var klippy = "ready"
+    var klippyMessage = "Printer is ready"
+    var readyAt: Double?
+    var state = "standby"
+    var message = ""
+    var filename = ""
+    var job: Job?
+    var lastJob: Job?
+    var extruder = Heater(temperature: 25.03, target: 0, tau: 8)
+    var bed = Heater(temperature: 25.03, target: 0, tau: 25)
+    var nextJobNumber = 1
+    var pausedAt: Double?
+
+    struct Heater: Sendable {
+        var temperature: Double
+        var target: Double
+        let tau: Double
+        var power: Double { target > temperature + 1 ? 1 : (target > 0 ? 0.3 : 0) }
+
+        mutating func advance(_ seconds: Double) {
+            let goal = target > 0 ? target : 25.03
+            temperature = goal + (temperature - goal) * exp(-seconds / tau)
+            temperature = (temperature * 100).rounded() / 100
+        }
+    }
+
+    /// `wallClockStart` is the epoch time the simulation began, for the timestamps Moonraker reports.
+    public init(wallClockStart: Double) { self.wallClockStart = wallClockStart }
+
+    // MARK: time
+
+    /// Moves simulated time forward; returns what happened on the way.
+    public mutating func advance(to time: Double) -> [Note] {
+        guard time > now else { return [] }
+        let step = time - now
+        now = time
+        extruder.advance(step)
+        bed.advance(step)
+        var notes: [Note] = []
+        if let ready = readyAt, now >= ready {
+            readyAt = nil
+            klippy = "ready"
+            klippyMessage = "Printer is ready"
+            state = "standby"
+            filename = ""
+            message = ""
+            notes.append(.klippyReady)
+        }
+        guard klippy == "ready", var current = job, state == "printing" else { return notes }
+        if current.heatedAt == nil {
+            if abs(extruder.temperature - extruder.target) < 3, abs(bed.temperature - bed.target) < 3 { current.heatedAt = now }
+        } else {
+            current.printSeconds += step
+        }
+        job = current
+        if current.printSeconds >= current.file.estimatedSeconds {
+            notes += finish(status: "completed", state: "complete")
+            notes.insert(.gcodeResponse("Done printing file"), at: 0)
+        }
+        return notes
+    }
+
+    // MARK: commands
+
+    public mutating func upload(path: String, data: Data) -> [Note] {
+        let existed = files[path] != nil
+        files[path] = VirtualFile.scan(path: path, data: data, modified: wallClockStart + now)
+        return [.fileListChanged(action: existed ? "modify_file" : "create_file", path: path)]
+    }
+
+    public mutating func delete(path: String) throws(VirtualError) -> [Note] {
+        guard files[path] != nil else { throw VirtualError(status: 400, message: "Invalid file path: gcodes/\(path)") }
+        if job?.file.path == path { throw VirtualError(status: 403, message: "Forbidden (File currently in use)") }
+        files[path] = nil
+        return [.fileListChanged(action: "delete_file", path: path)]
+    }
+
+    public mutating func start(_ path: String) throws(VirtualError) -> [Note] {
+        try requireReady()
+        guard job == nil else { throw VirtualError(status: 400, message: "SD busy") }
+        guard let file = files[path] else {
+            throw VirtualError(status: 400, message: "Unable to open file")
+        }
+        let id = String(format: "%06X", nextJobNumber)
+        nextJobNumber += 1
+        job = Job(id: id, file: file, startTime: now)
+        state = "printing"
+        filename = path
+        message = ""
+        extruder.target = file.extruderTemperature
+        bed.target = file.bedTemperature
+        let entry = historyEntry(job!, status: "in_progress", end: nil)
+        history.append(entry)
+        return [.gcodeResponse("File opened:\(path) Size:\(file.size)"), .gcodeResponse("File selected"), .historyChanged(action: "added", job: entry)]
+    }
+
+    public mutating func pause() throws(VirtualError) -> [Note] {
+        try requireReady()
+        guard job != nil, state == "printing" else { return [.gcodeResponse("// Print is not running, pause aborted")] }
+        state = "paused"
+        pausedAt = now
+        return []
+    }
+
+    public mutating func resume() throws(VirtualError) -> [Note] {
+        try requireReady()
+        // Like Klipper: "ok" while not paused, only a console line says nothing happened.
+        guard job != nil, state == "paused" else { return [.gcodeResponse("// Print is not paused, resume aborted")] }
+        state = "printing"
+        message = ""
+        pausedAt = nil
+        return []
+    }
+
+    public mutating func cancel() throws(VirtualError) -> [Note] {
+        try requireReady()
+        guard job != nil else { return [.gcodeResponse("// action:cancel")] }
+        return finish(status: "cancelled", state: "cancelled")
+    }
+
+    public mutating func emergencyStop() -> [Note] { shutdown("Shutdown due to M112 command") }
+
+    public mutating func firmwareRestart() -> [Note] {
+        klippy = "startup"
+        klippyMessage = "Printer is restarting"
+        readyAt = now + 2
+        extruder.target = 0
+        bed.target = 0
+        return [.klippyDisconnected]
+    }
+
+    public mutating func inject(_ fault: Fault) -> [Note] {
+        switch fault {
+        case .disconnect, .silence: return []
+        case .klippyShutdown: return shutdown("MCU 'mcu' shutdown: Timer too close")
+        case .thermalError: return shutdown("Heater extruder not heating at expected rate")
+        case .filamentRunout:
+            guard job != nil, state == "printing" else { return [] }
+            state = "paused"
+            pausedAt = now
+            message = "Filament runout"
+            return [.gcodeResponse("// Filament Runout Sensor filament_sensor: runout event detected, Time \(Int(now))")]
+        }
+    }
+
+    private mutating func shutdown(_ reason: String) -> [Note] {
+        klippy = "shutdown"
+        klippyMessage = "\(reason)\nOnce the underlying issue is corrected, use the \"FIRMWARE_RESTART\" command to reset the firmware, reload the config, and restart the host software.\nPrinter is shutdown"
+        extruder.target = 0
+        bed.target = 0
+        var notes: [Note] = [.gcodeResponse("// Klipper state: Shutdown")]
+        if job != nil {
+            // As recorded: the job shows paused, not error, and the history says klippy_shutdown.
+            var finished = finish(status: "klippy_shutdown", state: "paused")
+            if let index = finished.firstIndex(where: { if case .historyChanged = $0 { true } else { false } }) {
+                let history = finished.remove(at: index)
+                notes.append(.klippyShutdown)
+                notes.append(history)
+                return notes + finished
+            }
+        }
+        return notes + [.klippyShutdown]
+    }
+
+    private mutating func finish(status: String, state newState: String) -> [Note] {
+        guard let current = job else { return [] }
+        job = nil
+        lastJob = current
+        state = newState
+        extruder.target = 0
+        bed.target = 0
+        let entry = historyEntry(current, status: status, end: wallClockStart + now)
+        if let index = history.lastIndex(where: { $0["job_id"]?.string == current.id }) { history[index] = entry }
+        return [.historyChanged(action: "finished", job: entry)]
+    }
+
+    private func requireReady() throws(VirtualError) {
+        guard klippy == "ready" else {
+            // Moonraker 0.11 turns Klipper's multi-line shutdown message into "Unknown" (tornado drops such reasons).
+            throw klippy == "shutdown" ? VirtualError(status: 400, message: "Unknown") : VirtualError(status: 503, message: "Klippy Host not connected")
+        }
+    }
+
+    private func historyEntry(_ job: Job, status: String, end: Double?) -> JSONValue {
+        [
+            "job_id": .string(job.id), "user": "_TRUSTED_USER_", "filename": .string(job.file.path), "status": .string(status),
+            "start_time": .number(wallClockStart + job.startTime), "end_time": end.map(JSONValue.number) ?? .null,
+            "print_duration": .number((job.printSeconds * 1000).rounded() / 1000), "total_duration": .number(((now - job.startTime) * 1000).rounded() / 1000),
+            "filament_used": .number(printedFraction(of: job) * job.file.filamentMillimetres), "exists": true,
+            "metadata": ["size": .number(Double(job.file.size)), "estimated_time": .number(job.file.estimatedSeconds)],
+        ]
+    }
+
+    private func printedFraction(of job: Job) -> Double { min(1, job.printSeconds / max(1, job.file.estimatedSeconds)) }
+
+    // MARK: what Moonraker shows
+
+    public var klippyState: String { klippy }
+
+    /// The printer objects, as `printer.objects.query` gives them.
+    public func status() -> [String: JSONValue] {
+        let shown = job ?? (state == "complete" || state == "cancelled" || (state == "paused" && klippy != "ready") ? lastJob : nil)
+        let fraction = shown.map { printedFraction(of: $0) } ?? 0
+        let file = shown?.file
+        let position: Int = file.map { state == "complete" ? $0.size : $0.gcodeStartByte + Int(Double($0.gcodeEndByte - $0.gcodeStartByte) * fraction) } ?? 0
+        let progress = file.map { state == "complete" ? 1.0 : Double(position) / Double(max(1, $0.size)) } ?? 0
+        let layer: JSONValue = file.map { $0.layers > 0 && shown?.heatedAt != nil ? .number(Double(min($0.layers, Int(fraction * Double($0.layers)) + 1))) : .null } ?? .null
+        let active = job != nil && state == "printing"
+        return [
+            "print_stats": [
+                "filename": .string(filename), "total_duration": .number(shown.map { ((now - $0.startTime) * 1000).rounded() / 1000 } ?? 0),
+                "print_duration": .number(shown.map { ($0.printSeconds * 1000).rounded() / 1000 } ?? 0),
+                "filament_used": .number(file.map { (fraction * $0.filamentMillimetres * 100).rounded() / 100 } ?? 0), "state": .string(state),
+                "message": .string(message), "info": ["total_layer": file.map { .number(Double($0.layers)) } ?? .null, "current_layer": layer],
+            ],
+            "virtual_sdcard": [
+                "file_path": job.map { .string("<data>/gcodes/\($0.file.path)") } ?? .null, "progress": .number(job == nil && state != "complete" ? 0 : progress),
+                "is_active": .bool(active), "file_position": .number(Double(job == nil ? 0 : position)), "file_size": .number(Double(job?.file.size ?? 0)),
+            ],
+            "extruder": ["temperature": .number(extruder.temperature), "target": .number(extruder.target), "power": .number(extruder.power), "can_extrude": .bool(extruder.temperature > 170)],
+            "heater_bed": ["temperature": .number(bed.temperature), "target": .number(bed.target), "power": .number(bed.power)],
+            "webhooks": ["state": .string(klippy == "startup" ? "startup" : klippy), "state_message": .string(klippyMessage)],
+            "display_status": ["progress": .number(job == nil ? 0 : progress), "message": .null],
+            "toolhead": ["homed_axes": .string(job == nil ? "" : "xyz"), "estimated_print_time": .number((now * 1000).rounded() / 1000), "position": [0, 0, 0, 0]],
+            "pause_resume": ["is_paused": .bool(state == "paused" && job != nil)],
+            "idle_timeout": ["state": .string(active ? "Printing" : (job == nil ? "Idle" : "Ready")), "printing_time": .number(shown.map { now - $0.startTime } ?? 0)],
+        ]
+    }
+}

@@ -1,0 +1,146 @@
+import AsyncHTTPClient
+import FarmDomain
+import Foundation
+import Logging
+@testable import PrinterLink
+import Testing
+@testable import VirtualPrinter
+
+/// The virtual printer through the same connector and client that drive real Moonrakers.
+@Suite("Virtual printer through the Moonraker connector", .serialized)
+struct VirtualPrinterTests {
+    static let gcode = Bundle.module.resourceURL!.appendingPathComponent("Recordings/gcode/cube_10x10x2.gcode").path
+
+    /// A virtual printer on a free port with a client and a watched connector on it.
+    struct Rig {
+        let printer: VirtualPrinter
+        let client: MoonrakerClient
+        let watch: MoonrakerConnectorTests.Watch
+        let farm: Task<Void, any Error>
+
+        init(speed: Double = 60, configuration: MoonrakerSession.Configuration = .init()) async throws {
+            let (printer, base, farm) = try await VirtualPrinterTests.start(speed: speed)
+            self.printer = printer
+            self.farm = farm
+            client = MoonrakerClient(base: base, apiKey: nil, http: HTTPClient.shared)
+            watch = MoonrakerConnectorTests.Watch(MoonrakerConnector(client: client, configuration: configuration, seed: 1))
+        }
+
+        func stop() {
+            watch.stop()
+            farm.cancel()
+        }
+    }
+
+    /// One virtual printer on a free port; cancel the task to stop it.
+    static func start(speed: Double = 60, apiKey: String? = nil) async throws -> (printer: VirtualPrinter, base: URL, farm: Task<Void, any Error>) {
+        let printer = VirtualPrinter(name: "virtual-1", speed: speed, apiKey: apiKey)
+        let (ready, readySink) = AsyncStream<Int>.makeStream()
+        let farm = Task {
+            try await VirtualFarm.run(printers: [printer], basePort: 0, logger: Logger(label: "virtual")) { ports in
+                readySink.yield(ports[0])
+                readySink.finish()
+            }
+        }
+        var iterator = ready.makeAsyncIterator()
+        guard let port = await iterator.next() else {
+            farm.cancel()
+            throw TestSetupError("the virtual printer did not start")
+        }
+        return (printer, URL(string: "http://127.0.0.1:\(port)")!, farm)
+    }
+
+    /// The error a call failed with (nil when it succeeded, which the caller's expectation then catches).
+    static func refusal(_ body: () async throws -> Void) async -> MoonrakerError? {
+        do {
+            try await body()
+            return nil
+        } catch {
+            return error as? MoonrakerError
+        }
+    }
+
+    @Test("upload, start and follow a print to complete: metadata like Moonraker's, true progress, layers, the history says completed")
+    func printToCompletion() async throws {
+        let rig = try await Rig()
+        defer { rig.stop() }
+        let (client, watch) = (rig.client, rig.watch)
+        do {
+            #expect(await watch.first(within: 5) { $0.link == .live && $0.job == "standby" } != nil, "\(watch.reports)")
+
+            let path = try await client.upload(file: Self.gcode, as: "run-1.gcode")
+            #expect(path == "printfarm/run-1.gcode")
+            let metadata = try await client.metadata(path)
+            #expect(metadata["gcode_start_byte"]?.int == 391 && metadata["gcode_end_byte"]?.int == 27573, "the same byte range Moonraker found: \(metadata)")
+            #expect(metadata["estimated_time"]?.number == 83)
+            try await client.start(path)
+            await rig.watch.connector.track(file: path)
+            let busy = await watch.first(within: 5) { $0.state == .busy }
+            #expect(busy?.filename == path)
+            let done = await watch.first(within: 10) { $0.job == "complete" }
+            #expect(done?.progress == 1 && done?.state == .idle, "\(watch.reports)")
+            let printing = watch.reports.filter { $0.job == "printing" }
+            #expect(printing.compactMap(\.currentLayer).max() == 10, "\(printing.map(\.currentLayer))")
+            let progress = printing.compactMap(\.progress)
+            #expect(progress == progress.sorted())
+            #expect(await watch.event(within: 5) { $0 == .history(action: "finished", filename: path, status: "completed", jobID: "000001") } != nil, "\(watch.events)")
+            let history = try await client.history()
+            #expect(history.first?.status == "completed" && history.first?.filename == path)
+        }
+    }
+
+    @Test("pause, resume, cancel; a second start while printing is 'SD busy'; deleting the printing file is forbidden")
+    func controls() async throws {
+        let rig = try await Rig(speed: 2)
+        defer { rig.stop() }
+        let (client, watch) = (rig.client, rig.watch)
+        do {
+            let path = try await client.upload(file: Self.gcode, as: "run-2.gcode")
+            try await client.start(path)
+            #expect(await watch.first(within: 5) { $0.job == "printing" } != nil)
+            let busy = await Self.refusal { try await client.start(path) }
+            #expect(busy?.kind == .rejected && busy?.message == "SD busy", "\(String(describing: busy))")
+            let inUse = await Self.refusal { try await client.delete(path) }
+            #expect(inUse?.kind == .forbidden && inUse?.message.contains("File currently in use") == true, "\(String(describing: inUse))")
+            try await client.pause()
+            #expect(await watch.first(within: 5) { $0.state == .paused } != nil)
+            try await client.resume()
+            let resumed = watch.reports.count
+            #expect(await watch.first(within: 5) { _ in watch.reports.dropFirst(resumed).contains { $0.job == "printing" } } != nil)
+            try await client.cancel()
+            #expect(await watch.first(within: 5) { $0.job == "cancelled" } != nil)
+            #expect(try await client.history().first?.status == "cancelled")
+        }
+    }
+
+    @Test("faults: an emergency stop shows Klipper's shutdown reason; a dropped socket reconnects; a silent one is polled, then reconnected")
+    func faults() async throws {
+        var configuration = MoonrakerSession.Configuration()
+        configuration.silenceLimit = 1
+        let rig = try await Rig(speed: 1, configuration: configuration)
+        defer { rig.stop() }
+        let (printer, client, watch) = (rig.printer, rig.client, rig.watch)
+        do {
+            #expect(await watch.first(within: 5) { $0.link == .live } != nil)
+
+            await printer.inject(.disconnect)
+            #expect(await watch.first(within: 5) { $0.link == .down } != nil, "\(watch.reports)")
+            let afterDrop = watch.reports.count
+            #expect(await watch.first(within: 10) { _ in watch.reports.dropFirst(afterDrop).contains { $0.link == .live } } != nil, "reconnected: \(watch.reports)")
+
+            await printer.inject(.silence, seconds: 2.5)
+            #expect(await watch.first(within: 5) { $0.linkReason?.contains("silent") == true } != nil, "polled while silent: \(watch.reports)")
+            let silent = try #require(watch.reports.lastIndex { $0.linkReason?.contains("silent") == true })
+            #expect(await watch.first(within: 10) { _ in watch.reports.dropFirst(silent + 1).contains { $0.link == .live && $0.linkReason == nil } } != nil, "live again: \(watch.reports)")
+
+            let path = try await client.upload(file: Self.gcode, as: "run-3.gcode")
+            try await client.start(path)
+            await printer.inject(.thermalError)
+            let shutdown = await watch.first(within: 10) { $0.host == "shutdown" }
+            #expect(shutdown?.state == .error && shutdown?.message?.contains("Heater extruder not heating") == true, "\(watch.reports)")
+            #expect(await watch.event(within: 5) { if case .history(_, _, "klippy_shutdown", _) = $0 { true } else { false } } != nil, "\(watch.events)")
+            let refused = await Self.refusal { try await client.start(path) }
+            #expect(refused?.kind == .rejected && refused?.message == "Unknown", "as Moonraker 0.11 says it: \(String(describing: refused))")
+        }
+    }
+}
