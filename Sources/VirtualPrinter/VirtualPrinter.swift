@@ -5,10 +5,10 @@ import PrinterLink
 /// the JSON-RPC and HTTP answers in Moonraker 0.11's shapes. `tick()` moves simulated time (`speed` × real time)
 /// and sends each subscriber the fields that changed, at most every 250 ms, as Moonraker does.
 public actor VirtualPrinter {
-    public let name: String
-    public let speed: Double
+    public nonisolated let name: String
+    public nonisolated let speed: Double
     /// Nil: every client is trusted (Moonraker's `trusted_clients`); otherwise the key Moonraker would require.
-    public let apiKey: String?
+    public nonisolated let apiKey: String?
     var machine: VirtualMachine
     private let started = ContinuousClock.now
     private var connections: [Int: Connection] = [:]
