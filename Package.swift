@@ -97,8 +97,9 @@ let package = Package(
         .target(
             name: "FarmServer",
             dependencies: [
-                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "MeshKit", "FarmArtifacts", "Slicing",
+                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "MeshKit", "FarmArtifacts", "Slicing", "PrinterLink",
                 .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
                 .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "Prometheus", package: "swift-prometheus"),
@@ -149,7 +150,7 @@ let package = Package(
         .testTarget(
             name: "FarmServerTests",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "MeshTestSupport", "Slicing",
+                "FarmServer", "FarmStore", "FarmDomain", "MeshTestSupport", "Slicing", "PrinterLink", "VirtualPrinter",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -62,7 +62,9 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "printfarm"),
-        services: [StoreService(store: store)],
+        // Services stop in reverse order: the printer connections first, the store last.
+        services: [StoreService(store: store)]
+            + (configuration.connectPrinters ? [PrinterFleet(store: store, now: dependencies.now, logger: logger)] : []),
         onServerRunning: { channel in await dependencies.onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }

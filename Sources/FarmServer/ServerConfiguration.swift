@@ -27,6 +27,8 @@ public struct ServerConfiguration: Sendable {
     public var slicerPath: String? = nil
     /// Slices run at once (each a child process that uses a core).
     public var sliceConcurrency: Int = ProcessInfo.processInfo.activeProcessorCount
+    /// Whether the server connects to its registered Moonraker printers (off for tools that only read the store).
+    public var connectPrinters: Bool = true
     /// What the farm charges, for quote estimates.
     public var pricing: PricingRates = .defaults
     /// CloudEvents `source` attribute of every event this farm emits.

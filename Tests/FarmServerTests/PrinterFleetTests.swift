@@ -1,0 +1,84 @@
+import AsyncHTTPClient
+import FarmDomain
+@testable import FarmServer
+import FarmStore
+import Foundation
+import Logging
+import PrinterLink
+import Testing
+import VirtualPrinter
+
+/// The farm's connections to its printers: a registered virtual printer (the real Moonraker protocol over loopback)
+/// is connected without a restart, and what it does becomes printer events.
+@Suite("Printer fleet", .serialized)
+struct PrinterFleetTests {
+    static let gcode = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .appendingPathComponent("PrinterLinkTests/Recordings/gcode/cube_10x10x2.gcode").path
+
+    func register(_ store: Store, name: String, address: String) async throws -> PrinterID {
+        let id = PrinterID(UUID())
+        let registration = PrinterRegistration(name: name, connector: .moonraker, address: address, capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 300, y: 300, z: 250)))
+        _ = try await store.printers.execute(.register(id, registration), id: id.description, context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date()))
+        return id
+    }
+
+    func waitFor(_ store: Store, _ id: PrinterID, within seconds: Double, _ matches: (Printer) -> Bool) async throws -> Printer? {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if let printer = try await store.printers.get(id: id.description)?.model, matches(printer) { return printer }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
+    @Test("a registered virtual printer is connected and followed: idle, busy while printing, idle after; an unreachable one is offline with the reason")
+    func followsPrinters() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-fleet-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try await Store.open(.sqlite(path: directory.appendingPathComponent("farm.sqlite").path), logger: Logger(label: "test"))
+        let virtual = VirtualPrinter(name: "virtual-1", speed: 60)
+        let (ready, readySink) = AsyncStream<Int>.makeStream()
+        let farm = Task {
+            try await VirtualFarm.run(printers: [virtual], basePort: 0, logger: Logger(label: "virtual")) { ports in
+                readySink.yield(ports[0])
+                readySink.finish()
+            }
+        }
+        var iterator = ready.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let fleet = PrinterFleet(store: store, now: { Date() }, logger: Logger(label: "fleet"), syncInterval: .milliseconds(200))
+        let running = Task { try await fleet.run() }
+        do {
+            let id = try await register(store, name: "virtual-1", address: "http://127.0.0.1:\(port)")
+            let idle = try await waitFor(store, id, within: 10) { $0.status == .idle }
+            #expect(idle != nil, "connected without a restart")
+
+            let client = MoonrakerClient(base: URL(string: "http://127.0.0.1:\(port)")!, apiKey: nil, http: HTTPClient.shared)
+            let path = try await client.upload(file: Self.gcode, as: "run-1.gcode")
+            try await client.start(path)
+            #expect(try await waitFor(store, id, within: 10) { $0.status == .busy } != nil)
+            #expect(try await waitFor(store, id, within: 15) { $0.status == .idle } != nil, "back to idle when the print completes")
+            let events = try await store.events.read(stream: PrinterDecider.stream(id)).map(\.type)
+            #expect(events.filter { $0 == "printfarm.printer.stateObserved.v1" }.count >= 3, "\(events)")
+
+            let gone = try await register(store, name: "nowhere", address: "http://127.0.0.1:\(try freePortForFleet())")
+            let offline = try await waitFor(store, gone, within: 10) { $0.lastMessage != nil }
+            #expect(offline?.status == .offline && offline?.lastMessage?.contains("connection") == true, "\(String(describing: offline))")
+            let bad = try await register(store, name: "typo", address: "192.168.1.20:7125")
+            let refused = try await waitFor(store, bad, within: 5) { $0.lastMessage != nil }
+            #expect(refused?.lastMessage?.contains("not an http:// URL") == true)
+        } catch {
+            running.cancel()
+            farm.cancel()
+            await store.shutdown()
+            throw error
+        }
+        running.cancel()
+        farm.cancel()
+        _ = await running.result
+        await store.shutdown()
+    }
+}
+
+/// A loopback port nothing listens on.
+func freePortForFleet() throws -> Int { try CommandLineTests.freePort() }
