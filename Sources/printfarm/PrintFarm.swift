@@ -16,7 +16,7 @@ struct PrintFarm: AsyncParsableCommand {
             Settings come from flags, then PRINTFARM_* environment variables, then a JSON config file \
             (--config or PRINTFARM_CONFIG). See docs/configuration.md.
             """,
-        subcommands: [Serve.self, Migrate.self, Projections.self, Users.self, Keys.self, Preflight.self, Slice.self, Profiles.self, VirtualPrinters.self])
+        subcommands: [Serve.self, Demo.self, Migrate.self, Projections.self, Users.self, Keys.self, Preflight.self, Slice.self, Profiles.self, VirtualPrinters.self])
 
     static func main() async {
         // why: running Swift concurrency on NIO's event loops saves a thread hop per database round trip

@@ -1,0 +1,71 @@
+import ArgumentParser
+import FarmDomain
+import FarmServer
+import FarmStore
+import Foundation
+import Logging
+import ServiceLifecycle
+import VirtualPrinter
+
+/// `printfarm demo`: the farm with virtual printers, on its own SQLite store, in one process.
+struct Demo: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Run the farm with virtual printers on the embedded store (./demo-data), until Ctrl-C.",
+        discussion: """
+            Starts N simulated Moonraker printers on 127.0.0.1 (--printer-base-port and up), registers them with the farm, \
+            serves the API on --port, and prints an admin API key for this run. The farm connects to the printers as to \
+            real ones; upload G-code to a printer and watch its state in GET /api/v1/printers and the event stream.
+            """)
+
+    @OptionGroup var storage: StorageOptions
+    @Option(help: "How many virtual printers.") var printers = 3
+    @Option(help: "Simulated seconds per real second.") var speed = 60.0
+    @Option(help: "The farm's port.") var port = 8080
+    @Option(help: "The first virtual printer's port.") var printerBasePort = 7200
+
+    func validate() throws {
+        guard (1...200).contains(printers) else { throw ValidationError("--printers is between 1 and 200") }
+        guard speed > 0, speed <= 10_000 else { throw ValidationError("--speed is above 0 and at most 10000") }
+        guard (1...65535).contains(printerBasePort), printerBasePort + printers - 1 <= 65535 else { throw ValidationError("--printer-base-port leaves no room for \(printers) ports") }
+    }
+
+    func run() async throws {
+        var storage = self.storage
+        storage.dataDirectory = storage.dataDirectory ?? "demo-data"
+        let configuration = try storage.load(.init(port: port))
+        let logger = storage.logger(configuration)
+        let key = try await withStore(storage) { store in
+            for index in 0..<printers {
+                let id = PrinterID(UUID(uuidString: String(format: "00000000-0000-7000-8000-%012d", index + 1))!)
+                let registration = PrinterRegistration(
+                    name: "virtual-\(index + 1)", connector: .virtual, address: "http://127.0.0.1:\(printerBasePort + index)",
+                    capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), materials: ["PLA", "PETG"]))
+                do {
+                    _ = try await store.printers.execute(
+                        .register(id, registration), id: id.description, context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date()))
+                } catch DomainError.alreadyExists {
+                    logger.warning("virtual-\(index + 1) is registered with another address; start the demo with the ports it had, or use a fresh --data-dir")
+                }
+            }
+            return try await Accounts.issueAPIKey(
+                store: store, name: "demo \(ISO8601DateFormatter().string(from: Date()))", scope: .admin, id: APIKeyID(SystemIDs.uuidv7()),
+                context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date())).key
+        }
+        let virtualPrinters = (0..<printers).map { VirtualPrinter(name: "virtual-\($0 + 1)", speed: speed) }
+        let printerServices = VirtualFarm.services(printers: virtualPrinters, basePort: printerBasePort, logger: logger)
+        let dependencies = ServerDependencies(onServerRunning: { [printers, printerBasePort, speed] port in
+            let text = """
+                Print Farm OS demo: API on http://127.0.0.1:\(port), \(printers) virtual printers on ports \(printerBasePort)–\(printerBasePort + printers - 1) \
+                at \(speed)× speed, store in \(configuration.dataDirectory.path).
+                An admin API key for this run (shown once): \(key)
+                Try: curl -s -H "Authorization: Bearer \(key)" http://127.0.0.1:\(port)/api/v1/printers
+                Ctrl-C stops.
+
+                """
+            FileHandle.standardOutput.write(Data(text.utf8))
+        })
+        let app = try await buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
+        // Services stop in reverse order: the farm first, then its printers.
+        try await ServiceGroup(services: printerServices + [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+    }
+}

@@ -1,0 +1,54 @@
+import AsyncHTTPClient
+import Foundation
+import NIOCore
+import Testing
+
+/// `printfarm demo` as a person runs it: the farm, its virtual printers, a key, and Ctrl-C.
+@Suite("printfarm demo")
+struct DemoCommandTests {
+    @Test("the demo serves the API with its virtual printers connected (idle), prints a working admin key, and stops cleanly on SIGINT")
+    func demo() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let port = try CommandLineTests.freePort()
+        // Two printers need two consecutive free ports: take one and hope its neighbour is free too, else the next pair.
+        var base = try CommandLineTests.freePort()
+        if base >= 65535 { base -= 1 }
+        let output = directory.appendingPathComponent("out.log")
+        FileManager.default.createFile(atPath: output.path, contents: nil)
+        let demo = Process()
+        demo.executableURL = CommandLineTests.executable
+        demo.arguments = ["demo", "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--printers", "2", "--printer-base-port", String(base)]
+        demo.currentDirectoryURL = directory
+        demo.standardOutput = try FileHandle(forWritingTo: output)
+        demo.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try demo.run()
+        defer { if demo.isRunning { kill(demo.processIdentifier, SIGKILL) } }
+
+        var key: String?
+        for _ in 0..<300 where key == nil {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            key = text.split(whereSeparator: { $0 == " " || $0.isNewline }).map(String.init).first { $0.hasPrefix("pfk_") }
+            if key == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let token = try #require(key, "the demo prints an admin key")
+        var statuses: [String] = []
+        for _ in 0..<100 {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/printers")
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(5))
+            let body = try await response.body.collect(upTo: 1 << 20)
+            let items = (try JSONSerialization.jsonObject(with: Data(body.readableBytesView)) as? [String: Any])?["items"] as? [[String: Any]] ?? []
+            statuses = items.compactMap { $0["status"] as? String }
+            if statuses == ["idle", "idle"] { break }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        #expect(statuses == ["idle", "idle"], "both virtual printers connected: \(statuses)")
+        #expect(try String(contentsOf: output, encoding: .utf8).contains("2 virtual printers on ports \(base)–\(base + 1)"))
+
+        demo.interrupt()
+        demo.waitUntilExit()
+        #expect(demo.terminationStatus == 0)
+    }
+}
