@@ -15,7 +15,7 @@ actor PrinterFleet: Service {
     let now: @Sendable () -> Date
     let logger: Logger
     let syncInterval: Duration
-    private var connected: [PrinterID: (address: String, task: Task<Void, Never>)] = [:]
+    private var connected: [PrinterID: (address: String, key: String?, task: Task<Void, Never>)] = [:]
     /// The latest report per printer, for the API and reconciliation.
     private(set) var reports: [PrinterID: MachineReport] = [:]
 
@@ -40,15 +40,17 @@ actor PrinterFleet: Service {
     /// Starts connectors for printers new to the registry (or whose address changed) and stops the others.
     func sync() async {
         let printers: [Printer]
+        let keys: [PrinterID: String]
         do {
             printers = try await store.printers.all()
+            keys = try await store.credentials.printerAPIKeys()
         } catch {
             logger.warning("cannot read the printer registry: \(error)")
             return
         }
         var wanted: [PrinterID: Printer] = [:]
         for printer in printers where [.moonraker, .virtual].contains(printer.connector) { wanted[printer.id] = printer }
-        for (id, entry) in connected where wanted[id]?.address != entry.address {
+        for (id, entry) in connected where wanted[id]?.address != entry.address || keys[id] != entry.key {
             entry.task.cancel()
             connected[id] = nil
         }
@@ -57,8 +59,9 @@ actor PrinterFleet: Service {
                 await observe(id, .offline, message: "the address \(printer.address) is not an http:// URL; register the Moonraker address, e.g. http://192.168.1.20:7125")
                 continue
             }
-            let client = MoonrakerClient(base: base, apiKey: nil, http: HTTPClient.shared)
-            let connector = MoonrakerConnector(client: client, configuration: .init(), seed: UInt64(truncatingIfNeeded: id.description.hashValue), logger: logger)
+            let client = MoonrakerClient(base: base, apiKey: keys[id], http: HTTPClient.shared)
+            let connector = MoonrakerConnector(
+                client: client, configuration: .init(apiKey: keys[id]), seed: UInt64(truncatingIfNeeded: id.description.hashValue), logger: logger)
             let task = Task {
                 async let running: Void = connector.run()
                 for await event in connector.events {
@@ -66,7 +69,7 @@ actor PrinterFleet: Service {
                 }
                 _ = await running
             }
-            connected[id] = (printer.address, task)
+            connected[id] = (printer.address, keys[id], task)
         }
     }
 

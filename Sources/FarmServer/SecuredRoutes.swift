@@ -65,6 +65,10 @@ final class SecuredRoutes {
         entries.append(Entry(method: .post, path: path, permission: permission))
     }
 
+    func put<Output: ResponseGenerator>(_ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
+        on(.put, path, permission, use: handler)
+    }
+
     func delete<Output: ResponseGenerator>(_ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
         on(.delete, path, permission, use: handler)
     }

@@ -88,4 +88,29 @@ public struct CredentialStore: Sendable {
             try await db.raw("UPDATE api_key_secrets SET last_used_at = \(bind: Timestamps.format(date)) WHERE key_id = \(bind: keyID)").run()
         }
     }
+
+    /// Sets (or with nil removes) the API key the farm uses to reach a printer.
+    public func savePrinterAPIKey(_ key: String?, of printer: PrinterID, at date: Date) async throws {
+        try await engine.transaction { db in
+            if let key {
+                try await db.raw("""
+                    INSERT INTO printer_secrets (printer_id, api_key, updated_at) VALUES (\(bind: printer.description), \(bind: key), \(bind: Timestamps.format(date)))
+                    ON CONFLICT (printer_id) DO UPDATE SET api_key = excluded.api_key, updated_at = excluded.updated_at
+                    """).run()
+            } else {
+                try await db.raw("DELETE FROM printer_secrets WHERE printer_id = \(bind: printer.description)").run()
+            }
+        }
+    }
+
+    /// Every printer's API key, by printer.
+    public func printerAPIKeys() async throws -> [PrinterID: String] {
+        try await engine.read { db in
+            var keys: [PrinterID: String] = [:]
+            for row in try await db.raw("SELECT printer_id, api_key FROM printer_secrets").all() {
+                if let id = PrinterID(try row.decode(column: "printer_id", as: String.self)) { keys[id] = try row.decode(column: "api_key", as: String.self) }
+            }
+            return keys
+        }
+    }
 }

@@ -63,6 +63,12 @@ enum Migrations {
         Migration(
             version: 5, name: "slices and profile bindings", sqlite: [ReadModelTable.slices, .profileBindings].flatMap(readModelDDL),
             postgres: [ReadModelTable.slices, .profileBindings].flatMap(readModelDDL)),
+        // A printer's connector secret (its Moonraker API key) lives here, never in an event.
+        Migration(version: 6, name: "printer secrets", sqlite: printerSecretsDDL, postgres: printerSecretsDDL),
+    ]
+
+    private static let printerSecretsDDL = [
+        "CREATE TABLE printer_secrets (printer_id TEXT PRIMARY KEY, api_key TEXT NOT NULL, updated_at TEXT NOT NULL)"
     ]
 
     private static let sessionsDDL = [

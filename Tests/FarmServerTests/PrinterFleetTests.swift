@@ -80,5 +80,67 @@ struct PrinterFleetTests {
     }
 }
 
+extension PrinterFleetTests {
+    @Test("a printer's API key is stored as a secret: never in the answer or an event; replaced or removed with PUT; bad keys refused")
+    func apiKeySecret() async throws {
+        try await withFarm { farm in
+            let key = "b7f1d2c3a4e5f60718293a4b5c6d7e8f"
+            let registered = try await farm.request(.post, "/api/v1/printers", json: #"{"name":"mk3s-07","connector":"moonraker","address":"http://127.0.0.1:7125","apiKey":"\#(key)","capabilities":{"buildVolume":{"x":250,"y":210,"z":210},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":["PLA"]}}"#)
+            #expect(registered.status == .created, "\(registered.text)")
+            #expect(!registered.text.contains(key))
+            let id = try #require(registered.json["id"] as? String)
+            let printerID = try #require(PrinterID(id))
+            #expect(try await farm.store.credentials.printerAPIKeys()[printerID] == key)
+            let events = try await farm.store.events.read(stream: PrinterDecider.stream(printerID))
+            #expect(!events.contains { String(decoding: $0.data, as: UTF8.self).contains(key) }, "the key is in no event")
+            #expect(!(try await farm.request(.get, "/api/v1/printers/\(id)").text.contains(key)))
+
+            #expect(try await farm.request(.put, "/api/v1/printers/\(id)/api-key", json: #"{"apiKey":"new-key-123"}"#).status == .noContent)
+            #expect(try await farm.store.credentials.printerAPIKeys()[printerID] == "new-key-123")
+            #expect(try await farm.request(.put, "/api/v1/printers/\(id)/api-key", json: #"{"apiKey":null}"#).status == .noContent)
+            #expect(try await farm.store.credentials.printerAPIKeys()[printerID] == nil)
+            let spaced = try await farm.request(.put, "/api/v1/printers/\(id)/api-key", json: #"{"apiKey":"has spaces in it"}"#)
+            #expect(spaced.problemCode == "invalid-field")
+            let unknown = try await farm.request(.put, "/api/v1/printers/01936a4e-0000-7000-8000-00000000ffff/api-key", json: #"{"apiKey":"x"}"#)
+            #expect(unknown.status == .notFound)
+        }
+    }
+
+    @Test("a printer that wants an API key is offline with the reason until the farm has it, then connected")
+    func connectsWithKey() async throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-fleet-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let store = try await Store.open(.sqlite(path: directory.appendingPathComponent("farm.sqlite").path), logger: Logger(label: "test"))
+        let virtual = VirtualPrinter(name: "locked", speed: 60, apiKey: "secret-key-1")
+        let (ready, readySink) = AsyncStream<Int>.makeStream()
+        let farm = Task {
+            try await VirtualFarm.run(printers: [virtual], basePort: 0, logger: Logger(label: "virtual")) { ports in
+                readySink.yield(ports[0])
+                readySink.finish()
+            }
+        }
+        var iterator = ready.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        let fleet = PrinterFleet(store: store, now: { Date() }, logger: Logger(label: "fleet"), syncInterval: .milliseconds(200))
+        let running = Task { try await fleet.run() }
+        do {
+            let id = try await register(store, name: "locked", address: "http://127.0.0.1:\(port)")
+            let refused = try await waitFor(store, id, within: 10) { $0.lastMessage?.contains("Invalid API Key") == true }
+            #expect(refused?.status == .offline, "\(String(describing: refused))")
+            try await store.credentials.savePrinterAPIKey("secret-key-1", of: id, at: Date())
+            #expect(try await waitFor(store, id, within: 10) { $0.status == .idle } != nil, "reconnected with the key")
+        } catch {
+            running.cancel()
+            farm.cancel()
+            await store.shutdown()
+            throw error
+        }
+        running.cancel()
+        farm.cancel()
+        _ = await running.result
+        await store.shutdown()
+    }
+}
+
 /// A loopback port nothing listens on.
 func freePortForFleet() throws -> Int { try CommandLineTests.freePort() }

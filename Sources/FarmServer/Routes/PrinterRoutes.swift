@@ -10,8 +10,15 @@ struct RegisterPrinterRequest: Decodable, Sendable {
     var connector: ConnectorKind
     var address: String
     var capabilities: PrinterCapabilities
+    /// The printer host's API key (Moonraker's), kept as a secret: never in an event, a log or an answer.
+    var apiKey: String?
     var reason: String?
     var note: String?
+}
+
+struct PrinterAPIKeyRequest: Decodable, Sendable {
+    /// The new key, or null to connect without one.
+    var apiKey: String?
 }
 
 /// `/api/v1/printers`: the machines of the farm.
@@ -24,13 +31,34 @@ struct PrinterRoutes {
             let body = try await JSONIO.decode(RegisterPrinterRequest.self, from: request, context: context)
             let id = body.id ?? PrinterID(endpoints.services.newID())
             let registration = PrinterRegistration(name: body.name, connector: body.connector, address: body.address, capabilities: body.capabilities)
-            return try await endpoints.execute(
+            if let key = body.apiKey { try Self.check(apiKey: key) }
+            let response = try await endpoints.execute(
                 .register(id, registration), id: id.description, request: request, context: context, reason: body.reason, note: body.note, created: true)
+            if let key = body.apiKey { try await endpoints.services.store.credentials.savePrinterAPIKey(key, of: id, at: endpoints.services.now()) }
+            return response
+        }
+        routes.put("/api/v1/printers/{id}/api-key", .administer) { request, context in
+            let id = try context.parameters.require("id")
+            guard let printerID = PrinterID(id), try await endpoints.services.store.printers.get(id: printerID.description) != nil else {
+                throw Problem.notFound("printer \(id.prefix(80))")
+            }
+            let body = try await JSONIO.decode(PrinterAPIKeyRequest.self, from: request, context: context)
+            if let key = body.apiKey { try Self.check(apiKey: key) }
+            try await endpoints.services.store.credentials.savePrinterAPIKey(body.apiKey, of: printerID, at: endpoints.services.now())
+            return Response(status: .noContent)
         }
         routes.get("/api/v1/printers", .read) { request, _ in
             try await endpoints.list(request, status: try QueryParameters(request).oneOf("status", PrinterStatus.self), ref: nil)
         }
         routes.get("/api/v1/printers/{id}", .read) { request, context in try await endpoints.get(request, context) }
+    }
+}
+
+extension PrinterRoutes {
+    static func check(apiKey: String) throws {
+        guard (1...200).contains(apiKey.count), !apiKey.contains(where: { $0.isWhitespace || $0.isNewline }) else {
+            throw Problem.invalidField("apiKey", "the printer's API key as Moonraker shows it (1 to 200 characters, no spaces)")
+        }
     }
 }
 
