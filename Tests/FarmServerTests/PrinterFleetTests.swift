@@ -33,21 +33,8 @@ struct PrinterFleetTests {
 
     @Test("a registered virtual printer is connected and followed: idle, busy while printing, idle after; an unreachable one is offline with the reason")
     func followsPrinters() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-fleet-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try await Store.open(.sqlite(path: directory.appendingPathComponent("farm.sqlite").path), logger: Logger(label: "test"))
-        let virtual = VirtualPrinter(name: "virtual-1", speed: 60)
-        let (ready, readySink) = AsyncStream<Int>.makeStream()
-        let farm = Task {
-            try await VirtualFarm.run(printers: [virtual], basePort: 0, logger: Logger(label: "virtual")) { ports in
-                readySink.yield(ports[0])
-                readySink.finish()
-            }
-        }
-        var iterator = ready.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        let fleet = PrinterFleet(store: store, now: { Date() }, logger: Logger(label: "fleet"), syncInterval: .milliseconds(200))
-        let running = Task { try await fleet.run() }
+        let rig = try await FleetRig(VirtualPrinter(name: "virtual-1", speed: 60))
+        let (store, port) = (rig.store, rig.port)
         do {
             let id = try await register(store, name: "virtual-1", address: "http://127.0.0.1:\(port)")
             let idle = try await waitFor(store, id, within: 10) { $0.status == .idle }
@@ -68,15 +55,10 @@ struct PrinterFleetTests {
             let refused = try await waitFor(store, bad, within: 5) { $0.lastMessage != nil }
             #expect(refused?.lastMessage?.contains("not an http:// URL") == true)
         } catch {
-            running.cancel()
-            farm.cancel()
-            await store.shutdown()
+            await rig.stop()
             throw error
         }
-        running.cancel()
-        farm.cancel()
-        _ = await running.result
-        await store.shutdown()
+        await rig.stop()
     }
 }
 
@@ -108,21 +90,8 @@ extension PrinterFleetTests {
 
     @Test("a printer that wants an API key is offline with the reason until the farm has it, then connected")
     func connectsWithKey() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-fleet-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let store = try await Store.open(.sqlite(path: directory.appendingPathComponent("farm.sqlite").path), logger: Logger(label: "test"))
-        let virtual = VirtualPrinter(name: "locked", speed: 60, apiKey: "secret-key-1")
-        let (ready, readySink) = AsyncStream<Int>.makeStream()
-        let farm = Task {
-            try await VirtualFarm.run(printers: [virtual], basePort: 0, logger: Logger(label: "virtual")) { ports in
-                readySink.yield(ports[0])
-                readySink.finish()
-            }
-        }
-        var iterator = ready.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        let fleet = PrinterFleet(store: store, now: { Date() }, logger: Logger(label: "fleet"), syncInterval: .milliseconds(200))
-        let running = Task { try await fleet.run() }
+        let rig = try await FleetRig(VirtualPrinter(name: "locked", speed: 60, apiKey: "secret-key-1"))
+        let (store, port) = (rig.store, rig.port)
         do {
             let id = try await register(store, name: "locked", address: "http://127.0.0.1:\(port)")
             let refused = try await waitFor(store, id, within: 10) { $0.lastMessage?.contains("Invalid API Key") == true }
@@ -130,15 +99,43 @@ extension PrinterFleetTests {
             try await store.credentials.savePrinterAPIKey("secret-key-1", of: id, at: Date())
             #expect(try await waitFor(store, id, within: 10) { $0.status == .idle } != nil, "reconnected with the key")
         } catch {
-            running.cancel()
-            farm.cancel()
-            await store.shutdown()
+            await rig.stop()
             throw error
         }
+        await rig.stop()
+    }
+}
+
+/// A store, one virtual printer on a free port, and a fleet connecting the store's printers.
+struct FleetRig {
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-fleet-\(UUID().uuidString)")
+    let store: Store
+    let port: Int
+    let farm: Task<Void, any Error>
+    let running: Task<Void, any Error>
+
+    init(_ virtual: VirtualPrinter) async throws {
+        store = try await Store.open(.sqlite(path: directory.appendingPathComponent("farm.sqlite").path), logger: Logger(label: "test"))
+        let (ready, readySink) = AsyncStream<Int>.makeStream()
+        farm = Task {
+            try await VirtualFarm.run(printers: [virtual], basePort: 0, logger: Logger(label: "virtual")) { ports in
+                readySink.yield(ports[0])
+                readySink.finish()
+            }
+        }
+        var iterator = ready.makeAsyncIterator()
+        guard let port = await iterator.next() else { throw CancellationError() }
+        self.port = port
+        let fleet = PrinterFleet(store: store, now: { Date() }, logger: Logger(label: "fleet"), syncInterval: .milliseconds(200))
+        running = Task { try await fleet.run() }
+    }
+
+    func stop() async {
         running.cancel()
         farm.cancel()
         _ = await running.result
         await store.shutdown()
+        try? FileManager.default.removeItem(at: directory)
     }
 }
 
