@@ -48,7 +48,7 @@ struct PrinterFleetTests {
             let events = try await store.events.read(stream: PrinterDecider.stream(id)).map(\.type)
             #expect(events.filter { $0 == "printfarm.printer.stateObserved.v1" }.count >= 3, "\(events)")
 
-            let gone = try await register(store, name: "nowhere", address: "http://127.0.0.1:\(try freePortForFleet())")
+            let gone = try await register(store, name: "nowhere", address: "http://127.0.0.1:\(try CommandLineTests.freePort())")
             let offline = try await waitFor(store, gone, within: 10) { $0.lastMessage != nil }
             #expect(offline?.status == .offline && offline?.lastMessage?.contains("connection") == true, "\(String(describing: offline))")
             let bad = try await register(store, name: "typo", address: "192.168.1.20:7125")
@@ -139,5 +139,3 @@ struct FleetRig {
     }
 }
 
-/// A loopback port nothing listens on.
-func freePortForFleet() throws -> Int { try CommandLineTests.freePort() }

@@ -8,15 +8,6 @@ import Testing
 struct MoonrakerClientTests {
     static let gcode = Bundle.module.resourceURL!.appendingPathComponent("Recordings/gcode/cube_10x10x2.gcode").path
 
-    func failure(_ body: () async throws -> Void) async -> MoonrakerError? {
-        do {
-            try await body()
-            return nil
-        } catch {
-            return error as? MoonrakerError
-        }
-    }
-
     @Test("server info, files and history work without Klipper; printer commands say Klipper is not ready; a poll says so too")
     func withoutKlipper() async throws {
         let moonraker = try RealMoonraker()
@@ -27,10 +18,10 @@ struct MoonrakerClientTests {
         #expect(info["klippy_connected"]?.bool == false)
         #expect(["disconnected", "startup"].contains(info["klippy_state"]?.string ?? ""), "\(info["klippy_state"] ?? .null)")
 
-        let printer = await failure { _ = try await client.printerInfo() }
+        let printer = await refusal { _ = try await client.printerInfo() }
         #expect(printer?.kind == .hostNotReady, "\(String(describing: printer))")
         #expect(printer?.description.contains("Klipper has not connected") == true)
-        let start = await failure { try await client.start("printfarm/anything.gcode") }
+        let start = await refusal { try await client.start("printfarm/anything.gcode") }
         #expect(start?.kind == .hostNotReady)
 
         let poll = await client.poll()
@@ -57,9 +48,9 @@ struct MoonrakerClientTests {
         #expect(try await client.files(in: nil).count == 2)
         try await client.delete(path)
         #expect(try await client.files().isEmpty)
-        let again = await failure { try await client.delete(path) }
+        let again = await refusal { try await client.delete(path) }
         #expect(again?.kind == .rejected && again?.message.contains("Invalid file path") == true, "Moonraker says 400, detail in the traceback: \(String(describing: again))")
-        let missing = await failure { _ = try await client.metadata("printfarm/none.gcode") }
+        let missing = await refusal { _ = try await client.metadata("printfarm/none.gcode") }
         #expect(missing?.kind == .notFound && missing?.message.contains("Metadata not available for <printfarm/none.gcode>") == true, "the detail from the traceback: \(String(describing: missing))")
     }
 
@@ -68,9 +59,9 @@ struct MoonrakerClientTests {
         let moonraker = try RealMoonraker()
         let key = try await moonraker.startRequiringKey()
         defer { moonraker.stop() }
-        let none = await failure { _ = try await MoonrakerClient(base: moonraker.base, apiKey: nil, http: HTTPClient.shared).serverInfo() }
+        let none = await refusal { _ = try await MoonrakerClient(base: moonraker.base, apiKey: nil, http: HTTPClient.shared).serverInfo() }
         #expect(none?.kind == .unauthorized && none?.status == 401)
-        let wrong = await failure { _ = try await MoonrakerClient(base: moonraker.base, apiKey: "0123456789abcdef0123456789abcdef", http: HTTPClient.shared).serverInfo() }
+        let wrong = await refusal { _ = try await MoonrakerClient(base: moonraker.base, apiKey: "0123456789abcdef0123456789abcdef", http: HTTPClient.shared).serverInfo() }
         #expect(wrong?.kind == .unauthorized && wrong?.message.contains("Invalid API Key") == true, "\(String(describing: wrong))")
         let right = try await MoonrakerClient(base: moonraker.base, apiKey: key, http: HTTPClient.shared).serverInfo()
         #expect(right["klippy_connected"]?.bool == false)
@@ -79,7 +70,7 @@ struct MoonrakerClientTests {
     @Test("nothing listening, a server that never answers, and a non-Moonraker answer each fail with their reason")
     func unreachable() async throws {
         let closed = MoonrakerClient(base: URL(string: "http://127.0.0.1:\(try freeLoopbackPort())")!, apiKey: nil, http: HTTPClient.shared, timeout: .seconds(2))
-        let refused = await failure { _ = try await closed.serverInfo() }
+        let refused = await refusal { _ = try await closed.serverInfo() }
         #expect(refused?.kind == .unreachable)
 
         // A socket that accepts and never answers.
@@ -94,7 +85,7 @@ struct MoonrakerClientTests {
         }
         let silent = MoonrakerClient(base: URL(string: "http://127.0.0.1:\(UInt16(bigEndian: address.sin_port))")!, apiKey: nil, http: HTTPClient.shared, timeout: .seconds(1))
         let started = ContinuousClock.now
-        let hung = await failure { _ = try await silent.serverInfo() }
+        let hung = await refusal { _ = try await silent.serverInfo() }
         #expect(hung?.kind == .unreachable && hung?.message == "no answer in time", "\(String(describing: hung))")
         #expect(ContinuousClock.now - started < .seconds(5))
     }

@@ -32,18 +32,18 @@ struct MoonrakerConnectorTests {
         var reports: [MachineReport] { events.compactMap { if case .report(let report) = $0 { report } else { nil } } }
 
         func first(within seconds: Double, _ matches: (MachineReport) -> Bool) async -> MachineReport? {
-            let deadline = ContinuousClock.now + .seconds(seconds)
-            while ContinuousClock.now < deadline {
-                if let found = reports.first(where: matches) { return found }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            return nil
+            await poll(within: seconds) { reports.first(where: matches) }
         }
 
         func event(within seconds: Double, _ matches: (MoonrakerConnector.Event) -> Bool) async -> MoonrakerConnector.Event? {
+            await poll(within: seconds) { events.first(where: matches) }
+        }
+
+        /// Asks `found` every 50 ms until it answers or the time is up.
+        private func poll<T>(within seconds: Double, _ found: () -> T?) async -> T? {
             let deadline = ContinuousClock.now + .seconds(seconds)
             while ContinuousClock.now < deadline {
-                if let found = events.first(where: matches) { return found }
+                if let value = found() { return value }
                 try? await Task.sleep(for: .milliseconds(50))
             }
             return nil

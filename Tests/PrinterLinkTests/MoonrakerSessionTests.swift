@@ -90,13 +90,19 @@ struct MoonrakerSessionTests {
         #expect(last.link == .live && last.host == "ready" && last.job == "standby")
     }
 
-    @Test("bad frames: not JSON, unsubscribed objects, an answer to nothing — ignored, each logged once, no report")
-    func badFrames() {
-        var session = MoonrakerSession(configuration: .init(), seed: 1)
+    /// A session taken through identify and subscribe at t = 0, the subscribe answering `status`; and what that answer produced.
+    func live(_ status: String, seed: UInt64) -> (MoonrakerSession, [MoonrakerSession.Action]) {
+        var session = MoonrakerSession(configuration: .init(), seed: seed)
         _ = session.start()
         _ = session.handle(.opened, at: 0)
-        _ = session.handle(.frame(#"{"jsonrpc":"2.0","result":{"connection_id":1},"id":1}"#), at: 0.1)
-        let snapshot = session.handle(.frame(#"{"jsonrpc":"2.0","result":{"eventtime":1,"status":{"print_stats":{"state":"standby","filename":""},"webhooks":{"state":"ready"}}},"id":2}"#), at: 0.2)
+        _ = session.handle(.frame(#"{"jsonrpc":"2.0","result":{"connection_id":1},"id":1}"#), at: 0)
+        let snapshot = session.handle(.frame(#"{"jsonrpc":"2.0","result":{"eventtime":1,"status":\#(status)},"id":2}"#), at: 0)
+        return (session, snapshot)
+    }
+
+    @Test("bad frames: not JSON, unsubscribed objects, an answer to nothing — ignored, each logged once, no report")
+    func badFrames() {
+        var (session, snapshot) = live(#"{"print_stats":{"state":"standby","filename":""},"webhooks":{"state":"ready"}}"#, seed: 1)
         #expect(snapshot.count == 1)
         var actions: [MoonrakerSession.Action] = []
         for _ in 0..<3 {
@@ -128,11 +134,7 @@ struct MoonrakerSessionTests {
 
     @Test("a silent socket is polled over HTTP, then closed; reconnect delays grow with jitter up to the limit")
     func silenceAndBackoff() {
-        var session = MoonrakerSession(configuration: .init(), seed: 3)
-        _ = session.start()
-        _ = session.handle(.opened, at: 0)
-        _ = session.handle(.frame(#"{"jsonrpc":"2.0","result":{"connection_id":1},"id":1}"#), at: 0)
-        _ = session.handle(.frame(#"{"jsonrpc":"2.0","result":{"status":{"print_stats":{"state":"printing","filename":"a.gcode"},"webhooks":{"state":"ready"}}},"id":2}"#), at: 0)
+        var (session, _) = live(#"{"print_stats":{"state":"printing","filename":"a.gcode"},"webhooks":{"state":"ready"}}"#, seed: 3)
         #expect(session.handle(.tick, at: 4) == [])
         #expect(session.handle(.tick, at: 5.5) == [.poll])
         #expect(session.handle(.tick, at: 6) == [], "one poll per silence period")

@@ -83,7 +83,7 @@ final class RealMoonraker: @unchecked Sendable {
     /// Starts trusted to read the API key (as an operator reads it once), then restarts requiring it.
     func startRequiringKey() async throws -> String {
         try await start(trusted: true)
-        let key = try await MoonrakerClient(base: base, apiKey: nil, http: HTTPClient.shared).apiKey()
+        let key = try await MoonrakerClient(base: base, apiKey: nil, http: HTTPClient.shared).fetchAPIKey()
         stop()
         try await start(trusted: false)
         return key
@@ -92,6 +92,17 @@ final class RealMoonraker: @unchecked Sendable {
     deinit {
         stop()
         try? FileManager.default.removeItem(at: data)
+    }
+}
+
+/// The error a Moonraker call failed with (nil when it succeeded, which the caller's expectation then catches).
+/// Untyped on purpose: `catch let e as MoonrakerError` around a `throws(MoonrakerError)` call crashes Swift 6.3.1.
+func refusal(_ body: () async throws -> Void) async -> MoonrakerError? {
+    do {
+        try await body()
+        return nil
+    } catch {
+        return error as? MoonrakerError
     }
 }
 

@@ -50,16 +50,6 @@ struct VirtualPrinterTests {
         return (printer, URL(string: "http://127.0.0.1:\(port)")!, farm)
     }
 
-    /// The error a call failed with (nil when it succeeded, which the caller's expectation then catches).
-    static func refusal(_ body: () async throws -> Void) async -> MoonrakerError? {
-        do {
-            try await body()
-            return nil
-        } catch {
-            return error as? MoonrakerError
-        }
-    }
-
     @Test("upload, start and follow a print to complete: metadata like Moonraker's, true progress, layers, the history says completed")
     func printToCompletion() async throws {
         // 20×: the 83 s print takes about 4 s, some 16 ticks, so layers are seen climbing even on a busy machine.
@@ -101,9 +91,9 @@ struct VirtualPrinterTests {
             let path = try await client.upload(file: Self.gcode, as: "run-2.gcode")
             try await client.start(path)
             #expect(await watch.first(within: 5) { $0.job == "printing" } != nil)
-            let busy = await Self.refusal { try await client.start(path) }
+            let busy = await refusal { try await client.start(path) }
             #expect(busy?.kind == .rejected && busy?.message == "SD busy", "\(String(describing: busy))")
-            let inUse = await Self.refusal { try await client.delete(path) }
+            let inUse = await refusal { try await client.delete(path) }
             #expect(inUse?.kind == .forbidden && inUse?.message.contains("File currently in use") == true, "\(String(describing: inUse))")
             try await client.pause()
             #expect(await watch.first(within: 5) { $0.state == .paused } != nil)
@@ -142,7 +132,7 @@ struct VirtualPrinterTests {
             let shutdown = await watch.first(within: 10) { $0.host == "shutdown" }
             #expect(shutdown?.state == .error && shutdown?.message?.contains("Heater extruder not heating") == true, "\(watch.reports)")
             #expect(await watch.event(within: 5) { if case .history(_, _, "klippy_shutdown", _) = $0 { true } else { false } } != nil, "\(watch.events)")
-            let refused = await Self.refusal { try await client.start(path) }
+            let refused = await refusal { try await client.start(path) }
             #expect(refused?.kind == .rejected && refused?.message == "Unknown", "as Moonraker 0.11 says it: \(String(describing: refused))")
         }
     }

@@ -60,7 +60,7 @@ public struct MoonrakerClient: Sendable {
     }
 
     /// The instance's API key (`GET /access/api_key`), readable by a trusted client or with a key.
-    public func apiKey() async throws(MoonrakerError) -> String {
+    public func fetchAPIKey() async throws(MoonrakerError) -> String {
         guard let key = try await call(.GET, "/access/api_key").string else { throw MoonrakerError(kind: .malformed, message: "no API key in the answer") }
         return key
     }
