@@ -48,6 +48,14 @@ extension ReasonCode {
     public static let guardLoopBreaker: ReasonCode = "guard.loopBreaker"
     public static let printerDisconnected: ReasonCode = "printer.disconnected"
     public static let printerObserved: ReasonCode = "printer.observed"
+    /// The machine said so: a run started, progressed, paused, finished, as the printer reported it.
+    public static let printerReported: ReasonCode = "printer.reported"
+    public static let dispatchClaimed: ReasonCode = "dispatch.claimed"
+    public static let dispatchFailed: ReasonCode = "dispatch.failed"
+    /// What the farm believes and what the machine reports disagree (the evidence is in the event).
+    public static let reconcileMismatch: ReasonCode = "reconcile.mismatch"
+    /// A mismatch was settled by one of the reconciliation rules.
+    public static let reconcileHealed: ReasonCode = "reconcile.healed"
     public static let preflightPassed: ReasonCode = "preflight.passed"
     public static let preflightFailed: ReasonCode = "preflight.failed"
     public static let preflightWarned: ReasonCode = "preflight.warned"

@@ -11,6 +11,8 @@ public struct Printer: Sendable, Equatable, Codable {
     /// What the machine itself last reported, kept even while the printer is in maintenance.
     public var observed: ObservedPrinterState
     public var lastMessage: String?
+    /// The job the machine is printing or paused in; absent when it prints nothing.
+    public var job: PrinterJob?
     public var loadedMaterial: LoadedMaterial?
     /// Set when what we believe and what the machine reports disagree; holds the evidence.
     public var desynced: String?
@@ -18,6 +20,18 @@ public struct Printer: Sendable, Equatable, Codable {
     public var degraded: String?
     public var registeredAt: Date
     public var updatedAt: Date
+}
+
+/// A file the machine is printing, and whether it is one of the farm's runs. An external job makes the printer
+/// "busy (external)": the farm dispatches nothing to it until the machine is idle again.
+public struct PrinterJob: Sendable, Equatable, Codable {
+    public var file: String
+    public var external: Bool
+
+    public init(file: String, external: Bool) {
+        self.file = file
+        self.external = external
+    }
 }
 
 public enum PrinterStatus: String, Codable, Sendable, CaseIterable {

@@ -3,7 +3,8 @@ import Foundation
 public enum PrinterCommand: Sendable, Equatable {
     case register(PrinterID, PrinterRegistration)
     case updateCapabilities(PrinterCapabilities)
-    case observe(ObservedPrinterState, message: String?)
+    /// What the machine reports: its state, its message, and the job it is printing.
+    case observe(ObservedPrinterState, message: String?, job: PrinterJob? = nil)
     case startMaintenance
     case endMaintenance
     case markDesynced(evidence: String)
@@ -60,9 +61,9 @@ public enum PrinterDecider: Decider {
             try capabilities.validate()
             if capabilities == printer.capabilities { return [] }
             return [.capabilitiesUpdated(PrinterCapabilitiesUpdated(capabilities: capabilities, at: context.time))]
-        case .observe(let observed, let message):
-            if observed == printer.observed, message == printer.lastMessage { return [] }
-            return [.stateObserved(PrinterStateObserved(state: observed, message: message, at: context.time))]
+        case .observe(let observed, let message, let job):
+            if observed == printer.observed, message == printer.lastMessage, job == printer.job { return [] }
+            return [.stateObserved(PrinterStateObserved(state: observed, message: message, job: job, at: context.time))]
         case .startMaintenance:
             if printer.status == .maintenance { return [] }
             guard ![.busy, .paused].contains(printer.status) else {
@@ -98,7 +99,7 @@ public enum PrinterDecider: Decider {
             let r = e.registration
             return .exists(Printer(
                 id: e.printerID, name: r.name, connector: r.connector, address: r.address, capabilities: r.capabilities,
-                status: .offline, observed: .offline, lastMessage: nil, loadedMaterial: nil, desynced: nil, degraded: nil,
+                status: .offline, observed: .offline, lastMessage: nil, job: nil, loadedMaterial: nil, desynced: nil, degraded: nil,
                 registeredAt: e.at, updatedAt: e.at))
         }
         guard case .exists(var printer) = state else { return state }
@@ -110,6 +111,7 @@ public enum PrinterDecider: Decider {
         case .stateObserved(let e):
             printer.observed = e.state
             printer.lastMessage = e.message
+            printer.job = e.job
             if printer.status != .maintenance { printer.status = e.state.status }
             printer.updatedAt = e.at
         case .maintenanceStarted(let e):

@@ -14,7 +14,16 @@ public struct PrinterCapabilitiesUpdated: Codable, Sendable, Equatable {
 public struct PrinterStateObserved: Codable, Sendable, Equatable {
     public var state: ObservedPrinterState
     public var message: String?
+    /// Absent in events written before jobs were observed (they read back as no job).
+    public var job: PrinterJob?
     public var at: Date
+
+    public init(state: ObservedPrinterState, message: String?, job: PrinterJob? = nil, at: Date) {
+        self.state = state
+        self.message = message
+        self.job = job
+        self.at = at
+    }
 }
 
 /// A flag or mode changed (maintenance, desync, degradation), with the evidence or note behind it.

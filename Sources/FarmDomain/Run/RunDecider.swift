@@ -53,7 +53,7 @@ public enum RunDecider: Decider {
     static let moves: [String: (from: Set<RunStatus>, to: RunStatus)] = [
         "pause": ([.printing], .paused),
         "resume": ([.paused], .printing),
-        "complete": ([.dispatching, .printing], .completed),
+        "complete": ([.dispatching, .printing, .paused], .completed),
         "fail": ([.dispatching, .printing, .paused], .failed),
         "cancel": ([.scheduled, .dispatching, .printing, .paused], .cancelled),
         "interrupt": ([.dispatching, .printing, .paused], .interrupted),
