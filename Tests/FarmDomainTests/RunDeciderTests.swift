@@ -31,7 +31,7 @@ struct RunDeciderTests {
     @Test("every status change is allowed exactly from the statuses the lifecycle names", arguments: [
         Move<RunCommand, RunStatus>(.pause, RunStatus.paused, [.printing]),
         Move<RunCommand, RunStatus>(.resume, .printing, [.paused]),
-        Move<RunCommand, RunStatus>(.complete, .completed, [.dispatching, .printing]),
+        Move<RunCommand, RunStatus>(.complete, .completed, [.dispatching, .printing, .paused]),
         Move<RunCommand, RunStatus>(.fail, .failed, [.dispatching, .printing, .paused]),
         Move<RunCommand, RunStatus>(.cancel, .cancelled, [.scheduled, .dispatching, .printing, .paused]),
         Move<RunCommand, RunStatus>(.interrupt, .interrupted, [.dispatching, .printing, .paused]),
