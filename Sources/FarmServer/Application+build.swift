@@ -53,8 +53,14 @@ public func buildApplication(
     logger.logLevel = configuration.logLevel
     let store = try await Store.open(try configuration.storageLocation(), logger: logger, newEventID: dependencies.newID)
     let router: Router<FarmRequestContext>
+    let fleet: PrinterFleet?
     do {
-        router = try await buildRouter(configuration: configuration, store: store, dependencies: dependencies)
+        fleet = configuration.connectPrinters
+            ? PrinterFleet(
+                store: store, artifacts: try ArtifactStore(root: configuration.artifactDirectory), now: dependencies.now, newID: dependencies.newID,
+                logger: logger)
+            : nil
+        router = try await buildRoutes(configuration: configuration, store: store, dependencies: dependencies, fleet: fleet).router
     } catch {
         await store.shutdown()
         throw error
@@ -63,8 +69,7 @@ public func buildApplication(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "printfarm"),
         // Services stop in reverse order: the printer connections first, the store last.
-        services: [StoreService(store: store)]
-            + (configuration.connectPrinters ? [PrinterFleet(store: store, now: dependencies.now, logger: logger)] : []),
+        services: [StoreService(store: store)] + (fleet.map { [$0] } ?? []),
         onServerRunning: { channel in await dependencies.onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }
@@ -73,12 +78,12 @@ public func buildApplication(
 public func buildRouter(
     configuration: ServerConfiguration, store: Store, dependencies: ServerDependencies = .init()
 ) async throws -> Router<FarmRequestContext> {
-    try await buildRoutes(configuration: configuration, store: store, dependencies: dependencies).router
+    try await buildRoutes(configuration: configuration, store: store, dependencies: dependencies, fleet: nil).router
 }
 
 /// The router and the permission of each route, as registered.
 func buildRoutes(
-    configuration: ServerConfiguration, store: Store, dependencies: ServerDependencies
+    configuration: ServerConfiguration, store: Store, dependencies: ServerDependencies, fleet: PrinterFleet?
 ) async throws -> (router: Router<FarmRequestContext>, entries: [SecuredRoutes.Entry]) {
     let signingKey = try await store.sessions.serverSecret(named: "session-hs256", make: {
         SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
@@ -112,7 +117,8 @@ func buildRoutes(
     SliceRoutes(services: services, slicing: slicing).register(on: routes)
     PlanRoutes(endpoints: endpoints(store.plans, "/api/v1/plans", "plan"), intents: store.intents).register(on: routes)
     PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer")).register(on: routes)
-    RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run")).register(on: routes)
+    PlateRoutes(endpoints: endpoints(store.plates, "/api/v1/plates", "plate")).register(on: routes)
+    RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run"), fleet: fleet).register(on: routes)
     SessionRoutes(services: services, tokens: tokens, passwords: passwords, pause: dependencies.pause).register(on: routes)
     UserRoutes(endpoints: endpoints(store.users, "/api/v1/users", "user"), credentials: store.credentials, passwords: passwords).register(on: routes)
     TOTPRoutes(services: services).register(on: routes)

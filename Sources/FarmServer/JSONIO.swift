@@ -9,6 +9,14 @@ import NIOCore
 enum JSONIO {
     /// Decodes the body as `T`, turning every way it can be wrong into a problem that names the field.
     static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: FarmRequestContext) async throws -> T {
+        guard let value = try await decodeIfPresent(type, from: request, context: context) else {
+            throw Problem.invalidJSON("the body is empty; send a JSON object")
+        }
+        return value
+    }
+
+    /// As `decode`, but an empty body is nil: for requests whose body (a reason, a note) is optional.
+    static func decodeIfPresent<T: Decodable>(_ type: T.Type, from request: Request, context: FarmRequestContext) async throws -> T? {
         if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
             throw Problem.unsupportedMediaType(contentType)
         }
@@ -20,7 +28,7 @@ enum JSONIO {
         } catch is NIOTooManyBytesError {
             throw Problem.payloadTooLarge(context.maxUploadSize)
         }
-        guard buffer.readableBytes > 0 else { throw Problem.invalidJSON("the body is empty; send a JSON object") }
+        guard buffer.readableBytes > 0 else { return nil }
         do {
             return try StoreCoding.decoder().decode(T.self, from: Data(buffer: buffer))
         } catch let error as DecodingError {

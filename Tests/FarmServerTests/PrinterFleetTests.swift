@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FarmArtifacts
 import FarmDomain
 @testable import FarmServer
 import FarmStore
@@ -106,28 +107,58 @@ extension PrinterFleetTests {
     }
 }
 
-/// A store, one virtual printer on a free port, and a fleet connecting the store's printers.
-struct FleetRig {
+/// A store, virtual printers on free ports, and a fleet connecting the store's printers, with short timings.
+final class FleetRig {
+    static let timing = PrinterFleet.Timing(sync: .milliseconds(200), startTimeout: 10, retryAfter: 1, grace: 3)
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-fleet-\(UUID().uuidString)")
     let store: Store
-    let port: Int
+    let artifacts: ArtifactStore
+    let ports: [Int]
+    var port: Int { ports[0] }
     let farm: Task<Void, any Error>
-    let running: Task<Void, any Error>
+    private(set) var fleet: PrinterFleet
+    private var running: Task<Void, any Error>
 
-    init(_ virtual: VirtualPrinter) async throws {
+    init(_ virtual: VirtualPrinter..., startFleet: Bool = true) async throws {
         store = try await Store.open(.sqlite(path: directory.appendingPathComponent("farm.sqlite").path), logger: Logger(label: "test"))
-        let (ready, readySink) = AsyncStream<Int>.makeStream()
+        artifacts = try ArtifactStore(root: directory.appendingPathComponent("artifacts"))
+        let (ready, readySink) = AsyncStream<[Int]>.makeStream()
         farm = Task {
-            try await VirtualFarm.run(printers: [virtual], basePort: 0, logger: Logger(label: "virtual")) { ports in
-                readySink.yield(ports[0])
+            try await VirtualFarm.run(printers: virtual, basePort: 0, logger: Logger(label: "virtual")) { ports in
+                readySink.yield(ports)
                 readySink.finish()
             }
         }
         var iterator = ready.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        self.port = port
-        let fleet = PrinterFleet(store: store, now: { Date() }, logger: Logger(label: "fleet"), syncInterval: .milliseconds(200))
+        guard let ports = await iterator.next() else { throw CancellationError() }
+        self.ports = ports
+        fleet = PrinterFleet(store: store, artifacts: artifacts, now: { Date() }, newID: SystemIDs.uuidv7, logger: Logger(label: "fleet"), timing: Self.timing)
+        let fleet = fleet
+        running = startFleet ? Task { try await fleet.run() } : Task {}
+    }
+
+    /// What a crash and a restart leave: the old fleet gone mid-work, a new one with nothing in memory.
+    func restartFleet() async {
+        running.cancel()
+        _ = await running.result
+        let fleet = PrinterFleet(store: store, artifacts: artifacts, now: { Date() }, newID: SystemIDs.uuidv7, logger: Logger(label: "fleet"), timing: Self.timing)
+        self.fleet = fleet
         running = Task { try await fleet.run() }
+    }
+
+    func client(_ index: Int = 0) -> MoonrakerClient {
+        MoonrakerClient(base: URL(string: "http://127.0.0.1:\(ports[index])")!, apiKey: nil, http: HTTPClient.shared)
+    }
+
+    /// Runs `body` on the rig, then stops the rig, whether `body` threw or not.
+    func use(_ body: (FleetRig) async throws -> Void) async throws {
+        do {
+            try await body(self)
+        } catch {
+            await stop()
+            throw error
+        }
+        await stop()
     }
 
     func stop() async {
@@ -138,4 +169,3 @@ struct FleetRig {
         try? FileManager.default.removeItem(at: directory)
     }
 }
-

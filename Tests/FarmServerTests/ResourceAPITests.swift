@@ -34,25 +34,50 @@ struct ResourceAPITests {
         }
     }
 
-    @Test("printers are registered and listed; runs are read and filtered by printer", arguments: TestEngine.allCases)
-    func printersAndRuns(engine: TestEngine) async throws {
+    @Test("printers are registered; a plate is frozen with its G-code, scheduled as a run, listed by printer, and cancelled before dispatch", arguments: TestEngine.allCases)
+    func printersPlatesAndRuns(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
             let registered = try await farm.request(.post, "/api/v1/printers", json: #"{"name":"mk3s-01","connector":"moonraker","address":"http://127.0.0.1:7125","capabilities":{"buildVolume":{"x":250,"y":210,"z":210},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":["PLA"]}}"#)
             #expect(registered.status == .created)
             let printerID = try #require(registered.json["id"] as? String)
             #expect(registered.json["status"] as? String == "offline")
             #expect((try await farm.request(.get, "/api/v1/printers").json["items"] as? [Any])?.count == 1)
-            let context = CommandContext(actor: .cli, reason: .operatorRequest, time: Date())
-            let runID = RunID(SystemIDs.uuidv7())
-            _ = try await farm.store.runs.execute(
-                .schedule(runID, plateID: BuildPlateID(UUID()), printerID: try #require(PrinterID(printerID)), items: [PlateItem(planID: PlanID(UUID()), revision: 1)]),
-                id: runID.description, context: context)
-            let run = try await farm.request(.get, "/api/v1/runs/\(runID)")
-            #expect(run.status == .ok)
-            #expect(run.json["status"] as? String == "scheduled")
+
+            let intent = try await farm.request(.post, "/api/v1/intents", json: intentJSON).json
+            let intentID = try #require(intent["id"] as? String)
+            let lineItemID = try #require((intent["lineItems"] as? [[String: Any]])?.first?["id"] as? String)
+            let planID = try #require(try await farm.request(.post, "/api/v1/plans", json: #"{"intentID":"\#(intentID)","lineItemID":"\#(lineItemID)","spec":\#(Self.spec)}"#).json["id"] as? String)
+            let gcode = try #require(try await farm.upload(Data("G28\nG1 X10 Y10 E1\n".utf8), name: "plate.gcode").json["sha256"] as? String)
+            let model = try #require(try await farm.upload(Data("solid x\nendsolid x\n".utf8), name: "part.stl").json["sha256"] as? String)
+            let items = #"[{"planID":"\#(planID)","revision":1,"copies":2}]"#
+
+            let unknownPlan = try await farm.request(.post, "/api/v1/plates", json: #"{"items":[{"planID":"01936a4e-0000-7000-8000-00000000ffff","revision":1,"copies":1}]}"#)
+            #expect(unknownPlan.problemCode == "invalid-field" && unknownPlan.text.contains("items[0].planID"), "\(unknownPlan.text)")
+            #expect(try await farm.request(.post, "/api/v1/plates", json: #"{"items":[{"planID":"\#(planID)","revision":7,"copies":1}]}"#).text.contains("no revision 7"))
+            #expect(try await farm.request(.post, "/api/v1/plates", json: #"{"items":\#(items),"gcode":"\#(model)"}"#).text.contains("not G-code"))
+            #expect(try await farm.request(.post, "/api/v1/plates", json: #"{"items":[],"gcode":"\#(gcode)"}"#).problemCode == "invalid-field")
+            let composing = try await farm.request(.post, "/api/v1/plates", json: #"{"items":\#(items)}"#)
+            #expect(composing.status == .created && composing.json["status"] as? String == "composing")
+            let plate = try await farm.request(.post, "/api/v1/plates", json: #"{"items":\#(items),"gcode":"\#(gcode)"}"#)
+            #expect(plate.status == .created && plate.json["status"] as? String == "frozen" && plate.json["gcodeArtifact"] as? String == gcode, "\(plate.text)")
+            let plateID = try #require(plate.json["id"] as? String)
+
+            let notFrozen = try await farm.request(.post, "/api/v1/runs", json: #"{"plateID":"\#(try #require(composing.json["id"] as? String))","printerID":"\#(printerID)"}"#)
+            #expect(notFrozen.problemCode == "invalid-field" && notFrozen.text.contains("freeze it"), "\(notFrozen.text)")
+            #expect(try await farm.request(.post, "/api/v1/runs", json: #"{"plateID":"\#(plateID)","printerID":"01936a4e-0000-7000-8000-00000000ffff"}"#).text.contains("no printer"))
+            let scheduled = try await farm.request(.post, "/api/v1/runs", json: #"{"plateID":"\#(plateID)","printerID":"\#(printerID)"}"#)
+            #expect(scheduled.status == .created && scheduled.json["status"] as? String == "scheduled", "\(scheduled.text)")
+            let runID = try #require(scheduled.json["id"] as? String)
+            #expect(((scheduled.json["items"] as? [[String: Any]])?.first?["copies"] as? Int) == 2)
             #expect((try await farm.request(.get, "/api/v1/runs?printer=\(printerID)").json["items"] as? [Any])?.count == 1)
             #expect((try await farm.request(.get, "/api/v1/runs?printer=\(UUID().uuidString)").json["items"] as? [Any])?.count == 0)
             #expect((try await farm.request(.get, "/api/v1/runs?status=scheduled").json["items"] as? [Any])?.count == 1)
+
+            // Not on a printer yet: pause makes no sense, cancel needs no machine.
+            #expect(try await farm.request(.post, "/api/v1/runs/\(runID)/pause").problemCode == "illegal-transition")
+            let cancelled = try await farm.request(.post, "/api/v1/runs/\(runID)/cancel", json: #"{"reason":"operator.request","note":"customer withdrew"}"#)
+            #expect(cancelled.status == .ok && cancelled.json["status"] as? String == "cancelled", "\(cancelled.text)")
+            #expect(try await farm.request(.post, "/api/v1/runs/\(runID)/resume").problemCode == "illegal-transition")
         }
     }
 

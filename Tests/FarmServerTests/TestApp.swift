@@ -90,7 +90,7 @@ func withFarm(
             context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date()))
         let (router, entries) = try await buildRoutes(
             configuration: configuration, store: store,
-            dependencies: ServerDependencies(now: now, streamPollInterval: .milliseconds(50), passwordCost: 4, pause: pause))
+            dependencies: ServerDependencies(now: now, streamPollInterval: .milliseconds(50), passwordCost: 4, pause: pause), fleet: nil)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
         try await app.test(.router) { client in

@@ -61,16 +61,3 @@ extension PrinterRoutes {
         }
     }
 }
-
-/// `/api/v1/runs`: print attempts, read-only over the API until the dispatcher creates them.
-struct RunRoutes {
-    let endpoints: AggregateEndpoints<RunDecider>
-
-    func register(on routes: SecuredRoutes) {
-        routes.get("/api/v1/runs", .read) { request, _ in
-            let query = QueryParameters(request)
-            return try await endpoints.list(request, status: try query.oneOf("status", RunStatus.self), ref: try query.uuid("printer"))
-        }
-        routes.get("/api/v1/runs/{id}", .read) { request, context in try await endpoints.get(request, context) }
-    }
-}

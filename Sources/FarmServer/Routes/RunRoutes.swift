@@ -1,0 +1,66 @@
+import FarmDomain
+import FarmStore
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+struct ScheduleRunRequest: Decodable, Sendable {
+    var id: RunID?
+    var plateID: BuildPlateID
+    var printerID: PrinterID
+    var reason: String?
+    var note: String?
+}
+
+/// `/api/v1/runs`: print attempts. Scheduling one puts a frozen plate in its printer's queue; the printer fleet
+/// dispatches it when the printer is free. Pause, resume and cancel go to the machine and the run follows what the
+/// machine reports.
+struct RunRoutes {
+    let endpoints: AggregateEndpoints<RunDecider>
+    /// Nil when this server does not connect to printers (`connectPrinters` off): runs wait, and only a run not
+    /// yet dispatched can be cancelled.
+    let fleet: PrinterFleet?
+
+    func register(on routes: SecuredRoutes) {
+        routes.post("/api/v1/runs", .operate) { request, context in try await schedule(request, context) }
+        routes.get("/api/v1/runs", .read) { request, _ in
+            let query = QueryParameters(request)
+            return try await endpoints.list(request, status: try query.oneOf("status", RunStatus.self), ref: try query.uuid("printer"))
+        }
+        routes.get("/api/v1/runs/{id}", .read) { request, context in try await endpoints.get(request, context) }
+        for action in RunAction.allCases {
+            routes.post("/api/v1/runs/{id}/\(action.rawValue)", .operate) { request, context in try await perform(action, request, context) }
+        }
+    }
+
+    func schedule(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let body = try await JSONIO.decode(ScheduleRunRequest.self, from: request, context: context)
+        let store = endpoints.services.store
+        guard let plate = try await store.plates.get(id: body.plateID.description)?.model else {
+            throw Problem.invalidField("plateID", "no plate \(body.plateID) exists; compose one with POST /api/v1/plates")
+        }
+        guard plate.status == .frozen, plate.gcodeArtifact != nil else {
+            throw Problem.invalidField("plateID", "plate \(body.plateID) is \(plate.status.rawValue) without G-code; freeze it with its sliced G-code first")
+        }
+        guard try await store.printers.get(id: body.printerID.description) != nil else {
+            throw Problem.invalidField("printerID", "no printer \(body.printerID) is registered")
+        }
+        let id = body.id ?? RunID(endpoints.services.newID())
+        let response = try await endpoints.execute(
+            .schedule(id, plateID: plate.id, printerID: body.printerID, items: plate.items), id: id.description, request: request, context: context,
+            reason: body.reason, note: body.note, created: true)
+        if let fleet, let run = try await store.runs.get(id: id.description)?.model { await fleet.scheduled(run) }
+        return response
+    }
+
+    func perform(_ action: RunAction, _ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let id = try endpoints.id(context)
+        let body = try await JSONIO.decodeIfPresent(ReasonRequest.self, from: request, context: context)
+        let commandContext = try endpoints.services.commandContext(context, reason: body?.reason, note: body?.note, defaultReason: .operatorRequest)
+        guard let fleet else {
+            return try await endpoints.execute(action.command, id: id, request: request, context: context, reason: body?.reason, note: body?.note)
+        }
+        let run = try await fleet.perform(action, on: RunID(UUID(uuidString: id)!), context: commandContext)
+        return try JSONIO.response(run)
+    }
+}

@@ -1,0 +1,177 @@
+import FarmArtifacts
+import FarmDomain
+@testable import FarmServer
+import FarmStore
+import Foundation
+import PrinterLink
+import Testing
+import VirtualPrinter
+
+/// Two-phase dispatch and reconciliation against virtual printers that speak Moonraker's protocol: runs go to
+/// their printers and are followed to the end, a restart never starts a print twice, a machine busy with someone
+/// else's file gets nothing, and a run the machine knows nothing of is flagged, then interrupted.
+@Suite("Dispatch and reconciliation", .serialized)
+struct DispatchTests {
+    let context = CommandContext(actor: .cli, reason: .operatorRequest, time: Date())
+
+    func register(_ rig: FleetRig, _ index: Int, id: PrinterID = PrinterID(UUID())) async throws -> PrinterID {
+        let registration = PrinterRegistration(
+            name: "virtual-\(index)", connector: .virtual, address: "http://127.0.0.1:\(rig.ports[index])",
+            capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210)))
+        _ = try await rig.store.printers.execute(.register(id, registration), id: id.description, context: context)
+        return id
+    }
+
+    /// A frozen plate with the recorded cube's G-code, scheduled on `printer`.
+    func schedule(_ rig: FleetRig, on printer: PrinterID) async throws -> Run {
+        let gcode = try rig.artifacts.put(Data(contentsOf: URL(fileURLWithPath: PrinterFleetTests.gcode)))
+        let plateID = BuildPlateID(UUID())
+        _ = try await rig.store.plates.execute(.compose(plateID, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]), id: plateID.description, context: context)
+        _ = try await rig.store.plates.execute(.freeze(gcodeArtifact: gcode.sha256), id: plateID.description, context: context)
+        let runID = RunID(SystemIDs.uuidv7())
+        return try await rig.store.runs.execute(.schedule(runID, plateID: plateID, printerID: printer, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]), id: runID.description, context: context).model
+    }
+
+    func waitFor<T>(_ seconds: Double, _ probe: () async throws -> T?) async throws -> T? {
+        let deadline = ContinuousClock.now + .seconds(seconds)
+        while ContinuousClock.now < deadline {
+            if let value = try await probe() { return value }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        return nil
+    }
+
+    func run(_ rig: FleetRig, _ id: RunID, within seconds: Double, _ matches: @escaping (Run) -> Bool) async throws -> Run? {
+        try await waitFor(seconds) { try await rig.store.runs.get(id: id.description).map(\.model).flatMap { matches($0) ? $0 : nil } }
+    }
+
+    func printer(_ rig: FleetRig, _ id: PrinterID, within seconds: Double, _ matches: @escaping (Printer) -> Bool) async throws -> Printer? {
+        try await waitFor(seconds) { try await rig.store.printers.get(id: id.description).map(\.model).flatMap { matches($0) ? $0 : nil } }
+    }
+
+    func eventTypes(_ rig: FleetRig, _ run: RunID) async throws -> [String] {
+        try await rig.store.events.read(stream: RunDecider.stream(run.description)).map { $0.type.replacingOccurrences(of: "printfarm.run.", with: "").replacingOccurrences(of: ".v1", with: "") }
+    }
+
+    /// The jobs the machine's own history holds for the run's file: how many times it was really started.
+    func jobs(_ rig: FleetRig, _ index: Int, _ run: RunID) async throws -> [MoonrakerClient.HistoryJob] {
+        try await rig.client(index).history(limit: 100).filter { $0.filename == DispatchFile.path(of: run) }
+    }
+
+    @Test("a scheduled run is claimed, uploaded under its run's name, started, followed with progress to completion, and its file removed")
+    func dispatchToCompletion() async throws {
+        try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 30)).use { rig in
+            let printerID = try await register(rig, 0)
+            #expect(try await printer(rig, printerID, within: 10) { $0.status == .idle } != nil)
+            let scheduled = try await schedule(rig, on: printerID)
+            let printing = try await run(rig, scheduled.id, within: 10) { $0.status == .printing }
+            #expect(printing?.dispatchToken != nil)
+            let busy = try await printer(rig, printerID, within: 5) { $0.job != nil }
+            #expect(busy?.job == PrinterJob(file: DispatchFile.path(of: scheduled.id), external: false))
+            let done = try await run(rig, scheduled.id, within: 30) { $0.status.isTerminal }
+            #expect(done?.status == .completed, "\(String(describing: done))")
+            #expect(done?.progress?.fraction == 1)
+
+            let types = try await eventTypes(rig, scheduled.id)
+            #expect(Array(types.prefix(3)) == ["scheduled", "dispatching", "started"], "\(types)")
+            #expect(types.last == "completed")
+            let steps = types.filter { $0 == "progressed" }.count
+            #expect(steps >= 5 && steps <= 110, "progress once per whole percent or layer, not per frame: \(steps)")
+            let fractions = try await rig.store.events.read(stream: RunDecider.stream(scheduled.id.description)).compactMap { event -> Double? in
+                guard event.type == "printfarm.run.progressed.v1" else { return nil }
+                return try StoreCoding.decoder().decode(RunProgressed.self, from: event.data).progress.fraction
+            }
+            #expect(fractions == fractions.sorted(), "progress never goes back")
+            let machineJobs = try await jobs(rig, 0, scheduled.id)
+            #expect(machineJobs.map(\.status) == ["completed"], "started exactly once")
+            let removed = try await waitFor(5) { try await rig.client(0).files().isEmpty ? true : nil }
+            #expect(removed == true, "the finished run's file is deleted from the printer")
+        }
+    }
+
+    @Test("after a crash mid-dispatch the restarted farm checks each machine first: a started print is adopted, a finished one settled, an unsent one sent once")
+    func restartNeverStartsTwice() async throws {
+        try await FleetRig(
+            VirtualPrinter(name: "still-printing", speed: 10), VirtualPrinter(name: "finished", speed: 60), VirtualPrinter(name: "never-sent", speed: 60),
+            startFleet: false).use { rig in
+            // What the crashed process left: three claimed runs; two were uploaded and started, one never left the farm.
+            var runs: [Run] = []
+            for index in 0..<3 {
+                let printerID = try await register(rig, index)
+                let scheduled = try await schedule(rig, on: printerID)
+                _ = try await rig.store.runs.execute(.beginDispatch(token: "crashed-\(index)"), id: scheduled.id.description, context: context)
+                if index < 2 {
+                    let client = rig.client(index)
+                    try await client.start(try await client.upload(file: PrinterFleetTests.gcode, as: DispatchFile.name(of: scheduled.id)))
+                }
+                runs.append(scheduled)
+            }
+            let finished = try await waitFor(20) { try await jobs(rig, 1, runs[1].id).first?.status == "completed" ? true : nil }
+            #expect(finished == true, "the second print ran to its end while the farm was down")
+
+            await rig.restartFleet()
+            let adopted = try await run(rig, runs[0].id, within: 10) { $0.status == .printing }
+            #expect(adopted?.dispatchToken == "crashed-0", "the crashed claim is confirmed, not replaced")
+            for (index, scheduled) in runs.enumerated() {
+                let done = try await run(rig, scheduled.id, within: 60) { $0.status.isTerminal }
+                #expect(done?.status == .completed, "run \(index): \(String(describing: done))")
+                #expect(try await jobs(rig, index, scheduled.id).count == 1, "run \(index) was started exactly once")
+                let types = try await eventTypes(rig, scheduled.id)
+                #expect(types.filter { $0 == "dispatching" }.count == 1 && types.filter { $0 == "started" }.count == 1, "run \(index): \(types)")
+            }
+        }
+    }
+
+    @Test("a machine printing someone else's file is busy (external) and gets nothing until it is idle again")
+    func externalJob() async throws {
+        try await FleetRig(VirtualPrinter(name: "shared", speed: 20)).use { rig in
+            let printerID = try await register(rig, 0)
+            #expect(try await printer(rig, printerID, within: 10) { $0.status == .idle } != nil)
+            let client = rig.client(0)
+            try await client.start(try await client.upload(file: PrinterFleetTests.gcode, as: "benchy.gcode"))
+            let external = try await printer(rig, printerID, within: 10) { $0.job?.external == true }
+            #expect(external?.job?.file == "printfarm/benchy.gcode" && external?.status == .busy)
+            let scheduled = try await schedule(rig, on: printerID)
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await rig.store.runs.get(id: scheduled.id.description)?.model.status == .scheduled, "nothing dispatched to a busy machine")
+            let done = try await run(rig, scheduled.id, within: 60) { $0.status.isTerminal }
+            #expect(done?.status == .completed, "dispatched once the external print ended: \(String(describing: done))")
+        }
+    }
+
+    @Test("a run we believe printing on an idle machine with no trace of it marks the printer desynced with the evidence, then is interrupted")
+    func desyncThenInterrupt() async throws {
+        try await FleetRig(VirtualPrinter(name: "forgetful", speed: 60)).use { rig in
+            let printerID = PrinterID(UUID())
+            let scheduled = try await schedule(rig, on: printerID)
+            _ = try await rig.store.runs.execute(.beginDispatch(token: "t"), id: scheduled.id.description, context: context)
+            _ = try await rig.store.runs.execute(.confirmStarted(token: "t"), id: scheduled.id.description, context: context)
+            _ = try await register(rig, 0, id: printerID)
+            let desynced = try await printer(rig, printerID, within: 10) { $0.desynced != nil }
+            #expect(desynced?.desynced?.contains("has no record of \(DispatchFile.path(of: scheduled.id))") == true, "\(String(describing: desynced))")
+            let interrupted = try await run(rig, scheduled.id, within: 10) { $0.status.isTerminal }
+            #expect(interrupted?.status == .interrupted)
+            #expect(try await printer(rig, printerID, within: 5) { $0.desynced == nil } != nil, "the flag is cleared once the rule settled it")
+            let events = try await rig.store.events.read(stream: PrinterDecider.stream(printerID.description))
+            #expect(events.map(\.reason).contains("reconcile.mismatch") && events.map(\.reason).contains("reconcile.healed"))
+        }
+    }
+
+    @Test("an operator's pause, resume and cancel reach the machine, and the run follows under the operator's name")
+    func operatorActions() async throws {
+        try await FleetRig(VirtualPrinter(name: "slow", speed: 2)).use { rig in
+            let printerID = try await register(rig, 0)
+            #expect(try await printer(rig, printerID, within: 10) { $0.status == .idle } != nil)
+            let scheduled = try await schedule(rig, on: printerID)
+            #expect(try await run(rig, scheduled.id, within: 10) { $0.status == .printing } != nil)
+            let operatorContext = CommandContext(actor: EventActor(.user, "ada"), reason: .operatorRequest, note: "checking the first layer", time: Date())
+            #expect(try await rig.fleet.perform(.pause, on: scheduled.id, context: operatorContext).status == .paused)
+            #expect(try await rig.fleet.perform(.resume, on: scheduled.id, context: operatorContext).status == .printing)
+            #expect(try await rig.fleet.perform(.cancel, on: scheduled.id, context: operatorContext).status == .cancelled)
+            let events = try await rig.store.events.read(stream: RunDecider.stream(scheduled.id.description))
+            let byOperator = events.filter { $0.actor == "user:ada" }.map(\.type)
+            #expect(byOperator == ["printfarm.run.paused.v1", "printfarm.run.resumed.v1", "printfarm.run.cancelled.v1"], "\(events.map { ($0.type, $0.actor) })")
+            #expect(try await jobs(rig, 0, scheduled.id).first?.status == "cancelled")
+        }
+    }
+}
