@@ -41,12 +41,18 @@ struct DispatchTests {
         return nil
     }
 
-    func run(_ rig: FleetRig, _ id: RunID, within seconds: Double, _ matches: @escaping (Run) -> Bool) async throws -> Run? {
-        try await waitFor(seconds) { try await rig.store.runs.get(id: id.description).map(\.model).flatMap { matches($0) ? $0 : nil } }
+    func run(_ rig: FleetRig, _ id: RunID, within seconds: Double, _ matches: (Run) -> Bool) async throws -> Run? {
+        try await waitFor(seconds) {
+            guard let run = try await rig.store.runs.get(id: id.description)?.model, matches(run) else { return nil }
+            return run
+        }
     }
 
-    func printer(_ rig: FleetRig, _ id: PrinterID, within seconds: Double, _ matches: @escaping (Printer) -> Bool) async throws -> Printer? {
-        try await waitFor(seconds) { try await rig.store.printers.get(id: id.description).map(\.model).flatMap { matches($0) ? $0 : nil } }
+    func printer(_ rig: FleetRig, _ id: PrinterID, within seconds: Double, _ matches: (Printer) -> Bool) async throws -> Printer? {
+        try await waitFor(seconds) {
+            guard let printer = try await rig.store.printers.get(id: id.description)?.model, matches(printer) else { return nil }
+            return printer
+        }
     }
 
     func eventTypes(_ rig: FleetRig, _ run: RunID) async throws -> [String] {
@@ -60,7 +66,8 @@ struct DispatchTests {
 
     @Test("a scheduled run is claimed, uploaded under its run's name, started, followed with progress to completion, and its file removed")
     func dispatchToCompletion() async throws {
-        try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 30)).use { rig in
+        let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 30))
+        do {
             let printerID = try await register(rig, 0)
             #expect(try await printer(rig, printerID, within: 10) { $0.status == .idle } != nil)
             let scheduled = try await schedule(rig, on: printerID)
@@ -86,14 +93,19 @@ struct DispatchTests {
             #expect(machineJobs.map(\.status) == ["completed"], "started exactly once")
             let removed = try await waitFor(5) { try await rig.client(0).files().isEmpty ? true : nil }
             #expect(removed == true, "the finished run's file is deleted from the printer")
+        } catch {
+            await rig.stop()
+            throw error
         }
+        await rig.stop()
     }
 
     @Test("after a crash mid-dispatch the restarted farm checks each machine first: a started print is adopted, a finished one settled, an unsent one sent once")
     func restartNeverStartsTwice() async throws {
-        try await FleetRig(
+        let rig = try await FleetRig(
             VirtualPrinter(name: "still-printing", speed: 10), VirtualPrinter(name: "finished", speed: 60), VirtualPrinter(name: "never-sent", speed: 60),
-            startFleet: false).use { rig in
+            startFleet: false)
+        do {
             // What the crashed process left: three claimed runs; two were uploaded and started, one never left the farm.
             var runs: [Run] = []
             for index in 0..<3 {
@@ -119,29 +131,39 @@ struct DispatchTests {
                 let types = try await eventTypes(rig, scheduled.id)
                 #expect(types.filter { $0 == "dispatching" }.count == 1 && types.filter { $0 == "started" }.count == 1, "run \(index): \(types)")
             }
+        } catch {
+            await rig.stop()
+            throw error
         }
+        await rig.stop()
     }
 
     @Test("a machine printing someone else's file is busy (external) and gets nothing until it is idle again")
     func externalJob() async throws {
-        try await FleetRig(VirtualPrinter(name: "shared", speed: 20)).use { rig in
+        let rig = try await FleetRig(VirtualPrinter(name: "shared", speed: 20))
+        do {
             let printerID = try await register(rig, 0)
             #expect(try await printer(rig, printerID, within: 10) { $0.status == .idle } != nil)
             let client = rig.client(0)
             try await client.start(try await client.upload(file: PrinterFleetTests.gcode, as: "benchy.gcode"))
-            let external = try await printer(rig, printerID, within: 10) { $0.job?.external == true }
-            #expect(external?.job?.file == "printfarm/benchy.gcode" && external?.status == .busy)
+            let external = try await printer(rig, printerID, within: 10) { $0.job?.external ?? false }
+            #expect(external?.job?.file == "printfarm/benchy.gcode" && external?.status == .busy, "\(String(describing: external))")
             let scheduled = try await schedule(rig, on: printerID)
             try await Task.sleep(for: .seconds(1))
             #expect(try await rig.store.runs.get(id: scheduled.id.description)?.model.status == .scheduled, "nothing dispatched to a busy machine")
             let done = try await run(rig, scheduled.id, within: 60) { $0.status.isTerminal }
             #expect(done?.status == .completed, "dispatched once the external print ended: \(String(describing: done))")
+        } catch {
+            await rig.stop()
+            throw error
         }
+        await rig.stop()
     }
 
     @Test("a run we believe printing on an idle machine with no trace of it marks the printer desynced with the evidence, then is interrupted")
     func desyncThenInterrupt() async throws {
-        try await FleetRig(VirtualPrinter(name: "forgetful", speed: 60)).use { rig in
+        let rig = try await FleetRig(VirtualPrinter(name: "forgetful", speed: 60))
+        do {
             let printerID = PrinterID(UUID())
             let scheduled = try await schedule(rig, on: printerID)
             _ = try await rig.store.runs.execute(.beginDispatch(token: "t"), id: scheduled.id.description, context: context)
@@ -154,12 +176,17 @@ struct DispatchTests {
             #expect(try await printer(rig, printerID, within: 5) { $0.desynced == nil } != nil, "the flag is cleared once the rule settled it")
             let events = try await rig.store.events.read(stream: PrinterDecider.stream(printerID.description))
             #expect(events.map(\.reason).contains("reconcile.mismatch") && events.map(\.reason).contains("reconcile.healed"))
+        } catch {
+            await rig.stop()
+            throw error
         }
+        await rig.stop()
     }
 
     @Test("an operator's pause, resume and cancel reach the machine, and the run follows under the operator's name")
     func operatorActions() async throws {
-        try await FleetRig(VirtualPrinter(name: "slow", speed: 2)).use { rig in
+        let rig = try await FleetRig(VirtualPrinter(name: "slow", speed: 2))
+        do {
             let printerID = try await register(rig, 0)
             #expect(try await printer(rig, printerID, within: 10) { $0.status == .idle } != nil)
             let scheduled = try await schedule(rig, on: printerID)
@@ -172,6 +199,10 @@ struct DispatchTests {
             let byOperator = events.filter { $0.actor == "user:ada" }.map(\.type)
             #expect(byOperator == ["printfarm.run.paused.v1", "printfarm.run.resumed.v1", "printfarm.run.cancelled.v1"], "\(events.map { ($0.type, $0.actor) })")
             #expect(try await jobs(rig, 0, scheduled.id).first?.status == "cancelled")
+        } catch {
+            await rig.stop()
+            throw error
         }
+        await rig.stop()
     }
 }

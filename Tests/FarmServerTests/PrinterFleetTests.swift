@@ -150,17 +150,6 @@ final class FleetRig {
         MoonrakerClient(base: URL(string: "http://127.0.0.1:\(ports[index])")!, apiKey: nil, http: HTTPClient.shared)
     }
 
-    /// Runs `body` on the rig, then stops the rig, whether `body` threw or not.
-    func use(_ body: (FleetRig) async throws -> Void) async throws {
-        do {
-            try await body(self)
-        } catch {
-            await stop()
-            throw error
-        }
-        await stop()
-    }
-
     func stop() async {
         running.cancel()
         farm.cancel()
