@@ -158,3 +158,36 @@ final class FleetRig {
         try? FileManager.default.removeItem(at: directory)
     }
 }
+
+extension PrinterFleetTests {
+    @Test("operators record the loaded material, calibrations (latest per kind) and maintenance; owners change capabilities; nonsense is refused", arguments: TestEngine.allCases)
+    func printerUpkeep(engine: TestEngine) async throws {
+        try await withFarm(engine) { farm in
+            let registered = try await farm.request(.post, "/api/v1/printers", json: #"{"name":"mk4-02","connector":"moonraker","address":"http://127.0.0.1:7125","capabilities":{"buildVolume":{"x":250,"y":210,"z":220},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":["PLA","PETG"]}}"#)
+            let id = try #require(registered.json["id"] as? String)
+            let loaded = try await farm.request(.put, "/api/v1/printers/\(id)/material", json: #"{"material":"PETG","colour":"orange"}"#)
+            #expect((loaded.json["loadedMaterial"] as? [String: Any])?["colour"] as? String == "orange", "\(loaded.text)")
+            #expect(try await farm.request(.put, "/api/v1/printers/\(id)/material", json: #"{"material":"  "}"#).problemCode == "invalid-field")
+            #expect(try await farm.request(.put, "/api/v1/printers/\(id)/material", json: #"{"material":null}"#).json["loadedMaterial"] == nil)
+
+            #expect(try await farm.request(.post, "/api/v1/printers/\(id)/calibrations", json: #"{"kind":"zOffset","values":{"zOffset":-0.85},"calibratedAt":"2026-11-01T10:00:00Z"}"#).status == .ok)
+            _ = try await farm.request(.post, "/api/v1/printers/\(id)/calibrations", json: #"{"kind":"pressureAdvance","values":{"pressureAdvance":0.045},"note":"PETG"}"#)
+            let again = try await farm.request(.post, "/api/v1/printers/\(id)/calibrations", json: #"{"kind":"zOffset","values":{"zOffset":-0.9},"calibratedAt":"2026-11-20T10:00:00Z"}"#)
+            let calibrations = try #require(again.json["calibrations"] as? [[String: Any]])
+            #expect(calibrations.map { $0["kind"] as? String } == ["pressureAdvance", "zOffset"])
+            #expect((calibrations.last?["values"] as? [String: Any])?["zOffset"] as? Double == -0.9, "the latest of each kind")
+            let future = try await farm.request(.post, "/api/v1/printers/\(id)/calibrations", json: #"{"kind":"zOffset","values":{"zOffset":-0.9},"calibratedAt":"2099-01-01T00:00:00Z"}"#)
+            #expect(future.problemCode == "invalid-field" && future.text.contains("future"))
+            #expect(try await farm.request(.post, "/api/v1/printers/\(id)/calibrations", json: #"{"kind":"z offset!","values":{}}"#).text.contains("kind"))
+
+            let maintenance = try await farm.request(.post, "/api/v1/printers/\(id)/transitions", json: #"{"action":"startMaintenance","note":"new hot end"}"#)
+            #expect(maintenance.json["status"] as? String == "maintenance")
+            let unknown = try await farm.request(.post, "/api/v1/printers/\(id)/transitions", json: #"{"action":"explode"}"#)
+            #expect(unknown.problemCode == "invalid-field" && unknown.text.contains("startMaintenance"))
+            #expect(try await farm.request(.post, "/api/v1/printers/\(id)/transitions", json: #"{"action":"endMaintenance"}"#).json["status"] as? String == "offline")
+            let bigger = try await farm.request(.put, "/api/v1/printers/\(id)/capabilities", json: #"{"capabilities":{"buildVolume":{"x":360,"y":360,"z":360},"nozzleDiameters":[0.4,0.6],"enclosure":true,"hardenedNozzle":true,"materials":[]}}"#)
+            #expect(((bigger.json["capabilities"] as? [String: Any])?["buildVolume"] as? [String: Any])?["x"] as? Double == 360)
+            #expect(try await farm.request(.put, "/api/v1/printers/\(id)/capabilities", json: #"{"capabilities":{"buildVolume":{"x":-1,"y":360,"z":360},"nozzleDiameters":[0.4],"enclosure":true,"hardenedNozzle":true,"materials":[]}}"#).problemCode == "invalid-field")
+        }
+    }
+}

@@ -14,6 +14,8 @@ public struct Printer: Sendable, Equatable, Codable {
     /// The job the machine is printing or paused in; absent when it prints nothing.
     public var job: PrinterJob?
     public var loadedMaterial: LoadedMaterial?
+    /// The latest calibration of each kind, as operators recorded it; absent until the first one.
+    public var calibrations: [Calibration]?
     /// Set when what we believe and what the machine reports disagree; holds the evidence.
     public var desynced: String?
     /// Set when the printer failed too often; no new dispatch until an operator clears it.
@@ -80,6 +82,35 @@ public struct PrinterCapabilities: Sendable, Equatable, Codable {
         guard nozzleDiameters.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 5 }) else {
             throw .invalid(field: "capabilities.nozzleDiameters", reason: "millimetres, greater than 0 and at most 5")
         }
+    }
+}
+
+/// One calibration as an operator recorded it: what (z-offset, pressure advance, input shaper, …), when, and the
+/// values found.
+public struct Calibration: Sendable, Equatable, Codable {
+    public var kind: String
+    public var values: [String: Double]
+    public var note: String?
+    public var calibratedAt: Date
+
+    public init(kind: String, values: [String: Double], note: String? = nil, calibratedAt: Date) {
+        self.kind = kind
+        self.values = values
+        self.note = note
+        self.calibratedAt = calibratedAt
+    }
+
+    func validate(now: Date) throws(DomainError) {
+        guard (1...60).contains(kind.count), kind.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
+            throw .invalid(field: "kind", reason: "name what was calibrated in 1 to 60 letters, digits, - or _, e.g. zOffset or pressureAdvance")
+        }
+        guard values.count <= 50, values.allSatisfy({ !$0.key.isEmpty && $0.key.count <= 60 && $0.value.isFinite }) else {
+            throw .invalid(field: "values", reason: "up to 50 named finite numbers, e.g. {\"zOffset\": -0.85}")
+        }
+        guard calibratedAt <= now.addingTimeInterval(300) else {
+            throw .invalid(field: "calibratedAt", reason: "a calibration cannot be in the future")
+        }
+        if let note, note.count > 2000 { throw .invalid(field: "note", reason: "at most 2000 characters") }
     }
 }
 

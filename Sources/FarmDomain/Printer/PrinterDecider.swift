@@ -12,6 +12,7 @@ public enum PrinterCommand: Sendable, Equatable {
     case markDegraded(reason: String)
     case clearDegraded
     case loadMaterial(LoadedMaterial?)
+    case recordCalibration(Calibration)
 
     public var name: String {
         switch self {
@@ -25,6 +26,7 @@ public enum PrinterCommand: Sendable, Equatable {
         case .markDegraded: "mark degraded"
         case .clearDegraded: "clear degradation of"
         case .loadMaterial: "load material into"
+        case .recordCalibration: "record a calibration of"
         }
     }
 }
@@ -91,6 +93,10 @@ public enum PrinterDecider: Decider {
                 throw .invalid(field: "material", reason: "name the material, for example PLA")
             }
             return [.materialLoaded(PrinterMaterialLoaded(material: material, at: context.time))]
+        case .recordCalibration(let calibration):
+            try calibration.validate(now: context.time)
+            if printer.calibrations?.contains(calibration) == true { return [] }
+            return [.calibrated(PrinterCalibrated(calibration: calibration, at: context.time))]
         }
     }
 
@@ -99,7 +105,7 @@ public enum PrinterDecider: Decider {
             let r = e.registration
             return .exists(Printer(
                 id: e.printerID, name: r.name, connector: r.connector, address: r.address, capabilities: r.capabilities,
-                status: .offline, observed: .offline, lastMessage: nil, job: nil, loadedMaterial: nil, desynced: nil, degraded: nil,
+                status: .offline, observed: .offline, lastMessage: nil, job: nil, loadedMaterial: nil, calibrations: nil, desynced: nil, degraded: nil,
                 registeredAt: e.at, updatedAt: e.at))
         }
         guard case .exists(var printer) = state else { return state }
@@ -134,6 +140,11 @@ public enum PrinterDecider: Decider {
             printer.updatedAt = e.at
         case .materialLoaded(let e):
             printer.loadedMaterial = e.material
+            printer.updatedAt = e.at
+        case .calibrated(let e):
+            var latest = (printer.calibrations ?? []).filter { $0.kind != e.calibration.kind }
+            latest.append(e.calibration)
+            printer.calibrations = latest.sorted { $0.kind < $1.kind }
             printer.updatedAt = e.at
         }
         return .exists(printer)

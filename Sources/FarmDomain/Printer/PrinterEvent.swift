@@ -37,6 +37,11 @@ public struct PrinterMaterialLoaded: Codable, Sendable, Equatable {
     public var at: Date
 }
 
+public struct PrinterCalibrated: Codable, Sendable, Equatable {
+    public var calibration: Calibration
+    public var at: Date
+}
+
 public enum PrinterEvent: DomainEvent {
     case registered(PrinterRegistered)
     case capabilitiesUpdated(PrinterCapabilitiesUpdated)
@@ -48,6 +53,7 @@ public enum PrinterEvent: DomainEvent {
     case degraded(PrinterFlagChanged)
     case degradationCleared(PrinterFlagChanged)
     case materialLoaded(PrinterMaterialLoaded)
+    case calibrated(PrinterCalibrated)
 
     public static let aggregate = "printer"
 
@@ -62,6 +68,7 @@ public enum PrinterEvent: DomainEvent {
         .payload("degraded", PrinterFlagChanged.self, PrinterEvent.degraded),
         .payload("degradationCleared", PrinterFlagChanged.self, PrinterEvent.degradationCleared),
         .payload("materialLoaded", PrinterMaterialLoaded.self, PrinterEvent.materialLoaded),
+        .payload("calibrated", PrinterCalibrated.self, PrinterEvent.calibrated),
     ])
 
     public var parts: (name: String, payload: any Encodable) {
@@ -76,6 +83,7 @@ public enum PrinterEvent: DomainEvent {
         case .degraded(let p): ("degraded", p)
         case .degradationCleared(let p): ("degradationCleared", p)
         case .materialLoaded(let p): ("materialLoaded", p)
+        case .calibrated(let p): ("calibrated", p)
         }
     }
 }

@@ -16,6 +16,29 @@ struct RegisterPrinterRequest: Decodable, Sendable {
     var note: String?
 }
 
+struct LoadMaterialRequest: Decodable, Sendable {
+    /// The material now loaded, or null when the printer is empty.
+    var material: String?
+    var colour: String?
+    var reason: String?
+    var note: String?
+}
+
+struct CalibrationRequest: Decodable, Sendable {
+    var kind: String
+    var values: [String: Double]
+    /// When it was done; now when absent.
+    var calibratedAt: Date?
+    var note: String?
+    var reason: String?
+}
+
+struct CapabilitiesRequest: Decodable, Sendable {
+    var capabilities: PrinterCapabilities
+    var reason: String?
+    var note: String?
+}
+
 struct PrinterAPIKeyRequest: Decodable, Sendable {
     /// The new key, or null to connect without one.
     var apiKey: String?
@@ -47,6 +70,30 @@ struct PrinterRoutes {
             try await endpoints.services.store.credentials.savePrinterAPIKey(body.apiKey, of: printerID, at: endpoints.services.now())
             return Response(status: .noContent)
         }
+        routes.put("/api/v1/printers/{id}/capabilities", .administer) { request, context in
+            let body = try await JSONIO.decode(CapabilitiesRequest.self, from: request, context: context)
+            return try await endpoints.execute(
+                .updateCapabilities(body.capabilities), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+        }
+        routes.put("/api/v1/printers/{id}/material", .operate) { request, context in
+            let body = try await JSONIO.decode(LoadMaterialRequest.self, from: request, context: context)
+            if let colour = body.colour, colour.count > 60 { throw Problem.invalidField("colour", "at most 60 characters, e.g. orange or #FF8800") }
+            let loaded = body.material.map { LoadedMaterial(material: $0, colour: body.colour) }
+            return try await endpoints.execute(.loadMaterial(loaded), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+        }
+        routes.post("/api/v1/printers/{id}/calibrations", .operate) { request, context in
+            let body = try await JSONIO.decode(CalibrationRequest.self, from: request, context: context)
+            let calibration = Calibration(kind: body.kind, values: body.values, note: body.note, calibratedAt: body.calibratedAt ?? endpoints.services.now())
+            return try await endpoints.execute(
+                .recordCalibration(calibration), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+        }
+        routes.post("/api/v1/printers/{id}/transitions", .operate) { request, context in
+            let body = try await JSONIO.decode(TransitionRequest.self, from: request, context: context)
+            guard let command = Self.actions[body.action] else {
+                throw Problem.invalidField("action", "'\(body.action.prefix(40))' is not one of \(Self.actions.keys.sorted().joined(separator: ", "))")
+            }
+            return try await endpoints.execute(command, id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+        }
         routes.get("/api/v1/printers", .read) { request, _ in
             try await endpoints.list(request, status: try QueryParameters(request).oneOf("status", PrinterStatus.self), ref: nil)
         }
@@ -55,6 +102,12 @@ struct PrinterRoutes {
 }
 
 extension PrinterRoutes {
+    /// What an operator may do to a printer's mode and flags: maintenance (no dispatch while in it), clearing a
+    /// desync after checking the machine, clearing a degradation after fixing it.
+    static let actions: [String: PrinterCommand] = [
+        "startMaintenance": .startMaintenance, "endMaintenance": .endMaintenance, "resync": .resync, "clearDegraded": .clearDegraded,
+    ]
+
     static func check(apiKey: String) throws {
         guard (1...200).contains(apiKey.count), !apiKey.contains(where: { $0.isWhitespace || $0.isNewline }) else {
             throw Problem.invalidField("apiKey", "the printer's API key as Moonraker shows it (1 to 200 characters, no spaces)")
