@@ -24,6 +24,21 @@ public struct MachineReport: Sendable, Equatable, Codable {
         }
     }
 
+    /// What an anomaly detector (a camera AI, a filament-flow sensor) says about the print in progress. Detectors
+    /// publish it through Klipper as the variables `kind` and `confidence` of `[gcode_macro printfarm_anomaly]`
+    /// (set with SET_GCODE_VARIABLE), which Moonraker serves like any printer object.
+    public struct Anomaly: Sendable, Equatable, Codable {
+        public static let object = "gcode_macro printfarm_anomaly"
+        /// For example firstLayer, spaghetti.
+        public var kind: String
+        /// 0…1.
+        public var confidence: Double
+        public init(kind: String, confidence: Double) {
+            self.kind = kind
+            self.confidence = confidence
+        }
+    }
+
     public var link: Link
     /// Why the link is not live, in the machine's words where it gave any.
     public var linkReason: String?
@@ -43,11 +58,12 @@ public struct MachineReport: Sendable, Equatable, Codable {
     public var bed: Heater?
     /// print_stats.message or Klippy's state message when it is not ready.
     public var message: String?
+    public var anomaly: Anomaly?
 
     public init(
         link: Link, linkReason: String? = nil, host: String? = nil, job: String? = nil, filename: String? = nil, progress: Double? = nil,
         printSeconds: Double? = nil, totalSeconds: Double? = nil, currentLayer: Int? = nil, totalLayers: Int? = nil, extruder: Heater? = nil,
-        bed: Heater? = nil, message: String? = nil
+        bed: Heater? = nil, message: String? = nil, anomaly: Anomaly? = nil
     ) {
         self.link = link
         self.linkReason = linkReason
@@ -62,6 +78,7 @@ public struct MachineReport: Sendable, Equatable, Codable {
         self.extruder = extruder
         self.bed = bed
         self.message = message
+        self.anomaly = anomaly
     }
 
     public static func down(_ reason: String) -> MachineReport { MachineReport(link: .down, linkReason: reason) }
@@ -94,7 +111,7 @@ public struct MachineReport: Sendable, Equatable, Codable {
     public func change(from previous: MachineReport?) -> Change {
         guard let previous else { return .state }
         if link != previous.link || linkReason != previous.linkReason || host != previous.host || job != previous.job || filename != previous.filename
-            || currentLayer != previous.currentLayer || totalLayers != previous.totalLayers || message != previous.message
+            || currentLayer != previous.currentLayer || totalLayers != previous.totalLayers || message != previous.message || anomaly != previous.anomaly
             || Self.percent(progress) != Self.percent(previous.progress)
         {
             return .state

@@ -16,6 +16,10 @@ public struct VirtualMachine: Sendable {
         case thermalError
         /// The filament sensor trips: the print pauses with a message.
         case filamentRunout
+        /// The first layer does not stick: the detector reports it (Klipper itself notices nothing and prints on).
+        case firstLayerFailure
+        /// A sudden extrusion anomaly mid-print, as a camera detector reports it.
+        case spaghetti
     }
 
     public struct VirtualError: Error, Sendable, Equatable {
@@ -58,6 +62,8 @@ public struct VirtualMachine: Sendable {
     var bed = Heater(temperature: 25.03, target: 0, tau: 25)
     var nextJobNumber = 1
     var pausedAt: Double?
+    /// What the simulated detector reports about the current print (kind, confidence), shown as the anomaly macro.
+    var anomaly: (kind: String, confidence: Double)?
 
     struct Heater: Sendable {
         var temperature: Double
@@ -132,6 +138,7 @@ public struct VirtualMachine: Sendable {
         let id = String(format: "%06X", nextJobNumber)
         nextJobNumber += 1
         job = Job(id: id, file: file, startTime: now)
+        anomaly = nil
         state = "printing"
         filename = path
         message = ""
@@ -188,6 +195,10 @@ public struct VirtualMachine: Sendable {
             pausedAt = now
             message = "Filament runout"
             return [.gcodeResponse("// Filament Runout Sensor filament_sensor: runout event detected, Time \(Int(now))")]
+        case .firstLayerFailure, .spaghetti:
+            guard job != nil, state == "printing" else { return [] }
+            anomaly = fault == .spaghetti ? ("spaghetti", 0.93) : ("firstLayer", 0.88)
+            return []
         }
     }
 
@@ -271,6 +282,7 @@ public struct VirtualMachine: Sendable {
             "display_status": ["progress": .number(job == nil ? 0 : progress), "message": .null],
             "toolhead": ["homed_axes": .string(job == nil ? "" : "xyz"), "estimated_print_time": .number((now * 1000).rounded() / 1000), "position": [0, 0, 0, 0]],
             "pause_resume": ["is_paused": .bool(state == "paused" && job != nil)],
+            MachineReport.Anomaly.object: ["kind": .string(anomaly?.kind ?? ""), "confidence": .number(anomaly?.confidence ?? 0)],
             "idle_timeout": ["state": .string(active ? "Printing" : (job == nil ? "Idle" : "Ready")), "printing_time": .number(shown.map { now - $0.startTime } ?? 0)],
         ]
     }

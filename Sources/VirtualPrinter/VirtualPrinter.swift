@@ -4,6 +4,24 @@ import PrinterLink
 /// One virtual printer's Moonraker: the machine model, the WebSocket connections with their subscriptions, and
 /// the JSON-RPC and HTTP answers in Moonraker 0.11's shapes. `tick()` moves simulated time (`speed` × real time)
 /// and sends each subscriber the fields that changed, at most every 250 ms, as Moonraker does.
+/// Faults that strike at random, repeatably: each printer draws from its own generator seeded with `seed`.
+public struct RandomFaults: Sendable {
+    /// How often, on average, a fault strikes one printer, per real hour.
+    public var perHour: Double
+    public var seed: UInt64
+    /// Which faults may strike; every kind by default.
+    public var kinds: [VirtualMachine.Fault]
+    /// How long a silence lasts, in real seconds.
+    public var silenceSeconds: Double
+
+    public init(perHour: Double, seed: UInt64, kinds: [VirtualMachine.Fault] = VirtualMachine.Fault.allCases, silenceSeconds: Double = 20) {
+        self.perHour = perHour
+        self.seed = seed
+        self.kinds = kinds
+        self.silenceSeconds = silenceSeconds
+    }
+}
+
 public actor VirtualPrinter {
     public nonisolated let name: String
     public nonisolated let speed: Double
@@ -15,6 +33,11 @@ public actor VirtualPrinter {
     private var nextConnection = 1
     private var silentUntil = -Double.infinity
     private var lastProcStat = 0.0
+    private let faults: RandomFaults?
+    private var random: SplitMix64
+    private var nextFaultAt = Double.infinity
+    /// Every fault injected so far (on request or at random), oldest first, with the real second it struck.
+    public private(set) var injected: [(fault: VirtualMachine.Fault, at: Double)] = []
 
     struct Connection {
         var sink: AsyncStream<String?>.Continuation
@@ -23,10 +46,15 @@ public actor VirtualPrinter {
         var lastSent: [String: [String: JSONValue]] = [:]
     }
 
-    public init(name: String, speed: Double, apiKey: String? = nil) {
+    public init(name: String, speed: Double, apiKey: String? = nil, faults: RandomFaults? = nil) {
         self.name = name
         self.speed = speed
         self.apiKey = apiKey
+        self.faults = faults
+        var seeded = SplitMix64(seed: (faults?.seed ?? 0) ^ UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) }))
+        _ = seeded.next()
+        if let faults, faults.perHour > 0 { nextFaultAt = Self.gap(&seeded, perHour: faults.perHour) }
+        random = seeded
         machine = VirtualMachine(wallClockStart: Date().timeIntervalSince1970)
     }
 
@@ -57,6 +85,7 @@ public actor VirtualPrinter {
     public func tick() {
         let now = realSeconds * speed
         deliver(machine.advance(to: now))
+        strikeAtRandom()
         guard realSeconds >= silentUntil else { return }
         broadcastDeltas()
         if realSeconds - lastProcStat >= 1 {
@@ -64,6 +93,21 @@ public actor VirtualPrinter {
             let stat: JSONValue = ["moonraker_stats": ["time": .number(Date().timeIntervalSince1970), "cpu_usage": 0.5, "memory": 51_000, "mem_units": "kB"], "websocket_connections": .number(Double(connections.count))]
             for id in connections.keys { send(id, notification("notify_proc_stat_update", [stat])) }
         }
+    }
+
+    /// Injects the random faults that are due. Their moments and kinds are drawn ahead from the seed (exponential
+    /// gaps: a Poisson process), so one seed gives the same faults at the same real seconds on every run.
+    private func strikeAtRandom() {
+        guard let faults, faults.perHour > 0, !faults.kinds.isEmpty else { return }
+        while realSeconds >= nextFaultAt {
+            let fault = faults.kinds[Int(random.next() % UInt64(faults.kinds.count))]
+            inject(fault, seconds: faults.silenceSeconds)
+            nextFaultAt += Self.gap(&random, perHour: faults.perHour)
+        }
+    }
+
+    static func gap(_ random: inout SplitMix64, perHour: Double) -> Double {
+        -log(1 - random.nextUnit()) * 3600 / perHour
     }
 
     /// Sends each subscriber the fields that changed since it last heard.
@@ -89,6 +133,7 @@ public actor VirtualPrinter {
 
     /// Faults on request: the machine's own, plus dropped and silent sockets.
     public func inject(_ fault: VirtualMachine.Fault, seconds: Double = 20) {
+        injected.append((fault, realSeconds))
         switch fault {
         case .disconnect:
             for id in Array(connections.keys) { disconnect(id) }

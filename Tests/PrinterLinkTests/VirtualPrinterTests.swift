@@ -136,4 +136,47 @@ struct VirtualPrinterTests {
             #expect(refused?.kind == .rejected && refused?.message == "Unknown", "as Moonraker 0.11 says it: \(String(describing: refused))")
         }
     }
+
+    @Test("a first-layer failure and spaghetti are reported as anomalies through the anomaly macro, and a new print starts clean")
+    func anomalies() async throws {
+        let rig = try await Rig(speed: 2)
+        defer { rig.stop() }
+        let (printer, client, watch) = (rig.printer, rig.client, rig.watch)
+        do {
+            let path = try await client.upload(file: Self.gcode, as: "run-4.gcode")
+            try await client.start(path)
+            #expect(await watch.first(within: 5) { $0.job == "printing" } != nil)
+            #expect(watch.reports.last?.anomaly == nil)
+            await printer.inject(.firstLayerFailure)
+            let first = await watch.first(within: 5) { $0.anomaly != nil }
+            #expect(first?.anomaly == MachineReport.Anomaly(kind: "firstLayer", confidence: 0.88), "\(watch.reports.suffix(3))")
+            #expect(first?.job == "printing", "Klipper itself notices nothing")
+            await printer.inject(.spaghetti)
+            #expect(await watch.first(within: 5) { $0.anomaly?.kind == "spaghetti" }?.anomaly?.confidence == 0.93)
+            try await client.cancel()
+            #expect(await watch.first(within: 5) { $0.job == "cancelled" } != nil)
+            try await client.start(path)
+            let clean = await watch.first(within: 5) { $0.job == "printing" && $0.anomaly == nil }
+            #expect(clean != nil, "\(watch.reports.suffix(3))")
+        }
+    }
+
+    @Test("random faults strike at seeded moments: the same seed gives the same faults, another seed others")
+    func randomFaults() async throws {
+        func strikes(seed: UInt64) async throws -> [VirtualMachine.Fault] {
+            let faults = RandomFaults(perHour: 36_000, seed: seed, kinds: [.silence, .filamentRunout, .firstLayerFailure, .spaghetti])
+            let printer = VirtualPrinter(name: "virtual-7", speed: 1, faults: faults)
+            let end = ContinuousClock.now + .seconds(1.5)
+            while ContinuousClock.now < end {
+                await printer.tick()
+                try await Task.sleep(for: .milliseconds(10))
+            }
+            return await printer.injected.map(\.fault)
+        }
+        let (a, b, other) = (try await strikes(seed: 42), try await strikes(seed: 42), try await strikes(seed: 43))
+        let common = min(a.count, b.count)
+        #expect(common >= 5 && common <= 40, "about 10 a second: \(a.count), \(b.count)")
+        #expect(Array(a.prefix(common)) == Array(b.prefix(common)))
+        #expect(Array(other.prefix(common)) != Array(a.prefix(common)))
+    }
 }

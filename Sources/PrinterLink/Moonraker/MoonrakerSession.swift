@@ -391,12 +391,12 @@ public struct MoonrakerSession: Sendable {
     }
 }
 
-/// A small seeded generator for jitter, so replays and tests are repeatable.
-struct SplitMix64: Sendable {
+/// A small seeded generator for jitter and simulated faults, so replays and tests are repeatable.
+public struct SplitMix64: Sendable {
     private var state: UInt64
-    init(seed: UInt64) { state = seed }
+    public init(seed: UInt64) { state = seed }
 
-    mutating func next() -> UInt64 {
+    public mutating func next() -> UInt64 {
         state &+= 0x9E37_79B9_7F4A_7C15
         var z = state
         z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
@@ -405,5 +405,5 @@ struct SplitMix64: Sendable {
     }
 
     /// A value in [0, 1).
-    mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
