@@ -54,6 +54,8 @@ actor PrinterFleet: Service {
     var tracked: Set<String> = []
     /// Operators' pause, resume and cancel sent to a machine, recorded under their name once the machine confirms.
     var requested: [RunID: (command: RunCommand, context: CommandContext)] = [:]
+    /// Printers whose Klipper configuration was read on their current connection.
+    var configured: Set<PrinterID> = []
     private var reconciling: Set<PrinterID> = []
     private var reconcileAgain: Set<PrinterID> = []
 
@@ -129,12 +131,28 @@ actor PrinterFleet: Service {
             _ = await running
         }
         links[id] = Link(address: address, key: key, client: client, connector: connector, task: task)
+        configured.remove(id)
     }
 
     private func received(_ report: MachineReport, from id: PrinterID) async {
         reports[id] = report
+        if report.link == .live, report.host == nil || report.host == "ready", configured.insert(id).inserted { await readConfiguration(id) }
         await reconcile(id)
         await dispatchIfFree(id)
+    }
+
+    /// Fills in the printer's capabilities from Klipper's configuration (axes, nozzle, heater limits), once per
+    /// connection; what Klipper does not know (enclosure, materials) stays as entered.
+    private func readConfiguration(_ id: PrinterID) async {
+        guard let client = links[id]?.client, let printer = printers[id] else { return }
+        do {
+            let capabilities = KlipperConfig(settings: try await client.configSettings()).applied(to: printer.capabilities)
+            guard capabilities != printer.capabilities else { return }
+            await execute(.updateCapabilities(capabilities), on: id, reason: .printerObserved, note: "read from the printer's Klipper configuration")
+        } catch {
+            configured.remove(id)
+            logger.info("cannot read the Klipper configuration of printer \(id): \(error)")
+        }
     }
 
     // MARK: reconciliation

@@ -256,6 +256,16 @@ public struct VirtualMachine: Sendable {
 
     public var klippyState: String { klippy }
 
+    /// Klipper's parsed configuration of the simulated machine (an MK3S-sized cartesian printer), the parts of
+    /// `configfile.settings` a farm reads.
+    public static let settings: JSONValue = [
+        "printer": ["kinematics": "cartesian", "max_velocity": 300, "max_accel": 3000],
+        "stepper_x": ["position_min": 0, "position_max": 250], "stepper_y": ["position_min": -4, "position_max": 210],
+        "stepper_z": ["position_min": 0, "position_max": 210],
+        "extruder": ["nozzle_diameter": 0.4, "filament_diameter": 1.75, "max_temp": 300, "min_temp": 0],
+        "heater_bed": ["max_temp": 120, "min_temp": 0],
+    ]
+
     /// The printer objects, as `printer.objects.query` gives them.
     public func status() -> [String: JSONValue] {
         let shown = job ?? (state == "complete" || state == "cancelled" || (state == "paused" && klippy != "ready") ? lastJob : nil)

@@ -271,7 +271,7 @@ public actor VirtualPrinter {
         let status = machine.status()
         var answer: [String: JSONValue] = [:]
         // Like Moonraker: an unknown object answers {} rather than an error.
-        for name in objects { answer[name] = status[name] ?? [:] }
+        for name in objects { answer[name] = name == "configfile" ? ["settings": VirtualMachine.settings] : (status[name] ?? [:]) }
         return ["eventtime": .number(machine.now), "status": .object(answer)]
     }
 

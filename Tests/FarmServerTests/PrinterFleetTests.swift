@@ -40,6 +40,10 @@ struct PrinterFleetTests {
             let id = try await register(store, name: "virtual-1", address: "http://127.0.0.1:\(port)")
             let idle = try await waitFor(store, id, within: 10) { $0.status == .idle }
             #expect(idle != nil, "connected without a restart")
+            let configured = try await waitFor(store, id, within: 5) { $0.capabilities.maxHotendTemperature != nil }
+            #expect(configured?.capabilities == PrinterCapabilities(
+                buildVolume: BuildVolume(x: 250, y: 214, z: 210), nozzleDiameters: [0.4], maxHotendTemperature: 300, maxBedTemperature: 120),
+                "capabilities filled in from Klipper's configuration: \(String(describing: configured?.capabilities))")
 
             let client = MoonrakerClient(base: URL(string: "http://127.0.0.1:\(port)")!, apiKey: nil, http: HTTPClient.shared)
             let path = try await client.upload(file: Self.gcode, as: "run-1.gcode")

@@ -156,3 +156,21 @@ struct ReconcilerTests {
         #expect(DispatchFile.run(printing: "printfarm/run-nonsense.gcode") == nil)
     }
 }
+
+@Suite("Klipper configuration")
+struct KlipperConfigTests {
+    @Test("axes, nozzle and heater limits fill in the capabilities; what Klipper does not know stays; a delta's volume is not guessed")
+    func capabilities() {
+        let entered = PrinterCapabilities(buildVolume: BuildVolume(x: 1, y: 1, z: 1), nozzleDiameters: [0.6], enclosure: true, hardenedNozzle: true, materials: ["PETG"])
+        let read = KlipperConfig(settings: [
+            "printer": ["kinematics": "corexy"], "stepper_x": ["position_min": -5, "position_max": 350], "stepper_y": ["position_max": 350],
+            "stepper_z": ["position_max": 340], "extruder": ["nozzle_diameter": 0.4, "max_temp": 285], "heater_bed": ["max_temp": 110],
+        ]).applied(to: entered)
+        #expect(read == PrinterCapabilities(
+            buildVolume: BuildVolume(x: 355, y: 350, z: 340), nozzleDiameters: [0.4], enclosure: true, hardenedNozzle: true, maxHotendTemperature: 285,
+            maxBedTemperature: 110, materials: ["PETG"]))
+        let delta = KlipperConfig(settings: ["printer": ["kinematics": "delta"], "stepper_a": ["position_max": 300], "extruder": ["max_temp": 260]])
+        #expect(delta.buildVolume == nil && delta.maxHotendTemperature == 260)
+        #expect(KlipperConfig(settings: .null).applied(to: entered) == entered, "an empty answer changes nothing")
+    }
+}

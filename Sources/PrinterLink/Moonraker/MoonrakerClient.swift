@@ -47,6 +47,11 @@ public struct MoonrakerClient: Sendable {
         return try await call(.GET, "/printer/objects/query", query: query)["status"] ?? .null
     }
 
+    /// Klipper's parsed configuration (`configfile.settings`): sections of lowercase keys with typed values.
+    public func configSettings() async throws(MoonrakerError) -> JSONValue {
+        try await call(.GET, "/printer/objects/query", query: [URLQueryItem(name: "configfile", value: "settings")])["status"]?["configfile"]?["settings"] ?? .null
+    }
+
     /// What a session's `.poll` asks: Klippy's state, and the full status when it is ready.
     public func poll() async -> Result<MoonrakerSession.PollAnswer, MoonrakerSession.PollFailure> {
         do throws(MoonrakerError) {
