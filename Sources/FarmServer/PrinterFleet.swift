@@ -136,9 +136,11 @@ actor PrinterFleet: Service {
 
     private func received(_ report: MachineReport, from id: PrinterID) async {
         reports[id] = report
-        if report.link == .live, report.host == nil || report.host == "ready", configured.insert(id).inserted { await readConfiguration(id) }
         await reconcile(id)
         await dispatchIfFree(id)
+        if report.link == .live, report.host == nil || report.host == "ready", configured.insert(id).inserted {
+            Task { await self.readConfiguration(id) }
+        }
     }
 
     /// Fills in the printer's capabilities from Klipper's configuration (axes, nozzle, heater limits), once per

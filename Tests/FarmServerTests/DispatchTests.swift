@@ -69,7 +69,7 @@ struct DispatchTests {
         let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 30))
         do {
             let printerID = try await register(rig, 0)
-            #expect(try await printer(rig, printerID, within: 10) { $0.status == .idle } != nil)
+            #expect(try await printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
             let scheduled = try await schedule(rig, on: printerID)
             let printing = try await run(rig, scheduled.id, within: 10) { $0.status == .printing }
             #expect(printing?.dispatchToken != nil)
@@ -143,7 +143,7 @@ struct DispatchTests {
         let rig = try await FleetRig(VirtualPrinter(name: "shared", speed: 20))
         do {
             let printerID = try await register(rig, 0)
-            #expect(try await printer(rig, printerID, within: 10) { $0.status == .idle } != nil)
+            #expect(try await printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
             let client = rig.client(0)
             try await client.start(try await client.upload(file: PrinterFleetTests.gcode, as: "benchy.gcode"))
             let external = try await printer(rig, printerID, within: 10) { $0.job?.external ?? false }
@@ -188,7 +188,7 @@ struct DispatchTests {
         let rig = try await FleetRig(VirtualPrinter(name: "slow", speed: 2))
         do {
             let printerID = try await register(rig, 0)
-            #expect(try await printer(rig, printerID, within: 10) { $0.status == .idle } != nil)
+            #expect(try await printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
             let scheduled = try await schedule(rig, on: printerID)
             #expect(try await run(rig, scheduled.id, within: 10) { $0.status == .printing } != nil)
             let operatorContext = CommandContext(actor: EventActor(.user, "ada"), reason: .operatorRequest, note: "checking the first layer", time: Date())

@@ -38,7 +38,7 @@ struct PrinterFleetTests {
         let (store, port) = (rig.store, rig.port)
         do {
             let id = try await register(store, name: "virtual-1", address: "http://127.0.0.1:\(port)")
-            let idle = try await waitFor(store, id, within: 10) { $0.status == .idle }
+            let idle = try await waitFor(store, id, within: 30) { $0.status == .idle }
             #expect(idle != nil, "connected without a restart")
             let configured = try await waitFor(store, id, within: 5) { $0.capabilities.maxHotendTemperature != nil }
             #expect(configured?.capabilities == PrinterCapabilities(

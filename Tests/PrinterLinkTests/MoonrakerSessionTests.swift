@@ -114,6 +114,23 @@ struct MoonrakerSessionTests {
         #expect(!actions.contains { if case .report = $0 { true } else { false } })
     }
 
+    @Test("progress never goes back within a job when the file's byte range arrives late; a new job starts from its own")
+    func progressFloor() {
+        func delta(_ fields: String, at time: Double) -> String {
+            #"{"jsonrpc":"2.0","method":"notify_status_update","params":[\#(fields),\#(time)]}"#
+        }
+        func progress(_ actions: [MoonrakerSession.Action]) -> [Double?] {
+            actions.compactMap { if case .report(let report) = $0 { report.progress } else { nil } }
+        }
+        var (session, _) = live(#"{"print_stats":{"state":"printing","filename":"printfarm/a.gcode"},"virtual_sdcard":{"progress":0.02,"file_position":800},"webhooks":{"state":"ready"}}"#, seed: 1)
+        // The range says 800 bytes is still the header: true progress 0, reported as the 2 % already shown.
+        #expect(progress(session.setGCodeBytes(filename: "printfarm/a.gcode", start: 1000, end: 11000)).allSatisfy { $0 == 0.02 })
+        #expect(progress(session.handle(.frame(delta(#"{"virtual_sdcard":{"progress":0.05,"file_position":1100}}"#, at: 2)), at: 2)).allSatisfy { $0 == 0.02 })
+        #expect(progress(session.handle(.frame(delta(#"{"virtual_sdcard":{"progress":0.4,"file_position":6000}}"#, at: 3)), at: 3)) == [0.5])
+        let next = session.handle(.frame(delta(#"{"print_stats":{"filename":"printfarm/b.gcode"},"virtual_sdcard":{"progress":0.01,"file_position":300}}"#, at: 4)), at: 4)
+        #expect(progress(next) == [0.01], "another file starts from its own progress")
+    }
+
     @Test("a wrong API key: unauthorized with the printer's words, the socket closed, retried at the slow pace")
     func unauthorized() {
         var configuration = MoonrakerSession.Configuration(apiKey: "wrong")

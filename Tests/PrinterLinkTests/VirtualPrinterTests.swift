@@ -145,18 +145,18 @@ struct VirtualPrinterTests {
         do {
             let path = try await client.upload(file: Self.gcode, as: "run-4.gcode")
             try await client.start(path)
-            #expect(await watch.first(within: 5) { $0.job == "printing" } != nil)
+            #expect(await watch.first(within: 15) { $0.job == "printing" } != nil)
             #expect(watch.reports.last?.anomaly == nil)
             await printer.inject(.firstLayerFailure)
-            let first = await watch.first(within: 5) { $0.anomaly != nil }
+            let first = await watch.first(within: 15) { $0.anomaly != nil }
             #expect(first?.anomaly == MachineReport.Anomaly(kind: "firstLayer", confidence: 0.88), "\(watch.reports.suffix(3))")
             #expect(first?.job == "printing", "Klipper itself notices nothing")
             await printer.inject(.spaghetti)
-            #expect(await watch.first(within: 5) { $0.anomaly?.kind == "spaghetti" }?.anomaly?.confidence == 0.93)
+            #expect(await watch.first(within: 15) { $0.anomaly?.kind == "spaghetti" }?.anomaly?.confidence == 0.93)
             try await client.cancel()
-            #expect(await watch.first(within: 5) { $0.job == "cancelled" } != nil)
+            #expect(await watch.first(within: 15) { $0.job == "cancelled" } != nil)
             try await client.start(path)
-            let clean = await watch.first(within: 5) { $0.job == "printing" && $0.anomaly == nil }
+            let clean = await watch.first(within: 15) { $0.job == "printing" && $0.anomaly == nil }
             #expect(clean != nil, "\(watch.reports.suffix(3))")
         }
     }

@@ -371,6 +371,14 @@ public struct MoonrakerSession: Sendable {
     }
 
     private mutating func emit(_ report: MachineReport) -> [Action] {
+        var report = report
+        // Before a file's byte range is known, progress is Moonraker's (which counts the header as printed); when
+        // the range arrives, true progress starts lower. Within one job, progress never goes back.
+        if let last = lastReport, let previous = last.progress, let now = report.progress, now < previous, report.filename == last.filename,
+           ["printing", "paused"].contains(report.job), ["printing", "paused"].contains(last.job)
+        {
+            report.progress = previous
+        }
         switch report.change(from: lastReport) {
         case .none: return []
         case .temperatures:
