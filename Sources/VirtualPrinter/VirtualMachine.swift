@@ -70,6 +70,8 @@ public struct VirtualMachine: Sendable {
         var target: Double
         let tau: Double
         var power: Double { target > temperature + 1 ? 1 : (target > 0 ? 0.3 : 0) }
+        /// At its target; a heater that is off (a print with no bed temperature) waits for nothing.
+        var reached: Bool { target <= 0 || abs(temperature - target) < 3 }
 
         mutating func advance(_ seconds: Double) {
             let goal = target > 0 ? target : 25.03
@@ -102,7 +104,7 @@ public struct VirtualMachine: Sendable {
         }
         guard klippy == "ready", var current = job, state == "printing" else { return notes }
         if current.heatedAt == nil {
-            if abs(extruder.temperature - extruder.target) < 3, abs(bed.temperature - bed.target) < 3 { current.heatedAt = now }
+            if extruder.reached, bed.reached { current.heatedAt = now }
         } else {
             current.printSeconds += step
         }

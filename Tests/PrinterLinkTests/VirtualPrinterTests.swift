@@ -179,4 +179,20 @@ struct VirtualPrinterTests {
         #expect(Array(a.prefix(common)) == Array(b.prefix(common)))
         #expect(Array(other.prefix(common)) != Array(a.prefix(common)))
     }
+
+    @Test("a print with the bed heater off (no bed temperature) heats the hot end only, then prints to the end")
+    func unheatedBed() throws {
+        let cube = try String(contentsOfFile: Self.gcode, encoding: .utf8)
+            .replacingOccurrences(of: "M190 S55", with: "M190 S0").replacingOccurrences(of: "first_layer_bed_temperature = 55", with: "first_layer_bed_temperature = 0")
+        var machine = VirtualMachine(wallClockStart: 0)
+        _ = machine.upload(path: "printfarm/cold-bed.gcode", data: Data(cube.utf8))
+        _ = try machine.start("printfarm/cold-bed.gcode")
+        var time = 0.0
+        while time < 600, machine.status()["print_stats"]?["state"]?.string == "printing" {
+            time += 1
+            _ = machine.advance(to: time)
+        }
+        #expect(machine.status()["print_stats"]?["state"]?.string == "complete", "\(machine.status()["print_stats"] ?? .null)")
+        #expect(machine.status()["heater_bed"]?["target"]?.number == 0)
+    }
 }
