@@ -55,10 +55,15 @@ def main():
     parser.add_argument("--drop-rate", type=float, default=0.05, help="share of printers dropping their connection per minute")
     parser.add_argument("--queue", type=int, default=4, help="runs per printer in the fault run")
     parser.add_argument("--speed", type=float, default=1)
+    parser.add_argument("--print-minutes", type=float, default=0, help="make the recorded cube a print this long (its estimated time), so progress events come at a real print's pace")
     args = parser.parse_args()
     exe = os.path.join(args.bin, "printfarm")
     gcode = "Tests/PrinterLinkTests/Recordings/gcode/cube_10x10x2.gcode"
     data = tempfile.mkdtemp(prefix="printfarm-bench-fleet-")
+    if args.print_minutes:
+        text = open(gcode).read().replace("; estimated printing time (normal mode) = 1m 23s", f"; estimated printing time (normal mode) = {int(args.print_minutes)}m 0s")
+        gcode = os.path.join(data, "long.gcode")
+        open(gcode, "w").write(text)
     base, port = 21000 + random.randint(0, 20000), free_port()
     api = f"http://127.0.0.1:{port}/api/v1"
     key = subprocess.run([exe, "keys", "create", "--data-dir", data, "--name", "bench", "--scope", "admin"], capture_output=True, text=True, check=True).stdout.strip()
@@ -109,11 +114,13 @@ def main():
 
         cpu0, t0 = cpu_seconds(server.pid), time.time()
         vcpu0 = cpu_seconds(printers.pid)
+        metrics0 = appended(port, key)
         time.sleep(args.window)
+        rate = (appended(port, key) - metrics0) / (time.time() - t0)
         cpu = (cpu_seconds(server.pid) - cpu0) / (time.time() - t0) * 100
         vcpu = (cpu_seconds(printers.pid) - vcpu0) / (time.time() - t0) * 100
         busy = sum(1 for p in pages("printers") if p["status"] == "busy")
-        print(f"steady state while {busy} print: server CPU {cpu:.1f} % of one core, RSS {rss_mb(server.pid):.0f} MB; virtual printers' process CPU {vcpu:.1f} %")
+        print(f"steady state while {busy} print: server CPU {cpu:.1f} % of one core, RSS {rss_mb(server.pid):.0f} MB, {rate:.0f} events/s recorded; virtual printers' process CPU {vcpu:.1f} %")
         # Latency: pause a printing machine, time until its printer.stateObserved is in the event feed.
         after = 0
         while True:
@@ -176,6 +183,14 @@ def faults(args, api, key, base, ids, runs, pages, printers):
             stood.append(iso(e["time"]) - iso(opened.pop(e["subject"])))
     drops = sum(1 for e in events if e["type"].endswith("printer.stateObserved.v1") and e.get("data", {}).get("state") == "offline")
     print(f"{drops} offline observations; {len(stood)} desyncs healed (longest {max(stood, default=0):.1f} s), {len(opened)} still flagged")
+
+def appended(port, key):
+    """Events appended so far, from the server's own metrics."""
+    req = urllib.request.Request(f"http://127.0.0.1:{port}/metrics")
+    req.add_header("Authorization", f"Bearer {key}")
+    for line in urllib.request.urlopen(req, timeout=30).read().decode().splitlines():
+        if line.startswith("printfarm_events_appended_total"): return float(line.split()[-1])
+    return 0
 
 def iso(text):
     from datetime import datetime

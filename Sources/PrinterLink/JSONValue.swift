@@ -39,11 +39,12 @@ public enum JSONValue: Sendable, Equatable, Codable {
     }
 
     public static func parse(_ text: String) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: Data(text.utf8))
+        var text = text
+        return text.withUTF8 { JSONParser.parse($0) }
     }
 
     public static func parse(_ data: Data) -> JSONValue? {
-        try? JSONDecoder().decode(JSONValue.self, from: data)
+        data.withUnsafeBytes { JSONParser.parse($0.bindMemory(to: UInt8.self)) }
     }
 
     /// Compact JSON text (keys sorted, so equal values give equal text).
