@@ -144,8 +144,10 @@ def main():
         p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
         print(f"pause → event in the feed, {len(latencies)} samples: p50 {p(0.5):.0f} ms, p99 {p(0.99):.0f} ms, max {latencies[-1]*1000:.0f} ms")
     finally:
-        server.send_signal(signal.SIGTERM); printers.send_signal(signal.SIGTERM)
-        server.wait(timeout=30); printers.wait(timeout=30)
+        for process in (server, printers):
+            process.send_signal(signal.SIGTERM)
+            try: process.wait(timeout=30)
+            except subprocess.TimeoutExpired: process.kill(); process.wait()
 
 def faults(args, api, key, base, ids, runs, pages, printers):
     deadline = time.time() + args.fault_minutes * 60
@@ -154,7 +156,7 @@ def faults(args, api, key, base, ids, runs, pages, printers):
         for p in pages("printers"):
             if p["status"] == "offline": offline_seen.add(p["id"])
         time.sleep(2)
-    print(f"{args.fault_minutes:g} min of random drops: {len(offline_seen)} of {len(ids)} printers seen offline at least once")
+    print(f"{args.fault_minutes:g} min of random drops: {len(offline_seen)} of {len(ids)} printers seen offline by 2-s samples", flush=True)
     # Let the queues drain (the drops go on), then check every run against the machines' own history.
     t = time.time()
     while time.time() - t < 900:
@@ -163,13 +165,14 @@ def faults(args, api, key, base, ids, runs, pages, printers):
         time.sleep(5)
     counts = {}
     for s in statuses: counts[s] = counts.get(s, 0) + 1
+    print(f"runs after the queues drained ({time.time() - t:.0f} s after the drops window): {counts}", flush=True)
     starts = {}
     for i in range(len(ids)):
-        for job in call("GET", f"http://127.0.0.1:{base + i}/server/history/list?limit=1000", None)["jobs"]:
+        for job in call("GET", f"http://127.0.0.1:{base + i}/server/history/list?limit=1000", None)["result"]["jobs"]:
             starts[job["filename"]] = starts.get(job["filename"], 0) + 1
     twice = [f for f, n in starts.items() if n > 1]
     mine = sum(1 for f in starts if f.startswith("printfarm/run-"))
-    print(f"runs: {counts}; {mine} run files started on machines, {len(twice)} started more than once")
+    print(f"{mine} run files started on the machines, {len(twice)} of them more than once", flush=True)
     # Desyncs: time each flag stood, from the printer events.
     events, after = [], 0
     while True:
