@@ -127,7 +127,7 @@ def main():
             page = call("GET", f"{api}/events?limit=1000&after={after}", key)
             if not page["events"]: break
             after = page["next"]
-        latencies = []
+        latencies, recorded = [], []
         for i in range(min(args.pauses, args.printers)):
             t = time.time()
             urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{base + i}/printer/print/pause", method="POST"), timeout=30).read()
@@ -137,12 +137,17 @@ def main():
                 for e in page["events"]:
                     if e["type"].endswith("printer.stateObserved.v1") and e.get("data", {}).get("state") == "paused" and e["subject"].endswith(ids[i]):
                         seen = time.time()
+                        recorded.append(iso(e["time"]) - t)
                 if page["events"]: after = page["next"]
                 if seen is None: time.sleep(0.005)
             latencies.append((seen or time.time()) - t)
         latencies.sort()
         p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
         print(f"pause → event in the feed, {len(latencies)} samples: p50 {p(0.5):.0f} ms, p99 {p(0.99):.0f} ms, max {latencies[-1]*1000:.0f} ms")
+        recorded.sort()
+        if recorded:
+            r = lambda q: recorded[min(len(recorded) - 1, int(q * len(recorded)))] * 1000
+            print(f"pause → event recorded (its time stamp), {len(recorded)} samples: p50 {r(0.5):.0f} ms, p99 {r(0.99):.0f} ms")
     finally:
         for process in (server, printers):
             process.send_signal(signal.SIGTERM)
