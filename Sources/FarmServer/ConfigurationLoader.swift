@@ -17,10 +17,13 @@ public struct ConfigurationLoader: Sendable {
         public var maxBodyBytes: Int?
         public var maxUploadBytes: Int?
         public var logLevel: String?
+        /// Whether `serve` connects to the registered printers (off for an API-only process beside another one).
+        public var connectPrinters: Bool?
 
         public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil,
                     publicMetrics: Bool? = nil, maxBodyBytes: Int? = nil, maxUploadBytes: Int? = nil, logLevel: String? = nil,
-                    requireTOTP: Bool? = nil) {
+                    requireTOTP: Bool? = nil, connectPrinters: Bool? = nil) {
+            self.connectPrinters = connectPrinters
             self.maxUploadBytes = maxUploadBytes
             self.requireTOTP = requireTOTP
             self.host = host
@@ -38,7 +41,8 @@ public struct ConfigurationLoader: Sendable {
                 host: host ?? fallback.host, port: port ?? fallback.port, dataDirectory: dataDirectory ?? fallback.dataDirectory,
                 databaseURL: databaseURL ?? fallback.databaseURL,
                 publicMetrics: publicMetrics ?? fallback.publicMetrics, maxBodyBytes: maxBodyBytes ?? fallback.maxBodyBytes,
-                maxUploadBytes: maxUploadBytes ?? fallback.maxUploadBytes, logLevel: logLevel ?? fallback.logLevel, requireTOTP: requireTOTP ?? fallback.requireTOTP)
+                maxUploadBytes: maxUploadBytes ?? fallback.maxUploadBytes, logLevel: logLevel ?? fallback.logLevel, requireTOTP: requireTOTP ?? fallback.requireTOTP,
+                connectPrinters: connectPrinters ?? fallback.connectPrinters)
         }
     }
 
@@ -47,6 +51,7 @@ public struct ConfigurationLoader: Sendable {
         ("PRINTFARM_HOST", "host"), ("PRINTFARM_PORT", "port"), ("PRINTFARM_DATA_DIR", "dataDirectory"),
         ("PRINTFARM_DATABASE_URL", "databaseURL"), ("PRINTFARM_PUBLIC_METRICS", "publicMetrics"),
         ("PRINTFARM_MAX_BODY_BYTES", "maxBodyBytes"), ("PRINTFARM_MAX_UPLOAD_BYTES", "maxUploadBytes"), ("PRINTFARM_LOG_LEVEL", "logLevel"), ("PRINTFARM_REQUIRE_TOTP", "requireTOTP"),
+        ("PRINTFARM_CONNECT_PRINTERS", "connectPrinters"),
     ]
 
     public init() {}
@@ -74,6 +79,7 @@ public struct ConfigurationLoader: Sendable {
         configuration.databaseURL = merged.databaseURL
         configuration.publicMetrics = merged.publicMetrics ?? false
         configuration.requireTOTP = merged.requireTOTP ?? false
+        configuration.connectPrinters = merged.connectPrinters ?? true
         if let bytes = merged.maxBodyBytes {
             guard bytes >= 1024 else { throw StoreError.configuration("max body bytes must be at least 1024") }
             configuration.maxBodyBytes = bytes
@@ -132,7 +138,8 @@ public struct ConfigurationLoader: Sendable {
             host: environment["PRINTFARM_HOST"], port: try int("PRINTFARM_PORT"), dataDirectory: environment["PRINTFARM_DATA_DIR"],
             databaseURL: environment["PRINTFARM_DATABASE_URL"],
             publicMetrics: try bool("PRINTFARM_PUBLIC_METRICS"), maxBodyBytes: try int("PRINTFARM_MAX_BODY_BYTES"),
-            maxUploadBytes: try int("PRINTFARM_MAX_UPLOAD_BYTES"), logLevel: environment["PRINTFARM_LOG_LEVEL"], requireTOTP: try bool("PRINTFARM_REQUIRE_TOTP"))
+            maxUploadBytes: try int("PRINTFARM_MAX_UPLOAD_BYTES"), logLevel: environment["PRINTFARM_LOG_LEVEL"], requireTOTP: try bool("PRINTFARM_REQUIRE_TOTP"),
+            connectPrinters: try bool("PRINTFARM_CONNECT_PRINTERS"))
     }
 
     struct FileSettings: Decodable {
@@ -145,6 +152,7 @@ public struct ConfigurationLoader: Sendable {
         var maxBodyBytes: Int?
         var maxUploadBytes: Int?
         var logLevel: String?
+        var connectPrinters: Bool?
     }
 
     static func settings(fromFile path: String) throws -> Settings {
@@ -159,6 +167,6 @@ public struct ConfigurationLoader: Sendable {
         return Settings(
             host: file.host, port: file.port, dataDirectory: file.dataDirectory, databaseURL: file.databaseURL,
             publicMetrics: file.publicMetrics, maxBodyBytes: file.maxBodyBytes, maxUploadBytes: file.maxUploadBytes, logLevel: file.logLevel,
-            requireTOTP: file.requireTOTP)
+            requireTOTP: file.requireTOTP, connectPrinters: file.connectPrinters)
     }
 }

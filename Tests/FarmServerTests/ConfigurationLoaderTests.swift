@@ -19,6 +19,18 @@ struct ConfigurationLoaderTests {
         #expect(configuration.port == 8080)
         #expect(try configuration.storageLocation() == .sqlite(path: URL(fileURLWithPath: "data").appendingPathComponent("farm.sqlite").path))
         #expect(configuration.publicMetrics == false)
+        #expect(configuration.connectPrinters, "serve connects to its printers unless told not to")
+    }
+
+    @Test("printer connections can be turned off for an API-only process, by file or environment")
+    func connectPrinters() throws {
+        let file = try configFile(#"{"connectPrinters":false}"#)
+        #expect(try ConfigurationLoader().load(flags: .init(), configFile: file, environment: [:]).connectPrinters == false)
+        let environment = ["PRINTFARM_CONNECT_PRINTERS": "on", "PRINTFARM_CONFIG": file]
+        #expect(try ConfigurationLoader().load(flags: .init(), configFile: nil, environment: environment).connectPrinters, "the environment beats the file")
+        #expect(throws: StoreError.configuration("PRINTFARM_CONNECT_PRINTERS=maybe is not true or false")) {
+            try ConfigurationLoader().load(flags: .init(), configFile: nil, environment: ["PRINTFARM_CONNECT_PRINTERS": "maybe"])
+        }
     }
 
     @Test("a flag beats the environment, which beats the config file")
