@@ -127,7 +127,20 @@ def main():
             page = call("GET", f"{api}/events?limit=1000&after={after}", key)
             if not page["events"]: break
             after = page["next"]
-        latencies, recorded = [], []
+        # The live stream (Server-Sent Events), read in a thread: when each paused observation arrives there.
+        streamed = {}
+        def listen():
+            req = urllib.request.Request(f"{api}/events/stream")
+            req.add_header("Authorization", f"Bearer {key}")
+            with urllib.request.urlopen(req, timeout=600) as stream:
+                for raw in stream:
+                    line = raw.decode().strip()
+                    if line.startswith("data:") and "stateObserved" in line:
+                        e = json.loads(line[5:])
+                        if e.get("data", {}).get("state") == "paused": streamed.setdefault(e["subject"], time.time())
+        threading.Thread(target=listen, daemon=True).start()
+        time.sleep(1)
+        latencies, recorded, live = [], [], []
         for i in range(min(args.pauses, args.printers)):
             t = time.time()
             urllib.request.urlopen(urllib.request.Request(f"http://127.0.0.1:{base + i}/printer/print/pause", method="POST"), timeout=30).read()
@@ -141,6 +154,10 @@ def main():
                 if page["events"]: after = page["next"]
                 if seen is None: time.sleep(0.005)
             latencies.append((seen or time.time()) - t)
+            waited = time.time()
+            while f"printer-{ids[i]}" not in streamed and time.time() - waited < 5: time.sleep(0.005)
+            arrived = streamed.get(f"printer-{ids[i]}")
+            if arrived: live.append(arrived - t)
         latencies.sort()
         p = lambda q: latencies[min(len(latencies) - 1, int(q * len(latencies)))] * 1000
         print(f"pause → event in the feed, {len(latencies)} samples: p50 {p(0.5):.0f} ms, p99 {p(0.99):.0f} ms, max {latencies[-1]*1000:.0f} ms")
@@ -148,6 +165,10 @@ def main():
         if recorded:
             r = lambda q: recorded[min(len(recorded) - 1, int(q * len(recorded)))] * 1000
             print(f"pause → event recorded (its time stamp), {len(recorded)} samples: p50 {r(0.5):.0f} ms, p99 {r(0.99):.0f} ms")
+        live.sort()
+        if live:
+            l = lambda q: live[min(len(live) - 1, int(q * len(live)))] * 1000
+            print(f"pause → event arrived on the live stream (SSE), {len(live)} samples: p50 {l(0.5):.0f} ms, p99 {l(0.99):.0f} ms")
     finally:
         for process in (server, printers):
             process.send_signal(signal.SIGTERM)
