@@ -60,7 +60,8 @@ struct RunRoutes {
         guard let fleet else {
             return try await endpoints.execute(action.command, id: id, request: request, context: context, reason: body?.reason, note: body?.note)
         }
-        let run = try await fleet.perform(action, on: RunID(UUID(uuidString: id)!), context: commandContext)
+        guard let runID = RunID(id) else { throw Problem.invalidParameter("id", "'\(id)' is not a UUID") }
+        let run = try await fleet.perform(action, on: runID, context: commandContext)
         return try JSONIO.response(run)
     }
 }
