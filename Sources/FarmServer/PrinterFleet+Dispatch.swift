@@ -30,8 +30,8 @@ extension PrinterFleet {
     }
 
     /// A run scheduled over the API: queued on its printer and dispatched now if the printer is free.
-    func scheduled(_ run: Run) async {
-        remember(run)
+    func scheduled(_ run: Run, version: Int) async {
+        remember(run, version: version)
         await dispatchIfFree(run.printerID)
     }
 
@@ -116,9 +116,9 @@ extension PrinterFleet {
                 throw Problem(status: .conflict, code: "run-dispatching", title: "The run is being sent to its printer",
                               detail: "wait until it is printing (a few seconds), then \(action.rawValue) it")
             }
-            let updated = try await store.runs.execute(action.command, id: runID.description, context: context).model
-            remember(updated)
-            return updated
+            let outcome = try await store.runs.execute(action.command, id: runID.description, context: context)
+            remember(outcome.model, version: outcome.version)
+            return outcome.model
         }
         if run.status == action.target { return run }
         guard let link = links[run.printerID], let report = reports[run.printerID], report.link == .live else {

@@ -10,13 +10,17 @@ import ServiceLifecycle
 /// The farm's side of every machine link: one connector per registered Moonraker (or virtual) printer, the
 /// reconciliation of what each machine reports with the Printer and Run streams, and two-phase dispatch.
 ///
-/// The registry and the unfinished runs are read again every `syncInterval`, so a printer registered or a run
-/// scheduled over the API is picked up without a restart; each pass also reconciles every printer, which is what
-/// makes grace periods expire and what resumes, after a restart, the dispatches a crash left half done.
+/// Every `sync` the fleet catches up with the event log — reloading only the printers and runs that changed, so a
+/// printer registered or a run scheduled over the API (by this process or another) is picked up without a
+/// restart — and reconciles every printer, which is what makes grace periods expire and what resumes, after a
+/// restart, the dispatches a crash left half done. Everything is read in full at start and every `fullRead`.
+/// Each copy carries its version, so a read that raced a newer write never replaces the newer state.
 actor PrinterFleet: Service {
     struct Timing: Sendable {
-        /// How often the registry and the runs are read again, and every printer reconciled.
+        /// How often the fleet catches up with the event log and reconciles every printer.
         var sync: Duration = .seconds(2)
+        /// How often the registry and the unfinished runs are read in full (a safety net under the catch-up).
+        var fullRead: TimeInterval = 60
         /// How long a start may take to show in the machine's reports before the claim is given back.
         var startTimeout: TimeInterval = 30
         /// How long a printer rests after a failed dispatch.
@@ -46,6 +50,12 @@ actor PrinterFleet: Service {
     var printers: [PrinterID: Printer] = [:]
     /// Each printer's unfinished runs (scheduled, dispatching, printing, paused), oldest first.
     var runs: [PrinterID: [Run]] = [:]
+    /// The version of each printer and run held above (and of runs that finished since the last full read).
+    var printerVersions: [PrinterID: Int] = [:]
+    var runVersions: [RunID: Int] = [:]
+    /// The event sequence the copies are current with, and when they were last read in full.
+    private var cursor: Int64 = 0
+    private var lastFullRead: Date?
     /// The run this process is uploading or starting on each printer.
     var dispatching: [PrinterID: RunID] = [:]
     var mismatchSince: [PrinterID: Date] = [:]
@@ -83,18 +93,18 @@ actor PrinterFleet: Service {
         links = [:]
     }
 
-    /// Reads the registry and the unfinished runs, starts connectors for new printers (or changed addresses and
-    /// keys) and stops the others, then reconciles every connected printer and dispatches where one is free.
+    /// Brings the registry and the unfinished runs up to date, starts connectors for new printers (or changed
+    /// addresses and keys) and stops the others, then reconciles every connected printer and dispatches where one
+    /// is free.
     func sync() async {
         let keys: [PrinterID: String]
         do {
-            printers = Dictionary(uniqueKeysWithValues: try await store.printers.all().map { ($0.id, $0) })
-            keys = try await store.credentials.printerAPIKeys()
-            var open: [PrinterID: [Run]] = [:]
-            for status in [RunStatus.scheduled, .dispatching, .printing, .paused] {
-                for run in try await store.runs.all(status: status.rawValue) { open[run.printerID, default: []].append(run) }
+            if let lastFullRead, now().timeIntervalSince(lastFullRead) < timing.fullRead {
+                try await catchUp()
+            } else {
+                try await readAll()
             }
-            runs = open.mapValues { $0.sorted { $0.scheduledAt < $1.scheduledAt } }
+            keys = try await store.credentials.printerAPIKeys()
         } catch {
             logger.warning("cannot read the printer registry or the runs: \(error)")
             return
@@ -116,6 +126,69 @@ actor PrinterFleet: Service {
         for id in links.keys {
             await reconcile(id)
             await dispatchIfFree(id)
+        }
+    }
+
+    /// Reads every printer and unfinished run. Events from the head read first on are caught up next time, so
+    /// what changed during the read is not missed.
+    private func readAll() async throws {
+        let started = now(), head = try await store.events.headSequence()
+        let held = runVersions
+        let read = try await store.printers.allVersioned()
+        var open: [PrinterID: [Run]] = [:]
+        for status in [RunStatus.scheduled, .dispatching, .printing, .paused] {
+            for (run, version) in try await store.runs.allVersioned(status: status.rawValue) {
+                // This process wrote a newer state during the read (perhaps finishing the run): keep that.
+                if let newer = runVersions[run.id], newer > version {
+                    if let mine = runs[run.printerID]?.first(where: { $0.id == run.id }) { open[run.printerID, default: []].append(mine) }
+                } else {
+                    runVersions[run.id] = version
+                    open[run.printerID, default: []].append(run)
+                }
+            }
+        }
+        runs = open.mapValues { $0.sorted { $0.scheduledAt < $1.scheduledAt } }
+        // Finished runs are forgotten unless written during the read (their version guards against the read).
+        runVersions = runVersions.filter { id, version in held[id] != version || runs.values.contains { $0.contains { $0.id == id } } }
+        var registry: [PrinterID: Printer] = [:]
+        for (printer, version) in read {
+            if let newer = printerVersions[printer.id], newer > version, let mine = printers[printer.id] {
+                registry[printer.id] = mine
+            } else {
+                registry[printer.id] = printer
+                printerVersions[printer.id] = version
+            }
+        }
+        printers = registry
+        printerVersions = printerVersions.filter { registry[$0.key] != nil }
+        cursor = head
+        lastFullRead = started
+    }
+
+    /// Reloads the printers and runs whose streams gained events since the cursor, skipping those this process
+    /// already holds at that version (its own writes).
+    private static let printerStream = PrinterDecider.stream(""), runStream = RunDecider.stream("")
+
+    private func catchUp() async throws {
+        var changedPrinters: [PrinterID: Int] = [:], changedRuns: [RunID: Int] = [:]
+        while true {
+            let page = try await store.events.touched(after: cursor, limit: 1000)
+            for event in page {
+                if let id = PrinterID(String(event.stream.trimmingPrefix(Self.printerStream))) {
+                    changedPrinters[id] = max(changedPrinters[id] ?? 0, event.version)
+                } else if let id = RunID(String(event.stream.trimmingPrefix(Self.runStream))) {
+                    changedRuns[id] = max(changedRuns[id] ?? 0, event.version)
+                }
+            }
+            guard let last = page.last else { break }
+            cursor = last.sequence
+            if page.count < 1000 { break }
+        }
+        for (id, version) in changedPrinters where version > printerVersions[id] ?? 0 {
+            if let (printer, version) = try await store.printers.get(id: id.description) { remember(printer, version: version) }
+        }
+        for (id, version) in changedRuns where version > runVersions[id] ?? 0 {
+            if let (run, version) = try await store.runs.get(id: id.description) { remember(run, version: version) }
         }
     }
 
@@ -224,7 +297,8 @@ actor PrinterFleet: Service {
     func execute(_ command: PrinterCommand, on id: PrinterID, reason: ReasonCode, note: String? = nil) async -> Bool {
         let context = CommandContext(actor: EventActor(.connector, id.description), reason: reason, note: note, time: now())
         do {
-            printers[id] = try await store.printers.execute(command, id: id.description, context: context).model
+            let outcome = try await store.printers.execute(command, id: id.description, context: context)
+            remember(outcome.model, version: outcome.version)
             return true
         } catch {
             logger.warning("cannot record \(command.name) of printer \(id): \(error)")
@@ -241,18 +315,21 @@ actor PrinterFleet: Service {
             context = CommandContext(actor: asked.context.actor, reason: asked.context.reason, note: asked.context.note, time: context.time)
         }
         do {
-            let updated = try await store.runs.execute(command, id: run.id.description, context: context).model
-            remember(updated)
-            if updated.status.isTerminal { removeFile(of: updated) }
+            let outcome = try await store.runs.execute(command, id: run.id.description, context: context)
+            remember(outcome.model, version: outcome.version)
+            if outcome.model.status.isTerminal { removeFile(of: outcome.model) }
             return true
         } catch {
             logger.warning("cannot \(command.name) run \(run.id): \(error)")
-            if let stored = try? await store.runs.get(id: run.id.description)?.model { remember(stored) }
+            if let (stored, version) = try? await store.runs.get(id: run.id.description) { remember(stored, version: version) }
             return false
         }
     }
 
-    func remember(_ run: Run) {
+    /// Holds `run` at `version` unless a newer state is held already; a finished run leaves its printer's list.
+    func remember(_ run: Run, version: Int) {
+        guard version >= runVersions[run.id] ?? 0 else { return }
+        runVersions[run.id] = version
         var open = runs[run.printerID] ?? []
         if let index = open.firstIndex(where: { $0.id == run.id }) {
             if run.status.isTerminal { open.remove(at: index) } else { open[index] = run }
@@ -260,6 +337,12 @@ actor PrinterFleet: Service {
             open.append(run)
         }
         runs[run.printerID] = open
+    }
+
+    func remember(_ printer: Printer, version: Int) {
+        guard version >= printerVersions[printer.id] ?? 0 else { return }
+        printerVersions[printer.id] = version
+        printers[printer.id] = printer
     }
 
     /// A finished run's file is deleted from the machine, so its storage holds only what is still to print.

@@ -99,12 +99,17 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
 
     /// Every model, page by page: for small collections such as printers.
     public func all(status: String? = nil) async throws -> [A.Model] {
+        try await allVersioned(status: status).map(\.model)
+    }
+
+    /// Every model with its version, page by page.
+    public func allVersioned(status: String? = nil) async throws -> [(model: A.Model, version: Int)] {
         let decoder = StoreCoding.decoder()
-        var models: [A.Model] = []
+        var models: [(model: A.Model, version: Int)] = []
         var after: String?
         while true {
             let rows = try await list(status: status, after: after, limit: 500)
-            models += try rows.map { try decoder.decode(A.Model.self, from: $0.body) }
+            models += try rows.map { (try decoder.decode(A.Model.self, from: $0.body), $0.version) }
             guard rows.count == 500, let last = rows.last else { return models }
             after = last.id
         }

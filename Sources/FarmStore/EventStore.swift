@@ -105,6 +105,16 @@ public struct SQLEventStore: EventStore {
         }
     }
 
+    /// The stream and version of each event after `sequence`, without their data: what changed, for a reader
+    /// that keeps its own copies of some aggregates current.
+    public func touched(after sequence: Int64, limit: Int) async throws -> [(sequence: Int64, stream: String, version: Int)] {
+        try await engine.read { db in
+            try await db.raw("SELECT sequence, stream, version FROM events WHERE sequence > \(bind: sequence) ORDER BY sequence LIMIT \(bind: limit)").all().map {
+                (try $0.decode(column: "sequence", as: Int64.self), try $0.decode(column: "stream", as: String.self), try $0.decode(column: "version", as: Int.self))
+            }
+        }
+    }
+
     public func headSequence() async throws -> Int64 {
         try await engine.read { db in
             try await db.raw("SELECT COALESCE(MAX(sequence), 0) AS s FROM events").first()?.decode(column: "s", as: Int64.self) ?? 0

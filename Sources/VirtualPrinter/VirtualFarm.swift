@@ -3,7 +3,7 @@ import Hummingbird
 import Logging
 import ServiceLifecycle
 
-/// Many virtual printers in one process, each on its own 127.0.0.1 port, all moved by one 250 ms tick.
+/// Many virtual printers in one process, each on its own 127.0.0.1 port, each moved every 250 ms.
 public enum VirtualFarm {
     /// The services that serve `printers` (one server each, plus the tick), for a `ServiceGroup`; `onReady` hears
     /// every printer's port once all listen.
@@ -33,15 +33,27 @@ public enum VirtualFarm {
         }
     }
 
+    /// Moves every printer every `period`, like Moonraker's 250 ms status batches. The printers are ticked in
+    /// `slices` groups spread over the period, as real machines are not in step: one group at a time keeps each
+    /// printer's period true while a large farm takes a while to tick, and spreads the reports the farm receives.
+    /// Deadlines are absolute, so the time a tick takes does not stretch the period.
     struct Ticker: Service {
         let printers: [VirtualPrinter]
+        var period: Duration = .milliseconds(250)
+        var slices = 10
 
         func run() async throws {
+            let clock = ContinuousClock()
+            let step = period / slices
             // Ends quietly on shutdown: a thrown CancellationError would make the group fail the servers.
             await cancelWhenGracefulShutdown {
+                var deadline = clock.now
+                var slice = 0
                 while !Task.isCancelled {
-                    try? await Task.sleep(for: .milliseconds(250))
-                    for printer in printers { await printer.tick() }
+                    deadline = max(deadline.advanced(by: step), clock.now - period)
+                    try? await clock.sleep(until: deadline)
+                    for index in stride(from: slice, to: printers.count, by: slices) { await printers[index].tick() }
+                    slice = (slice + 1) % slices
                 }
             }
         }

@@ -205,4 +205,27 @@ struct DispatchTests {
         }
         await rig.stop()
     }
+
+    @Test("the fleet's copy of a run is replaced only by a newer version, so a slow read never undoes a newer write")
+    func newerVersionWins() async throws {
+        let rig = try await FleetRig(VirtualPrinter(name: "idle", speed: 1), startFleet: false)
+        do {
+            let printerID = PrinterID(UUID())
+            let scheduled = try await schedule(rig, on: printerID)
+            var claimed = scheduled
+            claimed.status = .dispatching
+            await rig.fleet.remember(claimed, version: 2)
+            await rig.fleet.remember(scheduled, version: 1)
+            #expect(await rig.fleet.runs[printerID]?.map(\.status) == [.dispatching], "the older read is ignored")
+            var finished = claimed
+            finished.status = .cancelled
+            await rig.fleet.remember(finished, version: 3)
+            await rig.fleet.remember(claimed, version: 2)
+            #expect(await rig.fleet.runs[printerID]?.isEmpty == true, "a finished run is not brought back by an older copy")
+        } catch {
+            await rig.stop()
+            throw error
+        }
+        await rig.stop()
+    }
 }

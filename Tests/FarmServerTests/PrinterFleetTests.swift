@@ -113,7 +113,9 @@ extension PrinterFleetTests {
 
 /// A store, virtual printers on free ports, and a fleet connecting the store's printers, with short timings.
 final class FleetRig {
-    static let timing = PrinterFleet.Timing(sync: .milliseconds(200), startTimeout: 10, retryAfter: 1, grace: 3)
+    /// No full read after the first: printers and runs registered during a test reach the fleet through the
+    /// event log catch-up alone.
+    static let timing = PrinterFleet.Timing(sync: .milliseconds(200), fullRead: 3600, startTimeout: 10, retryAfter: 1, grace: 3)
     let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-fleet-\(UUID().uuidString)")
     let store: Store
     let artifacts: ArtifactStore

@@ -49,7 +49,7 @@ struct RunRoutes {
         let response = try await endpoints.execute(
             .schedule(id, plateID: plate.id, printerID: body.printerID, items: plate.items), id: id.description, request: request, context: context,
             reason: body.reason, note: body.note, created: true)
-        if let fleet, let run = try await store.runs.get(id: id.description)?.model { await fleet.scheduled(run) }
+        if let fleet, let (run, version) = try await store.runs.get(id: id.description) { await fleet.scheduled(run, version: version) }
         return response
     }
 

@@ -3,9 +3,10 @@ import Foundation
 import Logging
 import NIOCore
 
-/// The IO around a `MoonrakerSession`: one WebSocket at a time (reopened when the session says so), a 250 ms
-/// tick, HTTP polls when asked, and the session's reports, history changes and logs as an event stream. Commands
-/// and files go through `client`. Run it in a task; cancelling the task closes everything.
+/// The IO around a `MoonrakerSession`: one WebSocket at a time (reopened when the session says so), a tick every
+/// fifth of the silence limit (at most 1 s: a timer per printer is a real cost in a farm of a thousand), HTTP
+/// polls when asked, and the session's reports, history changes and logs as an event stream. Commands and files
+/// go through `client`. Run it in a task; cancelling the task closes everything.
 public actor MoonrakerConnector {
     public enum Event: Sendable, Equatable {
         case report(MachineReport)
@@ -27,10 +28,12 @@ public actor MoonrakerConnector {
     private var openingSince: ContinuousClock.Instant?
     private var connection: Task<Void, Never>?
     private var polling = false
+    private let tickPeriod: Duration
 
     public init(client: MoonrakerClient, configuration: MoonrakerSession.Configuration, seed: UInt64, logger: Logger = Logger(label: "printfarm.moonraker")) {
         self.client = client
         session = MoonrakerSession(configuration: configuration, seed: seed)
+        tickPeriod = .seconds(min(1, max(0.05, configuration.silenceLimit / 5)))
         self.logger = logger
         (events, eventSink) = AsyncStream.makeStream(bufferingPolicy: .bufferingNewest(1024))
     }
@@ -43,9 +46,9 @@ public actor MoonrakerConnector {
         let (openStream, openSink) = AsyncStream<Double>.makeStream()
         opens = openSink
         perform(session.start())
-        let ticker = Task { [weak self] in
+        let ticker = Task { [weak self, tickPeriod] in
             while !Task.isCancelled {
-                try? await Task.sleep(for: .milliseconds(250))
+                try? await Task.sleep(for: tickPeriod)
                 await self?.tick()
             }
         }
