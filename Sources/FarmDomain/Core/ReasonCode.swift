@@ -46,6 +46,12 @@ extension ReasonCode {
     public static let apiRequest: ReasonCode = "api.request"
     public static let policyAutoAdvance: ReasonCode = "policy.autoAdvance"
     public static let guardLoopBreaker: ReasonCode = "guard.loopBreaker"
+    public static let guardPrinterDegraded: ReasonCode = "guard.printerDegraded"
+    public static let guardRetryCeiling: ReasonCode = "guard.retryCeiling"
+    public static let guardAnomalyPause: ReasonCode = "guard.anomalyPause"
+    /// A gate's policy decided (the decision and its explanation are in the event).
+    public static let policyRequireApproval: ReasonCode = "policy.requireApproval"
+    public static let policyBlock: ReasonCode = "policy.block"
     public static let printerDisconnected: ReasonCode = "printer.disconnected"
     public static let printerObserved: ReasonCode = "printer.observed"
     /// The machine said so: a run started, progressed, paused, finished, as the printer reported it.
