@@ -165,4 +165,16 @@ struct IntentDeciderTests {
         #expect(amended?.notes == ["rush"])
         #expect(amended?.status == .accepted)
     }
+
+    @Test("an intent records its accept decision once; plan gates are refused on it")
+    func gateDecision() {
+        let accept = GateRecord(gate: .acceptIntent, outcome: .autoAdvance, rule: "passed preflight at low risk", explanation: "…", at: at)
+        Scenario<IntentDecider>(given: [received]).then(.recordDecision(accept), [.gateDecided(accept)])
+        Scenario<IntentDecider>(given: [received, .gateDecided(accept)]).then(.recordDecision(accept), [])
+        var plan = accept
+        plan.gate = .dispatch
+        #expect(Scenario<IntentDecider>(given: [received]).thenRefused(.recordDecision(plan))
+            == .invalid(field: "gate", reason: "an intent has one gate, acceptIntent; dispatch decisions belong to its plans"))
+        #expect(IntentDecider.replay([received, .gateDecided(accept)]).intent?.decisions == [accept])
+    }
 }

@@ -74,4 +74,32 @@ struct PlanDeciderTests {
         bad.profile = ""
         #expect(Scenario<PlanDecider>().thenRefused(.create(id, intentID: intent, lineItemID: item, spec: bad))?.invalidField == "spec.profile")
     }
+
+    @Test("a gate decision is recorded per revision, once: the same decision again adds nothing, a changed one replaces it")
+    func gateDecisions() {
+        let waiting = GateRecord(gate: .approvePlan, outcome: .requireApproval(.operator), rule: "high-risk part", explanation: "…", revision: 1, at: at)
+        let scenario = Scenario<PlanDecider>(given: created)
+        scenario.then(.recordDecision(waiting), [.gateDecided(waiting)])
+        var later = waiting
+        later.at = at.addingTimeInterval(60)
+        Scenario<PlanDecider>(given: created + [.gateDecided(waiting)]).then(.recordDecision(later), [])
+        var overridden = waiting
+        overridden.outcome = .autoAdvance
+        overridden.rule = "override"
+        overridden.overridden = true
+        Scenario<PlanDecider>(given: created + [.gateDecided(waiting)]).then(.recordDecision(overridden), [.gateDecided(overridden)])
+        let plan = PlanDecider.replay(created + [.gateDecided(waiting), .gateDecided(overridden)]).plan
+        #expect(plan?.decisions == [overridden], "one record per gate and revision: the newest")
+        #expect(plan?.decisions?.latest(.approvePlan, revision: 1)?.overridden == true)
+
+        var noRevision = waiting
+        noRevision.revision = nil
+        #expect(scenario.thenRefused(.recordDecision(noRevision)) == .invalid(field: "revision", reason: "say which revision the decision is about"))
+        var missing = waiting
+        missing.revision = 3
+        #expect(scenario.thenRefused(.recordDecision(missing)) == .invalid(field: "revision", reason: "plan has revisions 1 to 1, not 3"))
+        var intentGate = waiting
+        intentGate.gate = .acceptIntent
+        #expect(scenario.thenRefused(.recordDecision(intentGate)) == .invalid(field: "gate", reason: "acceptIntent decisions belong to the intent"))
+    }
 }

@@ -91,11 +91,25 @@ enum SampleEvents {
                 lines: [QuoteLine(item: "material", basis: "3 × 9.92 g PLA at 24.99 EUR/kg", amount: Decimal(string: "0.74")!),
                         QuoteLine(item: "margin", basis: "30 % of 0.74 EUR", amount: Decimal(string: "0.22")!)],
                 total: Decimal(string: "0.96")!, note: nil), at: at)),
+            .gateDecided(GateRecord(
+                gate: .acceptIntent, outcome: .block(reason: "the due date cannot be met", ask: .owner), rule: "due date cannot be met",
+                explanation: "acceptIntent: rule “due date cannot be met” because the due date cannot be met → blocked",
+                risk: RiskAssessment(stage: .intent, level: .high, score: 55, factors: [
+                    RiskFactor(code: "logistics.late", sentence: "cannot meet the due date: 3.0 h short", weight: 40),
+                    RiskFactor(code: "logistics.material", sentence: "PETG is not loaded on any printer", weight: 15),
+                ]), at: at)),
         ]
         let plans: [PlanEvent] = [
             .created(PlanCreated(planID: plan, intentID: intent, lineItemID: item, at: at)),
             .revisionDrafted(PlanRevisionDrafted(revision: 1, spec: spec, at: at)),
             .revisionApproved(revision), .revisionSuperseded(revision), .revisionReviewRequired(revision),
+            .gateDecided(GateRecord(
+                gate: .approvePlan, outcome: .requireApproval(.operator), rule: "high-risk part",
+                explanation: "approvePlan: rule “high-risk part” because risk HIGH → waits for approval by an operator",
+                risk: RiskAssessment(stage: .plan, level: .high, score: 55, factors: [
+                    RiskFactor(code: "history.planFailures", sentence: "this plan failed twice before", weight: 30),
+                    RiskFactor(code: "geometry.overhang", sentence: "overhang area 31 % of the surface", weight: 25),
+                ]), revision: 2, overridden: false, at: at)),
         ]
         let plates: [BuildPlateEvent] = [
             .composed(BuildPlateComposed(plateID: plate, items: [plateItem], at: at)),

@@ -20,6 +20,8 @@ public struct Intent: Sendable, Equatable, Codable {
     public var quotes: [LineItemQuote]?
     public var statusReasons: [String]
     public var notes: [String]
+    /// The latest decision at each of its gates (accept), with the risk it was taken on.
+    public var decisions: [GateRecord]?
     public var receivedAt: Date
     public var updatedAt: Date
 }

@@ -15,6 +15,8 @@ public enum IntentCommand: Sendable, Equatable {
     case amend(dueDate: Date?, paymentStatus: PaymentStatus?)
     /// A price for a line item (an operator's, or an estimate from its slice); the latest one stands.
     case recordQuote(LineItemID, Quote)
+    /// A gate's decision (or an operator's override) about this intent; nothing is recorded when it repeats the last.
+    case recordDecision(GateRecord)
 
     public var name: String {
         switch self {
@@ -30,6 +32,7 @@ public enum IntentCommand: Sendable, Equatable {
         case .cancel: "cancel"
         case .amend: "amend"
         case .recordQuote: "quote"
+        case .recordDecision: "record a gate decision on"
         }
     }
 }
@@ -106,6 +109,13 @@ public enum IntentDecider: Decider {
             }
             if intent.quotes?.first(where: { $0.lineItemID == item })?.quote == quote { return [] }
             return [.quoted(IntentQuoted(lineItemID: item, quote: quote, at: context.time))]
+        case .recordDecision(let record):
+            guard record.gate == .acceptIntent, record.revision == nil else {
+                throw .invalid(field: "gate", reason: "an intent has one gate, acceptIntent; \(record.gate.rawValue) decisions belong to its plans")
+            }
+            try record.validate()
+            if let last = intent.decisions?.latest(record.gate), last.repeats(record) { return [] }
+            return [.gateDecided(record)]
         case .amend(let dueDate, let paymentStatus):
             guard ![.closed, .cancelled, .rejected].contains(intent.status) else {
                 throw .illegalTransition(aggregate: "intent", command: command.name, state: intent.status.rawValue)
@@ -166,6 +176,11 @@ public enum IntentDecider: Decider {
             quotes.append(LineItemQuote(lineItemID: e.lineItemID, quote: e.quote, at: e.at))
             intent.quotes = quotes
             intent.updatedAt = e.at
+        case .gateDecided(let record):
+            var decisions = intent.decisions ?? []
+            decisions.record(record)
+            intent.decisions = decisions
+            intent.updatedAt = record.at
         case .amended(let e):
             if let due = e.dueDate { intent.dueDate = due }
             if let payment = e.paymentStatus { intent.paymentStatus = payment }

@@ -62,6 +62,7 @@ public enum IntentEvent: DomainEvent {
     case cancelled(IntentStatusChanged)
     case amended(IntentAmended)
     case quoted(IntentQuoted)
+    case gateDecided(GateRecord)
 
     public static let aggregate = "intent"
 
@@ -78,6 +79,7 @@ public enum IntentEvent: DomainEvent {
         .payload("cancelled", IntentStatusChanged.self, IntentEvent.cancelled),
         .payload("amended", IntentAmended.self, IntentEvent.amended),
         .payload("quoted", IntentQuoted.self, IntentEvent.quoted),
+        .payload("gateDecided", GateRecord.self, IntentEvent.gateDecided),
     ])
 
     public var parts: (name: String, payload: any Encodable) {
@@ -94,6 +96,7 @@ public enum IntentEvent: DomainEvent {
         case .cancelled(let p): ("cancelled", p)
         case .amended(let p): ("amended", p)
         case .quoted(let p): ("quoted", p)
+        case .gateDecided(let p): ("gateDecided", p)
         }
     }
 }

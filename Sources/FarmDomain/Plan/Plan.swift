@@ -6,6 +6,8 @@ public struct Plan: Sendable, Equatable, Codable {
     public var intentID: IntentID
     public var lineItemID: LineItemID
     public var revisions: [PlanRevision]
+    /// The latest decision at each gate and revision (approve, slice, dispatch, reprint), with its risk.
+    public var decisions: [GateRecord]?
     public var createdAt: Date
     public var updatedAt: Date
 

@@ -5,6 +5,8 @@ public enum PlanCommand: Sendable, Equatable {
     case draftRevision(PlanSpec)
     case approve(revision: Int)
     case requireReview(revision: Int, reasons: [String])
+    /// A gate's decision (or an operator's override) about one revision; nothing is recorded when it repeats the last.
+    case recordDecision(GateRecord)
 
     public var name: String {
         switch self {
@@ -12,6 +14,7 @@ public enum PlanCommand: Sendable, Equatable {
         case .draftRevision: "draft a revision of"
         case .approve: "approve a revision of"
         case .requireReview: "require review of"
+        case .recordDecision: "record a gate decision on"
         }
     }
 }
@@ -66,6 +69,8 @@ public enum PlanDecider: Decider {
                 events.append(.revisionApproved(PlanRevisionStatusChanged(revision: number, reasons: [], at: context.time)))
                 return events
             }
+        case .recordDecision(let record):
+            return try decided(record, on: plan)
         case .requireReview(let number, let reasons):
             let revision = try find(number, in: plan)
             switch revision.status {
@@ -76,6 +81,17 @@ public enum PlanDecider: Decider {
                 return [.revisionReviewRequired(PlanRevisionStatusChanged(revision: number, reasons: reasons, at: context.time))]
             }
         }
+    }
+
+    private static func decided(_ record: GateRecord, on plan: Plan) throws(DomainError) -> [PlanEvent] {
+        guard record.gate != .acceptIntent else {
+            throw .invalid(field: "gate", reason: "acceptIntent decisions belong to the intent")
+        }
+        guard let number = record.revision else { throw .invalid(field: "revision", reason: "say which revision the decision is about") }
+        _ = try find(number, in: plan)
+        try record.validate()
+        if let last = plan.decisions?.latest(record.gate, revision: number), last.repeats(record) { return [] }
+        return [.gateDecided(record)]
     }
 
     private static func find(_ number: Int, in plan: Plan) throws(DomainError) -> PlanRevision {
@@ -104,6 +120,11 @@ public enum PlanDecider: Decider {
         case .revisionApproved(let c): set(c, .approved)
         case .revisionSuperseded(let c): set(c, .superseded)
         case .revisionReviewRequired(let c): set(c, .reviewRequired)
+        case .gateDecided(let record):
+            var decisions = plan.decisions ?? []
+            decisions.record(record)
+            plan.decisions = decisions
+            plan.updatedAt = record.at
         }
         return .exists(plan)
     }

@@ -26,6 +26,7 @@ public enum PlanEvent: DomainEvent {
     case revisionApproved(PlanRevisionStatusChanged)
     case revisionSuperseded(PlanRevisionStatusChanged)
     case revisionReviewRequired(PlanRevisionStatusChanged)
+    case gateDecided(GateRecord)
 
     public static let aggregate = "plan"
 
@@ -35,6 +36,7 @@ public enum PlanEvent: DomainEvent {
         .payload("revisionApproved", PlanRevisionStatusChanged.self, PlanEvent.revisionApproved),
         .payload("revisionSuperseded", PlanRevisionStatusChanged.self, PlanEvent.revisionSuperseded),
         .payload("revisionReviewRequired", PlanRevisionStatusChanged.self, PlanEvent.revisionReviewRequired),
+        .payload("gateDecided", GateRecord.self, PlanEvent.gateDecided),
     ])
 
     public var parts: (name: String, payload: any Encodable) {
@@ -44,6 +46,7 @@ public enum PlanEvent: DomainEvent {
         case .revisionApproved(let p): ("revisionApproved", p)
         case .revisionSuperseded(let p): ("revisionSuperseded", p)
         case .revisionReviewRequired(let p): ("revisionReviewRequired", p)
+        case .gateDecided(let p): ("gateDecided", p)
         }
     }
 }
