@@ -20,6 +20,8 @@ public struct Printer: Sendable, Equatable, Codable {
     public var desynced: String?
     /// Set when the printer failed too often; no new dispatch until an operator clears it.
     public var degraded: String?
+    /// When an operator last cleared a degradation: the health record counts from then.
+    public var healthySince: Date?
     public var registeredAt: Date
     public var updatedAt: Date
 }

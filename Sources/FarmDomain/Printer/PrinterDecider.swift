@@ -137,6 +137,7 @@ public enum PrinterDecider: Decider {
             printer.updatedAt = e.at
         case .degradationCleared(let e):
             printer.degraded = nil
+            printer.healthySince = e.at
             printer.updatedAt = e.at
         case .materialLoaded(let e):
             printer.loadedMaterial = e.material

@@ -12,6 +12,7 @@ public struct Run: Sendable, Equatable, Codable {
     public var progress: RunProgress?
     public var failure: String?
     public var inspections: [ItemInspection]
+    public var risk: RiskAssessment?
     public var scheduledAt: Date
     public var startedAt: Date?
     public var endedAt: Date?

@@ -1,7 +1,8 @@
 import Foundation
 
 public enum RunCommand: Sendable, Equatable {
-    case schedule(RunID, plateID: BuildPlateID, printerID: PrinterID, items: [PlateItem])
+    /// `risk`: the run-stage risk the loop scheduled it on (QA may auto-pass LOW); absent for hand-scheduled runs.
+    case schedule(RunID, plateID: BuildPlateID, printerID: PrinterID, items: [PlateItem], risk: RiskAssessment? = nil)
     /// Phase one of dispatch: claim the run with a token before anything is sent to the printer.
     case beginDispatch(token: String)
     /// The upload or start failed before the printer began: back to scheduled.
@@ -61,16 +62,16 @@ public enum RunDecider: Decider {
 
     public static func decide(_ command: RunCommand, state: RunState, context: CommandContext) throws(DomainError) -> [RunEvent] {
         guard case .exists(let run) = state else {
-            guard case .schedule(let id, let plateID, let printerID, let items) = command else {
+            guard case .schedule(let id, let plateID, let printerID, let items, let risk) = command else {
                 throw .notFound(aggregate: "run", command: command.name)
             }
             try BuildPlateDecider.validate(items)
-            return [.scheduled(RunScheduled(runID: id, plateID: plateID, printerID: printerID, items: items, at: context.time))]
+            return [.scheduled(RunScheduled(runID: id, plateID: plateID, printerID: printerID, items: items, risk: risk, at: context.time))]
         }
         let illegal = DomainError.illegalTransition(aggregate: "run", command: command.name, state: run.status.rawValue)
         let change = RunStatusChanged(detail: context.note, at: context.time)
         switch command {
-        case .schedule(let id, let plateID, let printerID, let items):
+        case .schedule(let id, let plateID, let printerID, let items, _):
             guard id == run.id, plateID == run.plateID, printerID == run.printerID, items == run.items else {
                 throw .alreadyExists(aggregate: "run")
             }
@@ -130,7 +131,7 @@ public enum RunDecider: Decider {
         if case .scheduled(let e) = event {
             return .exists(Run(
                 id: e.runID, plateID: e.plateID, printerID: e.printerID, items: e.items, status: .scheduled, dispatchToken: nil,
-                progress: nil, failure: nil, inspections: [], scheduledAt: e.at, startedAt: nil, endedAt: nil, updatedAt: e.at))
+                progress: nil, failure: nil, inspections: [], risk: e.risk, scheduledAt: e.at, startedAt: nil, endedAt: nil, updatedAt: e.at))
         }
         guard case .exists(var run) = state else { return state }
         func end(_ status: RunStatus, _ change: RunStatusChanged) {

@@ -5,6 +5,8 @@ public struct RunScheduled: Codable, Sendable, Equatable {
     public var plateID: BuildPlateID
     public var printerID: PrinterID
     public var items: [PlateItem]
+    /// The run-stage risk the production loop scheduled it on; absent for runs scheduled by hand.
+    public var risk: RiskAssessment?
     public var at: Date
 }
 

@@ -1,0 +1,361 @@
+import Foundation
+
+/// What the production loop knows at one moment: the open orders and everything that serves them.
+public struct FarmSnapshot: Sendable {
+    public var now: Date
+    /// Intents that are preflighted, accepted or in production.
+    public var intents: [Intent]
+    /// Plans of those intents.
+    public var plans: [Plan]
+    /// Runs of those plans, in any status.
+    public var runs: [Run]
+    public var printers: [Printer]
+    /// Geometry of each model artifact (by SHA-256), from intake.
+    public var models: [String: ModelFacts]
+    /// The profile version bound for each material (upper-cased name).
+    public var profiles: [String: String]
+    /// G-code artifacts already sliced, by plan revision.
+    public var gcode: [PlanRevisionKey: SlicedGCode]
+
+    public init(
+        now: Date, intents: [Intent], plans: [Plan], runs: [Run], printers: [Printer], models: [String: ModelFacts], profiles: [String: String],
+        gcode: [PlanRevisionKey: SlicedGCode]
+    ) {
+        self.now = now
+        self.intents = intents
+        self.plans = plans
+        self.runs = runs
+        self.printers = printers
+        self.models = models
+        self.profiles = profiles
+        self.gcode = gcode
+    }
+}
+
+public struct PlanRevisionKey: Hashable, Sendable {
+    public var plan: PlanID
+    public var revision: Int
+
+    public init(plan: PlanID, revision: Int) {
+        self.plan = plan
+        self.revision = revision
+    }
+}
+
+public struct SlicedGCode: Sendable, Equatable {
+    public var artifact: String
+    /// The slicer's estimate for one copy.
+    public var printSeconds: Double?
+
+    public init(artifact: String, printSeconds: Double?) {
+        self.artifact = artifact
+        self.printSeconds = printSeconds
+    }
+}
+
+/// Decides the production loop's next steps from a snapshot. Pure: the caller carries them out (each a command
+/// and its event) and calls again with what changed; steps that took effect are not planned again, because the
+/// state they produced is in the next snapshot. One step per plan per pass keeps the order of effects simple.
+public struct ProductionPlanner: Sendable {
+    public var settings: ProductionSettings
+
+    public init(settings: ProductionSettings) { self.settings = settings }
+
+    var assessor: RiskAssessor { RiskAssessor(thresholds: settings.risk) }
+    var guards: Guardrails { Guardrails(settings: settings.guardrails) }
+
+    public func steps(_ farm: FarmSnapshot) -> [ProductionStep] {
+        var steps: [ProductionStep] = []
+        let plansByItem = Dictionary(farm.plans.map { ($0.lineItemID, $0) }, uniquingKeysWith: { a, _ in a })
+        let runsByPlan = Dictionary(grouping: farm.runs.flatMap { run in run.items.map { ($0.planID, run) } }, by: \.0).mapValues { $0.map(\.1) }
+        var busy = Set(farm.runs.filter { !$0.status.isTerminal }.map(\.printerID))
+        for intent in farm.intents {
+            switch intent.status {
+            case .preflighted: steps += acceptGate(intent, farm)
+            case .accepted: steps.append(.startProduction(intent.id))
+            case .inProduction:
+                var done = true
+                for item in intent.lineItems {
+                    guard let plan = plansByItem[item.id] else {
+                        done = false
+                        steps.append(createPlan(intent, item, farm))
+                        continue
+                    }
+                    let progress = Progress(plan: plan, runs: runsByPlan[plan.id] ?? [])
+                    if progress.passed < item.quantity { done = false }
+                    steps += self.steps(for: plan, item: item, intent: intent, progress: progress, farm: farm, busy: &busy)
+                }
+                if done { steps.append(.readyToShip(intent.id)) }
+            default: break
+            }
+        }
+        steps += qa(farm)
+        steps += degradation(farm)
+        return steps
+    }
+
+    // MARK: intents
+
+    private func acceptGate(_ intent: Intent, _ farm: FarmSnapshot) -> [ProductionStep] {
+        let risk = intentRisk(intent, farm)
+        let facts = GateFacts(risk: risk.level, preflight: intent.preflight, late: slack(intent, farm).map { $0 < 0 }, payment: intent.paymentStatus)
+        let record = GateRecord(settings.policy.decide(.acceptIntent, facts), risk: risk, at: farm.now)
+        var steps: [ProductionStep] = [.decideIntent(intent.id, record)]
+        switch record.outcome {
+        case .autoAdvance: steps.append(.accept(intent.id))
+        case .requireApproval, .block: steps.append(.requestReview(intent.id, reasons: [record.explanation, risk.summary]))
+        }
+        return steps
+    }
+
+    /// The riskiest line item's assessment stands for the intent.
+    func intentRisk(_ intent: Intent, _ farm: FarmSnapshot) -> RiskAssessment {
+        let slack = slack(intent, farm)
+        // Unknown unless the farm records what is loaded at all.
+        let loaded = Set(farm.printers.compactMap { $0.loadedMaterial?.material.uppercased() })
+        return intent.lineItems.map { item in
+            assessor.assess(.intent, RiskInputs(
+                model: item.modelArtifact.flatMap { farm.models[$0] }, material: item.material, slack: slack,
+                materialLoaded: loaded.isEmpty ? nil : loaded.contains(item.material.uppercased())))
+        }.max { $0.score < $1.score } ?? assessor.assess(.intent, RiskInputs(material: ""))
+    }
+
+    /// Time to spare before the due date once the intent's remaining printing is done on one printer.
+    func slack(_ intent: Intent, _ farm: FarmSnapshot) -> TimeInterval? {
+        guard let due = intent.dueDate else { return nil }
+        var work: TimeInterval = 0
+        for item in intent.lineItems {
+            var perCopy = Self.roughPrintSeconds(item.modelArtifact.flatMap { farm.models[$0] })
+            var passed = 0
+            if let plan = farm.plans.first(where: { $0.lineItemID == item.id }) {
+                if let revision = plan.currentRevision?.number, let sliced = farm.gcode[PlanRevisionKey(plan: plan.id, revision: revision)]?.printSeconds {
+                    perCopy = sliced
+                }
+                passed = Progress(plan: plan, runs: farm.runs.filter { $0.items.contains { $0.planID == plan.id } }).passed
+            }
+            work += perCopy * Double(max(0, item.quantity - passed))
+        }
+        return due.timeIntervalSince(farm.now) - work
+    }
+
+    /// Without a slice: volume at about 12 mm³/s, the pace of a 0.4 mm nozzle with the slicer's defaults, plus
+    /// five minutes of heating; an hour when the model is unknown.
+    static func roughPrintSeconds(_ model: ModelFacts?) -> TimeInterval {
+        guard let model else { return 3600 }
+        return abs(model.volume) / 12 + 300
+    }
+
+    // MARK: plans
+
+    private func createPlan(_ intent: Intent, _ item: LineItem, _ farm: FarmSnapshot) -> ProductionStep {
+        guard let model = item.modelArtifact else {
+            return .waiting("intent \(intent.id)", reason: "line item \(item.id) has no model; upload one to plan it")
+        }
+        guard let profile = farm.profiles[item.material.uppercased()] else {
+            return .waiting("intent \(intent.id)", reason: "no slicer profile is bound for \(item.material); bind one (POST /api/v1/profile-bindings) to plan line item \(item.id)")
+        }
+        let size = farm.models[model]?.size
+        let spec = PlanSpec(profile: profile, requirements: PrinterRequirements(material: item.material, minimumVolume: size))
+        let id = PlanID(DerivedID.uuid(time: intent.receivedAt, key: "plan|\(intent.id)|\(item.id)"))
+        return .createPlan(id, intent: intent.id, lineItem: item.id, spec: spec)
+    }
+
+    private func steps(
+        for plan: Plan, item: LineItem, intent: Intent, progress: Progress, farm: FarmSnapshot, busy: inout Set<PrinterID>
+    ) -> [ProductionStep] {
+        guard let newest = plan.revisions.last else { return [] }
+        if newest.status == .draft { return approveGate(plan, newest, item: item, farm: farm) }
+        guard let revision = plan.currentRevision, newest.status != .reviewRequired else { return [] }
+        let missing = item.quantity - progress.passed - progress.inFlight
+        guard missing > 0 else { return [] }
+        let failures = progress.failedRuns(revision: revision.number)
+        if let trip = guards.loopBreaker(revision: revision.number, failedRuns: failures) {
+            return [.requireReview(plan.id, revision: revision.number, trip)]
+        }
+        let reprint = progress.attempts > 0
+        if reprint, let trip = guards.retryCeiling(reprints: progress.reprints) {
+            let record = GateRecord(
+                gate: .reprint, outcome: .block(reason: trip.evidence, ask: .operator), rule: "guardrail \(trip.rule.rawValue)",
+                explanation: "reprint: \(trip.sentence)", revision: revision.number, at: farm.now)
+            return [.decidePlan(plan.id, record)]
+        }
+        let key = PlanRevisionKey(plan: plan.id, revision: revision.number)
+        guard let model = item.modelArtifact else { return [] }
+        guard let gcode = farm.gcode[key] else {
+            guard decided(.slice, plan: plan, revision: revision.number, facts: GateFacts(revision: revision.number), risk: nil, farm: farm) == .autoAdvance else {
+                return pending(.slice, plan: plan, revision: revision.number, facts: GateFacts(revision: revision.number), risk: nil, farm: farm)
+            }
+            return [.slice(plan.id, revision: revision.number, model: model, profile: revision.spec.profile)]
+        }
+        guard let printer = choosePrinter(for: revision.spec.requirements, material: item, farm: farm, busy: busy) else {
+            return [.waiting("plan \(plan.id)", reason: "no free printer can make it (idle, trusted, \(item.material) loaded or allowed, big enough)")]
+        }
+        let risk = assessor.assess(.run, RiskInputs(
+            model: farm.models[model], material: item.material, finishedRunsOfRevision: progress.finished(revision: revision.number),
+            failuresOfPlan: progress.failures, printerFailures: recentFailures(of: printer.id, farm), slack: slack(intent, farm)))
+        let facts = GateFacts(
+            risk: risk.level, printer: conditions(of: printer), late: slack(intent, farm).map { $0 < 0 },
+            firstRunOfRevision: progress.finished(revision: revision.number) == 0, revision: revision.number, payment: intent.paymentStatus)
+        var steps: [ProductionStep] = []
+        // A reprint passes its own gate, then dispatch, like any run.
+        if reprint {
+            let outcome = decided(.reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
+            guard outcome == .autoAdvance else { return pending(.reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm) }
+            steps += record(.reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
+        }
+        guard decided(.dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm) == .autoAdvance else {
+            return steps + pending(.dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
+        }
+        steps += record(.dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
+        // The attempt's id comes from the plan and how many attempts came before, so a repeat names the same run;
+        // its time part from a moment a repeat sees unchanged (the last attempt's end, or the revision's drafting).
+        let basis = progress.latestEnd ?? revision.createdAt
+        let attemptKey = "attempt|\(plan.id)|\(progress.attempts + 1)"
+        busy.insert(printer.id)
+        steps.append(.schedule(Attempt(
+            run: RunID(DerivedID.uuid(time: basis, key: "run|" + attemptKey)),
+            plate: BuildPlateID(DerivedID.uuid(time: basis, key: "plate|" + attemptKey)),
+            plan: plan.id, revision: revision.number, copies: 1, printer: printer.id, gcode: gcode.artifact, risk: risk, reprint: reprint)))
+        return steps
+    }
+
+    private func approveGate(_ plan: Plan, _ revision: PlanRevision, item: LineItem, farm: FarmSnapshot) -> [ProductionStep] {
+        let progress = Progress(plan: plan, runs: farm.runs.filter { run in run.items.contains { $0.planID == plan.id } })
+        let risk = assessor.assess(.plan, RiskInputs(
+            model: item.modelArtifact.flatMap { farm.models[$0] }, material: item.material,
+            finishedRunsOfRevision: progress.finished(revision: revision.number), failuresOfPlan: progress.failures))
+        let facts = GateFacts(risk: risk.level, firstRunOfRevision: true, revision: revision.number)
+        let outcome = decided(.approvePlan, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
+        var steps = record(.approvePlan, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
+        if outcome == .autoAdvance { steps.append(.approve(plan.id, revision: revision.number)) }
+        return steps
+    }
+
+    /// The gate's outcome: an operator's override stands; otherwise the policy decides now.
+    private func decided(_ gate: Gate, plan: Plan, revision: Int, facts: GateFacts, risk: RiskAssessment?, farm: FarmSnapshot) -> GateOutcome {
+        if let last = plan.decisions?.latest(gate, revision: revision), last.overridden { return last.outcome }
+        return settings.policy.decide(gate, facts).outcome
+    }
+
+    /// The decision to record (nothing when the last one says the same or an override stands).
+    private func record(_ gate: Gate, plan: Plan, revision: Int, facts: GateFacts, risk: RiskAssessment?, farm: FarmSnapshot) -> [ProductionStep] {
+        let last = plan.decisions?.latest(gate, revision: revision)
+        if last?.overridden == true { return [] }
+        let record = GateRecord(settings.policy.decide(gate, facts), risk: risk, revision: revision, at: farm.now)
+        if let last, last.repeats(record) { return [] }
+        return [.decidePlan(plan.id, record)]
+    }
+
+    private func pending(_ gate: Gate, plan: Plan, revision: Int, facts: GateFacts, risk: RiskAssessment?, farm: FarmSnapshot) -> [ProductionStep] {
+        record(gate, plan: plan, revision: revision, facts: facts, risk: risk, farm: farm)
+    }
+
+    // MARK: printers
+
+    /// A free printer that can make it: idle, no run of ours queued, trusted, big enough, with the material.
+    /// Printers with the material loaded come first, then the least recently used.
+    func choosePrinter(for requirements: PrinterRequirements, material item: LineItem, farm: FarmSnapshot, busy: Set<PrinterID>) -> Printer? {
+        let material = item.material.uppercased()
+        let candidates = farm.printers.filter { printer in
+            guard printer.status == .idle, printer.job == nil, !busy.contains(printer.id), printer.degraded == nil, printer.desynced == nil else { return false }
+            let caps = printer.capabilities
+            if let size = requirements.minimumVolume, !Self.fits(size, in: caps.buildVolume) { return false }
+            if let nozzle = requirements.nozzleDiameter, !caps.nozzleDiameters.contains(where: { abs($0 - nozzle) < 0.001 }) { return false }
+            if requirements.enclosure, !caps.enclosure { return false }
+            if requirements.hardenedNozzle, !caps.hardenedNozzle { return false }
+            if let loaded = printer.loadedMaterial {
+                guard loaded.material.uppercased() == material else { return false }
+                if let colour = item.colour, let loadedColour = loaded.colour, loadedColour.lowercased() != colour.lowercased() { return false }
+                return true
+            }
+            return caps.materials.isEmpty || caps.materials.contains { $0.uppercased() == material }
+        }
+        let lastUse = Dictionary(farm.runs.map { ($0.printerID, $0.scheduledAt) }, uniquingKeysWith: max)
+        return candidates.min { a, b in
+            let loadedA = a.loadedMaterial != nil, loadedB = b.loadedMaterial != nil
+            if loadedA != loadedB { return loadedA }
+            let useA = lastUse[a.id] ?? .distantPast, useB = lastUse[b.id] ?? .distantPast
+            return useA != useB ? useA < useB : a.id < b.id
+        }
+    }
+
+    /// The model fits lying as sliced, or turned a quarter about Z.
+    static func fits(_ size: BuildVolume, in volume: BuildVolume) -> Bool {
+        size.z <= volume.z && ((size.x <= volume.x && size.y <= volume.y) || (size.y <= volume.x && size.x <= volume.y))
+    }
+
+    private func conditions(of printer: Printer) -> Set<PrinterCondition> {
+        var conditions: Set<PrinterCondition> = []
+        if printer.degraded != nil { conditions.insert(.degraded) }
+        if printer.desynced != nil { conditions.insert(.desynced) }
+        if printer.status == .maintenance { conditions.insert(.maintenance) }
+        if printer.status == .offline { conditions.insert(.offline) }
+        return conditions
+    }
+
+    /// The printer's finished runs that count for its health, oldest first (true = failed), since it was last cleared.
+    func outcomes(of printer: PrinterID, _ farm: FarmSnapshot) -> [Bool] {
+        let since = farm.printers.first { $0.id == printer }?.healthySince ?? .distantPast
+        return farm.runs
+            .filter { $0.printerID == printer && [.completed, .failed].contains($0.status) && ($0.endedAt ?? .distantPast) > since }
+            .sorted { ($0.endedAt ?? .distantPast) < ($1.endedAt ?? .distantPast) }
+            .map { $0.status == .failed }
+    }
+
+    private func recentFailures(of printer: PrinterID, _ farm: FarmSnapshot) -> (failed: Int, of: Int) {
+        let recent = outcomes(of: printer, farm).suffix(settings.guardrails.degradedWindow)
+        return (recent.filter { $0 }.count, recent.count)
+    }
+
+    private func degradation(_ farm: FarmSnapshot) -> [ProductionStep] {
+        farm.printers.compactMap { printer in
+            guard printer.degraded == nil, let trip = guards.degradation(recent: outcomes(of: printer.id, farm)) else { return nil }
+            return .degrade(printer.id, trip)
+        }
+    }
+
+    // MARK: QA
+
+    private func qa(_ farm: FarmSnapshot) -> [ProductionStep] {
+        guard settings.qa.autoPassLowRisk else { return [] }
+        return farm.runs.flatMap { run -> [ProductionStep] in
+            guard run.qa == .pending, let risk = run.risk, risk.level == .low else { return [] }
+            return run.items.filter { item in !run.inspections.contains { $0.planID == item.planID } }.map { .autoPass(run.id, $0.planID, risk: risk) }
+        }
+    }
+}
+
+/// How far a plan's line item got: what passed QA, what is still on its way, what failed.
+struct Progress {
+    let plan: Plan
+    let runs: [Run]
+
+    private func copies(_ run: Run) -> Int { run.items.first { $0.planID == plan.id }?.copies ?? 0 }
+    private func verdict(_ run: Run) -> Bool? { run.inspections.last { $0.planID == plan.id }?.passed }
+
+    /// Copies that passed QA.
+    var passed: Int { runs.filter { $0.status == .completed && verdict($0) == true }.reduce(0) { $0 + copies($1) } }
+    /// Copies printing, queued, or completed and waiting for QA.
+    var inFlight: Int {
+        runs.filter { !$0.status.isTerminal || ($0.status == .completed && verdict($0) == nil) }.reduce(0) { $0 + copies($1) }
+    }
+    /// Every run of the plan so far.
+    var attempts: Int { runs.count }
+    /// Finished runs that gave no passed copy: each failure, cancel or interruption asks for one more print.
+    var reprints: Int { runs.filter { $0.status.isTerminal && !($0.status == .completed && verdict($0) == true) }.count }
+    /// Runs of the plan that failed on the printer or in QA (the plan's fault, not an interruption or a cancel).
+    var failures: Int { runs.filter(isFailure).count }
+
+    func failedRuns(revision: Int) -> [RunID] {
+        runs.filter { run in isFailure(run) && run.items.contains { $0.planID == plan.id && $0.revision == revision } }
+            .sorted { ($0.endedAt ?? $0.scheduledAt) < ($1.endedAt ?? $1.scheduledAt) }.map(\.id)
+    }
+
+    func finished(revision: Int) -> Int {
+        runs.filter { run in [.completed, .failed].contains(run.status) && run.items.contains { $0.planID == plan.id && $0.revision == revision } }.count
+    }
+
+    var latestEnd: Date? { runs.compactMap(\.endedAt).max() }
+
+    private func isFailure(_ run: Run) -> Bool { run.status == .failed || (run.status == .completed && verdict(run) == false) }
+}

@@ -1,0 +1,42 @@
+import Foundation
+
+/// One thing the production loop does next. Each is a command whose result is an event; repeating one after a
+/// restart is refused or changes nothing, because the ids it names are derived from what it is about.
+public enum ProductionStep: Sendable, Equatable {
+    /// Record a gate's decision on an intent, or on a plan revision.
+    case decideIntent(IntentID, GateRecord)
+    case decidePlan(PlanID, GateRecord)
+    case accept(IntentID)
+    /// The accept gate did not let the intent through by itself: someone must look.
+    case requestReview(IntentID, reasons: [String])
+    case startProduction(IntentID)
+    case createPlan(PlanID, intent: IntentID, lineItem: LineItemID, spec: PlanSpec)
+    case approve(PlanID, revision: Int)
+    /// A guardrail stopped the revision: no more automatic work on it.
+    case requireReview(PlanID, revision: Int, GuardTrip)
+    /// Slice the model with the revision's profile; the result is recorded as a slice the next pass finds.
+    case slice(PlanID, revision: Int, model: String, profile: String)
+    /// Compose and freeze a plate with the G-code and schedule it on the printer.
+    case schedule(Attempt)
+    /// QA passed without a person: the run's risk was LOW and the farm allows it.
+    case autoPass(RunID, PlanID, risk: RiskAssessment)
+    case degrade(PrinterID, GuardTrip)
+    case readyToShip(IntentID)
+    /// Nothing can be done for `subject` until someone acts; `reason` says what (logged, shown to operators).
+    case waiting(String, reason: String)
+}
+
+/// One print attempt the loop decided on.
+public struct Attempt: Sendable, Equatable {
+    public var run: RunID
+    public var plate: BuildPlateID
+    public var plan: PlanID
+    public var revision: Int
+    public var copies: Int
+    public var printer: PrinterID
+    /// The G-code artifact (SHA-256).
+    public var gcode: String
+    public var risk: RiskAssessment
+    /// Reprints after a failure rather than the first attempt.
+    public var reprint: Bool
+}

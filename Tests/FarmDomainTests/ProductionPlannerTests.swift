@@ -1,0 +1,170 @@
+@testable import FarmDomain
+import Foundation
+import Testing
+
+/// The production loop's decisions on hand-made farm snapshots.
+@Suite("Production planner")
+struct ProductionPlannerTests {
+    let now = Date(timeIntervalSince1970: 1_800_000_000)
+    let model = "sha-cube"
+    let item = LineItem(id: LineItemID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000a1")!), modelArtifact: "sha-cube", quantity: 1, material: "PLA")
+    let intentID = IntentID(UUID(uuidString: "01936a4e-0000-7000-8000-000000000001")!)
+    let planID = PlanID(UUID(uuidString: "01936a4e-0000-7000-8000-000000000002")!)
+    let printerA = PrinterID(UUID(uuidString: "01936a4e-0000-7000-8000-00000000000a")!)
+    let printerB = PrinterID(UUID(uuidString: "01936a4e-0000-7000-8000-00000000000b")!)
+    var planner = ProductionPlanner(settings: ProductionSettings())
+
+    func intent(_ status: IntentStatus, preflight: PreflightOutcome = .pass, quantity: Int = 1, due: Date? = nil) -> Intent {
+        var line = item
+        line.quantity = quantity
+        return Intent(
+            id: intentID, source: .api, externalReference: nil, customer: nil, lineItems: [line], dueDate: due, paymentStatus: .paid, currency: nil,
+            constraints: [], status: status, preflight: preflight, lineItemPreflights: nil, quotes: nil, statusReasons: [], notes: [], receivedAt: now,
+            updatedAt: now)
+    }
+
+    func plan(_ status: PlanRevisionStatus, decisions: [GateRecord]? = nil) -> Plan {
+        Plan(
+            id: planID, intentID: intentID, lineItemID: item.id,
+            revisions: [PlanRevision(number: 1, spec: PlanSpec(profile: "pla@1", requirements: PrinterRequirements(material: "PLA")), status: status, reasons: [], createdAt: now)],
+            decisions: decisions, createdAt: now, updatedAt: now)
+    }
+
+    func printer(_ id: PrinterID, status: PrinterStatus = .idle, degraded: String? = nil, healthySince: Date? = nil) -> Printer {
+        Printer(
+            id: id, name: "p", connector: .virtual, address: "http://127.0.0.1:1",
+            capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), materials: ["PLA"]), status: status,
+            observed: .idle, lastMessage: nil, job: nil, loadedMaterial: nil, calibrations: nil, desynced: nil, degraded: degraded,
+            healthySince: healthySince, registeredAt: now, updatedAt: now)
+    }
+
+    func run(_ status: RunStatus, on printer: PrinterID, ended minutes: Double = 0, passed: Bool? = nil, risk: RiskAssessment? = nil) -> Run {
+        let id = RunID(DerivedID.uuid(time: now, key: "test-run-\(status)-\(minutes)-\(printer)"))
+        let end = now.addingTimeInterval(minutes * 60)
+        return Run(
+            id: id, plateID: BuildPlateID(UUID()), printerID: printer, items: [PlateItem(planID: planID, revision: 1)], status: status,
+            dispatchToken: nil, progress: nil, failure: nil,
+            inspections: passed.map { [ItemInspection(planID: planID, passed: $0, reason: nil, at: end)] } ?? [], risk: risk,
+            scheduledAt: end.addingTimeInterval(-600), startedAt: nil, endedAt: status.isTerminal ? end : nil, updatedAt: end)
+    }
+
+    func farm(intents: [Intent], plans: [Plan] = [], runs: [Run] = [], printers: [Printer]? = nil, sliced: Bool = false, overhang: Double = 0) -> FarmSnapshot {
+        FarmSnapshot(
+            now: now, intents: intents, plans: plans, runs: runs, printers: printers ?? [printer(printerA)],
+            models: [model: box(x: 20, y: 20, z: 20, overhang: overhang)], profiles: ["PLA": "pla@1"],
+            gcode: sliced ? [PlanRevisionKey(plan: planID, revision: 1): SlicedGCode(artifact: "sha-gcode", printSeconds: 1800)] : [:])
+    }
+
+    @Test("a preflighted low-risk order is accepted by the policy, with the decision recorded; a warned one waits for an operator")
+    func acceptGate() {
+        let steps = planner.steps(farm(intents: [intent(.preflighted)]))
+        guard case .decideIntent(_, let record) = steps.first else { Issue.record("\(steps)"); return }
+        #expect(record.outcome == .autoAdvance)
+        #expect(record.risk?.level == .low)
+        #expect(steps.dropFirst().first == .accept(intentID))
+
+        let warned = planner.steps(farm(intents: [intent(.preflighted, preflight: .warn)]))
+        #expect(warned.count == 2)
+        guard case .requestReview(_, let reasons) = warned.last else { Issue.record("\(warned)"); return }
+        #expect(reasons.first == "acceptIntent: no rule matched → waits for approval by an operator")
+    }
+
+    @Test("an order due before its printing can be done is blocked and names whom to ask")
+    func lateOrder() {
+        let steps = planner.steps(farm(intents: [intent(.preflighted, due: now.addingTimeInterval(600))]))
+        guard case .decideIntent(_, let record) = steps.first else { Issue.record("\(steps)"); return }
+        #expect(record.rule == "due date cannot be met")
+        #expect(record.risk?.factors.contains { $0.code == "logistics.late" } == true)
+    }
+
+    @Test("an accepted order starts production; its line item gets a plan from the material's bound profile, or waits for one")
+    func plansFromProfiles() {
+        #expect(planner.steps(farm(intents: [intent(.accepted)])) == [.startProduction(intentID)])
+        let steps = planner.steps(farm(intents: [intent(.inProduction)]))
+        guard case .createPlan(let id, _, let line, let spec) = steps.first else { Issue.record("\(steps)"); return }
+        #expect(line == item.id)
+        #expect(spec.profile == "pla@1")
+        #expect(spec.requirements.minimumVolume == BuildVolume(x: 20, y: 20, z: 20))
+        #expect(planner.steps(farm(intents: [intent(.inProduction)])).first == steps.first, "the plan id is derived: the same on every pass")
+        var noProfile = farm(intents: [intent(.inProduction)])
+        noProfile.profiles = [:]
+        guard case .waiting(_, let reason) = planner.steps(noProfile).first else { Issue.record("expected waiting"); return }
+        #expect(reason.contains("no slicer profile is bound for PLA"))
+    }
+
+    @Test("a draft revision is approved by the policy at low risk; a HIGH-risk one waits until an operator overrides")
+    func approveGate() {
+        let low = planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.draft)]))
+        #expect(low.last == .approve(planID, revision: 1))
+        let risky = farm(intents: [intent(.inProduction)], plans: [plan(.draft)], runs: [run(.failed, on: printerA), run(.failed, on: printerB, ended: 1)], overhang: 0.3)
+        let high = planner.steps(risky)
+        guard case .decidePlan(_, let record) = high.first else { Issue.record("\(high)"); return }
+        #expect(record.outcome == .requireApproval(.operator))
+        #expect(record.risk?.level == .high)
+        #expect(!high.contains(.approve(planID, revision: 1)))
+        var overridden = risky
+        overridden.plans = [plan(.draft, decisions: [GateRecord(gate: .approvePlan, outcome: .autoAdvance, rule: "override", explanation: "looked at it", revision: 1, overridden: true, at: now)])]
+        #expect(planner.steps(overridden).contains(.approve(planID, revision: 1)))
+    }
+
+    @Test("an approved revision is sliced first, then scheduled on a free printer under ids derived from the attempt")
+    func sliceThenSchedule() {
+        #expect(planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)])).contains(.slice(planID, revision: 1, model: model, profile: "pla@1")))
+        let snapshot = farm(intents: [intent(.inProduction)], plans: [plan(.approved)], sliced: true)
+        let steps = planner.steps(snapshot)
+        guard case .schedule(let attempt) = steps.last else { Issue.record("\(steps)"); return }
+        #expect(attempt.printer == printerA)
+        #expect(attempt.gcode == "sha-gcode")
+        #expect(!attempt.reprint)
+        #expect(attempt.risk.factors.map(\.code) == ["history.firstRun"])
+        #expect(planner.steps(snapshot).last == steps.last, "a repeat after a restart names the same run and plate")
+    }
+
+    @Test("dispatch skips degraded, busy and unfit printers; with none free the plan says it waits")
+    func printerChoice() {
+        let printers = [printer(printerA, degraded: "2 failures"), printer(printerB)]
+        let steps = planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], printers: printers, sliced: true))
+        guard case .schedule(let attempt) = steps.last else { Issue.record("\(steps)"); return }
+        #expect(attempt.printer == printerB)
+        let none = planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], printers: [printer(printerA, degraded: "x"), printer(printerB, status: .busy)], sliced: true))
+        guard case .waiting(_, let reason) = none.last else { Issue.record("\(none)"); return }
+        #expect(reason.hasPrefix("no free printer can make it"))
+    }
+
+    @Test("a failed run is reprinted through the reprint gate; the second failure of the revision trips the loop breaker")
+    func reprintAndLoopBreaker() {
+        let once = planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [run(.failed, on: printerB)], sliced: true))
+        guard case .schedule(let attempt) = once.last else { Issue.record("\(once)"); return }
+        #expect(attempt.reprint)
+        #expect(once.contains { if case .decidePlan(_, let r) = $0 { r.gate == .reprint } else { false } })
+        let twice = planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [run(.failed, on: printerB), run(.completed, on: printerB, ended: 5, passed: false)], sliced: true))
+        guard case .requireReview(_, let revision, let trip) = twice.first else { Issue.record("\(twice)"); return }
+        #expect(revision == 1)
+        #expect(trip.rule == .loopBreaker)
+        #expect(!twice.contains { if case .schedule = $0 { true } else { false } })
+    }
+
+    @Test("two failures in a row degrade a printer, counted only since an operator last cleared it")
+    func degradation() {
+        let failures = [run(.failed, on: printerB, ended: 1), run(.failed, on: printerB, ended: 2)]
+        let steps = planner.steps(farm(intents: [], runs: failures, printers: [printer(printerB)]))
+        #expect(steps.count == 1)
+        guard case .degrade(let id, let trip) = steps.first else { Issue.record("\(steps)"); return }
+        #expect(id == printerB)
+        #expect(trip.evidence == "the last 2 runs failed in a row (limit 2)")
+        let cleared = planner.steps(farm(intents: [], runs: failures, printers: [printer(printerB, healthySince: now.addingTimeInterval(180))]))
+        #expect(cleared.isEmpty)
+    }
+
+    @Test("QA passes LOW-risk runs by itself only where the farm allows it; passed copies finish the order")
+    func qaAndShipping() {
+        let low = RiskAssessor().assess(.run, RiskInputs(material: "PLA"))
+        let done = run(.completed, on: printerA, risk: low)
+        #expect(planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [done], sliced: true)).isEmpty, "QA waits for a person")
+        var trusting = planner
+        trusting.settings.qa.autoPassLowRisk = true
+        #expect(trusting.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [done], sliced: true)) == [.autoPass(done.id, planID, risk: low)])
+        let passed = run(.completed, on: printerA, passed: true)
+        #expect(planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [passed], sliced: true)) == [.readyToShip(intentID)])
+    }
+}
