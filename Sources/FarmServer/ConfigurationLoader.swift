@@ -64,9 +64,11 @@ public struct ConfigurationLoader: Sendable {
         let fromEnvironment = try Self.settings(fromEnvironment: environment)
         var fromFile = Settings()
         var pricing: PricingRates?
+        var production: ProductionSettings?
         if let path = configFile ?? environment["PRINTFARM_CONFIG"] {
             fromFile = try Self.settings(fromFile: path)
             pricing = try Self.pricing(fromFile: path)
+            production = try Self.production(fromFile: path)
         }
         let merged = flags.over(fromEnvironment).over(fromFile)
         var configuration = ServerConfiguration()
@@ -95,6 +97,7 @@ public struct ConfigurationLoader: Sendable {
             configuration.logLevel = parsed
         }
         if let pricing { configuration.pricing = pricing }
+        if let production { configuration.production = production }
         _ = try configuration.storageLocation()
         return configuration
     }
@@ -118,6 +121,20 @@ public struct ConfigurationLoader: Sendable {
         var normalised = rates
         normalised.materialPerKilogram = Dictionary(rates.materialPerKilogram.map { ($0.key.uppercased(), $0.value) }) { first, _ in first }
         return normalised
+    }
+
+    /// The production settings document (`production` in the config file), validated: a misspelt key, an unknown
+    /// gate or an impossible limit stops the server with where it is and what to write instead.
+    static func production(fromFile path: String) throws -> ProductionSettings? {
+        guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)),
+              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let section = object["production"]
+        else { return nil }
+        do {
+            return try ProductionSettings.load(JSONSerialization.data(withJSONObject: section, options: [.fragmentsAllowed]))
+        } catch let error as DomainError {
+            guard case .invalid(let field, let reason) = error else { throw StoreError.configuration("the config file's production settings: \(error)") }
+            throw StoreError.configuration("the config file's production.\(field == "settings" ? "" : field) is not valid: \(reason); see docs/production.md")
+        }
     }
 
     static func settings(fromEnvironment environment: [String: String]) throws -> Settings {

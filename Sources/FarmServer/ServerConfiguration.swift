@@ -31,6 +31,8 @@ public struct ServerConfiguration: Sendable {
     public var connectPrinters: Bool = true
     /// What the farm charges, for quote estimates.
     public var pricing: PricingRates = .defaults
+    /// The production loop's policy, guardrails, risk thresholds and QA (`production` in the config file).
+    public var production = ProductionSettings()
     /// CloudEvents `source` attribute of every event this farm emits.
     public var eventSource: String
     public var logLevel: Logger.Level

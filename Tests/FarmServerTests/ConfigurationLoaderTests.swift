@@ -33,6 +33,24 @@ struct ConfigurationLoaderTests {
         }
     }
 
+    @Test("the production settings come from the config file's production section; a wrong one stops the server with where and why")
+    func productionSettings() throws {
+        #expect(try ConfigurationLoader().load(flags: .init(), configFile: nil, environment: [:]).production == ProductionSettings())
+        let file = try configFile(#"{"production":{"qa":{"autoPassLowRisk":true},"guardrails":{"loopBreakerFailures":3}}}"#)
+        let production = try ConfigurationLoader().load(flags: .init(), configFile: file, environment: [:]).production
+        #expect(production.qa.autoPassLowRisk)
+        #expect(production.guardrails.loopBreakerFailures == 3)
+        #expect(production.policy == ProductionSettings.standardPolicy)
+        let wrong = try configFile(#"{"production":{"guardrails":{"loopBreakerFailures":0}}}"#)
+        #expect(throws: StoreError.configuration("the config file's production.guardrails.loopBreakerFailures is not valid: between 1 and 100, got 0; see docs/production.md")) {
+            try ConfigurationLoader().load(flags: .init(), configFile: wrong, environment: [:])
+        }
+        let misspelt = try configFile(#"{"production":{"polcy":{}}}"#)
+        #expect(throws: StoreError.configuration("the config file's production.polcy is not valid: unknown setting 'polcy'; known here: guardrails, policy, qa, risk; see docs/production.md")) {
+            try ConfigurationLoader().load(flags: .init(), configFile: misspelt, environment: [:])
+        }
+    }
+
     @Test("a flag beats the environment, which beats the config file")
     func precedence() throws {
         let file = try configFile(#"{"host":"10.0.0.1","port":7000,"dataDirectory":"/srv/file","logLevel":"debug","publicMetrics":true}"#)
