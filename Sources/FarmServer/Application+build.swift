@@ -54,13 +54,20 @@ public func buildApplication(
     let store = try await Store.open(try configuration.storageLocation(), logger: logger, newEventID: dependencies.newID)
     let router: Router<FarmRequestContext>
     let fleet: PrinterFleet?
+    let loop: ProductionLoop?
     do {
+        let artifacts = try ArtifactStore(root: configuration.artifactDirectory)
+        let slicing = SliceService(store: store, artifacts: artifacts, slicerPath: configuration.slicerPath, concurrency: configuration.sliceConcurrency)
+        // The process that talks to the printers also runs the loop that feeds them: both are singleton work.
         fleet = configuration.connectPrinters
             ? PrinterFleet(
-                store: store, artifacts: try ArtifactStore(root: configuration.artifactDirectory), now: dependencies.now, newID: dependencies.newID,
-                logger: logger)
+                store: store, artifacts: artifacts, now: dependencies.now, newID: dependencies.newID, logger: logger,
+                anomalyPauseConfidence: configuration.production.guardrails.anomalyPauseConfidence)
             : nil
-        router = try await buildRoutes(configuration: configuration, store: store, dependencies: dependencies, fleet: fleet).router
+        loop = fleet.map {
+            ProductionLoop(store: store, slicing: slicing, fleet: $0, settings: configuration.production, now: dependencies.now, logger: logger)
+        }
+        router = try await buildRoutes(configuration: configuration, store: store, dependencies: dependencies, fleet: fleet, slicing: slicing).router
     } catch {
         await store.shutdown()
         throw error
@@ -68,8 +75,8 @@ public func buildApplication(
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "printfarm"),
-        // Services stop in reverse order: the printer connections first, the store last.
-        services: [StoreService(store: store)] + (fleet.map { [$0] } ?? []),
+        // Services stop in reverse order: the loop first, then the printer connections, the store last.
+        services: [StoreService(store: store)] + (fleet.map { [$0] } ?? []) + (loop.map { [$0] } ?? []),
         onServerRunning: { channel in await dependencies.onServerRunning(channel.localAddress?.port ?? configuration.port) },
         logger: logger)
 }
@@ -83,7 +90,7 @@ public func buildRouter(
 
 /// The router and the permission of each route, as registered.
 func buildRoutes(
-    configuration: ServerConfiguration, store: Store, dependencies: ServerDependencies, fleet: PrinterFleet?
+    configuration: ServerConfiguration, store: Store, dependencies: ServerDependencies, fleet: PrinterFleet?, slicing: SliceService? = nil
 ) async throws -> (router: Router<FarmRequestContext>, entries: [SecuredRoutes.Entry]) {
     let signingKey = try await store.sessions.serverSecret(named: "session-hs256", make: {
         SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
@@ -113,7 +120,7 @@ func buildRoutes(
         endpoints: endpoints(store.intents, "/api/v1/intents", "intent"), preflighting: IntentPreflighting(store: store, analyst: analyst),
         pricing: configuration.pricing)
         .register(on: routes)
-    let slicing = SliceService(store: store, artifacts: artifacts, slicerPath: configuration.slicerPath, concurrency: configuration.sliceConcurrency)
+    let slicing = slicing ?? SliceService(store: store, artifacts: artifacts, slicerPath: configuration.slicerPath, concurrency: configuration.sliceConcurrency)
     SliceRoutes(services: services, slicing: slicing).register(on: routes)
     PlanRoutes(endpoints: endpoints(store.plans, "/api/v1/plans", "plan"), intents: store.intents).register(on: routes)
     PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer")).register(on: routes)

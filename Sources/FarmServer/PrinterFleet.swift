@@ -66,13 +66,18 @@ actor PrinterFleet: Service {
     var requested: [RunID: (command: RunCommand, context: CommandContext)] = [:]
     /// Printers whose Klipper configuration was read on their current connection.
     var configured: Set<PrinterID> = []
+    /// Anomaly at or above this confidence pauses the print (the guardrail `anomalyPause`).
+    let anomalyPauseConfidence: Double
+    /// Runs this process paused for an anomaly: paused once, whatever the detector keeps saying.
+    var pausedForAnomaly: Set<RunID> = []
     private var reconciling: Set<PrinterID> = []
     private var reconcileAgain: Set<PrinterID> = []
 
     init(
         store: Store, artifacts: ArtifactStore, now: @escaping @Sendable () -> Date, newID: @escaping @Sendable () -> UUID, logger: Logger,
-        timing: Timing = .init()
+        timing: Timing = .init(), anomalyPauseConfidence: Double = GuardrailSettings().anomalyPauseConfidence
     ) {
+        self.anomalyPauseConfidence = anomalyPauseConfidence
         self.store = store
         self.artifacts = artifacts
         self.now = now
@@ -210,6 +215,7 @@ actor PrinterFleet: Service {
     private func received(_ report: MachineReport, from id: PrinterID) async {
         reports[id] = report
         await reconcile(id)
+        await pauseOnAnomaly(report, on: id)
         await dispatchIfFree(id)
         if report.link == .live, report.host == nil || report.host == "ready", configured.insert(id).inserted {
             Task { await self.readConfiguration(id) }
@@ -279,6 +285,25 @@ actor PrinterFleet: Service {
         if let run, let file = report.filename, file == DispatchFile.path(of: run.id), !tracked.contains(file) {
             tracked.insert(file)
             await link.connector.track(file: file)
+        }
+    }
+
+    /// The guardrail `anomalyPause`: a confident anomaly under one of our printing runs pauses the machine; the
+    /// run's `paused` event, when the machine confirms, carries the guard as its reason and the evidence as its note.
+    private func pauseOnAnomaly(_ report: MachineReport, on id: PrinterID) async {
+        guard let anomaly = report.anomaly, let run = runs[id]?.first(where: { $0.status == .printing }), !pausedForAnomaly.contains(run.id),
+              let link = links[id],
+              let trip = Guardrails(settings: GuardrailSettings(anomalyPauseConfidence: anomalyPauseConfidence)).anomaly(kind: anomaly.kind, confidence: anomaly.confidence)
+        else { return }
+        pausedForAnomaly.insert(run.id)
+        logger.notice("pausing run \(run.id) on printer \(id): \(trip.sentence)")
+        requested[run.id] = (.pause, CommandContext(actor: EventActor(.policy, "guardrails"), reason: trip.reason, note: trip.sentence, time: now()))
+        do {
+            try await link.client.pause()
+        } catch {
+            requested[run.id] = nil
+            pausedForAnomaly.remove(run.id)
+            logger.warning("could not pause run \(run.id) for an anomaly: \(error)")
         }
     }
 

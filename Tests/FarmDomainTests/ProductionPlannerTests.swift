@@ -109,7 +109,11 @@ struct ProductionPlannerTests {
 
     @Test("an approved revision is sliced first, then scheduled on a free printer under ids derived from the attempt")
     func sliceThenSchedule() {
-        #expect(planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)])).contains(.slice(planID, revision: 1, model: model, profile: "pla@1")))
+        let slicing = planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)]))
+        #expect(slicing.last == .slice(planID, revision: 1, model: model, profile: "pla@1"))
+        guard case .decidePlan(_, let record) = slicing.first else { Issue.record("\(slicing)"); return }
+        #expect(record.gate == .slice)
+        #expect(record.rule == "always")
         let snapshot = farm(intents: [intent(.inProduction)], plans: [plan(.approved)], sliced: true)
         let steps = planner.steps(snapshot)
         guard case .schedule(let attempt) = steps.last else { Issue.record("\(steps)"); return }

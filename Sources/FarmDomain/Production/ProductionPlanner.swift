@@ -182,10 +182,10 @@ public struct ProductionPlanner: Sendable {
         let key = PlanRevisionKey(plan: plan.id, revision: revision.number)
         guard let model = item.modelArtifact else { return [] }
         guard let gcode = farm.gcode[key] else {
-            guard decided(.slice, plan: plan, revision: revision.number, facts: GateFacts(revision: revision.number), risk: nil, farm: farm) == .autoAdvance else {
-                return pending(.slice, plan: plan, revision: revision.number, facts: GateFacts(revision: revision.number), risk: nil, farm: farm)
-            }
-            return [.slice(plan.id, revision: revision.number, model: model, profile: revision.spec.profile)]
+            let facts = GateFacts(revision: revision.number)
+            let recorded = record(.slice, plan: plan, revision: revision.number, facts: facts, risk: nil, farm: farm)
+            guard decided(.slice, plan: plan, revision: revision.number, facts: facts, risk: nil, farm: farm) == .autoAdvance else { return recorded }
+            return recorded + [.slice(plan.id, revision: revision.number, model: model, profile: revision.spec.profile)]
         }
         guard let printer = choosePrinter(for: revision.spec.requirements, material: item, farm: farm, busy: busy) else {
             return [.waiting("plan \(plan.id)", reason: "no free printer can make it (idle, trusted, \(item.material) loaded or allowed, big enough)")]
@@ -200,11 +200,11 @@ public struct ProductionPlanner: Sendable {
         // A reprint passes its own gate, then dispatch, like any run.
         if reprint {
             let outcome = decided(.reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
-            guard outcome == .autoAdvance else { return pending(.reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm) }
+            guard outcome == .autoAdvance else { return record(.reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm) }
             steps += record(.reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
         }
         guard decided(.dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm) == .autoAdvance else {
-            return steps + pending(.dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
+            return steps + record(.dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
         }
         steps += record(.dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
         // The attempt's id comes from the plan and how many attempts came before, so a repeat names the same run;
@@ -244,10 +244,6 @@ public struct ProductionPlanner: Sendable {
         let record = GateRecord(settings.policy.decide(gate, facts), risk: risk, revision: revision, at: farm.now)
         if let last, last.repeats(record) { return [] }
         return [.decidePlan(plan.id, record)]
-    }
-
-    private func pending(_ gate: Gate, plan: Plan, revision: Int, facts: GateFacts, risk: RiskAssessment?, farm: FarmSnapshot) -> [ProductionStep] {
-        record(gate, plan: plan, revision: revision, facts: facts, risk: risk, farm: farm)
     }
 
     // MARK: printers

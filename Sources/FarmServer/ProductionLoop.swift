@@ -1,0 +1,198 @@
+import FarmArtifacts
+import FarmDomain
+import FarmStore
+import Foundation
+import Logging
+import ServiceLifecycle
+
+/// Carries out the production loop: every `interval` it reads the open orders and what serves them, asks the
+/// `ProductionPlanner` for the next steps and does each as a command (its result an event). It keeps nothing
+/// the store does not: after a restart it reads the same state and plans on from it. What it remembers — which
+/// plan revisions are sliced — it finds again in the slice cache.
+actor ProductionLoop: Service {
+    let store: Store
+    let slicing: SliceService
+    let fleet: PrinterFleet?
+    let planner: ProductionPlanner
+    let now: @Sendable () -> Date
+    let logger: Logger
+    let interval: Duration
+    /// Sliced G-code per plan revision, found or made by a `.slice` step.
+    private var gcode: [PlanRevisionKey: SlicedGCode] = [:]
+    private var slicingNow: Set<PlanRevisionKey> = []
+    /// A slice that failed rests before it is tried again, so a broken profile does not spin the slicer.
+    private var sliceFailedAt: [PlanRevisionKey: Date] = [:]
+    /// What each subject last waited for, so a wait is logged once, not every pass.
+    private var waiting: [String: String] = [:]
+
+    init(
+        store: Store, slicing: SliceService, fleet: PrinterFleet?, settings: ProductionSettings, now: @escaping @Sendable () -> Date, logger: Logger,
+        interval: Duration = .seconds(2)
+    ) {
+        self.store = store
+        self.slicing = slicing
+        self.fleet = fleet
+        self.planner = ProductionPlanner(settings: settings)
+        self.now = now
+        self.logger = logger
+        self.interval = interval
+    }
+
+    func run() async throws {
+        await cancelWhenGracefulShutdown {
+            while !Task.isCancelled {
+                await self.pass()
+                try? await Task.sleep(for: self.interval)
+            }
+        }
+    }
+
+    /// One pass: the steps planned and carried out (for tests and logs).
+    @discardableResult
+    func pass() async -> [ProductionStep] {
+        let farm: FarmSnapshot
+        do {
+            farm = try await snapshot()
+        } catch {
+            logger.warning("the production loop cannot read the farm: \(error)")
+            return []
+        }
+        let steps = planner.steps(farm)
+        var stillWaiting: [String: String] = [:]
+        for step in steps {
+            if case .waiting(let subject, let reason) = step {
+                stillWaiting[subject] = reason
+                if waiting[subject] != reason { logger.info("\(subject) waits: \(reason)") }
+                continue
+            }
+            await execute(step)
+        }
+        waiting = stillWaiting
+        return steps
+    }
+
+    // MARK: reading
+
+    func snapshot() async throws -> FarmSnapshot {
+        var intents: [Intent] = []
+        for status in [IntentStatus.preflighted, .accepted, .inProduction] { intents += try await store.intents.all(status: status.rawValue) }
+        var plans: [Plan] = []
+        for intent in intents where intent.status == .inProduction {
+            plans += try await store.plans.list(ref: intent.id.description, limit: 500).map { try StoreCoding.decoder().decode(Plan.self, from: $0.body) }
+        }
+        // Every run is read: the plans' own and each printer's record. Fine for thousands of runs; an index of
+        // runs by plan is the next step when farms keep far more.
+        let runs = try await store.runs.all()
+        let printers = try await store.printers.all()
+        var models: [String: ModelFacts] = [:]
+        for sha in Set(intents.flatMap { $0.lineItems.compactMap(\.modelArtifact) }) {
+            if let facts = try await store.artifacts.get(id: sha)?.model.analysis { models[sha] = facts }
+        }
+        var profiles: [String: String] = [:]
+        for binding in try await store.profileBindings.all().sorted(by: { $0.id < $1.id }) where profiles[binding.material.uppercased()] == nil {
+            profiles[binding.material.uppercased()] = binding.profile
+        }
+        return FarmSnapshot(now: now(), intents: intents, plans: plans, runs: runs, printers: printers, models: models, profiles: profiles, gcode: gcode)
+    }
+
+    // MARK: doing
+
+    private func context(_ reason: ReasonCode, note: String? = nil) -> CommandContext {
+        CommandContext(actor: EventActor(.policy, "production"), reason: reason, note: note, time: now())
+    }
+
+    private func execute(_ step: ProductionStep) async {
+        do {
+            switch step {
+            case .decideIntent(let id, let record):
+                _ = try await store.intents.execute(.recordDecision(record), id: id.description, context: context(Self.reason(of: record)))
+            case .decidePlan(let id, let record):
+                _ = try await store.plans.execute(.recordDecision(record), id: id.description, context: context(Self.reason(of: record)))
+            case .accept(let id):
+                _ = try await store.intents.execute(.accept, id: id.description, context: context(.policyAutoAdvance))
+            case .requestReview(let id, let reasons):
+                _ = try await store.intents.execute(.requestReview(reasons: reasons), id: id.description, context: context(.policyRequireApproval))
+            case .startProduction(let id):
+                _ = try await store.intents.execute(.startProduction, id: id.description, context: context(.policyAutoAdvance))
+            case .createPlan(let id, let intent, let item, let spec):
+                _ = try await store.plans.execute(.create(id, intentID: intent, lineItemID: item, spec: spec), id: id.description, context: context(.policyAutoAdvance))
+            case .approve(let id, let revision):
+                _ = try await store.plans.execute(.approve(revision: revision), id: id.description, context: context(.policyAutoAdvance))
+            case .requireReview(let id, let revision, let trip):
+                logger.notice("plan \(id) revision \(revision) stopped: \(trip.sentence)")
+                _ = try await store.plans.execute(.requireReview(revision: revision, reasons: [trip.sentence]), id: id.description, context: context(trip.reason, note: trip.evidence))
+            case .slice(let id, let revision, let model, let profile):
+                startSlicing(PlanRevisionKey(plan: id, revision: revision), model: model, profile: profile)
+            case .schedule(let attempt):
+                try await schedule(attempt)
+            case .autoPass(let run, let plan, let risk):
+                _ = try await store.runs.execute(
+                    .inspect(planID: plan, passed: true), id: run.description, context: context(.qaPassed, note: "passed without inspection: \(risk.summary)"))
+            case .degrade(let printer, let trip):
+                logger.notice("printer \(printer) degraded: \(trip.sentence)")
+                _ = try await store.printers.execute(.markDegraded(reason: trip.sentence), id: printer.description, context: context(trip.reason, note: trip.evidence))
+            case .readyToShip(let id):
+                _ = try await store.intents.execute(.markReadyToShip, id: id.description, context: context(.policyAutoAdvance))
+            case .waiting: break
+            }
+        } catch {
+            logger.warning("production step \(Self.name(of: step)) failed: \(error)")
+        }
+    }
+
+    static func reason(of record: GateRecord) -> ReasonCode {
+        switch record.outcome {
+        case .autoAdvance: .policyAutoAdvance
+        case .requireApproval: .policyRequireApproval
+        case .block: .policyBlock
+        }
+    }
+
+    static func name(of step: ProductionStep) -> String { String(describing: step).prefix { $0 != "(" }.description }
+
+    /// Slices in the background: a pass does not wait for the slicer, the next one finds the G-code.
+    private func startSlicing(_ key: PlanRevisionKey, model: String, profile: String) {
+        guard !slicingNow.contains(key) else { return }
+        if let failed = sliceFailedAt[key], now().timeIntervalSince(failed) < 60 { return }
+        slicingNow.insert(key)
+        let slicing = slicing, context = context(.sliceRecorded)
+        Task {
+            do {
+                let (slice, _, _) = try await slicing.slice(entries: [PlateEntry(model: model, copies: 1)], profile: profile, context: context, correlationID: nil)
+                self.sliced(key, SlicedGCode(artifact: slice.gcode, printSeconds: slice.facts.estimatedSeconds.map(Double.init)))
+            } catch {
+                self.sliceFailed(key, error)
+            }
+        }
+    }
+
+    private func sliced(_ key: PlanRevisionKey, _ result: SlicedGCode) {
+        slicingNow.remove(key)
+        sliceFailedAt[key] = nil
+        gcode[key] = result
+    }
+
+    private func sliceFailed(_ key: PlanRevisionKey, _ error: any Error) {
+        slicingNow.remove(key)
+        sliceFailedAt[key] = now()
+        logger.warning("cannot slice plan \(key.plan) revision \(key.revision): \(error); trying again in 60 s")
+    }
+
+    /// A plate with the attempt's copies, frozen with the G-code, scheduled on the chosen printer. Each command is
+    /// a no-op when a crash left it done, because the ids are the attempt's.
+    private func schedule(_ attempt: Attempt) async throws {
+        let items = [PlateItem(planID: attempt.plan, revision: attempt.revision, copies: attempt.copies)]
+        let plate = try await store.plates.get(id: attempt.plate.description)?.model
+        if plate == nil {
+            _ = try await store.plates.execute(.compose(attempt.plate, items: items), id: attempt.plate.description, context: context(.policyAutoAdvance))
+        }
+        if plate?.gcodeArtifact == nil {
+            _ = try await store.plates.execute(.freeze(gcodeArtifact: attempt.gcode), id: attempt.plate.description, context: context(.policyAutoAdvance))
+        }
+        let outcome = try await store.runs.execute(
+            .schedule(attempt.run, plateID: attempt.plate, printerID: attempt.printer, items: items, risk: attempt.risk), id: attempt.run.description,
+            context: context(.policyAutoAdvance, note: attempt.reprint ? "reprint" : nil))
+        logger.info("scheduled run \(attempt.run) of plan \(attempt.plan) on printer \(attempt.printer)\(attempt.reprint ? " (reprint)" : ""): risk \(attempt.risk.summary)")
+        await fleet?.scheduled(outcome.model, version: outcome.version)
+    }
+}
