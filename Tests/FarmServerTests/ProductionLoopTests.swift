@@ -86,4 +86,131 @@ struct ProductionLoopTests {
         running.cancel()
         await rig.stop()
     }
+
+    /// A loop over `rig` with fast passes.
+    func loop(_ rig: FleetRig, _ slicing: SliceService, _ settings: ProductionSettings = ProductionSettings()) -> ProductionLoop {
+        ProductionLoop(store: rig.store, slicing: slicing, fleet: rig.fleet, settings: settings, now: { Date() }, logger: Logger(label: "loop"), interval: .milliseconds(200))
+    }
+
+    func runs(_ rig: FleetRig, within seconds: Double, _ matches: @escaping ([Run]) -> Bool) async throws -> [Run]? {
+        try await waitFor(seconds) { () -> [Run]? in
+            let runs = try await rig.store.runs.all().sorted { $0.scheduledAt < $1.scheduledAt }
+            return matches(runs) ? runs : nil
+        }
+    }
+
+    @Test("a failed run is reprinted on another printer; the second failure of the revision trips the loop breaker and nothing more is printed")
+    func loopBreaker() async throws {
+        let machines = [VirtualPrinter(name: "virtual-0", speed: 10), VirtualPrinter(name: "virtual-1", speed: 10)]
+        let rig = try await FleetRig(machines[0], machines[1])
+        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
+        let production = loop(rig, slicing)
+        let running = Task { try await production.run() }
+        do {
+            let ids = [try await DispatchTests().register(rig, 0), try await DispatchTests().register(rig, 1)]
+            for id in ids { #expect(try await DispatchTests().printer(rig, id, within: 30) { $0.status == .idle } != nil) }
+            let intentID = try await order(rig, slicing: slicing)
+            for attempt in 0..<2 {
+                let printing = try #require(try await runs(rig, within: 60) { $0.count == attempt + 1 && $0.last?.status == .printing }, "attempt \(attempt + 1) never printed")
+                let run = try #require(printing.last)
+                await machines[ids.firstIndex(of: run.printerID)!].inject(.thermalError)
+                let failed = try await DispatchTests().run(rig, run.id, within: 20) { $0.status.isTerminal }
+                #expect(failed?.status == .failed)
+                #expect(failed?.failure?.contains("Heater extruder not heating") == true, "\(String(describing: failed?.failure))")
+                if attempt == 1 { #expect(run.printerID != printing.first?.printerID, "the reprint went to the other printer (the first is shut down)") }
+            }
+            let plan = try #require(try await rig.store.plans.list(ref: intentID.description, limit: 10).first)
+            let stopped = try await waitFor(10) { () -> Plan? in
+                guard let plan = try await rig.store.plans.get(id: plan.id)?.model, plan.status == .reviewRequired else { return nil }
+                return plan
+            }
+            #expect(stopped?.revisions.first?.reasons.first?.hasPrefix("loopBreaker: revision 1 failed 2 times") == true, "\(String(describing: stopped?.revisions))")
+            let events = try await rig.store.events.read(stream: PlanDecider.stream(plan.id))
+            #expect(events.last { $0.type == "printfarm.plan.revisionReviewRequired.v1" }?.reason == "guard.loopBreaker")
+            #expect(events.contains { $0.type == "printfarm.plan.gateDecided.v1" && String(decoding: $0.data, as: UTF8.self).contains("\"gate\":\"reprint\"") })
+            try await Task.sleep(for: .seconds(2))
+            #expect(try await rig.store.runs.all().count == 2, "no third attempt after the breaker tripped")
+        } catch {
+            running.cancel()
+            await rig.stop()
+            throw error
+        }
+        running.cancel()
+        await rig.stop()
+    }
+
+    @Test("a HIGH-risk revision waits for an operator's approval, then goes on; its run waits for a person's QA")
+    func approvalThenProceed() async throws {
+        let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 300))
+        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
+        // Strict thresholds: the plan stage's "first run of this revision" (+10) alone is HIGH; the intent stage is LOW.
+        let settings = ProductionSettings(risk: .init(medium: 5, high: 10), qa: .init(autoPassLowRisk: true))
+        let production = loop(rig, slicing, settings)
+        let running = Task { try await production.run() }
+        do {
+            let printerID = try await DispatchTests().register(rig, 0)
+            #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
+            let intentID = try await order(rig, slicing: slicing)
+            let waiting = try await waitFor(20) { () -> Plan? in
+                guard let plan = try await rig.store.plans.list(ref: intentID.description, limit: 10).first,
+                      let decoded = try? StoreCoding.decoder().decode(Plan.self, from: plan.body), decoded.decisions?.latest(.approvePlan, revision: 1) != nil
+                else { return nil }
+                return decoded
+            }
+            let plan = try #require(waiting)
+            #expect(plan.status == .draft)
+            #expect(plan.decisions?.latest(.approvePlan, revision: 1)?.outcome == .requireApproval(.operator))
+            #expect(plan.decisions?.latest(.approvePlan, revision: 1)?.explanation == "approvePlan: rule “high-risk part” because risk HIGH → waits for approval by an operator")
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await rig.store.runs.all().isEmpty, "nothing is printed before the approval")
+
+            let operatorContext = CommandContext(actor: EventActor(.user, "ada"), reason: .operatorRequest, note: "checked the orientation", time: Date())
+            _ = try await rig.store.plans.execute(.approve(revision: 1), id: plan.id.description, context: operatorContext)
+            let done = try #require(try await runs(rig, within: 60) { $0.first?.status == .completed })
+            #expect(done.first?.risk?.level == .high)
+            try await Task.sleep(for: .seconds(1))
+            #expect(try await rig.store.runs.get(id: done[0].id.description)?.model.qa == .pending, "a HIGH-risk run is not auto-passed")
+            #expect(try await rig.store.intents.get(id: intentID.description)?.model.status == .inProduction)
+            _ = try await rig.store.runs.execute(.inspect(planID: plan.id, passed: true), id: done[0].id.description, context: operatorContext)
+            let shipped = try await waitFor(10) { try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil }
+            #expect(shipped == true)
+        } catch {
+            running.cancel()
+            await rig.stop()
+            throw error
+        }
+        running.cancel()
+        await rig.stop()
+    }
+
+    @Test("a degraded printer gets no dispatch; once an operator clears it the waiting run goes to it")
+    func degradedPrinterWaits() async throws {
+        let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 300))
+        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
+        let production = loop(rig, slicing, ProductionSettings(qa: .init(autoPassLowRisk: true)))
+        let running = Task { try await production.run() }
+        do {
+            let printerID = try await DispatchTests().register(rig, 0)
+            #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
+            _ = try await rig.store.printers.execute(.markDegraded(reason: "nozzle clogged twice"), id: printerID.description, context: context)
+            let intentID = try await order(rig, slicing: slicing)
+            let approved = try await waitFor(20) { () -> Bool? in
+                guard let row = try await rig.store.plans.list(ref: intentID.description, limit: 10).first,
+                      let plan = try? StoreCoding.decoder().decode(Plan.self, from: row.body), plan.status == .approved else { return nil }
+                return true
+            }
+            #expect(approved == true)
+            try await Task.sleep(for: .seconds(3))
+            #expect(try await rig.store.runs.all().isEmpty, "the only printer is degraded: nothing is scheduled")
+            _ = try await rig.store.printers.execute(.clearDegraded, id: printerID.description, context: context)
+            let done = try await runs(rig, within: 60) { $0.first?.status == .completed }
+            #expect(done?.first?.printerID == printerID)
+        } catch {
+            running.cancel()
+            await rig.stop()
+            throw error
+        }
+        running.cancel()
+        await rig.stop()
+    }
 }
