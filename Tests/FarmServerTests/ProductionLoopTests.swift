@@ -213,4 +213,39 @@ struct ProductionLoopTests {
         running.cancel()
         await rig.stop()
     }
+
+    @Test("a crash after the loop scheduled a run and a restart of loop and fleet print it once, under the same run")
+    func restartPrintsOnce() async throws {
+        let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 300), startFleet: false)
+        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
+        let settings = ProductionSettings(qa: .init(autoPassLowRisk: true))
+        let first = loop(rig, slicing, settings)
+        let crashed = Task { try await first.run() }
+        var restarted: Task<Void, any Error>?
+        do {
+            let printerID = try await DispatchTests().register(rig, 0)
+            // Without a fleet the printer is never seen idle; tell the loop it is, as a previous process had seen.
+            _ = try await rig.store.printers.execute(.observe(.idle, message: nil), id: printerID.description, context: context)
+            let intentID = try await order(rig, slicing: slicing)
+            let scheduled = try #require(try await runs(rig, within: 60) { $0.count == 1 })
+            crashed.cancel()
+            _ = await crashed.result
+            await rig.restartFleet()
+            let second = loop(rig, slicing, settings)
+            restarted = Task { try await second.run() }
+            let shipped = try await waitFor(60) { try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil }
+            #expect(shipped == true)
+            let runs = try await rig.store.runs.all()
+            #expect(runs.map(\.id) == [scheduled[0].id], "the restarted loop planned no second run")
+            #expect(try await rig.store.plates.all().count == 1)
+            #expect(try await DispatchTests().jobs(rig, 0, scheduled[0].id).map(\.status) == ["completed"], "printed exactly once")
+        } catch {
+            crashed.cancel()
+            restarted?.cancel()
+            await rig.stop()
+            throw error
+        }
+        restarted?.cancel()
+        await rig.stop()
+    }
 }
