@@ -13,8 +13,10 @@ struct Demo: AsyncParsableCommand {
         abstract: "Run the farm with virtual printers on the embedded store (./demo-data), until Ctrl-C.",
         discussion: """
             Starts N simulated Moonraker printers on 127.0.0.1 (--printer-base-port and up), registers them with the farm, \
-            serves the API on --port, and prints an admin API key for this run. The farm connects to the printers as to \
-            real ones; upload G-code to a printer and watch its state in GET /api/v1/printers and the event stream.
+            serves the API on --port, and prints an admin API key for this run. On a fresh store it creates an owner \
+            account and places a handful of orders for the shapes PrusaSlicer ships; the farm plans, slices, prints and \
+            inspects them by itself, and one print fails on purpose (a thermal error) to show the reprint. The console \
+            tells what happens and sums up when every order is ready to ship.
             """)
 
     @OptionGroup var storage: StorageOptions
@@ -22,6 +24,7 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Simulated seconds per real second.") var speed = 60.0
     @Option(help: "The farm's port.") var port = 8080
     @Option(help: "The first virtual printer's port.") var printerBasePort = 7200
+    @Flag(inversion: .prefixedNo, help: "Place the demo orders (and fail one print on purpose, to show the reprint).") var orders = true
 
     func validate() throws {
         guard (1...200).contains(printers) else { throw ValidationError("--printers is between 1 and 200") }
@@ -32,11 +35,14 @@ struct Demo: AsyncParsableCommand {
     func run() async throws {
         var storage = self.storage
         storage.dataDirectory = storage.dataDirectory ?? "demo-data"
-        let configuration = try storage.load(.init(port: port))
+        var configuration = try storage.load(.init(port: port))
+        // The demo shows the loop hands-free: LOW-risk runs pass QA without a person.
+        configuration.production.qa.autoPassLowRisk = true
         let logger = storage.logger(configuration)
-        let key = try await withStore(storage) { store in
-            for index in 0..<printers {
-                let id = PrinterID(UUID(uuidString: String(format: "00000000-0000-7000-8000-%012d", index + 1))!)
+        let dataPath = configuration.dataDirectory.path
+        let ids = (0..<printers).map { PrinterID(UUID(uuidString: String(format: "00000000-0000-7000-8000-%012d", $0 + 1))!) }
+        let (key, seeded) = try await withStore(storage) { store in
+            for (index, id) in ids.enumerated() {
                 let registration = PrinterRegistration(
                     name: "virtual-\(index + 1)", connector: .virtual, address: "http://127.0.0.1:\(printerBasePort + index)",
                     capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), materials: ["PLA", "PETG"]))
@@ -47,25 +53,36 @@ struct Demo: AsyncParsableCommand {
                     logger.warning("virtual-\(index + 1) is registered with another address; start the demo with the ports it had, or use a fresh --data-dir")
                 }
             }
-            return try await Accounts.issueAPIKey(
+            let seeded = orders ? try await DemoFarm.seed(store: store, configuration: configuration, now: Date()) : nil
+            let key = try await Accounts.issueAPIKey(
                 store: store, name: "demo \(ISO8601DateFormatter().string(from: Date()))", scope: .admin, id: APIKeyID(SystemIDs.uuidv7()),
                 context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date())).key
+            return (key, seeded)
         }
         let virtualPrinters = (0..<printers).map { VirtualPrinter(name: "virtual-\($0 + 1)", speed: speed) }
         let printerServices = VirtualFarm.services(printers: virtualPrinters, basePort: printerBasePort, logger: logger)
         let dependencies = ServerDependencies(onServerRunning: { [printers, printerBasePort, speed] port in
-            let text = """
-                Print Farm OS demo: API on http://127.0.0.1:\(port), \(printers) virtual printers on ports \(printerBasePort)–\(printerBasePort + printers - 1) \
-                at \(speed)× speed, store in \(configuration.dataDirectory.path).
+            var text = """
+                Print Farm OS demo: http://127.0.0.1:\(port), \(printers) virtual printers on ports \(printerBasePort)–\(printerBasePort + printers - 1) \
+                at \(speed)× speed, store in \(dataPath).
                 An admin API key for this run (shown once): \(key)
-                Try: curl -s -H "Authorization: Bearer \(key)" http://127.0.0.1:\(port)/api/v1/printers
-                Ctrl-C stops.
+                Try: curl -s -H "Authorization: Bearer \(key)" http://127.0.0.1:\(port)/api/v1/intents
 
                 """
+            if let seeded {
+                text += "Owner account: \(seeded.username) / \(seeded.password) (POST /api/v1/sessions to sign in)\n"
+                text += "\(seeded.intents.count) demo orders placed; the farm now plans, slices, prints and inspects them by itself.\n"
+            }
+            text += "Ctrl-C stops.\n\n"
             FileHandle.standardOutput.write(Data(text.utf8))
         })
         let app = try await buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
-        // Services stop in reverse order: the farm first, then its printers.
-        try await ServiceGroup(services: printerServices + [app], gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
+        var services: [any Service] = printerServices + [app]
+        if orders {
+            services.append(DemoNarrator(
+                location: try configuration.storageLocation(), printers: virtualPrinters, ids: ids, basePort: printerBasePort, started: Date(), logger: logger))
+        }
+        // Services stop in reverse order: the narrator and the farm first, then its printers.
+        try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()
     }
 }

@@ -34,7 +34,7 @@ struct RiskAssessorTests {
 
         let thin = assessor.assess(.intent, RiskInputs(model: box(x: 20, y: 20, z: 20, walls: 0.3), material: "PLA"))
         #expect(thin.factors.map(\.code) == ["geometry.thinWalls"])
-        #expect(thin.factors.first?.sentence == "walls as thin as 0.3 mm, under one 0.4 mm line")
+        #expect(thin.factors.first?.sentence == "5 % of the walls thinner than 0.3 mm, under one 0.4 mm line")
 
         let tower = assessor.assess(.intent, RiskInputs(model: box(x: 10, y: 12, z: 80), material: "PLA"))
         #expect(tower.factors == [RiskFactor(code: "geometry.tallNarrow", sentence: "80 mm tall on a base 10 mm wide (8:1)", weight: 30)])

@@ -171,4 +171,19 @@ struct ProductionPlannerTests {
         let passed = run(.completed, on: printerA, passed: true)
         #expect(planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [passed], sliced: true)) == [.readyToShip(intentID)])
     }
+
+    @Test("the second copy of an order for two is not a reprint; a third attempt after a failure is, and the ceiling stops the fourth reprint")
+    func copiesAndCeiling() {
+        let two = planner.steps(farm(intents: [intent(.inProduction, quantity: 2)], plans: [plan(.approved)], runs: [run(.printing, on: printerB)], sliced: true))
+        guard case .schedule(let second) = two.last else { Issue.record("\(two)"); return }
+        #expect(!second.reprint)
+        let failed = [run(.cancelled, on: printerB, ended: 1), run(.interrupted, on: printerB, ended: 2), run(.cancelled, on: printerB, ended: 3)]
+        let reprints = planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: Array(failed.prefix(2)), sliced: true))
+        guard case .schedule(let third) = reprints.last else { Issue.record("\(reprints)"); return }
+        #expect(third.reprint)
+        let ceiling = planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: failed + [run(.cancelled, on: printerB, ended: 4)], sliced: true))
+        guard case .decidePlan(_, let record) = ceiling.last else { Issue.record("\(ceiling)"); return }
+        #expect(record.gate == .reprint)
+        #expect(record.outcome == .block(reason: "the item was reprinted 3 times (limit 3)", ask: .operator))
+    }
 }

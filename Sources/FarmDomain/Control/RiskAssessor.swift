@@ -127,8 +127,10 @@ public struct RiskAssessor: Sendable {
             }
         }
         if let walls = model.wallThickness, walls.samples > 0 {
-            if walls.minimum < 0.4 {
-                factors.append(.init(code: "geometry.thinWalls", sentence: "walls as thin as \(Self.mm(walls.minimum)), under one 0.4 mm line", weight: 30))
+            // The 5th percentile, not the minimum: a sharp tip or edge measures near zero on any sound model (a
+            // pyramid's apex is 1 % of its samples).
+            if walls.percentile5 < 0.4 {
+                factors.append(.init(code: "geometry.thinWalls", sentence: "5 % of the walls thinner than \(Self.mm(walls.percentile5)), under one 0.4 mm line", weight: 30))
             } else if walls.percentile5 < 0.8 {
                 factors.append(.init(code: "geometry.thinWalls", sentence: "5 % of the walls thinner than \(Self.mm(walls.percentile5)), under two lines", weight: 15))
             }

@@ -172,8 +172,9 @@ public struct ProductionPlanner: Sendable {
         if let trip = guards.loopBreaker(revision: revision.number, failedRuns: failures) {
             return [.requireReview(plan.id, revision: revision.number, trip)]
         }
-        let reprint = progress.attempts > 0
-        if reprint, let trip = guards.retryCeiling(reprints: progress.reprints) {
+        // Every run beyond the ordered quantity makes up for one that gave no passed copy.
+        let reprint = progress.attempts >= item.quantity
+        if reprint, let trip = guards.retryCeiling(reprints: progress.attempts - item.quantity) {
             let record = GateRecord(
                 gate: .reprint, outcome: .block(reason: trip.evidence, ask: .operator), rule: "guardrail \(trip.rule.rawValue)",
                 explanation: "reprint: \(trip.sentence)", revision: revision.number, at: farm.now)
@@ -337,8 +338,6 @@ struct Progress {
     }
     /// Every run of the plan so far.
     var attempts: Int { runs.count }
-    /// Finished runs that gave no passed copy: each failure, cancel or interruption asks for one more print.
-    var reprints: Int { runs.filter { $0.status.isTerminal && !($0.status == .completed && verdict($0) == true) }.count }
     /// Runs of the plan that failed on the printer or in QA (the plan's fault, not an interruption or a cancel).
     var failures: Int { runs.filter(isFailure).count }
 
