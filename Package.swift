@@ -123,11 +123,13 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // A farm day in simulated time: the real planner and deciders, seeded printers and orders.
+        .target(name: "FarmSimulation", dependencies: ["FarmDomain"], swiftSettings: swiftSettings),
         // Benchmarks (build with -c release): append throughput, projection replay, API latency under load.
         .executableTarget(
             name: "printfarm-bench",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "MeshKit", "Slicing",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "MeshKit", "Slicing", "FarmSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -137,6 +139,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FarmDomainTests", dependencies: ["FarmDomain"], swiftSettings: swiftSettings),
+        .testTarget(name: "FarmSimulationTests", dependencies: ["FarmSimulation", "FarmDomain"], swiftSettings: swiftSettings),
         // Models with known answers (cubes, spheres, STL and 3MF writers) for the tests of MeshKit, the CLI and the API.
         .target(
             name: "MeshTestSupport", dependencies: ["MeshKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")],

@@ -92,7 +92,10 @@ actor ProductionLoop: Service {
         for binding in try await store.profileBindings.all().sorted(by: { $0.id < $1.id }) where profiles[binding.material.uppercased()] == nil {
             profiles[binding.material.uppercased()] = binding.profile
         }
-        return FarmSnapshot(now: now(), intents: intents, plans: plans, runs: runs, printers: printers, models: models, profiles: profiles, gcode: gcode)
+        let passedPlates = Set(runs.filter { $0.qa == .passed }.map(\.plateID))
+        let proven = Set(try await store.plates.all().filter { passedPlates.contains($0.id) }.compactMap(\.gcodeArtifact))
+        return FarmSnapshot(
+            now: now(), intents: intents, plans: plans, runs: runs, printers: printers, models: models, profiles: profiles, gcode: gcode, provenGCode: proven)
     }
 
     // MARK: doing

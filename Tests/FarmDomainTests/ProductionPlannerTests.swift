@@ -168,6 +168,15 @@ struct ProductionPlannerTests {
         var trusting = planner
         trusting.settings.qa.autoPassLowRisk = true
         #expect(trusting.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [done], sliced: true)) == [.autoPass(done.id, planID, risk: low)])
+        let late = RiskAssessor().assess(.run, RiskInputs(material: "PLA", finishedRunsOfRevision: 0, slack: 3600))
+        #expect(late.level == .medium, "first run + SLA slack 1 h: \(late.summary)")
+        let hurried = run(.completed, on: printerB, risk: late)
+        #expect(trusting.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [hurried], sliced: true)).contains(.autoPass(hurried.id, planID, risk: late)),
+                "a tight due date does not hold QA")
+        let risky = RiskAssessor().assess(.run, RiskInputs(model: box(x: 10, y: 10, z: 80), material: "PLA", finishedRunsOfRevision: 0))
+        let tower = run(.completed, on: printerB, ended: 9, risk: risky)
+        #expect(!trusting.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [tower], sliced: true)).contains { if case .autoPass = $0 { true } else { false } },
+                "a tall narrow part waits for a person")
         let passed = run(.completed, on: printerA, passed: true)
         #expect(planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [passed], sliced: true)) == [.readyToShip(intentID)])
     }

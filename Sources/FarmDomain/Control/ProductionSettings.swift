@@ -4,7 +4,8 @@ import Foundation
 /// guardrails' limits, the risk thresholds and QA. Validated on load; a misspelt key is an error.
 public struct ProductionSettings: Sendable, Equatable, Codable {
     public struct QA: Sendable, Equatable, Codable {
-        /// Completed runs whose risk was LOW pass QA without a person looking.
+        /// Completed runs whose quality risk (the run's risk without its logistics factors) was LOW pass QA without
+        /// a person looking.
         public var autoPassLowRisk: Bool
 
         enum CodingKeys: String, CodingKey, CaseIterable { case autoPassLowRisk }

@@ -43,7 +43,8 @@ public struct RiskAssessment: Sendable, Equatable, Codable {
 public struct RiskInputs: Sendable, Equatable {
     public var model: ModelFacts?
     public var material: String
-    /// Runs of this plan revision that ended (completed or failed) before.
+    /// Runs of this plan revision that ended (completed or failed) before, or 1 when the same G-code — the same
+    /// model, profile and slicer — passed QA in another order.
     public var finishedRunsOfRevision: Int?
     /// Failed runs (or failed QA items) of this plan, all revisions.
     public var failuresOfPlan: Int?
@@ -156,7 +157,7 @@ public struct RiskAssessor: Sendable {
     private func history(_ inputs: RiskInputs, stage: RiskStage) -> [RiskFactor] {
         var factors: [RiskFactor] = []
         if inputs.finishedRunsOfRevision == 0 {
-            factors.append(.init(code: "history.firstRun", sentence: "first run of this plan revision", weight: 10))
+            factors.append(.init(code: "history.firstRun", sentence: "first print of this recipe (model, profile, slicer)", weight: 10))
         }
         if let failures = inputs.failuresOfPlan, failures > 0 {
             factors.append(.init(code: "history.planFailures", sentence: "this plan failed \(Self.times(failures)) before", weight: min(45, 15 * failures)))

@@ -16,11 +16,14 @@ public struct FarmSnapshot: Sendable {
     public var profiles: [String: String]
     /// G-code artifacts already sliced, by plan revision.
     public var gcode: [PlanRevisionKey: SlicedGCode]
+    /// G-code that made parts which passed QA, in any order: a repeat order of a proven recipe is no first run.
+    public var provenGCode: Set<String>
 
     public init(
         now: Date, intents: [Intent], plans: [Plan], runs: [Run], printers: [Printer], models: [String: ModelFacts], profiles: [String: String],
-        gcode: [PlanRevisionKey: SlicedGCode]
+        gcode: [PlanRevisionKey: SlicedGCode], provenGCode: Set<String> = []
     ) {
+        self.provenGCode = provenGCode
         self.now = now
         self.intents = intents
         self.plans = plans
@@ -140,7 +143,7 @@ public struct ProductionPlanner: Sendable {
 
     /// Without a slice: volume at about 12 mm³/s, the pace of a 0.4 mm nozzle with the slicer's defaults, plus
     /// five minutes of heating; an hour when the model is unknown.
-    static func roughPrintSeconds(_ model: ModelFacts?) -> TimeInterval {
+    public static func roughPrintSeconds(_ model: ModelFacts?) -> TimeInterval {
         guard let model else { return 3600 }
         return abs(model.volume) / 12 + 300
     }
@@ -174,10 +177,12 @@ public struct ProductionPlanner: Sendable {
         }
         // Every run beyond the ordered quantity makes up for one that gave no passed copy.
         let reprint = progress.attempts >= item.quantity
-        if reprint, let trip = guards.retryCeiling(reprints: progress.attempts - item.quantity) {
+        let overridden = plan.decisions?.latest(.reprint, revision: revision.number)?.overridden == true
+        if reprint, !overridden, let trip = guards.retryCeiling(reprints: progress.attempts - item.quantity) {
             let record = GateRecord(
                 gate: .reprint, outcome: .block(reason: trip.evidence, ask: .operator), rule: "guardrail \(trip.rule.rawValue)",
                 explanation: "reprint: \(trip.sentence)", revision: revision.number, at: farm.now)
+            if let last = plan.decisions?.latest(.reprint, revision: revision.number), last.repeats(record) { return [] }
             return [.decidePlan(plan.id, record)]
         }
         let key = PlanRevisionKey(plan: plan.id, revision: revision.number)
@@ -191,12 +196,13 @@ public struct ProductionPlanner: Sendable {
         guard let printer = choosePrinter(for: revision.spec.requirements, material: item, farm: farm, busy: busy) else {
             return [.waiting("plan \(plan.id)", reason: "no free printer can make it (idle, trusted, \(item.material) loaded or allowed, big enough)")]
         }
+        let finished = progress.finished(revision: revision.number) + (farm.provenGCode.contains(gcode.artifact) ? 1 : 0)
         let risk = assessor.assess(.run, RiskInputs(
-            model: farm.models[model], material: item.material, finishedRunsOfRevision: progress.finished(revision: revision.number),
+            model: farm.models[model], material: item.material, finishedRunsOfRevision: finished,
             failuresOfPlan: progress.failures, printerFailures: recentFailures(of: printer.id, farm), slack: slack(intent, farm)))
         let facts = GateFacts(
             risk: risk.level, printer: conditions(of: printer), late: slack(intent, farm).map { $0 < 0 },
-            firstRunOfRevision: progress.finished(revision: revision.number) == 0, revision: revision.number, payment: intent.paymentStatus)
+            firstRunOfRevision: finished == 0, revision: revision.number, payment: intent.paymentStatus)
         var steps: [ProductionStep] = []
         // A reprint passes its own gate, then dispatch, like any run.
         if reprint {
@@ -316,7 +322,10 @@ public struct ProductionPlanner: Sendable {
     private func qa(_ farm: FarmSnapshot) -> [ProductionStep] {
         guard settings.qa.autoPassLowRisk else { return [] }
         return farm.runs.flatMap { run -> [ProductionStep] in
-            guard run.qa == .pending, let risk = run.risk, risk.level == .low else { return [] }
+            // QA weighs what makes a print bad — geometry and history — not logistics: a near due date does not
+            // make the part worse.
+            guard run.qa == .pending, let risk = run.risk, risk.factors.filter({ !$0.code.hasPrefix("logistics.") }).reduce(0, { $0 + $1.weight }) < settings.risk.medium
+            else { return [] }
             return run.items.filter { item in !run.inspections.contains { $0.planID == item.planID } }.map { .autoPass(run.id, $0.planID, risk: risk) }
         }
     }

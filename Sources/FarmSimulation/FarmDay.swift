@@ -1,0 +1,381 @@
+import FarmDomain
+import Foundation
+
+/// A farm day in simulated time: orders arrive, the real `ProductionPlanner` decides, the real deciders record
+/// every step, printers print for the slicer's estimate and fail at a seeded rate, and an operator walks by every
+/// half hour to do what waits for a person. Deterministic: one seed, one day.
+public struct FarmDay {
+    public struct Configuration: Sendable {
+        public var seed: UInt64 = 1
+        public var printers = 20
+        public var orders = 200
+        /// Orders arrive over this many hours.
+        public var hours: Double = 8
+        /// Share of runs that fail on the printer.
+        public var failureRate = 0.08
+        /// Two printers fail three times as often as the rest (a worn nozzle), for the degradation guard to find.
+        public var troubledPrinters = 2
+        /// How often an operator comes by for what waits for a person.
+        public var operatorRound: TimeInterval = 1800
+        public var settings = ProductionSettings(qa: .init(autoPassLowRisk: true))
+
+        public init() {}
+    }
+
+    public struct Report: Sendable, CustomStringConvertible {
+        public var orders = 0
+        /// Copies ordered, over all orders.
+        public var parts = 0
+        public var finished = 0
+        public var handsFree = 0
+        public var onTime = 0
+        public var runs = 0
+        public var failedRuns = 0
+        public var wastedPrintHours = 0.0
+        public var printHours = 0.0
+        public var utilisation = 0.0
+        public var makespanHours = 0.0
+        public var guardTrips: [String: Int] = [:]
+        public var humanActions = 0
+        /// What the people did, by command.
+        public var humanActionsByKind: [String: Int] = [:]
+        public var planningPasses = 0
+        /// Orders not finished at the end, with where they stand (at most five).
+        public var unfinished: [String] = []
+
+        public init() {}
+
+        public var description: String {
+            func share(_ n: Int) -> String { String(format: "%.1f %%", orders == 0 ? 0 : Double(n) * 100 / Double(orders)) }
+            let trips = guardTrips.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            return """
+                orders \(orders) (\(parts) parts), finished \(finished) (\(share(finished))), with no human action \(handsFree) (\(share(handsFree))), on time \(onTime) (\(share(onTime)))
+                runs \(runs), failed \(failedRuns) (\(String(format: "%.1f %%", runs == 0 ? 0 : Double(failedRuns) * 100 / Double(runs)))); print hours \(String(format: "%.1f", printHours)), wasted on failures \(String(format: "%.1f", wastedPrintHours))
+                printer utilisation \(String(format: "%.1f %%", utilisation * 100)) over \(String(format: "%.1f", makespanHours)) h until the last order finished
+                guardrail trips: \(trips.isEmpty ? "none" : trips); human actions \(humanActions) (\(humanActionsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); planning passes \(planningPasses)
+                """ + unfinished.map { "\nunfinished: \($0)" }.joined()
+        }
+    }
+
+    let configuration: Configuration
+    let planner: ProductionPlanner
+    var random: Random
+    let start = Date(timeIntervalSince1970: 1_800_000_000)
+    var now: Date
+    var intents: [IntentID: Intent] = [:]
+    var plans: [PlanID: Plan] = [:]
+    var runs: [RunID: Run] = [:]
+    var printers: [PrinterID: Printer] = [:]
+    var models: [String: ModelFacts] = [:]
+    var gcode: [PlanRevisionKey: SlicedGCode] = [:]
+    var events: [(at: Date, event: Event)] = []
+    var touched: Set<IntentID> = []
+    var finishedAt: [IntentID: Date] = [:]
+    var busySeconds = 0.0
+    var report = Report()
+    var troubled: Set<PrinterID> = []
+    /// The G-code each run printed, for the recipes proven by a passed run.
+    var gcodeOfRun: [RunID: String] = [:]
+
+    enum Event {
+        case arrive(IntentDraft, IntentID)
+        case runEnds(RunID, failed: Bool)
+        case operatorRound
+    }
+
+    public init(_ configuration: Configuration) {
+        self.configuration = configuration
+        planner = ProductionPlanner(settings: configuration.settings)
+        random = Random(seed: configuration.seed)
+        now = start
+    }
+
+    public mutating func run() -> Report {
+        setUp()
+        let horizon = start.addingTimeInterval((configuration.hours + 48) * 3600)
+        while let next = events.indices.min(by: { events[$0].at < events[$1].at }) {
+            let (at, event) = events.remove(at: next)
+            guard at <= horizon else { break }
+            now = at
+            handle(event)
+            plan()
+            if finishedAt.count == configuration.orders { break }
+        }
+        return summarise()
+    }
+
+    // MARK: the farm
+
+    mutating func setUp() {
+        for index in 0..<configuration.printers {
+            let id = PrinterID(DerivedID.uuid(time: start, key: "printer \(index)"))
+            let enclosed = index % 4 == 0
+            let caps = PrinterCapabilities(
+                buildVolume: BuildVolume(x: 250, y: 210, z: 210), enclosure: enclosed, materials: enclosed ? ["PLA", "PETG", "ABS"] : ["PLA", "PETG"])
+            var state = PrinterDecider.initialState
+            state = apply(PrinterDecider.self, .register(id, PrinterRegistration(name: "p\(index)", connector: .virtual, address: "sim", capabilities: caps)), state)
+            state = apply(PrinterDecider.self, .observe(.idle, message: nil), state)
+            printers[id] = state.printer
+            if index % (configuration.printers / max(1, configuration.troubledPrinters)) == 1, troubled.count < configuration.troubledPrinters { troubled.insert(id) }
+        }
+        let catalogue: [(String, ModelFacts)] = [
+            ("small-box", Self.model(x: 20, y: 20, z: 20)), ("bracket", Self.model(x: 40, y: 25, z: 15)), ("knob", Self.model(x: 30, y: 30, z: 18)),
+            ("lid", Self.model(x: 60, y: 60, z: 6)), ("clip", Self.model(x: 25, y: 10, z: 8)), ("tall-stand", Self.model(x: 15, y: 15, z: 70)),
+            ("hook", Self.model(x: 30, y: 15, z: 40, overhang: 0.15)), ("plate", Self.model(x: 130, y: 120, z: 4)),
+        ]
+        for (name, facts) in catalogue { models[name] = facts }
+        let span = configuration.hours * 3600
+        let arrivals = (0..<configuration.orders).map { _ in random.unit() * span }.sorted()
+        for (index, offset) in arrivals.enumerated() {
+            let material = random.pick([("PLA", 0.6), ("PETG", 0.3), ("ABS", 0.1)])
+            let model = catalogue[Int(random.unit() * Double(catalogue.count))].0
+            let quantity = 1 + Int(random.unit() * 3)
+            let arrival = start.addingTimeInterval(offset)
+            let due = arrival.addingTimeInterval(3600 * (6 + random.unit() * 42))
+            let id = IntentID(DerivedID.uuid(time: arrival, key: "order \(index)"))
+            let item = LineItem(id: LineItemID(DerivedID.uuid(time: arrival, key: "item \(index)")), modelArtifact: model, quantity: quantity, material: material)
+            events.append((arrival, .arrive(IntentDraft(source: .api, externalReference: "sim-\(index)", lineItems: [item], dueDate: due, paymentStatus: .paid), id)))
+        }
+        var round = start.addingTimeInterval(configuration.operatorRound)
+        while round < start.addingTimeInterval((configuration.hours + 48) * 3600) {
+            events.append((round, .operatorRound))
+            round = round.addingTimeInterval(configuration.operatorRound)
+        }
+        for (id, profile) in ["PLA": "pla@sim", "PETG": "petg@sim", "ABS": "abs@sim"] { profiles[id] = profile }
+    }
+
+    var profiles: [String: String] = [:]
+
+    static func model(x: Double, y: Double, z: Double, overhang: Double = 0) -> ModelFacts {
+        let surface = 2 * (x * y + x * z + y * z)
+        let wall = min(x, y, z) / 2
+        return ModelFacts(
+            format: "sim", triangles: 12, vertices: 8, size: BuildVolume(x: x, y: y, z: z), volume: x * y * z * 0.35, surfaceArea: surface, shells: 1,
+            openEdges: 0, nonManifoldEdges: 0, inconsistentEdges: 0, degenerateTriangles: 0, nonFiniteCoordinates: 0, overhangArea: overhang * surface,
+            overhangAngle: 45, footprint: [[0, 0], [x, 0], [x, y], [0, y]],
+            wallThickness: WallThicknessFacts(samples: 100, minimum: wall, percentile1: wall, percentile5: wall, median: wall), unitsGuess: "millimetres",
+            declaredUnit: nil, objectNames: [], readerNotes: [])
+    }
+
+    mutating func handle(_ event: Event) {
+        switch event {
+        case .arrive(let draft, let id):
+            var state = apply(IntentDecider.self, .receive(id, draft), IntentDecider.initialState)
+            // Intake's preflight, as the real one would find these sound models.
+            state = apply(IntentDecider.self, .recordPreflight(.pass, findings: []), state)
+            intents[id] = state.intent
+        case .runEnds(let id, let failed):
+            guard var run = runs[id] else { return }
+            let elapsed = now.timeIntervalSince(run.startedAt ?? now)
+            busySeconds += elapsed
+            report.printHours += elapsed / 3600
+            if failed {
+                report.wastedPrintHours += elapsed / 3600
+                report.failedRuns += 1
+            }
+            run = apply(RunDecider.self, failed ? .fail : .complete, .exists(run)).run ?? run
+            runs[id] = run
+            if let printer = printers[run.printerID] { printers[run.printerID] = apply(PrinterDecider.self, .observe(.idle, message: nil), .exists(printer)).printer }
+        case .operatorRound:
+            operatorRound()
+        }
+    }
+
+    /// What a person does on a round: accept orders held for review, approve held revisions, draft a changed
+    /// revision where the loop breaker stopped one, inspect runs waiting for QA, clear degraded printers.
+    mutating func operatorRound() {
+        for (id, intent) in intents where intent.status == .needsReview {
+            intents[id] = act(IntentDecider.self, .accept, .exists(intent)).intent
+            touch(id)
+        }
+        for (id, plan) in plans {
+            guard let newest = plan.revisions.last else { continue }
+            if newest.status == .draft, plan.decisions?.latest(.approvePlan, revision: newest.number)?.outcome != .autoAdvance {
+                plans[id] = act(PlanDecider.self, .approve(revision: newest.number), .exists(plan)).plan
+                touch(plan.intentID)
+            } else if newest.status == .reviewRequired {
+                // A changed recipe: supports first, then another orientation each time.
+                var spec = newest.spec
+                if spec.supports == .none { spec.supports = .buildPlateOnly } else { spec.orientation.z = (spec.orientation.z + 90).truncatingRemainder(dividingBy: 360) }
+                var state = act(PlanDecider.self, .draftRevision(spec), .exists(plan))
+                if let drafted = state.plan?.revisions.last?.number { state = act(PlanDecider.self, .approve(revision: drafted), state) }
+                plans[id] = state.plan
+                touch(plan.intentID)
+            } else if let revision = plan.currentRevision?.number {
+                // A gate waiting for a person (a HIGH-risk reprint, the retry ceiling): the operator lets it go on.
+                var state = PlanState.exists(plan)
+                for gate in [Gate.slice, .dispatch, .reprint] {
+                    guard let last = plan.decisions?.latest(gate, revision: revision), last.outcome != .autoAdvance, !last.overridden else { continue }
+                    let override = GateRecord(gate: gate, outcome: .autoAdvance, rule: "override", explanation: "the operator lets it go on", revision: revision, overridden: true, at: now)
+                    state = act(PlanDecider.self, .recordDecision(override), state)
+                    touch(plan.intentID)
+                }
+                plans[id] = state.plan
+            }
+        }
+        for (id, run) in runs where run.qa == .pending {
+            var state = RunState.exists(run)
+            for item in run.items where !run.inspections.contains(where: { $0.planID == item.planID }) {
+                state = act(RunDecider.self, .inspect(planID: item.planID, passed: true), state)
+                if let intent = plans[item.planID]?.intentID { touch(intent) }
+            }
+            runs[id] = state.run
+        }
+        for (id, printer) in printers where printer.degraded != nil {
+            printers[id] = act(PrinterDecider.self, .clearDegraded, .exists(printer)).printer
+        }
+    }
+
+    mutating func touch(_ intent: IntentID) { touched.insert(intent) }
+
+    /// Plans and applies until the planner has nothing new to do at this moment.
+    mutating func plan() {
+        for _ in 0..<20 {
+            let open = intents.values.filter { [.preflighted, .accepted, .inProduction].contains($0.status) }
+            let openPlans = Set(open.map(\.id))
+            let snapshot = FarmSnapshot(
+                now: now, intents: open.sorted { $0.receivedAt < $1.receivedAt }, plans: plans.values.filter { openPlans.contains($0.intentID) }.sorted { $0.id < $1.id },
+                runs: runs.values.sorted { $0.id < $1.id }, printers: printers.values.sorted { $0.id < $1.id }, models: models, profiles: profiles, gcode: gcode,
+                provenGCode: Set(runs.values.filter { $0.qa == .passed }.compactMap { gcodeOfRun[$0.id] }))
+            report.planningPasses += 1
+            let steps = planner.steps(snapshot).filter { if case .waiting = $0 { false } else { true } }
+            var changed = false
+            for step in steps { changed = execute(step) || changed }
+            if !changed { return }
+        }
+    }
+
+    /// Applies one step as the loop would; false when it changed nothing.
+    mutating func execute(_ step: ProductionStep) -> Bool {
+        switch step {
+        case .decideIntent(let id, let record): return update(intent: id, .recordDecision(record))
+        case .decidePlan(let id, let record):
+            let changed = update(plan: id, .recordDecision(record))
+            if changed, case .block = record.outcome, record.rule.hasPrefix("guardrail") { trip("retryCeiling") }
+            return changed
+        case .accept(let id): return update(intent: id, .accept)
+        case .requestReview(let id, let reasons): return update(intent: id, .requestReview(reasons: reasons))
+        case .startProduction(let id): return update(intent: id, .startProduction)
+        case .createPlan(let id, let intent, let item, let spec):
+            plans[id] = apply(PlanDecider.self, .create(id, intentID: intent, lineItemID: item, spec: spec), PlanDecider.initialState).plan
+            return true
+        case .approve(let id, let revision): return update(plan: id, .approve(revision: revision))
+        case .requireReview(let id, let revision, let trip):
+            self.trip(trip.rule.rawValue)
+            return update(plan: id, .requireReview(revision: revision, reasons: [trip.sentence]))
+        case .slice(let id, let revision, let model, let profile):
+            // One recipe, one G-code: the same model and profile slice to the same bytes.
+            gcode[PlanRevisionKey(plan: id, revision: revision)] = SlicedGCode(artifact: "gcode|\(model)|\(profile)", printSeconds: ProductionPlanner.roughPrintSeconds(models[model]))
+            return true
+        case .schedule(let attempt): return start(attempt)
+        case .autoPass(let run, let plan, _):
+            guard let current = runs[run] else { return false }
+            runs[run] = apply(RunDecider.self, .inspect(planID: plan, passed: true), .exists(current)).run
+            return true
+        case .degrade(let id, let trip):
+            self.trip(trip.rule.rawValue)
+            guard let printer = printers[id] else { return false }
+            printers[id] = apply(PrinterDecider.self, .markDegraded(reason: trip.sentence), .exists(printer)).printer
+            return true
+        case .readyToShip(let id):
+            finishedAt[id] = now
+            return update(intent: id, .markReadyToShip)
+        case .waiting: return false
+        }
+    }
+
+    mutating func trip(_ rule: String) { report.guardTrips[rule, default: 0] += 1 }
+
+    /// Schedules the attempt and starts it at once (the dispatch itself is the fleet's, proven elsewhere); it
+    /// ends at the slicer's estimate, or earlier when it fails.
+    mutating func start(_ attempt: Attempt) -> Bool {
+        guard runs[attempt.run] == nil, let printer = printers[attempt.printer] else { return false }
+        let items = [PlateItem(planID: attempt.plan, revision: attempt.revision, copies: attempt.copies)]
+        var state = apply(RunDecider.self, .schedule(attempt.run, plateID: attempt.plate, printerID: attempt.printer, items: items, risk: attempt.risk), RunDecider.initialState)
+        state = apply(RunDecider.self, .beginDispatch(token: "sim"), state)
+        state = apply(RunDecider.self, .confirmStarted(token: "sim"), state)
+        runs[attempt.run] = state.run
+        gcodeOfRun[attempt.run] = attempt.gcode
+        report.runs += 1
+        printers[attempt.printer] = apply(PrinterDecider.self, .observe(.busy, message: nil), .exists(printer)).printer
+        let duration = gcode[PlanRevisionKey(plan: attempt.plan, revision: attempt.revision)]?.printSeconds ?? 3600
+        let rate = troubled.contains(attempt.printer) ? configuration.failureRate * 3 : configuration.failureRate * 0.8
+        let failed = random.unit() < rate
+        // Most failures are first-layer ones, found early; the rest late in the print.
+        let fraction = failed ? (random.unit() < 0.6 ? 0.05 : 0.5 + random.unit() * 0.45) : 1
+        events.append((now.addingTimeInterval(duration * fraction), .runEnds(attempt.run, failed: failed)))
+        return true
+    }
+
+    mutating func update(intent id: IntentID, _ command: IntentCommand) -> Bool {
+        guard let intent = intents[id], let updated = apply(IntentDecider.self, command, .exists(intent)).intent, updated != intent else { return false }
+        intents[id] = updated
+        return true
+    }
+
+    mutating func update(plan id: PlanID, _ command: PlanCommand) -> Bool {
+        guard let plan = plans[id], let updated = apply(PlanDecider.self, command, .exists(plan)).plan, updated != plan else { return false }
+        plans[id] = updated
+        return true
+    }
+
+    /// A person's command: counted, then applied like any other.
+    mutating func act<D: Decider>(_ type: D.Type, _ command: D.Command, _ state: D.State) -> D.State {
+        report.humanActions += 1
+        report.humanActionsByKind[String(describing: command).prefix { $0 != "(" }.description, default: 0] += 1
+        return apply(type, command, state, human: true)
+    }
+
+    /// A command through its decider; a refusal leaves the state as it was.
+    func apply<D: Decider>(_: D.Type, _ command: D.Command, _ state: D.State, human: Bool = false) -> D.State {
+        let actor = human ? EventActor(.user, "operator") : EventActor(.policy, "production")
+        guard let events = try? D.decide(command, state: state, context: CommandContext(actor: actor, reason: .policyAutoAdvance, time: now)) else { return state }
+        return events.reduce(state, D.evolve)
+    }
+
+    func summarise() -> Report {
+        var report = report
+        report.orders = configuration.orders
+        report.parts = intents.values.reduce(0) { $0 + $1.lineItems.reduce(0) { $0 + $1.quantity } }
+        report.finished = finishedAt.count
+        report.handsFree = finishedAt.keys.filter { !touched.contains($0) }.count
+        report.onTime = finishedAt.filter { id, at in intents[id]?.dueDate.map { at <= $0 } ?? true }.count
+        let end = finishedAt.values.max() ?? now
+        report.makespanHours = end.timeIntervalSince(start) / 3600
+        report.utilisation = busySeconds / (Double(configuration.printers) * max(1, end.timeIntervalSince(start)))
+        for intent in intents.values.sorted(by: { $0.receivedAt < $1.receivedAt }) where finishedAt[intent.id] == nil {
+            guard report.unfinished.count < 5 else { break }
+            let plan = plans.values.first { $0.intentID == intent.id }
+            let planRuns = runs.values.filter { run in run.items.contains { $0.planID == plan?.id } }
+            let decisions = plan?.decisions?.map { "\($0.gate.rawValue)=\($0.outcome.name)" }.joined(separator: ",") ?? "-"
+            report.unfinished.append(
+                "\(intent.externalReference ?? "") \(intent.status.rawValue), plan \(plan?.status.rawValue ?? "none") r\(plan?.revisions.count ?? 0) [\(decisions)], runs \(planRuns.map { "\($0.status.rawValue)/\($0.qa.rawValue)" }.joined(separator: " "))")
+        }
+        return report
+    }
+}
+
+/// SplitMix64 with a few conveniences; the simulation's only source of chance.
+struct Random {
+    var state: UInt64
+    init(seed: UInt64) { state = seed }
+
+    mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+
+    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+
+    mutating func pick<T>(_ weighted: [(T, Double)]) -> T {
+        var roll = unit() * weighted.reduce(0) { $0 + $1.1 }
+        for (value, weight) in weighted {
+            roll -= weight
+            if roll < 0 { return value }
+        }
+        return weighted[weighted.count - 1].0
+    }
+}
