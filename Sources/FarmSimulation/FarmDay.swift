@@ -355,20 +355,12 @@ public struct FarmDay {
     }
 }
 
-/// SplitMix64 with a few conveniences; the simulation's only source of chance.
+/// The simulation's only source of chance.
 struct Random {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
+    var generator: SeededGenerator
+    init(seed: UInt64) { generator = SeededGenerator(seed: seed) }
 
-    mutating func next() -> UInt64 {
-        state &+= 0x9e37_79b9_7f4a_7c15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-        return z ^ (z >> 31)
-    }
-
-    mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+    mutating func unit() -> Double { generator.unit() }
 
     mutating func pick<T>(_ weighted: [(T, Double)]) -> T {
         var roll = unit() * weighted.reduce(0) { $0 + $1.1 }

@@ -228,4 +228,28 @@ struct DispatchTests {
         }
         await rig.stop()
     }
+
+    @Test("a confident anomaly pauses the print: the run's paused event names the guardrail and its evidence")
+    func anomalyPause() async throws {
+        let machine = VirtualPrinter(name: "watched", speed: 2)
+        let rig = try await FleetRig(machine)
+        do {
+            let printerID = try await register(rig, 0)
+            #expect(try await printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
+            let scheduled = try await schedule(rig, on: printerID)
+            #expect(try await run(rig, scheduled.id, within: 10) { $0.status == .printing } != nil)
+            await machine.inject(.spaghetti)
+            let paused = try await run(rig, scheduled.id, within: 10) { $0.status == .paused }
+            #expect(paused != nil, "the fleet paused the machine")
+            let events = try await rig.store.events.read(stream: RunDecider.stream(scheduled.id.description))
+            let event = try #require(events.last(where: { $0.type == "printfarm.run.paused.v1" }))
+            #expect(event.reason == "guard.anomalyPause")
+            #expect(event.actor == "policy:guardrails")
+            #expect(String(decoding: event.data, as: UTF8.self).contains("spaghetti with confidence 0.93"))
+        } catch {
+            await rig.stop()
+            throw error
+        }
+        await rig.stop()
+    }
 }

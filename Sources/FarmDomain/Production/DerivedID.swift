@@ -6,29 +6,35 @@ import Foundation
 /// in id order stay in creation order.
 public enum DerivedID {
     public static func uuid(time: Date, key: String) -> UUID {
-        var generator = KeyedGenerator(key: key)
+        var generator = SeededGenerator(key: key)
         return UUIDv7.make(time: time, random: &generator)
     }
+}
 
-    /// SplitMix64 seeded with the FNV-1a hash of the key.
-    struct KeyedGenerator: RandomNumberGenerator {
-        var state: UInt64
+/// SplitMix64: small, fast, and the same sequence for the same seed on every machine.
+public struct SeededGenerator: RandomNumberGenerator, Sendable {
+    var state: UInt64
 
-        init(key: String) {
-            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
-            for byte in key.utf8 {
-                hash ^= UInt64(byte)
-                hash = hash &* 0x0000_0100_0000_01b3
-            }
-            state = hash
+    public init(seed: UInt64) { state = seed }
+
+    /// Seeded with the FNV-1a hash of `key`.
+    public init(key: String) {
+        var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+        for byte in key.utf8 {
+            hash ^= UInt64(byte)
+            hash = hash &* 0x0000_0100_0000_01b3
         }
-
-        mutating func next() -> UInt64 {
-            state &+= 0x9e37_79b9_7f4a_7c15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
-            z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
-            return z ^ (z >> 31)
-        }
+        state = hash
     }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9e37_79b9_7f4a_7c15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xbf58_476d_1ce4_e5b9
+        z = (z ^ (z >> 27)) &* 0x94d0_49bb_1331_11eb
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    public mutating func unit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }
