@@ -248,4 +248,35 @@ struct ProductionLoopTests {
         restarted?.cancel()
         await rig.stop()
     }
+
+    @Test("a QA failure is reprinted by the loop, and the order is ready once the reprint passes")
+    func qaFailureReprinted() async throws {
+        let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 300))
+        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
+        let production = loop(rig, slicing)
+        let running = Task { try await production.run() }
+        do {
+            let printerID = try await DispatchTests().register(rig, 0)
+            #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
+            let intentID = try await order(rig, slicing: slicing)
+            let first = try #require(try await runs(rig, within: 60) { $0.first?.status == .completed }).first!
+            let inspector = CommandContext(actor: EventActor(.user, "ada"), reason: QAReason.layerShift.reasonCode, note: "shifted at 12 mm", time: Date())
+            let planID = first.items[0].planID
+            _ = try await rig.store.runs.execute(.inspect(planID: planID, passed: false, code: .layerShift), id: first.id.description, context: inspector)
+            let again = try #require(try await runs(rig, within: 60) { $0.count == 2 && $0.last?.status == .completed }, "the failed part was reprinted")
+            #expect(again.last?.risk?.factors.contains { $0.code == "history.planFailures" } == true)
+            let plan = try #require(try await rig.store.plans.get(id: planID.description)?.model)
+            #expect(plan.decisions?.latest(.reprint, revision: 1)?.outcome == .autoAdvance)
+            #expect(try await rig.store.intents.get(id: intentID.description)?.model.status == .inProduction, "the reprint waits for QA")
+            _ = try await rig.store.runs.execute(.inspect(planID: planID, passed: true), id: again[1].id.description, context: inspector)
+            let shipped = try await waitFor(10) { try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil }
+            #expect(shipped == true)
+        } catch {
+            running.cancel()
+            await rig.stop()
+            throw error
+        }
+        running.cancel()
+        await rig.stop()
+    }
 }

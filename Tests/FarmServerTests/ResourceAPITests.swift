@@ -81,6 +81,46 @@ struct ResourceAPITests {
         }
     }
 
+    @Test("QA over HTTP: a completed run's items pass, or fail with a reason code, a note and photo evidence; bad verdicts are refused", arguments: TestEngine.allCases)
+    func inspections(engine: TestEngine) async throws {
+        try await withFarm(engine) { farm in
+            let context = CommandContext(actor: .cli, reason: .operatorRequest, time: Date())
+            let planA = PlanID(UUID()), planB = PlanID(UUID()), runID = RunID(UUID())
+            let items = [PlateItem(planID: planA, revision: 1), PlateItem(planID: planB, revision: 1)]
+            _ = try await farm.store.runs.execute(.schedule(runID, plateID: BuildPlateID(UUID()), printerID: PrinterID(UUID()), items: items), id: runID.description, context: context)
+            let early = try await farm.request(.post, "/api/v1/runs/\(runID)/inspections", json: #"{"items":[{"planID":"\#(planA)","passed":true}]}"#)
+            #expect(early.problemCode == "illegal-transition", "only a completed run is inspected: \(early.text)")
+            for command in [RunCommand.beginDispatch(token: "t"), .confirmStarted(token: "t"), .complete] {
+                _ = try await farm.store.runs.execute(command, id: runID.description, context: context)
+            }
+            let photo = try #require(try await farm.upload(Data("jpeg bytes".utf8), name: "corner.jpg").json["sha256"] as? String)
+
+            let noReason = try await farm.request(.post, "/api/v1/runs/\(runID)/inspections", json: #"{"items":[{"planID":"\#(planA)","passed":false}]}"#)
+            #expect(noReason.status == .unprocessableContent && noReason.text.contains("say why it failed"), "\(noReason.text)")
+            let unknownReason = try await farm.request(.post, "/api/v1/runs/\(runID)/inspections", json: #"{"items":[{"planID":"\#(planA)","passed":false,"failure":"ugly"}]}"#)
+            #expect(unknownReason.status == .badRequest || unknownReason.status == .unprocessableContent, "\(unknownReason.text)")
+            let missingPhoto = try await farm.request(
+                .post, "/api/v1/runs/\(runID)/inspections", json: #"{"items":[{"planID":"\#(planA)","passed":false,"failure":"warping","evidence":["\#(String(repeating: "0", count: 64))"]}]}"#)
+            #expect(missingPhoto.problemCode == "invalid-field" && missingPhoto.text.contains("items[0].evidence[0]"), "\(missingPhoto.text)")
+            #expect(try await farm.request(.post, "/api/v1/runs/\(runID)/inspections", json: #"{"items":[]}"#).problemCode == "invalid-field")
+            #expect(try await farm.store.runs.get(id: runID.description)?.model.inspections.isEmpty == true, "nothing was recorded by the refused verdicts")
+
+            let verdicts = try await farm.request(.post, "/api/v1/runs/\(runID)/inspections", json: #"""
+                {"items":[{"planID":"\#(planA)","passed":true},
+                          {"planID":"\#(planB)","passed":false,"failure":"warping","note":"corner lifted 2 mm","evidence":["\#(photo)"]}]}
+                """#)
+            #expect(verdicts.status == .ok, "\(verdicts.text)")
+            let inspections = try #require(verdicts.json["inspections"] as? [[String: Any]])
+            #expect(inspections.count == 2)
+            #expect(inspections.last?["code"] as? String == "warping")
+            #expect(inspections.last?["reason"] as? String == "corner lifted 2 mm")
+            #expect(inspections.last?["evidence"] as? [String] == [photo])
+            let events = try await farm.store.events.read(stream: RunDecider.stream(runID.description)).filter { $0.type == "printfarm.run.itemInspected.v1" }
+            #expect(events.map(\.reason) == ["qa.passed", "qa.failed.warping"])
+            #expect(try await farm.store.runs.get(id: runID.description)?.model.qa == .failed)
+        }
+    }
+
     @Test("the event feed pages through CloudEvents by sequence", arguments: TestEngine.allCases)
     func eventFeed(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in

@@ -57,6 +57,18 @@ public struct RunProgress: Sendable, Equatable, Codable {
 public struct ItemInspection: Sendable, Equatable, Codable {
     public var planID: PlanID
     public var passed: Bool
+    /// The inspector's note.
     public var reason: String?
+    /// Why the item failed; absent for a pass (and in inspections recorded before codes existed).
+    public var code: QAReason?
+    /// Photos and measurements (artifact SHA-256s).
+    public var evidence: [String]?
     public var at: Date
+}
+
+/// Why an item failed QA, as a stable code.
+public enum QAReason: String, Codable, Sendable, CaseIterable {
+    case dimensions, surface, layerShift, warping, stringing, other
+
+    public var reasonCode: ReasonCode { ReasonCode(rawValue: "qa.failed.\(rawValue)")! }
 }

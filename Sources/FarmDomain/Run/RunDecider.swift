@@ -16,7 +16,8 @@ public enum RunCommand: Sendable, Equatable {
     case fail
     case cancel
     case interrupt
-    case inspect(planID: PlanID, passed: Bool)
+    /// QA of one item of a completed run: a failure names its reason; `evidence` are artifact SHA-256s.
+    case inspect(planID: PlanID, passed: Bool, code: QAReason? = nil, evidence: [String] = [])
 
     public var name: String {
         switch self {
@@ -104,13 +105,21 @@ public enum RunDecider: Decider {
         case .fail: return try move(run, "fail", illegal) { .failed(change) }
         case .cancel: return try move(run, "cancel", illegal) { .cancelled(change) }
         case .interrupt: return try move(run, "interrupt", illegal) { .interrupted(change) }
-        case .inspect(let planID, let passed):
+        case .inspect(let planID, let passed, let code, let evidence):
             guard run.status == .completed else { throw illegal }
             guard run.items.contains(where: { $0.planID == planID }) else {
                 throw .invalid(field: "planID", reason: "plan \(planID) was not printed in this run")
             }
-            if let last = run.inspections.last(where: { $0.planID == planID }), last.passed == passed { return [] }
-            return [.itemInspected(ItemInspection(planID: planID, passed: passed, reason: context.note, at: context.time))]
+            if passed, code != nil { throw .invalid(field: "failure", reason: "a passed item has no failure reason; leave it out") }
+            if !passed, code == nil {
+                throw .invalid(field: "failure", reason: "say why it failed: \(QAReason.allCases.map(\.rawValue).joined(separator: ", "))")
+            }
+            guard evidence.count <= 20, evidence.allSatisfy({ (1...128).contains($0.count) }) else {
+                throw .invalid(field: "evidence", reason: "at most 20 artifact SHA-256s (upload photos with POST /api/v1/artifacts)")
+            }
+            if let last = run.inspections.last(where: { $0.planID == planID }), last.passed == passed, last.code == code, evidence.isEmpty { return [] }
+            return [.itemInspected(ItemInspection(
+                planID: planID, passed: passed, reason: context.note, code: code, evidence: evidence.isEmpty ? nil : evidence, at: context.time))]
         }
     }
 

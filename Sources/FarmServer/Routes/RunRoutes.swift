@@ -12,6 +12,18 @@ struct ScheduleRunRequest: Decodable, Sendable {
     var note: String?
 }
 
+struct InspectionsRequest: Decodable, Sendable {
+    struct Item: Decodable, Sendable {
+        var planID: PlanID
+        var passed: Bool
+        var failure: QAReason?
+        var note: String?
+        var evidence: [String]?
+    }
+
+    var items: [Item]
+}
+
 /// `/api/v1/runs`: print attempts. Scheduling one puts a frozen plate in its printer's queue; the printer fleet
 /// dispatches it when the printer is free. Pause, resume and cancel go to the machine and the run follows what the
 /// machine reports.
@@ -28,6 +40,7 @@ struct RunRoutes {
             return try await endpoints.list(request, status: try query.oneOf("status", RunStatus.self), ref: try query.uuid("printer"))
         }
         routes.get("/api/v1/runs/{id}", .read) { request, context in try await endpoints.get(request, context) }
+        routes.post("/api/v1/runs/{id}/inspections", .operate) { request, context in try await inspect(request, context) }
         for action in RunAction.allCases {
             routes.post("/api/v1/runs/{id}/\(action.rawValue)", .operate) { request, context in try await perform(action, request, context) }
         }
@@ -62,6 +75,32 @@ struct RunRoutes {
         }
         guard let runID = RunID(id) else { throw Problem.invalidParameter("id", "'\(id)' is not a UUID") }
         let run = try await fleet.perform(action, on: runID, context: commandContext)
+        return try JSONIO.response(run)
+    }
+
+    /// QA of a completed run's items, each pass or fail with a reason code, a note and evidence (uploaded photos).
+    /// Each verdict is its own event (`qa.passed`, `qa.failed.<reason>`); a failed item is reprinted by the
+    /// production loop unless a guardrail stops it.
+    func inspect(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let id = try endpoints.id(context)
+        let body = try await JSONIO.decode(InspectionsRequest.self, from: request, context: context)
+        guard (1...100).contains(body.items.count) else { throw Problem.invalidField("items", "one verdict per item, 1 to 100 of them") }
+        let store = endpoints.services.store
+        for (index, item) in body.items.enumerated() {
+            for (position, sha) in (item.evidence ?? []).enumerated() where try await store.artifacts.get(id: sha) == nil {
+                throw Problem.invalidField(
+                    "items[\(index)].evidence[\(position)]", "no artifact \(sha.prefix(80)) is stored; upload the photo first (POST /api/v1/artifacts)")
+            }
+        }
+        var run: Run? = nil
+        for item in body.items {
+            let reason = item.passed ? ReasonCode.qaPassed : (item.failure?.reasonCode ?? .qaPassed)
+            let commandContext = try endpoints.services.commandContext(context, reason: reason.rawValue, note: item.note)
+            run = try await store.runs.execute(
+                .inspect(planID: item.planID, passed: item.passed, code: item.failure, evidence: item.evidence ?? []), id: id, context: commandContext,
+                correlationID: endpoints.services.correlationID(request, context)).model
+        }
+        guard let run else { throw Problem.invalidField("items", "one verdict per item, 1 to 100 of them") }
         return try JSONIO.response(run)
     }
 }
