@@ -81,6 +81,45 @@ struct ResourceAPITests {
         }
     }
 
+    @Test("an operator overrides a revision's gate with a note; the override is the gate's decision, marked so; nonsense is refused", arguments: TestEngine.allCases)
+    func gateOverride(engine: TestEngine) async throws {
+        try await withFarm(engine) { farm in
+            let intent = try await farm.request(.post, "/api/v1/intents", json: intentJSON).json
+            let intentID = try #require(intent["id"] as? String)
+            let lineItemID = try #require((intent["lineItems"] as? [[String: Any]])?.first?["id"] as? String)
+            let planID = try #require(try await farm.request(.post, "/api/v1/plans", json: #"{"intentID":"\#(intentID)","lineItemID":"\#(lineItemID)","spec":\#(Self.spec)}"#).json["id"] as? String)
+            let path = "/api/v1/plans/\(planID)/revisions/1/decisions"
+            #expect(try await farm.request(.post, path, json: #"{"gate":"reprint","decide":"autoAdvance"}"#).text.contains("say why you override"))
+            #expect(try await farm.request(.post, path, json: #"{"gate":"approvePlan","decide":"autoAdvance","note":"x"}"#).problemCode == "invalid-field")
+            #expect(try await farm.request(.post, path, json: #"{"gate":"reprint","decide":"perhaps","note":"x"}"#).problemCode == "invalid-field")
+            #expect(try await farm.request(.post, path, json: #"{"gate":"dispatch","decide":"block","note":"x"}"#).text.contains("because"))
+            #expect(try await farm.request(.post, "/api/v1/plans/\(planID)/revisions/9/decisions", json: #"{"gate":"reprint","decide":"autoAdvance","note":"x"}"#).status == .unprocessableContent)
+
+            let overridden = try await farm.request(.post, path, json: #"{"gate":"reprint","decide":"autoAdvance","note":"the warping was the bed, now cleaned"}"#)
+            #expect(overridden.status == .ok, "\(overridden.text)")
+            let decision = try #require((overridden.json["decisions"] as? [[String: Any]])?.first)
+            #expect(decision["gate"] as? String == "reprint")
+            #expect(decision["overridden"] as? Bool == true)
+            #expect(decision["revision"] as? Int == 1)
+            #expect((decision["explanation"] as? String)?.hasSuffix("the warping was the bed, now cleaned") == true)
+            let event = try await farm.store.events.read(stream: PlanDecider.stream(planID)).last
+            #expect(event?.type == "printfarm.plan.gateDecided.v1")
+            #expect(event?.reason == "operator.override")
+        }
+    }
+
+    @Test("the production rules the server runs with can be read by anyone signed in", arguments: TestEngine.allCases)
+    func productionSettings(engine: TestEngine) async throws {
+        try await withFarm(engine) { farm in
+            let settings = try await farm.request(.get, "/api/v1/settings/production")
+            #expect(settings.status == .ok, "\(settings.text)")
+            #expect((settings.json["guardrails"] as? [String: Any])?["loopBreakerFailures"] as? Int == 2)
+            #expect(((settings.json["policy"] as? [String: Any])?["acceptIntent"] as? [Any])?.count == 3)
+            #expect((settings.json["qa"] as? [String: Any])?["autoPassLowRisk"] as? Bool == false)
+            #expect((settings.json["risk"] as? [String: Any])?["high"] as? Int == 50)
+        }
+    }
+
     @Test("QA over HTTP: a completed run's items pass, or fail with a reason code, a note and photo evidence; bad verdicts are refused", arguments: TestEngine.allCases)
     func inspections(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in

@@ -19,6 +19,17 @@ struct DraftRevisionRequest: Decodable, Sendable {
     var note: String?
 }
 
+/// An operator's decision at a plan revision's gate, in place of the policy's.
+struct OverrideRequest: Decodable, Sendable {
+    var gate: Gate
+    var decide: String
+    /// For `requireApproval`: who must approve; for `block`: whom to ask.
+    var role: Role?
+    /// For `block`: what is wrong and what to do.
+    var because: String?
+    var note: String?
+}
+
 struct ReasonRequest: Decodable, Sendable {
     var reason: String?
     var note: String?
@@ -42,6 +53,7 @@ struct PlanRoutes {
             return try await endpoints.execute(
                 .draftRevision(body.spec), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
         }
+        routes.post("/api/v1/plans/{id}/revisions/{revision}/decisions", .operate) { request, context in try await override(request, context) }
         routes.post("/api/v1/plans/{id}/revisions/{revision}/approve", .operate) { request, context in
             let body = try await JSONIO.decode(ReasonRequest.self, from: request, context: context)
             let text = try context.parameters.require("revision")
@@ -49,6 +61,38 @@ struct PlanRoutes {
             return try await endpoints.execute(
                 .approve(revision: revision), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
         }
+    }
+
+    /// An operator overrides a gate's decision for one revision (slice, dispatch, reprint; approvePlan is the approve
+    /// route): recorded as the gate's decision with `overridden: true` and reason `operator.override`; it stands
+    /// until the revision changes. The note says why, and is required.
+    func override(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let body = try await JSONIO.decode(OverrideRequest.self, from: request, context: context)
+        let text = try context.parameters.require("revision")
+        guard let revision = Int(text), revision >= 1 else { throw Problem.invalidParameter("revision", "a revision number from 1") }
+        guard [.slice, .dispatch, .reprint].contains(body.gate) else {
+            throw Problem.invalidField("gate", "slice, dispatch or reprint; approve a revision with POST …/revisions/{revision}/approve, accept an order with its accept transition")
+        }
+        guard let note = body.note?.trimmingCharacters(in: .whitespacesAndNewlines), !note.isEmpty else {
+            throw Problem.invalidField("note", "say why you override the policy (it is kept with the decision)")
+        }
+        let outcome: GateOutcome
+        switch body.decide {
+        case "autoAdvance": outcome = .autoAdvance
+        case "requireApproval": outcome = .requireApproval(body.role ?? .operator)
+        case "block":
+            guard let because = body.because, !because.isEmpty, because.count <= 500 else {
+                throw Problem.invalidField("because", "say what is wrong and what to do (1 to 500 characters)")
+            }
+            outcome = .block(reason: because, ask: body.role ?? .operator)
+        default: throw Problem.invalidField("decide", "autoAdvance, requireApproval or block")
+        }
+        let commandContext = try endpoints.services.commandContext(context, reason: ReasonCode.operatorOverride.rawValue, note: note)
+        let record = GateRecord(
+            gate: body.gate, outcome: outcome, rule: "override", explanation: "\(body.gate.rawValue): overridden by \(commandContext.actor): \(note)",
+            revision: revision, overridden: true, at: commandContext.time)
+        return try await endpoints.execute(
+            .recordDecision(record), id: try endpoints.id(context), request: request, context: context, reason: ReasonCode.operatorOverride.rawValue, note: note)
     }
 
     func create(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
