@@ -279,4 +279,32 @@ struct ProductionLoopTests {
         running.cancel()
         await rig.stop()
     }
+
+    @Test("the printer's Moonraker drops every connection mid-print: the farm reconnects, the run goes on and is printed once")
+    func connectionLostMidPrint() async throws {
+        let machine = VirtualPrinter(name: "virtual-0", speed: 60)
+        let rig = try await FleetRig(machine)
+        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
+        let production = loop(rig, slicing, ProductionSettings(qa: .init(autoPassLowRisk: true)))
+        let running = Task { try await production.run() }
+        do {
+            let printerID = try await DispatchTests().register(rig, 0)
+            #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
+            let intentID = try await order(rig, slicing: slicing)
+            let printing = try #require(try await runs(rig, within: 60) { ($0.first?.progress?.fraction ?? 0) > 0.05 }).first!
+            await machine.inject(.disconnect)
+            let shipped = try await waitFor(90) { try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil }
+            #expect(shipped == true)
+            #expect(try await rig.store.runs.all().map(\.id) == [printing.id], "no second run")
+            #expect(try await DispatchTests().jobs(rig, 0, printing.id).map(\.status) == ["completed"], "printed exactly once")
+            let observed = try await rig.store.events.read(stream: PrinterDecider.stream(printerID.description)).filter { $0.type == "printfarm.printer.stateObserved.v1" }
+            #expect(observed.contains { String(decoding: $0.data, as: UTF8.self).contains("\"offline\"") }, "the drop was seen")
+        } catch {
+            running.cancel()
+            await rig.stop()
+            throw error
+        }
+        running.cancel()
+        await rig.stop()
+    }
 }
