@@ -66,8 +66,8 @@ actor PrinterFleet: Service {
     var requested: [RunID: (command: RunCommand, context: CommandContext)] = [:]
     /// Printers whose Klipper configuration was read on their current connection.
     var configured: Set<PrinterID> = []
-    /// Anomaly at or above this confidence pauses the print (the guardrail `anomalyPause`).
-    let anomalyPauseConfidence: Double
+    /// Their `anomaly` check pauses a print on a confident anomaly.
+    let guardrails: Guardrails
     /// Runs this process paused for an anomaly: paused once, whatever the detector keeps saying.
     var pausedForAnomaly: Set<RunID> = []
     private var reconciling: Set<PrinterID> = []
@@ -77,7 +77,7 @@ actor PrinterFleet: Service {
         store: Store, artifacts: ArtifactStore, now: @escaping @Sendable () -> Date, newID: @escaping @Sendable () -> UUID, logger: Logger,
         timing: Timing = .init(), anomalyPauseConfidence: Double = GuardrailSettings().anomalyPauseConfidence
     ) {
-        self.anomalyPauseConfidence = anomalyPauseConfidence
+        self.guardrails = Guardrails(settings: GuardrailSettings(anomalyPauseConfidence: anomalyPauseConfidence))
         self.store = store
         self.artifacts = artifacts
         self.now = now
@@ -154,7 +154,8 @@ actor PrinterFleet: Service {
         }
         runs = open.mapValues { $0.sorted { $0.scheduledAt < $1.scheduledAt } }
         // Finished runs are forgotten unless written during the read (their version guards against the read).
-        runVersions = runVersions.filter { id, version in held[id] != version || runs.values.contains { $0.contains { $0.id == id } } }
+        let openIDs = Set(runs.values.joined().map(\.id))
+        runVersions = runVersions.filter { id, version in held[id] != version || openIDs.contains(id) }
         var registry: [PrinterID: Printer] = [:]
         for (printer, version) in read {
             if let newer = printerVersions[printer.id], newer > version, let mine = printers[printer.id] {
@@ -293,7 +294,7 @@ actor PrinterFleet: Service {
     private func pauseOnAnomaly(_ report: MachineReport, on id: PrinterID) async {
         guard let anomaly = report.anomaly, let run = runs[id]?.first(where: { $0.status == .printing }), !pausedForAnomaly.contains(run.id),
               let link = links[id],
-              let trip = Guardrails(settings: GuardrailSettings(anomalyPauseConfidence: anomalyPauseConfidence)).anomaly(kind: anomaly.kind, confidence: anomaly.confidence)
+              let trip = guardrails.anomaly(kind: anomaly.kind, confidence: anomaly.confidence)
         else { return }
         pausedForAnomaly.insert(run.id)
         logger.notice("pausing run \(run.id) on printer \(id): \(trip.sentence)")

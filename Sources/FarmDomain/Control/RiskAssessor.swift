@@ -40,7 +40,7 @@ public struct RiskAssessment: Sendable, Equatable, Codable {
 }
 
 /// What a risk assessment looks at; each part is optional because each stage knows more.
-public struct RiskInputs: Sendable, Equatable {
+public struct RiskInputs: Sendable {
     public var model: ModelFacts?
     public var material: String
     /// Runs of this plan revision that ended (completed or failed) before, or 1 when the same G-code — the same
@@ -67,16 +67,10 @@ public struct RiskInputs: Sendable, Equatable {
         self.slack = slack
         self.materialLoaded = materialLoaded
     }
-
-    public static func == (a: RiskInputs, b: RiskInputs) -> Bool {
-        a.model == b.model && a.material == b.material && a.finishedRunsOfRevision == b.finishedRunsOfRevision
-            && a.failuresOfPlan == b.failuresOfPlan && a.printerFailures?.failed == b.printerFailures?.failed
-            && a.printerFailures?.of == b.printerFailures?.of && a.slack == b.slack && a.materialLoaded == b.materialLoaded
-    }
 }
 
 /// Scores a job from its geometry, its history and its logistics. Pure: every input is passed in. The weights are
-/// fixed and documented (docs/design.md, "Risk"); the thresholds between levels are the farm's to set.
+/// fixed and documented (docs/production.md, "Risk"); the thresholds between levels are the farm's to set.
 public struct RiskAssessor: Sendable {
     public struct Thresholds: Sendable, Equatable, Codable {
         /// A score at or above this is MEDIUM.

@@ -7,8 +7,8 @@ public struct FarmSnapshot: Sendable {
     public var intents: [Intent]
     /// Plans of those intents.
     public var plans: [Plan]
-    /// Runs of those plans, in any status.
-    public var runs: [Run]
+    /// Runs of those plans, in any status (fixed at init: they are indexed by plan).
+    public let runs: [Run]
     public var printers: [Printer]
     /// Geometry of each model artifact (by SHA-256), from intake.
     public var models: [String: ModelFacts]
@@ -18,12 +18,18 @@ public struct FarmSnapshot: Sendable {
     public var gcode: [PlanRevisionKey: SlicedGCode]
     /// G-code that made parts which passed QA, in any order: a repeat order of a proven recipe is no first run.
     public var provenGCode: Set<String>
+    private let runsByPlan: [PlanID: [Run]]
+
+    func runs(of plan: PlanID) -> [Run] { runsByPlan[plan] ?? [] }
 
     public init(
         now: Date, intents: [Intent], plans: [Plan], runs: [Run], printers: [Printer], models: [String: ModelFacts], profiles: [String: String],
         gcode: [PlanRevisionKey: SlicedGCode], provenGCode: Set<String> = []
     ) {
         self.provenGCode = provenGCode
+        var byPlan: [PlanID: [Run]] = [:]
+        for run in runs { for planID in Set(run.items.map(\.planID)) { byPlan[planID, default: []].append(run) } }
+        runsByPlan = byPlan
         self.now = now
         self.intents = intents
         self.plans = plans
@@ -70,7 +76,6 @@ public struct ProductionPlanner: Sendable {
     public func steps(_ farm: FarmSnapshot) -> [ProductionStep] {
         var steps: [ProductionStep] = []
         let plansByItem = Dictionary(farm.plans.map { ($0.lineItemID, $0) }, uniquingKeysWith: { a, _ in a })
-        let runsByPlan = Dictionary(grouping: farm.runs.flatMap { run in run.items.map { ($0.planID, run) } }, by: \.0).mapValues { $0.map(\.1) }
         var busy = Set(farm.runs.filter { !$0.status.isTerminal }.map(\.printerID))
         for intent in farm.intents {
             switch intent.status {
@@ -84,7 +89,7 @@ public struct ProductionPlanner: Sendable {
                         steps.append(createPlan(intent, item, farm))
                         continue
                     }
-                    let progress = Progress(plan: plan, runs: runsByPlan[plan.id] ?? [])
+                    let progress = Progress(plan: plan, runs: farm.runs(of: plan.id))
                     if progress.passed < item.quantity { done = false }
                     steps += self.steps(for: plan, item: item, intent: intent, progress: progress, farm: farm, busy: &busy)
                 }
@@ -134,7 +139,7 @@ public struct ProductionPlanner: Sendable {
                 if let revision = plan.currentRevision?.number, let sliced = farm.gcode[PlanRevisionKey(plan: plan.id, revision: revision)]?.printSeconds {
                     perCopy = sliced
                 }
-                passed = Progress(plan: plan, runs: farm.runs.filter { $0.items.contains { $0.planID == plan.id } }).passed
+                passed = Progress(plan: plan, runs: farm.runs(of: plan.id)).passed
             }
             work += perCopy * Double(max(0, item.quantity - passed))
         }
@@ -167,7 +172,7 @@ public struct ProductionPlanner: Sendable {
         for plan: Plan, item: LineItem, intent: Intent, progress: Progress, farm: FarmSnapshot, busy: inout Set<PrinterID>
     ) -> [ProductionStep] {
         guard let newest = plan.revisions.last else { return [] }
-        if newest.status == .draft { return approveGate(plan, newest, item: item, farm: farm) }
+        if newest.status == .draft { return approveGate(plan, newest, item: item, progress: progress, farm: farm) }
         guard let revision = plan.currentRevision, newest.status != .reviewRequired else { return [] }
         let missing = item.quantity - progress.passed - progress.inFlight
         guard missing > 0 else { return [] }
@@ -188,32 +193,31 @@ public struct ProductionPlanner: Sendable {
         let key = PlanRevisionKey(plan: plan.id, revision: revision.number)
         guard let model = item.modelArtifact else { return [] }
         guard let gcode = farm.gcode[key] else {
-            let facts = GateFacts(revision: revision.number)
-            let recorded = record(.slice, plan: plan, revision: revision.number, facts: facts, risk: nil, farm: farm)
-            guard decided(.slice, plan: plan, revision: revision.number, facts: facts, risk: nil, farm: farm) == .autoAdvance else { return recorded }
-            return recorded + [.slice(plan.id, revision: revision.number, model: model, profile: revision.spec.profile)]
+            let slicing = pass(.slice, plan: plan, revision: revision.number, facts: GateFacts(revision: revision.number), risk: nil, now: farm.now)
+            guard slicing.advance else { return slicing.steps }
+            return slicing.steps + [.slice(plan.id, revision: revision.number, model: model, profile: revision.spec.profile)]
         }
         guard let printer = choosePrinter(for: revision.spec.requirements, material: item, farm: farm, busy: busy) else {
             return [.waiting("plan \(plan.id)", reason: "no free printer can make it (idle, trusted, \(item.material) loaded or allowed, big enough)")]
         }
         let finished = progress.finished(revision: revision.number) + (farm.provenGCode.contains(gcode.artifact) ? 1 : 0)
+        let slack = slack(intent, farm)
         let risk = assessor.assess(.run, RiskInputs(
             model: farm.models[model], material: item.material, finishedRunsOfRevision: finished,
-            failuresOfPlan: progress.failures, printerFailures: recentFailures(of: printer.id, farm), slack: slack(intent, farm)))
+            failuresOfPlan: progress.failures, printerFailures: recentFailures(of: printer.id, farm), slack: slack))
         let facts = GateFacts(
-            risk: risk.level, printer: conditions(of: printer), late: slack(intent, farm).map { $0 < 0 },
+            risk: risk.level, printer: conditions(of: printer), late: slack.map { $0 < 0 },
             firstRunOfRevision: finished == 0, revision: revision.number, payment: intent.paymentStatus)
         var steps: [ProductionStep] = []
         // A reprint passes its own gate, then dispatch, like any run.
         if reprint {
-            let outcome = decided(.reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
-            guard outcome == .autoAdvance else { return record(.reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm) }
-            steps += record(.reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
+            let reprinting = pass(.reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, now: farm.now)
+            guard reprinting.advance else { return reprinting.steps }
+            steps += reprinting.steps
         }
-        guard decided(.dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm) == .autoAdvance else {
-            return steps + record(.dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
-        }
-        steps += record(.dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
+        let dispatching = pass(.dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, now: farm.now)
+        steps += dispatching.steps
+        guard dispatching.advance else { return steps }
         // The attempt's id comes from the plan and how many attempts came before, so a repeat names the same run;
         // its time part from a moment a repeat sees unchanged (the last attempt's end, or the revision's drafting).
         let basis = progress.latestEnd ?? revision.createdAt
@@ -226,31 +230,22 @@ public struct ProductionPlanner: Sendable {
         return steps
     }
 
-    private func approveGate(_ plan: Plan, _ revision: PlanRevision, item: LineItem, farm: FarmSnapshot) -> [ProductionStep] {
-        let progress = Progress(plan: plan, runs: farm.runs.filter { run in run.items.contains { $0.planID == plan.id } })
+    private func approveGate(_ plan: Plan, _ revision: PlanRevision, item: LineItem, progress: Progress, farm: FarmSnapshot) -> [ProductionStep] {
         let risk = assessor.assess(.plan, RiskInputs(
             model: item.modelArtifact.flatMap { farm.models[$0] }, material: item.material,
             finishedRunsOfRevision: progress.finished(revision: revision.number), failuresOfPlan: progress.failures))
-        let facts = GateFacts(risk: risk.level, firstRunOfRevision: true, revision: revision.number)
-        let outcome = decided(.approvePlan, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
-        var steps = record(.approvePlan, plan: plan, revision: revision.number, facts: facts, risk: risk, farm: farm)
-        if outcome == .autoAdvance { steps.append(.approve(plan.id, revision: revision.number)) }
-        return steps
+        let approving = pass(.approvePlan, plan: plan, revision: revision.number, facts: GateFacts(risk: risk.level, firstRunOfRevision: true, revision: revision.number), risk: risk, now: farm.now)
+        return approving.steps + (approving.advance ? [.approve(plan.id, revision: revision.number)] : [])
     }
 
-    /// The gate's outcome: an operator's override stands; otherwise the policy decides now.
-    private func decided(_ gate: Gate, plan: Plan, revision: Int, facts: GateFacts, risk: RiskAssessment?, farm: FarmSnapshot) -> GateOutcome {
-        if let last = plan.decisions?.latest(gate, revision: revision), last.overridden { return last.outcome }
-        return settings.policy.decide(gate, facts).outcome
-    }
-
-    /// The decision to record (nothing when the last one says the same or an override stands).
-    private func record(_ gate: Gate, plan: Plan, revision: Int, facts: GateFacts, risk: RiskAssessment?, farm: FarmSnapshot) -> [ProductionStep] {
+    /// A plan revision's gate: an operator's override stands (nothing more is recorded); otherwise the policy
+    /// decides, and its decision is recorded unless the last one says the same.
+    private func pass(_ gate: Gate, plan: Plan, revision: Int, facts: GateFacts, risk: RiskAssessment?, now: Date) -> (advance: Bool, steps: [ProductionStep]) {
         let last = plan.decisions?.latest(gate, revision: revision)
-        if last?.overridden == true { return [] }
-        let record = GateRecord(settings.policy.decide(gate, facts), risk: risk, revision: revision, at: farm.now)
-        if let last, last.repeats(record) { return [] }
-        return [.decidePlan(plan.id, record)]
+        if let last, last.overridden { return (last.outcome == .autoAdvance, []) }
+        let record = GateRecord(settings.policy.decide(gate, facts), risk: risk, revision: revision, at: now)
+        let steps: [ProductionStep] = last.map { $0.repeats(record) } == true ? [] : [.decidePlan(plan.id, record)]
+        return (record.outcome == .autoAdvance, steps)
     }
 
     // MARK: printers
