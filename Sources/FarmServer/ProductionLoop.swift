@@ -8,8 +8,9 @@ import ServiceLifecycle
 /// Carries out the production loop: every `interval` it reads the open orders and what serves them, asks the
 /// `ProductionPlanner` for the next steps and does each as a command (its result an event). It keeps nothing
 /// the store does not: after a restart it reads the same state and plans on from it. What it remembers — which
-/// plan revisions are sliced — it finds again in the slice cache.
-actor ProductionLoop: Service {
+/// plan revisions are sliced — it finds again in the slice cache. Open orders and plans are read each pass; the
+/// runs are read in full once and then followed through the event log (`RunWorkingSet`).
+public actor ProductionLoop: Service {
     let store: Store
     let slicing: SliceService
     let fleet: PrinterFleet?
@@ -24,11 +25,20 @@ actor ProductionLoop: Service {
     private var sliceFailedAt: [PlanRevisionKey: Date] = [:]
     /// What each subject last waited for, so a wait is logged once, not every pass.
     private var waiting: [String: String] = [:]
+    /// The runs planned with, kept current from the event log (`catchUp`) after a full read (`readAll`).
+    private var runs = RunWorkingSet(keepPerPrinter: 1, tracking: [])
+    private var cursor: Int64 = 0
+    private var lastFullRead: Date?
+    /// How many times everything was read (for tests and the benchmark).
+    public private(set) var fullReads = 0
+    /// A safety net: everything is read again this often, even though the catch-up misses nothing.
+    let fullReadEvery: TimeInterval
 
     init(
         store: Store, slicing: SliceService, fleet: PrinterFleet?, settings: ProductionSettings, now: @escaping @Sendable () -> Date, logger: Logger,
-        interval: Duration = .seconds(2)
+        interval: Duration = .seconds(2), fullReadEvery: TimeInterval = 3600
     ) {
+        self.fullReadEvery = fullReadEvery
         self.store = store
         self.slicing = slicing
         self.fleet = fleet
@@ -38,7 +48,7 @@ actor ProductionLoop: Service {
         self.interval = interval
     }
 
-    func run() async throws {
+    public func run() async throws {
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.pass()
@@ -71,19 +81,28 @@ actor ProductionLoop: Service {
         return steps
     }
 
+    /// A loop that only reads — no fleet, the slicer never called — for benchmarks of its reading.
+    public static func reader(store: Store, artifacts: ArtifactStore, settings: ProductionSettings) -> ProductionLoop {
+        ProductionLoop(
+            store: store, slicing: SliceService(store: store, artifacts: artifacts, slicerPath: nil, concurrency: 1), fleet: nil, settings: settings,
+            now: { Date() }, logger: Logger(label: "loop"))
+    }
+
     // MARK: reading
 
-    func snapshot() async throws -> FarmSnapshot {
-        var intents: [Intent] = []
-        for status in [IntentStatus.preflighted, .accepted, .inProduction] { intents += try await store.intents.all(status: status.rawValue) }
-        var plans: [Plan] = []
-        for intent in intents where intent.status == .inProduction {
-            plans += try await store.plans.list(ref: intent.id.description, limit: 500).map { try StoreCoding.decoder().decode(Plan.self, from: $0.body) }
+    /// Reads the open orders and their plans afresh, and the runs from the working set brought up to date.
+    public func snapshot() async throws -> FarmSnapshot {
+        let (intents, plans) = try await openWork()
+        let open = Set(plans.map(\.id))
+        if let last = lastFullRead, now().timeIntervalSince(last) < fullReadEvery {
+            // Plans that closed are let go before the catch-up, which tracks plans created meanwhile.
+            runs.keepTracking(only: open)
+            try await catchUp()
+            // An open plan neither tracked at the last full read nor created since: only a full read finds its runs.
+            if !open.isSubset(of: runs.tracked) { try await readAll() }
+        } else {
+            try await readAll()
         }
-        // Every run is read: the plans' own and each printer's record. Fine for thousands of runs; an index of
-        // runs by plan is the next step when farms keep far more.
-        let runs = try await store.runs.all()
-        let printers = try await store.printers.all()
         var models: [String: ModelFacts] = [:]
         for sha in Set(intents.flatMap { $0.lineItems.compactMap(\.modelArtifact) }) {
             if let facts = try await store.artifacts.get(id: sha)?.model.analysis { models[sha] = facts }
@@ -92,10 +111,66 @@ actor ProductionLoop: Service {
         for binding in try await store.profileBindings.all().sorted(by: { $0.id < $1.id }) where profiles[binding.material.uppercased()] == nil {
             profiles[binding.material.uppercased()] = binding.profile
         }
-        let passedPlates = Set(runs.filter { $0.qa == .passed }.map(\.plateID))
-        let proven = Set(try await store.plates.all().filter { passedPlates.contains($0.id) }.compactMap(\.gcodeArtifact))
         return FarmSnapshot(
-            now: now(), intents: intents, plans: plans, runs: runs, printers: printers, models: models, profiles: profiles, gcode: gcode, provenGCode: proven)
+            now: now(), intents: intents, plans: plans, runs: runs.held, printers: try await store.printers.all(), models: models, profiles: profiles,
+            gcode: gcode, provenGCode: runs.proven, lastScheduled: runs.lastScheduled)
+    }
+
+    /// The open intents and the plans of those in production.
+    private func openWork() async throws -> (intents: [Intent], plans: [Plan]) {
+        var intents: [Intent] = []
+        for status in [IntentStatus.preflighted, .accepted, .inProduction] { intents += try await store.intents.all(status: status.rawValue) }
+        var plans: [Plan] = []
+        let decoder = StoreCoding.decoder()
+        for intent in intents where intent.status == .inProduction {
+            plans += try await store.plans.list(ref: intent.id.description, limit: 500).map { try decoder.decode(Plan.self, from: $0.body) }
+        }
+        return (intents, plans)
+    }
+
+    /// Reads every run (and the plates of those that passed QA) into a new working set tracking the plans open
+    /// now. The head is taken first: what happens during the read is caught up next pass.
+    private func readAll() async throws {
+        let started = now(), head = try await store.events.headSequence()
+        let (_, plans) = try await openWork()
+        var set = RunWorkingSet(keepPerPrinter: max(planner.settings.guardrails.degradedWindow, planner.settings.guardrails.degradedConsecutive), tracking: Set(plans.map(\.id)))
+        var passedPlates: Set<BuildPlateID> = []
+        try await store.runs.eachPage { page in
+            for (run, version) in page where set.absorb(run, version: version) { passedPlates.insert(run.plateID) }
+        }
+        try await store.plates.eachPage { page in
+            for (plate, _) in page where passedPlates.contains(plate.id) { if let gcode = plate.gcodeArtifact { set.proven.insert(gcode) } }
+        }
+        runs = set
+        cursor = head
+        lastFullRead = started
+        fullReads += 1
+    }
+
+    private static let runStream = RunDecider.stream(""), planStream = PlanDecider.stream("")
+
+    /// Reads the runs whose streams gained events since the cursor, and tracks the plans created since.
+    private func catchUp() async throws {
+        var changed: [RunID: Int] = [:]
+        while true {
+            let page = try await store.events.touched(after: cursor, limit: 1000)
+            for event in page {
+                if let id = RunID(String(event.stream.trimmingPrefix(Self.runStream))) {
+                    changed[id] = max(changed[id] ?? 0, event.version)
+                } else if event.version == 1, let id = PlanID(String(event.stream.trimmingPrefix(Self.planStream))) {
+                    runs.track(id)
+                }
+            }
+            guard let last = page.last else { break }
+            cursor = last.sequence
+            if page.count < 1000 { break }
+        }
+        for (id, version) in changed where version > runs.version(of: id) ?? 0 {
+            guard let (run, version) = try await store.runs.get(id: id.description) else { continue }
+            if runs.absorb(run, version: version), let gcode = try await store.plates.get(id: run.plateID.description)?.model.gcodeArtifact {
+                runs.proven.insert(gcode)
+            }
+        }
     }
 
     // MARK: doing

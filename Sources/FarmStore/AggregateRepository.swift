@@ -104,13 +104,20 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
 
     /// Every model with its version, page by page.
     public func allVersioned(status: String? = nil) async throws -> [(model: A.Model, version: Int)] {
-        let decoder = StoreCoding.decoder()
         var models: [(model: A.Model, version: Int)] = []
+        try await eachPage(status: status) { models += $0 }
+        return models
+    }
+
+    /// Hands every model with its version to `body` a page at a time, in id order: for a reader that keeps a
+    /// little of a large collection without holding all of it at once.
+    public func eachPage(status: String? = nil, size: Int = 500, _ body: ([(model: A.Model, version: Int)]) throws -> Void) async throws {
+        let decoder = StoreCoding.decoder()
         var after: String?
         while true {
-            let rows = try await list(status: status, after: after, limit: 500)
-            models += try rows.map { (try decoder.decode(A.Model.self, from: $0.body), $0.version) }
-            guard rows.count == 500, let last = rows.last else { return models }
+            let rows = try await list(status: status, after: after, limit: size)
+            try body(try rows.map { (try decoder.decode(A.Model.self, from: $0.body), $0.version) })
+            guard rows.count == size, let last = rows.last else { return }
             after = last.id
         }
     }

@@ -33,24 +33,40 @@ struct Replay: AsyncParsableCommand {
         }
     }
 
-    /// Appends `runs` runs of ten events, a thousand runs per transaction. Returns the events written.
-    static func seed(_ store: Store, runs: Int, printers: Int = 100) async throws -> Int {
+    /// Appends `runs` runs of ten events, a thousand runs per transaction. Returns the events written. With
+    /// `inspected`, each run also has its plate (composed, frozen with G-code) and passes QA.
+    static func seed(
+        _ store: Store, runs: Int, printerIDs: [PrinterID] = (0..<100).map { _ in PrinterID(SystemIDs.uuidv7()) }, inspected: Bool = false
+    ) async throws -> Int {
         let encoder = StoreCoding.encoder()
         let base = Date(timeIntervalSince1970: 1_790_000_000)
-        let printerIDs = (0..<printers).map { _ in PrinterID(SystemIDs.uuidv7()) }
+        let printers = printerIDs.count
         var written = 0
         var batch: [(stream: String, expectedVersion: Int, events: [NewEvent])] = []
         for index in 0..<runs {
             let id = RunID(SystemIDs.uuidv7())
             let time = base.addingTimeInterval(Double(index) * 60)
             let context = CommandContext(actor: EventActor(.system, "bench"), reason: "bench.seed", time: time)
-            let plan = PlanID(UUID())
+            let plan = PlanID(UUID()), plate = BuildPlateID(UUID())
+            let items = [PlateItem(planID: plan, revision: 1, copies: 2)]
             var commands: [RunCommand] = [
-                .schedule(id, plateID: BuildPlateID(UUID()), printerID: printerIDs[index % printers], items: [PlateItem(planID: plan, revision: 1, copies: 2)]),
+                .schedule(id, plateID: plate, printerID: printerIDs[index % printers], items: items),
                 .beginDispatch(token: "claim-\(index)"), .confirmStarted(token: "claim-\(index)"),
             ]
             for step in 1...6 { commands.append(.reportProgress(RunProgress(fraction: Double(step) / 7, layer: step * 10, totalLayers: 70, elapsedSeconds: Double(step) * 600))) }
             commands.append(.complete)
+            if inspected {
+                commands.append(.inspect(planID: plan, passed: true))
+                var plateState = BuildPlateDecider.initialState
+                var plateEvents: [NewEvent] = []
+                for command in [BuildPlateCommand.compose(plate, items: items), .freeze(gcodeArtifact: "gcode-\(index % 500)")] {
+                    for event in try BuildPlateDecider.decide(command, state: plateState, context: context) {
+                        plateState = BuildPlateDecider.evolve(plateState, event)
+                        plateEvents.append(NewEvent(id: SystemIDs.uuidv7(), type: event.eventType, time: time, data: try event.encodeData(encoder)))
+                    }
+                }
+                batch.append((BuildPlateDecider.stream(plate), 0, plateEvents))
+            }
             var state = RunDecider.initialState
             var events: [NewEvent] = []
             for command in commands {
@@ -60,7 +76,7 @@ struct Replay: AsyncParsableCommand {
                 }
             }
             batch.append((RunDecider.stream(id), 0, events))
-            if batch.count == 1000 || index == runs - 1 {
+            if batch.count >= 1000 || index == runs - 1 {
                 written += try await store.events.append(batch: batch, metadata: benchMetadata)
                 batch.removeAll(keepingCapacity: true)
             }

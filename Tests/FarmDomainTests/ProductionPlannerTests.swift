@@ -81,7 +81,7 @@ struct ProductionPlannerTests {
     func plansFromProfiles() {
         #expect(planner.steps(farm(intents: [intent(.accepted)])) == [.startProduction(intentID)])
         let steps = planner.steps(farm(intents: [intent(.inProduction)]))
-        guard case .createPlan(let id, _, let line, let spec) = steps.first else { Issue.record("\(steps)"); return }
+        guard case .createPlan(_, _, let line, let spec) = steps.first else { Issue.record("\(steps)"); return }
         #expect(line == item.id)
         #expect(spec.profile == "pla@1")
         #expect(spec.requirements.minimumVolume == BuildVolume(x: 20, y: 20, z: 20))

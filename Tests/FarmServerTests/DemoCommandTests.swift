@@ -16,7 +16,7 @@ struct DemoCommandTests {
         var base = try CommandLineTests.freePort()
         if base >= 65535 { base -= 1 }
         let output = directory.appendingPathComponent("out.log")
-        FileManager.default.createFile(atPath: output.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         let demo = Process()
         demo.executableURL = CommandLineTests.executable
         demo.arguments = ["demo", "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--printers", "2", "--printer-base-port", String(base)]

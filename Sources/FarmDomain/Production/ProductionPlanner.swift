@@ -7,7 +7,8 @@ public struct FarmSnapshot: Sendable {
     public var intents: [Intent]
     /// Plans of those intents.
     public var plans: [Plan]
-    /// Runs of those plans, in any status (fixed at init: they are indexed by plan).
+    /// Runs of those plans in any status, every unfinished run, and each printer's recent finished runs (fixed at
+    /// init: they are indexed by plan).
     public let runs: [Run]
     public var printers: [Printer]
     /// Geometry of each model artifact (by SHA-256), from intake.
@@ -18,15 +19,20 @@ public struct FarmSnapshot: Sendable {
     public var gcode: [PlanRevisionKey: SlicedGCode]
     /// G-code that made parts which passed QA, in any order: a repeat order of a proven recipe is no first run.
     public var provenGCode: Set<String>
+    /// When each printer was last given a run, including runs the snapshot does not hold.
+    public let lastScheduled: [PrinterID: Date]
     private let runsByPlan: [PlanID: [Run]]
 
     func runs(of plan: PlanID) -> [Run] { runsByPlan[plan] ?? [] }
 
     public init(
         now: Date, intents: [Intent], plans: [Plan], runs: [Run], printers: [Printer], models: [String: ModelFacts], profiles: [String: String],
-        gcode: [PlanRevisionKey: SlicedGCode], provenGCode: Set<String> = []
+        gcode: [PlanRevisionKey: SlicedGCode], provenGCode: Set<String> = [], lastScheduled: [PrinterID: Date] = [:]
     ) {
         self.provenGCode = provenGCode
+        var last = lastScheduled
+        for run in runs { last[run.printerID] = max(last[run.printerID] ?? .distantPast, run.scheduledAt) }
+        self.lastScheduled = last
         var byPlan: [PlanID: [Run]] = [:]
         for run in runs { for planID in Set(run.items.map(\.planID)) { byPlan[planID, default: []].append(run) } }
         runsByPlan = byPlan
@@ -268,7 +274,7 @@ public struct ProductionPlanner: Sendable {
             }
             return caps.materials.isEmpty || caps.materials.contains { $0.uppercased() == material }
         }
-        let lastUse = Dictionary(farm.runs.map { ($0.printerID, $0.scheduledAt) }, uniquingKeysWith: max)
+        let lastUse = farm.lastScheduled
         return candidates.min { a, b in
             let loadedA = a.loadedMaterial != nil, loadedB = b.loadedMaterial != nil
             if loadedA != loadedB { return loadedA }
