@@ -36,10 +36,13 @@ struct RunWorkingSet {
         if let mine = versions[run.id], mine >= version { return false }
         let passedBefore = runs[run.id]?.qa == .passed
         lastScheduled[run.printerID] = max(lastScheduled[run.printerID] ?? .distantPast, run.scheduledAt)
-        runs[run.id] = run
-        versions[run.id] = version
         if [.completed, .failed].contains(run.status), let ended = run.endedAt { keepRecent(run.id, ended: ended, on: run.printerID) }
-        if !isHeld(run) { forget(run.id) }
+        if isHeld(run) {
+            runs[run.id] = run
+            versions[run.id] = version
+        } else if runs[run.id] != nil {
+            forget(run.id)
+        }
         return run.qa == .passed && !passedBefore
     }
 

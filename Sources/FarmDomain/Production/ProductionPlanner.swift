@@ -22,8 +22,10 @@ public struct FarmSnapshot: Sendable {
     /// When each printer was last given a run, including runs the snapshot does not hold.
     public let lastScheduled: [PrinterID: Date]
     private let runsByPlan: [PlanID: [Run]]
+    private let runsByPrinter: [PrinterID: [Run]]
 
     func runs(of plan: PlanID) -> [Run] { runsByPlan[plan] ?? [] }
+    func runs(on printer: PrinterID) -> [Run] { runsByPrinter[printer] ?? [] }
 
     public init(
         now: Date, intents: [Intent], plans: [Plan], runs: [Run], printers: [Printer], models: [String: ModelFacts], profiles: [String: String],
@@ -36,6 +38,7 @@ public struct FarmSnapshot: Sendable {
         var byPlan: [PlanID: [Run]] = [:]
         for run in runs { for planID in Set(run.items.map(\.planID)) { byPlan[planID, default: []].append(run) } }
         runsByPlan = byPlan
+        runsByPrinter = Dictionary(grouping: runs, by: \.printerID)
         self.now = now
         self.intents = intents
         self.plans = plans
@@ -300,8 +303,8 @@ public struct ProductionPlanner: Sendable {
     /// The printer's finished runs that count for its health, oldest first (true = failed), since it was last cleared.
     func outcomes(of printer: PrinterID, _ farm: FarmSnapshot) -> [Bool] {
         let since = farm.printers.first { $0.id == printer }?.healthySince ?? .distantPast
-        return farm.runs
-            .filter { $0.printerID == printer && [.completed, .failed].contains($0.status) && ($0.endedAt ?? .distantPast) > since }
+        return farm.runs(on: printer)
+            .filter { [.completed, .failed].contains($0.status) && ($0.endedAt ?? .distantPast) > since }
             .sorted { ($0.endedAt ?? .distantPast) < ($1.endedAt ?? .distantPast) }
             .map { $0.status == .failed }
     }
