@@ -1,3 +1,4 @@
+import Foundation
 import FarmAuth
 import FarmDomain
 import HTTPTypes
@@ -11,6 +12,8 @@ final class SecuredRoutes {
         let path: String
         /// nil for a public route.
         let permission: Permission?
+        /// Part of the web UI (not in the OpenAPI document); its protected pages redirect to sign-in.
+        var web = false
     }
 
     private let router: Router<FarmRequestContext>
@@ -18,6 +21,8 @@ final class SecuredRoutes {
     /// The same without the idempotency middleware, which reads the whole body: for streamed uploads, which are
     /// idempotent by content anyway.
     private let streamingGroups: [Permission: RouterGroup<FarmRequestContext>]
+    /// Web pages: a person without a session is sent to the sign-in page instead of getting a 401.
+    private let pageGroups: [Permission: RouterGroup<FarmRequestContext>]
     private(set) var entries: [Entry] = []
 
     /// - Parameter protected: the middleware every protected route runs, outermost first (authentication,
@@ -26,7 +31,12 @@ final class SecuredRoutes {
         self.router = router
         var groups: [Permission: RouterGroup<FarmRequestContext>] = [:]
         var streamingGroups: [Permission: RouterGroup<FarmRequestContext>] = [:]
+        var pageGroups: [Permission: RouterGroup<FarmRequestContext>] = [:]
         for permission in Permission.allCases {
+            pageGroups[permission] = router.group()
+                .add(middleware: SignInRedirect())
+                .add(middleware: authenticate)
+                .add(middleware: RequirePermission(permission: permission))
             groups[permission] = router.group()
                 .add(middleware: authenticate)
                 .add(middleware: csrf)
@@ -39,6 +49,19 @@ final class SecuredRoutes {
         }
         self.groups = groups
         self.streamingGroups = streamingGroups
+        self.pageGroups = pageGroups
+    }
+
+    /// A web page (GET only: pages read; changes go through the API with the CSRF token).
+    func page<Output: ResponseGenerator>(_ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
+        pageGroups[permission]!.on(RouterPath(path), method: .get, use: handler)
+        entries.append(Entry(method: .get, path: path, permission: permission, web: true))
+    }
+
+    /// A public part of the web UI: the sign-in page and the UI's assets.
+    func publicPage<Output: ResponseGenerator>(_ path: String, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
+        router.on(RouterPath(path), method: .get, use: handler)
+        entries.append(Entry(method: .get, path: path, permission: nil, web: true))
     }
 
     func on<Output: ResponseGenerator>(
@@ -98,6 +121,25 @@ struct CSRFCheck: RouterMiddleware {
             }
         }
         return try await next(request, context)
+    }
+}
+
+/// For pages: a request without a valid session goes to the sign-in page (saying so when a session cookie came
+/// but has expired), and one without the permission gets a page saying what it lacks.
+struct SignInRedirect: RouterMiddleware {
+    typealias Context = FarmRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+        do {
+            return try await next(request, context)
+        } catch let problem as Problem where problem.status == 401 {
+            let expired = request.cookies[Authenticator.cookieName] != nil
+            var query = "next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_"))) ?? "/")
+            if expired { query += "&expired=1" }
+            return Response(status: .seeOther, headers: [.location: "/login?" + query, .cacheControl: "no-store"])
+        } catch let problem as Problem where problem.status == 403 {
+            return WebPage.message(title: "Not allowed", text: problem.detail, status: .forbidden)
+        }
     }
 }
 

@@ -85,11 +85,12 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
     }
 
     /// A page of rows in id order (ids are time-ordered UUIDv7s, so this is creation order), after the cursor `after`.
-    public func list(status: String? = nil, ref: String? = nil, after: String? = nil, limit: Int) async throws -> [ReadModelRow] {
+    public func list(status: String? = nil, ref: String? = nil, queue: String? = nil, after: String? = nil, limit: Int) async throws -> [ReadModelRow] {
         try await engine.read { db in
             var query = SQLQueryString("SELECT id, version, status, body FROM \(unsafeRaw: A.table.rawValue) WHERE 1 = 1")
             if let status { query.appendInterpolation(unsafeRaw: " AND status = "); query.appendInterpolation(bind: status) }
             if let ref { query.appendInterpolation(unsafeRaw: " AND ref = "); query.appendInterpolation(bind: ref) }
+            if let queue { query.appendInterpolation(unsafeRaw: " AND queue = "); query.appendInterpolation(bind: queue) }
             if let after { query.appendInterpolation(unsafeRaw: " AND id > "); query.appendInterpolation(bind: after) }
             query.appendInterpolation(unsafeRaw: " ORDER BY id LIMIT ")
             query.appendInterpolation(bind: limit)
@@ -144,9 +145,9 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
         let body = String(decoding: try encoder.encode(model), as: UTF8.self)
         let updated = Timestamps.format(Date())
         try await db.raw("""
-            INSERT INTO \(unsafeRaw: A.table.rawValue) (id, version, status, ref, updated_at, body)
-            VALUES (\(bind: id), \(bind: version), \(bind: A.status(of: model)), \(bind: A.ref(of: model)), \(bind: updated), \(bind: body))
-            ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, ref = excluded.ref,
+            INSERT INTO \(unsafeRaw: A.table.rawValue) (id, version, status, ref, queue, updated_at, body)
+            VALUES (\(bind: id), \(bind: version), \(bind: A.status(of: model)), \(bind: A.ref(of: model)), \(bind: A.queue(of: model)), \(bind: updated), \(bind: body))
+            ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, ref = excluded.ref, queue = excluded.queue,
                 updated_at = excluded.updated_at, body = excluded.body
             """).run()
     }

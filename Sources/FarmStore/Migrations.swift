@@ -8,6 +8,8 @@ struct Migration: Sendable {
     let name: String
     let sqlite: [String]
     let postgres: [String]
+    /// The read models are rebuilt from the events after it (it added a column they fill).
+    var rebuildsReadModels = false
 
     func statements(for kind: SQLDialectKind) -> [String] {
         kind == .sqlite ? sqlite : postgres
@@ -65,6 +67,8 @@ enum Migrations {
             postgres: [ReadModelTable.slices, .profileBindings].flatMap(readModelDDL)),
         // A printer's connector secret (its Moonraker API key) lives here, never in an event.
         Migration(version: 6, name: "printer secrets", sqlite: printerSecretsDDL, postgres: printerSecretsDDL),
+        // The work queue a read model waits in; existing rows get theirs from the rebuild that follows.
+        Migration(version: 7, name: "read model work queues", sqlite: queueDDL, postgres: queueDDL, rebuildsReadModels: true),
     ]
 
     private static let printerSecretsDDL = [
@@ -128,6 +132,13 @@ enum Migrations {
             headers TEXT, body \(blob), created_at TEXT NOT NULL, PRIMARY KEY (scope, key)
         )
         """
+    }
+
+    private static let queueDDL = ReadModelTable.allCases.flatMap { table in
+        [
+            "ALTER TABLE \(table.rawValue) ADD COLUMN queue TEXT",
+            "CREATE INDEX \(table.rawValue)_queue ON \(table.rawValue) (queue, id)",
+        ]
     }
 
     private static func readModelDDL(_ table: ReadModelTable) -> [String] {

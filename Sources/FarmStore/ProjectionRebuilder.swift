@@ -86,15 +86,15 @@ final class Folder<A: StoredAggregate>: ProjectionFolder {
         var written = 0
         func flush() async throws {
             guard !rows.isEmpty else { return }
-            try await db.raw("INSERT INTO \(unsafeRaw: A.table.rawValue) (id, version, status, ref, updated_at, body) VALUES \(rows.joined(separator: ", "))").run()
+            try await db.raw("INSERT INTO \(unsafeRaw: A.table.rawValue) (id, version, status, ref, queue, updated_at, body) VALUES \(rows.joined(separator: ", "))").run()
             rows.removeAll(keepingCapacity: true)
         }
         for (id, entry) in states {
             guard let model = A.model(of: entry.state) else { continue }
             let body = String(decoding: try encoder.encode(model), as: UTF8.self)
-            rows.append("(\(bind: id), \(bind: entry.version), \(bind: A.status(of: model)), \(bind: A.ref(of: model)), \(bind: updated), \(bind: body))")
+            rows.append("(\(bind: id), \(bind: entry.version), \(bind: A.status(of: model)), \(bind: A.ref(of: model)), \(bind: A.queue(of: model)), \(bind: updated), \(bind: body))")
             written += 1
-            // why: 6 binds per row; 100 rows stay far below SQLite's 32766-parameter limit.
+            // why: 7 binds per row; 100 rows stay far below SQLite's 32766-parameter limit.
             if rows.count == 100 { try await flush() }
         }
         try await flush()

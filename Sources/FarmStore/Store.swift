@@ -33,8 +33,9 @@ public final class Store: Sendable {
     ) async throws -> Store {
         let engine = try await SQLEngines.open(location, logger: logger)
         do {
-            if migrate { try await Migrations.run(on: engine) }
+            let applied = migrate ? try await Migrations.run(on: engine) : []
             let store = Store(location: location, engine: engine, newEventID: newEventID)
+            try await store.rebuildIfNeeded(after: applied)
             if !migrate, !allowOutdated { try await store.checkSchema() }
             return store
         } catch {
@@ -68,7 +69,17 @@ public final class Store: Sendable {
 
     /// Applies pending migrations; returns the versions applied.
     @discardableResult
-    public func migrate() async throws -> [Int] { try await Migrations.run(on: engine) }
+    public func migrate() async throws -> [Int] {
+        let applied = try await Migrations.run(on: engine)
+        try await rebuildIfNeeded(after: applied)
+        return applied
+    }
+
+    /// A migration that adds a read-model column fills it by rebuilding the read models from the events.
+    private func rebuildIfNeeded(after applied: [Int]) async throws {
+        guard Migrations.all.contains(where: { applied.contains($0.version) && $0.rebuildsReadModels }) else { return }
+        _ = try await projections.rebuild()
+    }
 
     /// The schema version in the database and the newest this build knows.
     public func schemaVersion() async throws -> (current: Int, latest: Int) {

@@ -11,11 +11,15 @@ public protocol StoredAggregate: Decider, SendableMetatype {
     static func status(of model: Model) -> String
     /// The parent the list endpoints filter by (a run's printer, a plan's intent), if any.
     static func ref(of model: Model) -> String?
+    /// The work queue the model waits in for a person, if any (a run waiting for QA): an indexed key so a board
+    /// finds the few waiting among many finished without reading them all.
+    static func queue(of model: Model) -> String?
 }
 
 extension StoredAggregate {
     public static func stream(_ id: some CustomStringConvertible) -> String { "\(Event.aggregate)-\(id)" }
     public static func ref(of model: Model) -> String? { nil }
+    public static func queue(of model: Model) -> String? { nil }
 }
 
 extension IntentDecider: StoredAggregate {
@@ -46,6 +50,7 @@ extension RunDecider: StoredAggregate {
     public static func state(of model: Run) -> RunState { .exists(model) }
     public static func status(of model: Run) -> String { model.status.rawValue }
     public static func ref(of model: Run) -> String? { model.printerID.description }
+    public static func queue(of model: Run) -> String? { model.status == .completed && model.qa == .pending ? ReadQueue.qa : nil }
 }
 
 extension PrinterDecider: StoredAggregate {
@@ -92,4 +97,10 @@ extension ProfileBindingDecider: StoredAggregate {
     public static func state(of model: ProfileBinding) -> ProfileBindingState { .exists(model) }
     public static func status(of model: ProfileBinding) -> String { "bound" }
     public static func ref(of model: ProfileBinding) -> String? { model.profile }
+}
+
+/// The work queues read models can wait in (`StoredAggregate.queue(of:)`).
+public enum ReadQueue {
+    /// A completed run whose items are not all inspected.
+    public static let qa = "qa"
 }

@@ -11,7 +11,9 @@ struct RouteContractTests {
     @Test("the OpenAPI document lists exactly the routes the router serves")
     func openAPIMatchesRouter() async throws {
         try await withFarm { farm in
-            let routes = Set(farm.routes.map { "\($0.method.rawValue) \($0.path)" })
+            let pages = Set(farm.entries.filter(\.web).map { "\($0.method.rawValue) \($0.path)" })
+            let routes = Set(farm.routes.map { "\($0.method.rawValue) \($0.path)" }).subtracting(pages)
+            #expect(!pages.isEmpty)
             let document = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.load()) as? [String: Any])
             let paths = try #require(document["paths"] as? [String: [String: Any]])
             let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
@@ -31,7 +33,7 @@ struct RouteContractTests {
             let registered = Set(farm.entries.map { "\($0.method.rawValue) \($0.path)" })
             #expect(served == registered, "a route was added to the router without a permission")
             let publicRoutes = Set(farm.entries.filter { $0.permission == nil }.map(\.path))
-            #expect(publicRoutes == ["/healthz", "/api/v1/openapi.json", "/api/v1/sessions"])
+            #expect(publicRoutes == ["/healthz", "/api/v1/openapi.json", "/api/v1/sessions", "/login", "/ui/app.css", "/ui/app.js"])
         }
     }
 
@@ -55,6 +57,11 @@ struct RouteContractTests {
                     let response = try await farm.request(entry.method, path, json: "{}", headers: headers)
                     if entry.permission == nil {
                         #expect(response.status != .unauthorized, "\(entry.path) should be public")
+                    } else if entry.web {
+                        // A page sends a person without a session to sign in, and shows nothing of the farm.
+                        #expect(response.status == .seeOther, "\(entry.path) answered \(response.status) without valid credentials")
+                        #expect(response.headers[.location]?.hasPrefix("/login?next=") == true)
+                        #expect(response.text.isEmpty)
                     } else {
                         #expect(response.status == .unauthorized, "\(entry.method) \(entry.path) answered \(response.status) without valid credentials")
                         #expect(response.problemCode == "unauthorized")
@@ -64,7 +71,10 @@ struct RouteContractTests {
                 for (key, scope) in [(readKey, APIKeyScope.read), (operateKey, .operate)] {
                     guard let permission = entry.permission else { continue }
                     let response = try await farm.request(entry.method, path, json: "{}", headers: bearer(key))
-                    if scope.permissions.contains(permission) {
+                    if entry.web {
+                        // API keys get no pages (no session to carry a CSRF token): sign in as a person.
+                        #expect(response.status == .seeOther, "\(entry.path) answered \(response.status) to an API key")
+                    } else if scope.permissions.contains(permission) {
                         #expect(response.status != .forbidden && response.status != .unauthorized, "\(entry.method) \(entry.path) refused a \(scope) key")
                     } else {
                         #expect(response.status == .forbidden, "\(entry.method) \(entry.path) answered \(response.status) to a \(scope) key")

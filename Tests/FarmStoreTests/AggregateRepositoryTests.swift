@@ -72,6 +72,33 @@ struct AggregateRepositoryTests {
         }
     }
 
+    @Test("a completed run waits in the QA queue until every item is inspected; a rebuild puts it back there", arguments: TestEngine.allCases)
+    func qaQueue(engine: TestEngine) async throws {
+        try await withStore(engine) { store in
+            let plans = [PlanID(UUID()), PlanID(UUID())]
+            var ids: [RunID] = []
+            for _ in 0..<3 {
+                let id = RunID(SystemIDs.uuidv7())
+                ids.append(id)
+                for command: RunCommand in [
+                    .schedule(id, plateID: BuildPlateID(UUID()), printerID: PrinterID(UUID()), items: plans.map { PlateItem(planID: $0, revision: 1) }),
+                    .beginDispatch(token: "t"), .confirmStarted(token: "t"), .complete,
+                ] {
+                    _ = try await store.runs.execute(command, id: id.description, context: testContext)
+                }
+            }
+            func waiting() async throws -> [String] { try await store.runs.list(queue: ReadQueue.qa, limit: 10).map(\.id) }
+            #expect(try await waiting() == ids.map(\.description))
+            // One item of two inspected: still waiting; both: out of the queue, whatever the verdict.
+            _ = try await store.runs.execute(.inspect(planID: plans[0], passed: true), id: ids[0].description, context: testContext)
+            #expect(try await waiting() == ids.map(\.description))
+            _ = try await store.runs.execute(.inspect(planID: plans[1], passed: false, code: .warping), id: ids[0].description, context: testContext)
+            #expect(try await waiting() == ids.dropFirst().map(\.description))
+            _ = try await store.projections.rebuild()
+            #expect(try await waiting() == ids.dropFirst().map(\.description))
+        }
+    }
+
     @Test("rebuilding the projections from the events gives exactly the live read models", arguments: TestEngine.allCases)
     func rebuild(engine: TestEngine) async throws {
         try await withStore(engine) { store in

@@ -34,6 +34,7 @@ struct EventRoutes {
 
     /// Server-Sent Events, one CloudEvent per message, `id:` the global sequence. Resumes after `Last-Event-ID`
     /// or `?after=`; without either it starts at the current end. `?limit=N` closes the stream after N events.
+    /// `?names=0` leaves out the `event:` line, so a browser's `EventSource.onmessage` sees every event.
     func stream(_ request: Request) throws -> Response {
         let query = QueryParameters(request)
         let resumeFrom: Int64?
@@ -46,6 +47,7 @@ struct EventRoutes {
             resumeFrom = nil
         }
         let maxEvents = query.values["limit"] == nil ? nil : try query.limit(max: 100_000)
+        let named = query.values["names"] != "0"
         let services = self.services
         let pollInterval = self.pollInterval
         let heartbeatEvery = self.heartbeatEvery
@@ -78,7 +80,7 @@ struct EventRoutes {
                 while true {
                     let batch = try await store.events.read(after: cursor, limit: 500)
                     for event in batch {
-                        var message = ByteBuffer(string: "id: \(event.sequence)\nevent: \(event.type)\ndata: ")
+                        var message = ByteBuffer(string: named ? "id: \(event.sequence)\nevent: \(event.type)\ndata: " : "id: \(event.sequence)\ndata: ")
                         message.writeBytes(event.cloudEventJSON(source: services.eventSource))
                         message.writeString("\n\n")
                         try await writer.write(message)

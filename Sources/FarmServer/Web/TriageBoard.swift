@@ -1,0 +1,218 @@
+import FarmDomain
+import FarmStore
+import Foundation
+
+/// The home page's four lanes: what needs a person now, what is at risk, what is printing, what waits for QA.
+/// Each card says in one line why it is there and carries the actions that fit it. Read with indexed queries
+/// only (status, work queue, time-ordered ids), so its cost follows the work waiting, not the farm's history.
+struct TriageBoard: Sendable {
+    enum Lane: String, CaseIterable, Sendable {
+        case attention, atRisk, running, qa
+
+        var title: String {
+            switch self {
+            case .attention: "Attention now"
+            case .atRisk: "At risk"
+            case .running: "Running"
+            case .qa: "Ready for QA"
+            }
+        }
+    }
+
+    /// One thing to do about a card, carried out by the page through the REST API.
+    struct Action: Sendable, Equatable {
+        enum Style: String, Sendable { case primary, normal, danger }
+        var label: String
+        var path: String
+        /// The JSON body sent (before a reason the person types, when `asksReason`).
+        var body: String
+        var permission: Permission
+        var style: Style = .normal
+        /// The page asks for a reason first (cancel, reject).
+        var asksReason = false
+    }
+
+    struct Card: Sendable, Identifiable {
+        enum Kind: String, Sendable { case intent, plan, printer, run }
+        var kind: Kind
+        var id: String
+        /// The aggregate's version the actions expect (If-Match): a stale card's action is refused, not applied.
+        var version: Int
+        var title: String
+        var why: String
+        var risk: RiskAssessment?
+        var decision: GateRecord?
+        var badges: [String] = []
+        var progress: RunProgress?
+        var printer: String?
+        var actions: [Action] = []
+        var link: String?
+    }
+
+    var lanes: [Lane: [Card]]
+    var printers: Int
+    var readAt: Date
+
+    func cards(_ lane: Lane) -> [Card] { lanes[lane] ?? [] }
+
+    /// Orders with less than this left before their due date are at risk.
+    static let slackThreshold: TimeInterval = 12 * 3600
+    /// Failed runs stay on the board this long.
+    static let failedWindow: TimeInterval = 24 * 3600
+
+    static func read(_ store: Store, now: Date) async throws -> TriageBoard {
+        var lanes: [Lane: [Card]] = [:]
+        func add(_ lane: Lane, _ card: Card) { lanes[lane, default: []].append(card) }
+        let decoder = StoreCoding.decoder()
+
+        let printerRows = try await store.printers.allVersioned()
+        let names = Dictionary(uniqueKeysWithValues: printerRows.map { ($0.model.id, $0.model.name) })
+        for (printer, version) in printerRows {
+            if let card = printerCard(printer, version: version) { add(.attention, card) }
+        }
+
+        for row in try await store.intents.list(status: IntentStatus.needsReview.rawValue, limit: 200) {
+            let intent = try decoder.decode(Intent.self, from: row.body)
+            add(.attention, Card(
+                kind: .intent, id: row.id, version: row.version, title: title(of: intent), why: intent.statusReasons.first ?? "waits for review",
+                risk: intent.decisions?.last?.risk, decision: intent.decisions?.last, badges: ["needs review"],
+                actions: [
+                    Action(label: "Accept", path: "/api/v1/intents/\(row.id)/transitions", body: #"{"action":"accept"}"#, permission: .operate, style: .primary),
+                    Action(label: "Reject", path: "/api/v1/intents/\(row.id)/transitions", body: #"{"action":"reject"}"#, permission: .operate, style: .danger, asksReason: true),
+                ], link: "/orders/\(row.id)"))
+        }
+        for status in [IntentStatus.preflighted, .accepted, .inProduction] {
+            for row in try await store.intents.list(status: status.rawValue, limit: 500) {
+                let intent = try decoder.decode(Intent.self, from: row.body)
+                if let card = riskCard(intent, version: row.version, now: now) { add(.atRisk, card) }
+            }
+        }
+
+        for status in [PlanRevisionStatus.reviewRequired, .draft] {
+            for row in try await store.plans.list(status: status.rawValue, limit: 200) {
+                let plan = try decoder.decode(Plan.self, from: row.body)
+                if let card = planCard(plan, version: row.version) { add(.attention, card) }
+            }
+        }
+
+        for status in [RunStatus.dispatching, .printing, .paused] {
+            for (run, version) in try await decodedRuns(store.runs.list(status: status.rawValue, limit: 2000), decoder) {
+                add(.running, runningCard(run, version: version, printer: names[run.printerID]))
+            }
+        }
+        let recent = lowerBound(now.addingTimeInterval(-failedWindow))
+        for (run, version) in try await decodedRuns(store.runs.list(status: RunStatus.failed.rawValue, after: recent, limit: 200), decoder) {
+            add(.attention, Card(
+                kind: .run, id: run.id.description, version: version, title: "Run on \(names[run.printerID] ?? "a printer") failed",
+                why: run.failure ?? "the print failed", risk: run.risk, badges: ["failed"], printer: names[run.printerID], link: "/runs/\(run.id)"))
+        }
+        for (run, version) in try await decodedRuns(store.runs.list(queue: ReadQueue.qa, limit: 500), decoder) {
+            add(.qa, Card(
+                kind: .run, id: run.id.description, version: version, title: "\(run.items.reduce(0) { $0 + $1.copies }) part(s) from \(names[run.printerID] ?? "a printer")",
+                why: "completed \(run.endedAt.map { relative($0, now: now) } ?? ""), \(run.inspections.count) of \(run.items.count) item(s) inspected",
+                risk: run.risk, printer: names[run.printerID], link: "/runs/\(run.id)"))
+        }
+        return TriageBoard(lanes: lanes, printers: printerRows.count, readAt: now)
+    }
+
+    private static func decodedRuns(_ rows: [ReadModelRow], _ decoder: JSONDecoder) throws -> [(Run, Int)] {
+        try rows.map { (try decoder.decode(Run.self, from: $0.body), $0.version) }
+    }
+
+    static func title(of intent: Intent) -> String {
+        let items = intent.lineItems.map { "\($0.quantity)× \($0.material)" }.joined(separator: ", ")
+        return "Order \(intent.externalReference ?? String(intent.id.description.suffix(6)))\(intent.customer.map { " for \($0)" } ?? ""): \(items)"
+    }
+
+    private static func printerCard(_ printer: Printer, version: Int) -> Card? {
+        var badges: [String] = [], why: String?
+        var actions: [Action] = []
+        let path = "/api/v1/printers/\(printer.id)/transitions"
+        if let desync = printer.desynced {
+            badges.append("desynced")
+            why = desync
+            actions.append(Action(label: "Resync", path: path, body: #"{"action":"resync"}"#, permission: .operate, style: .primary))
+        }
+        if let degraded = printer.degraded {
+            badges.append("degraded")
+            why = why ?? degraded
+            actions.append(Action(label: "Clear degraded", path: path, body: #"{"action":"clearDegraded"}"#, permission: .operate, style: .primary))
+        }
+        if printer.status == .error {
+            badges.append("error")
+            why = why ?? printer.lastMessage ?? "the printer reports an error"
+        }
+        guard let why else { return nil }
+        return Card(kind: .printer, id: printer.id.description, version: version, title: printer.name, why: why, badges: badges, actions: actions, link: "/printers/\(printer.id)")
+    }
+
+    private static func planCard(_ plan: Plan, version: Int) -> Card? {
+        guard let revision = plan.revisions.last else { return nil }
+        let decision = plan.decisions?.latest(.approvePlan, revision: revision.number)
+        let approve = Action(
+            label: "Approve revision \(revision.number)", path: "/api/v1/plans/\(plan.id)/revisions/\(revision.number)/approve", body: "{}", permission: .operate,
+            style: .primary)
+        if revision.status == .reviewRequired {
+            return Card(
+                kind: .plan, id: plan.id.description, version: version, title: "Plan stopped at revision \(revision.number)",
+                why: revision.reasons.first ?? "a guardrail stopped it", risk: decision?.risk, decision: decision, badges: ["review required"],
+                link: "/plans/\(plan.id)")
+        }
+        guard let decision, decision.outcome != .autoAdvance else { return nil }
+        return Card(
+            kind: .plan, id: plan.id.description, version: version, title: "Revision \(revision.number) waits for approval", why: decision.explanation,
+            risk: decision.risk, decision: decision, badges: ["approval"], actions: [approve], link: "/plans/\(plan.id)")
+    }
+
+    private static func riskCard(_ intent: Intent, version: Int, now: Date) -> Card? {
+        let risk = intent.decisions?.last?.risk
+        let slack = intent.dueDate.map { $0.timeIntervalSince(now) }
+        var reasons: [String] = []
+        if let slack, slack < slackThreshold {
+            reasons.append(slack < 0 ? "overdue by \(duration(-slack))" : "due in \(duration(slack))")
+        }
+        if risk?.level == .high { reasons.append("HIGH risk") }
+        guard !reasons.isEmpty else { return nil }
+        return Card(
+            kind: .intent, id: intent.id.description, version: version, title: title(of: intent), why: reasons.joined(separator: ", ") + " (\(intent.status.rawValue))",
+            risk: risk, decision: intent.decisions?.last, link: "/orders/\(intent.id)")
+    }
+
+    private static func runningCard(_ run: Run, version: Int, printer: String?) -> Card {
+        let base = "/api/v1/runs/\(run.id)/"
+        var actions: [Action] = []
+        switch run.status {
+        case .printing: actions.append(Action(label: "Pause", path: base + "pause", body: "{}", permission: .operate))
+        case .paused: actions.append(Action(label: "Resume", path: base + "resume", body: "{}", permission: .operate, style: .primary))
+        default: break
+        }
+        actions.append(Action(label: "Cancel", path: base + "cancel", body: "{}", permission: .operate, style: .danger, asksReason: true))
+        var why = run.status.rawValue
+        if let progress = run.progress {
+            why = "\(Int((progress.fraction * 100).rounded())) %"
+            if let layer = progress.layer { why += ", layer \(layer)\(progress.totalLayers.map { " of \($0)" } ?? "")" }
+            if let left = progress.remainingSeconds { why += ", \(duration(left)) left" }
+            if run.status == .paused { why = "paused at " + why }
+        }
+        return Card(
+            kind: .run, id: run.id.description, version: version, title: printer ?? "printer \(run.printerID.description.suffix(6))", why: why, risk: run.risk,
+            badges: run.status == .paused ? ["paused"] : [], progress: run.progress, printer: printer, actions: actions, link: "/runs/\(run.id)")
+    }
+
+    /// The smallest UUIDv7 of `time`: ids are time-ordered, so `id > bound` selects what was created since.
+    static func lowerBound(_ time: Date) -> String {
+        let millis = UInt64(max(0, time.timeIntervalSince1970 * 1000))
+        let hex = String(millis, radix: 16)
+        let padded = String(repeating: "0", count: max(0, 12 - hex.count)) + hex
+        return "\(padded.prefix(8))-\(padded.suffix(4))-0000-0000-000000000000"
+    }
+
+    static func duration(_ seconds: TimeInterval) -> String {
+        let minutes = Int((seconds / 60).rounded())
+        if minutes < 60 { return "\(minutes) min" }
+        if minutes < 48 * 60 { return "\(minutes / 60) h \(minutes % 60) min" }
+        return "\(minutes / 1440) days"
+    }
+
+    static func relative(_ time: Date, now: Date) -> String { "\(duration(max(0, now.timeIntervalSince(time)))) ago" }
+}

@@ -1,0 +1,240 @@
+import Crypto
+import Foundation
+import HTTPTypes
+import Hummingbird
+
+/// The web UI's stylesheet and script, served by the app itself: no build step, no CDN, works on a farm's LAN
+/// without the internet. Public (the sign-in page needs them); they hold no data.
+enum WebAssets {
+    struct Asset: Sendable {
+        let body: String
+        let contentType: String
+        let etag: String
+
+        init(_ body: String, contentType: String) {
+            self.body = body
+            self.contentType = contentType
+            etag = "\"" + SHA256.hash(data: Data(body.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
+        }
+
+        func response(for request: Request) -> Response {
+            if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
+            return Response(
+                status: .ok, headers: [.contentType: contentType, .eTag: etag, .cacheControl: "no-cache", .init("X-Content-Type-Options")!: "nosniff"],
+                body: .init(byteBuffer: ByteBuffer(string: body)))
+        }
+    }
+
+    static let css = Asset(stylesheet, contentType: "text/css; charset=utf-8")
+    static let js = Asset(script, contentType: "text/javascript; charset=utf-8")
+
+    static let stylesheet = """
+        :root { --bg: #f4f5f7; --panel: #fff; --ink: #1b1f24; --muted: #4a5260; --line: #cfd4dc; --accent: #0b5cad;
+          --danger: #a61b1b; --warn: #8a5a00; --ok: #17663a; font-family: system-ui, -apple-system, "Segoe UI", sans-serif; }
+        * { box-sizing: border-box; }
+        body { margin: 0; background: var(--bg); color: var(--ink); font-size: 15px; line-height: 1.4; }
+        a { color: var(--accent); }
+        :focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
+        .top { display: flex; gap: 1rem; align-items: center; padding: .5rem 1rem; background: #1b2a3a; color: #fff; flex-wrap: wrap; }
+        .top a, .top .brand { color: #fff; text-decoration: none; font-weight: 600; }
+        .top nav a { font-weight: 400; }
+        .top nav a[aria-current] { text-decoration: underline; }
+        .connection { margin-left: auto; font-size: .85rem; padding: .1rem .5rem; border-radius: 1rem; background: #33475c; }
+        .connection.live { background: var(--ok); }
+        .connection.lost { background: var(--danger); }
+        .who .role { opacity: .8; font-size: .85rem; }
+        button { font: inherit; padding: .35rem .8rem; border-radius: .3rem; border: 1px solid var(--line); background: #fff; color: var(--ink); cursor: pointer; min-height: 2.2rem; }
+        button.primary { background: var(--accent); border-color: var(--accent); color: #fff; }
+        button.danger { color: var(--danger); border-color: var(--danger); }
+        button.quiet { background: transparent; color: inherit; border-color: #6d7b8a; }
+        button[disabled] { opacity: .6; cursor: progress; }
+        main { padding: 1rem; }
+        .panel { background: var(--panel); max-width: 28rem; margin: 2rem auto; padding: 1.5rem; border-radius: .5rem; border: 1px solid var(--line); }
+        .sign-in form { display: grid; gap: .4rem; }
+        .sign-in input { font: inherit; padding: .45rem; border: 1px solid #8a94a3; border-radius: .3rem; }
+        .sign-in button { margin-top: .8rem; }
+        .error { color: var(--danger); font-weight: 600; }
+        .notice { background: #fff4d6; padding: .5rem; border-radius: .3rem; }
+        .board-head { display: flex; align-items: baseline; gap: 1rem; }
+        .board-head h1 { margin: 0 0 .5rem; font-size: 1.3rem; }
+        .board { display: grid; grid-template-columns: repeat(4, minmax(0, 1fr)); gap: .8rem; align-items: start; }
+        @media (max-width: 1100px) { .board { grid-template-columns: repeat(2, minmax(0, 1fr)); } }
+        @media (max-width: 640px) { .board { grid-template-columns: 1fr; } }
+        .lane { background: #e6e9ee; border-radius: .5rem; padding: .5rem; min-height: 6rem; }
+        .lane h2 { font-size: 1rem; margin: .2rem .3rem .5rem; display: flex; justify-content: space-between; }
+        .lane-attention h2 { color: var(--danger); }
+        .lane-atRisk h2 { color: var(--warn); }
+        .count { background: #fff; border-radius: 1rem; padding: 0 .5rem; color: var(--ink); }
+        .lane ul { list-style: none; margin: 0; padding: 0; display: grid; gap: .5rem; }
+        .card { background: var(--panel); border-radius: .4rem; padding: .55rem .65rem; border-left: 4px solid var(--line); }
+        .lane-attention .card { border-left-color: var(--danger); }
+        .lane-atRisk .card { border-left-color: var(--warn); }
+        .lane-running .card { border-left-color: var(--accent); }
+        .lane-qa .card { border-left-color: var(--ok); }
+        .card-head { display: flex; flex-wrap: wrap; gap: .35rem; align-items: center; }
+        .why { margin: .25rem 0; color: var(--muted); }
+        .empty { color: var(--muted); padding: .3rem; }
+        .badge { font-size: .75rem; padding: .05rem .45rem; border-radius: 1rem; background: #dde3ea; }
+        .badge-desynced, .badge-degraded, .badge-failed, .badge-error { background: #f8d7d7; color: var(--danger); font-weight: 600; }
+        .badge-paused, .badge-approval, .badge-review-required, .badge-needs-review { background: #fdebc8; color: var(--warn); }
+        progress { width: 100%; height: .6rem; }
+        .actions { display: flex; flex-wrap: wrap; gap: .4rem; margin-top: .35rem; }
+        .risk { position: relative; font-size: .75rem; font-weight: 700; padding: .05rem .45rem; border-radius: .3rem; cursor: help; }
+        .risk-low { background: #d8f0e1; color: var(--ok); }
+        .risk-medium { background: #fdebc8; color: var(--warn); }
+        .risk-high { background: #f8d7d7; color: var(--danger); }
+        .risk .explain { display: none; position: absolute; z-index: 5; top: 1.6rem; left: 0; width: 20rem; max-width: 80vw; background: #1b2a3a; color: #fff;
+          font-weight: 400; padding: .5rem .7rem; border-radius: .4rem; font-size: .85rem; }
+        .risk .explain ul { margin: 0; padding-left: 1rem; }
+        .risk:hover .explain, .risk:focus .explain { display: block; }
+        .toast { position: fixed; bottom: 1rem; left: 50%; transform: translateX(-50%); background: #1b2a3a; color: #fff; padding: .6rem 1rem;
+          border-radius: .4rem; max-width: 90vw; z-index: 10; }
+        .toast.bad { background: var(--danger); }
+        body.wall { font-size: 20px; }
+        body.wall .top nav, body.wall .who, body.wall #sign-out { display: none; }
+        body.wall .actions { display: none; }
+        """
+
+    static let script = #"""
+        "use strict";
+        (() => {
+          const csrf = document.querySelector('meta[name="csrf-token"]')?.content;
+          const toast = document.getElementById("toast");
+          let toastTimer;
+          function say(text, bad) {
+            if (!toast) return;
+            toast.textContent = text;
+            toast.classList.toggle("bad", !!bad);
+            toast.hidden = false;
+            clearTimeout(toastTimer);
+            toastTimer = setTimeout(() => { toast.hidden = true; }, bad ? 8000 : 3000);
+          }
+          async function problemText(response) {
+            try { const p = await response.json(); return p.detail || p.title || response.statusText; } catch { return response.statusText || "the server did not answer"; }
+          }
+          function toSignIn(expired) {
+            location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search) + (expired ? "&expired=1" : "");
+          }
+
+          // Sign-in page.
+          const form = document.getElementById("sign-in");
+          if (form) {
+            form.addEventListener("submit", async (event) => {
+              event.preventDefault();
+              const error = document.getElementById("sign-in-error");
+              const button = form.querySelector("button[type=submit]");
+              const body = { username: form.username.value.trim(), password: form.password.value, cookie: true };
+              if (!body.username || !body.password) { error.textContent = "Enter your username and password."; error.hidden = false; return; }
+              if (form.totp.value.trim()) body.totp = form.totp.value.trim();
+              button.disabled = true;
+              try {
+                const response = await fetch("/api/v1/sessions", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
+                if (response.ok) {
+                  const next = form.dataset.next || "/";
+                  location.href = next.startsWith("/") && !next.startsWith("//") ? next : "/";
+                  return;
+                }
+                let problem = {};
+                try { problem = await response.json(); } catch {}
+                if (problem.code === "totp-required") {
+                  document.getElementById("totp-row").hidden = false;
+                  form.totp.focus();
+                  error.textContent = "Enter the code from your authenticator app.";
+                } else {
+                  error.textContent = problem.detail || "Sign-in failed.";
+                }
+                error.hidden = false;
+              } catch {
+                error.textContent = "The server cannot be reached. Check the connection and try again.";
+                error.hidden = false;
+              } finally {
+                button.disabled = false;
+              }
+            });
+          }
+
+          document.getElementById("sign-out")?.addEventListener("click", async () => {
+            try { await fetch("/api/v1/sessions/current", { method: "DELETE", headers: { "X-CSRF-Token": csrf } }); } catch {}
+            location.href = "/login";
+          });
+
+          // Live board: any event schedules one refresh of the lanes.
+          const board = document.getElementById("board");
+          const connection = document.getElementById("connection");
+          let refreshing = false, again = false, timer;
+          async function refresh() {
+            if (refreshing) { again = true; return; }
+            refreshing = true;
+            try {
+              const response = await fetch(board.dataset.fragment, { headers: { Accept: "text/html" } });
+              if (response.redirected && new URL(response.url).pathname === "/login") { toSignIn(true); return; }
+              if (response.ok) {
+                board.innerHTML = await response.text();
+                board.dataset.refreshed = String(Date.now());
+              }
+            } catch {
+              // The event stream reports the lost connection.
+            } finally {
+              refreshing = false;
+              if (again) { again = false; schedule(); }
+            }
+          }
+          function schedule() { clearTimeout(timer); timer = setTimeout(refresh, 150); }
+          function setConnection(state, text) {
+            if (!connection) return;
+            connection.className = "connection " + state;
+            connection.textContent = text;
+          }
+          if (board) {
+            const events = new EventSource("/api/v1/events/stream?names=0");
+            events.onopen = () => { setConnection("live", "live"); schedule(); };
+            events.onmessage = schedule;
+            events.onerror = () => {
+              setConnection("lost", "connection lost, reconnecting…");
+              // A stream refused for an expired session does not come back: check and go to sign-in.
+              fetch(board.dataset.fragment).then(r => { if (r.redirected && new URL(r.url).pathname === "/login") toSignIn(true); }).catch(() => {});
+            };
+          }
+
+          // Card actions: one request per click (an idempotency key per click, the button off while it runs), with
+          // the version the card showed, so an action on something that changed meanwhile is refused.
+          document.addEventListener("click", async (event) => {
+            const button = event.target.closest("button[data-action]");
+            if (!button || button.disabled) return;
+            let body = {};
+            try { body = JSON.parse(button.dataset.body || "{}"); } catch {}
+            if (button.dataset.reason) {
+              const note = window.prompt(button.textContent.trim() + ": why? (required)");
+              if (note === null) return;
+              if (!note.trim()) { say("A reason is needed.", true); return; }
+              if (note.length > 2000) { say("The reason is too long (at most 2,000 characters).", true); return; }
+              body.note = note.trim();
+            }
+            button.disabled = true;
+            try {
+              const response = await fetch(button.dataset.action, {
+                method: "POST",
+                headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": crypto.randomUUID(),
+                           "If-Match": '"' + button.dataset.version + '"' },
+                body: JSON.stringify(body),
+              });
+              if (response.ok) {
+                say(button.textContent.trim() + ": done");
+              } else if (response.status === 401) {
+                toSignIn(true);
+                return;
+              } else if (response.status === 409 || response.status === 412) {
+                say("This changed since the page showed it: " + await problemText(response) + " The board now shows it as it is.", true);
+              } else {
+                say(await problemText(response), true);
+              }
+            } catch {
+              say("The server cannot be reached; nothing was changed. Try again when the connection is back.", true);
+            } finally {
+              button.disabled = false;
+              if (board) refresh();
+            }
+          });
+        })();
+        """#
+}

@@ -1,0 +1,44 @@
+import FarmDomain
+import FarmStore
+import Foundation
+import Hummingbird
+
+/// The operator's web UI: sign-in, the triage board (whole page and the lanes alone, which the page reloads on
+/// every event), and the UI's own stylesheet and script.
+struct WebRoutes {
+    let services: FarmServices
+    let tokens: SessionTokens
+    let timeZone: TimeZone
+
+    func register(on routes: SecuredRoutes) {
+        // The sign-in page and its assets are how a person gets credentials; they show no farm data.
+        routes.publicPage("/login") { request, _ in
+            let query = QueryParameters(request)
+            let next = query.values["next"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") && $0.count <= 500 ? $0 : nil } ?? "/"
+            return WebPage.response(WebPage.signIn(next: next, expired: query.values["expired"] == "1"))
+        }
+        routes.publicPage("/ui/app.css") { request, _ in WebAssets.css.response(for: request) }
+        routes.publicPage("/ui/app.js") { request, _ in WebAssets.js.response(for: request) }
+        routes.page("/", .read) { request, context in
+            let viewer = try await viewer(context)
+            let board = try await TriageBoard.read(services.store, now: services.now())
+            return WebPage.response(WebPage.boardPage(board, viewer: viewer, wall: QueryParameters(request).values["wall"] == "1"))
+        }
+        routes.page("/ui/board", .read) { _, context in
+            let viewer = try await viewer(context)
+            let board = try await TriageBoard.read(services.store, now: services.now())
+            return WebPage.response(WebPage.boardLanes(board, viewer: viewer))
+        }
+    }
+
+    /// Pages are for people: an API key gets no page (it has no session to carry a CSRF token).
+    func viewer(_ context: FarmRequestContext) async throws -> Viewer {
+        guard let principal = context.principal, let session = principal.sessionID,
+              let user = try await services.store.users.get(id: principal.actor.id)?.model else {
+            throw Problem.unauthorized
+        }
+        return Viewer(
+            name: user.username, role: user.role.rawValue, permissions: principal.permissions, csrfToken: tokens.csrfToken(for: session),
+            timeZone: timeZone)
+    }
+}

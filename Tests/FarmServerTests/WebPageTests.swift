@@ -1,0 +1,99 @@
+import FarmDomain
+@testable import FarmServer
+import FarmStore
+import Foundation
+import HTTPTypes
+import Testing
+
+/// The web UI as the server renders it (the browser tests drive it in Chromium): who sees what, escaping, the
+/// sign-in redirects, the board's lanes from real farm state.
+@Suite("Web pages")
+struct WebPageTests {
+    let context = CommandContext(actor: .cli, reason: .operatorRequest, time: Date())
+
+    func cookie(_ farm: TestFarm, _ username: String, role: Role) async throws -> String {
+        try await farm.createUser(username, role: role)
+        let signedIn = try await farm.request(
+            .post, "/api/v1/sessions", json: #"{"username":"\#(username)","password":"correct horse battery","cookie":true}"#, headers: [.contentType: "application/json"])
+        let setCookie = try #require(signedIn.headers[.setCookie])
+        return try #require(setCookie.split(separator: ";").first.map(String.init))
+    }
+
+    /// A printer whose name tries to inject markup, degraded; a run printing on it; one waiting for QA.
+    func seed(_ store: Store) async throws -> (printer: PrinterID, printing: RunID, done: RunID) {
+        let printer = PrinterID(SystemIDs.uuidv7())
+        let capabilities = PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 220), materials: ["PLA"])
+        _ = try await store.printers.execute(
+            .register(printer, PrinterRegistration(name: "<script>alert(1)</script>mk4", connector: .virtual, address: "http://127.0.0.1:9", capabilities: capabilities)),
+            id: printer.description, context: context)
+        _ = try await store.printers.execute(.markDegraded(reason: "3 of the last 10 runs failed"), id: printer.description, context: context)
+        var ids: [RunID] = []
+        for finish in [false, true] {
+            let id = RunID(SystemIDs.uuidv7())
+            var commands: [RunCommand] = [
+                .schedule(id, plateID: BuildPlateID(UUID()), printerID: printer, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]),
+                .beginDispatch(token: "t"), .confirmStarted(token: "t"), .reportProgress(RunProgress(fraction: 0.42, layer: 21, totalLayers: 50, remainingSeconds: 1800)),
+            ]
+            if finish { commands.append(.complete) }
+            for command in commands { _ = try await store.runs.execute(command, id: id.description, context: context) }
+            ids.append(id)
+        }
+        return (printer, ids[0], ids[1])
+    }
+
+    @Test("the board shows each lane's cards with why they are there; an operator gets the actions, a viewer none", arguments: TestEngine.allCases)
+    func board(engine: TestEngine) async throws {
+        try await withFarm(engine) { farm in
+            let seeded = try await seed(farm.store)
+            let operatorCookie = try await cookie(farm, "otto", role: .operator)
+            let page = try await farm.request(.get, "/", headers: [.cookie: operatorCookie])
+            #expect(page.status == .ok)
+            #expect(page.headers[.contentType] == "text/html; charset=utf-8")
+            #expect(page.headers[.contentSecurityPolicy]?.contains("default-src 'self'") == true)
+            let html = page.text
+            for lane in ["Attention now", "At risk", "Running", "Ready for QA"] { #expect(html.contains(lane)) }
+            #expect(html.contains("id=\"card-printer-\(seeded.printer)\""))
+            #expect(html.contains("3 of the last 10 runs failed"))
+            #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;mk4"))
+            #expect(!html.contains("<script>alert(1)"), "a printer's name is text, never markup")
+            #expect(html.contains("id=\"card-run-\(seeded.printing)\""))
+            #expect(html.contains("42 %, layer 21 of 50, 30 min left"))
+            #expect(html.contains("id=\"card-run-\(seeded.done)\""))
+            #expect(html.contains("data-action=\"/api/v1/printers/\(seeded.printer)/transitions\""))
+            #expect(html.contains("data-action=\"/api/v1/runs/\(seeded.printing)/pause\""))
+            #expect(html.contains("<meta name=\"csrf-token\""))
+
+            let viewerCookie = try await cookie(farm, "vera", role: .viewer)
+            let viewed = try await farm.request(.get, "/", headers: [.cookie: viewerCookie]).text
+            #expect(viewed.contains("id=\"card-run-\(seeded.printing)\""))
+            #expect(!viewed.contains("data-action="), "a viewer sees the board but no buttons")
+
+            let lanes = try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie])
+            #expect(lanes.status == .ok)
+            #expect(lanes.text.contains("data-lane=\"qa\""))
+            #expect(!lanes.text.contains("<html"), "the fragment is the lanes alone")
+        }
+    }
+
+    @Test("without a session a page sends you to sign in, saying so when the session expired; the sign-in page and assets are public")
+    func signInRedirects() async throws {
+        try await withFarm { farm in
+            let none = try await farm.request(.get, "/?wall=1", headers: [:])
+            #expect(none.status == .seeOther)
+            #expect(none.headers[.location] == "/login?next=/")
+            let expired = try await farm.request(.get, "/", headers: [.cookie: "printfarm_session=old.token.value"])
+            #expect(expired.headers[.location] == "/login?next=/&expired=1")
+            let login = try await farm.request(.get, "/login?next=/&expired=1", headers: [:])
+            #expect(login.status == .ok)
+            #expect(login.text.contains("Your session has expired"))
+            #expect(login.text.contains("data-next=\"/\""))
+            let offsite = try await farm.request(.get, "/login?next=//evil.example/", headers: [:])
+            #expect(offsite.text.contains("data-next=\"/\""), "only paths on this server are followed after sign-in")
+            let css = try await farm.request(.get, "/ui/app.css", headers: [:])
+            #expect(css.status == .ok)
+            let etag = try #require(css.headers[.eTag])
+            #expect(try await farm.request(.get, "/ui/app.css", headers: [.ifNoneMatch: etag]).status == .notModified)
+            #expect(try await farm.request(.get, "/ui/app.js", headers: [:]).text.contains("EventSource"))
+        }
+    }
+}
