@@ -16,6 +16,8 @@ ensure_packages() {
   command -v pkg-config >/dev/null || missing+=(pkg-config)
   command -v admesh >/dev/null || missing+=(admesh)
   command -v prusa-slicer >/dev/null || missing+=(prusa-slicer)
+  # The web UI's browser tests drive Debian's Chromium.
+  command -v chromium >/dev/null || missing+=(chromium)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     as_root apt-get update -qq

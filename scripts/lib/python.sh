@@ -1,7 +1,9 @@
 # Sourced by scripts/test: a Python virtual environment with the PyPI packages the tests run for real
-# (Moonraker 0.11.0), kept in .build/python so a second run reuses it. Exports PRINTFARM_TEST_MOONRAKER.
+# (Moonraker 0.11.0; Playwright, which drives Debian's chromium for the browser tests), kept in .build/python so
+# a second run reuses it. Exports PRINTFARM_TEST_MOONRAKER, PRINTFARM_TEST_PYTHON and PRINTFARM_TEST_CHROMIUM.
 
 MOONRAKER_VERSION=0.11.0
+PLAYWRIGHT_VERSION=1.65.2
 
 ensure_python_env() {
   local venv=.build/python
@@ -11,5 +13,12 @@ ensure_python_env() {
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "moonraker==$MOONRAKER_VERSION"
   fi
+  # Playwright's own browser download is not used (and not possible offline): the tests launch Debian's chromium.
+  if ! "$venv/bin/pip" show playwright 2>/dev/null | grep -q "^Version: $PLAYWRIGHT_VERSION$"; then
+    log "installing playwright $PLAYWRIGHT_VERSION into $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "playwright==$PLAYWRIGHT_VERSION"
+  fi
   export PRINTFARM_TEST_MOONRAKER="$PWD/$venv/bin/moonraker"
+  export PRINTFARM_TEST_PYTHON="$PWD/$venv/bin/python"
+  export PRINTFARM_TEST_CHROMIUM="$(command -v chromium)"
 }

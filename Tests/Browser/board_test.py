@@ -1,0 +1,151 @@
+"""The operator's web UI in a real browser (Debian's Chromium driven by Playwright), against `printfarm demo`.
+
+Run by Tests/FarmServerTests/BrowserTests.swift, which starts the demo and passes its address and admin key:
+  BASE_URL, ADMIN_KEY, CHROMIUM, SCREENSHOTS (a directory).
+Prints one line per check; exits non-zero on the first failure (with the reason).
+"""
+import base64
+import hashlib
+import hmac
+import json
+import os
+import struct
+import sys
+import time
+import urllib.parse
+import urllib.request
+
+from playwright.sync_api import expect, sync_playwright
+
+BASE = os.environ["BASE_URL"]
+ADMIN_KEY = os.environ["ADMIN_KEY"]
+SHOTS = os.environ["SCREENSHOTS"]
+PASSWORD = "correct horse battery staple"
+
+
+def api(method, path, body=None, token=ADMIN_KEY):
+    request = urllib.request.Request(BASE + path, method=method, data=None if body is None else json.dumps(body).encode())
+    request.add_header("Authorization", "Bearer " + token)
+    request.add_header("Content-Type", "application/json")
+    try:
+        with urllib.request.urlopen(request, timeout=10) as response:
+            return response.status, json.loads(response.read() or b"{}")
+    except urllib.error.HTTPError as error:
+        return error.code, json.loads(error.read() or b"{}")
+
+
+def totp(secret, at):
+    """RFC 6238: HMAC-SHA1 over the 30-second step, 6 digits."""
+    key = base64.b32decode(secret + "=" * (-len(secret) % 8))
+    digest = hmac.new(key, struct.pack(">Q", int(at // 30)), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return "%06d" % ((struct.unpack(">I", digest[offset:offset + 4])[0] & 0x7FFFFFFF) % 1_000_000)
+
+
+def check(condition, what):
+    if not condition:
+        print("FAILED: " + what, flush=True)
+        sys.exit(1)
+    print("ok: " + what, flush=True)
+
+
+def user(username, role):
+    status, body = api("POST", "/api/v1/users", {"username": username, "role": role, "password": PASSWORD})
+    check(status == 201, f"created {role} {username} ({status} {body})")
+
+
+def enrol_totp(username):
+    status, body = api("POST", "/api/v1/sessions", {"username": username, "password": PASSWORD}, token="")
+    check(status == 201, f"{username} signs in over the API")
+    token = body["token"]
+    status, body = api("POST", "/api/v1/users/me/totp", {}, token=token)
+    check(status == 201, "TOTP enrolment begins")
+    secret = urllib.parse.parse_qs(urllib.parse.urlparse(body["otpauthURI"]).query)["secret"][0]
+    status, body = api("POST", "/api/v1/users/me/totp/confirm", {"code": totp(secret, time.time())}, token=token)
+    check(status == 200 or status == 201, f"TOTP confirmed ({status} {body})")
+    return secret
+
+
+def sign_in(page, username, secret=None):
+    page.goto(BASE + "/")
+    check(page.url.startswith(BASE + "/login?next=/"), "a page without a session goes to sign-in")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    if secret:
+        expect(page.get_by_label("Authenticator code")).to_be_visible()
+        check(True, "the account asks for its authenticator code")
+        page.screenshot(path=os.path.join(SHOTS, "sign-in-totp.png"))
+        # Each code is accepted once and enrolment used the current one: the next step's code is within the window.
+        page.get_by_label("Authenticator code").fill(totp(secret, time.time() + 30))
+        page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(BASE + "/")
+    expect(page.get_by_role("heading", name="Today")).to_be_visible()
+
+
+def main():
+    user("olga", "operator")
+    secret = enrol_totp("olga")
+    user("vera", "viewer")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=os.environ["CHROMIUM"], args=["--no-sandbox"])
+        operator = browser.new_page(viewport={"width": 1280, "height": 900})
+        operator.goto(BASE + "/login")
+        operator.screenshot(path=os.path.join(SHOTS, "sign-in.png"))
+        sign_in(operator, "olga", secret)
+        check(True, "an operator signs in with password and TOTP")
+        expect(operator.locator("#connection")).to_have_text("live", timeout=10_000)
+        # The page must update itself: a marker set now survives only if it is never reloaded.
+        operator.evaluate("window.__notReloaded = true")
+
+        running = operator.locator(".lane-running .card").first
+        expect(running).to_be_visible(timeout=60_000)
+        card_id = running.get_attribute("id")
+        first = int(running.locator("progress").get_attribute("value") or "0") if running.locator("progress").count() else 0
+        check(card_id.startswith("card-run-"), f"a run appears in Running by itself ({card_id})")
+        operator.screenshot(path=os.path.join(SHOTS, "board.png"), full_page=True)
+        card = operator.locator("#" + card_id)
+        operator.wait_for_function(
+            "([id, first]) => { const p = document.querySelector('#' + id + ' progress'); return !p || Number(p.value) > first || !document.getElementById(id); }",
+            arg=[card_id, first], timeout=60_000)
+        check(True, "its progress climbs on the open page")
+
+        # One-click playbooks: pause the next running card, see it paused, resume it.
+        target = operator.locator(".lane-running .card:has(button:text-is('Pause'))").first
+        expect(target).to_be_visible(timeout=60_000)
+        target_id = target.get_attribute("id")
+        target.get_by_role("button", name="Pause").click()
+        expect(operator.locator("#toast")).to_contain_text("Pause: done", timeout=15_000)
+        paused = operator.locator("#" + target_id)
+        expect(paused.locator(".badge-paused")).to_be_visible(timeout=20_000)
+        check(True, "Pause on a running card pauses the print")
+        paused.get_by_role("button", name="Resume").click()
+        expect(operator.locator("#" + target_id + " .badge-paused")).to_have_count(0, timeout=20_000)
+        check(True, "Resume sets it printing again")
+
+        expect(operator.locator("#" + card_id)).to_have_count(0, timeout=120_000)
+        check(True, "the first run leaves Running when it has printed")
+        check(operator.evaluate("window.__notReloaded === true"), "all of it without a reload")
+
+        viewer = browser.new_page(viewport={"width": 768, "height": 1024})
+        sign_in(viewer, "vera")
+        expect(viewer.locator(".lane").first).to_be_visible()
+        viewer.screenshot(path=os.path.join(SHOTS, "board-viewer-tablet.png"), full_page=True)
+        check(viewer.locator("button[data-action]").count() == 0, "a viewer sees the board without operator buttons")
+
+        wall = browser.new_page(viewport={"width": 1920, "height": 1080})
+        wall.context.add_cookies(operator.context.cookies())
+        wall.goto(BASE + "/?wall=1")
+        wall.screenshot(path=os.path.join(SHOTS, "board-wall.png"))
+        check(wall.locator("body.wall").count() == 1, "wall mode renders for a TV")
+
+        operator.get_by_role("button", name="Sign out").click()
+        operator.wait_for_url(BASE + "/login")
+        operator.goto(BASE + "/")
+        check("/login" in operator.url, "after signing out the board needs signing in again")
+        browser.close()
+    print("all browser checks passed", flush=True)
+
+
+if __name__ == "__main__":
+    main()

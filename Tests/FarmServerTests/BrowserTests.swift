@@ -1,0 +1,73 @@
+import Foundation
+import Testing
+
+struct MissingBrowser: Error, CustomStringConvertible {
+    var description: String {
+        "PRINTFARM_TEST_PYTHON (a Python with playwright) and PRINTFARM_TEST_CHROMIUM (Debian's chromium) are not set: run scripts/test, which installs both"
+    }
+}
+
+/// The web UI in Chromium, driven by Playwright for Python (Tests/Browser/board_test.py) against `printfarm demo`
+/// with its virtual printers and orders. Screenshots of each page go to .build/screenshots.
+@Suite("Web UI in a browser", .serialized)
+struct BrowserTests {
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+
+    @Test("an operator signs in with TOTP and watches runs move across the live board, pauses and resumes one; a viewer gets no buttons; wall mode; sign-out")
+    func board() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let python = environment["PRINTFARM_TEST_PYTHON"], let chromium = environment["PRINTFARM_TEST_CHROMIUM"] else { throw MissingBrowser() }
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-browser-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let screenshots = Self.packageRoot.appendingPathComponent(".build/screenshots")
+        try? FileManager.default.removeItem(at: screenshots)
+        try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
+
+        let port = try CommandLineTests.freePort()
+        var base = try CommandLineTests.freePort()
+        if base >= 65533 { base -= 2 }
+        let output = directory.appendingPathComponent("demo.log")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        let demo = Process()
+        demo.executableURL = CommandLineTests.executable
+        demo.arguments = ["demo", "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--printer-base-port", String(base)]
+        demo.currentDirectoryURL = directory
+        demo.standardOutput = try FileHandle(forWritingTo: output)
+        demo.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try demo.run()
+        defer { if demo.isRunning { kill(demo.processIdentifier, SIGKILL) } }
+
+        var key: String?
+        for _ in 0..<300 where key == nil {
+            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
+            key = text.split(whereSeparator: { $0 == " " || $0.isNewline }).map(String.init).first { $0.hasPrefix("pfk_") }
+            if key == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        let adminKey = try #require(key, "the demo prints an admin key")
+
+        let script = Process()
+        script.executableURL = URL(fileURLWithPath: python)
+        script.arguments = [Self.packageRoot.appendingPathComponent("Tests/Browser/board_test.py").path]
+        script.environment = environment.merging(
+            ["BASE_URL": "http://127.0.0.1:\(port)", "ADMIN_KEY": adminKey, "CHROMIUM": chromium, "SCREENSHOTS": screenshots.path]) { $1 }
+        let log = directory.appendingPathComponent("browser.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        script.standardOutput = try FileHandle(forWritingTo: log)
+        script.standardError = try FileHandle(forWritingTo: log)
+        try script.run()
+        let deadline = ContinuousClock.now + .seconds(300)
+        while script.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(200)) }
+        if script.isRunning { script.terminate() }
+        script.waitUntilExit()
+        let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(script.terminationStatus == 0, "the browser checks failed:\n\(said.suffix(4000))")
+        #expect(said.contains("all browser checks passed"))
+        for shot in ["sign-in.png", "sign-in-totp.png", "board.png", "board-viewer-tablet.png", "board-wall.png"] {
+            let size = (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent(shot).path)[.size] as? Int) ?? 0
+            #expect(size > 10_000, "screenshot \(shot) saved")
+        }
+        demo.interrupt()
+        demo.waitUntilExit()
+    }
+}
