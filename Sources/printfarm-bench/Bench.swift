@@ -27,7 +27,7 @@ struct Bench: AsyncParsableCommand {
         commandName: "printfarm-bench",
         abstract: "Measure Print Farm OS: append throughput, projection replay, API latency under constant load.",
         discussion: "Build with `swift build -c release`; scripts/bench runs all three on SQLite and PostgreSQL.",
-        subcommands: [Appends.self, Replay.self, API.self, MeshBench.self, MeshAnalyse.self, MeshPhases.self, SlicingBench.self, SliceCacheBench.self, FarmDayBench.self, LoopPassBench.self])
+        subcommands: [Appends.self, Replay.self, API.self, MeshBench.self, MeshAnalyse.self, MeshPhases.self, SlicingBench.self, SliceCacheBench.self, FarmDayBench.self, LoopPassBench.self, BoardBench.self])
 }
 
 struct BenchStorage: ParsableArguments {

@@ -45,34 +45,7 @@ struct LoopPassBench: AsyncParsableCommand {
     private func measure(_ store: Store) async throws {
         let context = CommandContext(actor: EventActor(.system, "bench"), reason: "bench.seed", time: Date())
         let started = ContinuousClock.now
-        var printerIDs: [PrinterID] = []
-        for index in 0..<printers {
-            let id = PrinterID(SystemIDs.uuidv7())
-            let capabilities = PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 220), materials: ["PLA"])
-            _ = try await store.printers.execute(
-                .register(id, PrinterRegistration(name: "p\(index)", connector: .virtual, address: "http://127.0.0.1:9", capabilities: capabilities)), id: id.description,
-                context: context)
-            printerIDs.append(id)
-        }
-        let events = try await Replay.seed(store, runs: runs, printerIDs: printerIDs, inspected: true)
-        _ = try await store.projections.rebuild()
-        var printing: [RunID] = []
-        for index in 0..<orders {
-            let intent = IntentID(SystemIDs.uuidv7()), plan = PlanID(SystemIDs.uuidv7())
-            let item = LineItem(id: LineItemID(SystemIDs.uuidv7()), modelArtifact: String(repeating: "a", count: 64), quantity: 1, material: "PLA")
-            for command: IntentCommand in [.receive(intent, IntentDraft(source: .api, lineItems: [item])), .recordPreflight(.pass, findings: []), .accept, .startProduction] {
-                _ = try await store.intents.execute(command, id: intent.description, context: context)
-            }
-            _ = try await store.plans.execute(.create(plan, intentID: intent, lineItemID: item.id, spec: PlanSpec(profile: "pla@1")), id: plan.description, context: context)
-            let run = RunID(SystemIDs.uuidv7())
-            for command: RunCommand in [
-                .schedule(run, plateID: BuildPlateID(SystemIDs.uuidv7()), printerID: printerIDs[index % printers], items: [PlateItem(planID: plan, revision: 1)]),
-                .beginDispatch(token: "t"), .confirmStarted(token: "t"),
-            ] {
-                _ = try await store.runs.execute(command, id: run.description, context: context)
-            }
-            printing.append(run)
-        }
+        let (_, printing, events) = try await FarmSeed.farm(store, printers: printers, runs: runs, orders: orders)
         say("seeded \(printers) printers, \(runs) finished runs with plates (\(events) events), \(orders) open orders printing in \(format(secondsOf(ContinuousClock.now - started), 1)) s")
 
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-bench-loop-\(UUID().uuidString)")

@@ -17,34 +17,13 @@ struct BrowserTests {
     func board() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let python = environment["PRINTFARM_TEST_PYTHON"], let chromium = environment["PRINTFARM_TEST_CHROMIUM"] else { throw MissingBrowser() }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-browser-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
         let screenshots = Self.packageRoot.appendingPathComponent(".build/screenshots")
         try? FileManager.default.removeItem(at: screenshots)
         try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
-
-        let port = try CommandLineTests.freePort()
-        var base = try CommandLineTests.freePort()
-        if base >= 65533 { base -= 2 }
-        let output = directory.appendingPathComponent("demo.log")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let demo = Process()
-        demo.executableURL = CommandLineTests.executable
-        demo.arguments = ["demo", "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--printer-base-port", String(base)]
-        demo.currentDirectoryURL = directory
-        demo.standardOutput = try FileHandle(forWritingTo: output)
-        demo.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try demo.run()
-        defer { if demo.isRunning { kill(demo.processIdentifier, SIGKILL) } }
-
-        var key: String?
-        for _ in 0..<300 where key == nil {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            key = text.split(whereSeparator: { $0 == " " || $0.isNewline }).map(String.init).first { $0.hasPrefix("pfk_") }
-            if key == nil { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        let adminKey = try #require(key, "the demo prints an admin key")
+        let demo = try DemoProcess()
+        defer { demo.discard() }
+        let adminKey = try await demo.adminKey()
+        let directory = demo.directory, port = demo.port
 
         let script = Process()
         script.executableURL = URL(fileURLWithPath: python)
@@ -67,7 +46,7 @@ struct BrowserTests {
             let size = (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent(shot).path)[.size] as? Int) ?? 0
             #expect(size > 10_000, "screenshot \(shot) saved")
         }
-        demo.interrupt()
-        demo.waitUntilExit()
+        demo.process.interrupt()
+        demo.process.waitUntilExit()
     }
 }

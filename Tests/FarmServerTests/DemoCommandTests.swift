@@ -8,31 +8,10 @@ import Testing
 struct DemoCommandTests {
     @Test("the demo serves the API with its virtual printers connected, prints a working admin key and an owner account, runs its orders to ready-to-ship with one failure reprinted and no person acting, and stops cleanly on SIGINT")
     func demo() async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-demo-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        let port = try CommandLineTests.freePort()
-        // Two printers need two consecutive free ports: take one and hope its neighbour is free too, else the next pair.
-        var base = try CommandLineTests.freePort()
-        if base >= 65535 { base -= 1 }
-        let output = directory.appendingPathComponent("out.log")
-        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
-        let demo = Process()
-        demo.executableURL = CommandLineTests.executable
-        demo.arguments = ["demo", "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--printers", "2", "--printer-base-port", String(base)]
-        demo.currentDirectoryURL = directory
-        demo.standardOutput = try FileHandle(forWritingTo: output)
-        demo.standardError = FileHandle(forWritingAtPath: "/dev/null")
-        try demo.run()
-        defer { if demo.isRunning { kill(demo.processIdentifier, SIGKILL) } }
-
-        var key: String?
-        for _ in 0..<300 where key == nil {
-            let text = (try? String(contentsOf: output, encoding: .utf8)) ?? ""
-            key = text.split(whereSeparator: { $0 == " " || $0.isNewline }).map(String.init).first { $0.hasPrefix("pfk_") }
-            if key == nil { try await Task.sleep(for: .milliseconds(100)) }
-        }
-        let token = try #require(key, "the demo prints an admin key")
+        let demo = try DemoProcess(printers: 2)
+        defer { demo.discard() }
+        let token = try await demo.adminKey()
+        let port = demo.port, base = demo.printerBasePort, output = demo.output
         var statuses: [String] = []
         for _ in 0..<100 {
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/printers")
@@ -60,8 +39,8 @@ struct DemoCommandTests {
         #expect(line.contains("1 failed and reprinted"))
         #expect(line.contains("0 actions by people"))
 
-        demo.interrupt()
-        demo.waitUntilExit()
-        #expect(demo.terminationStatus == 0)
+        demo.process.interrupt()
+        demo.process.waitUntilExit()
+        #expect(demo.process.terminationStatus == 0)
     }
 }

@@ -1,0 +1,52 @@
+import Foundation
+import Testing
+
+/// `printfarm demo` started as a person would, in its own directory, its console captured to a file.
+final class DemoProcess {
+    let directory: URL
+    let output: URL
+    let port: Int
+    let printerBasePort: Int
+    let process = Process()
+
+    init(printers: Int? = nil) throws {
+        directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-demo-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        port = try CommandLineTests.freePort()
+        // The printers need consecutive free ports: take one and hope its neighbours are free too.
+        var base = try CommandLineTests.freePort()
+        if base >= 65533 { base -= 2 }
+        printerBasePort = base
+        output = directory.appendingPathComponent("out.log")
+        _ = FileManager.default.createFile(atPath: output.path, contents: nil)
+        process.executableURL = CommandLineTests.executable
+        process.arguments = ["demo", "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--printer-base-port", String(base)]
+            + (printers.map { ["--printers", String($0)] } ?? [])
+        process.currentDirectoryURL = directory
+        process.standardOutput = try FileHandle(forWritingTo: output)
+        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        try process.run()
+    }
+
+    var console: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+
+    /// The admin key the demo prints, once it has.
+    func adminKey() async throws -> String {
+        for _ in 0..<300 {
+            if let key = console.split(whereSeparator: { $0 == " " || $0.isNewline }).map(String.init).first(where: { $0.hasPrefix("pfk_") }) { return key }
+            try await Task.sleep(for: .milliseconds(100))
+        }
+        throw DemoDidNotStart(console: console)
+    }
+
+    /// Kills it if still running and removes its directory.
+    func discard() {
+        if process.isRunning { kill(process.processIdentifier, SIGKILL) }
+        try? FileManager.default.removeItem(at: directory)
+    }
+}
+
+struct DemoDidNotStart: Error, CustomStringConvertible {
+    let console: String
+    var description: String { "the demo printed no admin key: \(console.suffix(2000))" }
+}
