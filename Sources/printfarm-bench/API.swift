@@ -54,20 +54,8 @@ struct API: AsyncParsableCommand {
             context: CommandContext(actor: EventActor(.system, "bench"), reason: "bench.seed", time: Date()))
         await store.shutdown()
 
-        let databaseURL: String
-        switch location {
-        case .sqlite(let path): databaseURL = path
-        case .postgres: databaseURL = storage.databaseURL!
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-bench-api-\(UUID().uuidString)")
-        let configuration = ServerConfiguration(port: 0, dataDirectory: directory, databaseURL: databaseURL, logLevel: .warning)
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let app = try await buildApplication(
-            configuration: configuration, dependencies: ServerDependencies(onServerRunning: { portContinuation.yield($0) }), logger: logger)
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let server = Task { try await services.run() }
-        var portIterator = ports.makeAsyncIterator()
-        guard let port = await portIterator.next() else { throw ValidationError("the server did not start") }
+        let server = try await BenchServer.start(location, storage: storage, logger: logger)
+        let port = server.port
 
         let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
         let rate = self.rate
@@ -108,7 +96,6 @@ struct API: AsyncParsableCommand {
         say("api \(location.engine): GET /api/v1/runs?limit=50 with \(stored) runs, \(rate) req/s for \(duration) s, \(latencies.count) ok, \(errors) errors")
         say("  latency ms: p50 \(format(summary.percentile(50), 2))  p90 \(format(summary.percentile(90), 2))  p99 \(format(summary.percentile(99), 2))  max \(format(summary.percentile(100), 2))")
         try await client.shutdown()
-        await services.triggerGracefulShutdown()
-        try await server.value
+        try await server.stop()
     }
 }

@@ -36,40 +36,16 @@ struct BoardBench: AsyncParsableCommand {
         let store = try await storage.open(logger: logger)
         let location = store.location
         let started = ContinuousClock.now
-        let (printerIDs, _, events) = try await FarmSeed.farm(store, printers: printers, runs: runs, orders: orders)
-        let context = FarmSeed.context
-        // Work in the other lanes: degraded printers, runs waiting for QA, orders due soon, orders held for review.
-        for printer in printerIDs.prefix(20) {
-            _ = try await store.printers.execute(.markDegraded(reason: "3 of the last 10 runs failed"), id: printer.description, context: context)
-        }
-        for index in 0..<50 { _ = try await FarmSeed.run(store, plan: try await FarmSeed.order(store), on: printerIDs[(index + 500) % printers], finished: true) }
-        for _ in 0..<20 { _ = try await FarmSeed.order(store, due: Date().addingTimeInterval(6 * 3600)) }
-        for _ in 0..<10 {
-            let id = IntentID(SystemIDs.uuidv7())
-            let item = LineItem(id: LineItemID(SystemIDs.uuidv7()), modelArtifact: nil, quantity: 2, material: "PETG")
-            _ = try await store.intents.execute(.receive(id, IntentDraft(source: .api, lineItems: [item])), id: id.description, context: context)
-            _ = try await store.intents.execute(.recordPreflight(.fail, findings: ["the model is not watertight"]), id: id.description, context: context)
-        }
         let password = "bench operator password"
-        _ = try await Accounts.createUser(
-            store: store, passwords: Passwords(cost: 4), username: "bench", role: .operator, password: password, id: UserID(SystemIDs.uuidv7()), context: context)
-        say("seeded \(printers) printers, \(runs) finished runs (\(events) events), \(orders) printing, 50 waiting for QA, 20 due soon, 10 held, 20 printers degraded in \(format(secondsOf(ContinuousClock.now - started), 1)) s")
+        if try await store.runs.list(limit: 1).isEmpty {
+            try await seed(store, password: password)
+            say("seeded \(printers) printers, \(runs) finished runs, \(orders) printing, 50 waiting for QA, 20 due soon, 10 held, 20 printers degraded in \(format(secondsOf(ContinuousClock.now - started), 1)) s")
+        }
         await store.shutdown()
 
-        let databaseURL: String
-        switch location {
-        case .sqlite(let path): databaseURL = path
-        case .postgres: databaseURL = storage.databaseURL!
-        }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-bench-board-\(UUID().uuidString)")
-        let configuration = ServerConfiguration(port: 0, dataDirectory: directory, databaseURL: databaseURL, logLevel: .warning)
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let app = try await buildApplication(
-            configuration: configuration, dependencies: ServerDependencies(onServerRunning: { portContinuation.yield($0) }), logger: logger)
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let server = Task { try await services.run() }
-        var portIterator = ports.makeAsyncIterator()
-        guard let port = await portIterator.next() else { throw ValidationError("the server did not start") }
+        // The seeded printers are not real: no fleet, no production loop, the board alone.
+        let server = try await BenchServer.start(location, storage: storage, logger: logger, connectPrinters: false)
+        let port = server.port
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             var signIn = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/sessions")
@@ -104,11 +80,30 @@ struct BoardBench: AsyncParsableCommand {
             say("  GET /         ms: p50 \(format(page.median, 2))  p90 \(format(page.percentile(90), 2))  p99 \(format(page.percentile(99), 2))  max \(format(page.percentile(100), 2))")
         } catch {
             try? await client.shutdown()
-            await services.triggerGracefulShutdown()
+            try? await server.stop()
             throw error
         }
         try await client.shutdown()
-        await services.triggerGracefulShutdown()
-        try await server.value
+        try await server.stop()
+    }
+
+    /// The farm: history, printing runs, and work waiting in every lane; an operator to sign in as.
+    private func seed(_ store: Store, password: String) async throws {
+        let (printerIDs, _, _) = try await FarmSeed.farm(store, printers: printers, runs: runs, orders: orders)
+        let context = FarmSeed.context
+        // Work in the other lanes: degraded printers, runs waiting for QA, orders due soon, orders held for review.
+        for printer in printerIDs.prefix(20) {
+            _ = try await store.printers.execute(.markDegraded(reason: "3 of the last 10 runs failed"), id: printer.description, context: context)
+        }
+        for index in 0..<50 { _ = try await FarmSeed.run(store, plan: try await FarmSeed.order(store), on: printerIDs[(index + 500) % printers], finished: true) }
+        for _ in 0..<20 { _ = try await FarmSeed.order(store, due: Date().addingTimeInterval(6 * 3600)) }
+        for _ in 0..<10 {
+            let id = IntentID(SystemIDs.uuidv7())
+            let item = LineItem(id: LineItemID(SystemIDs.uuidv7()), modelArtifact: nil, quantity: 2, material: "PETG")
+            _ = try await store.intents.execute(.receive(id, IntentDraft(source: .api, lineItems: [item])), id: id.description, context: context)
+            _ = try await store.intents.execute(.recordPreflight(.fail, findings: ["the model is not watertight"]), id: id.description, context: context)
+        }
+        _ = try await Accounts.createUser(
+            store: store, passwords: Passwords(cost: 4), username: "bench", role: .operator, password: password, id: UserID(SystemIDs.uuidv7()), context: context)
     }
 }

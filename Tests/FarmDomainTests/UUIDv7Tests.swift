@@ -29,6 +29,20 @@ struct UUIDv7Tests {
     }
 }
 
+@Suite("Typed ids")
+struct TypedIDTests {
+    @Test("an id prints as the lowercase UUID and sorts as that text does, for random and edge values")
+    func textAndOrder() {
+        var ids = (0..<500).map { _ in RunID(UUID()) }
+        ids += ["00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff", "0A000000-0000-7000-8000-00000000000F"].compactMap(RunID.init)
+        for id in ids {
+            #expect(id.description == id.uuid.uuidString.lowercased())
+            #expect(RunID(id.description) == id)
+        }
+        #expect(ids.sorted().map(\.description) == ids.map(\.description).sorted())
+    }
+}
+
 @Suite("Actors and reason codes")
 struct ValueTypeTests {
     @Test("actors parse as kind:id and refuse unknown kinds or empty ids")

@@ -72,6 +72,20 @@ struct WebPageTests {
             #expect(lanes.status == .ok)
             #expect(lanes.text.contains("data-lane=\"qa\""))
             #expect(!lanes.text.contains("<html"), "the fragment is the lanes alone")
+
+            // The board follows the event log: the printing run completes and moves to QA; the printer is cleared.
+            func lane(of card: String, in html: String) -> String? {
+                guard let at = html.range(of: "id=\"\(card)\"") else { return nil }
+                return html[..<at.lowerBound].components(separatedBy: "data-lane=\"").last?.prefix { $0 != "\"" }.description
+            }
+            #expect(lane(of: "card-run-\(seeded.printing)", in: lanes.text) == "running")
+            _ = try await farm.store.runs.execute(.complete, id: seeded.printing.description, context: context)
+            _ = try await farm.store.printers.execute(.clearDegraded, id: seeded.printer.description, context: context)
+            let later = try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text
+            #expect(lane(of: "card-run-\(seeded.printing)", in: later) == "qa")
+            #expect(!later.contains("card-printer-\(seeded.printer)"))
+            _ = try await farm.store.runs.execute(.inspect(planID: try #require(try await farm.store.runs.get(id: seeded.printing.description)?.model.items.first?.planID), passed: true), id: seeded.printing.description, context: context)
+            #expect(!(try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text.contains("card-run-\(seeded.printing)")))
         }
     }
 

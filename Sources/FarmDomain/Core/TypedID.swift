@@ -13,7 +13,23 @@ public struct TypedID<Tag>: Hashable, Codable, Sendable, CustomStringConvertible
         self.uuid = uuid
     }
 
-    public var description: String { uuid.uuidString.lowercased() }
+    /// Lowercase and hyphenated. Written by hand: `uuidString` formats through `snprintf` on Linux and then
+    /// `lowercased()` copies it again, which showed up as a quarter of the triage board's render time.
+    public var description: String {
+        withUnsafeBytes(of: uuid.uuid) { bytes in
+            String(unsafeUninitializedCapacity: 36) { buffer in
+                let digits: StaticString = "0123456789abcdef"
+                var at = 0
+                for (index, byte) in bytes.enumerated() {
+                    if index == 4 || index == 6 || index == 8 || index == 10 { buffer[at] = UInt8(ascii: "-"); at += 1 }
+                    buffer[at] = digits.utf8Start[Int(byte >> 4)]
+                    buffer[at + 1] = digits.utf8Start[Int(byte & 0x0F)]
+                    at += 2
+                }
+                return at
+            }
+        }
+    }
 
     public init(from decoder: any Decoder) throws {
         let container = try decoder.singleValueContainer()
@@ -29,7 +45,12 @@ public struct TypedID<Tag>: Hashable, Codable, Sendable, CustomStringConvertible
         try container.encode(description)
     }
 
-    public static func < (lhs: Self, rhs: Self) -> Bool { lhs.description < rhs.description }
+    /// The order of the lowercase strings (hex digits sort as their bytes do), without making them.
+    public static func < (lhs: Self, rhs: Self) -> Bool {
+        withUnsafeBytes(of: lhs.uuid.uuid) { left in
+            withUnsafeBytes(of: rhs.uuid.uuid) { right in left.lexicographicallyPrecedes(right) }
+        }
+    }
 }
 
 public enum IntentTag {}

@@ -3,8 +3,8 @@ import FarmStore
 import Foundation
 
 /// The home page's four lanes: what needs a person now, what is at risk, what is printing, what waits for QA.
-/// Each card says in one line why it is there and carries the actions that fit it. Read with indexed queries
-/// only (status, work queue, time-ordered ids), so its cost follows the work waiting, not the farm's history.
+/// Each card says in one line why it is there and carries the actions that fit it. Made from a `BoardSource`
+/// that `BoardFeed` keeps current, so a render costs the cards, not the farm's history.
 struct TriageBoard: Sendable {
     enum Lane: String, CaseIterable, Sendable {
         case attention, atRisk, running, qa
@@ -46,7 +46,6 @@ struct TriageBoard: Sendable {
         var progress: RunProgress?
         var printer: String?
         var actions: [Action] = []
-        var link: String?
     }
 
     var lanes: [Lane: [Card]]
@@ -60,63 +59,48 @@ struct TriageBoard: Sendable {
     /// Failed runs stay on the board this long.
     static let failedWindow: TimeInterval = 24 * 3600
 
-    static func read(_ store: Store, now: Date) async throws -> TriageBoard {
+    /// The board from what the feed holds: cards are made at `now` (slack, failures of the last day, ages).
+    static func make(_ source: BoardSource, now: Date) -> TriageBoard {
         var lanes: [Lane: [Card]] = [:]
         func add(_ lane: Lane, _ card: Card) { lanes[lane, default: []].append(card) }
-        let decoder = StoreCoding.decoder()
+        let names = source.printers.mapValues(\.model.name)
 
-        let printerRows = try await store.printers.allVersioned()
-        let names = Dictionary(uniqueKeysWithValues: printerRows.map { ($0.model.id, $0.model.name) })
-        for (printer, version) in printerRows {
+        for (printer, version) in source.printers.values.sorted(by: { $0.model.id < $1.model.id }) {
             if let card = printerCard(printer, version: version) { add(.attention, card) }
         }
-
-        for row in try await store.intents.list(status: IntentStatus.needsReview.rawValue, limit: 200) {
-            let intent = try decoder.decode(Intent.self, from: row.body)
+        let intents = source.intents.values.sorted { $0.model.id < $1.model.id }
+        for (intent, version) in intents where intent.status == .needsReview {
+            let id = intent.id.description
             add(.attention, Card(
-                kind: .intent, id: row.id, version: row.version, title: title(of: intent), why: intent.statusReasons.first ?? "waits for review",
+                kind: .intent, id: id, version: version, title: title(of: intent), why: intent.statusReasons.first ?? "waits for review",
                 risk: intent.decisions?.last?.risk, decision: intent.decisions?.last, badges: ["needs review"],
                 actions: [
-                    Action(label: "Accept", path: "/api/v1/intents/\(row.id)/transitions", body: #"{"action":"accept"}"#, permission: .operate, style: .primary),
-                    Action(label: "Reject", path: "/api/v1/intents/\(row.id)/transitions", body: #"{"action":"reject"}"#, permission: .operate, style: .danger, asksReason: true),
-                ], link: "/orders/\(row.id)"))
+                    Action(label: "Accept", path: "/api/v1/intents/\(id)/transitions", body: #"{"action":"accept"}"#, permission: .operate, style: .primary),
+                    Action(label: "Reject", path: "/api/v1/intents/\(id)/transitions", body: #"{"action":"reject"}"#, permission: .operate, style: .danger, asksReason: true),
+                ]))
         }
-        for status in [IntentStatus.preflighted, .accepted, .inProduction] {
-            for row in try await store.intents.list(status: status.rawValue, limit: 500) {
-                let intent = try decoder.decode(Intent.self, from: row.body)
-                if let card = riskCard(intent, version: row.version, now: now) { add(.atRisk, card) }
-            }
+        for (plan, version) in source.plans.values.sorted(by: { $0.model.id < $1.model.id }) {
+            if let card = planCard(plan, version: version) { add(.attention, card) }
         }
-
-        for status in [PlanRevisionStatus.reviewRequired, .draft] {
-            for row in try await store.plans.list(status: status.rawValue, limit: 200) {
-                let plan = try decoder.decode(Plan.self, from: row.body)
-                if let card = planCard(plan, version: row.version) { add(.attention, card) }
-            }
-        }
-
-        for status in [RunStatus.dispatching, .printing, .paused] {
-            for (run, version) in try await decodedRuns(store.runs.list(status: status.rawValue, limit: 2000), decoder) {
-                add(.running, runningCard(run, version: version, printer: names[run.printerID]))
-            }
-        }
-        let recent = lowerBound(now.addingTimeInterval(-failedWindow))
-        for (run, version) in try await decodedRuns(store.runs.list(status: RunStatus.failed.rawValue, after: recent, limit: 200), decoder) {
+        let runs = source.runs.values.sorted { $0.model.id < $1.model.id }
+        for (run, version) in runs where run.status == .failed && (run.endedAt ?? run.updatedAt) > now.addingTimeInterval(-failedWindow) {
             add(.attention, Card(
                 kind: .run, id: run.id.description, version: version, title: "Run on \(names[run.printerID] ?? "a printer") failed",
-                why: run.failure ?? "the print failed", risk: run.risk, badges: ["failed"], printer: names[run.printerID], link: "/runs/\(run.id)"))
+                why: run.failure ?? "the print failed", risk: run.risk, badges: ["failed"], printer: names[run.printerID]))
         }
-        for (run, version) in try await decodedRuns(store.runs.list(queue: ReadQueue.qa, limit: 500), decoder) {
+        for (intent, version) in intents where intent.status != .needsReview {
+            if let card = riskCard(intent, version: version, now: now) { add(.atRisk, card) }
+        }
+        for (run, version) in runs where [.dispatching, .printing, .paused].contains(run.status) {
+            add(.running, runningCard(run, version: version, printer: names[run.printerID]))
+        }
+        for (run, version) in runs where run.status == .completed && run.qa == .pending {
             add(.qa, Card(
                 kind: .run, id: run.id.description, version: version, title: "\(run.items.reduce(0) { $0 + $1.copies }) part(s) from \(names[run.printerID] ?? "a printer")",
                 why: "completed \(run.endedAt.map { relative($0, now: now) } ?? ""), \(run.inspections.count) of \(run.items.count) item(s) inspected",
-                risk: run.risk, printer: names[run.printerID], link: "/runs/\(run.id)"))
+                risk: run.risk, printer: names[run.printerID]))
         }
-        return TriageBoard(lanes: lanes, printers: printerRows.count, readAt: now)
-    }
-
-    private static func decodedRuns(_ rows: [ReadModelRow], _ decoder: JSONDecoder) throws -> [(Run, Int)] {
-        try rows.map { (try decoder.decode(Run.self, from: $0.body), $0.version) }
+        return TriageBoard(lanes: lanes, printers: source.printers.count, readAt: now)
     }
 
     static func title(of intent: Intent) -> String {
@@ -143,7 +127,7 @@ struct TriageBoard: Sendable {
             why = why ?? printer.lastMessage ?? "the printer reports an error"
         }
         guard let why else { return nil }
-        return Card(kind: .printer, id: printer.id.description, version: version, title: printer.name, why: why, badges: badges, actions: actions, link: "/printers/\(printer.id)")
+        return Card(kind: .printer, id: printer.id.description, version: version, title: printer.name, why: why, badges: badges, actions: actions)
     }
 
     private static func planCard(_ plan: Plan, version: Int) -> Card? {
@@ -155,13 +139,12 @@ struct TriageBoard: Sendable {
         if revision.status == .reviewRequired {
             return Card(
                 kind: .plan, id: plan.id.description, version: version, title: "Plan stopped at revision \(revision.number)",
-                why: revision.reasons.first ?? "a guardrail stopped it", risk: decision?.risk, decision: decision, badges: ["review required"],
-                link: "/plans/\(plan.id)")
+                why: revision.reasons.first ?? "a guardrail stopped it", risk: decision?.risk, decision: decision, badges: ["review required"])
         }
         guard let decision, decision.outcome != .autoAdvance else { return nil }
         return Card(
             kind: .plan, id: plan.id.description, version: version, title: "Revision \(revision.number) waits for approval", why: decision.explanation,
-            risk: decision.risk, decision: decision, badges: ["approval"], actions: [approve], link: "/plans/\(plan.id)")
+            risk: decision.risk, decision: decision, badges: ["approval"], actions: [approve])
     }
 
     private static func riskCard(_ intent: Intent, version: Int, now: Date) -> Card? {
@@ -175,7 +158,7 @@ struct TriageBoard: Sendable {
         guard !reasons.isEmpty else { return nil }
         return Card(
             kind: .intent, id: intent.id.description, version: version, title: title(of: intent), why: reasons.joined(separator: ", ") + " (\(intent.status.rawValue))",
-            risk: risk, decision: intent.decisions?.last, link: "/orders/\(intent.id)")
+            risk: risk, decision: intent.decisions?.last)
     }
 
     private static func runningCard(_ run: Run, version: Int, printer: String?) -> Card {
@@ -196,7 +179,7 @@ struct TriageBoard: Sendable {
         }
         return Card(
             kind: .run, id: run.id.description, version: version, title: printer ?? "printer \(run.printerID.description.suffix(6))", why: why, risk: run.risk,
-            badges: run.status == .paused ? ["paused"] : [], progress: run.progress, printer: printer, actions: actions, link: "/runs/\(run.id)")
+            badges: run.status == .paused ? ["paused"] : [], progress: run.progress, printer: printer, actions: actions)
     }
 
     /// The smallest UUIDv7 of `time`: ids are time-ordered, so `id > bound` selects what was created since.

@@ -9,6 +9,14 @@ struct WebRoutes {
     let services: FarmServices
     let tokens: SessionTokens
     let timeZone: TimeZone
+    let feed: BoardFeed
+
+    init(services: FarmServices, tokens: SessionTokens, timeZone: TimeZone) {
+        self.services = services
+        self.tokens = tokens
+        self.timeZone = timeZone
+        feed = BoardFeed(store: services.store)
+    }
 
     func register(on routes: SecuredRoutes) {
         // The sign-in page and its assets are how a person gets credentials; they show no farm data.
@@ -21,12 +29,12 @@ struct WebRoutes {
         routes.publicPage("/ui/app.js") { request, _ in WebAssets.js.response(for: request) }
         routes.page("/", .read) { request, context in
             let viewer = try await viewer(context)
-            let board = try await TriageBoard.read(services.store, now: services.now())
+            let board = try await feed.board(now: services.now())
             return WebPage.response(WebPage.boardPage(board, viewer: viewer, wall: QueryParameters(request).values["wall"] == "1"))
         }
         routes.page("/ui/board", .read) { _, context in
             let viewer = try await viewer(context)
-            let board = try await TriageBoard.read(services.store, now: services.now())
+            let board = try await feed.board(now: services.now())
             return WebPage.response(WebPage.boardLanes(board, viewer: viewer))
         }
     }
