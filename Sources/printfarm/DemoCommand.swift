@@ -25,6 +25,7 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "The farm's port.") var port = 8080
     @Option(help: "The first virtual printer's port.") var printerBasePort = 7200
     @Flag(inversion: .prefixedNo, help: "Place the demo orders (and fail one print on purpose, to show the reprint).") var orders = true
+    @Flag(help: "QA by people: completed runs wait in the board's Ready for QA lane instead of passing by themselves.") var manualQA = false
 
     func validate() throws {
         guard (1...200).contains(printers) else { throw ValidationError("--printers is between 1 and 200") }
@@ -36,8 +37,8 @@ struct Demo: AsyncParsableCommand {
         var storage = self.storage
         storage.dataDirectory = storage.dataDirectory ?? "demo-data"
         var configuration = try storage.load(.init(port: port))
-        // The demo shows the loop hands-free: LOW-risk runs pass QA without a person.
-        configuration.production.qa.autoPassLowRisk = true
+        // The demo shows the loop hands-free: LOW-risk runs pass QA without a person (unless asked otherwise).
+        configuration.production.qa.autoPassLowRisk = !manualQA
         let logger = storage.logger(configuration)
         let dataPath = configuration.dataDirectory.path
         let ids = (0..<printers).map { PrinterID(UUID(uuidString: String(format: "00000000-0000-7000-8000-%012d", $0 + 1))!) }

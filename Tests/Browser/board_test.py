@@ -130,9 +130,41 @@ def main():
         with open(os.path.join(SHOTS, "figures.json"), "w") as figures:
             json.dump({"liveUpdateMilliseconds": round(latency)}, figures)
 
-        expect(operator.locator("#" + card_id)).to_have_count(0, timeout=120_000)
-        check(True, "the first run leaves Running when it has printed")
-        check(operator.evaluate("window.__notReloaded === true"), "all of it without a reload")
+        # QA by a person (the demo runs with --manual-qa): the printed run moves to Ready for QA by itself.
+        expect(operator.locator(".lane-qa #" + card_id)).to_be_visible(timeout=120_000)
+        check(True, "the first run moves from Running to Ready for QA when it has printed")
+        run_id = card_id.removeprefix("card-run-")
+        status, run = api("GET", "/api/v1/runs/" + run_id)
+        plan = run["items"][0]["planID"]
+
+        def runs_of_plan():
+            status, body = api("GET", "/api/v1/runs?limit=100")
+            return {r["id"] for r in body["items"] if any(i["planID"] == plan for i in r["items"])}
+
+        before = runs_of_plan()
+        check(operator.evaluate("window.__notReloaded === true"), "the board updated itself all along, without a reload")
+        operator.locator(".lane-qa #" + card_id + " .title a").click()
+        operator.wait_for_url(BASE + "/runs/" + run_id)
+        operator.screenshot(path=os.path.join(SHOTS, "run.png"), full_page=True)
+        form = operator.locator("form.qa").first
+        form.get_by_role("radio", name="Fail").check()
+        form.get_by_role("button", name="Record").click()
+        expect(form.locator(".error")).to_contain_text("Choose the reason")
+        check(True, "a failure without a reason is refused on the page")
+        form.get_by_label("Reason (for a failure)").select_option("layerShift")
+        form.get_by_label("Note").fill("layer shift at 12 mm")
+        form.get_by_role("button", name="Record").click()
+        expect(operator.locator(".verdict.failed").first).to_contain_text("layer shift", timeout=15_000)
+        check(True, "a QA failure with its reason and note is recorded from the run's page")
+        operator.screenshot(path=os.path.join(SHOTS, "run-qa-failed.png"), full_page=True)
+        reprint, deadline = None, time.time() + 90
+        while reprint is None and time.time() < deadline:
+            reprint = next(iter(runs_of_plan() - before), None)
+            time.sleep(0.5)
+        check(reprint is not None, "the production loop schedules a reprint of the failed item")
+        operator.goto(BASE + "/")
+        expect(operator.locator("#card-run-" + reprint)).to_be_visible(timeout=60_000)
+        check(True, "the reprint appears on the board")
 
         viewer = browser.new_page(viewport={"width": 768, "height": 1024})
         sign_in(viewer, "vera")

@@ -9,7 +9,7 @@ final class DemoProcess {
     let printerBasePort: Int
     let process = Process()
 
-    init(printers: Int? = nil) throws {
+    init(printers: Int? = nil, arguments: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         port = try CommandLineTests.freePort()
@@ -21,7 +21,7 @@ final class DemoProcess {
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         process.executableURL = CommandLineTests.executable
         process.arguments = ["demo", "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--printer-base-port", String(base)]
-            + (printers.map { ["--printers", String($0)] } ?? [])
+            + (printers.map { ["--printers", String($0)] } ?? []) + arguments
         process.currentDirectoryURL = directory
         process.standardOutput = try FileHandle(forWritingTo: output)
         process.standardError = FileHandle(forWritingAtPath: "/dev/null")

@@ -34,7 +34,7 @@ struct WebPageTests {
                 .schedule(id, plateID: BuildPlateID(UUID()), printerID: printer, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]),
                 .beginDispatch(token: "t"), .confirmStarted(token: "t"), .reportProgress(RunProgress(fraction: 0.42, layer: 21, totalLayers: 50, remainingSeconds: 1800)),
             ]
-            if finish { commands.append(.complete) }
+            if finish { commands += [.reportProgress(RunProgress(fraction: 0.9)), .complete] }
             for command in commands { _ = try await store.runs.execute(command, id: id.description, context: context) }
             ids.append(id)
         }
@@ -86,6 +86,30 @@ struct WebPageTests {
             #expect(!later.contains("card-printer-\(seeded.printer)"))
             _ = try await farm.store.runs.execute(.inspect(planID: try #require(try await farm.store.runs.get(id: seeded.printing.description)?.model.items.first?.planID), passed: true), id: seeded.printing.description, context: context)
             #expect(!(try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text.contains("card-run-\(seeded.printing)")))
+        }
+    }
+
+    @Test("a run's page shows its facts, items and timeline; an operator gets the QA form for a completed run, a viewer only the verdicts")
+    func runPage() async throws {
+        try await withFarm { farm in
+            let seeded = try await seed(farm.store)
+            let operatorCookie = try await cookie(farm, "otto", role: .operator)
+            let page = try await farm.request(.get, "/runs/\(seeded.done)", headers: [.cookie: operatorCookie])
+            #expect(page.status == .ok)
+            let html = page.text
+            #expect(html.contains("Run on &lt;script&gt;"))
+            #expect(html.contains("Waits for QA"))
+            #expect(html.contains("<form class=\"qa\" data-run=\"\(seeded.done)\""))
+            #expect(html.contains("<option value=\"layerShift\">layer shift</option>"))
+            #expect(html.contains("<strong>run completed</strong> by system:cli"), "the timeline names each event and who")
+            #expect(html.contains("<strong>run progressed</strong> ×2 by system:cli"), "repeated progress reports are one line")
+            let printing = try await farm.request(.get, "/runs/\(seeded.printing)", headers: [.cookie: operatorCookie]).text
+            #expect(!printing.contains("<form class=\"qa\""), "no QA before the run completed")
+            let viewerCookie = try await cookie(farm, "vera", role: .viewer)
+            #expect(!(try await farm.request(.get, "/runs/\(seeded.done)", headers: [.cookie: viewerCookie]).text.contains("<form")))
+            let missing = try await farm.request(.get, "/runs/01936a4e-0000-7000-8000-000000000001", headers: [.cookie: operatorCookie])
+            #expect(missing.status == .notFound)
+            #expect(try await farm.request(.get, "/runs/not-a-run", headers: [.cookie: operatorCookie]).status == .notFound)
         }
     }
 

@@ -46,6 +46,8 @@ struct TriageBoard: Sendable {
         var progress: RunProgress?
         var printer: String?
         var actions: [Action] = []
+        /// The page with its details, where there is one.
+        var link: String? { kind == .run ? "/runs/\(id)" : nil }
     }
 
     var lanes: [Lane: [Card]]

@@ -39,7 +39,8 @@ enum WebAssets {
         .top a, .top .brand { color: #fff; text-decoration: none; font-weight: 600; }
         .top nav a { font-weight: 400; }
         .top nav a[aria-current] { text-decoration: underline; }
-        .connection { margin-left: auto; font-size: .85rem; padding: .1rem .5rem; border-radius: 1rem; background: #33475c; }
+        .who { margin-left: auto; }
+        .connection {  font-size: .85rem; padding: .1rem .5rem; border-radius: 1rem; background: #33475c; }
         .connection.live { background: var(--ok); }
         .connection.lost { background: var(--danger); }
         .who .role { opacity: .8; font-size: .85rem; }
@@ -90,6 +91,23 @@ enum WebAssets {
         .toast { position: fixed; bottom: 1rem; left: 50%; transform: translateX(-50%); background: #1b2a3a; color: #fff; padding: .6rem 1rem;
           border-radius: .4rem; max-width: 90vw; z-index: 10; }
         .toast.bad { background: var(--danger); }
+        .crumbs { font-size: .9rem; margin-bottom: .4rem; }
+        .page-head { display: flex; gap: .6rem; align-items: center; }
+        .page-head h1 { font-size: 1.3rem; margin: .2rem 0; }
+        .facts { display: grid; grid-template-columns: max-content 1fr; gap: .2rem 1rem; background: var(--panel); padding: .8rem 1rem; border-radius: .5rem; border: 1px solid var(--line); }
+        .facts dt { color: var(--muted); }
+        .facts dd { margin: 0; }
+        .panel.wide { max-width: none; margin: 1rem 0; }
+        .item { border-top: 1px solid var(--line); padding: .5rem 0; }
+        .item h3 { font-size: 1rem; margin: .2rem 0; }
+        .verdict.passed { color: var(--ok); font-weight: 600; }
+        .verdict.failed { color: var(--danger); font-weight: 600; }
+        .verdict.waiting { color: var(--warn); font-weight: 600; }
+        form.qa fieldset { display: grid; gap: .35rem; max-width: 30rem; border: 1px solid var(--line); border-radius: .4rem; }
+        form.qa select, form.qa textarea { font: inherit; padding: .35rem; border: 1px solid #8a94a3; border-radius: .3rem; }
+        .timeline { padding-left: 1.2rem; }
+        .timeline .reason { color: var(--muted); }
+        .card .title a { color: inherit; }
         body.wall { font-size: 20px; }
         body.wall .top nav, body.wall .who, body.wall #sign-out { display: none; }
         body.wall .actions { display: none; }
@@ -184,8 +202,10 @@ enum WebAssets {
             if (!connection) return;
             connection.className = "connection " + state;
             connection.textContent = text;
+            connection.hidden = false;
           }
           if (board) {
+            setConnection("", "connecting…");
             const events = new EventSource("/api/v1/events/stream?names=0");
             events.onopen = () => { setConnection("live", "live"); schedule(); };
             events.onmessage = schedule;
@@ -195,6 +215,45 @@ enum WebAssets {
               fetch(board.dataset.fragment).then(r => { if (r.redirected && new URL(r.url).pathname === "/login") toSignIn(true); }).catch(() => {});
             };
           }
+
+          // QA verdicts on a run's page: checked here for convenience, decided by the server.
+          document.querySelectorAll("form.qa").forEach((qa) => {
+            qa.addEventListener("submit", async (event) => {
+              event.preventDefault();
+              const error = qa.querySelector(".error");
+              const button = qa.querySelector("button[type=submit]");
+              const verdict = qa.querySelector("input[type=radio]:checked")?.value;
+              const failure = qa.querySelector("select[name=failure]").value;
+              const note = qa.querySelector("textarea[name=note]").value.trim();
+              const show = (text) => { error.textContent = text; error.hidden = false; };
+              if (!verdict) return show("Choose pass or fail.");
+              if (verdict === "fail" && !failure) return show("Choose the reason for the failure.");
+              if (verdict === "pass" && failure) return show("A pass has no failure reason; set the reason back to “choose…”.");
+              const item = { planID: qa.dataset.plan, passed: verdict === "pass" };
+              if (failure) item.failure = failure;
+              if (note) item.note = note;
+              button.disabled = true;
+              try {
+                const response = await fetch("/api/v1/runs/" + qa.dataset.run + "/inspections", {
+                  method: "POST",
+                  headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": crypto.randomUUID(),
+                             "If-Match": '"' + qa.dataset.version + '"' },
+                  body: JSON.stringify({ items: [item] }),
+                });
+                if (response.ok) { location.reload(); return; }
+                if (response.status === 401) { toSignIn(true); return; }
+                if (response.status === 409 || response.status === 412) {
+                  show("This run changed since the page showed it (" + await problemText(response) + "). Reload to see it as it is.");
+                } else {
+                  show(await problemText(response));
+                }
+              } catch {
+                show("The server cannot be reached; nothing was recorded. Try again when the connection is back.");
+              } finally {
+                button.disabled = false;
+              }
+            });
+          });
 
           // Card actions: one request per click (an idempotency key per click, the button off while it runs), with
           // the version the card showed, so an action on something that changed meanwhile is refused.

@@ -37,7 +37,7 @@ enum WebPage {
                 <header class="top">
                   <a class="brand" href="/">Print Farm OS</a>
                   <nav aria-label="Main"><a href="/" aria-current="page">Today</a></nav>
-                  <span id="connection" class="connection" role="status" aria-live="polite">connecting…</span>
+                  <span id="connection" class="connection" role="status" aria-live="polite" hidden></span>
                   <span class="who">\(viewer.name) <span class="role">\(viewer.role)</span></span>
                   <button type="button" id="sign-out" class="quiet">Sign out</button>
                 </header>
@@ -143,7 +143,7 @@ enum WebPage {
         }
         return """
             <li class="card kind-\(card.kind.rawValue)" id="card-\(card.kind.rawValue)-\(card.id)" data-id="\(card.id)" data-version="\(card.version)">
-              <div class="card-head"><strong class="title">\(card.title)</strong>\(badges)\(riskChip(card.risk, decision: card.decision))</div>
+              <div class="card-head"><strong class="title">\(card.link.map { HTML("<a href=\"\($0)\">\(card.title)</a>") } ?? HTML("\(card.title)"))</strong>\(badges)\(riskChip(card.risk, decision: card.decision))</div>
               <p class="why">\(card.why)</p>
               \(progress)
               \(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(actions)</div>"))

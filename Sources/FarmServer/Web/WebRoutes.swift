@@ -32,6 +32,16 @@ struct WebRoutes {
             let board = try await feed.board(now: services.now())
             return WebPage.response(WebPage.boardPage(board, viewer: viewer, wall: QueryParameters(request).values["wall"] == "1"))
         }
+        routes.page("/runs/{id}", .read) { _, context in
+            let viewer = try await viewer(context)
+            let id = try context.parameters.require("id")
+            guard RunID(id) != nil, let (run, version) = try await services.store.runs.get(id: id) else {
+                return WebPage.message(title: "No such run", text: "There is no run \(id.prefix(40)); it may have been mistyped.", status: .notFound)
+            }
+            let printer = try await services.store.printers.get(id: run.printerID.description)?.model.name
+            let events = try await services.store.events.read(stream: RunDecider.stream(run.id))
+            return WebPage.response(RunPage.render(run, version: version, printer: printer, events: events, viewer: viewer, now: services.now()))
+        }
         routes.page("/ui/board", .read) { _, context in
             let viewer = try await viewer(context)
             let board = try await feed.board(now: services.now())
