@@ -172,6 +172,12 @@ def main():
         viewer.screenshot(path=os.path.join(SHOTS, "board-viewer-tablet.png"), full_page=True)
         check(viewer.locator("button[data-action]").count() == 0, "a viewer sees the board without operator buttons")
 
+        operator.get_by_role("link", name="Printers").click()
+        operator.wait_for_url(BASE + "/printers")
+        expect(operator.locator(".printer-tile")).to_have_count(3)
+        operator.screenshot(path=os.path.join(SHOTS, "printers.png"), full_page=True)
+        check(True, "the printers page shows the three virtual printers")
+
         wall = browser.new_page(viewport={"width": 1920, "height": 1080})
         wall.context.add_cookies(operator.context.cookies())
         wall.goto(BASE + "/?wall=1")

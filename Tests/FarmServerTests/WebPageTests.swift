@@ -113,6 +113,25 @@ struct WebPageTests {
         }
     }
 
+    @Test("the printers page shows every printer with its state, badges and what it prints; operators get the maintenance toggle")
+    func printersPage() async throws {
+        try await withFarm { farm in
+            let seeded = try await seed(farm.store)
+            let operatorCookie = try await cookie(farm, "otto", role: .operator)
+            let html = try await farm.request(.get, "/printers", headers: [.cookie: operatorCookie]).text
+            #expect(html.contains("id=\"printer-\(seeded.printer)\""))
+            #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;mk4"))
+            #expect(html.contains("badge-degraded"))
+            #expect(html.contains("<a href=\"/runs/\(seeded.printing)\">42 %, layer 21</a>"))
+            #expect(html.contains("Start maintenance"))
+            #expect(html.contains("<a href=\"/printers\" aria-current=\"page\">Printers</a>"))
+            let viewerCookie = try await cookie(farm, "vera", role: .viewer)
+            let viewed = try await farm.request(.get, "/printers", headers: [.cookie: viewerCookie]).text
+            #expect(viewed.contains("id=\"printer-\(seeded.printer)\""))
+            #expect(!viewed.contains("data-action="))
+        }
+    }
+
     @Test("without a session a page sends you to sign in, saying so when the session expired; the sign-in page and assets are public")
     func signInRedirects() async throws {
         try await withFarm { farm in

@@ -37,6 +37,7 @@ enum WebAssets {
         :focus-visible { outline: 3px solid #f5a623; outline-offset: 2px; }
         .top { display: flex; gap: 1rem; align-items: center; padding: .5rem 1rem; background: #1b2a3a; color: #fff; flex-wrap: wrap; }
         .top a, .top .brand { color: #fff; text-decoration: none; font-weight: 600; }
+        .top nav { display: flex; gap: .9rem; }
         .top nav a { font-weight: 400; }
         .top nav a[aria-current] { text-decoration: underline; }
         .who { margin-left: auto; }
@@ -91,6 +92,14 @@ enum WebAssets {
         .toast { position: fixed; bottom: 1rem; left: 50%; transform: translateX(-50%); background: #1b2a3a; color: #fff; padding: .6rem 1rem;
           border-radius: .4rem; max-width: 90vw; z-index: 10; }
         .toast.bad { background: var(--danger); }
+        .printer-grid { list-style: none; padding: 0; display: grid; grid-template-columns: repeat(auto-fill, minmax(14rem, 1fr)); gap: .6rem; }
+        .printer-tile { background: var(--panel); border-radius: .4rem; padding: .55rem .65rem; border-left: 4px solid var(--line); }
+        .printer-tile p { margin: .2rem 0; }
+        .printer-tile.status-busy, .badge.status-busy { border-left-color: var(--accent); }
+        .printer-tile.status-error, .printer-tile.status-offline { border-left-color: var(--danger); }
+        .printer-tile.status-maintenance { border-left-color: var(--warn); }
+        .badge.status-error, .badge.status-offline { background: #f8d7d7; color: var(--danger); }
+        .badge.status-maintenance { background: #fdebc8; color: var(--warn); }
         .crumbs { font-size: .9rem; margin-bottom: .4rem; }
         .page-head { display: flex; gap: .6rem; align-items: center; }
         .page-head h1 { font-size: 1.3rem; margin: .2rem 0; }
@@ -279,6 +288,8 @@ enum WebAssets {
               });
               if (response.ok) {
                 say(button.textContent.trim() + ": done");
+                // Pages without a live board show the result by loading again.
+                if (!board) { location.reload(); return; }
               } else if (response.status === 401) {
                 toSignIn(true);
                 return;

@@ -30,13 +30,15 @@ enum WebPage {
             body: .init(byteBuffer: ByteBuffer(string: html.text)))
     }
 
-    static func layout(title: String, viewer: Viewer?, main: HTML, bodyClass: String = "") -> HTML {
+    static func layout(title: String, viewer: Viewer?, current: String = "/", main: HTML, bodyClass: String = "") -> HTML {
         let header: HTML
         if let viewer {
             header = """
                 <header class="top">
                   <a class="brand" href="/">Print Farm OS</a>
-                  <nav aria-label="Main"><a href="/" aria-current="page">Today</a></nav>
+                  <nav aria-label="Main">\([("/", "Today"), ("/printers", "Printers")].map { path, name in
+                    HTML("<a href=\"\(path)\"\(path == current ? HTML(" aria-current=\"page\"") : .empty)>\(name)</a>")
+                  })</nav>
                   <span id="connection" class="connection" role="status" aria-live="polite" hidden></span>
                   <span class="who">\(viewer.name) <span class="role">\(viewer.role)</span></span>
                   <button type="button" id="sign-out" class="quiet">Sign out</button>

@@ -42,6 +42,15 @@ struct WebRoutes {
             let events = try await services.store.events.read(stream: RunDecider.stream(run.id))
             return WebPage.response(RunPage.render(run, version: version, printer: printer, events: events, viewer: viewer, now: services.now()))
         }
+        routes.page("/printers", .read) { _, context in
+            let viewer = try await viewer(context)
+            let printers = try await services.store.printers.allVersioned()
+            var runs: [PrinterID: Run] = [:]
+            for status in [RunStatus.dispatching, .printing, .paused] {
+                for (run, _) in try await services.store.runs.allVersioned(status: status.rawValue) { runs[run.printerID] = run }
+            }
+            return WebPage.response(PrintersPage.render(printers, runs: runs, viewer: viewer))
+        }
         routes.page("/ui/board", .read) { _, context in
             let viewer = try await viewer(context)
             let board = try await feed.board(now: services.now())
