@@ -99,7 +99,7 @@ def main():
         operator.evaluate("window.__notReloaded = true")
 
         running = operator.locator(".lane-running .card").first
-        expect(running).to_be_visible(timeout=60_000)
+        expect(running).to_be_visible(timeout=120_000)
         card_id = running.get_attribute("id")
         first = int(running.locator("progress").get_attribute("value") or "0") if running.locator("progress").count() else 0
         check(card_id.startswith("card-run-"), f"a run appears in Running by itself ({card_id})")

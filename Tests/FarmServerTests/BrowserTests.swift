@@ -20,7 +20,8 @@ struct BrowserTests {
         let screenshots = Self.packageRoot.appendingPathComponent(".build/screenshots")
         try? FileManager.default.removeItem(at: screenshots)
         try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
-        let demo = try DemoProcess(arguments: ["--manual-qa"])
+        // At 30× a print lasts long enough to be watched even on a loaded machine (60× finishes the demo in under a minute).
+        let demo = try DemoProcess(arguments: ["--manual-qa", "--speed", "30"])
         defer { demo.discard() }
         let adminKey = try await demo.adminKey()
         let directory = demo.directory, port = demo.port
@@ -40,7 +41,7 @@ struct BrowserTests {
         if script.isRunning { script.terminate() }
         script.waitUntilExit()
         let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(script.terminationStatus == 0, "the browser checks failed:\n\(said.suffix(4000))")
+        #expect(script.terminationStatus == 0, "the browser checks failed:\n\(said.suffix(4000))\nthe demo said:\n\(demo.console.suffix(3000))")
         #expect(said.contains("all browser checks passed"))
         for shot in ["sign-in.png", "sign-in-totp.png", "board.png", "run.png", "run-qa-failed.png", "printers.png", "board-viewer-tablet.png", "board-wall.png"] {
             let size = (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent(shot).path)[.size] as? Int) ?? 0
