@@ -103,6 +103,16 @@ struct WebPageTests {
             #expect(html.contains("<option value=\"layerShift\">layer shift</option>"))
             #expect(html.contains("<strong>run completed</strong> by system:cli"), "the timeline names each event and who")
             #expect(html.contains("<strong>run progressed</strong> ×2 by system:cli"), "repeated progress reports are one line")
+            // A verdict recorded by a person shows their name in the timeline.
+            let csrf = try #require(html.range(of: "name=\"csrf-token\" content=\"").map { html[$0.upperBound...].prefix { $0 != "\"" } }.map(String.init))
+            let plan = try #require(try await farm.store.runs.get(id: seeded.done.description)?.model.items.first?.planID)
+            let inspected = try await farm.request(
+                .post, "/api/v1/runs/\(seeded.done)/inspections", json: #"{"items":[{"planID":"\#(plan)","passed":false,"failure":"warping","note":"corner lifted"}]}"#,
+                headers: [.cookie: operatorCookie, .contentType: "application/json", CSRFCheck.header: csrf])
+            #expect(inspected.status == .ok || inspected.status == .created, "\(inspected.text)")
+            let after = try await farm.request(.get, "/runs/\(seeded.done)", headers: [.cookie: operatorCookie]).text
+            #expect(after.contains("<strong>run itemInspected</strong> by otto"))
+            #expect(after.contains("Failed — warping: corner lifted"))
             let printing = try await farm.request(.get, "/runs/\(seeded.printing)", headers: [.cookie: operatorCookie]).text
             #expect(!printing.contains("<form class=\"qa\""), "no QA before the run completed")
             let viewerCookie = try await cookie(farm, "vera", role: .viewer)

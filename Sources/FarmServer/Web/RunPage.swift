@@ -5,7 +5,8 @@ import Foundation
 /// A run's page: what it printed where, its progress or outcome, each item's QA verdict (and the form to record
 /// one), and its timeline of events with who and why.
 enum RunPage {
-    static func render(_ run: Run, version: Int, printer: String?, events: [StoredEvent], viewer: Viewer, now: Date) -> HTML {
+    /// `actors`: names for the actors that are people (`user:<id>` → username).
+    static func render(_ run: Run, version: Int, printer: String?, events: [StoredEvent], actors: [String: String] = [:], viewer: Viewer, now: Date) -> HTML {
         let status = run.status.rawValue
         var facts: [HTML] = [
             "<dt>Printer</dt><dd>\(printer ?? run.printerID.description)</dd>",
@@ -21,7 +22,7 @@ enum RunPage {
         let items = run.items.enumerated().map { index, item in self.item(item, index: index, run: run, version: version, viewer: viewer) }
         let timeline = collapsed(events).reversed().map { event, repeats in
             let times: HTML = repeats > 1 ? HTML(" ×\(repeats)") : .empty
-            return HTML("<li><time datetime=\"\(Timestamps.format(event.time))\">\(stamp(event.time, viewer))</time> <strong>\(short(event.type))</strong>\(times) by \(event.actor) <span class=\"reason\">(\(event.reason))</span></li>")
+            return HTML("<li><time datetime=\"\(Timestamps.format(event.time))\">\(stamp(event.time, viewer))</time> <strong>\(short(event.type))</strong>\(times) by \(actors[event.actor] ?? event.actor) <span class=\"reason\">(\(event.reason))</span></li>")
         }
         return WebPage.layout(title: "Run \(run.id.description.suffix(6))", viewer: viewer, main: """
             <nav class="crumbs" aria-label="Breadcrumb"><a href="/">Today</a> › Run \(run.id.description.suffix(6))</nav>

@@ -40,7 +40,12 @@ struct WebRoutes {
             }
             let printer = try await services.store.printers.get(id: run.printerID.description)?.model.name
             let events = try await services.store.events.read(stream: RunDecider.stream(run.id))
-            return WebPage.response(RunPage.render(run, version: version, printer: printer, events: events, viewer: viewer, now: services.now()))
+            // People by name, not by id: the timeline says who.
+            var names: [String: String] = [:]
+            for actor in Set(events.map(\.actor)) where actor.hasPrefix("user:") {
+                if let user = try await services.store.users.get(id: String(actor.dropFirst(5)))?.model { names[actor] = user.username }
+            }
+            return WebPage.response(RunPage.render(run, version: version, printer: printer, events: events, actors: names, viewer: viewer, now: services.now()))
         }
         routes.page("/printers", .read) { _, context in
             let viewer = try await viewer(context)
