@@ -157,9 +157,15 @@ def main():
         expect(operator.locator(".verdict.failed").first).to_contain_text("layer shift", timeout=15_000)
         check(True, "a QA failure with its reason and note is recorded from the run's page")
         operator.screenshot(path=os.path.join(SHOTS, "run-qa-failed.png"), full_page=True)
-        reprint, deadline = None, time.time() + 90
+        # The loop reprints once no other copy of the item is still waiting for its verdict: pass those as they
+        # complete, as the operator at the QA table would.
+        reprint, deadline = None, time.time() + 150
         while reprint is None and time.time() < deadline:
             reprint = next(iter(runs_of_plan() - before), None)
+            for other in before - {run_id}:
+                status, body = api("GET", "/api/v1/runs/" + other)
+                if body.get("status") == "completed" and not body.get("inspections"):
+                    api("POST", "/api/v1/runs/" + other + "/inspections", {"items": [{"planID": plan, "passed": True}]})
             time.sleep(0.5)
         check(reprint is not None, "the production loop schedules a reprint of the failed item")
         operator.goto(BASE + "/")
