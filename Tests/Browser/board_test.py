@@ -133,13 +133,29 @@ def main():
         # QA by a person (the demo runs with --manual-qa): the printed run moves to Ready for QA by itself.
         expect(operator.locator(".lane-qa #" + card_id)).to_be_visible(timeout=120_000)
         check(True, "the first run moves from Running to Ready for QA when it has printed")
-        run_id = card_id.removeprefix("card-run-")
-        status, run = api("GET", "/api/v1/runs/" + run_id)
-        plan = run["items"][0]["planID"]
+        # Fail a part whose plan has not failed before: a second failure of a revision trips the loop breaker (no
+        # reprint, by design), and the demo fails one print of its own.
+        def all_runs():
+            return api("GET", "/api/v1/runs?limit=100")[1]["items"]
+
+        def failed(r):
+            return r["status"] == "failed" or any(not i["passed"] for i in r.get("inspections", []))
+
+        run_id, plan, deadline = None, None, time.time() + 120
+        while run_id is None and time.time() < deadline:
+            runs = all_runs()
+            for card in operator.locator(".lane-qa .card").all():
+                candidate = card.get_attribute("id").removeprefix("card-run-")
+                mine = next((r for r in runs if r["id"] == candidate), None)
+                if mine and not any(failed(r) for r in runs if any(i["planID"] == mine["items"][0]["planID"] for i in r["items"])):
+                    run_id, plan = candidate, mine["items"][0]["planID"]
+                    break
+            time.sleep(0.5)
+        check(run_id is not None, "a run of a plan without failures waits in Ready for QA")
+        card_id = "card-run-" + run_id
 
         def runs_of_plan():
-            status, body = api("GET", "/api/v1/runs?limit=100")
-            return {r["id"] for r in body["items"] if any(i["planID"] == plan for i in r["items"])}
+            return {r["id"] for r in all_runs() if any(i["planID"] == plan for i in r["items"])}
 
         before = runs_of_plan()
         check(operator.evaluate("window.__notReloaded === true"), "the board updated itself all along, without a reload")
