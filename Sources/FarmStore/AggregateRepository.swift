@@ -37,36 +37,50 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
         _ command: A.Command, id: String, expectedVersion: Int? = nil, context: CommandContext,
         correlationID: String? = nil, causationID: String? = nil
     ) async throws -> CommandOutcome<A> {
+        try await execute([(command, context)], id: id, expectedVersion: expectedVersion, correlationID: correlationID, causationID: causationID)
+    }
+
+    /// Runs several commands against aggregate `id` in one transaction, each deciding on the state the ones before
+    /// it left and each recorded with its own context (actor, reason, note): all take effect, or none does.
+    public func execute(
+        _ commands: [(command: A.Command, context: CommandContext)], id: String, expectedVersion: Int? = nil,
+        correlationID: String? = nil, causationID: String? = nil
+    ) async throws -> CommandOutcome<A> {
         let stream = A.stream(id)
         let outcome = try await engine.transaction { db -> CommandOutcome<A> in
             let current = try await Self.load(id: id, on: db)
-            let version = current?.version ?? 0
-            if let expectedVersion, expectedVersion != version {
-                throw StoreError.concurrencyConflict(stream: stream, expected: expectedVersion, actual: version)
+            let startVersion = current?.version ?? 0
+            if let expectedVersion, expectedVersion != startVersion {
+                throw StoreError.concurrencyConflict(stream: stream, expected: expectedVersion, actual: startVersion)
             }
-            let state = current.map { A.state(of: $0.model) } ?? A.initialState
-            let events = try A.decide(command, state: state, context: context)
-            let newState = events.reduce(state, A.evolve)
-            guard let model = A.model(of: newState) else {
+            var state = current.map { A.state(of: $0.model) } ?? A.initialState
+            var version = startVersion
+            var stored: [StoredEvent] = []
+            let encoder = StoreCoding.encoder()
+            for (command, context) in commands {
+                let events = try A.decide(command, state: state, context: context)
+                guard !events.isEmpty else { continue }
+                state = events.reduce(state, A.evolve)
+                let newEvents = try events.map { event in
+                    NewEvent(id: newEventID(), type: event.eventType, time: context.time, data: try event.encodeData(encoder))
+                }
+                let metadata = EventMetadata(actor: context.actor, reason: context.reason, correlationID: correlationID, causationID: causationID)
+                stored += try await SQLEventStore.append(
+                    on: db, engine: engine, to: stream, expectedVersion: version, events: newEvents, metadata: metadata)
+                version += events.count
+            }
+            guard let model = A.model(of: state) else {
                 // Only a creating command can leave no model, and it always emits an event; nothing to store.
                 throw DomainError.notFound(aggregate: A.Event.aggregate, command: "read")
             }
-            if events.isEmpty { return CommandOutcome(model: model, version: version, events: []) }
-            let encoder = StoreCoding.encoder()
-            let newEvents = try events.map { event in
-                NewEvent(id: newEventID(), type: event.eventType, time: context.time, data: try event.encodeData(encoder))
-            }
-            let metadata = EventMetadata(actor: context.actor, reason: context.reason, correlationID: correlationID, causationID: causationID)
-            let stored = try await SQLEventStore.append(
-                on: db, engine: engine, to: stream, expectedVersion: version, events: newEvents, metadata: metadata)
-            let newVersion = version + events.count
+            if stored.isEmpty { return CommandOutcome(model: model, version: version, events: []) }
             do {
-                try await Self.upsert(id: id, model: model, version: newVersion, on: db, encoder: encoder)
+                try await Self.upsert(id: id, model: model, version: version, on: db, encoder: encoder)
             } catch where engine.isUniqueViolation(error) {
                 // A read model's unique key (a username) is taken by another aggregate; nothing is written.
                 throw DomainError.alreadyExists(aggregate: A.Event.aggregate)
             }
-            return CommandOutcome(model: model, version: newVersion, events: stored)
+            return CommandOutcome(model: model, version: version, events: stored)
         }
         if !outcome.events.isEmpty { onAppend(outcome.events) }
         return outcome

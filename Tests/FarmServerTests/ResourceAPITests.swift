@@ -142,6 +142,9 @@ struct ResourceAPITests {
                 .post, "/api/v1/runs/\(runID)/inspections", json: #"{"items":[{"planID":"\#(planA)","passed":false,"failure":"warping","evidence":["\#(String(repeating: "0", count: 64))"]}]}"#)
             #expect(missingPhoto.problemCode == "invalid-field" && missingPhoto.text.contains("items[0].evidence[0]"), "\(missingPhoto.text)")
             #expect(try await farm.request(.post, "/api/v1/runs/\(runID)/inspections", json: #"{"items":[]}"#).problemCode == "invalid-field")
+            let mixed = try await farm.request(
+                .post, "/api/v1/runs/\(runID)/inspections", json: #"{"items":[{"planID":"\#(planA)","passed":true},{"planID":"\#(planB)","passed":false}]}"#)
+            #expect(mixed.status == .unprocessableContent, "one bad verdict refuses the request: \(mixed.text)")
             #expect(try await farm.store.runs.get(id: runID.description)?.model.inspections.isEmpty == true, "nothing was recorded by the refused verdicts")
 
             let verdicts = try await farm.request(.post, "/api/v1/runs/\(runID)/inspections", json: #"""
@@ -157,6 +160,17 @@ struct ResourceAPITests {
             let events = try await farm.store.events.read(stream: RunDecider.stream(runID.description)).filter { $0.type == "printfarm.run.itemInspected.v1" }
             #expect(events.map(\.reason) == ["qa.passed", "qa.failed.warping"])
             #expect(try await farm.store.runs.get(id: runID.description)?.model.qa == .failed)
+            let etag = try #require(verdicts.headers[.eTag])
+            func ifMatch(_ tag: String) -> HTTPFields { var headers = auth; headers[.ifMatch] = tag; return headers }
+            let stale = try await farm.request(
+                .post, "/api/v1/runs/\(runID)/inspections", json: #"{"items":[{"planID":"\#(planB)","passed":true}]}"#,
+                headers: ifMatch("\"1\""))
+            #expect(stale.problemCode == "version-mismatch", "a verdict on a run that changed since it was read is refused: \(stale.text)")
+            let current = try await farm.request(
+                .post, "/api/v1/runs/\(runID)/inspections", json: #"{"items":[{"planID":"\#(planB)","passed":true}]}"#,
+                headers: ifMatch(etag))
+            #expect(current.status == .ok, "\(current.text)")
+            #expect(try await farm.store.runs.get(id: runID.description)?.model.qa == .passed)
         }
     }
 

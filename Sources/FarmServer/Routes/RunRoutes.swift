@@ -92,15 +92,16 @@ struct RunRoutes {
                     "items[\(index)].evidence[\(position)]", "no artifact \(sha.prefix(80)) is stored; upload the photo first (POST /api/v1/artifacts)")
             }
         }
-        var run: Run? = nil
-        for item in body.items {
+        // One verdict per event, each with its reason code and note, all in one transaction: a refused item
+        // leaves the others unrecorded too, and If-Match guards the whole.
+        let commands = try body.items.map { item in
             let reason = item.passed ? ReasonCode.qaPassed : (item.failure?.reasonCode ?? .qaPassed)
-            let commandContext = try endpoints.services.commandContext(context, reason: reason.rawValue, note: item.note)
-            run = try await store.runs.execute(
-                .inspect(planID: item.planID, passed: item.passed, code: item.failure, evidence: item.evidence ?? []), id: id, context: commandContext,
-                correlationID: endpoints.services.correlationID(request, context)).model
+            return (
+                command: RunCommand.inspect(planID: item.planID, passed: item.passed, code: item.failure, evidence: item.evidence ?? []),
+                context: try endpoints.services.commandContext(context, reason: reason.rawValue, note: item.note))
         }
-        guard let run else { throw Problem.invalidField("items", "one verdict per item, 1 to 100 of them") }
-        return try JSONIO.response(run)
+        let outcome = try await store.runs.execute(
+            commands, id: id, expectedVersion: try request.expectedVersion(), correlationID: endpoints.services.correlationID(request, context))
+        return try JSONIO.response(outcome.model, etag: outcome.version)
     }
 }
