@@ -59,7 +59,7 @@ struct Authenticator: RouterMiddleware {
         }
         // Where the farm requires TOTP, a user who has not enrolled may do nothing but enrol.
         let permissions = requireTOTP && !user.totpEnabled ? [.ownAccount] : user.role.permissions
-        return Principal(actor: EventActor(.user, user.id.description), permissions: permissions, sessionID: session.id, viaCookie: viaCookie)
+        return Principal(actor: EventActor(.user, user.id.description), permissions: permissions, sessionID: session.id, viaCookie: viaCookie, user: user)
     }
 
     private func apiKeyPrincipal(_ presented: APIKeyFormat.Parsed) async throws -> Principal {

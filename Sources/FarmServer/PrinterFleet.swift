@@ -172,30 +172,18 @@ actor PrinterFleet: Service {
     }
 
     /// Reloads the printers and runs whose streams gained events since the cursor, skipping those this process
-    /// already holds at that version (its own writes).
-    private static let printerStream = PrinterDecider.stream(""), runStream = RunDecider.stream("")
-
+    /// already holds at that version (its own writes). The cursor moves once they are in.
     private func catchUp() async throws {
-        var changedPrinters: [PrinterID: Int] = [:], changedRuns: [RunID: Int] = [:]
-        while true {
-            let page = try await store.events.touched(after: cursor, limit: 1000)
-            for event in page {
-                if let id = PrinterID(String(event.stream.trimmingPrefix(Self.printerStream))) {
-                    changedPrinters[id] = max(changedPrinters[id] ?? 0, event.version)
-                } else if let id = RunID(String(event.stream.trimmingPrefix(Self.runStream))) {
-                    changedRuns[id] = max(changedRuns[id] ?? 0, event.version)
-                }
-            }
-            guard let last = page.last else { break }
-            cursor = last.sequence
-            if page.count < 1000 { break }
-        }
-        for (id, version) in changedPrinters where version > printerVersions[id] ?? 0 {
+        let changes = try await store.events.changes(after: cursor)
+        for (id, version) in changes.of(PrinterDecider.self) {
+            guard let id = PrinterID(id), version > printerVersions[id] ?? 0 else { continue }
             if let (printer, version) = try await store.printers.get(id: id.description) { remember(printer, version: version) }
         }
-        for (id, version) in changedRuns where version > runVersions[id] ?? 0 {
+        for (id, version) in changes.of(RunDecider.self) {
+            guard let id = RunID(id), version > runVersions[id] ?? 0 else { continue }
             if let (run, version) = try await store.runs.get(id: id.description) { remember(run, version: version) }
         }
+        cursor = changes.cursor
     }
 
     private func connect(_ id: PrinterID, base: URL, address: String, key: String?) {

@@ -147,30 +147,17 @@ public actor ProductionLoop: Service {
         fullReads += 1
     }
 
-    private static let runStream = RunDecider.stream(""), planStream = PlanDecider.stream("")
-
     /// Reads the runs whose streams gained events since the cursor, and tracks the plans created since.
     private func catchUp() async throws {
-        var changed: [RunID: Int] = [:]
-        while true {
-            let page = try await store.events.touched(after: cursor, limit: 1000)
-            for event in page {
-                if let id = RunID(String(event.stream.trimmingPrefix(Self.runStream))) {
-                    changed[id] = max(changed[id] ?? 0, event.version)
-                } else if event.version == 1, let id = PlanID(String(event.stream.trimmingPrefix(Self.planStream))) {
-                    runs.track(id)
-                }
-            }
-            guard let last = page.last else { break }
-            cursor = last.sequence
-            if page.count < 1000 { break }
-        }
-        for (id, version) in changed where version > runs.version(of: id) ?? 0 {
-            guard let (run, version) = try await store.runs.get(id: id.description) else { continue }
+        let changes = try await store.events.changes(after: cursor)
+        for id in changes.created(PlanDecider.self).compactMap(PlanID.init) { runs.track(id) }
+        for (id, version) in changes.of(RunDecider.self) {
+            guard let id = RunID(id), version > runs.version(of: id) ?? 0, let (run, version) = try await store.runs.get(id: id.description) else { continue }
             if runs.absorb(run, version: version), let gcode = try await store.plates.get(id: run.plateID.description)?.model.gcodeArtifact {
                 runs.proven.insert(gcode)
             }
         }
+        cursor = changes.cursor
     }
 
     // MARK: doing

@@ -163,11 +163,14 @@ public struct Principal: Sendable, Equatable {
     public let sessionID: String?
     /// The session came in a cookie, which a browser sends by itself: changes need the CSRF token too.
     public let viaCookie: Bool
+    /// The signed-in person, as read when the session was checked (nil for an API key).
+    public let user: User?
 
-    public init(actor: EventActor, permissions: Set<Permission>, sessionID: String? = nil, viaCookie: Bool = false) {
+    public init(actor: EventActor, permissions: Set<Permission>, sessionID: String? = nil, viaCookie: Bool = false, user: User? = nil) {
         self.actor = actor
         self.permissions = permissions
         self.sessionID = sessionID
         self.viaCookie = viaCookie
+        self.user = user
     }
 }

@@ -117,20 +117,22 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
         try await allVersioned(status: status).map(\.model)
     }
 
-    /// Every model with its version, page by page.
-    public func allVersioned(status: String? = nil) async throws -> [(model: A.Model, version: Int)] {
+    /// Every model with its version (of a status, in a work queue, created after an id), page by page.
+    public func allVersioned(status: String? = nil, queue: String? = nil, after: String? = nil) async throws -> [(model: A.Model, version: Int)] {
         var models: [(model: A.Model, version: Int)] = []
-        try await eachPage(status: status) { models += $0 }
+        try await eachPage(status: status, queue: queue, after: after) { models += $0 }
         return models
     }
 
     /// Hands every model with its version to `body` a page at a time, in id order: for a reader that keeps a
     /// little of a large collection without holding all of it at once.
-    public func eachPage(status: String? = nil, size: Int = 500, _ body: ([(model: A.Model, version: Int)]) throws -> Void) async throws {
+    public func eachPage(
+        status: String? = nil, queue: String? = nil, after start: String? = nil, size: Int = 500, _ body: ([(model: A.Model, version: Int)]) throws -> Void
+    ) async throws {
         let decoder = StoreCoding.decoder()
-        var after: String?
+        var after = start
         while true {
-            let rows = try await list(status: status, after: after, limit: size)
+            let rows = try await list(status: status, queue: queue, after: after, limit: size)
             try body(try rows.map { (try decoder.decode(A.Model.self, from: $0.body), $0.version) })
             guard rows.count == size, let last = rows.last else { return }
             after = last.id

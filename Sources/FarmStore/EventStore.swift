@@ -115,6 +115,22 @@ public struct SQLEventStore: EventStore {
         }
     }
 
+    /// What changed after `sequence`, page by page (stream and version only): for a reader that keeps copies of some
+    /// aggregates current and reads again only those that changed.
+    public func changes(after sequence: Int64, pageSize: Int = 1000) async throws -> StreamChanges {
+        var changes = StreamChanges(cursor: sequence)
+        while true {
+            let page = try await touched(after: changes.cursor, limit: pageSize)
+            for event in page {
+                changes.latest[event.stream] = max(changes.latest[event.stream] ?? 0, event.version)
+                if event.version == 1 { changes.begun.insert(event.stream) }
+            }
+            guard let last = page.last else { return changes }
+            changes.cursor = last.sequence
+            if page.count < pageSize { return changes }
+        }
+    }
+
     public func headSequence() async throws -> Int64 {
         try await engine.read { db in
             try await db.raw("SELECT COALESCE(MAX(sequence), 0) AS s FROM events").first()?.decode(column: "s", as: Int64.self) ?? 0
@@ -138,5 +154,29 @@ public struct SQLEventStore: EventStore {
             correlationID: try row.decode(column: "correlation_id", as: String?.self),
             causationID: try row.decode(column: "causation_id", as: String?.self),
             data: Data(try row.decode(column: "data", as: String.self).utf8))
+    }
+}
+
+/// The streams that gained events after a sequence (`SQLEventStore.changes(after:)`).
+public struct StreamChanges: Sendable {
+    /// Each changed stream's newest version.
+    public var latest: [String: Int] = [:]
+    /// Streams whose first event is among the changes: aggregates created since.
+    public var begun: Set<String> = []
+    /// The last sequence seen: where the next read starts, once these changes are taken in.
+    public var cursor: Int64
+
+    /// The changed aggregates of one type: id → newest version.
+    public func of<A: StoredAggregate>(_ type: A.Type) -> [String: Int] {
+        let prefix = A.stream("")
+        var found: [String: Int] = [:]
+        for (stream, version) in latest where stream.hasPrefix(prefix) { found[String(stream.dropFirst(prefix.count))] = version }
+        return found
+    }
+
+    /// The ids of the aggregates of one type created since.
+    public func created<A: StoredAggregate>(_ type: A.Type) -> [String] {
+        let prefix = A.stream("")
+        return begun.filter { $0.hasPrefix(prefix) }.map { String($0.dropFirst(prefix.count)) }
     }
 }

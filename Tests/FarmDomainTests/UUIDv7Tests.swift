@@ -27,6 +27,18 @@ struct UUIDv7Tests {
         let texts = ids.map { $0.uuidString.lowercased() }
         #expect(texts == texts.sorted())
     }
+
+    @Test("the earliest id of a moment sorts after every id made before it and before every id made at it or later")
+    func earliest() {
+        var random = SystemRandomNumberGenerator()
+        let moment = Date(timeIntervalSince1970: 1_800_000_000.5)
+        let bound = UUIDv7.earliest(at: moment).uuidString.lowercased()
+        for _ in 0..<200 {
+            #expect(UUIDv7.make(time: moment.addingTimeInterval(-0.001), random: &random).uuidString.lowercased() < bound)
+            #expect(UUIDv7.make(time: moment, random: &random).uuidString.lowercased() > bound)
+        }
+        #expect(UUIDv7.version(of: UUIDv7.earliest(at: moment)) == 7)
+    }
 }
 
 @Suite("Typed ids")

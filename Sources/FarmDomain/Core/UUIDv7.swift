@@ -23,6 +23,17 @@ public enum UUIDv7 {
         ))
     }
 
+    /// The smallest v7 UUID of `time`'s millisecond: every v7 id made at that moment or later sorts after it, so
+    /// `id > earliest(at: t)` selects what was created since `t`.
+    public static func earliest(at time: Date) -> UUID {
+        var zero = ZeroGenerator()
+        return make(time: time, random: &zero)
+    }
+
+    private struct ZeroGenerator: RandomNumberGenerator {
+        mutating func next() -> UInt64 { 0 }
+    }
+
     /// The millisecond timestamp a v7 UUID carries.
     public static func timestamp(of uuid: UUID) -> Date {
         let b = uuid.uuid

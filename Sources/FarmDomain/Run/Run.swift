@@ -54,6 +54,11 @@ public struct RunProgress: Sendable, Equatable, Codable {
     }
 }
 
+extension RunProgress {
+    /// The fraction as a whole percentage, for people.
+    public var percent: Int { Int((fraction * 100).rounded()) }
+}
+
 public struct ItemInspection: Sendable, Equatable, Codable {
     public var planID: PlanID
     public var passed: Bool

@@ -50,7 +50,6 @@ actor BoardFeed {
 
     private func readAll(now: Date) async throws {
         let head = try await store.events.headSequence()
-        let decoder = StoreCoding.decoder()
         var fresh = BoardSource()
         for (printer, version) in try await store.printers.allVersioned() { fresh.printers[printer.id] = (printer, version) }
         for status in BoardSource.intentStatuses {
@@ -59,43 +58,38 @@ actor BoardFeed {
         for status in BoardSource.planStatuses {
             for (plan, version) in try await store.plans.allVersioned(status: status.rawValue) { fresh.plans[plan.id] = (plan, version) }
         }
-        var rows: [ReadModelRow] = []
-        for status in BoardSource.runStatuses { rows += try await store.runs.list(status: status.rawValue, limit: 5000) }
-        rows += try await store.runs.list(status: RunStatus.failed.rawValue, after: TriageBoard.lowerBound(now.addingTimeInterval(-TriageBoard.failedWindow)), limit: 1000)
-        rows += try await store.runs.list(queue: ReadQueue.qa, limit: 5000)
-        for row in rows {
-            let run = try decoder.decode(Run.self, from: row.body)
-            if BoardSource.holds(run, now: now) { fresh.runs[run.id] = (run, row.version) }
-        }
+        var runs: [(model: Run, version: Int)] = []
+        for status in BoardSource.runStatuses { runs += try await store.runs.allVersioned(status: status.rawValue) }
+        // Ids are time-ordered: those after the earliest id of a day ago were created since.
+        let dayAgo = RunID(UUIDv7.earliest(at: now.addingTimeInterval(-TriageBoard.failedWindow))).description
+        runs += try await store.runs.allVersioned(status: RunStatus.failed.rawValue, after: dayAgo)
+        runs += try await store.runs.allVersioned(queue: ReadQueue.qa)
+        for (run, version) in runs where BoardSource.holds(run, now: now) { fresh.runs[run.id] = (run, version) }
         source = fresh
         cursor = head
         lastFullRead = now
     }
 
-    private static let printerStream = PrinterDecider.stream(""), intentStream = IntentDecider.stream("")
-    private static let planStream = PlanDecider.stream(""), runStream = RunDecider.stream("")
-
     private func catchUp(now: Date) async throws {
-        var changed: [String: Int] = [:]
-        while true {
-            let page = try await store.events.touched(after: cursor, limit: 1000)
-            for event in page { changed[event.stream] = max(changed[event.stream] ?? 0, event.version) }
-            guard let last = page.last else { break }
-            cursor = last.sequence
-            if page.count < 1000 { break }
-        }
         guard var current = source else { return }
-        for (stream, version) in changed {
-            if let id = PrinterID(String(stream.trimmingPrefix(Self.printerStream))), version > current.printers[id]?.version ?? 0 {
-                current.printers[id] = try await store.printers.get(id: id.description).map { ($0.model, $0.version) }
-            } else if let id = IntentID(String(stream.trimmingPrefix(Self.intentStream))), version > current.intents[id]?.version ?? 0 {
-                current.intents[id] = try await store.intents.get(id: id.description).flatMap { BoardSource.holds($0.model) ? ($0.model, $0.version) : nil }
-            } else if let id = PlanID(String(stream.trimmingPrefix(Self.planStream))), version > current.plans[id]?.version ?? 0 {
-                current.plans[id] = try await store.plans.get(id: id.description).flatMap { BoardSource.holds($0.model) ? ($0.model, $0.version) : nil }
-            } else if let id = RunID(String(stream.trimmingPrefix(Self.runStream))), version > current.runs[id]?.version ?? 0 {
-                current.runs[id] = try await store.runs.get(id: id.description).flatMap { BoardSource.holds($0.model, now: now) ? ($0.model, $0.version) : nil }
-            }
+        let changes = try await store.events.changes(after: cursor)
+        for (id, version) in changes.of(PrinterDecider.self) {
+            guard let id = PrinterID(id), version > current.printers[id]?.version ?? 0 else { continue }
+            current.printers[id] = try await store.printers.get(id: id.description).map { ($0.model, $0.version) }
         }
+        for (id, version) in changes.of(IntentDecider.self) {
+            guard let id = IntentID(id), version > current.intents[id]?.version ?? 0 else { continue }
+            current.intents[id] = try await store.intents.get(id: id.description).flatMap { BoardSource.holds($0.model) ? ($0.model, $0.version) : nil }
+        }
+        for (id, version) in changes.of(PlanDecider.self) {
+            guard let id = PlanID(id), version > current.plans[id]?.version ?? 0 else { continue }
+            current.plans[id] = try await store.plans.get(id: id.description).flatMap { BoardSource.holds($0.model) ? ($0.model, $0.version) : nil }
+        }
+        for (id, version) in changes.of(RunDecider.self) {
+            guard let id = RunID(id), version > current.runs[id]?.version ?? 0 else { continue }
+            current.runs[id] = try await store.runs.get(id: id.description).flatMap { BoardSource.holds($0.model, now: now) ? ($0.model, $0.version) : nil }
+        }
+        cursor = changes.cursor
         // Failed runs leave the board after a day without an event of their own.
         current.runs = current.runs.filter { BoardSource.holds($0.value.model, now: now) }
         source = current

@@ -21,8 +21,8 @@ enum PrintersPage {
         let material = printer.loadedMaterial.map { "\($0.material)\($0.colour.map { " \($0)" } ?? "")" } ?? "no material recorded"
         var lines: [HTML] = ["<p>\(material)</p>"]
         if let run, let progress = run.progress {
-            lines.append("<p><a href=\"/runs/\(run.id)\">\(Int((progress.fraction * 100).rounded())) %\(progress.layer.map { ", layer \($0)" } ?? "")</a></p>")
-            lines.append("<progress max=\"100\" value=\"\(Int((progress.fraction * 100).rounded()))\" aria-label=\"progress\"></progress>")
+            lines.append("<p><a href=\"/runs/\(run.id)\">\(progress.percent) %\(progress.layer.map { ", layer \($0)" } ?? "")</a></p>")
+            lines.append(WebPage.progressBar(progress))
         } else if let job = printer.job {
             lines.append("<p>\(job.external ? "printing a job started elsewhere: " : "")\(job.file)</p>")
         }

@@ -6,23 +6,24 @@ import Foundation
 /// one), and its timeline of events with who and why.
 enum RunPage {
     /// `actors`: names for the actors that are people (`user:<id>` → username).
-    static func render(_ run: Run, version: Int, printer: String?, events: [StoredEvent], actors: [String: String] = [:], viewer: Viewer, now: Date) -> HTML {
+    static func render(_ run: Run, version: Int, printer: String?, events: [StoredEvent], actors: [String: String] = [:], viewer: Viewer) -> HTML {
+        let stamp = stamper(viewer.timeZone)
         let status = run.status.rawValue
         var facts: [HTML] = [
             "<dt>Printer</dt><dd>\(printer ?? run.printerID.description)</dd>",
             "<dt>Status</dt><dd><span class=\"badge badge-\(status)\">\(status)</span></dd>",
-            "<dt>Scheduled</dt><dd>\(stamp(run.scheduledAt, viewer))</dd>",
+            "<dt>Scheduled</dt><dd>\(stamp(run.scheduledAt))</dd>",
         ]
-        if let started = run.startedAt { facts.append("<dt>Started</dt><dd>\(stamp(started, viewer))</dd>") }
-        if let ended = run.endedAt { facts.append("<dt>Ended</dt><dd>\(stamp(ended, viewer))</dd>") }
+        if let started = run.startedAt { facts.append("<dt>Started</dt><dd>\(stamp(started))</dd>") }
+        if let ended = run.endedAt { facts.append("<dt>Ended</dt><dd>\(stamp(ended))</dd>") }
         if let progress = run.progress, !run.status.isTerminal {
-            facts.append("<dt>Progress</dt><dd>\(Int((progress.fraction * 100).rounded())) %\(progress.layer.map { ", layer \($0)" } ?? "")</dd>")
+            facts.append("<dt>Progress</dt><dd>\(progress.percent) %\(progress.layer.map { ", layer \($0)" } ?? "")</dd>")
         }
         if let failure = run.failure { facts.append("<dt>Failure</dt><dd>\(failure)</dd>") }
         let items = run.items.enumerated().map { index, item in self.item(item, index: index, run: run, version: version, viewer: viewer) }
         let timeline = collapsed(events).reversed().map { event, repeats in
             let times: HTML = repeats > 1 ? HTML(" ×\(repeats)") : .empty
-            return HTML("<li><time datetime=\"\(Timestamps.format(event.time))\">\(stamp(event.time, viewer))</time> <strong>\(short(event.type))</strong>\(times) by \(actors[event.actor] ?? event.actor) <span class=\"reason\">(\(event.reason))</span></li>")
+            return HTML("<li><time datetime=\"\(Timestamps.format(event.time))\">\(stamp(event.time))</time> <strong>\(short(event.type))</strong>\(times) by \(actors[event.actor] ?? event.actor) <span class=\"reason\">(\(event.reason))</span></li>")
         }
         return WebPage.layout(title: "Run \(run.id.description.suffix(6))", viewer: viewer, main: """
             <nav class="crumbs" aria-label="Breadcrumb"><a href="/">Today</a> › Run \(run.id.description.suffix(6))</nav>
@@ -95,10 +96,11 @@ enum RunPage {
         return parts.count >= 3 ? parts.dropFirst().dropLast().joined(separator: " ") : type
     }
 
-    static func stamp(_ date: Date, _ viewer: Viewer) -> String {
+    /// Formats times in `zone`; one formatter per page (making one costs far more than using it).
+    static func stamper(_ zone: TimeZone) -> (Date) -> String {
         let formatter = DateFormatter()
-        formatter.timeZone = viewer.timeZone
+        formatter.timeZone = zone
         formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
-        return formatter.string(from: date)
+        return { formatter.string(from: $0) }
     }
 }

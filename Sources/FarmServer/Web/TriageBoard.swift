@@ -32,7 +32,7 @@ struct TriageBoard: Sendable {
         var asksReason = false
     }
 
-    struct Card: Sendable, Identifiable {
+    struct Card: Sendable {
         enum Kind: String, Sendable { case intent, plan, printer, run }
         var kind: Kind
         var id: String
@@ -44,15 +44,12 @@ struct TriageBoard: Sendable {
         var decision: GateRecord?
         var badges: [String] = []
         var progress: RunProgress?
-        var printer: String?
         var actions: [Action] = []
         /// The page with its details, where there is one.
         var link: String? { kind == .run ? "/runs/\(id)" : nil }
     }
 
     var lanes: [Lane: [Card]]
-    var printers: Int
-    var readAt: Date
 
     func cards(_ lane: Lane) -> [Card] { lanes[lane] ?? [] }
 
@@ -85,10 +82,11 @@ struct TriageBoard: Sendable {
             if let card = planCard(plan, version: version) { add(.attention, card) }
         }
         let runs = source.runs.values.sorted { $0.model.id < $1.model.id }
-        for (run, version) in runs where run.status == .failed && (run.endedAt ?? run.updatedAt) > now.addingTimeInterval(-failedWindow) {
+        // The source holds failed runs of the last `failedWindow` only.
+        for (run, version) in runs where run.status == .failed {
             add(.attention, Card(
                 kind: .run, id: run.id.description, version: version, title: "Run on \(names[run.printerID] ?? "a printer") failed",
-                why: run.failure ?? "the print failed", risk: run.risk, badges: ["failed"], printer: names[run.printerID]))
+                why: run.failure ?? "the print failed", risk: run.risk, badges: ["failed"]))
         }
         for (intent, version) in intents where intent.status != .needsReview {
             if let card = riskCard(intent, version: version, now: now) { add(.atRisk, card) }
@@ -100,9 +98,9 @@ struct TriageBoard: Sendable {
             add(.qa, Card(
                 kind: .run, id: run.id.description, version: version, title: "\(run.items.reduce(0) { $0 + $1.copies }) part(s) from \(names[run.printerID] ?? "a printer")",
                 why: "completed \(run.endedAt.map { relative($0, now: now) } ?? ""), \(run.inspections.count) of \(run.items.count) item(s) inspected",
-                risk: run.risk, printer: names[run.printerID]))
+                risk: run.risk))
         }
-        return TriageBoard(lanes: lanes, printers: source.printers.count, readAt: now)
+        return TriageBoard(lanes: lanes)
     }
 
     static func title(of intent: Intent) -> String {
@@ -174,22 +172,14 @@ struct TriageBoard: Sendable {
         actions.append(Action(label: "Cancel", path: base + "cancel", body: "{}", permission: .operate, style: .danger, asksReason: true))
         var why = run.status.rawValue
         if let progress = run.progress {
-            why = "\(Int((progress.fraction * 100).rounded())) %"
+            why = "\(progress.percent) %"
             if let layer = progress.layer { why += ", layer \(layer)\(progress.totalLayers.map { " of \($0)" } ?? "")" }
             if let left = progress.remainingSeconds { why += ", \(duration(left)) left" }
             if run.status == .paused { why = "paused at " + why }
         }
         return Card(
             kind: .run, id: run.id.description, version: version, title: printer ?? "printer \(run.printerID.description.suffix(6))", why: why, risk: run.risk,
-            badges: run.status == .paused ? ["paused"] : [], progress: run.progress, printer: printer, actions: actions)
-    }
-
-    /// The smallest UUIDv7 of `time`: ids are time-ordered, so `id > bound` selects what was created since.
-    static func lowerBound(_ time: Date) -> String {
-        let millis = UInt64(max(0, time.timeIntervalSince1970 * 1000))
-        let hex = String(millis, radix: 16)
-        let padded = String(repeating: "0", count: max(0, 12 - hex.count)) + hex
-        return "\(padded.prefix(8))-\(padded.suffix(4))-0000-0000-000000000000"
+            badges: run.status == .paused ? ["paused"] : [], progress: run.progress, actions: actions)
     }
 
     static func duration(_ seconds: TimeInterval) -> String {

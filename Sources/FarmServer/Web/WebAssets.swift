@@ -142,6 +142,28 @@ enum WebAssets {
           function toSignIn(expired) {
             location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search) + (expired ? "&expired=1" : "");
           }
+          // A change through the REST API as this page's person: the session's CSRF token, an idempotency key per
+          // attempt, and the version the page showed, so a change to something that changed meanwhile is refused
+          // (then `staleHint` tells what to do). Resolves to null when done, else the sentence to show.
+          async function change(path, body, version, staleHint) {
+            let response;
+            try {
+              response = await fetch(path, {
+                method: "POST",
+                headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": crypto.randomUUID(),
+                           "If-Match": '"' + version + '"' },
+                body: JSON.stringify(body),
+              });
+            } catch {
+              return "The server cannot be reached; nothing was changed. Try again when the connection is back.";
+            }
+            if (response.ok) return null;
+            if (response.status === 401) { toSignIn(true); return "Your session has expired."; }
+            if (response.status === 409 || response.status === 412) {
+              return "This changed since the page showed it: " + await problemText(response) + " " + staleHint;
+            }
+            return await problemText(response);
+          }
 
           // Sign-in page.
           const form = document.getElementById("sign-in");
@@ -242,25 +264,10 @@ enum WebAssets {
               if (failure) item.failure = failure;
               if (note) item.note = note;
               button.disabled = true;
-              try {
-                const response = await fetch("/api/v1/runs/" + qa.dataset.run + "/inspections", {
-                  method: "POST",
-                  headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": crypto.randomUUID(),
-                             "If-Match": '"' + qa.dataset.version + '"' },
-                  body: JSON.stringify({ items: [item] }),
-                });
-                if (response.ok) { location.reload(); return; }
-                if (response.status === 401) { toSignIn(true); return; }
-                if (response.status === 409 || response.status === 412) {
-                  show("This run changed since the page showed it (" + await problemText(response) + "). Reload to see it as it is.");
-                } else {
-                  show(await problemText(response));
-                }
-              } catch {
-                show("The server cannot be reached; nothing was recorded. Try again when the connection is back.");
-              } finally {
-                button.disabled = false;
-              }
+              const problem = await change(
+                "/api/v1/runs/" + qa.dataset.run + "/inspections", { items: [item] }, qa.dataset.version, "Reload to see it as it is.");
+              button.disabled = false;
+              if (problem === null) location.reload(); else show(problem);
             });
           });
 
@@ -279,31 +286,16 @@ enum WebAssets {
               body.note = note.trim();
             }
             button.disabled = true;
-            try {
-              const response = await fetch(button.dataset.action, {
-                method: "POST",
-                headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": crypto.randomUUID(),
-                           "If-Match": '"' + button.dataset.version + '"' },
-                body: JSON.stringify(body),
-              });
-              if (response.ok) {
-                say(button.textContent.trim() + ": done");
-                // Pages without a live board show the result by loading again.
-                if (!board) { location.reload(); return; }
-              } else if (response.status === 401) {
-                toSignIn(true);
-                return;
-              } else if (response.status === 409 || response.status === 412) {
-                say("This changed since the page showed it: " + await problemText(response) + " The board now shows it as it is.", true);
-              } else {
-                say(await problemText(response), true);
-              }
-            } catch {
-              say("The server cannot be reached; nothing was changed. Try again when the connection is back.", true);
-            } finally {
-              button.disabled = false;
-              if (board) refresh();
+            const problem = await change(button.dataset.action, body, button.dataset.version, "The board now shows it as it is.");
+            button.disabled = false;
+            if (problem !== null) {
+              say(problem, true);
+            } else {
+              say(button.textContent.trim() + ": done");
+              // Pages without a live board show the result by loading again.
+              if (!board) { location.reload(); return; }
             }
+            if (board) refresh();
           });
         })();
         """#

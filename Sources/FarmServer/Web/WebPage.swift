@@ -135,9 +135,7 @@ enum WebPage {
 
     static func card(_ card: TriageBoard.Card, viewer: Viewer) -> HTML {
         let badges = card.badges.map { HTML("<span class=\"badge badge-\($0.replacingOccurrences(of: " ", with: "-"))\">\($0)</span>") }
-        let progress: HTML = card.progress.map {
-            HTML("<progress max=\"100\" value=\"\(Int(($0.fraction * 100).rounded()))\" aria-label=\"progress\"></progress>")
-        } ?? .empty
+        let progress = card.progress.map(progressBar) ?? .empty
         let actions = card.actions.filter { viewer.may($0.permission) }.map { action in
             HTML("""
                 <button type="button" class="\(action.style.rawValue)" data-action="\(action.path)" data-body="\(action.body)" data-version="\(card.version)"\(action.asksReason ? HTML(" data-reason=\"1\"") : .empty)>\(action.label)</button>
@@ -151,6 +149,10 @@ enum WebPage {
               \(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(actions)</div>"))
             </li>
             """
+    }
+
+    static func progressBar(_ progress: RunProgress) -> HTML {
+        "<progress max=\"100\" value=\"\(progress.percent)\" aria-label=\"progress\"></progress>"
     }
 
     /// The level, and on hover or focus the factors and the rule that decided.

@@ -28,12 +28,12 @@ struct WebRoutes {
         routes.publicPage("/ui/app.css") { request, _ in WebAssets.css.response(for: request) }
         routes.publicPage("/ui/app.js") { request, _ in WebAssets.js.response(for: request) }
         routes.page("/", .read) { request, context in
-            let viewer = try await viewer(context)
+            let viewer = try viewer(context)
             let board = try await feed.board(now: services.now())
             return WebPage.response(WebPage.boardPage(board, viewer: viewer, wall: QueryParameters(request).values["wall"] == "1"))
         }
         routes.page("/runs/{id}", .read) { _, context in
-            let viewer = try await viewer(context)
+            let viewer = try viewer(context)
             let id = try context.parameters.require("id")
             guard RunID(id) != nil, let (run, version) = try await services.store.runs.get(id: id) else {
                 return WebPage.message(title: "No such run", text: "There is no run \(id.prefix(40)); it may have been mistyped.", status: .notFound)
@@ -45,10 +45,10 @@ struct WebRoutes {
             for actor in Set(events.map(\.actor)) where actor.hasPrefix("user:") {
                 if let user = try await services.store.users.get(id: String(actor.dropFirst(5)))?.model { names[actor] = user.username }
             }
-            return WebPage.response(RunPage.render(run, version: version, printer: printer, events: events, actors: names, viewer: viewer, now: services.now()))
+            return WebPage.response(RunPage.render(run, version: version, printer: printer, events: events, actors: names, viewer: viewer))
         }
         routes.page("/printers", .read) { _, context in
-            let viewer = try await viewer(context)
+            let viewer = try viewer(context)
             let printers = try await services.store.printers.allVersioned()
             var runs: [PrinterID: Run] = [:]
             for status in [RunStatus.dispatching, .printing, .paused] {
@@ -57,18 +57,15 @@ struct WebRoutes {
             return WebPage.response(PrintersPage.render(printers, runs: runs, viewer: viewer))
         }
         routes.page("/ui/board", .read) { _, context in
-            let viewer = try await viewer(context)
+            let viewer = try viewer(context)
             let board = try await feed.board(now: services.now())
             return WebPage.response(WebPage.boardLanes(board, viewer: viewer))
         }
     }
 
     /// Pages are for people: an API key gets no page (it has no session to carry a CSRF token).
-    func viewer(_ context: FarmRequestContext) async throws -> Viewer {
-        guard let principal = context.principal, let session = principal.sessionID,
-              let user = try await services.store.users.get(id: principal.actor.id)?.model else {
-            throw Problem.unauthorized
-        }
+    func viewer(_ context: FarmRequestContext) throws -> Viewer {
+        guard let principal = context.principal, let session = principal.sessionID, let user = principal.user else { throw Problem.unauthorized }
         return Viewer(
             name: user.username, role: user.role.rawValue, permissions: principal.permissions, csrfToken: tokens.csrfToken(for: session),
             timeZone: timeZone)
