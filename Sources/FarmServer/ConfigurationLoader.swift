@@ -19,10 +19,13 @@ public struct ConfigurationLoader: Sendable {
         public var logLevel: String?
         /// Whether `serve` connects to the registered printers (off for an API-only process beside another one).
         public var connectPrinters: Bool?
+        /// The farm's time zone (an IANA name such as Europe/Berlin) in which pages show times.
+        public var timeZone: String?
 
         public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil,
                     publicMetrics: Bool? = nil, maxBodyBytes: Int? = nil, maxUploadBytes: Int? = nil, logLevel: String? = nil,
-                    requireTOTP: Bool? = nil, connectPrinters: Bool? = nil) {
+                    requireTOTP: Bool? = nil, connectPrinters: Bool? = nil, timeZone: String? = nil) {
+            self.timeZone = timeZone
             self.connectPrinters = connectPrinters
             self.maxUploadBytes = maxUploadBytes
             self.requireTOTP = requireTOTP
@@ -42,7 +45,7 @@ public struct ConfigurationLoader: Sendable {
                 databaseURL: databaseURL ?? fallback.databaseURL,
                 publicMetrics: publicMetrics ?? fallback.publicMetrics, maxBodyBytes: maxBodyBytes ?? fallback.maxBodyBytes,
                 maxUploadBytes: maxUploadBytes ?? fallback.maxUploadBytes, logLevel: logLevel ?? fallback.logLevel, requireTOTP: requireTOTP ?? fallback.requireTOTP,
-                connectPrinters: connectPrinters ?? fallback.connectPrinters)
+                connectPrinters: connectPrinters ?? fallback.connectPrinters, timeZone: timeZone ?? fallback.timeZone)
         }
     }
 
@@ -51,7 +54,7 @@ public struct ConfigurationLoader: Sendable {
         ("PRINTFARM_HOST", "host"), ("PRINTFARM_PORT", "port"), ("PRINTFARM_DATA_DIR", "dataDirectory"),
         ("PRINTFARM_DATABASE_URL", "databaseURL"), ("PRINTFARM_PUBLIC_METRICS", "publicMetrics"),
         ("PRINTFARM_MAX_BODY_BYTES", "maxBodyBytes"), ("PRINTFARM_MAX_UPLOAD_BYTES", "maxUploadBytes"), ("PRINTFARM_LOG_LEVEL", "logLevel"), ("PRINTFARM_REQUIRE_TOTP", "requireTOTP"),
-        ("PRINTFARM_CONNECT_PRINTERS", "connectPrinters"),
+        ("PRINTFARM_CONNECT_PRINTERS", "connectPrinters"), ("PRINTFARM_TIME_ZONE", "timeZone"),
     ]
 
     public init() {}
@@ -95,6 +98,12 @@ public struct ConfigurationLoader: Sendable {
                 throw StoreError.configuration("log level '\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             configuration.logLevel = parsed
+        }
+        if let name = merged.timeZone {
+            guard let zone = TimeZone(identifier: name) else {
+                throw StoreError.configuration("time zone '\(name.prefix(60))' is not an IANA time zone name such as Europe/Berlin or UTC")
+            }
+            configuration.timeZone = zone
         }
         if let pricing { configuration.pricing = pricing }
         if let production { configuration.production = production }
@@ -156,7 +165,7 @@ public struct ConfigurationLoader: Sendable {
             databaseURL: environment["PRINTFARM_DATABASE_URL"],
             publicMetrics: try bool("PRINTFARM_PUBLIC_METRICS"), maxBodyBytes: try int("PRINTFARM_MAX_BODY_BYTES"),
             maxUploadBytes: try int("PRINTFARM_MAX_UPLOAD_BYTES"), logLevel: environment["PRINTFARM_LOG_LEVEL"], requireTOTP: try bool("PRINTFARM_REQUIRE_TOTP"),
-            connectPrinters: try bool("PRINTFARM_CONNECT_PRINTERS"))
+            connectPrinters: try bool("PRINTFARM_CONNECT_PRINTERS"), timeZone: environment["PRINTFARM_TIME_ZONE"])
     }
 
     struct FileSettings: Decodable {
@@ -170,6 +179,7 @@ public struct ConfigurationLoader: Sendable {
         var maxUploadBytes: Int?
         var logLevel: String?
         var connectPrinters: Bool?
+        var timeZone: String?
     }
 
     static func settings(fromFile path: String) throws -> Settings {
@@ -184,6 +194,6 @@ public struct ConfigurationLoader: Sendable {
         return Settings(
             host: file.host, port: file.port, dataDirectory: file.dataDirectory, databaseURL: file.databaseURL,
             publicMetrics: file.publicMetrics, maxBodyBytes: file.maxBodyBytes, maxUploadBytes: file.maxUploadBytes, logLevel: file.logLevel,
-            requireTOTP: file.requireTOTP, connectPrinters: file.connectPrinters)
+            requireTOTP: file.requireTOTP, connectPrinters: file.connectPrinters, timeZone: file.timeZone)
     }
 }

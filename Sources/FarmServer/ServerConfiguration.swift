@@ -33,6 +33,8 @@ public struct ServerConfiguration: Sendable {
     public var pricing: PricingRates = .defaults
     /// The production loop's policy, guardrails, risk thresholds and QA (`production` in the config file).
     public var production = ProductionSettings()
+    /// The farm's time zone: pages show times in it (the API always speaks UTC).
+    public var timeZone: TimeZone = .current
     /// CloudEvents `source` attribute of every event this farm emits.
     public var eventSource: String
     public var logLevel: Logger.Level

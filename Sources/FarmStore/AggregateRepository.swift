@@ -99,13 +99,19 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
     }
 
     /// A page of rows in id order (ids are time-ordered UUIDv7s, so this is creation order), after the cursor `after`.
-    public func list(status: String? = nil, ref: String? = nil, queue: String? = nil, after: String? = nil, limit: Int) async throws -> [ReadModelRow] {
+    /// `mentioning`: only rows whose body names this id (a run naming a plan among its items), for links no column
+    /// holds; combine it with `after` so the scan starts where such rows can begin.
+    public func list(
+        status: String? = nil, ref: String? = nil, queue: String? = nil, after: String? = nil, mentioning: UUID? = nil, limit: Int
+    ) async throws -> [ReadModelRow] {
         try await engine.read { db in
             var query = SQLQueryString("SELECT id, version, status, body FROM \(unsafeRaw: A.table.rawValue) WHERE 1 = 1")
             if let status { query.appendInterpolation(unsafeRaw: " AND status = "); query.appendInterpolation(bind: status) }
             if let ref { query.appendInterpolation(unsafeRaw: " AND ref = "); query.appendInterpolation(bind: ref) }
             if let queue { query.appendInterpolation(unsafeRaw: " AND queue = "); query.appendInterpolation(bind: queue) }
             if let after { query.appendInterpolation(unsafeRaw: " AND id > "); query.appendInterpolation(bind: after) }
+            // A UUID is hex digits and dashes, never a LIKE wildcard; the quotes make it a whole JSON string.
+            if let mentioning { query.appendInterpolation(unsafeRaw: " AND body LIKE "); query.appendInterpolation(bind: "%\"\(mentioning.uuidString.lowercased())\"%") }
             query.appendInterpolation(unsafeRaw: " ORDER BY id LIMIT ")
             query.appendInterpolation(bind: limit)
             return try await db.raw(query).all().map(Self.decodeRow)
@@ -117,22 +123,26 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
         try await allVersioned(status: status).map(\.model)
     }
 
-    /// Every model with its version (of a status, in a work queue, created after an id), page by page.
-    public func allVersioned(status: String? = nil, queue: String? = nil, after: String? = nil) async throws -> [(model: A.Model, version: Int)] {
+    /// Every model with its version (of a status, in a work queue, of a parent, created after an id, naming an id),
+    /// page by page.
+    public func allVersioned(
+        status: String? = nil, queue: String? = nil, ref: String? = nil, after: String? = nil, mentioning: UUID? = nil
+    ) async throws -> [(model: A.Model, version: Int)] {
         var models: [(model: A.Model, version: Int)] = []
-        try await eachPage(status: status, queue: queue, after: after) { models += $0 }
+        try await eachPage(status: status, queue: queue, ref: ref, after: after, mentioning: mentioning) { models += $0 }
         return models
     }
 
     /// Hands every model with its version to `body` a page at a time, in id order: for a reader that keeps a
     /// little of a large collection without holding all of it at once.
     public func eachPage(
-        status: String? = nil, queue: String? = nil, after start: String? = nil, size: Int = 500, _ body: ([(model: A.Model, version: Int)]) throws -> Void
+        status: String? = nil, queue: String? = nil, ref: String? = nil, after start: String? = nil, mentioning: UUID? = nil, size: Int = 500,
+        _ body: ([(model: A.Model, version: Int)]) throws -> Void
     ) async throws {
         let decoder = StoreCoding.decoder()
         var after = start
         while true {
-            let rows = try await list(status: status, queue: queue, after: after, limit: size)
+            let rows = try await list(status: status, ref: ref, queue: queue, after: after, mentioning: mentioning, limit: size)
             try body(try rows.map { (try decoder.decode(A.Model.self, from: $0.body), $0.version) })
             guard rows.count == size, let last = rows.last else { return }
             after = last.id

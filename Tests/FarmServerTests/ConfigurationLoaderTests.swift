@@ -33,6 +33,17 @@ struct ConfigurationLoaderTests {
         }
     }
 
+    @Test("the farm's time zone comes from the file or the environment; an unknown name is refused")
+    func timeZone() throws {
+        let file = try configFile(#"{"timeZone":"Europe/Berlin"}"#)
+        #expect(try ConfigurationLoader().load(flags: .init(), configFile: file, environment: [:]).timeZone.identifier == "Europe/Berlin")
+        let environment = ["PRINTFARM_TIME_ZONE": "America/Chicago", "PRINTFARM_CONFIG": file]
+        #expect(try ConfigurationLoader().load(flags: .init(), configFile: nil, environment: environment).timeZone.identifier == "America/Chicago")
+        #expect(throws: StoreError.configuration("time zone 'Mars/Olympus' is not an IANA time zone name such as Europe/Berlin or UTC")) {
+            try ConfigurationLoader().load(flags: .init(), configFile: nil, environment: ["PRINTFARM_TIME_ZONE": "Mars/Olympus"])
+        }
+    }
+
     @Test("the production settings come from the config file's production section; a wrong one stops the server with where and why")
     func productionSettings() throws {
         #expect(try ConfigurationLoader().load(flags: .init(), configFile: nil, environment: [:]).production == ProductionSettings())

@@ -142,6 +142,111 @@ struct WebPageTests {
         }
     }
 
+    /// An order of two line items, held for review with a preflight warning and a quote; the first item's plan with
+    /// an approved revision 1 and a drafted revision 2 (another profile, rotated, supports), a run queued from
+    /// revision 1 and a completed run that passed QA.
+    func seedOrder(_ store: Store, due: Date) async throws -> (intent: IntentID, plan: PlanID, queued: RunID, passed: RunID) {
+        let intent = IntentID(SystemIDs.uuidv7()), first = LineItemID(UUID()), second = LineItemID(UUID())
+        let draft = IntentDraft(
+            source: .shopify, externalReference: "#1042 <b>", customer: "Ada & Co", lineItems: [
+                LineItem(id: first, quantity: 3, material: "PETG", colour: "orange"), LineItem(id: second, quantity: 1, material: "PLA"),
+            ], dueDate: due, paymentStatus: .paid)
+        let finding = PreflightFinding(code: "geometry.thinWalls", severity: .warn, message: "walls under 0.8 mm")
+        let verdict = PreflightVerdict(outcome: .warn, findings: [finding], material: "PETG", massGrams: 42, printers: ["mk4"])
+        let quote = Quote(kind: .estimate, currency: "EUR", lines: [QuoteLine(item: "material", basis: "42 g PETG", amount: Decimal(string: "1.17")!)], total: Decimal(string: "4.20")!, note: nil)
+        for command: IntentCommand in [
+            .receive(intent, draft), .recordPreflight(.warn, findings: ["walls under 0.8 mm"], lineItems: [LineItemPreflight(lineItemID: first, artifact: nil, verdict: verdict)]),
+            .recordQuote(first, quote), .requestReview(reasons: ["preflight warned: walls under 0.8 mm"]),
+        ] {
+            _ = try await store.intents.execute(command, id: intent.description, context: context)
+        }
+        let plan = PlanID(SystemIDs.uuidv7())
+        let spec = PlanSpec(profile: "petg-0.2", requirements: PrinterRequirements(material: "PETG"))
+        var second_spec = spec
+        second_spec.profile = "petg-0.15"
+        second_spec.orientation = Orientation(x: 90)
+        second_spec.supports = .buildPlateOnly
+        for command: PlanCommand in [.create(plan, intentID: intent, lineItemID: first, spec: spec), .approve(revision: 1), .draftRevision(second_spec)] {
+            _ = try await store.plans.execute(command, id: plan.description, context: context)
+        }
+        let printer = PrinterID(SystemIDs.uuidv7())
+        _ = try await store.printers.execute(
+            .register(printer, PrinterRegistration(name: "mk4", connector: .virtual, address: "http://127.0.0.1:9", capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 220)))),
+            id: printer.description, context: context)
+        var runs: [RunID] = []
+        for finish in [false, true] {
+            let id = RunID(SystemIDs.uuidv7())
+            var commands: [RunCommand] = [.schedule(id, plateID: BuildPlateID(UUID()), printerID: printer, items: [PlateItem(planID: plan, revision: 1)])]
+            if finish { commands += [.beginDispatch(token: "t"), .confirmStarted(token: "t"), .complete, .inspect(planID: plan, passed: true)] }
+            for command in commands { _ = try await store.runs.execute(command, id: id.description, context: context) }
+            runs.append(id)
+        }
+        // A run of another plan must not show as this order's.
+        let other = RunID(SystemIDs.uuidv7())
+        _ = try await store.runs.execute(.schedule(other, plateID: BuildPlateID(UUID()), printerID: printer, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]), id: other.description, context: context)
+        return (intent, plan, runs[0], runs[1])
+    }
+
+    @Test("orders: open ones by due date with slack; an order's page shows line items, preflight, quote, plan, runs, decisions and timeline", arguments: TestEngine.allCases)
+    func ordersPages(engine: TestEngine) async throws {
+        try await withFarm(engine) { farm in
+            let seeded = try await seedOrder(farm.store, due: Date().addingTimeInterval(6 * 3600))
+            let operatorCookie = try await cookie(farm, "otto", role: .operator)
+            let list = try await farm.request(.get, "/orders", headers: [.cookie: operatorCookie])
+            #expect(list.status == .ok)
+            #expect(list.text.contains("<a href=\"/orders/\(seeded.intent)\">Order #1042 &lt;b&gt;</a>"))
+            #expect(list.text.contains("Ada &amp; Co"))
+            #expect(list.text.contains("needs review"))
+            // 6 h to the due date; 2 of the first item's copies and the second item are still to print (an hour
+            // each without a model): slack 6 h − 3 h.
+            let slack = try #require(list.text.range(of: "<span class=\"slack").map { String(list.text[$0.lowerBound...].prefix(60)) })
+            #expect(slack.contains("tight") && (slack.contains("2 h 5") || slack.contains("3 h 0")), "\(slack)")
+            let shipped = try await farm.request(.get, "/orders?status=shipped", headers: [.cookie: operatorCookie]).text
+            #expect(!shipped.contains("/orders/\(seeded.intent)"))
+            #expect(try await farm.request(.get, "/orders?status=lost", headers: [.cookie: operatorCookie]).status == .badRequest)
+
+            let page = try await farm.request(.get, "/orders/\(seeded.intent)", headers: [.cookie: operatorCookie])
+            #expect(page.status == .ok)
+            let html = page.text
+            #expect(html.contains("3 × PETG, orange"))
+            #expect(html.contains("preflight-warn"))
+            #expect(html.contains("walls under 0.8 mm"))
+            #expect(html.contains("Quote (estimate): 4.2 EUR"))
+            #expect(html.contains("<a href=\"/plans/\(seeded.plan)\">revision 2, draft</a> · 1 of 3 passed QA, 1 on the way"))
+            #expect(html.contains("<a href=\"/runs/\(seeded.queued)\">"))
+            #expect(html.contains("<a href=\"/runs/\(seeded.passed)\">"))
+            #expect(html.components(separatedBy: "<a href=\"/runs/").count - 1 == 2, "only the runs of this order's plans")
+            #expect(html.contains("<strong>intent reviewRequested</strong> by system:cli"), "the timeline says what happened and who")
+            #expect(html.contains("data-action=\"/api/v1/intents/\(seeded.intent)/transitions\""), "an operator may accept or reject it here")
+            let viewerCookie = try await cookie(farm, "vera", role: .viewer)
+            #expect(!(try await farm.request(.get, "/orders/\(seeded.intent)", headers: [.cookie: viewerCookie]).text.contains("data-action=")))
+            #expect(try await farm.request(.get, "/orders/01936a4e-0000-7000-8000-000000000001", headers: [.cookie: operatorCookie]).status == .notFound)
+        }
+    }
+
+    @Test("a plan's page shows each revision's changes from the one before and, for a draft, what approving it would change", arguments: TestEngine.allCases)
+    func planPage(engine: TestEngine) async throws {
+        try await withFarm(engine) { farm in
+            let seeded = try await seedOrder(farm.store, due: Date().addingTimeInterval(48 * 3600))
+            let operatorCookie = try await cookie(farm, "otto", role: .operator)
+            let page = try await farm.request(.get, "/plans/\(seeded.plan)", headers: [.cookie: operatorCookie])
+            #expect(page.status == .ok)
+            let html = page.text
+            #expect(html.contains("<th scope=\"row\">profile</th><td class=\"old\">petg-0.2</td><td class=\"new\">petg-0.15</td>"))
+            #expect(html.contains("<th scope=\"row\">supports</th><td class=\"old\">none</td><td class=\"new\">build plate only</td>"))
+            #expect(html.contains("x 90°"))
+            #expect(!html.contains("<th scope=\"row\">material</th><td class=\"old\">"), "unchanged settings are not in the diff")
+            #expect(html.contains("New runs print revision 2 instead of revision 1."))
+            #expect(html.contains("1 queued run(s) keep their earlier revision (\(seeded.queued.description.suffix(6)))"))
+            #expect(html.contains("1 of 3 copies still to schedule"))
+            #expect(html.contains("data-action=\"/api/v1/plans/\(seeded.plan)/revisions/2/approve\""))
+            let viewerCookie = try await cookie(farm, "vera", role: .viewer)
+            let viewed = try await farm.request(.get, "/plans/\(seeded.plan)", headers: [.cookie: viewerCookie]).text
+            #expect(viewed.contains("petg-0.15") && !viewed.contains("data-action="), "a viewer sees the diff, not the approval")
+            #expect(try await farm.request(.get, "/plans/nope", headers: [.cookie: operatorCookie]).status == .notFound)
+        }
+    }
+
     @Test("without a session a page sends you to sign in, saying so when the session expired; the sign-in page and assets are public")
     func signInRedirects() async throws {
         try await withFarm { farm in

@@ -98,7 +98,7 @@ public struct ProductionPlanner: Sendable {
                         steps.append(createPlan(intent, item, farm))
                         continue
                     }
-                    let progress = Progress(plan: plan, runs: farm.runs(of: plan.id))
+                    let progress = PlanProgress(plan: plan, runs: farm.runs(of: plan.id))
                     if progress.passed < item.quantity { done = false }
                     steps += self.steps(for: plan, item: item, intent: intent, progress: progress, farm: farm, busy: &busy)
                 }
@@ -138,7 +138,7 @@ public struct ProductionPlanner: Sendable {
     }
 
     /// Time to spare before the due date once the intent's remaining printing is done on one printer.
-    func slack(_ intent: Intent, _ farm: FarmSnapshot) -> TimeInterval? {
+    public func slack(_ intent: Intent, _ farm: FarmSnapshot) -> TimeInterval? {
         guard let due = intent.dueDate else { return nil }
         var work: TimeInterval = 0
         for item in intent.lineItems {
@@ -148,7 +148,7 @@ public struct ProductionPlanner: Sendable {
                 if let revision = plan.currentRevision?.number, let sliced = farm.gcode[PlanRevisionKey(plan: plan.id, revision: revision)]?.printSeconds {
                     perCopy = sliced
                 }
-                passed = Progress(plan: plan, runs: farm.runs(of: plan.id)).passed
+                passed = PlanProgress(plan: plan, runs: farm.runs(of: plan.id)).passed
             }
             work += perCopy * Double(max(0, item.quantity - passed))
         }
@@ -178,7 +178,7 @@ public struct ProductionPlanner: Sendable {
     }
 
     private func steps(
-        for plan: Plan, item: LineItem, intent: Intent, progress: Progress, farm: FarmSnapshot, busy: inout Set<PrinterID>
+        for plan: Plan, item: LineItem, intent: Intent, progress: PlanProgress, farm: FarmSnapshot, busy: inout Set<PrinterID>
     ) -> [ProductionStep] {
         guard let newest = plan.revisions.last else { return [] }
         if newest.status == .draft { return approveGate(plan, newest, item: item, progress: progress, farm: farm) }
@@ -239,7 +239,7 @@ public struct ProductionPlanner: Sendable {
         return steps
     }
 
-    private func approveGate(_ plan: Plan, _ revision: PlanRevision, item: LineItem, progress: Progress, farm: FarmSnapshot) -> [ProductionStep] {
+    private func approveGate(_ plan: Plan, _ revision: PlanRevision, item: LineItem, progress: PlanProgress, farm: FarmSnapshot) -> [ProductionStep] {
         let risk = assessor.assess(.plan, RiskInputs(
             model: item.modelArtifact.flatMap { farm.models[$0] }, material: item.material,
             finishedRunsOfRevision: progress.finished(revision: revision.number), failuresOfPlan: progress.failures))
@@ -336,23 +336,28 @@ public struct ProductionPlanner: Sendable {
 }
 
 /// How far a plan's line item got: what passed QA, what is still on its way, what failed.
-struct Progress {
-    let plan: Plan
-    let runs: [Run]
+public struct PlanProgress: Sendable {
+    public let plan: Plan
+    public let runs: [Run]
+
+    public init(plan: Plan, runs: [Run]) {
+        self.plan = plan
+        self.runs = runs
+    }
 
     private func copies(_ run: Run) -> Int { run.items.first { $0.planID == plan.id }?.copies ?? 0 }
     private func verdict(_ run: Run) -> Bool? { run.inspections.last { $0.planID == plan.id }?.passed }
 
     /// Copies that passed QA.
-    var passed: Int { runs.filter { $0.status == .completed && verdict($0) == true }.reduce(0) { $0 + copies($1) } }
+    public var passed: Int { runs.filter { $0.status == .completed && verdict($0) == true }.reduce(0) { $0 + copies($1) } }
     /// Copies printing, queued, or completed and waiting for QA.
-    var inFlight: Int {
+    public var inFlight: Int {
         runs.filter { !$0.status.isTerminal || ($0.status == .completed && verdict($0) == nil) }.reduce(0) { $0 + copies($1) }
     }
     /// Every run of the plan so far.
     var attempts: Int { runs.count }
     /// Runs of the plan that failed on the printer or in QA (the plan's fault, not an interruption or a cancel).
-    var failures: Int { runs.filter(isFailure).count }
+    public var failures: Int { runs.filter(isFailure).count }
 
     func failedRuns(revision: Int) -> [RunID] {
         runs.filter { run in isFailure(run) && run.items.contains { $0.planID == plan.id && $0.revision == revision } }

@@ -7,7 +7,7 @@ import Foundation
 enum RunPage {
     /// `actors`: names for the actors that are people (`user:<id>` → username).
     static func render(_ run: Run, version: Int, printer: String?, events: [StoredEvent], actors: [String: String] = [:], viewer: Viewer) -> HTML {
-        let stamp = stamper(viewer.timeZone)
+        let stamp = Timeline.stamper(viewer.timeZone)
         let status = run.status.rawValue
         var facts: [HTML] = [
             "<dt>Printer</dt><dd>\(printer ?? run.printerID.description)</dd>",
@@ -21,16 +21,12 @@ enum RunPage {
         }
         if let failure = run.failure { facts.append("<dt>Failure</dt><dd>\(failure)</dd>") }
         let items = run.items.enumerated().map { index, item in self.item(item, index: index, run: run, version: version, viewer: viewer) }
-        let timeline = collapsed(events).reversed().map { event, repeats in
-            let times: HTML = repeats > 1 ? HTML(" ×\(repeats)") : .empty
-            return HTML("<li><time datetime=\"\(Timestamps.format(event.time))\">\(stamp(event.time))</time> <strong>\(short(event.type))</strong>\(times) by \(actors[event.actor] ?? event.actor) <span class=\"reason\">(\(event.reason))</span></li>")
-        }
         return WebPage.layout(title: "Run \(run.id.description.suffix(6))", viewer: viewer, main: """
             <nav class="crumbs" aria-label="Breadcrumb"><a href="/">Today</a> › Run \(run.id.description.suffix(6))</nav>
             <div class="page-head"><h1>Run on \(printer ?? "a printer")</h1>\(WebPage.riskChip(run.risk, decision: nil))</div>
             <dl class="facts">\(facts)</dl>
             <section class="panel wide" aria-labelledby="items"><h2 id="items">Items and QA</h2>\(items)</section>
-            <section class="panel wide" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2><ol class="timeline">\(timeline)</ol></section>
+            <section class="panel wide" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>\(Timeline.render(events, actors: actors, stamp: stamp))</section>
             """)
     }
 
@@ -65,6 +61,19 @@ enum RunPage {
             """
     }
 
+    static let rowHead: HTML = "<thead><tr><th scope=\"col\">Run</th><th scope=\"col\">Printer</th><th scope=\"col\">Status</th><th scope=\"col\">QA</th><th scope=\"col\">Scheduled</th><th scope=\"col\">Ended</th></tr></thead>"
+
+    /// A run as a row of a list (an order's or a plan's runs, a printer's history).
+    static func row(_ run: Run, printer: String?, stamp: (Date) -> String) -> HTML {
+        let status = run.status.rawValue
+        let progress: HTML = !run.status.isTerminal && run.progress != nil ? HTML(" \(run.progress!.percent) %") : .empty
+        return """
+            <tr><td><a href="/runs/\(run.id)">\(run.id.description.suffix(6))</a></td><td>\(printer ?? String(run.printerID.description.suffix(6)))</td>\
+            <td><span class="badge badge-\(status)">\(status)</span>\(progress)\(run.failure.map { HTML(" <span class=\"why\">\($0)</span>") } ?? .empty)</td>\
+            <td>\(run.qa == .notApplicable ? "—" : run.qa.rawValue)</td><td>\(stamp(run.scheduledAt))</td><td>\(run.endedAt.map(stamp) ?? "—")</td></tr>
+            """
+    }
+
     static func label(_ reason: QAReason) -> String {
         switch reason {
         case .dimensions: "dimensions"
@@ -74,33 +83,5 @@ enum RunPage {
         case .stringing: "stringing"
         case .other: "other"
         }
-    }
-
-    /// Runs of the same event type by the same actor become one line (the last of them, with a count): a print
-    /// reports progress hundreds of times.
-    static func collapsed(_ events: [StoredEvent]) -> [(event: StoredEvent, repeats: Int)] {
-        var lines: [(event: StoredEvent, repeats: Int)] = []
-        for event in events {
-            if let last = lines.last, last.event.type == event.type, last.event.actor == event.actor {
-                lines[lines.count - 1] = (event, last.repeats + 1)
-            } else {
-                lines.append((event, 1))
-            }
-        }
-        return lines
-    }
-
-    /// `printfarm.run.completed.v1` → `run completed`.
-    static func short(_ type: String) -> String {
-        let parts = type.split(separator: ".")
-        return parts.count >= 3 ? parts.dropFirst().dropLast().joined(separator: " ") : type
-    }
-
-    /// Formats times in `zone`; one formatter per page (making one costs far more than using it).
-    static func stamper(_ zone: TimeZone) -> (Date) -> String {
-        let formatter = DateFormatter()
-        formatter.timeZone = zone
-        formatter.dateFormat = "yyyy-MM-dd HH:mm:ss zzz"
-        return { formatter.string(from: $0) }
     }
 }

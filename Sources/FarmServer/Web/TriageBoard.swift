@@ -30,6 +30,19 @@ struct TriageBoard: Sendable {
         var style: Style = .normal
         /// The page asks for a reason first (cancel, reject).
         var asksReason = false
+
+        /// Accept or reject an order held for review.
+        static func review(_ intent: IntentID) -> [Action] {
+            let path = "/api/v1/intents/\(intent)/transitions"
+            return [
+                Action(label: "Accept", path: path, body: #"{"action":"accept"}"#, permission: .operate, style: .primary),
+                Action(label: "Reject", path: path, body: #"{"action":"reject"}"#, permission: .operate, style: .danger, asksReason: true),
+            ]
+        }
+
+        static func approve(_ plan: PlanID, revision: Int) -> Action {
+            Action(label: "Approve revision \(revision)", path: "/api/v1/plans/\(plan)/revisions/\(revision)/approve", body: "{}", permission: .operate, style: .primary)
+        }
     }
 
     struct Card: Sendable {
@@ -45,8 +58,15 @@ struct TriageBoard: Sendable {
         var badges: [String] = []
         var progress: RunProgress?
         var actions: [Action] = []
-        /// The page with its details, where there is one.
-        var link: String? { kind == .run ? "/runs/\(id)" : nil }
+        /// The page with its details.
+        var link: String {
+            switch kind {
+            case .intent: "/orders/\(id)"
+            case .plan: "/plans/\(id)"
+            case .printer: "/printers/\(id)"
+            case .run: "/runs/\(id)"
+            }
+        }
     }
 
     var lanes: [Lane: [Card]]
@@ -73,10 +93,7 @@ struct TriageBoard: Sendable {
             add(.attention, Card(
                 kind: .intent, id: id, version: version, title: title(of: intent), why: intent.statusReasons.first ?? "waits for review",
                 risk: intent.decisions?.last?.risk, decision: intent.decisions?.last, badges: ["needs review"],
-                actions: [
-                    Action(label: "Accept", path: "/api/v1/intents/\(id)/transitions", body: #"{"action":"accept"}"#, permission: .operate, style: .primary),
-                    Action(label: "Reject", path: "/api/v1/intents/\(id)/transitions", body: #"{"action":"reject"}"#, permission: .operate, style: .danger, asksReason: true),
-                ]))
+                actions: Action.review(intent.id)))
         }
         for (plan, version) in source.plans.values.sorted(by: { $0.model.id < $1.model.id }) {
             if let card = planCard(plan, version: version) { add(.attention, card) }
@@ -105,7 +122,7 @@ struct TriageBoard: Sendable {
 
     static func title(of intent: Intent) -> String {
         let items = intent.lineItems.map { "\($0.quantity)× \($0.material)" }.joined(separator: ", ")
-        return "Order \(intent.externalReference ?? String(intent.id.description.suffix(6)))\(intent.customer.map { " for \($0)" } ?? ""): \(items)"
+        return "\(OrdersPage.name(of: intent))\(intent.customer.map { " for \($0)" } ?? ""): \(items)"
     }
 
     private static func printerCard(_ printer: Printer, version: Int) -> Card? {
@@ -133,9 +150,6 @@ struct TriageBoard: Sendable {
     private static func planCard(_ plan: Plan, version: Int) -> Card? {
         guard let revision = plan.revisions.last else { return nil }
         let decision = plan.decisions?.latest(.approvePlan, revision: revision.number)
-        let approve = Action(
-            label: "Approve revision \(revision.number)", path: "/api/v1/plans/\(plan.id)/revisions/\(revision.number)/approve", body: "{}", permission: .operate,
-            style: .primary)
         if revision.status == .reviewRequired {
             return Card(
                 kind: .plan, id: plan.id.description, version: version, title: "Plan stopped at revision \(revision.number)",
@@ -144,7 +158,7 @@ struct TriageBoard: Sendable {
         guard let decision, decision.outcome != .autoAdvance else { return nil }
         return Card(
             kind: .plan, id: plan.id.description, version: version, title: "Revision \(revision.number) waits for approval", why: decision.explanation,
-            risk: decision.risk, decision: decision, badges: ["approval"], actions: [approve])
+            risk: decision.risk, decision: decision, badges: ["approval"], actions: [Action.approve(plan.id, revision: revision.number)])
     }
 
     private static func riskCard(_ intent: Intent, version: Int, now: Date) -> Card? {

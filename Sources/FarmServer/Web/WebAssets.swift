@@ -117,6 +117,31 @@ enum WebAssets {
         .timeline { padding-left: 1.2rem; }
         .timeline .reason { color: var(--muted); }
         .card .title a { color: inherit; }
+        table.list, table.diff { border-collapse: collapse; width: 100%; background: var(--panel); }
+        table.list th, table.list td, table.diff th, table.diff td { text-align: left; padding: .35rem .5rem; border-bottom: 1px solid var(--line); vertical-align: top; }
+        table.list thead th, table.diff thead th { color: var(--muted); font-weight: 600; }
+        table.diff { width: auto; margin: .4rem 0; }
+        table.diff td.old { color: var(--danger); text-decoration: line-through; }
+        table.diff td.new { color: var(--ok); font-weight: 600; }
+        .tabs { display: flex; flex-wrap: wrap; gap: .3rem; margin: .5rem 0 .8rem; }
+        .tabs a { padding: .2rem .6rem; border-radius: 1rem; background: #e6e9ee; text-decoration: none; color: var(--ink); }
+        .tabs a[aria-current] { background: var(--accent); color: #fff; }
+        .quiet { color: var(--muted); }
+        .slack.tight { color: var(--warn); font-weight: 600; }
+        .slack.late { color: var(--danger); font-weight: 700; }
+        .intent-needsReview, .plan-draft, .plan-reviewRequired { background: #fdebc8; color: var(--warn); }
+        .intent-rejected, .intent-cancelled, .preflight-fail { background: #f8d7d7; color: var(--danger); }
+        .intent-shipped, .intent-readyToShip, .plan-approved, .preflight-pass { background: #d8f0e1; color: var(--ok); }
+        .preflight-warn { background: #fdebc8; color: var(--warn); }
+        .findings { margin: .2rem 0; }
+        .finding-fail strong { color: var(--danger); }
+        .finding-warn strong { color: var(--warn); }
+        .revision { border-top: 1px solid var(--line); padding: .5rem 0; }
+        .revision h3 { font-size: 1rem; margin: .2rem 0; display: flex; gap: .5rem; align-items: center; flex-wrap: wrap; }
+        .approval { background: #f3f7fc; border: 1px solid #b8cbe0; border-radius: .4rem; padding: .5rem .8rem; max-width: 48rem; }
+        .approval h4 { margin: .2rem 0; }
+        .decisions { padding-left: 1.2rem; }
+        .decisions li { margin: .2rem 0; }
         body.wall { font-size: 20px; }
         body.wall .top nav, body.wall .who, body.wall #sign-out { display: none; }
         body.wall .actions { display: none; }

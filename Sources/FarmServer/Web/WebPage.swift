@@ -36,7 +36,7 @@ enum WebPage {
             header = """
                 <header class="top">
                   <a class="brand" href="/">Print Farm OS</a>
-                  <nav aria-label="Main">\([("/", "Today"), ("/printers", "Printers")].map { path, name in
+                  <nav aria-label="Main">\([("/", "Today"), ("/orders", "Orders"), ("/printers", "Printers")].map { path, name in
                     HTML("<a href=\"\(path)\"\(path == current ? HTML(" aria-current=\"page\"") : .empty)>\(name)</a>")
                   })</nav>
                   <span id="connection" class="connection" role="status" aria-live="polite" hidden></span>
@@ -136,19 +136,24 @@ enum WebPage {
     static func card(_ card: TriageBoard.Card, viewer: Viewer) -> HTML {
         let badges = card.badges.map { HTML("<span class=\"badge badge-\($0.replacingOccurrences(of: " ", with: "-"))\">\($0)</span>") }
         let progress = card.progress.map(progressBar) ?? .empty
-        let actions = card.actions.filter { viewer.may($0.permission) }.map { action in
-            HTML("""
-                <button type="button" class="\(action.style.rawValue)" data-action="\(action.path)" data-body="\(action.body)" data-version="\(card.version)"\(action.asksReason ? HTML(" data-reason=\"1\"") : .empty)>\(action.label)</button>
-                """)
-        }
+        let actions = buttons(card.actions, version: card.version, viewer: viewer)
         return """
             <li class="card kind-\(card.kind.rawValue)" id="card-\(card.kind.rawValue)-\(card.id)" data-id="\(card.id)" data-version="\(card.version)">
-              <div class="card-head"><strong class="title">\(card.link.map { HTML("<a href=\"\($0)\">\(card.title)</a>") } ?? HTML("\(card.title)"))</strong>\(badges)\(riskChip(card.risk, decision: card.decision))</div>
+              <div class="card-head"><strong class="title"><a href="\(card.link)">\(card.title)</a></strong>\(badges)\(riskChip(card.risk, decision: card.decision))</div>
               <p class="why">\(card.why)</p>
               \(progress)
               \(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(actions)</div>"))
             </li>
             """
+    }
+
+    /// The actions `viewer` may take, as buttons the page script carries out (with `version` as If-Match).
+    static func buttons(_ actions: [TriageBoard.Action], version: Int, viewer: Viewer) -> [HTML] {
+        actions.filter { viewer.may($0.permission) }.map { action in
+            HTML("""
+                <button type="button" class="\(action.style.rawValue)" data-action="\(action.path)" data-body="\(action.body)" data-version="\(version)"\(action.asksReason ? HTML(" data-reason=\"1\"") : .empty)>\(action.label)</button>
+                """)
+        }
     }
 
     static func progressBar(_ progress: RunProgress) -> HTML {

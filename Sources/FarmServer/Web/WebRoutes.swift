@@ -10,12 +10,15 @@ struct WebRoutes {
     let tokens: SessionTokens
     let timeZone: TimeZone
     let feed: BoardFeed
+    /// Estimates slack as the production loop does.
+    let planner: ProductionPlanner
 
-    init(services: FarmServices, tokens: SessionTokens, timeZone: TimeZone) {
+    init(services: FarmServices, tokens: SessionTokens, timeZone: TimeZone, production: ProductionSettings) {
         self.services = services
         self.tokens = tokens
         self.timeZone = timeZone
         feed = BoardFeed(store: services.store)
+        planner = ProductionPlanner(settings: production)
     }
 
     func register(on routes: SecuredRoutes) {
@@ -40,12 +43,63 @@ struct WebRoutes {
             }
             let printer = try await services.store.printers.get(id: run.printerID.description)?.model.name
             let events = try await services.store.events.read(stream: RunDecider.stream(run.id))
-            // People by name, not by id: the timeline says who.
-            var names: [String: String] = [:]
-            for actor in Set(events.map(\.actor)) where actor.hasPrefix("user:") {
-                if let user = try await services.store.users.get(id: String(actor.dropFirst(5)))?.model { names[actor] = user.username }
+            return WebPage.response(RunPage.render(run, version: version, printer: printer, events: events, actors: try await people(in: events), viewer: viewer))
+        }
+        routes.page("/orders", .read) { request, context in
+            let viewer = try viewer(context)
+            let query = QueryParameters(request)
+            guard let filter = OrdersPage.Filter(query.values["status"]) else {
+                return WebPage.message(
+                    title: "No such list", text: "Orders can be listed as open or by status: \(IntentStatus.allCases.map(\.rawValue).joined(separator: ", ")).",
+                    status: .badRequest)
             }
-            return WebPage.response(RunPage.render(run, version: version, printer: printer, events: events, actors: names, viewer: viewer))
+            let now = services.now()
+            var intents: [(model: Intent, version: Int)] = []
+            var total: Int?, next: String?
+            switch filter {
+            case .open:
+                for status in OrderFacts.openStatuses { intents += try await services.store.intents.allVersioned(status: status.rawValue) }
+                total = intents.count
+                intents.sort { ($0.model.dueDate ?? .distantFuture, $0.model.id) < ($1.model.dueDate ?? .distantFuture, $1.model.id) }
+                intents = Array(intents.prefix(OrdersPage.openLimit))
+            case .status(let status):
+                let after = query.values["after"].flatMap(IntentID.init)?.description
+                let decoder = StoreCoding.decoder()
+                let rows = try await services.store.intents.list(status: status.rawValue, after: after, limit: OrdersPage.pageSize)
+                intents = try rows.map { (try decoder.decode(Intent.self, from: $0.body), $0.version) }
+                if rows.count == OrdersPage.pageSize { next = rows.last?.id }
+            }
+            var orders: [OrderFacts] = []
+            for (intent, version) in intents {
+                orders.append(try await OrderFacts.load(intent, version: version, store: services.store, planner: planner, now: now))
+            }
+            return WebPage.response(OrdersPage.render(orders, filter: filter, total: total, next: next, now: now, viewer: viewer))
+        }
+        routes.page("/orders/{id}", .read) { _, context in
+            let viewer = try viewer(context)
+            let id = try context.parameters.require("id")
+            guard IntentID(id) != nil, let (intent, version) = try await services.store.intents.get(id: id) else {
+                return WebPage.message(title: "No such order", text: "There is no order \(id.prefix(40)); it may have been mistyped.", status: .notFound)
+            }
+            let order = try await OrderFacts.load(intent, version: version, store: services.store, planner: planner, now: services.now())
+            let events = try await services.store.events.read(stream: IntentDecider.stream(intent.id))
+            return WebPage.response(OrderPage.render(
+                order, printers: try await printerNames(), events: events, actors: try await people(in: events), viewer: viewer))
+        }
+        routes.page("/plans/{id}", .read) { _, context in
+            let viewer = try viewer(context)
+            let id = try context.parameters.require("id")
+            guard PlanID(id) != nil, let (plan, version) = try await services.store.plans.get(id: id) else {
+                return WebPage.message(title: "No such plan", text: "There is no plan \(id.prefix(40)); it may have been mistyped.", status: .notFound)
+            }
+            let intent = try await services.store.intents.get(id: plan.intentID.description)?.model
+            let after = RunID(UUIDv7.earliest(at: plan.createdAt)).description
+            let runs = try await services.store.runs.allVersioned(after: after, mentioning: plan.id.uuid).map(\.model)
+                .filter { run in run.items.contains { $0.planID == plan.id } }
+            let events = try await services.store.events.read(stream: PlanDecider.stream(plan.id))
+            return WebPage.response(PlanPage.render(
+                plan, version: version, intent: intent, runs: runs, printers: try await printerNames(), events: events, actors: try await people(in: events),
+                viewer: viewer))
         }
         routes.page("/printers", .read) { _, context in
             let viewer = try viewer(context)
@@ -61,6 +115,19 @@ struct WebRoutes {
             let board = try await feed.board(now: services.now())
             return WebPage.response(WebPage.boardLanes(board, viewer: viewer))
         }
+    }
+
+    /// People by name, not by id: a timeline says who.
+    func people(in events: [StoredEvent]) async throws -> [String: String] {
+        var names: [String: String] = [:]
+        for actor in Set(events.map(\.actor)) where actor.hasPrefix("user:") {
+            if let user = try await services.store.users.get(id: String(actor.dropFirst(5)))?.model { names[actor] = user.username }
+        }
+        return names
+    }
+
+    func printerNames() async throws -> [PrinterID: String] {
+        Dictionary(try await services.store.printers.all().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Pages are for people: an API key gets no page (it has no session to carry a CSRF token).

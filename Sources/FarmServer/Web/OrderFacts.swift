@@ -1,0 +1,41 @@
+import FarmDomain
+import FarmStore
+import Foundation
+
+/// An order with what serves it: its plans, the runs that printed them, and its SLA slack — the time to spare
+/// before the due date once its remaining copies are printed, estimated as the production loop does.
+struct OrderFacts: Sendable {
+    var intent: Intent
+    var version: Int
+    var plans: [(model: Plan, version: Int)]
+    var runs: [(model: Run, version: Int)]
+    var slack: TimeInterval?
+
+    /// Orders that are still open (work to do or to ship): their slack is worth showing.
+    static let openStatuses: [IntentStatus] = [.received, .preflighted, .needsReview, .accepted, .inProduction, .readyToShip]
+
+    static func load(_ intent: Intent, version: Int, store: Store, planner: ProductionPlanner, now: Date) async throws -> OrderFacts {
+        let plans = try await store.plans.allVersioned(ref: intent.id.description)
+        var runs: [RunID: (model: Run, version: Int)] = [:]
+        for (plan, _) in plans {
+            // A run is created after its plan: ids are time-ordered, so the scan starts at the plan's creation.
+            let after = RunID(UUIDv7.earliest(at: plan.createdAt)).description
+            for (run, version) in try await store.runs.allVersioned(after: after, mentioning: plan.id.uuid)
+            where run.items.contains(where: { $0.planID == plan.id }) {
+                runs[run.id] = (run, version)
+            }
+        }
+        var slack: TimeInterval?
+        if openStatuses.contains(intent.status) {
+            var models: [String: ModelFacts] = [:]
+            for sha in Set(intent.lineItems.compactMap(\.modelArtifact)) {
+                if let facts = try await store.artifacts.get(id: sha)?.model.analysis { models[sha] = facts }
+            }
+            let farm = FarmSnapshot(
+                now: now, intents: [intent], plans: plans.map(\.model), runs: runs.values.map(\.model), printers: [], models: models, profiles: [:],
+                gcode: [:])
+            slack = planner.slack(intent, farm)
+        }
+        return OrderFacts(intent: intent, version: version, plans: plans, runs: runs.values.sorted { $0.model.id < $1.model.id }, slack: slack)
+    }
+}
