@@ -132,7 +132,7 @@ func buildRoutes(
     APIKeyRoutes(endpoints: endpoints(store.apiKeys, "/api/v1/api-keys", "API key"), credentials: store.credentials).register(on: routes)
     EventRoutes(services: services, pollInterval: dependencies.streamPollInterval, heartbeatEvery: 15).register(on: routes)
     SettingsRoutes(production: configuration.production).register(on: routes)
-    WebRoutes(services: services, tokens: tokens, timeZone: configuration.timeZone, production: configuration.production).register(on: routes)
+    WebRoutes(services: services, tokens: tokens, timeZone: configuration.timeZone, production: configuration.production, fleet: fleet).register(on: routes)
     return (router, routes.entries)
 }
 

@@ -98,11 +98,13 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
         }
     }
 
-    /// A page of rows in id order (ids are time-ordered UUIDv7s, so this is creation order), after the cursor `after`.
+    /// A page of rows in id order (ids are time-ordered UUIDv7s, so this is creation order), after the cursor `after`;
+    /// `newestFirst` turns the order round (a printer's latest runs).
     /// `mentioning`: only rows whose body names this id (a run naming a plan among its items), for links no column
     /// holds; combine it with `after` so the scan starts where such rows can begin.
     public func list(
-        status: String? = nil, ref: String? = nil, queue: String? = nil, after: String? = nil, mentioning: UUID? = nil, limit: Int
+        status: String? = nil, ref: String? = nil, queue: String? = nil, after: String? = nil, mentioning: UUID? = nil, newestFirst: Bool = false,
+        limit: Int
     ) async throws -> [ReadModelRow] {
         try await engine.read { db in
             var query = SQLQueryString("SELECT id, version, status, body FROM \(unsafeRaw: A.table.rawValue) WHERE 1 = 1")
@@ -112,10 +114,16 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
             if let after { query.appendInterpolation(unsafeRaw: " AND id > "); query.appendInterpolation(bind: after) }
             // A UUID is hex digits and dashes, never a LIKE wildcard; the quotes make it a whole JSON string.
             if let mentioning { query.appendInterpolation(unsafeRaw: " AND body LIKE "); query.appendInterpolation(bind: "%\"\(mentioning.uuidString.lowercased())\"%") }
-            query.appendInterpolation(unsafeRaw: " ORDER BY id LIMIT ")
+            query.appendInterpolation(unsafeRaw: newestFirst ? " ORDER BY id DESC LIMIT " : " ORDER BY id LIMIT ")
             query.appendInterpolation(bind: limit)
             return try await db.raw(query).all().map(Self.decodeRow)
         }
+    }
+
+    /// The newest `limit` models of a parent (a printer's latest runs), newest first.
+    public func newest(ref: String, limit: Int) async throws -> [(model: A.Model, version: Int)] {
+        let decoder = StoreCoding.decoder()
+        return try await list(ref: ref, newestFirst: true, limit: limit).map { (try decoder.decode(A.Model.self, from: $0.body), $0.version) }
     }
 
     /// Every model, page by page: for small collections such as printers.

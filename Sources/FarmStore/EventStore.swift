@@ -99,6 +99,14 @@ public struct SQLEventStore: EventStore {
         }
     }
 
+    /// The newest `limit` events of a stream, oldest first: a long-lived stream's recent history.
+    public func read(stream: String, last limit: Int) async throws -> [StoredEvent] {
+        try await engine.read { db in
+            try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM events WHERE stream = \(bind: stream) ORDER BY version DESC LIMIT \(bind: limit)").all()
+                .map(Self.decode).reversed()
+        }
+    }
+
     public func read(after sequence: Int64, limit: Int) async throws -> [StoredEvent] {
         try await engine.read { db in
             try await db.raw("SELECT \(unsafeRaw: Self.columns) FROM events WHERE sequence > \(bind: sequence) ORDER BY sequence LIMIT \(bind: limit)").all().map(Self.decode)

@@ -142,6 +142,66 @@ struct WebPageTests {
         }
     }
 
+    @Test("a printer's page shows its capabilities, calibration, health from its latest runs, history and timeline; operators get its actions", arguments: TestEngine.allCases)
+    func printerPage(engine: TestEngine) async throws {
+        try await withFarm(engine) { farm in
+            let seeded = try await seed(farm.store)
+            let store = farm.store, id = seeded.printer.description
+            _ = try await store.printers.execute(
+                .recordCalibration(Calibration(kind: "pressureAdvance", values: ["pa": 0.045], note: "PETG, 0.4 mm", calibratedAt: Date())), id: id, context: context)
+            _ = try await store.printers.execute(.loadMaterial(LoadedMaterial(material: "PETG", colour: "black")), id: id, context: context)
+            // Of its finished runs one completed (the seeded one), one failed: the printing one is not finished.
+            let failed = RunID(SystemIDs.uuidv7())
+            for command: RunCommand in [
+                .schedule(failed, plateID: BuildPlateID(UUID()), printerID: seeded.printer, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]),
+                .beginDispatch(token: "f"), .confirmStarted(token: "f"), .fail,
+            ] { _ = try await store.runs.execute(command, id: failed.description, context: context) }
+            let operatorCookie = try await cookie(farm, "otto", role: .operator)
+            let page = try await farm.request(.get, "/printers/\(id)", headers: [.cookie: operatorCookie])
+            #expect(page.status == .ok)
+            let html = page.text
+            #expect(html.contains("<h1>&lt;script&gt;alert(1)&lt;/script&gt;mk4</h1>"))
+            #expect(html.contains("250 × 210 × 220 mm"))
+            #expect(html.contains("<th scope=\"row\">pressureAdvance</th><td>pa 0.045</td><td>PETG, 0.4 mm</td>"))
+            #expect(html.contains("PETG black"))
+            #expect(html.contains("1 of the last 2 runs completed"))
+            #expect(html.contains("health-poor"))
+            for run in [seeded.printing, seeded.done, failed] { #expect(html.contains("<a href=\"/runs/\(run)\">"), "history lists run \(run)") }
+            #expect(html.contains("<strong>printer calibrated</strong> by system:cli"), "the timeline")
+            #expect(html.contains("Clear degraded") && html.contains("Start maintenance"))
+            let grid = try await farm.request(.get, "/ui/printers", headers: [.cookie: operatorCookie]).text
+            #expect(grid.contains("<a href=\"/printers/\(id)\">") && grid.contains("1 of the last 2 runs completed") && !grid.contains("<html"))
+            let viewerCookie = try await cookie(farm, "vera", role: .viewer)
+            #expect(!(try await farm.request(.get, "/printers/\(id)", headers: [.cookie: viewerCookie]).text.contains("data-action=")))
+            #expect(try await farm.request(.get, "/printers/01936a4e-0000-7000-8000-000000000001", headers: [.cookie: operatorCookie]).status == .notFound)
+        }
+    }
+
+    @Test("a run's telemetry: printing time, progress reports, pauses and the anomalies that caused them; the live part is its own fragment")
+    func runTelemetry() async throws {
+        try await withFarm { farm in
+            let seeded = try await seed(farm.store)
+            let id = seeded.printing.description
+            let start = Date()
+            let guardrails = CommandContext(actor: EventActor(.policy, "guardrails"), reason: .guardAnomalyPause, note: "spaghetti with confidence 0.93", time: start)
+            _ = try await farm.store.runs.execute(.pause, id: id, context: guardrails)
+            _ = try await farm.store.runs.execute(.resume, id: id, context: CommandContext(actor: .cli, reason: .operatorRequest, time: start.addingTimeInterval(600)))
+            let operatorCookie = try await cookie(farm, "otto", role: .operator)
+            let html = try await farm.request(.get, "/runs/\(id)", headers: [.cookie: operatorCookie]).text
+            #expect(html.contains("spaghetti with confidence 0.93 — resumed"))
+            #expect(html.contains("<dt>Pauses</dt><dd>1, 10 min in all</dd>"))
+            #expect(html.contains("<dt>Progress reports</dt><dd>1, the last at"))
+            #expect(html.contains("data-fragment=\"/ui/runs/\(id)\""))
+            let fragment = try await farm.request(.get, "/ui/runs/\(id)", headers: [.cookie: operatorCookie]).text
+            #expect(fragment.hasPrefix("<!--kind:printing-->") && fragment.contains("Anomalies") && !fragment.contains("<html"))
+            let events = try await farm.store.events.read(stream: RunDecider.stream(seeded.printing))
+            let run = try #require(try await farm.store.runs.get(id: id)?.model)
+            let telemetry = RunPage.Telemetry(run: run, events: events)
+            #expect(telemetry.pauses.map(\.anomaly) == [true])
+            #expect(telemetry.pausedFor == 600)
+        }
+    }
+
     /// An order of two line items, held for review with a preflight warning and a quote; the first item's plan with
     /// an approved revision 1 and a drafted revision 2 (another profile, rotated, supports), a run queued from
     /// revision 1 and a completed run that passed QA.

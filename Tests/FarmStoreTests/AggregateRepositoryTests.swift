@@ -50,18 +50,23 @@ struct AggregateRepositoryTests {
         }
     }
 
-    @Test("lists page through rows in creation order, filtered by status or parent", arguments: TestEngine.allCases)
+    @Test("lists page through rows in creation order, filtered by status, parent or an id the row names; newest first for a parent", arguments: TestEngine.allCases)
     func list(engine: TestEngine) async throws {
         try await withStore(engine) { store in
             let printers = [PrinterID(SystemIDs.uuidv7()), PrinterID(SystemIDs.uuidv7())]
+            let plans = [PlanID(UUID()), PlanID(UUID())]
             var ids: [RunID] = []
             for index in 0..<5 {
                 let id = RunID(SystemIDs.uuidv7())
                 ids.append(id)
                 _ = try await store.runs.execute(
-                    .schedule(id, plateID: BuildPlateID(UUID()), printerID: printers[index % 2], items: [PlateItem(planID: PlanID(UUID()), revision: 1)]),
+                    .schedule(id, plateID: BuildPlateID(UUID()), printerID: printers[index % 2], items: [PlateItem(planID: plans[index / 3], revision: 1)]),
                     id: id.description, context: testContext)
             }
+            #expect(try await store.runs.allVersioned(mentioning: plans[1].uuid).map(\.model.id) == [ids[3], ids[4]])
+            #expect(try await store.runs.allVersioned(after: ids[0].description, mentioning: plans[0].uuid).map(\.model.id) == [ids[1], ids[2]])
+            #expect(try await store.runs.allVersioned(mentioning: UUID()).isEmpty)
+            #expect(try await store.runs.newest(ref: printers[0].description, limit: 2).map(\.model.id) == [ids[4], ids[2]])
             _ = try await store.runs.execute(.cancel, id: ids[4].description, context: testContext)
             let firstPage = try await store.runs.list(limit: 2)
             #expect(firstPage.map(\.id) == ids.prefix(2).map(\.description))

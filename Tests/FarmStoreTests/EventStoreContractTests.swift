@@ -22,6 +22,7 @@ struct EventStoreContractTests {
             #expect(stream.map(\.version) == [1, 2, 3])
             #expect(stream.map { String(decoding: $0.data, as: UTF8.self) } == ["{\"n\":1}", "{\"n\":2}", "{\"n\":3}"])
             #expect(stream[0] == first[0])
+            #expect(try await store.events.read(stream: "run-a", last: 2).map(\.version) == [2, 3], "the newest events, oldest first")
             let all = try await store.events.read(after: 0, limit: 10)
             #expect(all.map(\.sequence) == sequences)
             let page = try await store.events.read(after: sequences[1], limit: 1)

@@ -1,44 +1,156 @@
 import FarmDomain
+import FarmStore
 import Foundation
+import PrinterLink
 
-/// All printers at a glance: state, what each prints and how far, loaded material, the desynced / degraded /
-/// maintenance badges, and the maintenance toggle for operators.
+/// All printers at a glance — state, what each prints and how far, temperatures, loaded material, recent health,
+/// the desynced / degraded / maintenance badges and the maintenance toggle — and each printer's own page.
 enum PrintersPage {
-    static func render(_ printers: [(model: Printer, version: Int)], runs: [PrinterID: Run], viewer: Viewer) -> HTML {
-        let tiles = printers.sorted { ($0.model.name, $0.model.id) < ($1.model.name, $1.model.id) }.map { tile($0.model, version: $0.version, run: runs[$0.model.id], viewer: viewer) }
+    /// What the pages know of a printer beyond its record: the run it prints, the machine's last report (live
+    /// temperatures, when the farm is connected to it) and its latest runs.
+    struct Live: Sendable {
+        var run: Run?
+        var report: MachineReport?
+        var health: Health
+    }
+
+    /// How a printer did lately: of its last finished runs since an operator last cleared it, how many completed
+    /// — the record the degradation guardrail reads.
+    struct Health: Sendable, Equatable {
+        var completed: Int
+        var finished: Int
+
+        init(completed: Int, finished: Int) {
+            self.completed = completed
+            self.finished = finished
+        }
+
+        /// `runs`: the printer's latest runs in any order.
+        init(_ runs: [Run], since: Date?, window: Int) {
+            let outcomes = runs.filter { [.completed, .failed].contains($0.status) && ($0.endedAt ?? .distantPast) > (since ?? .distantPast) }
+                .sorted { ($0.endedAt ?? .distantPast) > ($1.endedAt ?? .distantPast) }.prefix(window)
+            self.init(completed: outcomes.filter { $0.status == .completed }.count, finished: outcomes.count)
+        }
+
+        var text: String {
+            finished == 0 ? "no finished run yet" : "\(completed) of the last \(finished) run\(finished == 1 ? "" : "s") completed"
+        }
+
+        var level: String { finished == 0 ? "unknown" : completed * 10 >= finished * 9 ? "good" : completed * 10 >= finished * 7 ? "fair" : "poor" }
+    }
+
+    static func render(_ printers: [(model: Printer, version: Int)], live: [PrinterID: Live], viewer: Viewer) -> HTML {
         let counts = Dictionary(grouping: printers, by: \.model.status).mapValues(\.count)
         let summary = PrinterStatus.allCases.compactMap { status in counts[status].map { HTML("<span class=\"badge status-\(status.rawValue)\">\($0) \(status.rawValue)</span>") } }
         return WebPage.layout(title: "Printers", viewer: viewer, current: "/printers", main: """
             <div class="page-head"><h1>Printers</h1>\(summary)</div>
-            <ul class="printer-grid" aria-label="Printers">\(tiles)</ul>
+            <section id="printers" data-fragment="/ui/printers" data-subjects="printer- run-" data-poll="10000" aria-label="Printers">
+            \(grid(printers, live: live, viewer: viewer))
+            </section>
             """)
     }
 
-    static func tile(_ printer: Printer, version: Int, run: Run?, viewer: Viewer) -> HTML {
-        var badges: [HTML] = []
-        if printer.desynced != nil { badges.append("<span class=\"badge badge-desynced\">desynced</span>") }
-        if printer.degraded != nil { badges.append("<span class=\"badge badge-degraded\">degraded</span>") }
-        let material = printer.loadedMaterial.map { "\($0.material)\($0.colour.map { " \($0)" } ?? "")" } ?? "no material recorded"
-        var lines: [HTML] = ["<p>\(material)</p>"]
-        if let run, let progress = run.progress {
+    static func grid(_ printers: [(model: Printer, version: Int)], live: [PrinterID: Live], viewer: Viewer) -> HTML {
+        let tiles = printers.sorted { ($0.model.name, $0.model.id) < ($1.model.name, $1.model.id) }.map { tile($0.model, version: $0.version, live: live[$0.model.id], viewer: viewer) }
+        return "<ul class=\"printer-grid\">\(tiles)</ul>"
+    }
+
+    static func tile(_ printer: Printer, version: Int, live: Live?, viewer: Viewer) -> HTML {
+        var lines: [HTML] = ["<p>\(material(printer))</p>"]
+        if let run = live?.run, let progress = run.progress {
             lines.append("<p><a href=\"/runs/\(run.id)\">\(progress.percent) %\(progress.layer.map { ", layer \($0)" } ?? "")</a></p>")
             lines.append(WebPage.progressBar(progress))
         } else if let job = printer.job {
             lines.append("<p>\(job.external ? "printing a job started elsewhere: " : "")\(job.file)</p>")
         }
+        if let temperatures = temperatures(live?.report) { lines.append("<p class=\"temps\">\(temperatures)</p>") }
+        if let health = live?.health { lines.append("<p class=\"health health-\(health.level)\">\(health.text)</p>") }
         if let why = printer.desynced ?? printer.degraded ?? (printer.status == .error ? printer.lastMessage : nil) { lines.append("<p class=\"why\">\(why)</p>") }
-        var actions: [HTML] = []
-        if viewer.may(.operate) {
-            let path = "/api/v1/printers/\(printer.id)/transitions"
-            let (label, action) = printer.status == .maintenance ? ("End maintenance", "endMaintenance") : ("Start maintenance", "startMaintenance")
-            actions.append("<button type=\"button\" data-action=\"\(path)\" data-body=\"{&quot;action&quot;:&quot;\(action)&quot;}\" data-version=\"\(version)\">\(label)</button>")
-        }
+        let actions = WebPage.buttons([maintenance(printer)], version: version, viewer: viewer)
         return """
             <li class="printer-tile status-\(printer.status.rawValue)" id="printer-\(printer.id)">
-              <div class="card-head"><strong>\(printer.name)</strong><span class="badge status-\(printer.status.rawValue)">\(printer.status.rawValue)</span>\(badges)</div>
+              <div class="card-head"><strong><a href="/printers/\(printer.id)">\(printer.name)</a></strong>\(badges(printer))</div>
               \(lines)
               \(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(actions)</div>"))
             </li>
             """
+    }
+
+    static func page(
+        _ printer: Printer, version: Int, live: Live, history: [Run], events: [StoredEvent], actors: [String: String], viewer: Viewer
+    ) -> HTML {
+        let stamp = Timeline.stamper(viewer.timeZone)
+        var facts: [HTML] = [
+            "<dt>Status</dt><dd>\(badges(printer))\(printer.status == .maintenance ? HTML(" <span class=\"quiet\">(the machine reports \(printer.observed.rawValue))</span>") : .empty)</dd>",
+            "<dt>Connection</dt><dd>\(printer.connector.rawValue) at <code>\(printer.address)</code>\(live.report.map { HTML(" — \($0.link.rawValue)\($0.linkReason.map { ": \($0)" } ?? "")") } ?? .empty)</dd>",
+            "<dt>Material</dt><dd>\(material(printer))</dd>",
+        ]
+        if let run = live.run {
+            facts.append("<dt>Printing</dt><dd><a href=\"/runs/\(run.id)\">run \(run.id.description.suffix(6))</a>\(run.progress.map { HTML(", \($0.percent) %") } ?? .empty)</dd>")
+        } else if let job = printer.job {
+            facts.append("<dt>Printing</dt><dd>\(job.external ? "a job started elsewhere: " : "")\(job.file)</dd>")
+        }
+        if let temperatures = temperatures(live.report) { facts.append("<dt>Temperatures</dt><dd>\(temperatures)</dd>") }
+        facts.append("<dt>Health</dt><dd><span class=\"health health-\(live.health.level)\">\(live.health.text)</span>\(printer.healthySince.map { HTML(" <span class=\"quiet\">since cleared \(stamp($0))</span>") } ?? .empty)</dd>")
+        if let why = printer.desynced { facts.append("<dt>Desynced</dt><dd class=\"why\">\(why)</dd>") }
+        if let why = printer.degraded { facts.append("<dt>Degraded</dt><dd class=\"why\">\(why)</dd>") }
+        if let message = printer.lastMessage { facts.append("<dt>Last message</dt><dd>\(message)</dd>") }
+        facts.append("<dt>Registered</dt><dd>\(stamp(printer.registeredAt))</dd>")
+
+        let capabilities = printer.capabilities
+        func number(_ value: Double) -> String { String(format: "%g", value) }
+        let capabilityRows: [(String, String)] = [
+            ("Build volume", "\(number(capabilities.buildVolume.x)) × \(number(capabilities.buildVolume.y)) × \(number(capabilities.buildVolume.z)) mm"),
+            ("Nozzles", capabilities.nozzleDiameters.map { "\(number($0)) mm" }.joined(separator: ", ")),
+            ("Enclosure", capabilities.enclosure ? "yes" : "no"),
+            ("Hardened nozzle", capabilities.hardenedNozzle ? "yes" : "no"),
+            ("Hotend up to", capabilities.maxHotendTemperature.map { "\(number($0)) °C" } ?? "not recorded"),
+            ("Bed up to", capabilities.maxBedTemperature.map { "\(number($0)) °C" } ?? "not recorded"),
+            ("Materials", capabilities.materials.isEmpty ? "any" : capabilities.materials.joined(separator: ", ")),
+        ]
+        let calibrations = (printer.calibrations ?? []).sorted { $0.kind < $1.kind }.map { calibration in
+            let values = calibration.values.sorted { $0.key < $1.key }.map { "\($0.key) \(number($0.value))" }.joined(separator: ", ")
+            return HTML("<tr><th scope=\"row\">\(calibration.kind)</th><td>\(values)</td><td>\(calibration.note ?? "")</td><td>\(stamp(calibration.calibratedAt))</td></tr>")
+        }
+        let actions = WebPage.buttons(TriageBoard.Action.recover(printer) + [maintenance(printer)], version: version, viewer: viewer)
+        return WebPage.layout(title: printer.name, viewer: viewer, current: "/printers", main: """
+            <nav class="crumbs" aria-label="Breadcrumb"><a href="/printers">Printers</a> › \(printer.name)</nav>
+            <div class="page-head"><h1>\(printer.name)</h1>\(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(actions)</div>"))</div>
+            <dl class="facts">\(facts)</dl>
+            <section class="panel wide" aria-labelledby="capabilities"><h2 id="capabilities">Capabilities</h2>
+              <table class="diff"><tbody>\(capabilityRows.map { HTML("<tr><th scope=\"row\">\($0.0)</th><td>\($0.1)</td></tr>") })</tbody></table></section>
+            <section class="panel wide" aria-labelledby="calibration"><h2 id="calibration">Calibration</h2>\(calibrations.isEmpty
+                ? HTML("<p class=\"empty\">No calibration recorded.</p>")
+                : HTML("<table class=\"list\"><thead><tr><th scope=\"col\">Kind</th><th scope=\"col\">Values</th><th scope=\"col\">Note</th><th scope=\"col\">When</th></tr></thead><tbody>\(calibrations)</tbody></table>"))</section>
+            <section class="panel wide" aria-labelledby="history"><h2 id="history">Latest runs</h2>\(history.isEmpty
+                ? HTML("<p class=\"empty\">No run yet.</p>")
+                : HTML("<table class=\"list\">\(RunPage.rowHead)<tbody>\(history.map { RunPage.row($0, printer: printer.name, stamp: stamp) })</tbody></table>"))</section>
+            <section class="panel wide" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>\(Timeline.render(events, actors: actors, stamp: stamp))</section>
+            """)
+    }
+
+    static func badges(_ printer: Printer) -> HTML {
+        var badges: [HTML] = ["<span class=\"badge status-\(printer.status.rawValue)\">\(printer.status.rawValue)</span>"]
+        if printer.desynced != nil { badges.append("<span class=\"badge badge-desynced\">desynced</span>") }
+        if printer.degraded != nil { badges.append("<span class=\"badge badge-degraded\">degraded</span>") }
+        return "\(badges)"
+    }
+
+    static func material(_ printer: Printer) -> String {
+        printer.loadedMaterial.map { "\($0.material)\($0.colour.map { " \($0)" } ?? "")" } ?? "no material recorded"
+    }
+
+    /// `hotend 214 / 215 °C · bed 60 / 60 °C`, from the machine's last report.
+    static func temperatures(_ report: MachineReport?) -> String? {
+        guard let report, report.link == .live else { return nil }
+        let heaters = [("hotend", report.extruder), ("bed", report.bed)].compactMap { name, heater in
+            heater.map { "\(name) \(Int($0.temperature.rounded()))\($0.target > 0 ? " / \(Int($0.target.rounded()))" : "") °C" }
+        }
+        return heaters.isEmpty ? nil : heaters.joined(separator: " · ")
+    }
+
+    static func maintenance(_ printer: Printer) -> TriageBoard.Action {
+        let (label, action) = printer.status == .maintenance ? ("End maintenance", "endMaintenance") : ("Start maintenance", "startMaintenance")
+        return TriageBoard.Action(label: label, path: "/api/v1/printers/\(printer.id)/transitions", body: #"{"action":"\#(action)"}"#, permission: .operate)
     }
 }

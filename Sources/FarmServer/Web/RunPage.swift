@@ -7,27 +7,94 @@ import Foundation
 enum RunPage {
     /// `actors`: names for the actors that are people (`user:<id>` → username).
     static func render(_ run: Run, version: Int, printer: String?, events: [StoredEvent], actors: [String: String] = [:], viewer: Viewer) -> HTML {
+        let items = run.items.enumerated().map { index, item in self.item(item, index: index, run: run, version: version, viewer: viewer) }
+        let itemsPanel: HTML = "<section class=\"panel wide\" aria-labelledby=\"items\"><h2 id=\"items\">Items and QA</h2>\(items)</section>"
+        // What a person came for first: the QA forms of a run that waits for them.
+        let waitsForQA = run.qa == .pending
+        return WebPage.layout(title: "Run \(run.id.description.suffix(6))", viewer: viewer, main: """
+            <nav class="crumbs" aria-label="Breadcrumb"><a href="/">Today</a> › Run \(run.id.description.suffix(6))</nav>
+            <div class="page-head"><h1>Run on \(printer ?? "a printer")</h1>\(WebPage.riskChip(run.risk, decision: nil))</div>
+            \(waitsForQA ? itemsPanel : .empty)
+            <section id="run-live" data-fragment="/ui/runs/\(run.id)" data-subjects="\(RunDecider.stream(run.id))" data-kind="\(run.status.rawValue)" aria-label="Run">
+            \(live(run, printer: printer, events: events, actors: actors, viewer: viewer))
+            </section>
+            \(waitsForQA ? .empty : itemsPanel)
+            """)
+    }
+
+    /// The part of the page that follows the run as it prints: facts, telemetry, anomalies, timeline. It starts with
+    /// its kind (the status): when that changes, the page script loads the whole page (a completed run gets QA forms).
+    static func live(_ run: Run, printer: String?, events: [StoredEvent], actors: [String: String], viewer: Viewer) -> HTML {
         let stamp = Timeline.stamper(viewer.timeZone)
         let status = run.status.rawValue
         var facts: [HTML] = [
-            "<dt>Printer</dt><dd>\(printer ?? run.printerID.description)</dd>",
+            "<dt>Printer</dt><dd><a href=\"/printers/\(run.printerID)\">\(printer ?? run.printerID.description)</a></dd>",
             "<dt>Status</dt><dd><span class=\"badge badge-\(status)\">\(status)</span></dd>",
             "<dt>Scheduled</dt><dd>\(stamp(run.scheduledAt))</dd>",
         ]
         if let started = run.startedAt { facts.append("<dt>Started</dt><dd>\(stamp(started))</dd>") }
         if let ended = run.endedAt { facts.append("<dt>Ended</dt><dd>\(stamp(ended))</dd>") }
         if let progress = run.progress, !run.status.isTerminal {
-            facts.append("<dt>Progress</dt><dd>\(progress.percent) %\(progress.layer.map { ", layer \($0)" } ?? "")</dd>")
+            facts.append("<dt>Progress</dt><dd>\(progress.percent) %\(progress.layer.map { ", layer \($0)" } ?? "")\(progress.totalLayers.map { " of \($0)" } ?? "")\(progress.remainingSeconds.map { ", \(TriageBoard.duration($0)) left" } ?? "")\(WebPage.progressBar(progress))</dd>")
         }
         if let failure = run.failure { facts.append("<dt>Failure</dt><dd>\(failure)</dd>") }
-        let items = run.items.enumerated().map { index, item in self.item(item, index: index, run: run, version: version, viewer: viewer) }
-        return WebPage.layout(title: "Run \(run.id.description.suffix(6))", viewer: viewer, main: """
-            <nav class="crumbs" aria-label="Breadcrumb"><a href="/">Today</a> › Run \(run.id.description.suffix(6))</nav>
-            <div class="page-head"><h1>Run on \(printer ?? "a printer")</h1>\(WebPage.riskChip(run.risk, decision: nil))</div>
+        let telemetry = Telemetry(run: run, events: events)
+        var summary: [HTML] = [
+            "<dt>Printing time</dt><dd>\(telemetry.printing.map(TriageBoard.duration) ?? "not started")</dd>",
+            "<dt>Progress reports</dt><dd>\(telemetry.reports)\(telemetry.lastReport.map { HTML(", the last at \(stamp($0))") } ?? .empty)</dd>",
+            "<dt>Pauses</dt><dd>\(telemetry.pauses.isEmpty ? "none" : "\(telemetry.pauses.count), \(TriageBoard.duration(telemetry.pausedFor)) in all")</dd>",
+        ]
+        if let layers = run.progress?.totalLayers { summary.append("<dt>Layers</dt><dd>\(run.progress?.layer ?? 0) of \(layers)</dd>") }
+        let anomalies = telemetry.pauses.filter(\.anomaly).map { pause in
+            HTML("<li><time>\(stamp(pause.at))</time> \(pause.detail ?? "the printer reported an anomaly") — \(pause.resumed.map { "resumed \(stamp($0))" } ?? "not resumed")</li>")
+        }
+        return """
+            <!--kind:\(status)-->
             <dl class="facts">\(facts)</dl>
-            <section class="panel wide" aria-labelledby="items"><h2 id="items">Items and QA</h2>\(items)</section>
+            <section class="panel wide" aria-labelledby="telemetry"><h2 id="telemetry">Telemetry</h2><dl class="facts plain">\(summary)</dl>
+              <h3>Anomalies</h3>\(anomalies.isEmpty ? HTML("<p class=\"empty\">No anomaly reported.</p>") : HTML("<ul class=\"anomalies\">\(anomalies)</ul>"))</section>
             <section class="panel wide" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>\(Timeline.render(events, actors: actors, stamp: stamp))</section>
-            """)
+            """
+    }
+
+    /// What the run's events say about the print: how long it printed, how often the printer reported, each pause
+    /// (by whom, why, how long) and which of them an anomaly detector caused.
+    struct Telemetry: Equatable {
+        struct Pause: Equatable {
+            var at: Date
+            var actor: String
+            var anomaly: Bool
+            var detail: String?
+            var resumed: Date?
+        }
+
+        var reports = 0
+        var lastReport: Date?
+        var printing: TimeInterval?
+        var pauses: [Pause] = []
+
+        var pausedFor: TimeInterval { pauses.reduce(0) { $0 + (($1.resumed ?? $1.at).timeIntervalSince($1.at)) } }
+
+        init(run: Run, events: [StoredEvent]) {
+            for event in events {
+                switch Timeline.short(event.type) {
+                case "run progressed":
+                    reports += 1
+                    lastReport = event.time
+                case "run paused":
+                    let detail = (try? JSONSerialization.jsonObject(with: event.data) as? [String: Any])?["detail"] as? String
+                    pauses.append(Pause(at: event.time, actor: event.actor, anomaly: event.reason == ReasonCode.guardAnomalyPause.rawValue, detail: detail))
+                case "run resumed", "run cancelled", "run failed", "run completed", "run interrupted":
+                    if let last = pauses.indices.last, pauses[last].resumed == nil { pauses[last].resumed = event.time }
+                default: break
+                }
+            }
+            if let elapsed = run.progress?.elapsedSeconds {
+                printing = elapsed
+            } else if let started = run.startedAt {
+                printing = max(0, (run.endedAt ?? lastReport ?? started).timeIntervalSince(started) - pausedFor)
+            }
+        }
     }
 
     static func item(_ item: PlateItem, index: Int, run: Run, version: Int, viewer: Viewer) -> HTML {
@@ -35,11 +102,17 @@ enum RunPage {
         let said: HTML
         if let verdict {
             let reason = verdict.code.map { " — \(label($0))" } ?? ""
-            said = "<p class=\"verdict \(verdict.passed ? "passed" : "failed")\">\(verdict.passed ? "Passed" : "Failed")\(reason)\(verdict.reason.map { ": \($0)" } ?? "")</p>"
+            let photos = (verdict.evidence ?? []).map { sha in
+                HTML("<a href=\"/api/v1/artifacts/\(sha)/content\"><img src=\"/api/v1/artifacts/\(sha)/content\" alt=\"QA evidence \(sha.prefix(8))\" width=\"120\" loading=\"lazy\"></a>")
+            }
+            said = """
+                <p class="verdict \(verdict.passed ? "passed" : "failed")">\(verdict.passed ? "Passed" : "Failed")\(reason)\(verdict.reason.map { ": \($0)" } ?? "")</p>\
+                \(photos.isEmpty ? HTML.empty : HTML("<div class=\"evidence\">\(photos)</div>"))
+                """
         } else {
             said = run.status == .completed ? "<p class=\"verdict waiting\">Waits for QA</p>" : .empty
         }
-        let heading: HTML = "<h3>Item \(index + 1): plan \(item.planID.description.suffix(6)), revision \(item.revision), \(item.copies) cop\(item.copies == 1 ? "y" : "ies")</h3>"
+        let heading: HTML = "<h3>Item \(index + 1): <a href=\"/plans/\(item.planID)\">plan \(item.planID.description.suffix(6))</a>, revision \(item.revision), \(item.copies) cop\(item.copies == 1 ? "y" : "ies")</h3>"
         guard run.status == .completed, viewer.may(.operate) else { return "<div class=\"item\">\(heading)\(said)</div>" }
         let prefix = "qa-\(index)"
         let reasons = QAReason.allCases.map { HTML("<option value=\"\($0.rawValue)\">\(label($0))</option>") }
@@ -53,6 +126,8 @@ enum RunPage {
                   <select id="\(prefix)-failure" name="failure"><option value="">choose…</option>\(reasons)</select>
                   <label for="\(prefix)-note">Note</label>
                   <textarea id="\(prefix)-note" name="note" maxlength="2000" rows="2"></textarea>
+                  <label for="\(prefix)-photos">Photos (optional)</label>
+                  <input type="file" id="\(prefix)-photos" name="photos" accept="image/*" multiple>
                   <p class="error" role="alert" hidden></p>
                   <button type="submit" class="primary">Record</button>
                 </fieldset>

@@ -40,6 +40,17 @@ struct TriageBoard: Sendable {
             ]
         }
 
+        /// Resync a desynced printer, clear a degraded one (after checking the machine).
+        static func recover(_ printer: Printer) -> [Action] {
+            let path = "/api/v1/printers/\(printer.id)/transitions"
+            var actions: [Action] = []
+            if printer.desynced != nil { actions.append(Action(label: "Resync", path: path, body: #"{"action":"resync"}"#, permission: .operate, style: .primary)) }
+            if printer.degraded != nil {
+                actions.append(Action(label: "Clear degraded", path: path, body: #"{"action":"clearDegraded"}"#, permission: .operate, style: .primary))
+            }
+            return actions
+        }
+
         static func approve(_ plan: PlanID, revision: Int) -> Action {
             Action(label: "Approve revision \(revision)", path: "/api/v1/plans/\(plan)/revisions/\(revision)/approve", body: "{}", permission: .operate, style: .primary)
         }
@@ -127,24 +138,20 @@ struct TriageBoard: Sendable {
 
     private static func printerCard(_ printer: Printer, version: Int) -> Card? {
         var badges: [String] = [], why: String?
-        var actions: [Action] = []
-        let path = "/api/v1/printers/\(printer.id)/transitions"
         if let desync = printer.desynced {
             badges.append("desynced")
             why = desync
-            actions.append(Action(label: "Resync", path: path, body: #"{"action":"resync"}"#, permission: .operate, style: .primary))
         }
         if let degraded = printer.degraded {
             badges.append("degraded")
             why = why ?? degraded
-            actions.append(Action(label: "Clear degraded", path: path, body: #"{"action":"clearDegraded"}"#, permission: .operate, style: .primary))
         }
         if printer.status == .error {
             badges.append("error")
             why = why ?? printer.lastMessage ?? "the printer reports an error"
         }
         guard let why else { return nil }
-        return Card(kind: .printer, id: printer.id.description, version: version, title: printer.name, why: why, badges: badges, actions: actions)
+        return Card(kind: .printer, id: printer.id.description, version: version, title: printer.name, why: why, badges: badges, actions: Action.recover(printer))
     }
 
     private static func planCard(_ plan: Plan, version: Int) -> Card? {

@@ -115,6 +115,14 @@ enum WebAssets {
         form.qa fieldset { display: grid; gap: .35rem; max-width: 30rem; border: 1px solid var(--line); border-radius: .4rem; }
         form.qa select, form.qa textarea { font: inherit; padding: .35rem; border: 1px solid #8a94a3; border-radius: .3rem; }
         .timeline { padding-left: 1.2rem; }
+        .evidence { display: flex; gap: .4rem; flex-wrap: wrap; }
+        .evidence img { border-radius: .3rem; border: 1px solid var(--line); }
+        .facts.plain { border: 0; padding: 0; }
+        .health-good { color: var(--ok); }
+        .health-fair { color: var(--warn); }
+        .health-poor { color: var(--danger); font-weight: 600; }
+        .temps { font-variant-numeric: tabular-nums; }
+        .panel.wide h2 { margin-top: 0; }
         .timeline .reason { color: var(--muted); }
         .card .title a { color: inherit; }
         table.list, table.diff { border-collapse: collapse; width: 100%; background: var(--panel); }
@@ -232,19 +240,25 @@ enum WebAssets {
             location.href = "/login";
           });
 
-          // Live board: any event schedules one refresh of the lanes.
-          const board = document.getElementById("board");
+          // Live parts of a page (the board's lanes, the printers grid, a run's facts): an event about what the part
+          // shows (data-subjects: stream prefixes; none means every event) schedules one refresh of it, fetched
+          // from data-fragment; data-poll refreshes also on a timer (temperatures change without events).
+          const live = document.querySelector("[data-fragment]");
           const connection = document.getElementById("connection");
           let refreshing = false, again = false, timer;
           async function refresh() {
             if (refreshing) { again = true; return; }
             refreshing = true;
             try {
-              const response = await fetch(board.dataset.fragment, { headers: { Accept: "text/html" } });
+              const response = await fetch(live.dataset.fragment, { headers: { Accept: "text/html" } });
               if (response.redirected && new URL(response.url).pathname === "/login") { toSignIn(true); return; }
               if (response.ok) {
-                board.innerHTML = await response.text();
-                board.dataset.refreshed = String(Date.now());
+                const html = await response.text();
+                // A part that changed its kind (a run that completed gets a QA form) needs the whole page.
+                const kind = /^\s*<!--kind:(\w+)-->/.exec(html);
+                if (kind && live.dataset.kind && kind[1] !== live.dataset.kind) { location.reload(); return; }
+                live.innerHTML = html;
+                live.dataset.refreshed = String(Date.now());
               }
             } catch {
               // The event stream reports the lost connection.
@@ -260,16 +274,28 @@ enum WebAssets {
             connection.textContent = text;
             connection.hidden = false;
           }
-          if (board) {
+          const subjects = (live?.dataset.subjects || "").split(" ").filter(Boolean);
+          function concerns(message) {
+            if (!subjects.length) return true;
+            try {
+              const subject = JSON.parse(message.data).subject || "";
+              return subjects.some((prefix) => subject.startsWith(prefix));
+            } catch {
+              return true;
+            }
+          }
+          if (live) {
             setConnection("", "connecting…");
             const events = new EventSource("/api/v1/events/stream?names=0");
             events.onopen = () => { setConnection("live", "live"); schedule(); };
-            events.onmessage = schedule;
+            events.onmessage = (message) => { if (concerns(message)) schedule(); };
             events.onerror = () => {
               setConnection("lost", "connection lost, reconnecting…");
               // A stream refused for an expired session does not come back: check and go to sign-in.
-              fetch(board.dataset.fragment).then(r => { if (r.redirected && new URL(r.url).pathname === "/login") toSignIn(true); }).catch(() => {});
+              fetch(live.dataset.fragment).then(r => { if (r.redirected && new URL(r.url).pathname === "/login") toSignIn(true); }).catch(() => {});
             };
+            const every = Number(live.dataset.poll);
+            if (every >= 1000) setInterval(schedule, every);
           }
 
           // QA verdicts on a run's page: checked here for convenience, decided by the server.
@@ -285,10 +311,28 @@ enum WebAssets {
               if (!verdict) return show("Choose pass or fail.");
               if (verdict === "fail" && !failure) return show("Choose the reason for the failure.");
               if (verdict === "pass" && failure) return show("A pass has no failure reason; set the reason back to “choose…”.");
+              const photos = Array.from(qa.querySelector("input[name=photos]")?.files || []);
+              if (photos.length > 10) return show("At most 10 photos per item.");
+              if (photos.some((photo) => !photo.type.startsWith("image/"))) return show("Photos only: " + photos.find((p) => !p.type.startsWith("image/")).name + " is not an image.");
               const item = { planID: qa.dataset.plan, passed: verdict === "pass" };
               if (failure) item.failure = failure;
               if (note) item.note = note;
               button.disabled = true;
+              // Photos are stored first (as artifacts); the verdict names them as evidence.
+              if (photos.length) {
+                item.evidence = [];
+                for (const photo of photos) {
+                  try {
+                    const response = await fetch("/api/v1/artifacts?name=" + encodeURIComponent(photo.name), {
+                      method: "POST", headers: { "Content-Type": photo.type, "X-CSRF-Token": csrf }, body: photo });
+                    if (!response.ok) { button.disabled = false; return show(photo.name + ": " + await problemText(response)); }
+                    item.evidence.push((await response.json()).sha256);
+                  } catch {
+                    button.disabled = false;
+                    return show("The server cannot be reached; nothing was recorded. Try again when the connection is back.");
+                  }
+                }
+              }
               const problem = await change(
                 "/api/v1/runs/" + qa.dataset.run + "/inspections", { items: [item] }, qa.dataset.version, "Reload to see it as it is.");
               button.disabled = false;
@@ -311,16 +355,16 @@ enum WebAssets {
               body.note = note.trim();
             }
             button.disabled = true;
-            const problem = await change(button.dataset.action, body, button.dataset.version, "The board now shows it as it is.");
+            const problem = await change(button.dataset.action, body, button.dataset.version, live ? "The page now shows it as it is." : "Reload to see it as it is.");
             button.disabled = false;
             if (problem !== null) {
               say(problem, true);
             } else {
               say(button.textContent.trim() + ": done");
-              // Pages without a live board show the result by loading again.
-              if (!board) { location.reload(); return; }
+              // Pages without a live part show the result by loading again.
+              if (!live) { location.reload(); return; }
             }
-            if (board) refresh();
+            if (live) refresh();
           });
         })();
         """#

@@ -12,11 +12,14 @@ struct WebRoutes {
     let feed: BoardFeed
     /// Estimates slack as the production loop does.
     let planner: ProductionPlanner
+    /// The machines' live reports (temperatures), when this process is connected to the printers.
+    let fleet: PrinterFleet?
 
-    init(services: FarmServices, tokens: SessionTokens, timeZone: TimeZone, production: ProductionSettings) {
+    init(services: FarmServices, tokens: SessionTokens, timeZone: TimeZone, production: ProductionSettings, fleet: PrinterFleet?) {
         self.services = services
         self.tokens = tokens
         self.timeZone = timeZone
+        self.fleet = fleet
         feed = BoardFeed(store: services.store)
         planner = ProductionPlanner(settings: production)
     }
@@ -37,13 +40,14 @@ struct WebRoutes {
         }
         routes.page("/runs/{id}", .read) { _, context in
             let viewer = try viewer(context)
-            let id = try context.parameters.require("id")
-            guard RunID(id) != nil, let (run, version) = try await services.store.runs.get(id: id) else {
-                return WebPage.message(title: "No such run", text: "There is no run \(id.prefix(40)); it may have been mistyped.", status: .notFound)
-            }
-            let printer = try await services.store.printers.get(id: run.printerID.description)?.model.name
-            let events = try await services.store.events.read(stream: RunDecider.stream(run.id))
-            return WebPage.response(RunPage.render(run, version: version, printer: printer, events: events, actors: try await people(in: events), viewer: viewer))
+            guard let run = try await run(context) else { return Self.missing("run", context) }
+            return WebPage.response(RunPage.render(
+                run.run, version: run.version, printer: run.printer, events: run.events, actors: try await people(in: run.events), viewer: viewer))
+        }
+        routes.page("/ui/runs/{id}", .read) { _, context in
+            let viewer = try viewer(context)
+            guard let run = try await run(context) else { return Self.missing("run", context) }
+            return WebPage.response(RunPage.live(run.run, printer: run.printer, events: run.events, actors: try await people(in: run.events), viewer: viewer))
         }
         routes.page("/orders", .read) { request, context in
             let viewer = try viewer(context)
@@ -79,7 +83,7 @@ struct WebRoutes {
             let viewer = try viewer(context)
             let id = try context.parameters.require("id")
             guard IntentID(id) != nil, let (intent, version) = try await services.store.intents.get(id: id) else {
-                return WebPage.message(title: "No such order", text: "There is no order \(id.prefix(40)); it may have been mistyped.", status: .notFound)
+                return Self.missing("order", context)
             }
             let order = try await OrderFacts.load(intent, version: version, store: services.store, planner: planner, now: services.now())
             let events = try await services.store.events.read(stream: IntentDecider.stream(intent.id))
@@ -90,7 +94,7 @@ struct WebRoutes {
             let viewer = try viewer(context)
             let id = try context.parameters.require("id")
             guard PlanID(id) != nil, let (plan, version) = try await services.store.plans.get(id: id) else {
-                return WebPage.message(title: "No such plan", text: "There is no plan \(id.prefix(40)); it may have been mistyped.", status: .notFound)
+                return Self.missing("plan", context)
             }
             let intent = try await services.store.intents.get(id: plan.intentID.description)?.model
             let after = RunID(UUIDv7.earliest(at: plan.createdAt)).description
@@ -104,11 +108,24 @@ struct WebRoutes {
         routes.page("/printers", .read) { _, context in
             let viewer = try viewer(context)
             let printers = try await services.store.printers.allVersioned()
-            var runs: [PrinterID: Run] = [:]
-            for status in [RunStatus.dispatching, .printing, .paused] {
-                for (run, _) in try await services.store.runs.allVersioned(status: status.rawValue) { runs[run.printerID] = run }
+            return WebPage.response(PrintersPage.render(printers, live: try await live(printers.map(\.model)), viewer: viewer))
+        }
+        routes.page("/ui/printers", .read) { _, context in
+            let viewer = try viewer(context)
+            let printers = try await services.store.printers.allVersioned()
+            return WebPage.response(PrintersPage.grid(printers, live: try await live(printers.map(\.model)), viewer: viewer))
+        }
+        routes.page("/printers/{id}", .read) { _, context in
+            let viewer = try viewer(context)
+            let id = try context.parameters.require("id")
+            guard PrinterID(id) != nil, let (printer, version) = try await services.store.printers.get(id: id) else {
+                return Self.missing("printer", context)
             }
-            return WebPage.response(PrintersPage.render(printers, runs: runs, viewer: viewer))
+            let history = try await services.store.runs.newest(ref: id, limit: 20).map(\.model)
+            let events = try await services.store.events.read(stream: PrinterDecider.stream(printer.id), last: 100)
+            return WebPage.response(PrintersPage.page(
+                printer, version: version, live: try await live([printer])[printer.id]!, history: history, events: events, actors: try await people(in: events),
+                viewer: viewer))
         }
         routes.page("/ui/board", .read) { _, context in
             let viewer = try viewer(context)
@@ -117,13 +134,48 @@ struct WebRoutes {
         }
     }
 
-    /// People by name, not by id: a timeline says who.
+    /// A run with its version, its printer's name and its events, when `{id}` names one.
+    func run(_ context: FarmRequestContext) async throws -> (run: Run, version: Int, printer: String?, events: [StoredEvent])? {
+        let id = try context.parameters.require("id")
+        guard RunID(id) != nil, let (run, version) = try await services.store.runs.get(id: id) else { return nil }
+        let printer = try await services.store.printers.get(id: run.printerID.description)?.model.name
+        return (run, version, printer, try await services.store.events.read(stream: RunDecider.stream(run.id)))
+    }
+
+    static func missing(_ noun: String, _ context: FarmRequestContext) -> Response {
+        let id = context.parameters.get("id") ?? ""
+        return WebPage.message(title: "No such \(noun)", text: "There is no \(noun) \(id.prefix(40)); it may have been mistyped.", status: .notFound)
+    }
+
+    /// People and printers by name, not by id: a timeline says who.
     func people(in events: [StoredEvent]) async throws -> [String: String] {
         var names: [String: String] = [:]
-        for actor in Set(events.map(\.actor)) where actor.hasPrefix("user:") {
-            if let user = try await services.store.users.get(id: String(actor.dropFirst(5)))?.model { names[actor] = user.username }
+        for actor in Set(events.map(\.actor)) {
+            if actor.hasPrefix("user:"), let user = try await services.store.users.get(id: String(actor.dropFirst(5)))?.model {
+                names[actor] = user.username
+            } else if actor.hasPrefix("connector:"), let printer = try await services.store.printers.get(id: String(actor.dropFirst(10)))?.model {
+                names[actor] = "\(printer.name)'s connector"
+            }
         }
         return names
+    }
+
+    /// Each printer's run under way, its machine's last report and its recent health.
+    func live(_ printers: [Printer]) async throws -> [PrinterID: PrintersPage.Live] {
+        var running: [PrinterID: Run] = [:]
+        for status in [RunStatus.dispatching, .printing, .paused] {
+            for (run, _) in try await services.store.runs.allVersioned(status: status.rawValue) { running[run.printerID] = run }
+        }
+        let reports = await fleet?.reports ?? [:]
+        let window = planner.settings.guardrails.degradedWindow
+        var live: [PrinterID: PrintersPage.Live] = [:]
+        for printer in printers {
+            // Unfinished runs are among the newest too: read a few more than the window.
+            let recent = try await services.store.runs.newest(ref: printer.id.description, limit: window + 5).map(\.model)
+            live[printer.id] = PrintersPage.Live(
+                run: running[printer.id], report: reports[printer.id], health: PrintersPage.Health(recent, since: printer.healthySince, window: window))
+        }
+        return live
     }
 
     func printerNames() async throws -> [PrinterID: String] {
