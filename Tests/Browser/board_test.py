@@ -34,6 +34,61 @@ def api(method, path, body=None, token=ADMIN_KEY):
         return error.code, json.loads(error.read() or b"{}")
 
 
+def upload(name, data, content_type="application/octet-stream"):
+    request = urllib.request.Request(BASE + "/api/v1/artifacts?name=" + urllib.parse.quote(name), method="POST", data=data)
+    request.add_header("Authorization", "Bearer " + ADMIN_KEY)
+    request.add_header("Content-Type", content_type)
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())["sha256"]
+
+
+def column_stl(width, height):
+    """A binary STL of a square column: tall and narrow, a high-risk part."""
+    w, h = float(width), float(height)
+    corners = [(x, y, z) for z in (0.0, h) for y in (0.0, w) for x in (0.0, w)]
+    faces = [(0, 2, 1), (1, 2, 3), (4, 5, 6), (5, 7, 6), (0, 1, 4), (1, 5, 4), (2, 6, 3), (3, 6, 7), (0, 4, 2), (2, 4, 6), (1, 3, 5), (3, 7, 5)]
+    body = b"column".ljust(80, b" ") + struct.pack("<I", len(faces))
+    for a, b, c in faces:
+        body += struct.pack("<3f", 0, 0, 0)
+        for index in (a, b, c):
+            body += struct.pack("<3f", *corners[index])
+        body += b"\0\0"
+    return body
+
+
+# A 1×1 PNG (a QA photo).
+PHOTO = base64.b64decode("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+
+
+def events_after(sequence):
+    events = []
+    while True:
+        page = api("GET", f"/api/v1/events?after={sequence}&limit=1000")[1]
+        events += page["events"]
+        if len(page["events"]) < 1000:
+            return events
+        sequence = page["next"]
+
+
+def event_head():
+    sequence = 0
+    while True:
+        page = api("GET", f"/api/v1/events?after={sequence}&limit=1000")[1]
+        if not page["events"]:
+            return sequence
+        sequence = page["next"]
+
+
+def wait_for(what, probe, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        value = probe()
+        if value:
+            return value
+        time.sleep(0.5)
+    check(False, what)
+
+
 def totp(secret, at):
     """RFC 6238: HMAC-SHA1 over the 30-second step, 6 digits."""
     key = base64.b32decode(secret + "=" * (-len(secret) % 8))
@@ -169,9 +224,13 @@ def main():
         check(True, "a failure without a reason is refused on the page")
         form.get_by_label("Reason (for a failure)").select_option("layerShift")
         form.get_by_label("Note").fill("layer shift at 12 mm")
+        form.get_by_label("Photos (optional)").set_input_files(files=[{"name": "shift.png", "mimeType": "image/png", "buffer": PHOTO}])
         form.get_by_role("button", name="Record").click()
         expect(operator.locator(".verdict.failed").first).to_contain_text("layer shift", timeout=15_000)
         check(True, "a QA failure with its reason and note is recorded from the run's page")
+        expect(operator.locator(".evidence img")).to_have_count(1)
+        loaded = operator.locator(".evidence img").evaluate("img => img.complete && img.naturalWidth === 1")
+        check(loaded, "the photo taken at QA is stored as evidence and shown with the verdict")
         operator.screenshot(path=os.path.join(SHOTS, "run-qa-failed.png"), full_page=True)
         # The loop reprints once no other copy of the item is still waiting for its verdict: pass those as they
         # complete, as the operator at the QA table would.
@@ -188,6 +247,92 @@ def main():
         expect(operator.locator("#card-run-" + reprint)).to_be_visible(timeout=60_000)
         check(True, "the reprint appears on the board")
 
+        # Orders: the list, an order held for review accepted from its page, its plan held for approval approved
+        # from the plan's page after reading what approving changes.
+        operator.get_by_role("link", name="Orders").click()
+        operator.wait_for_url(BASE + "/orders")
+        expect(operator.locator("table.list tbody tr")).to_have_count(4)
+        operator.screenshot(path=os.path.join(SHOTS, "orders.png"), full_page=True)
+        check(True, "the orders page lists the open orders with due date and slack")
+        model = upload("column.stl", column_stl(0.7, 40))
+        due = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3 * 3600))
+        status, order = api("POST", "/api/v1/intents", {
+            "source": "api", "externalReference": "column-1", "customer": "Tall Things Ltd", "dueDate": due, "paymentStatus": "paid",
+            "lineItems": [{"modelArtifact": model, "quantity": 1, "material": "PLA"}]})
+        check(status == 201, f"a tall, thin part due in 3 hours is ordered ({status} {order})")
+        order_id = order["id"]
+        wait_for("the order is held for review (HIGH risk)", lambda: api("GET", "/api/v1/intents/" + order_id)[1]["status"] == "needsReview", 60)
+        operator.goto(BASE + "/")
+        operator.locator("#card-intent-" + order_id + " .title a").click()
+        operator.wait_for_url(BASE + "/orders/" + order_id)
+        expect(operator.get_by_text("needs review").first).to_be_visible()
+        operator.screenshot(path=os.path.join(SHOTS, "order.png"), full_page=True)
+        operator.get_by_role("button", name="Accept").click()
+        expect(operator.locator(".facts .badge").first).not_to_have_text("needs review", timeout=15_000)
+        check(True, "an order held for review is accepted from its page")
+
+        plan_id = wait_for("the loop makes its plan", lambda: next((p["id"] for p in api("GET", "/api/v1/plans?intent=" + order_id)[1]["items"]), None), 60)
+        operator.goto(BASE + "/")
+        expect(operator.locator("#card-plan-" + plan_id)).to_be_visible(timeout=30_000)
+        expect(operator.locator("#card-plan-" + plan_id)).to_contain_text("waits for approval")
+        check(True, "its plan waits for approval on the board (a high-risk part)")
+        operator.locator("#card-plan-" + plan_id + " .title a").click()
+        operator.wait_for_url(BASE + "/plans/" + plan_id)
+        expect(operator.locator(".impact")).to_contain_text("Printing can start")
+        operator.screenshot(path=os.path.join(SHOTS, "plan.png"), full_page=True)
+        operator.get_by_role("button", name="Approve revision 1").click()
+        expect(operator.locator("#revision-1 .badge")).to_have_text("approved", timeout=15_000)
+        check(api("GET", "/api/v1/plans/" + plan_id)[1]["revisions"][0]["status"] == "approved", "a held plan is approved from its page")
+
+        # Printers: maintenance on and off from the grid; a stale page's action is refused with what changed; a
+        # double click acts once; a lost connection shows and heals.
+        # A printer being serviced: registered, not reachable (offline), so no print holds it.
+        status, spare = api("POST", "/api/v1/printers", {
+            "name": "spare-mk4", "connector": "moonraker", "address": "http://127.0.0.1:9",
+            "capabilities": {"buildVolume": {"x": 250, "y": 210, "z": 220}, "nozzleDiameters": [0.4], "enclosure": False, "hardenedNozzle": False, "materials": ["PLA"]}})
+        check(status == 201, f"a fourth printer is registered ({status} {spare})")
+        operator.get_by_role("link", name="Printers").click()
+        operator.wait_for_url(BASE + "/printers")
+        tile_id = "printer-" + spare["id"]
+        tile = operator.locator("#" + tile_id)
+        check(operator.locator(".printer-tile.status-busy button:text-is('Start maintenance')").count() == 0,
+              "a busy printer offers no maintenance switch (it would be refused)")
+        tile.get_by_role("button", name="Start maintenance").click()
+        expect(operator.locator("#" + tile_id + " .badge").first).to_have_text("maintenance", timeout=15_000)
+        operator.locator("#" + tile_id).get_by_role("button", name="End maintenance").click()
+        expect(operator.locator("#" + tile_id + " .badge").first).not_to_have_text("maintenance", timeout=15_000)
+        check(True, "maintenance mode is switched on and off from the printers page")
+        printer_id = tile_id.removeprefix("printer-")
+        operator.locator("#" + tile_id + " strong a").click()
+        operator.wait_for_url(BASE + "/printers/" + printer_id)
+        operator.screenshot(path=os.path.join(SHOTS, "printer.png"), full_page=True)
+        # A page that missed a change (its event stream cut, so it cannot follow) acts on what it showed.
+        stream = "**/api/v1/events/stream*"
+        operator.route(stream, lambda route: route.abort())
+        operator.reload()
+        status, body = api("POST", "/api/v1/printers/" + printer_id + "/transitions", {"action": "startMaintenance"})
+        check(status == 200, "someone else puts the printer into maintenance meanwhile")
+        operator.get_by_role("button", name="Start maintenance").click()
+        expect(operator.locator("#toast")).to_contain_text("This changed since the page showed it", timeout=15_000)
+        expect(operator.get_by_role("button", name="End maintenance")).to_be_visible(timeout=15_000)
+        check(True, "the stale page's action is refused, the page says the printer changed and shows it as it is")
+        operator.unroute(stream)
+        operator.reload()
+        head = event_head()
+        operator.get_by_role("button", name="End maintenance").dblclick()
+        expect(operator.locator("#toast")).to_contain_text("End maintenance: done", timeout=15_000)
+        time.sleep(1)
+        ended = [e for e in events_after(head) if e["subject"] == "printer-" + printer_id and ".maintenanceEnded." in e["type"]]
+        check(len(ended) == 1, f"a double click on an action acts once ({len(ended)} maintenanceEnded events)")
+
+        operator.route(stream, lambda route: route.abort())
+        operator.goto(BASE + "/")
+        expect(operator.locator("#connection")).to_contain_text("connection lost", timeout=20_000)
+        check(True, "a lost connection is shown on the page")
+        operator.unroute(stream)
+        expect(operator.locator("#connection")).to_have_text("live", timeout=30_000)
+        check(True, "the page reconnects by itself when the connection is back")
+
         viewer = browser.new_page(viewport={"width": 768, "height": 1024})
         sign_in(viewer, "vera")
         expect(viewer.locator(".lane").first).to_be_visible()
@@ -196,9 +341,10 @@ def main():
 
         operator.get_by_role("link", name="Printers").click()
         operator.wait_for_url(BASE + "/printers")
-        expect(operator.locator(".printer-tile")).to_have_count(3)
+        expect(operator.locator(".printer-tile")).to_have_count(4)
+        expect(operator.locator(".printer-tile .temps").first).to_contain_text("°C", timeout=15_000)
         operator.screenshot(path=os.path.join(SHOTS, "printers.png"), full_page=True)
-        check(True, "the printers page shows the three virtual printers")
+        check(True, "the printers page shows every printer, the connected ones with their temperatures")
 
         wall = browser.new_page(viewport={"width": 1920, "height": 1080})
         wall.context.add_cookies(operator.context.cookies())

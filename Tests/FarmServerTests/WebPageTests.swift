@@ -128,7 +128,15 @@ struct WebPageTests {
         try await withFarm { farm in
             let seeded = try await seed(farm.store)
             let operatorCookie = try await cookie(farm, "otto", role: .operator)
+            let busy = PrinterID(SystemIDs.uuidv7())
+            _ = try await farm.store.printers.execute(
+                .register(busy, PrinterRegistration(name: "xl", connector: .virtual, address: "http://127.0.0.1:9", capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 360, y: 360, z: 360)))),
+                id: busy.description, context: context)
+            _ = try await farm.store.printers.execute(.observe(.busy, message: nil, job: PrinterJob(file: "cube.gcode", external: true)), id: busy.description, context: context)
             let html = try await farm.request(.get, "/printers", headers: [.cookie: operatorCookie]).text
+            let busyTile = try #require(html.components(separatedBy: "id=\"printer-\(busy)\"").last?.components(separatedBy: "</li>").first)
+            #expect(busyTile.contains("printing a job started elsewhere: cube.gcode"))
+            #expect(!busyTile.contains("maintenance"), "a printing printer offers no maintenance switch (it would be refused)")
             #expect(html.contains("id=\"printer-\(seeded.printer)\""))
             #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;mk4"))
             #expect(html.contains("badge-degraded"))

@@ -66,7 +66,7 @@ enum PrintersPage {
         if let temperatures = temperatures(live?.report) { lines.append("<p class=\"temps\">\(temperatures)</p>") }
         if let health = live?.health { lines.append("<p class=\"health health-\(health.level)\">\(health.text)</p>") }
         if let why = printer.desynced ?? printer.degraded ?? (printer.status == .error ? printer.lastMessage : nil) { lines.append("<p class=\"why\">\(why)</p>") }
-        let actions = WebPage.buttons([maintenance(printer)], version: version, viewer: viewer)
+        let actions = WebPage.buttons(maintenance(printer), version: version, viewer: viewer)
         return """
             <li class="printer-tile status-\(printer.status.rawValue)" id="printer-\(printer.id)">
               <div class="card-head"><strong><a href="/printers/\(printer.id)">\(printer.name)</a></strong>\(badges(printer))</div>
@@ -77,6 +77,18 @@ enum PrintersPage {
     }
 
     static func page(
+        _ printer: Printer, version: Int, live: Live, history: [Run], events: [StoredEvent], actors: [String: String], viewer: Viewer
+    ) -> HTML {
+        WebPage.layout(title: printer.name, viewer: viewer, current: "/printers", main: """
+            <nav class="crumbs" aria-label="Breadcrumb"><a href="/printers">Printers</a> › \(printer.name)</nav>
+            <section id="printer-live" data-fragment="/ui/printers/\(printer.id)" data-subjects="\(PrinterDecider.stream(printer.id))" data-poll="10000" aria-label="Printer">
+            \(detail(printer, version: version, live: live, history: history, events: events, actors: actors, viewer: viewer))
+            </section>
+            """)
+    }
+
+    /// The printer page's content, which follows the printer's events (and temperatures every few seconds).
+    static func detail(
         _ printer: Printer, version: Int, live: Live, history: [Run], events: [StoredEvent], actors: [String: String], viewer: Viewer
     ) -> HTML {
         let stamp = Timeline.stamper(viewer.timeZone)
@@ -112,9 +124,8 @@ enum PrintersPage {
             let values = calibration.values.sorted { $0.key < $1.key }.map { "\($0.key) \(number($0.value))" }.joined(separator: ", ")
             return HTML("<tr><th scope=\"row\">\(calibration.kind)</th><td>\(values)</td><td>\(calibration.note ?? "")</td><td>\(stamp(calibration.calibratedAt))</td></tr>")
         }
-        let actions = WebPage.buttons(TriageBoard.Action.recover(printer) + [maintenance(printer)], version: version, viewer: viewer)
-        return WebPage.layout(title: printer.name, viewer: viewer, current: "/printers", main: """
-            <nav class="crumbs" aria-label="Breadcrumb"><a href="/printers">Printers</a> › \(printer.name)</nav>
+        let actions = WebPage.buttons(TriageBoard.Action.recover(printer) + maintenance(printer), version: version, viewer: viewer)
+        return """
             <div class="page-head"><h1>\(printer.name)</h1>\(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(actions)</div>"))</div>
             <dl class="facts">\(facts)</dl>
             <section class="panel wide" aria-labelledby="capabilities"><h2 id="capabilities">Capabilities</h2>
@@ -126,7 +137,7 @@ enum PrintersPage {
                 ? HTML("<p class=\"empty\">No run yet.</p>")
                 : HTML("<table class=\"list\">\(RunPage.rowHead)<tbody>\(history.map { RunPage.row($0, printer: printer.name, stamp: stamp) })</tbody></table>"))</section>
             <section class="panel wide" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>\(Timeline.render(events, actors: actors, stamp: stamp))</section>
-            """)
+            """
     }
 
     static func badges(_ printer: Printer) -> HTML {
@@ -149,8 +160,11 @@ enum PrintersPage {
         return heaters.isEmpty ? nil : heaters.joined(separator: " · ")
     }
 
-    static func maintenance(_ printer: Printer) -> TriageBoard.Action {
+    /// The maintenance switch, where it can be used: a printer that prints (or holds a paused print) cannot be
+    /// taken into maintenance until the print ends or is cancelled.
+    static func maintenance(_ printer: Printer) -> [TriageBoard.Action] {
+        guard ![.busy, .paused].contains(printer.status) else { return [] }
         let (label, action) = printer.status == .maintenance ? ("End maintenance", "endMaintenance") : ("Start maintenance", "startMaintenance")
-        return TriageBoard.Action(label: label, path: "/api/v1/printers/\(printer.id)/transitions", body: #"{"action":"\#(action)"}"#, permission: .operate)
+        return [TriageBoard.Action(label: label, path: "/api/v1/printers/\(printer.id)/transitions", body: #"{"action":"\#(action)"}"#, permission: .operate)]
     }
 }

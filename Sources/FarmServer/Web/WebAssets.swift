@@ -198,6 +198,9 @@ enum WebAssets {
             return await problemText(response);
           }
 
+          const said = sessionStorage.getItem("toast");
+          if (said) { sessionStorage.removeItem("toast"); say(said); }
+
           // Sign-in page.
           const form = document.getElementById("sign-in");
           if (form) {
@@ -361,8 +364,8 @@ enum WebAssets {
               say(problem, true);
             } else {
               say(button.textContent.trim() + ": done");
-              // Pages without a live part show the result by loading again.
-              if (!live) { location.reload(); return; }
+              // Pages without a live part show the result by loading again (and say it once loaded).
+              if (!live) { sessionStorage.setItem("toast", button.textContent.trim() + ": done"); location.reload(); return; }
             }
             if (live) refresh();
           });

@@ -115,17 +115,21 @@ struct WebRoutes {
             let printers = try await services.store.printers.allVersioned()
             return WebPage.response(PrintersPage.grid(printers, live: try await live(printers.map(\.model)), viewer: viewer))
         }
-        routes.page("/printers/{id}", .read) { _, context in
-            let viewer = try viewer(context)
-            let id = try context.parameters.require("id")
-            guard PrinterID(id) != nil, let (printer, version) = try await services.store.printers.get(id: id) else {
-                return Self.missing("printer", context)
+        for (path, part) in [("/printers/{id}", false), ("/ui/printers/{id}", true)] {
+            routes.page(path, .read) { _, context in
+                let viewer = try viewer(context)
+                let id = try context.parameters.require("id")
+                guard PrinterID(id) != nil, let (printer, version) = try await services.store.printers.get(id: id) else {
+                    return Self.missing("printer", context)
+                }
+                let history = try await services.store.runs.newest(ref: id, limit: 20).map(\.model)
+                let events = try await services.store.events.read(stream: PrinterDecider.stream(printer.id), last: 100)
+                let live = try await live([printer])[printer.id]!, actors = try await people(in: events)
+                return WebPage.response(
+                    part
+                        ? PrintersPage.detail(printer, version: version, live: live, history: history, events: events, actors: actors, viewer: viewer)
+                        : PrintersPage.page(printer, version: version, live: live, history: history, events: events, actors: actors, viewer: viewer))
             }
-            let history = try await services.store.runs.newest(ref: id, limit: 20).map(\.model)
-            let events = try await services.store.events.read(stream: PrinterDecider.stream(printer.id), last: 100)
-            return WebPage.response(PrintersPage.page(
-                printer, version: version, live: try await live([printer])[printer.id]!, history: history, events: events, actors: try await people(in: events),
-                viewer: viewer))
         }
         routes.page("/ui/board", .read) { _, context in
             let viewer = try viewer(context)
