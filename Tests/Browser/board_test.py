@@ -15,6 +15,7 @@ import time
 import urllib.parse
 import urllib.request
 
+from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect, sync_playwright
 
 BASE = os.environ["BASE_URL"]
@@ -77,6 +78,17 @@ def event_head():
         if not page["events"]:
             return sequence
         sequence = page["next"]
+
+
+AXE = Axe()
+
+
+def audit(page, name):
+    """axe-core's WCAG 2 A/AA rules on the page as it is now: any violation fails, with what and where."""
+    results = AXE.run(page, options={"runOnly": {"type": "tag", "values": ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]}})
+    violations = results.response["violations"]
+    found = "; ".join(f"{v['id']} ({v['impact']}): {v['help']} at {v['nodes'][0]['target']}" for v in violations)
+    check(not violations, f"the {name} page passes the accessibility audit" + (f": {found}" if found else ""))
 
 
 def wait_for(what, probe, seconds=60):
@@ -144,9 +156,16 @@ def main():
     user("vera", "viewer")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=os.environ["CHROMIUM"], args=["--no-sandbox"])
+        # The audit itself must be able to fail: a page with an unlabelled field and an image without alt text.
+        probe = browser.new_page()
+        probe.set_content('<html lang="en"><head><title>probe</title></head><body><main><img src="x.png"><input></main></body></html>')
+        found = {v["id"] for v in AXE.run(probe).response["violations"]}
+        check({"image-alt", "label"} <= found, f"the accessibility audit catches an image without alt text and an unlabelled field ({sorted(found)})")
+        probe.close()
         operator = browser.new_page(viewport={"width": 1280, "height": 900})
         operator.goto(BASE + "/login")
         operator.screenshot(path=os.path.join(SHOTS, "sign-in.png"))
+        audit(operator, "sign-in")
         sign_in(operator, "olga", secret)
         check(True, "an operator signs in with password and TOTP")
         expect(operator.locator("#connection")).to_have_text("live", timeout=10_000)
@@ -159,6 +178,7 @@ def main():
         first = int(running.locator("progress").get_attribute("value") or "0") if running.locator("progress").count() else 0
         check(card_id.startswith("card-run-"), f"a run appears in Running by itself ({card_id})")
         operator.screenshot(path=os.path.join(SHOTS, "board.png"), full_page=True)
+        audit(operator, "board")
         card = operator.locator("#" + card_id)
         operator.wait_for_function(
             "([id, first]) => { const p = document.querySelector('#' + id + ' progress'); return !p || Number(p.value) > first || !document.getElementById(id); }",
@@ -217,6 +237,7 @@ def main():
         operator.locator(".lane-qa #" + card_id + " .title a").click()
         operator.wait_for_url(BASE + "/runs/" + run_id)
         operator.screenshot(path=os.path.join(SHOTS, "run.png"), full_page=True)
+        audit(operator, "run (with its QA form)")
         form = operator.locator("form.qa").first
         form.get_by_role("radio", name="Fail").check()
         form.get_by_role("button", name="Record").click()
@@ -253,6 +274,7 @@ def main():
         operator.wait_for_url(BASE + "/orders")
         expect(operator.locator("table.list tbody tr")).to_have_count(4)
         operator.screenshot(path=os.path.join(SHOTS, "orders.png"), full_page=True)
+        audit(operator, "orders")
         check(True, "the orders page lists the open orders with due date and slack")
         model = upload("column.stl", column_stl(0.7, 40))
         due = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + 3 * 3600))
@@ -267,6 +289,7 @@ def main():
         operator.wait_for_url(BASE + "/orders/" + order_id)
         expect(operator.get_by_text("needs review").first).to_be_visible()
         operator.screenshot(path=os.path.join(SHOTS, "order.png"), full_page=True)
+        audit(operator, "order")
         operator.get_by_role("button", name="Accept").click()
         expect(operator.locator(".facts .badge").first).not_to_have_text("needs review", timeout=15_000)
         check(True, "an order held for review is accepted from its page")
@@ -280,6 +303,7 @@ def main():
         operator.wait_for_url(BASE + "/plans/" + plan_id)
         expect(operator.locator(".impact")).to_contain_text("Printing can start")
         operator.screenshot(path=os.path.join(SHOTS, "plan.png"), full_page=True)
+        audit(operator, "plan (with the approval)")
         operator.get_by_role("button", name="Approve revision 1").click()
         expect(operator.locator("#revision-1 .badge")).to_have_text("approved", timeout=15_000)
         check(api("GET", "/api/v1/plans/" + plan_id)[1]["revisions"][0]["status"] == "approved", "a held plan is approved from its page")
@@ -306,6 +330,7 @@ def main():
         operator.locator("#" + tile_id + " strong a").click()
         operator.wait_for_url(BASE + "/printers/" + printer_id)
         operator.screenshot(path=os.path.join(SHOTS, "printer.png"), full_page=True)
+        audit(operator, "printer")
         # A page that missed a change (its event stream cut, so it cannot follow) acts on what it showed.
         stream = "**/api/v1/events/stream*"
         operator.route(stream, lambda route: route.abort())
@@ -337,6 +362,7 @@ def main():
         sign_in(viewer, "vera")
         expect(viewer.locator(".lane").first).to_be_visible()
         viewer.screenshot(path=os.path.join(SHOTS, "board-viewer-tablet.png"), full_page=True)
+        audit(viewer, "board on a tablet")
         check(viewer.locator("button[data-action]").count() == 0, "a viewer sees the board without operator buttons")
 
         operator.get_by_role("link", name="Printers").click()
@@ -344,6 +370,7 @@ def main():
         expect(operator.locator(".printer-tile")).to_have_count(4)
         expect(operator.locator(".printer-tile .temps").first).to_contain_text("°C", timeout=15_000)
         operator.screenshot(path=os.path.join(SHOTS, "printers.png"), full_page=True)
+        audit(operator, "printers")
         check(True, "the printers page shows every printer, the connected ones with their temperatures")
 
         wall = browser.new_page(viewport={"width": 1920, "height": 1080})

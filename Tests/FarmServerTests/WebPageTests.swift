@@ -210,6 +210,20 @@ struct WebPageTests {
         }
     }
 
+    @Test("pages show times in the farm's time zone")
+    func farmTimeZone() async throws {
+        let tokyo = try #require(TimeZone(identifier: "Asia/Tokyo"))
+        try await withFarm(configure: { $0.timeZone = tokyo }) { farm in
+            let seeded = try await seed(farm.store)
+            let operatorCookie = try await cookie(farm, "otto", role: .operator)
+            let run = try #require(try await farm.store.runs.get(id: seeded.done.description)?.model)
+            let html = try await farm.request(.get, "/runs/\(seeded.done)", headers: [.cookie: operatorCookie]).text
+            let inTokyo = Timeline.stamper(tokyo)(run.scheduledAt), inUTC = Timeline.stamper(TimeZone(identifier: "UTC")!)(run.scheduledAt)
+            #expect(inTokyo != inUTC)
+            #expect(html.contains("<dt>Scheduled</dt><dd>\(inTokyo)</dd>"), "\(inTokyo)")
+        }
+    }
+
     /// An order of two line items, held for review with a preflight warning and a quote; the first item's plan with
     /// an approved revision 1 and a drafted revision 2 (another profile, rotated, supports), a run queued from
     /// revision 1 and a completed run that passed QA.
