@@ -75,7 +75,7 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
             }
             if stored.isEmpty { return CommandOutcome(model: model, version: version, events: []) }
             do {
-                try await Self.upsert(id: id, model: model, version: version, on: db, encoder: encoder)
+                try await Self.upsert(id: id, model: model, version: version, created: startVersion == 0, on: db, encoder: encoder)
             } catch where engine.isUniqueViolation(error) {
                 // A read model's unique key (a username) is taken by another aggregate; nothing is written.
                 throw DomainError.alreadyExists(aggregate: A.Event.aggregate)
@@ -100,10 +100,9 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
 
     /// A page of rows in id order (ids are time-ordered UUIDv7s, so this is creation order), after the cursor `after`;
     /// `newestFirst` turns the order round (a printer's latest runs).
-    /// `mentioning`: only rows whose body names this id (a run naming a plan among its items), for links no column
-    /// holds; combine it with `after` so the scan starts where such rows can begin.
+    /// `linkedTo`: only models that name this id among their links (the runs of a plan).
     public func list(
-        status: String? = nil, ref: String? = nil, queue: String? = nil, after: String? = nil, mentioning: UUID? = nil, newestFirst: Bool = false,
+        status: String? = nil, ref: String? = nil, queue: String? = nil, after: String? = nil, linkedTo: String? = nil, newestFirst: Bool = false,
         limit: Int
     ) async throws -> [ReadModelRow] {
         try await engine.read { db in
@@ -112,8 +111,11 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
             if let ref { query.appendInterpolation(unsafeRaw: " AND ref = "); query.appendInterpolation(bind: ref) }
             if let queue { query.appendInterpolation(unsafeRaw: " AND queue = "); query.appendInterpolation(bind: queue) }
             if let after { query.appendInterpolation(unsafeRaw: " AND id > "); query.appendInterpolation(bind: after) }
-            // A UUID is hex digits and dashes, never a LIKE wildcard; the quotes make it a whole JSON string.
-            if let mentioning { query.appendInterpolation(unsafeRaw: " AND body LIKE "); query.appendInterpolation(bind: "%\"\(mentioning.uuidString.lowercased())\"%") }
+            if let linkedTo {
+                query.appendInterpolation(unsafeRaw: " AND id IN (SELECT id FROM read_links WHERE tbl = '\(A.table.rawValue)' AND link = ")
+                query.appendInterpolation(bind: linkedTo)
+                query.appendInterpolation(unsafeRaw: ")")
+            }
             query.appendInterpolation(unsafeRaw: newestFirst ? " ORDER BY id DESC LIMIT " : " ORDER BY id LIMIT ")
             query.appendInterpolation(bind: limit)
             return try await db.raw(query).all().map(Self.decodeRow)
@@ -126,31 +128,50 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
         return try await list(ref: ref, newestFirst: true, limit: limit).map { (try decoder.decode(A.Model.self, from: $0.body), $0.version) }
     }
 
+    /// The statuses of a parent's newest models among `statuses`, newest first, created after `after`: a printer's
+    /// recent outcomes without decoding a run.
+    public func newestStatuses(ref: String, among statuses: [String], after: String? = nil, limit: Int) async throws -> [String] {
+        try await engine.read { db in
+            var query = SQLQueryString("SELECT status FROM \(unsafeRaw: A.table.rawValue) WHERE ref = ")
+            query.appendInterpolation(bind: ref)
+            query.appendInterpolation(unsafeRaw: " AND status IN (")
+            for (index, status) in statuses.enumerated() {
+                if index > 0 { query.appendInterpolation(unsafeRaw: ", ") }
+                query.appendInterpolation(bind: status)
+            }
+            query.appendInterpolation(unsafeRaw: ")")
+            if let after { query.appendInterpolation(unsafeRaw: " AND id > "); query.appendInterpolation(bind: after) }
+            query.appendInterpolation(unsafeRaw: " ORDER BY id DESC LIMIT ")
+            query.appendInterpolation(bind: limit)
+            return try await db.raw(query).all().map { try $0.decode(column: "status", as: String.self) }
+        }
+    }
+
     /// Every model, page by page: for small collections such as printers.
     public func all(status: String? = nil) async throws -> [A.Model] {
         try await allVersioned(status: status).map(\.model)
     }
 
-    /// Every model with its version (of a status, in a work queue, of a parent, created after an id, naming an id),
+    /// Every model with its version (of a status, in a work queue, of a parent, created after an id, linked to an id),
     /// page by page.
     public func allVersioned(
-        status: String? = nil, queue: String? = nil, ref: String? = nil, after: String? = nil, mentioning: UUID? = nil
+        status: String? = nil, queue: String? = nil, ref: String? = nil, after: String? = nil, linkedTo: String? = nil
     ) async throws -> [(model: A.Model, version: Int)] {
         var models: [(model: A.Model, version: Int)] = []
-        try await eachPage(status: status, queue: queue, ref: ref, after: after, mentioning: mentioning) { models += $0 }
+        try await eachPage(status: status, queue: queue, ref: ref, after: after, linkedTo: linkedTo) { models += $0 }
         return models
     }
 
     /// Hands every model with its version to `body` a page at a time, in id order: for a reader that keeps a
     /// little of a large collection without holding all of it at once.
     public func eachPage(
-        status: String? = nil, queue: String? = nil, ref: String? = nil, after start: String? = nil, mentioning: UUID? = nil, size: Int = 500,
+        status: String? = nil, queue: String? = nil, ref: String? = nil, after start: String? = nil, linkedTo: String? = nil, size: Int = 500,
         _ body: ([(model: A.Model, version: Int)]) throws -> Void
     ) async throws {
         let decoder = StoreCoding.decoder()
         var after = start
         while true {
-            let rows = try await list(status: status, ref: ref, queue: queue, after: after, mentioning: mentioning, limit: size)
+            let rows = try await list(status: status, ref: ref, queue: queue, after: after, linkedTo: linkedTo, limit: size)
             try body(try rows.map { (try decoder.decode(A.Model.self, from: $0.body), $0.version) })
             guard rows.count == size, let last = rows.last else { return }
             after = last.id
@@ -175,7 +196,12 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
         }
     }
 
-    static func upsert(id: String, model: A.Model, version: Int, on db: any SQLDatabase, encoder: JSONEncoder) async throws {
+    static func upsert(id: String, model: A.Model, version: Int, created: Bool, on db: any SQLDatabase, encoder: JSONEncoder) async throws {
+        if created {
+            for link in A.links(of: model) {
+                try await db.raw("INSERT INTO read_links (tbl, link, id) VALUES (\(bind: A.table.rawValue), \(bind: link), \(bind: id)) ON CONFLICT DO NOTHING").run()
+            }
+        }
         let body = String(decoding: try encoder.encode(model), as: UTF8.self)
         let updated = Timestamps.format(Date())
         try await db.raw("""

@@ -69,6 +69,12 @@ enum Migrations {
         Migration(version: 6, name: "printer secrets", sqlite: printerSecretsDDL, postgres: printerSecretsDDL),
         // The work queue a read model waits in; existing rows get theirs from the rebuild that follows.
         Migration(version: 7, name: "read model work queues", sqlite: queueDDL, postgres: queueDDL, rebuildsReadModels: true),
+        // What a read model names beyond its ref (a run's plans), to find it by; filled by the rebuild that follows.
+        Migration(version: 8, name: "read model links", sqlite: linksDDL, postgres: linksDDL, rebuildsReadModels: true),
+    ]
+
+    private static let linksDDL = [
+        "CREATE TABLE read_links (tbl TEXT NOT NULL, link TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, link, id))",
     ]
 
     private static let printerSecretsDDL = [

@@ -50,6 +50,7 @@ public struct ProjectionRebuilder: Sendable {
             }
             let encoder = StoreCoding.encoder()
             var streams = 0
+            try await db.raw("DELETE FROM read_links").run()
             for folder in folders.values {
                 try await db.raw("DELETE FROM \(unsafeRaw: folder.table.rawValue)").run()
                 streams += try await folder.write(on: db, encoder: encoder)
@@ -89,8 +90,14 @@ final class Folder<A: StoredAggregate>: ProjectionFolder {
             try await db.raw("INSERT INTO \(unsafeRaw: A.table.rawValue) (id, version, status, ref, queue, updated_at, body) VALUES \(rows.joined(separator: ", "))").run()
             rows.removeAll(keepingCapacity: true)
         }
+        var links: [SQLQueryString] = []
         for (id, entry) in states {
             guard let model = A.model(of: entry.state) else { continue }
+            links += A.links(of: model).map { "(\(bind: A.table.rawValue), \(bind: $0), \(bind: id))" }
+            if links.count >= 1000 {
+                try await db.raw("INSERT INTO read_links (tbl, link, id) VALUES \(links.joined(separator: ", "))").run()
+                links.removeAll(keepingCapacity: true)
+            }
             let body = String(decoding: try encoder.encode(model), as: UTF8.self)
             rows.append("(\(bind: id), \(bind: entry.version), \(bind: A.status(of: model)), \(bind: A.ref(of: model)), \(bind: A.queue(of: model)), \(bind: updated), \(bind: body))")
             written += 1
@@ -98,6 +105,7 @@ final class Folder<A: StoredAggregate>: ProjectionFolder {
             if rows.count == 100 { try await flush() }
         }
         try await flush()
+        if !links.isEmpty { try await db.raw("INSERT INTO read_links (tbl, link, id) VALUES \(links.joined(separator: ", "))").run() }
         return written
     }
 }

@@ -14,12 +14,16 @@ public protocol StoredAggregate: Decider, SendableMetatype {
     /// The work queue the model waits in for a person, if any (a run waiting for QA): an indexed key so a board
     /// finds the few waiting among many finished without reading them all.
     static func queue(of model: Model) -> String?
+    /// The other aggregates a model names and is found by, when a column cannot hold them (a run's plans: a plate
+    /// holds several). Recorded when the model is created and never changed, in the indexed `read_links` table.
+    static func links(of model: Model) -> [String]
 }
 
 extension StoredAggregate {
     public static func stream(_ id: some CustomStringConvertible) -> String { "\(Event.aggregate)-\(id)" }
     public static func ref(of model: Model) -> String? { nil }
     public static func queue(of model: Model) -> String? { nil }
+    public static func links(of model: Model) -> [String] { [] }
 }
 
 extension IntentDecider: StoredAggregate {
@@ -51,6 +55,7 @@ extension RunDecider: StoredAggregate {
     public static func status(of model: Run) -> String { model.status.rawValue }
     public static func ref(of model: Run) -> String? { model.printerID.description }
     public static func queue(of model: Run) -> String? { model.status == .completed && model.qa == .pending ? ReadQueue.qa : nil }
+    public static func links(of model: Run) -> [String] { Set(model.items.map(\.planID.description)).sorted() }
 }
 
 extension PrinterDecider: StoredAggregate {

@@ -78,6 +78,24 @@ struct BoardBench: AsyncParsableCommand {
             say("board \(location.engine): \(cards) cards (\(bytes / 1024) KiB), \(requests) requests one after another")
             say("  GET /ui/board ms: p50 \(format(lanes.median, 2))  p90 \(format(lanes.percentile(90), 2))  p99 \(format(lanes.percentile(99), 2))  max \(format(lanes.percentile(100), 2))")
             say("  GET /         ms: p50 \(format(page.median, 2))  p90 \(format(page.percentile(90), 2))  p99 \(format(page.percentile(99), 2))  max \(format(page.percentile(100), 2))")
+            // The other pages at the same scale: the lists, and one of each detail page (the order with the most
+            // runs' plans scanned, the first printer with its history).
+            func first(_ path: String) async throws -> String {
+                var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+                request.headers.add(name: "Cookie", value: cookie)
+                let body = try await client.execute(request, timeout: .seconds(10)).body.collect(upTo: 1 << 24)
+                let page = try JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+                guard let id = (page?["items"] as? [[String: Any]])?.first?["id"] as? String else { throw ValidationError("\(path) listed nothing") }
+                return id
+            }
+            let pages = [
+                "/orders", "/printers", "/orders/\(try await first("/api/v1/intents?status=inProduction&limit=1"))",
+                "/plans/\(try await first("/api/v1/plans?limit=1"))", "/printers/\(try await first("/api/v1/printers?limit=1"))",
+            ]
+            for path in pages {
+                let (summary, _, bytes) = try await measure(path, max(10, requests / 20))
+                say("  GET \(path.count > 20 ? String(path.prefix(16)) + "…" : path) ms: p50 \(format(summary.median, 2))  p90 \(format(summary.percentile(90), 2))  p99 \(format(summary.percentile(99), 2))  (\(bytes / 1024) KiB)")
+            }
         } catch {
             try? await client.shutdown()
             try? await server.stop()

@@ -50,7 +50,7 @@ struct AggregateRepositoryTests {
         }
     }
 
-    @Test("lists page through rows in creation order, filtered by status, parent or an id the row names; newest first for a parent", arguments: TestEngine.allCases)
+    @Test("lists page through rows in creation order, filtered by status, parent or link (a run's plans, kept through a rebuild); newest first for a parent", arguments: TestEngine.allCases)
     func list(engine: TestEngine) async throws {
         try await withStore(engine) { store in
             let printers = [PrinterID(SystemIDs.uuidv7()), PrinterID(SystemIDs.uuidv7())]
@@ -63,11 +63,17 @@ struct AggregateRepositoryTests {
                     .schedule(id, plateID: BuildPlateID(UUID()), printerID: printers[index % 2], items: [PlateItem(planID: plans[index / 3], revision: 1)]),
                     id: id.description, context: testContext)
             }
-            #expect(try await store.runs.allVersioned(mentioning: plans[1].uuid).map(\.model.id) == [ids[3], ids[4]])
-            #expect(try await store.runs.allVersioned(after: ids[0].description, mentioning: plans[0].uuid).map(\.model.id) == [ids[1], ids[2]])
-            #expect(try await store.runs.allVersioned(mentioning: UUID()).isEmpty)
+            #expect(try await store.runs.allVersioned(linkedTo: plans[1].description).map(\.model.id) == [ids[3], ids[4]])
+            #expect(try await store.runs.allVersioned(after: ids[0].description, linkedTo: plans[0].description).map(\.model.id) == [ids[1], ids[2]])
+            #expect(try await store.runs.allVersioned(linkedTo: UUID().uuidString.lowercased()).isEmpty)
+            // The links are part of the read models: a rebuild makes them again.
+            _ = try await store.projections.rebuild()
+            #expect(try await store.runs.allVersioned(linkedTo: plans[1].description).map(\.model.id) == [ids[3], ids[4]])
             #expect(try await store.runs.newest(ref: printers[0].description, limit: 2).map(\.model.id) == [ids[4], ids[2]])
             _ = try await store.runs.execute(.cancel, id: ids[4].description, context: testContext)
+            #expect(try await store.runs.newestStatuses(ref: printers[0].description, among: ["scheduled", "cancelled"], limit: 5) == ["cancelled", "scheduled", "scheduled"])
+            #expect(try await store.runs.newestStatuses(ref: printers[0].description, among: ["scheduled"], limit: 1) == ["scheduled"])
+            #expect(try await store.runs.newestStatuses(ref: printers[0].description, among: ["scheduled", "cancelled"], after: ids[2].description, limit: 5) == ["cancelled"])
             let firstPage = try await store.runs.list(limit: 2)
             #expect(firstPage.map(\.id) == ids.prefix(2).map(\.description))
             let secondPage = try await store.runs.list(after: firstPage.last?.id, limit: 10)

@@ -18,12 +18,7 @@ struct OrderFacts: Sendable {
         let plans = try await store.plans.allVersioned(ref: intent.id.description)
         var runs: [RunID: (model: Run, version: Int)] = [:]
         for (plan, _) in plans {
-            // A run is created after its plan: ids are time-ordered, so the scan starts at the plan's creation.
-            let after = RunID(UUIDv7.earliest(at: plan.createdAt)).description
-            for (run, version) in try await store.runs.allVersioned(after: after, mentioning: plan.id.uuid)
-            where run.items.contains(where: { $0.planID == plan.id }) {
-                runs[run.id] = (run, version)
-            }
+            for (run, version) in try await store.runs.allVersioned(linkedTo: plan.id.description) { runs[run.id] = (run, version) }
         }
         var slack: TimeInterval?
         if openStatuses.contains(intent.status) {

@@ -14,23 +14,19 @@ enum PrintersPage {
         var health: Health
     }
 
-    /// How a printer did lately: of its last finished runs since an operator last cleared it, how many completed
-    /// — the record the degradation guardrail reads.
+    /// How a printer did lately: of its last finished runs (scheduled since an operator last cleared it), how many
+    /// completed — the record the degradation guardrail reads.
     struct Health: Sendable, Equatable {
         var completed: Int
         var finished: Int
 
-        init(completed: Int, finished: Int) {
-            self.completed = completed
-            self.finished = finished
+        /// `outcomes`: the statuses of its last finished runs.
+        init(_ outcomes: [String]) {
+            completed = outcomes.filter { $0 == RunStatus.completed.rawValue }.count
+            finished = outcomes.count
         }
 
-        /// `runs`: the printer's latest runs in any order.
-        init(_ runs: [Run], since: Date?, window: Int) {
-            let outcomes = runs.filter { [.completed, .failed].contains($0.status) && ($0.endedAt ?? .distantPast) > (since ?? .distantPast) }
-                .sorted { ($0.endedAt ?? .distantPast) > ($1.endedAt ?? .distantPast) }.prefix(window)
-            self.init(completed: outcomes.filter { $0.status == .completed }.count, finished: outcomes.count)
-        }
+        static let finishedStatuses = [RunStatus.completed.rawValue, RunStatus.failed.rawValue]
 
         var text: String {
             finished == 0 ? "no finished run yet" : "\(completed) of the last \(finished) run\(finished == 1 ? "" : "s") completed"

@@ -97,9 +97,7 @@ struct WebRoutes {
                 return Self.missing("plan", context)
             }
             let intent = try await services.store.intents.get(id: plan.intentID.description)?.model
-            let after = RunID(UUIDv7.earliest(at: plan.createdAt)).description
-            let runs = try await services.store.runs.allVersioned(after: after, mentioning: plan.id.uuid).map(\.model)
-                .filter { run in run.items.contains { $0.planID == plan.id } }
+            let runs = try await services.store.runs.allVersioned(linkedTo: plan.id.description).map(\.model)
             let events = try await services.store.events.read(stream: PlanDecider.stream(plan.id))
             return WebPage.response(PlanPage.render(
                 plan, version: version, intent: intent, runs: runs, printers: try await printerNames(), events: events, actors: try await people(in: events),
@@ -174,10 +172,11 @@ struct WebRoutes {
         let window = planner.settings.guardrails.degradedWindow
         var live: [PrinterID: PrintersPage.Live] = [:]
         for printer in printers {
-            // Unfinished runs are among the newest too: read a few more than the window.
-            let recent = try await services.store.runs.newest(ref: printer.id.description, limit: window + 5).map(\.model)
-            live[printer.id] = PrintersPage.Live(
-                run: running[printer.id], report: reports[printer.id], health: PrintersPage.Health(recent, since: printer.healthySince, window: window))
+            // Statuses only, by the (ref, id) index: a thousand printers' health without decoding a run.
+            let outcomes = try await services.store.runs.newestStatuses(
+                ref: printer.id.description, among: PrintersPage.Health.finishedStatuses,
+                after: printer.healthySince.map { RunID(UUIDv7.earliest(at: $0)).description }, limit: window)
+            live[printer.id] = PrintersPage.Live(run: running[printer.id], report: reports[printer.id], health: PrintersPage.Health(outcomes))
         }
         return live
     }
