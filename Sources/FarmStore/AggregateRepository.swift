@@ -128,22 +128,27 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
         return try await list(ref: ref, newestFirst: true, limit: limit).map { (try decoder.decode(A.Model.self, from: $0.body), $0.version) }
     }
 
-    /// The statuses of a parent's newest models among `statuses`, newest first, created after `after`: a printer's
-    /// recent outcomes without decoding a run.
-    public func newestStatuses(ref: String, among statuses: [String], after: String? = nil, limit: Int) async throws -> [String] {
+    /// Each parent's newest `limit` models among `statuses` as (id, status), newest first, in one query: every
+    /// printer's recent outcomes without decoding a run.
+    public func newestStatuses(among statuses: [String], limit: Int) async throws -> [String: [(id: String, status: String)]] {
         try await engine.read { db in
-            var query = SQLQueryString("SELECT status FROM \(unsafeRaw: A.table.rawValue) WHERE ref = ")
-            query.appendInterpolation(bind: ref)
-            query.appendInterpolation(unsafeRaw: " AND status IN (")
+            var filter = SQLQueryString("")
             for (index, status) in statuses.enumerated() {
-                if index > 0 { query.appendInterpolation(unsafeRaw: ", ") }
-                query.appendInterpolation(bind: status)
+                filter.appendInterpolation(unsafeRaw: index > 0 ? ", " : "")
+                filter.appendInterpolation(bind: status)
             }
-            query.appendInterpolation(unsafeRaw: ")")
-            if let after { query.appendInterpolation(unsafeRaw: " AND id > "); query.appendInterpolation(bind: after) }
-            query.appendInterpolation(unsafeRaw: " ORDER BY id DESC LIMIT ")
-            query.appendInterpolation(bind: limit)
-            return try await db.raw(query).all().map { try $0.decode(column: "status", as: String.self) }
+            let rows = try await db.raw("""
+                SELECT ref, id, status FROM (
+                    SELECT ref, id, status, ROW_NUMBER() OVER (PARTITION BY ref ORDER BY id DESC) AS n
+                    FROM \(unsafeRaw: A.table.rawValue) WHERE ref IS NOT NULL AND status IN (\(filter))
+                ) AS ranked WHERE n <= \(bind: limit) ORDER BY ref, id DESC
+                """).all()
+            var byRef: [String: [(id: String, status: String)]] = [:]
+            for row in rows {
+                byRef[try row.decode(column: "ref", as: String.self), default: []].append(
+                    (try row.decode(column: "id", as: String.self), try row.decode(column: "status", as: String.self)))
+            }
+            return byRef
         }
     }
 

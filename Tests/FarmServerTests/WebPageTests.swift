@@ -179,6 +179,9 @@ struct WebPageTests {
             #expect(html.contains("Clear degraded") && html.contains("Start maintenance"))
             let grid = try await farm.request(.get, "/ui/printers", headers: [.cookie: operatorCookie]).text
             #expect(grid.contains("<a href=\"/printers/\(id)\">") && grid.contains("1 of the last 2 runs completed") && !grid.contains("<html"))
+            // Clearing the degradation starts the health record afresh, as the guardrail counts it.
+            _ = try await store.printers.execute(.clearDegraded, id: id, context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date().addingTimeInterval(1)))
+            #expect(try await farm.request(.get, "/printers/\(id)", headers: [.cookie: operatorCookie]).text.contains("no finished run yet"))
             let viewerCookie = try await cookie(farm, "vera", role: .viewer)
             #expect(!(try await farm.request(.get, "/printers/\(id)", headers: [.cookie: viewerCookie]).text.contains("data-action=")))
             #expect(try await farm.request(.get, "/printers/01936a4e-0000-7000-8000-000000000001", headers: [.cookie: operatorCookie]).status == .notFound)
@@ -326,6 +329,16 @@ struct WebPageTests {
             let viewed = try await farm.request(.get, "/plans/\(seeded.plan)", headers: [.cookie: viewerCookie]).text
             #expect(viewed.contains("petg-0.15") && !viewed.contains("data-action="), "a viewer sees the diff, not the approval")
             #expect(try await farm.request(.get, "/plans/nope", headers: [.cookie: operatorCookie]).status == .notFound)
+
+            // A guardrail stops the revision: the board says so with the reason, the plan page offers approval again.
+            _ = try await farm.store.plans.execute(
+                .requireReview(revision: 2, reasons: ["loop breaker: 2 runs of revision 2 failed"]), id: seeded.plan.description, context: context)
+            let board = try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text
+            let card = try #require(board.components(separatedBy: "id=\"card-plan-\(seeded.plan)\"").dropFirst().first?.components(separatedBy: "</li>").first)
+            #expect(card.contains("Plan stopped at revision 2") && card.contains("loop breaker: 2 runs of revision 2 failed"))
+            #expect(card.contains("<a href=\"/plans/\(seeded.plan)\">"), "the card opens the plan")
+            let stopped = try await farm.request(.get, "/plans/\(seeded.plan)", headers: [.cookie: operatorCookie]).text
+            #expect(stopped.contains("review required") && stopped.contains("data-action=\"/api/v1/plans/\(seeded.plan)/revisions/2/approve\""))
         }
     }
 

@@ -56,7 +56,9 @@ enum PlanPage {
             changes = "<table class=\"diff\" aria-label=\"Recipe\"><tbody>\(Self.settings(revision.spec).map { HTML("<tr><th scope=\"row\">\($0.key)</th><td>\($0.value)</td></tr>") })</tbody></table>"
         }
         var approval: HTML = .empty
-        if revision.number == plan.revisions.last?.number, revision.status == .draft, viewer.may(.operate) {
+        // A draft waits for its first approval; a revision a guardrail stopped waits for a person to look and approve
+        // it again (or to draft a better one).
+        if revision.number == plan.revisions.last?.number, [.draft, .reviewRequired].contains(revision.status), viewer.may(.operate) {
             let impact = Self.impact(of: revision, plan: plan, runs: runs, quantity: item?.quantity).map { HTML("<li>\($0)</li>") }
             approval = """
                 <div class="approval" aria-label="Approve revision \(revision.number)">

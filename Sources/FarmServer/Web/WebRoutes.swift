@@ -169,13 +169,13 @@ struct WebRoutes {
             for (run, _) in try await services.store.runs.allVersioned(status: status.rawValue) { running[run.printerID] = run }
         }
         let reports = await fleet?.reports ?? [:]
-        let window = planner.settings.guardrails.degradedWindow
+        // Statuses only, every printer in one query: a thousand printers' health without decoding a run.
+        let recent = try await services.store.runs.newestStatuses(among: PrintersPage.Health.finishedStatuses, limit: planner.settings.guardrails.degradedWindow)
         var live: [PrinterID: PrintersPage.Live] = [:]
         for printer in printers {
-            // Statuses only, by the (ref, id) index: a thousand printers' health without decoding a run.
-            let outcomes = try await services.store.runs.newestStatuses(
-                ref: printer.id.description, among: PrintersPage.Health.finishedStatuses,
-                after: printer.healthySince.map { RunID(UUIDv7.earliest(at: $0)).description }, limit: window)
+            // Counted from when an operator last cleared it: the newest runs are those scheduled since.
+            let since = printer.healthySince.map { RunID(UUIDv7.earliest(at: $0)).description } ?? ""
+            let outcomes = (recent[printer.id.description] ?? []).filter { $0.id > since }.map(\.status)
             live[printer.id] = PrintersPage.Live(run: running[printer.id], report: reports[printer.id], health: PrintersPage.Health(outcomes))
         }
         return live
