@@ -128,25 +128,23 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
         return try await list(ref: ref, newestFirst: true, limit: limit).map { (try decoder.decode(A.Model.self, from: $0.body), $0.version) }
     }
 
-    /// Each parent's newest `limit` models among `statuses` as (id, status), newest first, in one query: every
-    /// printer's recent outcomes without decoding a run.
-    public func newestStatuses(among statuses: [String], limit: Int) async throws -> [String: [(id: String, status: String)]] {
+    /// Each parent's newest `limit` models among `statuses` as (id, status), newest first: every printer's recent
+    /// outcomes without decoding a run. One indexed query per parent (a window over the whole table is slower), all
+    /// on one connection.
+    public func newestStatuses(of refs: [String], among statuses: [String], limit: Int) async throws -> [String: [(id: String, status: String)]] {
         try await engine.read { db in
-            var filter = SQLQueryString("")
-            for (index, status) in statuses.enumerated() {
-                filter.appendInterpolation(unsafeRaw: index > 0 ? ", " : "")
-                filter.appendInterpolation(bind: status)
-            }
-            let rows = try await db.raw("""
-                SELECT ref, id, status FROM (
-                    SELECT ref, id, status, ROW_NUMBER() OVER (PARTITION BY ref ORDER BY id DESC) AS n
-                    FROM \(unsafeRaw: A.table.rawValue) WHERE ref IS NOT NULL AND status IN (\(filter))
-                ) AS ranked WHERE n <= \(bind: limit) ORDER BY ref, id DESC
-                """).all()
             var byRef: [String: [(id: String, status: String)]] = [:]
-            for row in rows {
-                byRef[try row.decode(column: "ref", as: String.self), default: []].append(
-                    (try row.decode(column: "id", as: String.self), try row.decode(column: "status", as: String.self)))
+            for ref in refs {
+                var query = SQLQueryString("SELECT id, status FROM \(unsafeRaw: A.table.rawValue) WHERE ref = ")
+                query.appendInterpolation(bind: ref)
+                query.appendInterpolation(unsafeRaw: " AND status IN (")
+                for (index, status) in statuses.enumerated() {
+                    query.appendInterpolation(unsafeRaw: index > 0 ? ", " : "")
+                    query.appendInterpolation(bind: status)
+                }
+                query.appendInterpolation(unsafeRaw: ") ORDER BY id DESC LIMIT ")
+                query.appendInterpolation(bind: limit)
+                byRef[ref] = try await db.raw(query).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "status", as: String.self)) }
             }
             return byRef
         }

@@ -82,7 +82,7 @@ struct WebRoutes {
         routes.page("/orders/{id}", .read) { _, context in
             let viewer = try viewer(context)
             let id = try context.parameters.require("id")
-            guard IntentID(id) != nil, let (intent, version) = try await services.store.intents.get(id: id) else {
+            guard let id = IntentID(id)?.description, let (intent, version) = try await services.store.intents.get(id: id) else {
                 return Self.missing("order", context)
             }
             let order = try await OrderFacts.load(intent, version: version, store: services.store, planner: planner, now: services.now())
@@ -93,7 +93,7 @@ struct WebRoutes {
         routes.page("/plans/{id}", .read) { _, context in
             let viewer = try viewer(context)
             let id = try context.parameters.require("id")
-            guard PlanID(id) != nil, let (plan, version) = try await services.store.plans.get(id: id) else {
+            guard let id = PlanID(id)?.description, let (plan, version) = try await services.store.plans.get(id: id) else {
                 return Self.missing("plan", context)
             }
             let intent = try await services.store.intents.get(id: plan.intentID.description)?.model
@@ -117,7 +117,7 @@ struct WebRoutes {
             routes.page(path, .read) { _, context in
                 let viewer = try viewer(context)
                 let id = try context.parameters.require("id")
-                guard PrinterID(id) != nil, let (printer, version) = try await services.store.printers.get(id: id) else {
+                guard let id = PrinterID(id)?.description, let (printer, version) = try await services.store.printers.get(id: id) else {
                     return Self.missing("printer", context)
                 }
                 let history = try await services.store.runs.newest(ref: id, limit: 20).map(\.model)
@@ -139,7 +139,7 @@ struct WebRoutes {
     /// A run with its version, its printer's name and its events, when `{id}` names one.
     func run(_ context: FarmRequestContext) async throws -> (run: Run, version: Int, printer: String?, events: [StoredEvent])? {
         let id = try context.parameters.require("id")
-        guard RunID(id) != nil, let (run, version) = try await services.store.runs.get(id: id) else { return nil }
+        guard let id = RunID(id)?.description, let (run, version) = try await services.store.runs.get(id: id) else { return nil }
         let printer = try await services.store.printers.get(id: run.printerID.description)?.model.name
         return (run, version, printer, try await services.store.events.read(stream: RunDecider.stream(run.id)))
     }
@@ -169,8 +169,9 @@ struct WebRoutes {
             for (run, _) in try await services.store.runs.allVersioned(status: status.rawValue) { running[run.printerID] = run }
         }
         let reports = await fleet?.reports ?? [:]
-        // Statuses only, every printer in one query: a thousand printers' health without decoding a run.
-        let recent = try await services.store.runs.newestStatuses(among: PrintersPage.Health.finishedStatuses, limit: planner.settings.guardrails.degradedWindow)
+        // Statuses only: a thousand printers' health without decoding a run.
+        let recent = try await services.store.runs.newestStatuses(
+            of: printers.map(\.id.description), among: PrintersPage.Health.finishedStatuses, limit: planner.settings.guardrails.degradedWindow)
         var live: [PrinterID: PrintersPage.Live] = [:]
         for printer in printers {
             // Counted from when an operator last cleared it: the newest runs are those scheduled since.
