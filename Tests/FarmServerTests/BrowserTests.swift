@@ -13,7 +13,7 @@ struct MissingBrowser: Error, CustomStringConvertible {
 struct BrowserTests {
     static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
 
-    @Test("an operator signs in with TOTP and watches runs move across the live board, pauses and resumes one, fails a part in QA and sees the reprint appear; a viewer gets no buttons; wall mode; sign-out")
+    @Test("an operator signs in with TOTP, watches runs move across the live board, pauses and resumes one, fails a part in QA with a photo and sees the reprint, accepts a held order and approves its held plan, switches maintenance, is told of a stale action, double-clicks once, sees a lost connection heal; every page passes an accessibility audit; a viewer gets no buttons; wall mode; sign-out")
     func board() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let python = environment["PRINTFARM_TEST_PYTHON"], let chromium = environment["PRINTFARM_TEST_CHROMIUM"] else { throw MissingBrowser() }

@@ -49,8 +49,8 @@ struct CommandLineTests {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-cli-\(UUID().uuidString)").path
         let migrate = try Self.run(["migrate", "--data-dir", dataDirectory])
         #expect(migrate.status == 0, "\(migrate.output)")
-        #expect(migrate.output.contains("applied migrations 1, 2, 3, 4, 5, 6, 7; schema is at version 7"))
-        #expect(try Self.run(["migrate", "--data-dir", dataDirectory]).output.contains("schema is up to date at version 7"))
+        #expect(migrate.output.contains("applied migrations 1, 2, 3, 4, 5, 6, 7, 8; schema is at version 8"))
+        #expect(try Self.run(["migrate", "--data-dir", dataDirectory]).output.contains("schema is up to date at version 8"))
         let password = "correct horse battery"
         let owner = try Self.run(["users", "create", "--data-dir", dataDirectory, "--username", "ada", "--role", "owner", "--password-stdin"], input: password + "\n")
         #expect(owner.status == 0, "\(owner.output)")
