@@ -39,6 +39,7 @@ extension PlanDecider: StoredAggregate {
     public static func state(of model: Plan) -> PlanState { .exists(model) }
     public static func status(of model: Plan) -> String { model.status.rawValue }
     public static func ref(of model: Plan) -> String? { model.intentID.description }
+    public static func queue(of model: Plan) -> String? { model.awaitedApproval == nil ? nil : ReadQueue.approval }
 }
 
 extension BuildPlateDecider: StoredAggregate {
@@ -108,4 +109,6 @@ extension ProfileBindingDecider: StoredAggregate {
 public enum ReadQueue {
     /// A completed run whose items are not all inspected.
     public static let qa = "qa"
+    /// A plan whose current revision waits at a gate for a person's approval.
+    public static let approval = "approval"
 }

@@ -19,6 +19,14 @@ struct WebPageTests {
         return try #require(setCookie.split(separator: ";").first.map(String.init))
     }
 
+    /// One card's markup on the board (up to the next card or lane).
+    static func card(_ id: String, in board: String) -> String? {
+        guard let start = board.range(of: "id=\"\(id)\"") else { return nil }
+        let rest = board[start.upperBound...]
+        let end = [rest.range(of: "<li class=\"card ")?.lowerBound, rest.range(of: "data-lane=")?.lowerBound].compactMap { $0 }.min() ?? rest.endIndex
+        return String(rest[..<end])
+    }
+
     /// A printer whose name tries to inject markup, degraded; a run printing on it; one waiting for QA.
     func seed(_ store: Store) async throws -> (printer: PrinterID, printing: RunID, done: RunID) {
         let printer = PrinterID(SystemIDs.uuidv7())
@@ -227,6 +235,36 @@ struct WebPageTests {
         }
     }
 
+    @Test("a reprint waiting for approval is a card on the board and a box on the plan page; the operator's go-ahead clears it", arguments: TestEngine.allCases)
+    func reprintApproval(engine: TestEngine) async throws {
+        try await withFarm(engine) { farm in
+            let seeded = try await seedOrder(farm.store, due: Date().addingTimeInterval(48 * 3600))
+            let id = seeded.plan.description
+            _ = try await farm.store.plans.execute(.approve(revision: 2), id: id, context: context)
+            let risk = RiskAssessor().assess(.run, RiskInputs(material: "PETG", failuresOfPlan: 3, slack: -3600))
+            let held = GateRecord(
+                gate: .reprint, outcome: .requireApproval(.operator), rule: "high-risk part", explanation: "reprint: rule “high-risk part” because risk HIGH → waits for approval by an operator",
+                risk: risk, revision: 2, overridden: false, at: Date())
+            _ = try await farm.store.plans.execute(.recordDecision(held), id: id, context: context)
+            let operatorCookie = try await cookie(farm, "otto", role: .operator)
+            let board = try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text
+            let card = try #require(Self.card("card-plan-\(id)", in: board))
+            #expect(card.contains("Reprint waits for approval") && card.contains("HIGH \(risk.score)") && risk.level == .high)
+            #expect(card.contains("data-action=\"/api/v1/plans/\(id)/revisions/2/decisions\"") && card.contains("data-reason=\"1\""), "the go-ahead asks why")
+            let page = try await farm.request(.get, "/plans/\(id)", headers: [.cookie: operatorCookie]).text
+            #expect(page.contains("Reprint waits for your approval") && page.contains("Approve reprint"))
+            // The go-ahead as the page sends it: an override with the operator's reason.
+            let html = try await farm.request(.get, "/", headers: [.cookie: operatorCookie]).text
+            let csrf = try #require(html.range(of: "name=\"csrf-token\" content=\"").map { html[$0.upperBound...].prefix { $0 != "\"" } }.map(String.init))
+            let version = try #require(try await farm.store.plans.get(id: id)?.version)
+            let approved = try await farm.request(
+                .post, "/api/v1/plans/\(id)/revisions/2/decisions", json: #"{"gate":"reprint","decide":"autoAdvance","note":"checked the bed, go"}"#,
+                headers: [.cookie: operatorCookie, .contentType: "application/json", CSRFCheck.header: csrf, .ifMatch: "\"\(version)\""])
+            #expect(approved.status == .ok, "\(approved.text)")
+            #expect(!(try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text.contains("card-plan-\(id)")), "approved: no card")
+        }
+    }
+
     /// An order of two line items, held for review with a preflight warning and a quote; the first item's plan with
     /// an approved revision 1 and a drafted revision 2 (another profile, rotated, supports), a run queued from
     /// revision 1 and a completed run that passed QA.
@@ -334,7 +372,7 @@ struct WebPageTests {
             _ = try await farm.store.plans.execute(
                 .requireReview(revision: 2, reasons: ["loop breaker: 2 runs of revision 2 failed"]), id: seeded.plan.description, context: context)
             let board = try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text
-            let card = try #require(board.components(separatedBy: "id=\"card-plan-\(seeded.plan)\"").dropFirst().first?.components(separatedBy: "</li>").first)
+            let card = try #require(Self.card("card-plan-\(seeded.plan)", in: board))
             #expect(card.contains("Plan stopped at revision 2") && card.contains("loop breaker: 2 runs of revision 2 failed"))
             #expect(card.contains("<a href=\"/plans/\(seeded.plan)\">"), "the card opens the plan")
             let stopped = try await farm.request(.get, "/plans/\(seeded.plan)", headers: [.cookie: operatorCookie]).text

@@ -16,6 +16,14 @@ public struct Plan: Sendable, Equatable, Codable {
 
     /// A plan's overall status: its newest revision's, which is what needs attention.
     public var status: PlanRevisionStatus { revisions.last?.status ?? .draft }
+
+    /// A gate on the current revision that waits for a person's approval (a high-risk reprint, for example), if any.
+    public var awaitedApproval: GateRecord? {
+        guard let revision = currentRevision?.number else { return nil }
+        return [Gate.reprint, .dispatch, .slice].lazy.compactMap { self.decisions?.latest($0, revision: revision) }.first {
+            if case .requireApproval = $0.outcome { true } else { false }
+        }
+    }
 }
 
 public enum PlanRevisionStatus: String, Codable, Sendable, CaseIterable {

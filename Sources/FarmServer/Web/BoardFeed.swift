@@ -15,7 +15,7 @@ struct BoardSource: Sendable {
     static let runStatuses: [RunStatus] = [.dispatching, .printing, .paused]
 
     static func holds(_ intent: Intent) -> Bool { intentStatuses.contains(intent.status) }
-    static func holds(_ plan: Plan) -> Bool { planStatuses.contains(plan.status) }
+    static func holds(_ plan: Plan) -> Bool { planStatuses.contains(plan.status) || plan.awaitedApproval != nil }
     /// Runs under way, failed ones (shown for a day), completed ones waiting for QA.
     static func holds(_ run: Run, now: Date) -> Bool {
         runStatuses.contains(run.status) || (run.status == .completed && run.qa == .pending)
@@ -58,6 +58,7 @@ actor BoardFeed {
         for status in BoardSource.planStatuses {
             for (plan, version) in try await store.plans.allVersioned(status: status.rawValue) { fresh.plans[plan.id] = (plan, version) }
         }
+        for (plan, version) in try await store.plans.allVersioned(queue: ReadQueue.approval) { fresh.plans[plan.id] = (plan, version) }
         var runs: [(model: Run, version: Int)] = []
         for status in BoardSource.runStatuses { runs += try await store.runs.allVersioned(status: status.rawValue) }
         // Ids are time-ordered: those after the earliest id of a day ago were created since.

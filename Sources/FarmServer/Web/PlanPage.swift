@@ -67,6 +67,14 @@ enum PlanPage {
                 </div>
                 """
         }
+        if let waiting = plan.awaitedApproval, waiting.revision == revision.number, viewer.may(.operate) {
+            approval = """
+                <div class="approval" aria-label="\(TriageBoard.words(waiting.gate)) waits for approval">
+                  <h4>\(TriageBoard.words(waiting.gate)) waits for your approval</h4><p>\(waiting.explanation)</p>
+                  <div class="actions">\(WebPage.buttons([TriageBoard.Action.goAhead(plan.id, gate: waiting.gate, revision: revision.number)], version: version, viewer: viewer))</div>
+                </div>
+                """
+        }
         return """
             <article class="revision" id="revision-\(revision.number)">
               <h3>Revision \(revision.number) <span class="badge plan-\(revision.status.rawValue)">\(OrdersPage.words(revision.status.rawValue))</span> <span class="quiet">\(stamp(revision.createdAt))</span></h3>

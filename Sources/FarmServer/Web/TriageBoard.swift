@@ -51,6 +51,14 @@ struct TriageBoard: Sendable {
             return actions
         }
 
+        /// An operator's go-ahead at a gate that waits for approval (a reprint, a dispatch): an override with the
+        /// reason they give.
+        static func goAhead(_ plan: PlanID, gate: Gate, revision: Int) -> Action {
+            Action(
+                label: "Approve \(words(gate).lowercased())", path: "/api/v1/plans/\(plan)/revisions/\(revision)/decisions",
+                body: #"{"gate":"\#(gate.rawValue)","decide":"autoAdvance"}"#, permission: .operate, style: .primary, asksReason: true)
+        }
+
         static func approve(_ plan: PlanID, revision: Int) -> Action {
             Action(label: "Approve revision \(revision)", path: "/api/v1/plans/\(plan)/revisions/\(revision)/approve", body: "{}", permission: .operate, style: .primary)
         }
@@ -107,7 +115,8 @@ struct TriageBoard: Sendable {
                 actions: Action.review(intent.id)))
         }
         for (plan, version) in source.plans.values.sorted(by: { $0.model.id < $1.model.id }) {
-            if let card = planCard(plan, version: version) { add(.attention, card) }
+            // A gate waiting on a plan of an order that closed meanwhile waits for nothing.
+            if let card = planCard(plan, version: version, open: source.intents[plan.intentID] != nil) { add(.attention, card) }
         }
         let runs = source.runs.values.sorted { $0.model.id < $1.model.id }
         // The source holds failed runs of the last `failedWindow` only.
@@ -154,8 +163,13 @@ struct TriageBoard: Sendable {
         return Card(kind: .printer, id: printer.id.description, version: version, title: printer.name, why: why, badges: badges, actions: Action.recover(printer))
     }
 
-    private static func planCard(_ plan: Plan, version: Int) -> Card? {
+    private static func planCard(_ plan: Plan, version: Int, open: Bool) -> Card? {
         guard let revision = plan.revisions.last else { return nil }
+        if let waiting = plan.awaitedApproval, let number = waiting.revision, open, revision.status == .approved {
+            return Card(
+                kind: .plan, id: plan.id.description, version: version, title: "\(words(waiting.gate)) waits for approval", why: waiting.explanation,
+                risk: waiting.risk, decision: waiting, badges: ["approval"], actions: [Action.goAhead(plan.id, gate: waiting.gate, revision: number)])
+        }
         let decision = plan.decisions?.latest(.approvePlan, revision: revision.number)
         if revision.status == .reviewRequired {
             return Card(
@@ -201,6 +215,16 @@ struct TriageBoard: Sendable {
         return Card(
             kind: .run, id: run.id.description, version: version, title: printer ?? "printer \(run.printerID.description.suffix(6))", why: why, risk: run.risk,
             badges: run.status == .paused ? ["paused"] : [], progress: run.progress, actions: actions)
+    }
+
+    static func words(_ gate: Gate) -> String {
+        switch gate {
+        case .acceptIntent: "Acceptance"
+        case .approvePlan: "Plan approval"
+        case .slice: "Slicing"
+        case .dispatch: "Dispatch"
+        case .reprint: "Reprint"
+        }
     }
 
     static func duration(_ seconds: TimeInterval) -> String {
