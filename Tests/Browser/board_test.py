@@ -244,6 +244,12 @@ def main():
         expect(form.locator(".error")).to_contain_text("Choose the reason")
         check(True, "a failure without a reason is refused on the page")
         form.get_by_label("Reason (for a failure)").select_option("layerShift")
+        # The server decides, not the page: a note past the limit (set around the field's maxlength, as a script or
+        # an old page could) is refused with the server's own words, and nothing is recorded.
+        form.get_by_label("Note").evaluate("note => { note.value = 'x'.repeat(2500); }")
+        form.get_by_role("button", name="Record").click()
+        expect(form.locator(".error")).to_contain_text("2000", timeout=15_000)
+        check(not api("GET", "/api/v1/runs/" + run_id)[1].get("inspections"), "an over-long note is refused by the server, the page shows why, nothing is recorded")
         form.get_by_label("Note").fill("layer shift at 12 mm")
         form.get_by_label("Photos (optional)").set_input_files(files=[{"name": "shift.png", "mimeType": "image/png", "buffer": PHOTO}])
         form.get_by_role("button", name="Record").click()
