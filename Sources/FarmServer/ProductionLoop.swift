@@ -196,6 +196,8 @@ public actor ProductionLoop: Service {
             case .degrade(let printer, let trip):
                 logger.notice("printer \(printer) degraded: \(trip.sentence)")
                 _ = try await store.printers.execute(.markDegraded(reason: trip.sentence), id: printer.description, context: context(trip.reason, note: trip.evidence))
+            case .occupyBed(let printer, let reason):
+                _ = try await store.printers.execute(.markBedOccupied(reason: reason), id: printer.description, context: context(.dispatchBedOccupied))
             case .readyToShip(let id):
                 _ = try await store.intents.execute(.markReadyToShip, id: id.description, context: context(.policyAutoAdvance))
             case .waiting: break

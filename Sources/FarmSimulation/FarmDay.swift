@@ -277,6 +277,10 @@ public struct FarmDay {
             guard let printer = printers[id] else { return false }
             printers[id] = apply(PrinterDecider.self, .markDegraded(reason: trip.sentence), .exists(printer)).printer
             return true
+        case .occupyBed(let id, let reason):
+            guard let printer = printers[id] else { return false }
+            printers[id] = apply(PrinterDecider.self, .markBedOccupied(reason: reason), .exists(printer)).printer
+            return true
         case .readyToShip(let id):
             finishedAt[id] = now
             return update(intent: id, .markReadyToShip)

@@ -62,6 +62,19 @@ struct PrinterDeciderTests {
         s.then(.clearDegraded, [])
     }
 
+    @Test("a bed is marked occupied once, with what is on it; clearing it is recorded with when")
+    func bed() {
+        let s = Scenario<PrinterDecider>(given: [registered, observed(.idle)])
+        s.then(.markBedOccupied(reason: "run abc123 completed on it"), [.bedOccupied(PrinterFlagChanged(detail: "run abc123 completed on it", at: s.time))])
+        let occupied = [registered, observed(.idle), PrinterEvent.bedOccupied(PrinterFlagChanged(detail: "run abc123 completed on it", at: at))]
+        Scenario<PrinterDecider>(given: occupied).then(.markBedOccupied(reason: "another"), [])
+        #expect(PrinterDecider.replay(occupied).printer?.bedOccupied == "run abc123 completed on it")
+        Scenario<PrinterDecider>(given: occupied).then(.clearBed, [.bedCleared(PrinterFlagChanged(detail: nil, at: s.time))])
+        let cleared = PrinterDecider.replay(occupied + [.bedCleared(PrinterFlagChanged(detail: nil, at: at.addingTimeInterval(60)))]).printer
+        #expect(cleared?.bedOccupied == nil)
+        #expect(cleared?.bedClearedAt == at.addingTimeInterval(60))
+    }
+
     @Test("capabilities and material changes are recorded when they differ; nonsense is refused")
     func capabilitiesAndMaterial() {
         let s = Scenario<PrinterDecider>(given: [registered])

@@ -148,6 +148,39 @@ struct ProductionPlannerTests {
         #expect(!twice.contains { if case .schedule = $0 { true } else { false } })
     }
 
+    @Test("where the farm requires cleared beds, a printer gets no print until its bed is cleared after the last one, and the bed is marked")
+    func clearedBeds() {
+        var started = run(.completed, on: printerA, ended: -5, passed: true)
+        started.startedAt = now.addingTimeInterval(-3600)
+        let work = (intents: [intent(.inProduction, quantity: 2)], plans: [plan(.approved)])
+        // Off (the default): the printer prints again at once.
+        let off = planner.steps(farm(intents: work.intents, plans: work.plans, runs: [started], sliced: true))
+        #expect(off.contains { if case .schedule = $0 { true } else { false } })
+        #expect(!off.contains { if case .occupyBed = $0 { true } else { false } })
+
+        var strict = ProductionPlanner(settings: ProductionSettings(dispatch: .init(requireClearedBed: true)))
+        let waiting = strict.steps(farm(intents: work.intents, plans: work.plans, runs: [started], sliced: true))
+        #expect(!waiting.contains { if case .schedule = $0 { true } else { false } }, "\(waiting)")
+        guard let occupy = waiting.first(where: { if case .occupyBed = $0 { true } else { false } }), case .occupyBed(let id, let reason) = occupy else {
+            Issue.record("\(waiting)"); return
+        }
+        #expect(id == printerA && reason.contains("\(started.id.description.suffix(6)) completed"))
+        // Marked: still waiting, not marked again.
+        var marked = printer(printerA)
+        marked.bedOccupied = reason
+        let still = strict.steps(farm(intents: work.intents, plans: work.plans, runs: [started], printers: [marked], sliced: true))
+        #expect(!still.contains { if case .schedule = $0 { true } else { false } } && !still.contains { if case .occupyBed = $0 { true } else { false } })
+        // Cleared after the print ended: it prints again.
+        var cleared = printer(printerA)
+        cleared.bedClearedAt = now
+        let again = strict.steps(farm(intents: work.intents, plans: work.plans, runs: [started], printers: [cleared], sliced: true))
+        #expect(again.contains { if case .schedule = $0 { true } else { false } }, "\(again)")
+        strict = ProductionPlanner(settings: ProductionSettings(dispatch: .init(requireClearedBed: true)))
+        // A run that never started left nothing on the bed.
+        let unstarted = strict.steps(farm(intents: work.intents, plans: work.plans, runs: [run(.cancelled, on: printerA, ended: -5)], sliced: true))
+        #expect(!unstarted.contains { if case .occupyBed = $0 { true } else { false } })
+    }
+
     @Test("two failures in a row degrade a printer, counted only since an operator last cleared it")
     func degradation() {
         let failures = [run(.failed, on: printerB, ended: 1), run(.failed, on: printerB, ended: 2)]

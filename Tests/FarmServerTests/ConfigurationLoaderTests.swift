@@ -57,7 +57,7 @@ struct ConfigurationLoaderTests {
             try ConfigurationLoader().load(flags: .init(), configFile: wrong, environment: [:])
         }
         let misspelt = try configFile(#"{"production":{"polcy":{}}}"#)
-        #expect(throws: StoreError.configuration("the config file's production.polcy is not valid: unknown setting 'polcy'; known here: guardrails, policy, qa, risk; see docs/production.md")) {
+        #expect(throws: StoreError.configuration("the config file's production.polcy is not valid: unknown setting 'polcy'; known here: dispatch, guardrails, policy, qa, risk; see docs/production.md")) {
             try ConfigurationLoader().load(flags: .init(), configFile: misspelt, environment: [:])
         }
     }

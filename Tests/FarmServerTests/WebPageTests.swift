@@ -187,6 +187,14 @@ struct WebPageTests {
             #expect(html.contains("Clear degraded") && html.contains("Start maintenance"))
             let grid = try await farm.request(.get, "/ui/printers", headers: [.cookie: operatorCookie]).text
             #expect(grid.contains("<a href=\"/printers/\(id)\">") && grid.contains("1 of the last 2 runs completed") && !grid.contains("<html"))
+            // Parts left on the bed (where the farm requires cleared beds): a card with the playbook, a badge on the tile.
+            _ = try await store.printers.execute(.markBedOccupied(reason: "run abc123 completed on it; take the parts off"), id: id, context: context)
+            let board = try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text
+            let card = try #require(Self.card("card-printer-\(id)", in: board))
+            #expect(card.contains("bed to clear") && card.contains("Mark bed cleared") && card.contains("{&quot;action&quot;:&quot;clearBed&quot;}"))
+            #expect(try await farm.request(.get, "/ui/printers", headers: [.cookie: operatorCookie]).text.contains("badge-bed-to-clear"))
+            _ = try await store.printers.execute(.clearBed, id: id, context: context)
+            #expect(!(Self.card("card-printer-\(id)", in: try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text)?.contains("bed to clear") ?? false))
             // Clearing the degradation starts the health record afresh, as the guardrail counts it.
             _ = try await store.printers.execute(.clearDegraded, id: id, context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date().addingTimeInterval(1)))
             #expect(try await farm.request(.get, "/printers/\(id)", headers: [.cookie: operatorCookie]).text.contains("no finished run yet"))

@@ -128,7 +128,7 @@ enum SampleEvents {
             .registered(PrinterRegistered(printerID: printer, registration: PrinterRegistration(name: "mk3s-01", connector: .moonraker, address: "http://192.168.1.20:7125", capabilities: caps), at: at)),
             .capabilitiesUpdated(PrinterCapabilitiesUpdated(capabilities: caps, at: at)),
             .stateObserved(PrinterStateObserved(state: .error, message: "MCU 'mcu' shutdown: Timer too close", at: at)),
-            .maintenanceStarted(flag), .maintenanceEnded(flag), .desynced(flag), .resynced(flag), .degraded(flag), .degradationCleared(flag),
+            .maintenanceStarted(flag), .maintenanceEnded(flag), .desynced(flag), .resynced(flag), .degraded(flag), .degradationCleared(flag), .bedOccupied(flag), .bedCleared(flag),
             .materialLoaded(PrinterMaterialLoaded(material: LoadedMaterial(material: "PETG", colour: "orange"), at: at)),
             .calibrated(PrinterCalibrated(calibration: Calibration(kind: "pressureAdvance", values: ["pressureAdvance": 0.045, "smoothTime": 0.04], note: "PETG, 0.4 mm", calibratedAt: at), at: at)),
         ]

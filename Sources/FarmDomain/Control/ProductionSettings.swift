@@ -18,18 +18,38 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
         }
     }
 
+    public struct Dispatch: Sendable, Equatable, Codable {
+        /// A printer gets no new print until an operator marks its bed cleared after the last one ended (farms
+        /// without automatic part removal).
+        public var requireClearedBed: Bool
+
+        enum CodingKeys: String, CodingKey, CaseIterable { case requireClearedBed }
+
+        public init(requireClearedBed: Bool = false) { self.requireClearedBed = requireClearedBed }
+
+        public init(from decoder: any Decoder) throws {
+            try decoder.rejectUnknownKeys(CodingKeys.self)
+            requireClearedBed = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Bool.self, forKey: .requireClearedBed) ?? false
+        }
+    }
+
     public var policy: Policy
     public var guardrails: GuardrailSettings
     public var risk: RiskAssessor.Thresholds
     public var qa: QA
+    public var dispatch: Dispatch
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case policy, guardrails, risk, qa }
+    enum CodingKeys: String, CodingKey, CaseIterable { case policy, guardrails, risk, qa, dispatch }
 
-    public init(policy: Policy = Self.standardPolicy, guardrails: GuardrailSettings = .init(), risk: RiskAssessor.Thresholds = .init(), qa: QA = .init()) {
+    public init(
+        policy: Policy = Self.standardPolicy, guardrails: GuardrailSettings = .init(), risk: RiskAssessor.Thresholds = .init(), qa: QA = .init(),
+        dispatch: Dispatch = .init()
+    ) {
         self.policy = policy
         self.guardrails = guardrails
         self.risk = risk
         self.qa = qa
+        self.dispatch = dispatch
     }
 
     /// Missing sections take the standard values, so a farm writes down only what it changes.
@@ -40,6 +60,7 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
         guardrails = try container.decodeIfPresent(GuardrailSettings.self, forKey: .guardrails) ?? .init()
         risk = try container.decodeIfPresent(RiskAssessor.Thresholds.self, forKey: .risk) ?? .init()
         qa = try container.decodeIfPresent(QA.self, forKey: .qa) ?? .init()
+        dispatch = try container.decodeIfPresent(Dispatch.self, forKey: .dispatch) ?? .init()
     }
 
     public func validate() throws(DomainError) {

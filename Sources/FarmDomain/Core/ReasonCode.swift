@@ -57,6 +57,8 @@ extension ReasonCode {
     /// The machine said so: a run started, progressed, paused, finished, as the printer reported it.
     public static let printerReported: ReasonCode = "printer.reported"
     public static let dispatchClaimed: ReasonCode = "dispatch.claimed"
+    /// A print's parts wait on the bed for a person to take them off (the farm requires cleared beds).
+    public static let dispatchBedOccupied: ReasonCode = "dispatch.bedOccupied"
     public static let dispatchFailed: ReasonCode = "dispatch.failed"
     /// What the farm believes and what the machine reports disagree (the evidence is in the event).
     public static let reconcileMismatch: ReasonCode = "reconcile.mismatch"

@@ -22,6 +22,11 @@ public struct Printer: Sendable, Equatable, Codable {
     public var degraded: String?
     /// When an operator last cleared a degradation: the health record counts from then.
     public var healthySince: Date?
+    /// Set when a finished print's parts (or a failed print's remains) are on the bed and the farm requires a cleared
+    /// bed (`production.dispatch.requireClearedBed`): nothing is dispatched to the printer until an operator clears it.
+    public var bedOccupied: String?
+    /// When an operator last marked the bed cleared: prints that ended before were taken off.
+    public var bedClearedAt: Date?
     public var registeredAt: Date
     public var updatedAt: Date
 }

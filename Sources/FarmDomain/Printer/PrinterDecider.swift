@@ -13,6 +13,10 @@ public enum PrinterCommand: Sendable, Equatable {
     case clearDegraded
     case loadMaterial(LoadedMaterial?)
     case recordCalibration(Calibration)
+    /// A finished print's parts are on the bed (the production loop says so when the farm requires cleared beds).
+    case markBedOccupied(reason: String)
+    /// An operator took the parts off: the printer may print again.
+    case clearBed
 
     public var name: String {
         switch self {
@@ -27,6 +31,8 @@ public enum PrinterCommand: Sendable, Equatable {
         case .clearDegraded: "clear degradation of"
         case .loadMaterial: "load material into"
         case .recordCalibration: "record a calibration of"
+        case .markBedOccupied: "mark the bed occupied on"
+        case .clearBed: "mark the bed cleared on"
         }
     }
 }
@@ -97,6 +103,12 @@ public enum PrinterDecider: Decider {
             try calibration.validate(now: context.time)
             if printer.calibrations?.contains(calibration) == true { return [] }
             return [.calibrated(PrinterCalibrated(calibration: calibration, at: context.time))]
+        case .markBedOccupied(let reason):
+            if printer.bedOccupied != nil { return [] }
+            return [.bedOccupied(PrinterFlagChanged(detail: reason, at: context.time))]
+        case .clearBed:
+            // Also when no print was recorded on it: an operator's word that the bed is clear starts the count afresh.
+            return [.bedCleared(flag)]
         }
     }
 
@@ -141,6 +153,13 @@ public enum PrinterDecider: Decider {
             printer.updatedAt = e.at
         case .materialLoaded(let e):
             printer.loadedMaterial = e.material
+            printer.updatedAt = e.at
+        case .bedOccupied(let e):
+            printer.bedOccupied = e.detail ?? "parts on the bed"
+            printer.updatedAt = e.at
+        case .bedCleared(let e):
+            printer.bedOccupied = nil
+            printer.bedClearedAt = e.at
             printer.updatedAt = e.at
         case .calibrated(let e):
             var latest = (printer.calibrations ?? []).filter { $0.kind != e.calibration.kind }

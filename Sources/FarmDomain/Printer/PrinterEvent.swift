@@ -54,6 +54,8 @@ public enum PrinterEvent: DomainEvent {
     case degradationCleared(PrinterFlagChanged)
     case materialLoaded(PrinterMaterialLoaded)
     case calibrated(PrinterCalibrated)
+    case bedOccupied(PrinterFlagChanged)
+    case bedCleared(PrinterFlagChanged)
 
     public static let aggregate = "printer"
 
@@ -69,6 +71,8 @@ public enum PrinterEvent: DomainEvent {
         .payload("degradationCleared", PrinterFlagChanged.self, PrinterEvent.degradationCleared),
         .payload("materialLoaded", PrinterMaterialLoaded.self, PrinterEvent.materialLoaded),
         .payload("calibrated", PrinterCalibrated.self, PrinterEvent.calibrated),
+        .payload("bedOccupied", PrinterFlagChanged.self, PrinterEvent.bedOccupied),
+        .payload("bedCleared", PrinterFlagChanged.self, PrinterEvent.bedCleared),
     ])
 
     public var parts: (name: String, payload: any Encodable) {
@@ -84,6 +88,8 @@ public enum PrinterEvent: DomainEvent {
         case .degradationCleared(let p): ("degradationCleared", p)
         case .materialLoaded(let p): ("materialLoaded", p)
         case .calibrated(let p): ("calibrated", p)
+        case .bedOccupied(let p): ("bedOccupied", p)
+        case .bedCleared(let p): ("bedCleared", p)
         }
     }
 }

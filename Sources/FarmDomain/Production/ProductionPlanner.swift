@@ -108,6 +108,7 @@ public struct ProductionPlanner: Sendable {
         }
         steps += qa(farm)
         steps += degradation(farm)
+        steps += beds(farm)
         return steps
     }
 
@@ -264,7 +265,8 @@ public struct ProductionPlanner: Sendable {
     func choosePrinter(for requirements: PrinterRequirements, material item: LineItem, farm: FarmSnapshot, busy: Set<PrinterID>) -> Printer? {
         let material = item.material.uppercased()
         let candidates = farm.printers.filter { printer in
-            guard printer.status == .idle, printer.job == nil, !busy.contains(printer.id), printer.degraded == nil, printer.desynced == nil else { return false }
+            guard printer.status == .idle, printer.job == nil, !busy.contains(printer.id), printer.degraded == nil, printer.desynced == nil,
+                  bedTaken(printer, farm) == nil else { return false }
             let caps = printer.capabilities
             if let size = requirements.minimumVolume, !Self.fits(size, in: caps.buildVolume) { return false }
             if let nozzle = requirements.nozzleDiameter, !caps.nozzleDiameters.contains(where: { abs($0 - nozzle) < 0.001 }) { return false }
@@ -312,6 +314,27 @@ public struct ProductionPlanner: Sendable {
     private func recentFailures(of printer: PrinterID, _ farm: FarmSnapshot) -> (failed: Int, of: Int) {
         let recent = outcomes(of: printer, farm).suffix(settings.guardrails.degradedWindow)
         return (recent.filter { $0 }.count, recent.count)
+    }
+
+    // MARK: beds
+
+    /// Why the printer's bed is not free, when the farm requires cleared beds: an operator has not yet marked it
+    /// cleared since a print (even a failed or cancelled one) last ended on it.
+    func bedTaken(_ printer: Printer, _ farm: FarmSnapshot) -> String? {
+        guard settings.dispatch.requireClearedBed else { return nil }
+        if let occupied = printer.bedOccupied { return occupied }
+        let cleared = printer.bedClearedAt ?? .distantPast
+        let last = farm.runs(on: printer.id).filter { $0.status.isTerminal && $0.startedAt != nil && ($0.endedAt ?? .distantPast) > cleared }
+            .max { ($0.endedAt ?? .distantPast) < ($1.endedAt ?? .distantPast) }
+        return last.map { "run \($0.id.description.suffix(6)) \($0.status.rawValue) on it; take the parts off and mark the bed cleared" }
+    }
+
+    /// Records on each printer that its bed is taken, so people see it (the printer choice above already waits).
+    private func beds(_ farm: FarmSnapshot) -> [ProductionStep] {
+        farm.printers.compactMap { printer in
+            guard printer.bedOccupied == nil, let reason = bedTaken(printer, farm) else { return nil }
+            return .occupyBed(printer.id, reason: reason)
+        }
     }
 
     private func degradation(_ farm: FarmSnapshot) -> [ProductionStep] {

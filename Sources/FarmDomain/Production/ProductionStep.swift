@@ -21,6 +21,8 @@ public enum ProductionStep: Sendable, Equatable {
     /// QA passed without a person: the run's risk was LOW and the farm allows it.
     case autoPass(RunID, PlanID, risk: RiskAssessment)
     case degrade(PrinterID, GuardTrip)
+    /// A print ended on the printer since its bed was last cleared, and the farm requires cleared beds.
+    case occupyBed(PrinterID, reason: String)
     case readyToShip(IntentID)
     /// Nothing can be done for `subject` until someone acts; `reason` says what (logged, shown to operators).
     case waiting(String, reason: String)

@@ -103,9 +103,11 @@ struct PrinterRoutes {
 
 extension PrinterRoutes {
     /// What an operator may do to a printer's mode and flags: maintenance (no dispatch while in it), clearing a
-    /// desync after checking the machine, clearing a degradation after fixing it.
+    /// desync after checking the machine, clearing a degradation after fixing it, marking the bed cleared after
+    /// taking a print's parts off.
     static let actions: [String: PrinterCommand] = [
         "startMaintenance": .startMaintenance, "endMaintenance": .endMaintenance, "resync": .resync, "clearDegraded": .clearDegraded,
+        "clearBed": .clearBed,
     ]
 
     static func check(apiKey: String) throws {

@@ -61,8 +61,8 @@ enum PrintersPage {
         }
         if let temperatures = temperatures(live?.report) { lines.append("<p class=\"temps\">\(temperatures)</p>") }
         if let health = live?.health { lines.append("<p class=\"health health-\(health.level)\">\(health.text)</p>") }
-        if let why = printer.desynced ?? printer.degraded ?? (printer.status == .error ? printer.lastMessage : nil) { lines.append("<p class=\"why\">\(why)</p>") }
-        let actions = WebPage.buttons(maintenance(printer), version: version, viewer: viewer)
+        if let why = printer.desynced ?? printer.degraded ?? printer.bedOccupied ?? (printer.status == .error ? printer.lastMessage : nil) { lines.append("<p class=\"why\">\(why)</p>") }
+        let actions = WebPage.buttons(TriageBoard.Action.recover(printer) + maintenance(printer), version: version, viewer: viewer)
         return """
             <li class="printer-tile status-\(printer.status.rawValue)" id="printer-\(printer.id)">
               <div class="card-head"><strong><a href="/printers/\(printer.id)">\(printer.name)</a></strong>\(badges(printer))</div>
@@ -102,6 +102,7 @@ enum PrintersPage {
         facts.append("<dt>Health</dt><dd><span class=\"health health-\(live.health.level)\">\(live.health.text)</span>\(printer.healthySince.map { HTML(" <span class=\"quiet\">since cleared \(stamp($0))</span>") } ?? .empty)</dd>")
         if let why = printer.desynced { facts.append("<dt>Desynced</dt><dd class=\"why\">\(why)</dd>") }
         if let why = printer.degraded { facts.append("<dt>Degraded</dt><dd class=\"why\">\(why)</dd>") }
+        if let why = printer.bedOccupied { facts.append("<dt>Bed</dt><dd class=\"why\">\(why)</dd>") }
         if let message = printer.lastMessage { facts.append("<dt>Last message</dt><dd>\(message)</dd>") }
         facts.append("<dt>Registered</dt><dd>\(stamp(printer.registeredAt))</dd>")
 
@@ -140,6 +141,7 @@ enum PrintersPage {
         var badges: [HTML] = ["<span class=\"badge status-\(printer.status.rawValue)\">\(printer.status.rawValue)</span>"]
         if printer.desynced != nil { badges.append("<span class=\"badge badge-desynced\">desynced</span>") }
         if printer.degraded != nil { badges.append("<span class=\"badge badge-degraded\">degraded</span>") }
+        if printer.bedOccupied != nil { badges.append("<span class=\"badge badge-bed-to-clear\">bed to clear</span>") }
         return "\(badges)"
     }
 

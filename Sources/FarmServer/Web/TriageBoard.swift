@@ -40,13 +40,16 @@ struct TriageBoard: Sendable {
             ]
         }
 
-        /// Resync a desynced printer, clear a degraded one (after checking the machine).
+        /// Resync a desynced printer, clear a degraded one (after checking the machine), mark its bed cleared.
         static func recover(_ printer: Printer) -> [Action] {
             let path = "/api/v1/printers/\(printer.id)/transitions"
             var actions: [Action] = []
             if printer.desynced != nil { actions.append(Action(label: "Resync", path: path, body: #"{"action":"resync"}"#, permission: .operate, style: .primary)) }
             if printer.degraded != nil {
                 actions.append(Action(label: "Clear degraded", path: path, body: #"{"action":"clearDegraded"}"#, permission: .operate, style: .primary))
+            }
+            if printer.bedOccupied != nil {
+                actions.append(Action(label: "Mark bed cleared", path: path, body: #"{"action":"clearBed"}"#, permission: .operate, style: .primary))
             }
             return actions
         }
@@ -154,6 +157,10 @@ struct TriageBoard: Sendable {
         if let degraded = printer.degraded {
             badges.append("degraded")
             why = why ?? degraded
+        }
+        if let bed = printer.bedOccupied {
+            badges.append("bed to clear")
+            why = why ?? bed
         }
         if printer.status == .error {
             badges.append("error")

@@ -78,7 +78,7 @@ enum WebAssets {
         .empty { color: var(--muted); padding: .3rem; }
         .badge { font-size: .75rem; padding: .05rem .45rem; border-radius: 1rem; background: #dde3ea; }
         .badge-desynced, .badge-degraded, .badge-failed, .badge-error { background: #f8d7d7; color: var(--danger); font-weight: 600; }
-        .badge-paused, .badge-approval, .badge-review-required, .badge-needs-review { background: #fdebc8; color: var(--warn); }
+        .badge-paused, .badge-approval, .badge-review-required, .badge-needs-review, .badge-bed-to-clear { background: #fdebc8; color: var(--warn); }
         progress { width: 100%; height: .6rem; }
         .actions { display: flex; flex-wrap: wrap; gap: .4rem; margin-top: .35rem; }
         .risk { position: relative; font-size: .75rem; font-weight: 700; padding: .05rem .45rem; border-radius: .3rem; cursor: help; }
