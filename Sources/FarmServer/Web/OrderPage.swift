@@ -18,7 +18,7 @@ enum OrderPage {
         facts.append("<dt>Received</dt><dd>\(stamp(intent.receivedAt))</dd>")
         facts.append("<dt>Due</dt><dd>\(intent.dueDate.map(stamp) ?? "no due date")</dd>")
         if order.slack != nil { facts.append("<dt>Slack</dt><dd>\(OrdersPage.slack(order.slack)) <span class=\"quiet\">after the copies still to print</span></dd>") }
-        facts.append("<dt>Payment</dt><dd>\(OrdersPage.words(intent.paymentStatus.rawValue))\(intent.currency.map { " (\($0))" } ?? "")</dd>")
+        facts.append("<dt>Payment</dt><dd>\(WebPage.words(intent.paymentStatus.rawValue))\(intent.currency.map { " (\($0))" } ?? "")</dd>")
         if !intent.constraints.isEmpty { facts.append("<dt>Constraints</dt><dd>\(intent.constraints.joined(separator: "; "))</dd>") }
         if !intent.notes.isEmpty { facts.append("<dt>Notes</dt><dd>\(intent.notes.joined(separator: "; "))</dd>") }
         let actions = intent.status == .needsReview ? WebPage.buttons(TriageBoard.Action.review(intent.id), version: order.version, viewer: viewer) : []
@@ -62,7 +62,7 @@ enum OrderPage {
         }
         if let plan {
             let progress = PlanProgress(plan: plan, runs: runs)
-            lines.append("<p>Plan: <a href=\"/plans/\(plan.id)\">revision \(plan.revisions.last?.number ?? 0), \(OrdersPage.words(plan.status.rawValue))</a> · \(progress.passed) of \(item.quantity) passed QA, \(progress.inFlight) on the way</p>")
+            lines.append("<p>Plan: <a href=\"/plans/\(plan.id)\">revision \(plan.revisions.last?.number ?? 0), \(WebPage.words(plan.status.rawValue))</a> · \(progress.passed) of \(item.quantity) passed QA, \(progress.inFlight) on the way</p>")
         }
         return "<div class=\"item\" id=\"item-\(item.id)\"><h3>Item \(index + 1)</h3>\(lines)</div>"
     }

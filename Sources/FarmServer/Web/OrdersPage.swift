@@ -28,12 +28,12 @@ enum OrdersPage {
 
     /// `total`: how many orders the filter matches when that is known (open ones); `next`: the cursor of the next
     /// page, when there is one.
-    static func render(_ orders: [OrderFacts], filter: Filter, total: Int?, next: String?, now: Date, viewer: Viewer) -> HTML {
+    static func render(_ orders: [OrderFacts], filter: Filter, total: Int?, next: String?, viewer: Viewer) -> HTML {
         let stamp = Timeline.stamper(viewer.timeZone)
         let tabs = ([Filter.open] + IntentStatus.allCases.map(Filter.status)).map { tab in
             HTML("<a href=\"/orders?status=\(tab.query)\"\(tab == filter ? HTML(" aria-current=\"page\"") : .empty)>\(label(tab))</a>")
         }
-        let rows = orders.map { row($0, now: now, stamp: stamp) }
+        let rows = orders.map { row($0, stamp: stamp) }
         var summary = ""
         if let total { summary = total > orders.count ? "\(orders.count) of \(total), the earliest due first" : "\(total), the earliest due first" }
         let empty: HTML = orders.isEmpty ? "<p class=\"empty\">No orders here.</p>" : .empty
@@ -51,7 +51,7 @@ enum OrdersPage {
             """)
     }
 
-    static func row(_ order: OrderFacts, now: Date, stamp: (Date) -> String) -> HTML {
+    static func row(_ order: OrderFacts, stamp: (Date) -> String) -> HTML {
         let intent = order.intent
         let items = intent.lineItems.map { "\($0.quantity)× \($0.material)\($0.colour.map { " \($0)" } ?? "")" }.joined(separator: ", ")
         return """
@@ -79,26 +79,13 @@ enum OrdersPage {
     }
 
     static func statusBadge(_ status: IntentStatus) -> HTML {
-        "<span class=\"badge intent-\(status.rawValue)\">\(words(status.rawValue))</span>"
+        "<span class=\"badge intent-\(status.rawValue)\">\(WebPage.words(status.rawValue))</span>"
     }
 
     static func label(_ filter: Filter) -> String {
         switch filter {
         case .open: "Open"
-        case .status(let status): words(status.rawValue).capitalizedFirst
+        case .status(let status): WebPage.words(status.rawValue).capitalizedFirst
         }
     }
-
-    /// `needsReview` → `needs review`.
-    static func words(_ camel: String) -> String {
-        var text = ""
-        for character in camel {
-            if character.isUppercase { text += " " + character.lowercased() } else { text.append(character) }
-        }
-        return text
-    }
-}
-
-extension String {
-    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

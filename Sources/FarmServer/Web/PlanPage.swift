@@ -14,7 +14,7 @@ enum PlanPage {
         let item = intent?.lineItems.first { $0.id == plan.lineItemID }
         let progress = PlanProgress(plan: plan, runs: runs)
         var facts: [HTML] = [
-            "<dt>Status</dt><dd><span class=\"badge plan-\(plan.status.rawValue)\">\(OrdersPage.words(plan.status.rawValue))</span></dd>",
+            "<dt>Status</dt><dd><span class=\"badge plan-\(plan.status.rawValue)\">\(WebPage.words(plan.status.rawValue))</span></dd>",
             "<dt>Order</dt><dd>\(intent.map { HTML("<a href=\"/orders/\($0.id)\">\(OrdersPage.name(of: $0))</a>") } ?? HTML("\(plan.intentID)"))</dd>",
         ]
         if let item {
@@ -77,7 +77,7 @@ enum PlanPage {
         }
         return """
             <article class="revision" id="revision-\(revision.number)">
-              <h3>Revision \(revision.number) <span class="badge plan-\(revision.status.rawValue)">\(OrdersPage.words(revision.status.rawValue))</span> <span class="quiet">\(stamp(revision.createdAt))</span></h3>
+              <h3>Revision \(revision.number) <span class="badge plan-\(revision.status.rawValue)">\(WebPage.words(revision.status.rawValue))</span> <span class="quiet">\(stamp(revision.createdAt))</span></h3>
               \(revision.reasons.isEmpty ? HTML.empty : HTML("<p class=\"why\">\(revision.reasons.joined(separator: "; "))</p>"))
               \(changes)
               \(decisions.isEmpty ? HTML.empty : HTML("<ul class=\"decisions\">\(decisions)</ul>"))
@@ -93,7 +93,7 @@ enum PlanPage {
         return [
             ("profile", spec.profile),
             ("orientation", "x \(number(spec.orientation.x))°, y \(number(spec.orientation.y))°, z \(number(spec.orientation.z))°"),
-            ("supports", OrdersPage.words(spec.supports.rawValue)),
+            ("supports", WebPage.words(spec.supports.rawValue)),
             ("nozzle", requirements.nozzleDiameter.map { "\(number($0)) mm" } ?? "any"),
             ("material", requirements.material ?? "any"),
             ("enclosure", requirements.enclosure ? "required" : "not required"),

@@ -156,6 +156,15 @@ enum WebPage {
         }
     }
 
+    /// A status as words: `needsReview` → `needs review`.
+    static func words(_ camel: String) -> String {
+        var text = ""
+        for character in camel {
+            if character.isUppercase { text += " " + character.lowercased() } else { text.append(character) }
+        }
+        return text
+    }
+
     static func progressBar(_ progress: RunProgress) -> HTML {
         "<progress max=\"100\" value=\"\(progress.percent)\" aria-label=\"progress\"></progress>"
     }
@@ -169,4 +178,8 @@ enum WebPage {
             <span class="risk risk-\(risk.level.rawValue.lowercased())" tabindex="0">\(risk.level.rawValue) \(risk.score)<span class="explain" role="tooltip"><ul>\(factors.isEmpty ? [HTML("<li>no risk factor</li>")] : factors)</ul>\(rule)</span></span>
             """
     }
+}
+
+extension String {
+    var capitalizedFirst: String { prefix(1).uppercased() + dropFirst() }
 }

@@ -77,7 +77,7 @@ struct WebRoutes {
             for (intent, version) in intents {
                 orders.append(try await OrderFacts.load(intent, version: version, store: services.store, planner: planner, now: now))
             }
-            return WebPage.response(OrdersPage.render(orders, filter: filter, total: total, next: next, now: now, viewer: viewer))
+            return WebPage.response(OrdersPage.render(orders, filter: filter, total: total, next: next, viewer: viewer))
         }
         routes.page("/orders/{id}", .read) { _, context in
             let viewer = try viewer(context)
