@@ -273,6 +273,9 @@ struct WebPageTests {
         }
     }
 
+    /// The first line item's model (not stored: without its geometry the estimate is an hour a copy).
+    static let bracket = String(repeating: "b", count: 64)
+
     /// An order of two line items, held for review with a preflight warning and a quote; the first item's plan with
     /// an approved revision 1 and a drafted revision 2 (another profile, rotated, supports), a run queued from
     /// revision 1 and a completed run that passed QA.
@@ -280,7 +283,7 @@ struct WebPageTests {
         let intent = IntentID(SystemIDs.uuidv7()), first = LineItemID(UUID()), second = LineItemID(UUID())
         let draft = IntentDraft(
             source: .shopify, externalReference: "#1042 <b>", customer: "Ada & Co", lineItems: [
-                LineItem(id: first, quantity: 3, material: "PETG", colour: "orange"), LineItem(id: second, quantity: 1, material: "PLA"),
+                LineItem(id: first, modelArtifact: Self.bracket, quantity: 3, material: "PETG", colour: "orange"), LineItem(id: second, quantity: 1, material: "PLA"),
             ], dueDate: due, paymentStatus: .paid)
         let finding = PreflightFinding(code: "geometry.thinWalls", severity: .warn, message: "walls under 0.8 mm")
         let verdict = PreflightVerdict(outcome: .warn, findings: [finding], material: "PETG", massGrams: 42, printers: ["mk4"])
@@ -332,6 +335,17 @@ struct WebPageTests {
             // each without a model): slack 6 h − 3 h.
             let slack = try #require(list.text.range(of: "<span class=\"slack").map { String(list.text[$0.lowerBound...].prefix(60)) })
             #expect(slack.contains("tight") && (slack.contains("2 h 5") || slack.contains("3 h 0")), "\(slack)")
+            // Once the loop has sliced the plan's revision, the slicer's print time counts (30 min a copy): 6 h − 2 h.
+            let facts = GCodeFacts(
+                generator: "PrusaSlicer", estimatedSeconds: 1800, estimatedSilentSeconds: nil, filamentMillimetres: nil, filamentCubicCentimetres: nil,
+                filamentGrams: nil, filamentCost: nil, layerCount: 100, layerHeights: [0.2], firstLayerHeight: 0.2, maxZ: 20, objects: [], thumbnails: [], settings: [:])
+            let slice = Slice(
+                key: String(repeating: "c", count: 64), inputs: SliceInputs(model: Self.bracket, profile: "petg-0.2", slicer: "PrusaSlicer 2.9", copies: 1),
+                gcode: String(repeating: "d", count: 64), gcodeSize: 1, facts: facts, pinnedToOneCore: false, slicerSeconds: 1, at: Date())
+            _ = try await farm.store.slices.execute(.record(slice), id: slice.key, context: context)
+            let sliced = try await farm.request(.get, "/orders", headers: [.cookie: operatorCookie]).text
+            let slicedSlack = try #require(sliced.range(of: "<span class=\"slack").map { String(sliced[$0.lowerBound...].prefix(60)) })
+            #expect(slicedSlack.contains("3 h 5") || slicedSlack.contains("4 h 0"), "\(slicedSlack)")
             let shipped = try await farm.request(.get, "/orders?status=shipped", headers: [.cookie: operatorCookie]).text
             #expect(!shipped.contains("/orders/\(seeded.intent)"))
             #expect(try await farm.request(.get, "/orders?status=lost", headers: [.cookie: operatorCookie]).status == .badRequest)
