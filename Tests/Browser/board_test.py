@@ -356,6 +356,20 @@ def main():
         ended = [e for e in events_after(head) if e["subject"] == "printer-" + printer_id and ".maintenanceEnded." in e["type"]]
         check(len(ended) == 1, f"a double click on an action acts once ({len(ended)} maintenanceEnded events)")
 
+        # A busy farm sends events faster than any pause between them: the board still refreshes while they pour in.
+        operator.goto(BASE + "/")
+        expect(operator.locator("#connection")).to_have_text("live", timeout=10_000)
+        operator.wait_for_function("() => document.getElementById('board').dataset.refreshed")
+        before_flood = operator.locator("#board").get_attribute("data-refreshed")
+        refreshed_during, flood_end, sent = None, time.time() + 4, 0
+        while time.time() < flood_end:
+            api("PUT", "/api/v1/printers/" + printer_id + "/material", {"material": "PLA" if sent % 2 else "PETG"})
+            sent += 1
+            if refreshed_during is None and time.time() > flood_end - 2:
+                now = operator.locator("#board").get_attribute("data-refreshed")
+                refreshed_during = now if now != before_flood else None
+        check(refreshed_during is not None, f"the board refreshes during a flood of events ({sent} in 4 s), not only after it")
+
         operator.route(stream, lambda route: route.abort())
         operator.goto(BASE + "/")
         expect(operator.locator("#connection")).to_contain_text("connection lost", timeout=20_000)

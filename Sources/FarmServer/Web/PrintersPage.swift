@@ -40,7 +40,7 @@ enum PrintersPage {
         let summary = PrinterStatus.allCases.compactMap { status in counts[status].map { HTML("<span class=\"badge status-\(status.rawValue)\">\($0) \(status.rawValue)</span>") } }
         return WebPage.layout(title: "Printers", viewer: viewer, current: "/printers", main: """
             <div class="page-head"><h1>Printers</h1>\(summary)</div>
-            <section id="printers" data-fragment="/ui/printers" data-subjects="printer- run-" data-poll="10000" aria-label="Printers">
+            <section id="printers" data-fragment="/ui/printers" data-subjects="printer- run-" data-poll="10000" data-min-interval="\(printers.count > 100 ? 3000 : 0)" aria-label="Printers">
             \(grid(printers, live: live, viewer: viewer))
             </section>
             """)

@@ -270,7 +270,15 @@ enum WebAssets {
               if (again) { again = false; schedule(); }
             }
           }
-          function schedule() { clearTimeout(timer); timer = setTimeout(refresh, 150); }
+          // One refresh pending at a time, not pushed back by later events (a busy farm sends events faster than any
+          // pause between them: a debounce would never fire); a large part (a thousand printers) refreshes at most
+          // once per data-min-interval ms.
+          let lastRefresh = 0;
+          function schedule() {
+            if (timer) return;
+            const gap = Number(live?.dataset.minInterval) || 0;
+            timer = setTimeout(() => { timer = null; lastRefresh = Date.now(); refresh(); }, Math.max(150, lastRefresh + gap - Date.now()));
+          }
           function setConnection(state, text) {
             if (!connection) return;
             connection.className = "connection " + state;
