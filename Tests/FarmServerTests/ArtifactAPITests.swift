@@ -86,6 +86,8 @@ struct ArtifactAPITests {
             #expect(whole.headers[.eTag] == "\"\(sha)\"")
             #expect(whole.headers[.acceptRanges] == "bytes")
             #expect(whole.headers[.contentType] == "application/octet-stream")
+            #expect(whole.headers[.contentDisposition]?.hasPrefix("attachment") == true, "downloaded, never shown as a page")
+            #expect(whole.headers[.contentSecurityPolicy] == "default-src 'none'; sandbox" && whole.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
             var conditional = auth
             conditional[.ifNoneMatch] = "\"\(sha)\""
             #expect(try await farm.request(.get, url, headers: conditional).status == .notModified)

@@ -64,6 +64,8 @@ struct ArtifactRoutes {
             .contentType: artifact.mediaType, .eTag: etag, .acceptRanges: "bytes",
             .contentDisposition: "attachment; filename*=UTF-8''\(artifact.names.first?.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", ";"])) ?? sha)",
             .cacheControl: "private, max-age=31536000, immutable",
+            // why: uploads are anyone's bytes under a type the uploader chose; never let a browser run them as a page.
+            .init("X-Content-Type-Options")!: "nosniff", .contentSecurityPolicy: "default-src 'none'; sandbox",
         ]
         if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
             return Response(status: .notModified, headers: headers)
