@@ -185,11 +185,23 @@ def main():
             arg=[card_id, first], timeout=60_000)
         check(True, "its progress climbs on the open page")
 
-        # One-click playbooks: pause the next running card, see it paused, resume it.
-        target = operator.locator(".lane-running .card:has(button:text-is('Pause'))").first
-        expect(target).to_be_visible(timeout=60_000)
-        target_id = target.get_attribute("id")
-        target.get_by_role("button", name="Pause").click()
+        # One-click playbooks: pause a running card (the one furthest from done: a print can end between the page
+        # drawing it and the click, and the server then rightly refuses — an operator picks another, as this does),
+        # see it paused, resume it.
+        pausable = ".lane-running .card:has(button:text-is('Pause'))"
+        for attempt in range(3):
+            expect(operator.locator(pausable).first).to_be_visible(timeout=60_000)
+            target_id = operator.evaluate(
+                "() => [...document.querySelectorAll('.lane-running .card')]"
+                ".filter(c => [...c.querySelectorAll('button')].some(b => b.textContent.trim() === 'Pause'))"
+                ".sort((a, b) => (Number(a.querySelector('progress')?.value) || 0) - (Number(b.querySelector('progress')?.value) || 0))[0].id")
+            operator.evaluate("document.getElementById('toast').textContent = ''")
+            operator.locator("#" + target_id).get_by_role("button", name="Pause").click()
+            operator.wait_for_function(
+                "() => /Pause: done|This changed/.test(document.getElementById('toast').textContent)", timeout=15_000)
+            if "Pause: done" in operator.locator("#toast").text_content():
+                break
+            time.sleep(1)
         expect(operator.locator("#toast")).to_contain_text("Pause: done", timeout=15_000)
         paused = operator.locator("#" + target_id)
         expect(paused.locator(".badge-paused")).to_be_visible(timeout=20_000)
