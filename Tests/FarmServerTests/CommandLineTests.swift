@@ -38,11 +38,7 @@ struct CommandLineTests {
         return Finished(status: process.terminationStatus, output: String(decoding: data, as: UTF8.self))
     }
 
-    static func freePort() throws -> Int {
-        let socket = try ServerSocket()
-        defer { socket.close() }
-        return socket.port
-    }
+    static func freePort() throws -> Int { try TestPorts.take() }
 
     @Test("migrate, create the first owner and a key, serve, answer requests, stop cleanly on SIGTERM, then rebuild the read models")
     func lifecycle() async throws {
@@ -120,16 +116,46 @@ struct CommandLineTests {
 }
 
 /// A socket bound to 127.0.0.1 with an OS-chosen port, to find a free one.
+/// Ports for servers the tests start as other processes: each block of consecutive ports is free when handed out
+/// and never handed out twice in one test run — two demos started at once (the demo and browser suites) must not
+/// pick each other's printer ports, which only "hoping the neighbours are free" once let happen.
+enum TestPorts {
+    private static let lock = NSLock()
+    nonisolated(unsafe) private static var given: Set<Int> = []
+
+    static func take(_ count: Int = 1) throws -> Int {
+        try lock.withLock {
+            for _ in 0..<200 {
+                let first = try ServerSocket()
+                var held = [first]
+                defer { held.forEach { $0.close() } }
+                let ports = first.port..<(first.port + count)
+                guard ports.upperBound <= 65536, given.isDisjoint(with: ports) else { continue }
+                for port in ports.dropFirst() {
+                    guard let socket = try? ServerSocket(port: port) else { break }
+                    held.append(socket)
+                }
+                if held.count == count {
+                    given.formUnion(ports)
+                    return first.port
+                }
+            }
+            throw POSIXError(.EADDRINUSE)
+        }
+    }
+}
+
 struct ServerSocket {
     let descriptor: Int32
     let port: Int
 
-    init() throws {
+    /// Binds 127.0.0.1:`port`; 0 lets the kernel choose.
+    init(port: Int = 0) throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        address.sin_port = 0
+        address.sin_port = in_port_t(UInt16(port).bigEndian)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
         let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
         guard bound == 0 else {

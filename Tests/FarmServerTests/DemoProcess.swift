@@ -12,10 +12,9 @@ final class DemoProcess {
     init(printers: Int? = nil, arguments: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-demo-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        port = try CommandLineTests.freePort()
-        // The printers need consecutive free ports: take one and hope its neighbours are free too.
-        var base = try CommandLineTests.freePort()
-        if base >= 65533 { base -= 2 }
+        port = try TestPorts.take()
+        // The printers need consecutive free ports, none another demo of this run was given.
+        let base = try TestPorts.take(printers ?? 3)
         printerBasePort = base
         output = directory.appendingPathComponent("out.log")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
