@@ -41,9 +41,12 @@ struct BrowserTests {
         if script.isRunning { script.terminate() }
         script.waitUntilExit()
         let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(script.terminationStatus == 0, "the browser checks failed:\n\(said.suffix(4000))\nthe demo said:\n\(demo.console.suffix(3000))")
+        #expect(script.terminationStatus == 0, "the browser checks failed:\n\(said.suffix(4000))\nthe demo said:\n\(demo.console.suffix(3000))\nits log:\n\(demo.logTail)")
         #expect(said.contains("all browser checks passed"))
-        for shot in ["sign-in.png", "sign-in-totp.png", "board.png", "run.png", "run-qa-failed.png", "printers.png", "board-viewer-tablet.png", "board-wall.png"] {
+        for shot in [
+            "sign-in.png", "sign-in-totp.png", "board.png", "run.png", "run-qa-failed.png", "orders.png", "order.png", "plan.png", "printers.png", "printer.png",
+            "board-viewer-tablet.png", "board-wall.png",
+        ] {
             let size = (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent(shot).path)[.size] as? Int) ?? 0
             #expect(size > 10_000, "screenshot \(shot) saved")
         }

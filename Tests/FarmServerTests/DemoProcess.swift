@@ -23,11 +23,18 @@ final class DemoProcess {
             + (printers.map { ["--printers", String($0)] } ?? []) + arguments
         process.currentDirectoryURL = directory
         process.standardOutput = try FileHandle(forWritingTo: output)
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        // The demo's log (stderr) is kept beside its console: when a test fails it says why the demo stopped, if it did.
+        _ = FileManager.default.createFile(atPath: directory.appendingPathComponent("log.txt").path, contents: nil)
+        process.standardError = try FileHandle(forWritingTo: directory.appendingPathComponent("log.txt"))
         try process.run()
     }
 
     var console: String { (try? String(contentsOf: output, encoding: .utf8)) ?? "" }
+    /// The end of the demo's log, and whether it is still running.
+    var logTail: String {
+        let log = (try? String(contentsOf: directory.appendingPathComponent("log.txt"), encoding: .utf8)) ?? ""
+        return "(demo \(process.isRunning ? "running" : "exited with \(process.terminationStatus)"))\n" + log.suffix(3000)
+    }
 
     /// The admin key the demo prints, once it has.
     func adminKey() async throws -> String {
