@@ -76,16 +76,18 @@ enum RunPage {
         var pausedFor: TimeInterval { pauses.reduce(0) { $0 + (($1.resumed ?? $1.at).timeIntervalSince($1.at)) } }
 
         init(run: Run, events: [StoredEvent]) {
-            for event in events {
-                switch Timeline.short(event.type) {
-                case "run progressed":
+            let decoder = StoreCoding.decoder()
+            for stored in events {
+                // The run's own events, decoded as the store decodes them; one that does not decode says nothing here.
+                guard let event = try? RunEvent.decodeData(type: stored.type, data: stored.data, decoder: decoder) else { continue }
+                switch event {
+                case .progressed:
                     reports += 1
-                    lastReport = event.time
-                case "run paused":
-                    let detail = (try? JSONSerialization.jsonObject(with: event.data) as? [String: Any])?["detail"] as? String
-                    pauses.append(Pause(at: event.time, actor: event.actor, anomaly: event.reason == ReasonCode.guardAnomalyPause.rawValue, detail: detail))
-                case "run resumed", "run cancelled", "run failed", "run completed", "run interrupted":
-                    if let last = pauses.indices.last, pauses[last].resumed == nil { pauses[last].resumed = event.time }
+                    lastReport = stored.time
+                case .paused(let change):
+                    pauses.append(Pause(at: stored.time, actor: stored.actor, anomaly: stored.reason == ReasonCode.guardAnomalyPause.rawValue, detail: change.detail))
+                case .resumed, .cancelled, .failed, .completed, .interrupted:
+                    if let last = pauses.indices.last, pauses[last].resumed == nil { pauses[last].resumed = stored.time }
                 default: break
                 }
             }

@@ -122,7 +122,9 @@ struct WebRoutes {
                 }
                 let history = try await services.store.runs.newest(ref: id, limit: 20).map(\.model)
                 let events = try await services.store.events.read(stream: PrinterDecider.stream(printer.id), last: 100)
-                let live = try await live([printer])[printer.id]!, actors = try await people(in: events)
+                // Its run under way, if any, is among its latest runs: no read of the farm's running runs for one printer.
+                let running = history.first { [.dispatching, .printing, .paused].contains($0.status) }
+                let live = try await live([printer], running: [printer.id: running].compactMapValues { $0 })[printer.id]!, actors = try await people(in: events)
                 return WebPage.response(
                     part
                         ? PrintersPage.detail(printer, version: version, live: live, history: history, events: events, actors: actors, viewer: viewer)
@@ -162,11 +164,13 @@ struct WebRoutes {
         return names
     }
 
-    /// Each printer's run under way, its machine's last report and its recent health.
-    func live(_ printers: [Printer]) async throws -> [PrinterID: PrintersPage.Live] {
-        var running: [PrinterID: Run] = [:]
-        for status in [RunStatus.dispatching, .printing, .paused] {
-            for (run, _) in try await services.store.runs.allVersioned(status: status.rawValue) { running[run.printerID] = run }
+    /// Each printer's run under way (read here unless given), its machine's last report and its recent health.
+    func live(_ printers: [Printer], running given: [PrinterID: Run]? = nil) async throws -> [PrinterID: PrintersPage.Live] {
+        var running = given ?? [:]
+        if given == nil {
+            for status in [RunStatus.dispatching, .printing, .paused] {
+                for (run, _) in try await services.store.runs.allVersioned(status: status.rawValue) { running[run.printerID] = run }
+            }
         }
         let reports = await fleet?.reports ?? [:]
         // Statuses only: a thousand printers' health without decoding a run.
