@@ -72,12 +72,21 @@ public func buildApplication(
         await store.shutdown()
         throw error
     }
+    // why: a second `serve` on a port in use started its fleet and loop before the bind failed (issue 17): they
+    // now wait until the server listens.
+    let started = ServerStarted()
+    var services: [any Service] = [StoreService(store: store)]
+    if let fleet { services.append(AfterServerStarts(started: started, inner: fleet)) }
+    if let loop { services.append(AfterServerStarts(started: started, inner: loop)) }
     return Application(
         router: router,
         configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "printfarm"),
         // Services stop in reverse order: the loop first, then the printer connections, the store last.
-        services: [StoreService(store: store)] + (fleet.map { [$0] } ?? []) + (loop.map { [$0] } ?? []),
-        onServerRunning: { channel in await dependencies.onServerRunning(channel.localAddress?.port ?? configuration.port) },
+        services: services,
+        onServerRunning: { channel in
+            started.open()
+            await dependencies.onServerRunning(channel.localAddress?.port ?? configuration.port)
+        },
         logger: logger)
 }
 

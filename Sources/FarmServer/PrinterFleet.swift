@@ -88,6 +88,7 @@ actor PrinterFleet: Service {
     }
 
     func run() async throws {
+        logger.notice("connecting to the printers")
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.sync()

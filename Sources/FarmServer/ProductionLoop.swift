@@ -49,6 +49,7 @@ public actor ProductionLoop: Service {
     }
 
     public func run() async throws {
+        logger.notice("production loop running")
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {
                 await self.pass()

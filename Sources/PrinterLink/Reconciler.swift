@@ -80,9 +80,18 @@ public struct Reconciler: Sendable {
     public func reconcile(_ s: Situation) -> Outcome {
         let report = s.report
         let ours = s.run.map { DispatchFile.path(of: $0.id) }
-        let busy = report.job == "printing" || report.job == "paused"
-        let job = busy ? report.filename.map { PrinterJob(file: $0, external: $0 != ours) } : nil
-        let message = report.link == .live ? report.message : (report.linkReason ?? report.message)
+        // why: while Klippy is shut down print_stats keeps a stale `paused` job; the machine prints nothing then.
+        let busy = (report.job == "printing" || report.job == "paused") && (report.host == nil || report.host == "ready")
+        // A file the farm dispatched is never "external", even once its run is over (issue 17: a shut-down printer's
+        // own run file flipped to external once the run had failed).
+        let job = busy ? report.filename.map { PrinterJob(file: $0, external: DispatchFile.run(printing: $0) == nil) } : nil
+        // Klipper's own words first when Klippy is not ready ("Shutdown due to …"), not our "Klippy is shutdown".
+        let message: String? =
+            switch report.link {
+            case .live: report.message
+            case .hostNotReady: report.message ?? report.linkReason
+            case .down, .unauthorized: report.linkReason ?? report.message
+            }
         var steps: [Step] = []
         if report.state != s.printer.observed || message != s.printer.lastMessage || job != s.printer.job {
             steps.append(.printer(.observe(report.state, message: message.map { String($0.prefix(500)) }, job: job), .printerObserved))

@@ -133,9 +133,12 @@ def enrol_totp(username):
     return secret
 
 
-def sign_in(page, username, secret=None):
+def sign_in(page, username, secret=None, next_path=None):
     page.goto(BASE + "/")
     check(page.url.startswith(BASE + "/login?next=/"), "a page without a session goes to sign-in")
+    if next_path is not None:
+        # As if the server had let it through: the page itself must still stay on this server.
+        page.evaluate("next => { document.getElementById('sign-in').dataset.next = next }", next_path)
     page.get_by_label("Username").fill(username)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Sign in").click()
@@ -400,7 +403,10 @@ def main():
         check(True, "the page reconnects by itself when the connection is back")
 
         viewer = browser.new_page(viewport={"width": 768, "height": 1024})
-        sign_in(viewer, "vera")
+        viewer.goto(BASE + "/login?next=/%5Cevil.example")
+        check(viewer.locator("#sign-in").get_attribute("data-next") == "/", "the server drops a sign-in target that leads off the farm")
+        sign_in(viewer, "vera", next_path="/\\evil.example")
+        check(viewer.url == BASE + "/", f"after sign-in the page stays on the farm though its target read /\\evil.example ({viewer.url})")
         expect(viewer.locator(".lane").first).to_be_visible()
         viewer.screenshot(path=os.path.join(SHOTS, "board-viewer-tablet.png"), full_page=True)
         audit(viewer, "board on a tablet")

@@ -102,4 +102,26 @@ struct PreflightInspectorTests {
         let flipped = inspector.inspect(inverted, material: "PLA", printers: [mk3])
         #expect(flipped.findings.map(\.code) == ["geometry.inverted"] && flipped.massGrams == 9.92)
     }
+
+    @Test("a model with no triangles, or only zero-area ones, fails: there is nothing to print")
+    func empty() {
+        var none = cube(20)
+        none.triangles = 0
+        none.vertices = 0
+        none.size = nil
+        none.volume = 0
+        none.surfaceArea = 0
+        none.footprint = []
+        let verdict = inspector.inspect(none, material: "PLA", printers: [mk3])
+        #expect(verdict.outcome == .fail)
+        #expect(verdict.findings.map(\.code).first == "geometry.empty")
+        #expect(verdict.findings.first?.message == "the model has no triangles: there is nothing to print; export the model again")
+        var flat = cube(20)
+        flat.degenerateTriangles = 12
+        flat.volume = 0
+        let degenerate = inspector.inspect(flat, material: "PLA", printers: [mk3])
+        #expect(degenerate.outcome == .fail)
+        #expect(degenerate.findings.map(\.code).contains("geometry.empty"))
+        #expect(!degenerate.findings.map(\.code).contains("geometry.degenerate"))
+    }
 }

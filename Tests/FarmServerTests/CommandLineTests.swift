@@ -97,11 +97,25 @@ struct CommandLineTests {
         let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(server.terminationStatus == 0, "\(output)")
         #expect(output.contains("listening on 127.0.0.1:\(port)"))
+        #expect(output.contains("connecting to the printers") && output.contains("production loop running"), "\(output)")
         #expect(!output.contains(token) && !output.contains(password), "secrets must never reach the log")
 
         let rebuild = try Self.run(["projections", "rebuild", "--data-dir", dataDirectory])
         #expect(rebuild.status == 0, "\(rebuild.output)")
         #expect(rebuild.output.contains("replayed 3 events into 3 read models"), "the owner, the key and the intent")
+    }
+
+    @Test("a second serve on a port in use fails before it connects to a printer or runs the loop")
+    func portInUse() throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-cli-\(UUID().uuidString)").path
+        let held = try ServerSocket()
+        defer { held.close() }
+        #expect(listen(held.descriptor, 1) == 0)
+        let result = try Self.run(["serve", "--data-dir", dataDirectory, "--port", String(held.port)])
+        #expect(result.status != 0, "\(result.output)")
+        #expect(result.output.contains("\(held.port)"), "the error names the port: \(result.output)")
+        #expect(!result.output.contains("connecting to the printers"), "\(result.output)")
+        #expect(!result.output.contains("production loop running"), "\(result.output)")
     }
 
     @Test("bad settings stop the command with a message that names them")

@@ -414,8 +414,14 @@ struct WebPageTests {
             #expect(login.status == .ok)
             #expect(login.text.contains("Your session has expired"))
             #expect(login.text.contains("data-next=\"/\""))
-            let offsite = try await farm.request(.get, "/login?next=//evil.example/", headers: [:])
-            #expect(offsite.text.contains("data-next=\"/\""), "only paths on this server are followed after sign-in")
+            // Each of these leads a browser to another site: `\` reads as `/`, tabs and newlines are dropped.
+            for offsite in ["//evil.example/", "/%5Cevil.example", "/%5C%5Cevil.example", "/%09/evil.example", "/%0A/evil.example", "%2F%2Fevil.example", "https://evil.example/", "/\u{7F}/x"] {
+                let page = try await farm.request(.get, "/login?next=\(offsite)", headers: [:])
+                #expect(page.status == .ok)
+                #expect(page.text.contains("data-next=\"/\""), "only paths on this server are followed after sign-in: \(offsite)")
+            }
+            let kept = try await farm.request(.get, "/login?next=/orders%3Fstatus%3Dheld", headers: [:])
+            #expect(kept.text.contains("data-next=\"/orders?status=held\""), "a path of this server is kept")
             let css = try await farm.request(.get, "/ui/app.css", headers: [:])
             #expect(css.status == .ok)
             let etag = try #require(css.headers[.eTag])

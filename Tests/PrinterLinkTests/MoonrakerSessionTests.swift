@@ -65,6 +65,42 @@ struct MoonrakerSessionTests {
         #expect(outcome.sent.filter { $0 == "printer.objects.subscribe" }.count >= 2, "subscribed again after Klippy came back")
     }
 
+    @Test("an emergency stop held for a minute while polled: one shutdown report with Klipper's own reason, no flapping; standby after FIRMWARE_RESTART")
+    func shutdownHeld() throws {
+        let outcome = try RecordingReplay.play("shutdown-held-then-firmware-restart.jsonl")
+        let timed = outcome.actions.compactMap { entry -> (at: Double, report: MachineReport)? in
+            if case .report(let report) = entry.action { (entry.at, report) } else { nil }
+        }
+        let held = timed.filter { $0.at >= 15.4 && $0.at < 75.5 }.map(\.report)
+        let first = try #require(held.first)
+        #expect(first.state == .error && first.host == "shutdown", "\(first)")
+        #expect(first.message?.hasPrefix("Shutdown due to webhooks request") == true, "Klipper's reason, not ours: \(first)")
+        // What the farm records of a report: state, message, job and file. None of it may change while nothing does.
+        struct Seen: Equatable { var state: ObservedPrinterState, message: String?, job: String?, file: String?, link: MachineReport.Link }
+        let seen = held.map { Seen(state: $0.state, message: $0.message, job: $0.job, file: $0.filename, link: $0.link) }
+        #expect(Set(seen.map { "\($0)" }).count == 1, "60 s of the same shutdown, 30 server.info rounds: \(seen)")
+        #expect(held.count <= 8, "temperatures at most every 10 s, nothing else: \(held.count) reports")
+        let last = try #require(timed.last?.report)
+        #expect(last.host == "ready" && last.job == "standby" && last.state == .idle && last.message == nil, "\(last)")
+    }
+
+    @Test("a G-code error mid-print: the job is error with Klipper's text while Klippy stays ready; SDCARD_RESET_FILE brings standby")
+    func gcodeError() throws {
+        let outcome = try RecordingReplay.play("gcode-error-midprint.jsonl")
+        let reports = outcome.reports
+        let error = try #require(reports.first { $0.job == "error" })
+        #expect(error.state == .error && error.host == "ready" && error.link == .live, "\(error)")
+        #expect(error.message == "Move out of range: 146.133 -3.000 0.800 [53.510]")
+        #expect(error.filename == "printfarm/cube_10x10x2_move_out_of_range.gcode")
+        #expect(outcome.histories.contains { $0.status == "error" })
+        let index = try #require(reports.firstIndex { $0.job == "error" })
+        let after = reports[(index + 1)...]
+        let standby = try #require(after.first { $0.job != "error" }, "the error stays until it is reset")
+        #expect(standby.job == "standby" && standby.state == .idle && standby.filename == nil, "\(standby)")
+        #expect(after.contains { $0.job == "printing" }, "the next print starts")
+        #expect(reports.last?.job == "cancelled")
+    }
+
     @Test("Moonraker killed mid-print: the link goes down (1006), comes back, and the print Klipper kept running is followed to complete")
     func moonrakerRestart() throws {
         let outcome = try RecordingReplay.play("moonraker-restart-midprint.jsonl")

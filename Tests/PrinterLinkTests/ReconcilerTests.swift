@@ -87,6 +87,21 @@ struct ReconcilerTests {
         let report = MachineReport(link: .hostNotReady, linkReason: "Klippy shutdown", host: "shutdown", job: "paused", filename: file, message: "Emergency stop")
         let outcome = Reconciler().reconcile(.init(printer: idlePrinter(), run: run(.printing), report: report, now: at))
         #expect(outcome.steps.last == .run(.fail, .printerReported, note: "the printer stopped: Emergency stop"))
+        // The printer shows Klipper's words, and the stale paused job of a shut-down Klippy is no job.
+        #expect(outcome.steps.first == .printer(.observe(.error, message: "Emergency stop", job: nil), .printerObserved))
+        // Once the run has failed the same report changes nothing: no flood of observations while it stays shut down.
+        var observed = idlePrinter()
+        observed.observed = .error
+        observed.lastMessage = "Emergency stop"
+        #expect(Reconciler().reconcile(.init(printer: observed, run: nil, report: report, now: at)).steps.isEmpty)
+    }
+
+    @Test("a file the farm dispatched is never external, even with no run of its own on the printer any more")
+    func ownFileNotExternal() {
+        let outcome = Reconciler().reconcile(.init(printer: idlePrinter(), run: nil, report: live("paused", file), now: at))
+        #expect(outcome.steps == [.printer(.observe(.paused, message: nil, job: PrinterJob(file: file, external: false)), .printerObserved)])
+        let foreign = Reconciler().reconcile(.init(printer: idlePrinter(), run: nil, report: live("printing", "benchy.gcode"), now: at))
+        #expect(foreign.steps == [.printer(.observe(.busy, message: nil, job: PrinterJob(file: "benchy.gcode", external: true)), .printerObserved)])
     }
 
     @Test("a machine not on the run's file is asked for its history; a finished job there settles the run and the desync it caused")

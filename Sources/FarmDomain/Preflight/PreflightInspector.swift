@@ -71,6 +71,12 @@ public struct PreflightInspector: Sendable {
         func fail(_ code: String, _ message: String) { findings.append(PreflightFinding(code: code, severity: .fail, message: message)) }
         func warn(_ code: String, _ message: String) { findings.append(PreflightFinding(code: code, severity: .warn, message: message)) }
 
+        // why: an empty file (or one of only zero-area triangles) has nothing to print; its volume is 0 and every
+        // edge check passes vacuously, so without this it read as "PASS — 0 cm³".
+        if facts.triangles == 0 || facts.degenerateTriangles >= facts.triangles {
+            let what = facts.triangles == 0 ? "no triangles" : "only triangles with no area"
+            fail("geometry.empty", "the model has \(what): there is nothing to print; export the model again")
+        }
         if facts.nonFiniteCoordinates > 0 {
             fail("geometry.nonFinite", "\(count(facts.nonFiniteCoordinates, "coordinate")) \(facts.nonFiniteCoordinates == 1 ? "is" : "are") not a number (NaN or infinite): the export is damaged; export the model again")
         }
@@ -86,7 +92,7 @@ public struct PreflightInspector: Sendable {
         if facts.isWatertight && facts.volume < 0 {
             warn("geometry.inverted", "the model is inside out (every face points inwards); the slicer will flip it, but check the export")
         }
-        if facts.degenerateTriangles > 0 {
+        if facts.degenerateTriangles > 0 && facts.degenerateTriangles < facts.triangles {
             warn("geometry.degenerate", "\(count(facts.degenerateTriangles, "triangle")) \(facts.degenerateTriangles == 1 ? "has" : "have") no area; they are ignored, but the export may be damaged")
         }
         if facts.shells > 1 {

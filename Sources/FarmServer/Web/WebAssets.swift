@@ -215,8 +215,9 @@ enum WebAssets {
               try {
                 const response = await fetch("/api/v1/sessions", { method: "POST", headers: { "Content-Type": "application/json" }, body: JSON.stringify(body) });
                 if (response.ok) {
-                  const next = form.dataset.next || "/";
-                  location.href = next.startsWith("/") && !next.startsWith("//") ? next : "/";
+                  // Only a page of this server: the URL parser decides, as the browser will (it reads a backslash as a slash).
+                  const target = new URL(form.dataset.next || "/", location.origin);
+                  location.href = target.origin === location.origin ? target.pathname + target.search + target.hash : "/";
                   return;
                 }
                 let problem = {};

@@ -28,7 +28,7 @@ struct WebRoutes {
         // The sign-in page and its assets are how a person gets credentials; they show no farm data.
         routes.publicPage("/login") { request, _ in
             let query = QueryParameters(request)
-            let next = query.values["next"].flatMap { $0.hasPrefix("/") && !$0.hasPrefix("//") && $0.count <= 500 ? $0 : nil } ?? "/"
+            let next = LocalRedirect.path(query.values["next"]) ?? "/"
             return WebPage.response(WebPage.signIn(next: next, expired: query.values["expired"] == "1"))
         }
         routes.publicPage("/ui/app.css") { request, _ in WebAssets.css.response(for: request) }

@@ -57,7 +57,13 @@ public struct MoonrakerClient: Sendable {
         do throws(MoonrakerError) {
             let info = try await serverInfo()
             let host = info["klippy_state"]?.string ?? "disconnected"
-            guard host == "ready" else { return .success(.init(host: host, message: nil, status: nil)) }
+            guard host == "ready" else {
+                // Klipper's reason is only in printer.info; while it is shut down the objects still answer (with the
+                // stale job), and a session that took them from the socket must see the same from a poll.
+                let message = host == "disconnected" ? nil : (try? await printerInfo())?["state_message"]?.string
+                let status = host == "disconnected" ? nil : try? await queryStatus()
+                return .success(.init(host: host, message: message, status: status))
+            }
             return .success(.init(host: host, status: try await queryStatus()))
         } catch {
             return .failure(.init(error.description))

@@ -82,7 +82,7 @@ public struct MoonrakerSession: Sendable {
         case unauthorized
     }
 
-    enum Purpose: Equatable { case identify, serverInfo, subscribe }
+    enum Purpose: Equatable { case identify, serverInfo, printerInfo, subscribe }
 
     public let configuration: Configuration
     private(set) var phase: Phase = .closed
@@ -172,11 +172,16 @@ public struct MoonrakerSession: Sendable {
             let state = result["klippy_state"]?.string ?? "disconnected"
             if state == "ready", phase == .live, host == "ready" { return [] }
             return hostState(state, message: nil, at: now)
+        case .printerInfo:
+            // Klipper's own reason ("Shutdown due to …", "Can not update MCU …"): server.info carries none.
+            guard host != "ready", let text = result["state_message"]?.string, let message = Self.klipperMessage(text) else { return [] }
+            hostMessage = message
+            return report()
         case .subscribe:
             status.replace(with: result["status"] ?? .null)
             phase = .live
             host = status["webhooks", "state"]?.string ?? "ready"
-            hostMessage = host == "ready" ? nil : status["webhooks", "state_message"]?.string
+            hostMessage = host == "ready" ? nil : webhooksMessage()
             lastHostAsk = now
             return report()
         }
@@ -191,6 +196,8 @@ public struct MoonrakerSession: Sendable {
             return emit(MachineReport(link: .unauthorized, linkReason: reason)) + [.close(reason: reason)]
         case .serverInfo:
             return hostState("disconnected", message: message, at: now)
+        case .printerInfo:
+            return []
         case .subscribe:
             // 503 "Klippy Host not connected": Klippy went away between server.info and subscribe.
             return hostState("disconnected", message: message, at: now)
@@ -198,13 +205,37 @@ public struct MoonrakerSession: Sendable {
     }
 
     /// Klippy's state from server.info or a poll: subscribe when ready, otherwise wait and ask again.
+    ///
+    /// why: the report is the same one the status deltas give (the snapshot with the host's state on it), never a
+    /// bare one. While Klippy is shut down the deltas still carry `print_stats` (a stale `paused` job) and
+    /// server.info carries none; a bare report from server.info alternated with the deltas' every few seconds —
+    /// 47 printer events in 65 s on a real Klipper (issue 17).
     private mutating func hostState(_ state: String, message: String?, at now: Double) -> [Action] {
+        let changed = host != state
+        if changed { hostMessage = nil }
         host = state
         lastHostAsk = now
         if state == "ready" { return [subscribe()] }
         if phase != .live { phase = .waitingForHost }
+        // Moonraker dropped its subscriptions with Klippy: what the snapshot said of the job is no longer known.
+        if state == "disconnected" || state == "startup" { status = MoonrakerStatus() }
         if let message { hostMessage = message }
-        return emit(MachineReport(link: .hostNotReady, linkReason: "Klippy is \(state)", host: state, message: hostMessage))
+        if hostMessage == nil { hostMessage = webhooksMessage() }
+        var actions: [Action] = []
+        if changed, state != "disconnected", hostMessage == nil { actions.append(request("printer.info", params: nil, purpose: .printerInfo)) }
+        return actions + report()
+    }
+
+    /// Klipper's reason for not being ready, as `webhooks` last gave it.
+    private func webhooksMessage() -> String? {
+        guard let state = status["webhooks", "state"]?.string, state != "ready", state == host else { return nil }
+        return status["webhooks", "state_message"]?.string.flatMap(Self.klipperMessage)
+    }
+
+    /// Klipper's multi-line state message as one trimmed text; nil when empty.
+    static func klipperMessage(_ text: String) -> String? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed.isEmpty ? nil : trimmed
     }
 
     private mutating func subscribe() -> Action {
@@ -222,7 +253,7 @@ public struct MoonrakerSession: Sendable {
             var actions = unknown.isEmpty ? [] : once("unsubscribed:\(unknown.sorted())", "ignored status for objects never subscribed: \(unknown.sorted().joined(separator: ", "))")
             if let webhooks = delta["webhooks"], let state = webhooks["state"]?.string {
                 host = state
-                if state == "shutdown" { hostMessage = status["webhooks", "state_message"]?.string }
+                hostMessage = state == "ready" ? nil : webhooksMessage() ?? hostMessage
             }
             actions += report()
             return actions
@@ -233,7 +264,7 @@ public struct MoonrakerSession: Sendable {
             return [subscribe()]
         case "notify_klippy_shutdown":
             host = "shutdown"
-            if status["webhooks", "state"]?.string == "shutdown" { hostMessage = status["webhooks", "state_message"]?.string ?? hostMessage }
+            hostMessage = webhooksMessage() ?? hostMessage
             var actions: [Action] = []
             if let message = hostMessage { actions.append(.gcodeError(message)) }
             return actions + report()
@@ -279,10 +310,18 @@ public struct MoonrakerSession: Sendable {
         case .success(let answer):
             guard phase == .live || phase == .closed || phase == .waitingForHost else { return [] }
             if answer.host != "ready" {
+                if host != answer.host { hostMessage = nil }
                 host = answer.host
-                hostMessage = answer.message
+                if let snapshot = answer.status {
+                    status.replace(with: snapshot)
+                } else if answer.host == "disconnected" || answer.host == "startup" {
+                    status = MoonrakerStatus()
+                }
+                hostMessage = answer.message.flatMap(Self.klipperMessage) ?? webhooksMessage() ?? hostMessage
                 if phase == .live { phase = .waitingForHost }
-                return emit(MachineReport(link: phase == .closed ? .down : .hostNotReady, linkReason: "Klippy is \(answer.host)", host: answer.host, message: answer.message))
+                var current = reportValue()
+                if phase == .closed { current.link = .down }
+                return emit(current)
             }
             if phase == .waitingForHost { return hostState("ready", message: nil, at: now) }
             if let snapshot = answer.status {
@@ -360,14 +399,16 @@ public struct MoonrakerSession: Sendable {
         return known.range
     }
 
-    private mutating func report() -> [Action] {
+    private mutating func report() -> [Action] { emit(reportValue()) }
+
+    private func reportValue() -> MachineReport {
         var current = status.report(host: host, gcodeBytes: bytes())
         if host != "ready" {
             current.link = .hostNotReady
             current.linkReason = "Klippy is \(host ?? "unknown")"
             current.message = hostMessage ?? current.message
         }
-        return emit(current)
+        return current
     }
 
     private mutating func emit(_ report: MachineReport) -> [Action] {
