@@ -6,6 +6,7 @@ import FarmStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import HummingbirdCore
 import Logging
 import ServiceLifecycle
 
@@ -78,9 +79,14 @@ public func buildApplication(
     var services: [any Service] = [StoreService(store: store)]
     if let fleet { services.append(AfterServerStarts(started: started, inner: fleet)) }
     if let loop { services.append(AfterServerStarts(started: started, inner: loop)) }
+    let limits = configuration.connectionLimits, maxBody = configuration.maxBodyBytes, maxUpload = configuration.maxUploadBytes
     return Application(
         router: router,
-        configuration: .init(address: .hostname(configuration.host, port: configuration.port), serverName: "printfarm"),
+        server: .http1(configuration: .init(
+            additionalChannelHandlers: [ConnectionGuard(limits: limits, maxBodyBytes: maxBody, maxUploadBytes: maxUpload)])),
+        configuration: .init(
+            address: .hostname(configuration.host, port: configuration.port), serverName: "printfarm",
+            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
         // Services stop in reverse order: the loop first, then the printer connections, the store last.
         services: services,
         onServerRunning: { channel in
@@ -135,7 +141,10 @@ func buildRoutes(
     PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer")).register(on: routes)
     PlateRoutes(endpoints: endpoints(store.plates, "/api/v1/plates", "plate")).register(on: routes)
     RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run"), fleet: fleet).register(on: routes)
-    SessionRoutes(services: services, tokens: tokens, passwords: passwords, pause: dependencies.pause).register(on: routes)
+    SessionRoutes(
+        services: services, tokens: tokens, passwords: passwords, behindProxy: configuration.behindProxy, secureCookies: configuration.secureCookies,
+        pause: dependencies.pause
+    ).register(on: routes)
     UserRoutes(endpoints: endpoints(store.users, "/api/v1/users", "user"), credentials: store.credentials, passwords: passwords).register(on: routes)
     TOTPRoutes(services: services).register(on: routes)
     APIKeyRoutes(endpoints: endpoints(store.apiKeys, "/api/v1/api-keys", "API key"), credentials: store.credentials).register(on: routes)

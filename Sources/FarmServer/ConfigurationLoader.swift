@@ -7,7 +7,7 @@ import Logging
 /// JSON config file, in that order of precedence: a flag beats the environment, which beats the file.
 public struct ConfigurationLoader: Sendable {
     /// The settings by name, as flags give them (`nil` when a flag was not given).
-    public struct Settings: Sendable, Equatable {
+    public struct Settings: Sendable, Equatable, Decodable {
         public var host: String?
         public var port: Int?
         public var dataDirectory: String?
@@ -21,11 +21,18 @@ public struct ConfigurationLoader: Sendable {
         public var connectPrinters: Bool?
         /// The farm's time zone (an IANA name such as Europe/Berlin) in which pages show times.
         public var timeZone: String?
+        /// The farm is reached through a reverse proxy that sets X-Forwarded-For and X-Forwarded-Proto.
+        public var behindProxy: Bool?
+        /// Session cookies are always marked Secure (browsers then send them over HTTPS only).
+        public var secureCookies: Bool?
 
         public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil,
                     publicMetrics: Bool? = nil, maxBodyBytes: Int? = nil, maxUploadBytes: Int? = nil, logLevel: String? = nil,
-                    requireTOTP: Bool? = nil, connectPrinters: Bool? = nil, timeZone: String? = nil) {
+                    requireTOTP: Bool? = nil, connectPrinters: Bool? = nil, timeZone: String? = nil, behindProxy: Bool? = nil,
+                    secureCookies: Bool? = nil) {
             self.timeZone = timeZone
+            self.behindProxy = behindProxy
+            self.secureCookies = secureCookies
             self.connectPrinters = connectPrinters
             self.maxUploadBytes = maxUploadBytes
             self.requireTOTP = requireTOTP
@@ -45,7 +52,8 @@ public struct ConfigurationLoader: Sendable {
                 databaseURL: databaseURL ?? fallback.databaseURL,
                 publicMetrics: publicMetrics ?? fallback.publicMetrics, maxBodyBytes: maxBodyBytes ?? fallback.maxBodyBytes,
                 maxUploadBytes: maxUploadBytes ?? fallback.maxUploadBytes, logLevel: logLevel ?? fallback.logLevel, requireTOTP: requireTOTP ?? fallback.requireTOTP,
-                connectPrinters: connectPrinters ?? fallback.connectPrinters, timeZone: timeZone ?? fallback.timeZone)
+                connectPrinters: connectPrinters ?? fallback.connectPrinters, timeZone: timeZone ?? fallback.timeZone,
+                behindProxy: behindProxy ?? fallback.behindProxy, secureCookies: secureCookies ?? fallback.secureCookies)
         }
     }
 
@@ -54,7 +62,8 @@ public struct ConfigurationLoader: Sendable {
         ("PRINTFARM_HOST", "host"), ("PRINTFARM_PORT", "port"), ("PRINTFARM_DATA_DIR", "dataDirectory"),
         ("PRINTFARM_DATABASE_URL", "databaseURL"), ("PRINTFARM_PUBLIC_METRICS", "publicMetrics"),
         ("PRINTFARM_MAX_BODY_BYTES", "maxBodyBytes"), ("PRINTFARM_MAX_UPLOAD_BYTES", "maxUploadBytes"), ("PRINTFARM_LOG_LEVEL", "logLevel"), ("PRINTFARM_REQUIRE_TOTP", "requireTOTP"),
-        ("PRINTFARM_CONNECT_PRINTERS", "connectPrinters"), ("PRINTFARM_TIME_ZONE", "timeZone"),
+        ("PRINTFARM_CONNECT_PRINTERS", "connectPrinters"), ("PRINTFARM_TIME_ZONE", "timeZone"), ("PRINTFARM_BEHIND_PROXY", "behindProxy"),
+        ("PRINTFARM_SECURE_COOKIES", "secureCookies"),
     ]
 
     public init() {}
@@ -85,6 +94,8 @@ public struct ConfigurationLoader: Sendable {
         configuration.publicMetrics = merged.publicMetrics ?? false
         configuration.requireTOTP = merged.requireTOTP ?? false
         configuration.connectPrinters = merged.connectPrinters ?? true
+        configuration.behindProxy = merged.behindProxy ?? false
+        configuration.secureCookies = merged.secureCookies ?? false
         if let bytes = merged.maxBodyBytes {
             guard bytes >= 1024 else { throw StoreError.configuration("max body bytes must be at least 1024") }
             configuration.maxBodyBytes = bytes
@@ -165,21 +176,8 @@ public struct ConfigurationLoader: Sendable {
             databaseURL: environment["PRINTFARM_DATABASE_URL"],
             publicMetrics: try bool("PRINTFARM_PUBLIC_METRICS"), maxBodyBytes: try int("PRINTFARM_MAX_BODY_BYTES"),
             maxUploadBytes: try int("PRINTFARM_MAX_UPLOAD_BYTES"), logLevel: environment["PRINTFARM_LOG_LEVEL"], requireTOTP: try bool("PRINTFARM_REQUIRE_TOTP"),
-            connectPrinters: try bool("PRINTFARM_CONNECT_PRINTERS"), timeZone: environment["PRINTFARM_TIME_ZONE"])
-    }
-
-    struct FileSettings: Decodable {
-        var host: String?
-        var port: Int?
-        var dataDirectory: String?
-        var databaseURL: String?
-        var publicMetrics: Bool?
-        var requireTOTP: Bool?
-        var maxBodyBytes: Int?
-        var maxUploadBytes: Int?
-        var logLevel: String?
-        var connectPrinters: Bool?
-        var timeZone: String?
+            connectPrinters: try bool("PRINTFARM_CONNECT_PRINTERS"), timeZone: environment["PRINTFARM_TIME_ZONE"],
+            behindProxy: try bool("PRINTFARM_BEHIND_PROXY"), secureCookies: try bool("PRINTFARM_SECURE_COOKIES"))
     }
 
     static func settings(fromFile path: String) throws -> Settings {
@@ -187,13 +185,8 @@ public struct ConfigurationLoader: Sendable {
         do { data = try Data(contentsOf: URL(fileURLWithPath: path)) } catch {
             throw StoreError.configuration("cannot read the config file \(path): \(error.localizedDescription)")
         }
-        let file: FileSettings
-        do { file = try JSONDecoder().decode(FileSettings.self, from: data) } catch {
+        do { return try JSONDecoder().decode(Settings.self, from: data) } catch {
             throw StoreError.configuration("the config file \(path) is not valid: \(error); see docs/configuration.md for its keys")
         }
-        return Settings(
-            host: file.host, port: file.port, dataDirectory: file.dataDirectory, databaseURL: file.databaseURL,
-            publicMetrics: file.publicMetrics, maxBodyBytes: file.maxBodyBytes, maxUploadBytes: file.maxUploadBytes, logLevel: file.logLevel,
-            requireTOTP: file.requireTOTP, connectPrinters: file.connectPrinters, timeZone: file.timeZone)
     }
 }

@@ -10,9 +10,12 @@ public struct FarmRequestContext: RequestContext {
     public var principal: Principal?
     public var actor: EventActor? { principal?.actor }
     var bodyLimit: Int = 1 << 20
+    /// The peer's IP address ("unknown" when the transport has none, as in router tests).
+    public let clientAddress: String
 
     public init(source: Source) {
         self.coreContext = .init(source: source)
+        clientAddress = source.channel.remoteAddress?.ipAddress ?? "unknown"
     }
 
     public var maxUploadSize: Int { bodyLimit }

@@ -13,6 +13,8 @@ public struct Problem: Error, Equatable, Sendable, Encodable {
     public var title: String
     public var detail: String
     public var instance: String?
+    /// Seconds to wait before trying again (`Retry-After` on the response); not part of the body.
+    public var retryAfter: Int?
 
     public var type: String { "urn:printfarm:problem:\(code)" }
 
@@ -39,9 +41,9 @@ public struct Problem: Error, Equatable, Sendable, Encodable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = (try? encoder.encode(self)) ?? Data("{\"code\":\"internal\"}".utf8)
-        return Response(
-            status: HTTPResponse.Status(code: status), headers: [.contentType: "application/problem+json"],
-            body: ResponseBody(byteBuffer: ByteBuffer(data: body)))
+        var headers: HTTPFields = [.contentType: "application/problem+json"]
+        if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: body)))
     }
 }
 
@@ -74,9 +76,12 @@ extension Problem {
     static let totpRequired = Problem(
         status: .unauthorized, code: "totp-required", title: "This account needs its authenticator code",
         detail: "send the current 6-digit code from your authenticator app (or a recovery code) as `totp`")
-    static func accountLocked(until: Date, now: Date) -> Problem {
-        Problem(status: .tooManyRequests, code: "account-locked", title: "Too many failed sign-ins",
-                detail: "the account is locked for \(Int(until.timeIntervalSince(now).rounded(.up))) more seconds; try again then, or ask an owner")
+    static func tooManySignIns(retryAfter seconds: Int) -> Problem {
+        var problem = Problem(
+            status: .tooManyRequests, code: "too-many-sign-ins", title: "Too many failed sign-ins",
+            detail: "too many failed sign-ins from this address; wait \(seconds) s (Retry-After) and try again, or ask an owner to reset the password")
+        problem.retryAfter = seconds
+        return problem
     }
     static func forbidden(_ permission: Permission) -> Problem {
         Problem(status: .forbidden, code: "forbidden", title: "Your credentials do not allow this",

@@ -23,6 +23,16 @@ public struct ServerConfiguration: Sendable {
     public var maxBodyBytes: Int
     /// Largest artifact upload accepted, in bytes; uploads stream to disk, so this bounds disk, not memory.
     public var maxUploadBytes: Int
+    /// The farm is reached through a reverse proxy: a client's address is the last one in X-Forwarded-For, and
+    /// X-Forwarded-Proto `https` marks session cookies Secure. Off, those headers are ignored (a client could forge them).
+    public var behindProxy = false
+    /// Session cookies are always Secure (for a farm served over HTTPS however it is reached).
+    public var secureCookies = false
+    /// How long a client may take to send a request, and how slowly its body may come (see `ConnectionLimits`).
+    public var connectionLimits = ConnectionLimits()
+    /// Connections held open at once; past it new ones wait in the kernel's queue. Below the process's file limit,
+    /// so the store, the printers and the slicer always have descriptors.
+    public var maxConnections = 4096
     /// The PrusaSlicer executable; nil finds `prusa-slicer` on PATH.
     public var slicerPath: String? = nil
     /// Slices run at once (each a child process that uses a core).

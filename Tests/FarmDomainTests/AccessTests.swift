@@ -50,19 +50,19 @@ struct UserDeciderTests {
         #expect(UserDecider.replay([created, .disabled(changed)]).user?.status == "disabled")
     }
 
-    @Test("failed sign-ins count up and lock the account; a success resets the count; a disabled user cannot sign in")
-    func lockout() {
+    @Test("failed sign-ins count up and never lock the account; an old lock still reads back; a success resets the count; a disabled user cannot sign in")
+    func failures() {
         var history: [UserEvent] = [created]
-        for attempt in 1...4 {
-            let events = try! Scenario<UserDecider>(given: history).when(.recordLoginFailure(lockAfter: 5, lockFor: 900)).get()
+        for attempt in 1...6 {
+            let events = try! Scenario<UserDecider>(given: history).when(.recordLoginFailure).get()
             #expect(events == [.loginFailed(UserLoginFailed(attempt: attempt, at: at))])
             history += events
         }
-        let fifth = try! Scenario<UserDecider>(given: history).when(.recordLoginFailure(lockAfter: 5, lockFor: 900)).get()
-        #expect(fifth == [.loginFailed(UserLoginFailed(attempt: 5, at: at)), .lockedOut(UserLockedOut(until: at.addingTimeInterval(900), at: at))])
-        let locked = UserDecider.replay(history + fifth).user
-        #expect(locked?.lockedUntil == at.addingTimeInterval(900))
-        #expect(locked?.failedLogins == 0)
+        #expect(UserDecider.replay(history).user?.lockedUntil == nil)
+        #expect(UserDecider.replay(history).user?.failedLogins == 6)
+        // Streams written before locks were dropped keep their lockedOut events.
+        let oldLock = UserDecider.replay(history + [.lockedOut(UserLockedOut(until: at.addingTimeInterval(900), at: at))]).user
+        #expect(oldLock?.lockedUntil == at.addingTimeInterval(900))
         let success = try! Scenario<UserDecider>(given: history).when(.recordLogin).get()
         #expect(UserDecider.replay(history + success).user?.failedLogins == 0)
         #expect(Scenario<UserDecider>(given: [created, .disabled(UserChanged(at: at))]).thenRefused(.recordLogin)

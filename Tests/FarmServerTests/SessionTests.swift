@@ -31,9 +31,11 @@ extension TestFarm {
         return response.json["id"] as? String ?? ""
     }
 
-    func signIn(_ username: String, password: String = "correct horse battery", totp: String? = nil) async throws -> TestResponse {
+    func signIn(_ username: String, password: String = "correct horse battery", totp: String? = nil, from client: String? = nil) async throws -> TestResponse {
         let code = totp.map { #","totp":"\#($0)""# } ?? ""
-        return try await request(.post, "/api/v1/sessions", json: #"{"username":"\#(username)","password":"\#(password)"\#(code)}"#, headers: [.contentType: "application/json"])
+        var headers: HTTPFields = [.contentType: "application/json"]
+        if let client { headers[.init("X-Forwarded-For")!] = "203.0.113.250, \(client)" }
+        return try await request(.post, "/api/v1/sessions", json: #"{"username":"\#(username)","password":"\#(password)"\#(code)}"#, headers: headers)
     }
 }
 
@@ -98,30 +100,89 @@ struct SessionTests {
         }
     }
 
-    @Test("wrong passwords and unknown users get the same answer; failures slow down, and five lock the account for 15 minutes")
-    func lockout() async throws {
+    @Test("unknown, disabled and known accounts fail alike; five failures throttle that client for that name (429, Retry-After), never the account for others")
+    func throttle() async throws {
         let clock = TestClock()
         let pauses = PauseRecorder()
-        try await withFarm(now: { clock.now }, pause: { await pauses.record($0) }) { farm in
-            let id = try await farm.createUser("otto", role: .operator)
-            let unknown = try await farm.signIn("nobody")
-            #expect(unknown.status == .unauthorized)
-            #expect(unknown.problemCode == "invalid-credentials")
-            for _ in 0..<5 {
-                let wrong = try await farm.signIn("otto", password: "wrong password!!")
-                #expect(wrong.status == .unauthorized)
-                #expect(wrong.text == unknown.text.replacingOccurrences(of: "nobody", with: "otto"))
+        try await withFarm(configure: { $0.behindProxy = true }, now: { clock.now }, pause: { await pauses.record($0) }) { farm in
+            let id = try await farm.createUser("otto", role: .owner)
+            let disabled = try await farm.createUser("dora", role: .operator)
+            #expect(try await farm.request(.post, "/api/v1/users/\(disabled)/disable", json: #"{"reason":"operator.request"}"#).status == .ok)
+            let unknown = try await farm.signIn("nobody", from: "198.51.100.7")
+            let wrong = try await farm.signIn("otto", password: "wrong password!!", from: "198.51.100.7")
+            let off = try await farm.signIn("dora", from: "198.51.100.7")
+            for failure in [unknown, wrong, off] {
+                #expect(failure.status == .unauthorized)
+                #expect(failure.problemCode == "invalid-credentials")
+                #expect(failure.text == unknown.text, "one answer whether the account exists, is disabled or the password is wrong")
             }
-            #expect(await pauses.recorded == [.milliseconds(250), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(2), .seconds(4)],
-                    "the unknown user's failure, then otto's five")
-            let locked = try await farm.signIn("otto")
-            #expect(locked.status == .tooManyRequests)
-            #expect(locked.problemCode == "account-locked")
-            let types = try await farm.store.events.read(stream: "user-\(id)").map(\.type)
-            #expect(types.filter { $0 == "printfarm.user.loginFailed.v1" }.count == 5)
-            #expect(types.contains("printfarm.user.lockedOut.v1"))
-            clock.advance(15 * 60 + 1)
-            #expect(try await farm.signIn("otto").status == .created)
+            #expect(await pauses.recorded == [.milliseconds(250), .milliseconds(250), .milliseconds(250)], "and one wait")
+            // An attacker at one address fails five times on otto…
+            for _ in 0..<4 { _ = try await farm.signIn("otto", password: "wrong password!!", from: "198.51.100.7") }
+            let throttled = try await farm.signIn("otto", from: "198.51.100.7")
+            #expect(throttled.status == .tooManyRequests)
+            #expect(throttled.problemCode == "too-many-sign-ins")
+            #expect(throttled.headers[.retryAfter] == "1", "\(throttled.headers)")
+            // …the same for a name that does not exist, so a 429 tells nothing either…
+            for _ in 0..<5 { _ = try await farm.signIn("nobody", from: "198.51.100.7") }
+            #expect(try await farm.signIn("nobody", from: "198.51.100.7").headers[.retryAfter] == "1")
+            // …but otto, from his own address, signs in: a stranger cannot lock the owner out.
+            #expect(try await farm.signIn("otto", from: "192.0.2.10").status == .created)
+            clock.advance(1)
+            _ = try await farm.signIn("otto", password: "wrong password!!", from: "198.51.100.7")
+            #expect(try await farm.signIn("otto", from: "198.51.100.7").headers[.retryAfter] == "2", "each further failure doubles the wait")
+            clock.advance(2)
+            #expect(try await farm.signIn("otto", from: "198.51.100.7").status == .created, "after the wait the right password works")
+            // Failures are still recorded on the account (after the answer), never a lock.
+            var types: [String] = []
+            for _ in 0..<100 where types.filter({ $0 == "printfarm.user.loginFailed.v1" }).count < 6 {
+                types = try await farm.store.events.read(stream: "user-\(id)").map(\.type)
+                try await Task.sleep(for: .milliseconds(50))
+            }
+            #expect(types.filter { $0 == "printfarm.user.loginFailed.v1" }.count == 6)
+            #expect(!types.contains("printfarm.user.lockedOut.v1"))
+            // Thirty failures from one address over any names stop that address for a while.
+            for index in 0..<30 { _ = try await farm.signIn("name\(index)", from: "198.51.100.99") }
+            let flooded = try await farm.signIn("otto", from: "198.51.100.99")
+            #expect(flooded.status == .tooManyRequests && Int(flooded.headers[.retryAfter] ?? "") ?? 0 > 60, "\(flooded.headers)")
+        }
+    }
+
+    @Test("without behindProxy a forwarded address is not believed: all of one peer's attempts count together")
+    func forwardedIgnored() async throws {
+        try await withFarm { farm in
+            _ = try await farm.createUser("otto", role: .operator)
+            for index in 0..<5 { _ = try await farm.signIn("otto", password: "wrong password!!", from: "198.51.100.\(index)") }
+            #expect(try await farm.signIn("otto", from: "198.51.100.200").status == .tooManyRequests)
+        }
+    }
+
+    @Test("the session cookie is Secure when the farm was reached over HTTPS through its proxy, or when secureCookies says so")
+    func secureCookie() async throws {
+        for (behindProxy, secureCookies, proto, secure) in [(true, false, "https", true), (true, false, "http", false), (false, false, "https", false), (false, true, nil, true)] {
+            try await withFarm(configure: { $0.behindProxy = behindProxy; $0.secureCookies = secureCookies }) { farm in
+                _ = try await farm.createUser("otto", role: .operator)
+                var headers: HTTPFields = [.contentType: "application/json"]
+                if let proto { headers[.init("X-Forwarded-Proto")!] = proto }
+                let signedIn = try await farm.request(
+                    .post, "/api/v1/sessions", json: #"{"username":"otto","password":"correct horse battery","cookie":true}"#, headers: headers)
+                let cookie = try #require(signedIn.headers[.setCookie])
+                #expect(cookie.contains("; Secure") == secure, "behindProxy \(behindProxy), secureCookies \(secureCookies), proto \(proto ?? "-"): \(cookie)")
+            }
+        }
+    }
+
+    @Test("the farm's last enabled owner cannot be disabled or demoted; with a second owner both work")
+    func lastOwner() async throws {
+        try await withFarm { farm in
+            let ada = try await farm.createUser("ada", role: .owner)
+            let disable = try await farm.request(.post, "/api/v1/users/\(ada)/disable", json: #"{"reason":"operator.request"}"#)
+            #expect(disable.status == .conflict && disable.problemCode == "last-owner", "\(disable.text)")
+            let demote = try await farm.request(.post, "/api/v1/users/\(ada)/role", json: #"{"role":"operator","reason":"operator.request"}"#)
+            #expect(demote.status == .conflict && demote.problemCode == "last-owner")
+            let bob = try await farm.createUser("bob", role: .owner)
+            #expect(try await farm.request(.post, "/api/v1/users/\(ada)/role", json: #"{"role":"operator","reason":"operator.request"}"#).status == .ok)
+            #expect(try await farm.request(.post, "/api/v1/users/\(bob)/disable", json: #"{"reason":"operator.request"}"#).problemCode == "last-owner")
         }
     }
 

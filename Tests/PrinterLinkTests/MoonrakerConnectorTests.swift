@@ -66,17 +66,17 @@ struct MoonrakerConnectorTests {
         try await moonraker.start(trusted: true)
         let watch = Watch(connector(moonraker))
         defer { watch.stop() }
-        let notReady = await watch.first(within: 10) { $0.link == .hostNotReady }
+        let notReady = await watch.first(within: 60) { $0.link == .hostNotReady }
         #expect(notReady?.state == .offline, "\(watch.reports)")
         #expect(["disconnected", "startup"].contains(notReady?.host ?? ""))
 
         moonraker.stop()
-        let down = await watch.first(within: 10) { $0.link == .down }
+        let down = await watch.first(within: 60) { $0.link == .down }
         #expect(down?.state == .offline && down?.linkReason?.contains("1006") == true, "a dropped connection: \(watch.reports)")
 
         try await moonraker.start(trusted: true)
         let count = watch.reports.count
-        let back = await watch.first(within: 20) { _ in watch.reports.count > count && watch.reports.last?.link == .hostNotReady }
+        let back = await watch.first(within: 60) { _ in watch.reports.count > count && watch.reports.last?.link == .hostNotReady }
         #expect(back != nil, "reconnected after the restart: \(watch.reports)")
         moonraker.stop()
     }
@@ -88,12 +88,12 @@ struct MoonrakerConnectorTests {
         defer { moonraker.stop() }
 
         let wrong = Watch(connector(moonraker, key: "0123456789abcdef0123456789abcdef"))
-        let refused = await wrong.first(within: 10) { $0.link == .unauthorized }
+        let refused = await wrong.first(within: 60) { $0.link == .unauthorized }
         wrong.stop()
         #expect(refused?.linkReason?.contains("Invalid API Key") == true && refused?.state == .offline, "\(wrong.reports)")
 
         let right = Watch(connector(moonraker, key: key))
-        let through = await right.first(within: 10) { $0.link == .hostNotReady }
+        let through = await right.first(within: 60) { $0.link == .hostNotReady }
         right.stop()
         #expect(through != nil, "\(right.reports)")
         #expect(!right.reports.contains { $0.link == .unauthorized })

@@ -101,7 +101,9 @@ public enum UserCommand: Sendable, Equatable {
     case disableTOTP
     case recordLogin
     /// A failed sign-in; after `lockAfter` consecutive failures the account locks for `lockFor`.
-    case recordLoginFailure(lockAfter: Int, lockFor: TimeInterval)
+    /// A failed sign-in, kept for the account's owner to see. It never locks the account: a stranger could lock
+    /// anyone out that way; the server throttles by client instead (`SignInThrottle`).
+    case recordLoginFailure
 
     public var name: String {
         switch self {
@@ -168,13 +170,8 @@ public enum UserDecider: Decider {
                 throw .illegalTransition(aggregate: "user", command: command.name, state: "disabled")
             }
             return [.loginSucceeded(changed)]
-        case .recordLoginFailure(let lockAfter, let lockFor):
-            let attempt = user.failedLogins + 1
-            var events: [UserEvent] = [.loginFailed(UserLoginFailed(attempt: attempt, at: context.time))]
-            if attempt >= lockAfter {
-                events.append(.lockedOut(UserLockedOut(until: context.time.addingTimeInterval(lockFor), at: context.time)))
-            }
-            return events
+        case .recordLoginFailure:
+            return [.loginFailed(UserLoginFailed(attempt: user.failedLogins + 1, at: context.time))]
         }
     }
 

@@ -5,6 +5,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOPosix
+import NIOConcurrencyHelpers
 
 struct SignInRequest: Decodable, Sendable {
     var username: String
@@ -30,25 +31,31 @@ struct SessionRoutes {
     let tokens: SessionTokens
     let passwords: Passwords
     let totp = TOTPVerifier()
-    /// Consecutive failures that lock an account, and for how long.
-    let lockAfter = 5
-    let lockFor: TimeInterval = 15 * 60
-    /// Compared against when the username is unknown, so both cases take as long (no account probing by timing).
+    /// Compared against when the username is unknown or disabled, so every failure costs one bcrypt check.
     let decoyHash: String
     let pause: @Sendable (Duration) async -> Void
+    /// Failures by client and by (client, account); shared by every request to this process.
+    let throttle: NIOLockedValueBox<SignInThrottle>
+    /// Trust X-Forwarded-For and X-Forwarded-Proto (set only behind a reverse proxy that sets them).
+    let behindProxy: Bool
+    let secureCookies: Bool
 
-    init(services: FarmServices, tokens: SessionTokens, passwords: Passwords, pause: @escaping @Sendable (Duration) async -> Void) {
+    init(
+        services: FarmServices, tokens: SessionTokens, passwords: Passwords, throttle: SignInThrottle = SignInThrottle(),
+        behindProxy: Bool = false, secureCookies: Bool = false, pause: @escaping @Sendable (Duration) async -> Void
+    ) {
+        self.behindProxy = behindProxy
+        self.secureCookies = secureCookies
         self.services = services
         self.tokens = tokens
         self.passwords = passwords
         self.pause = pause
+        self.throttle = NIOLockedValueBox(throttle)
         self.decoyHash = (try? passwords.hash("decoy password for unknown users")) ?? ""
     }
 
-    /// Failed sign-ins slow down before they lock: 0.25 s after the first, doubling to at most 4 s.
-    static func backoff(afterFailures failures: Int) -> Duration {
-        .milliseconds(250 << min(max(failures - 1, 0), 4))
-    }
+    /// Every failed sign-in waits as long as every other before it is answered.
+    static let failurePause: Duration = .milliseconds(250)
 
     func register(on routes: SecuredRoutes) {
         // Signing in is how a person gets credentials, so it cannot need them.
@@ -68,26 +75,28 @@ struct SessionRoutes {
         guard (1...1024).contains(body.password.count) else { throw Problem.invalidField("password", "1 to 1024 characters") }
         let store = services.store
         let now = services.now()
-        guard let row = try await store.users.list(ref: body.username, limit: 1).first,
-              let (user, _) = try await store.users.get(id: row.id) else {
-            _ = await check(body.password, hash: decoyHash)
-            await pause(Self.backoff(afterFailures: 1))
-            throw Problem.invalidCredentials
+        let client = clientAddress(request, context)
+        // why: one answer and one timing for an unknown, a disabled and a known account (issue 17 found all three
+        // told apart, and five wrong passwords locked the only owner out for 15 minutes).
+        if let seconds = throttle.withLockedValue({ $0.wait(client: client, account: body.username, now: now) }) {
+            throw Problem.tooManySignIns(retryAfter: seconds)
         }
-        let system = CommandContext(actor: EventActor(.user, user.id.description), reason: "auth.signIn", time: now)
-        if let until = user.lockedUntil, until > now { throw Problem.accountLocked(until: until, now: now) }
-        let secrets = try await store.credentials.secrets(of: user.id)
-        guard !user.disabled, let hash = secrets.passwordHash, await check(body.password, hash: hash) else {
-            if !user.disabled { try await recordFailure(user, system) }
-            throw Problem.invalidCredentials
-        }
+        let user: User?
+        if let row = try await store.users.list(ref: body.username, limit: 1).first { user = try await store.users.get(id: row.id)?.model } else { user = nil }
+        let secrets: CredentialStore.UserSecrets?
+        if let user { secrets = try await store.credentials.secrets(of: user.id) } else { secrets = nil }
+        let usable = user.map { !$0.disabled } ?? false
+        let hash = usable ? secrets?.passwordHash ?? decoyHash : decoyHash
+        let passwordMatches = await check(body.password, hash: hash) && usable && secrets?.passwordHash != nil
+        guard let user, let secrets, passwordMatches else { throw await failed(user, client: client, account: body.username, now: now) }
         if user.totpEnabled {
             guard let code = body.totp, !code.isEmpty else { throw Problem.totpRequired }
             guard try await acceptSecondFactor(code, user: user, secrets: secrets, now: now) else {
-                try await recordFailure(user, system)
-                throw Problem.invalidCredentials
+                throw await failed(user, client: client, account: body.username, now: now)
             }
         }
+        throttle.withLockedValue { $0.succeeded(client: client, account: body.username) }
+        let system = CommandContext(actor: EventActor(.user, user.id.description), reason: "auth.signIn", time: now)
         _ = try await store.users.execute(.recordLogin, id: user.id.description, context: system)
         let session = SessionStore.Session(
             id: services.newID().uuidString.lowercased(), userID: user.id, createdAt: now, expiresAt: now.addingTimeInterval(tokens.lifetime))
@@ -99,11 +108,24 @@ struct SessionRoutes {
             status: .created)
         response.headers[.cacheControl] = "no-store"
         if asCookie {
-            // why: HttpOnly keeps scripts from reading it; SameSite=Strict keeps other sites from sending it.
+            // why: HttpOnly keeps scripts from reading it; SameSite=Strict keeps other sites from sending it; Secure
+            // keeps a browser from sending it over plain HTTP once the farm was reached over HTTPS.
+            let overTLS = behindProxy && request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
             response.setCookie(Cookie(
-                name: Authenticator.cookieName, value: issued.token, maxAge: Int(tokens.lifetime), path: "/", httpOnly: true, sameSite: .strict))
+                name: Authenticator.cookieName, value: issued.token, maxAge: Int(tokens.lifetime), path: "/", secure: secureCookies || overTLS,
+                httpOnly: true, sameSite: .strict))
         }
         return response
+    }
+
+    /// The client as the throttle counts it: the peer's address, or behind a proxy the address the proxy saw.
+    func clientAddress(_ request: Request, _ context: FarmRequestContext) -> String {
+        if behindProxy, let forwarded = request.headers[.init("X-Forwarded-For")!],
+           let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
+        {
+            return String(last.prefix(64))
+        }
+        return context.clientAddress
     }
 
     /// bcrypt is slow on purpose: keep it off the event loops.
@@ -112,9 +134,17 @@ struct SessionRoutes {
         return (try? await NIOThreadPool.singleton.runIfActive { passwords.verify(password, hash: hash) }) ?? false
     }
 
-    private func recordFailure(_ user: User, _ context: CommandContext) async throws {
-        _ = try await services.store.users.execute(.recordLoginFailure(lockAfter: lockAfter, lockFor: lockFor), id: user.id.description, context: context)
-        await pause(Self.backoff(afterFailures: user.failedLogins + 1))
+    /// Counts a failure, records it on a known, enabled account (after answering: the write must not make a known
+    /// account slower to refuse than an unknown one), waits the same for every case and gives the one answer.
+    private func failed(_ user: User?, client: String, account: String, now: Date) async -> Problem {
+        throttle.withLockedValue { $0.failed(client: client, account: account, now: now) }
+        if let user, !user.disabled {
+            let users = services.store.users
+            let context = CommandContext(actor: EventActor(.user, user.id.description), reason: "auth.signIn", time: now)
+            Task { _ = try? await users.execute(.recordLoginFailure, id: user.id.description, context: context) }
+        }
+        await pause(Self.failurePause)
+        return Problem.invalidCredentials
     }
 
     /// A current TOTP code (each accepted once) or an unused recovery code (then used up).

@@ -39,13 +39,16 @@ struct UserRoutes {
         routes.post("/api/v1/users/{id}/disable", .manageUsers) { request, context in
             let body = try await JSONIO.decode(ReasonRequest.self, from: request, context: context)
             let id = try endpoints.id(context)
+            try await keepAnOwner(besides: id)
             let response = try await endpoints.execute(.disable, id: id, request: request, context: context, reason: body.reason, note: body.note)
             if let userID = UserID(id) { try await endpoints.services.store.sessions.revokeAll(of: userID, at: endpoints.services.now()) }
             return response
         }
         routes.post("/api/v1/users/{id}/role", .manageUsers) { request, context in
             let body = try await JSONIO.decode(ChangeRoleRequest.self, from: request, context: context)
-            return try await endpoints.execute(.changeRole(body.role), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+            let id = try endpoints.id(context)
+            if body.role != .owner { try await keepAnOwner(besides: id) }
+            return try await endpoints.execute(.changeRole(body.role), id: id, request: request, context: context, reason: body.reason, note: body.note)
         }
         // Every role may change its own password.
         routes.post("/api/v1/users/me/password", .ownAccount) { request, context in try await changePassword(request, context) }
@@ -53,6 +56,16 @@ struct UserRoutes {
             let body = try await JSONIO.decode(ReasonRequest.self, from: request, context: context)
             return try await endpoints.execute(.enable, id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
         }
+    }
+
+    /// Refuses to take away the farm's last enabled owner (by disabling or demoting user `id`): without one, only
+    /// API keys could manage the farm and no person could take them back.
+    func keepAnOwner(besides id: String) async throws {
+        let owners = try await endpoints.services.store.users.all().filter { $0.role == .owner && !$0.disabled }
+        guard owners.contains(where: { $0.id.description == id }), owners.count == 1 else { return }
+        throw Problem(
+            status: .conflict, code: "last-owner", title: "The farm would have no owner",
+            detail: "this is the farm's only enabled owner; make another user owner first, then change this one")
     }
 
     /// Needs the current password; ends every other session of the user.

@@ -26,6 +26,8 @@ enum WebPage {
                 // why: the pages load only their own script and style; nothing inline, nothing from elsewhere.
                 .contentSecurityPolicy: "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
                 .init("X-Content-Type-Options")!: "nosniff",
+                // why: page addresses name orders, plans and runs; links out of the farm must not carry them.
+                .init("Referrer-Policy")!: "same-origin",
             ],
             body: .init(byteBuffer: ByteBuffer(string: html.text)))
     }
