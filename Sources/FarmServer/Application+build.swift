@@ -76,7 +76,7 @@ public func buildApplication(
     // why: a second `serve` on a port in use started its fleet and loop before the bind failed (issue 17): they
     // now wait until the server listens.
     let started = ServerStarted()
-    var services: [any Service] = [StoreService(store: store)]
+    var services: [any Service] = [StoreService(store: store), IdempotencyPurger(store: store.idempotency, now: dependencies.now, logger: logger)]
     if let fleet { services.append(AfterServerStarts(started: started, inner: fleet)) }
     if let loop { services.append(AfterServerStarts(started: started, inner: loop)) }
     let limits = configuration.connectionLimits, maxBody = configuration.maxBodyBytes, maxUpload = configuration.maxUploadBytes

@@ -10,6 +10,9 @@ public struct FarmRequestContext: RequestContext {
     public var principal: Principal?
     public var actor: EventActor? { principal?.actor }
     var bodyLimit: Int = 1 << 20
+    /// The request's claimed `Idempotency-Key` (set by `IdempotencyMiddleware`): a command stores its answer under it
+    /// in its own transaction.
+    var idempotency: (scope: String, key: String)?
     /// The peer's IP address ("unknown" when the transport has none, as in router tests).
     public let clientAddress: String
 

@@ -68,12 +68,25 @@ struct AggregateEndpoints<A: StoredAggregate>: Sendable where A.Command: Sendabl
         created: Bool = false
     ) async throws -> Response {
         let commandContext = try services.commandContext(context, reason: reason, note: note)
+        let location = created ? "\(collection)/\(id)" : nil
+        let render: @Sendable (CommandOutcome<A>) throws -> (response: Response, body: Data) = { outcome in
+            let isNew = created && outcome.version == outcome.events.count
+            let body = try StoreCoding.encoder().encode(outcome.model)
+            return (JSONIO.response(body, status: isNew ? .created : .ok, etag: outcome.version, location: location), body)
+        }
+        var answer: (@Sendable (CommandOutcome<A>) throws -> IdempotentAnswer)?
+        if let (scope, key) = context.idempotency {
+            answer = { (outcome: CommandOutcome<A>) throws -> IdempotentAnswer in
+                let rendered = try render(outcome)
+                return IdempotentAnswer(scope: scope, key: key, response: IdempotencyMiddleware.stored(rendered.response, body: rendered.body))
+            }
+        }
         let outcome = try await repository.execute(
             command, id: id, expectedVersion: try request.expectedVersion(), context: commandContext,
-            correlationID: services.correlationID(request, context))
-        let isNew = created && outcome.version == outcome.events.count
-        return try JSONIO.response(
-            outcome.model, status: isNew ? .created : .ok, etag: outcome.version, location: created ? "\(collection)/\(id)" : nil)
+            correlationID: services.correlationID(request, context), answer: answer)
+        var response = try render(outcome).response
+        if answer != nil { response.headers[.idempotencyStored] = "true" }
+        return response
     }
 }
 

@@ -41,7 +41,9 @@ struct IdempotencyMiddleware: RouterMiddleware {
         case .claimed:
             var replayable = request
             replayable.body = RequestBody(buffer: body)
-            let response: Response
+            var context = context
+            context.idempotency = (scope, key)
+            var response: Response
             do {
                 response = try await next(replayable, context)
             } catch {
@@ -54,6 +56,11 @@ struct IdempotencyMiddleware: RouterMiddleware {
                     try? await store.release(scope: scope, key: key)
                 }
                 throw error
+            }
+            if response.headers[.idempotencyStored] != nil {
+                // The command stored this answer with its change, in one transaction.
+                response.headers[.idempotencyStored] = nil
+                return response
             }
             guard response.status.code < 500 else {
                 try? await store.release(scope: scope, key: key)
@@ -76,11 +83,20 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let collector = BodyCollector()
         var response = response
         try await response.body.write(collector)
-        var headers: [String: String] = [:]
-        for field in response.headers where field.name != .contentLength { headers[field.name.canonicalName] = field.value }
-        try await store.complete(scope: scope, key: key, response: IdempotentResponse(status: response.status.code, headers: headers, body: Data(buffer: collector.buffer)))
+        try await store.complete(scope: scope, key: key, response: IdempotentResponse(status: response.status.code, headers: Self.headers(of: response), body: Data(buffer: collector.buffer)))
         response.body = ResponseBody(byteBuffer: collector.buffer)
         return response
+    }
+
+    /// `response`, whose body is `body`, as it is stored for replay.
+    static func stored(_ response: Response, body: Data) -> IdempotentResponse {
+        IdempotentResponse(status: response.status.code, headers: headers(of: response), body: body)
+    }
+
+    private static func headers(of response: Response) -> [String: String] {
+        var headers: [String: String] = [:]
+        for field in response.headers where field.name != .contentLength && field.name != .idempotencyStored { headers[field.name.canonicalName] = field.value }
+        return headers
     }
 }
 
@@ -97,4 +113,6 @@ final class BodyCollector: ResponseBodyWriter, @unchecked Sendable {
 extension HTTPField.Name {
     static let idempotencyKey = HTTPField.Name("Idempotency-Key")!
     static let idempotentReplayed = HTTPField.Name("Idempotent-Replayed")!
+    /// Internal, never sent: the route stored its answer itself.
+    static let idempotencyStored = HTTPField.Name("X-Printfarm-Idempotency-Stored")!
 }

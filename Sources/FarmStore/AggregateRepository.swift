@@ -33,18 +33,26 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
 
     /// Runs `command` against aggregate `id`. With `expectedVersion` the caller's view must be current
     /// (an HTTP `If-Match`), otherwise `StoreError.concurrencyConflict`.
+    ///
+    /// `answer`, when given, renders the response to the request that asked for this command; it is stored under the
+    /// request's `Idempotency-Key` in the command's own transaction, so a retry finds the change and its answer, or
+    /// neither.
     public func execute(
         _ command: A.Command, id: String, expectedVersion: Int? = nil, context: CommandContext,
-        correlationID: String? = nil, causationID: String? = nil
+        correlationID: String? = nil, causationID: String? = nil,
+        answer: (@Sendable (CommandOutcome<A>) throws -> IdempotentAnswer)? = nil
     ) async throws -> CommandOutcome<A> {
-        try await execute([(command, context)], id: id, expectedVersion: expectedVersion, correlationID: correlationID, causationID: causationID)
+        try await execute(
+            [(command, context)], id: id, expectedVersion: expectedVersion, correlationID: correlationID, causationID: causationID,
+            answer: answer)
     }
 
     /// Runs several commands against aggregate `id` in one transaction, each deciding on the state the ones before
     /// it left and each recorded with its own context (actor, reason, note): all take effect, or none does.
     public func execute(
         _ commands: [(command: A.Command, context: CommandContext)], id: String, expectedVersion: Int? = nil,
-        correlationID: String? = nil, causationID: String? = nil
+        correlationID: String? = nil, causationID: String? = nil,
+        answer: (@Sendable (CommandOutcome<A>) throws -> IdempotentAnswer)? = nil
     ) async throws -> CommandOutcome<A> {
         let stream = A.stream(id)
         let outcome = try await engine.transaction { db -> CommandOutcome<A> in
@@ -73,14 +81,17 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
                 // Only a creating command can leave no model, and it always emits an event; nothing to store.
                 throw DomainError.notFound(aggregate: A.Event.aggregate, command: "read")
             }
-            if stored.isEmpty { return CommandOutcome(model: model, version: version, events: []) }
-            do {
-                try await Self.upsert(id: id, model: model, version: version, created: startVersion == 0, on: db, encoder: encoder)
-            } catch where engine.isUniqueViolation(error) {
-                // A read model's unique key (a username) is taken by another aggregate; nothing is written.
-                throw DomainError.alreadyExists(aggregate: A.Event.aggregate)
+            if !stored.isEmpty {
+                do {
+                    try await Self.upsert(id: id, model: model, version: version, created: startVersion == 0, on: db, encoder: encoder)
+                } catch where engine.isUniqueViolation(error) {
+                    // A read model's unique key (a username) is taken by another aggregate; nothing is written.
+                    throw DomainError.alreadyExists(aggregate: A.Event.aggregate)
+                }
             }
-            return CommandOutcome(model: model, version: version, events: stored)
+            let outcome = CommandOutcome<A>(model: model, version: version, events: stored)
+            if let answer { try await IdempotencyStore.store(try answer(outcome), on: db) }
+            return outcome
         }
         if !outcome.events.isEmpty { onAppend(outcome.events) }
         return outcome
