@@ -96,4 +96,25 @@ struct IntentAPITests {
             #expect(try await farm.eventCount() == 1)
         }
     }
+
+    @Test("a command under an Idempotency-Key is answered from what its own transaction stored: the same body, ETag and status, one event")
+    func idempotentCommand() async throws {
+        try await withFarm { farm in
+            var headers = auth
+            headers[.init("Idempotency-Key")!] = "register-mk3s"
+            let json = #"{"name":"mk3s-01","connector":"moonraker","address":"http://127.0.0.1:7125","capabilities":{"buildVolume":{"x":250,"y":210,"z":210},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":["PLA"]}}"#
+            let first = try await farm.request(.post, "/api/v1/printers", json: json, headers: headers)
+            #expect(first.status == .created, "\(first.text)")
+            #expect(first.headers[.init("X-Printfarm-Idempotency-Stored")!] == nil, "the internal marker never leaves the server")
+            let id = try #require(first.json["id"] as? String)
+            headers[.init("Idempotency-Key")!] = "maintenance-1"
+            let started = try await farm.request(.post, "/api/v1/printers/\(id)/transitions", json: #"{"action":"startMaintenance"}"#, headers: headers)
+            let again = try await farm.request(.post, "/api/v1/printers/\(id)/transitions", json: #"{"action":"startMaintenance"}"#, headers: headers)
+            #expect(started.status == .ok && again.status == .ok)
+            #expect(again.text == started.text && again.headers[.eTag] == started.headers[.eTag] && again.headers[.location] == started.headers[.location])
+            #expect(again.headers[.init("Idempotent-Replayed")!] == "true")
+            let events = try await farm.store.events.read(stream: "printer-\(id)").map(\.type)
+            #expect(events == ["printfarm.printer.registered.v1", "printfarm.printer.maintenanceStarted.v1"])
+        }
+    }
 }
