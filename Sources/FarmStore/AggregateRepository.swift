@@ -59,7 +59,13 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
             let current = try await Self.load(id: id, on: db)
             let startVersion = current?.version ?? 0
             if let expectedVersion, expectedVersion != startVersion {
-                throw StoreError.concurrencyConflict(stream: stream, expected: expectedVersion, actual: startVersion)
+                // why: a printer's version moved with every observation, so an operator's click was refused as stale
+                // when only temperatures had changed (issue 17). What came since counts only if it is not telemetry.
+                let since = expectedVersion < startVersion && expectedVersion >= 0 && !A.telemetry.isEmpty
+                    ? try await SQLEventStore.types(on: db, stream: stream, after: expectedVersion) : nil
+                guard let since, since.allSatisfy(A.telemetry.contains) else {
+                    throw StoreError.concurrencyConflict(stream: stream, expected: expectedVersion, actual: startVersion)
+                }
             }
             var state = current.map { A.state(of: $0.model) } ?? A.initialState
             var version = startVersion

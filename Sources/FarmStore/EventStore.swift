@@ -50,6 +50,12 @@ public struct SQLEventStore: EventStore {
         return try row?.decode(column: "version", as: Int.self) ?? 0
     }
 
+    /// The types of a stream's events after `version`, in order.
+    static func types(on db: any SQLDatabase, stream: String, after version: Int) async throws -> [String] {
+        try await db.raw("SELECT type FROM events WHERE stream = \(bind: stream) AND version > \(bind: version) ORDER BY version")
+            .all().map { try $0.decode(column: "type", as: String.self) }
+    }
+
     /// Appends in one statement that inserts only if the stream is still at `expectedVersion`; no rows back means
     /// it was not, and the error says where it is. The unique (stream, version) constraint guarantees the same
     /// against any writer, even one that bypasses this code.

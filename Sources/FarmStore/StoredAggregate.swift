@@ -17,6 +17,9 @@ public protocol StoredAggregate: Decider, SendableMetatype {
     /// The other aggregates a model names and is found by, when a column cannot hold them (a run's plans: a plate
     /// holds several). Recorded when the model is created and never changed, in the indexed `read_links` table.
     static func links(of model: Model) -> [String]
+    /// Event types that report what a machine does (a printer's observed state, a run's progress). A person's
+    /// `If-Match` guards what they decided on, so these passing in between never make it stale.
+    static var telemetry: Set<String> { get }
 }
 
 extension StoredAggregate {
@@ -24,6 +27,7 @@ extension StoredAggregate {
     public static func ref(of model: Model) -> String? { nil }
     public static func queue(of model: Model) -> String? { nil }
     public static func links(of model: Model) -> [String] { [] }
+    public static var telemetry: Set<String> { [] }
 }
 
 extension IntentDecider: StoredAggregate {
@@ -57,6 +61,7 @@ extension RunDecider: StoredAggregate {
     public static func ref(of model: Run) -> String? { model.printerID.description }
     public static func queue(of model: Run) -> String? { model.status == .completed && model.qa == .pending ? ReadQueue.qa : nil }
     public static func links(of model: Run) -> [String] { Set(model.items.map(\.planID.description)).sorted() }
+    public static let telemetry: Set<String> = [EventTypeName.make(aggregate: RunEvent.aggregate, name: "progressed")]
 }
 
 extension PrinterDecider: StoredAggregate {
@@ -64,6 +69,7 @@ extension PrinterDecider: StoredAggregate {
     public static func model(of state: PrinterState) -> Printer? { state.printer }
     public static func state(of model: Printer) -> PrinterState { .exists(model) }
     public static func status(of model: Printer) -> String { model.status.rawValue }
+    public static let telemetry: Set<String> = [EventTypeName.make(aggregate: PrinterEvent.aggregate, name: "stateObserved")]
 }
 
 extension UserDecider: StoredAggregate {

@@ -341,21 +341,14 @@ def main():
         tile_id = "printer-" + spare["id"]
         check(operator.locator(".printer-tile.status-busy button:text-is('Start maintenance')").count() == 0,
               "a busy printer offers no maintenance switch (it would be refused)")
-        # The new printer's connector records its first observations meanwhile: if the tile was drawn before them, the
-        # click is refused as stale and the grid redraws — an operator then clicks again, and so does this test.
-        for attempt in range(3):
-            operator.evaluate("document.getElementById('toast').textContent = ''")
-            operator.locator("#" + tile_id).get_by_role("button", name="Start maintenance").click()
-            operator.wait_for_function(
-                "id => document.querySelector('#' + id + ' .badge').textContent === 'maintenance' || "
-                "document.getElementById('toast').textContent.includes('This changed')", arg=tile_id, timeout=15_000)
-            if operator.locator("#" + tile_id + " .badge").first.text_content() == "maintenance":
-                break
-            time.sleep(1)  # the refused action redraws the grid as it is
+        # The new printer's connector records its first observations meanwhile: they are telemetry, so the click
+        # made on the tile drawn before them is not stale (issue 17: it was, and an operator had to click again).
+        operator.locator("#" + tile_id).get_by_role("button", name="Start maintenance").click()
         expect(operator.locator("#" + tile_id + " .badge").first).to_have_text("maintenance", timeout=15_000)
+        check("This changed" not in (operator.locator("#toast").text_content() or ""), "one click starts maintenance")
         operator.locator("#" + tile_id).get_by_role("button", name="End maintenance").click()
         expect(operator.locator("#" + tile_id + " .badge").first).not_to_have_text("maintenance", timeout=15_000)
-        check(True, f"maintenance mode is switched on and off from the printers page ({attempt + 1} click(s) to start it)")
+        check(True, "maintenance mode is switched on and off from the printers page, one click each")
         printer_id = tile_id.removeprefix("printer-")
         operator.locator("#" + tile_id + " strong a").click()
         operator.wait_for_url(BASE + "/printers/" + printer_id)

@@ -135,6 +135,27 @@ struct AggregateRepositoryTests {
             #expect(try await snapshot() == live)
         }
     }
+
+    @Test("If-Match guards what a person decided on: a printer's observations since do not make it stale, a maintenance change does", arguments: TestEngine.allCases)
+    func telemetryIsNotStale(engine: TestEngine) async throws {
+        try await withStore(engine) { (store: Store) async throws -> Void in
+            let printer = PrinterID(UUID())
+            let registration = PrinterRegistration(
+                name: "mk3s-01", connector: .virtual, address: "http://127.0.0.1:7125", capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210)))
+            let seen = try await store.printers.execute(.register(printer, registration), id: printer.description, context: testContext)
+            for state in [ObservedPrinterState.idle, .busy, .idle] {
+                _ = try await store.printers.execute(.observe(state, message: nil, job: nil), id: printer.description, context: testContext)
+            }
+            let started = try await store.printers.execute(.startMaintenance, id: printer.description, expectedVersion: seen.version, context: testContext)
+            #expect(started.model.status == .maintenance, "three observations came after the version the operator saw")
+            await #expect(throws: StoreError.concurrencyConflict(stream: PrinterDecider.stream(printer), expected: seen.version, actual: started.version)) {
+                _ = try await store.printers.execute(.endMaintenance, id: printer.description, expectedVersion: seen.version, context: testContext)
+            }
+            await #expect(throws: StoreError.self, "a version from the future is stale too") {
+                _ = try await store.printers.execute(.endMaintenance, id: printer.description, expectedVersion: started.version + 1, context: testContext)
+            }
+        }
+    }
 }
 
 /// A small farm's worth of history touching every aggregate.
@@ -163,4 +184,5 @@ enum FarmScenario {
         _ = try await store.runs.execute(.complete, id: run.description, context: testContext)
         _ = try await store.runs.execute(.inspect(planID: plan, passed: true), id: run.description, context: testContext)
     }
+
 }
