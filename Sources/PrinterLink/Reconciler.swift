@@ -158,14 +158,23 @@ public struct Reconciler: Sendable {
     }
 
     /// The machine's history has a finished job of the run's file with `status`.
-    private func settle(_ run: Run, history status: String) -> [Step] {
-        let note = "the printer's history says \(status)"
+    ///
+    /// why: one rule whether the farm watched the end or learnt it afterwards. Klipper stopping under a print (a
+    /// G-code error, a shutdown, Klippy killed) is the machine failing the print — `failed`, which counts toward the
+    /// printer's health — both when the server saw it live (rule 2) and when it was down and reads the history now;
+    /// `klippy_disconnect` was `interrupted` here while the same crash seen live was `failed` (issue 17). Only a
+    /// job the host lost track of (Moonraker's own crash: `interrupted`) is an interruption.
+    static func outcome(ofHistory status: String) -> RunCommand {
         switch status {
-        case "completed": return started(run) + [.run(.complete, .reconcileHealed, note: note)]
-        case "cancelled": return started(run) + [.run(.cancel, .reconcileHealed, note: note)]
-        case "error", "klippy_shutdown": return started(run) + [.run(.fail, .reconcileHealed, note: note)]
-        default: return started(run) + [.run(.interrupt, .reconcileHealed, note: note)]
+        case "completed": .complete
+        case "cancelled": .cancel
+        case "error", "klippy_shutdown", "klippy_disconnect": .fail
+        default: .interrupt
         }
+    }
+
+    private func settle(_ run: Run, history status: String) -> [Step] {
+        started(run) + [.run(Self.outcome(ofHistory: status), .reconcileHealed, note: "the printer's history says \(status)")]
     }
 
     /// The steps that make a claimed (or, adopted, a scheduled) run a started one.
@@ -180,11 +189,18 @@ public struct Reconciler: Sendable {
         }
     }
 
-    /// A progress step when the whole percent, the layer or the layer count moved.
+    /// A progress step when the whole percent, the layer or the layer count moved. Progress never goes back within
+    /// a run, measured against the stored run — a restarted server has no memory of what it last said (issue 17 saw
+    /// 0.311 → 0.282 → 0.401 across a restart, the connector computing true progress only once it read the file).
     private func progress(_ run: Run, _ report: MachineReport) -> [Step] {
-        guard let fraction = report.progress.map({ min(max($0, 0), 1) }), fraction.isFinite else { return [] }
+        guard var fraction = report.progress.map({ min(max($0, 0), 1) }), fraction.isFinite else { return [] }
+        if let last = run.progress?.fraction, fraction < last { fraction = last }
         let elapsed = report.printSeconds.map { $0.rounded() }
-        let remaining = report.printSeconds.flatMap { seconds in fraction >= 0.01 ? (seconds * (1 - fraction) / fraction).rounded() : nil }
+        // A time left from a few seconds of printing is noise (it read 0 s at 1 %, while heating): none until a
+        // minute of printing and 2 % of the file.
+        let remaining = report.printSeconds.flatMap { seconds in
+            fraction >= 0.02 && seconds >= 60 ? (seconds * (1 - fraction) / fraction).rounded() : nil
+        }
         let next = RunProgress(
             fraction: fraction, layer: report.currentLayer, totalLayers: report.totalLayers, elapsedSeconds: elapsed, remainingSeconds: remaining)
         if let last = run.progress, Int(last.fraction * 100) == Int(fraction * 100), last.layer == next.layer, last.totalLayers == next.totalLayers {

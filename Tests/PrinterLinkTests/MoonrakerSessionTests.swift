@@ -84,6 +84,18 @@ struct MoonrakerSessionTests {
         #expect(last.host == "ready" && last.job == "standby" && last.state == .idle && last.message == nil, "\(last)")
     }
 
+    @Test("an outage is one report: the reconnects that fail after the link went down say nothing new")
+    func oneReportPerOutage() throws {
+        var (session, _) = live(#"{"print_stats":{"state":"standby","filename":""},"webhooks":{"state":"ready"}}"#, seed: 3)
+        let dropped = session.handle(.closed(code: 1006, reason: "closed by the printer"), at: 1)
+        #expect(dropped.contains { if case .report(let report) = $0 { report.link == .down } else { false } })
+        for attempt in 2...6 {
+            let again = session.handle(.closed(code: nil, reason: "connection refused"), at: Double(attempt))
+            #expect(!again.contains { if case .report = $0 { true } else { false } }, "attempt \(attempt): \(again)")
+            #expect(again.contains { if case .open = $0 { true } else { false } }, "it keeps trying")
+        }
+    }
+
     @Test("a G-code error mid-print: the job is error with Klipper's text while Klippy stays ready; SDCARD_RESET_FILE brings standby")
     func gcodeError() throws {
         let outcome = try RecordingReplay.play("gcode-error-midprint.jsonl")

@@ -96,6 +96,41 @@ struct ReconcilerTests {
         #expect(Reconciler().reconcile(.init(printer: observed, run: nil, report: report, now: at)).steps.isEmpty)
     }
 
+    @Test("Klipper stopping under a print fails the run whether it was seen live or read from the history afterwards; a lost job is interrupted")
+    func oneRuleForCrashes() {
+        #expect(Reconciler.outcome(ofHistory: "klippy_disconnect") == .fail, "Klippy killed mid-print while the server was down")
+        #expect(Reconciler.outcome(ofHistory: "klippy_shutdown") == .fail)
+        #expect(Reconciler.outcome(ofHistory: "error") == .fail)
+        #expect(Reconciler.outcome(ofHistory: "interrupted") == .interrupt, "Moonraker lost the job")
+        let outcome = Reconciler().reconcile(.init(printer: idlePrinter(), run: run(.printing), report: live("standby"), history: history("klippy_disconnect"), now: at))
+        #expect(runCommands(outcome) == [.fail])
+        // The same crash seen live: Klippy back in error under the printing run.
+        let live = MachineReport(link: .hostNotReady, host: "error", message: "Can not update MCU 'mcu' config as it is shutdown")
+        #expect(runCommands(Reconciler().reconcile(.init(printer: idlePrinter(), run: run(.printing), report: live, now: at))) == [.fail])
+    }
+
+    @Test("progress never goes back from what the stored run says (a restarted server forgets what it reported); no time left from a few seconds")
+    func progressAcrossRestart() {
+        var printing = run(.printing)
+        printing.progress = RunProgress(fraction: 0.311, layer: 3, totalLayers: 10, elapsedSeconds: 300, remainingSeconds: 665)
+        let lower = live("printing", file, progress: 0.282, layer: 4)
+        let steps = runCommands(Reconciler().reconcile(.init(printer: idlePrinter(), run: printing, report: lower, now: at)))
+        guard case .reportProgress(let reported)? = steps.first else {
+            Issue.record("a new layer is reported: \(steps)")
+            return
+        }
+        #expect(reported.fraction == 0.311 && reported.layer == 4)
+        #expect(runCommands(Reconciler().reconcile(.init(printer: idlePrinter(), run: printing, report: live("printing", file, progress: 0.282, layer: 3), now: at))).isEmpty)
+        var early = run(.printing)
+        early.progress = nil
+        let heating = MachineReport(link: .live, host: "ready", job: "printing", filename: file, progress: 0.011, printSeconds: 4)
+        guard case .reportProgress(let first)? = runCommands(Reconciler().reconcile(.init(printer: idlePrinter(), run: early, report: heating, now: at))).first else {
+            Issue.record("the first progress is reported")
+            return
+        }
+        #expect(first.remainingSeconds == nil, "4 s of printing at 1 % says nothing about the time left")
+    }
+
     @Test("a file the farm dispatched is never external, even with no run of its own on the printer any more")
     func ownFileNotExternal() {
         let outcome = Reconciler().reconcile(.init(printer: idlePrinter(), run: nil, report: live("paused", file), now: at))

@@ -293,7 +293,9 @@ public struct MoonrakerSession: Sendable {
         failures += 1
         let delay = backoff(slow: wasUnauthorized)
         var actions: [Action] = []
-        if !wasUnauthorized {
+        // One report per outage: each failed reconnect has its own words ("connection refused" after "code 1006"),
+        // and each became a printer event (issue 17 counted two per outage).
+        if !wasUnauthorized, lastReport?.link != .down {
             let why = code.map { "the connection closed (\(reason), code \($0))" } ?? "no connection (\(reason))"
             actions += emit(.down(why))
         }
