@@ -228,4 +228,37 @@ struct ProductionPlannerTests {
         #expect(record.gate == .reprint)
         #expect(record.outcome == .block(reason: "the item was reprinted 3 times (limit 3)", ask: .operator))
     }
+
+    @Test("a print cancelled on a printer is not reprinted there until someone tends the machine; another printer takes it; a policy can ask for review")
+    func cancelNotStraightBack() {
+        let cancelled = run(.cancelled, on: printerA, ended: -5)
+        let alone = planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [cancelled], sliced: true))
+        #expect(!alone.contains { if case .schedule = $0 { true } else { false } }, "\(alone)")
+        guard case .waiting(_, let reason)? = alone.last else { Issue.record("\(alone)"); return }
+        #expect(reason.contains("it was cancelled on p") && reason.contains("loads material"), "\(reason)")
+        // Another printer takes it.
+        let elsewhere = planner.steps(farm(
+            intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [cancelled], printers: [printer(printerA), printer(printerB)], sliced: true))
+        guard case .schedule(let attempt)? = elsewhere.last else { Issue.record("\(elsewhere)"); return }
+        #expect(attempt.printer == printerB && attempt.reprint)
+        // The operator loads the right colour: printer A may take it again.
+        var tended = printer(printerA)
+        tended.attendedAt = now
+        let again = planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [cancelled], printers: [tended], sliced: true))
+        guard case .schedule(let back)? = again.last else { Issue.record("\(again)"); return }
+        #expect(back.printer == printerA)
+        // A farm that wants a person to decide after every cancel says so in its policy.
+        var careful = planner
+        careful.settings.policy.gates[.reprint] = [
+            PolicyRule(name: "after a cancel", when: .init(afterCancel: true), then: .requireApproval(.operator)),
+            PolicyRule(name: "otherwise", then: .autoAdvance),
+        ]
+        let held = careful.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [cancelled], printers: [tended], sliced: true))
+        #expect(!held.contains { if case .schedule = $0 { true } else { false } })
+        guard case .decidePlan(_, let record)? = held.last else { Issue.record("\(held)"); return }
+        #expect(record.gate == .reprint && record.outcome == .requireApproval(.operator) && record.rule == "after a cancel", "\(record)")
+        // A failure is not a cancel: no such rule applies, and the printer is not avoided.
+        let failed = careful.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [run(.failed, on: printerA, ended: -5)], sliced: true))
+        #expect(failed.contains { if case .schedule = $0 { true } else { false } }, "\(failed)")
+    }
 }

@@ -61,11 +61,14 @@ public struct GateFacts: Sendable, Equatable {
     public var firstRunOfRevision: Bool?
     public var revision: Int?
     public var payment: PaymentStatus?
+    /// The run this one makes up for was cancelled (by an operator, or on the printer).
+    public var afterCancel: Bool?
 
     public init(
         risk: RiskLevel? = nil, preflight: PreflightOutcome? = nil, printer: Set<PrinterCondition>? = nil, late: Bool? = nil,
-        firstRunOfRevision: Bool? = nil, revision: Int? = nil, payment: PaymentStatus? = nil
+        firstRunOfRevision: Bool? = nil, revision: Int? = nil, payment: PaymentStatus? = nil, afterCancel: Bool? = nil
     ) {
+        self.afterCancel = afterCancel
         self.risk = risk
         self.preflight = preflight
         self.printer = printer
@@ -85,13 +88,15 @@ public struct RuleConditions: Sendable, Equatable, Codable {
     public var firstRunOfRevision: Bool?
     public var revisionAtLeast: Int?
     public var payment: [PaymentStatus]?
+    public var afterCancel: Bool?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case risk, preflight, printer, late, firstRunOfRevision, revisionAtLeast, payment }
+    enum CodingKeys: String, CodingKey, CaseIterable { case risk, preflight, printer, late, firstRunOfRevision, revisionAtLeast, payment, afterCancel }
 
     public init(
         risk: [RiskLevel]? = nil, preflight: [PreflightOutcome]? = nil, printer: [PrinterCondition]? = nil, late: Bool? = nil,
-        firstRunOfRevision: Bool? = nil, revisionAtLeast: Int? = nil, payment: [PaymentStatus]? = nil
+        firstRunOfRevision: Bool? = nil, revisionAtLeast: Int? = nil, payment: [PaymentStatus]? = nil, afterCancel: Bool? = nil
     ) {
+        self.afterCancel = afterCancel
         self.risk = risk
         self.preflight = preflight
         self.printer = printer
@@ -111,6 +116,7 @@ public struct RuleConditions: Sendable, Equatable, Codable {
         firstRunOfRevision = try container.decodeIfPresent(Bool.self, forKey: .firstRunOfRevision)
         revisionAtLeast = try container.decodeIfPresent(Int.self, forKey: .revisionAtLeast)
         payment = try container.decodeIfPresent([PaymentStatus].self, forKey: .payment)
+        afterCancel = try container.decodeIfPresent(Bool.self, forKey: .afterCancel)
     }
 
     /// The conditions that hold, in words ("risk HIGH", "printer degraded"); nil when one does not hold.
@@ -143,6 +149,10 @@ public struct RuleConditions: Sendable, Equatable, Codable {
         if let payment {
             guard let status = facts.payment, payment.contains(status) else { return nil }
             words.append("payment \(status.rawValue)")
+        }
+        if let afterCancel {
+            guard (facts.afterCancel ?? false) == afterCancel else { return nil }
+            words.append(afterCancel ? "the last run was cancelled" : "the last run was not cancelled")
         }
         return words
     }

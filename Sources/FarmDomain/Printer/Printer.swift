@@ -27,6 +27,9 @@ public struct Printer: Sendable, Equatable, Codable {
     public var bedOccupied: String?
     /// When an operator last marked the bed cleared: prints that ended before were taken off.
     public var bedClearedAt: Date?
+    /// When an operator last tended the machine: loaded material, ended maintenance or cleared the bed. A plan whose
+    /// print was cancelled on this printer goes back to it only after that.
+    public var attendedAt: Date?
     public var registeredAt: Date
     public var updatedAt: Date
 }

@@ -137,6 +137,7 @@ public enum PrinterDecider: Decider {
             printer.updatedAt = e.at
         case .maintenanceEnded(let e):
             printer.status = printer.observed.status
+            printer.attendedAt = e.at
             printer.updatedAt = e.at
         case .desynced(let e):
             printer.desynced = e.detail ?? "desynced"
@@ -153,6 +154,7 @@ public enum PrinterDecider: Decider {
             printer.updatedAt = e.at
         case .materialLoaded(let e):
             printer.loadedMaterial = e.material
+            printer.attendedAt = e.at
             printer.updatedAt = e.at
         case .bedOccupied(let e):
             printer.bedOccupied = e.detail ?? "parts on the bed"
@@ -160,6 +162,7 @@ public enum PrinterDecider: Decider {
         case .bedCleared(let e):
             printer.bedOccupied = nil
             printer.bedClearedAt = e.at
+            printer.attendedAt = e.at
             printer.updatedAt = e.at
         case .calibrated(let e):
             var latest = (printer.calibrations ?? []).filter { $0.kind != e.calibration.kind }

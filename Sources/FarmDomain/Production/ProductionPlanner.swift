@@ -207,8 +207,12 @@ public struct ProductionPlanner: Sendable {
             guard slicing.advance else { return slicing.steps }
             return slicing.steps + [.slice(plan.id, revision: revision.number, model: model, profile: revision.spec.profile)]
         }
-        guard let printer = choosePrinter(for: revision.spec.requirements, material: item, farm: farm, busy: busy) else {
-            return [.waiting("plan \(plan.id)", reason: "no free printer can make it (idle, trusted, \(item.material) loaded or allowed, big enough)")]
+        // why: a cancel is a person's decision about that printer ("wrong colour loaded"); the loop reprinted at once on
+        // the same printer (issue 17). It goes back there only after someone tended the machine.
+        let cancelledOn = progress.untendedCancels(farm)
+        guard let printer = choosePrinter(for: revision.spec.requirements, material: item, farm: farm, busy: busy.union(cancelledOn)) else {
+            let after = cancelledOn.isEmpty ? "" : "; it was cancelled on \(cancelledOn.compactMap { id in farm.printers.first { $0.id == id }?.name }.sorted().joined(separator: ", ")), which takes it again once someone loads material, ends maintenance or clears its bed"
+            return [.waiting("plan \(plan.id)", reason: "no free printer can make it (idle, trusted, \(item.material) loaded or allowed, big enough)\(after)")]
         }
         let finished = progress.finished(revision: revision.number) + (farm.provenGCode.contains(gcode.artifact) ? 1 : 0)
         let slack = slack(intent, farm)
@@ -217,7 +221,8 @@ public struct ProductionPlanner: Sendable {
             failuresOfPlan: progress.failures, printerFailures: recentFailures(of: printer.id, farm), slack: slack))
         let facts = GateFacts(
             risk: risk.level, printer: conditions(of: printer), late: slack.map { $0 < 0 },
-            firstRunOfRevision: finished == 0, revision: revision.number, payment: intent.paymentStatus)
+            firstRunOfRevision: finished == 0, revision: revision.number, payment: intent.paymentStatus,
+            afterCancel: reprint && progress.lastEnded?.status == .cancelled)
         var steps: [ProductionStep] = []
         // A reprint passes its own gate, then dispatch, like any run.
         if reprint {
@@ -392,6 +397,17 @@ public struct PlanProgress: Sendable {
     }
 
     var latestEnd: Date? { runs.compactMap(\.endedAt).max() }
+
+    /// The run of the plan that ended last.
+    var lastEnded: Run? { runs.filter { $0.endedAt != nil }.max { $0.endedAt! < $1.endedAt! } }
+
+    /// Printers where a run of the plan was cancelled and nobody has tended the machine since.
+    func untendedCancels(_ farm: FarmSnapshot) -> Set<PrinterID> {
+        Set(runs.filter { $0.status == .cancelled }.compactMap { run in
+            let tended = farm.printers.first { $0.id == run.printerID }?.attendedAt ?? .distantPast
+            return tended > (run.endedAt ?? run.scheduledAt) ? nil : run.printerID
+        })
+    }
 
     private func isFailure(_ run: Run) -> Bool { run.status == .failed || (run.status == .completed && verdict(run) == false) }
 }
