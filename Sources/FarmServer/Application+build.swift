@@ -138,7 +138,7 @@ func buildRoutes(
     let slicing = slicing ?? SliceService(store: store, artifacts: artifacts, slicerPath: configuration.slicerPath, concurrency: configuration.sliceConcurrency)
     SliceRoutes(services: services, slicing: slicing).register(on: routes)
     PlanRoutes(endpoints: endpoints(store.plans, "/api/v1/plans", "plan"), intents: store.intents).register(on: routes)
-    PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer")).register(on: routes)
+    PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer"), fleet: fleet).register(on: routes)
     PlateRoutes(endpoints: endpoints(store.plates, "/api/v1/plates", "plate")).register(on: routes)
     RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run"), fleet: fleet).register(on: routes)
     SessionRoutes(

@@ -131,3 +131,17 @@ public struct MachineReport: Sendable, Equatable, Codable {
 
     private static func percent(_ value: Double?) -> Int? { value.map { Int(($0 * 100).rounded(.down)) } }
 }
+
+extension MachineReport {
+    /// The recovery that brings the machine out of the error it reports, if any: a shut-down (or errored) Klippy
+    /// needs a firmware restart; a ready Klippy whose last print ended in a G-code error needs the job cleared.
+    public var recovery: PrinterRecovery? {
+        guard link == .live || link == .hostNotReady else { return nil }
+        if host == "shutdown" || host == "error" { return .firmwareRestart }
+        if link == .live, host == nil || host == "ready", job == "error" { return .resetJob }
+        return nil
+    }
+
+    /// Klippy is ready and the last job did not end in an error: nothing is left to recover from.
+    public var isRecovered: Bool { link == .live && (host == nil || host == "ready") && job != "error" }
+}

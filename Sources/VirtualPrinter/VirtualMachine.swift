@@ -20,6 +20,10 @@ public struct VirtualMachine: Sendable {
         case firstLayerFailure
         /// A sudden extrusion anomaly mid-print, as a camera detector reports it.
         case spaghetti
+        /// A G-code error stops the print (a move out of range): the job shows `error` with Klipper's message while
+        /// Klippy stays ready, the heaters go off, the history says `error`; only SDCARD_RESET_FILE (or a new print)
+        /// leaves it.
+        case gcodeError
     }
 
     public struct VirtualError: Error, Sendable, Equatable {
@@ -201,7 +205,27 @@ public struct VirtualMachine: Sendable {
             guard job != nil, state == "printing" else { return [] }
             anomaly = fault == .spaghetti ? ("spaghetti", 0.93) : ("firstLayer", 0.88)
             return []
+        case .gcodeError:
+            guard job != nil, state == "printing" else { return [] }
+            let error = "Move out of range: 146.133 -3.000 0.800 [53.510]"
+            message = error
+            return [.gcodeResponse("!! " + error)] + finish(status: "error", state: "error")
         }
+    }
+
+    /// `printer.gcode.script`: SDCARD_RESET_FILE clears a finished or failed job back to standby; any other command
+    /// answers "ok" with Klipper's "Unknown command" line, as a real Klipper does for commands it lacks.
+    public mutating func gcodeScript(_ script: String) throws(VirtualError) -> [Note] {
+        try requireReady()
+        let command = script.split(separator: " ").first.map { $0.uppercased() } ?? ""
+        guard command == "SDCARD_RESET_FILE" else { return [.gcodeResponse("// Unknown command:\"\(command)\"")] }
+        // Simplified: Klipper would stop a print in progress; the farm never asks for that, so it is refused here.
+        guard job == nil else { throw VirtualError(status: 400, message: "SDCARD_RESET_FILE while printing is not simulated") }
+        lastJob = nil
+        state = "standby"
+        filename = ""
+        message = ""
+        return []
     }
 
     private mutating func shutdown(_ reason: String) -> [Note] {
@@ -270,7 +294,7 @@ public struct VirtualMachine: Sendable {
 
     /// The printer objects, as `printer.objects.query` gives them.
     public func status() -> [String: JSONValue] {
-        let shown = job ?? (state == "complete" || state == "cancelled" || (state == "paused" && klippy != "ready") ? lastJob : nil)
+        let shown = job ?? (["complete", "cancelled", "error"].contains(state) || (state == "paused" && klippy != "ready") ? lastJob : nil)
         let fraction = shown.map { printedFraction(of: $0) } ?? 0
         let file = shown?.file
         let position: Int = file.map { state == "complete" ? $0.size : $0.gcodeStartByte + Int(Double($0.gcodeEndByte - $0.gcodeStartByte) * fraction) } ?? 0

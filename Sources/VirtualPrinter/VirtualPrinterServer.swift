@@ -39,6 +39,10 @@ public enum VirtualPrinterServer {
         router.post("/printer/print/resume") { _, _ in try await answer { try await printer.command { machine in try machine.resume() } } }
         router.post("/printer/print/cancel") { _, _ in try await answer { try await printer.command { machine in try machine.cancel() } } }
         router.post("/printer/emergency_stop") { _, _ in try await answer { try await printer.command { machine in machine.emergencyStop() } } }
+        router.post("/printer/gcode/script") { request, _ in
+            let script = request.uri.queryParameters["script"].map(String.init) ?? ""
+            return try await answer { try await printer.command { machine in try machine.gcodeScript(script) } }
+        }
         router.post("/printer/firmware_restart") { _, _ in try await answer { try await printer.command { machine in machine.firmwareRestart() } } }
         router.get("/server/files/list") { _, _ in try json(await printer.filesList()) }
         router.get("/server/files/metadata") { request, _ in

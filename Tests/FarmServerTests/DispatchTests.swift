@@ -252,4 +252,46 @@ struct DispatchTests {
         }
         await rig.stop()
     }
+
+    @Test("a G-code error fails the run and leaves the printer in error until an operator clears the job; a shutdown needs a firmware restart; the wrong recovery is refused")
+    func recoveries() async throws {
+        let machine = VirtualPrinter(name: "stopped", speed: 2)
+        let rig = try await FleetRig(machine)
+        do {
+            let printerID = try await register(rig, 0)
+            #expect(try await printer(rig, printerID, within: 60) { $0.status == .idle } != nil)
+            let first = try await schedule(rig, on: printerID)
+            #expect(try await run(rig, first.id, within: 60) { $0.status == .printing } != nil)
+            await machine.inject(.gcodeError)
+            let failed = try await run(rig, first.id, within: 60) { $0.status.isTerminal }
+            #expect(failed?.status == .failed && failed?.failure?.contains("Move out of range") == true, "\(String(describing: failed))")
+            let stuck = try #require(try await printer(rig, printerID, within: 60) { $0.observed == .error })
+            #expect(stuck.lastMessage?.contains("Move out of range") == true, "the printer shows Klipper's words: \(stuck)")
+            #expect(await rig.fleet.recovery(for: printerID) == .resetJob)
+            let operatorContext = CommandContext(actor: EventActor(.user, "ada"), reason: .operatorRequest, note: "removed the blob", time: Date())
+            await #expect(throws: Problem.self, "a firmware restart does not fit a G-code error") {
+                _ = try await rig.fleet.recover(.firmwareRestart, on: printerID, context: operatorContext)
+            }
+            let cleared = try await rig.fleet.recover(.resetJob, on: printerID, context: operatorContext)
+            #expect(cleared.observed == .idle && cleared.attendedAt != nil, "\(cleared)")
+
+            let second = try await schedule(rig, on: printerID)
+            #expect(try await run(rig, second.id, within: 60) { $0.status == .printing } != nil, "the printer prints again")
+            await machine.inject(.klippyShutdown)
+            #expect(try await run(rig, second.id, within: 60) { $0.status == .failed } != nil)
+            #expect(try await printer(rig, printerID, within: 60) { $0.observed == .error } != nil)
+            #expect(await rig.fleet.recovery(for: printerID) == .firmwareRestart)
+            let restarted = try await rig.fleet.recover(.firmwareRestart, on: printerID, context: operatorContext)
+            #expect(restarted.observed == .idle)
+            await #expect(throws: Problem.self, "an idle printer needs no recovery") {
+                _ = try await rig.fleet.recover(.resetJob, on: printerID, context: operatorContext)
+            }
+            let recorded = try await rig.store.events.read(stream: PrinterDecider.stream(printerID.description)).filter { $0.type == "printfarm.printer.recoveryRequested.v1" }
+            #expect(recorded.map(\.actor) == ["user:ada", "user:ada"])
+        } catch {
+            await rig.stop()
+            throw error
+        }
+        await rig.stop()
+    }
 }

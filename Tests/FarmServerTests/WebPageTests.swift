@@ -1,4 +1,4 @@
-import FarmDomain
+@testable import FarmDomain
 @testable import FarmServer
 import FarmStore
 import Foundation
@@ -428,5 +428,30 @@ struct WebPageTests {
             #expect(try await farm.request(.get, "/ui/app.css", headers: [.ifNoneMatch: etag]).status == .notModified)
             #expect(try await farm.request(.get, "/ui/app.js", headers: [:]).text.contains("EventSource"))
         }
+    }
+
+    @Test("a printer in error is a board card with Klipper's words and the recovery its live report calls for")
+    func recoveryCard() throws {
+        let id = PrinterID(UUID())
+        var printer = PrinterDecider.replay([
+            .registered(PrinterRegistered(
+                printerID: id, registration: PrinterRegistration(
+                    name: "voron-2", connector: .moonraker, address: "http://127.0.0.1:7125", capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 300, y: 300, z: 250))),
+                at: Date())),
+            .stateObserved(PrinterStateObserved(state: .error, message: "Move out of range: 146.133 -3.000 0.800 [53.510]", at: Date())),
+        ]).printer!
+        var source = BoardSource()
+        source.printers[id] = (printer, 2)
+        for (recovery, label) in [(PrinterRecovery.resetJob, "Clear the failed job"), (.firmwareRestart, "Restart the firmware")] {
+            let card = try #require(TriageBoard.make(source, now: Date(), recoveries: [id: recovery]).cards(.attention).first)
+            #expect(card.why == "Move out of range: 146.133 -3.000 0.800 [53.510]")
+            #expect(card.actions.first == TriageBoard.Action(
+                label: label, path: "/api/v1/printers/\(id)/recover", body: #"{"action":"\#(recovery.rawValue)"}"#, permission: .operate, style: .primary))
+        }
+        #expect(TriageBoard.make(source, now: Date()).cards(.attention).first?.actions.isEmpty == true, "no live report, no guess")
+        printer.observed = .idle
+        printer.status = .idle
+        source.printers[id] = (printer, 3)
+        #expect(TriageBoard.make(source, now: Date(), recoveries: [id: .resetJob]).cards(.attention).isEmpty)
     }
 }

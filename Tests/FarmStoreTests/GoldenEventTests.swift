@@ -131,6 +131,7 @@ enum SampleEvents {
             .maintenanceStarted(flag), .maintenanceEnded(flag), .desynced(flag), .resynced(flag), .degraded(flag), .degradationCleared(flag), .bedOccupied(flag), .bedCleared(flag),
             .materialLoaded(PrinterMaterialLoaded(material: LoadedMaterial(material: "PETG", colour: "orange"), at: at)),
             .calibrated(PrinterCalibrated(calibration: Calibration(kind: "pressureAdvance", values: ["pressureAdvance": 0.045, "smoothTime": 0.04], note: "PETG, 0.4 mm", calibratedAt: at), at: at)),
+            .recoveryRequested(PrinterRecoveryRequested(recovery: .resetJob, at: at)),
         ]
         let user = UserID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000d1")!)
         let users: [UserEvent] = [

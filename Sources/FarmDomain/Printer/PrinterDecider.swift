@@ -17,6 +17,8 @@ public enum PrinterCommand: Sendable, Equatable {
     case markBedOccupied(reason: String)
     /// An operator took the parts off: the printer may print again.
     case clearBed
+    /// An operator asks the machine to leave an error (the connector carries it out).
+    case requestRecovery(PrinterRecovery)
 
     public var name: String {
         switch self {
@@ -33,6 +35,7 @@ public enum PrinterCommand: Sendable, Equatable {
         case .recordCalibration: "record a calibration of"
         case .markBedOccupied: "mark the bed occupied on"
         case .clearBed: "mark the bed cleared on"
+        case .requestRecovery(let recovery): recovery == .resetJob ? "clear the failed job of" : "restart the firmware of"
         }
     }
 }
@@ -109,6 +112,12 @@ public enum PrinterDecider: Decider {
         case .clearBed:
             // Also when no print was recorded on it: an operator's word that the bed is clear starts the count afresh.
             return [.bedCleared(flag)]
+        case .requestRecovery(let recovery):
+            // Only a machine in error needs one; which one fits is the connector's to say (it sees Klipper's state).
+            guard printer.observed == .error else {
+                throw .illegalTransition(aggregate: "printer", command: command.name, state: printer.observed.rawValue)
+            }
+            return [.recoveryRequested(PrinterRecoveryRequested(recovery: recovery, at: context.time))]
         }
     }
 
@@ -158,6 +167,9 @@ public enum PrinterDecider: Decider {
             printer.updatedAt = e.at
         case .bedOccupied(let e):
             printer.bedOccupied = e.detail ?? "parts on the bed"
+            printer.updatedAt = e.at
+        case .recoveryRequested(let e):
+            printer.attendedAt = e.at
             printer.updatedAt = e.at
         case .bedCleared(let e):
             printer.bedOccupied = nil

@@ -56,6 +56,7 @@ public enum PrinterEvent: DomainEvent {
     case calibrated(PrinterCalibrated)
     case bedOccupied(PrinterFlagChanged)
     case bedCleared(PrinterFlagChanged)
+    case recoveryRequested(PrinterRecoveryRequested)
 
     public static let aggregate = "printer"
 
@@ -73,6 +74,7 @@ public enum PrinterEvent: DomainEvent {
         .payload("calibrated", PrinterCalibrated.self, PrinterEvent.calibrated),
         .payload("bedOccupied", PrinterFlagChanged.self, PrinterEvent.bedOccupied),
         .payload("bedCleared", PrinterFlagChanged.self, PrinterEvent.bedCleared),
+        .payload("recoveryRequested", PrinterRecoveryRequested.self, PrinterEvent.recoveryRequested),
     ])
 
     public var parts: (name: String, payload: any Encodable) {
@@ -90,6 +92,7 @@ public enum PrinterEvent: DomainEvent {
         case .calibrated(let p): ("calibrated", p)
         case .bedOccupied(let p): ("bedOccupied", p)
         case .bedCleared(let p): ("bedCleared", p)
+        case .recoveryRequested(let p): ("recoveryRequested", p)
         }
     }
 }

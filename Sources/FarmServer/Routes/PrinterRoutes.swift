@@ -39,6 +39,12 @@ struct CapabilitiesRequest: Decodable, Sendable {
     var note: String?
 }
 
+struct RecoverPrinterRequest: Decodable, Sendable {
+    var action: PrinterRecovery
+    var reason: String?
+    var note: String?
+}
+
 struct PrinterAPIKeyRequest: Decodable, Sendable {
     /// The new key, or null to connect without one.
     var apiKey: String?
@@ -47,6 +53,8 @@ struct PrinterAPIKeyRequest: Decodable, Sendable {
 /// `/api/v1/printers`: the machines of the farm.
 struct PrinterRoutes {
     let endpoints: AggregateEndpoints<PrinterDecider>
+    /// The machines' connections, when this process has them: recoveries are sent through them.
+    let fleet: PrinterFleet?
 
     func register(on routes: SecuredRoutes) {
         // Registering a printer sets its connection address (and later its secrets): an owner's job.
@@ -93,6 +101,19 @@ struct PrinterRoutes {
                 throw Problem.invalidField("action", "'\(body.action.prefix(40))' is not one of \(Self.actions.keys.sorted().joined(separator: ", "))")
             }
             return try await endpoints.execute(command, id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+        }
+        // Klipper's own ways out of an error it will not leave by itself (docs/production.md, "Printer recoveries").
+        routes.post("/api/v1/printers/{id}/recover", .operate) { request, context in
+            let body = try await JSONIO.decode(RecoverPrinterRequest.self, from: request, context: context)
+            guard let printerID = PrinterID(try endpoints.id(context)) else { throw Problem.notFound("printer") }
+            guard try await endpoints.services.store.printers.get(id: printerID.description) != nil else { throw Problem.notFound("printer \(printerID)") }
+            guard let fleet else {
+                throw Problem(
+                    status: .conflict, code: "printers-not-connected", title: "This server is not connected to the printers",
+                    detail: "send the recovery to the process that runs with connectPrinters, or act at the machine")
+            }
+            let commandContext = try endpoints.services.commandContext(context, reason: body.reason, note: body.note, defaultReason: .operatorRequest)
+            return try JSONIO.response(try await fleet.recover(body.action, on: printerID, context: commandContext))
         }
         routes.get("/api/v1/printers", .read) { request, _ in
             try await endpoints.list(request, status: try QueryParameters(request).oneOf("status", PrinterStatus.self), ref: nil)

@@ -39,13 +39,13 @@ actor BoardFeed {
         self.fullRead = fullRead
     }
 
-    func board(now: Date) async throws -> TriageBoard {
+    func board(now: Date, recoveries: [PrinterID: PrinterRecovery] = [:]) async throws -> TriageBoard {
         if source != nil, let lastFullRead, now.timeIntervalSince(lastFullRead) < fullRead {
             try await catchUp(now: now)
         } else {
             try await readAll(now: now)
         }
-        return TriageBoard.make(source ?? BoardSource(), now: now)
+        return TriageBoard.make(source ?? BoardSource(), now: now, recoveries: recoveries)
     }
 
     private func readAll(now: Date) async throws {

@@ -62,7 +62,7 @@ enum PrintersPage {
         if let temperatures = temperatures(live?.report) { lines.append("<p class=\"temps\">\(temperatures)</p>") }
         if let health = live?.health { lines.append("<p class=\"health health-\(health.level)\">\(health.text)</p>") }
         if let why = printer.desynced ?? printer.degraded ?? printer.bedOccupied ?? (printer.status == .error ? printer.lastMessage : nil) { lines.append("<p class=\"why\">\(why)</p>") }
-        let actions = WebPage.buttons(TriageBoard.Action.recover(printer) + maintenance(printer), version: version, viewer: viewer)
+        let actions = WebPage.buttons(TriageBoard.Action.recover(printer, recovery: live?.report?.recovery) + maintenance(printer), version: version, viewer: viewer)
         return """
             <li class="printer-tile status-\(printer.status.rawValue)" id="printer-\(printer.id)">
               <div class="card-head"><strong><a href="/printers/\(printer.id)">\(printer.name)</a></strong>\(badges(printer))</div>
@@ -121,7 +121,7 @@ enum PrintersPage {
             let values = calibration.values.sorted { $0.key < $1.key }.map { "\($0.key) \(number($0.value))" }.joined(separator: ", ")
             return HTML("<tr><th scope=\"row\">\(calibration.kind)</th><td>\(values)</td><td>\(calibration.note ?? "")</td><td>\(stamp(calibration.calibratedAt))</td></tr>")
         }
-        let actions = WebPage.buttons(TriageBoard.Action.recover(printer) + maintenance(printer), version: version, viewer: viewer)
+        let actions = WebPage.buttons(TriageBoard.Action.recover(printer, recovery: live.report?.recovery) + maintenance(printer), version: version, viewer: viewer)
         return """
             <div class="page-head"><h1>\(printer.name)</h1>\(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(actions)</div>"))</div>
             <dl class="facts">\(facts)</dl>

@@ -40,10 +40,16 @@ struct TriageBoard: Sendable {
             ]
         }
 
-        /// Resync a desynced printer, clear a degraded one (after checking the machine), mark its bed cleared.
-        static func recover(_ printer: Printer) -> [Action] {
+        /// Bring the machine out of its error the way its state calls for (from the live report), resync a desynced
+        /// printer, clear a degraded one (after checking the machine), mark its bed cleared.
+        static func recover(_ printer: Printer, recovery: PrinterRecovery?) -> [Action] {
             let path = "/api/v1/printers/\(printer.id)/transitions"
             var actions: [Action] = []
+            if let recovery, printer.observed == .error {
+                actions.append(Action(
+                    label: recovery.title, path: "/api/v1/printers/\(printer.id)/recover", body: #"{"action":"\#(recovery.rawValue)"}"#,
+                    permission: .operate, style: .primary))
+            }
             if printer.desynced != nil { actions.append(Action(label: "Resync", path: path, body: #"{"action":"resync"}"#, permission: .operate, style: .primary)) }
             if printer.degraded != nil {
                 actions.append(Action(label: "Clear degraded", path: path, body: #"{"action":"clearDegraded"}"#, permission: .operate, style: .primary))
@@ -100,14 +106,15 @@ struct TriageBoard: Sendable {
     /// Failed runs stay on the board this long.
     static let failedWindow: TimeInterval = 24 * 3600
 
-    /// The board from what the feed holds: cards are made at `now` (slack, failures of the last day, ages).
-    static func make(_ source: BoardSource, now: Date) -> TriageBoard {
+    /// The board from what the feed holds: cards are made at `now` (slack, failures of the last day, ages);
+    /// `recoveries` are what the machines in error need, from their live reports.
+    static func make(_ source: BoardSource, now: Date, recoveries: [PrinterID: PrinterRecovery] = [:]) -> TriageBoard {
         var lanes: [Lane: [Card]] = [:]
         func add(_ lane: Lane, _ card: Card) { lanes[lane, default: []].append(card) }
         let names = source.printers.mapValues(\.model.name)
 
         for (printer, version) in source.printers.values.sorted(by: { $0.model.id < $1.model.id }) {
-            if let card = printerCard(printer, version: version) { add(.attention, card) }
+            if let card = printerCard(printer, version: version, recovery: recoveries[printer.id]) { add(.attention, card) }
         }
         let intents = source.intents.values.sorted { $0.model.id < $1.model.id }
         for (intent, version) in intents where intent.status == .needsReview {
@@ -148,7 +155,7 @@ struct TriageBoard: Sendable {
         return "\(OrdersPage.name(of: intent))\(intent.customer.map { " for \($0)" } ?? ""): \(items)"
     }
 
-    private static func printerCard(_ printer: Printer, version: Int) -> Card? {
+    private static func printerCard(_ printer: Printer, version: Int, recovery: PrinterRecovery?) -> Card? {
         var badges: [String] = [], why: String?
         if let desync = printer.desynced {
             badges.append("desynced")
@@ -167,7 +174,7 @@ struct TriageBoard: Sendable {
             why = why ?? printer.lastMessage ?? "the printer reports an error"
         }
         guard let why else { return nil }
-        return Card(kind: .printer, id: printer.id.description, version: version, title: printer.name, why: why, badges: badges, actions: Action.recover(printer))
+        return Card(kind: .printer, id: printer.id.description, version: version, title: printer.name, why: why, badges: badges, actions: Action.recover(printer, recovery: recovery))
     }
 
     private static func planCard(_ plan: Plan, version: Int, open: Bool) -> Card? {

@@ -35,7 +35,7 @@ struct WebRoutes {
         routes.publicPage("/ui/app.js") { request, _ in WebAssets.js.response(for: request) }
         routes.page("/", .read) { request, context in
             let viewer = try viewer(context)
-            let board = try await feed.board(now: services.now())
+            let board = try await feed.board(now: services.now(), recoveries: await fleet?.recoveries() ?? [:])
             return WebPage.response(WebPage.boardPage(board, viewer: viewer, wall: QueryParameters(request).values["wall"] == "1"))
         }
         routes.page("/runs/{id}", .read) { _, context in
@@ -133,7 +133,7 @@ struct WebRoutes {
         }
         routes.page("/ui/board", .read) { _, context in
             let viewer = try viewer(context)
-            let board = try await feed.board(now: services.now())
+            let board = try await feed.board(now: services.now(), recoveries: await fleet?.recoveries() ?? [:])
             return WebPage.response(WebPage.boardLanes(board, viewer: viewer))
         }
     }

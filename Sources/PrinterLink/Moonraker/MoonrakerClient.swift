@@ -86,6 +86,14 @@ public struct MoonrakerClient: Sendable {
     public func resume() async throws(MoonrakerError) { _ = try await call(.POST, "/printer/print/resume") }
     public func cancel() async throws(MoonrakerError) { _ = try await call(.POST, "/printer/print/cancel") }
 
+    /// Runs G-code through Klipper (`printer.gcode.script`). Klipper answers "ok" to commands it does not know.
+    public func runGCode(_ script: String) async throws(MoonrakerError) {
+        _ = try await call(.POST, "/printer/gcode/script", query: [URLQueryItem(name: "script", value: script)])
+    }
+
+    /// Restarts Klipper's firmware and host software (`FIRMWARE_RESTART`): the way out of a shutdown.
+    public func firmwareRestart() async throws(MoonrakerError) { _ = try await call(.POST, "/printer/firmware_restart") }
+
     public func history(limit: Int = 50) async throws(MoonrakerError) -> [HistoryJob] {
         let result = try await call(.GET, "/server/history/list", query: [URLQueryItem(name: "limit", value: String(limit)), URLQueryItem(name: "order", value: "desc")])
         return (result["jobs"]?.array ?? []).compactMap { job in
