@@ -38,7 +38,7 @@ struct UploadReader {
         guard upload.size > 0 else { throw Problem.uploadEmpty }
         let stored = try store { try upload.finish() }
         let fileName = Self.cleanName(name ?? "upload")
-        return UploadedFile(name: fileName, mediaType: Self.cleanMediaType(mediaType), stored: stored)
+        return UploadedFile(name: fileName, mediaType: Self.mediaType(declared: mediaType, name: fileName), stored: stored)
     }
 
     private func readMultipart(_ request: Request, contentType: String, into upload: ArtifactUpload) async throws -> (name: String?, mediaType: String) {
@@ -132,6 +132,20 @@ struct UploadReader {
     static func cleanMediaType(_ type: String) -> String {
         let base = type.split(separator: ";").first.map { $0.trimmingCharacters(in: .whitespaces).lowercased() } ?? ""
         return base.isEmpty || base.count > 255 ? "application/octet-stream" : base
+    }
+
+    /// The type a file is stored with: the declared one, unless it says nothing about the file — curl's
+    /// `--data-binary` declares every body `application/x-www-form-urlencoded` (the README's own example stored models
+    /// so, issue 17) — in which case the file name's extension decides.
+    static func mediaType(declared: String, name: String) -> String {
+        let clean = cleanMediaType(declared)
+        guard ["application/octet-stream", "application/x-www-form-urlencoded", "text/plain"].contains(clean) else { return clean }
+        let byExtension = [
+            "stl": "model/stl", "3mf": "model/3mf", "obj": "model/obj", "gcode": "text/x.gcode", "png": "image/png", "jpg": "image/jpeg",
+            "jpeg": "image/jpeg", "webp": "image/webp", "ini": "text/plain",
+        ]
+        let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
+        return byExtension[ext] ?? (clean == "application/x-www-form-urlencoded" ? "application/octet-stream" : clean)
     }
 }
 

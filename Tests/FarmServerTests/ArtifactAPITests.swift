@@ -117,6 +117,20 @@ struct ArtifactAPITests {
         }
     }
 
+    @Test("a raw upload whose declared type says nothing about the file (curl's --data-binary default) is typed by its name")
+    func uploadTypeFromName() async throws {
+        try await withFarm { farm in
+            let cube = MeshFixtures.binarySTL(MeshFixtures.cube(size: 20))
+            let curl = try await farm.upload(cube, name: "cube.stl", contentType: "application/x-www-form-urlencoded")
+            #expect(curl.status == .created, "\(curl.text)")
+            #expect(curl.json["mediaType"] as? String == "model/stl")
+            let declared = try await farm.upload(Data("G28\n".utf8), name: "plate.gcode", contentType: "text/x-gcode; charset=utf-8")
+            #expect(declared.json["mediaType"] as? String == "text/x-gcode", "a real type is kept")
+            let unknown = try await farm.upload(Data("blob".utf8), name: "notes", contentType: "application/x-www-form-urlencoded")
+            #expect(unknown.json["mediaType"] as? String == "application/octet-stream")
+        }
+    }
+
     @Test("a multipart form upload takes the 'file' field, its file name and type; a 3MF is analysed")
     func multipartUpload() async throws {
         try await withFarm { farm in

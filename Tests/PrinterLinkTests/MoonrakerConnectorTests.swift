@@ -74,8 +74,10 @@ struct MoonrakerConnectorTests {
         let down = await watch.first(within: 60) { $0.link == .down }
         #expect(down?.state == .offline && down?.linkReason?.contains("1006") == true, "a dropped connection: \(watch.reports)")
 
-        try await moonraker.start(trusted: true)
+        // Counted before the restart: the connector may reconnect (and report) before `start` returns — taking the
+        // count afterwards lost that race on a busy machine (issue 17).
         let count = watch.reports.count
+        try await moonraker.start(trusted: true)
         let back = await watch.first(within: 60) { _ in watch.reports.count > count && watch.reports.last?.link == .hostNotReady }
         #expect(back != nil, "reconnected after the restart: \(watch.reports)")
         moonraker.stop()

@@ -4,6 +4,19 @@ log() { printf '[%s] %s\n' "$(basename "$0")" "$*" >&2; }
 as_root() { if [ "$(id -u)" -eq 0 ]; then "$@"; else sudo "$@"; fi; }
 pg_bindir() { ls -d /usr/lib/postgresql/*/bin 2>/dev/null | sort -V | tail -n 1; }
 
+# What `printfarm demo` needs besides Swift: the slicer (and zlib for 3MF models) to build and print its orders.
+ensure_demo_packages() {
+  local missing=()
+  command -v prusa-slicer >/dev/null || missing+=(prusa-slicer)
+  [ -e /usr/include/zlib.h ] || missing+=(zlib1g-dev)
+  command -v pkg-config >/dev/null || missing+=(pkg-config)
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing ${missing[*]} (the demo slices its orders with PrusaSlicer)"
+    as_root apt-get update -qq
+    as_root env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${missing[@]}" >/dev/null
+  fi
+}
+
 ensure_packages() {
   local missing=()
   [ -n "$(pg_bindir)" ] || missing+=(postgresql)
