@@ -117,7 +117,8 @@ func buildRoutes(
     let router = Router(context: FarmRequestContext.self)
     router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes))
     router.middlewares.add(MetricsMiddleware(metrics: metrics))
-    router.middlewares.add(ProblemMiddleware())
+    let table = RouteTable()
+    router.middlewares.add(ProblemMiddleware(routes: table))
     let routes = SecuredRoutes(
         router: router,
         authenticate: Authenticator(store: store, sessions: tokens, requireTOTP: configuration.requireTOTP, now: dependencies.now),
@@ -151,6 +152,7 @@ func buildRoutes(
     EventRoutes(services: services, pollInterval: dependencies.streamPollInterval, heartbeatEvery: 15).register(on: routes)
     SettingsRoutes(production: configuration.production).register(on: routes)
     WebRoutes(services: services, tokens: tokens, timeZone: configuration.timeZone, production: configuration.production, fleet: fleet).register(on: routes)
+    table.set(routes.entries)
     return (router, routes.entries)
 }
 

@@ -26,11 +26,14 @@ struct FarmServices: Sendable {
     }
 
     /// The correlation id a client sent, or this request's id, so every event can be traced to its request.
-    func correlationID(_ request: Request, _ context: FarmRequestContext) -> String {
-        if let header = request.headers[.correlationID], (1...100).contains(header.count), header.allSatisfy({ $0.isASCII && !$0.isWhitespace }) {
-            return header
+    /// The request's `X-Correlation-ID`, else its own id. One that is not 1 to 100 visible ASCII characters is refused
+    /// rather than replaced: a client that sent it expects to find its events by it.
+    func correlationID(_ request: Request, _ context: FarmRequestContext) throws -> String {
+        guard let header = request.headers[.correlationID] else { return context.id }
+        guard (1...100).contains(header.count), header.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
+            throw Problem.invalidParameter("X-Correlation-ID", "1 to 100 visible ASCII characters")
         }
-        return context.id
+        return header
     }
 }
 
@@ -83,7 +86,7 @@ struct AggregateEndpoints<A: StoredAggregate>: Sendable where A.Command: Sendabl
         }
         let outcome = try await repository.execute(
             command, id: id, expectedVersion: try request.expectedVersion(), context: commandContext,
-            correlationID: services.correlationID(request, context), answer: answer)
+            correlationID: try services.correlationID(request, context), answer: answer)
         var response = try render(outcome).response
         if answer != nil { response.headers[.idempotencyStored] = "true" }
         return response

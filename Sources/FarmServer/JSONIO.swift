@@ -4,6 +4,7 @@ import Foundation
 import HTTPTypes
 import Hummingbird
 import NIOCore
+import PrinterLink
 
 /// Reading JSON requests and writing JSON responses the same way on every endpoint.
 enum JSONIO {
@@ -29,13 +30,48 @@ enum JSONIO {
             throw Problem.payloadTooLarge(context.maxUploadSize)
         }
         guard buffer.readableBytes > 0 else { return nil }
+        let data = Data(buffer: buffer)
         do {
-            return try StoreCoding.decoder().decode(T.self, from: Data(buffer: buffer))
+            return try StoreCoding.decoder().decode(T.self, from: data)
         } catch let error as DecodingError {
+            // why: Foundation's decoder reports a number that does not fit its field (1.5 or 1e20 for a quantity, 1e400
+            // anywhere) as "not valid JSON" with no path: a 400 for a body that is JSON (issue 17). Name the number.
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let parsed = JSONValue.parse(data, keepingOverflow: true),
+               let (path, reason) = unfitNumber(in: parsed)
+            {
+                throw Problem.invalidField(path, reason)
+            }
             throw describe(error)
         } catch let error as DomainError {
             throw ProblemMapping.domain(error)
         }
+    }
+
+    /// The first number a field cannot hold, with why: one that is not finite or beyond ±2^53, else one that is not a
+    /// whole number (only whole-number fields make Foundation's decoder fail without a path).
+    static func unfitNumber(in value: JSONValue) -> (path: String, reason: String)? {
+        var fraction: (String, String)?
+        func walk(_ value: JSONValue, _ path: String) -> (String, String)? {
+            switch value {
+            case .number(let number):
+                if !number.isFinite || abs(number) > 9_007_199_254_740_992 {
+                    return (path, "the number is too large for this field")
+                }
+                if fraction == nil, number.rounded() != number { fraction = (path, "expected a whole number, got \(number)") }
+                return nil
+            case .array(let items):
+                for (index, item) in items.enumerated() { if let found = walk(item, "\(path)[\(index)]") { return found } }
+                return nil
+            case .object(let fields):
+                for key in fields.keys.sorted() {
+                    if let found = walk(fields[key]!, path.isEmpty ? key : "\(path).\(key)") { return found }
+                }
+                return nil
+            default:
+                return nil
+            }
+        }
+        return walk(value, "") ?? fraction
     }
 
     static func describe(_ error: DecodingError) -> Problem {

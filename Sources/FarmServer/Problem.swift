@@ -15,6 +15,8 @@ public struct Problem: Error, Equatable, Sendable, Encodable {
     public var instance: String?
     /// Seconds to wait before trying again (`Retry-After` on the response); not part of the body.
     public var retryAfter: Int?
+    /// The methods the path takes (`Allow` on a 405); not part of the body.
+    public var allow: [HTTPRequest.Method]?
 
     public var type: String { "urn:printfarm:problem:\(code)" }
 
@@ -43,6 +45,7 @@ public struct Problem: Error, Equatable, Sendable, Encodable {
         let body = (try? encoder.encode(self)) ?? Data("{\"code\":\"internal\"}".utf8)
         var headers: HTTPFields = [.contentType: "application/problem+json"]
         if let retryAfter { headers[.retryAfter] = String(retryAfter) }
+        if let allow { headers[.allow] = allow.map(\.rawValue).joined(separator: ", ") }
         return Response(status: HTTPResponse.Status(code: status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: body)))
     }
 }
@@ -59,6 +62,13 @@ extension Problem {
     }
     static func notFound(_ what: String) -> Problem {
         Problem(status: .notFound, code: "not-found", title: "No such resource", detail: "\(what) does not exist")
+    }
+    static func methodNotAllowed(_ method: HTTPRequest.Method, _ path: String, allowed: [HTTPRequest.Method]) -> Problem {
+        var problem = Problem(
+            status: .methodNotAllowed, code: "method-not-allowed", title: "The endpoint does not take this method",
+            detail: "\(path) takes \(allowed.map(\.rawValue).joined(separator: ", ")), not \(method); see /api/v1/openapi.json")
+        problem.allow = allowed
+        return problem
     }
     static func unknownRoute(_ method: HTTPRequest.Method, _ path: String) -> Problem {
         Problem(status: .notFound, code: "unknown-route", title: "No such endpoint",

@@ -7,6 +7,8 @@ import Logging
 /// about internals; the log gets the error itself.
 struct ProblemMiddleware: RouterMiddleware {
     typealias Context = FarmRequestContext
+    /// The routes as registered, to tell "no such path" (404) from "not with this method" (405 with `Allow`).
+    let routes: RouteTable
 
     func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
         do {
@@ -15,7 +17,12 @@ struct ProblemMiddleware: RouterMiddleware {
             var problem: Problem
             if let error = error as? HTTPError, error.status == .notFound, error.body == nil {
                 // why: the router's own not-found carries no body; our handlers' not-founds are Problems.
-                problem = .unknownRoute(request.method, request.uri.path)
+                let allowed = routes.methods(for: request.uri.path)
+                if allowed.isEmpty {
+                    problem = .unknownRoute(request.method, request.uri.path)
+                } else {
+                    problem = .methodNotAllowed(request.method, request.uri.path, allowed: allowed)
+                }
             } else if let mapped = ProblemMapping.problem(for: error) {
                 problem = mapped
                 if problem.status >= 500 { context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"]) }

@@ -5,13 +5,17 @@ import Foundation
 /// case in turn and cost half the server's CPU (see docs/benchmarks.md).
 struct JSONParser {
     private let bytes: UnsafeBufferPointer<UInt8>
+    /// Reads a number too large for a Double as ±infinity instead of refusing the text (for telling a client which
+    /// field it overflowed; printer frames never need it).
+    private var keepingOverflow = false
     private var index = 0
     private var depth = 0
     /// Deeper nesting than any printer sends; bounds the recursion on hostile input.
     private static let maxDepth = 256
 
-    static func parse(_ bytes: UnsafeBufferPointer<UInt8>) -> JSONValue? {
+    static func parse(_ bytes: UnsafeBufferPointer<UInt8>, keepingOverflow: Bool = false) -> JSONValue? {
         var parser = JSONParser(bytes: bytes)
+        parser.keepingOverflow = keepingOverflow
         guard let value = parser.value() else { return nil }
         parser.skipWhitespace()
         // Not a ternary: JSONValue is ExpressibleByNilLiteral, so `cond ? value : nil` would answer `.null`.
@@ -202,7 +206,7 @@ struct JSONParser {
             skipDigits()
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
-        guard let number = Double(text), number.isFinite else { return nil }
+        guard let number = Double(text), number.isFinite || keepingOverflow else { return nil }
         return .number(number)
     }
 

@@ -43,8 +43,9 @@ public enum JSONValue: Sendable, Equatable, Codable {
         return text.withUTF8 { JSONParser.parse($0) }
     }
 
-    public static func parse(_ data: Data) -> JSONValue? {
-        data.withUnsafeBytes { JSONParser.parse($0.bindMemory(to: UInt8.self)) }
+    /// With `keepingOverflow`, a number too large for a Double reads as ±infinity instead of failing the parse.
+    public static func parse(_ data: Data, keepingOverflow: Bool = false) -> JSONValue? {
+        data.withUnsafeBytes { JSONParser.parse($0.bindMemory(to: UInt8.self), keepingOverflow: keepingOverflow) }
     }
 
     /// Compact JSON text (keys sorted, so equal values give equal text).

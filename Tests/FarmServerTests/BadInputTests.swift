@@ -40,6 +40,11 @@ struct BadInputTests {
         Case(name: "plan for a missing intent", method: .post, uri: "/api/v1/plans", body: #"{"intentID":"01936a4e-0000-7000-8000-000000000001","lineItemID":"01936a4e-0000-7000-8000-000000000002","spec":{"profile":"p","orientation":{"x":0,"y":0,"z":0},"supports":"none","requirements":{"enclosure":false,"hardenedNozzle":false},"postProcessing":[]}}"#, status: .unprocessableContent, code: "invalid-field"),
         Case(name: "bad revision number", method: .post, uri: "/api/v1/plans/01936a4e-0000-7000-8000-000000000001/revisions/zero/approve", body: "{}", status: .badRequest, code: "invalid-parameter"),
         Case(name: "printer with negative volume", method: .post, uri: "/api/v1/printers", body: #"{"name":"p","connector":"moonraker","address":"http://127.0.0.1:7125","capabilities":{"buildVolume":{"x":-1,"y":1,"z":1},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":[]}}"#, status: .unprocessableContent, code: "invalid-field"),
+        Case(name: "a fraction for a whole number", method: .post, uri: "/api/v1/intents", body: #"{"lineItems":[{"quantity":1.5,"material":"PLA"}]}"#, status: .unprocessableContent, code: "invalid-field"),
+        Case(name: "a number beyond any field", method: .post, uri: "/api/v1/intents", body: #"{"lineItems":[{"quantity":1e400,"material":"PLA"}]}"#, status: .unprocessableContent, code: "invalid-field"),
+        Case(name: "a number beyond a whole-number field", method: .post, uri: "/api/v1/intents", body: #"{"lineItems":[{"quantity":99999999999999999999,"material":"PLA"}]}"#, status: .unprocessableContent, code: "invalid-field"),
+        Case(name: "a method the path does not take", method: .delete, uri: "/api/v1/intents", body: nil, status: .methodNotAllowed, code: "method-not-allowed"),
+        Case(name: "an over-long correlation id", method: .post, uri: "/api/v1/intents", body: intentJSON, headers: [.authorization: auth[.authorization]!, .contentType: "application/json", .init("X-Correlation-ID")!: String(repeating: "c", count: 101)], status: .badRequest, code: "invalid-parameter"),
         Case(name: "malformed Idempotency-Key", method: .post, uri: "/api/v1/intents", body: intentJSON, headers: [.authorization: auth[.authorization]!, .contentType: "application/json", .init("Idempotency-Key")!: String(repeating: "k", count: 300)], status: .badRequest, code: "invalid-idempotency-key"),
     ]
 
@@ -54,6 +59,19 @@ struct BadInputTests {
             #expect(try await farm.eventCount() == 0)
             // The server is still fine afterwards.
             #expect(try await farm.request(.get, "/healthz").status == .ok)
+        }
+    }
+
+    @Test("a number that does not fit names its field; a wrong method names the ones the path takes")
+    func numbersAndMethods() async throws {
+        try await withFarm { farm in
+            let fraction = try await farm.request(.post, "/api/v1/intents", json: #"{"lineItems":[{"quantity":1.5,"material":"PLA"}]}"#)
+            #expect((fraction.json["detail"] as? String) == "lineItems[0].quantity: expected a whole number, got 1.5")
+            let huge = try await farm.request(.post, "/api/v1/intents", json: #"{"lineItems":[{"quantity":1e400,"material":"PLA"}]}"#)
+            #expect((huge.json["detail"] as? String)?.hasPrefix("lineItems[0].quantity:") == true, "\(huge.text)")
+            let wrong = try await farm.request(.put, "/api/v1/intents/01936a4e-0000-7000-8000-000000000001", json: "{}")
+            #expect(wrong.status == .methodNotAllowed && wrong.headers[.allow] == "GET", "\(wrong.headers)")
+            #expect(try await farm.request(.get, "/api/v1/nothing-here").status == .notFound)
         }
     }
 

@@ -1,11 +1,12 @@
 # Sourced by scripts/test: a Python virtual environment with the PyPI packages the tests run for real
 # (Moonraker 0.11.0; Playwright, which drives Debian's chromium for the browser tests, and axe-core for its
-# accessibility audits), kept in .build/python so
+# accessibility audits; schemathesis for the API contract), kept in .build/python so
 # a second run reuses it. Exports PRINTFARM_TEST_MOONRAKER, PRINTFARM_TEST_PYTHON and PRINTFARM_TEST_CHROMIUM.
 
 MOONRAKER_VERSION=0.11.0
 PLAYWRIGHT_VERSION=1.65.2
 AXE_VERSION=0.1.8
+SCHEMATHESIS_VERSION=4.32.5
 
 ensure_python_env() {
   local venv=.build/python
@@ -24,6 +25,11 @@ ensure_python_env() {
   if ! "$venv/bin/pip" show axe-playwright-python 2>/dev/null | grep -q "^Version: $AXE_VERSION$"; then
     log "installing axe-playwright-python $AXE_VERSION into $venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "axe-playwright-python==$AXE_VERSION"
+  fi
+  # schemathesis fuzzes the API from its own OpenAPI document (SchemathesisTests).
+  if ! "$venv/bin/pip" show schemathesis 2>/dev/null | grep -q "^Version: $SCHEMATHESIS_VERSION$"; then
+    log "installing schemathesis $SCHEMATHESIS_VERSION into $venv"
+    "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
   export PRINTFARM_TEST_MOONRAKER="$PWD/$venv/bin/moonraker"
   export PRINTFARM_TEST_PYTHON="$PWD/$venv/bin/python"

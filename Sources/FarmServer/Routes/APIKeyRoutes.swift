@@ -66,7 +66,7 @@ struct APIKeyRoutes {
         let id = APIKeyID(services.newID())
         let (key, outcome) = try await Accounts.issueAPIKey(
             store: services.store, name: body.name, scope: body.scope, id: id,
-            context: try services.commandContext(context, reason: body.reason, note: body.note), correlationID: services.correlationID(request, context))
+            context: try services.commandContext(context, reason: body.reason, note: body.note), correlationID: try services.correlationID(request, context))
         var response = try JSONIO.response(
             CreatedAPIKey(apiKey: APIKeyView(outcome.model, lastUsedAt: nil), key: key), status: .created, etag: outcome.version,
             location: "/api/v1/api-keys/\(id)")

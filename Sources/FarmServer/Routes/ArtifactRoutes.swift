@@ -41,7 +41,7 @@ struct ArtifactRoutes {
     func upload(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
         let file = try await UploadReader(artifacts: artifacts, limit: uploadLimit).read(request)
         let commandContext = try services.commandContext(context, reason: nil, note: nil, defaultReason: .intakeUploaded)
-        let correlation = services.correlationID(request, context)
+        let correlation = try services.correlationID(request, context)
         let upload = ArtifactUpload(sha256: file.stored.sha256, size: file.stored.size, mediaType: file.mediaType, name: file.name)
         let outcome = try await services.store.artifacts.execute(.register(upload), id: upload.sha256, context: commandContext, correlationID: correlation)
         let isNew = outcome.version == outcome.events.count

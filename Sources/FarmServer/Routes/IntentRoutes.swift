@@ -121,7 +121,7 @@ struct IntentRoutes {
         let commandContext = try services.commandContext(context, reason: body.reason, note: body.price == nil ? nil : body.note)
         let outcome = try await services.store.intents.execute(
             .recordQuote(item.id, quote), id: id, expectedVersion: try request.expectedVersion(), context: commandContext,
-            correlationID: services.correlationID(request, context))
+            correlationID: try services.correlationID(request, context))
         return try JSONIO.response(outcome.model, etag: outcome.version)
     }
 
@@ -130,7 +130,7 @@ struct IntentRoutes {
         let id = try endpoints.id(context)
         let services = endpoints.services
         let commandContext = try services.commandContext(context, reason: nil, note: nil)
-        let outcome = try await preflighting.run(intentID: id, context: commandContext, correlationID: services.correlationID(request, context))
+        let outcome = try await preflighting.run(intentID: id, context: commandContext, correlationID: try services.correlationID(request, context))
         return try JSONIO.response(outcome.model, etag: outcome.version)
     }
 
@@ -159,7 +159,7 @@ struct IntentRoutes {
         // A new order with models is preflighted at once, so it arrives preflighted or waiting for review.
         guard created.status == .created, draft.lineItems.contains(where: { $0.modelArtifact != nil }) else { return created }
         let commandContext = try services.commandContext(context, reason: nil, note: nil)
-        let outcome = try await preflighting.run(intentID: id.description, context: commandContext, correlationID: services.correlationID(request, context))
+        let outcome = try await preflighting.run(intentID: id.description, context: commandContext, correlationID: try services.correlationID(request, context))
         return try JSONIO.response(outcome.model, status: .created, etag: outcome.version, location: "/api/v1/intents/\(id)")
     }
 

@@ -45,11 +45,11 @@ struct PlateRoutes {
         let id = body.id ?? BuildPlateID(endpoints.services.newID())
         let commandContext = try endpoints.services.commandContext(context, reason: body.reason, note: body.note)
         var outcome = try await endpoints.repository.execute(
-            .compose(id, items: body.items), id: id.description, context: commandContext, correlationID: endpoints.services.correlationID(request, context))
+            .compose(id, items: body.items), id: id.description, context: commandContext, correlationID: try try endpoints.services.correlationID(request, context))
         if let sha = body.gcode {
             outcome = try await endpoints.repository.execute(
                 .freeze(gcodeArtifact: sha.lowercased()), id: id.description, context: commandContext,
-                correlationID: endpoints.services.correlationID(request, context))
+                correlationID: try try endpoints.services.correlationID(request, context))
         }
         return try JSONIO.response(outcome.model, status: .created, etag: outcome.version, location: "/api/v1/plates/\(id)")
     }

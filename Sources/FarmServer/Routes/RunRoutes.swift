@@ -101,7 +101,7 @@ struct RunRoutes {
                 context: try endpoints.services.commandContext(context, reason: reason.rawValue, note: item.note))
         }
         let outcome = try await store.runs.execute(
-            commands, id: id, expectedVersion: try request.expectedVersion(), correlationID: endpoints.services.correlationID(request, context))
+            commands, id: id, expectedVersion: try request.expectedVersion(), correlationID: try endpoints.services.correlationID(request, context))
         return try JSONIO.response(outcome.model, etag: outcome.version)
     }
 }

@@ -73,7 +73,7 @@ struct SliceRoutes {
         }
         let name = QueryParameters(request).string("name").map(UploadReader.cleanName) ?? "profile.ini"
         let commandContext = try services.commandContext(context, reason: nil, note: nil)
-        let (profile, artifact, isNew) = try await slicing.storeProfile(text: text, name: name, context: commandContext, correlationID: services.correlationID(request, context))
+        let (profile, artifact, isNew) = try await slicing.storeProfile(text: text, name: name, context: commandContext, correlationID: try services.correlationID(request, context))
         return try JSONIO.response(
             StoredProfile(version: profile.version, settings: profile.settings.count, reproducibleInParallel: profile.reproducibleInParallel, artifact: artifact),
             status: isNew ? .created : .ok, location: "/api/v1/artifacts/\(profile.version)")
@@ -112,7 +112,7 @@ struct SliceRoutes {
         let commandContext = try services.commandContext(context, reason: nil, note: nil)
         let (slice, version, cached) = try await slicing.slice(
             entries: entries, profile: profile.lowercased(), context: commandContext,
-            correlationID: services.correlationID(request, context))
+            correlationID: try services.correlationID(request, context))
         var response = try JSONIO.response(slice, status: cached ? .ok : .created, etag: version, location: "/api/v1/slices/\(slice.key)")
         response.headers[.sliceCache] = cached ? "hit" : "miss"
         return response
@@ -131,7 +131,7 @@ extension SliceRoutes {
         let commandContext = try services.commandContext(context, reason: body.reason, note: body.note, defaultReason: .operatorRequest)
         let outcome = try await services.store.profileBindings.execute(
             .bind(printerModel: body.printerModel, material: body.material, profile: profile), id: id, context: commandContext,
-            correlationID: services.correlationID(request, context))
+            correlationID: try services.correlationID(request, context))
         return try JSONIO.response(outcome.model, status: outcome.version == outcome.events.count ? .created : .ok, etag: outcome.version)
     }
 

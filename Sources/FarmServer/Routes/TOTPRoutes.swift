@@ -75,7 +75,7 @@ struct TOTPRoutes {
         try await services.store.credentials.save(secrets, of: user.id)
         _ = try await services.store.users.execute(
             .enableTOTP, id: user.id.description, context: try services.commandContext(context, reason: nil, note: nil),
-            correlationID: services.correlationID(request, context))
+            correlationID: try services.correlationID(request, context))
         var response = try JSONIO.response(RecoveryCodesIssued(recoveryCodes: codes))
         response.headers[.cacheControl] = "no-store"
         return response

@@ -102,7 +102,7 @@ struct UserRoutes {
         do {
             outcome = try await Accounts.createUser(
                 store: services.store, passwords: passwords, username: body.username, role: body.role, password: body.password, id: id,
-                context: try services.commandContext(context, reason: body.reason, note: body.note), correlationID: services.correlationID(request, context))
+                context: try services.commandContext(context, reason: body.reason, note: body.note), correlationID: try services.correlationID(request, context))
         } catch let problem as Passwords.Problem {
             throw Problem.invalidField("password", problem.description)
         } catch DomainError.alreadyExists {

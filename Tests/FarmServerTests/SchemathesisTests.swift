@@ -1,0 +1,62 @@
+import Foundation
+import Testing
+
+struct MissingSchemathesis: Error, CustomStringConvertible {
+    var description: String { "PRINTFARM_TEST_PYTHON (a Python with schemathesis) is not set: run scripts/test, which installs it" }
+}
+
+/// The OpenAPI document against the server it describes: schemathesis (PyPI) generates requests from the document —
+/// its examples, the boundaries of every constraint, then random ones — and checks every answer: no 5xx, no status
+/// the document does not list, no body outside its schema, the declared content types and headers, 405 for a method
+/// a path does not take, and a request the document calls invalid is refused.
+@Suite("API contract, fuzzed", .serialized)
+struct SchemathesisTests {
+    @Test("schemathesis finds no server error, undocumented status, off-schema answer or accepted invalid request")
+    func contract() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let python = environment["PRINTFARM_TEST_PYTHON"] else { throw MissingSchemathesis() }
+        let schemathesis = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("schemathesis").path
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-contract-\(UUID().uuidString)")
+        defer { try? FileManager.default.removeItem(at: dataDirectory) }
+        #expect(try CommandLineTests.run(["migrate", "--data-dir", dataDirectory.path]).status == 0)
+        let key = try CommandLineTests.run(["keys", "create", "--data-dir", dataDirectory.path, "--name", "schemathesis", "--scope", "admin"])
+        let token = try #require(key.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("pfk_") })
+        let port = try CommandLineTests.freePort()
+        let server = Process()
+        server.executableURL = CommandLineTests.executable
+        server.arguments = ["serve", "--data-dir", dataDirectory.path, "--port", String(port)]
+        // why: generated requests register printers at generated addresses; this server must not try to reach them.
+        server.environment = environment.merging(["PRINTFARM_CONNECT_PRINTERS": "false"]) { $1 }
+        server.standardOutput = FileHandle.nullDevice
+        server.standardError = FileHandle.nullDevice
+        try server.run()
+        defer { if server.isRunning { server.interrupt(); server.waitUntilExit() } }
+
+        let run = Process()
+        run.executableURL = URL(fileURLWithPath: schemathesis)
+        run.currentDirectoryURL = dataDirectory
+        run.arguments = [
+            "run", "http://127.0.0.1:\(port)/api/v1/openapi.json", "--wait-for-schema", "60", "-H", "Authorization: Bearer \(token)",
+            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,"
+                + "response_schema_conformance,unsupported_method,negative_data_rejection",
+            "--phases", "examples,coverage,fuzzing", "--max-examples", "8", "--max-time", "150", "--workers", "1", "--seed", "20261205",
+            "--request-timeout", "20", "--generation-database", "none",
+            // Revoking the key it runs with would leave the rest of the run unauthorised; APIKeyRouteTests covers it.
+            "--exclude-path", "/api/v1/api-keys/{id}/revoke",
+        ]
+        run.environment = environment.merging(["NO_COLOR": "1", "SCHEMATHESIS_TELEMETRY": "false"]) { $1 }
+        let log = dataDirectory.appendingPathComponent("schemathesis.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        run.standardOutput = try FileHandle(forWritingTo: log)
+        run.standardError = try FileHandle(forWritingTo: log)
+        try run.run()
+        let deadline = ContinuousClock.now + .seconds(600)
+        while run.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(500)) }
+        if run.isRunning { run.terminate() }
+        run.waitUntilExit()
+        let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
+        #expect(run.terminationStatus == 0, "schemathesis: \(output.suffix(6000))")
+        #expect(output.contains("Tested:"), "it tested the operations: \(output.suffix(2000))")
+        #expect(server.isRunning, "the server survived the run")
+    }
+}
