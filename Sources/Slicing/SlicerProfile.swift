@@ -5,25 +5,51 @@ import Foundation
 /// its canonical text (keys sorted, one `key = value` per line), so the same settings always have the same version.
 public struct SlicerProfile: Sendable, Equatable {
     public var settings: [String: String]
+    /// Which presets the profile was exported from (`print_settings_id`, `filament_vendor`, …): PrusaSlicer writes
+    /// them with every exported config, its command line knows none of them, and they change nothing printed. Kept
+    /// apart from `settings`: not hashed into the version, not handed to the slicer.
+    public var presets: [String: String] = [:]
 
     public init(settings: [String: String]) { self.settings = settings }
 
-    /// Parses an `.ini` as PrusaSlicer writes it; comments and blank lines are ignored, a line without ` = ` is an error.
+    /// Keys that name presets rather than set anything (issue 17: an exported config was refused for them).
+    public static func isPresetName(_ key: String) -> Bool {
+        key.hasSuffix("_settings_id")
+            || ["default_print_profile", "default_filament_profile", "default_sla_print_profile", "default_sla_material_profile", "filament_vendor",
+                "print_vendor", "printer_vendor", "inherits", "renamed_from", "alias"].contains(key)
+    }
+
+    /// Parses an `.ini` as PrusaSlicer writes it (File → Export Config), or the config block PrusaSlicer appends to
+    /// its G-code (`; prusaslicer_config = begin` … `end`); comments and blank lines are ignored, a line without
+    /// ` = ` is an error.
     public init(ini text: String) throws(ProfileError) {
         var settings: [String: String] = [:]
+        var presets: [String: String] = [:]
         // why: `\r\n` is one Character in Swift, so lines are split on any newline, not on "\n".
-        for (number, raw) in text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).enumerated() {
-            let line = raw.trimmingCharacters(in: .whitespaces)
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        var offset = 0
+        let fromGCode = lines.contains("; prusaslicer_config = begin")
+        if let begin = lines.firstIndex(of: "; prusaslicer_config = begin") {
+            let end = lines[begin...].firstIndex(of: "; prusaslicer_config = end") ?? lines.endIndex
+            offset = begin + 1
+            lines = lines[(begin + 1)..<end].map { $0.hasPrefix("; ") ? String($0.dropFirst(2)) : $0 }
+        }
+        for (index, line) in lines.enumerated() {
+            let number = index + offset
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") { throw .notFlat(line: number + 1, section: String(line.prefix(60))) }
             guard let equals = line.firstIndex(of: "=") else { throw .malformed(line: number + 1, text: String(line.prefix(60))) }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             guard !key.isEmpty else { throw .malformed(line: number + 1, text: String(line.prefix(60))) }
-            settings[key] = value
+            if Self.isPresetName(key) { presets[key] = value } else { settings[key] = value }
         }
         guard !settings.isEmpty else { throw .empty }
+        // why: a G-code's block leaves out the plate's colour-change heights (PrusaSlicer 2.5 keeps them with the
+        // plate, not the config); none is what a plain print has.
+        if fromGCode, settings["colorprint_heights"] == nil { settings["colorprint_heights"] = "" }
         self.settings = settings
+        self.presets = presets
     }
 
     /// Keys sorted, `key = value` per line: what is hashed and what is handed to the slicer.

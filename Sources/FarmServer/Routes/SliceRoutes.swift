@@ -57,6 +57,8 @@ struct SliceRoutes {
     struct StoredProfile: Encodable {
         var version: String
         var settings: Int
+        /// The presets it was exported from, as PrusaSlicer named them (not part of the version).
+        var presets: [String: String]
         var reproducibleInParallel: Bool
         var artifact: Artifact
     }
@@ -75,7 +77,7 @@ struct SliceRoutes {
         let commandContext = try services.commandContext(context, reason: nil, note: nil)
         let (profile, artifact, isNew) = try await slicing.storeProfile(text: text, name: name, context: commandContext, correlationID: try services.correlationID(request, context))
         return try JSONIO.response(
-            StoredProfile(version: profile.version, settings: profile.settings.count, reproducibleInParallel: profile.reproducibleInParallel, artifact: artifact),
+            StoredProfile(version: profile.version, settings: profile.settings.count, presets: profile.presets, reproducibleInParallel: profile.reproducibleInParallel, artifact: artifact),
             status: isNew ? .created : .ok, location: "/api/v1/artifacts/\(profile.version)")
     }
 
