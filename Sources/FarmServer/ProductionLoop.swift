@@ -187,8 +187,8 @@ public actor ProductionLoop: Service {
             case .requireReview(let id, let revision, let trip):
                 logger.notice("plan \(id) revision \(revision) stopped: \(trip.sentence)")
                 _ = try await store.plans.execute(.requireReview(revision: revision, reasons: [trip.sentence]), id: id.description, context: context(trip.reason, note: trip.evidence))
-            case .slice(let id, let revision, let model, let profile):
-                startSlicing(PlanRevisionKey(plan: id, revision: revision), model: model, profile: profile)
+            case .slice(let id, let revision, let model, let profile, let recipe):
+                startSlicing(PlanRevisionKey(plan: id, revision: revision), model: model, profile: profile, recipe: recipe)
             case .schedule(let attempt):
                 try await schedule(attempt)
             case .autoPass(let run, let plan, let risk):
@@ -219,14 +219,15 @@ public actor ProductionLoop: Service {
     static func name(of step: ProductionStep) -> String { String(describing: step).prefix { $0 != "(" }.description }
 
     /// Slices in the background: a pass does not wait for the slicer, the next one finds the G-code.
-    private func startSlicing(_ key: PlanRevisionKey, model: String, profile: String) {
+    private func startSlicing(_ key: PlanRevisionKey, model: String, profile: String, recipe: SliceRecipe) {
         guard !slicingNow.contains(key) else { return }
         if let failed = sliceFailedAt[key], now().timeIntervalSince(failed) < 60 { return }
         slicingNow.insert(key)
         let slicing = slicing, context = context(.sliceRecorded)
         Task {
             do {
-                let (slice, _, _) = try await slicing.slice(entries: [PlateEntry(model: model, copies: 1)], profile: profile, context: context, correlationID: nil)
+                let (slice, _, _) = try await slicing.slice(
+                    entries: [PlateEntry(model: model, copies: 1)], profile: profile, recipe: recipe, context: context, correlationID: nil)
                 self.sliced(key, SlicedGCode(artifact: slice.gcode, printSeconds: slice.facts.estimatedSeconds.map(Double.init)))
             } catch {
                 self.sliceFailed(key, error)

@@ -53,7 +53,10 @@ struct SliceService: Sendable {
     }
 
     /// The slice of `entries` (one model, or several on one plate) with `profile`, made now or found in the cache.
-    func slice(entries: [PlateEntry], profile version: String, context: CommandContext, correlationID: String?) async throws -> (slice: Slice, version: Int, cached: Bool) {
+    /// `recipe`: a plan revision's orientation and supports, part of the slice's inputs (and so of its cache key).
+    func slice(
+        entries: [PlateEntry], profile version: String, recipe: SliceRecipe? = nil, context: CommandContext, correlationID: String?
+    ) async throws -> (slice: Slice, version: Int, cached: Bool) {
         let slicer = try available()
         var models: [Artifact] = []
         for entry in entries {
@@ -72,7 +75,7 @@ struct SliceService: Sendable {
         let isPlate = entries.count > 1
         let inputs = SliceInputs(
             model: entries[0].model, profile: profile.version, slicer: try await slicer.version(), copies: isPlate ? 1 : entries[0].copies,
-            plate: isPlate ? entries : nil)
+            plate: isPlate ? entries : nil, recipe: recipe)
         let key = SHA256.hash(data: Data(inputs.keyText.utf8)).map { String(format: "%02x", $0) }.joined()
         if let found = try await store.slices.get(id: key) { return (found.model, found.version, true) }
 
@@ -93,7 +96,8 @@ struct SliceService: Sendable {
             guard symlink(artifacts.path(of: model.sha256), link) == 0 else { throw Problem.internalFailure("cannot link the model for the slicer") }
             paths += Array(repeating: link, count: isPlate ? entry.copies : 1)
         }
-        let request = SliceRequest(models: paths, profile: profile, output: output, merge: isPlate, copies: isPlate ? 1 : entries[0].copies)
+        let request = SliceRequest(
+            models: paths, profile: profile, output: output, merge: isPlate, copies: isPlate ? 1 : entries[0].copies, recipe: recipe)
         let result: SliceResult
         do throws(SliceFailure) {
             result = try await slicer.slice(request)

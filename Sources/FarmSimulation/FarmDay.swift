@@ -263,9 +263,9 @@ public struct FarmDay {
         case .requireReview(let id, let revision, let trip):
             self.trip(trip.rule.rawValue)
             return update(plan: id, .requireReview(revision: revision, reasons: [trip.sentence]))
-        case .slice(let id, let revision, let model, let profile):
-            // One recipe, one G-code: the same model and profile slice to the same bytes.
-            gcode[PlanRevisionKey(plan: id, revision: revision)] = SlicedGCode(artifact: "gcode|\(model)|\(profile)", printSeconds: ProductionPlanner.roughPrintSeconds(models[model]))
+        case .slice(let id, let revision, let model, let profile, let recipe):
+            // One recipe, one G-code: the same model, profile and recipe slice to the same bytes.
+            gcode[PlanRevisionKey(plan: id, revision: revision)] = SlicedGCode(artifact: "gcode|\(model)|\(profile)|\(recipe.hashValue)", printSeconds: ProductionPlanner.roughPrintSeconds(models[model]))
             return true
         case .schedule(let attempt): return start(attempt)
         case .autoPass(let run, let plan, _):

@@ -11,13 +11,42 @@ public struct SliceRequest: Sendable {
     public var merge: Bool
     /// Copies of the model(s) on the plate (`--duplicate`), 1 for one.
     public var copies: Int
+    /// A plan revision's orientation and supports; nil slices the model as it lies, with the profile's supports.
+    public var recipe: SliceRecipe?
 
-    public init(models: [String], profile: SlicerProfile, output: String, merge: Bool = false, copies: Int = 1) {
+    public init(models: [String], profile: SlicerProfile, output: String, merge: Bool = false, copies: Int = 1, recipe: SliceRecipe? = nil) {
         self.models = models
         self.profile = profile
         self.output = output
         self.merge = merge
         self.copies = copies
+        self.recipe = recipe
+    }
+
+    /// The profile with the recipe's supports in PrusaSlicer's words.
+    var effectiveProfile: SlicerProfile {
+        guard let recipe else { return profile }
+        var profile = profile
+        let (on, auto, plateOnly) =
+            switch recipe.supports {
+            case .none: ("0", "0", "0")
+            case .buildPlateOnly: ("1", "1", "1")
+            case .everywhere: ("1", "1", "0")
+            }
+        profile.settings["support_material"] = on
+        profile.settings["support_material_auto"] = auto
+        profile.settings["support_material_buildplate_only"] = plateOnly
+        return profile
+    }
+
+    /// `--rotate-x`, `--rotate-y` and `--rotate` (about Z) for what the recipe turns.
+    var rotationArguments: [String] {
+        guard let turn = recipe?.orientation else { return [] }
+        var arguments: [String] = []
+        for (flag, degrees) in [("--rotate-x", turn.x), ("--rotate-y", turn.y), ("--rotate", turn.z)] where degrees != 0 {
+            arguments += [flag, number(degrees)]
+        }
+        return arguments
     }
 }
 
@@ -137,13 +166,14 @@ public struct PrusaSlicer: Sendable {
         let profileFile = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-profile-\(UUID().uuidString).ini").path
         defer { try? FileManager.default.removeItem(atPath: profileFile) }
         do {
-            try request.profile.canonicalText.write(toFile: profileFile, atomically: true, encoding: .utf8)
+            try request.effectiveProfile.canonicalText.write(toFile: profileFile, atomically: true, encoding: .utf8)
         } catch {
             throw SliceFailure(code: .failed, message: "cannot write the profile for the slicer: \(error.localizedDescription)")
         }
         var arguments = ["--load", profileFile, "--export-gcode", "--output", request.output, "--loglevel", "1"]
         if request.merge && request.models.count > 1 { arguments.append("--merge") }
         if request.copies > 1 { arguments += ["--duplicate", String(request.copies)] }
+        arguments += request.rotationArguments
         // why: a run's outcome is recorded per object, so on a plate or with copies the objects are always labelled,
         // whatever the profile says (a fixed rule: the same inputs still give the same bytes).
         if request.merge && request.models.count > 1 || request.copies > 1 { arguments.append("--gcode-label-objects") }

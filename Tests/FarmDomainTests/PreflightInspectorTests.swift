@@ -44,7 +44,7 @@ struct PreflightInspectorTests {
     }
 
     @Test("too big for every printer fails naming the largest; a long part fits turned diagonally")
-    func size() {
+    func size() throws {
         var long = cube(20)
         long.size = BuildVolume(x: 300, y: 50, z: 20)
         long.footprint = [[0, 0], [300, 0], [300, 50], [0, 50]]
@@ -56,7 +56,12 @@ struct PreflightInspectorTests {
         slim.size = BuildVolume(x: 300, y: 20, z: 20)
         slim.footprint = [[0, 0], [300, 0], [300, 20], [0, 20]]
         #expect(PreflightInspector.fits(footprint: slim.footprint, size: slim.size!, in: mk3.capabilities.buildVolume))
-        #expect(inspector.inspect(slim, material: "PLA", printers: [mk3]).outcome == .pass)
+        let turned = inspector.inspect(slim, material: "PLA", printers: [mk3])
+        #expect(turned.outcome == .pass)
+        #expect(turned.findings.map(\.code) == ["size.turned"], "preflight says it prints turned, as the plan will: \(turned.findings)")
+        let angle = try #require(PreflightInspector.fitAngle(footprint: slim.footprint, size: slim.size!, in: mk3.capabilities.buildVolume))
+        let size = PreflightInspector.turnedSize(footprint: slim.footprint, size: slim.size!, degrees: angle)
+        #expect(size.x <= 250 + 1e-6 && size.y <= 210 + 1e-6, "turned by \(angle)° it measures \(size)")
         var tall = cube(20)
         tall.size = BuildVolume(x: 20, y: 20, z: 211)
         #expect(inspector.inspect(tall, material: "PLA", printers: [mk3]).findings.map(\.code) == ["size.noPrinter"])

@@ -110,7 +110,7 @@ struct ProductionPlannerTests {
     @Test("an approved revision is sliced first, then scheduled on a free printer under ids derived from the attempt")
     func sliceThenSchedule() {
         let slicing = planner.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)]))
-        #expect(slicing.last == .slice(planID, revision: 1, model: model, profile: "pla@1"))
+        #expect(slicing.last == .slice(planID, revision: 1, model: model, profile: "pla@1", recipe: SliceRecipe()))
         guard case .decidePlan(_, let record) = slicing.first else { Issue.record("\(slicing)"); return }
         #expect(record.gate == .slice)
         #expect(record.rule == "always")
@@ -260,5 +260,24 @@ struct ProductionPlannerTests {
         // A failure is not a cancel: no such rule applies, and the printer is not avoided.
         let failed = careful.steps(farm(intents: [intent(.inProduction)], plans: [plan(.approved)], runs: [run(.failed, on: printerA, ended: -5)], sliced: true))
         #expect(failed.contains { if case .schedule = $0 { true } else { false } }, "\(failed)")
+    }
+
+    @Test("a part that fits the beds only turned is planned turned, with the turned size as its requirement; one that fits as it lies is not turned")
+    func turnedToFit() {
+        let barModel = "sha-bar"
+        var line = item
+        line.modelArtifact = barModel
+        var order = intent(.inProduction)
+        order.lineItems = [line]
+        var snapshot = farm(intents: [order])
+        snapshot.models[barModel] = box(x: 260, y: 20, z: 5)
+        guard case .createPlan(_, _, _, let spec)? = planner.steps(snapshot).first else { Issue.record("\(planner.steps(snapshot))"); return }
+        #expect(spec.orientation.z > 0 && spec.orientation.z < 90, "\(spec.orientation)")
+        let turned = try! #require(spec.requirements.minimumVolume)
+        #expect(ProductionPlanner.fits(turned, in: BuildVolume(x: 250, y: 210, z: 210)), "the turned bar fits the printer it was turned for: \(turned)")
+        #expect(SliceRecipe(spec).orientation.z == spec.orientation.z, "and the slicer is told")
+        snapshot.models[barModel] = box(x: 200, y: 20, z: 5)
+        guard case .createPlan(_, _, _, let straight)? = planner.steps(snapshot).first else { Issue.record("no plan"); return }
+        #expect(straight.orientation == Orientation())
     }
 }

@@ -71,6 +71,36 @@ struct PrusaSlicerTests {
         #expect(result?.pinnedToOneCore == false)
     }
 
+    @Test("the plan's recipe reaches the slicer: a bar that fits the bed only turned is sliced turned; supports change the G-code")
+    func recipe() async throws {
+        let slicer = try PrusaSlicer()
+        let profile = try await classic(slicer)
+        #expect(profile.settings["bed_shape"] == "0x0,200x0,200x200,0x200", "the default 200 mm bed")
+        let folder = try directory()
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let bar = folder.appendingPathComponent("bar.stl")
+        let corners = MeshFixtures.cube(size: 1).corners.map { $0 * SIMD3<Float>(240, 20, 5) + SIMD3<Float>(1, 1, 0) }
+        try MeshFixtures.binarySTL(Mesh(corners: corners)).write(to: bar)
+        let output = folder.appendingPathComponent("bar.gcode").path
+        do {
+            _ = try await slicer.slice(SliceRequest(models: [bar.path], profile: profile, output: output))
+            Issue.record("a 240 mm bar lying straight does not fit a 200 mm bed")
+        } catch {
+            #expect(error.code == .doesNotFit)
+        }
+        let angle = try #require(PreflightInspector.fitAngle(
+            footprint: [[0, 0], [240, 0], [240, 20], [0, 20]], size: BuildVolume(x: 240, y: 20, z: 5), in: BuildVolume(x: 200, y: 200, z: 200)))
+        let turned = try await slicer.slice(SliceRequest(models: [bar.path], profile: profile, output: output, recipe: SliceRecipe(orientation: Orientation(x: 0, y: 0, z: angle))))
+        #expect(turned.facts.layerCount > 0, "sliced turned \(angle)°")
+        let plain = try String(contentsOfFile: output, encoding: .utf8)
+        let box = "\(Self.shapes)/box.stl"
+        _ = try await slicer.slice(SliceRequest(models: [box], profile: profile, output: output, recipe: SliceRecipe(supports: .everywhere)))
+        let supported = try String(contentsOfFile: output, encoding: .utf8)
+        #expect(supported.contains("; support_material = 1") && plain.contains("; support_material = 0"), "the supports the recipe asked for")
+        #expect(SliceInputs(model: "m", profile: "p", slicer: "s", copies: 1, recipe: SliceRecipe(supports: .everywhere)).keyText
+            != SliceInputs(model: "m", profile: "p", slicer: "s", copies: 1, recipe: SliceRecipe()).keyText, "and a different recipe is a different slice")
+    }
+
     @Test("Arachne profiles are sliced on one core, which makes them reproducible too")
     func arachne() async throws {
         let slicer = try PrusaSlicer()

@@ -74,7 +74,7 @@ public struct PlanSpec: Sendable, Equatable, Codable {
 }
 
 /// Rotation of the model in degrees about X, Y and Z before slicing.
-public struct Orientation: Sendable, Equatable, Codable {
+public struct Orientation: Sendable, Equatable, Hashable, Codable {
     public var x: Double
     public var y: Double
     public var z: Double

@@ -115,6 +115,12 @@ public struct PreflightInspector: Sendable {
             warn("printers.none", "no printers are registered, so the size and material could not be checked; register a printer")
         } else if let size = facts.size {
             fitting = printers.filter { Self.fits(footprint: facts.footprint, size: size, in: $0.capabilities.buildVolume) }
+            let straight = printers.filter { Self.fitAngle(footprint: facts.footprint, size: size, in: $0.capabilities.buildVolume) == 0 }
+            if straight.isEmpty, let angle = fitting.compactMap({ Self.fitAngle(footprint: facts.footprint, size: size, in: $0.capabilities.buildVolume) }).min() {
+                findings.append(PreflightFinding(
+                    code: "size.turned", severity: .info,
+                    message: "\(dimensions(size)) mm fits only turned \(number(angle))° on the bed; the plan prints it turned so"))
+            }
             if fitting.isEmpty {
                 let largest = printers.max { volume($0.capabilities.buildVolume) < volume($1.capabilities.buildVolume) }!
                 fail("size.noPrinter", "\(dimensions(size)) mm does not fit any printer, even turned; the largest is \(dimensions(largest.capabilities.buildVolume)) mm (\(largest.name)); scale it down or split it")
@@ -151,30 +157,54 @@ public struct PreflightInspector: Sendable {
     /// Whether the model fits the volume, turned about Z as needed: the footprint is tried at every hull edge's angle
     /// and every whole degree.
     public static func fits(footprint: [[Double]], size: BuildVolume, in volume: BuildVolume) -> Bool {
+        fitAngle(footprint: footprint, size: size, in: volume) != nil
+    }
+
+    /// The turn about Z (degrees) the model needs to fit the volume: 0 when it fits as it lies or a quarter turn
+    /// (the slicer's arrangement tries that itself), the smallest whole-degree or hull-edge angle otherwise, nil when
+    /// it fits no way. PrusaSlicer never turns a part itself, so a plan prints it turned by this angle.
+    public static func fitAngle(footprint: [[Double]], size: BuildVolume, in volume: BuildVolume) -> Double? {
         let tolerance = 1e-6
-        guard size.z <= volume.z + tolerance else { return false }
+        guard size.z <= volume.z + tolerance else { return nil }
         if (size.x <= volume.x + tolerance && size.y <= volume.y + tolerance) || (size.y <= volume.x + tolerance && size.x <= volume.y + tolerance) {
-            return true
+            return 0
         }
         let points = footprint.filter { $0.count == 2 }
-        guard points.count >= 3 else { return false }
-        var angles = (0..<180).map { Double($0) * .pi / 180 }
+        guard points.count >= 3 else { return nil }
+        var angles = (1..<180).map { Double($0) * .pi / 180 }
         for i in points.indices {
             let a = points[i], b = points[(i + 1) % points.count]
-            angles.append(atan2(b[1] - a[1], b[0] - a[0]))
+            var angle = atan2(b[1] - a[1], b[0] - a[0])
+            while angle < 0 { angle += .pi }
+            angles.append(angle)
         }
-        for angle in angles {
-            let c = cos(angle), s = sin(angle)
-            var low = SIMD2<Double>(repeating: .infinity), high = SIMD2<Double>(repeating: -.infinity)
-            for p in points {
-                let turned = SIMD2(p[0] * c + p[1] * s, -p[0] * s + p[1] * c)
-                low = pointwiseMin(low, turned)
-                high = pointwiseMax(high, turned)
+        for angle in angles.sorted() {
+            let turned = turnedExtent(points, radians: angle)
+            let w = turned.x, d = turned.y
+            if (w <= volume.x + tolerance && d <= volume.y + tolerance) || (d <= volume.x + tolerance && w <= volume.y + tolerance) {
+                return (angle * 180 / .pi * 100).rounded() / 100
             }
-            let w = high.x - low.x, d = high.y - low.y
-            if (w <= volume.x + tolerance && d <= volume.y + tolerance) || (d <= volume.x + tolerance && w <= volume.y + tolerance) { return true }
         }
-        return false
+        return nil
+    }
+
+    /// The model's size once turned `degrees` about Z (its footprint's extent; the height is unchanged).
+    public static func turnedSize(footprint: [[Double]], size: BuildVolume, degrees: Double) -> BuildVolume {
+        let points = footprint.filter { $0.count == 2 }
+        guard degrees != 0, points.count >= 3 else { return size }
+        let extent = turnedExtent(points, radians: degrees * .pi / 180)
+        return BuildVolume(x: extent.x, y: extent.y, z: size.z)
+    }
+
+    private static func turnedExtent(_ points: [[Double]], radians angle: Double) -> SIMD2<Double> {
+        let c = cos(angle), s = sin(angle)
+        var low = SIMD2<Double>(repeating: .infinity), high = SIMD2<Double>(repeating: -.infinity)
+        for p in points {
+            let turned = SIMD2(p[0] * c - p[1] * s, p[0] * s + p[1] * c)
+            low = pointwiseMin(low, turned)
+            high = pointwiseMax(high, turned)
+        }
+        return high - low
     }
 
     static func canPrint(_ spec: MaterialSpec, on capabilities: PrinterCapabilities) -> Bool {

@@ -172,8 +172,18 @@ public struct ProductionPlanner: Sendable {
         guard let profile = farm.profiles[item.material.uppercased()] else {
             return .waiting("intent \(intent.id)", reason: "no slicer profile is bound for \(item.material); bind one (POST /api/v1/profile-bindings) to plan line item \(item.id)")
         }
-        let size = farm.models[model]?.size
-        let spec = PlanSpec(profile: profile, requirements: PrinterRequirements(material: item.material, minimumVolume: size))
+        var size = farm.models[model]?.size
+        var orientation = Orientation()
+        // why: PrusaSlicer never turns a part to fit; preflight passed a 260 × 20 mm bar on a 250 × 210 bed that the
+        // slicer then refused (issue 17). When no printer takes it as it lies, the plan turns it as preflight found.
+        if let facts = farm.models[model], let modelSize = facts.size {
+            let angles = farm.printers.compactMap { PreflightInspector.fitAngle(footprint: facts.footprint, size: modelSize, in: $0.capabilities.buildVolume) }
+            if !angles.contains(0), let angle = angles.min() {
+                orientation.z = angle
+                size = PreflightInspector.turnedSize(footprint: facts.footprint, size: modelSize, degrees: angle)
+            }
+        }
+        let spec = PlanSpec(profile: profile, orientation: orientation, requirements: PrinterRequirements(material: item.material, minimumVolume: size))
         let id = PlanID(DerivedID.uuid(time: intent.receivedAt, key: "plan|\(intent.id)|\(item.id)"))
         return .createPlan(id, intent: intent.id, lineItem: item.id, spec: spec)
     }
@@ -205,7 +215,7 @@ public struct ProductionPlanner: Sendable {
         guard let gcode = farm.gcode[key] else {
             let slicing = pass(.slice, plan: plan, revision: revision.number, facts: GateFacts(revision: revision.number), risk: nil, now: farm.now)
             guard slicing.advance else { return slicing.steps }
-            return slicing.steps + [.slice(plan.id, revision: revision.number, model: model, profile: revision.spec.profile)]
+            return slicing.steps + [.slice(plan.id, revision: revision.number, model: model, profile: revision.spec.profile, recipe: SliceRecipe(revision.spec))]
         }
         // why: a cancel is a person's decision about that printer ("wrong colour loaded"); the loop reprinted at once on
         // the same printer (issue 17). It goes back there only after someone tended the machine.

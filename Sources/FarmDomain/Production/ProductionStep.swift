@@ -15,7 +15,7 @@ public enum ProductionStep: Sendable, Equatable {
     /// A guardrail stopped the revision: no more automatic work on it.
     case requireReview(PlanID, revision: Int, GuardTrip)
     /// Slice the model with the revision's profile; the result is recorded as a slice the next pass finds.
-    case slice(PlanID, revision: Int, model: String, profile: String)
+    case slice(PlanID, revision: Int, model: String, profile: String, recipe: SliceRecipe)
     /// Compose and freeze a plate with the G-code and schedule it on the printer.
     case schedule(Attempt)
     /// QA passed without a person: the run's risk was LOW and the farm allows it.

@@ -11,19 +11,41 @@ public struct SliceInputs: Sendable, Equatable, Codable {
     public var copies: Int
     /// Several models on one plate, in order (the first is also `model`); nil for one model.
     public var plate: [PlateEntry]?
+    /// How the part lies and what holds it up, as a plan revision fixes them; nil: as modelled, the profile's supports.
+    public var recipe: SliceRecipe?
 
-    public init(model: String, profile: String, slicer: String, copies: Int, plate: [PlateEntry]? = nil) {
+    public init(model: String, profile: String, slicer: String, copies: Int, plate: [PlateEntry]? = nil, recipe: SliceRecipe? = nil) {
         self.model = model
         self.profile = profile
         self.slicer = slicer
         self.copies = copies
         self.plate = plate
+        self.recipe = recipe
     }
 
     /// The cache key: what makes the G-code what it is, in a fixed text, hashed by the caller.
     public var keyText: String {
-        guard let plate else { return "model=\(model)\nprofile=\(profile)\nslicer=\(slicer)\ncopies=\(copies)\n" }
-        return "plate=\(plate.map { "\($0.model)*\($0.copies)" }.joined(separator: ","))\nprofile=\(profile)\nslicer=\(slicer)\n"
+        let recipe = recipe.map(\.keyText) ?? ""
+        guard let plate else { return "model=\(model)\nprofile=\(profile)\nslicer=\(slicer)\ncopies=\(copies)\n\(recipe)" }
+        return "plate=\(plate.map { "\($0.model)*\($0.copies)" }.joined(separator: ","))\nprofile=\(profile)\nslicer=\(slicer)\n\(recipe)"
+    }
+}
+
+/// What a plan revision asks of the slicer besides its profile: the part turned about X, Y and Z (degrees, in that
+/// order) and its supports. Part of a slice's inputs: a revision that adds supports gets G-code with supports.
+public struct SliceRecipe: Sendable, Equatable, Hashable, Codable {
+    public var orientation: Orientation
+    public var supports: SupportMode
+
+    public init(orientation: Orientation = .init(), supports: SupportMode = .none) {
+        self.orientation = orientation
+        self.supports = supports
+    }
+
+    public init(_ spec: PlanSpec) { self.init(orientation: spec.orientation, supports: spec.supports) }
+
+    var keyText: String {
+        "rotate=\(number(orientation.x)),\(number(orientation.y)),\(number(orientation.z))\nsupports=\(supports.rawValue)\n"
     }
 }
 

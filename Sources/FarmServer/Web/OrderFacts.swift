@@ -42,7 +42,7 @@ struct OrderFacts: Sendable {
         for plan in plans {
             guard let revision = plan.currentRevision, let model = intent.lineItems.first(where: { $0.id == plan.lineItemID })?.modelArtifact else { continue }
             let slices = try await store.slices.allVersioned(ref: model).map(\.model)
-                .filter { $0.inputs.profile == revision.spec.profile && $0.inputs.plate == nil && $0.inputs.copies == 1 }
+                .filter { $0.inputs.profile == revision.spec.profile && $0.inputs.plate == nil && $0.inputs.copies == 1 && ($0.inputs.recipe ?? SliceRecipe()) == SliceRecipe(revision.spec) }
             if let newest = slices.max(by: { $0.at < $1.at }) {
                 gcode[PlanRevisionKey(plan: plan.id, revision: revision.number)] = SlicedGCode(
                     artifact: newest.gcode, printSeconds: newest.facts.estimatedSeconds.map(Double.init))
