@@ -108,10 +108,7 @@ public actor ProductionLoop: Service {
         for sha in Set(intents.flatMap { $0.lineItems.compactMap(\.modelArtifact) }) {
             if let facts = try await store.artifacts.get(id: sha)?.model.analysis { models[sha] = facts }
         }
-        var profiles: [String: String] = [:]
-        for binding in try await store.profileBindings.all().sorted(by: { $0.id < $1.id }) where profiles[binding.material.uppercased()] == nil {
-            profiles[binding.material.uppercased()] = binding.profile
-        }
+        let profiles = BoundProfiles(try await store.profileBindings.all())
         return FarmSnapshot(
             now: now(), intents: intents, plans: plans, runs: runs.held, printers: try await store.printers.all(), models: models, profiles: profiles,
             gcode: gcode, provenGCode: runs.proven, lastScheduled: runs.lastScheduled)

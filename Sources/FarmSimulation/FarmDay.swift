@@ -141,10 +141,10 @@ public struct FarmDay {
             events.append((round, .operatorRound))
             round = round.addingTimeInterval(configuration.operatorRound)
         }
-        for (id, profile) in ["PLA": "pla@sim", "PETG": "petg@sim", "ABS": "abs@sim"] { profiles[id] = profile }
     }
 
-    var profiles: [String: String] = [:]
+    /// One profile per material for every simulated printer (they all print the same G-code).
+    let profiles: BoundProfiles = ["PLA": "pla@sim", "PETG": "petg@sim", "ABS": "abs@sim"]
 
     static func model(x: Double, y: Double, z: Double, overhang: Double = 0) -> ModelFacts {
         let surface = 2 * (x * y + x * z + y * z)

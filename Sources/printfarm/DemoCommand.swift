@@ -46,10 +46,16 @@ struct Demo: AsyncParsableCommand {
             for (index, id) in ids.enumerated() {
                 let registration = PrinterRegistration(
                     name: "virtual-\(index + 1)", connector: .virtual, address: "http://127.0.0.1:\(printerBasePort + index)",
-                    capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), materials: ["PLA", "PETG"]))
+                    capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), materials: ["PLA", "PETG"], model: "virtual"))
                 do {
-                    _ = try await store.printers.execute(
-                        .register(id, registration), id: id.description, context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date()))
+                    let context = CommandContext(actor: .cli, reason: .operatorRequest, time: Date())
+                    _ = try await store.printers.execute(.register(id, registration), id: id.description, context: context)
+                    // A demo store from an older version has the printers without their model.
+                    if let current = try await store.printers.get(id: id.description)?.model, current.capabilities.model == nil {
+                        var capabilities = current.capabilities
+                        capabilities.model = registration.capabilities.model
+                        _ = try await store.printers.execute(.updateCapabilities(capabilities), id: id.description, context: context)
+                    }
                 } catch DomainError.alreadyExists {
                     logger.warning("virtual-\(index + 1) is registered with another address; start the demo with the ports it had, or use a fresh --data-dir")
                 }

@@ -280,4 +280,44 @@ struct ProductionPlannerTests {
         guard case .createPlan(_, _, _, let straight)? = planner.steps(snapshot).first else { Issue.record("no plan"); return }
         #expect(straight.orientation == Orientation())
     }
+
+    @Test("a plan takes the profile bound for its printers' model and goes only to printers of that model; none of the model: it waits and says why")
+    func printerModels() {
+        let mk3Profile = "mk3s-pla", voronProfile = "voron-pla"
+        var mk3 = printer(printerA)
+        mk3.capabilities.model = "MK3S"
+        var voronB = printer(printerB)
+        voronB.capabilities.model = "Voron 2.4"
+        let printerC = PrinterID(UUID(uuidString: "01936a4e-0000-7000-8000-00000000000c")!)
+        var voronC = printer(printerC)
+        voronC.capabilities.model = "voron 2.4"
+        let bindings = BoundProfiles([
+            ProfileBinding(id: "mk3s|pla", printerModel: "MK3S", material: "PLA", profile: mk3Profile, history: [], updatedAt: now),
+            ProfileBinding(id: "voron 2.4|pla", printerModel: "Voron 2.4", material: "PLA", profile: voronProfile, history: [], updatedAt: now),
+        ])
+        var snapshot = farm(intents: [intent(.inProduction)], printers: [mk3, voronB, voronC])
+        snapshot.profiles = bindings
+        guard case .createPlan(_, _, _, let spec)? = planner.steps(snapshot).first else { Issue.record("\(planner.steps(snapshot))"); return }
+        #expect(spec.profile == voronProfile && spec.requirements.printerModel == "Voron 2.4", "two Vorons, one MK3S: \(spec)")
+        // The plan's printers are the Vorons only, whatever is free.
+        let voronPlan = Plan(
+            id: planID, intentID: intentID, lineItemID: item.id, revisions: [PlanRevision(number: 1, spec: spec, status: .approved, reasons: [], createdAt: now)],
+            decisions: nil, createdAt: now, updatedAt: now)
+        let onlyMK3Free = planner.steps(farm(
+            intents: [intent(.inProduction)], plans: [voronPlan], runs: [run(.printing, on: printerB), run(.printing, on: printerC)],
+            printers: [mk3, voronB, voronC], sliced: true))
+        #expect(!onlyMK3Free.contains { if case .schedule = $0 { true } else { false } }, "never sliced for a Voron and sent to an MK3S: \(onlyMK3Free)")
+        let voronFree = planner.steps(farm(intents: [intent(.inProduction)], plans: [voronPlan], printers: [mk3, voronB], sliced: true))
+        guard case .schedule(let attempt)? = voronFree.last else { Issue.record("\(voronFree)"); return }
+        #expect(attempt.printer == printerB)
+        // Printers without a model take no model's profile.
+        var unnamed = snapshot
+        unnamed.printers = [printer(printerA)]
+        guard case .waiting(_, let reason)? = planner.steps(unnamed).first else { Issue.record("\(planner.steps(unnamed))"); return }
+        #expect(reason.contains("no printer is of a model with a profile bound for PLA (bound for MK3S, Voron 2.4)"), "\(reason)")
+        // A binding for every model ("*") serves them all.
+        unnamed.profiles = ["PLA": "any-pla"]
+        guard case .createPlan(_, _, _, let anySpec)? = planner.steps(unnamed).first else { Issue.record("\(planner.steps(unnamed))"); return }
+        #expect(anySpec.profile == "any-pla" && anySpec.requirements.printerModel == nil)
+    }
 }

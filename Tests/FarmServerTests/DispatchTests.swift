@@ -17,7 +17,7 @@ struct DispatchTests {
     func register(_ rig: FleetRig, _ index: Int, id: PrinterID = PrinterID(UUID())) async throws -> PrinterID {
         let registration = PrinterRegistration(
             name: "virtual-\(index)", connector: .virtual, address: "http://127.0.0.1:\(rig.ports[index])",
-            capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210)))
+            capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), model: "virtual"))
         _ = try await rig.store.printers.execute(.register(id, registration), id: id.description, context: context)
         return id
     }

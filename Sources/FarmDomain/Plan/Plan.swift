@@ -96,8 +96,14 @@ public struct PrinterRequirements: Sendable, Equatable, Codable {
     public var hardenedNozzle: Bool
     /// Minimum build volume in millimetres (x, y, z), from the model's bounding box.
     public var minimumVolume: BuildVolume?
+    /// The printer model the revision's profile slices for (its binding's); nil: any printer.
+    public var printerModel: String?
 
-    public init(nozzleDiameter: Double? = nil, material: String? = nil, enclosure: Bool = false, hardenedNozzle: Bool = false, minimumVolume: BuildVolume? = nil) {
+    public init(
+        nozzleDiameter: Double? = nil, material: String? = nil, enclosure: Bool = false, hardenedNozzle: Bool = false, minimumVolume: BuildVolume? = nil,
+        printerModel: String? = nil
+    ) {
+        self.printerModel = printerModel
         self.nozzleDiameter = nozzleDiameter
         self.material = material
         self.enclosure = enclosure

@@ -69,11 +69,15 @@ public struct PrinterCapabilities: Sendable, Equatable, Codable {
     public var maxHotendTemperature: Double?
     public var maxBedTemperature: Double?
     public var materials: [String]
+    /// The printer's model ("MK3S", "Voron 2.4 300"): a profile binding names the model it slices for, and a plan
+    /// sliced with it goes only to printers of that model. Absent in printers registered before models were.
+    public var model: String?
 
     public init(
         buildVolume: BuildVolume, nozzleDiameters: [Double] = [0.4], enclosure: Bool = false, hardenedNozzle: Bool = false,
-        maxHotendTemperature: Double? = nil, maxBedTemperature: Double? = nil, materials: [String] = []
+        maxHotendTemperature: Double? = nil, maxBedTemperature: Double? = nil, materials: [String] = [], model: String? = nil
     ) {
+        self.model = model
         self.buildVolume = buildVolume
         self.nozzleDiameters = nozzleDiameters
         self.enclosure = enclosure
@@ -92,6 +96,17 @@ public struct PrinterCapabilities: Sendable, Equatable, Codable {
         guard nozzleDiameters.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 5 }) else {
             throw .invalid(field: "capabilities.nozzleDiameters", reason: "millimetres, greater than 0 and at most 5")
         }
+        if let model, model.trimmingCharacters(in: .whitespaces).isEmpty || model.count > 100 || model == ProfileBinding.anyModel {
+            throw .invalid(field: "capabilities.model", reason: "the printer's model in 1 to 100 characters, as its profile bindings name it (e.g. MK3S)")
+        }
+    }
+
+    /// Whether a plan sliced for `model` may print here: the same model (in any letter case), or any printer for a
+    /// binding made for every model.
+    public func prints(for model: String?) -> Bool {
+        guard let model else { return true }
+        if model == ProfileBinding.anyModel { return true }
+        return self.model.map { $0.lowercased() == model.lowercased() } ?? false
     }
 }
 

@@ -13,8 +13,8 @@ public struct FarmSnapshot: Sendable {
     public var printers: [Printer]
     /// Geometry of each model artifact (by SHA-256), from intake.
     public var models: [String: ModelFacts]
-    /// The profile version bound for each material (upper-cased name).
-    public var profiles: [String: String]
+    /// The profile versions bound for each printer model and material.
+    public var profiles: BoundProfiles
     /// G-code artifacts already sliced, by plan revision.
     public var gcode: [PlanRevisionKey: SlicedGCode]
     /// G-code that made parts which passed QA, in any order: a repeat order of a proven recipe is no first run.
@@ -28,7 +28,7 @@ public struct FarmSnapshot: Sendable {
     func runs(on printer: PrinterID) -> [Run] { runsByPrinter[printer] ?? [] }
 
     public init(
-        now: Date, intents: [Intent], plans: [Plan], runs: [Run], printers: [Printer], models: [String: ModelFacts], profiles: [String: String],
+        now: Date, intents: [Intent], plans: [Plan], runs: [Run], printers: [Printer], models: [String: ModelFacts], profiles: BoundProfiles,
         gcode: [PlanRevisionKey: SlicedGCode], provenGCode: Set<String> = [], lastScheduled: [PrinterID: Date] = [:]
     ) {
         self.provenGCode = provenGCode
@@ -169,21 +169,37 @@ public struct ProductionPlanner: Sendable {
         guard let model = item.modelArtifact else {
             return .waiting("intent \(intent.id)", reason: "line item \(item.id) has no model; upload one to plan it")
         }
-        guard let profile = farm.profiles[item.material.uppercased()] else {
+        let choices = farm.profiles.choices(for: item.material)
+        guard !choices.isEmpty else {
             return .waiting("intent \(intent.id)", reason: "no slicer profile is bound for \(item.material); bind one (POST /api/v1/profile-bindings) to plan line item \(item.id)")
+        }
+        // why: the loop took the first binding per material, so an order for a Voron was sliced with an MK3S profile
+        // and failed on the Voron (issue 17). The plan takes the binding of the model with the most printers, and
+        // goes only to printers of that model.
+        let printersOf = { (model: String) in farm.printers.filter { $0.capabilities.prints(for: model) } }
+        guard let (printerModel, profile) = choices.max(by: { a, b in
+            let countA = printersOf(a.model).count, countB = printersOf(b.model).count
+            return countA != countB ? countA < countB : a.model > b.model
+        }), !printersOf(printerModel).isEmpty else {
+            let bound = choices.map(\.model).joined(separator: ", ")
+            return .waiting(
+                "intent \(intent.id)",
+                reason: "no printer is of a model with a profile bound for \(item.material) (bound for \(bound)); give printers their model (PUT /api/v1/printers/{id}/capabilities) or bind a profile for theirs")
         }
         var size = farm.models[model]?.size
         var orientation = Orientation()
         // why: PrusaSlicer never turns a part to fit; preflight passed a 260 × 20 mm bar on a 250 × 210 bed that the
         // slicer then refused (issue 17). When no printer takes it as it lies, the plan turns it as preflight found.
         if let facts = farm.models[model], let modelSize = facts.size {
-            let angles = farm.printers.compactMap { PreflightInspector.fitAngle(footprint: facts.footprint, size: modelSize, in: $0.capabilities.buildVolume) }
+            let angles = printersOf(printerModel).compactMap { PreflightInspector.fitAngle(footprint: facts.footprint, size: modelSize, in: $0.capabilities.buildVolume) }
             if !angles.contains(0), let angle = angles.min() {
                 orientation.z = angle
                 size = PreflightInspector.turnedSize(footprint: facts.footprint, size: modelSize, degrees: angle)
             }
         }
-        let spec = PlanSpec(profile: profile, orientation: orientation, requirements: PrinterRequirements(material: item.material, minimumVolume: size))
+        let spec = PlanSpec(
+            profile: profile, orientation: orientation,
+            requirements: PrinterRequirements(material: item.material, minimumVolume: size, printerModel: printerModel == ProfileBinding.anyModel ? nil : printerModel))
         let id = PlanID(DerivedID.uuid(time: intent.receivedAt, key: "plan|\(intent.id)|\(item.id)"))
         return .createPlan(id, intent: intent.id, lineItem: item.id, spec: spec)
     }
@@ -283,6 +299,7 @@ public struct ProductionPlanner: Sendable {
             guard printer.status == .idle, printer.job == nil, !busy.contains(printer.id), printer.degraded == nil, printer.desynced == nil,
                   bedTaken(printer, farm) == nil else { return false }
             let caps = printer.capabilities
+            if !caps.prints(for: requirements.printerModel) { return false }
             if let size = requirements.minimumVolume, !Self.fits(size, in: caps.buildVolume) { return false }
             if let nozzle = requirements.nozzleDiameter, !caps.nozzleDiameters.contains(where: { abs($0 - nozzle) < 0.001 }) { return false }
             if requirements.enclosure, !caps.enclosure { return false }

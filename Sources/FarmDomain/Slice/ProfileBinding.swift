@@ -5,6 +5,8 @@ import Foundation
 public struct ProfileBinding: Sendable, Equatable, Codable {
     public var id: String
     public var printerModel: String
+    /// A binding for every printer model: for farms whose printers all print the same G-code.
+    public static let anyModel = "*"
     public var material: String
     public var profile: String
     /// Every version bound so far, oldest first, with who and when.
@@ -94,4 +96,26 @@ public enum ProfileBindingDecider: Decider {
             return .exists(binding)
         }
     }
+}
+
+/// The profile bound for each printer model and material, as the production loop chooses from them.
+public struct BoundProfiles: Sendable, Equatable, ExpressibleByDictionaryLiteral {
+    /// Material (upper case) → printer model as bound → profile version.
+    private var byMaterial: [String: [String: String]] = [:]
+
+    public init(_ bindings: [ProfileBinding]) {
+        for binding in bindings { byMaterial[binding.material.uppercased(), default: [:]][binding.printerModel] = binding.profile }
+    }
+
+    /// Material → profile, bound for every printer model (`ProfileBinding.anyModel`).
+    public init(dictionaryLiteral elements: (String, String)...) {
+        for (material, profile) in elements { byMaterial[material.uppercased(), default: [:]][ProfileBinding.anyModel] = profile }
+    }
+
+    /// The printer models a profile is bound for with `material`, and the profile, in model order.
+    public func choices(for material: String) -> [(model: String, profile: String)] {
+        (byMaterial[material.uppercased()] ?? [:]).sorted { $0.key < $1.key }.map { ($0.key, $0.value) }
+    }
+
+    public var isEmpty: Bool { byMaterial.isEmpty }
 }
