@@ -271,7 +271,15 @@ def main():
         expect(operator.locator(".verdict.failed").first).to_contain_text("layer shift", timeout=15_000)
         check(True, "a QA failure with its reason and note is recorded from the run's page")
         expect(operator.locator(".evidence img")).to_have_count(1)
-        loaded = operator.locator(".evidence img").evaluate("img => img.complete && img.naturalWidth === 1")
+        # The image loads lazily, when it is on screen, and in its own time: wait for it (it failed once on a busy
+        # machine by looking before the image had arrived).
+        operator.locator(".evidence img").scroll_into_view_if_needed()
+        try:
+            operator.wait_for_function(
+                "() => { const img = document.querySelector('.evidence img'); return img && img.complete && img.naturalWidth === 1; }", timeout=20_000)
+            loaded = True
+        except Exception:
+            loaded = False
         check(loaded, "the photo taken at QA is stored as evidence and shown with the verdict")
         operator.screenshot(path=os.path.join(SHOTS, "run-qa-failed.png"), full_page=True)
         # The loop reprints once no other copy of the item is still waiting for its verdict: pass those as they
