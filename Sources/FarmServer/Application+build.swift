@@ -86,7 +86,8 @@ public func buildApplication(
             additionalChannelHandlers: [ConnectionGuard(limits: limits, maxBodyBytes: maxBody, maxUploadBytes: maxUpload)])),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "printfarm",
-            availableConnectionsDelegate: MaximumAvailableConnections(configuration.maxConnections, logger: logger)),
+            availableConnectionsDelegate: MaximumAvailableConnections(
+                configuration.maxConnections ?? ConnectionLimits.defaultMaxConnections(), logger: logger)),
         // Services stop in reverse order: the loop first, then the printer connections, the store last.
         services: services,
         onServerRunning: { channel in

@@ -30,9 +30,9 @@ public struct ServerConfiguration: Sendable {
     public var secureCookies = false
     /// How long a client may take to send a request, and how slowly its body may come (see `ConnectionLimits`).
     public var connectionLimits = ConnectionLimits()
-    /// Connections held open at once; past it new ones wait in the kernel's queue. Below the process's file limit,
-    /// so the store, the printers and the slicer always have descriptors.
-    public var maxConnections = 4096
+    /// Connections held open at once; past it new ones wait in the kernel's queue. nil: the process's file limit
+    /// less a tenth (at least 1,024) kept for the store, the printers and the slicer (`ConnectionLimits.defaultMaxConnections`).
+    public var maxConnections: Int?
     /// The PrusaSlicer executable; nil finds `prusa-slicer` on PATH.
     public var slicerPath: String? = nil
     /// Slices run at once (each a child process that uses a core).
