@@ -45,6 +45,8 @@ struct BadInputTests {
         Case(name: "a number beyond a whole-number field", method: .post, uri: "/api/v1/intents", body: #"{"lineItems":[{"quantity":99999999999999999999,"material":"PLA"}]}"#, status: .unprocessableContent, code: "invalid-field"),
         Case(name: "a method the path does not take", method: .delete, uri: "/api/v1/intents", body: nil, status: .methodNotAllowed, code: "method-not-allowed"),
         Case(name: "an over-long correlation id", method: .post, uri: "/api/v1/intents", body: intentJSON, headers: [.authorization: auth[.authorization]!, .contentType: "application/json", .init("X-Correlation-ID")!: String(repeating: "c", count: 101)], status: .badRequest, code: "invalid-parameter"),
+        Case(name: "a name of nothing but a page break", method: .post, uri: "/api/v1/api-keys", body: #"{"name":"\f","scope":"read"}"#, status: .unprocessableContent, code: "invalid-field"),
+        Case(name: "a material of nothing but a byte order mark", method: .post, uri: "/api/v1/intents", body: #"{"lineItems":[{"quantity":1,"material":"\uFEFF"}]}"#, status: .unprocessableContent, code: "invalid-field"),
         Case(name: "malformed Idempotency-Key", method: .post, uri: "/api/v1/intents", body: intentJSON, headers: [.authorization: auth[.authorization]!, .contentType: "application/json", .init("Idempotency-Key")!: String(repeating: "k", count: 300)], status: .badRequest, code: "invalid-idempotency-key"),
     ]
 

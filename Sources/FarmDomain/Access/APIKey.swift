@@ -78,7 +78,7 @@ public enum APIKeyDecider: Decider {
     public static func decide(_ command: APIKeyCommand, state: APIKeyState, context: CommandContext) throws(DomainError) -> [APIKeyEvent] {
         guard case .exists(let key) = state else {
             guard case .create(let id, let name, let scope, let keyID) = command else { throw .notFound(aggregate: "API key", command: command.name) }
-            guard (1...100).contains(name.trimmingCharacters(in: .whitespaces).count) else {
+            guard !name.isBlank, (1...100).contains(name.count) else {
                 throw .invalid(field: "name", reason: "name the key after what uses it, 1 to 100 characters")
             }
             return [.created(APIKeyCreated(apiKeyID: id, name: name, scope: scope, keyID: keyID, createdBy: context.actor.description, at: context.time))]

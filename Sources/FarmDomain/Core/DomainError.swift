@@ -1,3 +1,4 @@
+import Foundation
 /// Why the domain refused a command. Each case names what was asked and what stood in the way,
 /// in words an operator can act on; HTTP status codes are chosen elsewhere.
 public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
@@ -30,4 +31,12 @@ public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {
     private static func article(_ noun: String) -> String {
         noun.first.map { "aeiou".contains($0) } == true ? "an" : "a"
     }
+}
+
+extension String {
+    /// Nothing but white space, in the widest sense: spaces, tabs, line and page breaks, Unicode spaces and the byte
+    /// order mark — what JSON Schema's `\S` calls white space, so the API document and the server agree.
+    public var isBlank: Bool { trimmingCharacters(in: Self.blankCharacters).isEmpty }
+
+    static let blankCharacters = CharacterSet.whitespacesAndNewlines.union(CharacterSet(charactersIn: "\u{FEFF}"))
 }

@@ -97,7 +97,7 @@ public struct IntentDraft: Sendable, Equatable, Codable {
             guard (1...100_000).contains(item.quantity) else {
                 throw .invalid(field: "lineItems[\(index)].quantity", reason: "must be between 1 and 100000, got \(item.quantity)")
             }
-            guard !item.material.trimmingCharacters(in: .whitespaces).isEmpty, item.material.count <= 100 else {
+            guard !item.material.isBlank, item.material.count <= 100 else {
                 throw .invalid(field: "lineItems[\(index)].material", reason: "name the material, for example PLA or PETG")
             }
         }

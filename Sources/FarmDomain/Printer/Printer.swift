@@ -96,7 +96,7 @@ public struct PrinterCapabilities: Sendable, Equatable, Codable {
         guard nozzleDiameters.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 5 }) else {
             throw .invalid(field: "capabilities.nozzleDiameters", reason: "millimetres, greater than 0 and at most 5")
         }
-        if let model, model.trimmingCharacters(in: .whitespaces).isEmpty || model.count > 100 || model == ProfileBinding.anyModel {
+        if let model, model.isBlank || model.count > 100 || model == ProfileBinding.anyModel {
             throw .invalid(field: "capabilities.model", reason: "the printer's model in 1 to 100 characters, as its profile bindings name it (e.g. MK3S)")
         }
     }
@@ -162,7 +162,7 @@ public struct PrinterRegistration: Sendable, Equatable, Codable {
     }
 
     func validate() throws(DomainError) {
-        guard !name.trimmingCharacters(in: .whitespaces).isEmpty, name.count <= 100 else {
+        guard !name.isBlank, name.count <= 100 else {
             throw .invalid(field: "name", reason: "give the printer a name of 1 to 100 characters")
         }
         guard !address.isEmpty, address.count <= 500 else {

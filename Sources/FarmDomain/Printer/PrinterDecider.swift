@@ -98,7 +98,7 @@ public enum PrinterDecider: Decider {
             return [.degradationCleared(flag)]
         case .loadMaterial(let material):
             if material == printer.loadedMaterial { return [] }
-            if let material, material.material.trimmingCharacters(in: .whitespaces).isEmpty {
+            if let material, material.material.isBlank {
                 throw .invalid(field: "material", reason: "name the material, for example PLA")
             }
             return [.materialLoaded(PrinterMaterialLoaded(material: material, at: context.time))]

@@ -69,10 +69,10 @@ public enum ProfileBindingDecider: Decider {
     public static func decide(_ command: ProfileBindingCommand, state: ProfileBindingState, context: CommandContext) throws(DomainError) -> [ProfileBindingEvent] {
         switch command {
         case .bind(let printerModel, let material, let profile):
-            guard (1...100).contains(printerModel.trimmingCharacters(in: .whitespaces).count) else {
+            guard !printerModel.isBlank, (1...100).contains(printerModel.count) else {
                 throw .invalid(field: "printerModel", reason: "name the printer model, for example MK3S, 1 to 100 characters")
             }
-            guard (1...100).contains(material.trimmingCharacters(in: .whitespaces).count) else {
+            guard !material.isBlank, (1...100).contains(material.count) else {
                 throw .invalid(field: "material", reason: "name the material, for example PETG")
             }
             guard profile.count == 64, profile.allSatisfy(\.isHexDigit) else { throw .invalid(field: "profile", reason: "a profile version (64 hexadecimal digits)") }
