@@ -1,10 +1,11 @@
-@testable import FarmServer
 import Foundation
 import Glibc
 import Hummingbird
 import Logging
 import NIOCore
 import Testing
+
+@testable import FarmServer
 
 /// What a hostile or broken client can do to the server's connections, against a real listening server.
 @Suite("Connection guard", .serialized)
@@ -20,7 +21,9 @@ struct ConnectionGuardTests {
             address.sin_addr.s_addr = inet_addr("127.0.0.1")
             address.sin_port = in_port_t(UInt16(port).bigEndian)
             let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
+                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                    connect(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+                }
             }
             guard connected == 0 else {
                 _ = Glibc.close(descriptor)
@@ -30,7 +33,11 @@ struct ConnectionGuardTests {
 
         deinit { _ = Glibc.close(descriptor) }
 
-        func send(_ text: String) { _ = text.utf8CString.dropLast().withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) } }
+        func send(_ text: String) {
+            _ = text.utf8CString.dropLast().withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
+        }
 
         /// Everything the server sends until it closes the connection, or nil when it is still open after `seconds`.
         func readUntilClosed(within seconds: Double) -> String? {
@@ -50,16 +57,19 @@ struct ConnectionGuardTests {
 
     /// A real server (SQLite, no printers) with short limits, on a free port, for the time of `body`.
     func withServer(_ limits: ConnectionLimits, _ body: @Sendable (Int) async throws -> Void) async throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-guard-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "printfarm-guard-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
-        var configuration = ServerConfiguration(host: "127.0.0.1", port: 0, dataDirectory: directory, maxBodyBytes: 1 << 20, maxUploadBytes: 8 << 20)
+        var configuration = ServerConfiguration(
+            host: "127.0.0.1", port: 0, dataDirectory: directory, maxBodyBytes: 1 << 20, maxUploadBytes: 8 << 20)
         configuration.connectPrinters = false
         configuration.connectionLimits = limits
         let (ports, portSink) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "guard-test")
         logger.logLevel = .error
         let app = try await buildApplication(
-            configuration: configuration, dependencies: ServerDependencies(onServerRunning: { portSink.yield($0) }), logger: logger)
+            configuration: configuration, dependencies: ServerDependencies(onServerRunning: { portSink.yield($0) }),
+            logger: logger)
         let server = Task { try await app.runService(gracefulShutdownSignals: []) }
         defer { server.cancel() }
         var iterator = ports.makeAsyncIterator()
@@ -79,22 +89,32 @@ struct ConnectionGuardTests {
     func oversizedDeclared() async throws {
         try await withServer(ConnectionLimits(headerTimeout: .seconds(60), bodyIdleTimeout: .seconds(60))) { port in
             let json = try RawConnection(port: port)
-            json.send("POST /api/v1/intents HTTP/1.1\r\nHost: farm\r\nContent-Type: application/json\r\nContent-Length: 2000000000\r\n\r\n{")
-            let answer = try #require(json.readUntilClosed(within: 10), "answered and closed without waiting for the body or a timeout")
+            json.send(
+                "POST /api/v1/intents HTTP/1.1\r\nHost: farm\r\nContent-Type: application/json\r\nContent-Length: 2000000000\r\n\r\n{"
+            )
+            let answer = try #require(
+                json.readUntilClosed(within: 10), "answered and closed without waiting for the body or a timeout")
             #expect(answer.hasPrefix("HTTP/1.1 413"), "\(answer)")
-            #expect(answer.contains("application/problem+json") && answer.contains("\"code\":\"payload-too-large\""), "\(answer)")
+            #expect(
+                answer.contains("application/problem+json") && answer.contains("\"code\":\"payload-too-large\""),
+                "\(answer)")
             let upload = try RawConnection(port: port)
             upload.send("POST /api/v1/artifacts?name=big.stl HTTP/1.1\r\nHost: farm\r\nContent-Length: 9000000\r\n\r\n")
             let refused = try #require(upload.readUntilClosed(within: 10))
-            #expect(refused.hasPrefix("HTTP/1.1 413") && refused.contains("\"code\":\"upload-too-large\""), "\(refused)")
+            #expect(
+                refused.hasPrefix("HTTP/1.1 413") && refused.contains("\"code\":\"upload-too-large\""), "\(refused)")
             // Under the limit the request goes on to the route (which asks for credentials first).
             let small = try RawConnection(port: port)
-            small.send("POST /api/v1/intents HTTP/1.1\r\nHost: farm\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}")
+            small.send(
+                "POST /api/v1/intents HTTP/1.1\r\nHost: farm\r\nContent-Type: application/json\r\nContent-Length: 2\r\nConnection: close\r\n\r\n{}"
+            )
             #expect(try #require(small.readUntilClosed(within: 10)).hasPrefix("HTTP/1.1 401"))
         }
     }
 
-    @Test("a thousand held connections (half a head, a stalled body, a trickle) do not stop /healthz, and each is closed after its timeout")
+    @Test(
+        "a thousand held connections (half a head, a stalled body, a trickle) do not stop /healthz, and each is closed after its timeout"
+    )
     func heldConnections() async throws {
         let limits = ConnectionLimits(headerTimeout: .seconds(2), bodyIdleTimeout: .seconds(2), minimumBodyRate: 1024)
         try await withServer(limits) { port in
@@ -103,16 +123,23 @@ struct ConnectionGuardTests {
                 let connection = try RawConnection(port: port)
                 switch index % 3 {
                 case 0: connection.send("GET /api/v1/intents HTTP/1.1\r\nHost: farm\r\n")
-                case 1: connection.send("POST /api/v1/intents HTTP/1.1\r\nHost: farm\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{")
+                case 1:
+                    connection.send(
+                        "POST /api/v1/intents HTTP/1.1\r\nHost: farm\r\nContent-Type: application/json\r\nContent-Length: 1000\r\n\r\n{"
+                    )
                 default: connection.send("")
                 }
                 held.append(connection)
             }
-            let health = try #require(try healthz(port, within: 20), "/healthz answers while a thousand connections are held")
+            let health = try #require(
+                try healthz(port, within: 20), "/healthz answers while a thousand connections are held")
             #expect(health.hasPrefix("HTTP/1.1 200"), "\(health)")
             // A client that keeps sending, but a byte at a time, is as bad as one that stops.
             let trickle = try RawConnection(port: port)
-            trickle.send("POST /api/v1/intents HTTP/1.1\r\nHost: farm\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n")
+            trickle.send(
+                "POST /api/v1/intents HTTP/1.1\r\nHost: farm\r\nContent-Type: application/json\r\nContent-Length: 100000\r\n\r\n"
+            )
+            // The pace is what this part is about: one byte every 100 ms is 10 bytes a second.
             let trickling = Task {
                 for _ in 0..<200 {
                     trickle.send(" ")
@@ -121,7 +148,9 @@ struct ConnectionGuardTests {
             }
             defer { trickling.cancel() }
             for connection in held {
-                #expect(connection.readUntilClosed(within: 60) != nil, "the server closes a connection that does not finish its request")
+                #expect(
+                    connection.readUntilClosed(within: 60) != nil,
+                    "the server closes a connection that does not finish its request")
             }
             #expect(trickle.readUntilClosed(within: 60) != nil, "a body trickling at 10 bytes a second is cut off")
             #expect(try healthz(port, within: 20)?.hasPrefix("HTTP/1.1 200") == true)

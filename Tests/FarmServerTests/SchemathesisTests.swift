@@ -2,7 +2,9 @@ import Foundation
 import Testing
 
 struct MissingSchemathesis: Error, CustomStringConvertible {
-    var description: String { "PRINTFARM_TEST_PYTHON (a Python with schemathesis) is not set: run scripts/test, which installs it" }
+    var description: String {
+        "PRINTFARM_TEST_PYTHON (a Python with schemathesis) is not set: run scripts/test, which installs it"
+    }
 }
 
 /// The OpenAPI document against the server it describes: schemathesis (PyPI) generates requests from the document —
@@ -15,11 +17,16 @@ struct SchemathesisTests {
     func contract() async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let python = environment["PRINTFARM_TEST_PYTHON"] else { throw MissingSchemathesis() }
-        let schemathesis = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent("schemathesis").path
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-contract-\(UUID().uuidString)")
+        let schemathesis = URL(fileURLWithPath: python).deletingLastPathComponent().appendingPathComponent(
+            "schemathesis"
+        ).path
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "printfarm-contract-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         #expect(try CommandLineTests.run(["migrate", "--data-dir", dataDirectory.path]).status == 0)
-        let key = try CommandLineTests.run(["keys", "create", "--data-dir", dataDirectory.path, "--name", "schemathesis", "--scope", "admin"])
+        let key = try CommandLineTests.run([
+            "keys", "create", "--data-dir", dataDirectory.path, "--name", "schemathesis", "--scope", "admin",
+        ])
         let token = try #require(key.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("pfk_") })
         let port = try CommandLineTests.freePort()
         let server = Process()
@@ -30,16 +37,24 @@ struct SchemathesisTests {
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { if server.isRunning { server.interrupt(); server.waitUntilExit() } }
+        defer {
+            if server.isRunning {
+                server.interrupt()
+                server.waitUntilExit()
+            }
+        }
 
         let run = Process()
         run.executableURL = URL(fileURLWithPath: schemathesis)
         run.currentDirectoryURL = dataDirectory
         run.arguments = [
-            "run", "http://127.0.0.1:\(port)/api/v1/openapi.json", "--wait-for-schema", "60", "-H", "Authorization: Bearer \(token)",
-            "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,"
+            "run", "http://127.0.0.1:\(port)/api/v1/openapi.json", "--wait-for-schema", "60", "-H",
+            "Authorization: Bearer \(token)",
+            "--checks",
+            "not_a_server_error,status_code_conformance,content_type_conformance,response_headers_conformance,"
                 + "response_schema_conformance,unsupported_method,negative_data_rejection",
-            "--phases", "examples,coverage,fuzzing", "--max-examples", "8", "--max-time", "150", "--workers", "1", "--seed", "20261205",
+            "--phases", "examples,coverage,fuzzing", "--max-examples", "8", "--max-time", "150", "--workers", "1",
+            "--seed", "20261205",
             "--request-timeout", "20", "--generation-database", "none",
             // Revoking the key it runs with would leave the rest of the run unauthorised; APIKeyRouteTests covers it.
             "--exclude-path", "/api/v1/api-keys/{id}/revoke",
@@ -49,10 +64,24 @@ struct SchemathesisTests {
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         run.standardOutput = try FileHandle(forWritingTo: log)
         run.standardError = try FileHandle(forWritingTo: log)
+        let (exited, exit) = AsyncStream<Void>.makeStream()
+        run.terminationHandler = { _ in exit.finish() }
         try run.run()
-        let deadline = ContinuousClock.now + .seconds(600)
-        while run.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(500)) }
-        if run.isRunning { run.terminate() }
+        // Waits for schemathesis to end; the 600 s is only a ceiling for a run that hangs.
+        let ended = await withTaskGroup(of: Bool.self) { group in
+            group.addTask {
+                for await _ in exited {}
+                return true
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(600))
+                return false
+            }
+            let first = await group.next() ?? false
+            group.cancelAll()
+            return first
+        }
+        if !ended { run.terminate() }
         run.waitUntilExit()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
         #expect(run.terminationStatus == 0, "schemathesis: \(output.suffix(6000))")
