@@ -20,7 +20,8 @@ public struct SignInThrottle: Sendable {
     private var pairs: [String: [Date]] = [:]
     private var clients: [String: [Date]] = [:]
 
-    public init(window: TimeInterval = 15 * 60, freeFailures: Int = 5, clientFailures: Int = 30, capacity: Int = 50_000) {
+    public init(window: TimeInterval = 15 * 60, freeFailures: Int = 5, clientFailures: Int = 30, capacity: Int = 50_000)
+    {
         self.window = window
         self.freeFailures = freeFailures
         self.clientFailures = clientFailures
@@ -66,7 +67,8 @@ public struct SignInThrottle: Sendable {
         table[key, default: []].append(now)
         if table.count > capacity {
             // why: dropping the stalest tenth at once keeps this rare; a dropped entry only forgets old failures.
-            let stalest = table.sorted { ($0.value.last ?? .distantPast) < ($1.value.last ?? .distantPast) }.prefix(capacity / 10)
+            let stalest = table.sorted { ($0.value.last ?? .distantPast) < ($1.value.last ?? .distantPast) }.prefix(
+                capacity / 10)
             for (key, _) in stalest { table[key] = nil }
         }
     }

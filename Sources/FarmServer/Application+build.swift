@@ -33,8 +33,10 @@ public struct ServerDependencies: Sendable {
 
     public init(
         now: @escaping @Sendable () -> Date = { Date() }, newID: @escaping @Sendable () -> UUID = SystemIDs.uuidv7,
-        streamPollInterval: Duration = .seconds(1), onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
-        passwordCost: UInt8 = 12, pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
+        streamPollInterval: Duration = .seconds(1),
+        onServerRunning: @escaping @Sendable (_ port: Int) async -> Void = { _ in },
+        passwordCost: UInt8 = 12,
+        pause: @escaping @Sendable (Duration) async -> Void = { try? await Task.sleep(for: $0) }
     ) {
         self.passwordCost = passwordCost
         self.pause = pause
@@ -52,23 +54,31 @@ public func buildApplication(
 ) async throws -> some ApplicationProtocol {
     var logger = logger ?? Logger(label: "printfarm")
     logger.logLevel = configuration.logLevel
-    let store = try await Store.open(try configuration.storageLocation(), logger: logger, newEventID: dependencies.newID)
+    let store = try await Store.open(
+        try configuration.storageLocation(), logger: logger, newEventID: dependencies.newID)
     let router: Router<FarmRequestContext>
     let fleet: PrinterFleet?
     let loop: ProductionLoop?
     do {
         let artifacts = try ArtifactStore(root: configuration.artifactDirectory)
-        let slicing = SliceService(store: store, artifacts: artifacts, slicerPath: configuration.slicerPath, concurrency: configuration.sliceConcurrency)
+        let slicing = SliceService(
+            store: store, artifacts: artifacts, slicerPath: configuration.slicerPath,
+            concurrency: configuration.sliceConcurrency)
         // The process that talks to the printers also runs the loop that feeds them: both are singleton work.
-        fleet = configuration.connectPrinters
+        fleet =
+            configuration.connectPrinters
             ? PrinterFleet(
                 store: store, artifacts: artifacts, now: dependencies.now, newID: dependencies.newID, logger: logger,
                 anomalyPauseConfidence: configuration.production.guardrails.anomalyPauseConfidence)
             : nil
         loop = fleet.map {
-            ProductionLoop(store: store, slicing: slicing, fleet: $0, settings: configuration.production, now: dependencies.now, logger: logger)
+            ProductionLoop(
+                store: store, slicing: slicing, fleet: $0, settings: configuration.production, now: dependencies.now,
+                logger: logger)
         }
-        router = try await buildRoutes(configuration: configuration, store: store, dependencies: dependencies, fleet: fleet, slicing: slicing).router
+        router = try await buildRoutes(
+            configuration: configuration, store: store, dependencies: dependencies, fleet: fleet, slicing: slicing
+        ).router
     } catch {
         await store.shutdown()
         throw error
@@ -76,14 +86,21 @@ public func buildApplication(
     // why: a second `serve` on a port in use started its fleet and loop before the bind failed (issue 17): they
     // now wait until the server listens.
     let started = ServerStarted()
-    var services: [any Service] = [StoreService(store: store), IdempotencyPurger(store: store.idempotency, now: dependencies.now, logger: logger)]
+    var services: [any Service] = [
+        StoreService(store: store), IdempotencyPurger(store: store.idempotency, now: dependencies.now, logger: logger),
+    ]
     if let fleet { services.append(AfterServerStarts(started: started, inner: fleet)) }
     if let loop { services.append(AfterServerStarts(started: started, inner: loop)) }
-    let limits = configuration.connectionLimits, maxBody = configuration.maxBodyBytes, maxUpload = configuration.maxUploadBytes
+    let limits = configuration.connectionLimits
+    let maxBody = configuration.maxBodyBytes
+    let maxUpload = configuration.maxUploadBytes
     return Application(
         router: router,
-        server: .http1(configuration: .init(
-            additionalChannelHandlers: [ConnectionGuard(limits: limits, maxBodyBytes: maxBody, maxUploadBytes: maxUpload)])),
+        server: .http1(
+            configuration: .init(
+                additionalChannelHandlers: [
+                    ConnectionGuard(limits: limits, maxBodyBytes: maxBody, maxUploadBytes: maxUpload)
+                ])),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "printfarm",
             availableConnectionsDelegate: MaximumAvailableConnections(
@@ -106,15 +123,20 @@ public func buildRouter(
 
 /// The router and the permission of each route, as registered.
 func buildRoutes(
-    configuration: ServerConfiguration, store: Store, dependencies: ServerDependencies, fleet: PrinterFleet?, slicing: SliceService? = nil
+    configuration: ServerConfiguration, store: Store, dependencies: ServerDependencies, fleet: PrinterFleet?,
+    slicing: SliceService? = nil
 ) async throws -> (router: Router<FarmRequestContext>, entries: [SecuredRoutes.Entry]) {
-    let signingKey = try await store.sessions.serverSecret(named: "session-hs256", make: {
-        SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
-    }, now: dependencies.now())
+    let signingKey = try await store.sessions.serverSecret(
+        named: "session-hs256",
+        make: {
+            SymmetricKey(size: .bits256).withUnsafeBytes { Data($0) }.base64EncodedString()
+        }, now: dependencies.now())
     let tokens = await SessionTokens(secret: Data(base64Encoded: signingKey) ?? Data(signingKey.utf8))
     let passwords = Passwords(cost: dependencies.passwordCost)
     let metrics = FarmMetrics(appendedCount: { store.broadcaster.publishedCount })
-    let services = FarmServices(store: store, metrics: metrics, now: dependencies.now, newID: dependencies.newID, eventSource: configuration.eventSource)
+    let services = FarmServices(
+        store: store, metrics: metrics, now: dependencies.now, newID: dependencies.newID,
+        eventSource: configuration.eventSource)
     let router = Router(context: FarmRequestContext.self)
     router.middlewares.add(BodyLimitMiddleware(limit: configuration.maxBodyBytes))
     router.middlewares.add(MetricsMiddleware(metrics: metrics))
@@ -122,37 +144,59 @@ func buildRoutes(
     router.middlewares.add(ProblemMiddleware(routes: table))
     let routes = SecuredRoutes(
         router: router,
-        authenticate: Authenticator(store: store, sessions: tokens, requireTOTP: configuration.requireTOTP, now: dependencies.now),
+        authenticate: Authenticator(
+            store: store, sessions: tokens, requireTOTP: configuration.requireTOTP, now: dependencies.now),
         csrf: CSRFCheck(tokens: tokens),
         idempotency: IdempotencyMiddleware(store: store.idempotency, now: dependencies.now))
 
-    func endpoints<A: StoredAggregate>(_ repository: AggregateRepository<A>, _ collection: String, _ noun: String) -> AggregateEndpoints<A> {
+    func endpoints<A: StoredAggregate>(_ repository: AggregateRepository<A>, _ collection: String, _ noun: String)
+        -> AggregateEndpoints<A>
+    {
         AggregateEndpoints(repository: repository, services: services, collection: collection, noun: noun)
     }
-    SystemRoutes(services: services, openAPIDocument: try OpenAPIDocument.load(), publicMetrics: configuration.publicMetrics).register(on: routes)
+    SystemRoutes(
+        services: services, openAPIDocument: try OpenAPIDocument.load(), publicMetrics: configuration.publicMetrics
+    ).register(on: routes)
     let artifacts = try ArtifactStore(root: configuration.artifactDirectory)
     let analyst = ModelAnalyst(store: store, artifacts: artifacts)
-    ArtifactRoutes(services: services, artifacts: artifacts, analyst: analyst, uploadLimit: configuration.maxUploadBytes).register(on: routes)
+    ArtifactRoutes(
+        services: services, artifacts: artifacts, analyst: analyst, uploadLimit: configuration.maxUploadBytes
+    ).register(on: routes)
     IntentRoutes(
-        endpoints: endpoints(store.intents, "/api/v1/intents", "intent"), preflighting: IntentPreflighting(store: store, analyst: analyst),
-        pricing: configuration.pricing)
-        .register(on: routes)
-    let slicing = slicing ?? SliceService(store: store, artifacts: artifacts, slicerPath: configuration.slicerPath, concurrency: configuration.sliceConcurrency)
+        endpoints: endpoints(store.intents, "/api/v1/intents", "intent"),
+        preflighting: IntentPreflighting(store: store, analyst: analyst),
+        pricing: configuration.pricing
+    )
+    .register(on: routes)
+    let slicing =
+        slicing
+        ?? SliceService(
+            store: store, artifacts: artifacts, slicerPath: configuration.slicerPath,
+            concurrency: configuration.sliceConcurrency)
     SliceRoutes(services: services, slicing: slicing).register(on: routes)
     PlanRoutes(endpoints: endpoints(store.plans, "/api/v1/plans", "plan"), intents: store.intents).register(on: routes)
-    PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer"), fleet: fleet).register(on: routes)
+    PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer"), fleet: fleet).register(
+        on: routes)
     PlateRoutes(endpoints: endpoints(store.plates, "/api/v1/plates", "plate")).register(on: routes)
     RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run"), fleet: fleet).register(on: routes)
     SessionRoutes(
-        services: services, tokens: tokens, passwords: passwords, behindProxy: configuration.behindProxy, secureCookies: configuration.secureCookies,
+        services: services, tokens: tokens, passwords: passwords, behindProxy: configuration.behindProxy,
+        secureCookies: configuration.secureCookies,
         pause: dependencies.pause
     ).register(on: routes)
-    UserRoutes(endpoints: endpoints(store.users, "/api/v1/users", "user"), credentials: store.credentials, passwords: passwords).register(on: routes)
+    UserRoutes(
+        endpoints: endpoints(store.users, "/api/v1/users", "user"), credentials: store.credentials, passwords: passwords
+    ).register(on: routes)
     TOTPRoutes(services: services).register(on: routes)
-    APIKeyRoutes(endpoints: endpoints(store.apiKeys, "/api/v1/api-keys", "API key"), credentials: store.credentials).register(on: routes)
-    EventRoutes(services: services, pollInterval: dependencies.streamPollInterval, heartbeatEvery: 15).register(on: routes)
+    APIKeyRoutes(endpoints: endpoints(store.apiKeys, "/api/v1/api-keys", "API key"), credentials: store.credentials)
+        .register(on: routes)
+    EventRoutes(services: services, pollInterval: dependencies.streamPollInterval, heartbeatEvery: 15).register(
+        on: routes)
     SettingsRoutes(production: configuration.production).register(on: routes)
-    WebRoutes(services: services, tokens: tokens, timeZone: configuration.timeZone, production: configuration.production, fleet: fleet).register(on: routes)
+    WebRoutes(
+        services: services, tokens: tokens, timeZone: configuration.timeZone, production: configuration.production,
+        fleet: fleet
+    ).register(on: routes)
     table.set(routes.entries)
     return (router, routes.entries)
 }
@@ -161,7 +205,9 @@ func buildRoutes(
 struct BodyLimitMiddleware: RouterMiddleware {
     typealias Context = FarmRequestContext
     let limit: Int
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var context = context
         context.bodyLimit = limit
         return try await next(request, context)

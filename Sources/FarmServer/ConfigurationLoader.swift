@@ -26,10 +26,12 @@ public struct ConfigurationLoader: Sendable {
         /// Session cookies are always marked Secure (browsers then send them over HTTPS only).
         public var secureCookies: Bool?
 
-        public init(host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil,
-                    publicMetrics: Bool? = nil, maxBodyBytes: Int? = nil, maxUploadBytes: Int? = nil, logLevel: String? = nil,
-                    requireTOTP: Bool? = nil, connectPrinters: Bool? = nil, timeZone: String? = nil, behindProxy: Bool? = nil,
-                    secureCookies: Bool? = nil) {
+        public init(
+            host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil,
+            publicMetrics: Bool? = nil, maxBodyBytes: Int? = nil, maxUploadBytes: Int? = nil, logLevel: String? = nil,
+            requireTOTP: Bool? = nil, connectPrinters: Bool? = nil, timeZone: String? = nil, behindProxy: Bool? = nil,
+            secureCookies: Bool? = nil
+        ) {
             self.timeZone = timeZone
             self.behindProxy = behindProxy
             self.secureCookies = secureCookies
@@ -48,12 +50,16 @@ public struct ConfigurationLoader: Sendable {
         /// Fills what this one lacks from `fallback`.
         func over(_ fallback: Settings) -> Settings {
             Settings(
-                host: host ?? fallback.host, port: port ?? fallback.port, dataDirectory: dataDirectory ?? fallback.dataDirectory,
+                host: host ?? fallback.host, port: port ?? fallback.port,
+                dataDirectory: dataDirectory ?? fallback.dataDirectory,
                 databaseURL: databaseURL ?? fallback.databaseURL,
-                publicMetrics: publicMetrics ?? fallback.publicMetrics, maxBodyBytes: maxBodyBytes ?? fallback.maxBodyBytes,
-                maxUploadBytes: maxUploadBytes ?? fallback.maxUploadBytes, logLevel: logLevel ?? fallback.logLevel, requireTOTP: requireTOTP ?? fallback.requireTOTP,
+                publicMetrics: publicMetrics ?? fallback.publicMetrics,
+                maxBodyBytes: maxBodyBytes ?? fallback.maxBodyBytes,
+                maxUploadBytes: maxUploadBytes ?? fallback.maxUploadBytes, logLevel: logLevel ?? fallback.logLevel,
+                requireTOTP: requireTOTP ?? fallback.requireTOTP,
                 connectPrinters: connectPrinters ?? fallback.connectPrinters, timeZone: timeZone ?? fallback.timeZone,
-                behindProxy: behindProxy ?? fallback.behindProxy, secureCookies: secureCookies ?? fallback.secureCookies)
+                behindProxy: behindProxy ?? fallback.behindProxy, secureCookies: secureCookies ?? fallback.secureCookies
+            )
         }
     }
 
@@ -61,8 +67,10 @@ public struct ConfigurationLoader: Sendable {
     public static let environmentNames: [(name: String, setting: String)] = [
         ("PRINTFARM_HOST", "host"), ("PRINTFARM_PORT", "port"), ("PRINTFARM_DATA_DIR", "dataDirectory"),
         ("PRINTFARM_DATABASE_URL", "databaseURL"), ("PRINTFARM_PUBLIC_METRICS", "publicMetrics"),
-        ("PRINTFARM_MAX_BODY_BYTES", "maxBodyBytes"), ("PRINTFARM_MAX_UPLOAD_BYTES", "maxUploadBytes"), ("PRINTFARM_LOG_LEVEL", "logLevel"), ("PRINTFARM_REQUIRE_TOTP", "requireTOTP"),
-        ("PRINTFARM_CONNECT_PRINTERS", "connectPrinters"), ("PRINTFARM_TIME_ZONE", "timeZone"), ("PRINTFARM_BEHIND_PROXY", "behindProxy"),
+        ("PRINTFARM_MAX_BODY_BYTES", "maxBodyBytes"), ("PRINTFARM_MAX_UPLOAD_BYTES", "maxUploadBytes"),
+        ("PRINTFARM_LOG_LEVEL", "logLevel"), ("PRINTFARM_REQUIRE_TOTP", "requireTOTP"),
+        ("PRINTFARM_CONNECT_PRINTERS", "connectPrinters"), ("PRINTFARM_TIME_ZONE", "timeZone"),
+        ("PRINTFARM_BEHIND_PROXY", "behindProxy"),
         ("PRINTFARM_SECURE_COOKIES", "secureCookies"),
     ]
 
@@ -72,7 +80,8 @@ public struct ConfigurationLoader: Sendable {
     ///   - flags: what the command line gave.
     ///   - configFile: a path from `--config`, else `PRINTFARM_CONFIG`, else none.
     ///   - environment: the process environment.
-    public func load(flags: Settings, configFile: String?, environment: [String: String]) throws -> ServerConfiguration {
+    public func load(flags: Settings, configFile: String?, environment: [String: String]) throws -> ServerConfiguration
+    {
         let fromEnvironment = try Self.settings(fromEnvironment: environment)
         var fromFile = Settings()
         var pricing: PricingRates?
@@ -86,7 +95,9 @@ public struct ConfigurationLoader: Sendable {
         var configuration = ServerConfiguration()
         if let host = merged.host { configuration.host = host }
         if let port = merged.port {
-            guard (0...65535).contains(port) else { throw StoreError.configuration("port \(port) is not between 0 and 65535") }
+            guard (0...65535).contains(port) else {
+                throw StoreError.configuration("port \(port) is not between 0 and 65535")
+            }
             configuration.port = port
         }
         if let directory = merged.dataDirectory { configuration.dataDirectory = URL(fileURLWithPath: directory) }
@@ -106,13 +117,16 @@ public struct ConfigurationLoader: Sendable {
         }
         if let level = merged.logLevel {
             guard let parsed = Logger.Level(rawValue: level) else {
-                throw StoreError.configuration("log level '\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw StoreError.configuration(
+                    "log level '\(level)' is not one of \(Logger.Level.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             configuration.logLevel = parsed
         }
         if let name = merged.timeZone {
             guard let zone = TimeZone(identifier: name) else {
-                throw StoreError.configuration("time zone '\(name.prefix(60))' is not an IANA time zone name such as Europe/Berlin or UTC")
+                throw StoreError.configuration(
+                    "time zone '\(name.prefix(60))' is not an IANA time zone name such as Europe/Berlin or UTC")
             }
             configuration.timeZone = zone
         }
@@ -128,18 +142,25 @@ public struct ConfigurationLoader: Sendable {
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)) else { return nil }
         let rates: PricingRates?
         do { rates = try JSONDecoder().decode(File.self, from: data).pricing } catch {
-            throw StoreError.configuration("the config file's pricing is not valid: \(error); see docs/configuration.md")
+            throw StoreError.configuration(
+                "the config file's pricing is not valid: \(error); see docs/configuration.md")
         }
         guard let rates else { return nil }
         guard Quote.isCurrencyCode(rates.currency) else {
-            throw StoreError.configuration("pricing.currency must be a three-letter ISO 4217 code such as EUR, not '\(rates.currency)'")
+            throw StoreError.configuration(
+                "pricing.currency must be a three-letter ISO 4217 code such as EUR, not '\(rates.currency)'")
         }
-        let values = Array(rates.materialPerKilogram.values) + Array(rates.machinePerHour.values)
+        let values =
+            Array(rates.materialPerKilogram.values) + Array(rates.machinePerHour.values)
             + [rates.setupPerItem, rates.postProcessingPerItem, rates.failureAllowance, rates.margin]
-        guard values.allSatisfy({ $0 >= 0 }) else { throw StoreError.configuration("pricing values are never negative") }
+        guard values.allSatisfy({ $0 >= 0 }) else {
+            throw StoreError.configuration("pricing values are never negative")
+        }
         // Material names are matched in upper case.
         var normalised = rates
-        normalised.materialPerKilogram = Dictionary(rates.materialPerKilogram.map { ($0.key.uppercased(), $0.value) }) { first, _ in first }
+        normalised.materialPerKilogram = Dictionary(rates.materialPerKilogram.map { ($0.key.uppercased(), $0.value) }) {
+            first, _ in first
+        }
         return normalised
     }
 
@@ -147,13 +168,19 @@ public struct ConfigurationLoader: Sendable {
     /// gate or an impossible limit stops the server with where it is and what to write instead.
     static func production(fromFile path: String) throws -> ProductionSettings? {
         guard let data = try? Data(contentsOf: URL(fileURLWithPath: path)),
-              let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any], let section = object["production"]
+            let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+            let section = object["production"]
         else { return nil }
         do {
-            return try ProductionSettings.load(JSONSerialization.data(withJSONObject: section, options: [.fragmentsAllowed]))
+            return try ProductionSettings.load(
+                JSONSerialization.data(withJSONObject: section, options: [.fragmentsAllowed]))
         } catch let error as DomainError {
-            guard case .invalid(let field, let reason) = error else { throw StoreError.configuration("the config file's production settings: \(error)") }
-            throw StoreError.configuration("the config file's production.\(field == "settings" ? "" : field) is not valid: \(reason); see docs/production.md")
+            guard case .invalid(let field, let reason) = error else {
+                throw StoreError.configuration("the config file's production settings: \(error)")
+            }
+            throw StoreError.configuration(
+                "the config file's production.\(field == "settings" ? "" : field) is not valid: \(reason); see docs/production.md"
+            )
         }
     }
 
@@ -172,10 +199,12 @@ public struct ConfigurationLoader: Sendable {
             }
         }
         return Settings(
-            host: environment["PRINTFARM_HOST"], port: try int("PRINTFARM_PORT"), dataDirectory: environment["PRINTFARM_DATA_DIR"],
+            host: environment["PRINTFARM_HOST"], port: try int("PRINTFARM_PORT"),
+            dataDirectory: environment["PRINTFARM_DATA_DIR"],
             databaseURL: environment["PRINTFARM_DATABASE_URL"],
             publicMetrics: try bool("PRINTFARM_PUBLIC_METRICS"), maxBodyBytes: try int("PRINTFARM_MAX_BODY_BYTES"),
-            maxUploadBytes: try int("PRINTFARM_MAX_UPLOAD_BYTES"), logLevel: environment["PRINTFARM_LOG_LEVEL"], requireTOTP: try bool("PRINTFARM_REQUIRE_TOTP"),
+            maxUploadBytes: try int("PRINTFARM_MAX_UPLOAD_BYTES"), logLevel: environment["PRINTFARM_LOG_LEVEL"],
+            requireTOTP: try bool("PRINTFARM_REQUIRE_TOTP"),
             connectPrinters: try bool("PRINTFARM_CONNECT_PRINTERS"), timeZone: environment["PRINTFARM_TIME_ZONE"],
             behindProxy: try bool("PRINTFARM_BEHIND_PROXY"), secureCookies: try bool("PRINTFARM_SECURE_COOKIES"))
     }
@@ -186,7 +215,8 @@ public struct ConfigurationLoader: Sendable {
             throw StoreError.configuration("cannot read the config file \(path): \(error.localizedDescription)")
         }
         do { return try JSONDecoder().decode(Settings.self, from: data) } catch {
-            throw StoreError.configuration("the config file \(path) is not valid: \(error); see docs/configuration.md for its keys")
+            throw StoreError.configuration(
+                "the config file \(path) is not valid: \(error); see docs/configuration.md for its keys")
         }
     }
 }

@@ -1,8 +1,8 @@
 import Foundation
 import HTTPTypes
 import HummingbirdCore
-import NIOHTTPTypes
 import NIOCore
+import NIOHTTPTypes
 
 /// How long and how large a client may make the server wait. A connection is a file descriptor: one that a client
 /// holds without finishing its request is one fewer for everyone else.
@@ -14,7 +14,10 @@ public struct ConnectionLimits: Sendable, Equatable {
     /// Slowest average body rate accepted once a body has been read for `bodyIdleTimeout` (bytes per second).
     public var minimumBodyRate: Int
 
-    public init(headerTimeout: TimeAmount = .seconds(20), bodyIdleTimeout: TimeAmount = .seconds(20), minimumBodyRate: Int = 1024) {
+    public init(
+        headerTimeout: TimeAmount = .seconds(20), bodyIdleTimeout: TimeAmount = .seconds(20),
+        minimumBodyRate: Int = 1024
+    ) {
         self.headerTimeout = headerTimeout
         self.bodyIdleTimeout = bodyIdleTimeout
         self.minimumBodyRate = minimumBodyRate
@@ -138,7 +141,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case .body(let started, let lastByte, let received):
             let silentUntil = lastByte + limits.bodyIdleTimeout
             let elapsed = now - started
-            let tooSlow = elapsed >= limits.bodyIdleTimeout
+            let tooSlow =
+                elapsed >= limits.bodyIdleTimeout
                 && Double(received) < Double(limits.minimumBodyRate) * Double(elapsed.nanoseconds) / 1e9
             if now >= silentUntil || tooSlow {
                 context.close(promise: nil)
@@ -155,15 +159,22 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         phase = .refused
         timer?.cancel()
         timer = nil
-        let problem = limit == maxUploadBytes && limit != maxBodyBytes ? Problem.uploadTooLarge(limit) : Problem.payloadTooLarge(limit)
+        let problem =
+            limit == maxUploadBytes && limit != maxBodyBytes
+            ? Problem.uploadTooLarge(limit) : Problem.payloadTooLarge(limit)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys, .withoutEscapingSlashes]
         let body = ByteBuffer(data: (try? encoder.encode(problem)) ?? Data())
         let head = HTTPResponse(
             status: .contentTooLarge,
-            headerFields: [.contentType: "application/problem+json", .contentLength: String(body.readableBytes), .connection: "close"])
+            headerFields: [
+                .contentType: "application/problem+json", .contentLength: String(body.readableBytes),
+                .connection: "close",
+            ])
         context.write(wrapOutboundOut(.head(head)), promise: nil)
         context.write(wrapOutboundOut(.body(body)), promise: nil)
-        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in context.close(promise: nil) }
+        context.writeAndFlush(wrapOutboundOut(.end(nil))).assumeIsolated().whenComplete { _ in
+            context.close(promise: nil)
+        }
     }
 }

@@ -13,11 +13,14 @@ struct FarmServices: Sendable {
     let eventSource: String
 
     /// The actor, reason and time for a command a request asks for.
-    func commandContext(_ context: FarmRequestContext, reason: String?, note: String?, defaultReason: ReasonCode = .apiRequest) throws -> CommandContext {
+    func commandContext(
+        _ context: FarmRequestContext, reason: String?, note: String?, defaultReason: ReasonCode = .apiRequest
+    ) throws -> CommandContext {
         var code = defaultReason
         if let reason {
             guard let parsed = ReasonCode(rawValue: reason) else {
-                throw Problem.invalidField("reason", "'\(reason)' is not a reason code; use dotted lowercase words such as operator.override")
+                throw Problem.invalidField(
+                    "reason", "'\(reason)' is not a reason code; use dotted lowercase words such as operator.override")
             }
             code = parsed
         }
@@ -30,7 +33,8 @@ struct FarmServices: Sendable {
     /// rather than replaced: a client that sent it expects to find its events by it.
     func correlationID(_ request: Request, _ context: FarmRequestContext) throws -> String {
         guard let header = request.headers[.correlationID] else { return context.id }
-        guard (1...100).contains(header.count), header.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline }) else {
+        guard (1...100).contains(header.count), header.allSatisfy({ $0.isASCII && !$0.isWhitespace && !$0.isNewline })
+        else {
             throw Problem.invalidParameter("X-Correlation-ID", "1 to 100 visible ASCII characters")
         }
         return header
@@ -75,13 +79,17 @@ struct AggregateEndpoints<A: StoredAggregate>: Sendable where A.Command: Sendabl
         let render: @Sendable (CommandOutcome<A>) throws -> (response: Response, body: Data) = { outcome in
             let isNew = created && outcome.version == outcome.events.count
             let body = try StoreCoding.encoder().encode(outcome.model)
-            return (JSONIO.response(body, status: isNew ? .created : .ok, etag: outcome.version, location: location), body)
+            return (
+                JSONIO.response(body, status: isNew ? .created : .ok, etag: outcome.version, location: location), body
+            )
         }
         var answer: (@Sendable (CommandOutcome<A>) throws -> IdempotentAnswer)?
         if let (scope, key) = context.idempotency {
             answer = { (outcome: CommandOutcome<A>) throws -> IdempotentAnswer in
                 let rendered = try render(outcome)
-                return IdempotentAnswer(scope: scope, key: key, response: IdempotencyMiddleware.stored(rendered.response, body: rendered.body))
+                return IdempotentAnswer(
+                    scope: scope, key: key,
+                    response: IdempotencyMiddleware.stored(rendered.response, body: rendered.body))
             }
         }
         let outcome = try await repository.execute(

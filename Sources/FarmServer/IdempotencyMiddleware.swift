@@ -14,7 +14,9 @@ struct IdempotencyMiddleware: RouterMiddleware {
 
     static let mutating: Set<HTTPRequest.Method> = [.post, .put, .patch, .delete]
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard Self.mutating.contains(request.method), let key = request.headers[.idempotencyKey] else {
             return try await next(request, context)
         }
@@ -33,7 +35,9 @@ struct IdempotencyMiddleware: RouterMiddleware {
             var headers = HTTPFields()
             for (name, value) in stored.headers { if let field = HTTPField.Name(name) { headers[field] = value } }
             headers[.idempotentReplayed] = "true"
-            return Response(status: .init(code: stored.status), headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: stored.body)))
+            return Response(
+                status: .init(code: stored.status), headers: headers,
+                body: ResponseBody(byteBuffer: ByteBuffer(data: stored.body)))
         case .mismatch:
             throw Problem.idempotencyKeyReused
         case .inProgress:
@@ -83,7 +87,11 @@ struct IdempotencyMiddleware: RouterMiddleware {
         let collector = BodyCollector()
         var response = response
         try await response.body.write(collector)
-        try await store.complete(scope: scope, key: key, response: IdempotentResponse(status: response.status.code, headers: Self.headers(of: response), body: Data(buffer: collector.buffer)))
+        try await store.complete(
+            scope: scope, key: key,
+            response: IdempotentResponse(
+                status: response.status.code, headers: Self.headers(of: response), body: Data(buffer: collector.buffer))
+        )
         response.body = ResponseBody(byteBuffer: collector.buffer)
         return response
     }
@@ -95,7 +103,9 @@ struct IdempotencyMiddleware: RouterMiddleware {
 
     private static func headers(of response: Response) -> [String: String] {
         var headers: [String: String] = [:]
-        for field in response.headers where field.name != .contentLength && field.name != .idempotencyStored { headers[field.name.canonicalName] = field.value }
+        for field in response.headers where field.name != .contentLength && field.name != .idempotencyStored {
+            headers[field.name.canonicalName] = field.value
+        }
         return headers
     }
 }

@@ -9,7 +9,9 @@ import PrinterLink
 /// Reading JSON requests and writing JSON responses the same way on every endpoint.
 enum JSONIO {
     /// Decodes the body as `T`, turning every way it can be wrong into a problem that names the field.
-    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: FarmRequestContext) async throws -> T {
+    static func decode<T: Decodable>(_ type: T.Type, from request: Request, context: FarmRequestContext) async throws
+        -> T
+    {
         guard let value = try await decodeIfPresent(type, from: request, context: context) else {
             throw Problem.invalidJSON("the body is empty; send a JSON object")
         }
@@ -17,7 +19,9 @@ enum JSONIO {
     }
 
     /// As `decode`, but an empty body is nil: for requests whose body (a reason, a note) is optional.
-    static func decodeIfPresent<T: Decodable>(_ type: T.Type, from request: Request, context: FarmRequestContext) async throws -> T? {
+    static func decodeIfPresent<T: Decodable>(_ type: T.Type, from request: Request, context: FarmRequestContext)
+        async throws -> T?
+    {
         if let contentType = request.headers[.contentType], !contentType.lowercased().hasPrefix("application/json") {
             throw Problem.unsupportedMediaType(contentType)
         }
@@ -36,8 +40,9 @@ enum JSONIO {
         } catch let error as DecodingError {
             // why: Foundation's decoder reports a number that does not fit its field (1.5 or 1e20 for a quantity, 1e400
             // anywhere) as "not valid JSON" with no path: a 400 for a body that is JSON (issue 17). Name the number.
-            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty, let parsed = JSONValue.parse(data, keepingOverflow: true),
-               let (path, reason) = unfitNumber(in: parsed)
+            if case .dataCorrupted(let context) = error, context.codingPath.isEmpty,
+                let parsed = JSONValue.parse(data, keepingOverflow: true),
+                let (path, reason) = unfitNumber(in: parsed)
             {
                 throw Problem.invalidField(path, reason)
             }
@@ -57,10 +62,14 @@ enum JSONIO {
                 if !number.isFinite || abs(number) > 9_007_199_254_740_992 {
                     return (path, "the number is too large for this field")
                 }
-                if fraction == nil, number.rounded() != number { fraction = (path, "expected a whole number, got \(number)") }
+                if fraction == nil, number.rounded() != number {
+                    fraction = (path, "expected a whole number, got \(number)")
+                }
                 return nil
             case .array(let items):
-                for (index, item) in items.enumerated() { if let found = walk(item, "\(path)[\(index)]") { return found } }
+                for (index, item) in items.enumerated() {
+                    if let found = walk(item, "\(path)[\(index)]") { return found }
+                }
                 return nil
             case .object(let fields):
                 for key in fields.keys.sorted() {
@@ -78,13 +87,18 @@ enum JSONIO {
         func path(_ keys: [any CodingKey]) -> String {
             var text = ""
             for key in keys {
-                if let index = key.intValue { text += "[\(index)]" } else { text += text.isEmpty ? key.stringValue : ".\(key.stringValue)" }
+                if let index = key.intValue {
+                    text += "[\(index)]"
+                } else {
+                    text += text.isEmpty ? key.stringValue : ".\(key.stringValue)"
+                }
             }
             return text.isEmpty ? "body" : text
         }
         switch error {
         case .dataCorrupted(let context) where context.codingPath.isEmpty:
-            return .invalidJSON("the body is not JSON: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
+            return .invalidJSON(
+                "the body is not JSON: \(context.underlyingError.map { "\($0)" } ?? context.debugDescription)")
         case .dataCorrupted(let context):
             return .invalidField(path(context.codingPath), context.debugDescription)
         case .keyNotFound(let key, let context):
@@ -108,14 +122,18 @@ enum JSONIO {
         }
     }
 
-    static func response(_ data: Data, status: HTTPResponse.Status = .ok, etag version: Int? = nil, location: String? = nil) -> Response {
+    static func response(
+        _ data: Data, status: HTTPResponse.Status = .ok, etag version: Int? = nil, location: String? = nil
+    ) -> Response {
         var headers: HTTPFields = [.contentType: "application/json"]
         if let version { headers[.eTag] = "\"\(version)\"" }
         if let location { headers[.location] = location }
         return Response(status: status, headers: headers, body: ResponseBody(byteBuffer: ByteBuffer(data: data)))
     }
 
-    static func response(_ value: some Encodable, status: HTTPResponse.Status = .ok, etag version: Int? = nil, location: String? = nil) throws -> Response {
+    static func response(
+        _ value: some Encodable, status: HTTPResponse.Status = .ok, etag version: Int? = nil, location: String? = nil
+    ) throws -> Response {
         response(try StoreCoding.encoder().encode(value), status: status, etag: version, location: location)
     }
 
@@ -148,7 +166,9 @@ struct QueryParameters {
 
     func limit(default defaultValue: Int = 50, max: Int = 500) throws -> Int {
         guard let text = values["limit"] else { return defaultValue }
-        guard let value = Int(text), (1...max).contains(value) else { throw Problem.invalidParameter("limit", "a whole number from 1 to \(max)") }
+        guard let value = Int(text), (1...max).contains(value) else {
+            throw Problem.invalidParameter("limit", "a whole number from 1 to \(max)")
+        }
         return value
     }
 
@@ -157,7 +177,9 @@ struct QueryParameters {
     /// A SHA-256 in hex (artifact ids), lowercased.
     func sha256(_ name: String) throws -> String? {
         guard let text = values[name] else { return nil }
-        guard text.count == 64, text.allSatisfy(\.isHexDigit) else { throw Problem.invalidParameter(name, "'\(text.prefix(80))' is not a SHA-256 (64 hexadecimal digits)") }
+        guard text.count == 64, text.allSatisfy(\.isHexDigit) else {
+            throw Problem.invalidParameter(name, "'\(text.prefix(80))' is not a SHA-256 (64 hexadecimal digits)")
+        }
         return text.lowercased()
     }
 
@@ -167,17 +189,21 @@ struct QueryParameters {
         return uuid.uuidString.lowercased()
     }
 
-    func oneOf<E: RawRepresentable & CaseIterable>(_ name: String, _: E.Type) throws -> String? where E.RawValue == String {
+    func oneOf<E: RawRepresentable & CaseIterable>(_ name: String, _: E.Type) throws -> String?
+    where E.RawValue == String {
         guard let text = values[name] else { return nil }
         guard E(rawValue: text) != nil else {
-            throw Problem.invalidParameter(name, "'\(text)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
+            throw Problem.invalidParameter(
+                name, "'\(text)' is not one of \(E.allCases.map(\.rawValue).joined(separator: ", "))")
         }
         return text
     }
 
     func int64(_ name: String, default defaultValue: Int64) throws -> Int64 {
         guard let text = values[name] else { return defaultValue }
-        guard let value = Int64(text), value >= 0 else { throw Problem.invalidParameter(name, "a whole number, 0 or more") }
+        guard let value = Int64(text), value >= 0 else {
+            throw Problem.invalidParameter(name, "a whole number, 0 or more")
+        }
         return value
     }
 }
@@ -189,7 +215,9 @@ extension Request {
         if header == "*" { return nil }
         var tag = Substring(header)
         if tag.hasPrefix("W/") { tag = tag.dropFirst(2) }
-        guard tag.count >= 3, tag.first == "\"", tag.last == "\"", let version = Int(tag.dropFirst().dropLast()), version >= 0 else {
+        guard tag.count >= 3, tag.first == "\"", tag.last == "\"", let version = Int(tag.dropFirst().dropLast()),
+            version >= 0
+        else {
             throw Problem.invalidIfMatch
         }
         return version

@@ -74,7 +74,8 @@ actor PrinterFleet: Service {
     private var reconcileAgain: Set<PrinterID> = []
 
     init(
-        store: Store, artifacts: ArtifactStore, now: @escaping @Sendable () -> Date, newID: @escaping @Sendable () -> UUID, logger: Logger,
+        store: Store, artifacts: ArtifactStore, now: @escaping @Sendable () -> Date,
+        newID: @escaping @Sendable () -> UUID, logger: Logger,
         timing: Timing = .init(), anomalyPauseConfidence: Double = GuardrailSettings().anomalyPauseConfidence
     ) {
         self.guardrails = Guardrails(settings: GuardrailSettings(anomalyPauseConfidence: anomalyPauseConfidence))
@@ -123,7 +124,8 @@ actor PrinterFleet: Service {
         }
         for (id, printer) in wanted where links[id] == nil {
             guard let base = URL(string: printer.address), base.scheme == "http" || base.scheme == "https" else {
-                let why = "the address \(printer.address) is not an http:// URL; register the Moonraker address, e.g. http://192.168.1.20:7125"
+                let why =
+                    "the address \(printer.address) is not an http:// URL; register the Moonraker address, e.g. http://192.168.1.20:7125"
                 await execute(.observe(.offline, message: why), on: id, reason: .printerObserved)
                 continue
             }
@@ -138,7 +140,8 @@ actor PrinterFleet: Service {
     /// Reads every printer and unfinished run. Events from the head read first on are caught up next time, so
     /// what changed during the read is not missed.
     private func readAll() async throws {
-        let started = now(), head = try await store.events.headSequence()
+        let started = now()
+        let head = try await store.events.headSequence()
         let held = runVersions
         let read = try await store.printers.allVersioned()
         var open: [PrinterID: [Run]] = [:]
@@ -146,7 +149,9 @@ actor PrinterFleet: Service {
             for (run, version) in try await store.runs.allVersioned(status: status.rawValue) {
                 // This process wrote a newer state during the read (perhaps finishing the run): keep that.
                 if let newer = runVersions[run.id], newer > version {
-                    if let mine = runs[run.printerID]?.first(where: { $0.id == run.id }) { open[run.printerID, default: []].append(mine) }
+                    if let mine = runs[run.printerID]?.first(where: { $0.id == run.id }) {
+                        open[run.printerID, default: []].append(mine)
+                    }
                 } else {
                     runVersions[run.id] = version
                     open[run.printerID, default: []].append(run)
@@ -178,7 +183,9 @@ actor PrinterFleet: Service {
         let changes = try await store.events.changes(after: cursor)
         for (id, version) in changes.of(PrinterDecider.self) {
             guard let id = PrinterID(id), version > printerVersions[id] ?? 0 else { continue }
-            if let (printer, version) = try await store.printers.get(id: id.description) { remember(printer, version: version) }
+            if let (printer, version) = try await store.printers.get(id: id.description) {
+                remember(printer, version: version)
+            }
         }
         for (id, version) in changes.of(RunDecider.self) {
             guard let id = RunID(id), version > runVersions[id] ?? 0 else { continue }
@@ -190,7 +197,8 @@ actor PrinterFleet: Service {
     private func connect(_ id: PrinterID, base: URL, address: String, key: String?) {
         let client = MoonrakerClient(base: base, apiKey: key, http: HTTPClient.shared)
         let connector = MoonrakerConnector(
-            client: client, configuration: .init(apiKey: key), seed: UInt64(truncatingIfNeeded: id.description.hashValue), logger: logger)
+            client: client, configuration: .init(apiKey: key),
+            seed: UInt64(truncatingIfNeeded: id.description.hashValue), logger: logger)
         let task = Task {
             async let running: Void = connector.run()
             for await event in connector.events {
@@ -217,9 +225,12 @@ actor PrinterFleet: Service {
     private func readConfiguration(_ id: PrinterID) async {
         guard let client = links[id]?.client, let printer = printers[id] else { return }
         do {
-            let capabilities = KlipperConfig(settings: try await client.configSettings()).applied(to: printer.capabilities)
+            let capabilities = KlipperConfig(settings: try await client.configSettings()).applied(
+                to: printer.capabilities)
             guard capabilities != printer.capabilities else { return }
-            await execute(.updateCapabilities(capabilities), on: id, reason: .printerObserved, note: "read from the printer's Klipper configuration")
+            await execute(
+                .updateCapabilities(capabilities), on: id, reason: .printerObserved,
+                note: "read from the printer's Klipper configuration")
         } catch {
             configured.remove(id)
             logger.info("cannot read the Klipper configuration of printer \(id): \(error)")
@@ -255,7 +266,8 @@ actor PrinterFleet: Service {
                 situation.history = try await link.client.history(limit: 100)
                 outcome = reconciler.reconcile(situation)
             } catch {
-                logger.warning("cannot read the print history of printer \(id): \(error); reconciling again in \(timing.sync)")
+                logger.warning(
+                    "cannot read the print history of printer \(id): \(error); reconciling again in \(timing.sync)")
             }
         }
         for step in outcome.steps {
@@ -267,7 +279,9 @@ actor PrinterFleet: Service {
             case .fetchHistory: return
             case .resumeDispatch:
                 guard let run, let token = run.dispatchToken else { return }
-                logger.info("printer \(id) is idle with no trace of run \(run.id), claimed before a restart: dispatching it again under its claim")
+                logger.info(
+                    "printer \(id) is idle with no trace of run \(run.id), claimed before a restart: dispatching it again under its claim"
+                )
                 begin(run, on: id, token: token)
             }
         }
@@ -281,13 +295,18 @@ actor PrinterFleet: Service {
     /// The guardrail `anomalyPause`: a confident anomaly under one of our printing runs pauses the machine; the
     /// run's `paused` event, when the machine confirms, carries the guard as its reason and the evidence as its note.
     private func pauseOnAnomaly(_ report: MachineReport, on id: PrinterID) async {
-        guard let anomaly = report.anomaly, let run = runs[id]?.first(where: { $0.status == .printing }), !pausedForAnomaly.contains(run.id),
-              let link = links[id],
-              let trip = guardrails.anomaly(kind: anomaly.kind, confidence: anomaly.confidence)
+        guard let anomaly = report.anomaly, let run = runs[id]?.first(where: { $0.status == .printing }),
+            !pausedForAnomaly.contains(run.id),
+            let link = links[id],
+            let trip = guardrails.anomaly(kind: anomaly.kind, confidence: anomaly.confidence)
         else { return }
         pausedForAnomaly.insert(run.id)
         logger.notice("pausing run \(run.id) on printer \(id): \(trip.sentence)")
-        requested[run.id] = (.pause, CommandContext(actor: EventActor(.policy, "guardrails"), reason: trip.reason, note: trip.sentence, time: now()))
+        requested[run.id] = (
+            .pause,
+            CommandContext(
+                actor: EventActor(.policy, "guardrails"), reason: trip.reason, note: trip.sentence, time: now())
+        )
         do {
             try await link.client.pause()
         } catch {
@@ -310,7 +329,8 @@ actor PrinterFleet: Service {
     /// Records a printer command from the connector; false when it could not be recorded (logged).
     @discardableResult
     func execute(_ command: PrinterCommand, on id: PrinterID, reason: ReasonCode, note: String? = nil) async -> Bool {
-        let context = CommandContext(actor: EventActor(.connector, id.description), reason: reason, note: note, time: now())
+        let context = CommandContext(
+            actor: EventActor(.connector, id.description), reason: reason, note: note, time: now())
         do {
             let outcome = try await store.printers.execute(command, id: id.description, context: context)
             remember(outcome.model, version: outcome.version)
@@ -324,10 +344,12 @@ actor PrinterFleet: Service {
     /// Records a run command from the connector and keeps the printer's list of unfinished runs current.
     @discardableResult
     func execute(_ command: RunCommand, on run: Run, reason: ReasonCode, note: String? = nil) async -> Bool {
-        var context = CommandContext(actor: EventActor(.connector, run.printerID.description), reason: reason, note: note, time: now())
+        var context = CommandContext(
+            actor: EventActor(.connector, run.printerID.description), reason: reason, note: note, time: now())
         if let asked = requested[run.id], asked.command == command {
             requested[run.id] = nil
-            context = CommandContext(actor: asked.context.actor, reason: asked.context.reason, note: asked.context.note, time: context.time)
+            context = CommandContext(
+                actor: asked.context.actor, reason: asked.context.reason, note: asked.context.note, time: context.time)
         }
         do {
             let outcome = try await store.runs.execute(command, id: run.id.description, context: context)
@@ -336,7 +358,9 @@ actor PrinterFleet: Service {
             return true
         } catch {
             logger.warning("cannot \(command.name) run \(run.id): \(error)")
-            if let (stored, version) = try? await store.runs.get(id: run.id.description) { remember(stored, version: version) }
+            if let (stored, version) = try? await store.runs.get(id: run.id.description) {
+                remember(stored, version: version)
+            }
             return false
         }
     }
@@ -363,10 +387,13 @@ actor PrinterFleet: Service {
     /// A finished run's file is deleted from the machine, so its storage holds only what is still to print.
     private func removeFile(of run: Run) {
         guard let client = links[run.printerID]?.client else { return }
-        let path = DispatchFile.path(of: run.id), logger = logger
+        let path = DispatchFile.path(of: run.id)
+        let logger = logger
         tracked.remove(path)
         Task {
-            do { try await client.delete(path) } catch { logger.info("could not delete \(path) from printer \(run.printerID): \(error)") }
+            do { try await client.delete(path) } catch {
+                logger.info("could not delete \(path) from printer \(run.printerID): \(error)")
+            }
         }
     }
 }

@@ -10,7 +10,9 @@ struct ProblemMiddleware: RouterMiddleware {
     /// The routes as registered, to tell "no such path" (404) from "not with this method" (405 with `Allow`).
     let routes: RouteTable
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch {
@@ -25,7 +27,9 @@ struct ProblemMiddleware: RouterMiddleware {
                 }
             } else if let mapped = ProblemMapping.problem(for: error) {
                 problem = mapped
-                if problem.status >= 500 { context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"]) }
+                if problem.status >= 500 {
+                    context.logger.error("request failed", metadata: ["error": "\(String(reflecting: error))"])
+                }
             } else {
                 context.logger.error("unhandled error", metadata: ["error": "\(String(reflecting: error))"])
                 problem = .internalError

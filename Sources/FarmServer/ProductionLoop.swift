@@ -35,7 +35,8 @@ public actor ProductionLoop: Service {
     let fullReadEvery: TimeInterval
 
     init(
-        store: Store, slicing: SliceService, fleet: PrinterFleet?, settings: ProductionSettings, now: @escaping @Sendable () -> Date, logger: Logger,
+        store: Store, slicing: SliceService, fleet: PrinterFleet?, settings: ProductionSettings,
+        now: @escaping @Sendable () -> Date, logger: Logger,
         interval: Duration = .seconds(2), fullReadEvery: TimeInterval = 3600
     ) {
         self.fullReadEvery = fullReadEvery
@@ -85,7 +86,8 @@ public actor ProductionLoop: Service {
     /// A loop that only reads — no fleet, the slicer never called — for benchmarks of its reading.
     public static func reader(store: Store, artifacts: ArtifactStore, settings: ProductionSettings) -> ProductionLoop {
         ProductionLoop(
-            store: store, slicing: SliceService(store: store, artifacts: artifacts, slicerPath: nil, concurrency: 1), fleet: nil, settings: settings,
+            store: store, slicing: SliceService(store: store, artifacts: artifacts, slicerPath: nil, concurrency: 1),
+            fleet: nil, settings: settings,
             now: { Date() }, logger: Logger(label: "loop"))
     }
 
@@ -110,18 +112,23 @@ public actor ProductionLoop: Service {
         }
         let profiles = BoundProfiles(try await store.profileBindings.all())
         return FarmSnapshot(
-            now: now(), intents: intents, plans: plans, runs: runs.held, printers: try await store.printers.all(), models: models, profiles: profiles,
+            now: now(), intents: intents, plans: plans, runs: runs.held, printers: try await store.printers.all(),
+            models: models, profiles: profiles,
             gcode: gcode, provenGCode: runs.proven, lastScheduled: runs.lastScheduled)
     }
 
     /// The open intents and the plans of those in production.
     private func openWork() async throws -> (intents: [Intent], plans: [Plan]) {
         var intents: [Intent] = []
-        for status in [IntentStatus.preflighted, .accepted, .inProduction] { intents += try await store.intents.all(status: status.rawValue) }
+        for status in [IntentStatus.preflighted, .accepted, .inProduction] {
+            intents += try await store.intents.all(status: status.rawValue)
+        }
         var plans: [Plan] = []
         let decoder = StoreCoding.decoder()
         for intent in intents where intent.status == .inProduction {
-            plans += try await store.plans.list(ref: intent.id.description, limit: 500).map { try decoder.decode(Plan.self, from: $0.body) }
+            plans += try await store.plans.list(ref: intent.id.description, limit: 500).map {
+                try decoder.decode(Plan.self, from: $0.body)
+            }
         }
         return (intents, plans)
     }
@@ -129,15 +136,21 @@ public actor ProductionLoop: Service {
     /// Reads every run (and the plates of those that passed QA) into a new working set tracking the plans open
     /// now. The head is taken first: what happens during the read is caught up next pass.
     private func readAll() async throws {
-        let started = now(), head = try await store.events.headSequence()
+        let started = now()
+        let head = try await store.events.headSequence()
         let (_, plans) = try await openWork()
-        var set = RunWorkingSet(keepPerPrinter: max(planner.settings.guardrails.degradedWindow, planner.settings.guardrails.degradedConsecutive), tracking: Set(plans.map(\.id)))
+        var set = RunWorkingSet(
+            keepPerPrinter: max(
+                planner.settings.guardrails.degradedWindow, planner.settings.guardrails.degradedConsecutive),
+            tracking: Set(plans.map(\.id)))
         var passedPlates: Set<BuildPlateID> = []
         try await store.runs.eachPage { page in
             for (run, version) in page where set.absorb(run, version: version) { passedPlates.insert(run.plateID) }
         }
         try await store.plates.eachPage { page in
-            for (plate, _) in page where passedPlates.contains(plate.id) { if let gcode = plate.gcodeArtifact { set.proven.insert(gcode) } }
+            for (plate, _) in page where passedPlates.contains(plate.id) {
+                if let gcode = plate.gcodeArtifact { set.proven.insert(gcode) }
+            }
         }
         runs = set
         cursor = head
@@ -150,8 +163,12 @@ public actor ProductionLoop: Service {
         let changes = try await store.events.changes(after: cursor)
         for id in changes.created(PlanDecider.self).compactMap(PlanID.init) { runs.track(id) }
         for (id, version) in changes.of(RunDecider.self) {
-            guard let id = RunID(id), version > runs.version(of: id) ?? 0, let (run, version) = try await store.runs.get(id: id.description) else { continue }
-            if runs.absorb(run, version: version), let gcode = try await store.plates.get(id: run.plateID.description)?.model.gcodeArtifact {
+            guard let id = RunID(id), version > runs.version(of: id) ?? 0,
+                let (run, version) = try await store.runs.get(id: id.description)
+            else { continue }
+            if runs.absorb(run, version: version),
+                let gcode = try await store.plates.get(id: run.plateID.description)?.model.gcodeArtifact
+            {
                 runs.proven.insert(gcode)
             }
         }
@@ -168,36 +185,51 @@ public actor ProductionLoop: Service {
         do {
             switch step {
             case .decideIntent(let id, let record):
-                _ = try await store.intents.execute(.recordDecision(record), id: id.description, context: context(Self.reason(of: record)))
+                _ = try await store.intents.execute(
+                    .recordDecision(record), id: id.description, context: context(Self.reason(of: record)))
             case .decidePlan(let id, let record):
-                _ = try await store.plans.execute(.recordDecision(record), id: id.description, context: context(Self.reason(of: record)))
+                _ = try await store.plans.execute(
+                    .recordDecision(record), id: id.description, context: context(Self.reason(of: record)))
             case .accept(let id):
                 _ = try await store.intents.execute(.accept, id: id.description, context: context(.policyAutoAdvance))
             case .requestReview(let id, let reasons):
-                _ = try await store.intents.execute(.requestReview(reasons: reasons), id: id.description, context: context(.policyRequireApproval))
+                _ = try await store.intents.execute(
+                    .requestReview(reasons: reasons), id: id.description, context: context(.policyRequireApproval))
             case .startProduction(let id):
-                _ = try await store.intents.execute(.startProduction, id: id.description, context: context(.policyAutoAdvance))
+                _ = try await store.intents.execute(
+                    .startProduction, id: id.description, context: context(.policyAutoAdvance))
             case .createPlan(let id, let intent, let item, let spec):
-                _ = try await store.plans.execute(.create(id, intentID: intent, lineItemID: item, spec: spec), id: id.description, context: context(.policyAutoAdvance))
+                _ = try await store.plans.execute(
+                    .create(id, intentID: intent, lineItemID: item, spec: spec), id: id.description,
+                    context: context(.policyAutoAdvance))
             case .approve(let id, let revision):
-                _ = try await store.plans.execute(.approve(revision: revision), id: id.description, context: context(.policyAutoAdvance))
+                _ = try await store.plans.execute(
+                    .approve(revision: revision), id: id.description, context: context(.policyAutoAdvance))
             case .requireReview(let id, let revision, let trip):
                 logger.notice("plan \(id) revision \(revision) stopped: \(trip.sentence)")
-                _ = try await store.plans.execute(.requireReview(revision: revision, reasons: [trip.sentence]), id: id.description, context: context(trip.reason, note: trip.evidence))
+                _ = try await store.plans.execute(
+                    .requireReview(revision: revision, reasons: [trip.sentence]), id: id.description,
+                    context: context(trip.reason, note: trip.evidence))
             case .slice(let id, let revision, let model, let profile, let recipe):
-                startSlicing(PlanRevisionKey(plan: id, revision: revision), model: model, profile: profile, recipe: recipe)
+                startSlicing(
+                    PlanRevisionKey(plan: id, revision: revision), model: model, profile: profile, recipe: recipe)
             case .schedule(let attempt):
                 try await schedule(attempt)
             case .autoPass(let run, let plan, let risk):
                 _ = try await store.runs.execute(
-                    .inspect(planID: plan, passed: true), id: run.description, context: context(.qaPassed, note: "passed without inspection: \(risk.summary)"))
+                    .inspect(planID: plan, passed: true), id: run.description,
+                    context: context(.qaPassed, note: "passed without inspection: \(risk.summary)"))
             case .degrade(let printer, let trip):
                 logger.notice("printer \(printer) degraded: \(trip.sentence)")
-                _ = try await store.printers.execute(.markDegraded(reason: trip.sentence), id: printer.description, context: context(trip.reason, note: trip.evidence))
+                _ = try await store.printers.execute(
+                    .markDegraded(reason: trip.sentence), id: printer.description,
+                    context: context(trip.reason, note: trip.evidence))
             case .occupyBed(let printer, let reason):
-                _ = try await store.printers.execute(.markBedOccupied(reason: reason), id: printer.description, context: context(.dispatchBedOccupied))
+                _ = try await store.printers.execute(
+                    .markBedOccupied(reason: reason), id: printer.description, context: context(.dispatchBedOccupied))
             case .readyToShip(let id):
-                _ = try await store.intents.execute(.markReadyToShip, id: id.description, context: context(.policyAutoAdvance))
+                _ = try await store.intents.execute(
+                    .markReadyToShip, id: id.description, context: context(.policyAutoAdvance))
             case .waiting: break
             }
         } catch {
@@ -220,12 +252,16 @@ public actor ProductionLoop: Service {
         guard !slicingNow.contains(key) else { return }
         if let failed = sliceFailedAt[key], now().timeIntervalSince(failed) < 60 { return }
         slicingNow.insert(key)
-        let slicing = slicing, context = context(.sliceRecorded)
+        let slicing = slicing
+        let context = context(.sliceRecorded)
         Task {
             do {
                 let (slice, _, _) = try await slicing.slice(
-                    entries: [PlateEntry(model: model, copies: 1)], profile: profile, recipe: recipe, context: context, correlationID: nil)
-                self.sliced(key, SlicedGCode(artifact: slice.gcode, printSeconds: slice.facts.estimatedSeconds.map(Double.init)))
+                    entries: [PlateEntry(model: model, copies: 1)], profile: profile, recipe: recipe, context: context,
+                    correlationID: nil)
+                self.sliced(
+                    key, SlicedGCode(artifact: slice.gcode, printSeconds: slice.facts.estimatedSeconds.map(Double.init))
+                )
             } catch {
                 self.sliceFailed(key, error)
             }
@@ -250,15 +286,23 @@ public actor ProductionLoop: Service {
         let items = [PlateItem(planID: attempt.plan, revision: attempt.revision, copies: attempt.copies)]
         let plate = try await store.plates.get(id: attempt.plate.description)?.model
         if plate == nil {
-            _ = try await store.plates.execute(.compose(attempt.plate, items: items), id: attempt.plate.description, context: context(.policyAutoAdvance))
+            _ = try await store.plates.execute(
+                .compose(attempt.plate, items: items), id: attempt.plate.description,
+                context: context(.policyAutoAdvance))
         }
         if plate?.gcodeArtifact == nil {
-            _ = try await store.plates.execute(.freeze(gcodeArtifact: attempt.gcode), id: attempt.plate.description, context: context(.policyAutoAdvance))
+            _ = try await store.plates.execute(
+                .freeze(gcodeArtifact: attempt.gcode), id: attempt.plate.description,
+                context: context(.policyAutoAdvance))
         }
         let outcome = try await store.runs.execute(
-            .schedule(attempt.run, plateID: attempt.plate, printerID: attempt.printer, items: items, risk: attempt.risk), id: attempt.run.description,
+            .schedule(
+                attempt.run, plateID: attempt.plate, printerID: attempt.printer, items: items, risk: attempt.risk),
+            id: attempt.run.description,
             context: context(.policyAutoAdvance, note: attempt.reprint ? "reprint" : nil))
-        logger.info("scheduled run \(attempt.run) of plan \(attempt.plan) on printer \(attempt.printer)\(attempt.reprint ? " (reprint)" : ""): risk \(attempt.risk.summary)")
+        logger.info(
+            "scheduled run \(attempt.run) of plan \(attempt.plan) on printer \(attempt.printer)\(attempt.reprint ? " (reprint)" : ""): risk \(attempt.risk.summary)"
+        )
         await fleet?.scheduled(outcome.model, version: outcome.version)
     }
 }

@@ -13,7 +13,8 @@ final class RouteTable: Sendable {
     /// The methods some route takes at `path`, in a stable order; empty when no route has that path.
     func methods(for path: String) -> [HTTPRequest.Method] {
         let segments = path.split(separator: "/")
-        let methods = entries.withLock { entries in entries.filter { Self.matches($0.segments, segments) }.map(\.method) }
+        let methods = entries.withLock { entries in entries.filter { Self.matches($0.segments, segments) }.map(\.method)
+        }
         return Set(methods.map(\.rawValue)).sorted().compactMap { HTTPRequest.Method($0) }
     }
 

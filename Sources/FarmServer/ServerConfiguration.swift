@@ -50,8 +50,10 @@ public struct ServerConfiguration: Sendable {
     public var logLevel: Logger.Level
 
     public init(
-        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "data"), databaseURL: String? = nil,
-        requireTOTP: Bool = false, publicMetrics: Bool = false, maxBodyBytes: Int = 1 << 20, maxUploadBytes: Int = 1 << 30,
+        host: String = "127.0.0.1", port: Int = 8080, dataDirectory: URL = URL(fileURLWithPath: "data"),
+        databaseURL: String? = nil,
+        requireTOTP: Bool = false, publicMetrics: Bool = false, maxBodyBytes: Int = 1 << 20,
+        maxUploadBytes: Int = 1 << 30,
         eventSource: String = "urn:printfarm:farm", logLevel: Logger.Level = .info
     ) {
         self.maxUploadBytes = maxUploadBytes
@@ -80,8 +82,14 @@ extension PricingRates {
     /// Starting rates (EUR) until a farm sets its own.
     public static let defaults = PricingRates(
         currency: "EUR",
-        materialPerKilogram: ["PLA": 24.99, "PETG": 27.82, "ABS": 24.99, "ASA": 29.99, "TPU": 39.99, "PC": 44.99, "PA": 49.99].mapValues { Decimal(string: String(format: "%.2f", $0))! },
-        machinePerHour: ["standard": Decimal(string: "1.50")!, "enclosed": Decimal(string: "2.00")!, "large": Decimal(string: "3.00")!],
-        setupPerItem: Decimal(string: "0.50")!, postProcessingPerItem: Decimal(string: "1.00")!, failureAllowance: Decimal(string: "0.05")!,
+        materialPerKilogram: [
+            "PLA": 24.99, "PETG": 27.82, "ABS": 24.99, "ASA": 29.99, "TPU": 39.99, "PC": 44.99, "PA": 49.99,
+        ].mapValues { Decimal(string: String(format: "%.2f", $0))! },
+        machinePerHour: [
+            "standard": Decimal(string: "1.50")!, "enclosed": Decimal(string: "2.00")!,
+            "large": Decimal(string: "3.00")!,
+        ],
+        setupPerItem: Decimal(string: "0.50")!, postProcessingPerItem: Decimal(string: "1.00")!,
+        failureAllowance: Decimal(string: "0.05")!,
         margin: Decimal(string: "0.30")!)
 }

@@ -32,7 +32,9 @@ struct SliceService: Sendable {
     }
 
     /// Stores an uploaded `.ini` as a profile after checking it against the slicer's keys.
-    func storeProfile(text: String, name: String, context: CommandContext, correlationID: String?) async throws -> (profile: SlicerProfile, artifact: Artifact, isNew: Bool) {
+    func storeProfile(text: String, name: String, context: CommandContext, correlationID: String?) async throws -> (
+        profile: SlicerProfile, artifact: Artifact, isNew: Bool
+    ) {
         let slicer = try available()
         let profile: SlicerProfile
         do {
@@ -42,39 +44,52 @@ struct SliceService: Sendable {
         } catch let error as ProfileError {
             throw Problem.invalidProfile("\(error.code): \(error.description)")
         } catch let error as SliceFailure where error.code == .invalidProfile {
-            throw Problem.invalidProfile("profile.invalidValue: \(error.message); the slicer said: \(SliceFailure.lastMeaningfulLine(error.slicerOutput))")
+            throw Problem.invalidProfile(
+                "profile.invalidValue: \(error.message); the slicer said: \(SliceFailure.lastMeaningfulLine(error.slicerOutput))"
+            )
         } catch let error as SliceFailure {
             throw Problem.slicerMissing(error.description)
         }
         let stored = try artifacts.put(Data(profile.canonicalText.utf8))
         let upload = ArtifactUpload(sha256: stored.sha256, size: stored.size, mediaType: "text/plain", name: name)
-        let outcome = try await store.artifacts.execute(.register(upload), id: stored.sha256, context: context, correlationID: correlationID)
+        let outcome = try await store.artifacts.execute(
+            .register(upload), id: stored.sha256, context: context, correlationID: correlationID)
         return (profile, outcome.model, outcome.version == outcome.events.count)
     }
 
     /// The slice of `entries` (one model, or several on one plate) with `profile`, made now or found in the cache.
     /// `recipe`: a plan revision's orientation and supports, part of the slice's inputs (and so of its cache key).
     func slice(
-        entries: [PlateEntry], profile version: String, recipe: SliceRecipe? = nil, context: CommandContext, correlationID: String?
+        entries: [PlateEntry], profile version: String, recipe: SliceRecipe? = nil, context: CommandContext,
+        correlationID: String?
     ) async throws -> (slice: Slice, version: Int, cached: Bool) {
         let slicer = try available()
         var models: [Artifact] = []
         for entry in entries {
             guard let model = try await store.artifacts.get(id: entry.model)?.model, model.kind == .model else {
-                throw Problem.invalidField("model", "no model artifact \(entry.model) is stored; upload it first (POST /api/v1/artifacts)")
+                throw Problem.invalidField(
+                    "model", "no model artifact \(entry.model) is stored; upload it first (POST /api/v1/artifacts)")
             }
             if let failure = model.analysisFailure {
-                throw Problem.invalidField("model", "the model \(model.names.first ?? model.sha256) failed preflight (\(failure.code): \(failure.message)); it is not sliced")
+                throw Problem.invalidField(
+                    "model",
+                    "the model \(model.names.first ?? model.sha256) failed preflight (\(failure.code): \(failure.message)); it is not sliced"
+                )
             }
             models.append(model)
         }
-        guard let profileArtifact = try await store.artifacts.get(id: version)?.model, profileArtifact.kind == .profile || profileArtifact.mediaType == "text/plain",
-              let text = try? String(contentsOfFile: artifacts.path(of: version), encoding: .utf8), let profile = try? SlicerProfile(ini: text) else {
-            throw Problem.invalidField("profile", "no profile \(version) is stored; upload it first (POST /api/v1/profiles)")
+        guard let profileArtifact = try await store.artifacts.get(id: version)?.model,
+            profileArtifact.kind == .profile || profileArtifact.mediaType == "text/plain",
+            let text = try? String(contentsOfFile: artifacts.path(of: version), encoding: .utf8),
+            let profile = try? SlicerProfile(ini: text)
+        else {
+            throw Problem.invalidField(
+                "profile", "no profile \(version) is stored; upload it first (POST /api/v1/profiles)")
         }
         let isPlate = entries.count > 1
         let inputs = SliceInputs(
-            model: entries[0].model, profile: profile.version, slicer: try await slicer.version(), copies: isPlate ? 1 : entries[0].copies,
+            model: entries[0].model, profile: profile.version, slicer: try await slicer.version(),
+            copies: isPlate ? 1 : entries[0].copies,
             plate: isPlate ? entries : nil, recipe: recipe)
         let key = SHA256.hash(data: Data(inputs.keyText.utf8)).map { String(format: "%02x", $0) }.joined()
         if let found = try await store.slices.get(id: key) { return (found.model, found.version, true) }
@@ -93,11 +108,14 @@ struct SliceService: Sendable {
             let name = UploadReader.cleanName(model.names.first ?? "model.stl")
             let suffix = ["stl", "3mf"].contains((name as NSString).pathExtension.lowercased()) ? "" : ".stl"
             let link = "\(folder)/\(isPlate ? "item\(index)-" : "")\(name)\(suffix)"
-            guard symlink(artifacts.path(of: model.sha256), link) == 0 else { throw Problem.internalFailure("cannot link the model for the slicer") }
+            guard symlink(artifacts.path(of: model.sha256), link) == 0 else {
+                throw Problem.internalFailure("cannot link the model for the slicer")
+            }
             paths += Array(repeating: link, count: isPlate ? entry.copies : 1)
         }
         let request = SliceRequest(
-            models: paths, profile: profile, output: output, merge: isPlate, copies: isPlate ? 1 : entries[0].copies, recipe: recipe)
+            models: paths, profile: profile, output: output, merge: isPlate, copies: isPlate ? 1 : entries[0].copies,
+            recipe: recipe)
         let result: SliceResult
         do throws(SliceFailure) {
             result = try await slicer.slice(request)
@@ -106,23 +124,31 @@ struct SliceService: Sendable {
             var failure = error
             if !failure.slicerOutput.isEmpty, let stored = try? artifacts.put(Data(failure.slicerOutput.utf8)) {
                 _ = try? await store.artifacts.execute(
-                    .register(ArtifactUpload(sha256: stored.sha256, size: stored.size, mediaType: "text/plain", name: "slicer-output.log")), id: stored.sha256,
+                    .register(
+                        ArtifactUpload(
+                            sha256: stored.sha256, size: stored.size, mediaType: "text/plain", name: "slicer-output.log"
+                        )), id: stored.sha256,
                     context: context, correlationID: correlationID)
                 failure.message += " (the slicer's output is artifact \(stored.sha256))"
             }
             throw Problem.sliceFailed(failure)
         }
         let stored = try artifacts.adopt(fileAt: output)
-        let name = ((models[0].names.first ?? "model") as NSString).deletingPathExtension + (isPlate ? "-plate.gcode" : ".gcode")
+        let name =
+            ((models[0].names.first ?? "model") as NSString).deletingPathExtension
+            + (isPlate ? "-plate.gcode" : ".gcode")
         _ = try await store.artifacts.execute(
-            .register(ArtifactUpload(sha256: stored.sha256, size: stored.size, mediaType: "text/x.gcode", name: name)), id: stored.sha256,
+            .register(ArtifactUpload(sha256: stored.sha256, size: stored.size, mediaType: "text/x.gcode", name: name)),
+            id: stored.sha256,
             context: context, correlationID: correlationID)
         let recorded = SliceRecorded(
-            key: key, inputs: inputs, gcode: stored.sha256, gcodeSize: stored.size, facts: result.facts, pinnedToOneCore: result.pinnedToOneCore,
+            key: key, inputs: inputs, gcode: stored.sha256, gcodeSize: stored.size, facts: result.facts,
+            pinnedToOneCore: result.pinnedToOneCore,
             slicerSeconds: result.seconds, at: context.time)
         var sliceContext = context
         sliceContext.reason = .sliceRecorded
-        let outcome = try await store.slices.execute(.record(recorded), id: key, context: sliceContext, correlationID: correlationID)
+        let outcome = try await store.slices.execute(
+            .record(recorded), id: key, context: sliceContext, correlationID: correlationID)
         return (outcome.model, outcome.version, false)
     }
 }

@@ -19,7 +19,9 @@ struct UploadReader {
     let limit: Int
 
     func read(_ request: Request) async throws -> UploadedFile {
-        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit { throw Problem.uploadTooLarge(limit) }
+        if let length = request.headers[.contentLength].flatMap(Int.init), length > limit {
+            throw Problem.uploadTooLarge(limit)
+        }
         let contentType = request.headers[.contentType] ?? "application/octet-stream"
         let upload = try store { try artifacts.beginUpload(limit: limit) }
         defer { upload.abort() }
@@ -33,15 +35,20 @@ struct UploadReader {
             for try await buffer in request.body {
                 try buffer.withUnsafeReadableBytes { raw in try store { try upload.write(raw) } }
             }
-            name = QueryParameters(request).string("name") ?? request.headers[.contentDisposition].flatMap { Self.parameters(of: $0)["filename"] }
+            name =
+                QueryParameters(request).string("name")
+                ?? request.headers[.contentDisposition].flatMap { Self.parameters(of: $0)["filename"] }
         }
         guard upload.size > 0 else { throw Problem.uploadEmpty }
         let stored = try store { try upload.finish() }
         let fileName = Self.cleanName(name ?? "upload")
-        return UploadedFile(name: fileName, mediaType: Self.mediaType(declared: mediaType, name: fileName), stored: stored)
+        return UploadedFile(
+            name: fileName, mediaType: Self.mediaType(declared: mediaType, name: fileName), stored: stored)
     }
 
-    private func readMultipart(_ request: Request, contentType: String, into upload: ArtifactUpload) async throws -> (name: String?, mediaType: String) {
+    private func readMultipart(_ request: Request, contentType: String, into upload: ArtifactUpload) async throws -> (
+        name: String?, mediaType: String
+    ) {
         guard let boundary = Self.parameters(of: contentType)["boundary"], (1...70).contains(boundary.count) else {
             throw Problem.uploadMalformed("multipart/form-data needs a boundary parameter in Content-Type")
         }
@@ -85,9 +92,12 @@ struct UploadReader {
         } catch let problem as Problem {
             throw problem
         } catch {
-            throw Problem.uploadMalformed("the multipart body is not well formed; send the file in a form field named 'file'")
+            throw Problem.uploadMalformed(
+                "the multipart body is not well formed; send the file in a form field named 'file'")
         }
-        guard form.sawFile else { throw Problem.uploadMalformed("the form has no field named 'file'; put the model in it") }
+        guard form.sawFile else {
+            throw Problem.uploadMalformed("the form has no field named 'file'; put the model in it")
+        }
         return (form.name, form.mediaType)
     }
 
@@ -107,11 +117,15 @@ struct UploadReader {
             let pieces = part.split(separator: "=", maxSplits: 1).map { $0.trimmingCharacters(in: .whitespaces) }
             guard pieces.count == 2 else { continue }
             var value = pieces[1]
-            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 { value = String(value.dropFirst().dropLast()) }
+            if value.hasPrefix("\""), value.hasSuffix("\""), value.count >= 2 {
+                value = String(value.dropFirst().dropLast())
+            }
             let key = pieces[0].lowercased()
             if key == "filename*" {
                 // RFC 5987: charset'language'percent-encoded
-                if let encoded = value.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false).last, let decoded = String(encoded).removingPercentEncoding {
+                if let encoded = value.split(separator: "'", maxSplits: 2, omittingEmptySubsequences: false).last,
+                    let decoded = String(encoded).removingPercentEncoding
+                {
                     result["filename"] = decoded
                 }
             } else if result[key] == nil {
@@ -139,13 +153,15 @@ struct UploadReader {
     /// so, issue 17) — in which case the file name's extension decides.
     static func mediaType(declared: String, name: String) -> String {
         let clean = cleanMediaType(declared)
-        guard ["application/octet-stream", "application/x-www-form-urlencoded", "text/plain"].contains(clean) else { return clean }
+        guard ["application/octet-stream", "application/x-www-form-urlencoded", "text/plain"].contains(clean) else {
+            return clean
+        }
         let byExtension = [
-            "stl": "model/stl", "3mf": "model/3mf", "obj": "model/obj", "gcode": "text/x.gcode", "png": "image/png", "jpg": "image/jpeg",
+            "stl": "model/stl", "3mf": "model/3mf", "obj": "model/obj", "gcode": "text/x.gcode", "png": "image/png",
+            "jpg": "image/jpeg",
             "jpeg": "image/jpeg", "webp": "image/webp", "ini": "text/plain",
         ]
         let ext = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
         return byExtension[ext] ?? (clean == "application/x-www-form-urlencoded" ? "application/octet-stream" : clean)
     }
 }
-

@@ -46,7 +46,9 @@ public struct FarmDay {
         public init() {}
 
         public var description: String {
-            func share(_ n: Int) -> String { String(format: "%.1f %%", orders == 0 ? 0 : Double(n) * 100 / Double(orders)) }
+            func share(_ n: Int) -> String {
+                String(format: "%.1f %%", orders == 0 ? 0 : Double(n) * 100 / Double(orders))
+            }
             let trips = guardTrips.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             return """
                 orders \(orders) (\(parts) parts), finished \(finished) (\(share(finished))), with no human action \(handsFree) (\(share(handsFree))), on time \(onTime) (\(share(onTime)))
@@ -111,16 +113,27 @@ public struct FarmDay {
             let id = PrinterID(DerivedID.uuid(time: start, key: "printer \(index)"))
             let enclosed = index % 4 == 0
             let caps = PrinterCapabilities(
-                buildVolume: BuildVolume(x: 250, y: 210, z: 210), enclosure: enclosed, materials: enclosed ? ["PLA", "PETG", "ABS"] : ["PLA", "PETG"])
+                buildVolume: BuildVolume(x: 250, y: 210, z: 210), enclosure: enclosed,
+                materials: enclosed ? ["PLA", "PETG", "ABS"] : ["PLA", "PETG"])
             var state = PrinterDecider.initialState
-            state = apply(PrinterDecider.self, .register(id, PrinterRegistration(name: "p\(index)", connector: .virtual, address: "sim", capabilities: caps)), state)
+            state = apply(
+                PrinterDecider.self,
+                .register(
+                    id, PrinterRegistration(name: "p\(index)", connector: .virtual, address: "sim", capabilities: caps)),
+                state)
             state = apply(PrinterDecider.self, .observe(.idle, message: nil), state)
             printers[id] = state.printer
-            if index % (configuration.printers / max(1, configuration.troubledPrinters)) == 1, troubled.count < configuration.troubledPrinters { troubled.insert(id) }
+            if index % (configuration.printers / max(1, configuration.troubledPrinters)) == 1,
+                troubled.count < configuration.troubledPrinters
+            {
+                troubled.insert(id)
+            }
         }
         let catalogue: [(String, ModelFacts)] = [
-            ("small-box", Self.model(x: 20, y: 20, z: 20)), ("bracket", Self.model(x: 40, y: 25, z: 15)), ("knob", Self.model(x: 30, y: 30, z: 18)),
-            ("lid", Self.model(x: 60, y: 60, z: 6)), ("clip", Self.model(x: 25, y: 10, z: 8)), ("tall-stand", Self.model(x: 15, y: 15, z: 70)),
+            ("small-box", Self.model(x: 20, y: 20, z: 20)), ("bracket", Self.model(x: 40, y: 25, z: 15)),
+            ("knob", Self.model(x: 30, y: 30, z: 18)),
+            ("lid", Self.model(x: 60, y: 60, z: 6)), ("clip", Self.model(x: 25, y: 10, z: 8)),
+            ("tall-stand", Self.model(x: 15, y: 15, z: 70)),
             ("hook", Self.model(x: 30, y: 15, z: 40, overhang: 0.15)), ("plate", Self.model(x: 130, y: 120, z: 4)),
         ]
         for (name, facts) in catalogue { models[name] = facts }
@@ -133,8 +146,17 @@ public struct FarmDay {
             let arrival = start.addingTimeInterval(offset)
             let due = arrival.addingTimeInterval(3600 * (6 + random.unit() * 42))
             let id = IntentID(DerivedID.uuid(time: arrival, key: "order \(index)"))
-            let item = LineItem(id: LineItemID(DerivedID.uuid(time: arrival, key: "item \(index)")), modelArtifact: model, quantity: quantity, material: material)
-            events.append((arrival, .arrive(IntentDraft(source: .api, externalReference: "sim-\(index)", lineItems: [item], dueDate: due, paymentStatus: .paid), id)))
+            let item = LineItem(
+                id: LineItemID(DerivedID.uuid(time: arrival, key: "item \(index)")), modelArtifact: model,
+                quantity: quantity, material: material)
+            events.append(
+                (
+                    arrival,
+                    .arrive(
+                        IntentDraft(
+                            source: .api, externalReference: "sim-\(index)", lineItems: [item], dueDate: due,
+                            paymentStatus: .paid), id)
+                ))
         }
         var round = start.addingTimeInterval(configuration.operatorRound)
         while round < start.addingTimeInterval((configuration.hours + 48) * 3600) {
@@ -150,10 +172,14 @@ public struct FarmDay {
         let surface = 2 * (x * y + x * z + y * z)
         let wall = min(x, y, z) / 2
         return ModelFacts(
-            format: "sim", triangles: 12, vertices: 8, size: BuildVolume(x: x, y: y, z: z), volume: x * y * z * 0.35, surfaceArea: surface, shells: 1,
-            openEdges: 0, nonManifoldEdges: 0, inconsistentEdges: 0, degenerateTriangles: 0, nonFiniteCoordinates: 0, overhangArea: overhang * surface,
+            format: "sim", triangles: 12, vertices: 8, size: BuildVolume(x: x, y: y, z: z), volume: x * y * z * 0.35,
+            surfaceArea: surface, shells: 1,
+            openEdges: 0, nonManifoldEdges: 0, inconsistentEdges: 0, degenerateTriangles: 0, nonFiniteCoordinates: 0,
+            overhangArea: overhang * surface,
             overhangAngle: 45, footprint: [[0, 0], [x, 0], [x, y], [0, y]],
-            wallThickness: WallThicknessFacts(samples: 100, minimum: wall, percentile1: wall, percentile5: wall, median: wall), unitsGuess: "millimetres",
+            wallThickness: WallThicknessFacts(
+                samples: 100, minimum: wall, percentile1: wall, percentile5: wall, median: wall),
+            unitsGuess: "millimetres",
             declaredUnit: nil, objectNames: [], readerNotes: [])
     }
 
@@ -175,7 +201,10 @@ public struct FarmDay {
             }
             run = apply(RunDecider.self, failed ? .fail : .complete, .exists(run)).run ?? run
             runs[id] = run
-            if let printer = printers[run.printerID] { printers[run.printerID] = apply(PrinterDecider.self, .observe(.idle, message: nil), .exists(printer)).printer }
+            if let printer = printers[run.printerID] {
+                printers[run.printerID] =
+                    apply(PrinterDecider.self, .observe(.idle, message: nil), .exists(printer)).printer
+            }
         case .operatorRound:
             operatorRound()
         }
@@ -190,23 +219,35 @@ public struct FarmDay {
         }
         for (id, plan) in plans {
             guard let newest = plan.revisions.last else { continue }
-            if newest.status == .draft, plan.decisions?.latest(.approvePlan, revision: newest.number)?.outcome != .autoAdvance {
+            if newest.status == .draft,
+                plan.decisions?.latest(.approvePlan, revision: newest.number)?.outcome != .autoAdvance
+            {
                 plans[id] = act(PlanDecider.self, .approve(revision: newest.number), .exists(plan)).plan
                 touch(plan.intentID)
             } else if newest.status == .reviewRequired {
                 // A changed recipe: supports first, then another orientation each time.
                 var spec = newest.spec
-                if spec.supports == .none { spec.supports = .buildPlateOnly } else { spec.orientation.z = (spec.orientation.z + 90).truncatingRemainder(dividingBy: 360) }
+                if spec.supports == .none {
+                    spec.supports = .buildPlateOnly
+                } else {
+                    spec.orientation.z = (spec.orientation.z + 90).truncatingRemainder(dividingBy: 360)
+                }
                 var state = act(PlanDecider.self, .draftRevision(spec), .exists(plan))
-                if let drafted = state.plan?.revisions.last?.number { state = act(PlanDecider.self, .approve(revision: drafted), state) }
+                if let drafted = state.plan?.revisions.last?.number {
+                    state = act(PlanDecider.self, .approve(revision: drafted), state)
+                }
                 plans[id] = state.plan
                 touch(plan.intentID)
             } else if let revision = plan.currentRevision?.number {
                 // A gate waiting for a person (a HIGH-risk reprint, the retry ceiling): the operator lets it go on.
                 var state = PlanState.exists(plan)
                 for gate in [Gate.slice, .dispatch, .reprint] {
-                    guard let last = plan.decisions?.latest(gate, revision: revision), last.outcome != .autoAdvance, !last.overridden else { continue }
-                    let override = GateRecord(gate: gate, outcome: .autoAdvance, rule: "override", explanation: "the operator lets it go on", revision: revision, overridden: true, at: now)
+                    guard let last = plan.decisions?.latest(gate, revision: revision), last.outcome != .autoAdvance,
+                        !last.overridden
+                    else { continue }
+                    let override = GateRecord(
+                        gate: gate, outcome: .autoAdvance, rule: "override", explanation: "the operator lets it go on",
+                        revision: revision, overridden: true, at: now)
                     state = act(PlanDecider.self, .recordDecision(override), state)
                     touch(plan.intentID)
                 }
@@ -234,8 +275,10 @@ public struct FarmDay {
             let open = intents.values.filter { [.preflighted, .accepted, .inProduction].contains($0.status) }
             let openPlans = Set(open.map(\.id))
             let snapshot = FarmSnapshot(
-                now: now, intents: open.sorted { $0.receivedAt < $1.receivedAt }, plans: plans.values.filter { openPlans.contains($0.intentID) }.sorted { $0.id < $1.id },
-                runs: runs.values.sorted { $0.id < $1.id }, printers: printers.values.sorted { $0.id < $1.id }, models: models, profiles: profiles, gcode: gcode,
+                now: now, intents: open.sorted { $0.receivedAt < $1.receivedAt },
+                plans: plans.values.filter { openPlans.contains($0.intentID) }.sorted { $0.id < $1.id },
+                runs: runs.values.sorted { $0.id < $1.id }, printers: printers.values.sorted { $0.id < $1.id },
+                models: models, profiles: profiles, gcode: gcode,
                 provenGCode: Set(runs.values.filter { $0.qa == .passed }.compactMap { gcodeOfRun[$0.id] }))
             report.planningPasses += 1
             let steps = planner.steps(snapshot).filter { if case .waiting = $0 { false } else { true } }
@@ -257,7 +300,11 @@ public struct FarmDay {
         case .requestReview(let id, let reasons): return update(intent: id, .requestReview(reasons: reasons))
         case .startProduction(let id): return update(intent: id, .startProduction)
         case .createPlan(let id, let intent, let item, let spec):
-            plans[id] = apply(PlanDecider.self, .create(id, intentID: intent, lineItemID: item, spec: spec), PlanDecider.initialState).plan
+            plans[id] =
+                apply(
+                    PlanDecider.self, .create(id, intentID: intent, lineItemID: item, spec: spec),
+                    PlanDecider.initialState
+                ).plan
             return true
         case .approve(let id, let revision): return update(plan: id, .approve(revision: revision))
         case .requireReview(let id, let revision, let trip):
@@ -265,7 +312,9 @@ public struct FarmDay {
             return update(plan: id, .requireReview(revision: revision, reasons: [trip.sentence]))
         case .slice(let id, let revision, let model, let profile, let recipe):
             // One recipe, one G-code: the same model, profile and recipe slice to the same bytes.
-            gcode[PlanRevisionKey(plan: id, revision: revision)] = SlicedGCode(artifact: "gcode|\(model)|\(profile)|\(recipe.hashValue)", printSeconds: ProductionPlanner.roughPrintSeconds(models[model]))
+            gcode[PlanRevisionKey(plan: id, revision: revision)] = SlicedGCode(
+                artifact: "gcode|\(model)|\(profile)|\(recipe.hashValue)",
+                printSeconds: ProductionPlanner.roughPrintSeconds(models[model]))
             return true
         case .schedule(let attempt): return start(attempt)
         case .autoPass(let run, let plan, _):
@@ -295,7 +344,11 @@ public struct FarmDay {
     mutating func start(_ attempt: Attempt) -> Bool {
         guard runs[attempt.run] == nil, let printer = printers[attempt.printer] else { return false }
         let items = [PlateItem(planID: attempt.plan, revision: attempt.revision, copies: attempt.copies)]
-        var state = apply(RunDecider.self, .schedule(attempt.run, plateID: attempt.plate, printerID: attempt.printer, items: items, risk: attempt.risk), RunDecider.initialState)
+        var state = apply(
+            RunDecider.self,
+            .schedule(
+                attempt.run, plateID: attempt.plate, printerID: attempt.printer, items: items, risk: attempt.risk),
+            RunDecider.initialState)
         state = apply(RunDecider.self, .beginDispatch(token: "sim"), state)
         state = apply(RunDecider.self, .confirmStarted(token: "sim"), state)
         runs[attempt.run] = state.run
@@ -312,13 +365,16 @@ public struct FarmDay {
     }
 
     mutating func update(intent id: IntentID, _ command: IntentCommand) -> Bool {
-        guard let intent = intents[id], let updated = apply(IntentDecider.self, command, .exists(intent)).intent, updated != intent else { return false }
+        guard let intent = intents[id], let updated = apply(IntentDecider.self, command, .exists(intent)).intent,
+            updated != intent
+        else { return false }
         intents[id] = updated
         return true
     }
 
     mutating func update(plan id: PlanID, _ command: PlanCommand) -> Bool {
-        guard let plan = plans[id], let updated = apply(PlanDecider.self, command, .exists(plan)).plan, updated != plan else { return false }
+        guard let plan = plans[id], let updated = apply(PlanDecider.self, command, .exists(plan)).plan, updated != plan
+        else { return false }
         plans[id] = updated
         return true
     }
@@ -333,7 +389,10 @@ public struct FarmDay {
     /// A command through its decider; a refusal leaves the state as it was.
     func apply<D: Decider>(_: D.Type, _ command: D.Command, _ state: D.State, human: Bool = false) -> D.State {
         let actor = human ? EventActor(.user, "operator") : EventActor(.policy, "production")
-        guard let events = try? D.decide(command, state: state, context: CommandContext(actor: actor, reason: .policyAutoAdvance, time: now)) else { return state }
+        guard
+            let events = try? D.decide(
+                command, state: state, context: CommandContext(actor: actor, reason: .policyAutoAdvance, time: now))
+        else { return state }
         return events.reduce(state, D.evolve)
     }
 
@@ -351,9 +410,11 @@ public struct FarmDay {
             guard report.unfinished.count < 5 else { break }
             let plan = plans.values.first { $0.intentID == intent.id }
             let planRuns = runs.values.filter { run in run.items.contains { $0.planID == plan?.id } }
-            let decisions = plan?.decisions?.map { "\($0.gate.rawValue)=\($0.outcome.name)" }.joined(separator: ",") ?? "-"
+            let decisions =
+                plan?.decisions?.map { "\($0.gate.rawValue)=\($0.outcome.name)" }.joined(separator: ",") ?? "-"
             report.unfinished.append(
-                "\(intent.externalReference ?? "") \(intent.status.rawValue), plan \(plan?.status.rawValue ?? "none") r\(plan?.revisions.count ?? 0) [\(decisions)], runs \(planRuns.map { "\($0.status.rawValue)/\($0.qa.rawValue)" }.joined(separator: " "))")
+                "\(intent.externalReference ?? "") \(intent.status.rawValue), plan \(plan?.status.rawValue ?? "none") r\(plan?.revisions.count ?? 0) [\(decisions)], runs \(planRuns.map { "\($0.status.rawValue)/\($0.qa.rawValue)" }.joined(separator: " "))"
+            )
         }
         return report
     }

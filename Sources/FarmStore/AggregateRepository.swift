@@ -25,7 +25,10 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
     let newEventID: @Sendable () -> UUID
     let onAppend: @Sendable ([StoredEvent]) -> Void
 
-    init(engine: any SQLEngine, newEventID: @escaping @Sendable () -> UUID, onAppend: @escaping @Sendable ([StoredEvent]) -> Void) {
+    init(
+        engine: any SQLEngine, newEventID: @escaping @Sendable () -> UUID,
+        onAppend: @escaping @Sendable ([StoredEvent]) -> Void
+    ) {
         self.engine = engine
         self.newEventID = newEventID
         self.onAppend = onAppend
@@ -43,7 +46,8 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
         answer: (@Sendable (CommandOutcome<A>) throws -> IdempotentAnswer)? = nil
     ) async throws -> CommandOutcome<A> {
         try await execute(
-            [(command, context)], id: id, expectedVersion: expectedVersion, correlationID: correlationID, causationID: causationID,
+            [(command, context)], id: id, expectedVersion: expectedVersion, correlationID: correlationID,
+            causationID: causationID,
             answer: answer)
     }
 
@@ -61,10 +65,12 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
             if let expectedVersion, expectedVersion != startVersion {
                 // why: a printer's version moved with every observation, so an operator's click was refused as stale
                 // when only temperatures had changed (issue 17). What came since counts only if it is not telemetry.
-                let since = expectedVersion < startVersion && expectedVersion >= 0 && !A.telemetry.isEmpty
+                let since =
+                    expectedVersion < startVersion && expectedVersion >= 0 && !A.telemetry.isEmpty
                     ? try await SQLEventStore.types(on: db, stream: stream, after: expectedVersion) : nil
                 guard let since, since.allSatisfy(A.telemetry.contains) else {
-                    throw StoreError.concurrencyConflict(stream: stream, expected: expectedVersion, actual: startVersion)
+                    throw StoreError.concurrencyConflict(
+                        stream: stream, expected: expectedVersion, actual: startVersion)
                 }
             }
             var state = current.map { A.state(of: $0.model) } ?? A.initialState
@@ -76,9 +82,13 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
                 guard !events.isEmpty else { continue }
                 state = events.reduce(state, A.evolve)
                 let newEvents = try events.map { event in
-                    NewEvent(id: newEventID(), type: event.eventType, time: context.time, data: try event.encodeData(encoder))
+                    NewEvent(
+                        id: newEventID(), type: event.eventType, time: context.time, data: try event.encodeData(encoder)
+                    )
                 }
-                let metadata = EventMetadata(actor: context.actor, reason: context.reason, correlationID: correlationID, causationID: causationID)
+                let metadata = EventMetadata(
+                    actor: context.actor, reason: context.reason, correlationID: correlationID, causationID: causationID
+                )
                 stored += try await SQLEventStore.append(
                     on: db, engine: engine, to: stream, expectedVersion: version, events: newEvents, metadata: metadata)
                 version += events.count
@@ -89,8 +99,9 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
             }
             if !stored.isEmpty {
                 do {
-                    try await Self.upsert(id: id, model: model, version: version, created: startVersion == 0, on: db, encoder: encoder)
-                } catch where engine.isUniqueViolation(error) {
+                    try await Self.upsert(
+                        id: id, model: model, version: version, created: startVersion == 0, on: db, encoder: encoder)
+                } catch  where engine.isUniqueViolation(error) {
                     // A read model's unique key (a username) is taken by another aggregate; nothing is written.
                     throw DomainError.alreadyExists(aggregate: A.Event.aggregate)
                 }
@@ -111,7 +122,9 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
     /// The stored JSON body of aggregate `id`, served as is.
     public func row(id: String) async throws -> ReadModelRow? {
         try await engine.read { db in
-            try await db.raw("SELECT id, version, status, body FROM \(unsafeRaw: A.table.rawValue) WHERE id = \(bind: id)").first().map(Self.decodeRow)
+            try await db.raw(
+                "SELECT id, version, status, body FROM \(unsafeRaw: A.table.rawValue) WHERE id = \(bind: id)"
+            ).first().map(Self.decodeRow)
         }
     }
 
@@ -119,17 +132,32 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
     /// `newestFirst` turns the order round (a printer's latest runs).
     /// `linkedTo`: only models that name this id among their links (the runs of a plan).
     public func list(
-        status: String? = nil, ref: String? = nil, queue: String? = nil, after: String? = nil, linkedTo: String? = nil, newestFirst: Bool = false,
+        status: String? = nil, ref: String? = nil, queue: String? = nil, after: String? = nil, linkedTo: String? = nil,
+        newestFirst: Bool = false,
         limit: Int
     ) async throws -> [ReadModelRow] {
         try await engine.read { db in
-            var query = SQLQueryString("SELECT id, version, status, body FROM \(unsafeRaw: A.table.rawValue) WHERE 1 = 1")
-            if let status { query.appendInterpolation(unsafeRaw: " AND status = "); query.appendInterpolation(bind: status) }
-            if let ref { query.appendInterpolation(unsafeRaw: " AND ref = "); query.appendInterpolation(bind: ref) }
-            if let queue { query.appendInterpolation(unsafeRaw: " AND queue = "); query.appendInterpolation(bind: queue) }
-            if let after { query.appendInterpolation(unsafeRaw: " AND id > "); query.appendInterpolation(bind: after) }
+            var query = SQLQueryString(
+                "SELECT id, version, status, body FROM \(unsafeRaw: A.table.rawValue) WHERE 1 = 1")
+            if let status {
+                query.appendInterpolation(unsafeRaw: " AND status = ")
+                query.appendInterpolation(bind: status)
+            }
+            if let ref {
+                query.appendInterpolation(unsafeRaw: " AND ref = ")
+                query.appendInterpolation(bind: ref)
+            }
+            if let queue {
+                query.appendInterpolation(unsafeRaw: " AND queue = ")
+                query.appendInterpolation(bind: queue)
+            }
+            if let after {
+                query.appendInterpolation(unsafeRaw: " AND id > ")
+                query.appendInterpolation(bind: after)
+            }
             if let linkedTo {
-                query.appendInterpolation(unsafeRaw: " AND id IN (SELECT id FROM read_links WHERE tbl = '\(A.table.rawValue)' AND link = ")
+                query.appendInterpolation(
+                    unsafeRaw: " AND id IN (SELECT id FROM read_links WHERE tbl = '\(A.table.rawValue)' AND link = ")
                 query.appendInterpolation(bind: linkedTo)
                 query.appendInterpolation(unsafeRaw: ")")
             }
@@ -142,13 +170,17 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
     /// The newest `limit` models of a parent (a printer's latest runs), newest first.
     public func newest(ref: String, limit: Int) async throws -> [(model: A.Model, version: Int)] {
         let decoder = StoreCoding.decoder()
-        return try await list(ref: ref, newestFirst: true, limit: limit).map { (try decoder.decode(A.Model.self, from: $0.body), $0.version) }
+        return try await list(ref: ref, newestFirst: true, limit: limit).map {
+            (try decoder.decode(A.Model.self, from: $0.body), $0.version)
+        }
     }
 
     /// Each parent's newest `limit` models among `statuses` as (id, status), newest first: every printer's recent
     /// outcomes without decoding a run. One indexed query per parent (a window over the whole table is slower), all
     /// on one connection.
-    public func newestStatuses(of refs: [String], among statuses: [String], limit: Int) async throws -> [String: [(id: String, status: String)]] {
+    public func newestStatuses(of refs: [String], among statuses: [String], limit: Int) async throws -> [String: [(
+        id: String, status: String
+    )]] {
         try await engine.read { db in
             var byRef: [String: [(id: String, status: String)]] = [:]
             for ref in refs {
@@ -161,7 +193,9 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
                 }
                 query.appendInterpolation(unsafeRaw: ") ORDER BY id DESC LIMIT ")
                 query.appendInterpolation(bind: limit)
-                byRef[ref] = try await db.raw(query).all().map { (try $0.decode(column: "id", as: String.self), try $0.decode(column: "status", as: String.self)) }
+                byRef[ref] = try await db.raw(query).all().map {
+                    (try $0.decode(column: "id", as: String.self), try $0.decode(column: "status", as: String.self))
+                }
             }
             return byRef
         }
@@ -185,13 +219,15 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
     /// Hands every model with its version to `body` a page at a time, in id order: for a reader that keeps a
     /// little of a large collection without holding all of it at once.
     public func eachPage(
-        status: String? = nil, queue: String? = nil, ref: String? = nil, after start: String? = nil, linkedTo: String? = nil, size: Int = 500,
+        status: String? = nil, queue: String? = nil, ref: String? = nil, after start: String? = nil,
+        linkedTo: String? = nil, size: Int = 500,
         _ body: ([(model: A.Model, version: Int)]) throws -> Void
     ) async throws {
         let decoder = StoreCoding.decoder()
         var after = start
         while true {
-            let rows = try await list(status: status, ref: ref, queue: queue, after: after, linkedTo: linkedTo, limit: size)
+            let rows = try await list(
+                status: status, ref: ref, queue: queue, after: after, linkedTo: linkedTo, limit: size)
             try body(try rows.map { (try decoder.decode(A.Model.self, from: $0.body), $0.version) })
             guard rows.count == size, let last = rows.last else { return }
             after = last.id
@@ -201,34 +237,46 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
     static func decodeRow(_ row: any SQLRow) throws -> ReadModelRow {
         ReadModelRow(
             id: try row.decode(column: "id", as: String.self), version: try row.decode(column: "version", as: Int.self),
-            status: try row.decode(column: "status", as: String.self), body: Data(try row.decode(column: "body", as: String.self).utf8))
+            status: try row.decode(column: "status", as: String.self),
+            body: Data(try row.decode(column: "body", as: String.self).utf8))
     }
 
     static func load(id: String, on db: any SQLDatabase) async throws -> (model: A.Model, version: Int)? {
-        guard let row = try await db.raw("SELECT id, version, status, body FROM \(unsafeRaw: A.table.rawValue) WHERE id = \(bind: id)").first() else {
+        guard
+            let row = try await db.raw(
+                "SELECT id, version, status, body FROM \(unsafeRaw: A.table.rawValue) WHERE id = \(bind: id)"
+            ).first()
+        else {
             return nil
         }
         let decoded = try decodeRow(row)
         do {
             return (try StoreCoding.decoder().decode(A.Model.self, from: decoded.body), decoded.version)
         } catch {
-            throw StoreError.corrupt("read model \(A.table.rawValue)/\(id) does not decode (\(error)); run `printfarm projections rebuild`")
+            throw StoreError.corrupt(
+                "read model \(A.table.rawValue)/\(id) does not decode (\(error)); run `printfarm projections rebuild`")
         }
     }
 
-    static func upsert(id: String, model: A.Model, version: Int, created: Bool, on db: any SQLDatabase, encoder: JSONEncoder) async throws {
+    static func upsert(
+        id: String, model: A.Model, version: Int, created: Bool, on db: any SQLDatabase, encoder: JSONEncoder
+    ) async throws {
         if created {
             for link in A.links(of: model) {
-                try await db.raw("INSERT INTO read_links (tbl, link, id) VALUES (\(bind: A.table.rawValue), \(bind: link), \(bind: id)) ON CONFLICT DO NOTHING").run()
+                try await db.raw(
+                    "INSERT INTO read_links (tbl, link, id) VALUES (\(bind: A.table.rawValue), \(bind: link), \(bind: id)) ON CONFLICT DO NOTHING"
+                ).run()
             }
         }
         let body = String(decoding: try encoder.encode(model), as: UTF8.self)
         let updated = Timestamps.format(Date())
-        try await db.raw("""
+        try await db.raw(
+            """
             INSERT INTO \(unsafeRaw: A.table.rawValue) (id, version, status, ref, queue, updated_at, body)
             VALUES (\(bind: id), \(bind: version), \(bind: A.status(of: model)), \(bind: A.ref(of: model)), \(bind: A.queue(of: model)), \(bind: updated), \(bind: body))
             ON CONFLICT (id) DO UPDATE SET version = excluded.version, status = excluded.status, ref = excluded.ref, queue = excluded.queue,
                 updated_at = excluded.updated_at, body = excluded.body
-            """).run()
+            """
+        ).run()
     }
 }

@@ -59,7 +59,9 @@ extension RunDecider: StoredAggregate {
     public static func state(of model: Run) -> RunState { .exists(model) }
     public static func status(of model: Run) -> String { model.status.rawValue }
     public static func ref(of model: Run) -> String? { model.printerID.description }
-    public static func queue(of model: Run) -> String? { model.status == .completed && model.qa == .pending ? ReadQueue.qa : nil }
+    public static func queue(of model: Run) -> String? {
+        model.status == .completed && model.qa == .pending ? ReadQueue.qa : nil
+    }
     public static func links(of model: Run) -> [String] { Set(model.items.map(\.planID.description)).sorted() }
     public static let telemetry: Set<String> = [EventTypeName.make(aggregate: RunEvent.aggregate, name: "progressed")]
 }
@@ -69,7 +71,9 @@ extension PrinterDecider: StoredAggregate {
     public static func model(of state: PrinterState) -> Printer? { state.printer }
     public static func state(of model: Printer) -> PrinterState { .exists(model) }
     public static func status(of model: Printer) -> String { model.status.rawValue }
-    public static let telemetry: Set<String> = [EventTypeName.make(aggregate: PrinterEvent.aggregate, name: "stateObserved")]
+    public static let telemetry: Set<String> = [
+        EventTypeName.make(aggregate: PrinterEvent.aggregate, name: "stateObserved")
+    ]
 }
 
 extension UserDecider: StoredAggregate {

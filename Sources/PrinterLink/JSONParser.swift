@@ -147,10 +147,13 @@ struct JSONParser {
                 case UInt8(ascii: "u"):
                     guard let unit = hex4() else { return nil }
                     if (0xD800..<0xDC00).contains(unit) {
-                        guard current == UInt8(ascii: "\\"), index + 1 < bytes.count, bytes[index + 1] == UInt8(ascii: "u") else { return nil }
+                        guard current == UInt8(ascii: "\\"), index + 1 < bytes.count,
+                            bytes[index + 1] == UInt8(ascii: "u")
+                        else { return nil }
                         index += 2
                         guard let low = hex4(), (0xDC00..<0xE000).contains(low),
-                              let scalar = Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00)) else { return nil }
+                            let scalar = Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
+                        else { return nil }
                         scalars.append(scalar)
                     } else {
                         guard let scalar = Unicode.Scalar(unit) else { return nil }
@@ -162,8 +165,12 @@ struct JSONParser {
                 guard byte >= 0x20 else { return nil }
                 // Copy a run of plain bytes (UTF-8 sequences stay whole) at once.
                 let run = index
-                while let next = current, next != UInt8(ascii: "\""), next != UInt8(ascii: "\\"), next >= 0x20 { index += 1 }
-                scalars.append(contentsOf: String(decoding: UnsafeBufferPointer(rebasing: bytes[run..<index]), as: UTF8.self).unicodeScalars)
+                while let next = current, next != UInt8(ascii: "\""), next != UInt8(ascii: "\\"), next >= 0x20 {
+                    index += 1
+                }
+                scalars.append(
+                    contentsOf: String(decoding: UnsafeBufferPointer(rebasing: bytes[run..<index]), as: UTF8.self)
+                        .unicodeScalars)
             }
         }
         return nil

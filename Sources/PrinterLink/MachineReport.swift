@@ -61,8 +61,10 @@ public struct MachineReport: Sendable, Equatable, Codable {
     public var anomaly: Anomaly?
 
     public init(
-        link: Link, linkReason: String? = nil, host: String? = nil, job: String? = nil, filename: String? = nil, progress: Double? = nil,
-        printSeconds: Double? = nil, totalSeconds: Double? = nil, currentLayer: Int? = nil, totalLayers: Int? = nil, extruder: Heater? = nil,
+        link: Link, linkReason: String? = nil, host: String? = nil, job: String? = nil, filename: String? = nil,
+        progress: Double? = nil,
+        printSeconds: Double? = nil, totalSeconds: Double? = nil, currentLayer: Int? = nil, totalLayers: Int? = nil,
+        extruder: Heater? = nil,
         bed: Heater? = nil, message: String? = nil, anomaly: Anomaly? = nil
     ) {
         self.link = link
@@ -89,7 +91,9 @@ public struct MachineReport: Sendable, Equatable, Codable {
         case .down, .unauthorized: return .offline
         case .hostNotReady: return host == "shutdown" || host == "error" ? .error : .offline
         case .live:
-            guard host == nil || host == "ready" else { return host == "shutdown" || host == "error" ? .error : .offline }
+            guard host == nil || host == "ready" else {
+                return host == "shutdown" || host == "error" ? .error : .offline
+            }
             switch job {
             case "printing": return .busy
             case "paused": return .paused
@@ -110,8 +114,10 @@ public struct MachineReport: Sendable, Equatable, Codable {
     /// What `self` says that `previous` did not.
     public func change(from previous: MachineReport?) -> Change {
         guard let previous else { return .state }
-        if link != previous.link || linkReason != previous.linkReason || host != previous.host || job != previous.job || filename != previous.filename
-            || currentLayer != previous.currentLayer || totalLayers != previous.totalLayers || message != previous.message || anomaly != previous.anomaly
+        if link != previous.link || linkReason != previous.linkReason || host != previous.host || job != previous.job
+            || filename != previous.filename
+            || currentLayer != previous.currentLayer || totalLayers != previous.totalLayers
+            || message != previous.message || anomaly != previous.anomaly
             || Self.percent(progress) != Self.percent(previous.progress)
         {
             return .state

@@ -9,7 +9,8 @@ public enum DispatchFile {
 
     /// The run whose file `path` is, when it is one of ours.
     public static func run(printing path: String) -> RunID? {
-        let prefix = "\(MoonrakerClient.folder)/run-", suffix = ".gcode"
+        let prefix = "\(MoonrakerClient.folder)/run-"
+        let suffix = ".gcode"
         guard path.hasPrefix(prefix), path.hasSuffix(suffix) else { return nil }
         return RunID(String(path.dropFirst(prefix.count).dropLast(suffix.count)))
     }
@@ -49,7 +50,8 @@ public struct Reconciler: Sendable {
         public var now: Date
 
         public init(
-            printer: Printer, run: Run?, report: MachineReport, history: [MoonrakerClient.HistoryJob]? = nil, dispatching: Bool = false,
+            printer: Printer, run: Run?, report: MachineReport, history: [MoonrakerClient.HistoryJob]? = nil,
+            dispatching: Bool = false,
             mismatchSince: Date? = nil, now: Date
         ) {
             self.printer = printer
@@ -81,10 +83,12 @@ public struct Reconciler: Sendable {
         let report = s.report
         let ours = s.run.map { DispatchFile.path(of: $0.id) }
         // why: while Klippy is shut down print_stats keeps a stale `paused` job; the machine prints nothing then.
-        let busy = (report.job == "printing" || report.job == "paused") && (report.host == nil || report.host == "ready")
+        let busy =
+            (report.job == "printing" || report.job == "paused") && (report.host == nil || report.host == "ready")
         // A file the farm dispatched is never "external", even once its run is over (issue 17: a shut-down printer's
         // own run file flipped to external once the run had failed).
-        let job = busy ? report.filename.map { PrinterJob(file: $0, external: DispatchFile.run(printing: $0) == nil) } : nil
+        let job =
+            busy ? report.filename.map { PrinterJob(file: $0, external: DispatchFile.run(printing: $0) == nil) } : nil
         // Klipper's own words first when Klippy is not ready ("Shutdown due to …"), not our "Klippy is shutdown".
         let message: String? =
             switch report.link {
@@ -94,20 +98,29 @@ public struct Reconciler: Sendable {
             }
         var steps: [Step] = []
         if report.state != s.printer.observed || message != s.printer.lastMessage || job != s.printer.job {
-            steps.append(.printer(.observe(report.state, message: message.map { String($0.prefix(500)) }, job: job), .printerObserved))
+            steps.append(
+                .printer(
+                    .observe(report.state, message: message.map { String($0.prefix(500)) }, job: job), .printerObserved)
+            )
         }
         guard let run = s.run, let file = ours else {
             if s.printer.desynced != nil, report.link == .live {
-                steps.append(.printer(.resync, .reconcileHealed, note: "no run of the farm's is on this printer any more"))
+                steps.append(
+                    .printer(.resync, .reconcileHealed, note: "no run of the farm's is on this printer any more"))
             }
             return Outcome(steps: steps, mismatch: nil)
         }
         if report.host == "shutdown" || report.host == "error", [.printing, .paused].contains(run.status) {
             let why = report.message ?? report.linkReason ?? "Klippy \(report.host ?? "stopped")"
-            return Outcome(steps: steps + [.run(.fail, .printerReported, note: "the printer stopped: \(why)")], mismatch: nil)
+            return Outcome(
+                steps: steps + [.run(.fail, .printerReported, note: "the printer stopped: \(why)")], mismatch: nil)
         }
-        guard report.link == .live, report.host == nil || report.host == "ready" else { return Outcome(steps: steps, mismatch: nil) }
-        let heal: [Step] = s.printer.desynced != nil ? [.printer(.resync, .reconcileHealed, note: "the printer reports \(file) again")] : []
+        guard report.link == .live, report.host == nil || report.host == "ready" else {
+            return Outcome(steps: steps, mismatch: nil)
+        }
+        let heal: [Step] =
+            s.printer.desynced != nil
+            ? [.printer(.resync, .reconcileHealed, note: "the printer reports \(file) again")] : []
 
         if report.filename == file, let state = report.job, state != "standby" {
             return Outcome(steps: steps + settle(run, reported: state, report: report) + heal, mismatch: nil)
@@ -116,16 +129,23 @@ public struct Reconciler: Sendable {
         guard let history = s.history else { return Outcome(steps: steps + [.fetchHistory], mismatch: nil) }
         let machine = busy ? "prints \(report.filename ?? "another file")" : "is idle (\(report.job ?? "no job"))"
         if let last = history.first(where: { $0.filename == file && $0.status != "in_progress" }) {
-            let evidence = "run \(run.id) was \(run.status.rawValue) but the printer \(machine); its history shows \(file) \(last.status)"
+            let evidence =
+                "run \(run.id) was \(run.status.rawValue) but the printer \(machine); its history shows \(file) \(last.status)"
             return Outcome(
-                steps: steps + [.printer(.markDesynced(evidence: evidence), .reconcileMismatch)] + settle(run, history: last.status)
+                steps: steps + [.printer(.markDesynced(evidence: evidence), .reconcileMismatch)]
+                    + settle(run, history: last.status)
                     + [.printer(.resync, .reconcileHealed, note: "settled from the printer's history")],
                 mismatch: nil)
         }
         if run.status == .dispatching {
             guard !busy, s.printer.status != .maintenance, s.printer.degraded == nil else {
-                let why = busy ? "the printer \(machine), not this run" : "the printer is \(s.printer.degraded != nil ? "degraded" : "in maintenance")"
-                return Outcome(steps: steps + [.run(.abortDispatch(token: run.dispatchToken ?? ""), .dispatchFailed, note: why)], mismatch: nil)
+                let why =
+                    busy
+                    ? "the printer \(machine), not this run"
+                    : "the printer is \(s.printer.degraded != nil ? "degraded" : "in maintenance")"
+                return Outcome(
+                    steps: steps + [.run(.abortDispatch(token: run.dispatchToken ?? ""), .dispatchFailed, note: why)],
+                    mismatch: nil)
             }
             return Outcome(steps: steps + [.resumeDispatch], mismatch: nil)
         }
@@ -133,7 +153,10 @@ public struct Reconciler: Sendable {
         steps.append(.printer(.markDesynced(evidence: evidence), .reconcileMismatch))
         if let since = s.mismatchSince, s.now.timeIntervalSince(since) >= grace {
             let note = "no trace of the print on the printer for \(Int(grace)) s"
-            return Outcome(steps: steps + [.run(.interrupt, .reconcileHealed, note: note), .printer(.resync, .reconcileHealed, note: note)], mismatch: nil)
+            return Outcome(
+                steps: steps + [
+                    .run(.interrupt, .reconcileHealed, note: note), .printer(.resync, .reconcileHealed, note: note),
+                ], mismatch: nil)
         }
         return Outcome(steps: steps, mismatch: evidence)
     }
@@ -151,7 +174,8 @@ public struct Reconciler: Sendable {
             if status != .paused { steps.append(.run(.pause, .printerReported)) }
         case "complete": steps += progress(run, report) + [.run(.complete, .printerReported)]
         case "cancelled": steps.append(.run(.cancel, .printerReported, note: "cancelled on the printer"))
-        case "error": steps.append(.run(.fail, .printerReported, note: report.message ?? "the printer reported an error"))
+        case "error":
+            steps.append(.run(.fail, .printerReported, note: report.message ?? "the printer reported an error"))
         default: break
         }
         return steps
@@ -174,7 +198,9 @@ public struct Reconciler: Sendable {
     }
 
     private func settle(_ run: Run, history status: String) -> [Step] {
-        started(run) + [.run(Self.outcome(ofHistory: status), .reconcileHealed, note: "the printer's history says \(status)")]
+        started(run) + [
+            .run(Self.outcome(ofHistory: status), .reconcileHealed, note: "the printer's history says \(status)")
+        ]
     }
 
     /// The steps that make a claimed (or, adopted, a scheduled) run a started one.
@@ -183,7 +209,10 @@ public struct Reconciler: Sendable {
         case .scheduled:
             // Ours, on this printer, yet not claimed: a start that answered late after its claim was given back.
             let token = "adopted-\(run.id)"
-            return [.run(.beginDispatch(token: token), .printerReported), .run(.confirmStarted(token: token), .printerReported)]
+            return [
+                .run(.beginDispatch(token: token), .printerReported),
+                .run(.confirmStarted(token: token), .printerReported),
+            ]
         case .dispatching: return [.run(.confirmStarted(token: run.dispatchToken ?? ""), .printerReported)]
         default: return []
         }
@@ -202,8 +231,11 @@ public struct Reconciler: Sendable {
             fraction >= 0.02 && seconds >= 60 ? (seconds * (1 - fraction) / fraction).rounded() : nil
         }
         let next = RunProgress(
-            fraction: fraction, layer: report.currentLayer, totalLayers: report.totalLayers, elapsedSeconds: elapsed, remainingSeconds: remaining)
-        if let last = run.progress, Int(last.fraction * 100) == Int(fraction * 100), last.layer == next.layer, last.totalLayers == next.totalLayers {
+            fraction: fraction, layer: report.currentLayer, totalLayers: report.totalLayers, elapsedSeconds: elapsed,
+            remainingSeconds: remaining)
+        if let last = run.progress, Int(last.fraction * 100) == Int(fraction * 100), last.layer == next.layer,
+            last.totalLayers == next.totalLayers
+        {
             return []
         }
         return [.run(.reportProgress(next), .printerReported)]

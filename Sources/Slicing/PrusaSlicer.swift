@@ -14,7 +14,10 @@ public struct SliceRequest: Sendable {
     /// A plan revision's orientation and supports; nil slices the model as it lies, with the profile's supports.
     public var recipe: SliceRecipe?
 
-    public init(models: [String], profile: SlicerProfile, output: String, merge: Bool = false, copies: Int = 1, recipe: SliceRecipe? = nil) {
+    public init(
+        models: [String], profile: SlicerProfile, output: String, merge: Bool = false, copies: Int = 1,
+        recipe: SliceRecipe? = nil
+    ) {
         self.models = models
         self.profile = profile
         self.output = output
@@ -43,7 +46,8 @@ public struct SliceRequest: Sendable {
     var rotationArguments: [String] {
         guard let turn = recipe?.orientation else { return [] }
         var arguments: [String] = []
-        for (flag, degrees) in [("--rotate-x", turn.x), ("--rotate-y", turn.y), ("--rotate", turn.z)] where degrees != 0 {
+        for (flag, degrees) in [("--rotate-x", turn.x), ("--rotate-y", turn.y), ("--rotate", turn.z)] where degrees != 0
+        {
             arguments += [flag, number(degrees)]
         }
         return arguments
@@ -78,12 +82,21 @@ public struct PrusaSlicer: Sendable {
     let slots: AsyncSemaphore
     private let knowledge = SlicerKnowledge()
 
-    public init(executable: String? = nil, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount, timeout: Duration = .seconds(600)) throws(SliceFailure) {
+    public init(
+        executable: String? = nil, concurrency: Int = ProcessInfo.processInfo.activeProcessorCount,
+        timeout: Duration = .seconds(600)
+    ) throws(SliceFailure) {
         guard let found = executable ?? Self.locate() else {
-            throw SliceFailure(code: .slicerMissing, message: "prusa-slicer is not installed or not on PATH; install it (Debian: apt install prusa-slicer) or name it with --slicer")
+            throw SliceFailure(
+                code: .slicerMissing,
+                message:
+                    "prusa-slicer is not installed or not on PATH; install it (Debian: apt install prusa-slicer) or name it with --slicer"
+            )
         }
         guard FileManager.default.isExecutableFile(atPath: found) else {
-            throw SliceFailure(code: .slicerMissing, message: "\(found) is not an executable file; install prusa-slicer or fix the path")
+            throw SliceFailure(
+                code: .slicerMissing,
+                message: "\(found) is not an executable file; install prusa-slicer or fix the path")
         }
         self.executable = found
         self.timeout = timeout
@@ -110,7 +123,9 @@ public struct PrusaSlicer: Sendable {
         if let known = await knowledge.version { return known }
         let run = try await runSlicer(["--help"], pinned: false, timeout: .seconds(60))
         guard let line = run.output.split(separator: "\n").first(where: { $0.hasPrefix("PrusaSlicer-") }) else {
-            throw SliceFailure(code: .slicerMissing, message: "\(executable) did not say which PrusaSlicer it is", slicerOutput: String(run.output.suffix(500)))
+            throw SliceFailure(
+                code: .slicerMissing, message: "\(executable) did not say which PrusaSlicer it is",
+                slicerOutput: String(run.output.suffix(500)))
         }
         // "PrusaSlicer-2.5.0+UNKNOWN based on Slic3r …"
         let token = line.split(separator: " ").first.map(String.init) ?? String(line)
@@ -128,11 +143,16 @@ public struct PrusaSlicer: Sendable {
     /// The slicer's own defaults as a complete profile (a 200 × 200 mm bed, 0.4 mm nozzle, Arachne perimeters).
     public func defaultProfile() async throws(SliceFailure) -> SlicerProfile {
         if let known = await knowledge.defaults { return known }
-        let file = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-defaults-\(UUID().uuidString).ini").path
+        let file = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "printfarm-defaults-\(UUID().uuidString).ini"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: file) }
         let run = try await runSlicer(["--save", file], pinned: false, timeout: .seconds(60))
-        guard let text = try? String(contentsOfFile: file, encoding: .utf8), let profile = try? SlicerProfile(ini: text) else {
-            throw SliceFailure(code: .failed, message: "the slicer did not save its default settings", slicerOutput: String(run.output.suffix(500)))
+        guard let text = try? String(contentsOfFile: file, encoding: .utf8), let profile = try? SlicerProfile(ini: text)
+        else {
+            throw SliceFailure(
+                code: .failed, message: "the slicer did not save its default settings",
+                slicerOutput: String(run.output.suffix(500)))
         }
         await knowledge.set(defaults: profile)
         return profile
@@ -141,7 +161,9 @@ public struct PrusaSlicer: Sendable {
     /// Asks the slicer whether it accepts every value of the profile (it loads and re-saves it, which checks
     /// ranges and types); throws `slice.invalidProfile` with the slicer's words when it does not.
     public func check(_ profile: SlicerProfile) async throws(SliceFailure) {
-        let input = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-check-\(UUID().uuidString).ini").path
+        let input = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "printfarm-check-\(UUID().uuidString).ini"
+        ).path
         let output = input + ".saved"
         defer {
             try? FileManager.default.removeItem(atPath: input)
@@ -150,25 +172,35 @@ public struct PrusaSlicer: Sendable {
         do {
             try profile.canonicalText.write(toFile: input, atomically: true, encoding: .utf8)
         } catch {
-            throw SliceFailure(code: .failed, message: "cannot write the profile to check it: \(error.localizedDescription)")
+            throw SliceFailure(
+                code: .failed, message: "cannot write the profile to check it: \(error.localizedDescription)")
         }
         let run = try await runSlicer(["--load", input, "--save", output], pinned: false, timeout: .seconds(60))
-        guard run.status == 0, !run.signalled else { throw SliceFailure.classify(status: run.status, signalled: run.signalled, output: run.output) }
+        guard run.status == 0, !run.signalled else {
+            throw SliceFailure.classify(status: run.status, signalled: run.signalled, output: run.output)
+        }
     }
 
     /// Slices, waiting for a free slot first. `progress` hears the slicer's phases as it reports them
     /// (percent and words, e.g. 30, "Preparing infill"), from another thread.
-    public func slice(_ request: SliceRequest, progress: @escaping @Sendable (SliceProgress) -> Void = { _ in }) async throws(SliceFailure) -> SliceResult {
+    public func slice(_ request: SliceRequest, progress: @escaping @Sendable (SliceProgress) -> Void = { _ in })
+        async throws(SliceFailure) -> SliceResult
+    {
         let version = try await version()
         await slots.acquire()
         defer { Task { await slots.release() } }
-        if Task.isCancelled { throw SliceFailure(code: .cancelled, message: "the slice was cancelled before it started") }
-        let profileFile = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-profile-\(UUID().uuidString).ini").path
+        if Task.isCancelled {
+            throw SliceFailure(code: .cancelled, message: "the slice was cancelled before it started")
+        }
+        let profileFile = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "printfarm-profile-\(UUID().uuidString).ini"
+        ).path
         defer { try? FileManager.default.removeItem(atPath: profileFile) }
         do {
             try request.effectiveProfile.canonicalText.write(toFile: profileFile, atomically: true, encoding: .utf8)
         } catch {
-            throw SliceFailure(code: .failed, message: "cannot write the profile for the slicer: \(error.localizedDescription)")
+            throw SliceFailure(
+                code: .failed, message: "cannot write the profile for the slicer: \(error.localizedDescription)")
         }
         var arguments = ["--load", profileFile, "--export-gcode", "--output", request.output, "--loglevel", "1"]
         if request.merge && request.models.count > 1 { arguments.append("--merge") }
@@ -202,33 +234,49 @@ public struct PrusaSlicer: Sendable {
             let facts = try GCodeFacts.read(path: request.output)
             if facts.layerCount == 0 {
                 try? FileManager.default.removeItem(atPath: request.output)
-                throw SliceFailure(code: .noLayers, message: "the slicer wrote no layers; the model may be flat or tiny — check its units", slicerOutput: String(run.output.suffix(500)))
+                throw SliceFailure(
+                    code: .noLayers,
+                    message: "the slicer wrote no layers; the model may be flat or tiny — check its units",
+                    slicerOutput: String(run.output.suffix(500)))
             }
-            return SliceResult(facts: facts, slicer: version, profileVersion: request.profile.version, seconds: seconds, pinnedToOneCore: pinned)
+            return SliceResult(
+                facts: facts, slicer: version, profileVersion: request.profile.version, seconds: seconds,
+                pinnedToOneCore: pinned)
         } catch let failure as SliceFailure {
             throw failure
         } catch {
-            throw SliceFailure(code: .failed, message: "the G-code could not be read back: \(error.localizedDescription)")
+            throw SliceFailure(
+                code: .failed, message: "the G-code could not be read back: \(error.localizedDescription)")
         }
     }
 
     /// `timeout` is the slice limit for slices; asking the binary about itself gets a fixed minute.
     private func runSlicer(
-        _ arguments: [String], pinned: Bool, timeout: Duration, onLine: @escaping @Sendable (Substring) -> Void = { _ in }
+        _ arguments: [String], pinned: Bool, timeout: Duration,
+        onLine: @escaping @Sendable (Substring) -> Void = { _ in }
     ) async throws(SliceFailure) -> ProcessRunner.Finished {
         // why: Arachne output is reproducible only on one core (measured); taskset pins the slicer's threads to one.
         let taskset = "/usr/bin/taskset"
-        let (command, full) = pinned && FileManager.default.isExecutableFile(atPath: taskset)
+        let (command, full) =
+            pinned && FileManager.default.isExecutableFile(atPath: taskset)
             ? (taskset, ["-c", "0", executable] + arguments) : (executable, arguments)
         let run: ProcessRunner.Finished
         do {
             run = try await ProcessRunner.run(command, full, timeout: timeout, onLine: onLine)
         } catch {
-            throw SliceFailure(code: .slicerMissing, message: "cannot start \(executable): \(error.localizedDescription)")
+            throw SliceFailure(
+                code: .slicerMissing, message: "cannot start \(executable): \(error.localizedDescription)")
         }
-        if run.cancelled { throw SliceFailure(code: .cancelled, message: "the slice was cancelled", slicerOutput: String(run.output.suffix(500))) }
+        if run.cancelled {
+            throw SliceFailure(
+                code: .cancelled, message: "the slice was cancelled", slicerOutput: String(run.output.suffix(500)))
+        }
         if run.timedOut {
-            throw SliceFailure(code: .timedOut, message: "the slicer took longer than \(timeout) and was stopped; simplify the model or raise the limit", slicerOutput: String(run.output.suffix(500)))
+            throw SliceFailure(
+                code: .timedOut,
+                message:
+                    "the slicer took longer than \(timeout) and was stopped; simplify the model or raise the limit",
+                slicerOutput: String(run.output.suffix(500)))
         }
         return run
     }
@@ -240,8 +288,10 @@ public struct SliceProgress: Sendable, Equatable {
     public var phase: String
 
     init?(line: Substring) {
-        guard let arrow = line.range(of: " => "), let percent = Int(line[..<arrow.lowerBound].trimmingCharacters(in: .whitespaces)),
-              (0...100).contains(percent) else { return nil }
+        guard let arrow = line.range(of: " => "),
+            let percent = Int(line[..<arrow.lowerBound].trimmingCharacters(in: .whitespaces)),
+            (0...100).contains(percent)
+        else { return nil }
         self.percent = percent
         phase = String(line[arrow.upperBound...]).trimmingCharacters(in: .whitespaces)
     }

@@ -15,8 +15,11 @@ public struct SlicerProfile: Sendable, Equatable {
     /// Keys that name presets rather than set anything (issue 17: an exported config was refused for them).
     public static func isPresetName(_ key: String) -> Bool {
         key.hasSuffix("_settings_id")
-            || ["default_print_profile", "default_filament_profile", "default_sla_print_profile", "default_sla_material_profile", "filament_vendor",
-                "print_vendor", "printer_vendor", "inherits", "renamed_from", "alias"].contains(key)
+            || [
+                "default_print_profile", "default_filament_profile", "default_sla_print_profile",
+                "default_sla_material_profile", "filament_vendor",
+                "print_vendor", "printer_vendor", "inherits", "renamed_from", "alias",
+            ].contains(key)
     }
 
     /// Parses an `.ini` as PrusaSlicer writes it (File → Export Config), or the config block PrusaSlicer appends to
@@ -26,7 +29,9 @@ public struct SlicerProfile: Sendable, Equatable {
         var settings: [String: String] = [:]
         var presets: [String: String] = [:]
         // why: `\r\n` is one Character in Swift, so lines are split on any newline, not on "\n".
-        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }
+        var lines = text.split(omittingEmptySubsequences: false, whereSeparator: \.isNewline).map {
+            $0.trimmingCharacters(in: .whitespaces)
+        }
         var offset = 0
         let fromGCode = lines.contains("; prusaslicer_config = begin")
         if let begin = lines.firstIndex(of: "; prusaslicer_config = begin") {
@@ -38,7 +43,9 @@ public struct SlicerProfile: Sendable, Equatable {
             let number = index + offset
             if line.isEmpty || line.hasPrefix("#") || line.hasPrefix(";") { continue }
             if line.hasPrefix("[") { throw .notFlat(line: number + 1, section: String(line.prefix(60))) }
-            guard let equals = line.firstIndex(of: "=") else { throw .malformed(line: number + 1, text: String(line.prefix(60))) }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw .malformed(line: number + 1, text: String(line.prefix(60)))
+            }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             let value = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
             guard !key.isEmpty else { throw .malformed(line: number + 1, text: String(line.prefix(60))) }
@@ -55,7 +62,9 @@ public struct SlicerProfile: Sendable, Equatable {
     /// Keys sorted, `key = value` per line: what is hashed and what is handed to the slicer.
     public var canonicalText: String { settings.keys.sorted().map { "\($0) = \(settings[$0]!)\n" }.joined() }
 
-    public var version: String { SHA256.hash(data: Data(canonicalText.utf8)).map { String(format: "%02x", $0) }.joined() }
+    public var version: String {
+        SHA256.hash(data: Data(canonicalText.utf8)).map { String(format: "%02x", $0) }.joined()
+    }
 
     /// Arachne perimeters come out differently from run to run when the slicer uses several threads (measured on
     /// PrusaSlicer 2.5: bunny.stl, three different hashes); classic ones never do.

@@ -152,7 +152,10 @@ public struct VirtualMachine: Sendable {
         bed.target = file.bedTemperature
         let entry = historyEntry(job!, status: "in_progress", end: nil)
         history.append(entry)
-        return [.gcodeResponse("File opened:\(path) Size:\(file.size)"), .gcodeResponse("File selected"), .historyChanged(action: "added", job: entry)]
+        return [
+            .gcodeResponse("File opened:\(path) Size:\(file.size)"), .gcodeResponse("File selected"),
+            .historyChanged(action: "added", job: entry),
+        ]
     }
 
     public mutating func pause() throws(VirtualError) -> [Note] {
@@ -200,7 +203,9 @@ public struct VirtualMachine: Sendable {
             state = "paused"
             pausedAt = now
             message = "Filament runout"
-            return [.gcodeResponse("// Filament Runout Sensor filament_sensor: runout event detected, Time \(Int(now))")]
+            return [
+                .gcodeResponse("// Filament Runout Sensor filament_sensor: runout event detected, Time \(Int(now))")
+            ]
         case .firstLayerFailure, .spaghetti:
             guard job != nil, state == "printing" else { return [] }
             anomaly = fault == .spaghetti ? ("spaghetti", 0.93) : ("firstLayer", 0.88)
@@ -220,7 +225,9 @@ public struct VirtualMachine: Sendable {
         let command = script.split(separator: " ").first.map { $0.uppercased() } ?? ""
         guard command == "SDCARD_RESET_FILE" else { return [.gcodeResponse("// Unknown command:\"\(command)\"")] }
         // Simplified: Klipper would stop a print in progress; the farm never asks for that, so it is refused here.
-        guard job == nil else { throw VirtualError(status: 400, message: "SDCARD_RESET_FILE while printing is not simulated") }
+        guard job == nil else {
+            throw VirtualError(status: 400, message: "SDCARD_RESET_FILE while printing is not simulated")
+        }
         lastJob = nil
         state = "standby"
         filename = ""
@@ -230,7 +237,8 @@ public struct VirtualMachine: Sendable {
 
     private mutating func shutdown(_ reason: String) -> [Note] {
         klippy = "shutdown"
-        klippyMessage = "\(reason)\nOnce the underlying issue is corrected, use the \"FIRMWARE_RESTART\" command to reset the firmware, reload the config, and restart the host software.\nPrinter is shutdown"
+        klippyMessage =
+            "\(reason)\nOnce the underlying issue is corrected, use the \"FIRMWARE_RESTART\" command to reset the firmware, reload the config, and restart the host software.\nPrinter is shutdown"
         extruder.target = 0
         bed.target = 0
         var notes: [Note] = [.gcodeResponse("// Klipper state: Shutdown")]
@@ -262,15 +270,19 @@ public struct VirtualMachine: Sendable {
     private func requireReady() throws(VirtualError) {
         guard klippy == "ready" else {
             // Moonraker 0.11 turns Klipper's multi-line shutdown message into "Unknown" (tornado drops such reasons).
-            throw klippy == "shutdown" ? VirtualError(status: 400, message: "Unknown") : VirtualError(status: 503, message: "Klippy Host not connected")
+            throw klippy == "shutdown"
+                ? VirtualError(status: 400, message: "Unknown")
+                : VirtualError(status: 503, message: "Klippy Host not connected")
         }
     }
 
     private func historyEntry(_ job: Job, status: String, end: Double?) -> JSONValue {
         [
-            "job_id": .string(job.id), "user": "_TRUSTED_USER_", "filename": .string(job.file.path), "status": .string(status),
+            "job_id": .string(job.id), "user": "_TRUSTED_USER_", "filename": .string(job.file.path),
+            "status": .string(status),
             "start_time": .number(wallClockStart + job.startTime), "end_time": end.map(JSONValue.number) ?? .null,
-            "print_duration": .number((job.printSeconds * 1000).rounded() / 1000), "total_duration": .number(((now - job.startTime) * 1000).rounded() / 1000),
+            "print_duration": .number((job.printSeconds * 1000).rounded() / 1000),
+            "total_duration": .number(((now - job.startTime) * 1000).rounded() / 1000),
             "filament_used": .number(printedFraction(of: job) * job.file.filamentMillimetres), "exists": true,
             "metadata": ["size": .number(Double(job.file.size)), "estimated_time": .number(job.file.estimatedSeconds)],
         ]
@@ -294,32 +306,63 @@ public struct VirtualMachine: Sendable {
 
     /// The printer objects, as `printer.objects.query` gives them.
     public func status() -> [String: JSONValue] {
-        let shown = job ?? (["complete", "cancelled", "error"].contains(state) || (state == "paused" && klippy != "ready") ? lastJob : nil)
+        let shown =
+            job
+            ?? (["complete", "cancelled", "error"].contains(state) || (state == "paused" && klippy != "ready")
+                ? lastJob : nil)
         let fraction = shown.map { printedFraction(of: $0) } ?? 0
         let file = shown?.file
-        let position: Int = file.map { state == "complete" ? $0.size : $0.gcodeStartByte + Int(Double($0.gcodeEndByte - $0.gcodeStartByte) * fraction) } ?? 0
+        let position: Int =
+            file.map {
+                state == "complete"
+                    ? $0.size : $0.gcodeStartByte + Int(Double($0.gcodeEndByte - $0.gcodeStartByte) * fraction)
+            } ?? 0
         let progress = file.map { state == "complete" ? 1.0 : Double(position) / Double(max(1, $0.size)) } ?? 0
-        let layer: JSONValue = file.map { $0.layers > 0 && shown?.heatedAt != nil ? .number(Double(min($0.layers, Int(fraction * Double($0.layers)) + 1))) : .null } ?? .null
+        let layer: JSONValue =
+            file.map {
+                $0.layers > 0 && shown?.heatedAt != nil
+                    ? .number(Double(min($0.layers, Int(fraction * Double($0.layers)) + 1))) : .null
+            } ?? .null
         let active = job != nil && state == "printing"
         return [
             "print_stats": [
-                "filename": .string(filename), "total_duration": .number(shown.map { ((now - $0.startTime) * 1000).rounded() / 1000 } ?? 0),
+                "filename": .string(filename),
+                "total_duration": .number(shown.map { ((now - $0.startTime) * 1000).rounded() / 1000 } ?? 0),
                 "print_duration": .number(shown.map { ($0.printSeconds * 1000).rounded() / 1000 } ?? 0),
-                "filament_used": .number(file.map { (fraction * $0.filamentMillimetres * 100).rounded() / 100 } ?? 0), "state": .string(state),
-                "message": .string(message), "info": ["total_layer": file.map { .number(Double($0.layers)) } ?? .null, "current_layer": layer],
+                "filament_used": .number(file.map { (fraction * $0.filamentMillimetres * 100).rounded() / 100 } ?? 0),
+                "state": .string(state),
+                "message": .string(message),
+                "info": ["total_layer": file.map { .number(Double($0.layers)) } ?? .null, "current_layer": layer],
             ],
             "virtual_sdcard": [
-                "file_path": job.map { .string("<data>/gcodes/\($0.file.path)") } ?? .null, "progress": .number(job == nil && state != "complete" ? 0 : progress),
-                "is_active": .bool(active), "file_position": .number(Double(job == nil ? 0 : position)), "file_size": .number(Double(job?.file.size ?? 0)),
+                "file_path": job.map { .string("<data>/gcodes/\($0.file.path)") } ?? .null,
+                "progress": .number(job == nil && state != "complete" ? 0 : progress),
+                "is_active": .bool(active), "file_position": .number(Double(job == nil ? 0 : position)),
+                "file_size": .number(Double(job?.file.size ?? 0)),
             ],
-            "extruder": ["temperature": .number(extruder.temperature), "target": .number(extruder.target), "power": .number(extruder.power), "can_extrude": .bool(extruder.temperature > 170)],
-            "heater_bed": ["temperature": .number(bed.temperature), "target": .number(bed.target), "power": .number(bed.power)],
-            "webhooks": ["state": .string(klippy == "startup" ? "startup" : klippy), "state_message": .string(klippyMessage)],
+            "extruder": [
+                "temperature": .number(extruder.temperature), "target": .number(extruder.target),
+                "power": .number(extruder.power), "can_extrude": .bool(extruder.temperature > 170),
+            ],
+            "heater_bed": [
+                "temperature": .number(bed.temperature), "target": .number(bed.target), "power": .number(bed.power),
+            ],
+            "webhooks": [
+                "state": .string(klippy == "startup" ? "startup" : klippy), "state_message": .string(klippyMessage),
+            ],
             "display_status": ["progress": .number(job == nil ? 0 : progress), "message": .null],
-            "toolhead": ["homed_axes": .string(job == nil ? "" : "xyz"), "estimated_print_time": .number((now * 1000).rounded() / 1000), "position": [0, 0, 0, 0]],
+            "toolhead": [
+                "homed_axes": .string(job == nil ? "" : "xyz"),
+                "estimated_print_time": .number((now * 1000).rounded() / 1000), "position": [0, 0, 0, 0],
+            ],
             "pause_resume": ["is_paused": .bool(state == "paused" && job != nil)],
-            MachineReport.Anomaly.object: ["kind": .string(anomaly?.kind ?? ""), "confidence": .number(anomaly?.confidence ?? 0)],
-            "idle_timeout": ["state": .string(active ? "Printing" : (job == nil ? "Idle" : "Ready")), "printing_time": .number(shown.map { now - $0.startTime } ?? 0)],
+            MachineReport.Anomaly.object: [
+                "kind": .string(anomaly?.kind ?? ""), "confidence": .number(anomaly?.confidence ?? 0),
+            ],
+            "idle_timeout": [
+                "state": .string(active ? "Printing" : (job == nil ? "Idle" : "Ready")),
+                "printing_time": .number(shown.map { now - $0.startTime } ?? 0),
+            ],
         ]
     }
 }

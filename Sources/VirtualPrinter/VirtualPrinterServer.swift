@@ -11,12 +11,16 @@ import PrinterLink
 /// and `POST /virtual/faults?kind=…` to inject a fault (not part of Moonraker).
 public enum VirtualPrinterServer {
     public static func application(
-        printer: VirtualPrinter, host: String = "127.0.0.1", port: Int, logger: Logger, onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
+        printer: VirtualPrinter, host: String = "127.0.0.1", port: Int, logger: Logger,
+        onRunning: @escaping @Sendable (Int) async -> Void = { _ in }
     ) -> some ApplicationProtocol {
         let router = Router()
         router.middlewares.add(APIKeyCheck(printer: printer))
         router.get("/access/info") { _, _ in
-            try json(["default_source": "moonraker", "available_sources": ["moonraker"], "login_required": false, "trusted": .bool(printer.apiKey == nil)])
+            try json([
+                "default_source": "moonraker", "available_sources": ["moonraker"], "login_required": false,
+                "trusted": .bool(printer.apiKey == nil),
+            ])
         }
         router.get("/access/api_key") { _, _ in try json(.string(printer.apiKey ?? "")) }
         router.get("/server/info") { _, _ in try json(await printer.serverInfo()) }
@@ -32,18 +36,30 @@ public enum VirtualPrinterServer {
             }
         }
         router.post("/printer/print/start") { request, _ in
-            guard let filename = request.uri.queryParameters["filename"].map(String.init) else { return try failure(400, "No data for argument: filename") }
+            guard let filename = request.uri.queryParameters["filename"].map(String.init) else {
+                return try failure(400, "No data for argument: filename")
+            }
             return try await answer { try await printer.command { machine in try machine.start(filename) } }
         }
-        router.post("/printer/print/pause") { _, _ in try await answer { try await printer.command { machine in try machine.pause() } } }
-        router.post("/printer/print/resume") { _, _ in try await answer { try await printer.command { machine in try machine.resume() } } }
-        router.post("/printer/print/cancel") { _, _ in try await answer { try await printer.command { machine in try machine.cancel() } } }
-        router.post("/printer/emergency_stop") { _, _ in try await answer { try await printer.command { machine in machine.emergencyStop() } } }
+        router.post("/printer/print/pause") { _, _ in
+            try await answer { try await printer.command { machine in try machine.pause() } }
+        }
+        router.post("/printer/print/resume") { _, _ in
+            try await answer { try await printer.command { machine in try machine.resume() } }
+        }
+        router.post("/printer/print/cancel") { _, _ in
+            try await answer { try await printer.command { machine in try machine.cancel() } }
+        }
+        router.post("/printer/emergency_stop") { _, _ in
+            try await answer { try await printer.command { machine in machine.emergencyStop() } }
+        }
         router.post("/printer/gcode/script") { request, _ in
             let script = request.uri.queryParameters["script"].map(String.init) ?? ""
             return try await answer { try await printer.command { machine in try machine.gcodeScript(script) } }
         }
-        router.post("/printer/firmware_restart") { _, _ in try await answer { try await printer.command { machine in machine.firmwareRestart() } } }
+        router.post("/printer/firmware_restart") { _, _ in
+            try await answer { try await printer.command { machine in machine.firmwareRestart() } }
+        }
         router.get("/server/files/list") { _, _ in try json(await printer.filesList()) }
         router.get("/server/files/metadata") { request, _ in
             let path = request.uri.queryParameters["filename"].map(String.init) ?? ""
@@ -55,21 +71,35 @@ public enum VirtualPrinterServer {
         }
         router.post("/server/files/upload") { request, _ in
             let body = try await request.body.collect(upTo: 1 << 30)
-            guard let form = Multipart(contentType: request.headers[.contentType] ?? "", body: Data(body.readableBytesView)),
-                  let file = form.file, !file.name.isEmpty else {
-                return try failure(500, "Internal Server Error", detail: "streaming_form_data.parser.ParseFailedException: Content-Type is not multipart/form-data")
+            guard
+                let form = Multipart(
+                    contentType: request.headers[.contentType] ?? "", body: Data(body.readableBytesView)),
+                let file = form.file, !file.name.isEmpty
+            else {
+                return try failure(
+                    500, "Internal Server Error",
+                    detail: "streaming_form_data.parser.ParseFailedException: Content-Type is not multipart/form-data")
             }
-            guard (form.fields["root"] ?? "gcodes") == "gcodes" else { return try failure(400, "Bad Request", detail: "Bad Request (Root \(form.fields["root"] ?? "") not available)") }
+            guard (form.fields["root"] ?? "gcodes") == "gcodes" else {
+                return try failure(
+                    400, "Bad Request", detail: "Bad Request (Root \(form.fields["root"] ?? "") not available)")
+            }
             let folder = form.fields["path"].map { $0.isEmpty ? "" : $0 + "/" } ?? ""
             let answer = await printer.upload(path: folder + file.name, data: file.data)
-            return try Response(status: .created, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: answer.text)))
+            return try Response(
+                status: .created, headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(string: answer.text)))
         }
         router.get("/server/history/list") { request, _ in
-            try json(await printer.historyList(limit: request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 50))
+            try json(
+                await printer.historyList(limit: request.uri.queryParameters["limit"].flatMap { Int(String($0)) } ?? 50)
+            )
         }
         router.post("/virtual/faults") { request, _ in
-            guard let kind = request.uri.queryParameters["kind"].flatMap({ VirtualMachine.Fault(rawValue: String($0)) }) else {
-                return try failure(400, "kind is one of \(VirtualMachine.Fault.allCases.map(\.rawValue).joined(separator: ", "))")
+            guard let kind = request.uri.queryParameters["kind"].flatMap({ VirtualMachine.Fault(rawValue: String($0)) })
+            else {
+                return try failure(
+                    400, "kind is one of \(VirtualMachine.Fault.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             let seconds = request.uri.queryParameters["seconds"].flatMap { Double(String($0)) } ?? 20
             await printer.inject(kind, seconds: seconds)
@@ -86,7 +116,9 @@ public enum VirtualPrinterServer {
                         group.addTask {
                             for try await message in inbound.messages(maxSize: 1 << 20) {
                                 guard case .text(let text) = message else { continue }
-                                if let reply = await printer.rpc(text, from: id) { try await outbound.write(.text(reply)) }
+                                if let reply = await printer.rpc(text, from: id) {
+                                    try await outbound.write(.text(reply))
+                                }
                             }
                         }
                         group.addTask {
@@ -106,13 +138,20 @@ public enum VirtualPrinterServer {
     }
 
     static func json(_ result: JSONValue) throws -> Response {
-        Response(status: .ok, headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(["result": result]).text)))
+        Response(
+            status: .ok, headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: JSONValue.object(["result": result]).text)))
     }
 
     static func failure(_ status: Int, _ message: String, detail: String? = nil) throws -> Response {
-        let traceback = "Traceback (most recent call last):\n\n  File \"<virtual>\", in _execute\n\ntornado.web.HTTPError: HTTP \(status): \(detail ?? message)\n"
-        let body: JSONValue = ["error": ["code": .number(Double(status)), "message": .string(message), "traceback": .string(traceback)]]
-        return Response(status: .init(code: status), headers: [.contentType: "application/json"], body: .init(byteBuffer: ByteBuffer(string: body.text)))
+        let traceback =
+            "Traceback (most recent call last):\n\n  File \"<virtual>\", in _execute\n\ntornado.web.HTTPError: HTTP \(status): \(detail ?? message)\n"
+        let body: JSONValue = [
+            "error": ["code": .number(Double(status)), "message": .string(message), "traceback": .string(traceback)]
+        ]
+        return Response(
+            status: .init(code: status), headers: [.contentType: "application/json"],
+            body: .init(byteBuffer: ByteBuffer(string: body.text)))
     }
 
     static func answer(_ body: () async throws -> JSONValue) async throws -> Response {
@@ -120,9 +159,13 @@ public enum VirtualPrinterServer {
             return try json(try await body())
         } catch let error as VirtualMachine.VirtualError {
             // File-manager errors carry a generic reason and the detail only in the traceback, as in Moonraker.
-            if error.status == 400, error.message.hasPrefix("Invalid file path") { return try failure(400, "Bad Request", detail: "Bad Request (\(error.message))") }
+            if error.status == 400, error.message.hasPrefix("Invalid file path") {
+                return try failure(400, "Bad Request", detail: "Bad Request (\(error.message))")
+            }
             if error.status == 403 { return try failure(403, "Forbidden", detail: error.message) }
-            if error.status == 404, error.message.contains("<") { return try failure(404, "Unknown", detail: error.message) }
+            if error.status == 404, error.message.contains("<") {
+                return try failure(404, "Unknown", detail: error.message)
+            }
             return try failure(error.status, error.message)
         }
     }
@@ -132,10 +175,16 @@ public enum VirtualPrinterServer {
 struct APIKeyCheck: RouterMiddleware {
     let printer: VirtualPrinter
 
-    func handle(_ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response) async throws -> Response {
-        guard let key = printer.apiKey, request.uri.path != "/access/info" else { return try await next(request, context) }
+    func handle(
+        _ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response
+    ) async throws -> Response {
+        guard let key = printer.apiKey, request.uri.path != "/access/info" else {
+            return try await next(request, context)
+        }
         guard request.headers[HTTPField.Name("X-Api-Key")!] == key else {
-            return try VirtualPrinterServer.failure(401, "Unauthorized", detail: request.headers[HTTPField.Name("X-Api-Key")!] == nil ? "Unauthorized" : "Invalid API Key")
+            return try VirtualPrinterServer.failure(
+                401, "Unauthorized",
+                detail: request.headers[HTTPField.Name("X-Api-Key")!] == nil ? "Unauthorized" : "Invalid API Key")
         }
         return try await next(request, context)
     }
@@ -147,8 +196,10 @@ struct Multipart {
     var file: (name: String, data: Data)?
 
     init?(contentType: String, body: Data) {
-        guard contentType.lowercased().hasPrefix("multipart/form-data"), let range = contentType.range(of: "boundary=") else { return nil }
-        let boundary = Data(("--" + contentType[range.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: "\" "))).utf8)
+        guard contentType.lowercased().hasPrefix("multipart/form-data"), let range = contentType.range(of: "boundary=")
+        else { return nil }
+        let boundary = Data(
+            ("--" + contentType[range.upperBound...].trimmingCharacters(in: CharacterSet(charactersIn: "\" "))).utf8)
         var parts: [Data] = []
         var cursor = body.startIndex
         while let found = body.range(of: boundary, in: cursor..<body.endIndex) {

@@ -24,13 +24,17 @@ struct Demo: AsyncParsableCommand {
     @Option(help: "Simulated seconds per real second.") var speed = 60.0
     @Option(help: "The farm's port.") var port = 8080
     @Option(help: "The first virtual printer's port.") var printerBasePort = 7200
-    @Flag(inversion: .prefixedNo, help: "Place the demo orders (and fail one print on purpose, to show the reprint).") var orders = true
-    @Flag(help: "QA by people: completed runs wait in the board's Ready for QA lane instead of passing by themselves.") var manualQA = false
+    @Flag(inversion: .prefixedNo, help: "Place the demo orders (and fail one print on purpose, to show the reprint).")
+    var orders = true
+    @Flag(help: "QA by people: completed runs wait in the board's Ready for QA lane instead of passing by themselves.")
+    var manualQA = false
 
     func validate() throws {
         guard (1...200).contains(printers) else { throw ValidationError("--printers is between 1 and 200") }
         guard speed > 0, speed <= 10_000 else { throw ValidationError("--speed is above 0 and at most 10000") }
-        guard (1...65535).contains(printerBasePort), printerBasePort + printers - 1 <= 65535 else { throw ValidationError("--printer-base-port leaves no room for \(printers) ports") }
+        guard (1...65535).contains(printerBasePort), printerBasePort + printers - 1 <= 65535 else {
+            throw ValidationError("--printer-base-port leaves no room for \(printers) ports")
+        }
     }
 
     func run() async throws {
@@ -41,29 +45,41 @@ struct Demo: AsyncParsableCommand {
         configuration.production.qa.autoPassLowRisk = !manualQA
         let logger = storage.logger(configuration)
         let dataPath = configuration.dataDirectory.path
-        let ids = (0..<printers).map { PrinterID(UUID(uuidString: String(format: "00000000-0000-7000-8000-%012d", $0 + 1))!) }
+        let ids = (0..<printers).map {
+            PrinterID(UUID(uuidString: String(format: "00000000-0000-7000-8000-%012d", $0 + 1))!)
+        }
         let (key, seeded) = try await withStore(storage) { store in
             for (index, id) in ids.enumerated() {
                 let registration = PrinterRegistration(
-                    name: "virtual-\(index + 1)", connector: .virtual, address: "http://127.0.0.1:\(printerBasePort + index)",
-                    capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), materials: ["PLA", "PETG"], model: "virtual"))
+                    name: "virtual-\(index + 1)", connector: .virtual,
+                    address: "http://127.0.0.1:\(printerBasePort + index)",
+                    capabilities: PrinterCapabilities(
+                        buildVolume: BuildVolume(x: 250, y: 210, z: 210), materials: ["PLA", "PETG"], model: "virtual"))
                 do {
                     let context = CommandContext(actor: .cli, reason: .operatorRequest, time: Date())
-                    _ = try await store.printers.execute(.register(id, registration), id: id.description, context: context)
+                    _ = try await store.printers.execute(
+                        .register(id, registration), id: id.description, context: context)
                     // A demo store from an older version has the printers without their model.
-                    if let current = try await store.printers.get(id: id.description)?.model, current.capabilities.model == nil {
+                    if let current = try await store.printers.get(id: id.description)?.model,
+                        current.capabilities.model == nil
+                    {
                         var capabilities = current.capabilities
                         capabilities.model = registration.capabilities.model
-                        _ = try await store.printers.execute(.updateCapabilities(capabilities), id: id.description, context: context)
+                        _ = try await store.printers.execute(
+                            .updateCapabilities(capabilities), id: id.description, context: context)
                     }
                 } catch DomainError.alreadyExists {
-                    logger.warning("virtual-\(index + 1) is registered with another address; start the demo with the ports it had, or use a fresh --data-dir")
+                    logger.warning(
+                        "virtual-\(index + 1) is registered with another address; start the demo with the ports it had, or use a fresh --data-dir"
+                    )
                 }
             }
             let seeded = orders ? try await DemoFarm.seed(store: store, configuration: configuration, now: Date()) : nil
             let key = try await Accounts.issueAPIKey(
-                store: store, name: "demo \(ISO8601DateFormatter().string(from: Date()))", scope: .admin, id: APIKeyID(SystemIDs.uuidv7()),
-                context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date())).key
+                store: store, name: "demo \(ISO8601DateFormatter().string(from: Date()))", scope: .admin,
+                id: APIKeyID(SystemIDs.uuidv7()),
+                context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date())
+            ).key
             return (key, seeded)
         }
         let virtualPrinters = (0..<printers).map { VirtualPrinter(name: "virtual-\($0 + 1)", speed: speed) }
@@ -78,7 +94,8 @@ struct Demo: AsyncParsableCommand {
                 """
             if let seeded {
                 text += "Owner account: \(seeded.username) / \(seeded.password) (POST /api/v1/sessions to sign in)\n"
-                text += "\(seeded.intents.count) demo orders placed; the farm now plans, slices, prints and inspects them by itself.\n"
+                text +=
+                    "\(seeded.intents.count) demo orders placed; the farm now plans, slices, prints and inspects them by itself.\n"
             }
             text += "Ctrl-C stops.\n\n"
             FileHandle.standardOutput.write(Data(text.utf8))
@@ -86,8 +103,10 @@ struct Demo: AsyncParsableCommand {
         let app = try await buildApplication(configuration: configuration, dependencies: dependencies, logger: logger)
         var services: [any Service] = printerServices + [app]
         if orders {
-            services.append(DemoNarrator(
-                location: try configuration.storageLocation(), printers: virtualPrinters, ids: ids, basePort: printerBasePort, started: Date(), logger: logger))
+            services.append(
+                DemoNarrator(
+                    location: try configuration.storageLocation(), printers: virtualPrinters, ids: ids,
+                    basePort: printerBasePort, started: Date(), logger: logger))
         }
         // Services stop in reverse order: the narrator and the farm first, then its printers.
         try await ServiceGroup(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger).run()

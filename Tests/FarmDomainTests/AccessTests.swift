@@ -1,6 +1,7 @@
-@testable import FarmDomain
 import Foundation
 import Testing
+
+@testable import FarmDomain
 
 @Suite("Roles and permissions")
 struct RoleTests {
@@ -26,9 +27,13 @@ struct UserDeciderTests {
     func create() {
         Scenario<UserDecider>().then(.create(id, username: "ada", role: .operator), [created])
         Scenario<UserDecider>(given: [created]).then(.create(id, username: "ada", role: .operator), [])
-        #expect(Scenario<UserDecider>(given: [created]).thenRefused(.create(id, username: "bob", role: .operator)) == .alreadyExists(aggregate: "user"))
+        #expect(
+            Scenario<UserDecider>(given: [created]).thenRefused(.create(id, username: "bob", role: .operator))
+                == .alreadyExists(aggregate: "user"))
         for bad in ["", "Ada", "a b", String(repeating: "a", count: 65), "ädä", "ada;drop"] {
-            #expect(Scenario<UserDecider>().thenRefused(.create(id, username: bad, role: .viewer))?.invalidField == "username", "\(bad)")
+            #expect(
+                Scenario<UserDecider>().thenRefused(.create(id, username: bad, role: .viewer))?.invalidField
+                    == "username", "\(bad)")
         }
         #expect(Scenario<UserDecider>().thenRefused(.disable) == .notFound(aggregate: "user", command: "disable"))
     }
@@ -50,7 +55,9 @@ struct UserDeciderTests {
         #expect(UserDecider.replay([created, .disabled(changed)]).user?.status == "disabled")
     }
 
-    @Test("failed sign-ins count up and never lock the account; an old lock still reads back; a success resets the count; a disabled user cannot sign in")
+    @Test(
+        "failed sign-ins count up and never lock the account; an old lock still reads back; a success resets the count; a disabled user cannot sign in"
+    )
     func failures() {
         var history: [UserEvent] = [created]
         for attempt in 1...6 {
@@ -61,12 +68,15 @@ struct UserDeciderTests {
         #expect(UserDecider.replay(history).user?.lockedUntil == nil)
         #expect(UserDecider.replay(history).user?.failedLogins == 6)
         // Streams written before locks were dropped keep their lockedOut events.
-        let oldLock = UserDecider.replay(history + [.lockedOut(UserLockedOut(until: at.addingTimeInterval(900), at: at))]).user
+        let oldLock = UserDecider.replay(
+            history + [.lockedOut(UserLockedOut(until: at.addingTimeInterval(900), at: at))]
+        ).user
         #expect(oldLock?.lockedUntil == at.addingTimeInterval(900))
         let success = try! Scenario<UserDecider>(given: history).when(.recordLogin).get()
         #expect(UserDecider.replay(history + success).user?.failedLogins == 0)
-        #expect(Scenario<UserDecider>(given: [created, .disabled(UserChanged(at: at))]).thenRefused(.recordLogin)
-            == .illegalTransition(aggregate: "user", command: "sign in as", state: "disabled"))
+        #expect(
+            Scenario<UserDecider>(given: [created, .disabled(UserChanged(at: at))]).thenRefused(.recordLogin)
+                == .illegalTransition(aggregate: "user", command: "sign in as", state: "disabled"))
     }
 }
 
@@ -78,10 +88,17 @@ struct APIKeyDeciderTests {
     @Test("a key is created with a name and scope by its actor, and revoked once")
     func lifecycle() {
         let s = Scenario<APIKeyDecider>()
-        let created = APIKeyEvent.created(APIKeyCreated(apiKeyID: id, name: "shop sync", scope: .operate, keyID: "abc123def456", createdBy: "user:ada", at: s.time))
+        let created = APIKeyEvent.created(
+            APIKeyCreated(
+                apiKeyID: id, name: "shop sync", scope: .operate, keyID: "abc123def456", createdBy: "user:ada",
+                at: s.time))
         s.then(.create(id, name: "shop sync", scope: .operate, keyID: "abc123def456"), [created])
-        Scenario<APIKeyDecider>(given: [created]).then(.create(id, name: "shop sync", scope: .operate, keyID: "abc123def456"), [])
-        #expect(Scenario<APIKeyDecider>(given: [created]).thenRefused(.create(id, name: "other", scope: .operate, keyID: "abc123def456")) == .alreadyExists(aggregate: "API key"))
+        Scenario<APIKeyDecider>(given: [created]).then(
+            .create(id, name: "shop sync", scope: .operate, keyID: "abc123def456"), [])
+        #expect(
+            Scenario<APIKeyDecider>(given: [created]).thenRefused(
+                .create(id, name: "other", scope: .operate, keyID: "abc123def456"))
+                == .alreadyExists(aggregate: "API key"))
         Scenario<APIKeyDecider>(given: [created]).then(.revoke, [.revoked(APIKeyRevoked(at: s.time))])
         Scenario<APIKeyDecider>(given: [created, .revoked(APIKeyRevoked(at: at))]).then(.revoke, [])
         #expect(APIKeyDecider.replay([created, .revoked(APIKeyRevoked(at: at))]).apiKey?.revoked == true)

@@ -7,17 +7,27 @@ struct PreflightInspectorTests {
     /// A closed cube's facts, `side` mm, 20 % of its surface overhanging unless said otherwise.
     func cube(_ side: Double, overhang: Double = 0, walls: Double? = nil) -> ModelFacts {
         ModelFacts(
-            format: "stl-binary", triangles: 12, vertices: 8, size: BuildVolume(x: side, y: side, z: side), volume: side * side * side,
-            surfaceArea: 6 * side * side, shells: 1, openEdges: 0, nonManifoldEdges: 0, inconsistentEdges: 0, degenerateTriangles: 0,
+            format: "stl-binary", triangles: 12, vertices: 8, size: BuildVolume(x: side, y: side, z: side),
+            volume: side * side * side,
+            surfaceArea: 6 * side * side, shells: 1, openEdges: 0, nonManifoldEdges: 0, inconsistentEdges: 0,
+            degenerateTriangles: 0,
             nonFiniteCoordinates: 0, overhangArea: overhang * 6 * side * side, overhangAngle: 45,
             footprint: [[0, 0], [side, 0], [side, side], [0, side]],
-            wallThickness: WallThicknessFacts(samples: 100, minimum: walls ?? side, percentile1: walls ?? side, percentile5: walls ?? side, median: walls ?? side),
-            unitsGuess: side < 1 ? "probablyMetres" : side < 5 ? "perhapsInches" : "millimetres", declaredUnit: nil, objectNames: [], readerNotes: [])
+            wallThickness: WallThicknessFacts(
+                samples: 100, minimum: walls ?? side, percentile1: walls ?? side, percentile5: walls ?? side,
+                median: walls ?? side),
+            unitsGuess: side < 1 ? "probablyMetres" : side < 5 ? "perhapsInches" : "millimetres", declaredUnit: nil,
+            objectNames: [], readerNotes: [])
     }
 
-    let mk3 = PreflightPrinter(name: "mk3", capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), maxHotendTemperature: 300))
+    let mk3 = PreflightPrinter(
+        name: "mk3",
+        capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), maxHotendTemperature: 300))
     let voron = PreflightPrinter(
-        name: "voron", capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 300, y: 300, z: 280), enclosure: true, hardenedNozzle: true, maxHotendTemperature: 300))
+        name: "voron",
+        capabilities: PrinterCapabilities(
+            buildVolume: BuildVolume(x: 300, y: 300, z: 280), enclosure: true, hardenedNozzle: true,
+            maxHotendTemperature: 300))
     let inspector = PreflightInspector()
 
     @Test("a clean 20 mm cube passes, weighs volume × density, and names the printers that can make it")
@@ -39,7 +49,8 @@ struct PreflightInspectorTests {
         let verdict = inspector.inspect(facts, material: "PLA", printers: [mk3])
         #expect(verdict.outcome == .fail)
         #expect(verdict.findings.map(\.code) == ["geometry.nonFinite", "geometry.openEdges", "geometry.nonManifold"])
-        #expect(verdict.findings[1].message == "3 open edges: the model is not closed; repair it or allow automatic repair")
+        #expect(
+            verdict.findings[1].message == "3 open edges: the model is not closed; repair it or allow automatic repair")
         #expect(verdict.findings[2].message.hasPrefix("1 edge is shared"))
     }
 
@@ -50,7 +61,10 @@ struct PreflightInspectorTests {
         long.footprint = [[0, 0], [300, 0], [300, 50], [0, 50]]
         let verdict = inspector.inspect(long, material: "PLA", printers: [mk3])
         #expect(verdict.outcome == .fail)
-        #expect(verdict.findings.map(\.message) == ["300 × 50 × 20 mm does not fit any printer, even turned; the largest is 250 × 210 × 210 mm (mk3); scale it down or split it"])
+        #expect(
+            verdict.findings.map(\.message) == [
+                "300 × 50 × 20 mm does not fit any printer, even turned; the largest is 250 × 210 × 210 mm (mk3); scale it down or split it"
+            ])
         // 300 × 20 fits a 250 × 210 bed on the diagonal (√(250² + 210²) ≈ 326 mm).
         var slim = long
         slim.size = BuildVolume(x: 300, y: 20, z: 20)
@@ -58,8 +72,11 @@ struct PreflightInspectorTests {
         #expect(PreflightInspector.fits(footprint: slim.footprint, size: slim.size!, in: mk3.capabilities.buildVolume))
         let turned = inspector.inspect(slim, material: "PLA", printers: [mk3])
         #expect(turned.outcome == .pass)
-        #expect(turned.findings.map(\.code) == ["size.turned"], "preflight says it prints turned, as the plan will: \(turned.findings)")
-        let angle = try #require(PreflightInspector.fitAngle(footprint: slim.footprint, size: slim.size!, in: mk3.capabilities.buildVolume))
+        #expect(
+            turned.findings.map(\.code) == ["size.turned"],
+            "preflight says it prints turned, as the plan will: \(turned.findings)")
+        let angle = try #require(
+            PreflightInspector.fitAngle(footprint: slim.footprint, size: slim.size!, in: mk3.capabilities.buildVolume))
         let size = PreflightInspector.turnedSize(footprint: slim.footprint, size: slim.size!, degrees: angle)
         #expect(size.x <= 250 + 1e-6 && size.y <= 210 + 1e-6, "turned by \(angle)° it measures \(size)")
         var tall = cube(20)
@@ -74,10 +91,15 @@ struct PreflightInspectorTests {
         let refused = inspector.inspect(cube(20), material: "ABS", printers: [mk3])
         #expect(refused.findings.map(\.code) == ["material.noPrinter"])
         #expect(refused.findings[0].message.hasPrefix("ABS needs an enclosure and 255 °C at the nozzle"))
-        let hot = PreflightPrinter(name: "cold", capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 300, y: 300, z: 300), enclosure: true, maxHotendTemperature: 260))
+        let hot = PreflightPrinter(
+            name: "cold",
+            capabilities: PrinterCapabilities(
+                buildVolume: BuildVolume(x: 300, y: 300, z: 300), enclosure: true, maxHotendTemperature: 260))
         #expect(inspector.inspect(cube(20), material: "PC", printers: [hot]).outcome == .fail)
         #expect(inspector.inspect(cube(20), material: "nylon-cf", printers: [voron]).outcome == .pass)
-        let listed = PreflightPrinter(name: "petg-only", capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 300, y: 300, z: 300), materials: ["PETG"]))
+        let listed = PreflightPrinter(
+            name: "petg-only",
+            capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 300, y: 300, z: 300), materials: ["PETG"]))
         #expect(inspector.inspect(cube(20), material: "PLA", printers: [listed]).outcome == .fail)
         let unknown = inspector.inspect(cube(20), material: "unobtainium", printers: [mk3])
         #expect(unknown.outcome == .warn)
@@ -87,17 +109,28 @@ struct PreflightInspectorTests {
 
     @Test("units, thin walls, overhangs, pieces, no printers: warnings; metres fail")
     func warnings() {
-        #expect(inspector.inspect(cube(0.02), material: "PLA", printers: [mk3]).findings.first?.message
-            == "the model is only 0.02 × 0.02 × 0.02 mm: it was probably drawn in metres (it would be 20 × 20 × 20 mm); export it in millimetres")
+        #expect(
+            inspector.inspect(cube(0.02), material: "PLA", printers: [mk3]).findings.first?.message
+                == "the model is only 0.02 × 0.02 × 0.02 mm: it was probably drawn in metres (it would be 20 × 20 × 20 mm); export it in millimetres"
+        )
         let inches = inspector.inspect(cube(2), material: "PLA", printers: [mk3])
         #expect(inches.outcome == .warn && inches.findings.map(\.code) == ["units.inches"])
         #expect(inches.findings[0].message.contains("50.8 × 50.8 × 50.8 mm"))
         let thin = inspector.inspect(cube(20, walls: 0.3), material: "PLA", printers: [mk3])
-        #expect(thin.findings.map(\.message) == ["some walls are about 0.3 mm thick, thinner than the 0.4 mm nozzle; they may not print or may break; thicken them"])
-        let fine = PreflightPrinter(name: "fine", capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 200, y: 200, z: 200), nozzleDiameters: [0.25]))
+        #expect(
+            thin.findings.map(\.message) == [
+                "some walls are about 0.3 mm thick, thinner than the 0.4 mm nozzle; they may not print or may break; thicken them"
+            ])
+        let fine = PreflightPrinter(
+            name: "fine",
+            capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 200, y: 200, z: 200), nozzleDiameters: [0.25])
+        )
         #expect(inspector.inspect(cube(20, walls: 0.3), material: "PLA", printers: [fine]).outcome == .pass)
         let overhang = inspector.inspect(cube(20, overhang: 0.2), material: "PLA", printers: [mk3])
-        #expect(overhang.findings.map(\.message) == ["20 % of the surface (480 mm²) overhangs more than 45°; it needs supports or another orientation"])
+        #expect(
+            overhang.findings.map(\.message) == [
+                "20 % of the surface (480 mm²) overhangs more than 45°; it needs supports or another orientation"
+            ])
         var pieces = cube(20)
         pieces.shells = 2
         #expect(inspector.inspect(pieces, material: "PLA", printers: [mk3]).findings.map(\.code) == ["geometry.pieces"])
@@ -120,7 +153,9 @@ struct PreflightInspectorTests {
         let verdict = inspector.inspect(none, material: "PLA", printers: [mk3])
         #expect(verdict.outcome == .fail)
         #expect(verdict.findings.map(\.code).first == "geometry.empty")
-        #expect(verdict.findings.first?.message == "the model has no triangles: there is nothing to print; export the model again")
+        #expect(
+            verdict.findings.first?.message
+                == "the model has no triangles: there is nothing to print; export the model again")
         var flat = cube(20)
         flat.degenerateTriangles = 12
         flat.volume = 0

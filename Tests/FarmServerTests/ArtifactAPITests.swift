@@ -1,4 +1,3 @@
-@testable import FarmServer
 import Crypto
 import FarmDomain
 import Foundation
@@ -10,28 +9,38 @@ import NIOCore
 import Slicing
 import Testing
 
+@testable import FarmServer
+
 func sha256Hex(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
 
 extension TestFarm {
     /// Uploads bytes as a raw body named `name`.
-    func upload(_ data: Data, name: String, contentType: String = "application/octet-stream", headers: HTTPFields = auth) async throws -> TestResponse {
+    func upload(
+        _ data: Data, name: String, contentType: String = "application/octet-stream", headers: HTTPFields = auth
+    ) async throws -> TestResponse {
         var fields = headers
         fields[.contentType] = contentType
         let encoded = name.addingPercentEncoding(withAllowedCharacters: .urlQueryAllowed) ?? name
-        return try await client.execute(uri: "/api/v1/artifacts?name=\(encoded)", method: .post, headers: fields, body: ByteBuffer(data: data))
+        return try await client.execute(
+            uri: "/api/v1/artifacts?name=\(encoded)", method: .post, headers: fields, body: ByteBuffer(data: data))
     }
 
     func registerPrinter(_ name: String, x: Double, y: Double, z: Double, extra: String = "") async throws {
-        let json = #"{"name":"\#(name)","connector":"virtual","address":"virtual://\#(name)","capabilities":{"buildVolume":{"x":\#(x),"y":\#(y),"z":\#(z)},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":[]\#(extra)}}"#
+        let json =
+            #"{"name":"\#(name)","connector":"virtual","address":"virtual://\#(name)","capabilities":{"buildVolume":{"x":\#(x),"y":\#(y),"z":\#(z)},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":[]\#(extra)}}"#
         let response = try await request(.post, "/api/v1/printers", json: json)
         #expect(response.status == .created, "\(response.text)")
     }
 }
 
 /// A multipart/form-data body with one file field (and a text field before it).
-func multipart(file: Data, fieldName: String = "file", filename: String, boundary: String = "pf-boundary-7d1c") -> (Data, String) {
+func multipart(file: Data, fieldName: String = "file", filename: String, boundary: String = "pf-boundary-7d1c") -> (
+    Data, String
+) {
     var body = Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"note\"\r\n\r\nfrom the shop\r\n".utf8)
-    body += Data("--\(boundary)\r\nContent-Disposition: form-data; name=\"\(fieldName)\"; filename=\"\(filename)\"\r\nContent-Type: model/3mf\r\n\r\n".utf8)
+    body += Data(
+        "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(fieldName)\"; filename=\"\(filename)\"\r\nContent-Type: model/3mf\r\n\r\n"
+            .utf8)
     body += file
     body += Data("\r\n--\(boundary)--\r\n".utf8)
     return (body, "multipart/form-data; boundary=\(boundary)")
@@ -39,7 +48,9 @@ func multipart(file: Data, fieldName: String = "file", filename: String, boundar
 
 @Suite("Artifacts over HTTP")
 struct ArtifactAPITests {
-    @Test("a raw upload is stored by SHA-256 and analysed; the same bytes again are one artifact with two names", arguments: TestEngine.allCases)
+    @Test(
+        "a raw upload is stored by SHA-256 and analysed; the same bytes again are one artifact with two names",
+        arguments: TestEngine.allCases)
     func rawUpload(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
             let stl = MeshFixtures.binarySTL(MeshFixtures.cube(size: 20))
@@ -68,7 +79,9 @@ struct ArtifactAPITests {
             #expect(read.json["names"] as? [String] == ["cube.stl", "cube copy.stl"])
             let models = try await farm.request(.get, "/api/v1/artifacts?kind=model")
             #expect((models.json["items"] as? [[String: Any]])?.map { $0["sha256"] as? String } == [sha])
-            #expect(try await farm.request(.get, "/api/v1/artifacts/\(String(repeating: "0", count: 64))").status == .notFound)
+            #expect(
+                try await farm.request(.get, "/api/v1/artifacts/\(String(repeating: "0", count: 64))").status
+                    == .notFound)
             #expect(try await farm.request(.get, "/api/v1/artifacts/not-a-hash").problemCode == "invalid-parameter")
         }
     }
@@ -86,14 +99,20 @@ struct ArtifactAPITests {
             #expect(whole.headers[.eTag] == "\"\(sha)\"")
             #expect(whole.headers[.acceptRanges] == "bytes")
             #expect(whole.headers[.contentType] == "application/octet-stream")
-            #expect(whole.headers[.contentDisposition]?.hasPrefix("attachment") == true, "downloaded, never shown as a page")
-            #expect(whole.headers[.contentSecurityPolicy] == "default-src 'none'; sandbox" && whole.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
+            #expect(
+                whole.headers[.contentDisposition]?.hasPrefix("attachment") == true, "downloaded, never shown as a page"
+            )
+            #expect(
+                whole.headers[.contentSecurityPolicy] == "default-src 'none'; sandbox"
+                    && whole.headers[HTTPField.Name("X-Content-Type-Options")!] == "nosniff")
             var conditional = auth
             conditional[.ifNoneMatch] = "\"\(sha)\""
             #expect(try await farm.request(.get, url, headers: conditional).status == .notModified)
             for (range, expected, contentRange) in [
-                ("bytes=0-99", data[0..<100], "bytes 0-99/5000"), ("bytes=4990-", data[4990...], "bytes 4990-4999/5000"),
-                ("bytes=-10", data[4990...], "bytes 4990-4999/5000"), ("bytes=4000-9999", data[4000...], "bytes 4000-4999/5000"),
+                ("bytes=0-99", data[0..<100], "bytes 0-99/5000"),
+                ("bytes=4990-", data[4990...], "bytes 4990-4999/5000"),
+                ("bytes=-10", data[4990...], "bytes 4990-4999/5000"),
+                ("bytes=4000-9999", data[4000...], "bytes 4000-4999/5000"),
             ] {
                 var headers = auth
                 headers[.range] = range
@@ -113,20 +132,26 @@ struct ArtifactAPITests {
             var stale = auth
             stale[.range] = "bytes=0-1"
             stale[.ifRange] = "\"something-else\""
-            #expect(try await farm.request(.get, url, headers: stale).status == .ok, "If-Range that does not match: the whole file")
+            #expect(
+                try await farm.request(.get, url, headers: stale).status == .ok,
+                "If-Range that does not match: the whole file")
         }
     }
 
-    @Test("a raw upload whose declared type says nothing about the file (curl's --data-binary default) is typed by its name")
+    @Test(
+        "a raw upload whose declared type says nothing about the file (curl's --data-binary default) is typed by its name"
+    )
     func uploadTypeFromName() async throws {
         try await withFarm { farm in
             let cube = MeshFixtures.binarySTL(MeshFixtures.cube(size: 20))
             let curl = try await farm.upload(cube, name: "cube.stl", contentType: "application/x-www-form-urlencoded")
             #expect(curl.status == .created, "\(curl.text)")
             #expect(curl.json["mediaType"] as? String == "model/stl")
-            let declared = try await farm.upload(Data("G28\n".utf8), name: "plate.gcode", contentType: "text/x-gcode; charset=utf-8")
+            let declared = try await farm.upload(
+                Data("G28\n".utf8), name: "plate.gcode", contentType: "text/x-gcode; charset=utf-8")
             #expect(declared.json["mediaType"] as? String == "text/x-gcode", "a real type is kept")
-            let unknown = try await farm.upload(Data("blob".utf8), name: "notes", contentType: "application/x-www-form-urlencoded")
+            let unknown = try await farm.upload(
+                Data("blob".utf8), name: "notes", contentType: "application/x-www-form-urlencoded")
             #expect(unknown.json["mediaType"] as? String == "application/octet-stream")
         }
     }
@@ -134,12 +159,15 @@ struct ArtifactAPITests {
     @Test("a multipart form upload takes the 'file' field, its file name and type; a 3MF is analysed")
     func multipartUpload() async throws {
         try await withFarm { farm in
-            let threeMF = try MeshFixtures.threeMF(MeshFixtures.threeMFModel(
-                objects: [MeshFixtures.threeMFCube(id: 1, size: 10, name: "bracket")], items: ["<item objectid=\"1\"/>"]))
+            let threeMF = try MeshFixtures.threeMF(
+                MeshFixtures.threeMFModel(
+                    objects: [MeshFixtures.threeMFCube(id: 1, size: 10, name: "bracket")],
+                    items: ["<item objectid=\"1\"/>"]))
             let (body, contentType) = multipart(file: threeMF, filename: "bracket.3mf")
             var headers = auth
             headers[.contentType] = contentType
-            let response = try await farm.client.execute(uri: "/api/v1/artifacts", method: .post, headers: headers, body: ByteBuffer(data: body))
+            let response = try await farm.client.execute(
+                uri: "/api/v1/artifacts", method: .post, headers: headers, body: ByteBuffer(data: body))
             #expect(response.status == .created, "\(response.text)")
             #expect(response.json["sha256"] as? String == sha256Hex(threeMF))
             #expect(response.json["names"] as? [String] == ["bracket.3mf"])
@@ -150,7 +178,9 @@ struct ArtifactAPITests {
         }
     }
 
-    @Test("bad uploads: empty, over the limit, no file field, broken form, unreadable model, wrong credentials; nothing half-stored")
+    @Test(
+        "bad uploads: empty, over the limit, no file field, broken form, unreadable model, wrong credentials; nothing half-stored"
+    )
     func badUploads() async throws {
         try await withFarm(configure: { $0.maxUploadBytes = 4096 }) { farm in
             let empty = try await farm.upload(Data(), name: "empty.stl")
@@ -161,10 +191,12 @@ struct ArtifactAPITests {
             let (noFile, type) = multipart(file: Data("x".utf8), fieldName: "attachment", filename: "x.stl")
             var headers = auth
             headers[.contentType] = type
-            let missing = try await farm.client.execute(uri: "/api/v1/artifacts", method: .post, headers: headers, body: ByteBuffer(data: noFile))
+            let missing = try await farm.client.execute(
+                uri: "/api/v1/artifacts", method: .post, headers: headers, body: ByteBuffer(data: noFile))
             #expect(missing.problemCode == "upload-malformed", "\(missing.text)")
             headers[.contentType] = "multipart/form-data"
-            let noBoundary = try await farm.client.execute(uri: "/api/v1/artifacts", method: .post, headers: headers, body: ByteBuffer(data: noFile))
+            let noBoundary = try await farm.client.execute(
+                uri: "/api/v1/artifacts", method: .post, headers: headers, body: ByteBuffer(data: noFile))
             #expect(noBoundary.problemCode == "upload-malformed")
             let objects = farm.dataDirectory.appendingPathComponent("artifacts/objects")
             let tmp = farm.dataDirectory.appendingPathComponent("artifacts/tmp")
@@ -185,7 +217,9 @@ struct ArtifactAPITests {
         }
     }
 
-    @Test("an order with models is preflighted on arrival: a good cube passes, an open one goes to review with the reason", arguments: TestEngine.allCases)
+    @Test(
+        "an order with models is preflighted on arrival: a good cube passes, an open one goes to review with the reason",
+        arguments: TestEngine.allCases)
     func intentPreflight(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
             try await farm.registerPrinter("mk3", x: 250, y: 210, z: 210)
@@ -193,9 +227,12 @@ struct ArtifactAPITests {
             var open = MeshFixtures.cube(size: 20)
             open.corners.removeLast(6)
             let broken = try await farm.upload(MeshFixtures.binarySTL(open), name: "open.stl")
-            let goodSHA = try #require(good.json["sha256"] as? String), brokenSHA = try #require(broken.json["sha256"] as? String)
+            let goodSHA = try #require(good.json["sha256"] as? String)
+            let brokenSHA = try #require(broken.json["sha256"] as? String)
 
-            let passing = try await farm.request(.post, "/api/v1/intents", json: #"{"lineItems":[{"quantity":2,"material":"PLA","modelArtifact":"\#(goodSHA)"}]}"#)
+            let passing = try await farm.request(
+                .post, "/api/v1/intents",
+                json: #"{"lineItems":[{"quantity":2,"material":"PLA","modelArtifact":"\#(goodSHA)"}]}"#)
             #expect(passing.status == .created, "\(passing.text)")
             #expect(passing.json["status"] as? String == "preflighted")
             #expect(passing.json["preflight"] as? String == "pass")
@@ -205,11 +242,21 @@ struct ArtifactAPITests {
             #expect(verdict["massGrams"] as? Double == 9.92)
 
             let failing = try await farm.request(
-                .post, "/api/v1/intents", json: #"{"lineItems":[{"quantity":1,"material":"PLA","modelArtifact":"\#(goodSHA)"},{"quantity":1,"material":"PLA","modelArtifact":"\#(brokenSHA)"}]}"#)
+                .post, "/api/v1/intents",
+                json:
+                    #"{"lineItems":[{"quantity":1,"material":"PLA","modelArtifact":"\#(goodSHA)"},{"quantity":1,"material":"PLA","modelArtifact":"\#(brokenSHA)"}]}"#
+            )
             #expect(failing.json["status"] as? String == "needsReview")
-            #expect(failing.json["statusReasons"] as? [String] == ["line item 2: 4 open edges: the model is not closed; repair it or allow automatic repair"])
+            #expect(
+                failing.json["statusReasons"] as? [String] == [
+                    "line item 2: 4 open edges: the model is not closed; repair it or allow automatic repair"
+                ])
 
-            let unknown = try await farm.request(.post, "/api/v1/intents", json: #"{"lineItems":[{"quantity":1,"material":"PLA","modelArtifact":"\#(String(repeating: "ab", count: 32))"}]}"#)
+            let unknown = try await farm.request(
+                .post, "/api/v1/intents",
+                json:
+                    #"{"lineItems":[{"quantity":1,"material":"PLA","modelArtifact":"\#(String(repeating: "ab", count: 32))"}]}"#
+            )
             #expect(unknown.status == .unprocessableContent)
             #expect((unknown.json["detail"] as? String)?.contains("upload the model first") == true)
         }
@@ -221,10 +268,15 @@ struct ArtifactAPITests {
             try await farm.registerPrinter("mini", x: 180, y: 180, z: 180)
             let big = try await farm.upload(MeshFixtures.binarySTL(MeshFixtures.cube(size: 200)), name: "big.stl")
             let sha = try #require(big.json["sha256"] as? String)
-            let intent = try await farm.request(.post, "/api/v1/intents", json: #"{"lineItems":[{"quantity":1,"material":"PETG","modelArtifact":"\#(sha)"}]}"#)
+            let intent = try await farm.request(
+                .post, "/api/v1/intents",
+                json: #"{"lineItems":[{"quantity":1,"material":"PETG","modelArtifact":"\#(sha)"}]}"#)
             let id = try #require(intent.json["id"] as? String)
             #expect(intent.json["status"] as? String == "needsReview")
-            #expect((intent.json["statusReasons"] as? [String])?.first?.contains("200 × 200 × 200 mm does not fit any printer, even turned; the largest is 180 × 180 × 180 mm (mini)") == true)
+            #expect(
+                (intent.json["statusReasons"] as? [String])?.first?.contains(
+                    "200 × 200 × 200 mm does not fit any printer, even turned; the largest is 180 × 180 × 180 mm (mini)"
+                ) == true)
             try await farm.registerPrinter("big", x: 300, y: 300, z: 300)
             let again = try await farm.request(.post, "/api/v1/intents/\(id)/preflight")
             #expect(again.status == .ok, "\(again.text)")
@@ -256,20 +308,26 @@ struct SliceAPITests {
         return profile.canonicalText
     }
 
-    @Test("a profile is stored by version; a slice is made once and then a cache hit; a new profile version is a new slice", arguments: TestEngine.allCases)
+    @Test(
+        "a profile is stored by version; a slice is made once and then a cache hit; a new profile version is a new slice",
+        arguments: TestEngine.allCases)
     func sliceAndCache(engine: TestEngine) async throws {
         let text = try await Self.profileText()
         try await withFarm(engine) { farm in
             var headers = auth
             headers[.contentType] = "text/plain"
-            let stored = try await farm.client.execute(uri: "/api/v1/profiles?name=mk3-pla.ini", method: .post, headers: headers, body: ByteBuffer(string: text))
+            let stored = try await farm.client.execute(
+                uri: "/api/v1/profiles?name=mk3-pla.ini", method: .post, headers: headers,
+                body: ByteBuffer(string: text))
             #expect(stored.status == .created, "\(stored.text)")
             let version = try #require(stored.json["version"] as? String)
             #expect(stored.json["reproducibleInParallel"] as? Bool == true)
-            let model = try await farm.upload(try Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/box.stl")), name: "box.stl")
+            let model = try await farm.upload(
+                try Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/box.stl")), name: "box.stl")
             let sha = try #require(model.json["sha256"] as? String)
 
-            let first = try await farm.request(.post, "/api/v1/slices", json: #"{"model":"\#(sha)","profile":"\#(version)"}"#)
+            let first = try await farm.request(
+                .post, "/api/v1/slices", json: #"{"model":"\#(sha)","profile":"\#(version)"}"#)
             #expect(first.status == .created, "\(first.text)")
             #expect(first.headers[.sliceCache] == "miss")
             let key = try #require(first.json["key"] as? String)
@@ -277,10 +335,13 @@ struct SliceAPITests {
             #expect((facts["layerCount"] as? Int ?? 0) > 50)
             let gcode = try #require(first.json["gcode"] as? String)
             let download = try await farm.request(.get, "/api/v1/artifacts/\(gcode)/content")
-            #expect(String(buffer: download.body).hasPrefix("; generated by PrusaSlicer 2.5.0 on 0000-00-00 at 00:00:00 UTC"))
+            #expect(
+                String(buffer: download.body).hasPrefix(
+                    "; generated by PrusaSlicer 2.5.0 on 0000-00-00 at 00:00:00 UTC"))
 
             let events = try await farm.eventCount()
-            let again = try await farm.request(.post, "/api/v1/slices", json: #"{"model":"\#(sha)","profile":"\#(version)"}"#)
+            let again = try await farm.request(
+                .post, "/api/v1/slices", json: #"{"model":"\#(sha)","profile":"\#(version)"}"#)
             #expect(again.status == .ok)
             #expect(again.headers[.sliceCache] == "hit")
             #expect(again.json["key"] as? String == key)
@@ -290,10 +351,12 @@ struct SliceAPITests {
 
             let finer = text.replacingOccurrences(of: "\nlayer_height = 0.3\n", with: "\nlayer_height = 0.2\n")
             #expect(finer != text)
-            let other = try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: finer))
+            let other = try await farm.client.execute(
+                uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: finer))
             let otherVersion = try #require(other.json["version"] as? String)
             #expect(otherVersion != version)
-            let resliced = try await farm.request(.post, "/api/v1/slices", json: #"{"model":"\#(sha)","profile":"\#(otherVersion)"}"#)
+            let resliced = try await farm.request(
+                .post, "/api/v1/slices", json: #"{"model":"\#(sha)","profile":"\#(otherVersion)"}"#)
             #expect(resliced.status == .created)
             #expect(resliced.json["key"] as? String != key)
             let moreLayers = (resliced.json["facts"] as? [String: Any])?["layerCount"] as? Int ?? 0
@@ -301,7 +364,9 @@ struct SliceAPITests {
         }
     }
 
-    @Test("a plate of several models is one slice: objects labelled by item, copies counted, G-code the same on a second farm")
+    @Test(
+        "a plate of several models is one slice: objects labelled by item, copies counted, G-code the same on a second farm"
+    )
     func plate() async throws {
         let text = try await Self.profileText()
         let gcodes = Phases.Collected()
@@ -309,101 +374,186 @@ struct SliceAPITests {
             try await withFarm { farm in
                 var headers = auth
                 headers[.contentType] = "text/plain"
-                let version = try #require(try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text)).json["version"] as? String)
+                let version = try #require(
+                    try await farm.client.execute(
+                        uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text)
+                    ).json["version"] as? String)
                 var shas: [String] = []
                 for name in ["box.stl", "cylinder.stl", "pyramid.stl"] {
                     let data = try Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/\(name)"))
                     shas.append(try #require(try await farm.upload(data, name: name).json["sha256"] as? String))
                 }
-                let body = #"{"profile":"\#(version)","plate":[{"model":"\#(shas[0])","copies":1},{"model":"\#(shas[1])","copies":2},{"model":"\#(shas[2])","copies":1}]}"#
+                let body =
+                    #"{"profile":"\#(version)","plate":[{"model":"\#(shas[0])","copies":1},{"model":"\#(shas[1])","copies":2},{"model":"\#(shas[2])","copies":1}]}"#
                 let sliced = try await farm.request(.post, "/api/v1/slices", json: body)
                 #expect(sliced.status == .created, "\(sliced.text)")
                 let objects = try #require((sliced.json["facts"] as? [String: Any])?["objects"] as? [String])
                 #expect(objects.count == 4, "\(objects)")
                 #expect(objects.filter { $0.hasPrefix("item1-cylinder.stl") }.count == 2)
-                #expect(objects.contains { $0.hasPrefix("item0-box.stl") } && objects.contains { $0.hasPrefix("item2-pyramid.stl") })
-                let placements = try #require((sliced.json["facts"] as? [String: Any])?["placements"] as? [[String: Any]])
-                #expect(placements.compactMap { $0["name"] as? String }.sorted() == ["item0-box.stl", "item1-cylinder.stl", "item1-cylinder.stl", "item2-pyramid.stl"])
-                #expect(placements.allSatisfy { ($0["maxX"] as? Double ?? 0) > ($0["minX"] as? Double ?? 0) + 20 }, "each object is about 25 mm wide: \(placements)")
+                #expect(
+                    objects.contains { $0.hasPrefix("item0-box.stl") }
+                        && objects.contains { $0.hasPrefix("item2-pyramid.stl") })
+                let placements = try #require(
+                    (sliced.json["facts"] as? [String: Any])?["placements"] as? [[String: Any]])
+                #expect(
+                    placements.compactMap { $0["name"] as? String }.sorted() == [
+                        "item0-box.stl", "item1-cylinder.stl", "item1-cylinder.stl", "item2-pyramid.stl",
+                    ])
+                #expect(
+                    placements.allSatisfy { ($0["maxX"] as? Double ?? 0) > ($0["minX"] as? Double ?? 0) + 20 },
+                    "each object is about 25 mm wide: \(placements)")
                 #expect(((sliced.json["inputs"] as? [String: Any])?["plate"] as? [Any])?.count == 3)
                 #expect(try await farm.request(.post, "/api/v1/slices", json: body).headers[.sliceCache] == "hit")
                 gcodes.add(try #require(sliced.json["gcode"] as? String))
-                let one = try await farm.request(.post, "/api/v1/slices", json: #"{"profile":"\#(version)","plate":[{"model":"\#(shas[0])","copies":1}]}"#)
+                let one = try await farm.request(
+                    .post, "/api/v1/slices",
+                    json: #"{"profile":"\#(version)","plate":[{"model":"\#(shas[0])","copies":1}]}"#)
                 #expect(one.problemCode == "invalid-field", "a plate needs two entries")
             }
         }
-        #expect(gcodes.all.count == 2 && gcodes.all[0] == gcodes.all[1], "the same inputs give the same G-code bytes on another farm (no temporary paths in it)")
+        #expect(
+            gcodes.all.count == 2 && gcodes.all[0] == gcodes.all[1],
+            "the same inputs give the same G-code bytes on another farm (no temporary paths in it)")
     }
 
-    @Test("a line item is quoted by hand or estimated from its slice, line by line in exact decimals; the latest quote stands")
+    @Test(
+        "a line item is quoted by hand or estimated from its slice, line by line in exact decimals; the latest quote stands"
+    )
     func quotes() async throws {
         let text = try await Self.profileText()
         try await withFarm { farm in
             var headers = auth
             headers[.contentType] = "text/plain"
-            let version = try #require(try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text)).json["version"] as? String)
-            let model = try #require(try await farm.upload(MeshFixtures.binarySTL(MeshFixtures.cube(size: 20, origin: [1, 1, 0])), name: "cube.stl").json["sha256"] as? String)
-            let intent = try await farm.request(.post, "/api/v1/intents", json: #"{"lineItems":[{"id":"01936a4e-0000-7000-8000-0000000000a1","quantity":3,"material":"PLA","modelArtifact":"\#(model)"}]}"#)
+            let version = try #require(
+                try await farm.client.execute(
+                    uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text)
+                ).json["version"] as? String)
+            let model = try #require(
+                try await farm.upload(
+                    MeshFixtures.binarySTL(MeshFixtures.cube(size: 20, origin: [1, 1, 0])), name: "cube.stl"
+                ).json["sha256"] as? String)
+            let intent = try await farm.request(
+                .post, "/api/v1/intents",
+                json:
+                    #"{"lineItems":[{"id":"01936a4e-0000-7000-8000-0000000000a1","quantity":3,"material":"PLA","modelArtifact":"\#(model)"}]}"#
+            )
             let id = try #require(intent.json["id"] as? String)
-            let slice = try await farm.request(.post, "/api/v1/slices", json: #"{"model":"\#(model)","profile":"\#(version)"}"#)
+            let slice = try await farm.request(
+                .post, "/api/v1/slices", json: #"{"model":"\#(model)","profile":"\#(version)"}"#)
             let key = try #require(slice.json["key"] as? String)
 
-            let estimate = try await farm.request(.post, "/api/v1/intents/\(id)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000a1","slice":"\#(key)"}"#)
+            let estimate = try await farm.request(
+                .post, "/api/v1/intents/\(id)/quotes",
+                json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000a1","slice":"\#(key)"}"#)
             #expect(estimate.status == .ok, "\(estimate.text)")
             let quote = try #require(((estimate.json["quotes"] as? [[String: Any]])?.first?["quote"]) as? [String: Any])
             #expect(quote["kind"] as? String == "estimate")
             let lines = try #require(quote["lines"] as? [[String: Any]])
-            #expect(lines.map { $0["item"] as? String } == ["material", "machine time", "setup", "post-processing", "failure allowance", "margin"])
+            #expect(
+                lines.map { $0["item"] as? String } == [
+                    "material", "machine time", "setup", "post-processing", "failure allowance", "margin",
+                ])
             #expect((lines.first?["basis"] as? String)?.hasPrefix("3 × ") == true)
             let total = try #require(Decimal(string: quote["total"] as? String ?? ""))
             let sum = lines.compactMap { Decimal(string: $0["amount"] as? String ?? "") }.reduce(Decimal(0), +)
             #expect(total == sum && total > 0)
 
-            let manual = try await farm.request(.post, "/api/v1/intents/\(id)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000a1","price":19.90,"currency":"EUR","note":"bulk discount"}"#)
-            let replaced = try #require(((manual.json["quotes"] as? [[String: Any]])?.first?["quote"]) as? [String: Any])
-            #expect(replaced["kind"] as? String == "manual" && replaced["total"] as? String == "19.9" && replaced["note"] as? String == "bulk discount")
+            let manual = try await farm.request(
+                .post, "/api/v1/intents/\(id)/quotes",
+                json:
+                    #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000a1","price":19.90,"currency":"EUR","note":"bulk discount"}"#
+            )
+            let replaced = try #require(
+                ((manual.json["quotes"] as? [[String: Any]])?.first?["quote"]) as? [String: Any])
+            #expect(
+                replaced["kind"] as? String == "manual" && replaced["total"] as? String == "19.9"
+                    && replaced["note"] as? String == "bulk discount")
             #expect((manual.json["quotes"] as? [Any])?.count == 1, "the latest quote per line item")
-            let badItem = try await farm.request(.post, "/api/v1/intents/\(id)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000ff","price":1}"#)
+            let badItem = try await farm.request(
+                .post, "/api/v1/intents/\(id)/quotes",
+                json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000ff","price":1}"#)
             #expect(badItem.problemCode == "invalid-field")
-            let noRate = try await farm.request(.post, "/api/v1/intents/\(id)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000a1","slice":"\#(key)","printerClass":"giant"}"#)
-            #expect((noRate.json["detail"] as? String)?.contains("no hourly rate is set for the printer class 'giant'") == true)
+            let noRate = try await farm.request(
+                .post, "/api/v1/intents/\(id)/quotes",
+                json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000a1","slice":"\#(key)","printerClass":"giant"}"#
+            )
+            #expect(
+                (noRate.json["detail"] as? String)?.contains("no hourly rate is set for the printer class 'giant'")
+                    == true)
 
             // An order paid in dollars is quoted in dollars: by hand without naming it, never in euros, and not estimated
             // from the farm's euro rates.
-            let dollars = try await farm.request(.post, "/api/v1/intents", json: #"{"currency":"USD","lineItems":[{"id":"01936a4e-0000-7000-8000-0000000000b1","quantity":1,"material":"PLA","modelArtifact":"\#(model)"}]}"#)
+            let dollars = try await farm.request(
+                .post, "/api/v1/intents",
+                json:
+                    #"{"currency":"USD","lineItems":[{"id":"01936a4e-0000-7000-8000-0000000000b1","quantity":1,"material":"PLA","modelArtifact":"\#(model)"}]}"#
+            )
             let usd = try #require(dollars.json["id"] as? String)
             #expect(dollars.json["currency"] as? String == "USD")
-            let inDollars = try await farm.request(.post, "/api/v1/intents/\(usd)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000b1","price":"12.50"}"#)
-            #expect((((inDollars.json["quotes"] as? [[String: Any]])?.first?["quote"]) as? [String: Any])?["currency"] as? String == "USD", "\(inDollars.text)")
-            let inEuros = try await farm.request(.post, "/api/v1/intents/\(usd)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000b1","price":11,"currency":"EUR"}"#)
-            #expect(inEuros.status == .unprocessableContent && (inEuros.json["detail"] as? String)?.contains("the order is in USD") == true, "\(inEuros.text)")
-            let estimated = try await farm.request(.post, "/api/v1/intents/\(usd)/quotes", json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000b1","slice":"\#(key)"}"#)
-            #expect((estimated.json["detail"] as? String)?.contains("rates are in EUR but this order is in USD") == true, "\(estimated.text)")
-            let badCurrency = try await farm.request(.post, "/api/v1/intents", json: #"{"currency":"dollars","lineItems":[{"quantity":1,"material":"PLA"}]}"#)
-            #expect(badCurrency.problemCode == "invalid-field" && (badCurrency.json["detail"] as? String)?.contains("ISO 4217") == true, "\(badCurrency.text)")
+            let inDollars = try await farm.request(
+                .post, "/api/v1/intents/\(usd)/quotes",
+                json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000b1","price":"12.50"}"#)
+            #expect(
+                (((inDollars.json["quotes"] as? [[String: Any]])?.first?["quote"]) as? [String: Any])?["currency"]
+                    as? String == "USD", "\(inDollars.text)")
+            let inEuros = try await farm.request(
+                .post, "/api/v1/intents/\(usd)/quotes",
+                json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000b1","price":11,"currency":"EUR"}"#)
+            #expect(
+                inEuros.status == .unprocessableContent
+                    && (inEuros.json["detail"] as? String)?.contains("the order is in USD") == true, "\(inEuros.text)")
+            let estimated = try await farm.request(
+                .post, "/api/v1/intents/\(usd)/quotes",
+                json: #"{"lineItemID":"01936a4e-0000-7000-8000-0000000000b1","slice":"\#(key)"}"#)
+            #expect(
+                (estimated.json["detail"] as? String)?.contains("rates are in EUR but this order is in USD") == true,
+                "\(estimated.text)")
+            let badCurrency = try await farm.request(
+                .post, "/api/v1/intents", json: #"{"currency":"dollars","lineItems":[{"quantity":1,"material":"PLA"}]}"#
+            )
+            #expect(
+                badCurrency.problemCode == "invalid-field"
+                    && (badCurrency.json["detail"] as? String)?.contains("ISO 4217") == true, "\(badCurrency.text)")
         }
     }
 
-    @Test("a binding picks the profile for a printer model and material; changing it applies to the next slice; rolling back is one call")
+    @Test(
+        "a binding picks the profile for a printer model and material; changing it applies to the next slice; rolling back is one call"
+    )
     func bindingAndRollback() async throws {
         let text = try await Self.profileText()
         try await withFarm { farm in
             var headers = auth
             headers[.contentType] = "text/plain"
-            let first = try #require(try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text)).json["version"] as? String)
+            let first = try #require(
+                try await farm.client.execute(
+                    uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text)
+                ).json["version"] as? String)
             let finer = text.replacingOccurrences(of: "\nlayer_height = 0.3\n", with: "\nlayer_height = 0.2\n")
-            let second = try #require(try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: finer)).json["version"] as? String)
-            let model = try #require(try await farm.upload(try Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/box.stl")), name: "box.stl").json["sha256"] as? String)
+            let second = try #require(
+                try await farm.client.execute(
+                    uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: finer)
+                ).json["version"] as? String)
+            let model = try #require(
+                try await farm.upload(
+                    try Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/box.stl")), name: "box.stl"
+                ).json["sha256"] as? String)
             let byBinding = #"{"model":"\#(model)","printerModel":"MK3S","material":"PETG"}"#
 
             let unbound = try await farm.request(.post, "/api/v1/slices", json: byBinding)
             #expect((unbound.json["detail"] as? String)?.contains("no profile is bound for MK3S with PETG") == true)
-            let bound = try await farm.request(.post, "/api/v1/profile-bindings", json: #"{"printerModel":"MK3S","material":"PETG","profile":"\#(first)"}"#)
+            let bound = try await farm.request(
+                .post, "/api/v1/profile-bindings",
+                json: #"{"printerModel":"MK3S","material":"PETG","profile":"\#(first)"}"#)
             #expect(bound.status == .created, "\(bound.text)")
             let one = try await farm.request(.post, "/api/v1/slices", json: byBinding)
             #expect((one.json["inputs"] as? [String: Any])?["profile"] as? String == first)
 
-            let changed = try await farm.request(.post, "/api/v1/profile-bindings", json: #"{"printerModel":"mk3s","material":"petg","profile":"\#(second)","reason":"operator.override","note":"finer layers"}"#)
+            let changed = try await farm.request(
+                .post, "/api/v1/profile-bindings",
+                json:
+                    #"{"printerModel":"mk3s","material":"petg","profile":"\#(second)","reason":"operator.override","note":"finer layers"}"#
+            )
             #expect(changed.status == .ok)
             #expect(changed.json["profile"] as? String == second)
             let two = try await farm.request(.post, "/api/v1/slices", json: byBinding)
@@ -413,14 +563,22 @@ struct SliceAPITests {
             let diff = try await farm.request(.get, "/api/v1/profiles/\(first)/diff/\(second)")
             let changes = try #require(diff.json["changed"] as? [[String: Any]])
             #expect(changes.count == 1)
-            #expect(changes.first?["key"] as? String == "layer_height" && changes.first?["old"] as? String == "0.3" && changes.first?["new"] as? String == "0.2")
+            #expect(
+                changes.first?["key"] as? String == "layer_height" && changes.first?["old"] as? String == "0.3"
+                    && changes.first?["new"] as? String == "0.2")
 
-            let rolledBack = try await farm.request(.post, "/api/v1/profile-bindings", json: #"{"printerModel":"MK3S","material":"PETG","profile":"\#(first)","reason":"operator.override","note":"roll back"}"#)
+            let rolledBack = try await farm.request(
+                .post, "/api/v1/profile-bindings",
+                json:
+                    #"{"printerModel":"MK3S","material":"PETG","profile":"\#(first)","reason":"operator.override","note":"roll back"}"#
+            )
             #expect((rolledBack.json["history"] as? [Any])?.count == 3)
             let three = try await farm.request(.post, "/api/v1/slices", json: byBinding)
             #expect((three.json["inputs"] as? [String: Any])?["profile"] as? String == first)
             #expect(three.headers[.sliceCache] == "hit", "the first version's slice is still in the cache")
-            let missing = try await farm.request(.post, "/api/v1/profile-bindings", json: #"{"printerModel":"MK3S","material":"PETG","profile":"\#(String(repeating: "0", count: 64))"}"#)
+            let missing = try await farm.request(
+                .post, "/api/v1/profile-bindings",
+                json: #"{"printerModel":"MK3S","material":"PETG","profile":"\#(String(repeating: "0", count: 64))"}"#)
             #expect(missing.problemCode == "invalid-field")
             #expect((try await farm.request(.get, "/api/v1/profile-bindings").json["items"] as? [Any])?.count == 1)
         }
@@ -432,40 +590,62 @@ struct SliceAPITests {
         try await withFarm { farm in
             var headers = auth
             headers[.contentType] = "text/plain"
-            let cura = try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: "layer_height = 0.2\nmachine_nozzle_size = 0.4\n"))
+            let cura = try await farm.client.execute(
+                uri: "/api/v1/profiles", method: .post, headers: headers,
+                body: ByteBuffer(string: "layer_height = 0.2\nmachine_nozzle_size = 0.4\n"))
             #expect(cura.problemCode == "invalid-profile")
             #expect((cura.json["detail"] as? String)?.contains("machine_nozzle_size") == true)
-            let bundle = try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: "[print:0.15mm]\nlayer_height = 0.15\n"))
+            let bundle = try await farm.client.execute(
+                uri: "/api/v1/profiles", method: .post, headers: headers,
+                body: ByteBuffer(string: "[print:0.15mm]\nlayer_height = 0.15\n"))
             #expect((bundle.json["detail"] as? String)?.hasPrefix("profile.notFlat") == true)
             let outOfRange = try await farm.client.execute(
-                uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text.replacingOccurrences(of: "\nfill_density = 20%\n", with: "\nfill_density = 250%\n")))
+                uri: "/api/v1/profiles", method: .post, headers: headers,
+                body: ByteBuffer(
+                    string: text.replacingOccurrences(of: "\nfill_density = 20%\n", with: "\nfill_density = 250%\n")))
             #expect(outOfRange.problemCode == "invalid-profile", "\(outOfRange.text)")
-            #expect((outOfRange.json["detail"] as? String)?.contains("Value out of range: fill_density") == true, "\(outOfRange.text)")
-            let stored = try await farm.client.execute(uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text))
+            #expect(
+                (outOfRange.json["detail"] as? String)?.contains("Value out of range: fill_density") == true,
+                "\(outOfRange.text)")
+            let stored = try await farm.client.execute(
+                uri: "/api/v1/profiles", method: .post, headers: headers, body: ByteBuffer(string: text))
             let version = try #require(stored.json["version"] as? String)
 
-            let big = try await farm.upload(MeshFixtures.binarySTL(MeshFixtures.cube(size: 300, origin: [1, 1, 1])), name: "big.stl")
+            let big = try await farm.upload(
+                MeshFixtures.binarySTL(MeshFixtures.cube(size: 300, origin: [1, 1, 1])), name: "big.stl")
             let bigSHA = try #require(big.json["sha256"] as? String)
-            let tooBig = try await farm.request(.post, "/api/v1/slices", json: #"{"model":"\#(bigSHA)","profile":"\#(version)"}"#)
+            let tooBig = try await farm.request(
+                .post, "/api/v1/slices", json: #"{"model":"\#(bigSHA)","profile":"\#(version)"}"#)
             #expect(tooBig.problemCode == "slice-failed", "\(tooBig.text)")
             #expect((tooBig.json["detail"] as? String)?.hasPrefix("slice.doesNotFit") == true)
             #expect((tooBig.json["detail"] as? String)?.contains("Objects could not fit on the bed") == true)
             let detail = tooBig.json["detail"] as? String ?? ""
             let log = try #require(detail.range(of: "artifact ").map { String(detail[$0.upperBound...].prefix(64)) })
             let kept = try await farm.request(.get, "/api/v1/artifacts/\(log)/content")
-            #expect(String(buffer: kept.body).contains("Objects could not fit on the bed"), "the slicer's output is kept as an artifact")
-            #expect((try await farm.request(.get, "/api/v1/slices").json["items"] as? [Any])?.count == 0, "a failure is not cached")
+            #expect(
+                String(buffer: kept.body).contains("Objects could not fit on the bed"),
+                "the slicer's output is kept as an artifact")
+            #expect(
+                (try await farm.request(.get, "/api/v1/slices").json["items"] as? [Any])?.count == 0,
+                "a failure is not cached")
 
             let junk = try await farm.upload(Data(repeating: 7, count: 300), name: "junk.stl")
             let junkSHA = try #require(junk.json["sha256"] as? String)
-            let refused = try await farm.request(.post, "/api/v1/slices", json: #"{"model":"\#(junkSHA)","profile":"\#(version)"}"#)
+            let refused = try await farm.request(
+                .post, "/api/v1/slices", json: #"{"model":"\#(junkSHA)","profile":"\#(version)"}"#)
             #expect(refused.problemCode == "invalid-field")
             #expect((refused.json["detail"] as? String)?.contains("failed preflight") == true)
-            let unknown = try await farm.request(.post, "/api/v1/slices", json: #"{"model":"\#(bigSHA)","profile":"\#(String(repeating: "0", count: 64))"}"#)
+            let unknown = try await farm.request(
+                .post, "/api/v1/slices",
+                json: #"{"model":"\#(bigSHA)","profile":"\#(String(repeating: "0", count: 64))"}"#)
             #expect((unknown.json["detail"] as? String)?.contains("upload it first (POST /api/v1/profiles)") == true)
         }
         try await withFarm(configure: { $0.slicerPath = "/nonexistent/prusa-slicer" }) { farm in
-            let response = try await farm.request(.post, "/api/v1/slices", json: #"{"model":"\#(String(repeating: "a", count: 64))","profile":"\#(String(repeating: "b", count: 64))"}"#)
+            let response = try await farm.request(
+                .post, "/api/v1/slices",
+                json:
+                    #"{"model":"\#(String(repeating: "a", count: 64))","profile":"\#(String(repeating: "b", count: 64))"}"#
+            )
             #expect(response.status == .serviceUnavailable)
             #expect(response.problemCode == "slicer-missing")
         }

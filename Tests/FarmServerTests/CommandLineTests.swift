@@ -8,8 +8,11 @@ import Testing
 struct CommandLineTests {
     /// The executable built next to the test bundle by `swift build --build-tests`.
     static var executable: URL {
-        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().deletingLastPathComponent()
-        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("printfarm").path), directory.path != "/" {
+        var directory = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath()
+            .deletingLastPathComponent()
+        while !FileManager.default.fileExists(atPath: directory.appendingPathComponent("printfarm").path),
+            directory.path != "/"
+        {
             directory = directory.deletingLastPathComponent()
         }
         return directory.appendingPathComponent("printfarm")
@@ -20,7 +23,8 @@ struct CommandLineTests {
         var output: String
     }
 
-    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Finished {
+    static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Finished
+    {
         let process = Process()
         process.executableURL = executable
         process.arguments = arguments
@@ -40,21 +44,36 @@ struct CommandLineTests {
 
     static func freePort() throws -> Int { try TestPorts.take() }
 
-    @Test("migrate, create the first owner and a key, serve, answer requests, stop cleanly on SIGTERM, then rebuild the read models")
+    @Test(
+        "migrate, create the first owner and a key, serve, answer requests, stop cleanly on SIGTERM, then rebuild the read models"
+    )
     func lifecycle() async throws {
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-cli-\(UUID().uuidString)").path
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "printfarm-cli-\(UUID().uuidString)"
+        ).path
         let migrate = try Self.run(["migrate", "--data-dir", dataDirectory])
         #expect(migrate.status == 0, "\(migrate.output)")
         #expect(migrate.output.contains("applied migrations 1, 2, 3, 4, 5, 6, 7, 8; schema is at version 8"))
-        #expect(try Self.run(["migrate", "--data-dir", dataDirectory]).output.contains("schema is up to date at version 8"))
+        #expect(
+            try Self.run(["migrate", "--data-dir", dataDirectory]).output.contains("schema is up to date at version 8"))
         let password = "correct horse battery"
-        let owner = try Self.run(["users", "create", "--data-dir", dataDirectory, "--username", "ada", "--role", "owner", "--password-stdin"], input: password + "\n")
+        let owner = try Self.run(
+            [
+                "users", "create", "--data-dir", dataDirectory, "--username", "ada", "--role", "owner",
+                "--password-stdin",
+            ], input: password + "\n")
         #expect(owner.status == 0, "\(owner.output)")
         #expect(owner.output.contains("created owner ada"))
-        let weak = try Self.run(["users", "create", "--data-dir", dataDirectory, "--username", "bob", "--role", "viewer", "--password-stdin"], input: "short\n")
+        let weak = try Self.run(
+            [
+                "users", "create", "--data-dir", dataDirectory, "--username", "bob", "--role", "viewer",
+                "--password-stdin",
+            ], input: "short\n")
         #expect(weak.status != 0)
         #expect(weak.output.contains("password: use at least 12 characters"))
-        let keyRun = try Self.run(["keys", "create", "--data-dir", dataDirectory, "--name", "cli test", "--scope", "operate"])
+        let keyRun = try Self.run([
+            "keys", "create", "--data-dir", dataDirectory, "--name", "cli test", "--scope", "operate",
+        ])
         #expect(keyRun.status == 0, "\(keyRun.output)")
         let token = try #require(keyRun.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("pfk_") })
 
@@ -72,8 +91,14 @@ struct CommandLineTests {
         do {
             var healthy = false
             for _ in 0..<100 where !healthy {
-                if let response = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2)),
-                   response.status == .ok { healthy = true } else { try await Task.sleep(for: .milliseconds(100)) }
+                if let response = try? await client.execute(
+                    HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2)),
+                    response.status == .ok
+                {
+                    healthy = true
+                } else {
+                    try await Task.sleep(for: .milliseconds(100))
+                }
             }
             #expect(healthy)
             var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)/api/v1/intents")
@@ -97,7 +122,8 @@ struct CommandLineTests {
         let output = String(decoding: log.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         #expect(server.terminationStatus == 0, "\(output)")
         #expect(output.contains("listening on 127.0.0.1:\(port)"))
-        #expect(output.contains("connecting to the printers") && output.contains("production loop running"), "\(output)")
+        #expect(
+            output.contains("connecting to the printers") && output.contains("production loop running"), "\(output)")
         #expect(!output.contains(token) && !output.contains(password), "secrets must never reach the log")
 
         let rebuild = try Self.run(["projections", "rebuild", "--data-dir", dataDirectory])
@@ -107,7 +133,9 @@ struct CommandLineTests {
 
     @Test("a second serve on a port in use fails before it connects to a printer or runs the loop")
     func portInUse() throws {
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-cli-\(UUID().uuidString)").path
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "printfarm-cli-\(UUID().uuidString)"
+        ).path
         let held = try ServerSocket()
         defer { held.close() }
         #expect(listen(held.descriptor, 1) == 0)
@@ -171,7 +199,9 @@ struct ServerSocket {
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
         address.sin_port = in_port_t(UInt16(port).bigEndian)
         var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafePointer(to: &address) { $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) } }
+        let bound = withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) }
+        }
         guard bound == 0 else {
             _ = Glibc.close(descriptor)
             throw POSIXError(.EADDRINUSE)

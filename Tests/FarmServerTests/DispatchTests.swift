@@ -1,11 +1,12 @@
 import FarmArtifacts
 import FarmDomain
-@testable import FarmServer
 import FarmStore
 import Foundation
 import PrinterLink
 import Testing
 import VirtualPrinter
+
+@testable import FarmServer
 
 /// Two-phase dispatch and reconciliation against virtual printers that speak Moonraker's protocol: runs go to
 /// their printers and are followed to the end, a restart never starts a print twice, a machine busy with someone
@@ -26,10 +27,17 @@ struct DispatchTests {
     func schedule(_ rig: FleetRig, on printer: PrinterID) async throws -> Run {
         let gcode = try rig.artifacts.put(Data(contentsOf: URL(fileURLWithPath: PrinterFleetTests.gcode)))
         let plateID = BuildPlateID(UUID())
-        _ = try await rig.store.plates.execute(.compose(plateID, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]), id: plateID.description, context: context)
-        _ = try await rig.store.plates.execute(.freeze(gcodeArtifact: gcode.sha256), id: plateID.description, context: context)
+        _ = try await rig.store.plates.execute(
+            .compose(plateID, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]), id: plateID.description,
+            context: context)
+        _ = try await rig.store.plates.execute(
+            .freeze(gcodeArtifact: gcode.sha256), id: plateID.description, context: context)
         let runID = RunID(SystemIDs.uuidv7())
-        return try await rig.store.runs.execute(.schedule(runID, plateID: plateID, printerID: printer, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]), id: runID.description, context: context).model
+        return try await rig.store.runs.execute(
+            .schedule(
+                runID, plateID: plateID, printerID: printer, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]),
+            id: runID.description, context: context
+        ).model
     }
 
     func waitFor<T>(_ seconds: Double, _ probe: () async throws -> T?) async throws -> T? {
@@ -48,15 +56,21 @@ struct DispatchTests {
         }
     }
 
-    func printer(_ rig: FleetRig, _ id: PrinterID, within seconds: Double, _ matches: (Printer) -> Bool) async throws -> Printer? {
+    func printer(_ rig: FleetRig, _ id: PrinterID, within seconds: Double, _ matches: (Printer) -> Bool) async throws
+        -> Printer?
+    {
         try await waitFor(seconds) {
-            guard let printer = try await rig.store.printers.get(id: id.description)?.model, matches(printer) else { return nil }
+            guard let printer = try await rig.store.printers.get(id: id.description)?.model, matches(printer) else {
+                return nil
+            }
             return printer
         }
     }
 
     func eventTypes(_ rig: FleetRig, _ run: RunID) async throws -> [String] {
-        try await rig.store.events.read(stream: RunDecider.stream(run.description)).map { $0.type.replacingOccurrences(of: "printfarm.run.", with: "").replacingOccurrences(of: ".v1", with: "") }
+        try await rig.store.events.read(stream: RunDecider.stream(run.description)).map {
+            $0.type.replacingOccurrences(of: "printfarm.run.", with: "").replacingOccurrences(of: ".v1", with: "")
+        }
     }
 
     /// The jobs the machine's own history holds for the run's file: how many times it was really started.
@@ -64,7 +78,9 @@ struct DispatchTests {
         try await rig.client(index).history(limit: 100).filter { $0.filename == DispatchFile.path(of: run) }
     }
 
-    @Test("a scheduled run is claimed, uploaded under its run's name, started, followed with progress to completion, and its file removed")
+    @Test(
+        "a scheduled run is claimed, uploaded under its run's name, started, followed with progress to completion, and its file removed"
+    )
     func dispatchToCompletion() async throws {
         let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 30))
         do {
@@ -84,10 +100,11 @@ struct DispatchTests {
             #expect(types.last == "completed")
             let steps = types.filter { $0 == "progressed" }.count
             #expect(steps >= 5 && steps <= 110, "progress once per whole percent or layer, not per frame: \(steps)")
-            let fractions = try await rig.store.events.read(stream: RunDecider.stream(scheduled.id.description)).compactMap { event -> Double? in
-                guard event.type == "printfarm.run.progressed.v1" else { return nil }
-                return try StoreCoding.decoder().decode(RunProgressed.self, from: event.data).progress.fraction
-            }
+            let fractions = try await rig.store.events.read(stream: RunDecider.stream(scheduled.id.description))
+                .compactMap { event -> Double? in
+                    guard event.type == "printfarm.run.progressed.v1" else { return nil }
+                    return try StoreCoding.decoder().decode(RunProgressed.self, from: event.data).progress.fraction
+                }
             #expect(fractions == fractions.sorted(), "progress never goes back")
             let machineJobs = try await jobs(rig, 0, scheduled.id)
             #expect(machineJobs.map(\.status) == ["completed"], "started exactly once")
@@ -100,10 +117,13 @@ struct DispatchTests {
         await rig.stop()
     }
 
-    @Test("after a crash mid-dispatch the restarted farm checks each machine first: a started print is adopted, a finished one settled, an unsent one sent once")
+    @Test(
+        "after a crash mid-dispatch the restarted farm checks each machine first: a started print is adopted, a finished one settled, an unsent one sent once"
+    )
     func restartNeverStartsTwice() async throws {
         let rig = try await FleetRig(
-            VirtualPrinter(name: "still-printing", speed: 10), VirtualPrinter(name: "finished", speed: 60), VirtualPrinter(name: "never-sent", speed: 60),
+            VirtualPrinter(name: "still-printing", speed: 10), VirtualPrinter(name: "finished", speed: 60),
+            VirtualPrinter(name: "never-sent", speed: 60),
             startFleet: false)
         do {
             // What the crashed process left: three claimed runs; two were uploaded and started, one never left the farm.
@@ -111,14 +131,18 @@ struct DispatchTests {
             for index in 0..<3 {
                 let printerID = try await register(rig, index)
                 let scheduled = try await schedule(rig, on: printerID)
-                _ = try await rig.store.runs.execute(.beginDispatch(token: "crashed-\(index)"), id: scheduled.id.description, context: context)
+                _ = try await rig.store.runs.execute(
+                    .beginDispatch(token: "crashed-\(index)"), id: scheduled.id.description, context: context)
                 if index < 2 {
                     let client = rig.client(index)
-                    try await client.start(try await client.upload(file: PrinterFleetTests.gcode, as: DispatchFile.name(of: scheduled.id)))
+                    try await client.start(
+                        try await client.upload(file: PrinterFleetTests.gcode, as: DispatchFile.name(of: scheduled.id)))
                 }
                 runs.append(scheduled)
             }
-            let finished = try await waitFor(20) { try await jobs(rig, 1, runs[1].id).first?.status == "completed" ? true : nil }
+            let finished = try await waitFor(20) {
+                try await jobs(rig, 1, runs[1].id).first?.status == "completed" ? true : nil
+            }
             #expect(finished == true, "the second print ran to its end while the farm was down")
 
             await rig.restartFleet()
@@ -129,7 +153,9 @@ struct DispatchTests {
                 #expect(done?.status == .completed, "run \(index): \(String(describing: done))")
                 #expect(try await jobs(rig, index, scheduled.id).count == 1, "run \(index) was started exactly once")
                 let types = try await eventTypes(rig, scheduled.id)
-                #expect(types.filter { $0 == "dispatching" }.count == 1 && types.filter { $0 == "started" }.count == 1, "run \(index): \(types)")
+                #expect(
+                    types.filter { $0 == "dispatching" }.count == 1 && types.filter { $0 == "started" }.count == 1,
+                    "run \(index): \(types)")
             }
         } catch {
             await rig.stop()
@@ -147,10 +173,14 @@ struct DispatchTests {
             let client = rig.client(0)
             try await client.start(try await client.upload(file: PrinterFleetTests.gcode, as: "benchy.gcode"))
             let external = try await printer(rig, printerID, within: 10) { $0.job?.external ?? false }
-            #expect(external?.job?.file == "printfarm/benchy.gcode" && external?.status == .busy, "\(String(describing: external))")
+            #expect(
+                external?.job?.file == "printfarm/benchy.gcode" && external?.status == .busy,
+                "\(String(describing: external))")
             let scheduled = try await schedule(rig, on: printerID)
             try await Task.sleep(for: .seconds(1))
-            #expect(try await rig.store.runs.get(id: scheduled.id.description)?.model.status == .scheduled, "nothing dispatched to a busy machine")
+            #expect(
+                try await rig.store.runs.get(id: scheduled.id.description)?.model.status == .scheduled,
+                "nothing dispatched to a busy machine")
             let done = try await run(rig, scheduled.id, within: 60) { $0.status.isTerminal }
             #expect(done?.status == .completed, "dispatched once the external print ended: \(String(describing: done))")
         } catch {
@@ -160,22 +190,32 @@ struct DispatchTests {
         await rig.stop()
     }
 
-    @Test("a run we believe printing on an idle machine with no trace of it marks the printer desynced with the evidence, then is interrupted")
+    @Test(
+        "a run we believe printing on an idle machine with no trace of it marks the printer desynced with the evidence, then is interrupted"
+    )
     func desyncThenInterrupt() async throws {
         let rig = try await FleetRig(VirtualPrinter(name: "forgetful", speed: 60))
         do {
             let printerID = PrinterID(UUID())
             let scheduled = try await schedule(rig, on: printerID)
-            _ = try await rig.store.runs.execute(.beginDispatch(token: "t"), id: scheduled.id.description, context: context)
-            _ = try await rig.store.runs.execute(.confirmStarted(token: "t"), id: scheduled.id.description, context: context)
+            _ = try await rig.store.runs.execute(
+                .beginDispatch(token: "t"), id: scheduled.id.description, context: context)
+            _ = try await rig.store.runs.execute(
+                .confirmStarted(token: "t"), id: scheduled.id.description, context: context)
             _ = try await register(rig, 0, id: printerID)
             let desynced = try await printer(rig, printerID, within: 10) { $0.desynced != nil }
-            #expect(desynced?.desynced?.contains("has no record of \(DispatchFile.path(of: scheduled.id))") == true, "\(String(describing: desynced))")
+            #expect(
+                desynced?.desynced?.contains("has no record of \(DispatchFile.path(of: scheduled.id))") == true,
+                "\(String(describing: desynced))")
             let interrupted = try await run(rig, scheduled.id, within: 10) { $0.status.isTerminal }
             #expect(interrupted?.status == .interrupted)
-            #expect(try await printer(rig, printerID, within: 5) { $0.desynced == nil } != nil, "the flag is cleared once the rule settled it")
+            #expect(
+                try await printer(rig, printerID, within: 5) { $0.desynced == nil } != nil,
+                "the flag is cleared once the rule settled it")
             let events = try await rig.store.events.read(stream: PrinterDecider.stream(printerID.description))
-            #expect(events.map(\.reason).contains("reconcile.mismatch") && events.map(\.reason).contains("reconcile.healed"))
+            #expect(
+                events.map(\.reason).contains("reconcile.mismatch") && events.map(\.reason).contains("reconcile.healed")
+            )
         } catch {
             await rig.stop()
             throw error
@@ -191,13 +231,19 @@ struct DispatchTests {
             #expect(try await printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
             let scheduled = try await schedule(rig, on: printerID)
             #expect(try await run(rig, scheduled.id, within: 10) { $0.status == .printing } != nil)
-            let operatorContext = CommandContext(actor: EventActor(.user, "ada"), reason: .operatorRequest, note: "checking the first layer", time: Date())
+            let operatorContext = CommandContext(
+                actor: EventActor(.user, "ada"), reason: .operatorRequest, note: "checking the first layer",
+                time: Date())
             #expect(try await rig.fleet.perform(.pause, on: scheduled.id, context: operatorContext).status == .paused)
-            #expect(try await rig.fleet.perform(.resume, on: scheduled.id, context: operatorContext).status == .printing)
-            #expect(try await rig.fleet.perform(.cancel, on: scheduled.id, context: operatorContext).status == .cancelled)
+            #expect(
+                try await rig.fleet.perform(.resume, on: scheduled.id, context: operatorContext).status == .printing)
+            #expect(
+                try await rig.fleet.perform(.cancel, on: scheduled.id, context: operatorContext).status == .cancelled)
             let events = try await rig.store.events.read(stream: RunDecider.stream(scheduled.id.description))
             let byOperator = events.filter { $0.actor == "user:ada" }.map(\.type)
-            #expect(byOperator == ["printfarm.run.paused.v1", "printfarm.run.resumed.v1", "printfarm.run.cancelled.v1"], "\(events.map { ($0.type, $0.actor) })")
+            #expect(
+                byOperator == ["printfarm.run.paused.v1", "printfarm.run.resumed.v1", "printfarm.run.cancelled.v1"],
+                "\(events.map { ($0.type, $0.actor) })")
             #expect(try await jobs(rig, 0, scheduled.id).first?.status == "cancelled")
         } catch {
             await rig.stop()
@@ -221,7 +267,8 @@ struct DispatchTests {
             finished.status = .cancelled
             await rig.fleet.remember(finished, version: 3)
             await rig.fleet.remember(claimed, version: 2)
-            #expect(await rig.fleet.runs[printerID]?.isEmpty == true, "a finished run is not brought back by an older copy")
+            #expect(
+                await rig.fleet.runs[printerID]?.isEmpty == true, "a finished run is not brought back by an older copy")
         } catch {
             await rig.stop()
             throw error
@@ -253,7 +300,9 @@ struct DispatchTests {
         await rig.stop()
     }
 
-    @Test("a G-code error fails the run and leaves the printer in error until an operator clears the job; a shutdown needs a firmware restart; the wrong recovery is refused")
+    @Test(
+        "a G-code error fails the run and leaves the printer in error until an operator clears the job; a shutdown needs a firmware restart; the wrong recovery is refused"
+    )
     func recoveries() async throws {
         let machine = VirtualPrinter(name: "stopped", speed: 2)
         let rig = try await FleetRig(machine)
@@ -264,11 +313,15 @@ struct DispatchTests {
             #expect(try await run(rig, first.id, within: 60) { $0.status == .printing } != nil)
             await machine.inject(.gcodeError)
             let failed = try await run(rig, first.id, within: 60) { $0.status.isTerminal }
-            #expect(failed?.status == .failed && failed?.failure?.contains("Move out of range") == true, "\(String(describing: failed))")
+            #expect(
+                failed?.status == .failed && failed?.failure?.contains("Move out of range") == true,
+                "\(String(describing: failed))")
             let stuck = try #require(try await printer(rig, printerID, within: 60) { $0.observed == .error })
-            #expect(stuck.lastMessage?.contains("Move out of range") == true, "the printer shows Klipper's words: \(stuck)")
+            #expect(
+                stuck.lastMessage?.contains("Move out of range") == true, "the printer shows Klipper's words: \(stuck)")
             #expect(await rig.fleet.recovery(for: printerID) == .resetJob)
-            let operatorContext = CommandContext(actor: EventActor(.user, "ada"), reason: .operatorRequest, note: "removed the blob", time: Date())
+            let operatorContext = CommandContext(
+                actor: EventActor(.user, "ada"), reason: .operatorRequest, note: "removed the blob", time: Date())
             await #expect(throws: Problem.self, "a firmware restart does not fit a G-code error") {
                 _ = try await rig.fleet.recover(.firmwareRestart, on: printerID, context: operatorContext)
             }
@@ -276,7 +329,8 @@ struct DispatchTests {
             #expect(cleared.observed == .idle && cleared.attendedAt != nil, "\(cleared)")
 
             let second = try await schedule(rig, on: printerID)
-            #expect(try await run(rig, second.id, within: 60) { $0.status == .printing } != nil, "the printer prints again")
+            #expect(
+                try await run(rig, second.id, within: 60) { $0.status == .printing } != nil, "the printer prints again")
             await machine.inject(.klippyShutdown)
             #expect(try await run(rig, second.id, within: 60) { $0.status == .failed } != nil)
             #expect(try await printer(rig, printerID, within: 60) { $0.observed == .error } != nil)
@@ -286,7 +340,8 @@ struct DispatchTests {
             await #expect(throws: Problem.self, "an idle printer needs no recovery") {
                 _ = try await rig.fleet.recover(.resetJob, on: printerID, context: operatorContext)
             }
-            let recorded = try await rig.store.events.read(stream: PrinterDecider.stream(printerID.description)).filter { $0.type == "printfarm.printer.recoveryRequested.v1" }
+            let recorded = try await rig.store.events.read(stream: PrinterDecider.stream(printerID.description)).filter
+            { $0.type == "printfarm.printer.recoveryRequested.v1" }
             #expect(recorded.map(\.actor) == ["user:ada", "user:ada"])
         } catch {
             await rig.stop()

@@ -7,7 +7,8 @@ import Testing
 @Suite("printfarm preflight")
 struct PreflightCommandTests {
     func folder(_ files: [String: Data]) throws -> URL {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-preflight-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pf-preflight-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         for (name, data) in files { try data.write(to: directory.appendingPathComponent(name)) }
         return directory
@@ -17,8 +18,10 @@ struct PreflightCommandTests {
     func folderOfFiles() throws {
         var open = MeshFixtures.cube(size: 20, origin: [5, 5, 0])
         open.corners.removeLast(6)
-        let threeMF = try MeshFixtures.threeMF(MeshFixtures.threeMFModel(
-            objects: [MeshFixtures.threeMFCube(id: 1, size: 15)], items: ["<item objectid=\"1\"/>", "<item objectid=\"1\" transform=\"1 0 0 0 1 0 0 0 1 30 0 0\"/>"]))
+        let threeMF = try MeshFixtures.threeMF(
+            MeshFixtures.threeMFModel(
+                objects: [MeshFixtures.threeMFCube(id: 1, size: 15)],
+                items: ["<item objectid=\"1\"/>", "<item objectid=\"1\" transform=\"1 0 0 0 1 0 0 0 1 30 0 0\"/>"]))
         let directory = try folder([
             "good.stl": MeshFixtures.binarySTL(MeshFixtures.cube(size: 20)),
             "open.stl": MeshFixtures.binarySTL(open),
@@ -28,13 +31,23 @@ struct PreflightCommandTests {
         defer { try? FileManager.default.removeItem(at: directory) }
         let text = try CommandLineTests.run(["preflight", directory.path, "--printer-volume", "250,210,210"])
         #expect(text.status == 1, "\(text.output)")
-        #expect(text.output.contains("PASS  \(directory.path)/good.stl — 20 × 20 × 20 mm, 8 cm³, 9.92 g of PLA, 12 triangles (stl-binary)"), "\(text.output)")
+        #expect(
+            text.output.contains(
+                "PASS  \(directory.path)/good.stl — 20 × 20 × 20 mm, 8 cm³, 9.92 g of PLA, 12 triangles (stl-binary)"),
+            "\(text.output)")
         #expect(text.output.contains("FAIL  \(directory.path)/open.stl"))
-        #expect(text.output.contains("fail geometry.openEdges: 4 open edges: the model is not closed; repair it or allow automatic repair"))
-        #expect(text.output.contains("3 files: 1 pass, 1 warn, 1 fail"), "the 3MF's two cubes are two pieces: \(text.output)")
+        #expect(
+            text.output.contains(
+                "fail geometry.openEdges: 4 open edges: the model is not closed; repair it or allow automatic repair"))
+        #expect(
+            text.output.contains("3 files: 1 pass, 1 warn, 1 fail"),
+            "the 3MF's two cubes are two pieces: \(text.output)")
         #expect(!text.output.contains("notes.txt"))
 
-        let json = try CommandLineTests.run(["preflight", directory.appendingPathComponent("plate.3mf").path, "--json", "--material", "ABS", "--printer-volume", "250,210,210", "--enclosure"])
+        let json = try CommandLineTests.run([
+            "preflight", directory.appendingPathComponent("plate.3mf").path, "--json", "--material", "ABS",
+            "--printer-volume", "250,210,210", "--enclosure",
+        ])
         #expect(json.status == 0, "\(json.output)")
         let decoded = try JSONSerialization.jsonObject(with: Data(json.output.utf8)) as? [String: Any]
         let file = try #require((decoded?["files"] as? [[String: Any]])?.first)
@@ -47,7 +60,8 @@ struct PreflightCommandTests {
         #expect((verdict["findings"] as? [[String: Any]])?.map { $0["code"] as? String } == ["geometry.pieces"])
     }
 
-    @Test("too big, wrong units and unreadable files each fail with a sentence; bad options are refused before any work")
+    @Test(
+        "too big, wrong units and unreadable files each fail with a sentence; bad options are refused before any work")
     func failures() throws {
         let directory = try folder([
             "huge.stl": MeshFixtures.binarySTL(MeshFixtures.cube(size: 300)),
@@ -58,13 +72,20 @@ struct PreflightCommandTests {
             "nothing.stl": Data(count: 84),
         ])
         defer { try? FileManager.default.removeItem(at: directory) }
-        let run = try CommandLineTests.run(["preflight", directory.path, "--printer-volume", "250,210,210", "--printer-volume", "180,180,180"])
+        let run = try CommandLineTests.run([
+            "preflight", directory.path, "--printer-volume", "250,210,210", "--printer-volume", "180,180,180",
+        ])
         #expect(run.status == 1)
-        #expect(run.output.contains("fail size.noPrinter: 300 × 300 × 300 mm does not fit any printer, even turned; the largest is 250 × 210 × 210 mm (printer 1 (250,210,210))"), "\(run.output)")
+        #expect(
+            run.output.contains(
+                "fail size.noPrinter: 300 × 300 × 300 mm does not fit any printer, even turned; the largest is 250 × 210 × 210 mm (printer 1 (250,210,210))"
+            ), "\(run.output)")
         #expect(run.output.contains("fail units.metres: the model is only 0.02 × 0.02 × 0.02 mm"))
         #expect(run.output.contains("fail model.truncated: the file is cut short"))
         #expect(run.output.contains("fail model.empty: the file is empty"))
-        #expect(run.output.contains("fail geometry.empty: the model has no triangles: there is nothing to print"), "\(run.output)")
+        #expect(
+            run.output.contains("fail geometry.empty: the model has no triangles: there is nothing to print"),
+            "\(run.output)")
         #expect(run.output.contains("5 files: 0 pass, 0 warn, 5 fail"), "\(run.output)")
         let badVolume = try CommandLineTests.run(["preflight", directory.path, "--printer-volume", "250x210"])
         #expect(badVolume.status != 0 && badVolume.output.contains("--printer-volume wants X,Y,Z in millimetres"))
@@ -76,16 +97,22 @@ struct PreflightCommandTests {
 /// `printfarm slice` with the real PrusaSlicer.
 @Suite("printfarm slice")
 struct SliceCommandTests {
-    @Test("a model slices to G-code and its facts, then comes from the cache; a foreign profile and a model too big are refused with the reason")
+    @Test(
+        "a model slices to G-code and its facts, then comes from the cache; a foreign profile and a model too big are refused with the reason"
+    )
     func slice() throws {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-slice-cli-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pf-slice-cli-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: directory) }
         let cache = directory.appendingPathComponent("cache")
         func run(_ arguments: [String]) throws -> CommandLineTests.Finished {
             try CommandLineTests.run(arguments, environment: ["PRINTFARM_SLICE_CACHE": cache.path])
         }
-        func entries() -> Int { (try? FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("slices").path).count) ?? 0 }
+        func entries() -> Int {
+            (try? FileManager.default.contentsOfDirectory(atPath: cache.appendingPathComponent("slices").path).count)
+                ?? 0
+        }
         let output = directory.appendingPathComponent("box.gcode").path
         let first = try run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "-o", output, "--json"])
         #expect(first.status == 0, "\(first.output)")
@@ -102,7 +129,10 @@ struct SliceCommandTests {
         #expect(second?["cache"] as? String == "hit", "\(again.output)")
         #expect(second?["key"] as? String == json?["key"] as? String)
         #expect(try Data(contentsOf: URL(fileURLWithPath: output)) == bytes, "the cached G-code is the same bytes")
-        let text = try run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "/usr/share/PrusaSlicer/shapes/pyramid.stl", "--merge", "-o", output])
+        let text = try run([
+            "slice", "/usr/share/PrusaSlicer/shapes/box.stl", "/usr/share/PrusaSlicer/shapes/pyramid.stl", "--merge",
+            "-o", output,
+        ])
         #expect(text.output.contains("sliced 2 models") && text.output.contains("box.stl copy 0: X "), "\(text.output)")
         #expect(entries() == 2)
 
@@ -117,21 +147,30 @@ struct SliceCommandTests {
         try MeshFixtures.binarySTL(MeshFixtures.cube(size: 300, origin: [1, 1, 1])).write(to: big)
         let tooBig = try run(["slice", big.path, "-o", output])
         #expect(tooBig.status != 0)
-        #expect(tooBig.output.contains("slice.doesNotFit: the part does not fit on this printer's bed"), "\(tooBig.output)")
-        let missing = try run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "-o", output, "--slicer", "/nonexistent/prusa-slicer"])
+        #expect(
+            tooBig.output.contains("slice.doesNotFit: the part does not fit on this printer's bed"), "\(tooBig.output)")
+        let missing = try run([
+            "slice", "/usr/share/PrusaSlicer/shapes/box.stl", "-o", output, "--slicer", "/nonexistent/prusa-slicer",
+        ])
         #expect(missing.output.contains("slice.slicerMissing"))
         #expect(entries() == 2, "failed slices are not cached")
 
         let profile = directory.appendingPathComponent("mk3s-petg.ini").path
         let imported = try CommandLineTests.run([
-            "profiles", "import", "--printer", "Original Prusa i3 MK3S & MK3S+", "--print", "0.15mm QUALITY @MK3", "--filament", "Generic PETG", "-o", profile,
+            "profiles", "import", "--printer", "Original Prusa i3 MK3S & MK3S+", "--print", "0.15mm QUALITY @MK3",
+            "--filament", "Generic PETG", "-o", profile,
         ])
         #expect(imported.status == 0, "\(imported.output)")
         #expect(imported.output.contains("wrote \(profile)"))
         let sliced = try run(["slice", "/usr/share/PrusaSlicer/shapes/box.stl", "--profile", profile, "-o", output])
         #expect(sliced.status == 0, "\(sliced.output)")
-        let typo = try CommandLineTests.run(["profiles", "import", "--printer", "Original Prusa i3 MK9", "--print", "0.15mm QUALITY @MK3", "--filament", "Generic PETG", "-o", profile])
+        let typo = try CommandLineTests.run([
+            "profiles", "import", "--printer", "Original Prusa i3 MK9", "--print", "0.15mm QUALITY @MK3", "--filament",
+            "Generic PETG", "-o", profile,
+        ])
         #expect(typo.status != 0)
-        #expect(typo.output.contains("the bundle has no printer preset 'Original Prusa i3 MK9'; similar: "), "\(typo.output)")
+        #expect(
+            typo.output.contains("the bundle has no printer preset 'Original Prusa i3 MK9'; similar: "),
+            "\(typo.output)")
     }
 }

@@ -1,9 +1,10 @@
-@testable import FarmDomain
-@testable import FarmServer
 import FarmStore
 import Foundation
 import HTTPTypes
 import Testing
+
+@testable import FarmDomain
+@testable import FarmServer
 
 /// The web UI as the server renders it (the browser tests drive it in Chromium): who sees what, escaping, the
 /// sign-in redirects, the board's lanes from real farm state.
@@ -14,7 +15,9 @@ struct WebPageTests {
     func cookie(_ farm: TestFarm, _ username: String, role: Role) async throws -> String {
         try await farm.createUser(username, role: role)
         let signedIn = try await farm.request(
-            .post, "/api/v1/sessions", json: #"{"username":"\#(username)","password":"correct horse battery","cookie":true}"#, headers: [.contentType: "application/json"])
+            .post, "/api/v1/sessions",
+            json: #"{"username":"\#(username)","password":"correct horse battery","cookie":true}"#,
+            headers: [.contentType: "application/json"])
         let setCookie = try #require(signedIn.headers[.setCookie])
         return try #require(setCookie.split(separator: ";").first.map(String.init))
     }
@@ -23,7 +26,10 @@ struct WebPageTests {
     static func card(_ id: String, in board: String) -> String? {
         guard let start = board.range(of: "id=\"\(id)\"") else { return nil }
         let rest = board[start.upperBound...]
-        let end = [rest.range(of: "<li class=\"card ")?.lowerBound, rest.range(of: "data-lane=")?.lowerBound].compactMap { $0 }.min() ?? rest.endIndex
+        let end =
+            [rest.range(of: "<li class=\"card ")?.lowerBound, rest.range(of: "data-lane=")?.lowerBound].compactMap {
+                $0
+            }.min() ?? rest.endIndex
         return String(rest[..<end])
     }
 
@@ -32,15 +38,23 @@ struct WebPageTests {
         let printer = PrinterID(SystemIDs.uuidv7())
         let capabilities = PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 220), materials: ["PLA"])
         _ = try await store.printers.execute(
-            .register(printer, PrinterRegistration(name: "<script>alert(1)</script>mk4", connector: .virtual, address: "http://127.0.0.1:9", capabilities: capabilities)),
+            .register(
+                printer,
+                PrinterRegistration(
+                    name: "<script>alert(1)</script>mk4", connector: .virtual, address: "http://127.0.0.1:9",
+                    capabilities: capabilities)),
             id: printer.description, context: context)
-        _ = try await store.printers.execute(.markDegraded(reason: "3 of the last 10 runs failed"), id: printer.description, context: context)
+        _ = try await store.printers.execute(
+            .markDegraded(reason: "3 of the last 10 runs failed"), id: printer.description, context: context)
         var ids: [RunID] = []
         for finish in [false, true] {
             let id = RunID(SystemIDs.uuidv7())
             var commands: [RunCommand] = [
-                .schedule(id, plateID: BuildPlateID(UUID()), printerID: printer, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]),
-                .beginDispatch(token: "t"), .confirmStarted(token: "t"), .reportProgress(RunProgress(fraction: 0.42, layer: 21, totalLayers: 50, remainingSeconds: 1800)),
+                .schedule(
+                    id, plateID: BuildPlateID(UUID()), printerID: printer,
+                    items: [PlateItem(planID: PlanID(UUID()), revision: 1)]),
+                .beginDispatch(token: "t"), .confirmStarted(token: "t"),
+                .reportProgress(RunProgress(fraction: 0.42, layer: 21, totalLayers: 50, remainingSeconds: 1800)),
             ]
             if finish { commands += [.reportProgress(RunProgress(fraction: 0.9)), .complete] }
             for command in commands { _ = try await store.runs.execute(command, id: id.description, context: context) }
@@ -49,7 +63,9 @@ struct WebPageTests {
         return (printer, ids[0], ids[1])
     }
 
-    @Test("the board shows each lane's cards with why they are there; an operator gets the actions, a viewer none", arguments: TestEngine.allCases)
+    @Test(
+        "the board shows each lane's cards with why they are there; an operator gets the actions, a viewer none",
+        arguments: TestEngine.allCases)
     func board(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
             let seeded = try await seed(farm.store)
@@ -84,7 +100,8 @@ struct WebPageTests {
             // The board follows the event log: the printing run completes and moves to QA; the printer is cleared.
             func lane(of card: String, in html: String) -> String? {
                 guard let at = html.range(of: "id=\"\(card)\"") else { return nil }
-                return html[..<at.lowerBound].components(separatedBy: "data-lane=\"").last?.prefix { $0 != "\"" }.description
+                return html[..<at.lowerBound].components(separatedBy: "data-lane=\"").last?.prefix { $0 != "\"" }
+                    .description
             }
             #expect(lane(of: "card-run-\(seeded.printing)", in: lanes.text) == "running")
             _ = try await farm.store.runs.execute(.complete, id: seeded.printing.description, context: context)
@@ -92,12 +109,20 @@ struct WebPageTests {
             let later = try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text
             #expect(lane(of: "card-run-\(seeded.printing)", in: later) == "qa")
             #expect(!later.contains("card-printer-\(seeded.printer)"))
-            _ = try await farm.store.runs.execute(.inspect(planID: try #require(try await farm.store.runs.get(id: seeded.printing.description)?.model.items.first?.planID), passed: true), id: seeded.printing.description, context: context)
-            #expect(!(try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text.contains("card-run-\(seeded.printing)")))
+            _ = try await farm.store.runs.execute(
+                .inspect(
+                    planID: try #require(
+                        try await farm.store.runs.get(id: seeded.printing.description)?.model.items.first?.planID),
+                    passed: true), id: seeded.printing.description, context: context)
+            #expect(
+                !(try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text.contains(
+                    "card-run-\(seeded.printing)")))
         }
     }
 
-    @Test("a run's page shows its facts, items and timeline; an operator gets the QA form for a completed run, a viewer only the verdicts")
+    @Test(
+        "a run's page shows its facts, items and timeline; an operator gets the QA form for a completed run, a viewer only the verdicts"
+    )
     func runPage() async throws {
         try await withFarm { farm in
             let seeded = try await seed(farm.store)
@@ -109,42 +134,65 @@ struct WebPageTests {
             #expect(html.contains("Waits for QA"))
             #expect(html.contains("<form class=\"qa\" data-run=\"\(seeded.done)\""))
             #expect(html.contains("<option value=\"layerShift\">layer shift</option>"))
-            #expect(html.contains("<strong>run completed</strong> by system:cli"), "the timeline names each event and who")
-            #expect(html.contains("<strong>run progressed</strong> ×2 by system:cli"), "repeated progress reports are one line")
+            #expect(
+                html.contains("<strong>run completed</strong> by system:cli"), "the timeline names each event and who")
+            #expect(
+                html.contains("<strong>run progressed</strong> ×2 by system:cli"),
+                "repeated progress reports are one line")
             // A verdict recorded by a person shows their name in the timeline.
-            let csrf = try #require(html.range(of: "name=\"csrf-token\" content=\"").map { html[$0.upperBound...].prefix { $0 != "\"" } }.map(String.init))
-            let plan = try #require(try await farm.store.runs.get(id: seeded.done.description)?.model.items.first?.planID)
+            let csrf = try #require(
+                html.range(of: "name=\"csrf-token\" content=\"").map { html[$0.upperBound...].prefix { $0 != "\"" } }
+                    .map(String.init))
+            let plan = try #require(
+                try await farm.store.runs.get(id: seeded.done.description)?.model.items.first?.planID)
             let inspected = try await farm.request(
-                .post, "/api/v1/runs/\(seeded.done)/inspections", json: #"{"items":[{"planID":"\#(plan)","passed":false,"failure":"warping","note":"corner lifted"}]}"#,
+                .post, "/api/v1/runs/\(seeded.done)/inspections",
+                json: #"{"items":[{"planID":"\#(plan)","passed":false,"failure":"warping","note":"corner lifted"}]}"#,
                 headers: [.cookie: operatorCookie, .contentType: "application/json", CSRFCheck.header: csrf])
             #expect(inspected.status == .ok || inspected.status == .created, "\(inspected.text)")
             let after = try await farm.request(.get, "/runs/\(seeded.done)", headers: [.cookie: operatorCookie]).text
             #expect(after.contains("<strong>run itemInspected</strong> by otto"))
             #expect(after.contains("Failed — warping: corner lifted"))
-            let printing = try await farm.request(.get, "/runs/\(seeded.printing)", headers: [.cookie: operatorCookie]).text
+            let printing = try await farm.request(.get, "/runs/\(seeded.printing)", headers: [.cookie: operatorCookie])
+                .text
             #expect(!printing.contains("<form class=\"qa\""), "no QA before the run completed")
             let viewerCookie = try await cookie(farm, "vera", role: .viewer)
-            #expect(!(try await farm.request(.get, "/runs/\(seeded.done)", headers: [.cookie: viewerCookie]).text.contains("<form")))
-            let missing = try await farm.request(.get, "/runs/01936a4e-0000-7000-8000-000000000001", headers: [.cookie: operatorCookie])
+            #expect(
+                !(try await farm.request(.get, "/runs/\(seeded.done)", headers: [.cookie: viewerCookie]).text.contains(
+                    "<form")))
+            let missing = try await farm.request(
+                .get, "/runs/01936a4e-0000-7000-8000-000000000001", headers: [.cookie: operatorCookie])
             #expect(missing.status == .notFound)
-            #expect(try await farm.request(.get, "/runs/not-a-run", headers: [.cookie: operatorCookie]).status == .notFound)
+            #expect(
+                try await farm.request(.get, "/runs/not-a-run", headers: [.cookie: operatorCookie]).status == .notFound)
         }
     }
 
-    @Test("the printers page shows every printer with its state, badges and what it prints; operators get the maintenance toggle")
+    @Test(
+        "the printers page shows every printer with its state, badges and what it prints; operators get the maintenance toggle"
+    )
     func printersPage() async throws {
         try await withFarm { farm in
             let seeded = try await seed(farm.store)
             let operatorCookie = try await cookie(farm, "otto", role: .operator)
             let busy = PrinterID(SystemIDs.uuidv7())
             _ = try await farm.store.printers.execute(
-                .register(busy, PrinterRegistration(name: "xl", connector: .virtual, address: "http://127.0.0.1:9", capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 360, y: 360, z: 360)))),
+                .register(
+                    busy,
+                    PrinterRegistration(
+                        name: "xl", connector: .virtual, address: "http://127.0.0.1:9",
+                        capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 360, y: 360, z: 360)))),
                 id: busy.description, context: context)
-            _ = try await farm.store.printers.execute(.observe(.busy, message: nil, job: PrinterJob(file: "cube.gcode", external: true)), id: busy.description, context: context)
+            _ = try await farm.store.printers.execute(
+                .observe(.busy, message: nil, job: PrinterJob(file: "cube.gcode", external: true)),
+                id: busy.description, context: context)
             let html = try await farm.request(.get, "/printers", headers: [.cookie: operatorCookie]).text
-            let busyTile = try #require(html.components(separatedBy: "id=\"printer-\(busy)\"").last?.components(separatedBy: "</li>").first)
+            let busyTile = try #require(
+                html.components(separatedBy: "id=\"printer-\(busy)\"").last?.components(separatedBy: "</li>").first)
             #expect(busyTile.contains("printing a job started elsewhere: cube.gcode"))
-            #expect(!busyTile.contains("maintenance"), "a printing printer offers no maintenance switch (it would be refused)")
+            #expect(
+                !busyTile.contains("maintenance"),
+                "a printing printer offers no maintenance switch (it would be refused)")
             #expect(html.contains("id=\"printer-\(seeded.printer)\""))
             #expect(html.contains("&lt;script&gt;alert(1)&lt;/script&gt;mk4"))
             #expect(html.contains("badge-degraded"))
@@ -158,18 +206,27 @@ struct WebPageTests {
         }
     }
 
-    @Test("a printer's page shows its capabilities, calibration, health from its latest runs, history and timeline; operators get its actions", arguments: TestEngine.allCases)
+    @Test(
+        "a printer's page shows its capabilities, calibration, health from its latest runs, history and timeline; operators get its actions",
+        arguments: TestEngine.allCases)
     func printerPage(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
             let seeded = try await seed(farm.store)
-            let store = farm.store, id = seeded.printer.description
+            let store = farm.store
+            let id = seeded.printer.description
             _ = try await store.printers.execute(
-                .recordCalibration(Calibration(kind: "pressureAdvance", values: ["pa": 0.045], note: "PETG, 0.4 mm", calibratedAt: Date())), id: id, context: context)
-            _ = try await store.printers.execute(.loadMaterial(LoadedMaterial(material: "PETG", colour: "black")), id: id, context: context)
+                .recordCalibration(
+                    Calibration(
+                        kind: "pressureAdvance", values: ["pa": 0.045], note: "PETG, 0.4 mm", calibratedAt: Date())),
+                id: id, context: context)
+            _ = try await store.printers.execute(
+                .loadMaterial(LoadedMaterial(material: "PETG", colour: "black")), id: id, context: context)
             // Of its finished runs one completed (the seeded one), one failed: the printing one is not finished.
             let failed = RunID(SystemIDs.uuidv7())
             for command: RunCommand in [
-                .schedule(failed, plateID: BuildPlateID(UUID()), printerID: seeded.printer, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]),
+                .schedule(
+                    failed, plateID: BuildPlateID(UUID()), printerID: seeded.printer,
+                    items: [PlateItem(planID: PlanID(UUID()), revision: 1)]),
                 .beginDispatch(token: "f"), .confirmStarted(token: "f"), .fail,
             ] { _ = try await store.runs.execute(command, id: failed.description, context: context) }
             let operatorCookie = try await cookie(farm, "otto", role: .operator)
@@ -182,37 +239,65 @@ struct WebPageTests {
             #expect(html.contains("PETG black"))
             #expect(html.contains("1 of the last 2 runs completed"))
             #expect(html.contains("health-poor"))
-            for run in [seeded.printing, seeded.done, failed] { #expect(html.contains("<a href=\"/runs/\(run)\">"), "history lists run \(run)") }
+            for run in [seeded.printing, seeded.done, failed] {
+                #expect(html.contains("<a href=\"/runs/\(run)\">"), "history lists run \(run)")
+            }
             #expect(html.contains("<strong>printer calibrated</strong> by system:cli"), "the timeline")
             #expect(html.contains("Clear degraded") && html.contains("Start maintenance"))
             let grid = try await farm.request(.get, "/ui/printers", headers: [.cookie: operatorCookie]).text
-            #expect(grid.contains("<a href=\"/printers/\(id)\">") && grid.contains("1 of the last 2 runs completed") && !grid.contains("<html"))
+            #expect(
+                grid.contains("<a href=\"/printers/\(id)\">") && grid.contains("1 of the last 2 runs completed")
+                    && !grid.contains("<html"))
             // Parts left on the bed (where the farm requires cleared beds): a card with the playbook, a badge on the tile.
-            _ = try await store.printers.execute(.markBedOccupied(reason: "run abc123 completed on it; take the parts off"), id: id, context: context)
+            _ = try await store.printers.execute(
+                .markBedOccupied(reason: "run abc123 completed on it; take the parts off"), id: id, context: context)
             let board = try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text
             let card = try #require(Self.card("card-printer-\(id)", in: board))
-            #expect(card.contains("bed to clear") && card.contains("Mark bed cleared") && card.contains("{&quot;action&quot;:&quot;clearBed&quot;}"))
-            #expect(try await farm.request(.get, "/ui/printers", headers: [.cookie: operatorCookie]).text.contains("badge-bed-to-clear"))
+            #expect(
+                card.contains("bed to clear") && card.contains("Mark bed cleared")
+                    && card.contains("{&quot;action&quot;:&quot;clearBed&quot;}"))
+            #expect(
+                try await farm.request(.get, "/ui/printers", headers: [.cookie: operatorCookie]).text.contains(
+                    "badge-bed-to-clear"))
             _ = try await store.printers.execute(.clearBed, id: id, context: context)
-            #expect(!(Self.card("card-printer-\(id)", in: try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text)?.contains("bed to clear") ?? false))
+            #expect(
+                !(Self.card(
+                    "card-printer-\(id)",
+                    in: try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text)?.contains(
+                        "bed to clear") ?? false))
             // Clearing the degradation starts the health record afresh, as the guardrail counts it.
-            _ = try await store.printers.execute(.clearDegraded, id: id, context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date().addingTimeInterval(1)))
-            #expect(try await farm.request(.get, "/printers/\(id)", headers: [.cookie: operatorCookie]).text.contains("no finished run yet"))
+            _ = try await store.printers.execute(
+                .clearDegraded, id: id,
+                context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date().addingTimeInterval(1)))
+            #expect(
+                try await farm.request(.get, "/printers/\(id)", headers: [.cookie: operatorCookie]).text.contains(
+                    "no finished run yet"))
             let viewerCookie = try await cookie(farm, "vera", role: .viewer)
-            #expect(!(try await farm.request(.get, "/printers/\(id)", headers: [.cookie: viewerCookie]).text.contains("data-action=")))
-            #expect(try await farm.request(.get, "/printers/01936a4e-0000-7000-8000-000000000001", headers: [.cookie: operatorCookie]).status == .notFound)
+            #expect(
+                !(try await farm.request(.get, "/printers/\(id)", headers: [.cookie: viewerCookie]).text.contains(
+                    "data-action=")))
+            #expect(
+                try await farm.request(
+                    .get, "/printers/01936a4e-0000-7000-8000-000000000001", headers: [.cookie: operatorCookie]
+                ).status == .notFound)
         }
     }
 
-    @Test("a run's telemetry: printing time, progress reports, pauses and the anomalies that caused them; the live part is its own fragment")
+    @Test(
+        "a run's telemetry: printing time, progress reports, pauses and the anomalies that caused them; the live part is its own fragment"
+    )
     func runTelemetry() async throws {
         try await withFarm { farm in
             let seeded = try await seed(farm.store)
             let id = seeded.printing.description
             let start = Date()
-            let guardrails = CommandContext(actor: EventActor(.policy, "guardrails"), reason: .guardAnomalyPause, note: "spaghetti with confidence 0.93", time: start)
+            let guardrails = CommandContext(
+                actor: EventActor(.policy, "guardrails"), reason: .guardAnomalyPause,
+                note: "spaghetti with confidence 0.93", time: start)
             _ = try await farm.store.runs.execute(.pause, id: id, context: guardrails)
-            _ = try await farm.store.runs.execute(.resume, id: id, context: CommandContext(actor: .cli, reason: .operatorRequest, time: start.addingTimeInterval(600)))
+            _ = try await farm.store.runs.execute(
+                .resume, id: id,
+                context: CommandContext(actor: .cli, reason: .operatorRequest, time: start.addingTimeInterval(600)))
             let operatorCookie = try await cookie(farm, "otto", role: .operator)
             let html = try await farm.request(.get, "/runs/\(id)", headers: [.cookie: operatorCookie]).text
             #expect(html.contains("spaghetti with confidence 0.93 — resumed"))
@@ -220,7 +305,9 @@ struct WebPageTests {
             #expect(html.contains("<dt>Progress reports</dt><dd>1, the last at"))
             #expect(html.contains("data-fragment=\"/ui/runs/\(id)\""))
             let fragment = try await farm.request(.get, "/ui/runs/\(id)", headers: [.cookie: operatorCookie]).text
-            #expect(fragment.hasPrefix("<!--kind:printing-->") && fragment.contains("Anomalies") && !fragment.contains("<html"))
+            #expect(
+                fragment.hasPrefix("<!--kind:printing-->") && fragment.contains("Anomalies")
+                    && !fragment.contains("<html"))
             let events = try await farm.store.events.read(stream: RunDecider.stream(seeded.printing))
             let run = try #require(try await farm.store.runs.get(id: id)?.model)
             let telemetry = RunPage.Telemetry(run: run, events: events)
@@ -237,13 +324,16 @@ struct WebPageTests {
             let operatorCookie = try await cookie(farm, "otto", role: .operator)
             let run = try #require(try await farm.store.runs.get(id: seeded.done.description)?.model)
             let html = try await farm.request(.get, "/runs/\(seeded.done)", headers: [.cookie: operatorCookie]).text
-            let inTokyo = Timeline.stamper(tokyo)(run.scheduledAt), inUTC = Timeline.stamper(TimeZone(identifier: "UTC")!)(run.scheduledAt)
+            let inTokyo = Timeline.stamper(tokyo)(run.scheduledAt)
+            let inUTC = Timeline.stamper(TimeZone(identifier: "UTC")!)(run.scheduledAt)
             #expect(inTokyo != inUTC)
             #expect(html.contains("<dt>Scheduled</dt><dd>\(inTokyo)</dd>"), "\(inTokyo)")
         }
     }
 
-    @Test("a reprint waiting for approval is a card on the board and a box on the plan page; the operator's go-ahead clears it", arguments: TestEngine.allCases)
+    @Test(
+        "a reprint waiting for approval is a card on the board and a box on the plan page; the operator's go-ahead clears it",
+        arguments: TestEngine.allCases)
     func reprintApproval(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
             let seeded = try await seedOrder(farm.store, due: Date().addingTimeInterval(48 * 3600))
@@ -251,25 +341,38 @@ struct WebPageTests {
             _ = try await farm.store.plans.execute(.approve(revision: 2), id: id, context: context)
             let risk = RiskAssessor().assess(.run, RiskInputs(material: "PETG", failuresOfPlan: 3, slack: -3600))
             let held = GateRecord(
-                gate: .reprint, outcome: .requireApproval(.operator), rule: "high-risk part", explanation: "reprint: rule “high-risk part” because risk HIGH → waits for approval by an operator",
+                gate: .reprint, outcome: .requireApproval(.operator), rule: "high-risk part",
+                explanation: "reprint: rule “high-risk part” because risk HIGH → waits for approval by an operator",
                 risk: risk, revision: 2, overridden: false, at: Date())
             _ = try await farm.store.plans.execute(.recordDecision(held), id: id, context: context)
             let operatorCookie = try await cookie(farm, "otto", role: .operator)
             let board = try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text
             let card = try #require(Self.card("card-plan-\(id)", in: board))
-            #expect(card.contains("Reprint waits for approval") && card.contains("HIGH \(risk.score)") && risk.level == .high)
-            #expect(card.contains("data-action=\"/api/v1/plans/\(id)/revisions/2/decisions\"") && card.contains("data-reason=\"1\""), "the go-ahead asks why")
+            #expect(
+                card.contains("Reprint waits for approval") && card.contains("HIGH \(risk.score)")
+                    && risk.level == .high)
+            #expect(
+                card.contains("data-action=\"/api/v1/plans/\(id)/revisions/2/decisions\"")
+                    && card.contains("data-reason=\"1\""), "the go-ahead asks why")
             let page = try await farm.request(.get, "/plans/\(id)", headers: [.cookie: operatorCookie]).text
             #expect(page.contains("Reprint waits for your approval") && page.contains("Approve reprint"))
             // The go-ahead as the page sends it: an override with the operator's reason.
             let html = try await farm.request(.get, "/", headers: [.cookie: operatorCookie]).text
-            let csrf = try #require(html.range(of: "name=\"csrf-token\" content=\"").map { html[$0.upperBound...].prefix { $0 != "\"" } }.map(String.init))
+            let csrf = try #require(
+                html.range(of: "name=\"csrf-token\" content=\"").map { html[$0.upperBound...].prefix { $0 != "\"" } }
+                    .map(String.init))
             let version = try #require(try await farm.store.plans.get(id: id)?.version)
             let approved = try await farm.request(
-                .post, "/api/v1/plans/\(id)/revisions/2/decisions", json: #"{"gate":"reprint","decide":"autoAdvance","note":"checked the bed, go"}"#,
-                headers: [.cookie: operatorCookie, .contentType: "application/json", CSRFCheck.header: csrf, .ifMatch: "\"\(version)\""])
+                .post, "/api/v1/plans/\(id)/revisions/2/decisions",
+                json: #"{"gate":"reprint","decide":"autoAdvance","note":"checked the bed, go"}"#,
+                headers: [
+                    .cookie: operatorCookie, .contentType: "application/json", CSRFCheck.header: csrf,
+                    .ifMatch: "\"\(version)\"",
+                ])
             #expect(approved.status == .ok, "\(approved.text)")
-            #expect(!(try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text.contains("card-plan-\(id)")), "approved: no card")
+            #expect(
+                !(try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text.contains(
+                    "card-plan-\(id)")), "approved: no card")
         }
     }
 
@@ -279,17 +382,30 @@ struct WebPageTests {
     /// An order of two line items, held for review with a preflight warning and a quote; the first item's plan with
     /// an approved revision 1 and a drafted revision 2 (another profile, rotated, supports), a run queued from
     /// revision 1 and a completed run that passed QA.
-    func seedOrder(_ store: Store, due: Date) async throws -> (intent: IntentID, plan: PlanID, queued: RunID, passed: RunID) {
-        let intent = IntentID(SystemIDs.uuidv7()), first = LineItemID(UUID()), second = LineItemID(UUID())
+    func seedOrder(_ store: Store, due: Date) async throws -> (
+        intent: IntentID, plan: PlanID, queued: RunID, passed: RunID
+    ) {
+        let intent = IntentID(SystemIDs.uuidv7())
+        let first = LineItemID(UUID())
+        let second = LineItemID(UUID())
         let draft = IntentDraft(
-            source: .shopify, externalReference: "#1042 <b>", customer: "Ada & Co", lineItems: [
-                LineItem(id: first, modelArtifact: Self.bracket, quantity: 3, material: "PETG", colour: "orange"), LineItem(id: second, quantity: 1, material: "PLA"),
+            source: .shopify, externalReference: "#1042 <b>", customer: "Ada & Co",
+            lineItems: [
+                LineItem(id: first, modelArtifact: Self.bracket, quantity: 3, material: "PETG", colour: "orange"),
+                LineItem(id: second, quantity: 1, material: "PLA"),
             ], dueDate: due, paymentStatus: .paid)
         let finding = PreflightFinding(code: "geometry.thinWalls", severity: .warn, message: "walls under 0.8 mm")
-        let verdict = PreflightVerdict(outcome: .warn, findings: [finding], material: "PETG", massGrams: 42, printers: ["mk4"])
-        let quote = Quote(kind: .estimate, currency: "EUR", lines: [QuoteLine(item: "material", basis: "42 g PETG", amount: Decimal(string: "1.17")!)], total: Decimal(string: "4.20")!, note: nil)
+        let verdict = PreflightVerdict(
+            outcome: .warn, findings: [finding], material: "PETG", massGrams: 42, printers: ["mk4"])
+        let quote = Quote(
+            kind: .estimate, currency: "EUR",
+            lines: [QuoteLine(item: "material", basis: "42 g PETG", amount: Decimal(string: "1.17")!)],
+            total: Decimal(string: "4.20")!, note: nil)
         for command: IntentCommand in [
-            .receive(intent, draft), .recordPreflight(.warn, findings: ["walls under 0.8 mm"], lineItems: [LineItemPreflight(lineItemID: first, artifact: nil, verdict: verdict)]),
+            .receive(intent, draft),
+            .recordPreflight(
+                .warn, findings: ["walls under 0.8 mm"],
+                lineItems: [LineItemPreflight(lineItemID: first, artifact: nil, verdict: verdict)]),
             .recordQuote(first, quote), .requestReview(reasons: ["preflight warned: walls under 0.8 mm"]),
         ] {
             _ = try await store.intents.execute(command, id: intent.description, context: context)
@@ -300,28 +416,49 @@ struct WebPageTests {
         second_spec.profile = "petg-0.15"
         second_spec.orientation = Orientation(x: 90)
         second_spec.supports = .buildPlateOnly
-        for command: PlanCommand in [.create(plan, intentID: intent, lineItemID: first, spec: spec), .approve(revision: 1), .draftRevision(second_spec)] {
+        for command: PlanCommand in [
+            .create(plan, intentID: intent, lineItemID: first, spec: spec), .approve(revision: 1),
+            .draftRevision(second_spec),
+        ] {
             _ = try await store.plans.execute(command, id: plan.description, context: context)
         }
         let printer = PrinterID(SystemIDs.uuidv7())
         _ = try await store.printers.execute(
-            .register(printer, PrinterRegistration(name: "mk4", connector: .virtual, address: "http://127.0.0.1:9", capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 220)))),
+            .register(
+                printer,
+                PrinterRegistration(
+                    name: "mk4", connector: .virtual, address: "http://127.0.0.1:9",
+                    capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 220)))),
             id: printer.description, context: context)
         var runs: [RunID] = []
         for finish in [false, true] {
             let id = RunID(SystemIDs.uuidv7())
-            var commands: [RunCommand] = [.schedule(id, plateID: BuildPlateID(UUID()), printerID: printer, items: [PlateItem(planID: plan, revision: 1)])]
-            if finish { commands += [.beginDispatch(token: "t"), .confirmStarted(token: "t"), .complete, .inspect(planID: plan, passed: true)] }
+            var commands: [RunCommand] = [
+                .schedule(
+                    id, plateID: BuildPlateID(UUID()), printerID: printer, items: [PlateItem(planID: plan, revision: 1)]
+                )
+            ]
+            if finish {
+                commands += [
+                    .beginDispatch(token: "t"), .confirmStarted(token: "t"), .complete,
+                    .inspect(planID: plan, passed: true),
+                ]
+            }
             for command in commands { _ = try await store.runs.execute(command, id: id.description, context: context) }
             runs.append(id)
         }
         // A run of another plan must not show as this order's.
         let other = RunID(SystemIDs.uuidv7())
-        _ = try await store.runs.execute(.schedule(other, plateID: BuildPlateID(UUID()), printerID: printer, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]), id: other.description, context: context)
+        _ = try await store.runs.execute(
+            .schedule(
+                other, plateID: BuildPlateID(UUID()), printerID: printer,
+                items: [PlateItem(planID: PlanID(UUID()), revision: 1)]), id: other.description, context: context)
         return (intent, plan, runs[0], runs[1])
     }
 
-    @Test("orders: open ones by due date with slack; an order's page shows line items, preflight, quote, plan, runs, decisions and timeline", arguments: TestEngine.allCases)
+    @Test(
+        "orders: open ones by due date with slack; an order's page shows line items, preflight, quote, plan, runs, decisions and timeline",
+        arguments: TestEngine.allCases)
     func ordersPages(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
             let seeded = try await seedOrder(farm.store, due: Date().addingTimeInterval(6 * 3600))
@@ -333,22 +470,31 @@ struct WebPageTests {
             #expect(list.text.contains("needs review"))
             // 6 h to the due date; 2 of the first item's copies and the second item are still to print (an hour
             // each without a model): slack 6 h − 3 h.
-            let slack = try #require(list.text.range(of: "<span class=\"slack").map { String(list.text[$0.lowerBound...].prefix(60)) })
+            let slack = try #require(
+                list.text.range(of: "<span class=\"slack").map { String(list.text[$0.lowerBound...].prefix(60)) })
             #expect(slack.contains("tight") && (slack.contains("2 h 5") || slack.contains("3 h 0")), "\(slack)")
             // Once the loop has sliced the plan's revision, the slicer's print time counts (30 min a copy): 6 h − 2 h.
             let facts = GCodeFacts(
-                generator: "PrusaSlicer", estimatedSeconds: 1800, estimatedSilentSeconds: nil, filamentMillimetres: nil, filamentCubicCentimetres: nil,
-                filamentGrams: nil, filamentCost: nil, layerCount: 100, layerHeights: [0.2], firstLayerHeight: 0.2, maxZ: 20, objects: [], thumbnails: [], settings: [:])
+                generator: "PrusaSlicer", estimatedSeconds: 1800, estimatedSilentSeconds: nil, filamentMillimetres: nil,
+                filamentCubicCentimetres: nil,
+                filamentGrams: nil, filamentCost: nil, layerCount: 100, layerHeights: [0.2], firstLayerHeight: 0.2,
+                maxZ: 20, objects: [], thumbnails: [], settings: [:])
             let slice = Slice(
-                key: String(repeating: "c", count: 64), inputs: SliceInputs(model: Self.bracket, profile: "petg-0.2", slicer: "PrusaSlicer 2.9", copies: 1),
-                gcode: String(repeating: "d", count: 64), gcodeSize: 1, facts: facts, pinnedToOneCore: false, slicerSeconds: 1, at: Date())
+                key: String(repeating: "c", count: 64),
+                inputs: SliceInputs(model: Self.bracket, profile: "petg-0.2", slicer: "PrusaSlicer 2.9", copies: 1),
+                gcode: String(repeating: "d", count: 64), gcodeSize: 1, facts: facts, pinnedToOneCore: false,
+                slicerSeconds: 1, at: Date())
             _ = try await farm.store.slices.execute(.record(slice), id: slice.key, context: context)
             let sliced = try await farm.request(.get, "/orders", headers: [.cookie: operatorCookie]).text
-            let slicedSlack = try #require(sliced.range(of: "<span class=\"slack").map { String(sliced[$0.lowerBound...].prefix(60)) })
+            let slicedSlack = try #require(
+                sliced.range(of: "<span class=\"slack").map { String(sliced[$0.lowerBound...].prefix(60)) })
             #expect(slicedSlack.contains("3 h 5") || slicedSlack.contains("4 h 0"), "\(slicedSlack)")
-            let shipped = try await farm.request(.get, "/orders?status=shipped", headers: [.cookie: operatorCookie]).text
+            let shipped = try await farm.request(.get, "/orders?status=shipped", headers: [.cookie: operatorCookie])
+                .text
             #expect(!shipped.contains("/orders/\(seeded.intent)"))
-            #expect(try await farm.request(.get, "/orders?status=lost", headers: [.cookie: operatorCookie]).status == .badRequest)
+            #expect(
+                try await farm.request(.get, "/orders?status=lost", headers: [.cookie: operatorCookie]).status
+                    == .badRequest)
 
             let page = try await farm.request(.get, "/orders/\(seeded.intent)", headers: [.cookie: operatorCookie])
             #expect(page.status == .ok)
@@ -357,19 +503,33 @@ struct WebPageTests {
             #expect(html.contains("preflight-warn"))
             #expect(html.contains("walls under 0.8 mm"))
             #expect(html.contains("Quote (estimate): 4.2 EUR"))
-            #expect(html.contains("<a href=\"/plans/\(seeded.plan)\">revision 2, draft</a> · 1 of 3 passed QA, 1 on the way"))
+            #expect(
+                html.contains(
+                    "<a href=\"/plans/\(seeded.plan)\">revision 2, draft</a> · 1 of 3 passed QA, 1 on the way"))
             #expect(html.contains("<a href=\"/runs/\(seeded.queued)\">"))
             #expect(html.contains("<a href=\"/runs/\(seeded.passed)\">"))
-            #expect(html.components(separatedBy: "<a href=\"/runs/").count - 1 == 2, "only the runs of this order's plans")
-            #expect(html.contains("<strong>intent reviewRequested</strong> by system:cli"), "the timeline says what happened and who")
-            #expect(html.contains("data-action=\"/api/v1/intents/\(seeded.intent)/transitions\""), "an operator may accept or reject it here")
+            #expect(
+                html.components(separatedBy: "<a href=\"/runs/").count - 1 == 2, "only the runs of this order's plans")
+            #expect(
+                html.contains("<strong>intent reviewRequested</strong> by system:cli"),
+                "the timeline says what happened and who")
+            #expect(
+                html.contains("data-action=\"/api/v1/intents/\(seeded.intent)/transitions\""),
+                "an operator may accept or reject it here")
             let viewerCookie = try await cookie(farm, "vera", role: .viewer)
-            #expect(!(try await farm.request(.get, "/orders/\(seeded.intent)", headers: [.cookie: viewerCookie]).text.contains("data-action=")))
-            #expect(try await farm.request(.get, "/orders/01936a4e-0000-7000-8000-000000000001", headers: [.cookie: operatorCookie]).status == .notFound)
+            #expect(
+                !(try await farm.request(.get, "/orders/\(seeded.intent)", headers: [.cookie: viewerCookie]).text
+                    .contains("data-action=")))
+            #expect(
+                try await farm.request(
+                    .get, "/orders/01936a4e-0000-7000-8000-000000000001", headers: [.cookie: operatorCookie]
+                ).status == .notFound)
         }
     }
 
-    @Test("a plan's page shows each revision's changes from the one before and, for a draft, what approving it would change", arguments: TestEngine.allCases)
+    @Test(
+        "a plan's page shows each revision's changes from the one before and, for a draft, what approving it would change",
+        arguments: TestEngine.allCases)
     func planPage(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
             let seeded = try await seedOrder(farm.store, due: Date().addingTimeInterval(48 * 3600))
@@ -377,32 +537,49 @@ struct WebPageTests {
             let page = try await farm.request(.get, "/plans/\(seeded.plan)", headers: [.cookie: operatorCookie])
             #expect(page.status == .ok)
             let html = page.text
-            #expect(html.contains("<th scope=\"row\">profile</th><td class=\"old\">petg-0.2</td><td class=\"new\">petg-0.15</td>"))
-            #expect(html.contains("<th scope=\"row\">supports</th><td class=\"old\">none</td><td class=\"new\">build plate only</td>"))
+            #expect(
+                html.contains(
+                    "<th scope=\"row\">profile</th><td class=\"old\">petg-0.2</td><td class=\"new\">petg-0.15</td>"))
+            #expect(
+                html.contains(
+                    "<th scope=\"row\">supports</th><td class=\"old\">none</td><td class=\"new\">build plate only</td>")
+            )
             #expect(html.contains("x 90°"))
-            #expect(!html.contains("<th scope=\"row\">material</th><td class=\"old\">"), "unchanged settings are not in the diff")
+            #expect(
+                !html.contains("<th scope=\"row\">material</th><td class=\"old\">"),
+                "unchanged settings are not in the diff")
             #expect(html.contains("New runs print revision 2 instead of revision 1."))
-            #expect(html.contains("1 queued run(s) keep their earlier revision (\(seeded.queued.description.suffix(6)))"))
+            #expect(
+                html.contains("1 queued run(s) keep their earlier revision (\(seeded.queued.description.suffix(6)))"))
             #expect(html.contains("1 of 3 copies still to schedule"))
             #expect(html.contains("data-action=\"/api/v1/plans/\(seeded.plan)/revisions/2/approve\""))
             let viewerCookie = try await cookie(farm, "vera", role: .viewer)
             let viewed = try await farm.request(.get, "/plans/\(seeded.plan)", headers: [.cookie: viewerCookie]).text
-            #expect(viewed.contains("petg-0.15") && !viewed.contains("data-action="), "a viewer sees the diff, not the approval")
+            #expect(
+                viewed.contains("petg-0.15") && !viewed.contains("data-action="),
+                "a viewer sees the diff, not the approval")
             #expect(try await farm.request(.get, "/plans/nope", headers: [.cookie: operatorCookie]).status == .notFound)
 
             // A guardrail stops the revision: the board says so with the reason, the plan page offers approval again.
             _ = try await farm.store.plans.execute(
-                .requireReview(revision: 2, reasons: ["loop breaker: 2 runs of revision 2 failed"]), id: seeded.plan.description, context: context)
+                .requireReview(revision: 2, reasons: ["loop breaker: 2 runs of revision 2 failed"]),
+                id: seeded.plan.description, context: context)
             let board = try await farm.request(.get, "/ui/board", headers: [.cookie: operatorCookie]).text
             let card = try #require(Self.card("card-plan-\(seeded.plan)", in: board))
-            #expect(card.contains("Plan stopped at revision 2") && card.contains("loop breaker: 2 runs of revision 2 failed"))
+            #expect(
+                card.contains("Plan stopped at revision 2")
+                    && card.contains("loop breaker: 2 runs of revision 2 failed"))
             #expect(card.contains("<a href=\"/plans/\(seeded.plan)\">"), "the card opens the plan")
             let stopped = try await farm.request(.get, "/plans/\(seeded.plan)", headers: [.cookie: operatorCookie]).text
-            #expect(stopped.contains("review required") && stopped.contains("data-action=\"/api/v1/plans/\(seeded.plan)/revisions/2/approve\""))
+            #expect(
+                stopped.contains("review required")
+                    && stopped.contains("data-action=\"/api/v1/plans/\(seeded.plan)/revisions/2/approve\""))
         }
     }
 
-    @Test("without a session a page sends you to sign in, saying so when the session expired; the sign-in page and assets are public")
+    @Test(
+        "without a session a page sends you to sign in, saying so when the session expired; the sign-in page and assets are public"
+    )
     func signInRedirects() async throws {
         try await withFarm { farm in
             let none = try await farm.request(.get, "/?wall=1", headers: [:])
@@ -415,10 +592,15 @@ struct WebPageTests {
             #expect(login.text.contains("Your session has expired"))
             #expect(login.text.contains("data-next=\"/\""))
             // Each of these leads a browser to another site: `\` reads as `/`, tabs and newlines are dropped.
-            for offsite in ["//evil.example/", "/%5Cevil.example", "/%5C%5Cevil.example", "/%09/evil.example", "/%0A/evil.example", "%2F%2Fevil.example", "https://evil.example/", "/\u{7F}/x"] {
+            for offsite in [
+                "//evil.example/", "/%5Cevil.example", "/%5C%5Cevil.example", "/%09/evil.example", "/%0A/evil.example",
+                "%2F%2Fevil.example", "https://evil.example/", "/\u{7F}/x",
+            ] {
                 let page = try await farm.request(.get, "/login?next=\(offsite)", headers: [:])
                 #expect(page.status == .ok)
-                #expect(page.text.contains("data-next=\"/\""), "only paths on this server are followed after sign-in: \(offsite)")
+                #expect(
+                    page.text.contains("data-next=\"/\""),
+                    "only paths on this server are followed after sign-in: \(offsite)")
             }
             let kept = try await farm.request(.get, "/login?next=/orders%3Fstatus%3Dheld", headers: [:])
             #expect(kept.text.contains("data-next=\"/orders?status=held\""), "a path of this server is kept")
@@ -434,21 +616,34 @@ struct WebPageTests {
     func recoveryCard() throws {
         let id = PrinterID(UUID())
         var printer = PrinterDecider.replay([
-            .registered(PrinterRegistered(
-                printerID: id, registration: PrinterRegistration(
-                    name: "voron-2", connector: .moonraker, address: "http://127.0.0.1:7125", capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 300, y: 300, z: 250))),
-                at: Date())),
-            .stateObserved(PrinterStateObserved(state: .error, message: "Move out of range: 146.133 -3.000 0.800 [53.510]", at: Date())),
+            .registered(
+                PrinterRegistered(
+                    printerID: id,
+                    registration: PrinterRegistration(
+                        name: "voron-2", connector: .moonraker, address: "http://127.0.0.1:7125",
+                        capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 300, y: 300, z: 250))),
+                    at: Date())),
+            .stateObserved(
+                PrinterStateObserved(
+                    state: .error, message: "Move out of range: 146.133 -3.000 0.800 [53.510]", at: Date())),
         ]).printer!
         var source = BoardSource()
         source.printers[id] = (printer, 2)
-        for (recovery, label) in [(PrinterRecovery.resetJob, "Clear the failed job"), (.firmwareRestart, "Restart the firmware")] {
-            let card = try #require(TriageBoard.make(source, now: Date(), recoveries: [id: recovery]).cards(.attention).first)
+        for (recovery, label) in [
+            (PrinterRecovery.resetJob, "Clear the failed job"), (.firmwareRestart, "Restart the firmware"),
+        ] {
+            let card = try #require(
+                TriageBoard.make(source, now: Date(), recoveries: [id: recovery]).cards(.attention).first)
             #expect(card.why == "Move out of range: 146.133 -3.000 0.800 [53.510]")
-            #expect(card.actions.first == TriageBoard.Action(
-                label: label, path: "/api/v1/printers/\(id)/recover", body: #"{"action":"\#(recovery.rawValue)"}"#, permission: .operate, style: .primary))
+            #expect(
+                card.actions.first
+                    == TriageBoard.Action(
+                        label: label, path: "/api/v1/printers/\(id)/recover",
+                        body: #"{"action":"\#(recovery.rawValue)"}"#, permission: .operate, style: .primary))
         }
-        #expect(TriageBoard.make(source, now: Date()).cards(.attention).first?.actions.isEmpty == true, "no live report, no guess")
+        #expect(
+            TriageBoard.make(source, now: Date()).cards(.attention).first?.actions.isEmpty == true,
+            "no live report, no guess")
         printer.observed = .idle
         printer.status = .idle
         source.printers[id] = (printer, 3)

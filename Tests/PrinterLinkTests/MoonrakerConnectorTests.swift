@@ -1,8 +1,9 @@
 import AsyncHTTPClient
 import FarmDomain
 import Foundation
-@testable import PrinterLink
 import Testing
+
+@testable import PrinterLink
 
 /// The connector's WebSocket life against a real Moonraker 0.11 with no Klipper behind it.
 @Suite("Moonraker connector, real Moonraker", .serialized)
@@ -35,7 +36,9 @@ struct MoonrakerConnectorTests {
             await poll(within: seconds) { reports.first(where: matches) }
         }
 
-        func event(within seconds: Double, _ matches: (MoonrakerConnector.Event) -> Bool) async -> MoonrakerConnector.Event? {
+        func event(within seconds: Double, _ matches: (MoonrakerConnector.Event) -> Bool) async -> MoonrakerConnector
+            .Event?
+        {
             await poll(within: seconds) { events.first(where: matches) }
         }
 
@@ -57,10 +60,13 @@ struct MoonrakerConnectorTests {
 
     func connector(_ moonraker: RealMoonraker, key: String? = nil) -> MoonrakerConnector {
         MoonrakerConnector(
-            client: MoonrakerClient(base: moonraker.base, apiKey: key, http: HTTPClient.shared), configuration: .init(apiKey: key), seed: 1)
+            client: MoonrakerClient(base: moonraker.base, apiKey: key, http: HTTPClient.shared),
+            configuration: .init(apiKey: key), seed: 1)
     }
 
-    @Test("without Klipper the printer is shown not ready (offline, never dispatchable); when Moonraker dies it is down, and it comes back by itself")
+    @Test(
+        "without Klipper the printer is shown not ready (offline, never dispatchable); when Moonraker dies it is down, and it comes back by itself"
+    )
     func notReadyDownAndBack() async throws {
         let moonraker = try RealMoonraker()
         try await moonraker.start(trusted: true)
@@ -72,13 +78,17 @@ struct MoonrakerConnectorTests {
 
         moonraker.stop()
         let down = await watch.first(within: 60) { $0.link == .down }
-        #expect(down?.state == .offline && down?.linkReason?.contains("1006") == true, "a dropped connection: \(watch.reports)")
+        #expect(
+            down?.state == .offline && down?.linkReason?.contains("1006") == true,
+            "a dropped connection: \(watch.reports)")
 
         // Counted before the restart: the connector may reconnect (and report) before `start` returns — taking the
         // count afterwards lost that race on a busy machine (issue 17).
         let count = watch.reports.count
         try await moonraker.start(trusted: true)
-        let back = await watch.first(within: 60) { _ in watch.reports.count > count && watch.reports.last?.link == .hostNotReady }
+        let back = await watch.first(within: 60) { _ in
+            watch.reports.count > count && watch.reports.last?.link == .hostNotReady
+        }
         #expect(back != nil, "reconnected after the restart: \(watch.reports)")
         moonraker.stop()
     }
@@ -92,7 +102,8 @@ struct MoonrakerConnectorTests {
         let wrong = Watch(connector(moonraker, key: "0123456789abcdef0123456789abcdef"))
         let refused = await wrong.first(within: 60) { $0.link == .unauthorized }
         wrong.stop()
-        #expect(refused?.linkReason?.contains("Invalid API Key") == true && refused?.state == .offline, "\(wrong.reports)")
+        #expect(
+            refused?.linkReason?.contains("Invalid API Key") == true && refused?.state == .offline, "\(wrong.reports)")
 
         let right = Watch(connector(moonraker, key: key))
         let through = await right.first(within: 60) { $0.link == .hostNotReady }

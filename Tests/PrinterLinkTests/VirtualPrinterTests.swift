@@ -2,8 +2,9 @@ import AsyncHTTPClient
 import FarmDomain
 import Foundation
 import Logging
-@testable import PrinterLink
 import Testing
+
+@testable import PrinterLink
 @testable import VirtualPrinter
 
 /// The virtual printer through the same connector and client that drive real Moonrakers.
@@ -26,7 +27,8 @@ struct VirtualPrinterTests {
             self.printer = printer
             self.farm = farm
             client = MoonrakerClient(base: base, apiKey: nil, http: HTTPClient.shared)
-            watch = MoonrakerConnectorTests.Watch(MoonrakerConnector(client: client, configuration: configuration, seed: 1))
+            watch = MoonrakerConnectorTests.Watch(
+                MoonrakerConnector(client: client, configuration: configuration, seed: 1))
         }
 
         func stop() {
@@ -36,7 +38,9 @@ struct VirtualPrinterTests {
     }
 
     /// One virtual printer on a free port; cancel the task to stop it.
-    static func start(speed: Double = 60, apiKey: String? = nil) async throws -> (printer: VirtualPrinter, base: URL, farm: Task<Void, any Error>) {
+    static func start(speed: Double = 60, apiKey: String? = nil) async throws -> (
+        printer: VirtualPrinter, base: URL, farm: Task<Void, any Error>
+    ) {
         let printer = VirtualPrinter(name: "virtual-1", speed: speed, apiKey: apiKey)
         let (ready, readySink) = AsyncStream<Int>.makeStream()
         let farm = Task {
@@ -53,7 +57,9 @@ struct VirtualPrinterTests {
         return (printer, URL(string: "http://127.0.0.1:\(port)")!, farm)
     }
 
-    @Test("upload, start and follow a print to complete: metadata like Moonraker's, true progress, layers, the history says completed")
+    @Test(
+        "upload, start and follow a print to complete: metadata like Moonraker's, true progress, layers, the history says completed"
+    )
     func printToCompletion() async throws {
         // 10×: the 83 s print takes about 8 s, some 32 ticks, so layers are seen climbing even on a busy machine
         // (at 20× a full parallel test run once left only 5 reports: layers [1, 1, 3, 3, 3]).
@@ -61,12 +67,16 @@ struct VirtualPrinterTests {
         defer { rig.stop() }
         let (client, watch) = (rig.client, rig.watch)
         do {
-            #expect(await watch.first(within: patience) { $0.link == .live && $0.job == "standby" } != nil, "\(watch.reports)")
+            #expect(
+                await watch.first(within: patience) { $0.link == .live && $0.job == "standby" } != nil,
+                "\(watch.reports)")
 
             let path = try await client.upload(file: Self.gcode, as: "run-1.gcode")
             #expect(path == "printfarm/run-1.gcode")
             let metadata = try await client.metadata(path)
-            #expect(metadata["gcode_start_byte"]?.int == 391 && metadata["gcode_end_byte"]?.int == 27573, "the same byte range Moonraker found: \(metadata)")
+            #expect(
+                metadata["gcode_start_byte"]?.int == 391 && metadata["gcode_end_byte"]?.int == 27573,
+                "the same byte range Moonraker found: \(metadata)")
             #expect(metadata["estimated_time"]?.number == 83)
             try await client.start(path)
             await rig.watch.connector.track(file: path)
@@ -77,10 +87,15 @@ struct VirtualPrinterTests {
             let printing = watch.reports.filter { $0.job == "printing" }
             // A report per tick at most: under load ticks are late and layers are skipped, never reversed.
             let layers = printing.compactMap(\.currentLayer)
-            #expect(layers == layers.sorted() && Set(layers).count >= 3 && (layers.max() ?? 0) >= 5 && (layers.max() ?? 0) <= 10, "\(layers)")
+            #expect(
+                layers == layers.sorted() && Set(layers).count >= 3 && (layers.max() ?? 0) >= 5
+                    && (layers.max() ?? 0) <= 10, "\(layers)")
             let progress = printing.compactMap(\.progress)
             #expect(progress == progress.sorted())
-            #expect(await watch.event(within: patience) { $0 == .history(action: "finished", filename: path, status: "completed", jobID: "000001") } != nil, "\(watch.events)")
+            #expect(
+                await watch.event(within: patience) {
+                    $0 == .history(action: "finished", filename: path, status: "completed", jobID: "000001")
+                } != nil, "\(watch.events)")
             let history = try await client.history()
             #expect(history.first?.status == "completed" && history.first?.filename == path)
         }
@@ -98,19 +113,26 @@ struct VirtualPrinterTests {
             let busy = await refusal { try await client.start(path) }
             #expect(busy?.kind == .rejected && busy?.message == "SD busy", "\(String(describing: busy))")
             let inUse = await refusal { try await client.delete(path) }
-            #expect(inUse?.kind == .forbidden && inUse?.message.contains("File currently in use") == true, "\(String(describing: inUse))")
+            #expect(
+                inUse?.kind == .forbidden && inUse?.message.contains("File currently in use") == true,
+                "\(String(describing: inUse))")
             try await client.pause()
             #expect(await watch.first(within: patience) { $0.state == .paused } != nil)
             try await client.resume()
             let resumed = watch.reports.count
-            #expect(await watch.first(within: patience) { _ in watch.reports.dropFirst(resumed).contains { $0.job == "printing" } } != nil)
+            #expect(
+                await watch.first(within: patience) { _ in
+                    watch.reports.dropFirst(resumed).contains { $0.job == "printing" }
+                } != nil)
             try await client.cancel()
             #expect(await watch.first(within: patience) { $0.job == "cancelled" } != nil)
             #expect(try await client.history().first?.status == "cancelled")
         }
     }
 
-    @Test("faults: an emergency stop shows Klipper's shutdown reason; a dropped socket reconnects; a silent one is polled, then reconnected")
+    @Test(
+        "faults: an emergency stop shows Klipper's shutdown reason; a dropped socket reconnects; a silent one is polled, then reconnected"
+    )
     func faults() async throws {
         // Polled after 2 s of silence, closed after 6 s: a 4 s silence leaves 2 s either way, so a loaded machine
         // (the suite runs a browser and demo farms alongside) sees the poll and the socket's return in time.
@@ -125,27 +147,47 @@ struct VirtualPrinterTests {
             await printer.inject(.disconnect)
             #expect(await watch.first(within: patience) { $0.link == .down } != nil, "\(watch.reports)")
             let afterDrop = watch.reports.count
-            #expect(await watch.first(within: patience) { _ in watch.reports.dropFirst(afterDrop).contains { $0.link == .live } } != nil, "reconnected: \(watch.reports)")
+            #expect(
+                await watch.first(within: patience) { _ in
+                    watch.reports.dropFirst(afterDrop).contains { $0.link == .live }
+                } != nil, "reconnected: \(watch.reports)")
 
             await printer.inject(.silence, seconds: 4)
-            #expect(await watch.first(within: patience) { $0.linkReason?.contains("silent") == true } != nil, "polled while silent: \(watch.reports)")
+            #expect(
+                await watch.first(within: patience) { $0.linkReason?.contains("silent") == true } != nil,
+                "polled while silent: \(watch.reports)")
             let silent = try #require(watch.reports.lastIndex { $0.linkReason?.contains("silent") == true })
-            #expect(await watch.first(within: patience) { _ in watch.reports.dropFirst(silent + 1).contains { $0.link == .live && $0.linkReason == nil } } != nil, "live again: \(watch.reports)")
+            #expect(
+                await watch.first(within: patience) { _ in
+                    watch.reports.dropFirst(silent + 1).contains { $0.link == .live && $0.linkReason == nil }
+                } != nil, "live again: \(watch.reports)")
             // The socket is back for good before the next fault: the newest report is live.
-            #expect(await watch.first(within: patience) { _ in watch.reports.last.map { $0.link == .live && $0.linkReason == nil } == true } != nil, "\(watch.reports.suffix(3))")
+            #expect(
+                await watch.first(within: patience) { _ in
+                    watch.reports.last.map { $0.link == .live && $0.linkReason == nil } == true
+                } != nil, "\(watch.reports.suffix(3))")
 
             let path = try await client.upload(file: Self.gcode, as: "run-3.gcode")
             try await client.start(path)
             await printer.inject(.thermalError)
             let shutdown = await watch.first(within: patience) { $0.host == "shutdown" }
-            #expect(shutdown?.state == .error && shutdown?.message?.contains("Heater extruder not heating") == true, "\(watch.reports)")
-            #expect(await watch.event(within: patience) { if case .history(_, _, "klippy_shutdown", _) = $0 { true } else { false } } != nil, "\(watch.events)")
+            #expect(
+                shutdown?.state == .error && shutdown?.message?.contains("Heater extruder not heating") == true,
+                "\(watch.reports)")
+            #expect(
+                await watch.event(within: patience) {
+                    if case .history(_, _, "klippy_shutdown", _) = $0 { true } else { false }
+                } != nil, "\(watch.events)")
             let refused = await refusal { try await client.start(path) }
-            #expect(refused?.kind == .rejected && refused?.message == "Unknown", "as Moonraker 0.11 says it: \(String(describing: refused))")
+            #expect(
+                refused?.kind == .rejected && refused?.message == "Unknown",
+                "as Moonraker 0.11 says it: \(String(describing: refused))")
         }
     }
 
-    @Test("a first-layer failure and spaghetti are reported as anomalies through the anomaly macro, and a new print starts clean")
+    @Test(
+        "a first-layer failure and spaghetti are reported as anomalies through the anomaly macro, and a new print starts clean"
+    )
     func anomalies() async throws {
         let rig = try await Rig(speed: 2)
         defer { rig.stop() }
@@ -157,10 +199,13 @@ struct VirtualPrinterTests {
             #expect(watch.reports.last?.anomaly == nil)
             await printer.inject(.firstLayerFailure)
             let first = await watch.first(within: patience) { $0.anomaly != nil }
-            #expect(first?.anomaly == MachineReport.Anomaly(kind: "firstLayer", confidence: 0.88), "\(watch.reports.suffix(3))")
+            #expect(
+                first?.anomaly == MachineReport.Anomaly(kind: "firstLayer", confidence: 0.88),
+                "\(watch.reports.suffix(3))")
             #expect(first?.job == "printing", "Klipper itself notices nothing")
             await printer.inject(.spaghetti)
-            #expect(await watch.first(within: patience) { $0.anomaly?.kind == "spaghetti" }?.anomaly?.confidence == 0.93)
+            #expect(
+                await watch.first(within: patience) { $0.anomaly?.kind == "spaghetti" }?.anomaly?.confidence == 0.93)
             try await client.cancel()
             #expect(await watch.first(within: patience) { $0.job == "cancelled" } != nil)
             try await client.start(path)
@@ -172,7 +217,8 @@ struct VirtualPrinterTests {
     @Test("random faults strike at seeded moments: the same seed gives the same faults, another seed others")
     func randomFaults() async throws {
         func strikes(seed: UInt64) async throws -> [VirtualMachine.Fault] {
-            let faults = RandomFaults(perHour: 36_000, seed: seed, kinds: [.silence, .filamentRunout, .firstLayerFailure, .spaghetti])
+            let faults = RandomFaults(
+                perHour: 36_000, seed: seed, kinds: [.silence, .filamentRunout, .firstLayerFailure, .spaghetti])
             let printer = VirtualPrinter(name: "virtual-7", speed: 1, faults: faults)
             let end = ContinuousClock.now + .seconds(1.5)
             while ContinuousClock.now < end {
@@ -191,7 +237,8 @@ struct VirtualPrinterTests {
     @Test("a print with the bed heater off (no bed temperature) heats the hot end only, then prints to the end")
     func unheatedBed() throws {
         let cube = try String(contentsOfFile: Self.gcode, encoding: .utf8)
-            .replacingOccurrences(of: "M190 S55", with: "M190 S0").replacingOccurrences(of: "first_layer_bed_temperature = 55", with: "first_layer_bed_temperature = 0")
+            .replacingOccurrences(of: "M190 S55", with: "M190 S0").replacingOccurrences(
+                of: "first_layer_bed_temperature = 55", with: "first_layer_bed_temperature = 0")
         var machine = VirtualMachine(wallClockStart: 0)
         _ = machine.upload(path: "printfarm/cold-bed.gcode", data: Data(cube.utf8))
         _ = try machine.start("printfarm/cold-bed.gcode")
@@ -200,7 +247,9 @@ struct VirtualPrinterTests {
             time += 1
             _ = machine.advance(to: time)
         }
-        #expect(machine.status()["print_stats"]?["state"]?.string == "complete", "\(machine.status()["print_stats"] ?? .null)")
+        #expect(
+            machine.status()["print_stats"]?["state"]?.string == "complete",
+            "\(machine.status()["print_stats"] ?? .null)")
         #expect(machine.status()["heater_bed"]?["target"]?.number == 0)
     }
 }

@@ -2,8 +2,9 @@ import FarmDomain
 import Foundation
 import MeshKit
 import MeshTestSupport
-@testable import Slicing
 import Testing
+
+@testable import Slicing
 
 /// The real PrusaSlicer (scripts/test installs Debian's prusa-slicer).
 @Suite("PrusaSlicer adapter")
@@ -48,7 +49,9 @@ struct PrusaSlicerTests {
         let phases = Phases()
         for run in 0..<2 {
             let output = folder.appendingPathComponent("box-\(run).gcode").path
-            result = try await slicer.slice(SliceRequest(models: ["\(Self.shapes)/box.stl"], profile: profile, output: output)) { phases.add($0) }
+            result = try await slicer.slice(
+                SliceRequest(models: ["\(Self.shapes)/box.stl"], profile: profile, output: output)
+            ) { phases.add($0) }
             outputs.append(try Data(contentsOf: URL(fileURLWithPath: output)))
         }
         let heard = phases.all
@@ -71,7 +74,9 @@ struct PrusaSlicerTests {
         #expect(result?.pinnedToOneCore == false)
     }
 
-    @Test("the plan's recipe reaches the slicer: a bar that fits the bed only turned is sliced turned; supports change the G-code")
+    @Test(
+        "the plan's recipe reaches the slicer: a bar that fits the bed only turned is sliced turned; supports change the G-code"
+    )
     func recipe() async throws {
         let slicer = try PrusaSlicer()
         let profile = try await classic(slicer)
@@ -88,17 +93,28 @@ struct PrusaSlicerTests {
         } catch {
             #expect(error.code == .doesNotFit)
         }
-        let angle = try #require(PreflightInspector.fitAngle(
-            footprint: [[0, 0], [240, 0], [240, 20], [0, 20]], size: BuildVolume(x: 240, y: 20, z: 5), in: BuildVolume(x: 200, y: 200, z: 200)))
-        let turned = try await slicer.slice(SliceRequest(models: [bar.path], profile: profile, output: output, recipe: SliceRecipe(orientation: Orientation(x: 0, y: 0, z: angle))))
+        let angle = try #require(
+            PreflightInspector.fitAngle(
+                footprint: [[0, 0], [240, 0], [240, 20], [0, 20]], size: BuildVolume(x: 240, y: 20, z: 5),
+                in: BuildVolume(x: 200, y: 200, z: 200)))
+        let turned = try await slicer.slice(
+            SliceRequest(
+                models: [bar.path], profile: profile, output: output,
+                recipe: SliceRecipe(orientation: Orientation(x: 0, y: 0, z: angle))))
         #expect(turned.facts.layerCount > 0, "sliced turned \(angle)°")
         let plain = try String(contentsOfFile: output, encoding: .utf8)
         let box = "\(Self.shapes)/box.stl"
-        _ = try await slicer.slice(SliceRequest(models: [box], profile: profile, output: output, recipe: SliceRecipe(supports: .everywhere)))
+        _ = try await slicer.slice(
+            SliceRequest(models: [box], profile: profile, output: output, recipe: SliceRecipe(supports: .everywhere)))
         let supported = try String(contentsOfFile: output, encoding: .utf8)
-        #expect(supported.contains("; support_material = 1") && plain.contains("; support_material = 0"), "the supports the recipe asked for")
-        #expect(SliceInputs(model: "m", profile: "p", slicer: "s", copies: 1, recipe: SliceRecipe(supports: .everywhere)).keyText
-            != SliceInputs(model: "m", profile: "p", slicer: "s", copies: 1, recipe: SliceRecipe()).keyText, "and a different recipe is a different slice")
+        #expect(
+            supported.contains("; support_material = 1") && plain.contains("; support_material = 0"),
+            "the supports the recipe asked for")
+        #expect(
+            SliceInputs(model: "m", profile: "p", slicer: "s", copies: 1, recipe: SliceRecipe(supports: .everywhere))
+                .keyText
+                != SliceInputs(model: "m", profile: "p", slicer: "s", copies: 1, recipe: SliceRecipe()).keyText,
+            "and a different recipe is a different slice")
     }
 
     @Test("Arachne profiles are sliced on one core, which makes them reproducible too")
@@ -110,7 +126,8 @@ struct PrusaSlicerTests {
         var outputs: [Data] = []
         for run in 0..<2 {
             let output = folder.appendingPathComponent("bunny-\(run).gcode").path
-            let result = try await slicer.slice(SliceRequest(models: ["\(Self.shapes)/bunny.stl"], profile: profile, output: output))
+            let result = try await slicer.slice(
+                SliceRequest(models: ["\(Self.shapes)/bunny.stl"], profile: profile, output: output))
             #expect(result.pinnedToOneCore)
             outputs.append(try Data(contentsOf: URL(fileURLWithPath: output)))
         }
@@ -136,58 +153,68 @@ struct PrusaSlicerTests {
             let size = try #require(sizes[placement.name])
             #expect(abs(placement.maxX - placement.minX - size) < 1.2, "\(placement)")
             #expect(abs(placement.maxY - placement.minY - size) < 1.2, "\(placement)")
-            #expect(placement.minX >= 0 && placement.maxX <= 250 && placement.minY >= 0 && placement.maxY <= 210, "\(placement)")
+            #expect(
+                placement.minX >= 0 && placement.maxX <= 250 && placement.minY >= 0 && placement.maxY <= 210,
+                "\(placement)")
             for other in placements where other.name != placement.name {
-                #expect(placement.maxX < other.minX || other.maxX < placement.minX || placement.maxY < other.minY || other.maxY < placement.minY)
+                #expect(
+                    placement.maxX < other.minX || other.maxX < placement.minX || placement.maxY < other.minY
+                        || other.maxY < placement.minY)
             }
         }
-        let copies = try await slicer.slice(SliceRequest(models: ["\(Self.shapes)/box.stl"], profile: profile, output: output, copies: 2))
+        let copies = try await slicer.slice(
+            SliceRequest(models: ["\(Self.shapes)/box.stl"], profile: profile, output: output, copies: 2))
         #expect(copies.facts.objects.count == 2, "\(copies.facts.objects)")
         #expect(copies.facts.placements.map(\.copy) == [0, 1] || copies.facts.placements.map(\.copy) == [1, 0])
         let (first, second) = (copies.facts.placements[0], copies.facts.placements[1])
-        #expect(abs(first.centreX - second.centreX) + abs(first.centreY - second.centreY) > 25, "copies lie apart: \(first) \(second)")
+        #expect(
+            abs(first.centreX - second.centreX) + abs(first.centreY - second.centreY) > 25,
+            "copies lie apart: \(first) \(second)")
     }
 
-    @Test("placements come from extrusions only: travel, retraction and wipes inside an object do not widen it; absolute and relative E both work")
+    @Test(
+        "placements come from extrusions only: travel, retraction and wipes inside an object do not widen it; absolute and relative E both work"
+    )
     func placementParsing() throws {
         let folder = try directory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let path = folder.appendingPathComponent("hand.gcode").path
         try """
-            G90
-            M83
-            G1 X5 Y5 F9000
-            ; printing object part A id:0 copy 0
-            G1 X10 Y10
-            G1 X20 Y10 E1.2
-            G1 X20 Y30 E.5 ; a comment X99
-            G1 X40 Y40 E-.8
-            G1 X0 Y0
-            ; stop printing object part A id:0 copy 0
-            G1 X100 Y100 E2
-            M82
-            G92 E0
-            ; printing object lid id:1 copy 0
-            G1 X110 Y105
-            G1 X120 Y105 E1
-            G1 X120 Y115 E1
-            G92 E0
-            G1 X125 Y115 E0.5
-            ; stop printing object lid id:1 copy 0
-            ; printing object part A id:0 copy 0
-            G1 X12 Y20
-            G1 X12 Y31 E1
-            ; stop printing object part A id:0 copy 0
-            ; printing object travel only id:2 copy 0
-            G1 X1 Y1
-            ; stop printing object travel only id:2 copy 0
+        G90
+        M83
+        G1 X5 Y5 F9000
+        ; printing object part A id:0 copy 0
+        G1 X10 Y10
+        G1 X20 Y10 E1.2
+        G1 X20 Y30 E.5 ; a comment X99
+        G1 X40 Y40 E-.8
+        G1 X0 Y0
+        ; stop printing object part A id:0 copy 0
+        G1 X100 Y100 E2
+        M82
+        G92 E0
+        ; printing object lid id:1 copy 0
+        G1 X110 Y105
+        G1 X120 Y105 E1
+        G1 X120 Y115 E1
+        G92 E0
+        G1 X125 Y115 E0.5
+        ; stop printing object lid id:1 copy 0
+        ; printing object part A id:0 copy 0
+        G1 X12 Y20
+        G1 X12 Y31 E1
+        ; stop printing object part A id:0 copy 0
+        ; printing object travel only id:2 copy 0
+        G1 X1 Y1
+        ; stop printing object travel only id:2 copy 0
 
-            """.write(toFile: path, atomically: true, encoding: .utf8)
+        """.write(toFile: path, atomically: true, encoding: .utf8)
         let facts = try GCodeFacts.read(path: path)
-        #expect(facts.placements == [
-            ObjectPlacement(name: "part A", id: 0, copy: 0, minX: 10, minY: 10, maxX: 20, maxY: 31),
-            ObjectPlacement(name: "lid", id: 1, copy: 0, minX: 110, minY: 105, maxX: 125, maxY: 115),
-        ])
+        #expect(
+            facts.placements == [
+                ObjectPlacement(name: "part A", id: 0, copy: 0, minX: 10, minY: 10, maxX: 20, maxY: 31),
+                ObjectPlacement(name: "lid", id: 1, copy: 0, minX: 110, minY: 105, maxX: 125, maxY: 115),
+            ])
         #expect(facts.objects == ["part A id:0 copy 0", "lid id:1 copy 0", "travel only id:2 copy 0"])
         #expect(ObjectPlacement.parse(label: "item0-box.stl id:3 copy 1") == ("item0-box.stl", 3, 1))
         #expect(ObjectPlacement.parse(label: "no ids here") == ("no ids here", nil, nil))
@@ -202,7 +229,9 @@ struct PrusaSlicerTests {
         let big = folder.appendingPathComponent("big.stl")
         try MeshFixtures.binarySTL(MeshFixtures.cube(size: 300, origin: [1, 1, 1])).write(to: big)
         let flat = folder.appendingPathComponent("flat.stl")
-        try MeshFixtures.binarySTL(Mesh(corners: [[1, 1, 1], [11, 1, 1], [1, 11, 1], [11, 1, 1], [11, 11, 1], [1, 11, 1]])).write(to: flat)
+        try MeshFixtures.binarySTL(
+            Mesh(corners: [[1, 1, 1], [11, 1, 1], [1, 11, 1], [11, 1, 1], [11, 11, 1], [1, 11, 1]])
+        ).write(to: flat)
         let output = folder.appendingPathComponent("out.gcode").path
         func failure(_ body: () async throws -> SliceResult) async -> SliceFailure? {
             do {
@@ -214,13 +243,20 @@ struct PrusaSlicerTests {
                 return nil
             }
         }
-        let tooBig = await failure { try await slicer.slice(SliceRequest(models: [big.path], profile: profile, output: output)) }
+        let tooBig = await failure {
+            try await slicer.slice(SliceRequest(models: [big.path], profile: profile, output: output))
+        }
         #expect(tooBig?.code == .doesNotFit, "\(String(describing: tooBig))")
         #expect(tooBig?.slicerOutput.contains("Objects could not fit on the bed") == true)
-        let noVolume = await failure { try await slicer.slice(SliceRequest(models: [flat.path], profile: profile, output: output)) }
+        let noVolume = await failure {
+            try await slicer.slice(SliceRequest(models: [flat.path], profile: profile, output: output))
+        }
         #expect(noVolume?.code == .modelRejected, "\(String(describing: noVolume))")
         let impatient = try PrusaSlicer(timeout: .milliseconds(50))
-        let slow = await failure { try await impatient.slice(SliceRequest(models: ["\(Self.shapes)/bunny.stl"], profile: profile, output: output)) }
+        let slow = await failure {
+            try await impatient.slice(
+                SliceRequest(models: ["\(Self.shapes)/bunny.stl"], profile: profile, output: output))
+        }
         #expect(slow?.code == .timedOut, "\(String(describing: slow))")
         #expect(!FileManager.default.fileExists(atPath: output))
         #expect(throws: SliceFailure.self) { try PrusaSlicer(executable: "/nonexistent/prusa-slicer") }
@@ -235,7 +271,9 @@ struct PrusaSlicerTests {
         let folder = try directory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("cancelled.gcode").path
-        let task = Task { try await slicer.slice(SliceRequest(models: ["\(Self.shapes)/bunny.stl"], profile: profile, output: output)) }
+        let task = Task {
+            try await slicer.slice(SliceRequest(models: ["\(Self.shapes)/bunny.stl"], profile: profile, output: output))
+        }
         try await Task.sleep(for: .milliseconds(300))
         task.cancel()
         let started = ContinuousClock.now
@@ -258,7 +296,10 @@ struct PrusaSlicerTests {
         try await withThrowingTaskGroup(of: SliceResult.self) { group in
             for index in 0..<10 {
                 group.addTask {
-                    try await slicer.slice(SliceRequest(models: ["\(Self.shapes)/cylinder.stl"], profile: profile, output: folder.appendingPathComponent("\(index).gcode").path))
+                    try await slicer.slice(
+                        SliceRequest(
+                            models: ["\(Self.shapes)/cylinder.stl"], profile: profile,
+                            output: folder.appendingPathComponent("\(index).gcode").path))
                 }
             }
             var count = 0
@@ -288,19 +329,30 @@ struct SlicerProfileTests {
         #expect(a.canonicalText == "layer_height = 0.2\nnozzle_diameter = 0.4\n")
     }
 
-    @Test("bad profiles are refused with what is wrong: empty, not key = value, a preset bundle, unknown or missing keys")
+    @Test(
+        "bad profiles are refused with what is wrong: empty, not key = value, a preset bundle, unknown or missing keys")
     func bad() throws {
         #expect(throws: ProfileError.empty) { try SlicerProfile(ini: "# nothing\n") }
-        #expect(throws: ProfileError.malformed(line: 2, text: "this is not a setting")) { try SlicerProfile(ini: "a = 1\nthis is not a setting") }
-        #expect(throws: ProfileError.notFlat(line: 1, section: "[print:0.15mm QUALITY]")) { try SlicerProfile(ini: "[print:0.15mm QUALITY]\na = 1") }
+        #expect(throws: ProfileError.malformed(line: 2, text: "this is not a setting")) {
+            try SlicerProfile(ini: "a = 1\nthis is not a setting")
+        }
+        #expect(throws: ProfileError.notFlat(line: 1, section: "[print:0.15mm QUALITY]")) {
+            try SlicerProfile(ini: "[print:0.15mm QUALITY]\na = 1")
+        }
         let profile = try SlicerProfile(ini: "layer_height = 0.2\ncura_only_setting = 1")
         let known: Set<String> = ["layer_height", "nozzle_diameter"]
-        #expect(throws: ProfileError.unknownKeys(["cura_only_setting"], slicer: "PrusaSlicer 2.5.0")) { try profile.validate(knownKeys: known, slicer: "PrusaSlicer 2.5.0") }
+        #expect(throws: ProfileError.unknownKeys(["cura_only_setting"], slicer: "PrusaSlicer 2.5.0")) {
+            try profile.validate(knownKeys: known, slicer: "PrusaSlicer 2.5.0")
+        }
         let partial = try SlicerProfile(ini: "layer_height = 0.2")
-        #expect(throws: ProfileError.missingKeys(["nozzle_diameter"], slicer: "PrusaSlicer 2.5.0")) { try partial.validate(knownKeys: known, slicer: "PrusaSlicer 2.5.0") }
+        #expect(throws: ProfileError.missingKeys(["nozzle_diameter"], slicer: "PrusaSlicer 2.5.0")) {
+            try partial.validate(knownKeys: known, slicer: "PrusaSlicer 2.5.0")
+        }
     }
 
-    @Test("what PrusaSlicer itself writes is a profile: an exported config with its preset names, and the config block of its G-code")
+    @Test(
+        "what PrusaSlicer itself writes is a profile: an exported config with its preset names, and the config block of its G-code"
+    )
     func exported() async throws {
         let slicer = try PrusaSlicer()
         let version = try await slicer.version()
@@ -316,7 +368,8 @@ struct SlicerProfileTests {
 
             """
         #expect(!known.contains("print_settings_id"), "were the CLI to know them, this test would prove nothing")
-        let exported = try SlicerProfile(ini: "# generated by PrusaSlicer 2.5.0\n" + presetLines + profile.canonicalText)
+        let exported = try SlicerProfile(
+            ini: "# generated by PrusaSlicer 2.5.0\n" + presetLines + profile.canonicalText)
         try exported.validate(knownKeys: known, slicer: version)
         #expect(exported.version == profile.version, "preset names are not settings")
         #expect(exported.presets["print_settings_id"] == "0.15mm QUALITY @MK3" && exported.presets.count == 5)
@@ -324,7 +377,9 @@ struct SlicerProfileTests {
         let folder = try PrusaSlicerTests().directory()
         defer { try? FileManager.default.removeItem(at: folder) }
         let output = folder.appendingPathComponent("box.gcode").path
-        _ = try await slicer.slice(SliceRequest(models: ["\(PrusaSlicerTests.shapes)/box.stl"], profile: profile, output: output)) { _ in }
+        _ = try await slicer.slice(
+            SliceRequest(models: ["\(PrusaSlicerTests.shapes)/box.stl"], profile: profile, output: output)
+        ) { _ in }
         let fromGCode = try SlicerProfile(ini: try String(contentsOfFile: output, encoding: .utf8))
         try fromGCode.validate(knownKeys: known, slicer: version)
         let differing = profile.settings.keys.filter { profile.settings[$0] != fromGCode.settings[$0] }.sorted()
@@ -367,11 +422,22 @@ struct VendorBundleTests {
             """
         let bundle = try VendorBundle(ini: text)
         #expect(bundle.names(of: "print") == ["Fine", "Loop"])
-        let defaults = SlicerProfile(settings: ["layer_height": "0.3", "perimeters": "1", "nozzle_diameter": "0.4", "filament_density": "0", "print_settings_id": "", "printer_settings_id": "", "filament_settings_id": ""])
+        let defaults = SlicerProfile(settings: [
+            "layer_height": "0.3", "perimeters": "1", "nozzle_diameter": "0.4", "filament_density": "0",
+            "print_settings_id": "", "printer_settings_id": "", "filament_settings_id": "",
+        ])
         let flat = try bundle.flatten(printer: "P", print: "Fine", filament: "F", over: defaults)
-        #expect(flat.settings == ["layer_height": "0.1", "perimeters": "3", "nozzle_diameter": "0.6", "filament_density": "1.27", "print_settings_id": "Fine", "printer_settings_id": "P", "filament_settings_id": "F"])
-        #expect(throws: BundleError.unknownPreset(kind: "print", name: "Coarse", suggestions: [])) { try bundle.flatten(printer: "P", print: "Coarse", filament: "F", over: defaults) }
-        #expect(throws: BundleError.inheritanceCycle(kind: "print", chain: ["Loop", "Loop"])) { try bundle.flatten(printer: "P", print: "Loop", filament: "F", over: defaults) }
+        #expect(
+            flat.settings == [
+                "layer_height": "0.1", "perimeters": "3", "nozzle_diameter": "0.6", "filament_density": "1.27",
+                "print_settings_id": "Fine", "printer_settings_id": "P", "filament_settings_id": "F",
+            ])
+        #expect(throws: BundleError.unknownPreset(kind: "print", name: "Coarse", suggestions: [])) {
+            try bundle.flatten(printer: "P", print: "Coarse", filament: "F", over: defaults)
+        }
+        #expect(throws: BundleError.inheritanceCycle(kind: "print", chain: ["Loop", "Loop"])) {
+            try bundle.flatten(printer: "P", print: "Loop", filament: "F", over: defaults)
+        }
     }
 
     @Test("Prusa's MK3S with Generic PETG flattens to a complete profile the slicer accepts and slices with")
@@ -380,7 +446,8 @@ struct VendorBundleTests {
         let bundle = try VendorBundle(ini: try String(contentsOfFile: Self.bundle, encoding: .utf8))
         #expect(bundle.names(of: "printer").contains("Original Prusa i3 MK3S & MK3S+"))
         let profile = try bundle.flatten(
-            printer: "Original Prusa i3 MK3S & MK3S+", print: "0.15mm QUALITY @MK3", filament: "Generic PETG", over: try await slicer.defaultProfile())
+            printer: "Original Prusa i3 MK3S & MK3S+", print: "0.15mm QUALITY @MK3", filament: "Generic PETG",
+            over: try await slicer.defaultProfile())
         try profile.validate(knownKeys: try await slicer.knownKeys(), slicer: try await slicer.version())
         try await slicer.check(profile)
         #expect(profile.settings["printer_model"] == "MK3S")
@@ -390,7 +457,10 @@ struct VendorBundleTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("pf-vendor-\(UUID().uuidString)")
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
-        let result = try await slicer.slice(SliceRequest(models: ["/usr/share/PrusaSlicer/shapes/box.stl"], profile: profile, output: folder.appendingPathComponent("mk3s.gcode").path))
+        let result = try await slicer.slice(
+            SliceRequest(
+                models: ["/usr/share/PrusaSlicer/shapes/box.stl"], profile: profile,
+                output: folder.appendingPathComponent("mk3s.gcode").path))
         #expect(result.facts.filamentGrams ?? 0 > 1, "Prusa's profiles write the weight")
         #expect(result.facts.estimatedSilentSeconds != nil, "and the silent-mode time")
         #expect(result.facts.firstLayerHeight == 0.2)

@@ -37,10 +37,12 @@ public enum APIKeyEvent: DomainEvent {
 
     public static let aggregate = "apikey"
 
-    public static let codec = EventCodec<APIKeyEvent>(aggregate: aggregate, [
-        .payload("created", APIKeyCreated.self, APIKeyEvent.created),
-        .payload("revoked", APIKeyRevoked.self, APIKeyEvent.revoked),
-    ])
+    public static let codec = EventCodec<APIKeyEvent>(
+        aggregate: aggregate,
+        [
+            .payload("created", APIKeyCreated.self, APIKeyEvent.created),
+            .payload("revoked", APIKeyRevoked.self, APIKeyEvent.revoked),
+        ])
 
     public var parts: (name: String, payload: any Encodable) {
         switch self {
@@ -75,17 +77,28 @@ public enum APIKeyState: Sendable, Equatable {
 public enum APIKeyDecider: Decider {
     public static let initialState = APIKeyState.none
 
-    public static func decide(_ command: APIKeyCommand, state: APIKeyState, context: CommandContext) throws(DomainError) -> [APIKeyEvent] {
+    public static func decide(_ command: APIKeyCommand, state: APIKeyState, context: CommandContext) throws(DomainError)
+        -> [APIKeyEvent]
+    {
         guard case .exists(let key) = state else {
-            guard case .create(let id, let name, let scope, let keyID) = command else { throw .notFound(aggregate: "API key", command: command.name) }
+            guard case .create(let id, let name, let scope, let keyID) = command else {
+                throw .notFound(aggregate: "API key", command: command.name)
+            }
             guard !name.isBlank, (1...100).contains(name.count) else {
                 throw .invalid(field: "name", reason: "name the key after what uses it, 1 to 100 characters")
             }
-            return [.created(APIKeyCreated(apiKeyID: id, name: name, scope: scope, keyID: keyID, createdBy: context.actor.description, at: context.time))]
+            return [
+                .created(
+                    APIKeyCreated(
+                        apiKeyID: id, name: name, scope: scope, keyID: keyID, createdBy: context.actor.description,
+                        at: context.time))
+            ]
         }
         switch command {
         case .create(let id, let name, let scope, let keyID):
-            guard id == key.id, name == key.name, scope == key.scope, keyID == key.keyID else { throw .alreadyExists(aggregate: "API key") }
+            guard id == key.id, name == key.name, scope == key.scope, keyID == key.keyID else {
+                throw .alreadyExists(aggregate: "API key")
+            }
             return []
         case .revoke:
             return key.revoked ? [] : [.revoked(APIKeyRevoked(at: context.time))]
@@ -95,7 +108,10 @@ public enum APIKeyDecider: Decider {
     public static func evolve(_ state: APIKeyState, _ event: APIKeyEvent) -> APIKeyState {
         switch event {
         case .created(let e):
-            return .exists(APIKey(id: e.apiKeyID, name: e.name, scope: e.scope, keyID: e.keyID, createdBy: e.createdBy, revoked: false, createdAt: e.at, updatedAt: e.at))
+            return .exists(
+                APIKey(
+                    id: e.apiKeyID, name: e.name, scope: e.scope, keyID: e.keyID, createdBy: e.createdBy,
+                    revoked: false, createdAt: e.at, updatedAt: e.at))
         case .revoked(let e):
             guard case .exists(var key) = state else { return state }
             key.revoked = true

@@ -62,18 +62,20 @@ public enum UserEvent: DomainEvent {
 
     public static let aggregate = "user"
 
-    public static let codec = EventCodec<UserEvent>(aggregate: aggregate, [
-        .payload("created", UserCreated.self, UserEvent.created),
-        .payload("roleChanged", UserRoleChanged.self, UserEvent.roleChanged),
-        .payload("disabled", UserChanged.self, UserEvent.disabled),
-        .payload("enabled", UserChanged.self, UserEvent.enabled),
-        .payload("passwordChanged", UserChanged.self, UserEvent.passwordChanged),
-        .payload("totpEnabled", UserChanged.self, UserEvent.totpEnabled),
-        .payload("totpDisabled", UserChanged.self, UserEvent.totpDisabled),
-        .payload("loginSucceeded", UserChanged.self, UserEvent.loginSucceeded),
-        .payload("loginFailed", UserLoginFailed.self, UserEvent.loginFailed),
-        .payload("lockedOut", UserLockedOut.self, UserEvent.lockedOut),
-    ])
+    public static let codec = EventCodec<UserEvent>(
+        aggregate: aggregate,
+        [
+            .payload("created", UserCreated.self, UserEvent.created),
+            .payload("roleChanged", UserRoleChanged.self, UserEvent.roleChanged),
+            .payload("disabled", UserChanged.self, UserEvent.disabled),
+            .payload("enabled", UserChanged.self, UserEvent.enabled),
+            .payload("passwordChanged", UserChanged.self, UserEvent.passwordChanged),
+            .payload("totpEnabled", UserChanged.self, UserEvent.totpEnabled),
+            .payload("totpDisabled", UserChanged.self, UserEvent.totpDisabled),
+            .payload("loginSucceeded", UserChanged.self, UserEvent.loginSucceeded),
+            .payload("loginFailed", UserLoginFailed.self, UserEvent.loginFailed),
+            .payload("lockedOut", UserLockedOut.self, UserEvent.lockedOut),
+        ])
 
     public var parts: (name: String, payload: any Encodable) {
         switch self {
@@ -137,21 +139,28 @@ public enum UserDecider: Decider {
     /// Lowercase letters, digits, dot, dash and underscore; 1 to 64 characters.
     public static func validate(username: String) throws(DomainError) {
         guard (1...64).contains(username.count),
-              username.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || ".-_".contains($0)) }) else {
+            username.allSatisfy({ $0.isASCII && ($0.isLowercase || $0.isNumber || ".-_".contains($0)) })
+        else {
             throw .invalid(field: "username", reason: "use 1 to 64 lowercase letters, digits, '.', '-' or '_'")
         }
     }
 
-    public static func decide(_ command: UserCommand, state: UserState, context: CommandContext) throws(DomainError) -> [UserEvent] {
+    public static func decide(_ command: UserCommand, state: UserState, context: CommandContext) throws(DomainError)
+        -> [UserEvent]
+    {
         guard case .exists(let user) = state else {
-            guard case .create(let id, let username, let role) = command else { throw .notFound(aggregate: "user", command: command.name) }
+            guard case .create(let id, let username, let role) = command else {
+                throw .notFound(aggregate: "user", command: command.name)
+            }
             try validate(username: username)
             return [.created(UserCreated(userID: id, username: username, role: role, at: context.time))]
         }
         let changed = UserChanged(at: context.time)
         switch command {
         case .create(let id, let username, let role):
-            guard id == user.id, username == user.username, role == user.role else { throw .alreadyExists(aggregate: "user") }
+            guard id == user.id, username == user.username, role == user.role else {
+                throw .alreadyExists(aggregate: "user")
+            }
             return []
         case .changeRole(let role):
             return role == user.role ? [] : [.roleChanged(UserRoleChanged(role: role, at: context.time))]
@@ -177,9 +186,11 @@ public enum UserDecider: Decider {
 
     public static func evolve(_ state: UserState, _ event: UserEvent) -> UserState {
         if case .created(let e) = event {
-            return .exists(User(
-                id: e.userID, username: e.username, role: e.role, disabled: false, totpEnabled: false, passwordChangedAt: nil,
-                failedLogins: 0, lockedUntil: nil, createdAt: e.at, updatedAt: e.at))
+            return .exists(
+                User(
+                    id: e.userID, username: e.username, role: e.role, disabled: false, totpEnabled: false,
+                    passwordChangedAt: nil,
+                    failedLogins: 0, lockedUntil: nil, createdAt: e.at, updatedAt: e.at))
         }
         guard case .exists(var user) = state else { return state }
         switch event {

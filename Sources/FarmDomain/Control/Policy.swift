@@ -26,10 +26,14 @@ public enum GateOutcome: Sendable, Equatable, Codable {
         switch try container.decode(String.self, forKey: .decide) {
         case "autoAdvance": self = .autoAdvance
         case "requireApproval": self = .requireApproval(try container.decode(Role.self, forKey: .role))
-        case "block": self = .block(reason: try container.decode(String.self, forKey: .reason), ask: try container.decode(Role.self, forKey: .role))
+        case "block":
+            self = .block(
+                reason: try container.decode(String.self, forKey: .reason),
+                ask: try container.decode(Role.self, forKey: .role))
         case let other:
             throw DecodingError.dataCorruptedError(
-                forKey: .decide, in: container, debugDescription: "'\(other.prefix(40))' is not a decision; use autoAdvance, requireApproval or block")
+                forKey: .decide, in: container,
+                debugDescription: "'\(other.prefix(40))' is not a decision; use autoAdvance, requireApproval or block")
         }
     }
 
@@ -65,7 +69,8 @@ public struct GateFacts: Sendable, Equatable {
     public var afterCancel: Bool?
 
     public init(
-        risk: RiskLevel? = nil, preflight: PreflightOutcome? = nil, printer: Set<PrinterCondition>? = nil, late: Bool? = nil,
+        risk: RiskLevel? = nil, preflight: PreflightOutcome? = nil, printer: Set<PrinterCondition>? = nil,
+        late: Bool? = nil,
         firstRunOfRevision: Bool? = nil, revision: Int? = nil, payment: PaymentStatus? = nil, afterCancel: Bool? = nil
     ) {
         self.afterCancel = afterCancel
@@ -90,11 +95,15 @@ public struct RuleConditions: Sendable, Equatable, Codable {
     public var payment: [PaymentStatus]?
     public var afterCancel: Bool?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case risk, preflight, printer, late, firstRunOfRevision, revisionAtLeast, payment, afterCancel }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case risk, preflight, printer, late, firstRunOfRevision, revisionAtLeast, payment, afterCancel
+    }
 
     public init(
-        risk: [RiskLevel]? = nil, preflight: [PreflightOutcome]? = nil, printer: [PrinterCondition]? = nil, late: Bool? = nil,
-        firstRunOfRevision: Bool? = nil, revisionAtLeast: Int? = nil, payment: [PaymentStatus]? = nil, afterCancel: Bool? = nil
+        risk: [RiskLevel]? = nil, preflight: [PreflightOutcome]? = nil, printer: [PrinterCondition]? = nil,
+        late: Bool? = nil,
+        firstRunOfRevision: Bool? = nil, revisionAtLeast: Int? = nil, payment: [PaymentStatus]? = nil,
+        afterCancel: Bool? = nil
     ) {
         self.afterCancel = afterCancel
         self.risk = risk
@@ -131,7 +140,9 @@ public struct RuleConditions: Sendable, Equatable, Codable {
             words.append("preflight \(outcome.rawValue)")
         }
         if let printer {
-            guard let conditions = facts.printer, let hit = printer.first(where: conditions.contains) else { return nil }
+            guard let conditions = facts.printer, let hit = printer.first(where: conditions.contains) else {
+                return nil
+            }
             words.append("printer \(hit.rawValue)")
         }
         if let late {
@@ -201,10 +212,14 @@ public struct Policy: Sendable, Equatable, Codable {
         for rule in gates[gate] ?? [] {
             guard let words = rule.when.matched(by: facts) else { continue }
             let because = words.isEmpty ? "" : " because \(words.joined(separator: " and "))"
-            return PolicyDecision(gate: gate, outcome: rule.then, rule: rule.name, explanation: "\(gate.rawValue): rule “\(rule.name)”\(because) → \(Self.describe(rule.then))")
+            return PolicyDecision(
+                gate: gate, outcome: rule.then, rule: rule.name,
+                explanation: "\(gate.rawValue): rule “\(rule.name)”\(because) → \(Self.describe(rule.then))")
         }
         let outcome = GateOutcome.requireApproval(.operator)
-        return PolicyDecision(gate: gate, outcome: outcome, rule: "default", explanation: "\(gate.rawValue): no rule matched → \(Self.describe(outcome))")
+        return PolicyDecision(
+            gate: gate, outcome: outcome, rule: "default",
+            explanation: "\(gate.rawValue): no rule matched → \(Self.describe(outcome))")
     }
 
     static func describe(_ outcome: GateOutcome) -> String {
@@ -222,13 +237,19 @@ public struct Policy: Sendable, Equatable, Codable {
             for (index, rule) in rules.enumerated() {
                 let name = rule.name.trimmingCharacters(in: .whitespaces)
                 guard !name.isEmpty, name.count <= 80 else {
-                    throw .invalid(field: "policy.gates.\(gate.rawValue)[\(index)].name", reason: "name the rule (1 to 80 characters)")
+                    throw .invalid(
+                        field: "policy.gates.\(gate.rawValue)[\(index)].name",
+                        reason: "name the rule (1 to 80 characters)")
                 }
                 guard seen.insert(name).inserted else {
-                    throw .invalid(field: "policy.gates.\(gate.rawValue)[\(index)].name", reason: "“\(name)” is used twice in this gate")
+                    throw .invalid(
+                        field: "policy.gates.\(gate.rawValue)[\(index)].name",
+                        reason: "“\(name)” is used twice in this gate")
                 }
                 if case .block(let reason, _) = rule.then, reason.trimmingCharacters(in: .whitespaces).isEmpty {
-                    throw .invalid(field: "policy.gates.\(gate.rawValue)[\(index)].then.reason", reason: "say why the gate blocks and what to do")
+                    throw .invalid(
+                        field: "policy.gates.\(gate.rawValue)[\(index)].then.reason",
+                        reason: "say why the gate blocks and what to do")
                 }
             }
         }
@@ -241,7 +262,9 @@ public struct Policy: Sendable, Equatable, Codable {
             guard let gate = Gate(rawValue: key.stringValue) else {
                 throw DecodingError.dataCorruptedError(
                     forKey: key, in: container,
-                    debugDescription: "'\(key.stringValue.prefix(40))' is not a gate; use \(Gate.allCases.map(\.rawValue).joined(separator: ", "))")
+                    debugDescription:
+                        "'\(key.stringValue.prefix(40))' is not a gate; use \(Gate.allCases.map(\.rawValue).joined(separator: ", "))"
+                )
             }
             gates[gate] = try container.decode([PolicyRule].self, forKey: key)
         }
@@ -250,6 +273,8 @@ public struct Policy: Sendable, Equatable, Codable {
 
     public func encode(to encoder: any Encoder) throws {
         var container = encoder.container(keyedBy: SettingKey.self)
-        for gate in Gate.allCases { if let rules = gates[gate] { try container.encode(rules, forKey: SettingKey(stringValue: gate.rawValue)) } }
+        for gate in Gate.allCases {
+            if let rules = gates[gate] { try container.encode(rules, forKey: SettingKey(stringValue: gate.rawValue)) }
+        }
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+
 /// Why the domain refused a command. Each case names what was asked and what stood in the way,
 /// in words an operator can act on; HTTP status codes are chosen elsewhere.
 public enum DomainError: Error, Equatable, Sendable, CustomStringConvertible {

@@ -52,7 +52,10 @@ public struct LineItem: Sendable, Equatable, Codable {
     public var colour: String?
     public var finish: String?
 
-    public init(id: LineItemID, modelArtifact: String? = nil, quantity: Int, material: String, colour: String? = nil, finish: String? = nil) {
+    public init(
+        id: LineItemID, modelArtifact: String? = nil, quantity: Int, material: String, colour: String? = nil,
+        finish: String? = nil
+    ) {
         self.id = id
         self.modelArtifact = modelArtifact
         self.quantity = quantity
@@ -75,7 +78,8 @@ public struct IntentDraft: Sendable, Equatable, Codable {
 
     public init(
         source: IntentSource, externalReference: String? = nil, customer: String? = nil, lineItems: [LineItem],
-        dueDate: Date? = nil, paymentStatus: PaymentStatus = .pending, currency: String? = nil, constraints: [String] = []
+        dueDate: Date? = nil, paymentStatus: PaymentStatus = .pending, currency: String? = nil,
+        constraints: [String] = []
     ) {
         self.source = source
         self.externalReference = externalReference
@@ -88,21 +92,29 @@ public struct IntentDraft: Sendable, Equatable, Codable {
     }
 
     func validate() throws(DomainError) {
-        guard !lineItems.isEmpty else { throw .invalid(field: "lineItems", reason: "an intent needs at least one line item") }
-        guard lineItems.count <= 500 else { throw .invalid(field: "lineItems", reason: "at most 500 line items per intent") }
+        guard !lineItems.isEmpty else {
+            throw .invalid(field: "lineItems", reason: "an intent needs at least one line item")
+        }
+        guard lineItems.count <= 500 else {
+            throw .invalid(field: "lineItems", reason: "at most 500 line items per intent")
+        }
         guard Set(lineItems.map(\.id)).count == lineItems.count else {
             throw .invalid(field: "lineItems", reason: "line item ids must be unique")
         }
         for (index, item) in lineItems.enumerated() {
             guard (1...100_000).contains(item.quantity) else {
-                throw .invalid(field: "lineItems[\(index)].quantity", reason: "must be between 1 and 100000, got \(item.quantity)")
+                throw .invalid(
+                    field: "lineItems[\(index)].quantity", reason: "must be between 1 and 100000, got \(item.quantity)")
             }
             guard !item.material.isBlank, item.material.count <= 100 else {
-                throw .invalid(field: "lineItems[\(index)].material", reason: "name the material, for example PLA or PETG")
+                throw .invalid(
+                    field: "lineItems[\(index)].material", reason: "name the material, for example PLA or PETG")
             }
         }
         if let currency, !Quote.isCurrencyCode(currency) {
-            throw .invalid(field: "currency", reason: "a three-letter ISO 4217 code in capitals such as EUR or USD, got \(currency.prefix(20))")
+            throw .invalid(
+                field: "currency",
+                reason: "a three-letter ISO 4217 code in capitals such as EUR or USD, got \(currency.prefix(20))")
         }
         if let reference = externalReference, reference.count > 200 {
             throw .invalid(field: "externalReference", reason: "at most 200 characters")

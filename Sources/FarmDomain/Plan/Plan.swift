@@ -20,9 +20,10 @@ public struct Plan: Sendable, Equatable, Codable {
     /// A gate on the current revision that waits for a person's approval (a high-risk reprint, for example), if any.
     public var awaitedApproval: GateRecord? {
         guard let revision = currentRevision?.number else { return nil }
-        return [Gate.reprint, .dispatch, .slice].lazy.compactMap { self.decisions?.latest($0, revision: revision) }.first {
-            if case .requireApproval = $0.outcome { true } else { false }
-        }
+        return [Gate.reprint, .dispatch, .slice].lazy.compactMap { self.decisions?.latest($0, revision: revision) }
+            .first {
+                if case .requireApproval = $0.outcome { true } else { false }
+            }
     }
 }
 
@@ -68,7 +69,8 @@ public struct PlanSpec: Sendable, Equatable, Codable {
             }
         }
         if let nozzle = requirements.nozzleDiameter, !(nozzle > 0 && nozzle <= 5) {
-            throw .invalid(field: "spec.requirements.nozzleDiameter", reason: "millimetres, greater than 0 and at most 5")
+            throw .invalid(
+                field: "spec.requirements.nozzleDiameter", reason: "millimetres, greater than 0 and at most 5")
         }
     }
 }
@@ -100,7 +102,8 @@ public struct PrinterRequirements: Sendable, Equatable, Codable {
     public var printerModel: String?
 
     public init(
-        nozzleDiameter: Double? = nil, material: String? = nil, enclosure: Bool = false, hardenedNozzle: Bool = false, minimumVolume: BuildVolume? = nil,
+        nozzleDiameter: Double? = nil, material: String? = nil, enclosure: Bool = false, hardenedNozzle: Bool = false,
+        minimumVolume: BuildVolume? = nil,
         printerModel: String? = nil
     ) {
         self.printerModel = printerModel

@@ -37,7 +37,10 @@ public struct PreflightVerdict: Sendable, Equatable, Codable {
     /// The printers that can make it (size and material), by name.
     public var printers: [String]
 
-    public init(outcome: PreflightOutcome, findings: [PreflightFinding], material: String, massGrams: Double?, printers: [String]) {
+    public init(
+        outcome: PreflightOutcome, findings: [PreflightFinding], material: String, massGrams: Double?,
+        printers: [String]
+    ) {
         self.outcome = outcome
         self.findings = findings
         self.material = material
@@ -47,7 +50,9 @@ public struct PreflightVerdict: Sendable, Equatable, Codable {
 
     /// A verdict for a file that could not be read at all.
     public static func unreadable(code: String, message: String, material: String) -> PreflightVerdict {
-        PreflightVerdict(outcome: .fail, findings: [PreflightFinding(code: code, severity: .fail, message: message)], material: material, massGrams: nil, printers: [])
+        PreflightVerdict(
+            outcome: .fail, findings: [PreflightFinding(code: code, severity: .fail, message: message)],
+            material: material, massGrams: nil, printers: [])
     }
 }
 
@@ -60,7 +65,8 @@ public struct PreflightInspector: Sendable {
     /// Assumed when no printer says what nozzle it has.
     public var defaultNozzle: Double
 
-    public init(catalog: MaterialCatalog = .standard, overhangShareWarning: Double = 0.10, defaultNozzle: Double = 0.4) {
+    public init(catalog: MaterialCatalog = .standard, overhangShareWarning: Double = 0.10, defaultNozzle: Double = 0.4)
+    {
         self.catalog = catalog
         self.overhangShareWarning = overhangShareWarning
         self.defaultNozzle = defaultNozzle
@@ -68,8 +74,12 @@ public struct PreflightInspector: Sendable {
 
     public func inspect(_ facts: ModelFacts, material: String, printers: [PreflightPrinter]) -> PreflightVerdict {
         var findings: [PreflightFinding] = []
-        func fail(_ code: String, _ message: String) { findings.append(PreflightFinding(code: code, severity: .fail, message: message)) }
-        func warn(_ code: String, _ message: String) { findings.append(PreflightFinding(code: code, severity: .warn, message: message)) }
+        func fail(_ code: String, _ message: String) {
+            findings.append(PreflightFinding(code: code, severity: .fail, message: message))
+        }
+        func warn(_ code: String, _ message: String) {
+            findings.append(PreflightFinding(code: code, severity: .warn, message: message))
+        }
 
         // why: an empty file (or one of only zero-area triangles) has nothing to print; its volume is 0 and every
         // edge check passes vacuously, so without this it read as "PASS — 0 cm³".
@@ -78,32 +88,57 @@ public struct PreflightInspector: Sendable {
             fail("geometry.empty", "the model has \(what): there is nothing to print; export the model again")
         }
         if facts.nonFiniteCoordinates > 0 {
-            fail("geometry.nonFinite", "\(count(facts.nonFiniteCoordinates, "coordinate")) \(facts.nonFiniteCoordinates == 1 ? "is" : "are") not a number (NaN or infinite): the export is damaged; export the model again")
+            fail(
+                "geometry.nonFinite",
+                "\(count(facts.nonFiniteCoordinates, "coordinate")) \(facts.nonFiniteCoordinates == 1 ? "is" : "are") not a number (NaN or infinite): the export is damaged; export the model again"
+            )
         }
         if facts.openEdges > 0 {
-            fail("geometry.openEdges", "\(count(facts.openEdges, "open edge")): the model is not closed; repair it or allow automatic repair")
+            fail(
+                "geometry.openEdges",
+                "\(count(facts.openEdges, "open edge")): the model is not closed; repair it or allow automatic repair")
         }
         if facts.nonManifoldEdges > 0 {
-            fail("geometry.nonManifold", "\(count(facts.nonManifoldEdges, "edge")) \(facts.nonManifoldEdges == 1 ? "is" : "are") shared by more than two faces: the surface touches itself; repair it or allow automatic repair")
+            fail(
+                "geometry.nonManifold",
+                "\(count(facts.nonManifoldEdges, "edge")) \(facts.nonManifoldEdges == 1 ? "is" : "are") shared by more than two faces: the surface touches itself; repair it or allow automatic repair"
+            )
         }
         if facts.inconsistentEdges > 0 {
-            fail("geometry.inconsistentNormals", "\(count(facts.inconsistentEdges, "edge")) \(facts.inconsistentEdges == 1 ? "joins" : "join") faces that point opposite ways; repair the normals or allow automatic repair")
+            fail(
+                "geometry.inconsistentNormals",
+                "\(count(facts.inconsistentEdges, "edge")) \(facts.inconsistentEdges == 1 ? "joins" : "join") faces that point opposite ways; repair the normals or allow automatic repair"
+            )
         }
         if facts.isWatertight && facts.volume < 0 {
-            warn("geometry.inverted", "the model is inside out (every face points inwards); the slicer will flip it, but check the export")
+            warn(
+                "geometry.inverted",
+                "the model is inside out (every face points inwards); the slicer will flip it, but check the export")
         }
         if facts.degenerateTriangles > 0 && facts.degenerateTriangles < facts.triangles {
-            warn("geometry.degenerate", "\(count(facts.degenerateTriangles, "triangle")) \(facts.degenerateTriangles == 1 ? "has" : "have") no area; they are ignored, but the export may be damaged")
+            warn(
+                "geometry.degenerate",
+                "\(count(facts.degenerateTriangles, "triangle")) \(facts.degenerateTriangles == 1 ? "has" : "have") no area; they are ignored, but the export may be damaged"
+            )
         }
         if facts.shells > 1 {
-            warn("geometry.pieces", "the model has \(facts.shells) separate pieces; they print together as one item, check that is intended")
+            warn(
+                "geometry.pieces",
+                "the model has \(facts.shells) separate pieces; they print together as one item, check that is intended"
+            )
         }
         if let size = facts.size {
             switch facts.unitsGuess {
             case "probablyMetres":
-                fail("units.metres", "the model is only \(dimensions(size)) mm: it was probably drawn in metres (it would be \(dimensions(size, times: 1000)) mm); export it in millimetres")
+                fail(
+                    "units.metres",
+                    "the model is only \(dimensions(size)) mm: it was probably drawn in metres (it would be \(dimensions(size, times: 1000)) mm); export it in millimetres"
+                )
             case "perhapsInches":
-                warn("units.inches", "the model is only \(dimensions(size)) mm: if it was drawn in inches it should be \(dimensions(size, times: 25.4)) mm; check the size")
+                warn(
+                    "units.inches",
+                    "the model is only \(dimensions(size)) mm: if it was drawn in inches it should be \(dimensions(size, times: 25.4)) mm; check the size"
+                )
             default: break
             }
         }
@@ -112,46 +147,81 @@ public struct PreflightInspector: Sendable {
         var fitting: [PreflightPrinter] = []
         var capable: [PreflightPrinter] = []
         if printers.isEmpty {
-            warn("printers.none", "no printers are registered, so the size and material could not be checked; register a printer")
+            warn(
+                "printers.none",
+                "no printers are registered, so the size and material could not be checked; register a printer")
         } else if let size = facts.size {
-            fitting = printers.filter { Self.fits(footprint: facts.footprint, size: size, in: $0.capabilities.buildVolume) }
-            let straight = printers.filter { Self.fitAngle(footprint: facts.footprint, size: size, in: $0.capabilities.buildVolume) == 0 }
-            if straight.isEmpty, let angle = fitting.compactMap({ Self.fitAngle(footprint: facts.footprint, size: size, in: $0.capabilities.buildVolume) }).min() {
-                findings.append(PreflightFinding(
-                    code: "size.turned", severity: .info,
-                    message: "\(dimensions(size)) mm fits only turned \(number(angle))° on the bed; the plan prints it turned so"))
+            fitting = printers.filter {
+                Self.fits(footprint: facts.footprint, size: size, in: $0.capabilities.buildVolume)
+            }
+            let straight = printers.filter {
+                Self.fitAngle(footprint: facts.footprint, size: size, in: $0.capabilities.buildVolume) == 0
+            }
+            if straight.isEmpty,
+                let angle = fitting.compactMap({
+                    Self.fitAngle(footprint: facts.footprint, size: size, in: $0.capabilities.buildVolume)
+                }).min()
+            {
+                findings.append(
+                    PreflightFinding(
+                        code: "size.turned", severity: .info,
+                        message:
+                            "\(dimensions(size)) mm fits only turned \(number(angle))° on the bed; the plan prints it turned so"
+                    ))
             }
             if fitting.isEmpty {
-                let largest = printers.max { volume($0.capabilities.buildVolume) < volume($1.capabilities.buildVolume) }!
-                fail("size.noPrinter", "\(dimensions(size)) mm does not fit any printer, even turned; the largest is \(dimensions(largest.capabilities.buildVolume)) mm (\(largest.name)); scale it down or split it")
+                let largest = printers.max {
+                    volume($0.capabilities.buildVolume) < volume($1.capabilities.buildVolume)
+                }!
+                fail(
+                    "size.noPrinter",
+                    "\(dimensions(size)) mm does not fit any printer, even turned; the largest is \(dimensions(largest.capabilities.buildVolume)) mm (\(largest.name)); scale it down or split it"
+                )
             }
         }
         if let spec {
             capable = fitting.filter { Self.canPrint(spec, on: $0.capabilities) }
             if !fitting.isEmpty && capable.isEmpty {
-                fail("material.noPrinter", "\(spec.name) needs \(needs(spec)); no printer the model fits on offers that (or lists \(spec.name) among its materials); choose another material or add such a printer")
+                fail(
+                    "material.noPrinter",
+                    "\(spec.name) needs \(needs(spec)); no printer the model fits on offers that (or lists \(spec.name) among its materials); choose another material or add such a printer"
+                )
             }
         } else {
             capable = fitting
-            warn("material.unknown", "the material '\(material)' is not in the catalog, so its needs were not checked and PLA's density was assumed for the weight")
+            warn(
+                "material.unknown",
+                "the material '\(material)' is not in the catalog, so its needs were not checked and PLA's density was assumed for the weight"
+            )
         }
 
-        let nozzle = (capable.isEmpty ? printers : capable).flatMap(\.capabilities.nozzleDiameters).min() ?? defaultNozzle
+        let nozzle =
+            (capable.isEmpty ? printers : capable).flatMap(\.capabilities.nozzleDiameters).min() ?? defaultNozzle
         // why: the 5th percentile, not the minimum: every acute edge or tip is thin right at its edge, which prints fine;
         // a wall thinner than the nozzle over 5 % of the surface does not.
         if let walls = facts.wallThickness, walls.percentile5 < nozzle {
-            warn("geometry.thinWalls", "some walls are about \(number(walls.percentile5)) mm thick, thinner than the \(number(nozzle)) mm nozzle; they may not print or may break; thicken them")
+            warn(
+                "geometry.thinWalls",
+                "some walls are about \(number(walls.percentile5)) mm thick, thinner than the \(number(nozzle)) mm nozzle; they may not print or may break; thicken them"
+            )
         }
         if facts.surfaceArea > 0, facts.overhangArea / facts.surfaceArea > overhangShareWarning {
             let share = Int((facts.overhangArea / facts.surfaceArea * 100).rounded())
-            warn("geometry.overhangs", "\(share) % of the surface (\(number(facts.overhangArea)) mm²) overhangs more than \(number(facts.overhangAngle))°; it needs supports or another orientation")
+            warn(
+                "geometry.overhangs",
+                "\(share) % of the surface (\(number(facts.overhangArea)) mm²) overhangs more than \(number(facts.overhangAngle))°; it needs supports or another orientation"
+            )
         }
         findings += facts.readerNotes
 
         let density = spec?.density ?? catalog.spec(named: "PLA")?.density ?? 1.24
         let mass = facts.triangles > 0 ? abs(facts.volume) / 1000 * density : nil
-        let outcome: PreflightOutcome = findings.contains { $0.severity == .fail } ? .fail : findings.contains { $0.severity == .warn } ? .warn : .pass
-        return PreflightVerdict(outcome: outcome, findings: findings, material: spec?.name ?? material, massGrams: mass.map { ($0 * 100).rounded() / 100 }, printers: capable.map(\.name))
+        let outcome: PreflightOutcome =
+            findings.contains { $0.severity == .fail }
+            ? .fail : findings.contains { $0.severity == .warn } ? .warn : .pass
+        return PreflightVerdict(
+            outcome: outcome, findings: findings, material: spec?.name ?? material,
+            massGrams: mass.map { ($0 * 100).rounded() / 100 }, printers: capable.map(\.name))
     }
 
     /// Whether the model fits the volume, turned about Z as needed: the footprint is tried at every hull edge's angle
@@ -166,22 +236,28 @@ public struct PreflightInspector: Sendable {
     public static func fitAngle(footprint: [[Double]], size: BuildVolume, in volume: BuildVolume) -> Double? {
         let tolerance = 1e-6
         guard size.z <= volume.z + tolerance else { return nil }
-        if (size.x <= volume.x + tolerance && size.y <= volume.y + tolerance) || (size.y <= volume.x + tolerance && size.x <= volume.y + tolerance) {
+        if (size.x <= volume.x + tolerance && size.y <= volume.y + tolerance)
+            || (size.y <= volume.x + tolerance && size.x <= volume.y + tolerance)
+        {
             return 0
         }
         let points = footprint.filter { $0.count == 2 }
         guard points.count >= 3 else { return nil }
         var angles = (1..<180).map { Double($0) * .pi / 180 }
         for i in points.indices {
-            let a = points[i], b = points[(i + 1) % points.count]
+            let a = points[i]
+            let b = points[(i + 1) % points.count]
             var angle = atan2(b[1] - a[1], b[0] - a[0])
             while angle < 0 { angle += .pi }
             angles.append(angle)
         }
         for angle in angles.sorted() {
             let turned = turnedExtent(points, radians: angle)
-            let w = turned.x, d = turned.y
-            if (w <= volume.x + tolerance && d <= volume.y + tolerance) || (d <= volume.x + tolerance && w <= volume.y + tolerance) {
+            let w = turned.x
+            let d = turned.y
+            if (w <= volume.x + tolerance && d <= volume.y + tolerance)
+                || (d <= volume.x + tolerance && w <= volume.y + tolerance)
+            {
                 return (angle * 180 / .pi * 100).rounded() / 100
             }
         }
@@ -197,8 +273,10 @@ public struct PreflightInspector: Sendable {
     }
 
     private static func turnedExtent(_ points: [[Double]], radians angle: Double) -> SIMD2<Double> {
-        let c = cos(angle), s = sin(angle)
-        var low = SIMD2<Double>(repeating: .infinity), high = SIMD2<Double>(repeating: -.infinity)
+        let c = cos(angle)
+        let s = sin(angle)
+        var low = SIMD2<Double>(repeating: .infinity)
+        var high = SIMD2<Double>(repeating: -.infinity)
         for p in points {
             let turned = SIMD2(p[0] * c - p[1] * s, p[0] * s + p[1] * c)
             low = pointwiseMin(low, turned)
@@ -211,7 +289,11 @@ public struct PreflightInspector: Sendable {
         if spec.needsEnclosure && !capabilities.enclosure { return false }
         if spec.needsHardenedNozzle && !capabilities.hardenedNozzle { return false }
         if let maximum = capabilities.maxHotendTemperature, maximum < spec.nozzleTemperature { return false }
-        if !capabilities.materials.isEmpty && !capabilities.materials.contains(where: { $0.uppercased() == spec.name.uppercased() }) { return false }
+        if !capabilities.materials.isEmpty
+            && !capabilities.materials.contains(where: { $0.uppercased() == spec.name.uppercased() })
+        {
+            return false
+        }
         return true
     }
 

@@ -74,8 +74,10 @@ public struct PrinterCapabilities: Sendable, Equatable, Codable {
     public var model: String?
 
     public init(
-        buildVolume: BuildVolume, nozzleDiameters: [Double] = [0.4], enclosure: Bool = false, hardenedNozzle: Bool = false,
-        maxHotendTemperature: Double? = nil, maxBedTemperature: Double? = nil, materials: [String] = [], model: String? = nil
+        buildVolume: BuildVolume, nozzleDiameters: [Double] = [0.4], enclosure: Bool = false,
+        hardenedNozzle: Bool = false,
+        maxHotendTemperature: Double? = nil, maxBedTemperature: Double? = nil, materials: [String] = [],
+        model: String? = nil
     ) {
         self.model = model
         self.buildVolume = buildVolume
@@ -90,14 +92,17 @@ public struct PrinterCapabilities: Sendable, Equatable, Codable {
     func validate() throws(DomainError) {
         for (axis, value) in [("x", buildVolume.x), ("y", buildVolume.y), ("z", buildVolume.z)] {
             guard value.isFinite, value > 0, value <= 10_000 else {
-                throw .invalid(field: "capabilities.buildVolume.\(axis)", reason: "millimetres, greater than 0 and at most 10000")
+                throw .invalid(
+                    field: "capabilities.buildVolume.\(axis)", reason: "millimetres, greater than 0 and at most 10000")
             }
         }
         guard nozzleDiameters.allSatisfy({ $0.isFinite && $0 > 0 && $0 <= 5 }) else {
             throw .invalid(field: "capabilities.nozzleDiameters", reason: "millimetres, greater than 0 and at most 5")
         }
         if let model, model.isBlank || model.count > 100 || model == ProfileBinding.anyModel {
-            throw .invalid(field: "capabilities.model", reason: "the printer's model in 1 to 100 characters, as its profile bindings name it (e.g. MK3S)")
+            throw .invalid(
+                field: "capabilities.model",
+                reason: "the printer's model in 1 to 100 characters, as its profile bindings name it (e.g. MK3S)")
         }
     }
 
@@ -126,10 +131,15 @@ public struct Calibration: Sendable, Equatable, Codable {
     }
 
     func validate(now: Date) throws(DomainError) {
-        guard (1...60).contains(kind.count), kind.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") }) else {
-            throw .invalid(field: "kind", reason: "name what was calibrated in 1 to 60 letters, digits, - or _, e.g. zOffset or pressureAdvance")
+        guard (1...60).contains(kind.count),
+            kind.allSatisfy({ $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "-" || $0 == "_") })
+        else {
+            throw .invalid(
+                field: "kind",
+                reason: "name what was calibrated in 1 to 60 letters, digits, - or _, e.g. zOffset or pressureAdvance")
         }
-        guard values.count <= 50, values.allSatisfy({ !$0.key.isEmpty && $0.key.count <= 60 && $0.value.isFinite }) else {
+        guard values.count <= 50, values.allSatisfy({ !$0.key.isEmpty && $0.key.count <= 60 && $0.value.isFinite })
+        else {
             throw .invalid(field: "values", reason: "up to 50 named finite numbers, e.g. {\"zOffset\": -0.85}")
         }
         guard calibratedAt <= now.addingTimeInterval(300) else {

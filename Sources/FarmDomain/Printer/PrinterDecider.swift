@@ -35,7 +35,8 @@ public enum PrinterCommand: Sendable, Equatable {
         case .recordCalibration: "record a calibration of"
         case .markBedOccupied: "mark the bed occupied on"
         case .clearBed: "mark the bed cleared on"
-        case .requestRecovery(let recovery): recovery == .resetJob ? "clear the failed job of" : "restart the firmware of"
+        case .requestRecovery(let recovery):
+            recovery == .resetJob ? "clear the failed job of" : "restart the firmware of"
         }
     }
 }
@@ -54,7 +55,9 @@ public enum PrinterState: Sendable, Equatable {
 public enum PrinterDecider: Decider {
     public static let initialState = PrinterState.none
 
-    public static func decide(_ command: PrinterCommand, state: PrinterState, context: CommandContext) throws(DomainError) -> [PrinterEvent] {
+    public static func decide(_ command: PrinterCommand, state: PrinterState, context: CommandContext)
+        throws(DomainError) -> [PrinterEvent]
+    {
         guard case .exists(let printer) = state else {
             guard case .register(let id, let registration) = command else {
                 throw .notFound(aggregate: "printer", command: command.name)
@@ -66,7 +69,8 @@ public enum PrinterDecider: Decider {
         switch command {
         case .register(let id, let registration):
             guard id == printer.id, registration.name == printer.name, registration.address == printer.address,
-                  registration.connector == printer.connector else { throw .alreadyExists(aggregate: "printer") }
+                registration.connector == printer.connector
+            else { throw .alreadyExists(aggregate: "printer") }
             return []
         case .updateCapabilities(let capabilities):
             try capabilities.validate()
@@ -124,10 +128,13 @@ public enum PrinterDecider: Decider {
     public static func evolve(_ state: PrinterState, _ event: PrinterEvent) -> PrinterState {
         if case .registered(let e) = event {
             let r = e.registration
-            return .exists(Printer(
-                id: e.printerID, name: r.name, connector: r.connector, address: r.address, capabilities: r.capabilities,
-                status: .offline, observed: .offline, lastMessage: nil, job: nil, loadedMaterial: nil, calibrations: nil, desynced: nil, degraded: nil,
-                registeredAt: e.at, updatedAt: e.at))
+            return .exists(
+                Printer(
+                    id: e.printerID, name: r.name, connector: r.connector, address: r.address,
+                    capabilities: r.capabilities,
+                    status: .offline, observed: .offline, lastMessage: nil, job: nil, loadedMaterial: nil,
+                    calibrations: nil, desynced: nil, degraded: nil,
+                    registeredAt: e.at, updatedAt: e.at))
         }
         guard case .exists(var printer) = state else { return state }
         switch event {

@@ -60,22 +60,24 @@ public enum PrinterEvent: DomainEvent {
 
     public static let aggregate = "printer"
 
-    public static let codec = EventCodec<PrinterEvent>(aggregate: aggregate, [
-        .payload("registered", PrinterRegistered.self, PrinterEvent.registered),
-        .payload("capabilitiesUpdated", PrinterCapabilitiesUpdated.self, PrinterEvent.capabilitiesUpdated),
-        .payload("stateObserved", PrinterStateObserved.self, PrinterEvent.stateObserved),
-        .payload("maintenanceStarted", PrinterFlagChanged.self, PrinterEvent.maintenanceStarted),
-        .payload("maintenanceEnded", PrinterFlagChanged.self, PrinterEvent.maintenanceEnded),
-        .payload("desynced", PrinterFlagChanged.self, PrinterEvent.desynced),
-        .payload("resynced", PrinterFlagChanged.self, PrinterEvent.resynced),
-        .payload("degraded", PrinterFlagChanged.self, PrinterEvent.degraded),
-        .payload("degradationCleared", PrinterFlagChanged.self, PrinterEvent.degradationCleared),
-        .payload("materialLoaded", PrinterMaterialLoaded.self, PrinterEvent.materialLoaded),
-        .payload("calibrated", PrinterCalibrated.self, PrinterEvent.calibrated),
-        .payload("bedOccupied", PrinterFlagChanged.self, PrinterEvent.bedOccupied),
-        .payload("bedCleared", PrinterFlagChanged.self, PrinterEvent.bedCleared),
-        .payload("recoveryRequested", PrinterRecoveryRequested.self, PrinterEvent.recoveryRequested),
-    ])
+    public static let codec = EventCodec<PrinterEvent>(
+        aggregate: aggregate,
+        [
+            .payload("registered", PrinterRegistered.self, PrinterEvent.registered),
+            .payload("capabilitiesUpdated", PrinterCapabilitiesUpdated.self, PrinterEvent.capabilitiesUpdated),
+            .payload("stateObserved", PrinterStateObserved.self, PrinterEvent.stateObserved),
+            .payload("maintenanceStarted", PrinterFlagChanged.self, PrinterEvent.maintenanceStarted),
+            .payload("maintenanceEnded", PrinterFlagChanged.self, PrinterEvent.maintenanceEnded),
+            .payload("desynced", PrinterFlagChanged.self, PrinterEvent.desynced),
+            .payload("resynced", PrinterFlagChanged.self, PrinterEvent.resynced),
+            .payload("degraded", PrinterFlagChanged.self, PrinterEvent.degraded),
+            .payload("degradationCleared", PrinterFlagChanged.self, PrinterEvent.degradationCleared),
+            .payload("materialLoaded", PrinterMaterialLoaded.self, PrinterEvent.materialLoaded),
+            .payload("calibrated", PrinterCalibrated.self, PrinterEvent.calibrated),
+            .payload("bedOccupied", PrinterFlagChanged.self, PrinterEvent.bedOccupied),
+            .payload("bedCleared", PrinterFlagChanged.self, PrinterEvent.bedCleared),
+            .payload("recoveryRequested", PrinterRecoveryRequested.self, PrinterEvent.recoveryRequested),
+        ])
 
     public var parts: (name: String, payload: any Encodable) {
         switch self {

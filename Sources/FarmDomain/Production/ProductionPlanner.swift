@@ -28,7 +28,8 @@ public struct FarmSnapshot: Sendable {
     func runs(on printer: PrinterID) -> [Run] { runsByPrinter[printer] ?? [] }
 
     public init(
-        now: Date, intents: [Intent], plans: [Plan], runs: [Run], printers: [Printer], models: [String: ModelFacts], profiles: BoundProfiles,
+        now: Date, intents: [Intent], plans: [Plan], runs: [Run], printers: [Printer], models: [String: ModelFacts],
+        profiles: BoundProfiles,
         gcode: [PlanRevisionKey: SlicedGCode], provenGCode: Set<String> = [], lastScheduled: [PrinterID: Date] = [:]
     ) {
         self.provenGCode = provenGCode
@@ -100,7 +101,8 @@ public struct ProductionPlanner: Sendable {
                     }
                     let progress = PlanProgress(plan: plan, runs: farm.runs(of: plan.id))
                     if progress.passed < item.quantity { done = false }
-                    steps += self.steps(for: plan, item: item, intent: intent, progress: progress, farm: farm, busy: &busy)
+                    steps += self.steps(
+                        for: plan, item: item, intent: intent, progress: progress, farm: farm, busy: &busy)
                 }
                 if done { steps.append(.readyToShip(intent.id)) }
             default: break
@@ -116,12 +118,15 @@ public struct ProductionPlanner: Sendable {
 
     private func acceptGate(_ intent: Intent, _ farm: FarmSnapshot) -> [ProductionStep] {
         let risk = intentRisk(intent, farm)
-        let facts = GateFacts(risk: risk.level, preflight: intent.preflight, late: slack(intent, farm).map { $0 < 0 }, payment: intent.paymentStatus)
+        let facts = GateFacts(
+            risk: risk.level, preflight: intent.preflight, late: slack(intent, farm).map { $0 < 0 },
+            payment: intent.paymentStatus)
         let record = GateRecord(settings.policy.decide(.acceptIntent, facts), risk: risk, at: farm.now)
         var steps: [ProductionStep] = [.decideIntent(intent.id, record)]
         switch record.outcome {
         case .autoAdvance: steps.append(.accept(intent.id))
-        case .requireApproval, .block: steps.append(.requestReview(intent.id, reasons: [record.explanation, risk.summary]))
+        case .requireApproval, .block:
+            steps.append(.requestReview(intent.id, reasons: [record.explanation, risk.summary]))
         }
         return steps
     }
@@ -132,9 +137,11 @@ public struct ProductionPlanner: Sendable {
         // Unknown unless the farm records what is loaded at all.
         let loaded = Set(farm.printers.compactMap { $0.loadedMaterial?.material.uppercased() })
         return intent.lineItems.map { item in
-            assessor.assess(.intent, RiskInputs(
-                model: item.modelArtifact.flatMap { farm.models[$0] }, material: item.material, slack: slack,
-                materialLoaded: loaded.isEmpty ? nil : loaded.contains(item.material.uppercased())))
+            assessor.assess(
+                .intent,
+                RiskInputs(
+                    model: item.modelArtifact.flatMap { farm.models[$0] }, material: item.material, slack: slack,
+                    materialLoaded: loaded.isEmpty ? nil : loaded.contains(item.material.uppercased())))
         }.max { $0.score < $1.score } ?? assessor.assess(.intent, RiskInputs(material: ""))
     }
 
@@ -146,7 +153,9 @@ public struct ProductionPlanner: Sendable {
             var perCopy = Self.roughPrintSeconds(item.modelArtifact.flatMap { farm.models[$0] })
             var passed = 0
             if let plan = farm.plans.first(where: { $0.lineItemID == item.id }) {
-                if let revision = plan.currentRevision?.number, let sliced = farm.gcode[PlanRevisionKey(plan: plan.id, revision: revision)]?.printSeconds {
+                if let revision = plan.currentRevision?.number,
+                    let sliced = farm.gcode[PlanRevisionKey(plan: plan.id, revision: revision)]?.printSeconds
+                {
                     perCopy = sliced
                 }
                 passed = PlanProgress(plan: plan, runs: farm.runs(of: plan.id)).passed
@@ -171,27 +180,39 @@ public struct ProductionPlanner: Sendable {
         }
         let choices = farm.profiles.choices(for: item.material)
         guard !choices.isEmpty else {
-            return .waiting("intent \(intent.id)", reason: "no slicer profile is bound for \(item.material); bind one (POST /api/v1/profile-bindings) to plan line item \(item.id)")
+            return .waiting(
+                "intent \(intent.id)",
+                reason:
+                    "no slicer profile is bound for \(item.material); bind one (POST /api/v1/profile-bindings) to plan line item \(item.id)"
+            )
         }
         // why: the loop took the first binding per material, so an order for a Voron was sliced with an MK3S profile
         // and failed on the Voron (issue 17). The plan takes the binding of the model with the most printers, and
         // goes only to printers of that model.
         let printersOf = { (model: String) in farm.printers.filter { $0.capabilities.prints(for: model) } }
-        guard let (printerModel, profile) = choices.max(by: { a, b in
-            let countA = printersOf(a.model).count, countB = printersOf(b.model).count
-            return countA != countB ? countA < countB : a.model > b.model
-        }), !printersOf(printerModel).isEmpty else {
+        guard
+            let (printerModel, profile) = choices.max(by: { a, b in
+                let countA = printersOf(a.model).count
+                let countB = printersOf(b.model).count
+                return countA != countB ? countA < countB : a.model > b.model
+            }), !printersOf(printerModel).isEmpty
+        else {
             let bound = choices.map(\.model).joined(separator: ", ")
             return .waiting(
                 "intent \(intent.id)",
-                reason: "no printer is of a model with a profile bound for \(item.material) (bound for \(bound)); give printers their model (PUT /api/v1/printers/{id}/capabilities) or bind a profile for theirs")
+                reason:
+                    "no printer is of a model with a profile bound for \(item.material) (bound for \(bound)); give printers their model (PUT /api/v1/printers/{id}/capabilities) or bind a profile for theirs"
+            )
         }
         var size = farm.models[model]?.size
         var orientation = Orientation()
         // why: PrusaSlicer never turns a part to fit; preflight passed a 260 × 20 mm bar on a 250 × 210 bed that the
         // slicer then refused (issue 17). When no printer takes it as it lies, the plan turns it as preflight found.
         if let facts = farm.models[model], let modelSize = facts.size {
-            let angles = printersOf(printerModel).compactMap { PreflightInspector.fitAngle(footprint: facts.footprint, size: modelSize, in: $0.capabilities.buildVolume) }
+            let angles = printersOf(printerModel).compactMap {
+                PreflightInspector.fitAngle(
+                    footprint: facts.footprint, size: modelSize, in: $0.capabilities.buildVolume)
+            }
             if !angles.contains(0), let angle = angles.min() {
                 orientation.z = angle
                 size = PreflightInspector.turnedSize(footprint: facts.footprint, size: modelSize, degrees: angle)
@@ -199,13 +220,16 @@ public struct ProductionPlanner: Sendable {
         }
         let spec = PlanSpec(
             profile: profile, orientation: orientation,
-            requirements: PrinterRequirements(material: item.material, minimumVolume: size, printerModel: printerModel == ProfileBinding.anyModel ? nil : printerModel))
+            requirements: PrinterRequirements(
+                material: item.material, minimumVolume: size,
+                printerModel: printerModel == ProfileBinding.anyModel ? nil : printerModel))
         let id = PlanID(DerivedID.uuid(time: intent.receivedAt, key: "plan|\(intent.id)|\(item.id)"))
         return .createPlan(id, intent: intent.id, lineItem: item.id, spec: spec)
     }
 
     private func steps(
-        for plan: Plan, item: LineItem, intent: Intent, progress: PlanProgress, farm: FarmSnapshot, busy: inout Set<PrinterID>
+        for plan: Plan, item: LineItem, intent: Intent, progress: PlanProgress, farm: FarmSnapshot,
+        busy: inout Set<PrinterID>
     ) -> [ProductionStep] {
         guard let newest = plan.revisions.last else { return [] }
         if newest.status == .draft { return approveGate(plan, newest, item: item, progress: progress, farm: farm) }
@@ -221,30 +245,54 @@ public struct ProductionPlanner: Sendable {
         let overridden = plan.decisions?.latest(.reprint, revision: revision.number)?.overridden == true
         if reprint, !overridden, let trip = guards.retryCeiling(reprints: progress.attempts - item.quantity) {
             let record = GateRecord(
-                gate: .reprint, outcome: .block(reason: trip.evidence, ask: .operator), rule: "guardrail \(trip.rule.rawValue)",
+                gate: .reprint, outcome: .block(reason: trip.evidence, ask: .operator),
+                rule: "guardrail \(trip.rule.rawValue)",
                 explanation: "reprint: \(trip.sentence)", revision: revision.number, at: farm.now)
-            if let last = plan.decisions?.latest(.reprint, revision: revision.number), last.repeats(record) { return [] }
+            if let last = plan.decisions?.latest(.reprint, revision: revision.number), last.repeats(record) {
+                return []
+            }
             return [.decidePlan(plan.id, record)]
         }
         let key = PlanRevisionKey(plan: plan.id, revision: revision.number)
         guard let model = item.modelArtifact else { return [] }
         guard let gcode = farm.gcode[key] else {
-            let slicing = pass(.slice, plan: plan, revision: revision.number, facts: GateFacts(revision: revision.number), risk: nil, now: farm.now)
+            let slicing = pass(
+                .slice, plan: plan, revision: revision.number, facts: GateFacts(revision: revision.number), risk: nil,
+                now: farm.now)
             guard slicing.advance else { return slicing.steps }
-            return slicing.steps + [.slice(plan.id, revision: revision.number, model: model, profile: revision.spec.profile, recipe: SliceRecipe(revision.spec))]
+            return slicing.steps + [
+                .slice(
+                    plan.id, revision: revision.number, model: model, profile: revision.spec.profile,
+                    recipe: SliceRecipe(revision.spec))
+            ]
         }
         // why: a cancel is a person's decision about that printer ("wrong colour loaded"); the loop reprinted at once on
         // the same printer (issue 17). It goes back there only after someone tended the machine.
         let cancelledOn = progress.untendedCancels(farm)
-        guard let printer = choosePrinter(for: revision.spec.requirements, material: item, farm: farm, busy: busy.union(cancelledOn)) else {
-            let after = cancelledOn.isEmpty ? "" : "; it was cancelled on \(cancelledOn.compactMap { id in farm.printers.first { $0.id == id }?.name }.sorted().joined(separator: ", ")), which takes it again once someone loads material, ends maintenance or clears its bed"
-            return [.waiting("plan \(plan.id)", reason: "no free printer can make it (idle, trusted, \(item.material) loaded or allowed, big enough)\(after)")]
+        guard
+            let printer = choosePrinter(
+                for: revision.spec.requirements, material: item, farm: farm, busy: busy.union(cancelledOn))
+        else {
+            let after =
+                cancelledOn.isEmpty
+                ? ""
+                : "; it was cancelled on \(cancelledOn.compactMap { id in farm.printers.first { $0.id == id }?.name }.sorted().joined(separator: ", ")), which takes it again once someone loads material, ends maintenance or clears its bed"
+            return [
+                .waiting(
+                    "plan \(plan.id)",
+                    reason:
+                        "no free printer can make it (idle, trusted, \(item.material) loaded or allowed, big enough)\(after)"
+                )
+            ]
         }
-        let finished = progress.finished(revision: revision.number) + (farm.provenGCode.contains(gcode.artifact) ? 1 : 0)
+        let finished =
+            progress.finished(revision: revision.number) + (farm.provenGCode.contains(gcode.artifact) ? 1 : 0)
         let slack = slack(intent, farm)
-        let risk = assessor.assess(.run, RiskInputs(
-            model: farm.models[model], material: item.material, finishedRunsOfRevision: finished,
-            failuresOfPlan: progress.failures, printerFailures: recentFailures(of: printer.id, farm), slack: slack))
+        let risk = assessor.assess(
+            .run,
+            RiskInputs(
+                model: farm.models[model], material: item.material, finishedRunsOfRevision: finished,
+                failuresOfPlan: progress.failures, printerFailures: recentFailures(of: printer.id, farm), slack: slack))
         let facts = GateFacts(
             risk: risk.level, printer: conditions(of: printer), late: slack.map { $0 < 0 },
             firstRunOfRevision: finished == 0, revision: revision.number, payment: intent.paymentStatus,
@@ -252,11 +300,13 @@ public struct ProductionPlanner: Sendable {
         var steps: [ProductionStep] = []
         // A reprint passes its own gate, then dispatch, like any run.
         if reprint {
-            let reprinting = pass(.reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, now: farm.now)
+            let reprinting = pass(
+                .reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, now: farm.now)
             guard reprinting.advance else { return reprinting.steps }
             steps += reprinting.steps
         }
-        let dispatching = pass(.dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, now: farm.now)
+        let dispatching = pass(
+            .dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, now: farm.now)
         steps += dispatching.steps
         guard dispatching.advance else { return steps }
         // The attempt's id comes from the plan and how many attempts came before, so a repeat names the same run;
@@ -264,24 +314,37 @@ public struct ProductionPlanner: Sendable {
         let basis = progress.latestEnd ?? revision.createdAt
         let attemptKey = "attempt|\(plan.id)|\(progress.attempts + 1)"
         busy.insert(printer.id)
-        steps.append(.schedule(Attempt(
-            run: RunID(DerivedID.uuid(time: basis, key: "run|" + attemptKey)),
-            plate: BuildPlateID(DerivedID.uuid(time: basis, key: "plate|" + attemptKey)),
-            plan: plan.id, revision: revision.number, copies: 1, printer: printer.id, gcode: gcode.artifact, risk: risk, reprint: reprint)))
+        steps.append(
+            .schedule(
+                Attempt(
+                    run: RunID(DerivedID.uuid(time: basis, key: "run|" + attemptKey)),
+                    plate: BuildPlateID(DerivedID.uuid(time: basis, key: "plate|" + attemptKey)),
+                    plan: plan.id, revision: revision.number, copies: 1, printer: printer.id, gcode: gcode.artifact,
+                    risk: risk, reprint: reprint)))
         return steps
     }
 
-    private func approveGate(_ plan: Plan, _ revision: PlanRevision, item: LineItem, progress: PlanProgress, farm: FarmSnapshot) -> [ProductionStep] {
-        let risk = assessor.assess(.plan, RiskInputs(
-            model: item.modelArtifact.flatMap { farm.models[$0] }, material: item.material,
-            finishedRunsOfRevision: progress.finished(revision: revision.number), failuresOfPlan: progress.failures))
-        let approving = pass(.approvePlan, plan: plan, revision: revision.number, facts: GateFacts(risk: risk.level, firstRunOfRevision: true, revision: revision.number), risk: risk, now: farm.now)
+    private func approveGate(
+        _ plan: Plan, _ revision: PlanRevision, item: LineItem, progress: PlanProgress, farm: FarmSnapshot
+    ) -> [ProductionStep] {
+        let risk = assessor.assess(
+            .plan,
+            RiskInputs(
+                model: item.modelArtifact.flatMap { farm.models[$0] }, material: item.material,
+                finishedRunsOfRevision: progress.finished(revision: revision.number), failuresOfPlan: progress.failures)
+        )
+        let approving = pass(
+            .approvePlan, plan: plan, revision: revision.number,
+            facts: GateFacts(risk: risk.level, firstRunOfRevision: true, revision: revision.number), risk: risk,
+            now: farm.now)
         return approving.steps + (approving.advance ? [.approve(plan.id, revision: revision.number)] : [])
     }
 
     /// A plan revision's gate: an operator's override stands (nothing more is recorded); otherwise the policy
     /// decides, and its decision is recorded unless the last one says the same.
-    private func pass(_ gate: Gate, plan: Plan, revision: Int, facts: GateFacts, risk: RiskAssessment?, now: Date) -> (advance: Bool, steps: [ProductionStep]) {
+    private func pass(_ gate: Gate, plan: Plan, revision: Int, facts: GateFacts, risk: RiskAssessment?, now: Date) -> (
+        advance: Bool, steps: [ProductionStep]
+    ) {
         let last = plan.decisions?.latest(gate, revision: revision)
         if let last, last.overridden { return (last.outcome == .autoAdvance, []) }
         let record = GateRecord(settings.policy.decide(gate, facts), risk: risk, revision: revision, at: now)
@@ -293,29 +356,43 @@ public struct ProductionPlanner: Sendable {
 
     /// A free printer that can make it: idle, no run of ours queued, trusted, big enough, with the material.
     /// Printers with the material loaded come first, then the least recently used.
-    func choosePrinter(for requirements: PrinterRequirements, material item: LineItem, farm: FarmSnapshot, busy: Set<PrinterID>) -> Printer? {
+    func choosePrinter(
+        for requirements: PrinterRequirements, material item: LineItem, farm: FarmSnapshot, busy: Set<PrinterID>
+    ) -> Printer? {
         let material = item.material.uppercased()
         let candidates = farm.printers.filter { printer in
-            guard printer.status == .idle, printer.job == nil, !busy.contains(printer.id), printer.degraded == nil, printer.desynced == nil,
-                  bedTaken(printer, farm) == nil else { return false }
+            guard printer.status == .idle, printer.job == nil, !busy.contains(printer.id), printer.degraded == nil,
+                printer.desynced == nil,
+                bedTaken(printer, farm) == nil
+            else { return false }
             let caps = printer.capabilities
             if !caps.prints(for: requirements.printerModel) { return false }
             if let size = requirements.minimumVolume, !Self.fits(size, in: caps.buildVolume) { return false }
-            if let nozzle = requirements.nozzleDiameter, !caps.nozzleDiameters.contains(where: { abs($0 - nozzle) < 0.001 }) { return false }
+            if let nozzle = requirements.nozzleDiameter,
+                !caps.nozzleDiameters.contains(where: { abs($0 - nozzle) < 0.001 })
+            {
+                return false
+            }
             if requirements.enclosure, !caps.enclosure { return false }
             if requirements.hardenedNozzle, !caps.hardenedNozzle { return false }
             if let loaded = printer.loadedMaterial {
                 guard loaded.material.uppercased() == material else { return false }
-                if let colour = item.colour, let loadedColour = loaded.colour, loadedColour.lowercased() != colour.lowercased() { return false }
+                if let colour = item.colour, let loadedColour = loaded.colour,
+                    loadedColour.lowercased() != colour.lowercased()
+                {
+                    return false
+                }
                 return true
             }
             return caps.materials.isEmpty || caps.materials.contains { $0.uppercased() == material }
         }
         let lastUse = farm.lastScheduled
         return candidates.min { a, b in
-            let loadedA = a.loadedMaterial != nil, loadedB = b.loadedMaterial != nil
+            let loadedA = a.loadedMaterial != nil
+            let loadedB = b.loadedMaterial != nil
             if loadedA != loadedB { return loadedA }
-            let useA = lastUse[a.id] ?? .distantPast, useB = lastUse[b.id] ?? .distantPast
+            let useA = lastUse[a.id] ?? .distantPast
+            let useB = lastUse[b.id] ?? .distantPast
             return useA != useB ? useA < useB : a.id < b.id
         }
     }
@@ -356,9 +433,13 @@ public struct ProductionPlanner: Sendable {
         guard settings.dispatch.requireClearedBed else { return nil }
         if let occupied = printer.bedOccupied { return occupied }
         let cleared = printer.bedClearedAt ?? .distantPast
-        let last = farm.runs(on: printer.id).filter { $0.status.isTerminal && $0.startedAt != nil && ($0.endedAt ?? .distantPast) > cleared }
-            .max { ($0.endedAt ?? .distantPast) < ($1.endedAt ?? .distantPast) }
-        return last.map { "run \($0.id.description.suffix(6)) \($0.status.rawValue) on it; take the parts off and mark the bed cleared" }
+        let last = farm.runs(on: printer.id).filter {
+            $0.status.isTerminal && $0.startedAt != nil && ($0.endedAt ?? .distantPast) > cleared
+        }
+        .max { ($0.endedAt ?? .distantPast) < ($1.endedAt ?? .distantPast) }
+        return last.map {
+            "run \($0.id.description.suffix(6)) \($0.status.rawValue) on it; take the parts off and mark the bed cleared"
+        }
     }
 
     /// Records on each printer that its bed is taken, so people see it (the printer choice above already waits).
@@ -371,7 +452,9 @@ public struct ProductionPlanner: Sendable {
 
     private func degradation(_ farm: FarmSnapshot) -> [ProductionStep] {
         farm.printers.compactMap { printer in
-            guard printer.degraded == nil, let trip = guards.degradation(recent: outcomes(of: printer.id, farm)) else { return nil }
+            guard printer.degraded == nil, let trip = guards.degradation(recent: outcomes(of: printer.id, farm)) else {
+                return nil
+            }
             return .degrade(printer.id, trip)
         }
     }
@@ -383,9 +466,13 @@ public struct ProductionPlanner: Sendable {
         return farm.runs.flatMap { run -> [ProductionStep] in
             // QA weighs what makes a print bad — geometry and history — not logistics: a near due date does not
             // make the part worse.
-            guard run.qa == .pending, let risk = run.risk, risk.factors.filter({ !$0.code.hasPrefix("logistics.") }).reduce(0, { $0 + $1.weight }) < settings.risk.medium
+            guard run.qa == .pending, let risk = run.risk,
+                risk.factors.filter({ !$0.code.hasPrefix("logistics.") }).reduce(0, { $0 + $1.weight })
+                    < settings.risk.medium
             else { return [] }
-            return run.items.filter { item in !run.inspections.contains { $0.planID == item.planID } }.map { .autoPass(run.id, $0.planID, risk: risk) }
+            return run.items.filter { item in !run.inspections.contains { $0.planID == item.planID } }.map {
+                .autoPass(run.id, $0.planID, risk: risk)
+            }
         }
     }
 }
@@ -404,10 +491,14 @@ public struct PlanProgress: Sendable {
     private func verdict(_ run: Run) -> Bool? { run.inspections.last { $0.planID == plan.id }?.passed }
 
     /// Copies that passed QA.
-    public var passed: Int { runs.filter { $0.status == .completed && verdict($0) == true }.reduce(0) { $0 + copies($1) } }
+    public var passed: Int {
+        runs.filter { $0.status == .completed && verdict($0) == true }.reduce(0) { $0 + copies($1) }
+    }
     /// Copies printing, queued, or completed and waiting for QA.
     public var inFlight: Int {
-        runs.filter { !$0.status.isTerminal || ($0.status == .completed && verdict($0) == nil) }.reduce(0) { $0 + copies($1) }
+        runs.filter { !$0.status.isTerminal || ($0.status == .completed && verdict($0) == nil) }.reduce(0) {
+            $0 + copies($1)
+        }
     }
     /// Every run of the plan so far.
     var attempts: Int { runs.count }
@@ -420,7 +511,10 @@ public struct PlanProgress: Sendable {
     }
 
     func finished(revision: Int) -> Int {
-        runs.filter { run in [.completed, .failed].contains(run.status) && run.items.contains { $0.planID == plan.id && $0.revision == revision } }.count
+        runs.filter { run in
+            [.completed, .failed].contains(run.status)
+                && run.items.contains { $0.planID == plan.id && $0.revision == revision }
+        }.count
     }
 
     var latestEnd: Date? { runs.compactMap(\.endedAt).max() }
@@ -430,11 +524,14 @@ public struct PlanProgress: Sendable {
 
     /// Printers where a run of the plan was cancelled and nobody has tended the machine since.
     func untendedCancels(_ farm: FarmSnapshot) -> Set<PrinterID> {
-        Set(runs.filter { $0.status == .cancelled }.compactMap { run in
-            let tended = farm.printers.first { $0.id == run.printerID }?.attendedAt ?? .distantPast
-            return tended > (run.endedAt ?? run.scheduledAt) ? nil : run.printerID
-        })
+        Set(
+            runs.filter { $0.status == .cancelled }.compactMap { run in
+                let tended = farm.printers.first { $0.id == run.printerID }?.attendedAt ?? .distantPast
+                return tended > (run.endedAt ?? run.scheduledAt) ? nil : run.printerID
+            })
     }
 
-    private func isFailure(_ run: Run) -> Bool { run.status == .failed || (run.status == .completed && verdict(run) == false) }
+    private func isFailure(_ run: Run) -> Bool {
+        run.status == .failed || (run.status == .completed && verdict(run) == false)
+    }
 }

@@ -39,7 +39,8 @@ public enum ProfileBindingEvent: DomainEvent {
     case bound(ProfileBound)
 
     public static let aggregate = "profilebinding"
-    public static let codec = EventCodec<ProfileBindingEvent>(aggregate: aggregate, [.payload("bound", ProfileBound.self, ProfileBindingEvent.bound)])
+    public static let codec = EventCodec<ProfileBindingEvent>(
+        aggregate: aggregate, [.payload("bound", ProfileBound.self, ProfileBindingEvent.bound)])
 
     public var parts: (name: String, payload: any Encodable) {
         switch self {
@@ -66,30 +67,42 @@ public enum ProfileBindingState: Sendable, Equatable {
 public enum ProfileBindingDecider: Decider {
     public static let initialState = ProfileBindingState.none
 
-    public static func decide(_ command: ProfileBindingCommand, state: ProfileBindingState, context: CommandContext) throws(DomainError) -> [ProfileBindingEvent] {
+    public static func decide(_ command: ProfileBindingCommand, state: ProfileBindingState, context: CommandContext)
+        throws(DomainError) -> [ProfileBindingEvent]
+    {
         switch command {
         case .bind(let printerModel, let material, let profile):
             guard !printerModel.isBlank, (1...100).contains(printerModel.count) else {
-                throw .invalid(field: "printerModel", reason: "name the printer model, for example MK3S, 1 to 100 characters")
+                throw .invalid(
+                    field: "printerModel", reason: "name the printer model, for example MK3S, 1 to 100 characters")
             }
             guard !material.isBlank, (1...100).contains(material.count) else {
                 throw .invalid(field: "material", reason: "name the material, for example PETG")
             }
-            guard profile.count == 64, profile.allSatisfy(\.isHexDigit) else { throw .invalid(field: "profile", reason: "a profile version (64 hexadecimal digits)") }
+            guard profile.count == 64, profile.allSatisfy(\.isHexDigit) else {
+                throw .invalid(field: "profile", reason: "a profile version (64 hexadecimal digits)")
+            }
             let current = state.binding
             if current?.profile == profile { return [] }
-            return [.bound(ProfileBound(
-                printerModel: current?.printerModel ?? printerModel, material: current?.material ?? material, profile: profile, previous: current?.profile,
-                by: context.actor.description, at: context.time))]
+            return [
+                .bound(
+                    ProfileBound(
+                        printerModel: current?.printerModel ?? printerModel, material: current?.material ?? material,
+                        profile: profile, previous: current?.profile,
+                        by: context.actor.description, at: context.time))
+            ]
         }
     }
 
     public static func evolve(_ state: ProfileBindingState, _ event: ProfileBindingEvent) -> ProfileBindingState {
         switch event {
         case .bound(let e):
-            var binding = state.binding ?? ProfileBinding(
-                id: ProfileBinding.id(printerModel: e.printerModel, material: e.material), printerModel: e.printerModel, material: e.material,
-                profile: e.profile, history: [], updatedAt: e.at)
+            var binding =
+                state.binding
+                ?? ProfileBinding(
+                    id: ProfileBinding.id(printerModel: e.printerModel, material: e.material),
+                    printerModel: e.printerModel, material: e.material,
+                    profile: e.profile, history: [], updatedAt: e.at)
             binding.profile = e.profile
             binding.history.append(ProfileBindingChange(profile: e.profile, by: e.by, at: e.at))
             binding.updatedAt = e.at
@@ -104,12 +117,16 @@ public struct BoundProfiles: Sendable, Equatable, ExpressibleByDictionaryLiteral
     private var byMaterial: [String: [String: String]] = [:]
 
     public init(_ bindings: [ProfileBinding]) {
-        for binding in bindings { byMaterial[binding.material.uppercased(), default: [:]][binding.printerModel] = binding.profile }
+        for binding in bindings {
+            byMaterial[binding.material.uppercased(), default: [:]][binding.printerModel] = binding.profile
+        }
     }
 
     /// Material → profile, bound for every printer model (`ProfileBinding.anyModel`).
     public init(dictionaryLiteral elements: (String, String)...) {
-        for (material, profile) in elements { byMaterial[material.uppercased(), default: [:]][ProfileBinding.anyModel] = profile }
+        for (material, profile) in elements {
+            byMaterial[material.uppercased(), default: [:]][ProfileBinding.anyModel] = profile
+        }
     }
 
     /// The printer models a profile is bound for with `material`, and the profile, in model order.

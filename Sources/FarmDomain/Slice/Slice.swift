@@ -14,7 +14,10 @@ public struct SliceInputs: Sendable, Equatable, Codable {
     /// How the part lies and what holds it up, as a plan revision fixes them; nil: as modelled, the profile's supports.
     public var recipe: SliceRecipe?
 
-    public init(model: String, profile: String, slicer: String, copies: Int, plate: [PlateEntry]? = nil, recipe: SliceRecipe? = nil) {
+    public init(
+        model: String, profile: String, slicer: String, copies: Int, plate: [PlateEntry]? = nil,
+        recipe: SliceRecipe? = nil
+    ) {
         self.model = model
         self.profile = profile
         self.slicer = slicer
@@ -26,8 +29,11 @@ public struct SliceInputs: Sendable, Equatable, Codable {
     /// The cache key: what makes the G-code what it is, in a fixed text, hashed by the caller.
     public var keyText: String {
         let recipe = recipe.map(\.keyText) ?? ""
-        guard let plate else { return "model=\(model)\nprofile=\(profile)\nslicer=\(slicer)\ncopies=\(copies)\n\(recipe)" }
-        return "plate=\(plate.map { "\($0.model)*\($0.copies)" }.joined(separator: ","))\nprofile=\(profile)\nslicer=\(slicer)\n\(recipe)"
+        guard let plate else {
+            return "model=\(model)\nprofile=\(profile)\nslicer=\(slicer)\ncopies=\(copies)\n\(recipe)"
+        }
+        return
+            "plate=\(plate.map { "\($0.model)*\($0.copies)" }.joined(separator: ","))\nprofile=\(profile)\nslicer=\(slicer)\n\(recipe)"
     }
 }
 
@@ -78,7 +84,10 @@ public struct SliceRecorded: Codable, Sendable, Equatable {
     public var slicerSeconds: Double
     public var at: Date
 
-    public init(key: String, inputs: SliceInputs, gcode: String, gcodeSize: Int, facts: GCodeFacts, pinnedToOneCore: Bool, slicerSeconds: Double, at: Date) {
+    public init(
+        key: String, inputs: SliceInputs, gcode: String, gcodeSize: Int, facts: GCodeFacts, pinnedToOneCore: Bool,
+        slicerSeconds: Double, at: Date
+    ) {
         self.key = key
         self.inputs = inputs
         self.gcode = gcode
@@ -94,7 +103,8 @@ public enum SliceEvent: DomainEvent {
     case recorded(SliceRecorded)
 
     public static let aggregate = "slice"
-    public static let codec = EventCodec<SliceEvent>(aggregate: aggregate, [.payload("recorded", SliceRecorded.self, SliceEvent.recorded)])
+    public static let codec = EventCodec<SliceEvent>(
+        aggregate: aggregate, [.payload("recorded", SliceRecorded.self, SliceEvent.recorded)])
 
     public var parts: (name: String, payload: any Encodable) {
         switch self {
@@ -122,10 +132,14 @@ public enum SliceState: Sendable, Equatable {
 public enum SliceDecider: Decider {
     public static let initialState = SliceState.none
 
-    public static func decide(_ command: SliceCommand, state: SliceState, context: CommandContext) throws(DomainError) -> [SliceEvent] {
+    public static func decide(_ command: SliceCommand, state: SliceState, context: CommandContext) throws(DomainError)
+        -> [SliceEvent]
+    {
         switch command {
         case .record(let recorded):
-            guard recorded.key.count == 64, recorded.gcode.count == 64 else { throw .invalid(field: "key", reason: "a SHA-256") }
+            guard recorded.key.count == 64, recorded.gcode.count == 64 else {
+                throw .invalid(field: "key", reason: "a SHA-256")
+            }
             guard case .none = state else { return [] }
             return [.recorded(recorded)]
         }

@@ -51,12 +51,17 @@ struct APIKeyRoutes {
         routes.get("/api/v1/api-keys", .manageKeys) { request, _ in try await list(request) }
         routes.get("/api/v1/api-keys/{id}", .manageKeys) { _, context in
             let id = try endpoints.id(context)
-            guard let (key, version) = try await endpoints.repository.get(id: id) else { throw Problem.notFound("API key \(id)") }
-            return try JSONIO.response(APIKeyView(key, lastUsedAt: try await credentials.apiKey(keyID: key.keyID)?.lastUsedAt), etag: version)
+            guard let (key, version) = try await endpoints.repository.get(id: id) else {
+                throw Problem.notFound("API key \(id)")
+            }
+            return try JSONIO.response(
+                APIKeyView(key, lastUsedAt: try await credentials.apiKey(keyID: key.keyID)?.lastUsedAt), etag: version)
         }
         routes.post("/api/v1/api-keys/{id}/revoke", .manageKeys) { request, context in
             let body = try await JSONIO.decode(ReasonRequest.self, from: request, context: context)
-            return try await endpoints.execute(.revoke, id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+            return try await endpoints.execute(
+                .revoke, id: try endpoints.id(context), request: request, context: context, reason: body.reason,
+                note: body.note)
         }
     }
 
@@ -66,9 +71,11 @@ struct APIKeyRoutes {
         let id = APIKeyID(services.newID())
         let (key, outcome) = try await Accounts.issueAPIKey(
             store: services.store, name: body.name, scope: body.scope, id: id,
-            context: try services.commandContext(context, reason: body.reason, note: body.note), correlationID: try services.correlationID(request, context))
+            context: try services.commandContext(context, reason: body.reason, note: body.note),
+            correlationID: try services.correlationID(request, context))
         var response = try JSONIO.response(
-            CreatedAPIKey(apiKey: APIKeyView(outcome.model, lastUsedAt: nil), key: key), status: .created, etag: outcome.version,
+            CreatedAPIKey(apiKey: APIKeyView(outcome.model, lastUsedAt: nil), key: key), status: .created,
+            etag: outcome.version,
             location: "/api/v1/api-keys/\(id)")
         // why: the body holds a secret; no cache may keep it, and the idempotency store will not either.
         response.headers[.cacheControl] = "no-store"
@@ -78,7 +85,8 @@ struct APIKeyRoutes {
     func list(_ request: Request) async throws -> Response {
         let query = QueryParameters(request)
         let limit = try query.limit()
-        let rows = try await endpoints.repository.list(status: try query.oneOf("status", APIKeyStatus.self), after: try query.uuid("after"), limit: limit)
+        let rows = try await endpoints.repository.list(
+            status: try query.oneOf("status", APIKeyStatus.self), after: try query.uuid("after"), limit: limit)
         let decoder = StoreCoding.decoder()
         var items: [APIKeyView] = []
         for row in rows {

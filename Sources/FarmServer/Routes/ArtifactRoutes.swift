@@ -19,15 +19,20 @@ struct ArtifactRoutes {
         routes.get("/api/v1/artifacts", .read) { request, _ in
             let query = QueryParameters(request)
             let limit = try query.limit()
-            let rows = try await services.store.artifacts.list(status: try query.oneOf("kind", ArtifactKind.self), after: try query.sha256("after"), limit: limit)
+            let rows = try await services.store.artifacts.list(
+                status: try query.oneOf("kind", ArtifactKind.self), after: try query.sha256("after"), limit: limit)
             return JSONIO.page(rows, limit: limit)
         }
         routes.get("/api/v1/artifacts/{sha256}", .read) { request, context in
             let sha = try Self.sha256(context)
-            guard let row = try await services.store.artifacts.row(id: sha) else { throw Problem.notFound("artifact \(sha)") }
+            guard let row = try await services.store.artifacts.row(id: sha) else {
+                throw Problem.notFound("artifact \(sha)")
+            }
             return JSONIO.response(row.body, etag: row.version)
         }
-        routes.get("/api/v1/artifacts/{sha256}/content", .read) { request, context in try await download(request, context) }
+        routes.get("/api/v1/artifacts/{sha256}/content", .read) { request, context in
+            try await download(request, context)
+        }
     }
 
     static func sha256(_ context: FarmRequestContext) throws -> String {
@@ -40,10 +45,13 @@ struct ArtifactRoutes {
 
     func upload(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
         let file = try await UploadReader(artifacts: artifacts, limit: uploadLimit).read(request)
-        let commandContext = try services.commandContext(context, reason: nil, note: nil, defaultReason: .intakeUploaded)
+        let commandContext = try services.commandContext(
+            context, reason: nil, note: nil, defaultReason: .intakeUploaded)
         let correlation = try services.correlationID(request, context)
-        let upload = ArtifactUpload(sha256: file.stored.sha256, size: file.stored.size, mediaType: file.mediaType, name: file.name)
-        let outcome = try await services.store.artifacts.execute(.register(upload), id: upload.sha256, context: commandContext, correlationID: correlation)
+        let upload = ArtifactUpload(
+            sha256: file.stored.sha256, size: file.stored.size, mediaType: file.mediaType, name: file.name)
+        let outcome = try await services.store.artifacts.execute(
+            .register(upload), id: upload.sha256, context: commandContext, correlationID: correlation)
         let isNew = outcome.version == outcome.events.count
         var current = (model: outcome.model, version: outcome.version)
         if current.model.kind == .model || ModelSniffer.looksLikeModel(path: artifacts.path(of: upload.sha256)) {
@@ -51,31 +59,41 @@ struct ArtifactRoutes {
             current = try await services.store.artifacts.get(id: upload.sha256) ?? current
         }
         return try JSONIO.response(
-            current.model, status: isNew ? .created : .ok, etag: current.version, location: "/api/v1/artifacts/\(upload.sha256)")
+            current.model, status: isNew ? .created : .ok, etag: current.version,
+            location: "/api/v1/artifacts/\(upload.sha256)")
     }
 
     func download(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
         let sha = try Self.sha256(context)
-        guard let artifact = try await services.store.artifacts.get(id: sha)?.model, let size = artifacts.size(of: sha) else {
+        guard let artifact = try await services.store.artifacts.get(id: sha)?.model, let size = artifacts.size(of: sha)
+        else {
             throw Problem.notFound("artifact \(sha)")
         }
         let etag = "\"\(sha)\""
         var headers: HTTPFields = [
             .contentType: artifact.mediaType, .eTag: etag, .acceptRanges: "bytes",
-            .contentDisposition: "attachment; filename*=UTF-8''\(artifact.names.first?.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", ";"])) ?? sha)",
+            .contentDisposition:
+                "attachment; filename*=UTF-8''\(artifact.names.first?.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed.subtracting(["/", ";"])) ?? sha)",
             .cacheControl: "private, max-age=31536000, immutable",
             // why: uploads are anyone's bytes under a type the uploader chose; never let a browser run them as a page.
             .init("X-Content-Type-Options")!: "nosniff", .contentSecurityPolicy: "default-src 'none'; sandbox",
         ]
-        if let match = request.headers[.ifNoneMatch], match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }) {
+        if let match = request.headers[.ifNoneMatch],
+            match.split(separator: ",").contains(where: { $0.trimmingCharacters(in: .whitespaces) == etag || $0 == "*" }
+            )
+        {
             return Response(status: .notModified, headers: headers)
         }
         let path = artifacts.path(of: sha)
         // A Range is honoured only while the file is the one asked about (If-Range), and only a single range.
-        if let header = request.headers[.range], request.headers[.ifRange].map({ $0 == etag }) ?? true, let range = try ByteRange.parse(header, size: size) {
+        if let header = request.headers[.range], request.headers[.ifRange].map({ $0 == etag }) ?? true,
+            let range = try ByteRange.parse(header, size: size)
+        {
             headers[.contentRange] = "bytes \(range.lowerBound)-\(range.upperBound)/\(size)"
             headers[.contentLength] = "\(range.count)"
-            return Response(status: .partialContent, headers: headers, body: try await files.loadFile(path: path, range: range, context: context))
+            return Response(
+                status: .partialContent, headers: headers,
+                body: try await files.loadFile(path: path, range: range, context: context))
         }
         headers[.contentLength] = "\(size)"
         return Response(status: .ok, headers: headers, body: try await files.loadFile(path: path, context: context))
@@ -90,7 +108,8 @@ enum ByteRange {
         let spec = trimmed.dropFirst(6)
         let parts = spec.split(separator: "-", maxSplits: 1, omittingEmptySubsequences: false)
         guard parts.count == 2 else { return nil }
-        let first = parts[0].trimmingCharacters(in: .whitespaces), last = parts[1].trimmingCharacters(in: .whitespaces)
+        let first = parts[0].trimmingCharacters(in: .whitespaces)
+        let last = parts[1].trimmingCharacters(in: .whitespaces)
         if first.isEmpty {
             guard let suffix = Int(last), suffix > 0 else { throw Problem.rangeNotSatisfiable(size: size) }
             guard size > 0 else { throw Problem.rangeNotSatisfiable(size: size) }
@@ -113,4 +132,3 @@ enum ModelSniffer {
         return head.starts(with: [0x50, 0x4B, 0x03, 0x04]) || head.starts(with: Data("solid".utf8))
     }
 }
-

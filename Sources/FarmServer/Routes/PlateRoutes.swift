@@ -20,7 +20,8 @@ struct PlateRoutes {
     func register(on routes: SecuredRoutes) {
         routes.post("/api/v1/plates", .operate) { request, context in try await compose(request, context) }
         routes.get("/api/v1/plates", .read) { request, _ in
-            try await endpoints.list(request, status: try QueryParameters(request).oneOf("status", BuildPlateStatus.self), ref: nil)
+            try await endpoints.list(
+                request, status: try QueryParameters(request).oneOf("status", BuildPlateStatus.self), ref: nil)
         }
         routes.get("/api/v1/plates/{id}", .read) { request, context in try await endpoints.get(request, context) }
     }
@@ -33,24 +34,31 @@ struct PlateRoutes {
                 throw Problem.invalidField("items[\(index)].planID", "no plan \(item.planID) exists")
             }
             guard plan.revisions.contains(where: { $0.number == item.revision }) else {
-                throw Problem.invalidField("items[\(index)].revision", "plan \(item.planID) has no revision \(item.revision)")
+                throw Problem.invalidField(
+                    "items[\(index)].revision", "plan \(item.planID) has no revision \(item.revision)")
             }
         }
         if let sha = body.gcode {
             guard let artifact = try await store.artifacts.get(id: sha.lowercased())?.model else {
-                throw Problem.invalidField("gcode", "no artifact \(sha.prefix(64)) exists; upload the G-code or slice the plate first")
+                throw Problem.invalidField(
+                    "gcode", "no artifact \(sha.prefix(64)) exists; upload the G-code or slice the plate first")
             }
-            guard artifact.kind == .gcode else { throw Problem.invalidField("gcode", "artifact \(sha.prefix(64)) is \(artifact.kind.rawValue), not G-code") }
+            guard artifact.kind == .gcode else {
+                throw Problem.invalidField(
+                    "gcode", "artifact \(sha.prefix(64)) is \(artifact.kind.rawValue), not G-code")
+            }
         }
         let id = body.id ?? BuildPlateID(endpoints.services.newID())
         let commandContext = try endpoints.services.commandContext(context, reason: body.reason, note: body.note)
         var outcome = try await endpoints.repository.execute(
-            .compose(id, items: body.items), id: id.description, context: commandContext, correlationID: try try endpoints.services.correlationID(request, context))
+            .compose(id, items: body.items), id: id.description, context: commandContext,
+            correlationID: try try endpoints.services.correlationID(request, context))
         if let sha = body.gcode {
             outcome = try await endpoints.repository.execute(
                 .freeze(gcodeArtifact: sha.lowercased()), id: id.description, context: commandContext,
                 correlationID: try try endpoints.services.correlationID(request, context))
         }
-        return try JSONIO.response(outcome.model, status: .created, etag: outcome.version, location: "/api/v1/plates/\(id)")
+        return try JSONIO.response(
+            outcome.model, status: .created, etag: outcome.version, location: "/api/v1/plates/\(id)")
     }
 }

@@ -61,62 +61,87 @@ struct PrinterRoutes {
         routes.post("/api/v1/printers", .administer) { request, context in
             let body = try await JSONIO.decode(RegisterPrinterRequest.self, from: request, context: context)
             let id = body.id ?? PrinterID(endpoints.services.newID())
-            let registration = PrinterRegistration(name: body.name, connector: body.connector, address: body.address, capabilities: body.capabilities)
+            let registration = PrinterRegistration(
+                name: body.name, connector: body.connector, address: body.address, capabilities: body.capabilities)
             if let key = body.apiKey { try Self.check(apiKey: key) }
             let response = try await endpoints.execute(
-                .register(id, registration), id: id.description, request: request, context: context, reason: body.reason, note: body.note, created: true)
-            if let key = body.apiKey { try await endpoints.services.store.credentials.savePrinterAPIKey(key, of: id, at: endpoints.services.now()) }
+                .register(id, registration), id: id.description, request: request, context: context,
+                reason: body.reason, note: body.note, created: true)
+            if let key = body.apiKey {
+                try await endpoints.services.store.credentials.savePrinterAPIKey(
+                    key, of: id, at: endpoints.services.now())
+            }
             return response
         }
         routes.put("/api/v1/printers/{id}/api-key", .administer) { request, context in
             let id = try context.parameters.require("id")
-            guard let printerID = PrinterID(id), try await endpoints.services.store.printers.get(id: printerID.description) != nil else {
+            guard let printerID = PrinterID(id),
+                try await endpoints.services.store.printers.get(id: printerID.description) != nil
+            else {
                 throw Problem.notFound("printer \(id.prefix(80))")
             }
             let body = try await JSONIO.decode(PrinterAPIKeyRequest.self, from: request, context: context)
             if let key = body.apiKey { try Self.check(apiKey: key) }
-            try await endpoints.services.store.credentials.savePrinterAPIKey(body.apiKey, of: printerID, at: endpoints.services.now())
+            try await endpoints.services.store.credentials.savePrinterAPIKey(
+                body.apiKey, of: printerID, at: endpoints.services.now())
             return Response(status: .noContent)
         }
         routes.put("/api/v1/printers/{id}/capabilities", .administer) { request, context in
             let body = try await JSONIO.decode(CapabilitiesRequest.self, from: request, context: context)
             return try await endpoints.execute(
-                .updateCapabilities(body.capabilities), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+                .updateCapabilities(body.capabilities), id: try endpoints.id(context), request: request,
+                context: context, reason: body.reason, note: body.note)
         }
         routes.put("/api/v1/printers/{id}/material", .operate) { request, context in
             let body = try await JSONIO.decode(LoadMaterialRequest.self, from: request, context: context)
-            if let colour = body.colour, colour.count > 60 { throw Problem.invalidField("colour", "at most 60 characters, e.g. orange or #FF8800") }
+            if let colour = body.colour, colour.count > 60 {
+                throw Problem.invalidField("colour", "at most 60 characters, e.g. orange or #FF8800")
+            }
             let loaded = body.material.map { LoadedMaterial(material: $0, colour: body.colour) }
-            return try await endpoints.execute(.loadMaterial(loaded), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+            return try await endpoints.execute(
+                .loadMaterial(loaded), id: try endpoints.id(context), request: request, context: context,
+                reason: body.reason, note: body.note)
         }
         routes.post("/api/v1/printers/{id}/calibrations", .operate) { request, context in
             let body = try await JSONIO.decode(CalibrationRequest.self, from: request, context: context)
-            let calibration = Calibration(kind: body.kind, values: body.values, note: body.note, calibratedAt: body.calibratedAt ?? endpoints.services.now())
+            let calibration = Calibration(
+                kind: body.kind, values: body.values, note: body.note,
+                calibratedAt: body.calibratedAt ?? endpoints.services.now())
             return try await endpoints.execute(
-                .recordCalibration(calibration), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+                .recordCalibration(calibration), id: try endpoints.id(context), request: request, context: context,
+                reason: body.reason, note: body.note)
         }
         routes.post("/api/v1/printers/{id}/transitions", .operate) { request, context in
             let body = try await JSONIO.decode(TransitionRequest.self, from: request, context: context)
             guard let command = Self.actions[body.action] else {
-                throw Problem.invalidField("action", "'\(body.action.prefix(40))' is not one of \(Self.actions.keys.sorted().joined(separator: ", "))")
+                throw Problem.invalidField(
+                    "action",
+                    "'\(body.action.prefix(40))' is not one of \(Self.actions.keys.sorted().joined(separator: ", "))")
             }
-            return try await endpoints.execute(command, id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+            return try await endpoints.execute(
+                command, id: try endpoints.id(context), request: request, context: context, reason: body.reason,
+                note: body.note)
         }
         // Klipper's own ways out of an error it will not leave by itself (docs/production.md, "Printer recoveries").
         routes.post("/api/v1/printers/{id}/recover", .operate) { request, context in
             let body = try await JSONIO.decode(RecoverPrinterRequest.self, from: request, context: context)
             guard let printerID = PrinterID(try endpoints.id(context)) else { throw Problem.notFound("printer") }
-            guard try await endpoints.services.store.printers.get(id: printerID.description) != nil else { throw Problem.notFound("printer \(printerID)") }
+            guard try await endpoints.services.store.printers.get(id: printerID.description) != nil else {
+                throw Problem.notFound("printer \(printerID)")
+            }
             guard let fleet else {
                 throw Problem(
-                    status: .conflict, code: "printers-not-connected", title: "This server is not connected to the printers",
+                    status: .conflict, code: "printers-not-connected",
+                    title: "This server is not connected to the printers",
                     detail: "send the recovery to the process that runs with connectPrinters, or act at the machine")
             }
-            let commandContext = try endpoints.services.commandContext(context, reason: body.reason, note: body.note, defaultReason: .operatorRequest)
+            let commandContext = try endpoints.services.commandContext(
+                context, reason: body.reason, note: body.note, defaultReason: .operatorRequest)
             return try JSONIO.response(try await fleet.recover(body.action, on: printerID, context: commandContext))
         }
         routes.get("/api/v1/printers", .read) { request, _ in
-            try await endpoints.list(request, status: try QueryParameters(request).oneOf("status", PrinterStatus.self), ref: nil)
+            try await endpoints.list(
+                request, status: try QueryParameters(request).oneOf("status", PrinterStatus.self), ref: nil)
         }
         routes.get("/api/v1/printers/{id}", .read) { request, context in try await endpoints.get(request, context) }
     }
@@ -127,13 +152,15 @@ extension PrinterRoutes {
     /// desync after checking the machine, clearing a degradation after fixing it, marking the bed cleared after
     /// taking a print's parts off.
     static let actions: [String: PrinterCommand] = [
-        "startMaintenance": .startMaintenance, "endMaintenance": .endMaintenance, "resync": .resync, "clearDegraded": .clearDegraded,
+        "startMaintenance": .startMaintenance, "endMaintenance": .endMaintenance, "resync": .resync,
+        "clearDegraded": .clearDegraded,
         "clearBed": .clearBed,
     ]
 
     static func check(apiKey: String) throws {
         guard (1...200).contains(apiKey.count), !apiKey.contains(where: { $0.isWhitespace || $0.isNewline }) else {
-            throw Problem.invalidField("apiKey", "the printer's API key as Moonraker shows it (1 to 200 characters, no spaces)")
+            throw Problem.invalidField(
+                "apiKey", "the printer's API key as Moonraker shows it (1 to 200 characters, no spaces)")
         }
     }
 }

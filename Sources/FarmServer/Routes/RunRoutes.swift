@@ -37,12 +37,16 @@ struct RunRoutes {
         routes.post("/api/v1/runs", .operate) { request, context in try await schedule(request, context) }
         routes.get("/api/v1/runs", .read) { request, _ in
             let query = QueryParameters(request)
-            return try await endpoints.list(request, status: try query.oneOf("status", RunStatus.self), ref: try query.uuid("printer"))
+            return try await endpoints.list(
+                request, status: try query.oneOf("status", RunStatus.self), ref: try query.uuid("printer"))
         }
         routes.get("/api/v1/runs/{id}", .read) { request, context in try await endpoints.get(request, context) }
-        routes.post("/api/v1/runs/{id}/inspections", .operate) { request, context in try await inspect(request, context) }
+        routes.post("/api/v1/runs/{id}/inspections", .operate) { request, context in try await inspect(request, context)
+        }
         for action in RunAction.allCases {
-            routes.post("/api/v1/runs/{id}/\(action.rawValue)", .operate) { request, context in try await perform(action, request, context) }
+            routes.post("/api/v1/runs/{id}/\(action.rawValue)", .operate) { request, context in
+                try await perform(action, request, context)
+            }
         }
     }
 
@@ -50,28 +54,37 @@ struct RunRoutes {
         let body = try await JSONIO.decode(ScheduleRunRequest.self, from: request, context: context)
         let store = endpoints.services.store
         guard let plate = try await store.plates.get(id: body.plateID.description)?.model else {
-            throw Problem.invalidField("plateID", "no plate \(body.plateID) exists; compose one with POST /api/v1/plates")
+            throw Problem.invalidField(
+                "plateID", "no plate \(body.plateID) exists; compose one with POST /api/v1/plates")
         }
         guard plate.status == .frozen, plate.gcodeArtifact != nil else {
-            throw Problem.invalidField("plateID", "plate \(body.plateID) is \(plate.status.rawValue) without G-code; freeze it with its sliced G-code first")
+            throw Problem.invalidField(
+                "plateID",
+                "plate \(body.plateID) is \(plate.status.rawValue) without G-code; freeze it with its sliced G-code first"
+            )
         }
         guard try await store.printers.get(id: body.printerID.description) != nil else {
             throw Problem.invalidField("printerID", "no printer \(body.printerID) is registered")
         }
         let id = body.id ?? RunID(endpoints.services.newID())
         let response = try await endpoints.execute(
-            .schedule(id, plateID: plate.id, printerID: body.printerID, items: plate.items), id: id.description, request: request, context: context,
+            .schedule(id, plateID: plate.id, printerID: body.printerID, items: plate.items), id: id.description,
+            request: request, context: context,
             reason: body.reason, note: body.note, created: true)
-        if let fleet, let (run, version) = try await store.runs.get(id: id.description) { await fleet.scheduled(run, version: version) }
+        if let fleet, let (run, version) = try await store.runs.get(id: id.description) {
+            await fleet.scheduled(run, version: version)
+        }
         return response
     }
 
     func perform(_ action: RunAction, _ request: Request, _ context: FarmRequestContext) async throws -> Response {
         let id = try endpoints.id(context)
         let body = try await JSONIO.decodeIfPresent(ReasonRequest.self, from: request, context: context)
-        let commandContext = try endpoints.services.commandContext(context, reason: body?.reason, note: body?.note, defaultReason: .operatorRequest)
+        let commandContext = try endpoints.services.commandContext(
+            context, reason: body?.reason, note: body?.note, defaultReason: .operatorRequest)
         guard let fleet else {
-            return try await endpoints.execute(action.command, id: id, request: request, context: context, reason: body?.reason, note: body?.note)
+            return try await endpoints.execute(
+                action.command, id: id, request: request, context: context, reason: body?.reason, note: body?.note)
         }
         guard let runID = RunID(id) else { throw Problem.invalidParameter("id", "'\(id)' is not a UUID") }
         let run = try await fleet.perform(action, on: runID, context: commandContext)
@@ -84,12 +97,16 @@ struct RunRoutes {
     func inspect(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
         let id = try endpoints.id(context)
         let body = try await JSONIO.decode(InspectionsRequest.self, from: request, context: context)
-        guard (1...100).contains(body.items.count) else { throw Problem.invalidField("items", "one verdict per item, 1 to 100 of them") }
+        guard (1...100).contains(body.items.count) else {
+            throw Problem.invalidField("items", "one verdict per item, 1 to 100 of them")
+        }
         let store = endpoints.services.store
         for (index, item) in body.items.enumerated() {
-            for (position, sha) in (item.evidence ?? []).enumerated() where try await store.artifacts.get(id: sha) == nil {
+            for (position, sha) in (item.evidence ?? []).enumerated()
+            where try await store.artifacts.get(id: sha) == nil {
                 throw Problem.invalidField(
-                    "items[\(index)].evidence[\(position)]", "no artifact \(sha.prefix(80)) is stored; upload the photo first (POST /api/v1/artifacts)")
+                    "items[\(index)].evidence[\(position)]",
+                    "no artifact \(sha.prefix(80)) is stored; upload the photo first (POST /api/v1/artifacts)")
             }
         }
         // One verdict per event, each with its reason code and note, all in one transaction: a refused item
@@ -97,11 +114,14 @@ struct RunRoutes {
         let commands = try body.items.map { item in
             let reason = item.passed ? ReasonCode.qaPassed : (item.failure?.reasonCode ?? .qaPassed)
             return (
-                command: RunCommand.inspect(planID: item.planID, passed: item.passed, code: item.failure, evidence: item.evidence ?? []),
-                context: try endpoints.services.commandContext(context, reason: reason.rawValue, note: item.note))
+                command: RunCommand.inspect(
+                    planID: item.planID, passed: item.passed, code: item.failure, evidence: item.evidence ?? []),
+                context: try endpoints.services.commandContext(context, reason: reason.rawValue, note: item.note)
+            )
         }
         let outcome = try await store.runs.execute(
-            commands, id: id, expectedVersion: try request.expectedVersion(), correlationID: try endpoints.services.correlationID(request, context))
+            commands, id: id, expectedVersion: try request.expectedVersion(),
+            correlationID: try endpoints.services.correlationID(request, context))
         return try JSONIO.response(outcome.model, etag: outcome.version)
     }
 }

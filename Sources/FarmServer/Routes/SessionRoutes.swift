@@ -4,8 +4,8 @@ import FarmStore
 import Foundation
 import HTTPTypes
 import Hummingbird
-import NIOPosix
 import NIOConcurrencyHelpers
+import NIOPosix
 
 struct SignInRequest: Decodable, Sendable {
     var username: String
@@ -41,7 +41,8 @@ struct SessionRoutes {
     let secureCookies: Bool
 
     init(
-        services: FarmServices, tokens: SessionTokens, passwords: Passwords, throttle: SignInThrottle = SignInThrottle(),
+        services: FarmServices, tokens: SessionTokens, passwords: Passwords,
+        throttle: SignInThrottle = SignInThrottle(),
         behindProxy: Bool = false, secureCookies: Bool = false, pause: @escaping @Sendable (Duration) async -> Void
     ) {
         self.behindProxy = behindProxy
@@ -62,7 +63,8 @@ struct SessionRoutes {
         routes.publicRoute(.post, "/api/v1/sessions") { request, context in try await signIn(request, context) }
         routes.delete("/api/v1/sessions/current", .read) { _, context in
             guard let session = context.principal?.sessionID else {
-                throw Problem.invalidParameter("Authorization", "signing out needs a session token; API keys are revoked instead")
+                throw Problem.invalidParameter(
+                    "Authorization", "signing out needs a session token; API keys are revoked instead")
             }
             try await services.store.sessions.revoke(id: session, at: services.now())
             return Response(status: .noContent)
@@ -71,8 +73,12 @@ struct SessionRoutes {
 
     func signIn(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
         let body = try await JSONIO.decode(SignInRequest.self, from: request, context: context)
-        guard (1...64).contains(body.username.count) else { throw Problem.invalidField("username", "1 to 64 characters") }
-        guard (1...1024).contains(body.password.count) else { throw Problem.invalidField("password", "1 to 1024 characters") }
+        guard (1...64).contains(body.username.count) else {
+            throw Problem.invalidField("username", "1 to 64 characters")
+        }
+        guard (1...1024).contains(body.password.count) else {
+            throw Problem.invalidField("password", "1 to 1024 characters")
+        }
         let store = services.store
         let now = services.now()
         let client = clientAddress(request, context)
@@ -82,13 +88,19 @@ struct SessionRoutes {
             throw Problem.tooManySignIns(retryAfter: seconds)
         }
         let user: User?
-        if let row = try await store.users.list(ref: body.username, limit: 1).first { user = try await store.users.get(id: row.id)?.model } else { user = nil }
+        if let row = try await store.users.list(ref: body.username, limit: 1).first {
+            user = try await store.users.get(id: row.id)?.model
+        } else {
+            user = nil
+        }
         let secrets: CredentialStore.UserSecrets?
         if let user { secrets = try await store.credentials.secrets(of: user.id) } else { secrets = nil }
         let usable = user.map { !$0.disabled } ?? false
         let hash = usable ? secrets?.passwordHash ?? decoyHash : decoyHash
         let passwordMatches = await check(body.password, hash: hash) && usable && secrets?.passwordHash != nil
-        guard let user, let secrets, passwordMatches else { throw await failed(user, client: client, account: body.username, now: now) }
+        guard let user, let secrets, passwordMatches else {
+            throw await failed(user, client: client, account: body.username, now: now)
+        }
         if user.totpEnabled {
             guard let code = body.totp, !code.isEmpty else { throw Problem.totpRequired }
             guard try await acceptSecondFactor(code, user: user, secrets: secrets, now: now) else {
@@ -99,21 +111,26 @@ struct SessionRoutes {
         let system = CommandContext(actor: EventActor(.user, user.id.description), reason: "auth.signIn", time: now)
         _ = try await store.users.execute(.recordLogin, id: user.id.description, context: system)
         let session = SessionStore.Session(
-            id: services.newID().uuidString.lowercased(), userID: user.id, createdAt: now, expiresAt: now.addingTimeInterval(tokens.lifetime))
+            id: services.newID().uuidString.lowercased(), userID: user.id, createdAt: now,
+            expiresAt: now.addingTimeInterval(tokens.lifetime))
         try await store.sessions.create(session)
         let issued = try await tokens.issue(session: session.id, user: user.id, at: now)
         let asCookie = body.cookie ?? false
         var response = try JSONIO.response(
-            SignedIn(token: asCookie ? nil : issued.token, csrfToken: asCookie ? tokens.csrfToken(for: session.id) : nil, expiresAt: issued.expiresAt, user: user),
+            SignedIn(
+                token: asCookie ? nil : issued.token, csrfToken: asCookie ? tokens.csrfToken(for: session.id) : nil,
+                expiresAt: issued.expiresAt, user: user),
             status: .created)
         response.headers[.cacheControl] = "no-store"
         if asCookie {
             // why: HttpOnly keeps scripts from reading it; SameSite=Strict keeps other sites from sending it; Secure
             // keeps a browser from sending it over plain HTTP once the farm was reached over HTTPS.
             let overTLS = behindProxy && request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
-            response.setCookie(Cookie(
-                name: Authenticator.cookieName, value: issued.token, maxAge: Int(tokens.lifetime), path: "/", secure: secureCookies || overTLS,
-                httpOnly: true, sameSite: .strict))
+            response.setCookie(
+                Cookie(
+                    name: Authenticator.cookieName, value: issued.token, maxAge: Int(tokens.lifetime), path: "/",
+                    secure: secureCookies || overTLS,
+                    httpOnly: true, sameSite: .strict))
         }
         return response
     }
@@ -121,7 +138,7 @@ struct SessionRoutes {
     /// The client as the throttle counts it: the peer's address, or behind a proxy the address the proxy saw.
     func clientAddress(_ request: Request, _ context: FarmRequestContext) -> String {
         if behindProxy, let forwarded = request.headers[.init("X-Forwarded-For")!],
-           let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
+            let last = forwarded.split(separator: ",").last?.trimmingCharacters(in: .whitespaces), !last.isEmpty
         {
             return String(last.prefix(64))
         }
@@ -140,7 +157,8 @@ struct SessionRoutes {
         throttle.withLockedValue { $0.failed(client: client, account: account, now: now) }
         if let user, !user.disabled {
             let users = services.store.users
-            let context = CommandContext(actor: EventActor(.user, user.id.description), reason: "auth.signIn", time: now)
+            let context = CommandContext(
+                actor: EventActor(.user, user.id.description), reason: "auth.signIn", time: now)
             Task { _ = try? await users.execute(.recordLoginFailure, id: user.id.description, context: context) }
         }
         await pause(Self.failurePause)
@@ -148,9 +166,13 @@ struct SessionRoutes {
     }
 
     /// A current TOTP code (each accepted once) or an unused recovery code (then used up).
-    private func acceptSecondFactor(_ code: String, user: User, secrets: CredentialStore.UserSecrets, now: Date) async throws -> Bool {
+    private func acceptSecondFactor(_ code: String, user: User, secrets: CredentialStore.UserSecrets, now: Date)
+        async throws -> Bool
+    {
         let store = services.store
-        if let secret = secrets.totpSecret, let step = totp.verify(code, secret: secret, at: now, lastUsedStep: secrets.totpLastStep) {
+        if let secret = secrets.totpSecret,
+            let step = totp.verify(code, secret: secret, at: now, lastUsedStep: secrets.totpLastStep)
+        {
             return try await store.credentials.consumeTOTPStep(step, of: user.id)
         }
         if let index = RecoveryCodes.match(code, in: secrets.recoveryDigests) {

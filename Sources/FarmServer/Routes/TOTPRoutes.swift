@@ -27,13 +27,17 @@ struct TOTPRoutes {
     func register(on routes: SecuredRoutes) {
         // Every role may protect its own account.
         routes.post("/api/v1/users/me/totp", .ownAccount) { _, context in try await begin(context) }
-        routes.post("/api/v1/users/me/totp/confirm", .ownAccount) { request, context in try await confirm(request, context) }
+        routes.post("/api/v1/users/me/totp/confirm", .ownAccount) { request, context in
+            try await confirm(request, context)
+        }
     }
 
     func currentUser(_ context: FarmRequestContext) async throws -> User {
         guard let actor = context.actor, actor.kind == .user, let id = UserID(actor.id),
-              let user = try await services.store.users.get(id: id.description)?.model else {
-            throw Problem.invalidParameter("Authorization", "two-factor sign-in belongs to a user: sign in with a session token, not an API key")
+            let user = try await services.store.users.get(id: id.description)?.model
+        else {
+            throw Problem.invalidParameter(
+                "Authorization", "two-factor sign-in belongs to a user: sign in with a session token, not an API key")
         }
         return user
     }
@@ -42,14 +46,17 @@ struct TOTPRoutes {
     func begin(_ context: FarmRequestContext) async throws -> Response {
         let user = try await currentUser(context)
         guard !user.totpEnabled else {
-            throw Problem(status: .conflict, code: "totp-already-enabled", title: "Two-factor sign-in is already on", detail: "nothing to do")
+            throw Problem(
+                status: .conflict, code: "totp-already-enabled", title: "Two-factor sign-in is already on",
+                detail: "nothing to do")
         }
         var generator = SystemRandomNumberGenerator()
         let secret = TOTPVerifier.newSecret(using: &generator)
         var secrets = try await services.store.credentials.secrets(of: user.id)
         secrets.totpPendingSecret = secret
         try await services.store.credentials.save(secrets, of: user.id)
-        var response = try JSONIO.response(TOTPEnrolment(otpauthURI: verifier.enrolmentURI(secret: secret, account: user.username)), status: .created)
+        var response = try JSONIO.response(
+            TOTPEnrolment(otpauthURI: verifier.enrolmentURI(secret: secret, account: user.username)), status: .created)
         response.headers[.cacheControl] = "no-store"
         return response
     }
@@ -60,11 +67,13 @@ struct TOTPRoutes {
         let user = try await currentUser(context)
         var secrets = try await services.store.credentials.secrets(of: user.id)
         guard let pending = secrets.totpPendingSecret else {
-            throw Problem(status: .conflict, code: "totp-not-started", title: "No enrolment is waiting",
-                          detail: "start with POST /api/v1/users/me/totp, scan the URI, then confirm a code")
+            throw Problem(
+                status: .conflict, code: "totp-not-started", title: "No enrolment is waiting",
+                detail: "start with POST /api/v1/users/me/totp, scan the URI, then confirm a code")
         }
         guard let step = verifier.verify(body.code, secret: pending, at: services.now(), lastUsedStep: nil) else {
-            throw Problem.invalidField("code", "not the current code of the new secret; check the phone's clock and try the next code")
+            throw Problem.invalidField(
+                "code", "not the current code of the new secret; check the phone's clock and try the next code")
         }
         var generator = SystemRandomNumberGenerator()
         let (codes, digests) = RecoveryCodes.generate(using: &generator)

@@ -33,28 +33,38 @@ struct UserRoutes {
     func register(on routes: SecuredRoutes) {
         routes.post("/api/v1/users", .manageUsers) { request, context in try await create(request, context) }
         routes.get("/api/v1/users", .manageUsers) { request, _ in
-            try await endpoints.list(request, status: try QueryParameters(request).oneOf("status", UserStatus.self), ref: nil)
+            try await endpoints.list(
+                request, status: try QueryParameters(request).oneOf("status", UserStatus.self), ref: nil)
         }
         routes.get("/api/v1/users/{id}", .manageUsers) { request, context in try await endpoints.get(request, context) }
         routes.post("/api/v1/users/{id}/disable", .manageUsers) { request, context in
             let body = try await JSONIO.decode(ReasonRequest.self, from: request, context: context)
             let id = try endpoints.id(context)
             try await keepAnOwner(besides: id)
-            let response = try await endpoints.execute(.disable, id: id, request: request, context: context, reason: body.reason, note: body.note)
-            if let userID = UserID(id) { try await endpoints.services.store.sessions.revokeAll(of: userID, at: endpoints.services.now()) }
+            let response = try await endpoints.execute(
+                .disable, id: id, request: request, context: context, reason: body.reason, note: body.note)
+            if let userID = UserID(id) {
+                try await endpoints.services.store.sessions.revokeAll(of: userID, at: endpoints.services.now())
+            }
             return response
         }
         routes.post("/api/v1/users/{id}/role", .manageUsers) { request, context in
             let body = try await JSONIO.decode(ChangeRoleRequest.self, from: request, context: context)
             let id = try endpoints.id(context)
             if body.role != .owner { try await keepAnOwner(besides: id) }
-            return try await endpoints.execute(.changeRole(body.role), id: id, request: request, context: context, reason: body.reason, note: body.note)
+            return try await endpoints.execute(
+                .changeRole(body.role), id: id, request: request, context: context, reason: body.reason, note: body.note
+            )
         }
         // Every role may change its own password.
-        routes.post("/api/v1/users/me/password", .ownAccount) { request, context in try await changePassword(request, context) }
+        routes.post("/api/v1/users/me/password", .ownAccount) { request, context in
+            try await changePassword(request, context)
+        }
         routes.post("/api/v1/users/{id}/enable", .manageUsers) { request, context in
             let body = try await JSONIO.decode(ReasonRequest.self, from: request, context: context)
-            return try await endpoints.execute(.enable, id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+            return try await endpoints.execute(
+                .enable, id: try endpoints.id(context), request: request, context: context, reason: body.reason,
+                note: body.note)
         }
     }
 
@@ -73,13 +83,16 @@ struct UserRoutes {
         let body = try await JSONIO.decode(ChangePasswordRequest.self, from: request, context: context)
         let services = endpoints.services
         guard let actor = context.actor, actor.kind == .user, let id = UserID(actor.id) else {
-            throw Problem.invalidParameter("Authorization", "a password belongs to a user: sign in with a session token, not an API key")
+            throw Problem.invalidParameter(
+                "Authorization", "a password belongs to a user: sign in with a session token, not an API key")
         }
         var secrets = try await credentials.secrets(of: id)
         let passwords = self.passwords
         let current = body.currentPassword
         let hash = secrets.passwordHash ?? ""
-        guard current.utf8.count <= 1024, try await NIOThreadPool.singleton.runIfActive({ passwords.verify(current, hash: hash) }) else {
+        guard current.utf8.count <= 1024,
+            try await NIOThreadPool.singleton.runIfActive({ passwords.verify(current, hash: hash) })
+        else {
             throw Problem.invalidField("currentPassword", "that is not the current password")
         }
         let newPassword = body.newPassword
@@ -91,7 +104,8 @@ struct UserRoutes {
         try await credentials.save(secrets, of: id)
         let now = services.now()
         try await services.store.sessions.revokeAll(of: id, except: context.principal?.sessionID, at: now)
-        return try await endpoints.execute(.recordPasswordChange, id: id.description, request: request, context: context, reason: nil, note: nil)
+        return try await endpoints.execute(
+            .recordPasswordChange, id: id.description, request: request, context: context, reason: nil, note: nil)
     }
 
     func create(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
@@ -101,14 +115,19 @@ struct UserRoutes {
         let outcome: CommandOutcome<UserDecider>
         do {
             outcome = try await Accounts.createUser(
-                store: services.store, passwords: passwords, username: body.username, role: body.role, password: body.password, id: id,
-                context: try services.commandContext(context, reason: body.reason, note: body.note), correlationID: try services.correlationID(request, context))
+                store: services.store, passwords: passwords, username: body.username, role: body.role,
+                password: body.password, id: id,
+                context: try services.commandContext(context, reason: body.reason, note: body.note),
+                correlationID: try services.correlationID(request, context))
         } catch let problem as Passwords.Problem {
             throw Problem.invalidField("password", problem.description)
         } catch DomainError.alreadyExists {
-            throw Problem(status: .conflict, code: "already-exists", title: "The username is taken", detail: "choose another username")
+            throw Problem(
+                status: .conflict, code: "already-exists", title: "The username is taken",
+                detail: "choose another username")
         }
-        return try JSONIO.response(outcome.model, status: .created, etag: outcome.version, location: "/api/v1/users/\(id)")
+        return try JSONIO.response(
+            outcome.model, status: .created, etag: outcome.version, location: "/api/v1/users/\(id)")
     }
 }
 

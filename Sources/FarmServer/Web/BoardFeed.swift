@@ -19,7 +19,8 @@ struct BoardSource: Sendable {
     /// Runs under way, failed ones (shown for a day), completed ones waiting for QA.
     static func holds(_ run: Run, now: Date) -> Bool {
         runStatuses.contains(run.status) || (run.status == .completed && run.qa == .pending)
-            || (run.status == .failed && (run.endedAt ?? run.updatedAt) > now.addingTimeInterval(-TriageBoard.failedWindow))
+            || (run.status == .failed
+                && (run.endedAt ?? run.updatedAt) > now.addingTimeInterval(-TriageBoard.failedWindow))
     }
 }
 
@@ -51,14 +52,22 @@ actor BoardFeed {
     private func readAll(now: Date) async throws {
         let head = try await store.events.headSequence()
         var fresh = BoardSource()
-        for (printer, version) in try await store.printers.allVersioned() { fresh.printers[printer.id] = (printer, version) }
+        for (printer, version) in try await store.printers.allVersioned() {
+            fresh.printers[printer.id] = (printer, version)
+        }
         for status in BoardSource.intentStatuses {
-            for (intent, version) in try await store.intents.allVersioned(status: status.rawValue) { fresh.intents[intent.id] = (intent, version) }
+            for (intent, version) in try await store.intents.allVersioned(status: status.rawValue) {
+                fresh.intents[intent.id] = (intent, version)
+            }
         }
         for status in BoardSource.planStatuses {
-            for (plan, version) in try await store.plans.allVersioned(status: status.rawValue) { fresh.plans[plan.id] = (plan, version) }
+            for (plan, version) in try await store.plans.allVersioned(status: status.rawValue) {
+                fresh.plans[plan.id] = (plan, version)
+            }
         }
-        for (plan, version) in try await store.plans.allVersioned(queue: ReadQueue.approval) { fresh.plans[plan.id] = (plan, version) }
+        for (plan, version) in try await store.plans.allVersioned(queue: ReadQueue.approval) {
+            fresh.plans[plan.id] = (plan, version)
+        }
         var runs: [(model: Run, version: Int)] = []
         for status in BoardSource.runStatuses { runs += try await store.runs.allVersioned(status: status.rawValue) }
         // Ids are time-ordered: those after the earliest id of a day ago were created since.
@@ -80,15 +89,21 @@ actor BoardFeed {
         }
         for (id, version) in changes.of(IntentDecider.self) {
             guard let id = IntentID(id), version > current.intents[id]?.version ?? 0 else { continue }
-            current.intents[id] = try await store.intents.get(id: id.description).flatMap { BoardSource.holds($0.model) ? ($0.model, $0.version) : nil }
+            current.intents[id] = try await store.intents.get(id: id.description).flatMap {
+                BoardSource.holds($0.model) ? ($0.model, $0.version) : nil
+            }
         }
         for (id, version) in changes.of(PlanDecider.self) {
             guard let id = PlanID(id), version > current.plans[id]?.version ?? 0 else { continue }
-            current.plans[id] = try await store.plans.get(id: id.description).flatMap { BoardSource.holds($0.model) ? ($0.model, $0.version) : nil }
+            current.plans[id] = try await store.plans.get(id: id.description).flatMap {
+                BoardSource.holds($0.model) ? ($0.model, $0.version) : nil
+            }
         }
         for (id, version) in changes.of(RunDecider.self) {
             guard let id = RunID(id), version > current.runs[id]?.version ?? 0 else { continue }
-            current.runs[id] = try await store.runs.get(id: id.description).flatMap { BoardSource.holds($0.model, now: now) ? ($0.model, $0.version) : nil }
+            current.runs[id] = try await store.runs.get(id: id.description).flatMap {
+                BoardSource.holds($0.model, now: now) ? ($0.model, $0.version) : nil
+            }
         }
         cursor = changes.cursor
         // Failed runs leave the board after a day without an event of their own.

@@ -29,40 +29,61 @@ enum PrintersPage {
         static let finishedStatuses = [RunStatus.completed.rawValue, RunStatus.failed.rawValue]
 
         var text: String {
-            finished == 0 ? "no finished run yet" : "\(completed) of the last \(finished) run\(finished == 1 ? "" : "s") completed"
+            finished == 0
+                ? "no finished run yet"
+                : "\(completed) of the last \(finished) run\(finished == 1 ? "" : "s") completed"
         }
 
-        var level: String { finished == 0 ? "unknown" : completed * 10 >= finished * 9 ? "good" : completed * 10 >= finished * 7 ? "fair" : "poor" }
+        var level: String {
+            finished == 0
+                ? "unknown" : completed * 10 >= finished * 9 ? "good" : completed * 10 >= finished * 7 ? "fair" : "poor"
+        }
     }
 
     static func render(_ printers: [(model: Printer, version: Int)], live: [PrinterID: Live], viewer: Viewer) -> HTML {
         let counts = Dictionary(grouping: printers, by: \.model.status).mapValues(\.count)
-        let summary = PrinterStatus.allCases.compactMap { status in counts[status].map { HTML("<span class=\"badge status-\(status.rawValue)\">\($0) \(status.rawValue)</span>") } }
-        return WebPage.layout(title: "Printers", viewer: viewer, current: "/printers", main: """
-            <div class="page-head"><h1>Printers</h1>\(summary)</div>
-            <section id="printers" data-fragment="/ui/printers" data-subjects="printer- run-" data-poll="10000" data-min-interval="\(printers.count > 100 ? 3000 : 0)" aria-label="Printers">
-            \(grid(printers, live: live, viewer: viewer))
-            </section>
-            """)
+        let summary = PrinterStatus.allCases.compactMap { status in
+            counts[status].map {
+                HTML("<span class=\"badge status-\(status.rawValue)\">\($0) \(status.rawValue)</span>")
+            }
+        }
+        return WebPage.layout(
+            title: "Printers", viewer: viewer, current: "/printers",
+            main: """
+                <div class="page-head"><h1>Printers</h1>\(summary)</div>
+                <section id="printers" data-fragment="/ui/printers" data-subjects="printer- run-" data-poll="10000" data-min-interval="\(printers.count > 100 ? 3000 : 0)" aria-label="Printers">
+                \(grid(printers, live: live, viewer: viewer))
+                </section>
+                """)
     }
 
     static func grid(_ printers: [(model: Printer, version: Int)], live: [PrinterID: Live], viewer: Viewer) -> HTML {
-        let tiles = printers.sorted { ($0.model.name, $0.model.id) < ($1.model.name, $1.model.id) }.map { tile($0.model, version: $0.version, live: live[$0.model.id], viewer: viewer) }
+        let tiles = printers.sorted { ($0.model.name, $0.model.id) < ($1.model.name, $1.model.id) }.map {
+            tile($0.model, version: $0.version, live: live[$0.model.id], viewer: viewer)
+        }
         return "<ul class=\"printer-grid\">\(tiles)</ul>"
     }
 
     static func tile(_ printer: Printer, version: Int, live: Live?, viewer: Viewer) -> HTML {
         var lines: [HTML] = ["<p>\(material(printer))</p>"]
         if let run = live?.run, let progress = run.progress {
-            lines.append("<p><a href=\"/runs/\(run.id)\">\(progress.percent) %\(progress.layer.map { ", layer \($0)" } ?? "")</a></p>")
+            lines.append(
+                "<p><a href=\"/runs/\(run.id)\">\(progress.percent) %\(progress.layer.map { ", layer \($0)" } ?? "")</a></p>"
+            )
             lines.append(WebPage.progressBar(progress))
         } else if let job = printer.job {
             lines.append("<p>\(job.external ? "printing a job started elsewhere: " : "")\(job.file)</p>")
         }
         if let temperatures = temperatures(live?.report) { lines.append("<p class=\"temps\">\(temperatures)</p>") }
         if let health = live?.health { lines.append("<p class=\"health health-\(health.level)\">\(health.text)</p>") }
-        if let why = printer.desynced ?? printer.degraded ?? printer.bedOccupied ?? (printer.status == .error ? printer.lastMessage : nil) { lines.append("<p class=\"why\">\(why)</p>") }
-        let actions = WebPage.buttons(TriageBoard.Action.recover(printer, recovery: live?.report?.recovery) + maintenance(printer), version: version, viewer: viewer)
+        if let why = printer.desynced ?? printer.degraded ?? printer.bedOccupied
+            ?? (printer.status == .error ? printer.lastMessage : nil)
+        {
+            lines.append("<p class=\"why\">\(why)</p>")
+        }
+        let actions = WebPage.buttons(
+            TriageBoard.Action.recover(printer, recovery: live?.report?.recovery) + maintenance(printer),
+            version: version, viewer: viewer)
         return """
             <li class="printer-tile status-\(printer.status.rawValue)" id="printer-\(printer.id)">
               <div class="card-head"><strong><a href="/printers/\(printer.id)">\(printer.name)</a></strong>\(badges(printer))</div>
@@ -73,19 +94,23 @@ enum PrintersPage {
     }
 
     static func page(
-        _ printer: Printer, version: Int, live: Live, history: [Run], events: [StoredEvent], actors: [String: String], viewer: Viewer
+        _ printer: Printer, version: Int, live: Live, history: [Run], events: [StoredEvent], actors: [String: String],
+        viewer: Viewer
     ) -> HTML {
-        WebPage.layout(title: printer.name, viewer: viewer, current: "/printers", main: """
-            <nav class="crumbs" aria-label="Breadcrumb"><a href="/printers">Printers</a> › \(printer.name)</nav>
-            <section id="printer-live" data-fragment="/ui/printers/\(printer.id)" data-subjects="\(PrinterDecider.stream(printer.id))" data-poll="10000" aria-label="Printer">
-            \(detail(printer, version: version, live: live, history: history, events: events, actors: actors, viewer: viewer))
-            </section>
-            """)
+        WebPage.layout(
+            title: printer.name, viewer: viewer, current: "/printers",
+            main: """
+                <nav class="crumbs" aria-label="Breadcrumb"><a href="/printers">Printers</a> › \(printer.name)</nav>
+                <section id="printer-live" data-fragment="/ui/printers/\(printer.id)" data-subjects="\(PrinterDecider.stream(printer.id))" data-poll="10000" aria-label="Printer">
+                \(detail(printer, version: version, live: live, history: history, events: events, actors: actors, viewer: viewer))
+                </section>
+                """)
     }
 
     /// The printer page's content, which follows the printer's events (and temperatures every few seconds).
     static func detail(
-        _ printer: Printer, version: Int, live: Live, history: [Run], events: [StoredEvent], actors: [String: String], viewer: Viewer
+        _ printer: Printer, version: Int, live: Live, history: [Run], events: [StoredEvent], actors: [String: String],
+        viewer: Viewer
     ) -> HTML {
         let stamp = Timeline.stamper(viewer.timeZone)
         var facts: [HTML] = [
@@ -94,12 +119,18 @@ enum PrintersPage {
             "<dt>Material</dt><dd>\(material(printer))</dd>",
         ]
         if let run = live.run {
-            facts.append("<dt>Printing</dt><dd><a href=\"/runs/\(run.id)\">run \(run.id.description.suffix(6))</a>\(run.progress.map { HTML(", \($0.percent) %") } ?? .empty)</dd>")
+            facts.append(
+                "<dt>Printing</dt><dd><a href=\"/runs/\(run.id)\">run \(run.id.description.suffix(6))</a>\(run.progress.map { HTML(", \($0.percent) %") } ?? .empty)</dd>"
+            )
         } else if let job = printer.job {
             facts.append("<dt>Printing</dt><dd>\(job.external ? "a job started elsewhere: " : "")\(job.file)</dd>")
         }
-        if let temperatures = temperatures(live.report) { facts.append("<dt>Temperatures</dt><dd>\(temperatures)</dd>") }
-        facts.append("<dt>Health</dt><dd><span class=\"health health-\(live.health.level)\">\(live.health.text)</span>\(printer.healthySince.map { HTML(" <span class=\"quiet\">since cleared \(stamp($0))</span>") } ?? .empty)</dd>")
+        if let temperatures = temperatures(live.report) {
+            facts.append("<dt>Temperatures</dt><dd>\(temperatures)</dd>")
+        }
+        facts.append(
+            "<dt>Health</dt><dd><span class=\"health health-\(live.health.level)\">\(live.health.text)</span>\(printer.healthySince.map { HTML(" <span class=\"quiet\">since cleared \(stamp($0))</span>") } ?? .empty)</dd>"
+        )
         if let why = printer.desynced { facts.append("<dt>Desynced</dt><dd class=\"why\">\(why)</dd>") }
         if let why = printer.degraded { facts.append("<dt>Degraded</dt><dd class=\"why\">\(why)</dd>") }
         if let why = printer.bedOccupied { facts.append("<dt>Bed</dt><dd class=\"why\">\(why)</dd>") }
@@ -109,7 +140,10 @@ enum PrintersPage {
         let capabilities = printer.capabilities
         func number(_ value: Double) -> String { String(format: "%g", value) }
         let capabilityRows: [(String, String)] = [
-            ("Build volume", "\(number(capabilities.buildVolume.x)) × \(number(capabilities.buildVolume.y)) × \(number(capabilities.buildVolume.z)) mm"),
+            (
+                "Build volume",
+                "\(number(capabilities.buildVolume.x)) × \(number(capabilities.buildVolume.y)) × \(number(capabilities.buildVolume.z)) mm"
+            ),
             ("Nozzles", capabilities.nozzleDiameters.map { "\(number($0)) mm" }.joined(separator: ", ")),
             ("Enclosure", capabilities.enclosure ? "yes" : "no"),
             ("Hardened nozzle", capabilities.hardenedNozzle ? "yes" : "no"),
@@ -118,10 +152,15 @@ enum PrintersPage {
             ("Materials", capabilities.materials.isEmpty ? "any" : capabilities.materials.joined(separator: ", ")),
         ]
         let calibrations = (printer.calibrations ?? []).sorted { $0.kind < $1.kind }.map { calibration in
-            let values = calibration.values.sorted { $0.key < $1.key }.map { "\($0.key) \(number($0.value))" }.joined(separator: ", ")
-            return HTML("<tr><th scope=\"row\">\(calibration.kind)</th><td>\(values)</td><td>\(calibration.note ?? "")</td><td>\(stamp(calibration.calibratedAt))</td></tr>")
+            let values = calibration.values.sorted { $0.key < $1.key }.map { "\($0.key) \(number($0.value))" }.joined(
+                separator: ", ")
+            return HTML(
+                "<tr><th scope=\"row\">\(calibration.kind)</th><td>\(values)</td><td>\(calibration.note ?? "")</td><td>\(stamp(calibration.calibratedAt))</td></tr>"
+            )
         }
-        let actions = WebPage.buttons(TriageBoard.Action.recover(printer, recovery: live.report?.recovery) + maintenance(printer), version: version, viewer: viewer)
+        let actions = WebPage.buttons(
+            TriageBoard.Action.recover(printer, recovery: live.report?.recovery) + maintenance(printer),
+            version: version, viewer: viewer)
         return """
             <div class="page-head"><h1>\(printer.name)</h1>\(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(actions)</div>"))</div>
             <dl class="facts">\(facts)</dl>
@@ -138,7 +177,9 @@ enum PrintersPage {
     }
 
     static func badges(_ printer: Printer) -> HTML {
-        var badges: [HTML] = ["<span class=\"badge status-\(printer.status.rawValue)\">\(printer.status.rawValue)</span>"]
+        var badges: [HTML] = [
+            "<span class=\"badge status-\(printer.status.rawValue)\">\(printer.status.rawValue)</span>"
+        ]
         if printer.desynced != nil { badges.append("<span class=\"badge badge-desynced\">desynced</span>") }
         if printer.degraded != nil { badges.append("<span class=\"badge badge-degraded\">degraded</span>") }
         if printer.bedOccupied != nil { badges.append("<span class=\"badge badge-bed-to-clear\">bed to clear</span>") }
@@ -153,7 +194,9 @@ enum PrintersPage {
     static func temperatures(_ report: MachineReport?) -> String? {
         guard let report, report.link == .live else { return nil }
         let heaters = [("hotend", report.extruder), ("bed", report.bed)].compactMap { name, heater in
-            heater.map { "\(name) \(Int($0.temperature.rounded()))\($0.target > 0 ? " / \(Int($0.target.rounded()))" : "") °C" }
+            heater.map {
+                "\(name) \(Int($0.temperature.rounded()))\($0.target > 0 ? " / \(Int($0.target.rounded()))" : "") °C"
+            }
         }
         return heaters.isEmpty ? nil : heaters.joined(separator: " · ")
     }
@@ -162,7 +205,13 @@ enum PrintersPage {
     /// taken into maintenance until the print ends or is cancelled.
     static func maintenance(_ printer: Printer) -> [TriageBoard.Action] {
         guard ![.busy, .paused].contains(printer.status) else { return [] }
-        let (label, action) = printer.status == .maintenance ? ("End maintenance", "endMaintenance") : ("Start maintenance", "startMaintenance")
-        return [TriageBoard.Action(label: label, path: "/api/v1/printers/\(printer.id)/transitions", body: #"{"action":"\#(action)"}"#, permission: .operate)]
+        let (label, action) =
+            printer.status == .maintenance
+            ? ("End maintenance", "endMaintenance") : ("Start maintenance", "startMaintenance")
+        return [
+            TriageBoard.Action(
+                label: label, path: "/api/v1/printers/\(printer.id)/transitions", body: #"{"action":"\#(action)"}"#,
+                permission: .operate)
+        ]
     }
 }

@@ -35,8 +35,11 @@ struct TriageBoard: Sendable {
         static func review(_ intent: IntentID) -> [Action] {
             let path = "/api/v1/intents/\(intent)/transitions"
             return [
-                Action(label: "Accept", path: path, body: #"{"action":"accept"}"#, permission: .operate, style: .primary),
-                Action(label: "Reject", path: path, body: #"{"action":"reject"}"#, permission: .operate, style: .danger, asksReason: true),
+                Action(
+                    label: "Accept", path: path, body: #"{"action":"accept"}"#, permission: .operate, style: .primary),
+                Action(
+                    label: "Reject", path: path, body: #"{"action":"reject"}"#, permission: .operate, style: .danger,
+                    asksReason: true),
             ]
         }
 
@@ -46,16 +49,29 @@ struct TriageBoard: Sendable {
             let path = "/api/v1/printers/\(printer.id)/transitions"
             var actions: [Action] = []
             if let recovery, printer.observed == .error {
-                actions.append(Action(
-                    label: recovery.title, path: "/api/v1/printers/\(printer.id)/recover", body: #"{"action":"\#(recovery.rawValue)"}"#,
-                    permission: .operate, style: .primary))
+                actions.append(
+                    Action(
+                        label: recovery.title, path: "/api/v1/printers/\(printer.id)/recover",
+                        body: #"{"action":"\#(recovery.rawValue)"}"#,
+                        permission: .operate, style: .primary))
             }
-            if printer.desynced != nil { actions.append(Action(label: "Resync", path: path, body: #"{"action":"resync"}"#, permission: .operate, style: .primary)) }
+            if printer.desynced != nil {
+                actions.append(
+                    Action(
+                        label: "Resync", path: path, body: #"{"action":"resync"}"#, permission: .operate,
+                        style: .primary))
+            }
             if printer.degraded != nil {
-                actions.append(Action(label: "Clear degraded", path: path, body: #"{"action":"clearDegraded"}"#, permission: .operate, style: .primary))
+                actions.append(
+                    Action(
+                        label: "Clear degraded", path: path, body: #"{"action":"clearDegraded"}"#, permission: .operate,
+                        style: .primary))
             }
             if printer.bedOccupied != nil {
-                actions.append(Action(label: "Mark bed cleared", path: path, body: #"{"action":"clearBed"}"#, permission: .operate, style: .primary))
+                actions.append(
+                    Action(
+                        label: "Mark bed cleared", path: path, body: #"{"action":"clearBed"}"#, permission: .operate,
+                        style: .primary))
             }
             return actions
         }
@@ -64,12 +80,16 @@ struct TriageBoard: Sendable {
         /// reason they give.
         static func goAhead(_ plan: PlanID, gate: Gate, revision: Int) -> Action {
             Action(
-                label: "Approve \(words(gate).lowercased())", path: "/api/v1/plans/\(plan)/revisions/\(revision)/decisions",
-                body: #"{"gate":"\#(gate.rawValue)","decide":"autoAdvance"}"#, permission: .operate, style: .primary, asksReason: true)
+                label: "Approve \(words(gate).lowercased())",
+                path: "/api/v1/plans/\(plan)/revisions/\(revision)/decisions",
+                body: #"{"gate":"\#(gate.rawValue)","decide":"autoAdvance"}"#, permission: .operate, style: .primary,
+                asksReason: true)
         }
 
         static func approve(_ plan: PlanID, revision: Int) -> Action {
-            Action(label: "Approve revision \(revision)", path: "/api/v1/plans/\(plan)/revisions/\(revision)/approve", body: "{}", permission: .operate, style: .primary)
+            Action(
+                label: "Approve revision \(revision)", path: "/api/v1/plans/\(plan)/revisions/\(revision)/approve",
+                body: "{}", permission: .operate, style: .primary)
         }
     }
 
@@ -114,26 +134,36 @@ struct TriageBoard: Sendable {
         let names = source.printers.mapValues(\.model.name)
 
         for (printer, version) in source.printers.values.sorted(by: { $0.model.id < $1.model.id }) {
-            if let card = printerCard(printer, version: version, recovery: recoveries[printer.id]) { add(.attention, card) }
+            if let card = printerCard(printer, version: version, recovery: recoveries[printer.id]) {
+                add(.attention, card)
+            }
         }
         let intents = source.intents.values.sorted { $0.model.id < $1.model.id }
         for (intent, version) in intents where intent.status == .needsReview {
             let id = intent.id.description
-            add(.attention, Card(
-                kind: .intent, id: id, version: version, title: title(of: intent), why: intent.statusReasons.first ?? "waits for review",
-                risk: intent.decisions?.last?.risk, decision: intent.decisions?.last, badges: ["needs review"],
-                actions: Action.review(intent.id)))
+            add(
+                .attention,
+                Card(
+                    kind: .intent, id: id, version: version, title: title(of: intent),
+                    why: intent.statusReasons.first ?? "waits for review",
+                    risk: intent.decisions?.last?.risk, decision: intent.decisions?.last, badges: ["needs review"],
+                    actions: Action.review(intent.id)))
         }
         for (plan, version) in source.plans.values.sorted(by: { $0.model.id < $1.model.id }) {
             // A gate waiting on a plan of an order that closed meanwhile waits for nothing.
-            if let card = planCard(plan, version: version, open: source.intents[plan.intentID] != nil) { add(.attention, card) }
+            if let card = planCard(plan, version: version, open: source.intents[plan.intentID] != nil) {
+                add(.attention, card)
+            }
         }
         let runs = source.runs.values.sorted { $0.model.id < $1.model.id }
         // The source holds failed runs of the last `failedWindow` only.
         for (run, version) in runs where run.status == .failed {
-            add(.attention, Card(
-                kind: .run, id: run.id.description, version: version, title: "Run on \(names[run.printerID] ?? "a printer") failed",
-                why: run.failure ?? "the print failed", risk: run.risk, badges: ["failed"]))
+            add(
+                .attention,
+                Card(
+                    kind: .run, id: run.id.description, version: version,
+                    title: "Run on \(names[run.printerID] ?? "a printer") failed",
+                    why: run.failure ?? "the print failed", risk: run.risk, badges: ["failed"]))
         }
         for (intent, version) in intents where intent.status != .needsReview {
             if let card = riskCard(intent, version: version, now: now) { add(.atRisk, card) }
@@ -142,10 +172,15 @@ struct TriageBoard: Sendable {
             add(.running, runningCard(run, version: version, printer: names[run.printerID]))
         }
         for (run, version) in runs where run.status == .completed && run.qa == .pending {
-            add(.qa, Card(
-                kind: .run, id: run.id.description, version: version, title: "\(run.items.reduce(0) { $0 + $1.copies }) part(s) from \(names[run.printerID] ?? "a printer")",
-                why: "completed \(run.endedAt.map { relative($0, now: now) } ?? ""), \(run.inspections.count) of \(run.items.count) item(s) inspected",
-                risk: run.risk))
+            add(
+                .qa,
+                Card(
+                    kind: .run, id: run.id.description, version: version,
+                    title:
+                        "\(run.items.reduce(0) { $0 + $1.copies }) part(s) from \(names[run.printerID] ?? "a printer")",
+                    why:
+                        "completed \(run.endedAt.map { relative($0, now: now) } ?? ""), \(run.inspections.count) of \(run.items.count) item(s) inspected",
+                    risk: run.risk))
         }
         return TriageBoard(lanes: lanes)
     }
@@ -156,7 +191,8 @@ struct TriageBoard: Sendable {
     }
 
     private static func printerCard(_ printer: Printer, version: Int, recovery: PrinterRecovery?) -> Card? {
-        var badges: [String] = [], why: String?
+        var badges: [String] = []
+        var why: String?
         if let desync = printer.desynced {
             badges.append("desynced")
             why = desync
@@ -174,26 +210,34 @@ struct TriageBoard: Sendable {
             why = why ?? printer.lastMessage ?? "the printer reports an error"
         }
         guard let why else { return nil }
-        return Card(kind: .printer, id: printer.id.description, version: version, title: printer.name, why: why, badges: badges, actions: Action.recover(printer, recovery: recovery))
+        return Card(
+            kind: .printer, id: printer.id.description, version: version, title: printer.name, why: why, badges: badges,
+            actions: Action.recover(printer, recovery: recovery))
     }
 
     private static func planCard(_ plan: Plan, version: Int, open: Bool) -> Card? {
         guard let revision = plan.revisions.last else { return nil }
         if let waiting = plan.awaitedApproval, let number = waiting.revision, open, revision.status == .approved {
             return Card(
-                kind: .plan, id: plan.id.description, version: version, title: "\(words(waiting.gate)) waits for approval", why: waiting.explanation,
-                risk: waiting.risk, decision: waiting, badges: ["approval"], actions: [Action.goAhead(plan.id, gate: waiting.gate, revision: number)])
+                kind: .plan, id: plan.id.description, version: version,
+                title: "\(words(waiting.gate)) waits for approval", why: waiting.explanation,
+                risk: waiting.risk, decision: waiting, badges: ["approval"],
+                actions: [Action.goAhead(plan.id, gate: waiting.gate, revision: number)])
         }
         let decision = plan.decisions?.latest(.approvePlan, revision: revision.number)
         if revision.status == .reviewRequired {
             return Card(
-                kind: .plan, id: plan.id.description, version: version, title: "Plan stopped at revision \(revision.number)",
-                why: revision.reasons.first ?? "a guardrail stopped it", risk: decision?.risk, decision: decision, badges: ["review required"])
+                kind: .plan, id: plan.id.description, version: version,
+                title: "Plan stopped at revision \(revision.number)",
+                why: revision.reasons.first ?? "a guardrail stopped it", risk: decision?.risk, decision: decision,
+                badges: ["review required"])
         }
         guard let decision, decision.outcome != .autoAdvance else { return nil }
         return Card(
-            kind: .plan, id: plan.id.description, version: version, title: "Revision \(revision.number) waits for approval", why: decision.explanation,
-            risk: decision.risk, decision: decision, badges: ["approval"], actions: [Action.approve(plan.id, revision: revision.number)])
+            kind: .plan, id: plan.id.description, version: version,
+            title: "Revision \(revision.number) waits for approval", why: decision.explanation,
+            risk: decision.risk, decision: decision, badges: ["approval"],
+            actions: [Action.approve(plan.id, revision: revision.number)])
     }
 
     private static func riskCard(_ intent: Intent, version: Int, now: Date) -> Card? {
@@ -206,7 +250,8 @@ struct TriageBoard: Sendable {
         if risk?.level == .high { reasons.append("HIGH risk") }
         guard !reasons.isEmpty else { return nil }
         return Card(
-            kind: .intent, id: intent.id.description, version: version, title: title(of: intent), why: reasons.joined(separator: ", ") + " (\(intent.status.rawValue))",
+            kind: .intent, id: intent.id.description, version: version, title: title(of: intent),
+            why: reasons.joined(separator: ", ") + " (\(intent.status.rawValue))",
             risk: risk, decision: intent.decisions?.last)
     }
 
@@ -215,10 +260,15 @@ struct TriageBoard: Sendable {
         var actions: [Action] = []
         switch run.status {
         case .printing: actions.append(Action(label: "Pause", path: base + "pause", body: "{}", permission: .operate))
-        case .paused: actions.append(Action(label: "Resume", path: base + "resume", body: "{}", permission: .operate, style: .primary))
+        case .paused:
+            actions.append(
+                Action(label: "Resume", path: base + "resume", body: "{}", permission: .operate, style: .primary))
         default: break
         }
-        actions.append(Action(label: "Cancel", path: base + "cancel", body: "{}", permission: .operate, style: .danger, asksReason: true))
+        actions.append(
+            Action(
+                label: "Cancel", path: base + "cancel", body: "{}", permission: .operate, style: .danger,
+                asksReason: true))
         var why = run.status.rawValue
         if let progress = run.progress {
             why = "\(progress.percent) %"
@@ -227,7 +277,8 @@ struct TriageBoard: Sendable {
             if run.status == .paused { why = "paused at " + why }
         }
         return Card(
-            kind: .run, id: run.id.description, version: version, title: printer ?? "printer \(run.printerID.description.suffix(6))", why: why, risk: run.risk,
+            kind: .run, id: run.id.description, version: version,
+            title: printer ?? "printer \(run.printerID.description.suffix(6))", why: why, risk: run.risk,
             badges: run.status == .paused ? ["paused"] : [], progress: run.progress, actions: actions)
     }
 

@@ -14,13 +14,18 @@ enum WebAssets {
         init(_ body: String, contentType: String) {
             self.body = body
             self.contentType = contentType
-            etag = "\"" + SHA256.hash(data: Data(body.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
+            etag =
+                "\"" + SHA256.hash(data: Data(body.utf8)).prefix(8).map { String(format: "%02x", $0) }.joined() + "\""
         }
 
         func response(for request: Request) -> Response {
             if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: [.eTag: etag]) }
             return Response(
-                status: .ok, headers: [.contentType: contentType, .eTag: etag, .cacheControl: "no-cache", .init("X-Content-Type-Options")!: "nosniff"],
+                status: .ok,
+                headers: [
+                    .contentType: contentType, .eTag: etag, .cacheControl: "no-cache",
+                    .init("X-Content-Type-Options")!: "nosniff",
+                ],
                 body: .init(byteBuffer: ByteBuffer(string: body)))
         }
     }

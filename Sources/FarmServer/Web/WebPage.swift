@@ -24,7 +24,8 @@ enum WebPage {
             headers: [
                 .contentType: "text/html; charset=utf-8", .cacheControl: "no-store",
                 // why: the pages load only their own script and style; nothing inline, nothing from elsewhere.
-                .contentSecurityPolicy: "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+                .contentSecurityPolicy:
+                    "default-src 'self'; img-src 'self' data:; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
                 .init("X-Content-Type-Options")!: "nosniff",
                 // why: page addresses name orders, plans and runs; links out of the farm must not carry them.
                 .init("Referrer-Policy")!: "same-origin",
@@ -32,7 +33,9 @@ enum WebPage {
             body: .init(byteBuffer: ByteBuffer(string: html.text)))
     }
 
-    static func layout(title: String, viewer: Viewer?, current: String = "/", main: HTML, bodyClass: String = "") -> HTML {
+    static func layout(title: String, viewer: Viewer?, current: String = "/", main: HTML, bodyClass: String = "")
+        -> HTML
+    {
         let header: HTML
         if let viewer {
             header = """
@@ -72,45 +75,55 @@ enum WebPage {
     }
 
     static func message(title: String, text: String, status: HTTPResponse.Status) -> Response {
-        response(layout(title: title, viewer: nil, main: "<section class=\"panel\"><h1>\(title)</h1><p>\(text)</p><p><a href=\"/\">Back to the board</a></p></section>"), status: status)
+        response(
+            layout(
+                title: title, viewer: nil,
+                main:
+                    "<section class=\"panel\"><h1>\(title)</h1><p>\(text)</p><p><a href=\"/\">Back to the board</a></p></section>"
+            ), status: status)
     }
 
     // MARK: sign-in
 
     static func signIn(next: String, expired: Bool) -> HTML {
-        let notice: HTML = expired ? #"<p class="notice" role="status">Your session has expired. Sign in again to go on.</p>"# : .empty
-        return layout(title: "Sign in", viewer: nil, main: """
-            <section class="panel sign-in">
-              <h1>Sign in</h1>
-              \(notice)
-              <form id="sign-in" data-next="\(next)" novalidate>
-                <label for="username">Username</label>
-                <input id="username" name="username" autocomplete="username" required maxlength="64" autofocus>
-                <label for="password">Password</label>
-                <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
-                <div id="totp-row" hidden>
-                  <label for="totp">Authenticator code</label>
-                  <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength="32">
-                </div>
-                <p id="sign-in-error" class="error" role="alert" hidden></p>
-                <button type="submit" class="primary">Sign in</button>
-              </form>
-            </section>
-            """)
+        let notice: HTML =
+            expired ? #"<p class="notice" role="status">Your session has expired. Sign in again to go on.</p>"# : .empty
+        return layout(
+            title: "Sign in", viewer: nil,
+            main: """
+                <section class="panel sign-in">
+                  <h1>Sign in</h1>
+                  \(notice)
+                  <form id="sign-in" data-next="\(next)" novalidate>
+                    <label for="username">Username</label>
+                    <input id="username" name="username" autocomplete="username" required maxlength="64" autofocus>
+                    <label for="password">Password</label>
+                    <input id="password" name="password" type="password" autocomplete="current-password" required maxlength="1024">
+                    <div id="totp-row" hidden>
+                      <label for="totp">Authenticator code</label>
+                      <input id="totp" name="totp" inputmode="numeric" autocomplete="one-time-code" maxlength="32">
+                    </div>
+                    <p id="sign-in-error" class="error" role="alert" hidden></p>
+                    <button type="submit" class="primary">Sign in</button>
+                  </form>
+                </section>
+                """)
     }
 
     // MARK: triage board
 
     static func boardPage(_ board: TriageBoard, viewer: Viewer, wall: Bool) -> HTML {
-        layout(title: "Today", viewer: viewer, main: """
-            <div class="board-head">
-              <h1>Today</h1>
-              <a class="quiet" href="\(wall ? "/" : "/?wall=1")">\(wall ? "Leave wall mode" : "Wall mode")</a>
-            </div>
-            <section id="board" class="board" data-fragment="/ui/board" aria-label="Triage board">
-            \(boardLanes(board, viewer: viewer))
-            </section>
-            """, bodyClass: wall ? "wall" : "")
+        layout(
+            title: "Today", viewer: viewer,
+            main: """
+                <div class="board-head">
+                  <h1>Today</h1>
+                  <a class="quiet" href="\(wall ? "/" : "/?wall=1")">\(wall ? "Leave wall mode" : "Wall mode")</a>
+                </div>
+                <section id="board" class="board" data-fragment="/ui/board" aria-label="Triage board">
+                \(boardLanes(board, viewer: viewer))
+                </section>
+                """, bodyClass: wall ? "wall" : "")
     }
 
     static func boardLanes(_ board: TriageBoard, viewer: Viewer) -> HTML {
@@ -136,7 +149,9 @@ enum WebPage {
     }
 
     static func card(_ card: TriageBoard.Card, viewer: Viewer) -> HTML {
-        let badges = card.badges.map { HTML("<span class=\"badge badge-\($0.replacingOccurrences(of: " ", with: "-"))\">\($0)</span>") }
+        let badges = card.badges.map {
+            HTML("<span class=\"badge badge-\($0.replacingOccurrences(of: " ", with: "-"))\">\($0)</span>")
+        }
         let progress = card.progress.map(progressBar) ?? .empty
         let actions = buttons(card.actions, version: card.version, viewer: viewer)
         return """
@@ -152,7 +167,8 @@ enum WebPage {
     /// The actions `viewer` may take, as buttons the page script carries out (with `version` as If-Match).
     static func buttons(_ actions: [TriageBoard.Action], version: Int, viewer: Viewer) -> [HTML] {
         actions.filter { viewer.may($0.permission) }.map { action in
-            HTML("""
+            HTML(
+                """
                 <button type="button" class="\(action.style.rawValue)" data-action="\(action.path)" data-body="\(action.body)" data-version="\(version)"\(action.asksReason ? HTML(" data-reason=\"1\"") : .empty)>\(action.label)</button>
                 """)
         }
@@ -175,7 +191,10 @@ enum WebPage {
     static func riskChip(_ risk: RiskAssessment?, decision: GateRecord?) -> HTML {
         guard let risk else { return .empty }
         let factors = risk.factors.map { HTML("<li>+\($0.weight) \($0.sentence)</li>") }
-        let rule: HTML = decision.map { HTML("<p>\($0.gate.rawValue): rule <em>\($0.rule)</em> → \($0.outcome.name). \($0.explanation)</p>") } ?? .empty
+        let rule: HTML =
+            decision.map {
+                HTML("<p>\($0.gate.rawValue): rule <em>\($0.rule)</em> → \($0.outcome.name). \($0.explanation)</p>")
+            } ?? .empty
         return """
             <span class="risk risk-\(risk.level.rawValue.lowercased())" tabindex="0">\(risk.level.rawValue) \(risk.score)<span class="explain" role="tooltip"><ul>\(factors.isEmpty ? [HTML("<li>no risk factor</li>")] : factors)</ul>\(rule)</span></span>
             """

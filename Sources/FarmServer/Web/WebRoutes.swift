@@ -15,7 +15,10 @@ struct WebRoutes {
     /// The machines' live reports (temperatures), when this process is connected to the printers.
     let fleet: PrinterFleet?
 
-    init(services: FarmServices, tokens: SessionTokens, timeZone: TimeZone, production: ProductionSettings, fleet: PrinterFleet?) {
+    init(
+        services: FarmServices, tokens: SessionTokens, timeZone: TimeZone, production: ProductionSettings,
+        fleet: PrinterFleet?
+    ) {
         self.services = services
         self.tokens = tokens
         self.timeZone = timeZone
@@ -36,99 +39,135 @@ struct WebRoutes {
         routes.page("/", .read) { request, context in
             let viewer = try viewer(context)
             let board = try await feed.board(now: services.now(), recoveries: await fleet?.recoveries() ?? [:])
-            return WebPage.response(WebPage.boardPage(board, viewer: viewer, wall: QueryParameters(request).values["wall"] == "1"))
+            return WebPage.response(
+                WebPage.boardPage(board, viewer: viewer, wall: QueryParameters(request).values["wall"] == "1"))
         }
         routes.page("/runs/{id}", .read) { _, context in
             let viewer = try viewer(context)
             guard let run = try await run(context) else { return Self.missing("run", context) }
-            return WebPage.response(RunPage.render(
-                run.run, version: run.version, printer: run.printer, events: run.events, actors: try await people(in: run.events), viewer: viewer))
+            return WebPage.response(
+                RunPage.render(
+                    run.run, version: run.version, printer: run.printer, events: run.events,
+                    actors: try await people(in: run.events), viewer: viewer))
         }
         routes.page("/ui/runs/{id}", .read) { _, context in
             let viewer = try viewer(context)
             guard let run = try await run(context) else { return Self.missing("run", context) }
-            return WebPage.response(RunPage.live(run.run, printer: run.printer, events: run.events, actors: try await people(in: run.events), viewer: viewer))
+            return WebPage.response(
+                RunPage.live(
+                    run.run, printer: run.printer, events: run.events, actors: try await people(in: run.events),
+                    viewer: viewer))
         }
         routes.page("/orders", .read) { request, context in
             let viewer = try viewer(context)
             let query = QueryParameters(request)
             guard let filter = OrdersPage.Filter(query.values["status"]) else {
                 return WebPage.message(
-                    title: "No such list", text: "Orders can be listed as open or by status: \(IntentStatus.allCases.map(\.rawValue).joined(separator: ", ")).",
+                    title: "No such list",
+                    text:
+                        "Orders can be listed as open or by status: \(IntentStatus.allCases.map(\.rawValue).joined(separator: ", ")).",
                     status: .badRequest)
             }
             let now = services.now()
             var intents: [(model: Intent, version: Int)] = []
-            var total: Int?, next: String?
+            var total: Int?
+            var next: String?
             switch filter {
             case .open:
-                for status in OrderFacts.openStatuses { intents += try await services.store.intents.allVersioned(status: status.rawValue) }
+                for status in OrderFacts.openStatuses {
+                    intents += try await services.store.intents.allVersioned(status: status.rawValue)
+                }
                 total = intents.count
-                intents.sort { ($0.model.dueDate ?? .distantFuture, $0.model.id) < ($1.model.dueDate ?? .distantFuture, $1.model.id) }
+                intents.sort {
+                    ($0.model.dueDate ?? .distantFuture, $0.model.id) < (
+                        $1.model.dueDate ?? .distantFuture, $1.model.id
+                    )
+                }
                 intents = Array(intents.prefix(OrdersPage.openLimit))
             case .status(let status):
                 let after = query.values["after"].flatMap(IntentID.init)?.description
                 let decoder = StoreCoding.decoder()
-                let rows = try await services.store.intents.list(status: status.rawValue, after: after, limit: OrdersPage.pageSize)
+                let rows = try await services.store.intents.list(
+                    status: status.rawValue, after: after, limit: OrdersPage.pageSize)
                 intents = try rows.map { (try decoder.decode(Intent.self, from: $0.body), $0.version) }
                 if rows.count == OrdersPage.pageSize { next = rows.last?.id }
             }
             var orders: [OrderFacts] = []
             for (intent, version) in intents {
-                orders.append(try await OrderFacts.load(intent, version: version, store: services.store, planner: planner, now: now))
+                orders.append(
+                    try await OrderFacts.load(
+                        intent, version: version, store: services.store, planner: planner, now: now))
             }
             return WebPage.response(OrdersPage.render(orders, filter: filter, total: total, next: next, viewer: viewer))
         }
         routes.page("/orders/{id}", .read) { _, context in
             let viewer = try viewer(context)
             let id = try context.parameters.require("id")
-            guard let id = IntentID(id)?.description, let (intent, version) = try await services.store.intents.get(id: id) else {
+            guard let id = IntentID(id)?.description,
+                let (intent, version) = try await services.store.intents.get(id: id)
+            else {
                 return Self.missing("order", context)
             }
-            let order = try await OrderFacts.load(intent, version: version, store: services.store, planner: planner, now: services.now())
+            let order = try await OrderFacts.load(
+                intent, version: version, store: services.store, planner: planner, now: services.now())
             let events = try await services.store.events.read(stream: IntentDecider.stream(intent.id))
-            return WebPage.response(OrderPage.render(
-                order, printers: try await printerNames(), events: events, actors: try await people(in: events), viewer: viewer))
+            return WebPage.response(
+                OrderPage.render(
+                    order, printers: try await printerNames(), events: events, actors: try await people(in: events),
+                    viewer: viewer))
         }
         routes.page("/plans/{id}", .read) { _, context in
             let viewer = try viewer(context)
             let id = try context.parameters.require("id")
-            guard let id = PlanID(id)?.description, let (plan, version) = try await services.store.plans.get(id: id) else {
+            guard let id = PlanID(id)?.description, let (plan, version) = try await services.store.plans.get(id: id)
+            else {
                 return Self.missing("plan", context)
             }
             let intent = try await services.store.intents.get(id: plan.intentID.description)?.model
             let runs = try await services.store.runs.allVersioned(linkedTo: plan.id.description).map(\.model)
             let events = try await services.store.events.read(stream: PlanDecider.stream(plan.id))
-            return WebPage.response(PlanPage.render(
-                plan, version: version, intent: intent, runs: runs, printers: try await printerNames(), events: events, actors: try await people(in: events),
-                viewer: viewer))
+            return WebPage.response(
+                PlanPage.render(
+                    plan, version: version, intent: intent, runs: runs, printers: try await printerNames(),
+                    events: events, actors: try await people(in: events),
+                    viewer: viewer))
         }
         routes.page("/printers", .read) { _, context in
             let viewer = try viewer(context)
             let printers = try await services.store.printers.allVersioned()
-            return WebPage.response(PrintersPage.render(printers, live: try await live(printers.map(\.model)), viewer: viewer))
+            return WebPage.response(
+                PrintersPage.render(printers, live: try await live(printers.map(\.model)), viewer: viewer))
         }
         routes.page("/ui/printers", .read) { _, context in
             let viewer = try viewer(context)
             let printers = try await services.store.printers.allVersioned()
-            return WebPage.response(PrintersPage.grid(printers, live: try await live(printers.map(\.model)), viewer: viewer))
+            return WebPage.response(
+                PrintersPage.grid(printers, live: try await live(printers.map(\.model)), viewer: viewer))
         }
         for (path, part) in [("/printers/{id}", false), ("/ui/printers/{id}", true)] {
             routes.page(path, .read) { _, context in
                 let viewer = try viewer(context)
                 let id = try context.parameters.require("id")
-                guard let id = PrinterID(id)?.description, let (printer, version) = try await services.store.printers.get(id: id) else {
+                guard let id = PrinterID(id)?.description,
+                    let (printer, version) = try await services.store.printers.get(id: id)
+                else {
                     return Self.missing("printer", context)
                 }
                 let history = try await services.store.runs.newest(ref: id, limit: 20).map(\.model)
                 let events = try await services.store.events.read(stream: PrinterDecider.stream(printer.id), last: 100)
                 // Its run under way, if any, is among its latest runs: no read of the farm's running runs for one printer.
                 let running = history.first { [.dispatching, .printing, .paused].contains($0.status) }
-                let live = try await live([printer], running: [printer.id: running].compactMapValues { $0 })[printer.id]!, actors = try await people(in: events)
+                let live = try await live([printer], running: [printer.id: running].compactMapValues { $0 })[
+                    printer.id]!
+                let actors = try await people(in: events)
                 return WebPage.response(
                     part
-                        ? PrintersPage.detail(printer, version: version, live: live, history: history, events: events, actors: actors, viewer: viewer)
-                        : PrintersPage.page(printer, version: version, live: live, history: history, events: events, actors: actors, viewer: viewer))
+                        ? PrintersPage.detail(
+                            printer, version: version, live: live, history: history, events: events, actors: actors,
+                            viewer: viewer)
+                        : PrintersPage.page(
+                            printer, version: version, live: live, history: history, events: events, actors: actors,
+                            viewer: viewer))
             }
         }
         routes.page("/ui/board", .read) { _, context in
@@ -139,25 +178,35 @@ struct WebRoutes {
     }
 
     /// A run with its version, its printer's name and its events, when `{id}` names one.
-    func run(_ context: FarmRequestContext) async throws -> (run: Run, version: Int, printer: String?, events: [StoredEvent])? {
+    func run(_ context: FarmRequestContext) async throws -> (
+        run: Run, version: Int, printer: String?, events: [StoredEvent]
+    )? {
         let id = try context.parameters.require("id")
-        guard let id = RunID(id)?.description, let (run, version) = try await services.store.runs.get(id: id) else { return nil }
+        guard let id = RunID(id)?.description, let (run, version) = try await services.store.runs.get(id: id) else {
+            return nil
+        }
         let printer = try await services.store.printers.get(id: run.printerID.description)?.model.name
         return (run, version, printer, try await services.store.events.read(stream: RunDecider.stream(run.id)))
     }
 
     static func missing(_ noun: String, _ context: FarmRequestContext) -> Response {
         let id = context.parameters.get("id") ?? ""
-        return WebPage.message(title: "No such \(noun)", text: "There is no \(noun) \(id.prefix(40)); it may have been mistyped.", status: .notFound)
+        return WebPage.message(
+            title: "No such \(noun)", text: "There is no \(noun) \(id.prefix(40)); it may have been mistyped.",
+            status: .notFound)
     }
 
     /// People and printers by name, not by id: a timeline says who.
     func people(in events: [StoredEvent]) async throws -> [String: String] {
         var names: [String: String] = [:]
         for actor in Set(events.map(\.actor)) {
-            if actor.hasPrefix("user:"), let user = try await services.store.users.get(id: String(actor.dropFirst(5)))?.model {
+            if actor.hasPrefix("user:"),
+                let user = try await services.store.users.get(id: String(actor.dropFirst(5)))?.model
+            {
                 names[actor] = user.username
-            } else if actor.hasPrefix("connector:"), let printer = try await services.store.printers.get(id: String(actor.dropFirst(10)))?.model {
+            } else if actor.hasPrefix("connector:"),
+                let printer = try await services.store.printers.get(id: String(actor.dropFirst(10)))?.model
+            {
                 names[actor] = "\(printer.name)'s connector"
             }
         }
@@ -165,36 +214,46 @@ struct WebRoutes {
     }
 
     /// Each printer's run under way (read here unless given), its machine's last report and its recent health.
-    func live(_ printers: [Printer], running given: [PrinterID: Run]? = nil) async throws -> [PrinterID: PrintersPage.Live] {
+    func live(_ printers: [Printer], running given: [PrinterID: Run]? = nil) async throws -> [PrinterID: PrintersPage
+        .Live]
+    {
         var running = given ?? [:]
         if given == nil {
             for status in [RunStatus.dispatching, .printing, .paused] {
-                for (run, _) in try await services.store.runs.allVersioned(status: status.rawValue) { running[run.printerID] = run }
+                for (run, _) in try await services.store.runs.allVersioned(status: status.rawValue) {
+                    running[run.printerID] = run
+                }
             }
         }
         let reports = await fleet?.reports ?? [:]
         // Statuses only: a thousand printers' health without decoding a run.
         let recent = try await services.store.runs.newestStatuses(
-            of: printers.map(\.id.description), among: PrintersPage.Health.finishedStatuses, limit: planner.settings.guardrails.degradedWindow)
+            of: printers.map(\.id.description), among: PrintersPage.Health.finishedStatuses,
+            limit: planner.settings.guardrails.degradedWindow)
         var live: [PrinterID: PrintersPage.Live] = [:]
         for printer in printers {
             // Counted from when an operator last cleared it: the newest runs are those scheduled since.
             let since = printer.healthySince.map { RunID(UUIDv7.earliest(at: $0)).description } ?? ""
             let outcomes = (recent[printer.id.description] ?? []).filter { $0.id > since }.map(\.status)
-            live[printer.id] = PrintersPage.Live(run: running[printer.id], report: reports[printer.id], health: PrintersPage.Health(outcomes))
+            live[printer.id] = PrintersPage.Live(
+                run: running[printer.id], report: reports[printer.id], health: PrintersPage.Health(outcomes))
         }
         return live
     }
 
     func printerNames() async throws -> [PrinterID: String] {
-        Dictionary(try await services.store.printers.all().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
+        Dictionary(
+            try await services.store.printers.all().map { ($0.id, $0.name) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Pages are for people: an API key gets no page (it has no session to carry a CSRF token).
     func viewer(_ context: FarmRequestContext) throws -> Viewer {
-        guard let principal = context.principal, let session = principal.sessionID, let user = principal.user else { throw Problem.unauthorized }
+        guard let principal = context.principal, let session = principal.sessionID, let user = principal.user else {
+            throw Problem.unauthorized
+        }
         return Viewer(
-            name: user.username, role: user.role.rawValue, permissions: principal.permissions, csrfToken: tokens.csrfToken(for: session),
+            name: user.username, role: user.role.rawValue, permissions: principal.permissions,
+            csrfToken: tokens.csrfToken(for: session),
             timeZone: timeZone)
     }
 }

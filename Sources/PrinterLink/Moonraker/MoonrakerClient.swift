@@ -49,7 +49,8 @@ public struct MoonrakerClient: Sendable {
 
     /// Klipper's parsed configuration (`configfile.settings`): sections of lowercase keys with typed values.
     public func configSettings() async throws(MoonrakerError) -> JSONValue {
-        try await call(.GET, "/printer/objects/query", query: [URLQueryItem(name: "configfile", value: "settings")])["status"]?["configfile"]?["settings"] ?? .null
+        try await call(.GET, "/printer/objects/query", query: [URLQueryItem(name: "configfile", value: "settings")])[
+            "status"]?["configfile"]?["settings"] ?? .null
     }
 
     /// What a session's `.poll` asks: Klippy's state, and the full status when it is ready.
@@ -72,7 +73,9 @@ public struct MoonrakerClient: Sendable {
 
     /// The instance's API key (`GET /access/api_key`), readable by a trusted client or with a key.
     public func fetchAPIKey() async throws(MoonrakerError) -> String {
-        guard let key = try await call(.GET, "/access/api_key").string else { throw MoonrakerError(kind: .malformed, message: "no API key in the answer") }
+        guard let key = try await call(.GET, "/access/api_key").string else {
+            throw MoonrakerError(kind: .malformed, message: "no API key in the answer")
+        }
         return key
     }
 
@@ -92,14 +95,21 @@ public struct MoonrakerClient: Sendable {
     }
 
     /// Restarts Klipper's firmware and host software (`FIRMWARE_RESTART`): the way out of a shutdown.
-    public func firmwareRestart() async throws(MoonrakerError) { _ = try await call(.POST, "/printer/firmware_restart") }
+    public func firmwareRestart() async throws(MoonrakerError) {
+        _ = try await call(.POST, "/printer/firmware_restart")
+    }
 
     public func history(limit: Int = 50) async throws(MoonrakerError) -> [HistoryJob] {
-        let result = try await call(.GET, "/server/history/list", query: [URLQueryItem(name: "limit", value: String(limit)), URLQueryItem(name: "order", value: "desc")])
+        let result = try await call(
+            .GET, "/server/history/list",
+            query: [URLQueryItem(name: "limit", value: String(limit)), URLQueryItem(name: "order", value: "desc")])
         return (result["jobs"]?.array ?? []).compactMap { job in
-            guard let id = job["job_id"]?.string, let filename = job["filename"]?.string, let status = job["status"]?.string else { return nil }
+            guard let id = job["job_id"]?.string, let filename = job["filename"]?.string,
+                let status = job["status"]?.string
+            else { return nil }
             return HistoryJob(
-                jobID: id, filename: filename, status: status, startTime: job["start_time"]?.number, endTime: job["end_time"]?.number,
+                jobID: id, filename: filename, status: status, startTime: job["start_time"]?.number,
+                endTime: job["end_time"]?.number,
                 printDuration: job["print_duration"]?.number)
         }
     }
@@ -115,13 +125,16 @@ public struct MoonrakerClient: Sendable {
         func field(_ name: String, _ value: String) -> String {
             "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
         }
-        let head = field("root", "gcodes") + field("path", Self.folder)
+        let head =
+            field("root", "gcodes") + field("path", Self.folder)
             + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
         let tail = "\r\n--\(boundary)--\r\n"
         let chunks = AsyncStream<ByteBuffer> { continuation in
             continuation.yield(ByteBuffer(string: head))
             if let handle = FileHandle(forReadingAtPath: file) {
-                while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty { continuation.yield(ByteBuffer(bytes: chunk)) }
+                while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+                    continuation.yield(ByteBuffer(bytes: chunk))
+                }
                 try? handle.close()
             }
             continuation.yield(ByteBuffer(string: tail))
@@ -133,7 +146,9 @@ public struct MoonrakerClient: Sendable {
         request.body = .stream(chunks, length: .known(Int64(head.utf8.count + size + tail.utf8.count)))
         // The upload answer is the only one not wrapped in {"result": …}.
         let result = try await send(request, timeout: .seconds(max(60, Int64(size / 1_000_000))), wrapped: false)
-        guard let path = result["item"]?["path"]?.string else { throw MoonrakerError(kind: .malformed, message: "the upload answer names no file") }
+        guard let path = result["item"]?["path"]?.string else {
+            throw MoonrakerError(kind: .malformed, message: "the upload answer names no file")
+        }
         return path
     }
 
@@ -148,7 +163,10 @@ public struct MoonrakerClient: Sendable {
     }
 
     public func delete(_ path: String) async throws(MoonrakerError) {
-        _ = try await call(.DELETE, "/server/files/gcodes/" + path.split(separator: "/").map { Self.escape(String($0)) }.joined(separator: "/"), escaped: true)
+        _ = try await call(
+            .DELETE,
+            "/server/files/gcodes/" + path.split(separator: "/").map { Self.escape(String($0)) }.joined(separator: "/"),
+            escaped: true)
     }
 
     /// Moonraker's metadata of a file: `gcode_start_byte` and `gcode_end_byte` give true progress.
@@ -158,13 +176,17 @@ public struct MoonrakerClient: Sendable {
 
     // MARK: transport
 
-    private func call(_ method: HTTPMethod, _ path: String, query: [URLQueryItem] = [], escaped: Bool = false) async throws(MoonrakerError) -> JSONValue {
+    private func call(_ method: HTTPMethod, _ path: String, query: [URLQueryItem] = [], escaped: Bool = false)
+        async throws(MoonrakerError) -> JSONValue
+    {
         var request = HTTPClientRequest(url: url(path, query: query, escaped: escaped))
         request.method = method
         return try await send(request, timeout: timeout)
     }
 
-    private func send(_ request: HTTPClientRequest, timeout: TimeAmount, wrapped: Bool = true) async throws(MoonrakerError) -> JSONValue {
+    private func send(_ request: HTTPClientRequest, timeout: TimeAmount, wrapped: Bool = true)
+        async throws(MoonrakerError) -> JSONValue
+    {
         var request = request
         if let apiKey { request.headers.replaceOrAdd(name: "X-Api-Key", value: apiKey) }
         request.headers.replaceOrAdd(name: "Accept", value: "application/json")
@@ -181,12 +203,16 @@ public struct MoonrakerClient: Sendable {
         guard (200..<300).contains(status) else {
             // Moonraker registers its /printer endpoints only once Klippy has connected: a 404 there means no Klipper.
             if status == 404, request.url.contains("/printer/") {
-                throw MoonrakerError(kind: .hostNotReady, status: status, message: "Klipper has not connected to Moonraker (its /printer endpoints are missing)")
+                throw MoonrakerError(
+                    kind: .hostNotReady, status: status,
+                    message: "Klipper has not connected to Moonraker (its /printer endpoints are missing)")
             }
             throw MoonrakerError.from(status: status, body: data)
         }
         guard let json = JSONValue.parse(data), let result = wrapped ? json["result"] : json else {
-            throw MoonrakerError(kind: .malformed, status: status, message: "not a Moonraker answer: \(String(decoding: data.prefix(120), as: UTF8.self))")
+            throw MoonrakerError(
+                kind: .malformed, status: status,
+                message: "not a Moonraker answer: \(String(decoding: data.prefix(120), as: UTF8.self))")
         }
         return result
     }
@@ -196,7 +222,11 @@ public struct MoonrakerClient: Sendable {
         if text.hasSuffix("/") { text.removeLast() }
         text += escaped ? path : path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
         if !query.isEmpty {
-            text += "?" + query.map { item in item.value.map { "\(Self.escape(item.name))=\(Self.escape($0))" } ?? Self.escape(item.name) }.joined(separator: "&")
+            text +=
+                "?"
+                + query.map { item in
+                    item.value.map { "\(Self.escape(item.name))=\(Self.escape($0))" } ?? Self.escape(item.name)
+                }.joined(separator: "&")
         }
         return text
     }

@@ -132,7 +132,8 @@ public struct MoonrakerSession: Sendable {
             lastFrameAt = now
             pending = [:]
             var params: [String: JSONValue] = [
-                "client_name": .string(configuration.clientName), "version": .string(configuration.clientVersion), "type": "other",
+                "client_name": .string(configuration.clientName), "version": .string(configuration.clientVersion),
+                "type": "other",
                 "url": "https://github.com/printfarm-os",
             ]
             if let key = configuration.apiKey { params["api_key"] = .string(key) }
@@ -152,7 +153,9 @@ public struct MoonrakerSession: Sendable {
     // MARK: frames
 
     private mutating func frame(_ text: String, at now: Double) -> [Action] {
-        guard let message = JSONValue.parse(text) else { return once("malformed", "a frame that is not JSON was ignored: \(text.prefix(80))") }
+        guard let message = JSONValue.parse(text) else {
+            return once("malformed", "a frame that is not JSON was ignored: \(text.prefix(80))")
+        }
         if case .array(let batch) = message { return batch.flatMap { handleMessage($0, at: now) } }
         return handleMessage(message, at: now)
     }
@@ -174,7 +177,8 @@ public struct MoonrakerSession: Sendable {
             return hostState(state, message: nil, at: now)
         case .printerInfo:
             // Klipper's own reason ("Shutdown due to …", "Can not update MCU …"): server.info carries none.
-            guard host != "ready", let text = result["state_message"]?.string, let message = Self.klipperMessage(text) else { return [] }
+            guard host != "ready", let text = result["state_message"]?.string, let message = Self.klipperMessage(text)
+            else { return [] }
             hostMessage = message
             return report()
         case .subscribe:
@@ -222,7 +226,9 @@ public struct MoonrakerSession: Sendable {
         if let message { hostMessage = message }
         if hostMessage == nil { hostMessage = webhooksMessage() }
         var actions: [Action] = []
-        if changed, state != "disconnected", hostMessage == nil { actions.append(request("printer.info", params: nil, purpose: .printerInfo)) }
+        if changed, state != "disconnected", hostMessage == nil {
+            actions.append(request("printer.info", params: nil, purpose: .printerInfo))
+        }
         return actions + report()
     }
 
@@ -250,7 +256,12 @@ public struct MoonrakerSession: Sendable {
         case "notify_status_update":
             guard phase == .live, let delta = params?[0] else { return [] }
             let unknown = status.merge(delta: delta)
-            var actions = unknown.isEmpty ? [] : once("unsubscribed:\(unknown.sorted())", "ignored status for objects never subscribed: \(unknown.sorted().joined(separator: ", "))")
+            var actions =
+                unknown.isEmpty
+                ? []
+                : once(
+                    "unsubscribed:\(unknown.sorted())",
+                    "ignored status for objects never subscribed: \(unknown.sorted().joined(separator: ", "))")
             if let webhooks = delta["webhooks"], let state = webhooks["state"]?.string {
                 host = state
                 hostMessage = state == "ready" ? nil : webhooksMessage() ?? hostMessage
@@ -275,7 +286,11 @@ public struct MoonrakerSession: Sendable {
         case "notify_history_changed":
             guard let change = params?[0] else { return [] }
             let job = change["job"]
-            return [.history(action: change["action"]?.string ?? "", filename: job?["filename"]?.string, status: job?["status"]?.string, jobID: job?["job_id"]?.string)]
+            return [
+                .history(
+                    action: change["action"]?.string ?? "", filename: job?["filename"]?.string,
+                    status: job?["status"]?.string, jobID: job?["job_id"]?.string)
+            ]
         case "notify_gcode_response":
             guard let line = params?[0]?.string, line.hasPrefix("!!") else { return [] }
             return [.gcodeError(String(line.dropFirst(2)).trimmingCharacters(in: .whitespaces))]
@@ -332,7 +347,8 @@ public struct MoonrakerSession: Sendable {
             }
             // Polling is the fallback: with the socket down or silent, HTTP answers still show what the machine does.
             var current = status.report(host: host, gcodeBytes: bytes())
-            current.linkReason = phase == .closed ? "polling over HTTP: the socket is down" : "polling over HTTP: the socket is silent"
+            current.linkReason =
+                phase == .closed ? "polling over HTTP: the socket is down" : "polling over HTTP: the socket is silent"
             return emit(current)
         }
     }
@@ -417,8 +433,9 @@ public struct MoonrakerSession: Sendable {
         var report = report
         // Before a file's byte range is known, progress is Moonraker's (which counts the header as printed); when
         // the range arrives, true progress starts lower. Within one job, progress never goes back.
-        if let last = lastReport, let previous = last.progress, let now = report.progress, now < previous, report.filename == last.filename,
-           ["printing", "paused"].contains(report.job), ["printing", "paused"].contains(last.job)
+        if let last = lastReport, let previous = last.progress, let now = report.progress, now < previous,
+            report.filename == last.filename,
+            ["printing", "paused"].contains(report.job), ["printing", "paused"].contains(last.job)
         {
             report.progress = previous
         }
