@@ -102,7 +102,6 @@ public enum UserCommand: Sendable, Equatable {
     case enableTOTP
     case disableTOTP
     case recordLogin
-    /// A failed sign-in; after `lockAfter` consecutive failures the account locks for `lockFor`.
     /// A failed sign-in, kept for the account's owner to see. It never locks the account: a stranger could lock
     /// anyone out that way; the server throttles by client instead (`SignInThrottle`).
     case recordLoginFailure
