@@ -4,7 +4,8 @@ import MeshKit
 /// Reads, analyses and judges model files: the one path the API and the command line share.
 public struct Intake: Sendable {
     /// Stored with every analysis; raise it when the analysis changes, and stored models are analysed again on use.
-    public static let analyserVersion = 1
+    // 2: floating pieces, self-supporting overhangs, walls measured across (issue 17, item 13).
+    public static let analyserVersion = 2
 
     public var reader: ModelReader
     public var inspector: PreflightInspector

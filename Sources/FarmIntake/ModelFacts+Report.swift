@@ -9,14 +9,22 @@ extension ModelFacts {
         self.init(
             format: report.format.rawValue, triangles: a.triangleCount, vertices: a.vertexCount, size: size,
             volume: round6(a.volume), surfaceArea: round6(a.surfaceArea), shells: a.shells, openEdges: a.openEdges,
-            nonManifoldEdges: a.nonManifoldEdges, inconsistentEdges: a.inconsistentEdges, degenerateTriangles: a.degenerateTriangles,
-            nonFiniteCoordinates: a.nonFiniteCoordinates, overhangArea: round6(a.overhangArea), overhangAngle: a.overhangAngle,
+            nonManifoldEdges: a.nonManifoldEdges, inconsistentEdges: a.inconsistentEdges,
+            degenerateTriangles: a.degenerateTriangles,
+            nonFiniteCoordinates: a.nonFiniteCoordinates, overhangArea: round6(a.overhangArea),
+            overhangAngle: a.overhangAngle,
             footprint: a.footprint.map { [round6($0.x), round6($0.y)] },
             wallThickness: a.wallThickness.map {
-                WallThicknessFacts(samples: $0.samples, minimum: round6($0.minimum), percentile1: round6($0.percentile1), percentile5: round6($0.percentile5), median: round6($0.median))
+                WallThicknessFacts(
+                    samples: $0.samples, minimum: round6($0.minimum), percentile1: round6($0.percentile1),
+                    percentile5: round6($0.percentile5), median: round6($0.median))
             },
             unitsGuess: a.unitsGuess.rawValue, declaredUnit: report.declaredUnit, objectNames: report.objectNames,
-            readerNotes: report.warnings.map { PreflightFinding(code: $0.code, severity: $0 == .binaryWithSolidHeader ? .info : .warn, message: $0.description) })
+            readerNotes: report.warnings.map {
+                PreflightFinding(
+                    code: $0.code, severity: $0 == .binaryWithSolidHeader ? .info : .warn, message: $0.description)
+            },
+            floatingShells: a.floatingShells, selfSupportingOverhangArea: round6(a.selfSupportingOverhangArea))
     }
 }
 

@@ -7,10 +7,14 @@ public struct AnalysisOptions: Sendable, Equatable {
     public var overhangAngle: Double
     /// Points sampled (area-weighted) to estimate wall thickness; 0 skips the estimate.
     public var wallThicknessSamples: Int
+    /// An overhang that starts on the bed and ends within this height of it is self-supporting, not a support need:
+    /// the undersides of a 31 mm sphere (4.5 mm) and of a torus. Taller ones, like an upside-down cone, still count.
+    public var selfSupportingHeight: Double
 
-    public init(overhangAngle: Double = 45, wallThicknessSamples: Int = 2048) {
+    public init(overhangAngle: Double = 45, wallThicknessSamples: Int = 2048, selfSupportingHeight: Double = 5) {
         self.overhangAngle = overhangAngle
         self.wallThicknessSamples = wallThicknessSamples
+        self.selfSupportingHeight = selfSupportingHeight
     }
 }
 
@@ -52,6 +56,8 @@ public struct MeshAnalysis: Sendable, Equatable {
     public var surfaceArea: Double
     /// Connected pieces (triangles sharing a vertex).
     public var shells: Int
+    /// Pieces resting neither on the bed nor on another piece: they would print in mid-air.
+    public var floatingShells: Int
     /// Edges used by one triangle only: holes.
     public var openEdges: Int
     /// Edges shared by more than two triangles.
@@ -60,8 +66,11 @@ public struct MeshAnalysis: Sendable, Equatable {
     public var inconsistentEdges: Int
     public var degenerateTriangles: Int
     public var nonFiniteCoordinates: Int
-    /// Area of downward faces steeper than `overhangAngle`, not counting faces resting on the bed.
+    /// Area of downward faces steeper than `overhangAngle` that need support: not counting faces resting on the bed
+    /// nor self-supporting overhangs (see `AnalysisOptions.selfSupportingHeight`).
     public var overhangArea: Double
+    /// Area of downward faces steeper than `overhangAngle` that grow out of the first layer and stay low.
+    public var selfSupportingOverhangArea: Double
     public var overhangAngle: Double
     /// The convex hull of the model seen from above (counter-clockwise, at most 128 points), to fit it on a bed
     /// turned about Z.
@@ -69,7 +78,9 @@ public struct MeshAnalysis: Sendable, Equatable {
     public var wallThickness: WallThickness?
     public var unitsGuess: UnitsGuess
 
-    public var isWatertight: Bool { openEdges == 0 && nonManifoldEdges == 0 && inconsistentEdges == 0 && triangleCount > 0 }
+    public var isWatertight: Bool {
+        openEdges == 0 && nonManifoldEdges == 0 && inconsistentEdges == 0 && triangleCount > 0
+    }
     public var overhangShare: Double { surfaceArea > 0 ? overhangArea / surfaceArea : 0 }
 
     public init(_ mesh: Mesh, options: AnalysisOptions = AnalysisOptions()) {
@@ -88,7 +99,8 @@ public struct MeshAnalysis: Sendable, Equatable {
         overhangAngle = options.overhangAngle
 
         var nonFinite = 0
-        var low = SIMD3<Float>(repeating: .infinity), high = SIMD3<Float>(repeating: -.infinity)
+        var low = SIMD3<Float>(repeating: .infinity)
+        var high = SIMD3<Float>(repeating: -.infinity)
         for p in positions {
             if p.x.isFinite && p.y.isFinite && p.z.isFinite {
                 low = pointwiseMin(low, p)
@@ -98,10 +110,13 @@ public struct MeshAnalysis: Sendable, Equatable {
             }
         }
         // Count corners, not distinct vertices, as a reader would: every use of a broken coordinate.
-        nonFiniteCoordinates = nonFinite == 0 ? 0 : indices.reduce(0) { count, index in
-            let p = positions[Int(index)]
-            return count + (p.x.isFinite && p.y.isFinite && p.z.isFinite ? 0 : 1)
-        }
+        nonFiniteCoordinates =
+            nonFinite == 0
+            ? 0
+            : indices.reduce(0) { count, index in
+                let p = positions[Int(index)]
+                return count + (p.x.isFinite && p.y.isFinite && p.z.isFinite ? 0 : 1)
+            }
         boundingBox = low.x <= high.x ? BoundingBox(min: low, max: high) : nil
         let largest = boundingBox.map { $0.size.max() } ?? 0
         unitsGuess = declaredUnits ? .declared : UnitsGuess.guess(largestExtent: largest)
@@ -110,41 +125,54 @@ public struct MeshAnalysis: Sendable, Equatable {
         final class Parts: @unchecked Sendable {
             var geometry: Geometry?
             var topology: Topology?
-            var shells = 0
+            var shells: Shells?
+            var overhangs: OverhangRegions?
             var footprint: [SIMD2<Double>] = []
         }
         let parts = Parts()
-        let bedZ = Double(low.z), angle = options.overhangAngle
+        let bedZ = Double(low.z)
+        let angle = options.overhangAngle
+        let selfSupporting = options.selfSupportingHeight
         let inputs = UncheckedSendable(value: (positions, indices))
         DispatchQueue.concurrentPerform(iterations: 2) { part in
             let (positions, indices) = inputs.value
             if part == 0 {
                 parts.topology = Topology(vertexCount: positions.count, indices: indices)
             } else {
-                parts.geometry = Geometry(positions: positions, indices: indices, bedZ: bedZ, overhangAngle: angle)
+                let geometry = Geometry(positions: positions, indices: indices, bedZ: bedZ, overhangAngle: angle)
+                parts.geometry = geometry
+                parts.overhangs = OverhangRegions(
+                    positions: positions, indices: indices, faces: geometry.overhangFaces, bedZ: bedZ,
+                    selfSupportingHeight: selfSupporting)
                 parts.footprint = Footprint.hull(of: positions, limit: 128)
-                parts.shells = countShells(vertexCount: positions.count, indices: indices)
+                parts.shells = Shells(positions: positions, indices: indices, bedZ: Float(bedZ))
             }
         }
-        let geometry = parts.geometry!, topology = parts.topology!
+        let geometry = parts.geometry!
+        let topology = parts.topology!
         volume = geometry.volume
         surfaceArea = geometry.area
-        overhangArea = geometry.overhangArea
+        overhangArea = parts.overhangs!.supportArea
+        selfSupportingOverhangArea = parts.overhangs!.selfSupportingArea
         degenerateTriangles = geometry.degenerate
         openEdges = topology.open
         nonManifoldEdges = topology.nonManifold
         inconsistentEdges = topology.inconsistent
-        shells = parts.shells
+        shells = parts.shells!.count
+        floatingShells = parts.shells!.floating
         footprint = parts.footprint
-        wallThickness = options.wallThicknessSamples > 0 && boundingBox != nil
-            ? WallThickness.estimate(positions: positions, indices: indices, samples: options.wallThicknessSamples, inverted: volume < 0)
+        wallThickness =
+            options.wallThicknessSamples > 0 && boundingBox != nil
+            ? WallThickness.estimate(
+                positions: positions, indices: indices, samples: options.wallThicknessSamples, inverted: volume < 0)
             : nil
     }
 }
 
-/// Sums over triangles: volume, area, overhangs, degenerate faces.
+/// Sums over triangles: volume, area, degenerate faces; and the overhanging faces.
 private struct Geometry {
-    var volume = 0.0, area = 0.0, overhangArea = 0.0, degenerate = 0
+    var volume = 0.0, area = 0.0, degenerate = 0
+    var overhangFaces: [(start: Int32, area: Double)] = []
 
     init(positions: [SIMD3<Float>], indices: [Int32], bedZ: Double, overhangAngle: Double) {
         let threshold = sin(overhangAngle * .pi / 180)
@@ -153,8 +181,12 @@ private struct Geometry {
         positions.withUnsafeBufferPointer { p in
             indices.withUnsafeBufferPointer { idx in
                 for t in stride(from: 0, to: idx.count, by: 3) {
-                    let ia = Int(idx[t]), ib = Int(idx[t + 1]), ic = Int(idx[t + 2])
-                    let a = SIMD3<Double>(p[ia]), b = SIMD3<Double>(p[ib]), c = SIMD3<Double>(p[ic])
+                    let ia = Int(idx[t])
+                    let ib = Int(idx[t + 1])
+                    let ic = Int(idx[t + 2])
+                    let a = SIMD3<Double>(p[ia])
+                    let b = SIMD3<Double>(p[ib])
+                    let c = SIMD3<Double>(p[ic])
                     let normal = cross(b - a, c - a)
                     let doubleArea = (normal * normal).sum().squareRoot()
                     guard doubleArea.isFinite else {
@@ -168,7 +200,7 @@ private struct Geometry {
                         continue
                     }
                     if -normal.z / doubleArea > threshold && Swift.max(a.z, b.z, c.z) > bedTop {
-                        overhangArea += doubleArea / 2
+                        overhangFaces.append((Int32(t), doubleArea / 2))
                     }
                 }
             }
@@ -176,37 +208,8 @@ private struct Geometry {
     }
 }
 
-/// Edge and connectivity counts. Each undirected edge is filed under its lower vertex (a compressed adjacency
-/// list, 4 bytes per edge use), so counting needs no hash table and little memory.
-/// Connected pieces (triangles sharing a vertex), by union-find over the vertices.
-private func countShells(vertexCount: Int, indices: [Int32]) -> Int {
-    var parent = largeArray(repeating: Int32(0), count: vertexCount)
-    for v in 0..<vertexCount { parent[v] = Int32(v) }
-    var shells = 0
-    parent.withUnsafeMutableBufferPointer { parent in
-        func find(_ x: Int32) -> Int32 {
-            var x = x
-            while parent[Int(x)] != x {
-                parent[Int(x)] = parent[Int(parent[Int(x)])]
-                x = parent[Int(x)]
-            }
-            return x
-        }
-        func union(_ a: Int32, _ b: Int32) {
-            let ra = find(a), rb = find(b)
-            if ra != rb { parent[Int(Swift.max(ra, rb))] = Swift.min(ra, rb) }
-        }
-        indices.withUnsafeBufferPointer { idx in
-            for t in stride(from: 0, to: idx.count, by: 3) {
-                union(idx[t], idx[t + 1])
-                union(idx[t + 1], idx[t + 2])
-            }
-        }
-        for v in 0..<vertexCount where find(Int32(v)) == Int32(v) { shells += 1 }
-    }
-    return shells
-}
-
+/// Edge counts. Each undirected edge is filed under its lower vertex (a compressed adjacency list, 4 bytes per edge
+/// use), so counting needs no hash table and little memory.
 private struct Topology {
     var open = 0, nonManifold = 0, inconsistent = 0
 
@@ -215,7 +218,9 @@ private struct Topology {
         start.withUnsafeMutableBufferPointer { degree in
             indices.withUnsafeBufferPointer { idx in
                 for t in stride(from: 0, to: idx.count, by: 3) {
-                    let a = idx[t], b = idx[t + 1], c = idx[t + 2]
+                    let a = idx[t]
+                    let b = idx[t + 1]
+                    let c = idx[t + 2]
                     if a != b { degree[Int(Swift.min(a, b))] += 1 }
                     if b != c { degree[Int(Swift.min(b, c))] += 1 }
                     if c != a { degree[Int(Swift.min(c, a))] += 1 }
@@ -257,7 +262,8 @@ private struct Topology {
                 var i = slice.startIndex
                 while i < slice.endIndex {
                     let other = slice[i] >> 1
-                    var uses = 0, forward = 0
+                    var uses = 0
+                    var forward = 0
                     while i < slice.endIndex && slice[i] >> 1 == other {
                         uses += 1
                         forward += Int(slice[i] & 1)

@@ -1,7 +1,11 @@
 import Foundation
 
-/// How thick the model's walls are, estimated by casting rays inward from points spread over the surface
+/// How thick the model's walls are, estimated by casting rays inward from points spread over the walls
 /// (area-weighted, with a fixed seed: the same model always gives the same figures).
+///
+/// A nozzle lays a wall sideways, so thickness is measured across, horizontally: each ray runs along the level part of
+/// the inward normal. Floors and roofs (faces within `flatAngle` of level) are not walls: their thickness is a matter
+/// of layers, not of the nozzle, and a one-layer disk (PrusaSlicer's helper disk, 0.2 mm) prints fine.
 public struct WallThickness: Sendable, Equatable {
     /// Rays that found the far side of the wall.
     public var samples: Int
@@ -11,21 +15,29 @@ public struct WallThickness: Sendable, Equatable {
     public var percentile5: Double
     public var median: Double
 
+    /// Faces within this many degrees of level are floors or roofs, not walls.
+    static let flatAngle = 10.0
+
     static func estimate(positions: [SIMD3<Float>], indices: [Int32], samples: Int, inverted: Bool) -> WallThickness? {
         let triangles = indices.count / 3
         guard triangles > 0, samples > 0 else { return nil }
         func corners(_ t: Int) -> (SIMD3<Double>, SIMD3<Double>, SIMD3<Double>) {
-            (SIMD3<Double>(positions[Int(indices[3 * t])]), SIMD3<Double>(positions[Int(indices[3 * t + 1])]),
-             SIMD3<Double>(positions[Int(indices[3 * t + 2])]))
+            (
+                SIMD3<Double>(positions[Int(indices[3 * t])]), SIMD3<Double>(positions[Int(indices[3 * t + 1])]),
+                SIMD3<Double>(positions[Int(indices[3 * t + 2])])
+            )
         }
-        func doubleArea(_ t: Int) -> Double {
+        // Twice the area of a wall, 0 for a floor or roof; and the horizontal inward direction of a wall.
+        let level = sin(flatAngle * .pi / 180)
+        func wallArea(_ t: Int) -> Double {
             let (a, b, c) = corners(t)
             let n = cross(b - a, c - a)
-            let area = (n * n).sum().squareRoot()
-            return area.isFinite ? area : 0
+            let level2 = n.x * n.x + n.y * n.y
+            let area2 = level2 + n.z * n.z
+            return area2.isFinite && area2 > 0 && level2 >= level * level * area2 ? area2.squareRoot() : 0
         }
         var total = 0.0
-        for t in 0..<triangles { total += doubleArea(t) }
+        for t in 0..<triangles { total += wallArea(t) }
         guard total > 0 else { return nil }
         guard let grid = TriangleGrid(positions: positions, indices: indices) else { return nil }
 
@@ -37,15 +49,18 @@ public struct WallThickness: Sendable, Equatable {
         var thicknesses: [Double] = []
         thicknesses.reserveCapacity(samples)
         for t in 0..<triangles {
-            let area = doubleArea(t)
+            let area = wallArea(t)
             cumulative += area
             while next < cumulative {
                 next += step
                 let (a, b, c) = corners(t)
-                var u = random.unit(), v = random.unit()
+                var u = random.unit()
+                var v = random.unit()
                 if u + v > 1 { (u, v) = (1 - u, 1 - v) }
                 let point = a + (b - a) * u + (c - a) * v
-                let normal = cross(b - a, c - a) / area
+                var normal = cross(b - a, c - a)
+                normal.z = 0
+                normal /= (normal * normal).sum().squareRoot()
                 let inward = inverted ? normal : -normal
                 if let thickness = grid.exitDistance(from: point, direction: inward, skipping: t, inverted: inverted) {
                     thicknesses.append(thickness)
@@ -54,9 +69,12 @@ public struct WallThickness: Sendable, Equatable {
         }
         guard !thicknesses.isEmpty else { return nil }
         thicknesses.sort()
-        func percentile(_ p: Double) -> Double { thicknesses[min(thicknesses.count - 1, Int(Double(thicknesses.count) * p))] }
+        func percentile(_ p: Double) -> Double {
+            thicknesses[min(thicknesses.count - 1, Int(Double(thicknesses.count) * p))]
+        }
         return WallThickness(
-            samples: thicknesses.count, minimum: thicknesses[0], percentile1: percentile(0.01), percentile5: percentile(0.05),
+            samples: thicknesses.count, minimum: thicknesses[0], percentile1: percentile(0.01),
+            percentile5: percentile(0.05),
             median: percentile(0.5))
     }
 }
@@ -75,7 +93,8 @@ struct TriangleGrid {
     init?(positions: [SIMD3<Float>], indices: [Int32]) {
         self.positions = positions
         self.indices = indices
-        var low = SIMD3<Double>(repeating: .infinity), high = SIMD3<Double>(repeating: -.infinity)
+        var low = SIMD3<Double>(repeating: .infinity)
+        var high = SIMD3<Double>(repeating: -.infinity)
         for p in positions where p.x.isFinite && p.y.isFinite && p.z.isFinite {
             low = pointwiseMin(low, SIMD3<Double>(p))
             high = pointwiseMax(high, SIMD3<Double>(p))
@@ -87,7 +106,8 @@ struct TriangleGrid {
         let targetCells = Double(min(max(triangles / 2, 1), 2_000_000))
         cell = Swift.max(Foundation.cbrt(size.x * size.y * size.z / targetCells), size.max() / 128)
         dims = SIMD3(
-            Swift.max(1, clampedIndex((size.x / cell).rounded(.up), 128)), Swift.max(1, clampedIndex((size.y / cell).rounded(.up), 128)),
+            Swift.max(1, clampedIndex((size.x / cell).rounded(.up), 128)),
+            Swift.max(1, clampedIndex((size.y / cell).rounded(.up), 128)),
             Swift.max(1, clampedIndex((size.z / cell).rounded(.up), 128)))
         origin = low
         let cellCount = dims.x * dims.y * dims.z
@@ -117,7 +137,11 @@ struct TriangleGrid {
                             counts[base + c] += 1
                             continue
                         }
-                        for z in from.z...to.z { for y in from.y...to.y { for x in from.x...to.x { counts[base + (z * grid.dims.y + y) * grid.dims.x + x] += 1 } } }
+                        for z in from.z...to.z {
+                            for y in from.y...to.y {
+                                for x in from.x...to.x { counts[base + (z * grid.dims.y + y) * grid.dims.x + x] += 1 }
+                            }
+                        }
                     }
                 }
             }
@@ -170,8 +194,10 @@ struct TriangleGrid {
     }
 
     private func corners(_ t: Int) -> (SIMD3<Double>, SIMD3<Double>, SIMD3<Double>) {
-        (SIMD3<Double>(positions[Int(indices[3 * t])]), SIMD3<Double>(positions[Int(indices[3 * t + 1])]),
-         SIMD3<Double>(positions[Int(indices[3 * t + 2])]))
+        (
+            SIMD3<Double>(positions[Int(indices[3 * t])]), SIMD3<Double>(positions[Int(indices[3 * t + 1])]),
+            SIMD3<Double>(positions[Int(indices[3 * t + 2])])
+        )
     }
 
     private func cellOf(_ p: SIMD3<Double>) -> SIMD3<Int> {
@@ -181,18 +207,24 @@ struct TriangleGrid {
 
     func cellRange(of t: Int) -> (SIMD3<Int>, SIMD3<Int>)? {
         let (a, b, c) = corners(t)
-        let low = pointwiseMin(a, pointwiseMin(b, c)), high = pointwiseMax(a, pointwiseMax(b, c))
-        guard low.x.isFinite, low.y.isFinite, low.z.isFinite, high.x.isFinite, high.y.isFinite, high.z.isFinite else { return nil }
+        let low = pointwiseMin(a, pointwiseMin(b, c))
+        let high = pointwiseMax(a, pointwiseMax(b, c))
+        guard low.x.isFinite, low.y.isFinite, low.z.isFinite, high.x.isFinite, high.y.isFinite, high.z.isFinite else {
+            return nil
+        }
         return (cellOf(low), cellOf(high))
     }
 
     /// Distance along the ray to the nearest face it leaves the solid through, or nil when the ray escapes or first
     /// meets a face turned towards it (the model is open or self-intersecting there). In an inside-out model every
     /// face is turned the other way.
-    func exitDistance(from origin: SIMD3<Double>, direction: SIMD3<Double>, skipping source: Int, inverted: Bool) -> Double? {
+    func exitDistance(from origin: SIMD3<Double>, direction: SIMD3<Double>, skipping source: Int, inverted: Bool)
+        -> Double?
+    {
         var cellIndex = cellOf(origin)
         let stepDir = SIMD3<Int>(direction.x >= 0 ? 1 : -1, direction.y >= 0 ? 1 : -1, direction.z >= 0 ? 1 : -1)
-        var tMax = SIMD3<Double>.zero, tDelta = SIMD3<Double>.zero
+        var tMax = SIMD3<Double>.zero
+        var tDelta = SIMD3<Double>.zero
         for axis in 0..<3 {
             let d = direction[axis]
             if d == 0 {
@@ -213,7 +245,9 @@ struct TriangleGrid {
                 let t = Int(items[i])
                 if t == source { continue }
                 let (a, b, cc) = corners(t)
-                guard let distance = intersect(origin, direction, a, b, cc), distance > epsilon, distance < best else { continue }
+                guard let distance = intersect(origin, direction, a, b, cc), distance > epsilon, distance < best else {
+                    continue
+                }
                 best = distance
                 bestFacesAway = (dot(cross(b - a, cc - a), direction) > 0) != inverted
             }
@@ -231,7 +265,8 @@ struct TriangleGrid {
     private func intersect(
         _ origin: SIMD3<Double>, _ direction: SIMD3<Double>, _ a: SIMD3<Double>, _ b: SIMD3<Double>, _ c: SIMD3<Double>
     ) -> Double? {
-        let e1 = b - a, e2 = c - a
+        let e1 = b - a
+        let e2 = c - a
         let p = cross(direction, e2)
         let det = dot(e1, p)
         guard abs(det) > 1e-18 else { return nil }

@@ -132,8 +132,21 @@ struct PreflightInspectorTests {
                 "20 % of the surface (480 mm²) overhangs more than 45°; it needs supports or another orientation"
             ])
         var pieces = cube(20)
-        pieces.shells = 2
-        #expect(inspector.inspect(pieces, material: "PLA", printers: [mk3]).findings.map(\.code) == ["geometry.pieces"])
+        pieces.shells = 3
+        pieces.floatingShells = 0
+        let laidOut = inspector.inspect(pieces, material: "PLA", printers: [mk3])
+        #expect(laidOut.outcome == .pass, "pieces laid out on the bed are no defect")
+        #expect(laidOut.findings.map(\.severity) == [.info] && laidOut.findings.map(\.code) == ["geometry.pieces"])
+        pieces.floatingShells = 1
+        #expect(
+            inspector.inspect(pieces, material: "PLA", printers: [mk3]).findings.map(\.message) == [
+                "1 of the model's 3 pieces floats above the bed with nothing under it: it would print in mid-air; lay it on the bed or join it to the model"
+            ])
+        pieces.floatingShells = nil
+        let measuredBefore = inspector.inspect(pieces, material: "PLA", printers: [mk3])
+        #expect(
+            measuredBefore.outcome == .warn && measuredBefore.findings.map(\.code) == ["geometry.pieces"],
+            "facts stored before floating pieces were measured keep the old, cautious verdict")
         #expect(inspector.inspect(cube(20), material: "PLA", printers: []).findings.map(\.code) == ["printers.none"])
         var inverted = cube(20)
         inverted.volume = -8000

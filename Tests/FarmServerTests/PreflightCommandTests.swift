@@ -40,8 +40,12 @@ struct PreflightCommandTests {
             text.output.contains(
                 "fail geometry.openEdges: 4 open edges: the model is not closed; repair it or allow automatic repair"))
         #expect(
-            text.output.contains("3 files: 1 pass, 1 warn, 1 fail"),
-            "the 3MF's two cubes are two pieces: \(text.output)")
+            text.output.contains("3 files: 2 pass, 0 warn, 1 fail"),
+            "the 3MF's two cubes side by side on the bed are no defect: \(text.output)")
+        #expect(
+            text.output.contains(
+                "info geometry.pieces: the model has 2 separate pieces, each standing on the bed or on another; they print together as one item"
+            ), "\(text.output)")
         #expect(!text.output.contains("notes.txt"))
 
         let json = try CommandLineTests.run([
@@ -58,6 +62,52 @@ struct PreflightCommandTests {
         let verdict = try #require(file["verdict"] as? [String: Any])
         #expect(verdict["material"] as? String == "ABS")
         #expect((verdict["findings"] as? [[String: Any]])?.map { $0["code"] as? String } == ["geometry.pieces"])
+    }
+
+    /// The answer key: PrusaSlicer's sample shapes print without a person looking, except where PrusaSlicer itself adds
+    /// supports (`--support-material --support-material-auto` puts them under the bunny's chin and the screw's head;
+    /// under the sphere's first few millimetres too, which grow out of the bed); real defects still warn.
+    @Test("PrusaSlicer's 13 sample shapes: 11 pass, the bunny and the screw need supports; real defects still warn")
+    func answerKey() throws {
+        func verdicts(_ path: String) throws -> [String: [String]] {
+            let result = try CommandLineTests.run(["preflight", path, "--json"])
+            let decoded = try JSONSerialization.jsonObject(with: Data(result.output.utf8)) as? [String: Any]
+            var verdicts: [String: [String]] = [:]
+            for file in decoded?["files"] as? [[String: Any]] ?? [] {
+                let verdict = file["verdict"] as? [String: Any]
+                let warnings = (verdict?["findings"] as? [[String: Any]] ?? []).filter {
+                    $0["severity"] as? String != "info"
+                }
+                let name = URL(fileURLWithPath: file["file"] as? String ?? "").lastPathComponent
+                verdicts[name] = warnings.compactMap { $0["code"] as? String }.filter { $0 != "printers.none" }
+            }
+            return verdicts
+        }
+        let shapes = try verdicts("/usr/share/PrusaSlicer/shapes")
+        #expect(shapes.count == 13)
+        #expect(
+            shapes.filter { !$0.value.isEmpty } == [
+                "bunny.stl": ["geometry.overhangs"], "M3x10_screw.stl": ["geometry.overhangs"],
+            ])
+
+        func stl(_ meshes: [Mesh]) -> Data { MeshFixtures.binarySTL(Mesh(corners: meshes.flatMap(\.corners))) }
+        let legs = [SIMD3<Float>(0, 0, 0), SIMD3(37, 0, 0), SIMD3(0, 37, 0), SIMD3(37, 37, 0)]
+        let directory = try folder([
+            "floating.stl": stl([MeshFixtures.cube(size: 20), MeshFixtures.cube(origin: SIMD3(30, 0, 8))]),
+            "upside-down-cone.stl": stl([MeshFixtures.frustum(bottom: 1, top: 15, height: 10)]),
+            "table.stl": stl(
+                [MeshFixtures.box(SIMD3(40, 40, 3), origin: SIMD3(0, 0, 10))]
+                    + legs.map { MeshFixtures.box(SIMD3(3, 3, 11), origin: $0) }),
+            "fin.stl": stl([MeshFixtures.box(SIMD3(20, 0.3, 10))]),
+            "thin-walled-box.stl": stl([MeshFixtures.hollowBox(outer: 20, wall: 0.3)]),
+        ])
+        defer { try? FileManager.default.removeItem(at: directory) }
+        #expect(
+            try verdicts(directory.path) == [
+                "floating.stl": ["geometry.floatingPieces"], "upside-down-cone.stl": ["geometry.overhangs"],
+                "table.stl": ["geometry.overhangs"], "fin.stl": ["geometry.thinWalls"],
+                "thin-walled-box.stl": ["geometry.thinWalls"],
+            ])
     }
 
     @Test(

@@ -31,7 +31,9 @@ struct MeshAnalysisTests {
         #expect(analysis.shells == 1)
     }
 
-    @Test("a missing face leaves four open edges; one flipped face, three inconsistent edges; all flipped, negative volume")
+    @Test(
+        "a missing face leaves four open edges; one flipped face, three inconsistent edges; all flipped, negative volume"
+    )
     func defects() {
         var missing = MeshFixtures.cube()
         missing.corners.removeLast(6)
@@ -61,6 +63,56 @@ struct MeshAnalysisTests {
         let analysis = MeshAnalysis(touching)
         #expect(analysis.nonManifoldEdges == 1)
         #expect(analysis.shells == 1)
+    }
+
+    @Test("pieces standing on the bed, on another piece or inside one do not float; one with air under it does")
+    func floatingPieces() {
+        func analysis(_ meshes: Mesh...) -> MeshAnalysis { MeshAnalysis(Mesh(corners: meshes.flatMap(\.corners))) }
+        let apart = analysis(MeshFixtures.cube(), MeshFixtures.cube(origin: SIMD3(20, 0, 0)))
+        #expect(apart.shells == 2 && apart.floatingShells == 0)
+        let stacked = analysis(MeshFixtures.cube(), MeshFixtures.cube(size: 4, origin: SIMD3(3, 3, 10)))
+        #expect(stacked.shells == 2 && stacked.floatingShells == 0)
+        let sunk = analysis(MeshFixtures.box(SIMD3(30, 30, 2)), MeshFixtures.cube(size: 2, origin: SIMD3(5, 5, 1)))
+        #expect(sunk.shells == 2 && sunk.floatingShells == 0, "a letter sunk into a plate")
+        let hollow = MeshAnalysis(MeshFixtures.hollowBox())
+        #expect(hollow.shells == 2 && hollow.floatingShells == 0, "a cavity is inside its solid")
+        let beside = analysis(MeshFixtures.cube(), MeshFixtures.cube(origin: SIMD3(20, 0, 5)))
+        #expect(beside.floatingShells == 1, "5 mm above the bed with nothing under it")
+        let above = analysis(MeshFixtures.cube(), MeshFixtures.cube(size: 4, origin: SIMD3(3, 3, 12)))
+        #expect(above.floatingShells == 1, "2 mm above the piece below")
+        let halfLayer = analysis(MeshFixtures.cube(), MeshFixtures.cube(origin: SIMD3(20, 0, 0.05)))
+        #expect(halfLayer.floatingShells == 0, "within half a first layer is on the bed")
+    }
+
+    @Test(
+        "the undersides of a small sphere and a low upside-down cone grow from the bed; a big sphere, a tall one, a table top need support"
+    )
+    func overhangs() {
+        let small = MeshAnalysis(Mesh(corners: MeshFixtures.sphere(radius: 10).corners.map { $0 + SIMD3(0, 0, 10) }))
+        #expect(small.overhangArea == 0)
+        // The cap steeper than 45°: 2πr²(1 − cos 45°) ≈ 184 mm² on a perfect sphere.
+        #expect(small.selfSupportingOverhangArea > 150 && small.selfSupportingOverhangArea < 200)
+        let big = MeshAnalysis(Mesh(corners: MeshFixtures.sphere(radius: 40).corners.map { $0 + SIMD3(0, 0, 40) }))
+        #expect(big.overhangShare > 0.12 && big.overhangShare < 0.15, "its cap reaches 11.7 mm up")
+        let raised = MeshAnalysis(
+            Mesh(
+                corners: MeshFixtures.sphere(radius: 10).corners.map { $0 + SIMD3(0, 0, 13) }
+                    + MeshFixtures.box(SIMD3(2, 2, 4), origin: SIMD3(-1, -1, 0)).corners))
+        #expect(raised.overhangArea > 150, "a ball on a pedestal: its underside starts 3 mm up")
+
+        let lowCone = MeshAnalysis(MeshFixtures.frustum(bottom: 1, top: 8, height: 3))
+        #expect(lowCone.overhangArea == 0 && lowCone.selfSupportingOverhangArea > 0)
+        let tallCone = MeshAnalysis(MeshFixtures.frustum(bottom: 1, top: 15, height: 10))
+        #expect(tallCone.selfSupportingOverhangArea == 0)
+        #expect(tallCone.overhangShare > 0.5, "its whole side leans 54° out")
+
+        let legs = [SIMD3<Float>(0, 0, 0), SIMD3(37, 0, 0), SIMD3(0, 37, 0), SIMD3(37, 37, 0)]
+        let table = MeshAnalysis(
+            Mesh(
+                corners: MeshFixtures.box(SIMD3(40, 40, 3), origin: SIMD3(0, 0, 10)).corners
+                    + legs.flatMap { MeshFixtures.box(SIMD3(3, 3, 11), origin: $0).corners }))
+        #expect(table.floatingShells == 0)
+        #expect(close(table.overhangArea, 1600), "the table top's underside, 10 mm above the bed")
     }
 
     @Test("slivers and repeated corners are degenerate; NaN coordinates are counted and kept out of the box")
@@ -107,19 +159,31 @@ struct STLReaderTests {
         #expect(throws: MeshError.empty) { try reader.read(Data()) }
         let full = MeshFixtures.binarySTL(MeshFixtures.cube())
         #expect(throws: MeshError.truncated(expectedBytes: 684, actualBytes: 660)) { try reader.read(full.prefix(660)) }
-        #expect(throws: MeshError.truncated(expectedBytes: 84, actualBytes: 10)) { try reader.read(Data(repeating: 1, count: 10)) }
+        #expect(throws: MeshError.truncated(expectedBytes: 84, actualBytes: 10)) {
+            try reader.read(Data(repeating: 1, count: 10))
+        }
         var claim = Data(repeating: 0, count: 200)
         claim.replaceSubrange(80..<84, with: [0x00, 0xE1, 0xF5, 0x05])  // 100 M triangles
-        #expect(throws: MeshError.notAMesh("its header claims 100000000 triangles in a file of 200 bytes")) { try reader.read(claim) }
+        #expect(throws: MeshError.notAMesh("its header claims 100000000 triangles in a file of 200 bytes")) {
+            try reader.read(claim)
+        }
         claim.replaceSubrange(80..<84, with: [0x40, 0x42, 0x0F, 0x00])  // 1 M triangles: plausible, so cut short
         #expect(throws: MeshError.truncated(expectedBytes: 50_000_084, actualBytes: 200)) { try reader.read(claim) }
         var generator = SystemRandomNumberGenerator()
         for _ in 0..<50 {
-            let random = Data((0..<Int.random(in: 1...4000, using: &generator)).map { _ in UInt8.random(in: 0...255, using: &generator) })
+            let random = Data(
+                (0..<Int.random(in: 1...4000, using: &generator)).map { _ in
+                    UInt8.random(in: 0...255, using: &generator)
+                })
             _ = try? reader.read(random)
         }
-        #expect(throws: MeshError.self) { try reader.read(Data("solid x\nfacet normal 0 0 0\nouter loop\nvertex 1 2\n".utf8)) }
-        #expect(throws: MeshError.self) { try reader.read(Data("solid x\nfacet normal 0 0 0\nouter loop\nvertex 1 2 3\nvertex 1 2 4\nendloop\nendfacet\n".utf8)) }
+        #expect(throws: MeshError.self) {
+            try reader.read(Data("solid x\nfacet normal 0 0 0\nouter loop\nvertex 1 2\n".utf8))
+        }
+        #expect(throws: MeshError.self) {
+            try reader.read(
+                Data("solid x\nfacet normal 0 0 0\nouter loop\nvertex 1 2 3\nvertex 1 2 4\nendloop\nendfacet\n".utf8))
+        }
         #expect(throws: MeshError.self) { try reader.read(Data("solid nothing here\nendsolid\n".utf8)) }
     }
 }

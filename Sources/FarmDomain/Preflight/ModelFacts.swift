@@ -12,12 +12,17 @@ public struct ModelFacts: Sendable, Equatable, Codable {
     public var volume: Double
     public var surfaceArea: Double
     public var shells: Int
+    /// Pieces resting neither on the bed nor on another piece; nil in facts measured before it was (judge `shells`).
+    public var floatingShells: Int?
     public var openEdges: Int
     public var nonManifoldEdges: Int
     public var inconsistentEdges: Int
     public var degenerateTriangles: Int
     public var nonFiniteCoordinates: Int
+    /// Overhang area that needs support.
     public var overhangArea: Double
+    /// Overhang area that grows out of the first layer and stays low: not a support need.
+    public var selfSupportingOverhangArea: Double?
     public var overhangAngle: Double
     /// Convex hull seen from above, `[x, y]` pairs, counter-clockwise.
     public var footprint: [[Double]]
@@ -30,11 +35,17 @@ public struct ModelFacts: Sendable, Equatable, Codable {
     public var readerNotes: [PreflightFinding]
 
     public init(
-        format: String, triangles: Int, vertices: Int, size: BuildVolume?, volume: Double, surfaceArea: Double, shells: Int,
-        openEdges: Int, nonManifoldEdges: Int, inconsistentEdges: Int, degenerateTriangles: Int, nonFiniteCoordinates: Int,
-        overhangArea: Double, overhangAngle: Double, footprint: [[Double]], wallThickness: WallThicknessFacts?, unitsGuess: String,
-        declaredUnit: String?, objectNames: [String], readerNotes: [PreflightFinding]
+        format: String, triangles: Int, vertices: Int, size: BuildVolume?, volume: Double, surfaceArea: Double,
+        shells: Int,
+        openEdges: Int, nonManifoldEdges: Int, inconsistentEdges: Int, degenerateTriangles: Int,
+        nonFiniteCoordinates: Int,
+        overhangArea: Double, overhangAngle: Double, footprint: [[Double]], wallThickness: WallThicknessFacts?,
+        unitsGuess: String,
+        declaredUnit: String?, objectNames: [String], readerNotes: [PreflightFinding], floatingShells: Int? = nil,
+        selfSupportingOverhangArea: Double? = nil
     ) {
+        self.floatingShells = floatingShells
+        self.selfSupportingOverhangArea = selfSupportingOverhangArea
         self.format = format
         self.triangles = triangles
         self.vertices = vertices

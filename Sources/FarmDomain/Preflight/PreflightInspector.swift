@@ -121,7 +121,22 @@ public struct PreflightInspector: Sendable {
                 "\(count(facts.degenerateTriangles, "triangle")) \(facts.degenerateTriangles == 1 ? "has" : "have") no area; they are ignored, but the export may be damaged"
             )
         }
-        if facts.shells > 1 {
+        // why: pieces laid out on purpose (a 3MF of three objects, the letters of a sign) each stand on the bed and
+        // print fine; only a piece with nothing under it is a defect.
+        if let floating = facts.floatingShells, floating > 0 {
+            let them = floating == 1 ? "it" : "them"
+            warn(
+                "geometry.floatingPieces",
+                "\(floating) of the model's \(facts.shells) pieces \(floating == 1 ? "floats" : "float") above the bed with nothing under \(them): \(floating == 1 ? "it" : "they") would print in mid-air; lay \(them) on the bed or join \(them) to the model"
+            )
+        } else if facts.shells > 1 && facts.floatingShells != nil {
+            findings.append(
+                PreflightFinding(
+                    code: "geometry.pieces", severity: .info,
+                    message:
+                        "the model has \(facts.shells) separate pieces, each standing on the bed or on another; they print together as one item"
+                ))
+        } else if facts.shells > 1 {
             warn(
                 "geometry.pieces",
                 "the model has \(facts.shells) separate pieces; they print together as one item, check that is intended"
