@@ -2,7 +2,7 @@
 import PackageDescription
 
 let swiftSettings: [SwiftSetting] = [
-    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("ExistentialAny")
 ]
 
 let package = Package(
@@ -53,9 +53,13 @@ let package = Package(
         // zlib from the system (Debian: zlib1g-dev), for reading 3MF packages.
         .systemLibrary(name: "SystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Content-addressed blob store: bytes by SHA-256 under the data directory, written atomically.
-        .target(name: "FarmArtifacts", dependencies: [.product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        .target(
+            name: "FarmArtifacts", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         // The PrusaSlicer adapter: child processes with limits, profiles as versions, G-code facts.
-        .target(name: "Slicing", dependencies: ["FarmDomain", .product(name: "Crypto", package: "swift-crypto")], swiftSettings: swiftSettings),
+        .target(
+            name: "Slicing", dependencies: ["FarmDomain", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         // Intake: turns MeshKit's analysis into the domain's facts and verdicts; shared by the server and the CLI.
         .target(name: "FarmIntake", dependencies: ["FarmDomain", "MeshKit"], swiftSettings: swiftSettings),
         // Simulated Klipper + Moonraker machines: for the demo, the tests and the benchmarks.
@@ -97,7 +101,8 @@ let package = Package(
         .target(
             name: "FarmServer",
             dependencies: [
-                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "MeshKit", "FarmArtifacts", "Slicing", "PrinterLink",
+                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "MeshKit", "FarmArtifacts", "Slicing",
+                "PrinterLink",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "JWTKit", package: "jwt-kit"),
@@ -115,7 +120,8 @@ let package = Package(
         .executableTarget(
             name: "printfarm",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmIntake", "FarmArtifacts", "MeshKit", "Slicing", "VirtualPrinter",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmIntake", "FarmArtifacts", "MeshKit",
+                "Slicing", "VirtualPrinter",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -139,17 +145,25 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "FarmDomainTests", dependencies: ["FarmDomain"], swiftSettings: swiftSettings),
-        .testTarget(name: "FarmSimulationTests", dependencies: ["FarmSimulation", "FarmDomain"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FarmSimulationTests", dependencies: ["FarmSimulation", "FarmDomain"], swiftSettings: swiftSettings),
         // Models with known answers (cubes, spheres, STL and 3MF writers) for the tests of MeshKit, the CLI and the API.
         .target(
-            name: "MeshTestSupport", dependencies: ["MeshKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
+            name: "MeshTestSupport",
+            dependencies: ["MeshKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Tests/MeshTestSupport", swiftSettings: swiftSettings),
         .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "MeshTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "SlicingTests", dependencies: ["Slicing", "FarmDomain", "MeshTestSupport"], swiftSettings: swiftSettings),
-        .testTarget(name: "PrinterLinkTests", dependencies: ["PrinterLink", "VirtualPrinter", "FarmDomain"], resources: [.copy("Recordings")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SlicingTests", dependencies: ["Slicing", "FarmDomain", "MeshTestSupport"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "PrinterLinkTests", dependencies: ["PrinterLink", "VirtualPrinter", "FarmDomain"],
+            resources: [.copy("Recordings")], swiftSettings: swiftSettings),
         .testTarget(name: "FarmArtifactsTests", dependencies: ["FarmArtifacts"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
-        .testTarget(name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "FarmServerTests",
             dependencies: [

@@ -22,8 +22,10 @@ public struct ArtifactStore: Sendable {
     public init(root: URL) throws(ArtifactStoreError) {
         self.root = root
         do {
-            try FileManager.default.createDirectory(at: root.appendingPathComponent("objects"), withIntermediateDirectories: true)
-            try FileManager.default.createDirectory(at: root.appendingPathComponent("tmp"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent("objects"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: root.appendingPathComponent("tmp"), withIntermediateDirectories: true)
         } catch {
             throw .io("cannot create \(root.path): \(error.localizedDescription)")
         }
@@ -34,7 +36,8 @@ public struct ArtifactStore: Sendable {
     public func path(of sha256: String) -> String {
         precondition(sha256.count == 64 && sha256.allSatisfy(\.isHexDigit), "a SHA-256 in hex")
         let hash = sha256.lowercased()
-        return root.appendingPathComponent("objects").appendingPathComponent(String(hash.prefix(2))).appendingPathComponent(String(hash.dropFirst(2))).path
+        return root.appendingPathComponent("objects").appendingPathComponent(String(hash.prefix(2)))
+            .appendingPathComponent(String(hash.dropFirst(2))).path
     }
 
     /// The size of a stored artifact, or nil when there is none.
@@ -51,7 +54,9 @@ public struct ArtifactStore: Sendable {
     /// Stores bytes already in memory (profiles, logs).
     public func put(_ data: Data) throws(ArtifactStoreError) -> StoredBytes {
         let upload = try beginUpload(limit: Int.max)
-        let written: Result<Void, ArtifactStoreError> = data.withUnsafeBytes { raw in Result { () throws(ArtifactStoreError) in try upload.write(raw) } }
+        let written: Result<Void, ArtifactStoreError> = data.withUnsafeBytes { raw in
+            Result { () throws(ArtifactStoreError) in try upload.write(raw) }
+        }
         try written.get()
         return try upload.finish()
     }
@@ -68,7 +73,9 @@ public struct ArtifactStore: Sendable {
         defer { try? handle.close() }
         do {
             while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                let written: Result<Void, ArtifactStoreError> = chunk.withUnsafeBytes { raw in Result { () throws(ArtifactStoreError) in try upload.write(raw) } }
+                let written: Result<Void, ArtifactStoreError> = chunk.withUnsafeBytes { raw in
+                    Result { () throws(ArtifactStoreError) in try upload.write(raw) }
+                }
                 try written.get()
             }
         } catch let error as ArtifactStoreError {
@@ -101,7 +108,9 @@ public struct ArtifactStore: Sendable {
         let cutoff = Date().addingTimeInterval(-seconds)
         for name in (try? FileManager.default.contentsOfDirectory(atPath: tmp.path)) ?? [] {
             let file = tmp.appendingPathComponent(name)
-            if let modified = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate] as? Date, modified < cutoff {
+            if let modified = (try? FileManager.default.attributesOfItem(atPath: file.path))?[.modificationDate]
+                as? Date, modified < cutoff
+            {
                 try? FileManager.default.removeItem(at: file)
             }
         }
@@ -135,7 +144,8 @@ public final class ArtifactUpload: @unchecked Sendable {
     init(store: ArtifactStore, limit: Int) throws(ArtifactStoreError) {
         self.store = store
         self.limit = limit
-        temporaryPath = store.root.appendingPathComponent("tmp").appendingPathComponent("upload-\(UUID().uuidString)").path
+        temporaryPath =
+            store.root.appendingPathComponent("tmp").appendingPathComponent("upload-\(UUID().uuidString)").path
         descriptor = open(temporaryPath, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0o600)
         guard descriptor >= 0 else { throw .io("cannot create a temporary file: \(String(cString: strerror(errno)))") }
     }

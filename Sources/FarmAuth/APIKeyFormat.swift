@@ -26,7 +26,8 @@ public struct APIKeyFormat: Sendable {
         let rest = key.dropFirst(prefix.count)
         let parts = rest.split(separator: "_", omittingEmptySubsequences: false)
         guard parts.count == 2, parts[0].count == 12, parts[1].count == 40,
-              parts.allSatisfy({ $0.allSatisfy { alphabet.contains($0) } }) else { return nil }
+            parts.allSatisfy({ $0.allSatisfy { alphabet.contains($0) } })
+        else { return nil }
         return Parsed(id: String(parts[0]), secret: String(parts[1]))
     }
 

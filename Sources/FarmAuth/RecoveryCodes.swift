@@ -7,7 +7,9 @@ public enum RecoveryCodes {
     static let alphabet = Array("abcdefghjkmnpqrstuvwxyz23456789")  // no 0/o, 1/l/i
 
     /// `count` codes like `k3xq-9vta`, and the digests to store.
-    public static func generate(count: Int = 10, using generator: inout some RandomNumberGenerator) -> (codes: [String], digests: [String]) {
+    public static func generate(count: Int = 10, using generator: inout some RandomNumberGenerator) -> (
+        codes: [String], digests: [String]
+    ) {
         let codes = (0..<count).map { _ in
             let characters = (0..<8).map { _ in alphabet[Int.random(in: 0..<alphabet.count, using: &generator)] }
             return String(characters[0..<4]) + "-" + String(characters[4..<8])
@@ -21,7 +23,8 @@ public enum RecoveryCodes {
         guard normal.count == 8 else { return nil }
         let presented = digest(String(normal.prefix(4)) + "-" + String(normal.suffix(4)))
         var found: Int?
-        for (index, stored) in digests.enumerated() where ConstantTime.equal(Array(presented.utf8), Array(stored.utf8)) {
+        for (index, stored) in digests.enumerated() where ConstantTime.equal(Array(presented.utf8), Array(stored.utf8))
+        {
             found = index
         }
         return found

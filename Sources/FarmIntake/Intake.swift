@@ -25,7 +25,9 @@ public struct Intake: Sendable {
     }
 
     /// A verdict from facts (or from the reading failure).
-    public func verdict(for facts: Result<ModelFacts, MeshError>, material: String, printers: [PreflightPrinter]) -> PreflightVerdict {
+    public func verdict(for facts: Result<ModelFacts, MeshError>, material: String, printers: [PreflightPrinter])
+        -> PreflightVerdict
+    {
         switch facts {
         case .success(let facts): inspector.inspect(facts, material: material, printers: printers)
         case .failure(let error): .unreadable(code: error.code, message: error.description, material: material)

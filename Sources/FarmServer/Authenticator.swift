@@ -23,7 +23,9 @@ struct Authenticator: RouterMiddleware {
         self.now = now
     }
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         var context = context
         context.principal = try await principal(for: request)
         return try await next(request, context)
@@ -40,10 +42,14 @@ struct Authenticator: RouterMiddleware {
             throw Problem.unauthorized
         }
         let parts = header.split(separator: " ", maxSplits: 1, omittingEmptySubsequences: true)
-        guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].utf8.count <= 4096 else { throw Problem.unauthorized }
+        guard parts.count == 2, parts[0].lowercased() == "bearer", parts[1].utf8.count <= 4096 else {
+            throw Problem.unauthorized
+        }
         let credential = String(parts[1]).trimmingCharacters(in: .whitespaces)
         if let key = APIKeyFormat.parse(credential) { return try await apiKeyPrincipal(key) }
-        if credential.split(separator: ".", omittingEmptySubsequences: false).count == 3 { return try await sessionPrincipal(credential) }
+        if credential.split(separator: ".", omittingEmptySubsequences: false).count == 3 {
+            return try await sessionPrincipal(credential)
+        }
         throw Problem.unauthorized
     }
 
@@ -52,20 +58,24 @@ struct Authenticator: RouterMiddleware {
     private func sessionPrincipal(_ token: String, viaCookie: Bool = false) async throws -> Principal {
         let time = now()
         guard let claims = try? await sessions.verify(token, at: time),
-              let session = try await store.sessions.session(id: claims.jti.value), session.isValid(at: time),
-              session.userID.description == claims.sub.value,
-              let user = try await store.users.get(id: session.userID.description)?.model, !user.disabled else {
+            let session = try await store.sessions.session(id: claims.jti.value), session.isValid(at: time),
+            session.userID.description == claims.sub.value,
+            let user = try await store.users.get(id: session.userID.description)?.model, !user.disabled
+        else {
             throw Problem.unauthorized
         }
         // Where the farm requires TOTP, a user who has not enrolled may do nothing but enrol.
         let permissions = requireTOTP && !user.totpEnabled ? [.ownAccount] : user.role.permissions
-        return Principal(actor: EventActor(.user, user.id.description), permissions: permissions, sessionID: session.id, viaCookie: viaCookie, user: user)
+        return Principal(
+            actor: EventActor(.user, user.id.description), permissions: permissions, sessionID: session.id,
+            viaCookie: viaCookie, user: user)
     }
 
     private func apiKeyPrincipal(_ presented: APIKeyFormat.Parsed) async throws -> Principal {
         guard let secret = try await store.credentials.apiKey(keyID: presented.id),
-              APIKeyFormat.matches(presented.secret, digest: secret.digest),
-              let key = try await store.apiKeys.get(id: secret.apiKeyID.description)?.model, !key.revoked else {
+            APIKeyFormat.matches(presented.secret, digest: secret.digest),
+            let key = try await store.apiKeys.get(id: secret.apiKeyID.description)?.model, !key.revoked
+        else {
             throw Problem.unauthorized
         }
         let time = now()

@@ -40,14 +40,17 @@ public enum DemoFarm {
         let context = CommandContext(actor: .cli, reason: .operatorRequest, note: "demo", time: now)
         let password = "demo-" + String(SystemIDs.uuidv7().uuidString.lowercased().suffix(12))
         _ = try await Accounts.createUser(
-            store: store, passwords: Passwords(), username: "owner", role: .owner, password: password, id: UserID(SystemIDs.uuidv7()), context: context)
+            store: store, passwords: Passwords(), username: "owner", role: .owner, password: password,
+            id: UserID(SystemIDs.uuidv7()), context: context)
         let artifacts = try ArtifactStore(root: configuration.artifactDirectory)
-        let slicing = SliceService(store: store, artifacts: artifacts, slicerPath: configuration.slicerPath, concurrency: 1)
+        let slicing = SliceService(
+            store: store, artifacts: artifacts, slicerPath: configuration.slicerPath, concurrency: 1)
         let slicer = try slicing.available()
         var profile = try await slicer.defaultProfile()
         // Classic perimeters slice the same on every core (reproducible G-code).
         profile.settings["perimeter_generator"] = "classic"
-        let stored = try await slicing.storeProfile(text: profile.canonicalText, name: "demo-default.ini", context: context, correlationID: nil)
+        let stored = try await slicing.storeProfile(
+            text: profile.canonicalText, name: "demo-default.ini", context: context, correlationID: nil)
         for material in ["PLA", "PETG"] {
             _ = try await store.profileBindings.execute(
                 .bind(printerModel: "virtual", material: material, profile: stored.profile.version),
@@ -59,12 +62,19 @@ public enum DemoFarm {
             let path = "\(shapesDirectory)/\(order.shape).stl"
             let model = try artifacts.put(Data(contentsOf: URL(fileURLWithPath: path)))
             _ = try await store.artifacts.execute(
-                .register(ArtifactUpload(sha256: model.sha256, size: model.size, mediaType: "model/stl", name: "\(order.shape).stl")), id: model.sha256,
+                .register(
+                    ArtifactUpload(
+                        sha256: model.sha256, size: model.size, mediaType: "model/stl", name: "\(order.shape).stl")),
+                id: model.sha256,
                 context: context)
             let id = IntentID(SystemIDs.uuidv7())
             let draft = IntentDraft(
                 source: .upload, externalReference: "\(reference)-\(index + 1)", customer: "demo customer \(index + 1)",
-                lineItems: [LineItem(id: LineItemID(SystemIDs.uuidv7()), modelArtifact: model.sha256, quantity: order.quantity, material: order.material)],
+                lineItems: [
+                    LineItem(
+                        id: LineItemID(SystemIDs.uuidv7()), modelArtifact: model.sha256, quantity: order.quantity,
+                        material: order.material)
+                ],
                 dueDate: now.addingTimeInterval(order.dueInHours * 3600), paymentStatus: .paid)
             _ = try await store.intents.execute(.receive(id, draft), id: id.description, context: context)
             _ = try await preflighting.run(intentID: id.description, context: context, correlationID: nil)

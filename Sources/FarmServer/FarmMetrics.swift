@@ -15,19 +15,29 @@ public final class FarmMetrics: @unchecked Sendable {
 
     init(appendedCount: @escaping @Sendable () -> Int64) {
         self.appendedCount = appendedCount
-        eventsAppended = registry.makeCounter(name: "printfarm_events_appended_total", help: "Events appended by this process")
+        eventsAppended = registry.makeCounter(
+            name: "printfarm_events_appended_total", help: "Events appended by this process")
         projectionLag = registry.makeGauge(
             name: "printfarm_projection_lag_events",
-            help: "Events not yet reflected in the read models; read models are updated in the append's transaction, so this is 0 except during a rebuild")
+            help:
+                "Events not yet reflected in the read models; read models are updated in the append's transaction, so this is 0 except during a rebuild"
+        )
     }
 
     func recordRequest(method: String, route: String, status: Int, duration: Duration) {
-        registry.makeCounter(name: "printfarm_http_requests_total", labels: [("method", method), ("route", route), ("status", String(status))]).increment()
+        registry.makeCounter(
+            name: "printfarm_http_requests_total",
+            labels: [("method", method), ("route", route), ("status", String(status))]
+        ).increment()
         registry.makeDurationHistogram(
             name: "printfarm_http_request_duration_seconds", labels: [("method", method), ("route", route)],
-            buckets: [.milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25), .milliseconds(50),
-                      .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5)]
-        ).recordNanoseconds(Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
+            buckets: [
+                .milliseconds(1), .milliseconds(2), .milliseconds(5), .milliseconds(10), .milliseconds(25),
+                .milliseconds(50),
+                .milliseconds(100), .milliseconds(250), .milliseconds(500), .seconds(1), .seconds(5),
+            ]
+        ).recordNanoseconds(
+            Int64(duration.components.seconds) * 1_000_000_000 + duration.components.attoseconds / 1_000_000_000)
     }
 
     /// The Prometheus text exposition of every metric.
@@ -50,7 +60,9 @@ struct MetricsMiddleware: RouterMiddleware {
     typealias Context = FarmRequestContext
     let metrics: FarmMetrics
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         let start = ContinuousClock.now
         let response = try await next(request, context)
         metrics.recordRequest(

@@ -28,15 +28,22 @@ actor ModelAnalyst {
         await acquire()
         defer { release() }
         // Another request may have analysed it while this one waited.
-        if let current = try await store.artifacts.get(id: artifact.sha256)?.model, current.analyser == Intake.analyserVersion { return current }
+        if let current = try await store.artifacts.get(id: artifact.sha256)?.model,
+            current.analyser == Intake.analyserVersion
+        {
+            return current
+        }
         let path = artifacts.path(of: artifact.sha256)
         let intake = intake
         let result = try await NIOThreadPool.singleton.runIfActive { intake.analyse(.file(path: path)) }
-        let recorded: Result<ModelFacts, PreflightFinding> = result.mapError { PreflightFinding(code: $0.code, severity: .fail, message: $0.description) }
+        let recorded: Result<ModelFacts, PreflightFinding> = result.mapError {
+            PreflightFinding(code: $0.code, severity: .fail, message: $0.description)
+        }
         var context = context
         context.reason = recorded.isSuccess ? .intakeAnalysed : .intakeUnreadable
         let outcome = try await store.artifacts.execute(
-            .recordAnalysis(recorded, analyser: Intake.analyserVersion), id: artifact.sha256, context: context, correlationID: correlationID)
+            .recordAnalysis(recorded, analyser: Intake.analyserVersion), id: artifact.sha256, context: context,
+            correlationID: correlationID)
         return outcome.model
     }
 

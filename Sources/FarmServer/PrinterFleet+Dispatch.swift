@@ -16,9 +16,9 @@ extension PrinterFleet {
     /// no run of ours on it, not in maintenance, not desynced or degraded, and not resting after a failure.
     func dispatchIfFree(_ id: PrinterID) async {
         guard dispatching[id] == nil, let printer = printers[id], let report = reports[id], links[id] != nil,
-              report.link == .live, report.state == .idle, printer.status == .idle, printer.job == nil,
-              printer.desynced == nil, printer.degraded == nil, (restUntil[id] ?? .distantPast) <= now(),
-              let open = runs[id], !open.contains(where: { $0.status != .scheduled }), let next = open.first
+            report.link == .live, report.state == .idle, printer.status == .idle, printer.job == nil,
+            printer.desynced == nil, printer.degraded == nil, (restUntil[id] ?? .distantPast) <= now(),
+            let open = runs[id], !open.contains(where: { $0.status != .scheduled }), let next = open.first
         else { return }
         let token = newID().uuidString.lowercased()
         dispatching[id] = next.id
@@ -44,26 +44,36 @@ extension PrinterFleet {
     private func upload(_ run: Run, on id: PrinterID, token: String) async {
         do {
             guard let link = links[id] else { throw DispatchFailure(description: "the printer is no longer connected") }
-            guard let plate = try await store.plates.get(id: run.plateID.description)?.model, let sha = plate.gcodeArtifact else {
-                throw DispatchFailure(description: "plate \(run.plateID) has no G-code; slice it and freeze the plate with it")
+            guard let plate = try await store.plates.get(id: run.plateID.description)?.model,
+                let sha = plate.gcodeArtifact
+            else {
+                throw DispatchFailure(
+                    description: "plate \(run.plateID) has no G-code; slice it and freeze the plate with it")
             }
             let path = artifacts.path(of: sha)
             guard FileManager.default.fileExists(atPath: path) else {
-                throw DispatchFailure(description: "the G-code \(sha) of plate \(run.plateID) is missing from the artifact store")
+                throw DispatchFailure(
+                    description: "the G-code \(sha) of plate \(run.plateID) is missing from the artifact store")
             }
             let remote = try await link.client.upload(file: path, as: DispatchFile.name(of: run.id))
             await link.connector.track(file: remote)
             tracked.insert(remote)
             // The machine may have changed while the file travelled: start only on a live, ready, idle printer.
             guard let report = reports[id], report.link == .live, report.state == .idle else {
-                throw DispatchFailure(description: "the printer stopped being idle during the upload (\(reports[id]?.state.rawValue ?? "no report"))")
+                throw DispatchFailure(
+                    description:
+                        "the printer stopped being idle during the upload (\(reports[id]?.state.rawValue ?? "no report"))"
+                )
             }
             try await link.client.start(remote)
             // Moonraker answers "ok" to a start that did nothing: only the machine's own report counts.
             let deadline = now().addingTimeInterval(timing.startTimeout)
             while !Self.began(remote, reports[id]) {
                 guard now() < deadline else {
-                    throw DispatchFailure(description: "the printer accepted the start but did not report \(remote) within \(Int(timing.startTimeout)) s")
+                    throw DispatchFailure(
+                        description:
+                            "the printer accepted the start but did not report \(remote) within \(Int(timing.startTimeout)) s"
+                    )
                 }
                 try await Task.sleep(for: .milliseconds(100))
             }
@@ -72,7 +82,9 @@ extension PrinterFleet {
         } catch {
             dispatching[id] = nil
             let why = (error as? DispatchFailure)?.description ?? "\(error)"
-            logger.warning("dispatch of run \(run.id) to printer \(id) failed: \(why); the printer rests \(Int(timing.retryAfter)) s")
+            logger.warning(
+                "dispatch of run \(run.id) to printer \(id) failed: \(why); the printer rests \(Int(timing.retryAfter)) s"
+            )
             restUntil[id] = now().addingTimeInterval(timing.retryAfter)
             await execute(.abortDispatch(token: token), on: run, reason: .dispatchFailed, note: String(why.prefix(500)))
         }
@@ -109,12 +121,17 @@ extension PrinterFleet {
     /// Carries out an operator's pause, resume or cancel. A run not yet on its printer changes at once; one on
     /// the printer changes when the machine reports it did (Moonraker says "ok" to commands that did nothing), and
     /// the event then carries the operator as actor, with their reason and note.
-    func perform(_ action: RunAction, on runID: RunID, context: CommandContext, wait: TimeInterval = 10) async throws -> Run {
-        guard let run = try await store.runs.get(id: runID.description)?.model else { throw Problem.notFound("run \(runID)") }
+    func perform(_ action: RunAction, on runID: RunID, context: CommandContext, wait: TimeInterval = 10) async throws
+        -> Run
+    {
+        guard let run = try await store.runs.get(id: runID.description)?.model else {
+            throw Problem.notFound("run \(runID)")
+        }
         guard [.printing, .paused].contains(run.status) else {
             if run.status == .dispatching {
-                throw Problem(status: .conflict, code: "run-dispatching", title: "The run is being sent to its printer",
-                              detail: "wait until it is printing (a few seconds), then \(action.rawValue) it")
+                throw Problem(
+                    status: .conflict, code: "run-dispatching", title: "The run is being sent to its printer",
+                    detail: "wait until it is printing (a few seconds), then \(action.rawValue) it")
             }
             let outcome = try await store.runs.execute(action.command, id: runID.description, context: context)
             remember(outcome.model, version: outcome.version)
@@ -122,8 +139,11 @@ extension PrinterFleet {
         }
         if run.status == action.target { return run }
         guard let link = links[run.printerID], let report = reports[run.printerID], report.link == .live else {
-            throw Problem(status: .conflict, code: "printer-unreachable", title: "The printer cannot be reached",
-                          detail: "printer \(run.printerID) is \(reports[run.printerID]?.state.rawValue ?? "not connected"); act on the machine itself, the run will follow what it reports")
+            throw Problem(
+                status: .conflict, code: "printer-unreachable", title: "The printer cannot be reached",
+                detail:
+                    "printer \(run.printerID) is \(reports[run.printerID]?.state.rawValue ?? "not connected"); act on the machine itself, the run will follow what it reports"
+            )
         }
         requested[runID] = (action.command, context)
         do {
@@ -134,19 +154,27 @@ extension PrinterFleet {
             }
         } catch {
             requested[runID] = nil
-            throw Problem(status: .badGateway, code: "printer-refused", title: "The printer refused the command", detail: "\(error)")
+            throw Problem(
+                status: .badGateway, code: "printer-refused", title: "The printer refused the command",
+                detail: "\(error)")
         }
         let deadline = now().addingTimeInterval(wait)
         while now() < deadline {
-            if let current = runs[run.printerID]?.first(where: { $0.id == runID }), current.status == action.target { return current }
-            if runs[run.printerID]?.contains(where: { $0.id == runID }) != true, let stored = try await store.runs.get(id: runID.description)?.model,
-               stored.status.isTerminal
+            if let current = runs[run.printerID]?.first(where: { $0.id == runID }), current.status == action.target {
+                return current
+            }
+            if runs[run.printerID]?.contains(where: { $0.id == runID }) != true,
+                let stored = try await store.runs.get(id: runID.description)?.model,
+                stored.status.isTerminal
             {
                 return stored
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw Problem(status: .gatewayTimeout, code: "printer-did-not-confirm", title: "The printer did not confirm in time",
-                      detail: "the printer accepted the \(action.rawValue) but did not report it within \(Int(wait)) s; the run follows when it does")
+        throw Problem(
+            status: .gatewayTimeout, code: "printer-did-not-confirm", title: "The printer did not confirm in time",
+            detail:
+                "the printer accepted the \(action.rawValue) but did not report it within \(Int(wait)) s; the run follows when it does"
+        )
     }
 }

@@ -36,7 +36,9 @@ struct RunWorkingSet {
         if let mine = versions[run.id], mine >= version { return false }
         let passedBefore = runs[run.id]?.qa == .passed
         lastScheduled[run.printerID] = max(lastScheduled[run.printerID] ?? .distantPast, run.scheduledAt)
-        if [.completed, .failed].contains(run.status), let ended = run.endedAt { keepRecent(run.id, ended: ended, on: run.printerID) }
+        if [.completed, .failed].contains(run.status), let ended = run.endedAt {
+            keepRecent(run.id, ended: ended, on: run.printerID)
+        }
         if isHeld(run) {
             runs[run.id] = run
             versions[run.id] = version
@@ -54,11 +56,14 @@ struct RunWorkingSet {
         let closed = tracked.subtracting(open)
         guard !closed.isEmpty else { return }
         tracked.subtract(closed)
-        for run in runs.values where run.items.contains(where: { closed.contains($0.planID) }) && !isHeld(run) { forget(run.id) }
+        for run in runs.values where run.items.contains(where: { closed.contains($0.planID) }) && !isHeld(run) {
+            forget(run.id)
+        }
     }
 
     private func isHeld(_ run: Run) -> Bool {
-        !run.status.isTerminal || run.items.contains { tracked.contains($0.planID) } || recent[run.printerID]?.contains { $0.id == run.id } == true
+        !run.status.isTerminal || run.items.contains { tracked.contains($0.planID) }
+            || recent[run.printerID]?.contains { $0.id == run.id } == true
     }
 
     private mutating func keepRecent(_ id: RunID, ended: Date, on printer: PrinterID) {

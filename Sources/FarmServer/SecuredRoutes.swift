@@ -1,6 +1,6 @@
-import Foundation
 import FarmAuth
 import FarmDomain
+import Foundation
 import HTTPTypes
 import Hummingbird
 
@@ -27,7 +27,10 @@ final class SecuredRoutes {
 
     /// - Parameter protected: the middleware every protected route runs, outermost first (authentication,
     ///   then idempotency); the permission check is placed between them.
-    init(router: Router<FarmRequestContext>, authenticate: Authenticator, csrf: CSRFCheck, idempotency: IdempotencyMiddleware) {
+    init(
+        router: Router<FarmRequestContext>, authenticate: Authenticator, csrf: CSRFCheck,
+        idempotency: IdempotencyMiddleware
+    ) {
         self.router = router
         var groups: [Permission: RouterGroup<FarmRequestContext>] = [:]
         var streamingGroups: [Permission: RouterGroup<FarmRequestContext>] = [:]
@@ -53,13 +56,18 @@ final class SecuredRoutes {
     }
 
     /// A web page (GET only: pages read; changes go through the API with the CSRF token).
-    func page<Output: ResponseGenerator>(_ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
+    func page<Output: ResponseGenerator>(
+        _ path: String, _ permission: Permission,
+        use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output
+    ) {
         pageGroups[permission]!.on(RouterPath(path), method: .get, use: handler)
         entries.append(Entry(method: .get, path: path, permission: permission, web: true))
     }
 
     /// A public part of the web UI: the sign-in page and the UI's assets.
-    func publicPage<Output: ResponseGenerator>(_ path: String, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
+    func publicPage<Output: ResponseGenerator>(
+        _ path: String, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output
+    ) {
         router.on(RouterPath(path), method: .get, use: handler)
         entries.append(Entry(method: .get, path: path, permission: nil, web: true))
     }
@@ -72,33 +80,47 @@ final class SecuredRoutes {
         entries.append(Entry(method: method, path: path, permission: permission))
     }
 
-    func get<Output: ResponseGenerator>(_ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
+    func get<Output: ResponseGenerator>(
+        _ path: String, _ permission: Permission,
+        use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output
+    ) {
         on(.get, path, permission, use: handler)
     }
 
-    func post<Output: ResponseGenerator>(_ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
+    func post<Output: ResponseGenerator>(
+        _ path: String, _ permission: Permission,
+        use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output
+    ) {
         on(.post, path, permission, use: handler)
     }
 
     /// A POST whose handler reads the body as a stream (uploads); an Idempotency-Key is accepted and ignored.
     func postStreaming<Output: ResponseGenerator>(
-        _ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output
+        _ path: String, _ permission: Permission,
+        use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output
     ) {
         streamingGroups[permission]!.on(RouterPath(path), method: .post, use: handler)
         entries.append(Entry(method: .post, path: path, permission: permission))
     }
 
-    func put<Output: ResponseGenerator>(_ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
+    func put<Output: ResponseGenerator>(
+        _ path: String, _ permission: Permission,
+        use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output
+    ) {
         on(.put, path, permission, use: handler)
     }
 
-    func delete<Output: ResponseGenerator>(_ path: String, _ permission: Permission, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output) {
+    func delete<Output: ResponseGenerator>(
+        _ path: String, _ permission: Permission,
+        use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output
+    ) {
         on(.delete, path, permission, use: handler)
     }
 
     /// A route anyone may call. Keep this list short and say why at each call.
     func publicRoute<Output: ResponseGenerator>(
-        _ method: HTTPRequest.Method, _ path: String, use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output
+        _ method: HTTPRequest.Method, _ path: String,
+        use handler: @escaping @Sendable (Request, FarmRequestContext) async throws -> Output
     ) {
         router.on(RouterPath(path), method: method, use: handler)
         entries.append(Entry(method: method, path: path, permission: nil))
@@ -112,11 +134,15 @@ struct CSRFCheck: RouterMiddleware {
     let tokens: SessionTokens
     static let header = HTTPField.Name("X-CSRF-Token")!
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         if let principal = context.principal, principal.viaCookie, let session = principal.sessionID,
-           ![.get, .head, .options].contains(request.method) {
+            ![.get, .head, .options].contains(request.method)
+        {
             let expected = Array(tokens.csrfToken(for: session).utf8)
-            guard let presented = request.headers[Self.header], ConstantTime.equal(Array(presented.utf8), expected) else {
+            guard let presented = request.headers[Self.header], ConstantTime.equal(Array(presented.utf8), expected)
+            else {
                 throw Problem.csrfRefused
             }
         }
@@ -129,12 +155,17 @@ struct CSRFCheck: RouterMiddleware {
 struct SignInRedirect: RouterMiddleware {
     typealias Context = FarmRequestContext
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         do {
             return try await next(request, context)
         } catch let problem as Problem where problem.status == 401 {
             let expired = request.cookies[Authenticator.cookieName] != nil
-            var query = "next=" + (request.uri.path.addingPercentEncoding(withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_"))) ?? "/")
+            var query =
+                "next="
+                + (request.uri.path.addingPercentEncoding(
+                    withAllowedCharacters: .alphanumerics.union(CharacterSet(charactersIn: "/-_"))) ?? "/")
             if expired { query += "&expired=1" }
             return Response(status: .seeOther, headers: [.location: "/login?" + query, .cacheControl: "no-store"])
         } catch let problem as Problem where problem.status == 403 {
@@ -148,7 +179,9 @@ struct RequirePermission: RouterMiddleware {
     typealias Context = FarmRequestContext
     let permission: Permission
 
-    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws -> Response {
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
         guard let principal = context.principal else { throw Problem.unauthorized }
         guard principal.permissions.contains(permission) else { throw Problem.forbidden(permission) }
         return try await next(request, context)
@@ -166,7 +199,10 @@ public struct Principal: Sendable, Equatable {
     /// The signed-in person, as read when the session was checked (nil for an API key).
     public let user: User?
 
-    public init(actor: EventActor, permissions: Set<Permission>, sessionID: String? = nil, viaCookie: Bool = false, user: User? = nil) {
+    public init(
+        actor: EventActor, permissions: Set<Permission>, sessionID: String? = nil, viaCookie: Bool = false,
+        user: User? = nil
+    ) {
         self.actor = actor
         self.permissions = permissions
         self.sessionID = sessionID

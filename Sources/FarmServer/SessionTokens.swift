@@ -30,19 +30,23 @@ struct SessionTokens: Sendable {
         precondition(secret.count >= 32, "the session signing key must be at least 32 bytes")
         keys = await JWTKeyCollection().add(hmac: HMACKey(from: secret), digestAlgorithm: .sha256, kid: "session-1")
         // A key of its own for CSRF tokens, derived so that one never serves as the other.
-        csrfKey = SymmetricKey(data: HMAC<SHA256>.authenticationCode(for: Data("printfarm csrf".utf8), using: SymmetricKey(data: secret)))
+        csrfKey = SymmetricKey(
+            data: HMAC<SHA256>.authenticationCode(for: Data("printfarm csrf".utf8), using: SymmetricKey(data: secret)))
         self.lifetime = lifetime
     }
 
     /// The CSRF token of a cookie session: a form or script proves it read a page of ours by sending it back.
     func csrfToken(for session: String) -> String {
         Data(HMAC<SHA256>.authenticationCode(for: Data(session.utf8), using: csrfKey)).base64EncodedString()
-            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(of: "=", with: "")
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_").replacingOccurrences(
+                of: "=", with: "")
     }
 
     func issue(session: String, user: UserID, at date: Date) async throws -> (token: String, expiresAt: Date) {
         let expires = date.addingTimeInterval(lifetime)
-        let claims = Claims(jti: IDClaim(value: session), sub: SubjectClaim(value: user.description), exp: ExpirationClaim(value: expires), iat: IssuedAtClaim(value: date))
+        let claims = Claims(
+            jti: IDClaim(value: session), sub: SubjectClaim(value: user.description),
+            exp: ExpirationClaim(value: expires), iat: IssuedAtClaim(value: date))
         return (try await keys.sign(claims, kid: "session-1"), expires)
     }
 
@@ -50,7 +54,8 @@ struct SessionTokens: Sendable {
     func verify(_ token: String, at date: Date) async throws(Refusal) -> Claims {
         let segments = token.split(separator: ".", omittingEmptySubsequences: false)
         guard segments.count == 3, let header = Self.decodeSegment(segments[0]),
-              let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any] else { throw .malformed }
+            let object = try? JSONSerialization.jsonObject(with: header) as? [String: Any]
+        else { throw .malformed }
         guard object["alg"] as? String == "HS256" else { throw .algorithm }
         let claims: Claims
         do { claims = try await keys.verify(token, as: Claims.self) } catch { throw .signature }

@@ -63,18 +63,20 @@ enum Migrations {
         Migration(version: 4, name: "artifacts", sqlite: readModelDDL(.artifacts), postgres: readModelDDL(.artifacts)),
         // A slice's id is the hash of its inputs (the cache key); its ref the model artifact.
         Migration(
-            version: 5, name: "slices and profile bindings", sqlite: [ReadModelTable.slices, .profileBindings].flatMap(readModelDDL),
+            version: 5, name: "slices and profile bindings",
+            sqlite: [ReadModelTable.slices, .profileBindings].flatMap(readModelDDL),
             postgres: [ReadModelTable.slices, .profileBindings].flatMap(readModelDDL)),
         // A printer's connector secret (its Moonraker API key) lives here, never in an event.
         Migration(version: 6, name: "printer secrets", sqlite: printerSecretsDDL, postgres: printerSecretsDDL),
         // The work queue a read model waits in; existing rows get theirs from the rebuild that follows.
-        Migration(version: 7, name: "read model work queues", sqlite: queueDDL, postgres: queueDDL, rebuildsReadModels: true),
+        Migration(
+            version: 7, name: "read model work queues", sqlite: queueDDL, postgres: queueDDL, rebuildsReadModels: true),
         // What a read model names beyond its ref (a run's plans), to find it by; filled by the rebuild that follows.
         Migration(version: 8, name: "read model links", sqlite: linksDDL, postgres: linksDDL, rebuildsReadModels: true),
     ]
 
     private static let linksDDL = [
-        "CREATE TABLE read_links (tbl TEXT NOT NULL, link TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, link, id))",
+        "CREATE TABLE read_links (tbl TEXT NOT NULL, link TEXT NOT NULL, id TEXT NOT NULL, PRIMARY KEY (tbl, link, id))"
     ]
 
     private static let printerSecretsDDL = [
@@ -169,17 +171,24 @@ enum Migrations {
             if engine.kind == .postgres {
                 try await db.raw("SELECT pg_advisory_xact_lock(7283001, hashtext(current_schema()))").run()
             }
-            try await db.raw("""
+            try await db.raw(
+                """
                 CREATE TABLE IF NOT EXISTS schema_migrations (
                     version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)
-                """).run()
-            let applied = Set(try await db.raw("SELECT version FROM schema_migrations").all().map { try $0.decode(column: "version", as: Int.self) })
+                """
+            ).run()
+            let applied = Set(
+                try await db.raw("SELECT version FROM schema_migrations").all().map {
+                    try $0.decode(column: "version", as: Int.self)
+                })
             var done: [Int] = []
             for migration in all where !applied.contains(migration.version) && migration.version <= target {
                 for statement in migration.statements(for: engine.kind) {
                     try await db.raw(SQLQueryString(statement)).run()
                 }
-                try await db.raw("INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Timestamps.format(now)))").run()
+                try await db.raw(
+                    "INSERT INTO schema_migrations (version, name, applied_at) VALUES (\(bind: migration.version), \(bind: migration.name), \(bind: Timestamps.format(now)))"
+                ).run()
                 done.append(migration.version)
             }
             return done

@@ -43,7 +43,8 @@ final class PostgresEngine: SQLEngine {
             }
         } catch {
             runTask.cancel()
-            throw StoreError.configuration("cannot reach PostgreSQL at \(settings.description): \(String(reflecting: error))")
+            throw StoreError.configuration(
+                "cannot reach PostgreSQL at \(settings.description): \(String(reflecting: error))")
         }
     }
 

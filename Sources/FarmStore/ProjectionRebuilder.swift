@@ -26,13 +26,16 @@ public struct ProjectionRebuilder: Sendable {
             var folders: [String: any ProjectionFolder] = [:]
             for folder in [
                 Folder<IntentDecider>() as any ProjectionFolder, Folder<PlanDecider>(), Folder<BuildPlateDecider>(),
-                Folder<RunDecider>(), Folder<PrinterDecider>(), Folder<UserDecider>(), Folder<APIKeyDecider>(), Folder<ArtifactDecider>(), Folder<SliceDecider>(), Folder<ProfileBindingDecider>(),
+                Folder<RunDecider>(), Folder<PrinterDecider>(), Folder<UserDecider>(), Folder<APIKeyDecider>(),
+                Folder<ArtifactDecider>(), Folder<SliceDecider>(), Folder<ProfileBindingDecider>(),
             ] { folders[folder.aggregate] = folder }
             let decoder = StoreCoding.decoder()
             var after: Int64 = 0
             var count = 0
             while true {
-                let rows = try await db.raw("SELECT sequence, stream, version, type, data FROM events WHERE sequence > \(bind: after) ORDER BY sequence LIMIT \(bind: batchSize)").all()
+                let rows = try await db.raw(
+                    "SELECT sequence, stream, version, type, data FROM events WHERE sequence > \(bind: after) ORDER BY sequence LIMIT \(bind: batchSize)"
+                ).all()
                 if rows.isEmpty { break }
                 for row in rows {
                     let stream = try row.decode(column: "stream", as: String.self)
@@ -40,8 +43,10 @@ public struct ProjectionRebuilder: Sendable {
                         throw StoreError.corrupt("event stream '\(stream)' belongs to no known aggregate")
                     }
                     try folder.apply(
-                        id: String(stream[stream.index(after: dash)...]), version: try row.decode(column: "version", as: Int.self),
-                        type: try row.decode(column: "type", as: String.self), data: Data(try row.decode(column: "data", as: String.self).utf8),
+                        id: String(stream[stream.index(after: dash)...]),
+                        version: try row.decode(column: "version", as: Int.self),
+                        type: try row.decode(column: "type", as: String.self),
+                        data: Data(try row.decode(column: "data", as: String.self).utf8),
                         decoder: decoder)
                 }
                 after = try rows.last!.decode(column: "sequence", as: Int64.self)
@@ -58,7 +63,9 @@ public struct ProjectionRebuilder: Sendable {
             return (count, streams)
         }
         let elapsed = ContinuousClock.now - start
-        return Report(events: events, streams: streams, seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
+        return Report(
+            events: events, streams: streams,
+            seconds: Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18)
     }
 }
 
@@ -87,7 +94,9 @@ final class Folder<A: StoredAggregate>: ProjectionFolder {
         var written = 0
         func flush() async throws {
             guard !rows.isEmpty else { return }
-            try await db.raw("INSERT INTO \(unsafeRaw: A.table.rawValue) (id, version, status, ref, queue, updated_at, body) VALUES \(rows.joined(separator: ", "))").run()
+            try await db.raw(
+                "INSERT INTO \(unsafeRaw: A.table.rawValue) (id, version, status, ref, queue, updated_at, body) VALUES \(rows.joined(separator: ", "))"
+            ).run()
             rows.removeAll(keepingCapacity: true)
         }
         var links: [SQLQueryString] = []
@@ -99,13 +108,17 @@ final class Folder<A: StoredAggregate>: ProjectionFolder {
                 links.removeAll(keepingCapacity: true)
             }
             let body = String(decoding: try encoder.encode(model), as: UTF8.self)
-            rows.append("(\(bind: id), \(bind: entry.version), \(bind: A.status(of: model)), \(bind: A.ref(of: model)), \(bind: A.queue(of: model)), \(bind: updated), \(bind: body))")
+            rows.append(
+                "(\(bind: id), \(bind: entry.version), \(bind: A.status(of: model)), \(bind: A.ref(of: model)), \(bind: A.queue(of: model)), \(bind: updated), \(bind: body))"
+            )
             written += 1
             // why: 7 binds per row; 100 rows stay far below SQLite's 32766-parameter limit.
             if rows.count == 100 { try await flush() }
         }
         try await flush()
-        if !links.isEmpty { try await db.raw("INSERT INTO read_links (tbl, link, id) VALUES \(links.joined(separator: ", "))").run() }
+        if !links.isEmpty {
+            try await db.raw("INSERT INTO read_links (tbl, link, id) VALUES \(links.joined(separator: ", "))").run()
+        }
         return written
     }
 }

@@ -23,11 +23,15 @@ final class SQLiteEngine: SQLEngine {
         let threadPool = NIOThreadPool.singleton
         let loop = MultiThreadedEventLoopGroup.singleton.any()
         func open() async throws -> SQLiteConnection {
-            let connection = try await SQLiteConnection.open(storage: .file(path: path), threadPool: threadPool, logger: logger, on: loop)
+            let connection = try await SQLiteConnection.open(
+                storage: .file(path: path), threadPool: threadPool, logger: logger, on: loop)
             do {
                 // why: NORMAL in WAL mode survives a process crash without data loss; only an OS crash or power
                 // cut can lose the last commits. FULL costs an fsync per commit.
-                for pragma in ["PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON", "PRAGMA busy_timeout=10000"] {
+                for pragma in [
+                    "PRAGMA journal_mode=WAL", "PRAGMA synchronous=NORMAL", "PRAGMA foreign_keys=ON",
+                    "PRAGMA busy_timeout=10000",
+                ] {
                     _ = try await connection.query(pragma)
                 }
             } catch {
@@ -78,7 +82,9 @@ final class SQLiteEngine: SQLEngine {
         // connection left open traps on deinit. A detached task does not inherit the cancellation.
         await Task.detached {
             for connection in connections {
-                do { try await connection.close() } catch { logger.warning("closing an SQLite connection failed: \(error)") }
+                do { try await connection.close() } catch {
+                    logger.warning("closing an SQLite connection failed: \(error)")
+                }
             }
         }.value
     }

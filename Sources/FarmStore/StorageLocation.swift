@@ -11,7 +11,9 @@ public enum StorageLocation: Sendable, Equatable, CustomStringConvertible {
             self = .postgres(try PostgresSettings(url: url))
         } else if url.hasPrefix("sqlite://") {
             let path = String(url.dropFirst("sqlite://".count))
-            guard !path.isEmpty else { throw .configuration("sqlite:// needs a file path, for example sqlite:///var/lib/printfarm/farm.sqlite") }
+            guard !path.isEmpty else {
+                throw .configuration("sqlite:// needs a file path, for example sqlite:///var/lib/printfarm/farm.sqlite")
+            }
             self = .sqlite(path: path)
         } else if url.contains("://") {
             throw .configuration("database URL must start with postgres:// or sqlite://, got \(Self.redacted(url))")
@@ -51,7 +53,10 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
     /// Tables live in this schema; tests give each suite its own.
     public var schema: String?
 
-    public init(host: String, port: Int = 5432, username: String, password: String? = nil, database: String, schema: String? = nil) {
+    public init(
+        host: String, port: Int = 5432, username: String, password: String? = nil, database: String,
+        schema: String? = nil
+    ) {
         self.host = host
         self.port = port
         self.username = username
@@ -62,15 +67,19 @@ public struct PostgresSettings: Sendable, Equatable, CustomStringConvertible {
 
     init(url: String) throws(StoreError) {
         guard let components = URLComponents(string: url), let host = components.host, !host.isEmpty else {
-            throw .configuration("cannot read the PostgreSQL URL \(StorageLocation.redacted(url)); use postgres://user:password@host:5432/database")
+            throw .configuration(
+                "cannot read the PostgreSQL URL \(StorageLocation.redacted(url)); use postgres://user:password@host:5432/database"
+            )
         }
         let database = String(components.path.drop { $0 == "/" })
         guard !database.isEmpty else {
-            throw .configuration("the PostgreSQL URL names no database; add it as the path: postgres://user@host:5432/printfarm")
+            throw .configuration(
+                "the PostgreSQL URL names no database; add it as the path: postgres://user@host:5432/printfarm")
         }
         let query = components.queryItems ?? []
         if let mode = query.first(where: { $0.name == "sslmode" })?.value, mode != "disable" {
-            throw .configuration("sslmode=\(mode) is not supported yet; use sslmode=disable on a trusted network or a local socket")
+            throw .configuration(
+                "sslmode=\(mode) is not supported yet; use sslmode=disable on a trusted network or a local socket")
         }
         let schema = query.first(where: { $0.name == "schema" })?.value
         if let schema, !PostgresSettings.isIdentifier(schema) {

@@ -84,7 +84,8 @@ public final class Store: Sendable {
     /// The schema version in the database and the newest this build knows.
     public func schemaVersion() async throws -> (current: Int, latest: Int) {
         let current = try await engine.read { db in
-            try await db.raw("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").first()?.decode(column: "v", as: Int.self) ?? 0
+            try await db.raw("SELECT COALESCE(MAX(version), 0) AS v FROM schema_migrations").first()?.decode(
+                column: "v", as: Int.self) ?? 0
         }
         return (current, Migrations.latest)
     }
@@ -95,7 +96,9 @@ public final class Store: Sendable {
             throw StoreError.configuration("the database has no Print Farm OS schema yet; run `printfarm migrate`")
         }
         guard version.current == version.latest else {
-            throw StoreError.configuration("the database schema is at version \(version.current), this build needs \(version.latest); run `printfarm migrate`")
+            throw StoreError.configuration(
+                "the database schema is at version \(version.current), this build needs \(version.latest); run `printfarm migrate`"
+            )
         }
     }
 

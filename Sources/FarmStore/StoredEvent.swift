@@ -24,15 +24,27 @@ public struct StoredEvent: Sendable, Equatable {
         var json = Data("{\"specversion\":\"1.0\",\"id\":".utf8)
         func string(_ value: String) { json.append(JSONText.quoted(value)) }
         string(id)
-        json.append(Data(",\"source\":".utf8)); string(source)
-        json.append(Data(",\"type\":".utf8)); string(type)
-        json.append(Data(",\"subject\":".utf8)); string(stream)
-        json.append(Data(",\"time\":".utf8)); string(Timestamps.format(time))
+        json.append(Data(",\"source\":".utf8))
+        string(source)
+        json.append(Data(",\"type\":".utf8))
+        string(type)
+        json.append(Data(",\"subject\":".utf8))
+        string(stream)
+        json.append(Data(",\"time\":".utf8))
+        string(Timestamps.format(time))
         json.append(Data(",\"datacontenttype\":\"application/json\"".utf8))
-        json.append(Data(",\"sequence\":\(sequence),\"streamversion\":\(version),\"actor\":".utf8)); string(actor)
-        json.append(Data(",\"reason\":".utf8)); string(reason)
-        if let correlationID { json.append(Data(",\"correlationid\":".utf8)); string(correlationID) }
-        if let causationID { json.append(Data(",\"causationid\":".utf8)); string(causationID) }
+        json.append(Data(",\"sequence\":\(sequence),\"streamversion\":\(version),\"actor\":".utf8))
+        string(actor)
+        json.append(Data(",\"reason\":".utf8))
+        string(reason)
+        if let correlationID {
+            json.append(Data(",\"correlationid\":".utf8))
+            string(correlationID)
+        }
+        if let causationID {
+            json.append(Data(",\"causationid\":".utf8))
+            string(causationID)
+        }
         json.append(Data(",\"data\":".utf8))
         json.append(data)
         json.append(UInt8(ascii: "}"))

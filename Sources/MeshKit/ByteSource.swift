@@ -7,7 +7,9 @@ public enum ByteSource: Sendable {
 
     /// Calls `body` with consecutive chunks of about `chunkSize` bytes from `offset` on; the chunk's data is only
     /// valid during the call.
-    func forEachChunk(from offset: Int, chunkSize: Int, _ body: (UnsafeRawBufferPointer) throws(MeshError) -> Void) throws(MeshError) {
+    func forEachChunk(from offset: Int, chunkSize: Int, _ body: (UnsafeRawBufferPointer) throws(MeshError) -> Void)
+        throws(MeshError)
+    {
         switch self {
         case .data(let data):
             guard offset < data.count else { return }
@@ -30,7 +32,8 @@ public enum ByteSource: Sendable {
                 // Fill the whole buffer unless the file ends, so chunk boundaries fall where the caller expects.
                 var filled = 0
                 while filled < chunkSize {
-                    let count = pread(descriptor, buffer.baseAddress! + filled, chunkSize - filled, off_t(position + filled))
+                    let count = pread(
+                        descriptor, buffer.baseAddress! + filled, chunkSize - filled, off_t(position + filled))
                     if count < 0 {
                         if errno == EINTR { continue }
                         throw .unreadable(String(cString: strerror(errno)))
@@ -77,6 +80,8 @@ public enum ByteSource: Sendable {
 func withBytes<Bytes: ContiguousBytes, Result>(
     of bytes: Bytes, _ body: (UnsafeRawBufferPointer) throws(MeshError) -> Result
 ) throws(MeshError) -> Result {
-    let outcome: Swift.Result<Result, MeshError> = bytes.withUnsafeBytes { raw in Swift.Result { () throws(MeshError) in try body(raw) } }
+    let outcome: Swift.Result<Result, MeshError> = bytes.withUnsafeBytes { raw in
+        Swift.Result { () throws(MeshError) in try body(raw) }
+    }
     return try outcome.get()
 }

@@ -17,7 +17,9 @@ enum Footprint {
         }
         let lowerCount = hull.count + 1
         for p in points.reversed().dropFirst() {
-            while hull.count >= lowerCount && turn(hull[hull.count - 2], hull[hull.count - 1], p) <= 0 { hull.removeLast() }
+            while hull.count >= lowerCount && turn(hull[hull.count - 2], hull[hull.count - 1], p) <= 0 {
+                hull.removeLast()
+            }
             hull.append(p)
         }
         if hull.count > 1 { hull.removeLast() }
@@ -30,7 +32,8 @@ enum Footprint {
     private static func candidates(_ positions: [SIMD3<Float>]) -> [SIMD2<Double>] {
         // Extremes along -y, x-y, x, x+y, y, y-x, -x, -x-y: counter-clockwise around the octagon. Eight lanes at once.
         var best = SIMD8<Float>(repeating: -.infinity)
-        var bestX = SIMD8<Float>(repeating: 0), bestY = SIMD8<Float>(repeating: 0)
+        var bestX = SIMD8<Float>(repeating: 0)
+        var bestY = SIMD8<Float>(repeating: 0)
         var finite = 0
         positions.withUnsafeBufferPointer { points in
             for p in points where p.x.isFinite && p.y.isFinite && p.z.isFinite {
@@ -48,14 +51,20 @@ enum Footprint {
         for e in extremes where octagon.last != e && octagon.first != e { octagon.append(e) }
         var kept: [SIMD2<Double>] = []
         guard octagon.count >= 3 else {
-            for p in positions where p.x.isFinite && p.y.isFinite && p.z.isFinite { kept.append(SIMD2(Double(p.x), Double(p.y))) }
+            for p in positions where p.x.isFinite && p.y.isFinite && p.z.isFinite {
+                kept.append(SIMD2(Double(p.x), Double(p.y)))
+            }
             return kept
         }
         // Each edge a → b as lanes (repeating the last edge to fill eight): inside when left of every edge.
-        var ax = SIMD8<Float>(), ay = SIMD8<Float>(), dx = SIMD8<Float>(), dy = SIMD8<Float>()
+        var ax = SIMD8<Float>()
+        var ay = SIMD8<Float>()
+        var dx = SIMD8<Float>()
+        var dy = SIMD8<Float>()
         for lane in 0..<8 {
             let i = Swift.min(lane, octagon.count - 1)
-            let a = octagon[i], b = octagon[(i + 1) % octagon.count]
+            let a = octagon[i]
+            let b = octagon[(i + 1) % octagon.count]
             ax[lane] = a.x
             ay[lane] = a.y
             dx[lane] = b.x - a.x

@@ -99,11 +99,15 @@ public enum MeshError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .empty: "the file is empty; upload the model again"
-        case .truncated(let expected, let actual): "the file is cut short: \(actual) bytes where at least \(expected) were expected; upload it again"
+        case .truncated(let expected, let actual):
+            "the file is cut short: \(actual) bytes where at least \(expected) were expected; upload it again"
         case .notAMesh(let reason): "this is not an STL or 3MF model (\(reason)); export the model as STL or 3MF"
-        case .malformedASCII(let line, let reason): "the ASCII STL is malformed at line \(line): \(reason); export it again, preferably as binary STL"
-        case .tooLarge(let triangles, let limit): "the model has \(triangles) triangles, more than the \(limit) this farm accepts; simplify it"
-        case .invalidPackage(let reason): "the 3MF file cannot be used: \(reason); export it again from your design program"
+        case .malformedASCII(let line, let reason):
+            "the ASCII STL is malformed at line \(line): \(reason); export it again, preferably as binary STL"
+        case .tooLarge(let triangles, let limit):
+            "the model has \(triangles) triangles, more than the \(limit) this farm accepts; simplify it"
+        case .invalidPackage(let reason):
+            "the 3MF file cannot be used: \(reason); export it again from your design program"
         case .unreadable(let reason): "the file could not be read: \(reason)"
         }
     }

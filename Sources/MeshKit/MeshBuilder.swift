@@ -31,7 +31,10 @@ public struct MeshBuilder: TriangleSink, @unchecked Sendable {
     /// Room for `count` more entries, growing (rarely: the expected size was a guess) by half again.
     private mutating func reserve(_ count: Int) -> Int {
         let base = taggedCount
-        if base + count > tagged.count { tagged.append(contentsOf: repeatElement(0, count: Swift.max(base + count, tagged.count * 3 / 2) - tagged.count)) }
+        if base + count > tagged.count {
+            tagged.append(
+                contentsOf: repeatElement(0, count: Swift.max(base + count, tagged.count * 3 / 2) - tagged.count))
+        }
         taggedCount += count
         return base
     }
@@ -51,13 +54,15 @@ public struct MeshBuilder: TriangleSink, @unchecked Sendable {
     public mutating func addBinaryRecords(_ raw: UnsafeRawBufferPointer, count: Int) {
         precondition(finished == nil, "no triangles after finish()")
         let base = reserve(count * 3)
-        let shift = partitionShift, partitionCount = partitions.count
+        let shift = partitionShift
+        let partitionCount = partitions.count
         if partitionCount == 1 || count < 4096 {
             for corner in 0..<count * 3 {
                 let (x, y, z) = Self.corner(raw, corner)
                 let hash = WeldTable.hash(x, y, z)
                 let partition = partitionCount == 1 ? 0 : Int(truncatingIfNeeded: hash >> shift)
-                tagged[base + corner] = Int32(bitPattern: partitions[partition].weld(x, y, z, hash: hash) << 3 | UInt32(partition))
+                tagged[base + corner] = Int32(
+                    bitPattern: partitions[partition].weld(x, y, z, hash: hash) << 3 | UInt32(partition))
             }
             return
         }
@@ -84,7 +89,8 @@ public struct MeshBuilder: TriangleSink, @unchecked Sendable {
                             let (x, y, z) = Self.corner(raw, corner)
                             let hash = WeldTable.hash(x, y, z)
                             let bucket = reader * partitionCount + Int(truncatingIfNeeded: hash >> shift)
-                            buckets[bucket * stride + filled[bucket]] = Pending(x: x, y: y, z: z, corner: UInt32(corner), hash: hash)
+                            buckets[bucket * stride + filled[bucket]] = Pending(
+                                x: x, y: y, z: z, corner: UInt32(corner), hash: hash)
                             filled[bucket] += 1
                         }
                     }
@@ -95,7 +101,8 @@ public struct MeshBuilder: TriangleSink, @unchecked Sendable {
                             let bucket = reader * partitionCount + partition
                             for i in 0..<filled[bucket] {
                                 let p = buckets[bucket * stride + i]
-                                out[base + Int(p.corner)] = Int32(bitPattern: table.weld(p.x, p.y, p.z, hash: p.hash) << 3 | UInt32(partition))
+                                out[base + Int(p.corner)] = Int32(
+                                    bitPattern: table.weld(p.x, p.y, p.z, hash: p.hash) << 3 | UInt32(partition))
                             }
                         }
                     }
@@ -128,7 +135,8 @@ public struct MeshBuilder: TriangleSink, @unchecked Sendable {
         positions.withUnsafeMutableBufferPointer { positions in
             for table in partitions {
                 offsets.append(UInt32(filled))
-                _ = UnsafeMutableBufferPointer(rebasing: positions[filled..<filled + table.count]).initialize(from: table.vertices)
+                _ = UnsafeMutableBufferPointer(rebasing: positions[filled..<filled + table.count]).initialize(
+                    from: table.vertices)
                 filled += table.count
             }
         }
@@ -180,7 +188,8 @@ final class WeldTable: @unchecked Sendable {
 
     private static func allocatePositions(_ capacity: Int) -> UnsafeMutablePointer<SIMD3<Float>> {
         let positions = UnsafeMutablePointer<SIMD3<Float>>.allocate(capacity: capacity)
-        adviseHugePages(UnsafeMutableRawBufferPointer(start: positions, count: capacity * MemoryLayout<SIMD3<Float>>.stride))
+        adviseHugePages(
+            UnsafeMutableRawBufferPointer(start: positions, count: capacity * MemoryLayout<SIMD3<Float>>.stride))
         return positions
     }
 

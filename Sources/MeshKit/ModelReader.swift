@@ -23,7 +23,9 @@ public struct ModelReader: Sendable {
     public var uncompressedLimit: Int
     public var options: AnalysisOptions
 
-    public init(triangleLimit: Int = 50_000_000, uncompressedLimit: Int = 1 << 30, options: AnalysisOptions = AnalysisOptions()) {
+    public init(
+        triangleLimit: Int = 50_000_000, uncompressedLimit: Int = 1 << 30, options: AnalysisOptions = AnalysisOptions()
+    ) {
         self.triangleLimit = triangleLimit
         self.uncompressedLimit = uncompressedLimit
         self.options = options
@@ -38,13 +40,15 @@ public struct ModelReader: Sendable {
             let reader = ThreeMFReader(triangleLimit: triangleLimit, uncompressedLimit: uncompressedLimit)
             let (summary, warnings) = try reader.read(source, into: &builder)
             return ModelReport(
-                format: .threeMF, analysis: MeshAnalysis(builder, options: options, declaredUnits: true), warnings: warnings,
+                format: .threeMF, analysis: MeshAnalysis(builder, options: options, declaredUnits: true),
+                warnings: warnings,
                 objectNames: summary.objectNames, declaredUnit: summary.unit)
         }
         var builder = MeshBuilder(expectedTriangles: min(size / 50, triangleLimit))
         let (format, warnings) = try STLReader(triangleLimit: triangleLimit).read(source, into: &builder)
         return ModelReport(
-            format: format == .binary ? .binarySTL : .asciiSTL, analysis: MeshAnalysis(builder, options: options), warnings: warnings,
+            format: format == .binary ? .binarySTL : .asciiSTL, analysis: MeshAnalysis(builder, options: options),
+            warnings: warnings,
             objectNames: [], declaredUnit: nil)
     }
 }

@@ -20,7 +20,9 @@ public struct STLReader: Sendable {
     }
 
     /// Streams the model's triangles into `sink`.
-    public func read<Sink: TriangleSink>(_ source: ByteSource, into sink: inout Sink) throws(MeshError) -> (Format, [MeshWarning]) {
+    public func read<Sink: TriangleSink>(_ source: ByteSource, into sink: inout Sink) throws(MeshError) -> (
+        Format, [MeshWarning]
+    ) {
         let size = try source.size()
         guard size > 0 else { throw .empty }
         let head = try source.prefix(1024)
@@ -44,12 +46,16 @@ public struct STLReader: Sendable {
             return (.binary, [.triangleCountMismatch(header: header, actual: actual)])
         }
         // A count no model this farm accepts could have, in a file far too small for it, is noise, not a cut-off file.
-        if Int(header) > triangleLimit { throw .notAMesh("its header claims \(header) triangles in a file of \(size) bytes") }
+        if Int(header) > triangleLimit {
+            throw .notAMesh("its header claims \(header) triangles in a file of \(size) bytes")
+        }
         if Int(header) > actual { throw .truncated(expectedBytes: 84 + Int(header) * 50, actualBytes: size) }
         throw .notAMesh("its size fits neither a binary nor an ASCII STL")
     }
 
-    private func readBinary<Sink: TriangleSink>(_ source: ByteSource, count: Int, into sink: inout Sink) throws(MeshError) {
+    private func readBinary<Sink: TriangleSink>(_ source: ByteSource, count: Int, into sink: inout Sink)
+        throws(MeshError)
+    {
         guard count <= triangleLimit else { throw .tooLarge(triangles: count, limit: triangleLimit) }
         var remaining = count
         try source.forEachChunk(from: 84, chunkSize: 50 * 65_536) { (raw: UnsafeRawBufferPointer) throws(MeshError) in
@@ -59,7 +65,9 @@ public struct STLReader: Sendable {
         }
     }
 
-    private func readASCII<Sink: TriangleSink>(_ source: ByteSource, into sink: inout Sink) throws(MeshError) -> [MeshWarning] {
+    private func readASCII<Sink: TriangleSink>(_ source: ByteSource, into sink: inout Sink) throws(MeshError)
+        -> [MeshWarning]
+    {
         var parser = ASCIIParser(triangleLimit: triangleLimit)
         try source.forEachChunk(from: 0, chunkSize: 1 << 20) { (chunk: UnsafeRawBufferPointer) throws(MeshError) in
             try parser.feed(chunk, into: &sink)
@@ -88,25 +96,32 @@ private struct ASCIIParser {
                 pending.append(contentsOf: chunk[lineStart..<i])
                 let joined = pending
                 pending.removeAll(keepingCapacity: true)
-                try withBytes(of: joined) { (raw: UnsafeRawBufferPointer) throws(MeshError) in try parseLine(raw, into: &sink) }
+                try withBytes(of: joined) { (raw: UnsafeRawBufferPointer) throws(MeshError) in
+                    try parseLine(raw, into: &sink)
+                }
             }
             lineStart = i + 1
         }
         pending.append(contentsOf: chunk[lineStart...])
-        guard pending.count <= 4096 else { throw .malformedASCII(line: line + 1, reason: "a line longer than 4096 characters") }
+        guard pending.count <= 4096 else {
+            throw .malformedASCII(line: line + 1, reason: "a line longer than 4096 characters")
+        }
     }
 
     mutating func finish<Sink: TriangleSink>(into sink: inout Sink) throws(MeshError) {
         if !pending.isEmpty {
             let rest = pending
             pending = []
-            try withBytes(of: rest) { (raw: UnsafeRawBufferPointer) throws(MeshError) in try parseLine(raw, into: &sink) }
+            try withBytes(of: rest) { (raw: UnsafeRawBufferPointer) throws(MeshError) in try parseLine(raw, into: &sink)
+            }
         }
         guard corners.isEmpty else { throw .malformedASCII(line: line, reason: "the last facet is not closed") }
         guard triangles > 0 else { throw .notAMesh("no facets") }
     }
 
-    private mutating func parseLine<Sink: TriangleSink>(_ text: UnsafeRawBufferPointer, into sink: inout Sink) throws(MeshError) {
+    private mutating func parseLine<Sink: TriangleSink>(_ text: UnsafeRawBufferPointer, into sink: inout Sink)
+        throws(MeshError)
+    {
         line += 1
         let words = text.split(whereSeparator: { $0 == 32 || $0 == 9 || $0 == 13 })
         guard let keyword = words.first else { return }
@@ -115,10 +130,14 @@ private struct ASCIIParser {
             var values = SIMD3<Float>()
             for axis in 0..<3 {
                 let word = String(decoding: words[axis + 1], as: UTF8.self)
-                guard let value = Float(word) else { throw .malformedASCII(line: line, reason: "'\(word.prefix(40))' is not a number") }
+                guard let value = Float(word) else {
+                    throw .malformedASCII(line: line, reason: "'\(word.prefix(40))' is not a number")
+                }
                 values[axis] = value
             }
-            guard corners.count < 3 else { throw .malformedASCII(line: line, reason: "a facet needs exactly three vertices, got more") }
+            guard corners.count < 3 else {
+                throw .malformedASCII(line: line, reason: "a facet needs exactly three vertices, got more")
+            }
             corners.append(values)
         } else if keyword.elementsEqual("endfacet".utf8) {
             guard corners.count == 3 else {

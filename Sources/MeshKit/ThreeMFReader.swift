@@ -20,7 +20,9 @@ public struct ThreeMFReader: Sendable {
         public var buildItems: Int
     }
 
-    public func read<Sink: TriangleSink>(_ source: ByteSource, into sink: inout Sink) throws(MeshError) -> (Summary, [MeshWarning]) {
+    public func read<Sink: TriangleSink>(_ source: ByteSource, into sink: inout Sink) throws(MeshError) -> (
+        Summary, [MeshWarning]
+    ) {
         let archive = try ZipArchive(source)
         var declaredTotal: UInt64 = 0
         for entry in archive.entries {
@@ -47,11 +49,17 @@ public struct ThreeMFReader: Sendable {
         let scale = document.scale
         let unitTransform = Transform(scale: scale)
         for item in items {
-            try emitter.emit(object: item.objectID, path: item.path ?? root, transform: item.transform.then(unitTransform), into: &sink, depth: 0)
+            try emitter.emit(
+                object: item.objectID, path: item.path ?? root, transform: item.transform.then(unitTransform),
+                into: &sink, depth: 0)
         }
         warnings += emitter.warnings
         guard emitter.triangles > 0 else { throw .notAMesh("the 3MF holds no triangles") }
-        return (Summary(unit: document.unit, objectNames: document.objectOrder.compactMap { document.objects[$0]?.name }, buildItems: items.count), warnings)
+        return (
+            Summary(
+                unit: document.unit, objectNames: document.objectOrder.compactMap { document.objects[$0]?.name },
+                buildItems: items.count), warnings
+        )
     }
 }
 
@@ -66,7 +74,9 @@ struct Transform: Equatable {
 
     init?(_ text: String?) {
         guard let text else { return nil }
-        let values = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).compactMap { Double($0) }
+        let values = text.split(whereSeparator: { $0 == " " || $0 == "\t" || $0 == "\n" || $0 == "\r" }).compactMap {
+            Double($0)
+        }
         guard values.count == 12, values.allSatisfy(\.isFinite) else { return nil }
         m = values
     }
@@ -151,7 +161,9 @@ private struct Package {
             let target: String? = try withBytes(of: relations) { (raw: UnsafeRawBufferPointer) throws(MeshError) in
                 var scanner = XMLScanner(raw)
                 while let tag = try scanner.next() {
-                    if tag.named("Relationship"), let type = tag.string("Type"), type.hasSuffix("/3dmodel"), let target = tag.string("Target") {
+                    if tag.named("Relationship"), let type = tag.string("Type"), type.hasSuffix("/3dmodel"),
+                        let target = tag.string("Target")
+                    {
                         return target
                     }
                 }
@@ -165,10 +177,14 @@ private struct Package {
     mutating func document(at path: String) throws(MeshError) -> ModelDocument {
         if let known = documents[path] { return known }
         guard let data = try bytes(at: path) else {
-            throw path == "/3D/3dmodel.model" ? .notAMesh("a ZIP archive without a 3D model part") : .invalidPackage("the part '\(path.prefix(80))' is missing")
+            throw path == "/3D/3dmodel.model"
+                ? .notAMesh("a ZIP archive without a 3D model part")
+                : .invalidPackage("the part '\(path.prefix(80))' is missing")
         }
         let limit = triangleLimit
-        let document = try withBytes(of: data) { (raw: UnsafeRawBufferPointer) throws(MeshError) in try Self.parse(raw, triangleLimit: limit) }
+        let document = try withBytes(of: data) { (raw: UnsafeRawBufferPointer) throws(MeshError) in
+            try Self.parse(raw, triangleLimit: limit)
+        }
         documents[path] = document
         return document
     }
@@ -211,7 +227,8 @@ private struct Package {
                 }
                 current!.object.vertices.append(SIMD3(x, y, z))
             case "triangle":
-                guard current != nil, let v1 = tag.integer("v1"), let v2 = tag.integer("v2"), let v3 = tag.integer("v3") else {
+                guard current != nil, let v1 = tag.integer("v1"), let v2 = tag.integer("v2"), let v3 = tag.integer("v3")
+                else {
                     throw .invalidPackage("a triangle outside an object or without v1, v2 and v3")
                 }
                 let count = current!.object.vertices.count
@@ -222,12 +239,22 @@ private struct Package {
                 guard triangles <= triangleLimit else { throw .tooLarge(triangles: triangles, limit: triangleLimit) }
                 current!.object.triangles += [Int32(v1), Int32(v2), Int32(v3)]
             case "component":
-                guard current != nil, let objectID = tag.integer("objectid") else { throw .invalidPackage("a component without an objectid") }
-                current!.object.components.append(BuildItem(objectID: objectID, path: pathAttribute(tag), transform: Transform(tag.string("transform")) ?? .identity))
+                guard current != nil, let objectID = tag.integer("objectid") else {
+                    throw .invalidPackage("a component without an objectid")
+                }
+                current!.object.components.append(
+                    BuildItem(
+                        objectID: objectID, path: pathAttribute(tag),
+                        transform: Transform(tag.string("transform")) ?? .identity))
             case "item":
-                guard let objectID = tag.integer("objectid") else { throw .invalidPackage("a build item without an objectid") }
+                guard let objectID = tag.integer("objectid") else {
+                    throw .invalidPackage("a build item without an objectid")
+                }
                 if tag.string("printable") == "0" { continue }
-                document.items.append(BuildItem(objectID: objectID, path: pathAttribute(tag), transform: Transform(tag.string("transform")) ?? .identity))
+                document.items.append(
+                    BuildItem(
+                        objectID: objectID, path: pathAttribute(tag),
+                        transform: Transform(tag.string("transform")) ?? .identity))
             default: break
             }
         }
@@ -253,7 +280,9 @@ private struct Emitter {
         self.triangleLimit = triangleLimit
     }
 
-    mutating func emit<Sink: TriangleSink>(object id: Int, path: String, transform: Transform, into sink: inout Sink, depth: Int) throws(MeshError) {
+    mutating func emit<Sink: TriangleSink>(
+        object id: Int, path: String, transform: Transform, into sink: inout Sink, depth: Int
+    ) throws(MeshError) {
         guard depth < 16 else { throw .invalidPackage("components nest more than 16 deep (or refer to themselves)") }
         let document = try package.document(at: path)
         guard let object = document.objects[id] else {
@@ -262,14 +291,18 @@ private struct Emitter {
         }
         // Parts referenced by path carry their own unit only through the root; 3MF requires one unit per package.
         for component in object.components {
-            try emit(object: component.objectID, path: component.path ?? path, transform: component.transform.then(transform), into: &sink, depth: depth + 1)
+            try emit(
+                object: component.objectID, path: component.path ?? path,
+                transform: component.transform.then(transform), into: &sink, depth: depth + 1)
         }
         guard !object.triangles.isEmpty else { return }
         triangles += object.triangles.count / 3
         guard triangles <= triangleLimit else { throw .tooLarge(triangles: triangles, limit: triangleLimit) }
         let placed = object.vertices.map { SIMD3<Float>(transform.apply($0)) }
         for t in stride(from: 0, to: object.triangles.count, by: 3) {
-            sink.add(placed[Int(object.triangles[t])], placed[Int(object.triangles[t + 1])], placed[Int(object.triangles[t + 2])])
+            sink.add(
+                placed[Int(object.triangles[t])], placed[Int(object.triangles[t + 1])],
+                placed[Int(object.triangles[t + 2])])
         }
     }
 }

@@ -41,8 +41,11 @@ struct XMLScanner {
                     throw .invalidPackage("the XML declares a document type or entities, which 3MF does not allow")
                 }
             default:
-                guard let close = find(UInt8(ascii: ">"), from: position) else { throw .invalidPackage("the XML ends inside a tag") }
-                var start = position, end = close
+                guard let close = find(UInt8(ascii: ">"), from: position) else {
+                    throw .invalidPackage("the XML ends inside a tag")
+                }
+                var start = position
+                var end = close
                 let isEnd = bytes[start] == UInt8(ascii: "/")
                 if isEnd { start += 1 }
                 let selfClosing = !isEnd && end > start && bytes[end - 1] == UInt8(ascii: "/")
@@ -57,7 +60,8 @@ struct XMLScanner {
                     prefixed = true
                 }
                 position = close + 1
-                let name = String(decoding: UnsafeRawBufferPointer(rebasing: bytes[nameStart..<nameEnd]), as: UTF8.self)[...].utf8
+                let name = String(
+                    decoding: UnsafeRawBufferPointer(rebasing: bytes[nameStart..<nameEnd]), as: UTF8.self)[...].utf8
                 return Tag(
                     name: name, prefixed: prefixed, isEnd: isEnd, selfClosing: selfClosing,
                     attributes: UnsafeRawBufferPointer(rebasing: bytes[nameEnd..<end]))
@@ -69,7 +73,9 @@ struct XMLScanner {
 
     private func find(_ byte: UInt8, from: Int) -> Int? {
         guard from < bytes.count else { return nil }
-        guard let base = bytes.baseAddress, let found = memchr(base + from, Int32(byte), bytes.count - from) else { return nil }
+        guard let base = bytes.baseAddress, let found = memchr(base + from, Int32(byte), bytes.count - from) else {
+            return nil
+        }
         return UnsafeRawPointer(found) - base
     }
 
@@ -83,7 +89,8 @@ struct XMLScanner {
         let utf8 = Array(terminator.utf8)
         var from = position
         while let candidate = find(utf8[0], from: from) {
-            if candidate + utf8.count <= bytes.count, (0..<utf8.count).allSatisfy({ bytes[candidate + $0] == utf8[$0] }) {
+            if candidate + utf8.count <= bytes.count, (0..<utf8.count).allSatisfy({ bytes[candidate + $0] == utf8[$0] })
+            {
                 return candidate + utf8.count
             }
             from = candidate + 1
@@ -136,7 +143,9 @@ extension XMLScanner.Tag {
             case "quot": result += "\""
             case "apos": result += "'"
             default:
-                let number = entity.hasPrefix("#x") ? UInt32(entity.dropFirst(2), radix: 16) : entity.hasPrefix("#") ? UInt32(entity.dropFirst()) : nil
+                let number =
+                    entity.hasPrefix("#x")
+                    ? UInt32(entity.dropFirst(2), radix: 16) : entity.hasPrefix("#") ? UInt32(entity.dropFirst()) : nil
                 if let number, let scalar = Unicode.Scalar(number) { result.unicodeScalars.append(scalar) }
             }
             rest = rest[rest.index(after: semi)...]

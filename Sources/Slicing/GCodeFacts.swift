@@ -3,7 +3,8 @@ import Foundation
 
 extension GCodeFacts {
     static let keptSettings: Set<String> = [
-        "perimeter_generator", "layer_height", "first_layer_height", "nozzle_diameter", "filament_type", "filament_density",
+        "perimeter_generator", "layer_height", "first_layer_height", "nozzle_diameter", "filament_type",
+        "filament_density",
         "filament_cost", "printer_model", "bed_shape", "max_print_height", "gcode_flavor",
     ]
 
@@ -27,8 +28,10 @@ extension GCodeFacts {
 
     private struct Parser {
         var facts = GCodeFacts(
-            generator: nil, estimatedSeconds: nil, estimatedSilentSeconds: nil, filamentMillimetres: nil, filamentCubicCentimetres: nil,
-            filamentGrams: nil, filamentCost: nil, layerCount: 0, layerHeights: [], firstLayerHeight: nil, maxZ: 0, objects: [], thumbnails: [],
+            generator: nil, estimatedSeconds: nil, estimatedSilentSeconds: nil, filamentMillimetres: nil,
+            filamentCubicCentimetres: nil,
+            filamentGrams: nil, filamentCost: nil, layerCount: 0, layerHeights: [], firstLayerHeight: nil, maxZ: 0,
+            objects: [], thumbnails: [],
             settings: [:])
         var heights = Set<Double>()
 
@@ -43,13 +46,18 @@ extension GCodeFacts {
         mutating func lines(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
             var start = 0
             while start < bytes.count {
-                guard let base = bytes.baseAddress, let found = memchr(base + start, 10, bytes.count - start) else { break }
+                guard let base = bytes.baseAddress, let found = memchr(base + start, 10, bytes.count - start) else {
+                    break
+                }
                 let end = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
                 if end - start >= 3 {
-                    let first = bytes[start], second = bytes[start + 1]
+                    let first = bytes[start]
+                    let second = bytes[start + 1]
                     if first == UInt8(ascii: ";") {
                         // "; …" (header, config, objects, thumbnails), ";Z:", ";HEIGHT:", ";LAYER_CHANGE"
-                        if second == UInt8(ascii: " ") || second == UInt8(ascii: "Z") || second == UInt8(ascii: "H") || second == UInt8(ascii: "L") {
+                        if second == UInt8(ascii: " ") || second == UInt8(ascii: "Z") || second == UInt8(ascii: "H")
+                            || second == UInt8(ascii: "L")
+                        {
                             comment(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
                         }
                     } else if first == UInt8(ascii: "G") || first == UInt8(ascii: "M") {
@@ -67,7 +75,9 @@ extension GCodeFacts {
             guard let (letter, code) = words.next(), code >= 0, code == code.rounded() else { return }
             switch (letter, Int(code)) {
             case (UInt8(ascii: "G"), 0), (UInt8(ascii: "G"), 1):
-                var nx = x, ny = y, extruded = false
+                var nx = x
+                var ny = y
+                var extruded = false
                 while let (field, value) = words.next() {
                     switch field {
                     case UInt8(ascii: "X"): nx = relativeXY ? x + value : value
@@ -84,8 +94,12 @@ extension GCodeFacts {
                 }
                 x = nx
                 y = ny
-            case (UInt8(ascii: "G"), 90): relativeXY = false; relativeE = false
-            case (UInt8(ascii: "G"), 91): relativeXY = true; relativeE = true
+            case (UInt8(ascii: "G"), 90):
+                relativeXY = false
+                relativeE = false
+            case (UInt8(ascii: "G"), 91):
+                relativeXY = true
+                relativeE = true
             case (UInt8(ascii: "M"), 82): relativeE = false
             case (UInt8(ascii: "M"), 83): relativeE = true
             case (UInt8(ascii: "G"), 92):
@@ -109,7 +123,10 @@ extension GCodeFacts {
             let (name, id, copy) = ObjectPlacement.parse(label: label)
             labels[label] = facts.placements.count
             printing = facts.placements.count
-            facts.placements.append(ObjectPlacement(name: name, id: id, copy: copy, minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity))
+            facts.placements.append(
+                ObjectPlacement(
+                    name: name, id: id, copy: copy, minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity
+                ))
         }
 
         mutating func comment(_ text: String) {
@@ -133,7 +150,9 @@ extension GCodeFacts {
             } else if line.hasPrefix("; thumbnail begin ") {
                 if let size = line.dropFirst(18).split(separator: " ").first { facts.thumbnails.append(String(size)) }
             } else if let equals = line.range(of: " = "), line.hasPrefix("; ") {
-                value(key: String(line[line.index(line.startIndex, offsetBy: 2)..<equals.lowerBound]), text: String(line[equals.upperBound...]))
+                value(
+                    key: String(line[line.index(line.startIndex, offsetBy: 2)..<equals.lowerBound]),
+                    text: String(line[equals.upperBound...]))
             }
         }
 
@@ -157,7 +176,6 @@ extension GCodeFacts {
         }
     }
 }
-
 
 extension ObjectPlacement {
     mutating func include(_ x: Double, _ y: Double) {
@@ -193,7 +211,10 @@ struct Words {
             negative = line[index] == UInt8(ascii: "-")
             index += 1
         }
-        var whole: Int64 = 0, fraction: Int64 = 0, scale: Int64 = 1, digits = 0
+        var whole: Int64 = 0
+        var fraction: Int64 = 0
+        var scale: Int64 = 1
+        var digits = 0
         while index < line.count, let digit = Self.digit(line[index]), whole < 1_000_000_000_000 {
             whole = whole * 10 + digit
             index += 1

@@ -50,7 +50,8 @@ enum ProcessRunner {
         pipe.fileHandleForReading.readabilityHandler = nil
         collector.append(pipe.fileHandleForReading.readDataToEndOfFile())
         return Finished(
-            status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal, output: collector.text,
+            status: process.terminationStatus, signalled: process.terminationReason == .uncaughtSignal,
+            output: collector.text,
             timedOut: collector.timedOut, cancelled: collector.cancelled)
     }
 }

@@ -37,23 +37,47 @@ public struct SliceFailure: Error, Sendable, Equatable, CustomStringConvertible 
         let tail = output.split(separator: "\n").suffix(20).joined(separator: "\n")
         let lower = output.lowercased()
         if lower.contains("could not fit on the bed") || lower.contains("outside of the print area") {
-            return SliceFailure(code: .doesNotFit, message: "the part does not fit on this printer's bed; choose a larger printer, turn it, or scale it down", slicerOutput: tail)
+            return SliceFailure(
+                code: .doesNotFit,
+                message:
+                    "the part does not fit on this printer's bed; choose a larger printer, turn it, or scale it down",
+                slicerOutput: tail)
         }
-        if lower.contains("no layers were detected") || lower.contains("nothing to print") || lower.contains("empty layers") {
-            return SliceFailure(code: .noLayers, message: "the slicer found nothing to print (no layers); the model may be flat or tiny — check its units and volume", slicerOutput: tail)
+        if lower.contains("no layers were detected") || lower.contains("nothing to print")
+            || lower.contains("empty layers")
+        {
+            return SliceFailure(
+                code: .noLayers,
+                message:
+                    "the slicer found nothing to print (no layers); the model may be flat or tiny — check its units and volume",
+                slicerOutput: tail)
         }
         if lower.contains("loading of a model file failed") || lower.contains("failed loading") {
-            return SliceFailure(code: .modelRejected, message: "the slicer could not load the model (it may have no volume); repair or re-export it", slicerOutput: tail)
+            return SliceFailure(
+                code: .modelRejected,
+                message: "the slicer could not load the model (it may have no volume); repair or re-export it",
+                slicerOutput: tail)
         }
         // PrusaSlicer 2.5: "The composite configation is not valid: Invalid value for --layer-height" or "…: Value out of range: fill_density".
-        if lower.contains("configation is not valid") || lower.contains("configuration is not valid") || lower.contains("out of range")
-            || (lower.contains("invalid") && (lower.contains("config") || lower.contains("value") || lower.contains("option"))) {
-            return SliceFailure(code: .invalidProfile, message: "the slicer refused the profile: \(Self.lastMeaningfulLine(output)); fix that setting", slicerOutput: tail)
+        if lower.contains("configation is not valid") || lower.contains("configuration is not valid")
+            || lower.contains("out of range")
+            || (lower.contains("invalid")
+                && (lower.contains("config") || lower.contains("value") || lower.contains("option")))
+        {
+            return SliceFailure(
+                code: .invalidProfile,
+                message: "the slicer refused the profile: \(Self.lastMeaningfulLine(output)); fix that setting",
+                slicerOutput: tail)
         }
         if signalled {
-            return SliceFailure(code: .crashed, message: "the slicer crashed (\(Self.lastMeaningfulLine(output))); the output is kept for the operator", slicerOutput: tail)
+            return SliceFailure(
+                code: .crashed,
+                message: "the slicer crashed (\(Self.lastMeaningfulLine(output))); the output is kept for the operator",
+                slicerOutput: tail)
         }
-        return SliceFailure(code: .failed, message: "the slicer failed with status \(status): \(Self.lastMeaningfulLine(output))", slicerOutput: tail)
+        return SliceFailure(
+            code: .failed, message: "the slicer failed with status \(status): \(Self.lastMeaningfulLine(output))",
+            slicerOutput: tail)
     }
 
     public static func lastMeaningfulLine(_ output: String) -> String {

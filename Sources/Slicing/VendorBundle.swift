@@ -27,7 +27,9 @@ public struct VendorBundle: Sendable {
                 continue
             }
             guard let kind else { continue }
-            guard let equals = line.firstIndex(of: "=") else { throw .malformed(line: number + 1, text: String(line.prefix(60))) }
+            guard let equals = line.firstIndex(of: "=") else {
+                throw .malformed(line: number + 1, text: String(line.prefix(60)))
+            }
             let key = line[..<equals].trimmingCharacters(in: .whitespaces)
             presets[kind]![name]![key] = line[line.index(after: equals)...].trimmingCharacters(in: .whitespaces)
         }
@@ -41,7 +43,9 @@ public struct VendorBundle: Sendable {
 
     /// One flat profile: the slicer's defaults, then the printer, print and filament presets with everything they
     /// inherit, keeping only keys the slicer knows.
-    public func flatten(printer: String, print: String, filament: String, over defaults: SlicerProfile) throws(BundleError) -> SlicerProfile {
+    public func flatten(printer: String, print: String, filament: String, over defaults: SlicerProfile)
+        throws(BundleError) -> SlicerProfile
+    {
         var settings = defaults.settings
         for (kind, name) in [("printer", printer), ("print", print), ("filament", filament)] {
             for (key, value) in try resolve(kind: kind, name: name, seen: []) where defaults.settings[key] != nil {
@@ -55,13 +59,16 @@ public struct VendorBundle: Sendable {
 
     private func resolve(kind: String, name: String, seen: [String]) throws(BundleError) -> [String: String] {
         guard let own = presets[kind]?[name] else {
-            let similar = names(of: kind).filter { $0.localizedCaseInsensitiveContains(name.split(separator: " ").first.map(String.init) ?? name) }.prefix(5)
+            let similar = names(of: kind).filter {
+                $0.localizedCaseInsensitiveContains(name.split(separator: " ").first.map(String.init) ?? name)
+            }.prefix(5)
             throw .unknownPreset(kind: kind, name: name, suggestions: Array(similar))
         }
         guard !seen.contains(name), seen.count < 32 else { throw .inheritanceCycle(kind: kind, chain: seen + [name]) }
         var settings: [String: String] = [:]
         // `inherits = a; b`: parents apply in order, the preset's own keys last.
-        for parent in (own["inherits"] ?? "").split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) }) where !parent.isEmpty {
+        for parent in (own["inherits"] ?? "").split(separator: ";").map({ $0.trimmingCharacters(in: .whitespaces) })
+        where !parent.isEmpty {
             settings.merge(try resolve(kind: kind, name: parent, seen: seen + [name])) { $1 }
         }
         settings.merge(own.filter { $0.key != "inherits" }) { $1 }
@@ -76,7 +83,8 @@ public enum BundleError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .unknownPreset(let kind, let name, let suggestions):
-            "the bundle has no \(kind) preset '\(name)'" + (suggestions.isEmpty ? "" : "; similar: \(suggestions.joined(separator: ", "))")
+            "the bundle has no \(kind) preset '\(name)'"
+                + (suggestions.isEmpty ? "" : "; similar: \(suggestions.joined(separator: ", "))")
         case .inheritanceCycle(let kind, let chain):
             "the \(kind) presets inherit in a circle: \(chain.joined(separator: " → "))"
         }

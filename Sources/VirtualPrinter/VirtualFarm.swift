@@ -8,7 +8,8 @@ public enum VirtualFarm {
     /// The services that serve `printers` (one server each, plus the tick), for a `ServiceGroup`; `onReady` hears
     /// every printer's port once all listen.
     public static func services(
-        printers: [VirtualPrinter], host: String = "127.0.0.1", basePort: Int, logger: Logger, onReady: @escaping @Sendable ([Int]) async -> Void = { _ in }
+        printers: [VirtualPrinter], host: String = "127.0.0.1", basePort: Int, logger: Logger,
+        onReady: @escaping @Sendable ([Int]) async -> Void = { _ in }
     ) -> [any Service] {
         let ports = PortCollector(expected: printers.count, onReady: onReady)
         let servers: [any Service] = printers.enumerated().map { index, printer in
@@ -21,10 +22,12 @@ public enum VirtualFarm {
 
     /// Serves `printers` until the calling task is cancelled, then shuts the servers down gracefully.
     public static func run(
-        printers: [VirtualPrinter], host: String = "127.0.0.1", basePort: Int, logger: Logger, onReady: @escaping @Sendable ([Int]) async -> Void = { _ in }
+        printers: [VirtualPrinter], host: String = "127.0.0.1", basePort: Int, logger: Logger,
+        onReady: @escaping @Sendable ([Int]) async -> Void = { _ in }
     ) async throws {
         let group = ServiceGroup(
-            services: services(printers: printers, host: host, basePort: basePort, logger: logger, onReady: onReady), gracefulShutdownSignals: [],
+            services: services(printers: printers, host: host, basePort: basePort, logger: logger, onReady: onReady),
+            gracefulShutdownSignals: [],
             logger: logger)
         try await withTaskCancellationHandler {
             try await group.run()

@@ -14,7 +14,10 @@ public struct RandomFaults: Sendable {
     /// How long a silence lasts, in real seconds.
     public var silenceSeconds: Double
 
-    public init(perHour: Double, seed: UInt64, kinds: [VirtualMachine.Fault] = VirtualMachine.Fault.allCases, silenceSeconds: Double = 20) {
+    public init(
+        perHour: Double, seed: UInt64, kinds: [VirtualMachine.Fault] = VirtualMachine.Fault.allCases,
+        silenceSeconds: Double = 20
+    ) {
         self.perHour = perHour
         self.seed = seed
         self.kinds = kinds
@@ -51,7 +54,8 @@ public actor VirtualPrinter {
         self.speed = speed
         self.apiKey = apiKey
         self.faults = faults
-        var seeded = SplitMix64(seed: (faults?.seed ?? 0) ^ UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) }))
+        var seeded = SplitMix64(
+            seed: (faults?.seed ?? 0) ^ UInt64(truncatingIfNeeded: name.utf8.reduce(5381) { ($0 &* 33) &+ Int($1) }))
         _ = seeded.next()
         if let faults, faults.perHour > 0 { nextFaultAt = Self.gap(&seeded, perHour: faults.perHour) }
         random = seeded
@@ -90,7 +94,12 @@ public actor VirtualPrinter {
         broadcastDeltas()
         if realSeconds - lastProcStat >= 1 {
             lastProcStat = realSeconds
-            let stat: JSONValue = ["moonraker_stats": ["time": .number(Date().timeIntervalSince1970), "cpu_usage": 0.5, "memory": 51_000, "mem_units": "kB"], "websocket_connections": .number(Double(connections.count))]
+            let stat: JSONValue = [
+                "moonraker_stats": [
+                    "time": .number(Date().timeIntervalSince1970), "cpu_usage": 0.5, "memory": 51_000,
+                    "mem_units": "kB",
+                ], "websocket_connections": .number(Double(connections.count)),
+            ]
             for id in connections.keys { send(id, notification("notify_proc_stat_update", [stat])) }
         }
     }
@@ -127,7 +136,9 @@ public actor VirtualPrinter {
                 }
             }
             connections[id]?.lastSent = sent
-            if !delta.isEmpty { send(id, notification("notify_status_update", [.object(delta), .number(machine.now)])) }
+            if !delta.isEmpty {
+                send(id, notification("notify_status_update", [.object(delta), .number(machine.now)]))
+            }
         }
     }
 
@@ -149,7 +160,8 @@ public actor VirtualPrinter {
             let frame: String
             switch note {
             case .gcodeResponse(let line): frame = notification("notify_gcode_response", [.string(line)])
-            case .historyChanged(let action, let job): frame = notification("notify_history_changed", [["action": .string(action), "job": job]])
+            case .historyChanged(let action, let job):
+                frame = notification("notify_history_changed", [["action": .string(action), "job": job]])
             case .klippyReady: frame = notification("notify_klippy_ready", nil)
             case .klippyShutdown:
                 // As recorded: the webhooks delta with Klipper's reason arrives before the notification.
@@ -163,7 +175,9 @@ public actor VirtualPrinter {
                 }
                 frame = notification("notify_klippy_disconnected", nil)
             case .fileListChanged(let action, let path):
-                frame = notification("notify_filelist_changed", [["action": .string(action), "item": ["path": .string(path), "root": "gcodes"]]])
+                frame = notification(
+                    "notify_filelist_changed",
+                    [["action": .string(action), "item": ["path": .string(path), "root": "gcodes"]]])
             }
             for id in connections.keys { send(id, frame) }
         }
@@ -194,21 +208,28 @@ public actor VirtualPrinter {
 
     private func answer(_ message: JSONValue, from connection: Int) -> String? {
         let requestID = message["id"] ?? .null
-        guard message["jsonrpc"]?.string == "2.0" else { return Self.rpcError(-32600, "Invalid Request", id: requestID) }
+        guard message["jsonrpc"]?.string == "2.0" else {
+            return Self.rpcError(-32600, "Invalid Request", id: requestID)
+        }
         guard let method = message["method"]?.string, message["id"] != nil else { return nil }
         let params = message["params"]?.object ?? [:]
         if method == "server.connection.identify" {
-            if let apiKey, params["api_key"]?.string != apiKey { return Self.rpcError(-32602, "Invalid API Key", id: requestID) }
+            if let apiKey, params["api_key"]?.string != apiKey {
+                return Self.rpcError(-32602, "Invalid API Key", id: requestID)
+            }
             connections[connection]?.identified = true
             return Self.rpcResult(["connection_id": .number(Double(connection))], id: requestID)
         }
-        guard connections[connection]?.identified == true else { return Self.rpcError(-32602, "Unauthorized", id: requestID) }
+        guard connections[connection]?.identified == true else {
+            return Self.rpcError(-32602, "Unauthorized", id: requestID)
+        }
         do throws(VirtualMachine.VirtualError) {
             let result: JSONValue
             switch method {
             case "server.info": result = serverInfo()
             case "printer.info": result = try printerInfo()
-            case "printer.objects.list": result = ["objects": .array(machine.status().keys.sorted().map(JSONValue.string))]
+            case "printer.objects.list":
+                result = ["objects": .array(machine.status().keys.sorted().map(JSONValue.string))]
             case "printer.objects.query": result = try query(Array((params["objects"]?.object ?? [:]).keys))
             case "printer.objects.subscribe":
                 let objects = Array((params["objects"]?.object ?? [:]).keys)
@@ -216,7 +237,8 @@ public actor VirtualPrinter {
                 let status = result["status"]?.object ?? [:]
                 connections[connection]?.subscribed = objects
                 connections[connection]?.lastSent = status.compactMapValues(\.object)
-            case "printer.print.start": result = try command { machine in try machine.start(params["filename"]?.string ?? "") }
+            case "printer.print.start":
+                result = try command { machine in try machine.start(params["filename"]?.string ?? "") }
             case "printer.print.pause": result = try command { machine in try machine.pause() }
             case "printer.print.resume": result = try command { machine in try machine.resume() }
             case "printer.print.cancel": result = try command { machine in try machine.cancel() }
@@ -232,14 +254,20 @@ public actor VirtualPrinter {
         }
     }
 
-    static func rpcResult(_ result: JSONValue, id: JSONValue) -> String { JSONValue.object(["jsonrpc": "2.0", "result": result, "id": id]).text }
+    static func rpcResult(_ result: JSONValue, id: JSONValue) -> String {
+        JSONValue.object(["jsonrpc": "2.0", "result": result, "id": id]).text
+    }
     static func rpcError(_ code: Int, _ message: String, id: JSONValue) -> String {
-        JSONValue.object(["jsonrpc": "2.0", "error": ["code": .number(Double(code)), "message": .string(message)], "id": id]).text
+        JSONValue.object([
+            "jsonrpc": "2.0", "error": ["code": .number(Double(code)), "message": .string(message)], "id": id,
+        ]).text
     }
 
     // MARK: answers shared by HTTP and JSON-RPC
 
-    func command(_ body: (inout VirtualMachine) throws -> [VirtualMachine.Note]) throws(VirtualMachine.VirtualError) -> JSONValue {
+    func command(_ body: (inout VirtualMachine) throws -> [VirtualMachine.Note]) throws(VirtualMachine.VirtualError)
+        -> JSONValue
+    {
         tick()
         do {
             deliver(try body(&machine))
@@ -254,8 +282,10 @@ public actor VirtualPrinter {
     func serverInfo() -> JSONValue {
         [
             "klippy_connected": .bool(machine.klippyState != "startup"), "klippy_state": .string(machine.klippyState),
-            "components": ["klippy_connection", "history", "file_manager", "websockets"], "failed_components": [], "registered_directories": ["gcodes", "config"],
-            "warnings": [], "websocket_count": .number(Double(connections.count)), "moonraker_version": "v0.11.0-printfarm-virtual",
+            "components": ["klippy_connection", "history", "file_manager", "websockets"], "failed_components": [],
+            "registered_directories": ["gcodes", "config"],
+            "warnings": [], "websocket_count": .number(Double(connections.count)),
+            "moonraker_version": "v0.11.0-printfarm-virtual",
             "api_version": [1, 5, 0], "api_version_string": "1.5.0",
         ]
     }
@@ -263,7 +293,10 @@ public actor VirtualPrinter {
     func printerInfo() throws(VirtualMachine.VirtualError) -> JSONValue {
         guard machine.klippyState != "startup" else { throw .init(status: 503, message: "Klippy Host not connected") }
         let message = machine.status()["webhooks"]?["state_message"] ?? ""
-        return ["state": .string(machine.klippyState), "state_message": message, "hostname": .string(name), "software_version": "v0.13.0-printfarm-virtual", "app": "Klipper"]
+        return [
+            "state": .string(machine.klippyState), "state_message": message, "hostname": .string(name),
+            "software_version": "v0.13.0-printfarm-virtual", "app": "Klipper",
+        ]
     }
 
     func query(_ objects: [String]) throws(VirtualMachine.VirtualError) -> JSONValue {
@@ -271,7 +304,9 @@ public actor VirtualPrinter {
         let status = machine.status()
         var answer: [String: JSONValue] = [:]
         // Like Moonraker: an unknown object answers {} rather than an error.
-        for name in objects { answer[name] = name == "configfile" ? ["settings": VirtualMachine.settings] : (status[name] ?? [:]) }
+        for name in objects {
+            answer[name] = name == "configfile" ? ["settings": VirtualMachine.settings] : (status[name] ?? [:])
+        }
         return ["eventtime": .number(machine.now), "status": .object(answer)]
     }
 
@@ -281,17 +316,26 @@ public actor VirtualPrinter {
     }
 
     func filesList() -> JSONValue {
-        .array(machine.files.values.sorted { $0.path < $1.path }.map { file in
-            ["path": .string(file.path), "modified": .number(file.modified), "size": .number(Double(file.size)), "permissions": "rw"]
-        })
+        .array(
+            machine.files.values.sorted { $0.path < $1.path }.map { file in
+                [
+                    "path": .string(file.path), "modified": .number(file.modified), "size": .number(Double(file.size)),
+                    "permissions": "rw",
+                ]
+            })
     }
 
     func metadata(_ path: String) throws(VirtualMachine.VirtualError) -> JSONValue {
-        guard let file = machine.files[path] else { throw .init(status: 404, message: "Metadata not available for <\(path)>") }
+        guard let file = machine.files[path] else {
+            throw .init(status: 404, message: "Metadata not available for <\(path)>")
+        }
         var answer: [String: JSONValue] = [
-            "filename": .string(path), "size": .number(Double(file.size)), "modified": .number(file.modified), "estimated_time": .number(file.estimatedSeconds),
-            "gcode_start_byte": .number(Double(file.gcodeStartByte)), "gcode_end_byte": .number(Double(file.gcodeEndByte)),
-            "first_layer_extr_temp": .number(file.extruderTemperature), "first_layer_bed_temp": .number(file.bedTemperature),
+            "filename": .string(path), "size": .number(Double(file.size)), "modified": .number(file.modified),
+            "estimated_time": .number(file.estimatedSeconds),
+            "gcode_start_byte": .number(Double(file.gcodeStartByte)),
+            "gcode_end_byte": .number(Double(file.gcodeEndByte)),
+            "first_layer_extr_temp": .number(file.extruderTemperature),
+            "first_layer_bed_temp": .number(file.bedTemperature),
             "filament_total": .number(file.filamentMillimetres),
         ]
         if let slicer = file.slicer { answer["slicer"] = .string(slicer) }
@@ -303,7 +347,11 @@ public actor VirtualPrinter {
         deliver(machine.upload(path: path, data: data))
         let file = machine.files[path]
         return [
-            "action": "create_file", "item": ["path": .string(path), "root": "gcodes", "modified": .number(file?.modified ?? 0), "size": .number(Double(data.count)), "permissions": "rw"],
+            "action": "create_file",
+            "item": [
+                "path": .string(path), "root": "gcodes", "modified": .number(file?.modified ?? 0),
+                "size": .number(Double(data.count)), "permissions": "rw",
+            ],
             "print_started": false, "print_queued": false,
         ]
     }

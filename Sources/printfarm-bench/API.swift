@@ -14,7 +14,8 @@ import ServiceLifecycle
 /// Open loop: each request is due at a fixed time and its latency counts from then, so a slow server cannot hide
 /// its queueing by slowing the client down (no coordinated omission).
 struct API: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(abstract: "API latency at a constant rate against N stored runs (server and load client in this process).")
+    static let configuration = CommandConfiguration(
+        abstract: "API latency at a constant rate against N stored runs (server and load client in this process).")
 
     @OptionGroup var storage: BenchStorage
 
@@ -36,7 +37,9 @@ struct API: AsyncParsableCommand {
             let start = ContinuousClock.now
             _ = try await Replay.seed(store, runs: runs)
             let report = try await store.projections.rebuild()
-            say("seeded \(report.streams) runs (\(report.events) events) in \(format(secondsOf(ContinuousClock.now - start), 1)) s")
+            say(
+                "seeded \(report.streams) runs (\(report.events) events) in \(format(secondsOf(ContinuousClock.now - start), 1)) s"
+            )
         }
         // Cursors spread over the whole table, so pages come from everywhere, not just the first one.
         var cursors: [String] = []
@@ -57,7 +60,10 @@ struct API: AsyncParsableCommand {
         let server = try await BenchServer.start(location, storage: storage, logger: logger)
         let port = server.port
 
-        let client = HTTPClient(eventLoopGroupProvider: .singleton, configuration: .init(connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
+        let client = HTTPClient(
+            eventLoopGroupProvider: .singleton,
+            configuration: .init(
+                connectionPool: .init(idleTimeout: .seconds(60), concurrentHTTP1ConnectionsPerHostSoftLimit: 64)))
         let rate = self.rate
         func load(seconds: Int) async -> (latencies: [Double], errors: Int) {
             let interval = Duration.nanoseconds(1_000_000_000 / Int64(rate))
@@ -66,7 +72,8 @@ struct API: AsyncParsableCommand {
                 for index in 0..<(rate * seconds) {
                     let due = start + interval * index
                     try? await Task.sleep(until: due, clock: .continuous)
-                    let uri = index % 2 == 0 || cursors.isEmpty
+                    let uri =
+                        index % 2 == 0 || cursors.isEmpty
                         ? "http://127.0.0.1:\(port)/api/v1/runs?limit=50"
                         : "http://127.0.0.1:\(port)/api/v1/runs?limit=50&after=\(cursors[index % cursors.count])"
                     group.addTask {
@@ -93,8 +100,12 @@ struct API: AsyncParsableCommand {
         _ = await load(seconds: 3)
         let (latencies, errors) = await load(seconds: duration)
         let summary = Summary(latencies)
-        say("api \(location.engine): GET /api/v1/runs?limit=50 with \(stored) runs, \(rate) req/s for \(duration) s, \(latencies.count) ok, \(errors) errors")
-        say("  latency ms: p50 \(format(summary.percentile(50), 2))  p90 \(format(summary.percentile(90), 2))  p99 \(format(summary.percentile(99), 2))  max \(format(summary.percentile(100), 2))")
+        say(
+            "api \(location.engine): GET /api/v1/runs?limit=50 with \(stored) runs, \(rate) req/s for \(duration) s, \(latencies.count) ok, \(errors) errors"
+        )
+        say(
+            "  latency ms: p50 \(format(summary.percentile(50), 2))  p90 \(format(summary.percentile(90), 2))  p99 \(format(summary.percentile(99), 2))  max \(format(summary.percentile(100), 2))"
+        )
         try await client.shutdown()
         try await server.stop()
     }

@@ -27,11 +27,16 @@ struct Bench: AsyncParsableCommand {
         commandName: "printfarm-bench",
         abstract: "Measure Print Farm OS: append throughput, projection replay, API latency under constant load.",
         discussion: "Build with `swift build -c release`; scripts/bench runs all three on SQLite and PostgreSQL.",
-        subcommands: [Appends.self, Replay.self, API.self, MeshBench.self, MeshAnalyse.self, MeshPhases.self, SlicingBench.self, SliceCacheBench.self, FarmDayBench.self, LoopPassBench.self, BoardBench.self])
+        subcommands: [
+            Appends.self, Replay.self, API.self, MeshBench.self, MeshAnalyse.self, MeshPhases.self, SlicingBench.self,
+            SliceCacheBench.self, FarmDayBench.self, LoopPassBench.self, BoardBench.self,
+        ])
 }
 
 struct BenchStorage: ParsableArguments {
-    @Option(name: .customLong("database-url"), help: "postgres://… or a SQLite file path (default: a new SQLite file in a temporary directory).")
+    @Option(
+        name: .customLong("database-url"),
+        help: "postgres://… or a SQLite file path (default: a new SQLite file in a temporary directory).")
     var databaseURL: String?
 
     func open(logger: Logger = Logger(label: "bench")) async throws -> Store {
@@ -39,7 +44,8 @@ struct BenchStorage: ParsableArguments {
         if let databaseURL {
             location = try StorageLocation(url: databaseURL)
         } else {
-            let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-bench-\(UUID().uuidString)")
+            let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+                "printfarm-bench-\(UUID().uuidString)")
             location = .sqlite(path: directory.appendingPathComponent("farm.sqlite").path)
         }
         var quiet = logger

@@ -13,18 +13,23 @@ struct BenchServer {
 
     /// Starts on a free loopback port; `location` is the store the benchmark seeded (and has shut down).
     /// `connectPrinters`: whether the fleet and the production loop run (off when the seeded printers are not real).
-    static func start(_ location: StorageLocation, storage: BenchStorage, logger: Logger, connectPrinters: Bool = true) async throws -> BenchServer {
+    static func start(_ location: StorageLocation, storage: BenchStorage, logger: Logger, connectPrinters: Bool = true)
+        async throws -> BenchServer
+    {
         let databaseURL: String
         switch location {
         case .sqlite(let path): databaseURL = path
         case .postgres: databaseURL = storage.databaseURL!
         }
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-bench-server-\(UUID().uuidString)")
-        var configuration = ServerConfiguration(port: 0, dataDirectory: directory, databaseURL: databaseURL, logLevel: .warning)
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "printfarm-bench-server-\(UUID().uuidString)")
+        var configuration = ServerConfiguration(
+            port: 0, dataDirectory: directory, databaseURL: databaseURL, logLevel: .warning)
         configuration.connectPrinters = connectPrinters
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
         let app = try await buildApplication(
-            configuration: configuration, dependencies: ServerDependencies(onServerRunning: { portContinuation.yield($0) }), logger: logger)
+            configuration: configuration,
+            dependencies: ServerDependencies(onServerRunning: { portContinuation.yield($0) }), logger: logger)
         let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let task = Task { try await services.run() }
         var portIterator = ports.makeAsyncIterator()

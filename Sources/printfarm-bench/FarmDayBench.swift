@@ -6,7 +6,9 @@ import Foundation
 struct FarmDayBench: ParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "farm-day",
-        abstract: "Simulate a farm day (20 printers, 200 orders over 8 h by default) with the real planner; report hands-free and on-time shares, utilisation, waste and guardrail trips.")
+        abstract:
+            "Simulate a farm day (20 printers, 200 orders over 8 h by default) with the real planner; report hands-free and on-time shares, utilisation, waste and guardrail trips."
+    )
 
     @Option(help: "The seed: one seed, one day.") var seed: UInt64 = 1
     @Option(help: "Printers in the farm.") var printers = 20
@@ -25,7 +27,9 @@ struct FarmDayBench: ParsableCommand {
         var day = FarmDay(configuration)
         var report = FarmDay.Report()
         let elapsed = clock.measure { report = day.run() }
-        print("farm day, seed \(seed): \(printers) printers, \(orders) orders over \(hours) h, failure rate \(failureRate)")
+        print(
+            "farm day, seed \(seed): \(printers) printers, \(orders) orders over \(hours) h, failure rate \(failureRate)"
+        )
         print(report)
         print("simulated in \(elapsed)")
     }

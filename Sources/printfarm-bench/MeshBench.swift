@@ -6,7 +6,8 @@ import MeshKit
 /// analysis runs in its own process so that its peak memory (max RSS from wait4) is its own.
 struct MeshBench: ParsableCommand {
     static let configuration = CommandConfiguration(
-        commandName: "mesh", abstract: "MeshKit vs admesh -e on a finely tessellated sphere (about 4 M triangles, 200 MB).")
+        commandName: "mesh",
+        abstract: "MeshKit vs admesh -e on a finely tessellated sphere (about 4 M triangles, 200 MB).")
 
     @Option(help: "Triangles in the generated sphere.")
     var triangles = 4_000_000
@@ -22,12 +23,19 @@ struct MeshBench: ParsableCommand {
         let size = try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0
         let me = URL(fileURLWithPath: CommandLine.arguments[0]).resolvingSymlinksInPath().path
         let contenders: [(String, [String])] = [
-            ("MeshKit: read, weld, edges, shells, volume (+ overhangs, footprint; no wall thickness)", [me, "mesh-analyse", file, "--wall-samples", "0"]),
-            ("MeshKit: full preflight analysis (+ overhangs, footprint, 2048 thickness rays)", [me, "mesh-analyse", file, "--wall-samples", "2048"]),
+            (
+                "MeshKit: read, weld, edges, shells, volume (+ overhangs, footprint; no wall thickness)",
+                [me, "mesh-analyse", file, "--wall-samples", "0"]
+            ),
+            (
+                "MeshKit: full preflight analysis (+ overhangs, footprint, 2048 thickness rays)",
+                [me, "mesh-analyse", file, "--wall-samples", "2048"]
+            ),
             ("admesh -e", ["/usr/bin/admesh", "-e", file]),
         ]
         print("file: \(file), \(size / 1_000_000) MB; \(runs) runs each, alternating")
-        var seconds = [[Double]](repeating: [], count: contenders.count), memory = [[Int]](repeating: [], count: contenders.count)
+        var seconds = [[Double]](repeating: [], count: contenders.count)
+        var memory = [[Int]](repeating: [], count: contenders.count)
         for _ in 0..<runs {
             for (index, contender) in contenders.enumerated() {
                 let (elapsed, peak) = try Self.spawn(contender.1)
@@ -39,9 +47,12 @@ struct MeshBench: ParsableCommand {
         for (index, contender) in contenders.enumerated() {
             let time = median(seconds[index])
             let peak = memory[index].max() ?? 0
-            print(String(
-                format: "%@\n    median %.3f s (min %.3f, max %.3f), peak RSS %d MB = %.2f × file, %.1f× admesh's speed",
-                contender.0, time, seconds[index].min() ?? 0, seconds[index].max() ?? 0, peak / 1_000_000, Double(peak) / Double(max(size, 1)), admesh / time))
+            print(
+                String(
+                    format:
+                        "%@\n    median %.3f s (min %.3f, max %.3f), peak RSS %d MB = %.2f × file, %.1f× admesh's speed",
+                    contender.0, time, seconds[index].min() ?? 0, seconds[index].max() ?? 0, peak / 1_000_000,
+                    Double(peak) / Double(max(size, 1)), admesh / time))
         }
     }
 
@@ -53,14 +64,18 @@ struct MeshBench: ParsableCommand {
         defer { posix_spawn_file_actions_destroy(&actions) }
         posix_spawn_file_actions_addopen(&actions, 1, "/dev/null", O_WRONLY, 0)
         let argv = arguments.map { strdup($0) } + [nil]
-        defer { argv.forEach { free($0) } }
+        defer { for arg in argv { free(arg) } }
         let start = DispatchTime.now().uptimeNanoseconds
-        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 else { throw ValidationError("cannot run \(arguments[0])") }
+        guard posix_spawn(&pid, arguments[0], &actions, nil, argv, environ) == 0 else {
+            throw ValidationError("cannot run \(arguments[0])")
+        }
         var status: Int32 = 0
         var usage = rusage()
         wait4(pid, &status, 0, &usage)
         let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
-        guard status == 0 else { throw ValidationError("\(arguments.joined(separator: " ")) exited with status \(status)") }
+        guard status == 0 else {
+            throw ValidationError("\(arguments.joined(separator: " ")) exited with status \(status)")
+        }
         return (elapsed, usage.ru_maxrss * 1024)
     }
 
@@ -70,7 +85,9 @@ struct MeshBench: ParsableCommand {
         let segments = max(8, Int(side) / 2 * 2)
         let rings = triangles / (2 * segments) + 1
         let count = 2 * segments * (rings - 1)
-        guard FileManager.default.createFile(atPath: path, contents: nil), let handle = FileHandle(forWritingAtPath: path) else {
+        guard FileManager.default.createFile(atPath: path, contents: nil),
+            let handle = FileHandle(forWritingAtPath: path)
+        else {
             throw ValidationError("cannot write \(path)")
         }
         defer { try? handle.close() }
@@ -81,19 +98,26 @@ struct MeshBench: ParsableCommand {
             if ring == rings { return [0, 0, -100] }
             let theta: Double = Double.pi * Double(ring) / Double(rings)
             let phi: Double = 2 * Double.pi * Double(segment % segments) / Double(segments)
-            let x: Double = 100 * sin(theta) * cos(phi), y: Double = 100 * sin(theta) * sin(phi), z: Double = 100 * cos(theta)
+            let x: Double = 100 * sin(theta) * cos(phi)
+            let y: Double = 100 * sin(theta) * sin(phi)
+            let z: Double = 100 * cos(theta)
             return SIMD3(Float(x), Float(y), Float(z))
         }
         func add(_ a: SIMD3<Float>, _ b: SIMD3<Float>, _ c: SIMD3<Float>) {
             buffer.append(Data(count: 12))
             for v in [a, b, c] {
-                for value in [v.x, v.y, v.z] { withUnsafeBytes(of: value.bitPattern.littleEndian) { buffer.append(contentsOf: $0) } }
+                for value in [v.x, v.y, v.z] {
+                    withUnsafeBytes(of: value.bitPattern.littleEndian) { buffer.append(contentsOf: $0) }
+                }
             }
             buffer.append(contentsOf: [0, 0])
         }
         for ring in 0..<rings {
             for segment in 0..<segments {
-                let a = point(ring, segment), b = point(ring + 1, segment), c = point(ring + 1, segment + 1), d = point(ring, segment + 1)
+                let a = point(ring, segment)
+                let b = point(ring + 1, segment)
+                let c = point(ring + 1, segment + 1)
+                let d = point(ring, segment + 1)
                 if ring != 0 { add(a, b, d) }
                 if ring != rings - 1 { add(b, c, d) }
             }
@@ -108,15 +132,19 @@ struct MeshBench: ParsableCommand {
 
 /// The child the mesh benchmark times: one analysis of one file.
 struct MeshAnalyse: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mesh-analyse", abstract: "Analyse one model file (used by `mesh`).", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "mesh-analyse", abstract: "Analyse one model file (used by `mesh`).", shouldDisplay: false)
 
     @Argument var file: String
     @Option(name: .customLong("wall-samples")) var wallSamples = 2048
 
     func run() throws {
-        let report = try ModelReader(options: AnalysisOptions(wallThicknessSamples: wallSamples)).analyse(.file(path: file))
+        let report = try ModelReader(options: AnalysisOptions(wallThicknessSamples: wallSamples)).analyse(
+            .file(path: file))
         let a = report.analysis
-        print("\(a.triangleCount) triangles, \(a.vertexCount) vertices, volume \(a.volume), shells \(a.shells), open \(a.openEdges)")
+        print(
+            "\(a.triangleCount) triangles, \(a.vertexCount) vertices, volume \(a.volume), shells \(a.shells), open \(a.openEdges)"
+        )
     }
 }
 
@@ -127,13 +155,15 @@ private func median(_ values: [Double]) -> Double {
 
 /// Where the time of one analysis goes, for tuning: reading and welding, then the rest. Best of `runs`.
 struct MeshPhases: ParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "mesh-phases", abstract: "Time the phases of one analysis (best of N).", shouldDisplay: false)
+    static let configuration = CommandConfiguration(
+        commandName: "mesh-phases", abstract: "Time the phases of one analysis (best of N).", shouldDisplay: false)
 
     @Argument var file: String
     @Option var runs = 5
 
     func run() throws {
-        var weld = Double.infinity, rest = Double.infinity
+        var weld = Double.infinity
+        var rest = Double.infinity
         for _ in 0..<runs {
             let size = try FileManager.default.attributesOfItem(atPath: file)[.size] as? Int ?? 0
             let start = DispatchTime.now().uptimeNanoseconds

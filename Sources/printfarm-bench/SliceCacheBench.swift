@@ -12,7 +12,8 @@ import Slicing
 
 /// A cache hit of `POST /api/v1/slices` end to end (HTTP, auth, lookup, answer) against a real server on SQLite.
 struct SliceCacheBench: AsyncParsableCommand {
-    static let configuration = CommandConfiguration(commandName: "slice-cache", abstract: "Latency of a slice cache hit over HTTP (needs prusa-slicer).")
+    static let configuration = CommandConfiguration(
+        commandName: "slice-cache", abstract: "Latency of a slice cache hit over HTTP (needs prusa-slicer).")
 
     @Option(help: "The model to slice.")
     var model = "/usr/share/PrusaSlicer/shapes/bunny.stl"
@@ -23,7 +24,8 @@ struct SliceCacheBench: AsyncParsableCommand {
     func run() async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-bench-slice-\(UUID().uuidString)")
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "printfarm-bench-slice-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
         let configuration = ServerConfiguration(port: 0, dataDirectory: directory, logLevel: .warning)
         let store = try await Store.open(try configuration.storageLocation(), logger: logger)
@@ -32,7 +34,9 @@ struct SliceCacheBench: AsyncParsableCommand {
             context: CommandContext(actor: EventActor(.system, "bench"), reason: "bench.seed", time: Date()))
         await store.shutdown()
         let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let app = try await buildApplication(configuration: configuration, dependencies: ServerDependencies(onServerRunning: { portContinuation.yield($0) }), logger: logger)
+        let app = try await buildApplication(
+            configuration: configuration,
+            dependencies: ServerDependencies(onServerRunning: { portContinuation.yield($0) }), logger: logger)
         let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
         let server = Task { try await services.run() }
         var portIterator = ports.makeAsyncIterator()
@@ -54,9 +58,14 @@ struct SliceCacheBench: AsyncParsableCommand {
         do {
             var profile = try await PrusaSlicer().defaultProfile()
             profile.settings["perimeter_generator"] = "classic"
-            let (_, stored, _) = try await post("/api/v1/profiles", ByteBuffer(string: profile.canonicalText), type: "text/plain")
-            let (_, uploaded, _) = try await post("/api/v1/artifacts?name=\((model as NSString).lastPathComponent)", ByteBuffer(data: try Data(contentsOf: URL(fileURLWithPath: model))), type: "application/octet-stream")
-            guard let version = stored["version"] as? String, let sha = uploaded["sha256"] as? String else { throw ValidationError("setup failed: \(stored) \(uploaded)") }
+            let (_, stored, _) = try await post(
+                "/api/v1/profiles", ByteBuffer(string: profile.canonicalText), type: "text/plain")
+            let (_, uploaded, _) = try await post(
+                "/api/v1/artifacts?name=\((model as NSString).lastPathComponent)",
+                ByteBuffer(data: try Data(contentsOf: URL(fileURLWithPath: model))), type: "application/octet-stream")
+            guard let version = stored["version"] as? String, let sha = uploaded["sha256"] as? String else {
+                throw ValidationError("setup failed: \(stored) \(uploaded)")
+            }
             let body = ByteBuffer(string: #"{"model":"\#(sha)","profile":"\#(version)"}"#)
             let (missStatus, _, miss) = try await post("/api/v1/slices", body, type: "application/json")
             var latencies: [Double] = []
@@ -66,7 +75,9 @@ struct SliceCacheBench: AsyncParsableCommand {
                 latencies.append(elapsed)
             }
             let summary = Summary(latencies)
-            say("slice cache: first request (miss, status \(missStatus)) \(format(miss, 1)) ms; \(requests) hits: p50 \(format(summary.percentile(50), 2)) ms, p99 \(format(summary.percentile(99), 2)) ms, max \(format(summary.percentile(100), 2)) ms")
+            say(
+                "slice cache: first request (miss, status \(missStatus)) \(format(miss, 1)) ms; \(requests) hits: p50 \(format(summary.percentile(50), 2)) ms, p99 \(format(summary.percentile(99), 2)) ms, max \(format(summary.percentile(100), 2)) ms"
+            )
         } catch {
             try await client.shutdown()
             await services.triggerGracefulShutdown()

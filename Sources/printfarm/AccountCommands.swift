@@ -11,7 +11,8 @@ func withStore<T>(
 ) async throws -> T {
     let configuration = try storage.load()
     let store = try await Store.open(
-        try configuration.storageLocation(), logger: storage.logger(configuration), migrate: migrate, allowOutdated: allowOutdated)
+        try configuration.storageLocation(), logger: storage.logger(configuration), migrate: migrate,
+        allowOutdated: allowOutdated)
     do {
         let result = try await body(store)
         await store.shutdown()
@@ -34,7 +35,8 @@ func explain(_ error: any Error) -> any Error {
 struct Users: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Manage user accounts.",
-        discussion: "A new farm has no users: create its first owner with `printfarm users create --username NAME --role owner`.",
+        discussion:
+            "A new farm has no users: create its first owner with `printfarm users create --username NAME --role owner`.",
         subcommands: [Create.self])
 
     struct Create: AsyncParsableCommand {
@@ -48,7 +50,9 @@ struct Users: AsyncParsableCommand {
         @Option(help: "viewer, operator or owner.")
         var role: Role
 
-        @Flag(name: .customLong("password-stdin"), help: "Read the password from the first line of standard input (for scripts).")
+        @Flag(
+            name: .customLong("password-stdin"),
+            help: "Read the password from the first line of standard input (for scripts).")
         var passwordFromStandardInput = false
 
         func run() async throws {
@@ -56,13 +60,16 @@ struct Users: AsyncParsableCommand {
             if passwordFromStandardInput {
                 password = readLine(strippingNewline: true) ?? ""
             } else {
-                guard let typed = getpass("Password for \(username): ") else { throw ValidationError("no password given") }
+                guard let typed = getpass("Password for \(username): ") else {
+                    throw ValidationError("no password given")
+                }
                 password = String(cString: typed)
             }
             try await withStore(storage) { store in
                 do {
                     let outcome = try await Accounts.createUser(
-                        store: store, passwords: Passwords(), username: username, role: role, password: password, id: UserID(SystemIDs.uuidv7()),
+                        store: store, passwords: Passwords(), username: username, role: role, password: password,
+                        id: UserID(SystemIDs.uuidv7()),
                         context: CommandContext(actor: .cli, reason: "operator.request", time: Date()))
                     print("created \(role.rawValue) \(username) (\(outcome.model.id))")
                 } catch { throw explain(error) }
@@ -75,7 +82,8 @@ struct Keys: AsyncParsableCommand {
     static let configuration = CommandConfiguration(abstract: "Manage API keys.", subcommands: [Create.self])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create an API key and print it (once; only its digest is kept).")
+        static let configuration = CommandConfiguration(
+            abstract: "Create an API key and print it (once; only its digest is kept).")
 
         @OptionGroup var storage: StorageOptions
 
@@ -91,7 +99,8 @@ struct Keys: AsyncParsableCommand {
                     let (key, outcome) = try await Accounts.issueAPIKey(
                         store: store, name: name, scope: scope, id: APIKeyID(SystemIDs.uuidv7()),
                         context: CommandContext(actor: .cli, reason: "operator.request", time: Date()))
-                    FileHandle.standardError.write(Data("created \(scope.rawValue) key '\(name)' (\(outcome.model.id)); it is shown once:\n".utf8))
+                    FileHandle.standardError.write(
+                        Data("created \(scope.rawValue) key '\(name)' (\(outcome.model.id)); it is shown once:\n".utf8))
                     print(key)
                 } catch { throw explain(error) }
             }

@@ -27,28 +27,42 @@ struct DemoNarrator: Service {
             var summarised = false
             while !Task.isCancelled {
                 try? await Task.sleep(for: .seconds(1))
-                guard let intents = try? await store.intents.all().filter({ $0.externalReference?.hasPrefix(DemoFarm.reference) == true }),
-                      let runs = try? await store.runs.all() else { continue }
+                guard
+                    let intents = try? await store.intents.all().filter({
+                        $0.externalReference?.hasPrefix(DemoFarm.reference) == true
+                    }),
+                    let runs = try? await store.runs.all()
+                else { continue }
                 for intent in intents where said[intent.id.description] != intent.status.rawValue {
                     said[intent.id.description] = intent.status.rawValue
                     let item = intent.lineItems.first
-                    say("order \(intent.externalReference ?? "") (\(item?.quantity ?? 0) × \(item?.material ?? "")): \(intent.status.rawValue)")
+                    say(
+                        "order \(intent.externalReference ?? "") (\(item?.quantity ?? 0) × \(item?.material ?? "")): \(intent.status.rawValue)"
+                    )
                 }
                 for run in runs where said[run.id.description] != run.status.rawValue + run.qa.rawValue {
                     said[run.id.description] = run.status.rawValue + run.qa.rawValue
                     let printer = ids.firstIndex(of: run.printerID).map { "virtual-\($0 + 1)" } ?? "printer"
                     let qa = run.status == .completed ? ", QA \(run.qa.rawValue)" : ""
-                    say("run \(run.id.description.suffix(6)) on \(printer): \(run.status.rawValue)\(qa)\(run.failure.map { " — \($0.prefix(60))" } ?? "")")
+                    say(
+                        "run \(run.id.description.suffix(6)) on \(printer): \(run.status.rawValue)\(qa)\(run.failure.map { " — \($0.prefix(60))" } ?? "")"
+                    )
                 }
                 // One failure on purpose: the second printer's first print, a fifth of the way in.
                 if failedOnPurpose == nil, ids.count > 1,
-                   let run = runs.first(where: { $0.printerID == ids[1] && $0.status == .printing && ($0.progress?.fraction ?? 0) >= 0.2 })
+                    let run = runs.first(where: {
+                        $0.printerID == ids[1] && $0.status == .printing && ($0.progress?.fraction ?? 0) >= 0.2
+                    })
                 {
                     failedOnPurpose = run.id
-                    say("injecting a thermal error into virtual-2 while it prints run \(run.id.description.suffix(6)): the farm should fail the run and reprint it")
+                    say(
+                        "injecting a thermal error into virtual-2 while it prints run \(run.id.description.suffix(6)): the farm should fail the run and reprint it"
+                    )
                     await printers[1].inject(.thermalError)
                 }
-                if let failed = failedOnPurpose, !restarted, runs.first(where: { $0.id == failed })?.status.isTerminal == true {
+                if let failed = failedOnPurpose, !restarted,
+                    runs.first(where: { $0.id == failed })?.status.isTerminal == true
+                {
                     restarted = true
                     say("a technician restarts virtual-2's firmware (FIRMWARE_RESTART)")
                     var request = HTTPClientRequest(url: "http://127.0.0.1:\(basePort + 1)/printer/firmware_restart")
@@ -72,7 +86,8 @@ struct DemoNarrator: Service {
             // What a person did after the demo set the farm up: approvals, overrides, inspections by hand.
             byPeople = events.filter { $0.actor.hasPrefix("user:") || $0.actor.hasPrefix("apikey:") }.count
         }
-        say("""
+        say(
+            """
             all \(intents.count) demo orders are ready to ship after \(Int(Date().timeIntervalSince(started))) s: \(parts) parts, \
             \(runs.count) runs (\(runs.filter { $0.status == .completed }.count) completed, \(failed) failed and reprinted), \
             \(byPeople) actions by people. The farm keeps serving until Ctrl-C.
@@ -80,7 +95,8 @@ struct DemoNarrator: Service {
     }
 
     private func say(_ text: String) {
-        let time = ISO8601DateFormatter.string(from: Date(), timeZone: .current, formatOptions: [.withTime, .withColonSeparatorInTime])
+        let time = ISO8601DateFormatter.string(
+            from: Date(), timeZone: .current, formatOptions: [.withTime, .withColonSeparatorInTime])
         FileHandle.standardOutput.write(Data("[\(time)] \(text)\n".utf8))
     }
 }

@@ -21,13 +21,17 @@ struct LocalSliceCache {
 
     init(root: URL) throws {
         store = try ArtifactStore(root: root)
-        try FileManager.default.createDirectory(at: root.appendingPathComponent("slices"), withIntermediateDirectories: true)
+        try FileManager.default.createDirectory(
+            at: root.appendingPathComponent("slices"), withIntermediateDirectories: true)
     }
 
     /// `$PRINTFARM_SLICE_CACHE`, else `$XDG_CACHE_HOME/printfarm/slices`, else `~/.cache/printfarm/slices`.
     static func defaultRoot(environment: [String: String] = ProcessInfo.processInfo.environment) -> URL {
-        if let explicit = environment["PRINTFARM_SLICE_CACHE"], !explicit.isEmpty { return URL(fileURLWithPath: explicit) }
-        let base = environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
+        if let explicit = environment["PRINTFARM_SLICE_CACHE"], !explicit.isEmpty {
+            return URL(fileURLWithPath: explicit)
+        }
+        let base =
+            environment["XDG_CACHE_HOME"].flatMap { $0.isEmpty ? nil : URL(fileURLWithPath: $0) }
             ?? FileManager.default.homeDirectoryForCurrentUser.appendingPathComponent(".cache")
         return base.appendingPathComponent("printfarm").appendingPathComponent("slices")
     }
@@ -38,15 +42,21 @@ struct LocalSliceCache {
             model: hashes[0], profile: profile, slicer: slicer, copies: merge ? 1 : copies,
             plate: merge ? hashes.map { PlateEntry(model: $0, copies: 1) } : nil)
         let names = models.map { ($0 as NSString).lastPathComponent }.joined(separator: "/")
-        return SHA256.hash(data: Data("\(inputs.keyText)merge=\(merge)\nnames=\(names)\n".utf8)).map { String(format: "%02x", $0) }.joined()
+        return SHA256.hash(data: Data("\(inputs.keyText)merge=\(merge)\nnames=\(names)\n".utf8)).map {
+            String(format: "%02x", $0)
+        }.joined()
     }
 
-    private func entryPath(_ key: String) -> String { store.root.appendingPathComponent("slices").appendingPathComponent("\(key).json").path }
+    private func entryPath(_ key: String) -> String {
+        store.root.appendingPathComponent("slices").appendingPathComponent("\(key).json").path
+    }
 
     /// The cached slice of `key` copied to `output`, or nil (also when its G-code went missing).
     func lookup(_ key: String, copyTo output: String) -> Entry? {
-        guard let data = FileManager.default.contents(atPath: entryPath(key)), let entry = try? JSONDecoder().decode(Entry.self, from: data),
-              FileManager.default.fileExists(atPath: store.path(of: entry.gcode)) else { return nil }
+        guard let data = FileManager.default.contents(atPath: entryPath(key)),
+            let entry = try? JSONDecoder().decode(Entry.self, from: data),
+            FileManager.default.fileExists(atPath: store.path(of: entry.gcode))
+        else { return nil }
         try? FileManager.default.removeItem(atPath: output)
         do {
             try FileManager.default.copyItem(atPath: store.path(of: entry.gcode), toPath: output)
@@ -63,7 +73,8 @@ struct LocalSliceCache {
         try FileManager.default.copyItem(atPath: output, toPath: copy)
         let stored = try store.adopt(fileAt: copy)
         let entry = Entry(
-            gcode: stored.sha256, slicer: result.slicer, profileVersion: result.profileVersion, pinnedToOneCore: result.pinnedToOneCore,
+            gcode: stored.sha256, slicer: result.slicer, profileVersion: result.profileVersion,
+            pinnedToOneCore: result.pinnedToOneCore,
             seconds: result.seconds, facts: result.facts)
         let temporary = store.temporaryPath(suffix: ".json")
         try JSONEncoder().encode(entry).write(to: URL(fileURLWithPath: temporary))

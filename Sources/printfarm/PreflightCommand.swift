@@ -16,7 +16,9 @@ struct Preflight: ParsableCommand {
     @Argument(help: "STL or 3MF files, or folders of them.")
     var paths: [String]
 
-    @Option(name: .customLong("printer-volume"), help: "A printer's build volume in mm as X,Y,Z; repeat for several printers.")
+    @Option(
+        name: .customLong("printer-volume"),
+        help: "A printer's build volume in mm as X,Y,Z; repeat for several printers.")
     var printerVolumes: [String] = []
 
     @Option(help: "The material, for example PLA, PETG, ABS, PA-CF.")
@@ -31,26 +33,35 @@ struct Preflight: ParsableCommand {
     @Flag(name: .customLong("hardened-nozzle"), help: "The printers have a hardened nozzle.")
     var hardenedNozzle = false
 
-    @Option(name: .customLong("overhang-angle"), help: "Degrees from vertical beyond which a downward face is an overhang.")
+    @Option(
+        name: .customLong("overhang-angle"), help: "Degrees from vertical beyond which a downward face is an overhang.")
     var overhangAngle = 45.0
 
     @Flag(help: "Print JSON (facts and verdict per file) instead of text.")
     var json = false
 
     func validate() throws {
-        guard (0.05...5).contains(nozzle) else { throw ValidationError("--nozzle is in millimetres, between 0.05 and 5") }
-        guard (1...89).contains(overhangAngle) else { throw ValidationError("--overhang-angle is in degrees, between 1 and 89") }
+        guard (0.05...5).contains(nozzle) else {
+            throw ValidationError("--nozzle is in millimetres, between 0.05 and 5")
+        }
+        guard (1...89).contains(overhangAngle) else {
+            throw ValidationError("--overhang-angle is in degrees, between 1 and 89")
+        }
         _ = try printers()
     }
 
     func printers() throws -> [PreflightPrinter] {
         try printerVolumes.enumerated().map { index, text in
             let values = text.split(separator: ",").map { Double($0.trimmingCharacters(in: .whitespaces)) }
-            guard values.count == 3, let x = values[0], let y = values[1], let z = values[2], [x, y, z].allSatisfy({ $0 > 0 && $0.isFinite }) else {
-                throw ValidationError("--printer-volume wants X,Y,Z in millimetres, for example 250,210,210; got '\(text)'")
+            guard values.count == 3, let x = values[0], let y = values[1], let z = values[2],
+                [x, y, z].allSatisfy({ $0 > 0 && $0.isFinite })
+            else {
+                throw ValidationError(
+                    "--printer-volume wants X,Y,Z in millimetres, for example 250,210,210; got '\(text)'")
             }
             let capabilities = PrinterCapabilities(
-                buildVolume: BuildVolume(x: x, y: y, z: z), nozzleDiameters: [nozzle], enclosure: enclosure, hardenedNozzle: hardenedNozzle)
+                buildVolume: BuildVolume(x: x, y: y, z: z), nozzleDiameters: [nozzle], enclosure: enclosure,
+                hardenedNozzle: hardenedNozzle)
             return PreflightPrinter(name: "printer \(index + 1) (\(text))", capabilities: capabilities)
         }
     }
@@ -59,10 +70,14 @@ struct Preflight: ParsableCommand {
         var files: [String] = []
         for path in paths {
             var isDirectory: ObjCBool = false
-            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else { throw ValidationError("\(path): no such file or folder") }
+            guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
+                throw ValidationError("\(path): no such file or folder")
+            }
             if isDirectory.boolValue {
                 let names = try FileManager.default.contentsOfDirectory(atPath: path).sorted()
-                files += names.filter { ["stl", "3mf"].contains(($0 as NSString).pathExtension.lowercased()) }.map { (path as NSString).appendingPathComponent($0) }
+                files += names.filter { ["stl", "3mf"].contains(($0 as NSString).pathExtension.lowercased()) }.map {
+                    (path as NSString).appendingPathComponent($0)
+                }
             } else {
                 files.append(path)
             }
@@ -87,7 +102,9 @@ struct Preflight: ParsableCommand {
             if printers.isEmpty {
                 // why: without --printer-volume the user chose not to check sizes; "no printers registered" is server talk.
                 verdict.findings.removeAll { $0.code == "printers.none" }
-                if verdict.outcome == .warn && !verdict.findings.contains(where: { $0.severity != .info }) { verdict.outcome = .pass }
+                if verdict.outcome == .warn && !verdict.findings.contains(where: { $0.severity != .info }) {
+                    verdict.outcome = .pass
+                }
             }
             let checked = Checked(file: file, facts: try? facts.get(), verdict: verdict)
             results.append(checked)
@@ -97,11 +114,19 @@ struct Preflight: ParsableCommand {
         if json {
             let encoder = JSONEncoder()
             encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
-            struct Output: Encodable { var files: [Checked]; var pass: Int; var warn: Int; var fail: Int }
-            let output = Output(files: results, pass: counts[.pass] ?? 0, warn: counts[.warn] ?? 0, fail: counts[.fail] ?? 0)
+            struct Output: Encodable {
+                var files: [Checked]
+                var pass: Int
+                var warn: Int
+                var fail: Int
+            }
+            let output = Output(
+                files: results, pass: counts[.pass] ?? 0, warn: counts[.warn] ?? 0, fail: counts[.fail] ?? 0)
             print(String(decoding: try encoder.encode(output), as: UTF8.self))
         } else if results.count > 1 {
-            print("\(results.count) files: \(counts[.pass] ?? 0) pass, \(counts[.warn] ?? 0) warn, \(counts[.fail] ?? 0) fail")
+            print(
+                "\(results.count) files: \(counts[.pass] ?? 0) pass, \(counts[.warn] ?? 0) warn, \(counts[.fail] ?? 0) fail"
+            )
         }
         if counts[.fail] != nil { throw ExitCode(1) }
     }

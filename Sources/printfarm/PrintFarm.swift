@@ -16,7 +16,10 @@ struct PrintFarm: AsyncParsableCommand {
             Settings come from flags, then PRINTFARM_* environment variables, then a JSON config file \
             (--config or PRINTFARM_CONFIG). See docs/configuration.md.
             """,
-        subcommands: [Serve.self, Demo.self, Migrate.self, Projections.self, Users.self, Keys.self, Preflight.self, Slice.self, Profiles.self, VirtualPrinters.self])
+        subcommands: [
+            Serve.self, Demo.self, Migrate.self, Projections.self, Users.self, Keys.self, Preflight.self, Slice.self,
+            Profiles.self, VirtualPrinters.self,
+        ])
 
     static func main() async {
         // why: running Swift concurrency on NIO's event loops saves a thread hop per database round trip
@@ -43,10 +46,13 @@ struct StorageOptions: ParsableArguments {
     @Option(name: .customLong("data-dir"), help: "Directory for the SQLite database (default: ./data).")
     var dataDirectory: String?
 
-    @Option(name: .customLong("database-url"), help: "postgres://user:password@host:5432/db to use PostgreSQL instead of SQLite.")
+    @Option(
+        name: .customLong("database-url"),
+        help: "postgres://user:password@host:5432/db to use PostgreSQL instead of SQLite.")
     var databaseURL: String?
 
-    @Option(name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: info).")
+    @Option(
+        name: .customLong("log-level"), help: "trace, debug, info, notice, warning, error or critical (default: info).")
     var logLevel: String?
 
     func load(_ flags: ConfigurationLoader.Settings = .init()) throws -> ServerConfiguration {
@@ -55,7 +61,8 @@ struct StorageOptions: ParsableArguments {
         flags.databaseURL = databaseURL
         flags.logLevel = logLevel
         do {
-            return try ConfigurationLoader().load(flags: flags, configFile: configFile, environment: ProcessInfo.processInfo.environment)
+            return try ConfigurationLoader().load(
+                flags: flags, configFile: configFile, environment: ProcessInfo.processInfo.environment)
         } catch let error as StoreError {
             throw ValidationError(error.description)
         }
@@ -82,18 +89,25 @@ struct Serve: AsyncParsableCommand {
     @Flag(name: .customLong("public-metrics"), help: "Serve /metrics without credentials.")
     var publicMetrics = false
 
-    @Flag(name: .customLong("require-totp"), help: "Every user must sign in with TOTP; until they enrol they can do nothing else.")
+    @Flag(
+        name: .customLong("require-totp"),
+        help: "Every user must sign in with TOTP; until they enrol they can do nothing else.")
     var requireTOTP = false
 
-    @Option(name: .customLong("max-upload-bytes"), help: "Largest model or file upload, in bytes (default: 1073741824, 1 GiB).")
+    @Option(
+        name: .customLong("max-upload-bytes"),
+        help: "Largest model or file upload, in bytes (default: 1073741824, 1 GiB).")
     var maxUploadBytes: Int?
 
     func run() async throws {
-        let configuration = try storage.load(.init(
-            host: host, port: port, publicMetrics: publicMetrics ? true : nil, maxUploadBytes: maxUploadBytes, requireTOTP: requireTOTP ? true : nil))
+        let configuration = try storage.load(
+            .init(
+                host: host, port: port, publicMetrics: publicMetrics ? true : nil, maxUploadBytes: maxUploadBytes,
+                requireTOTP: requireTOTP ? true : nil))
         let logger = storage.logger(configuration)
         let location = try configuration.storageLocation()
-        logger.info("starting", metadata: ["database": "\(location)", "address": "\(configuration.host):\(configuration.port)"])
+        logger.info(
+            "starting", metadata: ["database": "\(location)", "address": "\(configuration.host):\(configuration.port)"])
         let app = try await buildApplication(configuration: configuration, logger: logger)
         try await app.runService()
     }
@@ -108,7 +122,11 @@ struct Migrate: AsyncParsableCommand {
         try await withStore(storage, migrate: false, allowOutdated: true) { store in
             let applied = try await store.migrate()
             let version = try await store.schemaVersion()
-            print(applied.isEmpty ? "schema is up to date at version \(version.current)" : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema is at version \(version.current)")
+            print(
+                applied.isEmpty
+                    ? "schema is up to date at version \(version.current)"
+                    : "applied migrations \(applied.map(String.init).joined(separator: ", ")); schema is at version \(version.current)"
+            )
         }
     }
 }
@@ -126,7 +144,9 @@ struct Projections: AsyncParsableCommand {
         func run() async throws {
             try await withStore(storage, migrate: false) { store in
                 let report = try await store.projections.rebuild()
-                print("replayed \(report.events) events into \(report.streams) read models in \(String(format: "%.2f", report.seconds)) s")
+                print(
+                    "replayed \(report.events) events into \(report.streams) read models in \(String(format: "%.2f", report.seconds)) s"
+                )
             }
         }
     }

@@ -6,7 +6,8 @@ import Testing
 @Suite("Artifact store")
 struct ArtifactStoreTests {
     func store() throws -> ArtifactStore {
-        try ArtifactStore(root: FileManager.default.temporaryDirectory.appendingPathComponent("pf-artifacts-\(UUID().uuidString)"))
+        try ArtifactStore(
+            root: FileManager.default.temporaryDirectory.appendingPathComponent("pf-artifacts-\(UUID().uuidString)"))
     }
 
     func sha256(_ data: Data) -> String { SHA256.hash(data: data).map { String(format: "%02x", $0) }.joined() }
@@ -34,7 +35,9 @@ struct ArtifactStoreTests {
         let inode = try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int
         let again = try store.put(data)
         #expect(again == StoredBytes(sha256: stored.sha256, size: data.count, isNew: false))
-        #expect(try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int == inode, "the first file stays")
+        #expect(
+            try FileManager.default.attributesOfItem(atPath: path)[.systemFileNumber] as? Int == inode,
+            "the first file stays")
         #expect(store.size(of: stored.sha256) == data.count)
         #expect(try tmpFiles(store).isEmpty)
     }
@@ -45,7 +48,9 @@ struct ArtifactStoreTests {
         defer { try? FileManager.default.removeItem(at: store.root) }
         let upload = try store.beginUpload(limit: 100)
         try Data(count: 60).withUnsafeBytes { try upload.write($0) }
-        #expect(throws: ArtifactStoreError.tooLarge(limit: 100)) { try Data(count: 60).withUnsafeBytes { try upload.write($0) } }
+        #expect(throws: ArtifactStoreError.tooLarge(limit: 100)) {
+            try Data(count: 60).withUnsafeBytes { try upload.write($0) }
+        }
         #expect(try tmpFiles(store).isEmpty)
         let aborted = try store.beginUpload(limit: 100)
         try Data(count: 10).withUnsafeBytes { try aborted.write($0) }
@@ -55,7 +60,9 @@ struct ArtifactStoreTests {
             try Data(count: 10).withUnsafeBytes { try dropped.write($0) }
         }
         #expect(try tmpFiles(store).isEmpty)
-        #expect(try FileManager.default.contentsOfDirectory(atPath: store.root.appendingPathComponent("objects").path).isEmpty)
+        #expect(
+            try FileManager.default.contentsOfDirectory(atPath: store.root.appendingPathComponent("objects").path)
+                .isEmpty)
         #expect(store.size(of: String(repeating: "0", count: 64)) == nil)
     }
 

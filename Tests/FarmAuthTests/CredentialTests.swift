@@ -13,7 +13,9 @@ struct PasswordTests {
         #expect(!hash.contains("correct horse"))
         #expect(passwords.verify("correct horse battery staple", hash: hash))
         #expect(!passwords.verify("correct horse battery stapler", hash: hash))
-        #expect(!passwords.verify("correct horse battery staple", hash: String(hash.dropLast()) + (hash.last == "a" ? "b" : "a")))
+        #expect(
+            !passwords.verify(
+                "correct horse battery staple", hash: String(hash.dropLast()) + (hash.last == "a" ? "b" : "a")))
         #expect(!passwords.verify("correct horse battery staple", hash: "not a hash"))
         #expect(try passwords.hash("correct horse battery staple") != hash, "each hash has its own salt")
     }
@@ -22,7 +24,9 @@ struct PasswordTests {
     func rules() {
         #expect(throws: Passwords.Problem.empty) { try passwords.hash("") }
         #expect(throws: Passwords.Problem.tooShort(minimum: 12)) { try passwords.hash("short") }
-        #expect(throws: Passwords.Problem.tooLong(maximumBytes: 72)) { try passwords.hash(String(repeating: "é", count: 40)) }
+        #expect(throws: Passwords.Problem.tooLong(maximumBytes: 72)) {
+            try passwords.hash(String(repeating: "é", count: 40))
+        }
         #expect(!passwords.verify(String(repeating: "x", count: 500), hash: "$2b$04$abcdefghijklmnopqrstuu"))
     }
 }
@@ -33,10 +37,12 @@ struct TOTPTests {
     // RFC 6238 appendix B uses this ASCII secret with SHA-1; its 8-digit codes end in our 6-digit ones.
     let rfcSecret = "12345678901234567890"
 
-    @Test("codes match the RFC 6238 test vectors", arguments: [
-        (59.0, "287082"), (1_111_111_109.0, "081804"), (1_111_111_111.0, "050471"), (1_234_567_890.0, "005924"),
-        (2_000_000_000.0, "279037"), (20_000_000_000.0, "353130"),
-    ])
+    @Test(
+        "codes match the RFC 6238 test vectors",
+        arguments: [
+            (59.0, "287082"), (1_111_111_109.0, "081804"), (1_111_111_111.0, "050471"), (1_234_567_890.0, "005924"),
+            (2_000_000_000.0, "279037"), (20_000_000_000.0, "353130"),
+        ])
     func vectors(time: Double, expected: String) {
         #expect(verifier.code(secret: rfcSecret, at: Date(timeIntervalSince1970: time)) == expected)
     }
@@ -47,9 +53,14 @@ struct TOTPTests {
         let code = verifier.code(secret: rfcSecret, at: now)
         let step = verifier.verify(code, secret: rfcSecret, at: now, lastUsedStep: nil)
         #expect(step == 60_000_000)
-        #expect(verifier.verify(code, secret: rfcSecret, at: now, lastUsedStep: step) == nil, "a replayed code is refused")
-        #expect(verifier.verify(code, secret: rfcSecret, at: now.addingTimeInterval(30), lastUsedStep: nil) == 60_000_000, "one step late is fine")
-        #expect(verifier.verify(code, secret: rfcSecret, at: now.addingTimeInterval(90), lastUsedStep: nil) == nil, "three steps late is not")
+        #expect(
+            verifier.verify(code, secret: rfcSecret, at: now, lastUsedStep: step) == nil, "a replayed code is refused")
+        #expect(
+            verifier.verify(code, secret: rfcSecret, at: now.addingTimeInterval(30), lastUsedStep: nil) == 60_000_000,
+            "one step late is fine")
+        #expect(
+            verifier.verify(code, secret: rfcSecret, at: now.addingTimeInterval(90), lastUsedStep: nil) == nil,
+            "three steps late is not")
         let wrong = String(code.reversed()) == code ? "000000" : String(code.reversed())
         #expect(verifier.verify(wrong == code ? "999999" : wrong, secret: rfcSecret, at: now, lastUsedStep: nil) == nil)
         for malformed in ["", "12345", "1234567", "12a456", "١٢٣٤٥٦"] {
@@ -102,8 +113,9 @@ struct WebhookSignatureTests {
     @Test("the HMAC matches the well-known HMAC-SHA256 test value")
     func knownAnswer() {
         let known = WebhookSignature(secret: Data("key".utf8))
-        #expect(known.sign(Data("The quick brown fox jumps over the lazy dog".utf8), encoding: .hex)
-            == "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
+        #expect(
+            known.sign(Data("The quick brown fox jumps over the lazy dog".utf8), encoding: .hex)
+                == "f7bc83f430538424b13298e6aa6fb143ef4d59a14946175997479dbc2d1a3cd8")
     }
 }
 
@@ -118,8 +130,12 @@ struct KeyFormatTests {
         let digest = APIKeyFormat.digest(of: parsed.secret)
         #expect(!digest.contains(parsed.secret))
         #expect(APIKeyFormat.matches(parsed.secret, digest: digest))
-        #expect(!APIKeyFormat.matches(String(parsed.secret.dropLast()) + "0", digest: digest) || parsed.secret.last == "0")
-        for bad in ["", "pfk_", "pfk_short_secret", "sk_\(parsed.id)_\(parsed.secret)", key + "x", key.uppercased(), "pfk_\(parsed.id)-\(parsed.secret)"] {
+        #expect(
+            !APIKeyFormat.matches(String(parsed.secret.dropLast()) + "0", digest: digest) || parsed.secret.last == "0")
+        for bad in [
+            "", "pfk_", "pfk_short_secret", "sk_\(parsed.id)_\(parsed.secret)", key + "x", key.uppercased(),
+            "pfk_\(parsed.id)-\(parsed.secret)",
+        ] {
             #expect(APIKeyFormat.parse(bad) == nil, "\(bad)")
         }
     }
@@ -131,10 +147,14 @@ struct KeyFormatTests {
         #expect(codes.count == 10)
         #expect(Set(codes).count == 10)
         #expect(RecoveryCodes.match(codes[3], in: digests) == 3)
-        #expect(RecoveryCodes.match(" " + codes[7].uppercased().replacingOccurrences(of: "-", with: " ") + " ", in: digests) == 7)
+        #expect(
+            RecoveryCodes.match(" " + codes[7].uppercased().replacingOccurrences(of: "-", with: " ") + " ", in: digests)
+                == 7)
         var remaining = digests
         remaining.remove(at: 3)
-        #expect(RecoveryCodes.match(codes[3], in: remaining) == nil, "a used code, removed from the store, no longer matches")
+        #expect(
+            RecoveryCodes.match(codes[3], in: remaining) == nil,
+            "a used code, removed from the store, no longer matches")
         #expect(RecoveryCodes.match("aaaa-aaaa", in: digests) == nil)
         #expect(RecoveryCodes.match("", in: digests) == nil)
     }

@@ -1,6 +1,7 @@
-@testable import FarmDomain
 import Foundation
 import Testing
+
+@testable import FarmDomain
 
 @Suite("Build plates")
 struct BuildPlateDeciderTests {
@@ -20,17 +21,22 @@ struct BuildPlateDeciderTests {
         let s = Scenario<BuildPlateDecider>()
         s.then(.compose(id, items: [itemA]), [composed])
         Scenario<BuildPlateDecider>(given: [composed]).then(.compose(id, items: [itemA]), [])
-        Scenario<BuildPlateDecider>(given: [composed]).then(.addItem(itemB), [.itemAdded(BuildPlateItemChanged(item: itemB, at: s.time))])
+        Scenario<BuildPlateDecider>(given: [composed]).then(
+            .addItem(itemB), [.itemAdded(BuildPlateItemChanged(item: itemB, at: s.time))])
         Scenario<BuildPlateDecider>(given: [composed]).then(.addItem(itemA), [])
         let two = [composed, .itemAdded(BuildPlateItemChanged(item: itemB, at: at))]
-        Scenario<BuildPlateDecider>(given: two).then(.removeItem(planB), [.itemRemoved(BuildPlateItemChanged(item: itemB, at: s.time))])
-        Scenario<BuildPlateDecider>(given: two).then(.freeze(gcodeArtifact: "sha256:ab"), [.frozen(BuildPlateFrozen(gcodeArtifact: "sha256:ab", at: s.time))])
+        Scenario<BuildPlateDecider>(given: two).then(
+            .removeItem(planB), [.itemRemoved(BuildPlateItemChanged(item: itemB, at: s.time))])
+        Scenario<BuildPlateDecider>(given: two).then(
+            .freeze(gcodeArtifact: "sha256:ab"), [.frozen(BuildPlateFrozen(gcodeArtifact: "sha256:ab", at: s.time))])
         Scenario<BuildPlateDecider>(given: [composed, frozen]).then(.freeze(gcodeArtifact: "sha256:ab"), [])
         for command in [BuildPlateCommand.addItem(itemB), .removeItem(planA), .freeze(gcodeArtifact: "sha256:cd")] {
-            #expect(Scenario<BuildPlateDecider>(given: [composed, frozen]).thenRefused(command)
-                == .illegalTransition(aggregate: "build plate", command: command.name, state: "frozen"))
-            #expect(Scenario<BuildPlateDecider>(given: [composed, discarded]).thenRefused(command)
-                == .illegalTransition(aggregate: "build plate", command: command.name, state: "discarded"))
+            #expect(
+                Scenario<BuildPlateDecider>(given: [composed, frozen]).thenRefused(command)
+                    == .illegalTransition(aggregate: "build plate", command: command.name, state: "frozen"))
+            #expect(
+                Scenario<BuildPlateDecider>(given: [composed, discarded]).thenRefused(command)
+                    == .illegalTransition(aggregate: "build plate", command: command.name, state: "discarded"))
         }
         #expect(BuildPlateDecider.replay(two).plate?.items == [itemA, itemB])
     }
@@ -38,21 +44,36 @@ struct BuildPlateDeciderTests {
     @Test("outcomes are recorded per item on a frozen plate only")
     func outcomes() {
         let outcome = PlateItemOutcome(planID: planA, runID: run, succeeded: true, at: at)
-        Scenario<BuildPlateDecider>(given: [composed, frozen]).then(.recordOutcome(planID: planA, runID: run, succeeded: true), [.outcomeRecorded(outcome)])
-        Scenario<BuildPlateDecider>(given: [composed, frozen, .outcomeRecorded(outcome)]).then(.recordOutcome(planID: planA, runID: run, succeeded: true), [])
-        #expect(Scenario<BuildPlateDecider>(given: [composed]).thenRefused(.recordOutcome(planID: planA, runID: run, succeeded: true))
-            == .illegalTransition(aggregate: "build plate", command: "record an outcome on", state: "composing"))
-        #expect(Scenario<BuildPlateDecider>(given: [composed, frozen]).thenRefused(.recordOutcome(planID: planB, runID: run, succeeded: true))
-            == .invalid(field: "planID", reason: "plan \(planB) is not on this plate"))
+        Scenario<BuildPlateDecider>(given: [composed, frozen]).then(
+            .recordOutcome(planID: planA, runID: run, succeeded: true), [.outcomeRecorded(outcome)])
+        Scenario<BuildPlateDecider>(given: [composed, frozen, .outcomeRecorded(outcome)]).then(
+            .recordOutcome(planID: planA, runID: run, succeeded: true), [])
+        #expect(
+            Scenario<BuildPlateDecider>(given: [composed]).thenRefused(
+                .recordOutcome(planID: planA, runID: run, succeeded: true))
+                == .illegalTransition(aggregate: "build plate", command: "record an outcome on", state: "composing"))
+        #expect(
+            Scenario<BuildPlateDecider>(given: [composed, frozen]).thenRefused(
+                .recordOutcome(planID: planB, runID: run, succeeded: true))
+                == .invalid(field: "planID", reason: "plan \(planB) is not on this plate"))
     }
 
-    @Test("empty plates, duplicate plans, zero copies and removing the last item are refused; discarding twice is a no-op")
+    @Test(
+        "empty plates, duplicate plans, zero copies and removing the last item are refused; discarding twice is a no-op"
+    )
     func refusals() {
-        #expect(Scenario<BuildPlateDecider>().thenRefused(.compose(id, items: [])) == .invalid(field: "items", reason: "a plate needs at least one item"))
+        #expect(
+            Scenario<BuildPlateDecider>().thenRefused(.compose(id, items: []))
+                == .invalid(field: "items", reason: "a plate needs at least one item"))
         #expect(Scenario<BuildPlateDecider>().thenRefused(.compose(id, items: [itemA, itemA]))?.invalidField != nil)
-        #expect(Scenario<BuildPlateDecider>().thenRefused(.compose(id, items: [PlateItem(planID: planA, revision: 1, copies: 0)]))?.invalidField == "items[0].copies")
+        #expect(
+            Scenario<BuildPlateDecider>().thenRefused(
+                .compose(id, items: [PlateItem(planID: planA, revision: 1, copies: 0)]))?.invalidField
+                == "items[0].copies")
         #expect(Scenario<BuildPlateDecider>(given: [composed]).thenRefused(.removeItem(planA))?.invalidField != nil)
         Scenario<BuildPlateDecider>(given: [composed, discarded]).then(.discard, [])
-        #expect(Scenario<BuildPlateDecider>().thenRefused(.discard) == .notFound(aggregate: "build plate", command: "discard"))
+        #expect(
+            Scenario<BuildPlateDecider>().thenRefused(.discard)
+                == .notFound(aggregate: "build plate", command: "discard"))
     }
 }

@@ -1,6 +1,7 @@
-@testable import FarmDomain
 import Foundation
 import Testing
+
+@testable import FarmDomain
 
 /// Given/when/then for deciders: given past events, when a command, then these events or this error.
 struct Scenario<D: Decider> {

@@ -1,11 +1,14 @@
-@testable import FarmDomain
 import Foundation
 import Testing
+
+@testable import FarmDomain
 
 @Suite("Intent lifecycle")
 struct IntentDeciderTests {
     let id = IntentID(UUID(uuidString: "01936a4e-0000-7000-8000-000000000001")!)
-    let item = LineItem(id: LineItemID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000a1")!), quantity: 2, material: "PETG", colour: "black")
+    let item = LineItem(
+        id: LineItemID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000a1")!), quantity: 2, material: "PETG",
+        colour: "black")
     var draft: IntentDraft { IntentDraft(source: .api, externalReference: "order-17", lineItems: [item]) }
     var received: IntentEvent {
         .received(IntentReceived(intentID: id, draft: draft, receivedAt: Date(timeIntervalSince1970: 1_800_000_000)))
@@ -27,7 +30,8 @@ struct IntentDeciderTests {
         case .inProduction: return accepted + [.productionStarted(change)]
         case .readyToShip: return accepted + [.productionStarted(change), .readyToShip(change)]
         case .shipped: return accepted + [.productionStarted(change), .readyToShip(change), .shipped(change)]
-        case .closed: return accepted + [.productionStarted(change), .readyToShip(change), .shipped(change), .closed(change)]
+        case .closed:
+            return accepted + [.productionStarted(change), .readyToShip(change), .shipped(change), .closed(change)]
         case .cancelled: return [received, .cancelled(change)]
         }
     }
@@ -42,7 +46,9 @@ struct IntentDeciderTests {
     func receiveConflict() {
         var other = draft
         other.lineItems[0].quantity = 3
-        #expect(Scenario<IntentDecider>(given: [received]).thenRefused(.receive(id, other)) == .alreadyExists(aggregate: "intent"))
+        #expect(
+            Scenario<IntentDecider>(given: [received]).thenRefused(.receive(id, other))
+                == .alreadyExists(aggregate: "intent"))
     }
 
     @Test("an intent in dollars takes quotes in dollars only; a currency that is not an ISO code is refused")
@@ -53,10 +59,18 @@ struct IntentDeciderTests {
         let usd = try QuoteCalculator.manual(price: 12, currency: "USD", note: nil)
         let eur = try QuoteCalculator.manual(price: 12, currency: "EUR", note: nil)
         let scenario = Scenario<IntentDecider>(given: [receivedInDollars])
-        if case .success(let events) = scenario.when(.recordQuote(item.id, usd)) { #expect(events.count == 1) } else { Issue.record("a dollar quote is taken") }
+        if case .success(let events) = scenario.when(.recordQuote(item.id, usd)) {
+            #expect(events.count == 1)
+        } else {
+            Issue.record("a dollar quote is taken")
+        }
         #expect(scenario.thenRefused(.recordQuote(item.id, eur))?.invalidField == "currency")
         // Without a currency the intent takes the farm's, whatever it is.
-        if case .success(let events) = Scenario<IntentDecider>(given: [received]).when(.recordQuote(item.id, eur)) { #expect(events.count == 1) } else { Issue.record("a euro quote is taken") }
+        if case .success(let events) = Scenario<IntentDecider>(given: [received]).when(.recordQuote(item.id, eur)) {
+            #expect(events.count == 1)
+        } else {
+            Issue.record("a euro quote is taken")
+        }
         var bad = draft
         bad.currency = "usd"
         #expect(Scenario<IntentDecider>().thenRefused(.receive(id, bad))?.invalidField == "currency")
@@ -66,13 +80,16 @@ struct IntentDeciderTests {
     func invalidDrafts() {
         var empty = draft
         empty.lineItems = []
-        #expect(Scenario<IntentDecider>().thenRefused(.receive(id, empty)) == .invalid(field: "lineItems", reason: "an intent needs at least one line item"))
+        #expect(
+            Scenario<IntentDecider>().thenRefused(.receive(id, empty))
+                == .invalid(field: "lineItems", reason: "an intent needs at least one line item"))
         var zero = draft
         zero.lineItems[0].quantity = 0
         #expect(Scenario<IntentDecider>().thenRefused(.receive(id, zero))?.invalidField == "lineItems[0].quantity")
         var noMaterial = draft
         noMaterial.lineItems[0].material = "  "
-        #expect(Scenario<IntentDecider>().thenRefused(.receive(id, noMaterial))?.invalidField == "lineItems[0].material")
+        #expect(
+            Scenario<IntentDecider>().thenRefused(.receive(id, noMaterial))?.invalidField == "lineItems[0].material")
     }
 
     @Test("a command on an intent that does not exist is refused")
@@ -82,16 +99,20 @@ struct IntentDeciderTests {
 
     /// Every status-changing command against every status: legal ones emit exactly one event and land on the
     /// target, repeated ones emit nothing, all others are refused naming the command and the state.
-    @Test("every status change is allowed exactly from the statuses the lifecycle names", arguments: [
-        Move<IntentCommand, IntentStatus>(.accept, IntentStatus.accepted, [.received, .preflighted, .needsReview]),
-        Move<IntentCommand, IntentStatus>(.requestReview(reasons: ["thin walls"]), .needsReview, [.received, .preflighted, .accepted]),
-        Move<IntentCommand, IntentStatus>(.reject, .rejected, [.received, .preflighted, .needsReview]),
-        Move<IntentCommand, IntentStatus>(.startProduction, .inProduction, [.accepted]),
-        Move<IntentCommand, IntentStatus>(.markReadyToShip, .readyToShip, [.inProduction]),
-        Move<IntentCommand, IntentStatus>(.ship, .shipped, [.readyToShip]),
-        Move<IntentCommand, IntentStatus>(.close, .closed, [.shipped]),
-        Move<IntentCommand, IntentStatus>(.cancel, .cancelled, [.received, .preflighted, .needsReview, .accepted, .inProduction]),
-    ])
+    @Test(
+        "every status change is allowed exactly from the statuses the lifecycle names",
+        arguments: [
+            Move<IntentCommand, IntentStatus>(.accept, IntentStatus.accepted, [.received, .preflighted, .needsReview]),
+            Move<IntentCommand, IntentStatus>(
+                .requestReview(reasons: ["thin walls"]), .needsReview, [.received, .preflighted, .accepted]),
+            Move<IntentCommand, IntentStatus>(.reject, .rejected, [.received, .preflighted, .needsReview]),
+            Move<IntentCommand, IntentStatus>(.startProduction, .inProduction, [.accepted]),
+            Move<IntentCommand, IntentStatus>(.markReadyToShip, .readyToShip, [.inProduction]),
+            Move<IntentCommand, IntentStatus>(.ship, .shipped, [.readyToShip]),
+            Move<IntentCommand, IntentStatus>(.close, .closed, [.shipped]),
+            Move<IntentCommand, IntentStatus>(
+                .cancel, .cancelled, [.received, .preflighted, .needsReview, .accepted, .inProduction]),
+        ])
     func transitionMatrix(move: Move<IntentCommand, IntentStatus>) {
         let (command, target, allowedFrom) = (move.command, move.target, move.allowedFrom)
         for status in IntentStatus.allCases {
@@ -108,7 +129,10 @@ struct IntentDeciderTests {
                 #expect(events.count == 1)
                 #expect(IntentDecider.replay(scenario.given + events).intent?.status == target)
             } else {
-                #expect(result == .failure(.illegalTransition(aggregate: "intent", command: command.name, state: status.rawValue)))
+                #expect(
+                    result
+                        == .failure(
+                            .illegalTransition(aggregate: "intent", command: command.name, state: status.rawValue)))
             }
         }
     }
@@ -116,12 +140,17 @@ struct IntentDeciderTests {
     @Test("preflight is recorded from received, preflighted or needsReview; the same verdict twice is a no-op")
     func preflight() {
         let event = IntentEvent.preflighted(IntentPreflighted(outcome: .warn, findings: ["overhang 18%"]))
-        Scenario<IntentDecider>(given: history(to: .received)).then(.recordPreflight(.warn, findings: ["overhang 18%"]), [event])
+        Scenario<IntentDecider>(given: history(to: .received)).then(
+            .recordPreflight(.warn, findings: ["overhang 18%"]), [event])
         Scenario<IntentDecider>(given: history(to: .received) + [event]).then(.recordPreflight(.warn, findings: []), [])
-        Scenario<IntentDecider>(given: history(to: .needsReview)).then(.recordPreflight(.warn, findings: ["overhang 18%"]), [event])
+        Scenario<IntentDecider>(given: history(to: .needsReview)).then(
+            .recordPreflight(.warn, findings: ["overhang 18%"]), [event])
         for status in IntentStatus.allCases where ![.received, .preflighted, .needsReview].contains(status) {
-            let error = Scenario<IntentDecider>(given: history(to: status)).thenRefused(.recordPreflight(.pass, findings: []))
-            #expect(error == .illegalTransition(aggregate: "intent", command: "record preflight of", state: status.rawValue))
+            let error = Scenario<IntentDecider>(given: history(to: status)).thenRefused(
+                .recordPreflight(.pass, findings: []))
+            #expect(
+                error == .illegalTransition(aggregate: "intent", command: "record preflight of", state: status.rawValue)
+            )
         }
         let state = IntentDecider.replay(history(to: .received) + [event]).intent
         #expect(state?.preflight == .warn)
@@ -130,7 +159,8 @@ struct IntentDeciderTests {
 
     @Test("a failed preflight moves the intent to needsReview with the findings; the same failure again is a no-op")
     func failedPreflight() {
-        let verdict = PreflightVerdict.unreadable(code: "model.truncated", message: "the file is cut short", material: "PLA")
+        let verdict = PreflightVerdict.unreadable(
+            code: "model.truncated", message: "the file is cut short", material: "PLA")
         let items = [LineItemPreflight(lineItemID: item.id, artifact: "ab12", verdict: verdict)]
         let scenario = Scenario<IntentDecider>(given: history(to: .received))
         let expected: [IntentEvent] = [
@@ -142,7 +172,8 @@ struct IntentDeciderTests {
         let state = IntentDecider.replay(after).intent
         #expect(state?.status == .needsReview)
         #expect(state?.lineItemPreflights == items)
-        Scenario<IntentDecider>(given: after).then(.recordPreflight(.fail, findings: ["the file is cut short"], lineItems: items), [])
+        Scenario<IntentDecider>(given: after).then(
+            .recordPreflight(.fail, findings: ["the file is cut short"], lineItems: items), [])
         // A repaired file passes and clears the review.
         let passed = IntentEvent.preflighted(IntentPreflighted(outcome: .pass, findings: [], lineItems: nil))
         Scenario<IntentDecider>(given: after).then(.recordPreflight(.pass, findings: []), [passed])
@@ -153,13 +184,21 @@ struct IntentDeciderTests {
     func amend() {
         let due = Date(timeIntervalSince1970: 1_800_100_000)
         let scenario = Scenario<IntentDecider>(given: history(to: .accepted))
-        scenario.then(.amend(dueDate: due, paymentStatus: .paid), [.amended(IntentAmended(dueDate: due, paymentStatus: .paid, note: nil, at: scenario.time))])
+        scenario.then(
+            .amend(dueDate: due, paymentStatus: .paid),
+            [.amended(IntentAmended(dueDate: due, paymentStatus: .paid, note: nil, at: scenario.time))])
         scenario.then(.amend(dueDate: nil, paymentStatus: .pending), [])
         for status in [IntentStatus.closed, .cancelled, .rejected] {
-            #expect(Scenario<IntentDecider>(given: history(to: status)).thenRefused(.amend(dueDate: due, paymentStatus: nil))
-                == .illegalTransition(aggregate: "intent", command: "amend", state: status.rawValue))
+            #expect(
+                Scenario<IntentDecider>(given: history(to: status)).thenRefused(
+                    .amend(dueDate: due, paymentStatus: nil))
+                    == .illegalTransition(aggregate: "intent", command: "amend", state: status.rawValue))
         }
-        let amended = IntentDecider.replay(history(to: .accepted) + [.amended(IntentAmended(dueDate: due, paymentStatus: .paid, note: "rush", at: due))]).intent
+        let amended = IntentDecider.replay(
+            history(to: .accepted) + [
+                .amended(IntentAmended(dueDate: due, paymentStatus: .paid, note: "rush", at: due))
+            ]
+        ).intent
         #expect(amended?.dueDate == due)
         #expect(amended?.paymentStatus == .paid)
         #expect(amended?.notes == ["rush"])
@@ -168,13 +207,17 @@ struct IntentDeciderTests {
 
     @Test("an intent records its accept decision once; plan gates are refused on it")
     func gateDecision() {
-        let accept = GateRecord(gate: .acceptIntent, outcome: .autoAdvance, rule: "passed preflight at low risk", explanation: "…", at: at)
+        let accept = GateRecord(
+            gate: .acceptIntent, outcome: .autoAdvance, rule: "passed preflight at low risk", explanation: "…", at: at)
         Scenario<IntentDecider>(given: [received]).then(.recordDecision(accept), [.gateDecided(accept)])
         Scenario<IntentDecider>(given: [received, .gateDecided(accept)]).then(.recordDecision(accept), [])
         var plan = accept
         plan.gate = .dispatch
-        #expect(Scenario<IntentDecider>(given: [received]).thenRefused(.recordDecision(plan))
-            == .invalid(field: "gate", reason: "an intent has one gate, acceptIntent; dispatch decisions belong to its plans"))
+        #expect(
+            Scenario<IntentDecider>(given: [received]).thenRefused(.recordDecision(plan))
+                == .invalid(
+                    field: "gate",
+                    reason: "an intent has one gate, acceptIntent; dispatch decisions belong to its plans"))
         #expect(IntentDecider.replay([received, .gateDecided(accept)]).intent?.decisions == [accept])
     }
 }

@@ -1,6 +1,7 @@
-@testable import FarmDomain
 import Foundation
 import Testing
+
+@testable import FarmDomain
 
 @Suite("UUIDv7")
 struct UUIDv7Tests {
@@ -23,7 +24,9 @@ struct UUIDv7Tests {
     @Test("sorts by creation time as text")
     func ordering() {
         var random = SystemRandomNumberGenerator()
-        let ids = (0..<50).map { i in UUIDv7.make(time: Date(timeIntervalSince1970: 1_700_000_000 + Double(i)), random: &random) }
+        let ids = (0..<50).map { i in
+            UUIDv7.make(time: Date(timeIntervalSince1970: 1_700_000_000 + Double(i)), random: &random)
+        }
         let texts = ids.map { $0.uuidString.lowercased() }
         #expect(texts == texts.sorted())
     }
@@ -34,7 +37,8 @@ struct UUIDv7Tests {
         let moment = Date(timeIntervalSince1970: 1_800_000_000.5)
         let bound = UUIDv7.earliest(at: moment).uuidString.lowercased()
         for _ in 0..<200 {
-            #expect(UUIDv7.make(time: moment.addingTimeInterval(-0.001), random: &random).uuidString.lowercased() < bound)
+            #expect(
+                UUIDv7.make(time: moment.addingTimeInterval(-0.001), random: &random).uuidString.lowercased() < bound)
             #expect(UUIDv7.make(time: moment, random: &random).uuidString.lowercased() > bound)
         }
         #expect(UUIDv7.version(of: UUIDv7.earliest(at: moment)) == 7)
@@ -46,7 +50,10 @@ struct TypedIDTests {
     @Test("an id prints as the lowercase UUID and sorts as that text does, for random and edge values")
     func textAndOrder() {
         var ids = (0..<500).map { _ in RunID(UUID()) }
-        ids += ["00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff", "0A000000-0000-7000-8000-00000000000F"].compactMap(RunID.init)
+        ids += [
+            "00000000-0000-0000-0000-000000000000", "ffffffff-ffff-ffff-ffff-ffffffffffff",
+            "0A000000-0000-7000-8000-00000000000F",
+        ].compactMap(RunID.init)
         for id in ids {
             #expect(id.description == id.uuid.uuidString.lowercased())
             #expect(RunID(id.description) == id)

@@ -1,16 +1,20 @@
-@testable import FarmServer
 import FarmDomain
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
 
+@testable import FarmServer
+
 @Suite("API keys over HTTP")
 struct APIKeyRouteTests {
-    @Test("an owner creates a key, sees it once, lists it with its last use, and revokes it", arguments: TestEngine.allCases)
+    @Test(
+        "an owner creates a key, sees it once, lists it with its last use, and revokes it",
+        arguments: TestEngine.allCases)
     func lifecycle(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
-            let created = try await farm.request(.post, "/api/v1/api-keys", json: #"{"name":"shop sync","scope":"operate"}"#)
+            let created = try await farm.request(
+                .post, "/api/v1/api-keys", json: #"{"name":"shop sync","scope":"operate"}"#)
             #expect(created.status == .created)
             #expect(created.headers[.cacheControl] == "no-store")
             let key = try #require(created.json["key"] as? String)
@@ -21,18 +25,27 @@ struct APIKeyRouteTests {
             #expect(apiKey["createdBy"] as? String == "apikey:\(testKeyID)")
 
             #expect(try await farm.request(.get, "/api/v1/intents", headers: bearer(key)).status == .ok)
-            let listed = try #require(try await farm.request(.get, "/api/v1/api-keys").json["items"] as? [[String: Any]])
+            let listed = try #require(
+                try await farm.request(.get, "/api/v1/api-keys").json["items"] as? [[String: Any]])
             #expect(listed.count == 2)
             #expect(listed.first { $0["id"] as? String == id }?["lastUsedAt"] is String)
-            #expect(!(try await farm.request(.get, "/api/v1/api-keys").text.contains(String(key.suffix(40)))), "the secret is never listed")
+            #expect(
+                !(try await farm.request(.get, "/api/v1/api-keys").text.contains(String(key.suffix(40)))),
+                "the secret is never listed")
             let events = try await farm.store.events.read(after: 0, limit: 10)
-            #expect(!events.contains { String(decoding: $0.data, as: UTF8.self).contains(String(key.suffix(40))) }, "nor in any event")
+            #expect(
+                !events.contains { String(decoding: $0.data, as: UTF8.self).contains(String(key.suffix(40))) },
+                "nor in any event")
 
-            #expect(try await farm.request(.post, "/api/v1/api-keys", json: "{}", headers: bearer(key)).status == .forbidden)
-            let revoked = try await farm.request(.post, "/api/v1/api-keys/\(id)/revoke", json: #"{"reason":"operator.request","note":"rotated"}"#)
+            #expect(
+                try await farm.request(.post, "/api/v1/api-keys", json: "{}", headers: bearer(key)).status == .forbidden
+            )
+            let revoked = try await farm.request(
+                .post, "/api/v1/api-keys/\(id)/revoke", json: #"{"reason":"operator.request","note":"rotated"}"#)
             #expect(revoked.json["revoked"] as? Bool == true)
             #expect(try await farm.request(.get, "/api/v1/intents", headers: bearer(key)).status == .unauthorized)
-            #expect((try await farm.request(.get, "/api/v1/api-keys?status=revoked").json["items"] as? [Any])?.count == 1)
+            #expect(
+                (try await farm.request(.get, "/api/v1/api-keys?status=revoked").json["items"] as? [Any])?.count == 1)
         }
     }
 
@@ -41,13 +54,17 @@ struct APIKeyRouteTests {
         try await withFarm { farm in
             var headers = auth
             headers[.init("Idempotency-Key")!] = "create-shop-key"
-            let first = try await farm.request(.post, "/api/v1/api-keys", json: #"{"name":"shop","scope":"read"}"#, headers: headers)
+            let first = try await farm.request(
+                .post, "/api/v1/api-keys", json: #"{"name":"shop","scope":"read"}"#, headers: headers)
             #expect(first.status == .created)
-            let retry = try await farm.request(.post, "/api/v1/api-keys", json: #"{"name":"shop","scope":"read"}"#, headers: headers)
+            let retry = try await farm.request(
+                .post, "/api/v1/api-keys", json: #"{"name":"shop","scope":"read"}"#, headers: headers)
             #expect(retry.status == .conflict)
             #expect(retry.problemCode == "secret-shown-once")
             #expect(!retry.text.contains("pfk_"))
-            #expect((try await farm.request(.get, "/api/v1/api-keys").json["items"] as? [Any])?.count == 2, "the seeded key and this one")
+            #expect(
+                (try await farm.request(.get, "/api/v1/api-keys").json["items"] as? [Any])?.count == 2,
+                "the seeded key and this one")
         }
     }
 

@@ -11,12 +11,16 @@ struct MissingBrowser: Error, CustomStringConvertible {
 /// with its virtual printers and orders. Screenshots of each page go to .build/screenshots.
 @Suite("Web UI in a browser", .serialized)
 struct BrowserTests {
-    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+    static let packageRoot = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+        .deletingLastPathComponent()
 
-    @Test("an operator signs in with TOTP, watches runs move across the live board, pauses and resumes one, fails a part in QA with a photo and sees the reprint, accepts a held order and approves its held plan, switches maintenance, is told of a stale action, double-clicks once, sees a lost connection heal; every page passes an accessibility audit; a viewer gets no buttons; wall mode; sign-out")
+    @Test(
+        "an operator signs in with TOTP, watches runs move across the live board, pauses and resumes one, fails a part in QA with a photo and sees the reprint, accepts a held order and approves its held plan, switches maintenance, is told of a stale action, double-clicks once, sees a lost connection heal; every page passes an accessibility audit; a viewer gets no buttons; wall mode; sign-out"
+    )
     func board() async throws {
         let environment = ProcessInfo.processInfo.environment
-        guard let python = environment["PRINTFARM_TEST_PYTHON"], let chromium = environment["PRINTFARM_TEST_CHROMIUM"] else { throw MissingBrowser() }
+        guard let python = environment["PRINTFARM_TEST_PYTHON"], let chromium = environment["PRINTFARM_TEST_CHROMIUM"]
+        else { throw MissingBrowser() }
         let screenshots = Self.packageRoot.appendingPathComponent(".build/screenshots")
         try? FileManager.default.removeItem(at: screenshots)
         try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
@@ -24,13 +28,17 @@ struct BrowserTests {
         let demo = try DemoProcess(arguments: ["--manual-qa", "--speed", "30"])
         defer { demo.discard() }
         let adminKey = try await demo.adminKey()
-        let directory = demo.directory, port = demo.port
+        let directory = demo.directory
+        let port = demo.port
 
         let script = Process()
         script.executableURL = URL(fileURLWithPath: python)
         script.arguments = [Self.packageRoot.appendingPathComponent("Tests/Browser/board_test.py").path]
         script.environment = environment.merging(
-            ["BASE_URL": "http://127.0.0.1:\(port)", "ADMIN_KEY": adminKey, "CHROMIUM": chromium, "SCREENSHOTS": screenshots.path]) { $1 }
+            [
+                "BASE_URL": "http://127.0.0.1:\(port)", "ADMIN_KEY": adminKey, "CHROMIUM": chromium,
+                "SCREENSHOTS": screenshots.path,
+            ]) { $1 }
         let log = directory.appendingPathComponent("browser.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         script.standardOutput = try FileHandle(forWritingTo: log)
@@ -41,13 +49,19 @@ struct BrowserTests {
         if script.isRunning { script.terminate() }
         script.waitUntilExit()
         let said = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(script.terminationStatus == 0, "the browser checks failed:\n\(said.suffix(4000))\nthe demo said:\n\(demo.console.suffix(3000))\nits log:\n\(demo.logTail)")
+        #expect(
+            script.terminationStatus == 0,
+            "the browser checks failed:\n\(said.suffix(4000))\nthe demo said:\n\(demo.console.suffix(3000))\nits log:\n\(demo.logTail)"
+        )
         #expect(said.contains("all browser checks passed"))
         for shot in [
-            "sign-in.png", "sign-in-totp.png", "board.png", "run.png", "run-qa-failed.png", "orders.png", "order.png", "plan.png", "printers.png", "printer.png",
+            "sign-in.png", "sign-in-totp.png", "board.png", "run.png", "run-qa-failed.png", "orders.png", "order.png",
+            "plan.png", "printers.png", "printer.png",
             "board-viewer-tablet.png", "board-wall.png",
         ] {
-            let size = (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent(shot).path)[.size] as? Int) ?? 0
+            let size =
+                (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent(shot).path)[.size]
+                    as? Int) ?? 0
             #expect(size > 10_000, "screenshot \(shot) saved")
         }
         // Stopped by `discard` (SIGKILL): a clean stop on Ctrl-C is DemoCommandTests' to check, and a signal sent from

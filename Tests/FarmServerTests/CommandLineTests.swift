@@ -170,7 +170,7 @@ enum TestPorts {
             for _ in 0..<200 {
                 let first = try ServerSocket()
                 var held = [first]
-                defer { held.forEach { $0.close() } }
+                defer { for socket in held { socket.close() } }
                 let ports = first.port..<(first.port + count)
                 guard ports.upperBound <= 65536, given.isDisjoint(with: ports) else { continue }
                 for port in ports.dropFirst() {

@@ -19,7 +19,11 @@ final class DemoProcess {
         output = directory.appendingPathComponent("out.log")
         _ = FileManager.default.createFile(atPath: output.path, contents: nil)
         process.executableURL = CommandLineTests.executable
-        process.arguments = ["demo", "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port), "--printer-base-port", String(base)]
+        process.arguments =
+            [
+                "demo", "--data-dir", directory.appendingPathComponent("data").path, "--port", String(port),
+                "--printer-base-port", String(base),
+            ]
             + (printers.map { ["--printers", String($0)] } ?? []) + arguments
         process.currentDirectoryURL = directory
         process.standardOutput = try FileHandle(forWritingTo: output)
@@ -33,13 +37,18 @@ final class DemoProcess {
     /// The end of the demo's log, and whether it is still running.
     var logTail: String {
         let log = (try? String(contentsOf: directory.appendingPathComponent("log.txt"), encoding: .utf8)) ?? ""
-        return "(demo \(process.isRunning ? "running" : "exited with \(process.terminationStatus)"))\n" + log.suffix(3000)
+        return "(demo \(process.isRunning ? "running" : "exited with \(process.terminationStatus)"))\n"
+            + log.suffix(3000)
     }
 
     /// The admin key the demo prints, once it has.
     func adminKey() async throws -> String {
         for _ in 0..<300 {
-            if let key = console.split(whereSeparator: { $0 == " " || $0.isNewline }).map(String.init).first(where: { $0.hasPrefix("pfk_") }) { return key }
+            if let key = console.split(whereSeparator: { $0 == " " || $0.isNewline }).map(String.init).first(where: {
+                $0.hasPrefix("pfk_")
+            }) {
+                return key
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         throw DemoDidNotStart(console: console)

@@ -43,27 +43,43 @@ struct LargeUploadTests {
         return line.flatMap { Int($0.split(separator: " ", omittingEmptySubsequences: true)[1]) }
     }
 
-    @Test("512 MB streams to disk with a small, flat memory peak; over the limit without Content-Length: 413, nothing kept")
+    @Test(
+        "512 MB streams to disk with a small, flat memory peak; over the limit without Content-Length: 413, nothing kept"
+    )
     func streamed() async throws {
-        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-large-\(UUID().uuidString)")
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "printfarm-large-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: dataDirectory) }
         #expect(try CommandLineTests.run(["migrate", "--data-dir", dataDirectory.path]).status == 0)
-        let key = try CommandLineTests.run(["keys", "create", "--data-dir", dataDirectory.path, "--name", "uploader", "--scope", "operate"])
+        let key = try CommandLineTests.run([
+            "keys", "create", "--data-dir", dataDirectory.path, "--name", "uploader", "--scope", "operate",
+        ])
         let token = try #require(key.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("pfk_") })
         let port = try CommandLineTests.freePort()
         let server = Process()
         server.executableURL = CommandLineTests.executable
-        server.arguments = ["serve", "--data-dir", dataDirectory.path, "--port", String(port), "--max-upload-bytes", String(600 << 20)]
+        server.arguments = [
+            "serve", "--data-dir", dataDirectory.path, "--port", String(port), "--max-upload-bytes", String(600 << 20),
+        ]
         server.standardOutput = FileHandle.nullDevice
         server.standardError = FileHandle.nullDevice
         try server.run()
-        defer { if server.isRunning { server.interrupt(); server.waitUntilExit() } }
+        defer {
+            if server.isRunning {
+                server.interrupt()
+                server.waitUntilExit()
+            }
+        }
 
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             for _ in 0..<100 {
-                if let response = try? await client.execute(HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2)),
-                   response.status == .ok { break }
+                if let response = try? await client.execute(
+                    HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2)),
+                    response.status == .ok
+                {
+                    break
+                }
                 try await Task.sleep(for: .milliseconds(100))
             }
             let before = try #require(Self.peakMemoryKiB(of: server.processIdentifier))
@@ -80,7 +96,9 @@ struct LargeUploadTests {
             #expect(sha == chunks.sha256)
             #expect(json?["size"] as? Int == 512 << 20)
             let after = try #require(Self.peakMemoryKiB(of: server.processIdentifier))
-            #expect(after - before < 100 * 1024, "the server's peak memory grew by \(after - before) KiB for a 512 MiB upload")
+            #expect(
+                after - before < 100 * 1024,
+                "the server's peak memory grew by \(after - before) KiB for a 512 MiB upload")
             let stored = dataDirectory.appendingPathComponent("artifacts/objects/\(sha.prefix(2))/\(sha.dropFirst(2))")
             #expect((try FileManager.default.attributesOfItem(atPath: stored.path)[.size] as? Int) == 512 << 20)
 
@@ -94,9 +112,14 @@ struct LargeUploadTests {
                 #expect(refused.status.code == 413)
             }
             let tmp = dataDirectory.appendingPathComponent("artifacts/tmp")
-            #expect(try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty, "the cut-off upload left a temporary file")
-            let objects = try FileManager.default.subpathsOfDirectory(atPath: dataDirectory.appendingPathComponent("artifacts/objects").path)
-            #expect(objects.filter { !$0.contains("/") || $0.split(separator: "/").count == 2 }.filter { $0.contains("/") }.count == 1, "only the first upload is stored")
+            #expect(
+                try FileManager.default.contentsOfDirectory(atPath: tmp.path).isEmpty,
+                "the cut-off upload left a temporary file")
+            let objects = try FileManager.default.subpathsOfDirectory(
+                atPath: dataDirectory.appendingPathComponent("artifacts/objects").path)
+            #expect(
+                objects.filter { !$0.contains("/") || $0.split(separator: "/").count == 2 }.filter { $0.contains("/") }
+                    .count == 1, "only the first upload is stored")
         } catch {
             try await client.shutdown()
             throw error

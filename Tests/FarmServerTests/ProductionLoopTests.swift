@@ -1,12 +1,13 @@
 import FarmArtifacts
 import FarmDomain
-@testable import FarmServer
 import FarmStore
 import Foundation
 import Logging
 import PrinterLink
 import Testing
 import VirtualPrinter
+
+@testable import FarmServer
 
 /// The production loop end to end: the real PrusaSlicer, a virtual printer speaking Moonraker, the real store.
 @Suite("Production loop", .serialized)
@@ -15,17 +16,26 @@ struct ProductionLoopTests {
 
     /// A model uploaded and an order for it, preflighted, with PLA bound to the slicer's default profile.
     func order(_ rig: FleetRig, slicing: SliceService, quantity: Int = 1) async throws -> IntentID {
-        let (profile, _, _) = try await slicing.storeProfile(text: try await SliceAPITests.profileText(), name: "pla.ini", context: context, correlationID: nil)
+        let (profile, _, _) = try await slicing.storeProfile(
+            text: try await SliceAPITests.profileText(), name: "pla.ini", context: context, correlationID: nil)
         let binding = ProfileBinding.id(printerModel: "virtual", material: "PLA")
-        _ = try await rig.store.profileBindings.execute(.bind(printerModel: "virtual", material: "PLA", profile: profile.version), id: binding, context: context)
-        let stored = try rig.artifacts.put(Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/box.stl")))
+        _ = try await rig.store.profileBindings.execute(
+            .bind(printerModel: "virtual", material: "PLA", profile: profile.version), id: binding, context: context)
+        let stored = try rig.artifacts.put(
+            Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/box.stl")))
         _ = try await rig.store.artifacts.execute(
-            .register(ArtifactUpload(sha256: stored.sha256, size: stored.size, mediaType: "model/stl", name: "box.stl")), id: stored.sha256, context: context)
+            .register(
+                ArtifactUpload(sha256: stored.sha256, size: stored.size, mediaType: "model/stl", name: "box.stl")),
+            id: stored.sha256, context: context)
         let id = IntentID(SystemIDs.uuidv7())
-        let item = LineItem(id: LineItemID(SystemIDs.uuidv7()), modelArtifact: stored.sha256, quantity: quantity, material: "PLA")
-        _ = try await rig.store.intents.execute(.receive(id, IntentDraft(source: .api, lineItems: [item])), id: id.description, context: context)
-        let preflighted = try await IntentPreflighting(store: rig.store, analyst: ModelAnalyst(store: rig.store, artifacts: rig.artifacts))
-            .run(intentID: id.description, context: context, correlationID: nil)
+        let item = LineItem(
+            id: LineItemID(SystemIDs.uuidv7()), modelArtifact: stored.sha256, quantity: quantity, material: "PLA")
+        _ = try await rig.store.intents.execute(
+            .receive(id, IntentDraft(source: .api, lineItems: [item])), id: id.description, context: context)
+        let preflighted = try await IntentPreflighting(
+            store: rig.store, analyst: ModelAnalyst(store: rig.store, artifacts: rig.artifacts)
+        )
+        .run(intentID: id.description, context: context, correlationID: nil)
         #expect(preflighted.model.status == .preflighted, "\(preflighted.model.statusReasons)")
         return id
     }
@@ -39,12 +49,15 @@ struct ProductionLoopTests {
         return nil
     }
 
-    @Test("an order goes from preflight to a passed part by itself: accepted, planned, approved, sliced, dispatched, printed, auto-passed, ready to ship")
+    @Test(
+        "an order goes from preflight to a passed part by itself: accepted, planned, approved, sliced, dispatched, printed, auto-passed, ready to ship"
+    )
     func happyPath() async throws {
         let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 300))
         let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
         let loop = ProductionLoop(
-            store: rig.store, slicing: slicing, fleet: rig.fleet, settings: ProductionSettings(qa: .init(autoPassLowRisk: true)), now: { Date() },
+            store: rig.store, slicing: slicing, fleet: rig.fleet,
+            settings: ProductionSettings(qa: .init(autoPassLowRisk: true)), now: { Date() },
             logger: Logger(label: "loop"), interval: .milliseconds(200))
         let running = Task { try await loop.run() }
         do {
@@ -52,20 +65,30 @@ struct ProductionLoopTests {
             #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
             let intentID = try await order(rig, slicing: slicing)
             let shipped = try await waitFor(120) { () -> Intent? in
-                guard let intent = try await rig.store.intents.get(id: intentID.description)?.model, intent.status == .readyToShip else { return nil }
+                guard let intent = try await rig.store.intents.get(id: intentID.description)?.model,
+                    intent.status == .readyToShip
+                else { return nil }
                 return intent
             }
             let last = try await rig.store.intents.get(id: intentID.description)?.model
-            let intent = try #require(shipped, "the order did not reach readyToShip: \(String(describing: last?.status)) \(last?.statusReasons ?? [])")
+            let intent = try #require(
+                shipped,
+                "the order did not reach readyToShip: \(String(describing: last?.status)) \(last?.statusReasons ?? [])")
             #expect(intent.decisions?.latest(.acceptIntent)?.outcome == .autoAdvance)
             #expect(intent.decisions?.latest(.acceptIntent)?.risk?.level == .low)
 
             let types = try await rig.store.events.read(stream: IntentDecider.stream(intentID.description)).map(\.type)
-            #expect(types == ["received", "preflighted", "gateDecided", "accepted", "productionStarted", "readyToShip"].map { "printfarm.intent.\($0).v1" })
+            #expect(
+                types
+                    == ["received", "preflighted", "gateDecided", "accepted", "productionStarted", "readyToShip"].map {
+                        "printfarm.intent.\($0).v1"
+                    })
             let plan = try #require(try await rig.store.plans.list(ref: intentID.description, limit: 10).first)
             let planEvents = try await rig.store.events.read(stream: PlanDecider.stream(plan.id))
             #expect(planEvents.map(\.type).contains("printfarm.plan.revisionApproved.v1"))
-            #expect(planEvents.filter { $0.type == "printfarm.plan.gateDecided.v1" }.count >= 3, "approvePlan, slice and dispatch decisions are recorded")
+            #expect(
+                planEvents.filter { $0.type == "printfarm.plan.gateDecided.v1" }.count >= 3,
+                "approvePlan, slice and dispatch decisions are recorded")
             #expect(planEvents.allSatisfy { $0.actor == "policy:production" })
 
             let runs = try await rig.store.runs.all()
@@ -77,7 +100,8 @@ struct ProductionLoopTests {
             let inspection = try await rig.store.events.read(stream: RunDecider.stream(run.id.description)).last
             #expect(inspection?.type == "printfarm.run.itemInspected.v1")
             #expect(inspection?.reason == "qa.passed")
-            #expect(try await DispatchTests().jobs(rig, 0, run.id).map(\.status) == ["completed"], "printed exactly once")
+            #expect(
+                try await DispatchTests().jobs(rig, 0, run.id).map(\.status) == ["completed"], "printed exactly once")
         } catch {
             running.cancel()
             await rig.stop()
@@ -88,8 +112,12 @@ struct ProductionLoopTests {
     }
 
     /// A loop over `rig` with fast passes.
-    func loop(_ rig: FleetRig, _ slicing: SliceService, _ settings: ProductionSettings = ProductionSettings()) -> ProductionLoop {
-        ProductionLoop(store: rig.store, slicing: slicing, fleet: rig.fleet, settings: settings, now: { Date() }, logger: Logger(label: "loop"), interval: .milliseconds(200))
+    func loop(_ rig: FleetRig, _ slicing: SliceService, _ settings: ProductionSettings = ProductionSettings())
+        -> ProductionLoop
+    {
+        ProductionLoop(
+            store: rig.store, slicing: slicing, fleet: rig.fleet, settings: settings, now: { Date() },
+            logger: Logger(label: "loop"), interval: .milliseconds(200))
     }
 
     func runs(_ rig: FleetRig, within seconds: Double, _ matches: @escaping ([Run]) -> Bool) async throws -> [Run]? {
@@ -99,7 +127,9 @@ struct ProductionLoopTests {
         }
     }
 
-    @Test("a failed run is reprinted on another printer; the second failure of the revision trips the loop breaker and nothing more is printed")
+    @Test(
+        "a failed run is reprinted on another printer; the second failure of the revision trips the loop breaker and nothing more is printed"
+    )
     func loopBreaker() async throws {
         let machines = [VirtualPrinter(name: "virtual-0", speed: 10), VirtualPrinter(name: "virtual-1", speed: 10)]
         let rig = try await FleetRig(machines[0], machines[1])
@@ -108,26 +138,44 @@ struct ProductionLoopTests {
         let running = Task { try await production.run() }
         do {
             let ids = [try await DispatchTests().register(rig, 0), try await DispatchTests().register(rig, 1)]
-            for id in ids { #expect(try await DispatchTests().printer(rig, id, within: 30) { $0.status == .idle } != nil) }
+            for id in ids {
+                #expect(try await DispatchTests().printer(rig, id, within: 30) { $0.status == .idle } != nil)
+            }
             let intentID = try await order(rig, slicing: slicing)
             for attempt in 0..<2 {
-                let printing = try #require(try await runs(rig, within: 60) { $0.count == attempt + 1 && $0.last?.status == .printing }, "attempt \(attempt + 1) never printed")
+                let printing = try #require(
+                    try await runs(rig, within: 60) { $0.count == attempt + 1 && $0.last?.status == .printing },
+                    "attempt \(attempt + 1) never printed")
                 let run = try #require(printing.last)
                 await machines[ids.firstIndex(of: run.printerID)!].inject(.thermalError)
                 let failed = try await DispatchTests().run(rig, run.id, within: 20) { $0.status.isTerminal }
                 #expect(failed?.status == .failed)
-                #expect(failed?.failure?.contains("Heater extruder not heating") == true, "\(String(describing: failed?.failure))")
-                if attempt == 1 { #expect(run.printerID != printing.first?.printerID, "the reprint went to the other printer (the first is shut down)") }
+                #expect(
+                    failed?.failure?.contains("Heater extruder not heating") == true,
+                    "\(String(describing: failed?.failure))")
+                if attempt == 1 {
+                    #expect(
+                        run.printerID != printing.first?.printerID,
+                        "the reprint went to the other printer (the first is shut down)")
+                }
             }
             let plan = try #require(try await rig.store.plans.list(ref: intentID.description, limit: 10).first)
             let stopped = try await waitFor(10) { () -> Plan? in
-                guard let plan = try await rig.store.plans.get(id: plan.id)?.model, plan.status == .reviewRequired else { return nil }
+                guard let plan = try await rig.store.plans.get(id: plan.id)?.model, plan.status == .reviewRequired
+                else { return nil }
                 return plan
             }
-            #expect(stopped?.revisions.first?.reasons.first?.hasPrefix("loopBreaker: revision 1 failed 2 times") == true, "\(String(describing: stopped?.revisions))")
+            #expect(
+                stopped?.revisions.first?.reasons.first?.hasPrefix("loopBreaker: revision 1 failed 2 times") == true,
+                "\(String(describing: stopped?.revisions))")
             let events = try await rig.store.events.read(stream: PlanDecider.stream(plan.id))
-            #expect(events.last { $0.type == "printfarm.plan.revisionReviewRequired.v1" }?.reason == "guard.loopBreaker")
-            #expect(events.contains { $0.type == "printfarm.plan.gateDecided.v1" && String(decoding: $0.data, as: UTF8.self).contains("\"gate\":\"reprint\"") })
+            #expect(
+                events.last { $0.type == "printfarm.plan.revisionReviewRequired.v1" }?.reason == "guard.loopBreaker")
+            #expect(
+                events.contains {
+                    $0.type == "printfarm.plan.gateDecided.v1"
+                        && String(decoding: $0.data, as: UTF8.self).contains("\"gate\":\"reprint\"")
+                })
             try await Task.sleep(for: .seconds(2))
             #expect(try await rig.store.runs.all().count == 2, "no third attempt after the breaker tripped")
         } catch {
@@ -153,26 +201,37 @@ struct ProductionLoopTests {
             let intentID = try await order(rig, slicing: slicing)
             let waiting = try await waitFor(20) { () -> Plan? in
                 guard let plan = try await rig.store.plans.list(ref: intentID.description, limit: 10).first,
-                      let decoded = try? StoreCoding.decoder().decode(Plan.self, from: plan.body), decoded.decisions?.latest(.approvePlan, revision: 1) != nil
+                    let decoded = try? StoreCoding.decoder().decode(Plan.self, from: plan.body),
+                    decoded.decisions?.latest(.approvePlan, revision: 1) != nil
                 else { return nil }
                 return decoded
             }
             let plan = try #require(waiting)
             #expect(plan.status == .draft)
             #expect(plan.decisions?.latest(.approvePlan, revision: 1)?.outcome == .requireApproval(.operator))
-            #expect(plan.decisions?.latest(.approvePlan, revision: 1)?.explanation == "approvePlan: rule “high-risk part” because risk HIGH → waits for approval by an operator")
+            #expect(
+                plan.decisions?.latest(.approvePlan, revision: 1)?.explanation
+                    == "approvePlan: rule “high-risk part” because risk HIGH → waits for approval by an operator")
             try await Task.sleep(for: .seconds(1))
             #expect(try await rig.store.runs.all().isEmpty, "nothing is printed before the approval")
 
-            let operatorContext = CommandContext(actor: EventActor(.user, "ada"), reason: .operatorRequest, note: "checked the orientation", time: Date())
-            _ = try await rig.store.plans.execute(.approve(revision: 1), id: plan.id.description, context: operatorContext)
+            let operatorContext = CommandContext(
+                actor: EventActor(.user, "ada"), reason: .operatorRequest, note: "checked the orientation", time: Date()
+            )
+            _ = try await rig.store.plans.execute(
+                .approve(revision: 1), id: plan.id.description, context: operatorContext)
             let done = try #require(try await runs(rig, within: 60) { $0.first?.status == .completed })
             #expect(done.first?.risk?.level == .high)
             try await Task.sleep(for: .seconds(1))
-            #expect(try await rig.store.runs.get(id: done[0].id.description)?.model.qa == .pending, "a HIGH-risk run is not auto-passed")
+            #expect(
+                try await rig.store.runs.get(id: done[0].id.description)?.model.qa == .pending,
+                "a HIGH-risk run is not auto-passed")
             #expect(try await rig.store.intents.get(id: intentID.description)?.model.status == .inProduction)
-            _ = try await rig.store.runs.execute(.inspect(planID: plan.id, passed: true), id: done[0].id.description, context: operatorContext)
-            let shipped = try await waitFor(10) { try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil }
+            _ = try await rig.store.runs.execute(
+                .inspect(planID: plan.id, passed: true), id: done[0].id.description, context: operatorContext)
+            let shipped = try await waitFor(10) {
+                try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil
+            }
             #expect(shipped == true)
         } catch {
             running.cancel()
@@ -192,11 +251,13 @@ struct ProductionLoopTests {
         do {
             let printerID = try await DispatchTests().register(rig, 0)
             #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
-            _ = try await rig.store.printers.execute(.markDegraded(reason: "nozzle clogged twice"), id: printerID.description, context: context)
+            _ = try await rig.store.printers.execute(
+                .markDegraded(reason: "nozzle clogged twice"), id: printerID.description, context: context)
             let intentID = try await order(rig, slicing: slicing)
             let approved = try await waitFor(20) { () -> Bool? in
                 guard let row = try await rig.store.plans.list(ref: intentID.description, limit: 10).first,
-                      let plan = try? StoreCoding.decoder().decode(Plan.self, from: row.body), plan.status == .approved else { return nil }
+                    let plan = try? StoreCoding.decoder().decode(Plan.self, from: row.body), plan.status == .approved
+                else { return nil }
                 return true
             }
             #expect(approved == true)
@@ -225,7 +286,8 @@ struct ProductionLoopTests {
         do {
             let printerID = try await DispatchTests().register(rig, 0)
             // Without a fleet the printer is never seen idle; tell the loop it is, as a previous process had seen.
-            _ = try await rig.store.printers.execute(.observe(.idle, message: nil), id: printerID.description, context: context)
+            _ = try await rig.store.printers.execute(
+                .observe(.idle, message: nil), id: printerID.description, context: context)
             let intentID = try await order(rig, slicing: slicing)
             let scheduled = try #require(try await runs(rig, within: 60) { $0.count == 1 })
             crashed.cancel()
@@ -233,12 +295,16 @@ struct ProductionLoopTests {
             await rig.restartFleet()
             let second = loop(rig, slicing, settings)
             restarted = Task { try await second.run() }
-            let shipped = try await waitFor(60) { try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil }
+            let shipped = try await waitFor(60) {
+                try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil
+            }
             #expect(shipped == true)
             let runs = try await rig.store.runs.all()
             #expect(runs.map(\.id) == [scheduled[0].id], "the restarted loop planned no second run")
             #expect(try await rig.store.plates.all().count == 1)
-            #expect(try await DispatchTests().jobs(rig, 0, scheduled[0].id).map(\.status) == ["completed"], "printed exactly once")
+            #expect(
+                try await DispatchTests().jobs(rig, 0, scheduled[0].id).map(\.status) == ["completed"],
+                "printed exactly once")
         } catch {
             crashed.cancel()
             restarted?.cancel()
@@ -260,16 +326,27 @@ struct ProductionLoopTests {
             #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
             let intentID = try await order(rig, slicing: slicing)
             let first = try #require(try await runs(rig, within: 60) { $0.first?.status == .completed }).first!
-            let inspector = CommandContext(actor: EventActor(.user, "ada"), reason: QAReason.layerShift.reasonCode, note: "shifted at 12 mm", time: Date())
+            let inspector = CommandContext(
+                actor: EventActor(.user, "ada"), reason: QAReason.layerShift.reasonCode, note: "shifted at 12 mm",
+                time: Date())
             let planID = first.items[0].planID
-            _ = try await rig.store.runs.execute(.inspect(planID: planID, passed: false, code: .layerShift), id: first.id.description, context: inspector)
-            let again = try #require(try await runs(rig, within: 60) { $0.count == 2 && $0.last?.status == .completed }, "the failed part was reprinted")
+            _ = try await rig.store.runs.execute(
+                .inspect(planID: planID, passed: false, code: .layerShift), id: first.id.description, context: inspector
+            )
+            let again = try #require(
+                try await runs(rig, within: 60) { $0.count == 2 && $0.last?.status == .completed },
+                "the failed part was reprinted")
             #expect(again.last?.risk?.factors.contains { $0.code == "history.planFailures" } == true)
             let plan = try #require(try await rig.store.plans.get(id: planID.description)?.model)
             #expect(plan.decisions?.latest(.reprint, revision: 1)?.outcome == .autoAdvance)
-            #expect(try await rig.store.intents.get(id: intentID.description)?.model.status == .inProduction, "the reprint waits for QA")
-            _ = try await rig.store.runs.execute(.inspect(planID: planID, passed: true), id: again[1].id.description, context: inspector)
-            let shipped = try await waitFor(10) { try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil }
+            #expect(
+                try await rig.store.intents.get(id: intentID.description)?.model.status == .inProduction,
+                "the reprint waits for QA")
+            _ = try await rig.store.runs.execute(
+                .inspect(planID: planID, passed: true), id: again[1].id.description, context: inspector)
+            let shipped = try await waitFor(10) {
+                try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil
+            }
             #expect(shipped == true)
         } catch {
             running.cancel()
@@ -280,7 +357,9 @@ struct ProductionLoopTests {
         await rig.stop()
     }
 
-    @Test("the printer's Moonraker drops every connection mid-print: the farm reconnects, the run goes on and is printed once")
+    @Test(
+        "the printer's Moonraker drops every connection mid-print: the farm reconnects, the run goes on and is printed once"
+    )
     func connectionLostMidPrint() async throws {
         let machine = VirtualPrinter(name: "virtual-0", speed: 60)
         let rig = try await FleetRig(machine)
@@ -291,14 +370,22 @@ struct ProductionLoopTests {
             let printerID = try await DispatchTests().register(rig, 0)
             #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
             let intentID = try await order(rig, slicing: slicing)
-            let printing = try #require(try await runs(rig, within: 60) { ($0.first?.progress?.fraction ?? 0) > 0.05 }).first!
+            let printing = try #require(try await runs(rig, within: 60) { ($0.first?.progress?.fraction ?? 0) > 0.05 })
+                .first!
             await machine.inject(.disconnect)
-            let shipped = try await waitFor(90) { try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil }
+            let shipped = try await waitFor(90) {
+                try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil
+            }
             #expect(shipped == true)
             #expect(try await rig.store.runs.all().map(\.id) == [printing.id], "no second run")
-            #expect(try await DispatchTests().jobs(rig, 0, printing.id).map(\.status) == ["completed"], "printed exactly once")
-            let observed = try await rig.store.events.read(stream: PrinterDecider.stream(printerID.description)).filter { $0.type == "printfarm.printer.stateObserved.v1" }
-            #expect(observed.contains { String(decoding: $0.data, as: UTF8.self).contains("\"offline\"") }, "the drop was seen")
+            #expect(
+                try await DispatchTests().jobs(rig, 0, printing.id).map(\.status) == ["completed"],
+                "printed exactly once")
+            let observed = try await rig.store.events.read(stream: PrinterDecider.stream(printerID.description)).filter
+            { $0.type == "printfarm.printer.stateObserved.v1" }
+            #expect(
+                observed.contains { String(decoding: $0.data, as: UTF8.self).contains("\"offline\"") },
+                "the drop was seen")
         } catch {
             running.cancel()
             await rig.stop()

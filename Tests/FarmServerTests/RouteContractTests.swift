@@ -1,10 +1,11 @@
-@testable import FarmServer
 import FarmDomain
 import FarmStore
 import Foundation
 import HTTPTypes
 import HummingbirdTesting
 import Testing
+
+@testable import FarmServer
 
 @Suite("Route contract")
 struct RouteContractTests {
@@ -14,9 +15,11 @@ struct RouteContractTests {
             let pages = Set(farm.entries.filter(\.web).map { "\($0.method.rawValue) \($0.path)" })
             let routes = Set(farm.routes.map { "\($0.method.rawValue) \($0.path)" }).subtracting(pages)
             #expect(!pages.isEmpty)
-            let document = try #require(try JSONSerialization.jsonObject(with: OpenAPIDocument.load()) as? [String: Any])
+            let document = try #require(
+                try JSONSerialization.jsonObject(with: OpenAPIDocument.load()) as? [String: Any])
             let paths = try #require(document["paths"] as? [String: [String: Any]])
-            let documented = Set(paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
+            let documented = Set(
+                paths.flatMap { path, operations in operations.keys.map { "\($0.uppercased()) \(path)" } })
             #expect(routes.subtracting(documented).sorted() == [], "routes missing from openapi.json")
             #expect(documented.subtracting(routes).sorted() == [], "documented routes the router does not serve")
             #expect(routes.count >= 16)
@@ -33,7 +36,10 @@ struct RouteContractTests {
             let registered = Set(farm.entries.map { "\($0.method.rawValue) \($0.path)" })
             #expect(served == registered, "a route was added to the router without a permission")
             let publicRoutes = Set(farm.entries.filter { $0.permission == nil }.map(\.path))
-            #expect(publicRoutes == ["/healthz", "/api/v1/openapi.json", "/api/v1/sessions", "/login", "/ui/app.css", "/ui/app.js"])
+            #expect(
+                publicRoutes == [
+                    "/healthz", "/api/v1/openapi.json", "/api/v1/sessions", "/login", "/ui/app.css", "/ui/app.js",
+                ])
         }
     }
 
@@ -43,12 +49,14 @@ struct RouteContractTests {
             let readKey = try await farm.makeAPIKey(.read).key
             let operateKey = try await farm.makeAPIKey(.operate).key
             let malformed: [HTTPFields] = [
-                [:], [.authorization: "Bearer wrong"], [.authorization: "Basic \(testToken)"], [.authorization: "Bearer"],
+                [:], [.authorization: "Bearer wrong"], [.authorization: "Basic \(testToken)"],
+                [.authorization: "Bearer"],
                 [.authorization: "Bearer pfk_aaaaaaaaaaaa_aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa"],
                 [.authorization: "Bearer " + String(repeating: "x", count: 10_000)],
             ]
             for entry in farm.entries {
-                let path = entry.path
+                let path =
+                    entry.path
                     .replacingOccurrences(of: "{id}", with: "01936a4e-0000-7000-8000-000000000001")
                     .replacingOccurrences(of: "{revision}", with: "1")
                     // The live stream would never end; ask for one event (the key creations are in the log).
@@ -59,11 +67,15 @@ struct RouteContractTests {
                         #expect(response.status != .unauthorized, "\(entry.path) should be public")
                     } else if entry.web {
                         // A page sends a person without a session to sign in, and shows nothing of the farm.
-                        #expect(response.status == .seeOther, "\(entry.path) answered \(response.status) without valid credentials")
+                        #expect(
+                            response.status == .seeOther,
+                            "\(entry.path) answered \(response.status) without valid credentials")
                         #expect(response.headers[.location]?.hasPrefix("/login?next=") == true)
                         #expect(response.text.isEmpty)
                     } else {
-                        #expect(response.status == .unauthorized, "\(entry.method) \(entry.path) answered \(response.status) without valid credentials")
+                        #expect(
+                            response.status == .unauthorized,
+                            "\(entry.method) \(entry.path) answered \(response.status) without valid credentials")
                         #expect(response.problemCode == "unauthorized")
                         #expect(!response.text.contains(testToken))
                     }
@@ -75,9 +87,13 @@ struct RouteContractTests {
                         // API keys get no pages (no session to carry a CSRF token): sign in as a person.
                         #expect(response.status == .seeOther, "\(entry.path) answered \(response.status) to an API key")
                     } else if scope.permissions.contains(permission) {
-                        #expect(response.status != .forbidden && response.status != .unauthorized, "\(entry.method) \(entry.path) refused a \(scope) key")
+                        #expect(
+                            response.status != .forbidden && response.status != .unauthorized,
+                            "\(entry.method) \(entry.path) refused a \(scope) key")
                     } else {
-                        #expect(response.status == .forbidden, "\(entry.method) \(entry.path) answered \(response.status) to a \(scope) key")
+                        #expect(
+                            response.status == .forbidden,
+                            "\(entry.method) \(entry.path) answered \(response.status) to a \(scope) key")
                         #expect(response.problemCode == "forbidden")
                     }
                 }
@@ -95,7 +111,8 @@ struct RouteContractTests {
             try await farm.request(.post, "/api/v1/intents", json: intentJSON)
             try await farm.request(.get, "/api/v1/intents/01936a4e-0000-7000-8000-000000000001")
             let text = try await farm.request(.get, "/metrics").text
-            #expect(text.contains(#"printfarm_http_requests_total{method="POST",route="/api/v1/intents",status="201"} 1"#))
+            #expect(
+                text.contains(#"printfarm_http_requests_total{method="POST",route="/api/v1/intents",status="201"} 1"#))
             #expect(text.contains(#"route="/api/v1/intents/{id}",status="404""#))
             #expect(text.contains("printfarm_events_appended_total 2"), "the seeded key's creation and the intent")
             #expect(text.contains("printfarm_http_request_duration_seconds_bucket"))

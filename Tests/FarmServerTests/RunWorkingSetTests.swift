@@ -1,10 +1,11 @@
-@testable import FarmDomain
-@testable import FarmServer
 import FarmArtifacts
 import FarmStore
 import Foundation
 import Logging
 import Testing
+
+@testable import FarmDomain
+@testable import FarmServer
 
 /// What the production loop holds of the runs: the logic alone, runs made by hand.
 @Suite("Run working set")
@@ -12,16 +13,23 @@ struct RunWorkingSetTests {
     let now = Date(timeIntervalSince1970: 1_800_000_000)
     let printer = PrinterID(UUID())
 
-    func run(_ status: RunStatus, plan: PlanID, ended minutes: Double, passed: Bool? = nil, id: RunID = RunID(UUID())) -> Run {
+    func run(_ status: RunStatus, plan: PlanID, ended minutes: Double, passed: Bool? = nil, id: RunID = RunID(UUID()))
+        -> Run
+    {
         let end = now.addingTimeInterval(minutes * 60)
         return Run(
-            id: id, plateID: BuildPlateID(UUID()), printerID: printer, items: [PlateItem(planID: plan, revision: 1)], status: status,
+            id: id, plateID: BuildPlateID(UUID()), printerID: printer, items: [PlateItem(planID: plan, revision: 1)],
+            status: status,
             dispatchToken: nil, progress: nil, failure: nil,
-            inspections: passed.map { [ItemInspection(planID: plan, passed: $0, reason: nil, at: end)] } ?? [], risk: nil,
-            scheduledAt: end.addingTimeInterval(-600), startedAt: nil, endedAt: status.isTerminal ? end : nil, updatedAt: end)
+            inspections: passed.map { [ItemInspection(planID: plan, passed: $0, reason: nil, at: end)] } ?? [],
+            risk: nil,
+            scheduledAt: end.addingTimeInterval(-600), startedAt: nil, endedAt: status.isTerminal ? end : nil,
+            updatedAt: end)
     }
 
-    @Test("a finished run of a closed plan is held only while it is among its printer's last finished runs; the printer's last use outlives it")
+    @Test(
+        "a finished run of a closed plan is held only while it is among its printer's last finished runs; the printer's last use outlives it"
+    )
     func recentPerPrinter() {
         var set = RunWorkingSet(keepPerPrinter: 3, tracking: [])
         let old = (0..<5).map { run($0 == 1 ? .failed : .completed, plan: PlanID(UUID()), ended: Double($0) * 60) }
@@ -34,13 +42,18 @@ struct RunWorkingSetTests {
         #expect(set.lastScheduled[printer] == now.addingTimeInterval(400 * 60 - 600))
     }
 
-    @Test("every run of a tracked plan is held, however old; when the plan closes its finished runs go, its unfinished ones stay")
+    @Test(
+        "every run of a tracked plan is held, however old; when the plan closes its finished runs go, its unfinished ones stay"
+    )
     func trackedPlans() {
         let plan = PlanID(UUID())
         var set = RunWorkingSet(keepPerPrinter: 1, tracking: [plan])
-        let failed = run(.failed, plan: plan, ended: 0), printing = run(.printing, plan: plan, ended: 0)
+        let failed = run(.failed, plan: plan, ended: 0)
+        let printing = run(.printing, plan: plan, ended: 0)
         set.absorb(failed, version: 3)
-        for minutes in 1...4 { set.absorb(run(.completed, plan: PlanID(UUID()), ended: Double(minutes) * 60), version: 1) }
+        for minutes in 1...4 {
+            set.absorb(run(.completed, plan: PlanID(UUID()), ended: Double(minutes) * 60), version: 1)
+        }
         set.absorb(printing, version: 2)
         #expect(set.held.contains { $0.id == failed.id })
         #expect(set.held.contains { $0.id == printing.id })
@@ -79,19 +92,30 @@ struct LoopReadingTests {
 
     /// An order in production with one plan.
     func order(_ store: Store) async throws -> (intent: IntentID, plan: PlanID) {
-        let id = IntentID(SystemIDs.uuidv7()), plan = PlanID(SystemIDs.uuidv7())
-        let item = LineItem(id: LineItemID(SystemIDs.uuidv7()), modelArtifact: String(repeating: "a", count: 64), quantity: 1, material: "PLA")
-        for command: IntentCommand in [.receive(id, IntentDraft(source: .api, lineItems: [item])), .recordPreflight(.pass, findings: []), .accept, .startProduction] {
+        let id = IntentID(SystemIDs.uuidv7())
+        let plan = PlanID(SystemIDs.uuidv7())
+        let item = LineItem(
+            id: LineItemID(SystemIDs.uuidv7()), modelArtifact: String(repeating: "a", count: 64), quantity: 1,
+            material: "PLA")
+        for command: IntentCommand in [
+            .receive(id, IntentDraft(source: .api, lineItems: [item])), .recordPreflight(.pass, findings: []), .accept,
+            .startProduction,
+        ] {
             _ = try await store.intents.execute(command, id: id.description, context: context)
         }
-        _ = try await store.plans.execute(.create(plan, intentID: id, lineItemID: item.id, spec: PlanSpec(profile: "pla@1")), id: plan.description, context: context)
+        _ = try await store.plans.execute(
+            .create(plan, intentID: id, lineItemID: item.id, spec: PlanSpec(profile: "pla@1")), id: plan.description,
+            context: context)
         return (id, plan)
     }
 
     /// A run of `plan` on a frozen plate, taken as far as `status`.
     @discardableResult
-    func run(_ store: Store, _ plan: PlanID, _ status: RunStatus, passed: Bool? = nil, gcode: String = "gcode-a") async throws -> RunID {
-        let id = RunID(SystemIDs.uuidv7()), plate = BuildPlateID(SystemIDs.uuidv7())
+    func run(_ store: Store, _ plan: PlanID, _ status: RunStatus, passed: Bool? = nil, gcode: String = "gcode-a")
+        async throws -> RunID
+    {
+        let id = RunID(SystemIDs.uuidv7())
+        let plate = BuildPlateID(SystemIDs.uuidv7())
         let items = [PlateItem(planID: plan, revision: 1)]
         _ = try await store.plates.execute(.compose(plate, items: items), id: plate.description, context: context)
         _ = try await store.plates.execute(.freeze(gcodeArtifact: gcode), id: plate.description, context: context)
@@ -107,18 +131,25 @@ struct LoopReadingTests {
     func loop(_ store: Store, _ directory: URL) throws -> ProductionLoop {
         let artifacts = try ArtifactStore(root: directory.appendingPathComponent("artifacts"))
         return ProductionLoop(
-            store: store, slicing: SliceService(store: store, artifacts: artifacts, slicerPath: nil, concurrency: 1), fleet: nil,
+            store: store, slicing: SliceService(store: store, artifacts: artifacts, slicerPath: nil, concurrency: 1),
+            fleet: nil,
             settings: ProductionSettings(), now: { Date() }, logger: Logger(label: "loop"))
     }
 
-    @Test("the catch-up sees what a full read sees: new runs, finished runs, QA verdicts, new plans, closed orders", arguments: TestEngine.allCases)
+    @Test(
+        "the catch-up sees what a full read sees: new runs, finished runs, QA verdicts, new plans, closed orders",
+        arguments: TestEngine.allCases)
     func catchUpAgreesWithFullRead(engine: TestEngine) async throws {
         let (storage, directory) = try location(engine)
         let store = try await Store.open(storage, logger: Logger(label: "test"))
         do {
             let first = try await order(store)
             let old = PlanID(SystemIDs.uuidv7())
-            for index in 0..<12 { try await run(store, old, index % 5 == 0 ? .failed : .completed, passed: index % 5 == 0 ? nil : true, gcode: "gcode-old") }
+            for index in 0..<12 {
+                try await run(
+                    store, old, index % 5 == 0 ? .failed : .completed, passed: index % 5 == 0 ? nil : true,
+                    gcode: "gcode-old")
+            }
             let failedEarly = try await run(store, first.plan, .failed)
             let reading = try loop(store, directory)
             let before = try await reading.snapshot()

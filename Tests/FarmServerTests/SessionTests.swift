@@ -97,7 +97,8 @@ struct SessionTests {
             let candidates = [
                 parts[0] + "." + forgedPayload + "." + parts[2],  // tampered claims
                 base64url(#"{"alg":"none","typ":"JWT"}"#) + "." + parts[1] + ".",  // unsigned
-                base64url(#"{"alg":"HS512","typ":"JWT","kid":"session-1"}"#) + "." + parts[1] + "." + parts[2],  // another algorithm
+                // another algorithm
+                base64url(#"{"alg":"HS512","typ":"JWT","kid":"session-1"}"#) + "." + parts[1] + "." + parts[2],
                 parts[0] + "." + parts[1] + "." + String(parts[2].reversed()),  // wrong signature
                 "a.b.c", "..",
             ]

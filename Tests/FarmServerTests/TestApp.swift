@@ -1,4 +1,3 @@
-@testable import FarmServer
 import FarmAuth
 import FarmDomain
 import FarmStore
@@ -10,13 +9,17 @@ import Logging
 import NIOCore
 import Testing
 
+@testable import FarmServer
+
 enum TestEngine: String, CaseIterable, Sendable, CustomTestStringConvertible {
     case sqlite, postgres
     var testDescription: String { rawValue }
 }
 
 struct MissingPostgres: Error, CustomStringConvertible {
-    var description: String { "PRINTFARM_TEST_POSTGRES_URL is not set: run scripts/test, which starts a throwaway PostgreSQL" }
+    var description: String {
+        "PRINTFARM_TEST_POSTGRES_URL is not set: run scripts/test, which starts a throwaway PostgreSQL"
+    }
 }
 
 /// The admin API key every test farm is seeded with (its creation is event 1).
@@ -49,7 +52,8 @@ struct TestFarm {
         var generator = SystemRandomNumberGenerator()
         let (key, parsed) = APIKeyFormat.generate(using: &generator)
         let id = APIKeyID(SystemIDs.uuidv7())
-        try await store.credentials.saveAPIKey(keyID: parsed.id, apiKeyID: id, digest: APIKeyFormat.digest(of: parsed.secret))
+        try await store.credentials.saveAPIKey(
+            keyID: parsed.id, apiKeyID: id, digest: APIKeyFormat.digest(of: parsed.secret))
         _ = try await store.apiKeys.execute(
             .create(id, name: name, scope: scope, keyID: parsed.id), id: id.description,
             context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date()))
@@ -60,13 +64,15 @@ struct TestFarm {
 func bearer(_ key: String) -> HTTPFields { [.authorization: "Bearer \(key)", .contentType: "application/json"] }
 
 func location(_ engine: TestEngine) throws -> (StorageLocation, URL) {
-    let directory = FileManager.default.temporaryDirectory.appendingPathComponent("printfarm-server-tests-\(UUID().uuidString)")
+    let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
+        "printfarm-server-tests-\(UUID().uuidString)")
     switch engine {
     case .sqlite:
         return (.sqlite(path: directory.appendingPathComponent("farm.sqlite").path), directory)
     case .postgres:
         guard let url = ProcessInfo.processInfo.environment["PRINTFARM_TEST_POSTGRES_URL"],
-              case .postgres(var settings) = try StorageLocation(url: url) else { throw MissingPostgres() }
+            case .postgres(var settings) = try StorageLocation(url: url)
+        else { throw MissingPostgres() }
         settings.schema = "t_" + UUID().uuidString.lowercased().replacingOccurrences(of: "-", with: "")
         return (.postgres(settings), directory)
     }
@@ -84,17 +90,20 @@ func withFarm(
     let store = try await Store.open(storage, logger: Logger(label: "test"))
     do {
         let parsed = try #require(APIKeyFormat.parse(testToken))
-        try await store.credentials.saveAPIKey(keyID: parsed.id, apiKeyID: testKeyID, digest: APIKeyFormat.digest(of: parsed.secret))
+        try await store.credentials.saveAPIKey(
+            keyID: parsed.id, apiKeyID: testKeyID, digest: APIKeyFormat.digest(of: parsed.secret))
         _ = try await store.apiKeys.execute(
             .create(testKeyID, name: "test admin", scope: .admin, keyID: parsed.id), id: testKeyID.description,
             context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date()))
         let (router, entries) = try await buildRoutes(
             configuration: configuration, store: store,
-            dependencies: ServerDependencies(now: now, streamPollInterval: .milliseconds(50), passwordCost: 4, pause: pause), fleet: nil)
+            dependencies: ServerDependencies(
+                now: now, streamPollInterval: .milliseconds(50), passwordCost: 4, pause: pause), fleet: nil)
         let app = Application(router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)))
         let routes = router.routes.map { (method: $0.method, path: $0.path.description) }
         try await app.test(.router) { client in
-            try await body(TestFarm(client: client, store: store, routes: routes, entries: entries, dataDirectory: directory))
+            try await body(
+                TestFarm(client: client, store: store, routes: routes, entries: entries, dataDirectory: directory))
         }
     } catch {
         await store.shutdown()

@@ -412,13 +412,13 @@ struct WebPageTests {
         }
         let plan = PlanID(SystemIDs.uuidv7())
         let spec = PlanSpec(profile: "petg-0.2", requirements: PrinterRequirements(material: "PETG"))
-        var second_spec = spec
-        second_spec.profile = "petg-0.15"
-        second_spec.orientation = Orientation(x: 90)
-        second_spec.supports = .buildPlateOnly
+        var secondSpec = spec
+        secondSpec.profile = "petg-0.15"
+        secondSpec.orientation = Orientation(x: 90)
+        secondSpec.supports = .buildPlateOnly
         for command: PlanCommand in [
             .create(plan, intentID: intent, lineItemID: first, spec: spec), .approve(revision: 1),
-            .draftRevision(second_spec),
+            .draftRevision(secondSpec),
         ] {
             _ = try await store.plans.execute(command, id: plan.description, context: context)
         }

@@ -1,17 +1,22 @@
-@testable import FarmStore
-@testable import FarmDomain
 import Foundation
 import Testing
 
+@testable import FarmDomain
+@testable import FarmStore
+
 @Suite("Credentials and accounts on the store")
 struct CredentialStoreTests {
-    @Test("user secrets are saved and read back whole; they never appear in the user's events", arguments: TestEngine.allCases)
+    @Test(
+        "user secrets are saved and read back whole; they never appear in the user's events",
+        arguments: TestEngine.allCases)
     func userSecrets(engine: TestEngine) async throws {
         try await withStore(engine) { store in
             let id = UserID(SystemIDs.uuidv7())
-            _ = try await store.users.execute(.create(id, username: "ada", role: .owner), id: id.description, context: testContext)
+            _ = try await store.users.execute(
+                .create(id, username: "ada", role: .owner), id: id.description, context: testContext)
             #expect(try await store.credentials.secrets(of: id) == .init())
-            let secrets = CredentialStore.UserSecrets(passwordHash: "$2b$12$hashhashhash", totpSecret: "SEEDSEEDSEED", recoveryDigests: ["d1", "d2"])
+            let secrets = CredentialStore.UserSecrets(
+                passwordHash: "$2b$12$hashhashhash", totpSecret: "SEEDSEEDSEED", recoveryDigests: ["d1", "d2"])
             try await store.credentials.save(secrets, of: id)
             _ = try await store.users.execute(.recordPasswordChange, id: id.description, context: testContext)
             #expect(try await store.credentials.secrets(of: id) == secrets)
@@ -44,7 +49,8 @@ struct CredentialStoreTests {
                     group.addTask {
                         let id = UserID(SystemIDs.uuidv7())
                         do {
-                            _ = try await store.users.execute(.create(id, username: "ada", role: .viewer), id: id.description, context: testContext)
+                            _ = try await store.users.execute(
+                                .create(id, username: "ada", role: .viewer), id: id.description, context: testContext)
                             return true
                         } catch { return false }
                     }
@@ -63,7 +69,9 @@ struct CredentialStoreTests {
         try await withStore(engine) { store in
             let id = APIKeyID(SystemIDs.uuidv7())
             try await store.credentials.saveAPIKey(keyID: "abc123def456", apiKeyID: id, digest: "d")
-            #expect(try await store.credentials.apiKey(keyID: "abc123def456") == .init(apiKeyID: id, digest: "d", lastUsedAt: nil))
+            #expect(
+                try await store.credentials.apiKey(keyID: "abc123def456")
+                    == .init(apiKeyID: id, digest: "d", lastUsedAt: nil))
             #expect(try await store.credentials.apiKey(keyID: "nope") == nil)
             let now = Date(timeIntervalSince1970: 1_800_000_000)
             try await store.credentials.touchAPIKey(keyID: "abc123def456", at: now)

@@ -20,14 +20,21 @@ struct AgreementTests {
         var allFlipped = cube
         for t in 0..<allFlipped.triangleCount { allFlipped.corners.swapAt(3 * t, 3 * t + 1) }
         let sliver = Mesh(corners: cube.corners + [offset, offset + [5, 0, 0], offset + [10, 0, 0]])
-        let overlapping = Mesh(corners: cube.corners + MeshFixtures.cube(size: 20, origin: offset + [10, 10, 10]).corners)
-        let sharingEdge = Mesh(corners: cube.corners + MeshFixtures.cube(size: 20, origin: offset + [20, 20, 0]).corners)
-        let sphere = Mesh(corners: MeshFixtures.sphere(radius: 25, rings: 60, segments: 120).corners.map { $0 + [40, 40, 30] })
+        let overlapping = Mesh(
+            corners: cube.corners + MeshFixtures.cube(size: 20, origin: offset + [10, 10, 10]).corners)
+        let sharingEdge = Mesh(
+            corners: cube.corners + MeshFixtures.cube(size: 20, origin: offset + [20, 20, 0]).corners)
+        let sphere = Mesh(
+            corners: MeshFixtures.sphere(radius: 25, rings: 60, segments: 120).corners.map { $0 + [40, 40, 30] })
         let metres = MeshFixtures.cube(size: 0.02, origin: [0.001, 0.002, 0.003])
         return [
             ("cube", cube), ("sphere", sphere), ("missing face", missingFace), ("one flipped face", oneFlipped),
             ("all faces flipped", allFlipped), ("degenerate sliver", sliver), ("overlapping shells", overlapping),
-            ("shells sharing an edge", sharingEdge), ("thin-walled box", Mesh(corners: MeshFixtures.hollowBox(outer: 30, wall: 0.3).corners.map { $0 + offset })),
+            ("shells sharing an edge", sharingEdge),
+            (
+                "thin-walled box",
+                Mesh(corners: MeshFixtures.hollowBox(outer: 30, wall: 0.3).corners.map { $0 + offset })
+            ),
             ("oversized part", MeshFixtures.cube(size: 400, origin: offset)), ("part in metres", metres),
         ]
     }
@@ -48,7 +55,8 @@ struct AgreementTests {
         try process.run()
         let output = String(decoding: pipe.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
-        try #require(process.terminationStatus == 0, "admesh failed or timed out on \(file.lastPathComponent): is it installed?")
+        try #require(
+            process.terminationStatus == 0, "admesh failed or timed out on \(file.lastPathComponent): is it installed?")
         func value(after label: String) throws -> Double {
             let range = try #require(output.range(of: label), "no '\(label)' in admesh's output")
             let rest = output[range.upperBound...].drop { $0 == " " || $0 == ":" || $0 == "=" }
@@ -73,7 +81,9 @@ struct AgreementTests {
         var trianglesOfVertex: [Int: [Int]] = [:]
         for t in 0..<mesh.triangleCount {
             let v = [index[3 * t], index[3 * t + 1], index[3 * t + 2]]
-            for (a, b) in [(v[0], v[1]), (v[1], v[2]), (v[2], v[0])] where a != b { edges[[min(a, b), max(a, b)], default: 0] += 1 }
+            for (a, b) in [(v[0], v[1]), (v[1], v[2]), (v[2], v[0])] where a != b {
+                edges[[min(a, b), max(a, b)], default: 0] += 1
+            }
             for vertex in Set(v) { trianglesOfVertex[vertex, default: []].append(t) }
         }
         var seen = Set<Int>()
@@ -100,13 +110,16 @@ struct AgreementTests {
         return directory
     }
 
-    @Test("volumes and bounding boxes match admesh to 0.1 %, open edges and shells match the exact reference, binary and ASCII")
+    @Test(
+        "volumes and bounding boxes match admesh to 0.1 %, open edges and shells match the exact reference, binary and ASCII"
+    )
     func corpusAgrees() throws {
         let directory = try Self.temporaryDirectory()
         defer { try? FileManager.default.removeItem(at: directory) }
         for (name, mesh) in Self.corpus() {
             for (suffix, data) in [("binary", MeshFixtures.binarySTL(mesh)), ("ascii", MeshFixtures.asciiSTL(mesh))] {
-                let file = directory.appendingPathComponent("\(name.replacingOccurrences(of: " ", with: "-"))-\(suffix).stl")
+                let file = directory.appendingPathComponent(
+                    "\(name.replacingOccurrences(of: " ", with: "-"))-\(suffix).stl")
                 try data.write(to: file)
                 let ours = try ModelReader().analyse(.file(path: file.path)).analysis
                 let exact = Self.reference(suffix == "binary" ? mesh : try STLReader().read(data).mesh)
@@ -116,13 +129,19 @@ struct AgreementTests {
                 let box = try #require(ours.boundingBox)
                 let extent = box.size.max()
                 for axis in 0..<3 {
-                    #expect(abs(Double(box.min[axis]) - theirs.minimum[axis]) <= extent * 1e-3, "\(name) \(suffix): min[\(axis)]")
-                    #expect(abs(Double(box.max[axis]) - theirs.maximum[axis]) <= extent * 1e-3, "\(name) \(suffix): max[\(axis)]")
+                    #expect(
+                        abs(Double(box.min[axis]) - theirs.minimum[axis]) <= extent * 1e-3,
+                        "\(name) \(suffix): min[\(axis)]")
+                    #expect(
+                        abs(Double(box.max[axis]) - theirs.maximum[axis]) <= extent * 1e-3,
+                        "\(name) \(suffix): max[\(axis)]")
                 }
                 // admesh repairs (fills holes, turns faces) before it measures; only a closed, consistent mesh has one
                 // volume to compare. (`admesh -e` reports no volume at all: 0 parts, volume 0.)
                 if ours.inconsistentEdges == 0 && ours.openEdges == 0 {
-                    #expect(abs(abs(ours.volume) - theirs.volume) <= theirs.volume * 1e-3, "\(name) \(suffix): volume \(ours.volume) vs \(theirs.volume)")
+                    #expect(
+                        abs(abs(ours.volume) - theirs.volume) <= theirs.volume * 1e-3,
+                        "\(name) \(suffix): volume \(ours.volume) vs \(theirs.volume)")
                 }
             }
         }
@@ -131,8 +150,11 @@ struct AgreementTests {
     @Test("PrusaSlicer's bundled sample models are read, agree with admesh, and none fails preflight geometry")
     func prusaSlicerShapes() throws {
         let folder = "/usr/share/PrusaSlicer/shapes"
-        let names = try #require(try? FileManager.default.contentsOfDirectory(atPath: folder), "PrusaSlicer is not installed; scripts/test installs it")
-            .filter { $0.hasSuffix(".stl") }.sorted()
+        let names = try #require(
+            try? FileManager.default.contentsOfDirectory(atPath: folder),
+            "PrusaSlicer is not installed; scripts/test installs it"
+        )
+        .filter { $0.hasSuffix(".stl") }.sorted()
         #expect(names.count >= 10)
         for name in names {
             let file = URL(fileURLWithPath: folder).appendingPathComponent(name)
@@ -140,7 +162,8 @@ struct AgreementTests {
             #expect(ours.isWatertight, "\(name)")
             #expect(ours.nonFiniteCoordinates == 0 && ours.volume > 0, "\(name)")
             let theirs = try Self.admesh(file)
-            #expect(abs(ours.volume - theirs.volume) <= theirs.volume * 1e-3, "\(name): \(ours.volume) vs \(theirs.volume)")
+            #expect(
+                abs(ours.volume - theirs.volume) <= theirs.volume * 1e-3, "\(name): \(ours.volume) vs \(theirs.volume)")
         }
     }
 }

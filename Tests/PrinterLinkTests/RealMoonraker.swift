@@ -1,8 +1,9 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
-@testable import PrinterLink
 import Testing
+
+@testable import PrinterLink
 
 /// A real Moonraker 0.11 (from PyPI, installed by scripts/test) in a throwaway data folder on a free 127.0.0.1
 /// port. With no Klipper host behind it, it serves the server, file and history APIs and reports Klippy as not
@@ -15,8 +16,11 @@ final class RealMoonraker: @unchecked Sendable {
     var base: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
     static func executable() throws -> String {
-        guard let path = ProcessInfo.processInfo.environment["PRINTFARM_TEST_MOONRAKER"], FileManager.default.isExecutableFile(atPath: path) else {
-            throw TestSetupError("PRINTFARM_TEST_MOONRAKER is not set: run scripts/test, which installs Moonraker \(0.11) from PyPI")
+        guard let path = ProcessInfo.processInfo.environment["PRINTFARM_TEST_MOONRAKER"],
+            FileManager.default.isExecutableFile(atPath: path)
+        else {
+            throw TestSetupError(
+                "PRINTFARM_TEST_MOONRAKER is not set: run scripts/test, which installs Moonraker \(0.11) from PyPI")
         }
         return path
     }
@@ -25,7 +29,8 @@ final class RealMoonraker: @unchecked Sendable {
         data = FileManager.default.temporaryDirectory.appendingPathComponent("pf-moonraker-\(UUID().uuidString)")
         port = try freeLoopbackPort()
         for folder in ["config", "comms", "gcodes", "logs"] {
-            try FileManager.default.createDirectory(at: data.appendingPathComponent(folder), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: data.appendingPathComponent(folder), withIntermediateDirectories: true)
         }
     }
 
@@ -63,7 +68,11 @@ final class RealMoonraker: @unchecked Sendable {
         for _ in 0..<150 {
             var request = HTTPClientRequest(url: "\(base.absoluteString)/access/info")
             request.method = .GET
-            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(1)), response.status == .ok { return }
+            if let response = try? await HTTPClient.shared.execute(request, timeout: .seconds(1)),
+                response.status == .ok
+            {
+                return
+            }
             try await Task.sleep(for: .milliseconds(100))
         }
         stop()
@@ -121,7 +130,9 @@ func freeLoopbackPort() throws -> Int {
     address.sin_addr.s_addr = inet_addr("127.0.0.1")
     var length = socklen_t(MemoryLayout<sockaddr_in>.size)
     let bound = withUnsafeMutablePointer(to: &address) { pointer in
-        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0 }
+        pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+            bind(descriptor, $0, length) == 0 && getsockname(descriptor, $0, &length) == 0
+        }
     }
     guard bound else { throw POSIXError(.EADDRINUSE) }
     return Int(UInt16(bigEndian: address.sin_port))

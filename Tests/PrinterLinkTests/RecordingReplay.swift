@@ -1,4 +1,5 @@
 import Foundation
+
 @testable import PrinterLink
 
 /// One recorded Moonraker session (Tests/PrinterLinkTests/Recordings, from real Moonraker 0.11 + Klipper) played
@@ -8,10 +9,18 @@ import Foundation
 struct RecordingReplay {
     struct Outcome {
         var actions: [(at: Double, action: MoonrakerSession.Action)] = []
-        var reports: [MachineReport] { actions.compactMap { if case .report(let report) = $0.action { report } else { nil } } }
-        var sent: [String] { actions.compactMap { if case .send(let text) = $0.action { JSONValue.parse(text)?["method"]?.string } else { nil } } }
+        var reports: [MachineReport] {
+            actions.compactMap { if case .report(let report) = $0.action { report } else { nil } }
+        }
+        var sent: [String] {
+            actions.compactMap {
+                if case .send(let text) = $0.action { JSONValue.parse(text)?["method"]?.string } else { nil }
+            }
+        }
         var histories: [(action: String, status: String?)] {
-            actions.compactMap { if case .history(let action, _, let status, _) = $0.action { (action, status) } else { nil } }
+            actions.compactMap {
+                if case .history(let action, _, let status, _) = $0.action { (action, status) } else { nil }
+            }
         }
         var logs: [String] { actions.compactMap { if case .log(let text) = $0.action { text } else { nil } } }
     }
@@ -25,7 +34,9 @@ struct RecordingReplay {
 
     static let httpMethods = ["/server/info": "server.info", "/printer/info": "printer.info"]
 
-    static func play(_ name: String, configuration: MoonrakerSession.Configuration = .init(), tickEvery: Double = 0.25) throws -> Outcome {
+    static func play(_ name: String, configuration: MoonrakerSession.Configuration = .init(), tickEvery: Double = 0.25)
+        throws -> Outcome
+    {
         var session = MoonrakerSession(configuration: configuration, seed: 7)
         var outcome = Outcome()
         var recorderMethods: [Int: String] = [:]
@@ -34,7 +45,9 @@ struct RecordingReplay {
         func apply(_ actions: [MoonrakerSession.Action], at time: Double) {
             for action in actions {
                 outcome.actions.append((time, action))
-                if case .send(let text) = action, let frame = JSONValue.parse(text), let id = frame["id"]?.int, let method = frame["method"]?.string {
+                if case .send(let text) = action, let frame = JSONValue.parse(text), let id = frame["id"]?.int,
+                    let method = frame["method"]?.string
+                {
                     open.append((id, method))
                 }
             }
@@ -57,10 +70,15 @@ struct RecordingReplay {
                     open = []
                     apply(session.handle(.opened, at: time), at: time)
                 } else if line["event"]?.string == "ws_closed", line["closed_by"]?.string == "server" {
-                    apply(session.handle(.closed(code: line["close_code"]?.int, reason: "closed by the printer"), at: time), at: time)
+                    apply(
+                        session.handle(
+                            .closed(code: line["close_code"]?.int, reason: "closed by the printer"), at: time), at: time
+                    )
                 }
             case "ws_send":
-                if let id = line["frame"]?["id"]?.int, let method = line["frame"]?["method"]?.string { recorderMethods[id] = method }
+                if let id = line["frame"]?["id"]?.int, let method = line["frame"]?["method"]?.string {
+                    recorderMethods[id] = method
+                }
             case "ws_recv":
                 guard let frame = line["frame"] else { continue }
                 if let id = frame["id"]?.int, frame["method"] == nil {
@@ -69,7 +87,9 @@ struct RecordingReplay {
                     apply(session.handle(.frame(frame.text), at: time), at: time)
                 }
             case "http":
-                if line["method"]?.string == "GET", let path = line["path"]?.string, let method = httpMethods[path], let response = line["response"], line["status"]?.int == 200 {
+                if line["method"]?.string == "GET", let path = line["path"]?.string, let method = httpMethods[path],
+                    let response = line["response"], line["status"]?.int == 200
+                {
                     answer(method: method, with: ["jsonrpc": "2.0", "result": response["result"] ?? .null], at: time)
                 }
             default:

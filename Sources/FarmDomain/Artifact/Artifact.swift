@@ -28,7 +28,9 @@ public enum ArtifactKind: String, Sendable, Codable, CaseIterable {
     public static func of(name: String, mediaType: String) -> ArtifactKind {
         let suffix = name.split(separator: ".").last.map { $0.lowercased() } ?? ""
         let type = mediaType.lowercased()
-        if ["stl", "3mf"].contains(suffix) || type.hasPrefix("model/") || type.contains("3dmanufacturing") || type == "application/sla" {
+        if ["stl", "3mf"].contains(suffix) || type.hasPrefix("model/") || type.contains("3dmanufacturing")
+            || type == "application/sla"
+        {
             return .model
         }
         if ["gcode", "bgcode"].contains(suffix) || type.contains("gcode") { return .gcode }
@@ -61,6 +63,8 @@ public struct ArtifactUpload: Sendable, Equatable, Codable {
         guard (1...255).contains(name.count), !name.contains("/"), !name.contains("\\"), !name.contains("\0") else {
             throw .invalid(field: "name", reason: "a file name of 1 to 255 characters without slashes")
         }
-        guard (1...255).contains(mediaType.count) else { throw .invalid(field: "mediaType", reason: "a media type such as model/stl") }
+        guard (1...255).contains(mediaType.count) else {
+            throw .invalid(field: "mediaType", reason: "a media type such as model/stl")
+        }
     }
 }

@@ -27,11 +27,13 @@ public enum ArtifactEvent: DomainEvent {
 
     public static let aggregate = "artifact"
 
-    public static let codec = EventCodec<ArtifactEvent>(aggregate: aggregate, [
-        .payload("registered", ArtifactRegistered.self, ArtifactEvent.registered),
-        .payload("named", ArtifactNamed.self, ArtifactEvent.named),
-        .payload("analysed", ArtifactAnalysed.self, ArtifactEvent.analysed),
-    ])
+    public static let codec = EventCodec<ArtifactEvent>(
+        aggregate: aggregate,
+        [
+            .payload("registered", ArtifactRegistered.self, ArtifactEvent.registered),
+            .payload("named", ArtifactNamed.self, ArtifactEvent.named),
+            .payload("analysed", ArtifactAnalysed.self, ArtifactEvent.analysed),
+        ])
 
     public var parts: (name: String, payload: any Encodable) {
         switch self {

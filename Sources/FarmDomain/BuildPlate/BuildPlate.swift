@@ -67,14 +67,16 @@ public enum BuildPlateEvent: DomainEvent {
 
     public static let aggregate = "plate"
 
-    public static let codec = EventCodec<BuildPlateEvent>(aggregate: aggregate, [
-        .payload("composed", BuildPlateComposed.self, BuildPlateEvent.composed),
-        .payload("itemAdded", BuildPlateItemChanged.self, BuildPlateEvent.itemAdded),
-        .payload("itemRemoved", BuildPlateItemChanged.self, BuildPlateEvent.itemRemoved),
-        .payload("frozen", BuildPlateFrozen.self, BuildPlateEvent.frozen),
-        .payload("discarded", BuildPlateDiscarded.self, BuildPlateEvent.discarded),
-        .payload("outcomeRecorded", PlateItemOutcome.self, BuildPlateEvent.outcomeRecorded),
-    ])
+    public static let codec = EventCodec<BuildPlateEvent>(
+        aggregate: aggregate,
+        [
+            .payload("composed", BuildPlateComposed.self, BuildPlateEvent.composed),
+            .payload("itemAdded", BuildPlateItemChanged.self, BuildPlateEvent.itemAdded),
+            .payload("itemRemoved", BuildPlateItemChanged.self, BuildPlateEvent.itemRemoved),
+            .payload("frozen", BuildPlateFrozen.self, BuildPlateEvent.frozen),
+            .payload("discarded", BuildPlateDiscarded.self, BuildPlateEvent.discarded),
+            .payload("outcomeRecorded", PlateItemOutcome.self, BuildPlateEvent.outcomeRecorded),
+        ])
 
     public var parts: (name: String, payload: any Encodable) {
         switch self {

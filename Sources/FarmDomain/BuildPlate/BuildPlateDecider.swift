@@ -33,16 +33,23 @@ public enum BuildPlateState: Sendable, Equatable {
 public enum BuildPlateDecider: Decider {
     public static let initialState = BuildPlateState.none
 
-    public static func decide(_ command: BuildPlateCommand, state: BuildPlateState, context: CommandContext) throws(DomainError) -> [BuildPlateEvent] {
+    public static func decide(_ command: BuildPlateCommand, state: BuildPlateState, context: CommandContext)
+        throws(DomainError) -> [BuildPlateEvent]
+    {
         guard case .exists(let plate) = state else {
-            guard case .compose(let id, let items) = command else { throw .notFound(aggregate: "build plate", command: command.name) }
+            guard case .compose(let id, let items) = command else {
+                throw .notFound(aggregate: "build plate", command: command.name)
+            }
             try validate(items)
             return [.composed(BuildPlateComposed(plateID: id, items: items, at: context.time))]
         }
-        let illegal = DomainError.illegalTransition(aggregate: "build plate", command: command.name, state: plate.status.rawValue)
+        let illegal = DomainError.illegalTransition(
+            aggregate: "build plate", command: command.name, state: plate.status.rawValue)
         switch command {
         case .compose(let id, let items):
-            guard id == plate.id, items == plate.items, plate.status == .composing else { throw .alreadyExists(aggregate: "build plate") }
+            guard id == plate.id, items == plate.items, plate.status == .composing else {
+                throw .alreadyExists(aggregate: "build plate")
+            }
             return []
         case .addItem(let item):
             guard plate.status == .composing else { throw illegal }
@@ -70,8 +77,13 @@ public enum BuildPlateDecider: Decider {
             guard plate.items.contains(where: { $0.planID == planID }) else {
                 throw .invalid(field: "planID", reason: "plan \(planID) is not on this plate")
             }
-            if plate.outcomes.contains(where: { $0.planID == planID && $0.runID == runID && $0.succeeded == succeeded }) { return [] }
-            return [.outcomeRecorded(PlateItemOutcome(planID: planID, runID: runID, succeeded: succeeded, at: context.time))]
+            if plate.outcomes.contains(where: { $0.planID == planID && $0.runID == runID && $0.succeeded == succeeded })
+            {
+                return []
+            }
+            return [
+                .outcomeRecorded(PlateItemOutcome(planID: planID, runID: runID, succeeded: succeeded, at: context.time))
+            ]
         }
     }
 
@@ -81,14 +93,21 @@ public enum BuildPlateDecider: Decider {
             throw .invalid(field: "items", reason: "each plan appears once per plate; raise its copies instead")
         }
         for (index, item) in items.enumerated() {
-            guard (1...1000).contains(item.copies) else { throw .invalid(field: "items[\(index)].copies", reason: "between 1 and 1000") }
-            guard item.revision >= 1 else { throw .invalid(field: "items[\(index)].revision", reason: "revisions start at 1") }
+            guard (1...1000).contains(item.copies) else {
+                throw .invalid(field: "items[\(index)].copies", reason: "between 1 and 1000")
+            }
+            guard item.revision >= 1 else {
+                throw .invalid(field: "items[\(index)].revision", reason: "revisions start at 1")
+            }
         }
     }
 
     public static func evolve(_ state: BuildPlateState, _ event: BuildPlateEvent) -> BuildPlateState {
         if case .composed(let e) = event {
-            return .exists(BuildPlate(id: e.plateID, items: e.items, status: .composing, gcodeArtifact: nil, outcomes: [], createdAt: e.at, updatedAt: e.at))
+            return .exists(
+                BuildPlate(
+                    id: e.plateID, items: e.items, status: .composing, gcodeArtifact: nil, outcomes: [],
+                    createdAt: e.at, updatedAt: e.at))
         }
         guard case .exists(var plate) = state else { return state }
         switch event {

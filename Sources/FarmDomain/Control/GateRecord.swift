@@ -16,7 +16,8 @@ public struct GateRecord: Codable, Sendable, Equatable {
     public var at: Date
 
     public init(
-        gate: Gate, outcome: GateOutcome, rule: String, explanation: String, risk: RiskAssessment? = nil, revision: Int? = nil,
+        gate: Gate, outcome: GateOutcome, rule: String, explanation: String, risk: RiskAssessment? = nil,
+        revision: Int? = nil,
         overridden: Bool = false, at: Date
     ) {
         self.gate = gate
@@ -30,7 +31,9 @@ public struct GateRecord: Codable, Sendable, Equatable {
     }
 
     public init(_ decision: PolicyDecision, risk: RiskAssessment?, revision: Int? = nil, at: Date) {
-        self.init(gate: decision.gate, outcome: decision.outcome, rule: decision.rule, explanation: decision.explanation, risk: risk, revision: revision, at: at)
+        self.init(
+            gate: decision.gate, outcome: decision.outcome, rule: decision.rule, explanation: decision.explanation,
+            risk: risk, revision: revision, at: at)
     }
 
     /// The same decision for the same reasons: recording it again would add nothing.

@@ -15,7 +15,8 @@ public struct GuardrailSettings: Sendable, Equatable, Codable {
     public var anomalyPauseConfidence: Double
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case loopBreakerFailures, degradedWindow, degradedFailures, degradedConsecutive, reprintsPerItem, anomalyPauseConfidence
+        case loopBreakerFailures, degradedWindow, degradedFailures, degradedConsecutive, reprintsPerItem,
+            anomalyPauseConfidence
     }
 
     public init(
@@ -34,12 +35,17 @@ public struct GuardrailSettings: Sendable, Equatable, Codable {
         try decoder.rejectUnknownKeys(CodingKeys.self)
         let defaults = GuardrailSettings()
         let container = try decoder.container(keyedBy: CodingKeys.self)
-        loopBreakerFailures = try container.decodeIfPresent(Int.self, forKey: .loopBreakerFailures) ?? defaults.loopBreakerFailures
+        loopBreakerFailures =
+            try container.decodeIfPresent(Int.self, forKey: .loopBreakerFailures) ?? defaults.loopBreakerFailures
         degradedWindow = try container.decodeIfPresent(Int.self, forKey: .degradedWindow) ?? defaults.degradedWindow
-        degradedFailures = try container.decodeIfPresent(Int.self, forKey: .degradedFailures) ?? defaults.degradedFailures
-        degradedConsecutive = try container.decodeIfPresent(Int.self, forKey: .degradedConsecutive) ?? defaults.degradedConsecutive
+        degradedFailures =
+            try container.decodeIfPresent(Int.self, forKey: .degradedFailures) ?? defaults.degradedFailures
+        degradedConsecutive =
+            try container.decodeIfPresent(Int.self, forKey: .degradedConsecutive) ?? defaults.degradedConsecutive
         reprintsPerItem = try container.decodeIfPresent(Int.self, forKey: .reprintsPerItem) ?? defaults.reprintsPerItem
-        anomalyPauseConfidence = try container.decodeIfPresent(Double.self, forKey: .anomalyPauseConfidence) ?? defaults.anomalyPauseConfidence
+        anomalyPauseConfidence =
+            try container.decodeIfPresent(Double.self, forKey: .anomalyPauseConfidence)
+            ?? defaults.anomalyPauseConfidence
     }
 
     public func validate() throws(DomainError) {
@@ -48,10 +54,14 @@ public struct GuardrailSettings: Sendable, Equatable, Codable {
             ("degradedFailures", degradedFailures, 1...1000), ("degradedConsecutive", degradedConsecutive, 1...1000),
             ("reprintsPerItem", reprintsPerItem, 0...100),
         ] where !range.contains(value) {
-            throw .invalid(field: "guardrails.\(field)", reason: "between \(range.lowerBound) and \(range.upperBound), got \(value)")
+            throw .invalid(
+                field: "guardrails.\(field)",
+                reason: "between \(range.lowerBound) and \(range.upperBound), got \(value)")
         }
         guard degradedFailures <= degradedWindow else {
-            throw .invalid(field: "guardrails.degradedFailures", reason: "at most degradedWindow (\(degradedWindow)), got \(degradedFailures)")
+            throw .invalid(
+                field: "guardrails.degradedFailures",
+                reason: "at most degradedWindow (\(degradedWindow)), got \(degradedFailures)")
         }
         guard anomalyPauseConfidence.isFinite, (0...1).contains(anomalyPauseConfidence) else {
             throw .invalid(field: "guardrails.anomalyPauseConfidence", reason: "a confidence between 0 and 1, e.g. 0.8")
@@ -93,7 +103,9 @@ public struct Guardrails: Sendable {
         guard failedRuns.count >= settings.loopBreakerFailures else { return nil }
         let runs = failedRuns.map { String($0.description.prefix(8)) }.joined(separator: ", ")
         return GuardTrip(
-            rule: .loopBreaker, evidence: "revision \(revision) failed \(failedRuns.count) times (runs \(runs)), the limit is \(settings.loopBreakerFailures)",
+            rule: .loopBreaker,
+            evidence:
+                "revision \(revision) failed \(failedRuns.count) times (runs \(runs)), the limit is \(settings.loopBreakerFailures)",
             clears: "approve a changed revision or override the review; no automatic reprint until then")
     }
 
@@ -104,10 +116,17 @@ public struct Guardrails: Sendable {
         let streak = outcomes.reversed().prefix { $0 }.count
         let clears = "an operator checks the printer and clears it (transition clearDegraded); no dispatch until then"
         if streak >= settings.degradedConsecutive {
-            return GuardTrip(rule: .printerDegraded, evidence: "the last \(streak) runs failed in a row (limit \(settings.degradedConsecutive))", clears: clears)
+            return GuardTrip(
+                rule: .printerDegraded,
+                evidence: "the last \(streak) runs failed in a row (limit \(settings.degradedConsecutive))",
+                clears: clears)
         }
         if failed >= settings.degradedFailures {
-            return GuardTrip(rule: .printerDegraded, evidence: "\(failed) of the last \(window.count) runs failed (limit \(settings.degradedFailures) of \(settings.degradedWindow))", clears: clears)
+            return GuardTrip(
+                rule: .printerDegraded,
+                evidence:
+                    "\(failed) of the last \(window.count) runs failed (limit \(settings.degradedFailures) of \(settings.degradedWindow))",
+                clears: clears)
         }
         return nil
     }
@@ -116,7 +135,8 @@ public struct Guardrails: Sendable {
     public func retryCeiling(reprints: Int) -> GuardTrip? {
         guard reprints >= settings.reprintsPerItem else { return nil }
         return GuardTrip(
-            rule: .retryCeiling, evidence: "the item was reprinted \(reprints) times (limit \(settings.reprintsPerItem))",
+            rule: .retryCeiling,
+            evidence: "the item was reprinted \(reprints) times (limit \(settings.reprintsPerItem))",
             clears: "an operator reprints it by hand or changes the plan")
     }
 
@@ -125,7 +145,8 @@ public struct Guardrails: Sendable {
         guard confidence >= settings.anomalyPauseConfidence else { return nil }
         return GuardTrip(
             rule: .anomalyPause,
-            evidence: "the printer reported \(kind) with confidence \(String(format: "%.2f", confidence)) (threshold \(String(format: "%.2f", settings.anomalyPauseConfidence)))",
+            evidence:
+                "the printer reported \(kind) with confidence \(String(format: "%.2f", confidence)) (threshold \(String(format: "%.2f", settings.anomalyPauseConfidence)))",
             clears: "an operator looks at the print and resumes or cancels it")
     }
 }

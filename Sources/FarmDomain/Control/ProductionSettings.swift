@@ -14,7 +14,9 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
 
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
-            autoPassLowRisk = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Bool.self, forKey: .autoPassLowRisk) ?? false
+            autoPassLowRisk =
+                try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Bool.self, forKey: .autoPassLowRisk)
+                ?? false
         }
     }
 
@@ -29,7 +31,9 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
 
         public init(from decoder: any Decoder) throws {
             try decoder.rejectUnknownKeys(CodingKeys.self)
-            requireClearedBed = try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Bool.self, forKey: .requireClearedBed) ?? false
+            requireClearedBed =
+                try decoder.container(keyedBy: CodingKeys.self).decodeIfPresent(Bool.self, forKey: .requireClearedBed)
+                ?? false
         }
     }
 
@@ -42,7 +46,8 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
     enum CodingKeys: String, CodingKey, CaseIterable { case policy, guardrails, risk, qa, dispatch }
 
     public init(
-        policy: Policy = Self.standardPolicy, guardrails: GuardrailSettings = .init(), risk: RiskAssessor.Thresholds = .init(), qa: QA = .init(),
+        policy: Policy = Self.standardPolicy, guardrails: GuardrailSettings = .init(),
+        risk: RiskAssessor.Thresholds = .init(), qa: QA = .init(),
         dispatch: Dispatch = .init()
     ) {
         self.policy = policy
@@ -76,11 +81,15 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
         .acceptIntent: [
             PolicyRule(
                 name: "preflight failed", when: .init(preflight: [.fail]),
-                then: .block(reason: "the model failed preflight; ask the customer for a corrected file", ask: .operator)),
+                then: .block(
+                    reason: "the model failed preflight; ask the customer for a corrected file", ask: .operator)),
             PolicyRule(
                 name: "due date cannot be met", when: .init(late: true),
-                then: .block(reason: "the due date cannot be met with the work queued; agree a new date with the customer", ask: .owner)),
-            PolicyRule(name: "passed preflight at low risk", when: .init(risk: [.low], preflight: [.pass]), then: .autoAdvance),
+                then: .block(
+                    reason: "the due date cannot be met with the work queued; agree a new date with the customer",
+                    ask: .owner)),
+            PolicyRule(
+                name: "passed preflight at low risk", when: .init(risk: [.low], preflight: [.pass]), then: .autoAdvance),
         ],
         .approvePlan: [
             PolicyRule(name: "high-risk part", when: .init(risk: [.high]), then: .requireApproval(.operator)),
@@ -90,10 +99,14 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
         .dispatch: [
             PolicyRule(
                 name: "printer degraded", when: .init(printer: [.degraded]),
-                then: .block(reason: "the printer is degraded; clear it after checking the machine, or the run waits for another printer", ask: .operator)),
+                then: .block(
+                    reason:
+                        "the printer is degraded; clear it after checking the machine, or the run waits for another printer",
+                    ask: .operator)),
             PolicyRule(
                 name: "printer desynced", when: .init(printer: [.desynced]),
-                then: .block(reason: "the printer's state is uncertain; resync it after checking the machine", ask: .operator)),
+                then: .block(
+                    reason: "the printer's state is uncertain; resync it after checking the machine", ask: .operator)),
             PolicyRule(name: "otherwise", then: .autoAdvance),
         ],
         .reprint: [
@@ -119,7 +132,8 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
     static func path(of error: DecodingError) -> String {
         let path: [any CodingKey]
         switch error {
-        case .dataCorrupted(let context), .typeMismatch(_, let context), .valueNotFound(_, let context): path = context.codingPath
+        case .dataCorrupted(let context), .typeMismatch(_, let context), .valueNotFound(_, let context):
+            path = context.codingPath
         case .keyNotFound(let key, let context): path = context.codingPath + [key]
         @unknown default: path = []
         }

@@ -1,9 +1,13 @@
 import Foundation
 
 public enum RiskLevel: String, Codable, Sendable, CaseIterable, Comparable {
-    case low = "LOW", medium = "MEDIUM", high = "HIGH"
+    case low = "LOW"
+    case medium = "MEDIUM"
+    case high = "HIGH"
 
-    public static func < (a: RiskLevel, b: RiskLevel) -> Bool { allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)! }
+    public static func < (a: RiskLevel, b: RiskLevel) -> Bool {
+        allCases.firstIndex(of: a)! < allCases.firstIndex(of: b)!
+    }
 }
 
 /// Where in the loop a risk is assessed: what is known grows from stage to stage.
@@ -35,7 +39,8 @@ public struct RiskAssessment: Sendable, Equatable, Codable {
     /// "HIGH (65): overhang area 31 % of the surface (+25); …", for logs and explanations.
     public var summary: String {
         let reasons = factors.map { "\($0.sentence) (+\($0.weight))" }.joined(separator: "; ")
-        return factors.isEmpty ? "\(level.rawValue) (0): nothing raises the risk" : "\(level.rawValue) (\(score)): \(reasons)"
+        return factors.isEmpty
+            ? "\(level.rawValue) (0): nothing raises the risk" : "\(level.rawValue) (\(score)): \(reasons)"
     }
 }
 
@@ -116,34 +121,66 @@ public struct RiskAssessor: Sendable {
         if model.surfaceArea > 0 {
             let share = model.overhangArea / model.surfaceArea
             if share >= 0.25 {
-                factors.append(.init(code: "geometry.overhang", sentence: "overhang area \(Self.percent(share)) of the surface", weight: 25))
+                factors.append(
+                    .init(
+                        code: "geometry.overhang", sentence: "overhang area \(Self.percent(share)) of the surface",
+                        weight: 25))
             } else if share >= 0.10 {
-                factors.append(.init(code: "geometry.overhang", sentence: "overhang area \(Self.percent(share)) of the surface", weight: 10))
+                factors.append(
+                    .init(
+                        code: "geometry.overhang", sentence: "overhang area \(Self.percent(share)) of the surface",
+                        weight: 10))
             }
         }
         if let walls = model.wallThickness, walls.samples > 0 {
             // The 5th percentile, not the minimum: a sharp tip or edge measures near zero on any sound model (a
             // pyramid's apex is 1 % of its samples).
             if walls.percentile5 < 0.4 {
-                factors.append(.init(code: "geometry.thinWalls", sentence: "5 % of the walls thinner than \(Self.mm(walls.percentile5)), under one 0.4 mm line", weight: 30))
+                factors.append(
+                    .init(
+                        code: "geometry.thinWalls",
+                        sentence: "5 % of the walls thinner than \(Self.mm(walls.percentile5)), under one 0.4 mm line",
+                        weight: 30))
             } else if walls.percentile5 < 0.8 {
-                factors.append(.init(code: "geometry.thinWalls", sentence: "5 % of the walls thinner than \(Self.mm(walls.percentile5)), under two lines", weight: 15))
+                factors.append(
+                    .init(
+                        code: "geometry.thinWalls",
+                        sentence: "5 % of the walls thinner than \(Self.mm(walls.percentile5)), under two lines",
+                        weight: 15))
             }
         }
         let (width, depth, area) = Self.footprintExtent(model)
         if let size = model.size, width > 0, depth > 0 {
             let slenderness = size.z / min(width, depth)
             if slenderness >= 6 {
-                factors.append(.init(code: "geometry.tallNarrow", sentence: "\(Self.mm(size.z)) tall on a base \(Self.mm(min(width, depth))) wide (\(Int(slenderness.rounded())):1)", weight: 30))
+                factors.append(
+                    .init(
+                        code: "geometry.tallNarrow",
+                        sentence:
+                            "\(Self.mm(size.z)) tall on a base \(Self.mm(min(width, depth))) wide (\(Int(slenderness.rounded())):1)",
+                        weight: 30))
             } else if slenderness >= 4 {
-                factors.append(.init(code: "geometry.tallNarrow", sentence: "\(Self.mm(size.z)) tall on a base \(Self.mm(min(width, depth))) wide (\(Int(slenderness.rounded())):1)", weight: 15))
+                factors.append(
+                    .init(
+                        code: "geometry.tallNarrow",
+                        sentence:
+                            "\(Self.mm(size.z)) tall on a base \(Self.mm(min(width, depth))) wide (\(Int(slenderness.rounded())):1)",
+                        weight: 15))
             }
         }
         let warping = Self.warpingMaterials.contains(inputs.material.uppercased())
         if area >= 15_000, warping {
-            factors.append(.init(code: "geometry.warping", sentence: "a flat footprint of \(Int((area / 100).rounded())) cm² in \(inputs.material), which warps", weight: 25))
+            factors.append(
+                .init(
+                    code: "geometry.warping",
+                    sentence:
+                        "a flat footprint of \(Int((area / 100).rounded())) cm² in \(inputs.material), which warps",
+                    weight: 25))
         } else if area >= 30_000 {
-            factors.append(.init(code: "geometry.largeFootprint", sentence: "a flat footprint of \(Int((area / 100).rounded())) cm²", weight: 10))
+            factors.append(
+                .init(
+                    code: "geometry.largeFootprint", sentence: "a flat footprint of \(Int((area / 100).rounded())) cm²",
+                    weight: 10))
         }
         return factors
     }
@@ -151,16 +188,28 @@ public struct RiskAssessor: Sendable {
     private func history(_ inputs: RiskInputs, stage: RiskStage) -> [RiskFactor] {
         var factors: [RiskFactor] = []
         if inputs.finishedRunsOfRevision == 0 {
-            factors.append(.init(code: "history.firstRun", sentence: "first print of this recipe (model, profile, slicer)", weight: 10))
+            factors.append(
+                .init(
+                    code: "history.firstRun", sentence: "first print of this recipe (model, profile, slicer)",
+                    weight: 10))
         }
         if let failures = inputs.failuresOfPlan, failures > 0 {
-            factors.append(.init(code: "history.planFailures", sentence: "this plan failed \(Self.times(failures)) before", weight: min(45, 15 * failures)))
+            factors.append(
+                .init(
+                    code: "history.planFailures", sentence: "this plan failed \(Self.times(failures)) before",
+                    weight: min(45, 15 * failures)))
         }
         if stage == .run, let recent = inputs.printerFailures, recent.of > 0 {
             if recent.failed >= 3 || (recent.of >= 4 && Double(recent.failed) / Double(recent.of) >= 0.3) {
-                factors.append(.init(code: "history.printer", sentence: "the printer failed \(recent.failed) of its last \(recent.of) runs", weight: 20))
+                factors.append(
+                    .init(
+                        code: "history.printer",
+                        sentence: "the printer failed \(recent.failed) of its last \(recent.of) runs", weight: 20))
             } else if recent.failed > 0 {
-                factors.append(.init(code: "history.printer", sentence: "the printer failed \(recent.failed) of its last \(recent.of) runs", weight: 5))
+                factors.append(
+                    .init(
+                        code: "history.printer",
+                        sentence: "the printer failed \(recent.failed) of its last \(recent.of) runs", weight: 5))
             }
         }
         return factors
@@ -170,7 +219,10 @@ public struct RiskAssessor: Sendable {
         var factors: [RiskFactor] = []
         if let slack = inputs.slack {
             if slack < 0 {
-                factors.append(.init(code: "logistics.late", sentence: "cannot meet the due date: \(Self.hours(-slack)) short", weight: 40))
+                factors.append(
+                    .init(
+                        code: "logistics.late", sentence: "cannot meet the due date: \(Self.hours(-slack)) short",
+                        weight: 40))
             } else if slack < 4 * 3600 {
                 factors.append(.init(code: "logistics.slack", sentence: "SLA slack \(Self.hours(slack))", weight: 20))
             } else if slack < 24 * 3600 {
@@ -178,7 +230,10 @@ public struct RiskAssessor: Sendable {
             }
         }
         if inputs.materialLoaded == false {
-            factors.append(.init(code: "logistics.material", sentence: "\(inputs.material) is not loaded on any printer", weight: 15))
+            factors.append(
+                .init(
+                    code: "logistics.material", sentence: "\(inputs.material) is not loaded on any printer", weight: 15)
+            )
         }
         return factors
     }
@@ -190,19 +245,26 @@ public struct RiskAssessor: Sendable {
             guard let size = model.size else { return (0, 0, 0) }
             return (size.x, size.y, size.x * size.y)
         }
-        let xs = points.map { $0[0] }, ys = points.map { $0[1] }
+        let xs = points.map { $0[0] }
+        let ys = points.map { $0[1] }
         var twice = 0.0
         for index in points.indices {
-            let a = points[index], b = points[(index + 1) % points.count]
+            let a = points[index]
+            let b = points[(index + 1) % points.count]
             twice += a[0] * b[1] - b[0] * a[1]
         }
         return (xs.max()! - xs.min()!, ys.max()! - ys.min()!, abs(twice) / 2)
     }
 
     static func percent(_ share: Double) -> String { "\(Int((share * 100).rounded())) %" }
-    static func mm(_ value: Double) -> String { value >= 10 ? "\(Int(value.rounded())) mm" : String(format: "%.1f mm", value) }
+    static func mm(_ value: Double) -> String {
+        value >= 10 ? "\(Int(value.rounded())) mm" : String(format: "%.1f mm", value)
+    }
     static func times(_ count: Int) -> String { count == 1 ? "once" : count == 2 ? "twice" : "\(count) times" }
     static func hours(_ seconds: TimeInterval) -> String {
-        seconds < 3600 ? "\(Int((seconds / 60).rounded())) min" : seconds < 48 * 3600 ? String(format: "%.1f h", seconds / 3600) : "\(Int((seconds / 86400).rounded())) days"
+        seconds < 3600
+            ? "\(Int((seconds / 60).rounded())) min"
+            : seconds < 48 * 3600
+                ? String(format: "%.1f h", seconds / 3600) : "\(Int((seconds / 86400).rounded())) days"
     }
 }

@@ -14,7 +14,9 @@ extension Decoder {
         if let unknown = container.allKeys.first(where: { !known.contains($0.stringValue) }) {
             throw DecodingError.dataCorruptedError(
                 forKey: unknown, in: container,
-                debugDescription: "unknown setting '\(unknown.stringValue.prefix(40))'; known here: \(known.sorted().joined(separator: ", "))")
+                debugDescription:
+                    "unknown setting '\(unknown.stringValue.prefix(40))'; known here: \(known.sorted().joined(separator: ", "))"
+            )
         }
     }
 }

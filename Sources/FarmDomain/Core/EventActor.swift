@@ -16,7 +16,8 @@ public struct EventActor: Hashable, Codable, Sendable, CustomStringConvertible {
     /// Parses `kind:id`; nil when the kind is unknown or the id is empty.
     public init?(string: String) {
         guard let colon = string.firstIndex(of: ":"),
-              let kind = Kind(rawValue: String(string[..<colon])) else { return nil }
+            let kind = Kind(rawValue: String(string[..<colon]))
+        else { return nil }
         let id = String(string[string.index(after: colon)...])
         guard !id.isEmpty, id.count <= 200 else { return nil }
         self.init(kind, id)

@@ -21,7 +21,10 @@ public struct TypedID<Tag>: Hashable, Codable, Sendable, CustomStringConvertible
                 let digits: StaticString = "0123456789abcdef"
                 var at = 0
                 for (index, byte) in bytes.enumerated() {
-                    if index == 4 || index == 6 || index == 8 || index == 10 { buffer[at] = UInt8(ascii: "-"); at += 1 }
+                    if index == 4 || index == 6 || index == 8 || index == 10 {
+                        buffer[at] = UInt8(ascii: "-")
+                        at += 1
+                    }
                     buffer[at] = digits.utf8Start[Int(byte >> 4)]
                     buffer[at + 1] = digits.utf8Start[Int(byte & 0x0F)]
                     at += 2

@@ -63,7 +63,9 @@ public enum IntentDecider: Decider {
         .cancelled: [.received, .preflighted, .needsReview, .accepted, .inProduction],
     ]
 
-    public static func decide(_ command: IntentCommand, state: IntentState, context: CommandContext) throws(DomainError) -> [IntentEvent] {
+    public static func decide(_ command: IntentCommand, state: IntentState, context: CommandContext) throws(DomainError)
+        -> [IntentEvent]
+    {
         guard case .exists(let intent) = state else {
             guard case .receive(let id, let draft) = command else {
                 throw .notFound(aggregate: "intent", command: command.name)
@@ -75,15 +77,19 @@ public enum IntentDecider: Decider {
         switch command {
         case .receive(let id, let draft):
             guard id == intent.id, draft.lineItems == intent.lineItems, draft.source == intent.source,
-                  draft.externalReference == intent.externalReference else { throw .alreadyExists(aggregate: "intent") }
+                draft.externalReference == intent.externalReference
+            else { throw .alreadyExists(aggregate: "intent") }
             return []
         case .recordPreflight(let outcome, let findings, let items):
             guard [.received, .preflighted, .needsReview].contains(intent.status) else {
                 throw .illegalTransition(aggregate: "intent", command: command.name, state: intent.status.rawValue)
             }
             let settled = outcome == .fail ? IntentStatus.needsReview : .preflighted
-            if intent.status == settled, intent.preflight == outcome, intent.lineItemPreflights ?? [] == items { return [] }
-            let recorded = IntentEvent.preflighted(IntentPreflighted(outcome: outcome, findings: findings, lineItems: items.isEmpty ? nil : items))
+            if intent.status == settled, intent.preflight == outcome, intent.lineItemPreflights ?? [] == items {
+                return []
+            }
+            let recorded = IntentEvent.preflighted(
+                IntentPreflighted(outcome: outcome, findings: findings, lineItems: items.isEmpty ? nil : items))
             guard outcome == .fail else { return [recorded] }
             return [recorded, .reviewRequested(IntentReviewRequested(reasons: findings, at: context.time))]
         case .requestReview(let reasons):
@@ -105,13 +111,18 @@ public enum IntentDecider: Decider {
                 throw .invalid(field: "lineItemID", reason: "the intent has no line item \(item)")
             }
             if let currency = intent.currency, quote.currency != currency {
-                throw .invalid(field: "currency", reason: "the order is in \(currency); a quote in \(quote.currency) cannot stand for it")
+                throw .invalid(
+                    field: "currency",
+                    reason: "the order is in \(currency); a quote in \(quote.currency) cannot stand for it")
             }
             if intent.quotes?.first(where: { $0.lineItemID == item })?.quote == quote { return [] }
             return [.quoted(IntentQuoted(lineItemID: item, quote: quote, at: context.time))]
         case .recordDecision(let record):
             guard record.gate == .acceptIntent, record.revision == nil else {
-                throw .invalid(field: "gate", reason: "an intent has one gate, acceptIntent; \(record.gate.rawValue) decisions belong to its plans")
+                throw .invalid(
+                    field: "gate",
+                    reason:
+                        "an intent has one gate, acceptIntent; \(record.gate.rawValue) decisions belong to its plans")
             }
             try record.validate()
             if let last = intent.decisions?.latest(record.gate), last.repeats(record) { return [] }
@@ -123,7 +134,10 @@ public enum IntentDecider: Decider {
             let newDue = dueDate.flatMap { $0 == intent.dueDate ? nil : $0 }
             let newPayment = paymentStatus.flatMap { $0 == intent.paymentStatus ? nil : $0 }
             if newDue == nil, newPayment == nil, context.note == nil { return [] }
-            return [.amended(IntentAmended(dueDate: newDue, paymentStatus: newPayment, note: context.note, at: context.time))]
+            return [
+                .amended(
+                    IntentAmended(dueDate: newDue, paymentStatus: newPayment, note: context.note, at: context.time))
+            ]
         }
     }
 
@@ -140,11 +154,14 @@ public enum IntentDecider: Decider {
     public static func evolve(_ state: IntentState, _ event: IntentEvent) -> IntentState {
         if case .received(let e) = event {
             let d = e.draft
-            return .exists(Intent(
-                id: e.intentID, source: d.source, externalReference: d.externalReference, customer: d.customer,
-                lineItems: d.lineItems, dueDate: d.dueDate, paymentStatus: d.paymentStatus, currency: d.currency, constraints: d.constraints,
-                status: .received, preflight: nil, lineItemPreflights: nil, quotes: nil, statusReasons: [], notes: [], receivedAt: e.receivedAt,
-                updatedAt: e.receivedAt))
+            return .exists(
+                Intent(
+                    id: e.intentID, source: d.source, externalReference: d.externalReference, customer: d.customer,
+                    lineItems: d.lineItems, dueDate: d.dueDate, paymentStatus: d.paymentStatus, currency: d.currency,
+                    constraints: d.constraints,
+                    status: .received, preflight: nil, lineItemPreflights: nil, quotes: nil, statusReasons: [],
+                    notes: [], receivedAt: e.receivedAt,
+                    updatedAt: e.receivedAt))
         }
         guard case .exists(var intent) = state else { return state }
         func apply(_ status: IntentStatus, _ change: IntentStatusChanged) {

@@ -66,21 +66,23 @@ public enum IntentEvent: DomainEvent {
 
     public static let aggregate = "intent"
 
-    public static let codec = EventCodec<IntentEvent>(aggregate: aggregate, [
-        .payload("received", IntentReceived.self, IntentEvent.received),
-        .payload("preflighted", IntentPreflighted.self, IntentEvent.preflighted),
-        .payload("accepted", IntentStatusChanged.self, IntentEvent.accepted),
-        .payload("reviewRequested", IntentReviewRequested.self, IntentEvent.reviewRequested),
-        .payload("rejected", IntentStatusChanged.self, IntentEvent.rejected),
-        .payload("productionStarted", IntentStatusChanged.self, IntentEvent.productionStarted),
-        .payload("readyToShip", IntentStatusChanged.self, IntentEvent.readyToShip),
-        .payload("shipped", IntentStatusChanged.self, IntentEvent.shipped),
-        .payload("closed", IntentStatusChanged.self, IntentEvent.closed),
-        .payload("cancelled", IntentStatusChanged.self, IntentEvent.cancelled),
-        .payload("amended", IntentAmended.self, IntentEvent.amended),
-        .payload("quoted", IntentQuoted.self, IntentEvent.quoted),
-        .payload("gateDecided", GateRecord.self, IntentEvent.gateDecided),
-    ])
+    public static let codec = EventCodec<IntentEvent>(
+        aggregate: aggregate,
+        [
+            .payload("received", IntentReceived.self, IntentEvent.received),
+            .payload("preflighted", IntentPreflighted.self, IntentEvent.preflighted),
+            .payload("accepted", IntentStatusChanged.self, IntentEvent.accepted),
+            .payload("reviewRequested", IntentReviewRequested.self, IntentEvent.reviewRequested),
+            .payload("rejected", IntentStatusChanged.self, IntentEvent.rejected),
+            .payload("productionStarted", IntentStatusChanged.self, IntentEvent.productionStarted),
+            .payload("readyToShip", IntentStatusChanged.self, IntentEvent.readyToShip),
+            .payload("shipped", IntentStatusChanged.self, IntentEvent.shipped),
+            .payload("closed", IntentStatusChanged.self, IntentEvent.closed),
+            .payload("cancelled", IntentStatusChanged.self, IntentEvent.cancelled),
+            .payload("amended", IntentAmended.self, IntentEvent.amended),
+            .payload("quoted", IntentQuoted.self, IntentEvent.quoted),
+            .payload("gateDecided", GateRecord.self, IntentEvent.gateDecided),
+        ])
 
     public var parts: (name: String, payload: any Encodable) {
         switch self {

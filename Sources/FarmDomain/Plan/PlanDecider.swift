@@ -33,7 +33,9 @@ public enum PlanState: Sendable, Equatable {
 public enum PlanDecider: Decider {
     public static let initialState = PlanState.none
 
-    public static func decide(_ command: PlanCommand, state: PlanState, context: CommandContext) throws(DomainError) -> [PlanEvent] {
+    public static func decide(_ command: PlanCommand, state: PlanState, context: CommandContext) throws(DomainError)
+        -> [PlanEvent]
+    {
         guard case .exists(let plan) = state else {
             guard case .create(let id, let intentID, let lineItemID, let spec) = command else {
                 throw .notFound(aggregate: "plan", command: command.name)
@@ -46,27 +48,36 @@ public enum PlanDecider: Decider {
         }
         switch command {
         case .create(let id, let intentID, let lineItemID, let spec):
-            guard id == plan.id, intentID == plan.intentID, lineItemID == plan.lineItemID, plan.revisions.first?.spec == spec else {
+            guard id == plan.id, intentID == plan.intentID, lineItemID == plan.lineItemID,
+                plan.revisions.first?.spec == spec
+            else {
                 throw .alreadyExists(aggregate: "plan")
             }
             return []
         case .draftRevision(let spec):
             try spec.validate()
             if let last = plan.revisions.last, last.spec == spec, last.status != .superseded { return [] }
-            return [.revisionDrafted(PlanRevisionDrafted(revision: plan.revisions.count + 1, spec: spec, at: context.time))]
+            return [
+                .revisionDrafted(PlanRevisionDrafted(revision: plan.revisions.count + 1, spec: spec, at: context.time))
+            ]
         case .approve(let number):
             let revision = try find(number, in: plan)
             switch revision.status {
             case .approved: return []
             case .superseded:
-                throw .illegalTransition(aggregate: "plan revision", command: command.name, state: revision.status.rawValue)
+                throw .illegalTransition(
+                    aggregate: "plan revision", command: command.name, state: revision.status.rawValue)
             case .draft, .reviewRequired:
                 var events: [PlanEvent] = []
                 if let current = plan.currentRevision {
-                    events.append(.revisionSuperseded(PlanRevisionStatusChanged(
-                        revision: current.number, reasons: ["replaced by revision \(number)"], at: context.time)))
+                    events.append(
+                        .revisionSuperseded(
+                            PlanRevisionStatusChanged(
+                                revision: current.number, reasons: ["replaced by revision \(number)"], at: context.time)
+                        ))
                 }
-                events.append(.revisionApproved(PlanRevisionStatusChanged(revision: number, reasons: [], at: context.time)))
+                events.append(
+                    .revisionApproved(PlanRevisionStatusChanged(revision: number, reasons: [], at: context.time)))
                 return events
             }
         case .recordDecision(let record):
@@ -76,9 +87,13 @@ public enum PlanDecider: Decider {
             switch revision.status {
             case .reviewRequired: return []
             case .superseded:
-                throw .illegalTransition(aggregate: "plan revision", command: command.name, state: revision.status.rawValue)
+                throw .illegalTransition(
+                    aggregate: "plan revision", command: command.name, state: revision.status.rawValue)
             case .draft, .approved:
-                return [.revisionReviewRequired(PlanRevisionStatusChanged(revision: number, reasons: reasons, at: context.time))]
+                return [
+                    .revisionReviewRequired(
+                        PlanRevisionStatusChanged(revision: number, reasons: reasons, at: context.time))
+                ]
             }
         }
     }
@@ -87,7 +102,9 @@ public enum PlanDecider: Decider {
         guard record.gate != .acceptIntent else {
             throw .invalid(field: "gate", reason: "acceptIntent decisions belong to the intent")
         }
-        guard let number = record.revision else { throw .invalid(field: "revision", reason: "say which revision the decision is about") }
+        guard let number = record.revision else {
+            throw .invalid(field: "revision", reason: "say which revision the decision is about")
+        }
         _ = try find(number, in: plan)
         try record.validate()
         if let last = plan.decisions?.latest(record.gate, revision: number), last.repeats(record) { return [] }
@@ -103,7 +120,10 @@ public enum PlanDecider: Decider {
 
     public static func evolve(_ state: PlanState, _ event: PlanEvent) -> PlanState {
         if case .created(let e) = event {
-            return .exists(Plan(id: e.planID, intentID: e.intentID, lineItemID: e.lineItemID, revisions: [], createdAt: e.at, updatedAt: e.at))
+            return .exists(
+                Plan(
+                    id: e.planID, intentID: e.intentID, lineItemID: e.lineItemID, revisions: [], createdAt: e.at,
+                    updatedAt: e.at))
         }
         guard case .exists(var plan) = state else { return state }
         func set(_ change: PlanRevisionStatusChanged, _ status: PlanRevisionStatus) {
@@ -115,7 +135,8 @@ public enum PlanDecider: Decider {
         switch event {
         case .created: break
         case .revisionDrafted(let e):
-            plan.revisions.append(PlanRevision(number: e.revision, spec: e.spec, status: .draft, reasons: [], createdAt: e.at))
+            plan.revisions.append(
+                PlanRevision(number: e.revision, spec: e.spec, status: .draft, reasons: [], createdAt: e.at))
             plan.updatedAt = e.at
         case .revisionApproved(let c): set(c, .approved)
         case .revisionSuperseded(let c): set(c, .superseded)

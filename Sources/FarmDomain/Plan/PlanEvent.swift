@@ -30,14 +30,16 @@ public enum PlanEvent: DomainEvent {
 
     public static let aggregate = "plan"
 
-    public static let codec = EventCodec<PlanEvent>(aggregate: aggregate, [
-        .payload("created", PlanCreated.self, PlanEvent.created),
-        .payload("revisionDrafted", PlanRevisionDrafted.self, PlanEvent.revisionDrafted),
-        .payload("revisionApproved", PlanRevisionStatusChanged.self, PlanEvent.revisionApproved),
-        .payload("revisionSuperseded", PlanRevisionStatusChanged.self, PlanEvent.revisionSuperseded),
-        .payload("revisionReviewRequired", PlanRevisionStatusChanged.self, PlanEvent.revisionReviewRequired),
-        .payload("gateDecided", GateRecord.self, PlanEvent.gateDecided),
-    ])
+    public static let codec = EventCodec<PlanEvent>(
+        aggregate: aggregate,
+        [
+            .payload("created", PlanCreated.self, PlanEvent.created),
+            .payload("revisionDrafted", PlanRevisionDrafted.self, PlanEvent.revisionDrafted),
+            .payload("revisionApproved", PlanRevisionStatusChanged.self, PlanEvent.revisionApproved),
+            .payload("revisionSuperseded", PlanRevisionStatusChanged.self, PlanEvent.revisionSuperseded),
+            .payload("revisionReviewRequired", PlanRevisionStatusChanged.self, PlanEvent.revisionReviewRequired),
+            .payload("gateDecided", GateRecord.self, PlanEvent.gateDecided),
+        ])
 
     public var parts: (name: String, payload: any Encodable) {
         switch self {

@@ -11,7 +11,10 @@ public struct MaterialSpec: Sendable, Equatable, Codable {
     public var needsEnclosure: Bool
     public var needsHardenedNozzle: Bool
 
-    public init(name: String, density: Double, nozzleTemperature: Double, needsEnclosure: Bool = false, needsHardenedNozzle: Bool = false) {
+    public init(
+        name: String, density: Double, nozzleTemperature: Double, needsEnclosure: Bool = false,
+        needsHardenedNozzle: Bool = false
+    ) {
         self.name = name
         self.density = density
         self.nozzleTemperature = nozzleTemperature
@@ -35,13 +38,16 @@ public struct MaterialCatalog: Sendable {
         MaterialSpec(name: "PA", density: 1.14, nozzleTemperature: 270, needsEnclosure: true),
         MaterialSpec(name: "PLA-CF", density: 1.29, nozzleTemperature: 220, needsHardenedNozzle: true),
         MaterialSpec(name: "PETG-CF", density: 1.30, nozzleTemperature: 250, needsHardenedNozzle: true),
-        MaterialSpec(name: "PA-CF", density: 1.20, nozzleTemperature: 280, needsEnclosure: true, needsHardenedNozzle: true),
+        MaterialSpec(
+            name: "PA-CF", density: 1.20, nozzleTemperature: 280, needsEnclosure: true, needsHardenedNozzle: true),
     ])
 
     /// Case-insensitive, with common aliases (Nylon = PA, PLA+ = PLA).
     public func spec(named name: String) -> MaterialSpec? {
         let key = name.trimmingCharacters(in: .whitespaces).uppercased()
-        let aliases = ["NYLON": "PA", "PLA+": "PLA", "PLA PLUS": "PLA", "PCTG": "PETG", "NYLON-CF": "PA-CF", "PACF": "PA-CF"]
+        let aliases = [
+            "NYLON": "PA", "PLA+": "PLA", "PLA PLUS": "PLA", "PCTG": "PETG", "NYLON-CF": "PA-CF", "PACF": "PA-CF",
+        ]
         let canonical = aliases[key] ?? key
         return materials.first { $0.name.uppercased() == canonical }
     }

@@ -51,7 +51,8 @@ struct Money: Codable, Equatable {
     init(from decoder: any Decoder) throws {
         let text = try decoder.singleValueContainer().decode(String.self)
         guard let value = Decimal(string: text, locale: Locale(identifier: "en_US_POSIX")) else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a decimal amount"))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "'\(text)' is not a decimal amount"))
         }
         self.value = value
     }
@@ -107,7 +108,8 @@ public struct PricingRates: Sendable, Equatable, Codable {
     public var margin: Decimal
 
     public init(
-        currency: String, materialPerKilogram: [String: Decimal], machinePerHour: [String: Decimal], setupPerItem: Decimal,
+        currency: String, materialPerKilogram: [String: Decimal], machinePerHour: [String: Decimal],
+        setupPerItem: Decimal,
         postProcessingPerItem: Decimal, failureAllowance: Decimal, margin: Decimal
     ) {
         self.currency = currency
@@ -140,8 +142,10 @@ public enum QuoteError: Error, Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .noMaterialPrice(let material, let currency): "no price per kg is set for \(material) (\(currency)); add it to the pricing rates"
-        case .noMachineRate(let printerClass): "no hourly rate is set for the printer class '\(printerClass)'; add it to the pricing rates"
+        case .noMaterialPrice(let material, let currency):
+            "no price per kg is set for \(material) (\(currency)); add it to the pricing rates"
+        case .noMachineRate(let printerClass):
+            "no hourly rate is set for the printer class '\(printerClass)'; add it to the pricing rates"
         case .invalid(let reason): reason
         }
     }
@@ -152,51 +156,85 @@ public enum QuoteCalculator {
     /// An operator's price, with their note.
     public static func manual(price: Decimal, currency: String, note: String?) throws(QuoteError) -> Quote {
         guard price >= 0 else { throw .invalid("a price is not negative") }
-        guard Quote.isCurrencyCode(currency) else { throw .invalid("the currency is a three-letter ISO 4217 code such as EUR") }
+        guard Quote.isCurrencyCode(currency) else {
+            throw .invalid("the currency is a three-letter ISO 4217 code such as EUR")
+        }
         let amount = cents(price)
-        return Quote(kind: .manual, currency: currency, lines: [QuoteLine(item: "price", basis: "set by an operator", amount: amount)], total: amount, note: note)
+        return Quote(
+            kind: .manual, currency: currency,
+            lines: [QuoteLine(item: "price", basis: "set by an operator", amount: amount)], total: amount, note: note)
     }
 
     /// An estimate from the slice, line by line.
-    public static func estimate(quantity: Int, material: String, printerClass: String, cost: SliceCost, rates: PricingRates) throws(QuoteError) -> Quote {
+    public static func estimate(
+        quantity: Int, material: String, printerClass: String, cost: SliceCost, rates: PricingRates
+    ) throws(QuoteError) -> Quote {
         guard quantity > 0 else { throw .invalid("the quantity is at least 1") }
-        guard let perKilogram = rates.materialPerKilogram[material.uppercased()] else { throw .noMaterialPrice(material, currency: rates.currency) }
+        guard let perKilogram = rates.materialPerKilogram[material.uppercased()] else {
+            throw .noMaterialPrice(material, currency: rates.currency)
+        }
         guard let perHour = rates.machinePerHour[printerClass] else { throw .noMachineRate(printerClass) }
         let count = Decimal(quantity)
-        let grams = decimal(cost.gramsPerItem, places: 2), supportGrams = decimal(cost.supportGramsPerItem, places: 2)
+        let grams = decimal(cost.gramsPerItem, places: 2)
+        let supportGrams = decimal(cost.supportGramsPerItem, places: 2)
         let hours = decimal(Double(cost.secondsPerItem) / 3600, places: 4)
         let c = rates.currency
         var lines: [QuoteLine] = []
-        let material = QuoteLine(item: "material", basis: "\(quantity) × \(grams) g \(material.uppercased()) at \(perKilogram) \(c)/kg", amount: cents(count * grams * perKilogram / 1000))
+        let material = QuoteLine(
+            item: "material", basis: "\(quantity) × \(grams) g \(material.uppercased()) at \(perKilogram) \(c)/kg",
+            amount: cents(count * grams * perKilogram / 1000))
         lines.append(material)
         if supportGrams > 0 {
-            lines.append(QuoteLine(item: "support material", basis: "\(quantity) × \(supportGrams) g at \(perKilogram) \(c)/kg", amount: cents(count * supportGrams * perKilogram / 1000)))
+            lines.append(
+                QuoteLine(
+                    item: "support material", basis: "\(quantity) × \(supportGrams) g at \(perKilogram) \(c)/kg",
+                    amount: cents(count * supportGrams * perKilogram / 1000)))
         }
-        let machine = QuoteLine(item: "machine time", basis: "\(quantity) × \(hours) h on \(printerClass) at \(perHour) \(c)/h", amount: cents(count * hours * perHour))
+        let machine = QuoteLine(
+            item: "machine time", basis: "\(quantity) × \(hours) h on \(printerClass) at \(perHour) \(c)/h",
+            amount: cents(count * hours * perHour))
         lines.append(machine)
-        lines.append(QuoteLine(item: "setup", basis: "\(quantity) × \(rates.setupPerItem) \(c)", amount: cents(count * rates.setupPerItem)))
+        lines.append(
+            QuoteLine(
+                item: "setup", basis: "\(quantity) × \(rates.setupPerItem) \(c)",
+                amount: cents(count * rates.setupPerItem)))
         if rates.postProcessingPerItem > 0 {
-            lines.append(QuoteLine(item: "post-processing", basis: "\(quantity) × \(rates.postProcessingPerItem) \(c)", amount: cents(count * rates.postProcessingPerItem)))
+            lines.append(
+                QuoteLine(
+                    item: "post-processing", basis: "\(quantity) × \(rates.postProcessingPerItem) \(c)",
+                    amount: cents(count * rates.postProcessingPerItem)))
         }
-        let risky = lines.filter { ["material", "support material", "machine time"].contains($0.item) }.reduce(Decimal(0)) { $0 + $1.amount }
+        let risky = lines.filter { ["material", "support material", "machine time"].contains($0.item) }.reduce(
+            Decimal(0)
+        ) { $0 + $1.amount }
         if rates.failureAllowance > 0 {
-            lines.append(QuoteLine(item: "failure allowance", basis: "\(percent(rates.failureAllowance)) of material and machine time (\(risky) \(c))", amount: cents(risky * rates.failureAllowance)))
+            lines.append(
+                QuoteLine(
+                    item: "failure allowance",
+                    basis: "\(percent(rates.failureAllowance)) of material and machine time (\(risky) \(c))",
+                    amount: cents(risky * rates.failureAllowance)))
         }
         let subtotal = lines.reduce(Decimal(0)) { $0 + $1.amount }
-        lines.append(QuoteLine(item: "margin", basis: "\(percent(rates.margin)) of \(subtotal) \(c)", amount: cents(subtotal * rates.margin)))
-        return Quote(kind: .estimate, currency: c, lines: lines, total: lines.reduce(Decimal(0)) { $0 + $1.amount }, note: nil)
+        lines.append(
+            QuoteLine(
+                item: "margin", basis: "\(percent(rates.margin)) of \(subtotal) \(c)",
+                amount: cents(subtotal * rates.margin)))
+        return Quote(
+            kind: .estimate, currency: c, lines: lines, total: lines.reduce(Decimal(0)) { $0 + $1.amount }, note: nil)
     }
 
     /// Rounded half up to the cent.
     static func cents(_ value: Decimal) -> Decimal {
-        var input = value, result = Decimal()
+        var input = value
+        var result = Decimal()
         NSDecimalRound(&result, &input, 2, .plain)
         return result
     }
 
     /// A measurement as an exact decimal with `places` digits (from its shortest printed form, so 9.92 stays 9.92).
     static func decimal(_ value: Double, places: Int) -> Decimal {
-        var input = Decimal(string: String(format: "%.\(places)f", value)) ?? 0, result = Decimal()
+        var input = Decimal(string: String(format: "%.\(places)f", value)) ?? 0
+        var result = Decimal()
         NSDecimalRound(&result, &input, places, .plain)
         return result
     }

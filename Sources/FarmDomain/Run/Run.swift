@@ -45,7 +45,10 @@ public struct RunProgress: Sendable, Equatable, Codable {
     public var elapsedSeconds: Double?
     public var remainingSeconds: Double?
 
-    public init(fraction: Double, layer: Int? = nil, totalLayers: Int? = nil, elapsedSeconds: Double? = nil, remainingSeconds: Double? = nil) {
+    public init(
+        fraction: Double, layer: Int? = nil, totalLayers: Int? = nil, elapsedSeconds: Double? = nil,
+        remainingSeconds: Double? = nil
+    ) {
         self.fraction = fraction
         self.layer = layer
         self.totalLayers = totalLayers

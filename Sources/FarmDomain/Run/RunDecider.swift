@@ -61,13 +61,19 @@ public enum RunDecider: Decider {
         "interrupt": ([.dispatching, .printing, .paused], .interrupted),
     ]
 
-    public static func decide(_ command: RunCommand, state: RunState, context: CommandContext) throws(DomainError) -> [RunEvent] {
+    public static func decide(_ command: RunCommand, state: RunState, context: CommandContext) throws(DomainError)
+        -> [RunEvent]
+    {
         guard case .exists(let run) = state else {
             guard case .schedule(let id, let plateID, let printerID, let items, let risk) = command else {
                 throw .notFound(aggregate: "run", command: command.name)
             }
             try BuildPlateDecider.validate(items)
-            return [.scheduled(RunScheduled(runID: id, plateID: plateID, printerID: printerID, items: items, risk: risk, at: context.time))]
+            return [
+                .scheduled(
+                    RunScheduled(
+                        runID: id, plateID: plateID, printerID: printerID, items: items, risk: risk, at: context.time))
+            ]
         }
         let illegal = DomainError.illegalTransition(aggregate: "run", command: command.name, state: run.status.rawValue)
         let change = RunStatusChanged(detail: context.note, at: context.time)
@@ -78,7 +84,9 @@ public enum RunDecider: Decider {
             }
             return []
         case .beginDispatch(let token):
-            guard !token.isEmpty, token.count <= 100 else { throw .invalid(field: "token", reason: "1 to 100 characters") }
+            guard !token.isEmpty, token.count <= 100 else {
+                throw .invalid(field: "token", reason: "1 to 100 characters")
+            }
             if run.status == .dispatching, run.dispatchToken == token { return [] }
             guard run.status == .scheduled else { throw illegal }
             return [.dispatching(RunDispatching(token: token, at: context.time))]
@@ -110,16 +118,30 @@ public enum RunDecider: Decider {
             guard run.items.contains(where: { $0.planID == planID }) else {
                 throw .invalid(field: "planID", reason: "plan \(planID) was not printed in this run")
             }
-            if passed, code != nil { throw .invalid(field: "failure", reason: "a passed item has no failure reason; leave it out") }
+            if passed, code != nil {
+                throw .invalid(field: "failure", reason: "a passed item has no failure reason; leave it out")
+            }
             if !passed, code == nil {
-                throw .invalid(field: "failure", reason: "say why it failed: \(QAReason.allCases.map(\.rawValue).joined(separator: ", "))")
+                throw .invalid(
+                    field: "failure",
+                    reason: "say why it failed: \(QAReason.allCases.map(\.rawValue).joined(separator: ", "))")
             }
             guard evidence.count <= 20, evidence.allSatisfy({ (1...128).contains($0.count) }) else {
-                throw .invalid(field: "evidence", reason: "at most 20 artifact SHA-256s (upload photos with POST /api/v1/artifacts)")
+                throw .invalid(
+                    field: "evidence",
+                    reason: "at most 20 artifact SHA-256s (upload photos with POST /api/v1/artifacts)")
             }
-            if let last = run.inspections.last(where: { $0.planID == planID }), last.passed == passed, last.code == code, evidence.isEmpty { return [] }
-            return [.itemInspected(ItemInspection(
-                planID: planID, passed: passed, reason: context.note, code: code, evidence: evidence.isEmpty ? nil : evidence, at: context.time))]
+            if let last = run.inspections.last(where: { $0.planID == planID }), last.passed == passed,
+                last.code == code, evidence.isEmpty
+            {
+                return []
+            }
+            return [
+                .itemInspected(
+                    ItemInspection(
+                        planID: planID, passed: passed, reason: context.note, code: code,
+                        evidence: evidence.isEmpty ? nil : evidence, at: context.time))
+            ]
         }
     }
 
@@ -129,7 +151,9 @@ public enum RunDecider: Decider {
         }
     }
 
-    private static func move(_ run: Run, _ name: String, _ illegal: DomainError, _ event: () -> RunEvent) throws(DomainError) -> [RunEvent] {
+    private static func move(_ run: Run, _ name: String, _ illegal: DomainError, _ event: () -> RunEvent)
+        throws(DomainError) -> [RunEvent]
+    {
         guard let move = moves[name] else { throw illegal }
         if run.status == move.to { return [] }
         guard move.from.contains(run.status) else { throw illegal }
@@ -138,9 +162,12 @@ public enum RunDecider: Decider {
 
     public static func evolve(_ state: RunState, _ event: RunEvent) -> RunState {
         if case .scheduled(let e) = event {
-            return .exists(Run(
-                id: e.runID, plateID: e.plateID, printerID: e.printerID, items: e.items, status: .scheduled, dispatchToken: nil,
-                progress: nil, failure: nil, inspections: [], risk: e.risk, scheduledAt: e.at, startedAt: nil, endedAt: nil, updatedAt: e.at))
+            return .exists(
+                Run(
+                    id: e.runID, plateID: e.plateID, printerID: e.printerID, items: e.items, status: .scheduled,
+                    dispatchToken: nil,
+                    progress: nil, failure: nil, inspections: [], risk: e.risk, scheduledAt: e.at, startedAt: nil,
+                    endedAt: nil, updatedAt: e.at))
         }
         guard case .exists(var run) = state else { return state }
         func end(_ status: RunStatus, _ change: RunStatusChanged) {

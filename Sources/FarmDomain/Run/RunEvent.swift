@@ -42,20 +42,22 @@ public enum RunEvent: DomainEvent {
 
     public static let aggregate = "run"
 
-    public static let codec = EventCodec<RunEvent>(aggregate: aggregate, [
-        .payload("scheduled", RunScheduled.self, RunEvent.scheduled),
-        .payload("dispatching", RunDispatching.self, RunEvent.dispatching),
-        .payload("dispatchAborted", RunStatusChanged.self, RunEvent.dispatchAborted),
-        .payload("started", RunStatusChanged.self, RunEvent.started),
-        .payload("progressed", RunProgressed.self, RunEvent.progressed),
-        .payload("paused", RunStatusChanged.self, RunEvent.paused),
-        .payload("resumed", RunStatusChanged.self, RunEvent.resumed),
-        .payload("completed", RunStatusChanged.self, RunEvent.completed),
-        .payload("failed", RunStatusChanged.self, RunEvent.failed),
-        .payload("cancelled", RunStatusChanged.self, RunEvent.cancelled),
-        .payload("interrupted", RunStatusChanged.self, RunEvent.interrupted),
-        .payload("itemInspected", ItemInspection.self, RunEvent.itemInspected),
-    ])
+    public static let codec = EventCodec<RunEvent>(
+        aggregate: aggregate,
+        [
+            .payload("scheduled", RunScheduled.self, RunEvent.scheduled),
+            .payload("dispatching", RunDispatching.self, RunEvent.dispatching),
+            .payload("dispatchAborted", RunStatusChanged.self, RunEvent.dispatchAborted),
+            .payload("started", RunStatusChanged.self, RunEvent.started),
+            .payload("progressed", RunProgressed.self, RunEvent.progressed),
+            .payload("paused", RunStatusChanged.self, RunEvent.paused),
+            .payload("resumed", RunStatusChanged.self, RunEvent.resumed),
+            .payload("completed", RunStatusChanged.self, RunEvent.completed),
+            .payload("failed", RunStatusChanged.self, RunEvent.failed),
+            .payload("cancelled", RunStatusChanged.self, RunEvent.cancelled),
+            .payload("interrupted", RunStatusChanged.self, RunEvent.interrupted),
+            .payload("itemInspected", ItemInspection.self, RunEvent.itemInspected),
+        ])
 
     public var parts: (name: String, payload: any Encodable) {
         switch self {

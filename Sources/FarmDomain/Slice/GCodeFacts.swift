@@ -24,10 +24,11 @@ public struct GCodeFacts: Sendable, Equatable, Codable {
     /// A few settings from the config block at the end (perimeter generator, layer height, nozzle, material).
     public var settings: [String: String]
 
-
     public init(
-        generator: String?, estimatedSeconds: Int?, estimatedSilentSeconds: Int?, filamentMillimetres: Double?, filamentCubicCentimetres: Double?,
-        filamentGrams: Double?, filamentCost: Double?, layerCount: Int, layerHeights: [Double], firstLayerHeight: Double?, maxZ: Double,
+        generator: String?, estimatedSeconds: Int?, estimatedSilentSeconds: Int?, filamentMillimetres: Double?,
+        filamentCubicCentimetres: Double?,
+        filamentGrams: Double?, filamentCost: Double?, layerCount: Int, layerHeights: [Double],
+        firstLayerHeight: Double?, maxZ: Double,
         objects: [String], placements: [ObjectPlacement] = [], thumbnails: [String], settings: [String: String]
     ) {
         self.generator = generator
@@ -48,7 +49,8 @@ public struct GCodeFacts: Sendable, Equatable, Codable {
     }
 
     enum CodingKeys: String, CodingKey {
-        case generator, estimatedSeconds, estimatedSilentSeconds, filamentMillimetres, filamentCubicCentimetres, filamentGrams, filamentCost
+        case generator, estimatedSeconds, estimatedSilentSeconds, filamentMillimetres, filamentCubicCentimetres,
+            filamentGrams, filamentCost
         case layerCount, layerHeights, firstLayerHeight, maxZ, objects, placements, thumbnails, settings
     }
 
@@ -139,7 +141,8 @@ public struct ObjectPlacement: Sendable, Equatable, Codable {
     public static func parse(label: String) -> (name: String, id: Int?, copy: Int?) {
         let words = label.split(separator: " ", omittingEmptySubsequences: false)
         guard words.count >= 4, words[words.count - 2] == "copy", let copy = Int(words[words.count - 1]),
-              words[words.count - 3].hasPrefix("id:"), let id = Int(words[words.count - 3].dropFirst(3)) else {
+            words[words.count - 3].hasPrefix("id:"), let id = Int(words[words.count - 3].dropFirst(3))
+        else {
             return (label, nil, nil)
         }
         return (words[..<(words.count - 3)].joined(separator: " "), id, copy)

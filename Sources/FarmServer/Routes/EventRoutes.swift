@@ -39,7 +39,9 @@ struct EventRoutes {
         let query = QueryParameters(request)
         let resumeFrom: Int64?
         if let header = request.headers[.lastEventID] {
-            guard let value = Int64(header), value >= 0 else { throw Problem.invalidParameter("Last-Event-ID", "the id of the last event received, a whole number") }
+            guard let value = Int64(header), value >= 0 else {
+                throw Problem.invalidParameter("Last-Event-ID", "the id of the last event received, a whole number")
+            }
             resumeFrom = value
         } else if query.values["after"] != nil {
             resumeFrom = try query.int64("after", default: 0)
@@ -51,56 +53,63 @@ struct EventRoutes {
         let services = self.services
         let pollInterval = self.pollInterval
         let heartbeatEvery = self.heartbeatEvery
-        let headers: HTTPFields = [.contentType: "text/event-stream", .cacheControl: "no-store", .init("X-Accel-Buffering")!: "no"]
-        return Response(status: .ok, headers: headers, body: ResponseBody { writer in
-            let store = services.store
-            let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
-            let signals = Task {
-                for await _ in store.broadcaster.subscribe() { wake.yield() }
-            }
-            let ticker = Task {
-                while !Task.isCancelled {
-                    try? await Task.sleep(for: pollInterval)
-                    wake.yield()
+        let headers: HTTPFields = [
+            .contentType: "text/event-stream", .cacheControl: "no-store", .init("X-Accel-Buffering")!: "no",
+        ]
+        return Response(
+            status: .ok, headers: headers,
+            body: ResponseBody { writer in
+                let store = services.store
+                let (wakeups, wake) = AsyncStream<Void>.makeStream(bufferingPolicy: .bufferingNewest(1))
+                let signals = Task {
+                    for await _ in store.broadcaster.subscribe() { wake.yield() }
                 }
-            }
-            defer {
-                signals.cancel()
-                ticker.cancel()
-                wake.finish()
-            }
-            var cursor: Int64
-            if let resumeFrom { cursor = resumeFrom } else { cursor = try await store.events.headSequence() }
-            var sent = 0
-            var idle = 0
-            try await writer.write(ByteBuffer(string: "retry: 2000\n: connected at sequence \(cursor)\n\n"))
-            wake.yield()
-            for await _ in wakeups.cancelOnGracefulShutdown() {
-                var wroteAny = false
-                while true {
-                    let batch = try await store.events.read(after: cursor, limit: 500)
-                    for event in batch {
-                        var message = ByteBuffer(string: named ? "id: \(event.sequence)\nevent: \(event.type)\ndata: " : "id: \(event.sequence)\ndata: ")
-                        message.writeBytes(event.cloudEventJSON(source: services.eventSource))
-                        message.writeString("\n\n")
-                        try await writer.write(message)
-                        cursor = event.sequence
-                        sent += 1
-                        wroteAny = true
-                        if let maxEvents, sent >= maxEvents {
-                            try await writer.finish(nil)
-                            return
-                        }
+                let ticker = Task {
+                    while !Task.isCancelled {
+                        try? await Task.sleep(for: pollInterval)
+                        wake.yield()
                     }
-                    if batch.count < 500 { break }
                 }
-                idle = wroteAny ? 0 : idle + 1
-                if idle >= heartbeatEvery {
-                    idle = 0
-                    try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                defer {
+                    signals.cancel()
+                    ticker.cancel()
+                    wake.finish()
                 }
-            }
-            try await writer.finish(nil)
-        })
+                var cursor: Int64
+                if let resumeFrom { cursor = resumeFrom } else { cursor = try await store.events.headSequence() }
+                var sent = 0
+                var idle = 0
+                try await writer.write(ByteBuffer(string: "retry: 2000\n: connected at sequence \(cursor)\n\n"))
+                wake.yield()
+                for await _ in wakeups.cancelOnGracefulShutdown() {
+                    var wroteAny = false
+                    while true {
+                        let batch = try await store.events.read(after: cursor, limit: 500)
+                        for event in batch {
+                            var message = ByteBuffer(
+                                string: named
+                                    ? "id: \(event.sequence)\nevent: \(event.type)\ndata: "
+                                    : "id: \(event.sequence)\ndata: ")
+                            message.writeBytes(event.cloudEventJSON(source: services.eventSource))
+                            message.writeString("\n\n")
+                            try await writer.write(message)
+                            cursor = event.sequence
+                            sent += 1
+                            wroteAny = true
+                            if let maxEvents, sent >= maxEvents {
+                                try await writer.finish(nil)
+                                return
+                            }
+                        }
+                        if batch.count < 500 { break }
+                    }
+                    idle = wroteAny ? 0 : idle + 1
+                    if idle >= heartbeatEvery {
+                        idle = 0
+                        try await writer.write(ByteBuffer(string: ": keep-alive\n\n"))
+                    }
+                }
+                try await writer.finish(nil)
+            })
     }
 }

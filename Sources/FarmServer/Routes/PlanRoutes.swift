@@ -44,22 +44,29 @@ struct PlanRoutes {
         routes.post("/api/v1/plans", .operate) { request, context in try await create(request, context) }
         routes.get("/api/v1/plans", .read) { request, _ in
             let query = QueryParameters(request)
-            return try await endpoints.list(request, status: try query.oneOf("status", PlanRevisionStatus.self), ref: try query.uuid("intent"))
+            return try await endpoints.list(
+                request, status: try query.oneOf("status", PlanRevisionStatus.self), ref: try query.uuid("intent"))
         }
         routes.get("/api/v1/plans/{id}", .read) { request, context in try await endpoints.get(request, context) }
         routes.get("/api/v1/plans/{id}/revisions", .read) { request, context in try await revisions(request, context) }
         routes.post("/api/v1/plans/{id}/revisions", .operate) { request, context in
             let body = try await JSONIO.decode(DraftRevisionRequest.self, from: request, context: context)
             return try await endpoints.execute(
-                .draftRevision(body.spec), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+                .draftRevision(body.spec), id: try endpoints.id(context), request: request, context: context,
+                reason: body.reason, note: body.note)
         }
-        routes.post("/api/v1/plans/{id}/revisions/{revision}/decisions", .operate) { request, context in try await override(request, context) }
+        routes.post("/api/v1/plans/{id}/revisions/{revision}/decisions", .operate) { request, context in
+            try await override(request, context)
+        }
         routes.post("/api/v1/plans/{id}/revisions/{revision}/approve", .operate) { request, context in
             let body = try await JSONIO.decode(ReasonRequest.self, from: request, context: context)
             let text = try context.parameters.require("revision")
-            guard let revision = Int(text), revision >= 1 else { throw Problem.invalidParameter("revision", "a revision number from 1") }
+            guard let revision = Int(text), revision >= 1 else {
+                throw Problem.invalidParameter("revision", "a revision number from 1")
+            }
             return try await endpoints.execute(
-                .approve(revision: revision), id: try endpoints.id(context), request: request, context: context, reason: body.reason, note: body.note)
+                .approve(revision: revision), id: try endpoints.id(context), request: request, context: context,
+                reason: body.reason, note: body.note)
         }
     }
 
@@ -69,9 +76,14 @@ struct PlanRoutes {
     func override(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
         let body = try await JSONIO.decode(OverrideRequest.self, from: request, context: context)
         let text = try context.parameters.require("revision")
-        guard let revision = Int(text), revision >= 1 else { throw Problem.invalidParameter("revision", "a revision number from 1") }
+        guard let revision = Int(text), revision >= 1 else {
+            throw Problem.invalidParameter("revision", "a revision number from 1")
+        }
         guard [.slice, .dispatch, .reprint].contains(body.gate) else {
-            throw Problem.invalidField("gate", "slice, dispatch or reprint; approve a revision with POST …/revisions/{revision}/approve, accept an order with its accept transition")
+            throw Problem.invalidField(
+                "gate",
+                "slice, dispatch or reprint; approve a revision with POST …/revisions/{revision}/approve, accept an order with its accept transition"
+            )
         }
         guard let note = body.note?.trimmingCharacters(in: .whitespacesAndNewlines), !note.isEmpty else {
             throw Problem.invalidField("note", "say why you override the policy (it is kept with the decision)")
@@ -87,12 +99,15 @@ struct PlanRoutes {
             outcome = .block(reason: because, ask: body.role ?? .operator)
         default: throw Problem.invalidField("decide", "autoAdvance, requireApproval or block")
         }
-        let commandContext = try endpoints.services.commandContext(context, reason: ReasonCode.operatorOverride.rawValue, note: note)
+        let commandContext = try endpoints.services.commandContext(
+            context, reason: ReasonCode.operatorOverride.rawValue, note: note)
         let record = GateRecord(
-            gate: body.gate, outcome: outcome, rule: "override", explanation: "\(body.gate.rawValue): overridden by \(commandContext.actor): \(note)",
+            gate: body.gate, outcome: outcome, rule: "override",
+            explanation: "\(body.gate.rawValue): overridden by \(commandContext.actor): \(note)",
             revision: revision, overridden: true, at: commandContext.time)
         return try await endpoints.execute(
-            .recordDecision(record), id: try endpoints.id(context), request: request, context: context, reason: ReasonCode.operatorOverride.rawValue, note: note)
+            .recordDecision(record), id: try endpoints.id(context), request: request, context: context,
+            reason: ReasonCode.operatorOverride.rawValue, note: note)
     }
 
     func create(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
@@ -111,7 +126,9 @@ struct PlanRoutes {
 
     func revisions(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
         let id = try endpoints.id(context)
-        guard let (plan, version) = try await endpoints.repository.get(id: id) else { throw Problem.notFound("plan \(id)") }
+        guard let (plan, version) = try await endpoints.repository.get(id: id) else {
+            throw Problem.notFound("plan \(id)")
+        }
         return try JSONIO.response(["items": plan.revisions], etag: version)
     }
 }

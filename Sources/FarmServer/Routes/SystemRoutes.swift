@@ -15,10 +15,16 @@ struct SystemRoutes {
         // Integrators read the contract before they have credentials.
         routes.publicRoute(.get, "/api/v1/openapi.json") { _, _ in JSONIO.response(openAPIDocument) }
         let metrics: @Sendable (Request, FarmRequestContext) async throws -> Response = { _, _ in
-            Response(status: .ok, headers: [.contentType: "text/plain; version=0.0.4"], body: ResponseBody(byteBuffer: ByteBuffer(string: services.metrics.render())))
+            Response(
+                status: .ok, headers: [.contentType: "text/plain; version=0.0.4"],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: services.metrics.render())))
         }
         // A Prometheus on a trusted network may scrape without credentials, when the operator says so.
-        if publicMetrics { routes.publicRoute(.get, "/metrics", use: metrics) } else { routes.get("/metrics", .read, use: metrics) }
+        if publicMetrics {
+            routes.publicRoute(.get, "/metrics", use: metrics)
+        } else {
+            routes.get("/metrics", .read, use: metrics)
+        }
     }
 
     struct Health: Encodable {
@@ -33,7 +39,10 @@ struct SystemRoutes {
         do {
             let schema = try await services.store.schemaVersion()
             let head = try await services.store.events.headSequence()
-            return try JSONIO.response(Health(status: "ok", database: services.store.location.engine, schemaVersion: schema.current, headSequence: head))
+            return try JSONIO.response(
+                Health(
+                    status: "ok", database: services.store.location.engine, schemaVersion: schema.current,
+                    headSequence: head))
         } catch {
             throw Problem.unavailable
         }

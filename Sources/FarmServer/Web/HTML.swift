@@ -14,14 +14,18 @@ struct HTML: Sendable, ExpressibleByStringInterpolation, Equatable {
 
     struct StringInterpolation: StringInterpolationProtocol {
         var text = ""
-        init(literalCapacity: Int, interpolationCount: Int) { text.reserveCapacity(literalCapacity + interpolationCount * 16) }
+        init(literalCapacity: Int, interpolationCount: Int) {
+            text.reserveCapacity(literalCapacity + interpolationCount * 16)
+        }
         mutating func appendLiteral(_ literal: String) { text += literal }
         mutating func appendInterpolation(_ html: HTML) { text += html.text }
         mutating func appendInterpolation(_ parts: [HTML]) { for part in parts { text += part.text } }
         mutating func appendInterpolation(_ value: String) { text += HTML.escape(value) }
         mutating func appendInterpolation(_ value: String?) { text += HTML.escape(value ?? "") }
         mutating func appendInterpolation(_ value: some BinaryInteger) { text += String(value) }
-        mutating func appendInterpolation(_ value: some CustomStringConvertible) { text += HTML.escape(value.description) }
+        mutating func appendInterpolation(_ value: some CustomStringConvertible) {
+            text += HTML.escape(value.description)
+        }
     }
 
     static func escape(_ value: String) -> String {

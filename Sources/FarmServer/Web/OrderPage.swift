@@ -6,7 +6,8 @@ import Foundation
 /// plan, the runs that served it, the decisions taken on it, and its timeline.
 enum OrderPage {
     static func render(
-        _ order: OrderFacts, printers: [PrinterID: String], events: [StoredEvent], actors: [String: String], viewer: Viewer
+        _ order: OrderFacts, printers: [PrinterID: String], events: [StoredEvent], actors: [String: String],
+        viewer: Viewer
     ) -> HTML {
         let intent = order.intent
         let stamp = Timeline.stamper(viewer.timeZone)
@@ -17,52 +18,85 @@ enum OrderPage {
         if let customer = intent.customer { facts.append("<dt>Customer</dt><dd>\(customer)</dd>") }
         facts.append("<dt>Received</dt><dd>\(stamp(intent.receivedAt))</dd>")
         facts.append("<dt>Due</dt><dd>\(intent.dueDate.map(stamp) ?? "no due date")</dd>")
-        if order.slack != nil { facts.append("<dt>Slack</dt><dd>\(OrdersPage.slack(order.slack)) <span class=\"quiet\">after the copies still to print</span></dd>") }
-        facts.append("<dt>Payment</dt><dd>\(WebPage.words(intent.paymentStatus.rawValue))\(intent.currency.map { " (\($0))" } ?? "")</dd>")
-        if !intent.constraints.isEmpty { facts.append("<dt>Constraints</dt><dd>\(intent.constraints.joined(separator: "; "))</dd>") }
+        if order.slack != nil {
+            facts.append(
+                "<dt>Slack</dt><dd>\(OrdersPage.slack(order.slack)) <span class=\"quiet\">after the copies still to print</span></dd>"
+            )
+        }
+        facts.append(
+            "<dt>Payment</dt><dd>\(WebPage.words(intent.paymentStatus.rawValue))\(intent.currency.map { " (\($0))" } ?? "")</dd>"
+        )
+        if !intent.constraints.isEmpty {
+            facts.append("<dt>Constraints</dt><dd>\(intent.constraints.joined(separator: "; "))</dd>")
+        }
         if !intent.notes.isEmpty { facts.append("<dt>Notes</dt><dd>\(intent.notes.joined(separator: "; "))</dd>") }
-        let actions = intent.status == .needsReview ? WebPage.buttons(TriageBoard.Action.review(intent.id), version: order.version, viewer: viewer) : []
+        let actions =
+            intent.status == .needsReview
+            ? WebPage.buttons(TriageBoard.Action.review(intent.id), version: order.version, viewer: viewer) : []
 
-        let plansByItem = Dictionary(order.plans.map { ($0.model.lineItemID, $0.model) }, uniquingKeysWith: { first, _ in first })
+        let plansByItem = Dictionary(
+            order.plans.map { ($0.model.lineItemID, $0.model) }, uniquingKeysWith: { first, _ in first })
         let items = intent.lineItems.enumerated().map { index, item in
             self.item(item, index: index, intent: intent, plan: plansByItem[item.id], runs: order.runs.map(\.model))
         }
-        let runs = order.runs.reversed().map { run, _ in RunPage.row(run, printer: printers[run.printerID], stamp: stamp) }
-        let decisions = (intent.decisions ?? []).map { decision in
-            HTML("<li>\(WebPage.riskChip(decision.risk, decision: decision)) \(decision.explanation) <span class=\"quiet\">\(stamp(decision.at))</span></li>")
+        let runs = order.runs.reversed().map { run, _ in
+            RunPage.row(run, printer: printers[run.printerID], stamp: stamp)
         }
-        return WebPage.layout(title: OrdersPage.name(of: intent), viewer: viewer, current: "/orders", main: """
-            <nav class="crumbs" aria-label="Breadcrumb"><a href="/orders">Orders</a> › \(OrdersPage.name(of: intent))</nav>
-            <div class="page-head"><h1>\(OrdersPage.name(of: intent))</h1>\(WebPage.riskChip(intent.decisions?.last?.risk, decision: intent.decisions?.last))\(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(actions)</div>"))</div>
-            <dl class="facts">\(facts)</dl>
-            <section class="panel wide" aria-labelledby="items"><h2 id="items">Line items</h2>\(items)</section>
-            <section class="panel wide" aria-labelledby="runs"><h2 id="runs">Runs</h2>\(runs.isEmpty ? HTML("<p class=\"empty\">No run yet.</p>") : HTML("<table class=\"list\">\(RunPage.rowHead)<tbody>\(runs)</tbody></table>"))</section>
-            \(decisions.isEmpty ? HTML.empty : HTML("<section class=\"panel wide\" aria-labelledby=\"decisions\"><h2 id=\"decisions\">Decisions</h2><ul class=\"decisions\">\(decisions)</ul></section>"))
-            <section class="panel wide" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>\(Timeline.render(events, actors: actors, stamp: stamp))</section>
-            """)
+        let decisions = (intent.decisions ?? []).map { decision in
+            HTML(
+                "<li>\(WebPage.riskChip(decision.risk, decision: decision)) \(decision.explanation) <span class=\"quiet\">\(stamp(decision.at))</span></li>"
+            )
+        }
+        return WebPage.layout(
+            title: OrdersPage.name(of: intent), viewer: viewer, current: "/orders",
+            main: """
+                <nav class="crumbs" aria-label="Breadcrumb"><a href="/orders">Orders</a> › \(OrdersPage.name(of: intent))</nav>
+                <div class="page-head"><h1>\(OrdersPage.name(of: intent))</h1>\(WebPage.riskChip(intent.decisions?.last?.risk, decision: intent.decisions?.last))\(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(actions)</div>"))</div>
+                <dl class="facts">\(facts)</dl>
+                <section class="panel wide" aria-labelledby="items"><h2 id="items">Line items</h2>\(items)</section>
+                <section class="panel wide" aria-labelledby="runs"><h2 id="runs">Runs</h2>\(runs.isEmpty ? HTML("<p class=\"empty\">No run yet.</p>") : HTML("<table class=\"list\">\(RunPage.rowHead)<tbody>\(runs)</tbody></table>"))</section>
+                \(decisions.isEmpty ? HTML.empty : HTML("<section class=\"panel wide\" aria-labelledby=\"decisions\"><h2 id=\"decisions\">Decisions</h2><ul class=\"decisions\">\(decisions)</ul></section>"))
+                <section class="panel wide" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>\(Timeline.render(events, actors: actors, stamp: stamp))</section>
+                """)
     }
 
     static func item(_ item: LineItem, index: Int, intent: Intent, plan: Plan?, runs: [Run]) -> HTML {
         var lines: [HTML] = []
         let what = [item.material, item.colour, item.finish].compactMap { $0 }.joined(separator: ", ")
-        lines.append("<p>\(item.quantity) × \(what)\(item.modelArtifact.map { HTML(" · model <code title=\"\($0)\">\($0.prefix(12))</code>") } ?? HTML(" · no model yet"))</p>")
+        lines.append(
+            "<p>\(item.quantity) × \(what)\(item.modelArtifact.map { HTML(" · model <code title=\"\($0)\">\($0.prefix(12))</code>") } ?? HTML(" · no model yet"))</p>"
+        )
         if let preflight = intent.lineItemPreflights?.first(where: { $0.lineItemID == item.id })?.verdict {
-            let findings = preflight.findings.map { HTML("<li class=\"finding-\($0.severity.rawValue)\"><strong>\($0.severity.rawValue)</strong> \($0.message)</li>") }
+            let findings = preflight.findings.map {
+                HTML(
+                    "<li class=\"finding-\($0.severity.rawValue)\"><strong>\($0.severity.rawValue)</strong> \($0.message)</li>"
+                )
+            }
             var about: [String] = []
             if let grams = preflight.massGrams { about.append(String(format: "about %.0f g", grams)) }
-            about.append(preflight.printers.isEmpty ? "no printer can make it" : "fits \(preflight.printers.joined(separator: ", "))")
-            lines.append("<p>Preflight: <span class=\"badge preflight-\(preflight.outcome.rawValue)\">\(preflight.outcome.rawValue)</span> \(about.joined(separator: "; "))</p>")
+            about.append(
+                preflight.printers.isEmpty
+                    ? "no printer can make it" : "fits \(preflight.printers.joined(separator: ", "))")
+            lines.append(
+                "<p>Preflight: <span class=\"badge preflight-\(preflight.outcome.rawValue)\">\(preflight.outcome.rawValue)</span> \(about.joined(separator: "; "))</p>"
+            )
             if !findings.isEmpty { lines.append("<ul class=\"findings\">\(findings)</ul>") }
         } else {
             lines.append("<p class=\"quiet\">Not preflighted yet.</p>")
         }
         if let quote = intent.quotes?.last(where: { $0.lineItemID == item.id })?.quote {
-            let parts = quote.lines.map { HTML("<li>\($0.item): \($0.basis) — \("\($0.amount)") \(quote.currency)</li>") }
-            lines.append("<details><summary>Quote (\(quote.kind.rawValue)): \("\(quote.total)") \(quote.currency)</summary><ul>\(parts)</ul>\(quote.note.map { HTML("<p>\($0)</p>") } ?? .empty)</details>")
+            let parts = quote.lines.map {
+                HTML("<li>\($0.item): \($0.basis) — \("\($0.amount)") \(quote.currency)</li>")
+            }
+            lines.append(
+                "<details><summary>Quote (\(quote.kind.rawValue)): \("\(quote.total)") \(quote.currency)</summary><ul>\(parts)</ul>\(quote.note.map { HTML("<p>\($0)</p>") } ?? .empty)</details>"
+            )
         }
         if let plan {
             let progress = PlanProgress(plan: plan, runs: runs)
-            lines.append("<p>Plan: <a href=\"/plans/\(plan.id)\">revision \(plan.revisions.last?.number ?? 0), \(WebPage.words(plan.status.rawValue))</a> · \(progress.passed) of \(item.quantity) passed QA, \(progress.inFlight) on the way</p>")
+            lines.append(
+                "<p>Plan: <a href=\"/plans/\(plan.id)\">revision \(plan.revisions.last?.number ?? 0), \(WebPage.words(plan.status.rawValue))</a> · \(progress.passed) of \(item.quantity) passed QA, \(progress.inFlight) on the way</p>"
+            )
         }
         return "<div class=\"item\" id=\"item-\(item.id)\"><h3>Item \(index + 1)</h3>\(lines)</div>"
     }

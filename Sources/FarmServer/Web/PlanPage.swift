@@ -7,7 +7,8 @@ import Foundation
 /// what approving it would change, next to the button.
 enum PlanPage {
     static func render(
-        _ plan: Plan, version: Int, intent: Intent?, runs: [Run], printers: [PrinterID: String], events: [StoredEvent], actors: [String: String],
+        _ plan: Plan, version: Int, intent: Intent?, runs: [Run], printers: [PrinterID: String], events: [StoredEvent],
+        actors: [String: String],
         viewer: Viewer
     ) -> HTML {
         let stamp = Timeline.stamper(viewer.timeZone)
@@ -18,48 +19,66 @@ enum PlanPage {
             "<dt>Order</dt><dd>\(intent.map { HTML("<a href=\"/orders/\($0.id)\">\(OrdersPage.name(of: $0))</a>") } ?? HTML("\(plan.intentID)"))</dd>",
         ]
         if let item {
-            facts.append("<dt>Line item</dt><dd>\(item.quantity) × \(item.material)\(item.colour.map { " \($0)" } ?? "")</dd>")
-            facts.append("<dt>Progress</dt><dd>\(progress.passed) of \(item.quantity) passed QA, \(progress.inFlight) on the way, \(progress.failures) failed</dd>")
+            facts.append(
+                "<dt>Line item</dt><dd>\(item.quantity) × \(item.material)\(item.colour.map { " \($0)" } ?? "")</dd>")
+            facts.append(
+                "<dt>Progress</dt><dd>\(progress.passed) of \(item.quantity) passed QA, \(progress.inFlight) on the way, \(progress.failures) failed</dd>"
+            )
         }
-        if let current = plan.currentRevision { facts.append("<dt>Prints from</dt><dd>revision \(current.number)</dd>") }
+        if let current = plan.currentRevision {
+            facts.append("<dt>Prints from</dt><dd>revision \(current.number)</dd>")
+        }
         let revisions = plan.revisions.reversed().map { revision in
-            self.revision(revision, of: plan, version: version, previous: plan.revisions.last { $0.number < revision.number }, runs: runs, item: item, viewer: viewer, stamp: stamp)
+            self.revision(
+                revision, of: plan, version: version, previous: plan.revisions.last { $0.number < revision.number },
+                runs: runs, item: item, viewer: viewer, stamp: stamp)
         }
         let rows = runs.sorted { $0.id > $1.id }.map { RunPage.row($0, printer: printers[$0.printerID], stamp: stamp) }
         let title = "Plan for \(item.map { "\($0.quantity) × \($0.material)" } ?? "a line item")"
-        return WebPage.layout(title: title, viewer: viewer, current: "/orders", main: """
-            <nav class="crumbs" aria-label="Breadcrumb"><a href="/orders">Orders</a> › \(intent.map { HTML("<a href=\"/orders/\($0.id)\">\(OrdersPage.name(of: $0))</a>") } ?? "Order") › Plan</nav>
-            <div class="page-head"><h1>\(title)</h1></div>
-            <dl class="facts">\(facts)</dl>
-            <section class="panel wide" aria-labelledby="revisions"><h2 id="revisions">Revisions</h2>\(revisions)</section>
-            <section class="panel wide" aria-labelledby="runs"><h2 id="runs">Runs</h2>\(rows.isEmpty ? HTML("<p class=\"empty\">No run yet.</p>") : HTML("<table class=\"list\">\(RunPage.rowHead)<tbody>\(rows)</tbody></table>"))</section>
-            <section class="panel wide" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>\(Timeline.render(events, actors: actors, stamp: stamp))</section>
-            """)
+        return WebPage.layout(
+            title: title, viewer: viewer, current: "/orders",
+            main: """
+                <nav class="crumbs" aria-label="Breadcrumb"><a href="/orders">Orders</a> › \(intent.map { HTML("<a href=\"/orders/\($0.id)\">\(OrdersPage.name(of: $0))</a>") } ?? "Order") › Plan</nav>
+                <div class="page-head"><h1>\(title)</h1></div>
+                <dl class="facts">\(facts)</dl>
+                <section class="panel wide" aria-labelledby="revisions"><h2 id="revisions">Revisions</h2>\(revisions)</section>
+                <section class="panel wide" aria-labelledby="runs"><h2 id="runs">Runs</h2>\(rows.isEmpty ? HTML("<p class=\"empty\">No run yet.</p>") : HTML("<table class=\"list\">\(RunPage.rowHead)<tbody>\(rows)</tbody></table>"))</section>
+                <section class="panel wide" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>\(Timeline.render(events, actors: actors, stamp: stamp))</section>
+                """)
     }
 
     static func revision(
-        _ revision: PlanRevision, of plan: Plan, version: Int, previous: PlanRevision?, runs: [Run], item: LineItem?, viewer: Viewer, stamp: (Date) -> String
+        _ revision: PlanRevision, of plan: Plan, version: Int, previous: PlanRevision?, runs: [Run], item: LineItem?,
+        viewer: Viewer, stamp: (Date) -> String
     ) -> HTML {
         let decisions = (plan.decisions ?? []).filter { $0.revision == revision.number }.map { decision in
-            HTML("<li>\(WebPage.riskChip(decision.risk, decision: decision)) \(decision.explanation)\(decision.overridden ? " (override)" : "")</li>")
+            HTML(
+                "<li>\(WebPage.riskChip(decision.risk, decision: decision)) \(decision.explanation)\(decision.overridden ? " (override)" : "")</li>"
+            )
         }
         let changes: HTML
         if let previous {
             let diff = Self.diff(previous.spec, revision.spec)
-            changes = diff.isEmpty
+            changes =
+                diff.isEmpty
                 ? "<p class=\"quiet\">Same recipe as revision \(previous.number).</p>"
                 : """
-                    <table class="diff" aria-label="Changes from revision \(previous.number)"><thead><tr><th scope="col">Setting</th><th scope="col">Revision \(previous.number)</th><th scope="col">Revision \(revision.number)</th></tr></thead>
-                    <tbody>\(diff.map { HTML("<tr><th scope=\"row\">\($0.key)</th><td class=\"old\">\($0.old)</td><td class=\"new\">\($0.new)</td></tr>") })</tbody></table>
-                    """
+                <table class="diff" aria-label="Changes from revision \(previous.number)"><thead><tr><th scope="col">Setting</th><th scope="col">Revision \(previous.number)</th><th scope="col">Revision \(revision.number)</th></tr></thead>
+                <tbody>\(diff.map { HTML("<tr><th scope=\"row\">\($0.key)</th><td class=\"old\">\($0.old)</td><td class=\"new\">\($0.new)</td></tr>") })</tbody></table>
+                """
         } else {
-            changes = "<table class=\"diff\" aria-label=\"Recipe\"><tbody>\(Self.settings(revision.spec).map { HTML("<tr><th scope=\"row\">\($0.key)</th><td>\($0.value)</td></tr>") })</tbody></table>"
+            changes =
+                "<table class=\"diff\" aria-label=\"Recipe\"><tbody>\(Self.settings(revision.spec).map { HTML("<tr><th scope=\"row\">\($0.key)</th><td>\($0.value)</td></tr>") })</tbody></table>"
         }
         var approval: HTML = .empty
         // A draft waits for its first approval; a revision a guardrail stopped waits for a person to look and approve
         // it again (or to draft a better one).
-        if revision.number == plan.revisions.last?.number, [.draft, .reviewRequired].contains(revision.status), viewer.may(.operate) {
-            let impact = Self.impact(of: revision, plan: plan, runs: runs, quantity: item?.quantity).map { HTML("<li>\($0)</li>") }
+        if revision.number == plan.revisions.last?.number, [.draft, .reviewRequired].contains(revision.status),
+            viewer.may(.operate)
+        {
+            let impact = Self.impact(of: revision, plan: plan, runs: runs, quantity: item?.quantity).map {
+                HTML("<li>\($0)</li>")
+            }
             approval = """
                 <div class="approval" aria-label="Approve revision \(revision.number)">
                   <h4>If you approve revision \(revision.number)</h4><ul class="impact">\(impact)</ul>
@@ -92,20 +111,29 @@ enum PlanPage {
         let requirements = spec.requirements
         return [
             ("profile", spec.profile),
-            ("orientation", "x \(number(spec.orientation.x))°, y \(number(spec.orientation.y))°, z \(number(spec.orientation.z))°"),
+            (
+                "orientation",
+                "x \(number(spec.orientation.x))°, y \(number(spec.orientation.y))°, z \(number(spec.orientation.z))°"
+            ),
             ("supports", WebPage.words(spec.supports.rawValue)),
             ("nozzle", requirements.nozzleDiameter.map { "\(number($0)) mm" } ?? "any"),
             ("material", requirements.material ?? "any"),
             ("enclosure", requirements.enclosure ? "required" : "not required"),
             ("hardened nozzle", requirements.hardenedNozzle ? "required" : "not required"),
-            ("build volume", requirements.minimumVolume.map { "at least \(number($0.x)) × \(number($0.y)) × \(number($0.z)) mm" } ?? "any"),
+            (
+                "build volume",
+                requirements.minimumVolume.map { "at least \(number($0.x)) × \(number($0.y)) × \(number($0.z)) mm" }
+                    ?? "any"
+            ),
             ("post-processing", spec.postProcessing.isEmpty ? "none" : spec.postProcessing.joined(separator: ", ")),
         ]
     }
 
     /// The settings that differ between two recipes.
     static func diff(_ old: PlanSpec, _ new: PlanSpec) -> [(key: String, old: String, new: String)] {
-        zip(settings(old), settings(new)).compactMap { before, after in before.value == after.value ? nil : (before.key, before.value, after.value) }
+        zip(settings(old), settings(new)).compactMap { before, after in
+            before.value == after.value ? nil : (before.key, before.value, after.value)
+        }
     }
 
     /// What approving `revision` changes: which revision new runs print, the runs already queued from an earlier
@@ -113,25 +141,35 @@ enum PlanPage {
     static func impact(of revision: PlanRevision, plan: Plan, runs: [Run], quantity: Int?) -> [String] {
         var lines: [String] = []
         let current = plan.currentRevision
-        lines.append(current.map { "New runs print revision \(revision.number) instead of revision \($0.number)." } ?? "Printing can start: revision \(revision.number) is the plan's first approved recipe.")
+        lines.append(
+            current.map { "New runs print revision \(revision.number) instead of revision \($0.number)." }
+                ?? "Printing can start: revision \(revision.number) is the plan's first approved recipe.")
         let queued = runs.filter { run in
-            [.scheduled, .dispatching].contains(run.status) && run.items.contains { $0.planID == plan.id && $0.revision != revision.number }
+            [.scheduled, .dispatching].contains(run.status)
+                && run.items.contains { $0.planID == plan.id && $0.revision != revision.number }
         }
         let printing = runs.filter { run in
-            [.printing, .paused].contains(run.status) && run.items.contains { $0.planID == plan.id && $0.revision != revision.number }
+            [.printing, .paused].contains(run.status)
+                && run.items.contains { $0.planID == plan.id && $0.revision != revision.number }
         }
         if queued.isEmpty && printing.isEmpty {
             lines.append("No queued or printing run uses an earlier revision.")
         } else {
             if !queued.isEmpty {
-                lines.append("\(queued.count) queued run(s) keep their earlier revision (\(queued.map { String($0.id.description.suffix(6)) }.joined(separator: ", "))): cancel them to print the new recipe instead.")
+                lines.append(
+                    "\(queued.count) queued run(s) keep their earlier revision (\(queued.map { String($0.id.description.suffix(6)) }.joined(separator: ", "))): cancel them to print the new recipe instead."
+                )
             }
-            if !printing.isEmpty { lines.append("\(printing.count) run(s) printing an earlier revision finish as they are.") }
+            if !printing.isEmpty {
+                lines.append("\(printing.count) run(s) printing an earlier revision finish as they are.")
+            }
         }
         if let quantity {
             let progress = PlanProgress(plan: plan, runs: runs)
             let left = max(0, quantity - progress.passed - progress.inFlight)
-            lines.append("\(left) of \(quantity) cop\(quantity == 1 ? "y" : "ies") still to schedule will print from it; the revision is sliced first if it has not been.")
+            lines.append(
+                "\(left) of \(quantity) cop\(quantity == 1 ? "y" : "ies") still to schedule will print from it; the revision is sliced first if it has not been."
+            )
         }
         return lines
     }

@@ -6,25 +6,35 @@ import Foundation
 /// one), and its timeline of events with who and why.
 enum RunPage {
     /// `actors`: names for the actors that are people (`user:<id>` → username).
-    static func render(_ run: Run, version: Int, printer: String?, events: [StoredEvent], actors: [String: String] = [:], viewer: Viewer) -> HTML {
-        let items = run.items.enumerated().map { index, item in self.item(item, index: index, run: run, version: version, viewer: viewer) }
-        let itemsPanel: HTML = "<section class=\"panel wide\" aria-labelledby=\"items\"><h2 id=\"items\">Items and QA</h2>\(items)</section>"
+    static func render(
+        _ run: Run, version: Int, printer: String?, events: [StoredEvent], actors: [String: String] = [:],
+        viewer: Viewer
+    ) -> HTML {
+        let items = run.items.enumerated().map { index, item in
+            self.item(item, index: index, run: run, version: version, viewer: viewer)
+        }
+        let itemsPanel: HTML =
+            "<section class=\"panel wide\" aria-labelledby=\"items\"><h2 id=\"items\">Items and QA</h2>\(items)</section>"
         // What a person came for first: the QA forms of a run that waits for them.
         let waitsForQA = run.qa == .pending
-        return WebPage.layout(title: "Run \(run.id.description.suffix(6))", viewer: viewer, main: """
-            <nav class="crumbs" aria-label="Breadcrumb"><a href="/">Today</a> › Run \(run.id.description.suffix(6))</nav>
-            <div class="page-head"><h1>Run on \(printer ?? "a printer")</h1>\(WebPage.riskChip(run.risk, decision: nil))</div>
-            \(waitsForQA ? itemsPanel : .empty)
-            <section id="run-live" data-fragment="/ui/runs/\(run.id)" data-subjects="\(RunDecider.stream(run.id))" data-kind="\(run.status.rawValue)" aria-label="Run">
-            \(live(run, printer: printer, events: events, actors: actors, viewer: viewer))
-            </section>
-            \(waitsForQA ? .empty : itemsPanel)
-            """)
+        return WebPage.layout(
+            title: "Run \(run.id.description.suffix(6))", viewer: viewer,
+            main: """
+                <nav class="crumbs" aria-label="Breadcrumb"><a href="/">Today</a> › Run \(run.id.description.suffix(6))</nav>
+                <div class="page-head"><h1>Run on \(printer ?? "a printer")</h1>\(WebPage.riskChip(run.risk, decision: nil))</div>
+                \(waitsForQA ? itemsPanel : .empty)
+                <section id="run-live" data-fragment="/ui/runs/\(run.id)" data-subjects="\(RunDecider.stream(run.id))" data-kind="\(run.status.rawValue)" aria-label="Run">
+                \(live(run, printer: printer, events: events, actors: actors, viewer: viewer))
+                </section>
+                \(waitsForQA ? .empty : itemsPanel)
+                """)
     }
 
     /// The part of the page that follows the run as it prints: facts, telemetry, anomalies, timeline. It starts with
     /// its kind (the status): when that changes, the page script loads the whole page (a completed run gets QA forms).
-    static func live(_ run: Run, printer: String?, events: [StoredEvent], actors: [String: String], viewer: Viewer) -> HTML {
+    static func live(_ run: Run, printer: String?, events: [StoredEvent], actors: [String: String], viewer: Viewer)
+        -> HTML
+    {
         let stamp = Timeline.stamper(viewer.timeZone)
         let status = run.status.rawValue
         var facts: [HTML] = [
@@ -35,7 +45,9 @@ enum RunPage {
         if let started = run.startedAt { facts.append("<dt>Started</dt><dd>\(stamp(started))</dd>") }
         if let ended = run.endedAt { facts.append("<dt>Ended</dt><dd>\(stamp(ended))</dd>") }
         if let progress = run.progress, !run.status.isTerminal {
-            facts.append("<dt>Progress</dt><dd>\(progress.percent) %\(progress.layer.map { ", layer \($0)" } ?? "")\(progress.totalLayers.map { " of \($0)" } ?? "")\(progress.remainingSeconds.map { ", \(TriageBoard.duration($0)) left" } ?? "")\(WebPage.progressBar(progress))</dd>")
+            facts.append(
+                "<dt>Progress</dt><dd>\(progress.percent) %\(progress.layer.map { ", layer \($0)" } ?? "")\(progress.totalLayers.map { " of \($0)" } ?? "")\(progress.remainingSeconds.map { ", \(TriageBoard.duration($0)) left" } ?? "")\(WebPage.progressBar(progress))</dd>"
+            )
         }
         if let failure = run.failure { facts.append("<dt>Failure</dt><dd>\(failure)</dd>") }
         let telemetry = Telemetry(run: run, events: events)
@@ -44,9 +56,13 @@ enum RunPage {
             "<dt>Progress reports</dt><dd>\(telemetry.reports)\(telemetry.lastReport.map { HTML(", the last at \(stamp($0))") } ?? .empty)</dd>",
             "<dt>Pauses</dt><dd>\(telemetry.pauses.isEmpty ? "none" : "\(telemetry.pauses.count), \(TriageBoard.duration(telemetry.pausedFor)) in all")</dd>",
         ]
-        if let layers = run.progress?.totalLayers { summary.append("<dt>Layers</dt><dd>\(run.progress?.layer ?? 0) of \(layers)</dd>") }
+        if let layers = run.progress?.totalLayers {
+            summary.append("<dt>Layers</dt><dd>\(run.progress?.layer ?? 0) of \(layers)</dd>")
+        }
         let anomalies = telemetry.pauses.filter(\.anomaly).map { pause in
-            HTML("<li><time>\(stamp(pause.at))</time> \(pause.detail ?? "the printer reported an anomaly") — \(pause.resumed.map { "resumed \(stamp($0))" } ?? "not resumed")</li>")
+            HTML(
+                "<li><time>\(stamp(pause.at))</time> \(pause.detail ?? "the printer reported an anomaly") — \(pause.resumed.map { "resumed \(stamp($0))" } ?? "not resumed")</li>"
+            )
         }
         return """
             <!--kind:\(status)-->
@@ -79,15 +95,21 @@ enum RunPage {
             let decoder = StoreCoding.decoder()
             for stored in events {
                 // The run's own events, decoded as the store decodes them; one that does not decode says nothing here.
-                guard let event = try? RunEvent.decodeData(type: stored.type, data: stored.data, decoder: decoder) else { continue }
+                guard let event = try? RunEvent.decodeData(type: stored.type, data: stored.data, decoder: decoder)
+                else { continue }
                 switch event {
                 case .progressed:
                     reports += 1
                     lastReport = stored.time
                 case .paused(let change):
-                    pauses.append(Pause(at: stored.time, actor: stored.actor, anomaly: stored.reason == ReasonCode.guardAnomalyPause.rawValue, detail: change.detail))
+                    pauses.append(
+                        Pause(
+                            at: stored.time, actor: stored.actor,
+                            anomaly: stored.reason == ReasonCode.guardAnomalyPause.rawValue, detail: change.detail))
                 case .resumed, .cancelled, .failed, .completed, .interrupted:
-                    if let last = pauses.indices.last, pauses[last].resumed == nil { pauses[last].resumed = stored.time }
+                    if let last = pauses.indices.last, pauses[last].resumed == nil {
+                        pauses[last].resumed = stored.time
+                    }
                 default: break
                 }
             }
@@ -105,7 +127,9 @@ enum RunPage {
         if let verdict {
             let reason = verdict.code.map { " — \(label($0))" } ?? ""
             let photos = (verdict.evidence ?? []).map { sha in
-                HTML("<a href=\"/api/v1/artifacts/\(sha)/content\"><img src=\"/api/v1/artifacts/\(sha)/content\" alt=\"QA evidence \(sha.prefix(8))\" width=\"120\" loading=\"lazy\"></a>")
+                HTML(
+                    "<a href=\"/api/v1/artifacts/\(sha)/content\"><img src=\"/api/v1/artifacts/\(sha)/content\" alt=\"QA evidence \(sha.prefix(8))\" width=\"120\" loading=\"lazy\"></a>"
+                )
             }
             said = """
                 <p class="verdict \(verdict.passed ? "passed" : "failed")">\(verdict.passed ? "Passed" : "Failed")\(reason)\(verdict.reason.map { ": \($0)" } ?? "")</p>\
@@ -114,8 +138,11 @@ enum RunPage {
         } else {
             said = run.status == .completed ? "<p class=\"verdict waiting\">Waits for QA</p>" : .empty
         }
-        let heading: HTML = "<h3>Item \(index + 1): <a href=\"/plans/\(item.planID)\">plan \(item.planID.description.suffix(6))</a>, revision \(item.revision), \(item.copies) cop\(item.copies == 1 ? "y" : "ies")</h3>"
-        guard run.status == .completed, viewer.may(.operate) else { return "<div class=\"item\">\(heading)\(said)</div>" }
+        let heading: HTML =
+            "<h3>Item \(index + 1): <a href=\"/plans/\(item.planID)\">plan \(item.planID.description.suffix(6))</a>, revision \(item.revision), \(item.copies) cop\(item.copies == 1 ? "y" : "ies")</h3>"
+        guard run.status == .completed, viewer.may(.operate) else {
+            return "<div class=\"item\">\(heading)\(said)</div>"
+        }
         let prefix = "qa-\(index)"
         let reasons = QAReason.allCases.map { HTML("<option value=\"\($0.rawValue)\">\(label($0))</option>") }
         return """
@@ -138,12 +165,14 @@ enum RunPage {
             """
     }
 
-    static let rowHead: HTML = "<thead><tr><th scope=\"col\">Run</th><th scope=\"col\">Printer</th><th scope=\"col\">Status</th><th scope=\"col\">QA</th><th scope=\"col\">Scheduled</th><th scope=\"col\">Ended</th></tr></thead>"
+    static let rowHead: HTML =
+        "<thead><tr><th scope=\"col\">Run</th><th scope=\"col\">Printer</th><th scope=\"col\">Status</th><th scope=\"col\">QA</th><th scope=\"col\">Scheduled</th><th scope=\"col\">Ended</th></tr></thead>"
 
     /// A run as a row of a list (an order's or a plan's runs, a printer's history).
     static func row(_ run: Run, printer: String?, stamp: (Date) -> String) -> HTML {
         let status = run.status.rawValue
-        let progress: HTML = !run.status.isTerminal && run.progress != nil ? HTML(" \(run.progress!.percent) %") : .empty
+        let progress: HTML =
+            !run.status.isTerminal && run.progress != nil ? HTML(" \(run.progress!.percent) %") : .empty
         return """
             <tr><td><a href="/runs/\(run.id)">\(run.id.description.suffix(6))</a></td><td>\(printer ?? String(run.printerID.description.suffix(6)))</td>\
             <td><span class="badge badge-\(status)">\(status)</span>\(progress)\(run.failure.map { HTML(" <span class=\"why\">\($0)</span>") } ?? .empty)</td>\

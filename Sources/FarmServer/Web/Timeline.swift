@@ -7,7 +7,9 @@ enum Timeline {
     static func render(_ events: [StoredEvent], actors: [String: String], stamp: (Date) -> String) -> HTML {
         let lines = collapsed(events).reversed().map { event, repeats in
             let times: HTML = repeats > 1 ? HTML(" ×\(repeats)") : .empty
-            return HTML("<li><time datetime=\"\(Timestamps.format(event.time))\">\(stamp(event.time))</time> <strong>\(short(event.type))</strong>\(times) by \(actors[event.actor] ?? event.actor) <span class=\"reason\">(\(event.reason))</span></li>")
+            return HTML(
+                "<li><time datetime=\"\(Timestamps.format(event.time))\">\(stamp(event.time))</time> <strong>\(short(event.type))</strong>\(times) by \(actors[event.actor] ?? event.actor) <span class=\"reason\">(\(event.reason))</span></li>"
+            )
         }
         return "<ol class=\"timeline\">\(lines)</ol>"
     }

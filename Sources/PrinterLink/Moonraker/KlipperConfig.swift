@@ -22,8 +22,9 @@ public struct KlipperConfig: Sendable, Equatable {
         }
         // Delta and polar machines state their volume differently; only cartesian-like axes are read.
         let kinematics = settings["printer"]?["kinematics"]?.string ?? "cartesian"
-        if ["cartesian", "corexy", "corexz", "hybrid_corexy", "hybrid_corexz", "limited_cartesian", "limited_corexy"].contains(kinematics),
-           let x = travel("x"), let y = travel("y"), let z = travel("z")
+        if ["cartesian", "corexy", "corexz", "hybrid_corexy", "hybrid_corexz", "limited_cartesian", "limited_corexy"]
+            .contains(kinematics),
+            let x = travel("x"), let y = travel("y"), let z = travel("z")
         {
             buildVolume = BuildVolume(x: x, y: y, z: z)
         }
@@ -36,7 +37,9 @@ public struct KlipperConfig: Sendable, Equatable {
     public func applied(to current: PrinterCapabilities) -> PrinterCapabilities {
         var capabilities = current
         if let buildVolume { capabilities.buildVolume = buildVolume }
-        if let nozzleDiameter, nozzleDiameter > 0, nozzleDiameter <= 5 { capabilities.nozzleDiameters = [nozzleDiameter] }
+        if let nozzleDiameter, nozzleDiameter > 0, nozzleDiameter <= 5 {
+            capabilities.nozzleDiameters = [nozzleDiameter]
+        }
         if let maxHotendTemperature { capabilities.maxHotendTemperature = maxHotendTemperature }
         if let maxBedTemperature { capabilities.maxBedTemperature = maxBedTemperature }
         return capabilities

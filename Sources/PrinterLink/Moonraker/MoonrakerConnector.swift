@@ -30,7 +30,10 @@ public actor MoonrakerConnector {
     private var polling = false
     private let tickPeriod: Duration
 
-    public init(client: MoonrakerClient, configuration: MoonrakerSession.Configuration, seed: UInt64, logger: Logger = Logger(label: "printfarm.moonraker")) {
+    public init(
+        client: MoonrakerClient, configuration: MoonrakerSession.Configuration, seed: UInt64,
+        logger: Logger = Logger(label: "printfarm.moonraker")
+    ) {
         self.client = client
         session = MoonrakerSession(configuration: configuration, seed: seed)
         tickPeriod = .seconds(min(1, max(0.05, configuration.silenceLimit / 5)))
@@ -68,27 +71,37 @@ public actor MoonrakerConnector {
 
     /// Tells the session the printed byte range of a file, so progress is true progress (from its metadata).
     public func track(file path: String) async {
-        guard let metadata = try? await client.metadata(path), let start = metadata["gcode_start_byte"]?.int, let end = metadata["gcode_end_byte"]?.int else { return }
+        guard let metadata = try? await client.metadata(path), let start = metadata["gcode_start_byte"]?.int,
+            let end = metadata["gcode_end_byte"]?.int
+        else { return }
         perform(session.setGCodeBytes(filename: path, start: start, end: end))
     }
 
     private func connectOnce() async {
         var text = client.base.absoluteString
         if text.hasSuffix("/") { text.removeLast() }
-        text = text.replacingOccurrences(of: "https://", with: "wss://").replacingOccurrences(of: "http://", with: "ws://") + "/websocket"
+        text =
+            text.replacingOccurrences(of: "https://", with: "wss://").replacingOccurrences(of: "http://", with: "ws://")
+            + "/websocket"
         openingSince = .now
         let (stream, sink) = AsyncStream<String?>.makeStream()
         outgoing = sink
         let task = Task { () -> PlainWebSocket.Closed in
             do {
                 guard let url = URL(string: text) else { throw PlainWebSocket.Failure.invalidURL(text) }
-                return try await PlainWebSocket.run(url: url, outgoing: stream, onOpen: { await self.opened() }, onText: { await self.feed(.frame($0)) })
+                return try await PlainWebSocket.run(
+                    url: url, outgoing: stream, onOpen: { await self.opened() }, onText: { await self.feed(.frame($0)) }
+                )
             } catch {
                 return PlainWebSocket.Closed(code: nil, reason: Self.describe(error))
             }
         }
         connection = Task { _ = await task.value }
-        let closed = await withTaskCancellationHandler { await task.value } onCancel: { task.cancel() }
+        let closed = await withTaskCancellationHandler {
+            await task.value
+        } onCancel: {
+            task.cancel()
+        }
         outgoing?.finish()
         outgoing = nil
         openingSince = nil

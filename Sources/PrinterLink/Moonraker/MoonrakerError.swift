@@ -46,7 +46,9 @@ public struct MoonrakerError: Error, Sendable, Equatable, CustomStringConvertibl
     public static func from(status: Int, body: Data) -> MoonrakerError {
         let error = JSONValue.parse(body)?["error"]
         var message = error?["message"]?.string ?? HTTPStatusText.reason(status)
-        if let traceback = error?["traceback"]?.string, let detail = detail(fromTraceback: traceback, status: status), detail != message {
+        if let traceback = error?["traceback"]?.string, let detail = detail(fromTraceback: traceback, status: status),
+            detail != message
+        {
             message = detail
         }
         return MoonrakerError(kind: kind(status: status, message: message), status: status, message: message)
@@ -77,7 +79,11 @@ public struct MoonrakerError: Error, Sendable, Equatable, CustomStringConvertibl
     /// "tornado.web.HTTPError: HTTP 400: Bad Request (Root no_such_root not available)" → that, without the
     /// prefix; "ValueError: invalid literal …" → as it is.
     static func detail(fromTraceback traceback: String, status: Int) -> String? {
-        guard let last = traceback.split(whereSeparator: \.isNewline).last(where: { !$0.trimmingCharacters(in: .whitespaces).isEmpty }) else { return nil }
+        guard
+            let last = traceback.split(whereSeparator: \.isNewline).last(where: {
+                !$0.trimmingCharacters(in: .whitespaces).isEmpty
+            })
+        else { return nil }
         var line = last.trimmingCharacters(in: .whitespaces)
         if let range = line.range(of: "HTTP \(status): ") { line = String(line[range.upperBound...]) }
         return line.isEmpty ? nil : String(line.prefix(500))

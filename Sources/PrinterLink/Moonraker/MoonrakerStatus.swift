@@ -6,7 +6,8 @@ import Foundation
 public struct MoonrakerStatus: Sendable, Equatable {
     /// The objects the connector subscribes to (`null` = every field).
     public static let subscribed = [
-        "print_stats", "virtual_sdcard", "extruder", "heater_bed", "webhooks", "display_status", "toolhead", "pause_resume", "idle_timeout",
+        "print_stats", "virtual_sdcard", "extruder", "heater_bed", "webhooks", "display_status", "toolhead",
+        "pause_resume", "idle_timeout",
         MachineReport.Anomaly.object,
     ]
 
@@ -66,16 +67,21 @@ public struct MoonrakerStatus: Sendable, Equatable {
         let info = self["print_stats", "info"]
         let message = self["print_stats", "message"]?.string.flatMap { $0.isEmpty ? nil : $0 }
         return MachineReport(
-            link: .live, host: host, job: self["print_stats", "state"]?.string, filename: filename, progress: progress(gcodeBytes: gcodeBytes),
-            printSeconds: self["print_stats", "print_duration"]?.number, totalSeconds: self["print_stats", "total_duration"]?.number,
-            currentLayer: info?["current_layer"]?.int, totalLayers: info?["total_layer"]?.int, extruder: heater("extruder"),
+            link: .live, host: host, job: self["print_stats", "state"]?.string, filename: filename,
+            progress: progress(gcodeBytes: gcodeBytes),
+            printSeconds: self["print_stats", "print_duration"]?.number,
+            totalSeconds: self["print_stats", "total_duration"]?.number,
+            currentLayer: info?["current_layer"]?.int, totalLayers: info?["total_layer"]?.int,
+            extruder: heater("extruder"),
             bed: heater("heater_bed"), message: message, anomaly: anomaly)
     }
 
     /// A detector's verdict, when one sets the anomaly macro's variables (absent objects are simply not sent).
     var anomaly: MachineReport.Anomaly? {
         let object = MachineReport.Anomaly.object
-        guard let kind = self[object, "kind"]?.string, !kind.isEmpty, let confidence = self[object, "confidence"]?.number, confidence > 0 else { return nil }
+        guard let kind = self[object, "kind"]?.string, !kind.isEmpty,
+            let confidence = self[object, "confidence"]?.number, confidence > 0
+        else { return nil }
         return MachineReport.Anomaly(kind: String(kind.prefix(60)), confidence: min(1, confidence))
     }
 }

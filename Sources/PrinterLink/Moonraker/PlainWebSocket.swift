@@ -36,11 +36,16 @@ enum PlainWebSocket {
     /// Connects to `url`, then runs `session` with each text message delivered to `onText` and a writer for
     /// outgoing text (nil ends the connection with a normal close). Returns how the connection ended.
     static func run(
-        url: URL, headers: HTTPHeaders = [:], connectTimeout: TimeAmount = .seconds(10), group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
-        outgoing: AsyncStream<String?>, onOpen: @escaping @Sendable () async -> Void, onText: @escaping @Sendable (String) async -> Void
+        url: URL, headers: HTTPHeaders = [:], connectTimeout: TimeAmount = .seconds(10),
+        group: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton,
+        outgoing: AsyncStream<String?>, onOpen: @escaping @Sendable () async -> Void,
+        onText: @escaping @Sendable (String) async -> Void
     ) async throws -> Closed {
         guard url.scheme == "ws", let host = url.host else {
-            throw url.scheme == "wss" ? Failure.unsupported("wss:// is not supported yet; reach the printer over plain HTTP on the farm network") : Failure.invalidURL(url.absoluteString)
+            throw url.scheme == "wss"
+                ? Failure.unsupported(
+                    "wss:// is not supported yet; reach the printer over plain HTTP on the farm network")
+                : Failure.invalidURL(url.absoluteString)
         }
         let port = url.port ?? 80
         var requestHeaders = headers
@@ -54,15 +59,20 @@ enum PlainWebSocket {
                 channel.eventLoop.makeCompletedFuture {
                     let upgrader = NIOTypedWebSocketClientUpgrader<Upgrade>(maxFrameSize: 16 << 20) { channel, _ in
                         channel.eventLoop.makeCompletedFuture {
-                            .websocket(try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(wrappingChannelSynchronously: channel))
+                            .websocket(
+                                try NIOAsyncChannel<WebSocketFrame, WebSocketFrame>(
+                                    wrappingChannelSynchronously: channel))
                         }
                     }
                     var configuration = NIOUpgradableHTTPClientPipelineConfiguration(
                         upgradeConfiguration: NIOTypedHTTPClientUpgradeConfiguration(
                             upgradeRequestHead: head, upgraders: [upgrader],
-                            notUpgradingCompletionHandler: { channel in channel.eventLoop.makeCompletedFuture { .declined } }))
+                            notUpgradingCompletionHandler: { channel in
+                                channel.eventLoop.makeCompletedFuture { .declined }
+                            }))
                     configuration.leftOverBytesStrategy = .forwardBytes
-                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(configuration: configuration)
+                    return try channel.pipeline.syncOperations.configureUpgradableHTTPClientPipeline(
+                        configuration: configuration)
                 }
             }
             .get()
@@ -88,7 +98,8 @@ enum PlainWebSocket {
                                 await onText(String(buffer: text))
                             }
                         case .ping:
-                            try await outbound.write(WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData))
+                            try await outbound.write(
+                                WebSocketFrame(fin: true, opcode: .pong, maskKey: .random(), data: frame.unmaskedData))
                         case .connectionClose:
                             var data = frame.unmaskedData
                             let code = data.readInteger(as: UInt16.self).map(Int.init)
@@ -96,7 +107,8 @@ enum PlainWebSocket {
                             // Echo the close, as the protocol asks, then stop.
                             var echo = ByteBuffer()
                             if let code { echo.writeInteger(UInt16(code)) }
-                            try? await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: echo))
+                            try? await outbound.write(
+                                WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: echo))
                             return Closed(code: code, reason: reason.isEmpty ? "closed by the printer" : reason)
                         default:
                             continue
@@ -109,10 +121,13 @@ enum PlainWebSocket {
                         guard let message else {
                             var payload = ByteBuffer()
                             payload.writeInteger(UInt16(1000))
-                            try await outbound.write(WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: payload))
+                            try await outbound.write(
+                                WebSocketFrame(fin: true, opcode: .connectionClose, maskKey: .random(), data: payload))
                             return nil
                         }
-                        try await outbound.write(WebSocketFrame(fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: message)))
+                        try await outbound.write(
+                            WebSocketFrame(
+                                fin: true, opcode: .text, maskKey: .random(), data: ByteBuffer(string: message)))
                     }
                     return nil
                 }
