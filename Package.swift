@@ -62,6 +62,11 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Intake: turns MeshKit's analysis into the domain's facts and verdicts; shared by the server and the CLI.
         .target(name: "FarmIntake", dependencies: ["FarmDomain", "MeshKit"], swiftSettings: swiftSettings),
+        // Web shops (Shopify, WooCommerce, Etsy): their wire formats and signatures, without IO, and the connectors.
+        .target(
+            name: "FarmShops",
+            dependencies: ["FarmDomain", "FarmAuth", .product(name: "Crypto", package: "swift-crypto")],
+            swiftSettings: swiftSettings),
         // Simulated Klipper + Moonraker machines: for the demo, the tests and the benchmarks.
         .target(
             name: "VirtualPrinter",
@@ -161,6 +166,9 @@ let package = Package(
             resources: [.copy("Recordings")], swiftSettings: swiftSettings),
         .testTarget(name: "FarmArtifactsTests", dependencies: ["FarmArtifacts"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "FarmShopsTests", dependencies: ["FarmShops", "FarmAuth"], resources: [.copy("Reference")],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")],
             swiftSettings: swiftSettings),
