@@ -60,12 +60,24 @@ let package = Package(
         .target(
             name: "Slicing", dependencies: ["FarmDomain", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
-        // Intake: turns MeshKit's analysis into the domain's facts and verdicts; shared by the server and the CLI.
-        .target(name: "FarmIntake", dependencies: ["FarmDomain", "MeshKit"], swiftSettings: swiftSettings),
+        // Intake: turns MeshKit's analysis into the domain's facts and verdicts, and preflights every received intent (a
+        // reaction to the event, whichever way the intent came in); shared by the server and the CLI.
+        .target(
+            name: "FarmIntake",
+            dependencies: [
+                "FarmDomain", "MeshKit", "FarmStore", "FarmArtifacts",
+                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
         // Web shops (Shopify, WooCommerce, Etsy): their wire formats and signatures, without IO, and the connectors.
         .target(
             name: "FarmShops",
-            dependencies: ["FarmDomain", "FarmAuth", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "FarmDomain", "FarmAuth", "FarmStore", .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings),
         // Simulated Klipper + Moonraker machines: for the demo, the tests and the benchmarks.
         .target(
@@ -106,7 +118,7 @@ let package = Package(
         .target(
             name: "FarmServer",
             dependencies: [
-                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "MeshKit", "FarmArtifacts", "Slicing",
+                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "FarmShops", "MeshKit", "FarmArtifacts", "Slicing",
                 "PrinterLink",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -167,7 +179,8 @@ let package = Package(
         .testTarget(name: "FarmArtifactsTests", dependencies: ["FarmArtifacts"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
         .testTarget(
-            name: "FarmShopsTests", dependencies: ["FarmShops", "FarmAuth"], resources: [.copy("Reference")],
+            name: "FarmShopsTests", dependencies: ["FarmShops", "FarmAuth", "FarmDomain"],
+            resources: [.copy("Reference")],
             swiftSettings: swiftSettings),
         .testTarget(
             name: "FarmStoreTests", dependencies: ["FarmStore", "FarmDomain"], resources: [.copy("Golden")],
@@ -175,7 +188,8 @@ let package = Package(
         .testTarget(
             name: "FarmServerTests",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "MeshTestSupport", "Slicing", "PrinterLink", "VirtualPrinter",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmIntake", "MeshTestSupport", "Slicing", "PrinterLink",
+                "VirtualPrinter",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],

@@ -2,6 +2,8 @@ import Crypto
 import FarmArtifacts
 import FarmAuth
 import FarmDomain
+import FarmIntake
+import FarmShops
 import FarmStore
 import Foundation
 import HTTPTypes
@@ -59,8 +61,15 @@ public func buildApplication(
     let router: Router<FarmRequestContext>
     let fleet: PrinterFleet?
     let loop: ProductionLoop?
+    let preflightReaction: PreflightReaction
+    let shopIntake = ShopIntake(store: store, now: dependencies.now, logger: logger)
     do {
         let artifacts = try ArtifactStore(root: configuration.artifactDirectory)
+        // Every received intent is preflighted, however it came in (the API route also does it before answering).
+        preflightReaction = PreflightReaction(
+            store: store,
+            preflighting: IntentPreflighting(store: store, analyst: ModelAnalyst(store: store, artifacts: artifacts)),
+            now: dependencies.now, logger: logger)
         let slicing = SliceService(
             store: store, artifacts: artifacts, slicerPath: configuration.slicerPath,
             concurrency: configuration.sliceConcurrency)
@@ -77,7 +86,8 @@ public func buildApplication(
                 logger: logger)
         }
         router = try await buildRoutes(
-            configuration: configuration, store: store, dependencies: dependencies, fleet: fleet, slicing: slicing
+            configuration: configuration, store: store, dependencies: dependencies, fleet: fleet, slicing: slicing,
+            shopIntake: shopIntake
         ).router
     } catch {
         await store.shutdown()
@@ -91,15 +101,19 @@ public func buildApplication(
     ]
     if let fleet { services.append(AfterServerStarts(started: started, inner: fleet)) }
     if let loop { services.append(AfterServerStarts(started: started, inner: loop)) }
+    services.append(AfterServerStarts(started: started, inner: preflightReaction))
+    services.append(AfterServerStarts(started: started, inner: shopIntake))
     let limits = configuration.connectionLimits
     let maxBody = configuration.maxBodyBytes
     let maxUpload = configuration.maxUploadBytes
+    let maxWebhook = configuration.maxWebhookBytes
     return Application(
         router: router,
         server: .http1(
             configuration: .init(
                 additionalChannelHandlers: [
-                    ConnectionGuard(limits: limits, maxBodyBytes: maxBody, maxUploadBytes: maxUpload)
+                    ConnectionGuard(
+                        limits: limits, maxBodyBytes: maxBody, maxUploadBytes: maxUpload, maxWebhookBytes: maxWebhook)
                 ])),
         configuration: .init(
             address: .hostname(configuration.host, port: configuration.port), serverName: "printfarm",
@@ -124,7 +138,7 @@ public func buildRouter(
 /// The router and the permission of each route, as registered.
 func buildRoutes(
     configuration: ServerConfiguration, store: Store, dependencies: ServerDependencies, fleet: PrinterFleet?,
-    slicing: SliceService? = nil
+    slicing: SliceService? = nil, shopIntake: ShopIntake? = nil
 ) async throws -> (router: Router<FarmRequestContext>, entries: [SecuredRoutes.Entry]) {
     let signingKey = try await store.sessions.serverSecret(
         named: "session-hs256",
@@ -193,6 +207,11 @@ func buildRoutes(
     EventRoutes(services: services, pollInterval: dependencies.streamPollInterval, heartbeatEvery: 15).register(
         on: routes)
     SettingsRoutes(production: configuration.production).register(on: routes)
+    ShopRoutes(
+        services: services,
+        intake: shopIntake ?? ShopIntake(store: store, now: dependencies.now, logger: Logger(label: "printfarm.shops")),
+        webhookLimit: configuration.maxWebhookBytes
+    ).register(on: routes)
     WebRoutes(
         services: services, tokens: tokens, timeZone: configuration.timeZone, production: configuration.production,
         fleet: fleet

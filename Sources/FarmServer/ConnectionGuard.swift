@@ -66,19 +66,25 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
     private let limits: ConnectionLimits
     private let maxBodyBytes: Int
     private let maxUploadBytes: Int
+    private let maxWebhookBytes: Int
     private var phase = Phase.idle(since: .now())
     private var timer: Scheduled<Void>?
 
-    init(limits: ConnectionLimits, maxBodyBytes: Int, maxUploadBytes: Int) {
+    init(limits: ConnectionLimits, maxBodyBytes: Int, maxUploadBytes: Int, maxWebhookBytes: Int) {
+        self.maxWebhookBytes = maxWebhookBytes
         self.limits = limits
         self.maxBodyBytes = maxBodyBytes
         self.maxUploadBytes = maxUploadBytes
     }
 
-    /// The largest body the route of `head` accepts: artifact uploads stream to disk, everything else is JSON.
-    static func limit(for head: HTTPRequest, maxBodyBytes: Int, maxUploadBytes: Int) -> Int {
+    /// The largest body the route of `head` accepts: artifact uploads stream to disk, shop webhooks may be several
+    /// MiB, everything else is JSON.
+    static func limit(for head: HTTPRequest, maxBodyBytes: Int, maxUploadBytes: Int, maxWebhookBytes: Int) -> Int {
         let path = head.path.map { $0.split(separator: "?", maxSplits: 1).first.map(String.init) ?? $0 } ?? ""
-        return head.method == .post && path == "/api/v1/artifacts" ? maxUploadBytes : maxBodyBytes
+        guard head.method == .post else { return maxBodyBytes }
+        if path == "/api/v1/artifacts" { return maxUploadBytes }
+        if path.hasPrefix("/webhooks/") { return maxWebhookBytes }
+        return maxBodyBytes
     }
 
     func handlerAdded(context: ChannelHandlerContext) {
@@ -97,7 +103,8 @@ final class ConnectionGuard: ChannelDuplexHandler, RemovableChannelHandler {
         case (.refused, _):
             return
         case (_, .head(let head)):
-            let limit = Self.limit(for: head, maxBodyBytes: maxBodyBytes, maxUploadBytes: maxUploadBytes)
+            let limit = Self.limit(
+                for: head, maxBodyBytes: maxBodyBytes, maxUploadBytes: maxUploadBytes, maxWebhookBytes: maxWebhookBytes)
             if let declared = head.headerFields[.contentLength].flatMap({ Int($0) }), declared > limit {
                 refuse(context, declared: declared, limit: limit)
                 return

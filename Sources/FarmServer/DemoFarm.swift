@@ -1,6 +1,7 @@
 import FarmArtifacts
 import FarmAuth
 import FarmDomain
+import FarmIntake
 import FarmStore
 import Foundation
 

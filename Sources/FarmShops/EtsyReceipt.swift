@@ -1,3 +1,4 @@
+import FarmDomain
 import Foundation
 
 /// Etsy's `ShopReceipt` (from `getShopReceipt(s)`; Etsy's webhooks only say which receipt changed).

@@ -1,5 +1,6 @@
 import Crypto
 import FarmAuth
+import FarmDomain
 import Foundation
 
 /// Etsy: webhooks (commercial apps only) are signed the Standard Webhooks way — base64 HMAC-SHA256 of
@@ -35,7 +36,11 @@ public enum EtsyWire: ShopWire {
         guard abs(now.timeIntervalSince1970 - seconds) <= tolerance else {
             throw .stale("signed at \(stamp), more than \(Int(tolerance)) s from now")
         }
-        return try notice(delivery.body, key: id)
+        return try read(delivery.body, topic: "", key: id)
+    }
+
+    public static func read(_ body: Data, topic: String, key: String) throws(ShopDeliveryError) -> ShopNotice {
+        try notice(body, key: key)
     }
 
     /// The two envelopes Etsy has described: `{event_type, resource_url, shop_id}` and

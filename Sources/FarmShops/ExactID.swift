@@ -1,3 +1,4 @@
+import FarmDomain
 import Foundation
 
 /// A platform id read exactly, whether the shop sent it as a JSON number or a string: decimal digits are kept as

@@ -1,3 +1,4 @@
+import FarmDomain
 import Foundation
 
 /// A webhook delivery as it arrived: header names in lower case (HTTP/2 sends them so; HTTP/1 in any case), and the
@@ -61,6 +62,8 @@ public protocol ShopWire: Sendable {
     /// before) and reads it.
     static func receive(_ delivery: ShopDelivery, secrets: [String], now: Date) throws(ShopDeliveryError)
         -> ShopNotice
+    /// What a delivery already verified (and stored in the inbox) says.
+    static func read(_ body: Data, topic: String, key: String) throws(ShopDeliveryError) -> ShopNotice
     /// An order (or Etsy receipt) as the platform's API returns it.
     static func order(from body: Data) throws(ShopOrderError) -> ShopOrder
 }

@@ -1,3 +1,5 @@
+import FarmDomain
+
 /// Why a shop's order could not be read; the sentence names the field.
 public struct ShopOrderError: Error, Sendable, Equatable, CustomStringConvertible {
     public var description: String

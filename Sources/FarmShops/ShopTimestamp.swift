@@ -1,3 +1,4 @@
+import FarmDomain
 import Foundation
 
 /// The timestamps shops send: ISO 8601 with an offset (Shopify: `2021-12-31T19:00:00-05:00`), with fractions

@@ -1,3 +1,4 @@
+import FarmDomain
 import Foundation
 
 /// Shopify's REST `Order` (the body of `orders/*` webhooks), only what the farm reads.

@@ -1,4 +1,5 @@
 import FarmAuth
+import FarmDomain
 import Foundation
 
 /// Shopify: `X-Shopify-Hmac-Sha256` is base64 HMAC-SHA256 of the raw body with the app's client secret; the event
@@ -27,17 +28,20 @@ public enum ShopifyWire: ShopWire {
         guard let id = header("event-id") ?? header("webhook-id") else {
             throw .missingHeader("X-Shopify-Event-Id")
         }
-        let key = "\(topic) \(id)"
+        return try read(delivery.body, topic: topic, key: "\(topic) \(id)")
+    }
+
+    public static func read(_ body: Data, topic: String, key: String) throws(ShopDeliveryError) -> ShopNotice {
         if orderTopics.contains(topic) {
             do {
-                return .order(try order(from: delivery.body), topic: topic, key: key)
+                return .order(try order(from: body), topic: topic, key: key)
             } catch {
                 throw .unreadable(error)
             }
         }
         if topic == "orders/delete" {
             struct Deleted: Decodable { let id: ExactID }
-            guard let deleted = try? JSONDecoder().decode(Deleted.self, from: delivery.body) else {
+            guard let deleted = try? JSONDecoder().decode(Deleted.self, from: body) else {
                 throw .unreadable(ShopOrderError("the orders/delete body has no id"))
             }
             return .orderDeleted(orderID: deleted.id.text, topic: topic, key: key)

@@ -1,3 +1,4 @@
+import FarmDomain
 import Foundation
 
 /// WooCommerce's REST v3 order (the body of `order.*` webhooks), only what the farm reads.

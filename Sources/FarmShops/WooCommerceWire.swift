@@ -1,4 +1,5 @@
 import FarmAuth
+import FarmDomain
 import Foundation
 
 /// WooCommerce: `X-WC-Webhook-Signature` is base64 HMAC-SHA256 of the body exactly as WordPress encoded it (`\/`
@@ -20,21 +21,30 @@ public enum WooCommerceWire: ShopWire {
             })
         else { throw .forged }
         guard let topic = delivery.header("x-wc-webhook-topic") else { throw .missingHeader("X-WC-Webhook-Topic") }
+        return try read(delivery.body, topic: topic, key: nil)
+    }
+
+    public static func read(_ body: Data, topic: String, key: String) throws(ShopDeliveryError) -> ShopNotice {
+        try read(body, topic: topic, key: Optional(key))
+    }
+
+    /// Without a key, the order's id and modification time make one: WooCommerce sends no event id.
+    static func read(_ body: Data, topic: String, key: String?) throws(ShopDeliveryError) -> ShopNotice {
         switch topic {
         case "order.created", "order.updated", "order.restored":
             do {
-                let order = try order(from: delivery.body)
-                let key = "order \(order.orderID) \(order.updatedAt.timeIntervalSince1970)"
-                return .order(order, topic: topic, key: key)
+                let order = try order(from: body)
+                return .order(
+                    order, topic: topic, key: key ?? "order \(order.orderID) \(order.updatedAt.timeIntervalSince1970)")
             } catch {
                 throw .unreadable(error)
             }
         case "order.deleted":
             struct Deleted: Decodable { let id: ExactID }
-            guard let deleted = try? JSONDecoder().decode(Deleted.self, from: delivery.body) else {
+            guard let deleted = try? JSONDecoder().decode(Deleted.self, from: body) else {
                 throw .unreadable(ShopOrderError("the order.deleted body has no id"))
             }
-            return .orderDeleted(orderID: deleted.id.text, topic: topic, key: "deleted \(deleted.id.text)")
+            return .orderDeleted(orderID: deleted.id.text, topic: topic, key: key ?? "deleted \(deleted.id.text)")
         default:
             return .ignored(topic: topic)
         }

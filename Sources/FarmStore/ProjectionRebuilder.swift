@@ -28,6 +28,7 @@ public struct ProjectionRebuilder: Sendable {
                 Folder<IntentDecider>() as any ProjectionFolder, Folder<PlanDecider>(), Folder<BuildPlateDecider>(),
                 Folder<RunDecider>(), Folder<PrinterDecider>(), Folder<UserDecider>(), Folder<APIKeyDecider>(),
                 Folder<ArtifactDecider>(), Folder<SliceDecider>(), Folder<ProfileBindingDecider>(),
+                Folder<ShopConnectionDecider>(), Folder<SaleDecider>(), Folder<CatalogDecider>(),
             ] { folders[folder.aggregate] = folder }
             let decoder = StoreCoding.decoder()
             var after: Int64 = 0

@@ -18,7 +18,11 @@ public final class Store: Sendable {
     public let artifacts: AggregateRepository<ArtifactDecider>
     public let slices: AggregateRepository<SliceDecider>
     public let profileBindings: AggregateRepository<ProfileBindingDecider>
+    public let shops: AggregateRepository<ShopConnectionDecider>
+    public let sales: AggregateRepository<SaleDecider>
+    public let catalog: AggregateRepository<CatalogDecider>
     public let credentials: CredentialStore
+    public let shopData: ShopStore
     public let sessions: SessionStore
     public let idempotency: IdempotencyStore
     public let projections: ProjectionRebuilder
@@ -61,7 +65,11 @@ public final class Store: Sendable {
         self.artifacts = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.slices = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.profileBindings = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.shops = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.sales = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.catalog = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.credentials = CredentialStore(engine: engine)
+        self.shopData = ShopStore(engine: engine)
         self.sessions = SessionStore(engine: engine)
         self.idempotency = IdempotencyStore(engine: engine)
         self.projections = ProjectionRebuilder(engine: engine)

@@ -115,10 +115,38 @@ extension ProfileBindingDecider: StoredAggregate {
     public static func ref(of model: ProfileBinding) -> String? { model.profile }
 }
 
+extension ShopConnectionDecider: StoredAggregate {
+    public static let table = ReadModelTable.shopConnections
+    public static func model(of state: ShopConnection?) -> ShopConnection? { state }
+    public static func state(of model: ShopConnection) -> ShopConnection? { model }
+    public static func status(of model: ShopConnection) -> String { model.status.rawValue }
+    public static func ref(of model: ShopConnection) -> String? { model.platform.rawValue }
+}
+
+extension SaleDecider: StoredAggregate {
+    public static let table = ReadModelTable.sales
+    public static func model(of state: Sale?) -> Sale? { state }
+    public static func state(of model: Sale) -> Sale? { model }
+    public static func status(of model: Sale) -> String { model.status.rawValue }
+    /// Sales are listed per connection.
+    public static func ref(of model: Sale) -> String? { model.connectionID.description }
+    /// Held sales wait for a person to map their lines.
+    public static func queue(of model: Sale) -> String? { model.status == .held ? ReadQueue.saleHeld : nil }
+}
+
+extension CatalogDecider: StoredAggregate {
+    public static let table = ReadModelTable.catalog
+    public static func model(of state: CatalogEntry?) -> CatalogEntry? { state }
+    public static func state(of model: CatalogEntry) -> CatalogEntry? { model }
+    public static func status(of model: CatalogEntry) -> String { model.removed ? "removed" : "active" }
+}
+
 /// The work queues read models can wait in (`StoredAggregate.queue(of:)`).
 public enum ReadQueue {
     /// A completed run whose items are not all inspected.
     public static let qa = "qa"
     /// A plan whose current revision waits at a gate for a person's approval.
     public static let approval = "approval"
+    /// A shop's order waiting for a catalog mapping or a person's look.
+    public static let saleHeld = "saleHeld"
 }

@@ -1,5 +1,6 @@
 import Crypto
 import FarmAuth
+import FarmDomain
 import Foundation
 import Testing
 

@@ -20,7 +20,8 @@ struct GoldenEventTests {
         return entries(IntentEvent.self) + entries(PlanEvent.self) + entries(BuildPlateEvent.self)
             + entries(RunEvent.self) + entries(PrinterEvent.self)
             + entries(UserEvent.self) + entries(APIKeyEvent.self) + entries(ArtifactEvent.self)
-            + entries(SliceEvent.self) + entries(ProfileBindingEvent.self)
+            + entries(SliceEvent.self) + entries(ProfileBindingEvent.self) + entries(ShopConnectionEvent.self)
+            + entries(SaleEvent.self) + entries(CatalogEvent.self)
     }
 
     @Test("every event type has a golden file, and every golden file decodes and encodes back to the same JSON")
@@ -256,6 +257,45 @@ enum SampleEvents {
                     printerModel: "MK3S", material: "PETG", profile: String(repeating: "ef", count: 32),
                     previous: String(repeating: "ee", count: 32), by: "user:\(user)", at: at))
         ]
-        return intents + plans + plates + runs + printers + users + keys + artifacts + slices + bindings
+        let connection = ShopConnectionID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000e1")!)
+        let shopSpec = ShopConnectionSpec(
+            platform: .shopify, name: "Main store", endpoints: ShopEndpoints(api: "https://farm.myshopify.com"))
+        let shops: [ShopConnectionEvent] = [
+            .connected(ShopConnected(connectionID: connection, spec: shopSpec, by: "user:\(user)", at: at)),
+            .updated(
+                ShopConnectionUpdated(
+                    name: "Etsy shop",
+                    endpoints: ShopEndpoints(
+                        api: "https://api.etsy.com", authorize: "https://www.etsy.com", shop: "123456"),
+                    at: at)),
+            .secretsRotated(ShopConnectionChanged(at: at)),
+            .removed(ShopConnectionChanged(at: at)),
+        ]
+        let order = ShopOrder(
+            platform: .shopify, orderID: "820982911946154508", name: "#1001", createdAt: at, updatedAt: at,
+            payment: .paid, cancelled: false, currency: "EUR", customer: "Ada Lovelace", note: "gift wrap",
+            lines: [
+                ShopLine(
+                    lineID: "487817672276298554", sku: "PF-DRAGON", productID: "7", variantID: "8", title: "Dragon",
+                    variant: "Gold", quantity: 2,
+                    properties: [ShopProperty(name: "Engraving", value: "ALEX", personalisation: true)], physical: true)
+            ])
+        let sale = SaleID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000e2")!)
+        let sales: [SaleEvent] = [
+            .taken(SaleTaken(saleID: sale, connectionID: connection, order: order, at: at)),
+            .updated(SaleUpdated(order: order, at: at)),
+            .held(SaleHeld(reasons: ["SKU PF-DRAGON is not in the catalog"], at: at)),
+            .released(SaleReleased(intentID: IntentID(sale.uuid), at: at)),
+            .cancelled(SaleCancelled(at: at)),
+        ]
+        let catalog: [CatalogEvent] = [
+            .set(
+                CatalogEntrySet(
+                    spec: CatalogEntrySpec(sku: "PF-DRAGON", modelArtifact: sha, material: "PETG", colour: "Silk gold"),
+                    by: "user:\(user)", at: at)),
+            .removed(CatalogEntryRemoved(by: "user:\(user)", at: at)),
+        ]
+        return intents + plans + plates + runs + printers + users + keys + artifacts + slices + bindings + shops
+            + sales + catalog
     }
 }

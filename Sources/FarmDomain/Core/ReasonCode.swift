@@ -74,3 +74,15 @@ extension ReasonCode {
     public static let qaPassed: ReasonCode = "qa.passed"
     public static let qaFailedDimensions: ReasonCode = "qa.failed.dimensions"
 }
+
+extension ReasonCode {
+    /// A shop delivered or the farm polled an order (the delivery's topic and key are in the event).
+    public static let shopDelivered: ReasonCode = "shop.delivered"
+    public static let shopPolled: ReasonCode = "shop.polled"
+    /// An order waits: a line is not in the catalog, a quantity is wrong, nothing is printable.
+    public static let shopHeld: ReasonCode = "shop.held"
+    /// Every line maps: the order became an intent.
+    public static let shopReleased: ReasonCode = "shop.released"
+    /// The shop cancelled or refunded the order.
+    public static let shopCancelled: ReasonCode = "shop.cancelled"
+}

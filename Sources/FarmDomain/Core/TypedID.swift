@@ -64,6 +64,8 @@ public enum RunTag {}
 public enum PrinterTag {}
 public enum ArtifactTag {}
 public enum EventTag {}
+public enum ShopConnectionTag {}
+public enum SaleTag {}
 
 public typealias IntentID = TypedID<IntentTag>
 public typealias LineItemID = TypedID<LineItemTag>
@@ -72,3 +74,5 @@ public typealias BuildPlateID = TypedID<BuildPlateTag>
 public typealias RunID = TypedID<RunTag>
 public typealias PrinterID = TypedID<PrinterTag>
 public typealias EventID = TypedID<EventTag>
+public typealias ShopConnectionID = TypedID<ShopConnectionTag>
+public typealias SaleID = TypedID<SaleTag>

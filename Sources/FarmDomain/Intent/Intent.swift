@@ -75,12 +75,15 @@ public struct IntentDraft: Sendable, Equatable, Codable {
     public var paymentStatus: PaymentStatus
     public var currency: String?
     public var constraints: [String]
+    /// What travels with the order for the people making it (a shop's personalisation); absent in older events.
+    public var notes: [String]?
 
     public init(
         source: IntentSource, externalReference: String? = nil, customer: String? = nil, lineItems: [LineItem],
         dueDate: Date? = nil, paymentStatus: PaymentStatus = .pending, currency: String? = nil,
-        constraints: [String] = []
+        constraints: [String] = [], notes: [String]? = nil
     ) {
+        self.notes = notes
         self.source = source
         self.externalReference = externalReference
         self.customer = customer
@@ -118,6 +121,9 @@ public struct IntentDraft: Sendable, Equatable, Codable {
         }
         if let reference = externalReference, reference.count > 200 {
             throw .invalid(field: "externalReference", reason: "at most 200 characters")
+        }
+        if let notes, notes.count > 200 || notes.contains(where: { $0.count > 2000 }) {
+            throw .invalid(field: "notes", reason: "at most 200 notes of at most 2000 characters each")
         }
     }
 }

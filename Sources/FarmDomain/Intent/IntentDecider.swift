@@ -160,7 +160,7 @@ public enum IntentDecider: Decider {
                     lineItems: d.lineItems, dueDate: d.dueDate, paymentStatus: d.paymentStatus, currency: d.currency,
                     constraints: d.constraints,
                     status: .received, preflight: nil, lineItemPreflights: nil, quotes: nil, statusReasons: [],
-                    notes: [], receivedAt: e.receivedAt,
+                    notes: d.notes ?? [], receivedAt: e.receivedAt,
                     updatedAt: e.receivedAt))
         }
         guard case .exists(var intent) = state else { return state }

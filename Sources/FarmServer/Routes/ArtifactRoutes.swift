@@ -1,5 +1,6 @@
 import FarmArtifacts
 import FarmDomain
+import FarmIntake
 import FarmStore
 import Foundation
 import HTTPTypes

@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmIntake
 import FarmStore
 import Foundation
 import HTTPTypes
@@ -153,8 +154,13 @@ struct IntentRoutes {
         let id = try endpoints.id(context)
         let services = endpoints.services
         let commandContext = try services.commandContext(context, reason: nil, note: nil)
-        let outcome = try await preflighting.run(
-            intentID: id, context: commandContext, correlationID: try services.correlationID(request, context))
+        let outcome: CommandOutcome<IntentDecider>
+        do {
+            outcome = try await preflighting.run(
+                intentID: id, context: commandContext, correlationID: try services.correlationID(request, context))
+        } catch let missing as IntentPreflighting.NotFound {
+            throw Problem.notFound("intent \(missing.intentID)")
+        }
         return try JSONIO.response(outcome.model, etag: outcome.version)
     }
 

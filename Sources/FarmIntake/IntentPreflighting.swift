@@ -5,16 +5,26 @@ import Foundation
 
 /// Preflight of an intent: every line item's model (analysed if it was not yet) against every registered printer
 /// and the item's material; the verdicts are recorded on the intent, and a failure sends it to review.
-struct IntentPreflighting: Sendable {
+public struct IntentPreflighting: Sendable {
     let store: Store
     let analyst: ModelAnalyst
     let inspector = PreflightInspector()
 
-    func run(intentID: String, context: CommandContext, correlationID: String?) async throws -> CommandOutcome<
+    public init(store: Store, analyst: ModelAnalyst) {
+        self.store = store
+        self.analyst = analyst
+    }
+
+    /// The intent to preflight does not exist.
+    public struct NotFound: Error, Sendable, Equatable {
+        public let intentID: String
+    }
+
+    public func run(intentID: String, context: CommandContext, correlationID: String?) async throws -> CommandOutcome<
         IntentDecider
     > {
         guard let intent = try await store.intents.get(id: intentID)?.model else {
-            throw Problem.notFound("intent \(intentID)")
+            throw NotFound(intentID: intentID)
         }
         let printers = try await store.printers.all().map {
             PreflightPrinter(name: $0.name, capabilities: $0.capabilities)

@@ -1,6 +1,5 @@
 import FarmArtifacts
 import FarmDomain
-import FarmIntake
 import FarmStore
 import Foundation
 import MeshKit
@@ -9,21 +8,22 @@ import NIOPosix
 /// Analyses model artifacts off the event loops, one at a time (an analysis already uses every core and up to
 /// twice its file's size in memory), and records each result as an event on the artifact, so a model is
 /// analysed once per analyser version.
-actor ModelAnalyst {
+public actor ModelAnalyst {
     let store: Store
     let artifacts: ArtifactStore
     let intake: Intake
     private var busy = false
     private var waiting: [CheckedContinuation<Void, Never>] = []
 
-    init(store: Store, artifacts: ArtifactStore, intake: Intake = Intake()) {
+    public init(store: Store, artifacts: ArtifactStore, intake: Intake = Intake()) {
         self.store = store
         self.artifacts = artifacts
         self.intake = intake
     }
 
     /// The artifact with a current analysis, analysing it first when needed.
-    func analysed(_ artifact: Artifact, context: CommandContext, correlationID: String?) async throws -> Artifact {
+    public func analysed(_ artifact: Artifact, context: CommandContext, correlationID: String?) async throws -> Artifact
+    {
         if artifact.analyser == Intake.analyserVersion { return artifact }
         await acquire()
         defer { release() }
