@@ -152,12 +152,14 @@ let package = Package(
         .executableTarget(
             name: "printfarm-bench",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "MeshKit", "Slicing", "FarmSimulation",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmShops", "MeshKit", "Slicing",
+                "FarmSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
             ],
             swiftSettings: swiftSettings
         ),

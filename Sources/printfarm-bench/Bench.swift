@@ -29,7 +29,7 @@ struct Bench: AsyncParsableCommand {
         discussion: "Build with `swift build -c release`; scripts/bench runs all three on SQLite and PostgreSQL.",
         subcommands: [
             Appends.self, Replay.self, API.self, MeshBench.self, MeshAnalyse.self, MeshPhases.self, SlicingBench.self,
-            SliceCacheBench.self, FarmDayBench.self, LoopPassBench.self, BoardBench.self,
+            SliceCacheBench.self, FarmDayBench.self, LoopPassBench.self, BoardBench.self, ShopBench.self,
         ])
 }
 

@@ -119,7 +119,9 @@ struct MoonrakerClientTests {
         let started = ContinuousClock.now
         let hung = await refusal { _ = try await silent.serverInfo() }
         #expect(hung?.kind == .unreachable && hung?.message == "no answer in time", "\(String(describing: hung))")
-        #expect(ContinuousClock.now - started < .seconds(5))
+        // A ceiling, not a measurement: the 1 s timeout must end the wait, not a hang; a loaded machine takes longer
+        // to get there (5.6 s was seen with two builds beside the suite).
+        #expect(ContinuousClock.now - started < .seconds(30))
     }
 
     @Test("Moonraker's error bodies, as recorded: the detail is dug out of the traceback where the message is generic")
