@@ -131,6 +131,20 @@ struct PolicyTests {
         let late = policy.decide(.acceptIntent, GateFacts(risk: .low, preflight: .pass, late: true))
         #expect(late.rule == "due date cannot be met")
         #expect(late.explanation.contains("ask an owner"))
+        // A shop's order waits for its payment; an order typed in or uploaded carries no payment state to wait for.
+        let unpaid = policy.decide(
+            .acceptIntent, GateFacts(risk: .low, preflight: .pass, late: false, payment: .pending, source: .shopify))
+        #expect(unpaid.rule == "shop order not paid")
+        #expect(
+            unpaid.explanation
+                == "acceptIntent: rule “shop order not paid” because payment pending and the order came from shopify → blocked: the shop has not reported payment yet; it goes ahead by itself once the order is paid (ask an operator)"
+        )
+        let paid = policy.decide(
+            .acceptIntent, GateFacts(risk: .low, preflight: .pass, late: false, payment: .paid, source: .etsy))
+        #expect(paid.outcome == .autoAdvance)
+        let typedIn = policy.decide(
+            .acceptIntent, GateFacts(risk: .low, preflight: .pass, late: false, payment: .pending, source: .api))
+        #expect(typedIn.outcome == .autoAdvance)
     }
 
     @Test("a HIGH-risk revision waits for an operator; dispatch never goes to a degraded or desynced printer")

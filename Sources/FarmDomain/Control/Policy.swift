@@ -67,12 +67,16 @@ public struct GateFacts: Sendable, Equatable {
     public var payment: PaymentStatus?
     /// The run this one makes up for was cancelled (by an operator, or on the printer).
     public var afterCancel: Bool?
+    /// Where the order came from (a shop, an upload, the API).
+    public var source: IntentSource?
 
     public init(
         risk: RiskLevel? = nil, preflight: PreflightOutcome? = nil, printer: Set<PrinterCondition>? = nil,
         late: Bool? = nil,
-        firstRunOfRevision: Bool? = nil, revision: Int? = nil, payment: PaymentStatus? = nil, afterCancel: Bool? = nil
+        firstRunOfRevision: Bool? = nil, revision: Int? = nil, payment: PaymentStatus? = nil, afterCancel: Bool? = nil,
+        source: IntentSource? = nil
     ) {
+        self.source = source
         self.afterCancel = afterCancel
         self.risk = risk
         self.preflight = preflight
@@ -94,17 +98,19 @@ public struct RuleConditions: Sendable, Equatable, Codable {
     public var revisionAtLeast: Int?
     public var payment: [PaymentStatus]?
     public var afterCancel: Bool?
+    public var source: [IntentSource]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
-        case risk, preflight, printer, late, firstRunOfRevision, revisionAtLeast, payment, afterCancel
+        case risk, preflight, printer, late, firstRunOfRevision, revisionAtLeast, payment, afterCancel, source
     }
 
     public init(
         risk: [RiskLevel]? = nil, preflight: [PreflightOutcome]? = nil, printer: [PrinterCondition]? = nil,
         late: Bool? = nil,
         firstRunOfRevision: Bool? = nil, revisionAtLeast: Int? = nil, payment: [PaymentStatus]? = nil,
-        afterCancel: Bool? = nil
+        afterCancel: Bool? = nil, source: [IntentSource]? = nil
     ) {
+        self.source = source
         self.afterCancel = afterCancel
         self.risk = risk
         self.preflight = preflight
@@ -126,6 +132,7 @@ public struct RuleConditions: Sendable, Equatable, Codable {
         revisionAtLeast = try container.decodeIfPresent(Int.self, forKey: .revisionAtLeast)
         payment = try container.decodeIfPresent([PaymentStatus].self, forKey: .payment)
         afterCancel = try container.decodeIfPresent(Bool.self, forKey: .afterCancel)
+        source = try container.decodeIfPresent([IntentSource].self, forKey: .source)
     }
 
     /// The conditions that hold, in words ("risk HIGH", "printer degraded"); nil when one does not hold.
@@ -164,6 +171,10 @@ public struct RuleConditions: Sendable, Equatable, Codable {
         if let afterCancel {
             guard (facts.afterCancel ?? false) == afterCancel else { return nil }
             words.append(afterCancel ? "the last run was cancelled" : "the last run was not cancelled")
+        }
+        if let source {
+            guard let origin = facts.source, source.contains(origin) else { return nil }
+            words.append("the order came from \(origin.rawValue)")
         }
         return words
     }

@@ -79,6 +79,12 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
     /// The rules a farm starts with; docs/production.md explains each.
     public static let standardPolicy = Policy(gates: [
         .acceptIntent: [
+            // A shop order is made once it is paid (issue 18); orders typed in or uploaded carry no payment state.
+            PolicyRule(
+                name: "shop order not paid", when: .init(payment: [.pending], source: [.shopify, .woocommerce, .etsy]),
+                then: .block(
+                    reason: "the shop has not reported payment yet; it goes ahead by itself once the order is paid",
+                    ask: .operator)),
             PolicyRule(
                 name: "preflight failed", when: .init(preflight: [.fail]),
                 then: .block(

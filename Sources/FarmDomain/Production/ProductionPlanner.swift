@@ -120,7 +120,7 @@ public struct ProductionPlanner: Sendable {
         let risk = intentRisk(intent, farm)
         let facts = GateFacts(
             risk: risk.level, preflight: intent.preflight, late: slack(intent, farm).map { $0 < 0 },
-            payment: intent.paymentStatus)
+            payment: intent.paymentStatus, source: intent.source)
         let record = GateRecord(settings.policy.decide(.acceptIntent, facts), risk: risk, at: farm.now)
         var steps: [ProductionStep] = [.decideIntent(intent.id, record)]
         switch record.outcome {
