@@ -59,18 +59,19 @@ public struct EventFollower: Sendable {
                 ticker.cancel()
             }
         }
-        do {
-            try await pass(handle: handle)
-        } catch {
-            onError(error)
-        }
-        for await _ in wakeups {
-            if Task.isCancelled { break }
+        func passReporting() async {
             do {
                 try await pass(handle: handle)
+            } catch is CancellationError {
+                // Shutting down: not a failure.
             } catch {
                 onError(error)
             }
+        }
+        await passReporting()
+        for await _ in wakeups {
+            if Task.isCancelled { break }
+            await passReporting()
         }
     }
 

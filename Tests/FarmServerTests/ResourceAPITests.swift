@@ -189,7 +189,9 @@ struct ResourceAPITests {
             let settings = try await farm.request(.get, "/api/v1/settings/production")
             #expect(settings.status == .ok, "\(settings.text)")
             #expect((settings.json["guardrails"] as? [String: Any])?["loopBreakerFailures"] as? Int == 2)
-            #expect(((settings.json["policy"] as? [String: Any])?["acceptIntent"] as? [Any])?.count == 3)
+            let accept = (settings.json["policy"] as? [String: Any])?["acceptIntent"] as? [[String: Any]]
+            #expect(accept?.count == 4)
+            #expect(accept?.first?["name"] as? String == "shop order not paid")
             #expect((settings.json["qa"] as? [String: Any])?["autoPassLowRisk"] as? Bool == false)
             #expect((settings.json["risk"] as? [String: Any])?["high"] as? Int == 50)
         }
