@@ -60,13 +60,21 @@ let package = Package(
         .target(
             name: "Slicing", dependencies: ["FarmDomain", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
-        // Intake: turns MeshKit's analysis into the domain's facts and verdicts, and preflights every received intent (a
-        // reaction to the event, whichever way the intent came in); shared by the server and the CLI.
+        // Intake: turns MeshKit's analysis into the domain's facts and verdicts, and preflights intents; shared by the
+        // server and the CLI.
         .target(
             name: "FarmIntake",
             dependencies: [
                 "FarmDomain", "MeshKit", "FarmStore", "FarmArtifacts",
-                .product(name: "NIOPosix", package: "swift-nio"), .product(name: "Logging", package: "swift-log"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings),
+        // Reactions to events (preflight a received intent, cancel the runs of a cancelled one): services that follow
+        // the event log, so every way in gets them.
+        .target(
+            name: "FarmReactions",
+            dependencies: [
+                "FarmDomain", "FarmStore", "FarmIntake", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
@@ -118,7 +126,9 @@ let package = Package(
         .target(
             name: "FarmServer",
             dependencies: [
-                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "FarmShops", "MeshKit", "FarmArtifacts", "Slicing",
+                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "FarmShops", "FarmReactions", "MeshKit",
+                "FarmArtifacts",
+                "Slicing",
                 "PrinterLink",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
@@ -190,7 +200,8 @@ let package = Package(
         .testTarget(
             name: "FarmServerTests",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmIntake", "MeshTestSupport", "Slicing", "PrinterLink",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmIntake", "FarmReactions", "MeshTestSupport", "Slicing",
+                "PrinterLink",
                 "VirtualPrinter",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -3,6 +3,7 @@ import FarmArtifacts
 import FarmAuth
 import FarmDomain
 import FarmIntake
+import FarmReactions
 import FarmShops
 import FarmStore
 import Foundation
@@ -102,6 +103,9 @@ public func buildApplication(
     if let fleet { services.append(AfterServerStarts(started: started, inner: fleet)) }
     if let loop { services.append(AfterServerStarts(started: started, inner: loop)) }
     services.append(AfterServerStarts(started: started, inner: preflightReaction))
+    services.append(
+        AfterServerStarts(
+            started: started, inner: CancellationReaction(store: store, now: dependencies.now, logger: logger)))
     services.append(AfterServerStarts(started: started, inner: shopIntake))
     let limits = configuration.connectionLimits
     let maxBody = configuration.maxBodyBytes

@@ -1,6 +1,7 @@
 import FarmArtifacts
 import FarmDomain
 import FarmIntake
+import FarmReactions
 import FarmStore
 import Foundation
 import Logging

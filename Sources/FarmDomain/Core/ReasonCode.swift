@@ -86,3 +86,8 @@ extension ReasonCode {
     /// The shop cancelled or refunded the order.
     public static let shopCancelled: ReasonCode = "shop.cancelled"
 }
+
+extension ReasonCode {
+    /// A run that had not started was cancelled because its order was.
+    public static let intentCancelled: ReasonCode = "intent.cancelled"
+}

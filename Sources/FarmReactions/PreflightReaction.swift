@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmIntake
 import FarmStore
 import Foundation
 import Logging
