@@ -107,6 +107,12 @@ public func buildApplication(
         AfterServerStarts(
             started: started, inner: CancellationReaction(store: store, now: dependencies.now, logger: logger)))
     services.append(AfterServerStarts(started: started, inner: shopIntake))
+    services.append(
+        AfterServerStarts(
+            started: started,
+            inner: ShopPolling(
+                store: store, intake: shopIntake, interval: configuration.shopPollInterval, now: dependencies.now,
+                logger: logger)))
     let limits = configuration.connectionLimits
     let maxBody = configuration.maxBodyBytes
     let maxUpload = configuration.maxUploadBytes

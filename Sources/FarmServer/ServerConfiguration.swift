@@ -25,6 +25,8 @@ public struct ServerConfiguration: Sendable {
     public var maxUploadBytes: Int
     /// Largest shop webhook body accepted, in bytes (Shopify orders with many lines run to several MiB).
     public var maxWebhookBytes = 16 << 20
+    /// How often each shop's API is asked what changed (reconciliation for lost webhooks).
+    public var shopPollInterval: Duration = .seconds(60)
     /// The farm is reached through a reverse proxy: a client's address is the last one in X-Forwarded-For, and
     /// X-Forwarded-Proto `https` marks session cookies Secure. Off, those headers are ignored (a client could forge them).
     public var behindProxy = false

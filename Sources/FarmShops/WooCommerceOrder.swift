@@ -41,6 +41,24 @@ struct WooCommerceOrder: Decodable {
         } catch {
             throw .decoding(error, platform: .woocommerce)
         }
+        return try order.order()
+    }
+
+    /// `GET /orders`: a JSON array of orders.
+    static func readList(_ body: Data) throws(ShopOrderError) -> [ShopOrder] {
+        let list: [WooCommerceOrder]
+        do {
+            list = try ShopJSON.decoder.decode([WooCommerceOrder].self, from: body)
+        } catch {
+            throw .decoding(error, platform: .woocommerce)
+        }
+        var orders: [ShopOrder] = []
+        for order in list { orders.append(try order.order()) }
+        return orders
+    }
+
+    func order() throws(ShopOrderError) -> ShopOrder {
+        let order = self
         guard let modified = (order.dateModifiedGmt ?? order.dateModified).flatMap(ShopTimestamp.parse) else {
             throw ShopOrderError("the woocommerce order has no readable date_modified_gmt")
         }
@@ -50,7 +68,7 @@ struct WooCommerceOrder: Decodable {
         return ShopOrder(
             platform: .woocommerce, orderID: order.id.text, name: order.number,
             createdAt: order.dateCreatedGmt.flatMap(ShopTimestamp.parse), updatedAt: modified,
-            payment: payment(order.status, paid: order.datePaidGmt != nil),
+            payment: Self.payment(order.status, paid: order.datePaidGmt != nil),
             cancelled: ["cancelled", "refunded", "failed", "trash"].contains(order.status), currency: order.currency,
             customer: customer.isEmpty ? nil : customer, note: note,
             lines: order.lineItems.map { line in

@@ -9,6 +9,14 @@ public struct EventFollower: Sendable {
     let store: Store
     public let name: String
     public let types: Set<String>
+    /// Where this process has read to, and what it last wrote down.
+    let memory = Memory()
+
+    final class Memory: @unchecked Sendable {
+        let lock = NSLock()
+        var read: Int64?
+        var saved: Int64 = 0
+    }
 
     public init(store: Store, name: String, types: Set<String>) {
         self.store = store
@@ -18,20 +26,40 @@ public struct EventFollower: Sendable {
 
     /// Reads and handles everything appended since the last pass; returns how many events were handled. A handler
     /// that throws stops the pass before that event (it is handed over again next time).
+    ///
+    /// The position is kept in memory and written only after a handled event or every thousand events: on a busy
+    /// farm most appends are telemetry no reaction wants, and a write per append beside the production loop's own
+    /// slowed a loaded SQLite farm. After a restart the few events since the last write are read again and passed
+    /// over.
     @discardableResult
     public func pass(pageSize: Int = 500, handle: (StoredEvent) async throws -> Void) async throws -> Int {
-        var cursor = try await position()
+        var cursor: Int64
+        if let read = memory.lock.withLock({ memory.read }) {
+            cursor = read
+        } else {
+            cursor = try await position()
+            memory.lock.withLock { memory.saved = cursor }
+        }
         var handled = 0
         while true {
             let page = try await store.events.read(after: cursor, limit: pageSize)
+            var handledHere = 0
             for event in page {
                 if types.contains(event.type) {
                     try await handle(event)
-                    handled += 1
+                    handledHere += 1
                 }
                 cursor = event.sequence
+                let reached = cursor
+                memory.lock.withLock { memory.read = reached }
             }
-            if let last = page.last { try await save(last.sequence) }
+            handled += handledHere
+            let behind = cursor - memory.lock.withLock { memory.saved }
+            if handledHere > 0 || behind >= 1000 {
+                try await save(cursor)
+                let saved = cursor
+                memory.lock.withLock { memory.saved = saved }
+            }
             if page.count < pageSize { return handled }
         }
     }

@@ -335,8 +335,10 @@ struct DispatchTests {
             #expect(try await run(rig, second.id, within: 60) { $0.status == .failed } != nil)
             #expect(try await printer(rig, printerID, within: 60) { $0.observed == .error } != nil)
             #expect(await rig.fleet.recovery(for: printerID) == .firmwareRestart)
-            let restarted = try await rig.fleet.recover(.firmwareRestart, on: printerID, context: operatorContext)
-            #expect(restarted.observed == .idle)
+            _ = try await rig.fleet.recover(.firmwareRestart, on: printerID, context: operatorContext)
+            // The answer comes when Klippy reports ready; the printer's observed state follows with the next report
+            // (a loaded machine showed it still offline from the restart's reconnect), so wait for it.
+            #expect(try await printer(rig, printerID, within: 60) { $0.observed == .idle } != nil)
             await #expect(throws: Problem.self, "an idle printer needs no recovery") {
                 _ = try await rig.fleet.recover(.resetJob, on: printerID, context: operatorContext)
             }

@@ -1,0 +1,99 @@
+import FarmDomain
+import FarmShops
+import FarmStore
+import Foundation
+import Logging
+import MeshTestSupport
+import Testing
+
+@testable import FarmServer
+
+@Suite("Shop polling")
+struct ShopPollingTests {
+    @Test("a WooCommerce order whose webhook was lost is found by polling, page by page; the cursor survives a restart")
+    func wooCommerce() async throws {
+        let standIn = WooCommerceStandIn(key: "ck_test", secret: "cs_test")
+        let (port, server) = try await standIn.serve()
+        defer { server.cancel() }
+        try await withFarm { farm in
+            let created = try await farm.request(
+                .post, "/api/v1/shops",
+                json:
+                    #"{"platform":"woocommerce","name":"Woo","endpoints":{"api":"http://127.0.0.1:\#(port)"},"secrets":{"webhookSecret":"s","apiKey":"ck_test","apiSecret":"cs_test"}}"#
+            )
+            let id = try #require(ShopConnectionID(created.json["id"] as? String ?? ""))
+            let connection = try #require(try await farm.store.shops.get(id: id.description)?.model)
+            let uploaded = try await farm.upload(MeshFixtures.binarySTL(MeshFixtures.cube(size: 20)), name: "box.stl")
+            let sha = try #require(uploaded.json["sha256"] as? String)
+            _ = try await farm.request(
+                .put, "/api/v1/catalog/PF-BOX", json: #"{"modelArtifact":"\#(sha)","material":"PLA"}"#)
+            _ = try await farm.request(.put, "/api/v1/catalog/GIFT", json: #"{"printed":false}"#)
+
+            let now = Date()
+            await standIn.put(
+                .init(id: 901, status: "processing", modified: now.addingTimeInterval(-3600), sku: "PF-BOX"))
+            await standIn.put(.init(id: 902, status: "on-hold", modified: now.addingTimeInterval(-1800), sku: "PF-BOX"))
+            await standIn.put(
+                .init(id: 899, status: "processing", modified: now.addingTimeInterval(-3 * 86400), sku: "PF-BOX"))
+            for n in 0..<101 {
+                await standIn.put(
+                    .init(id: 1000 + n, status: "processing", modified: now.addingTimeInterval(-600), sku: "GIFT"))
+            }
+            func polling() -> ShopPolling {
+                ShopPolling(
+                    store: farm.store,
+                    intake: ShopIntake(store: farm.store, now: { Date() }, logger: Logger(label: "t")),
+                    now: { Date() }, logger: Logger(label: "t"))
+            }
+            #expect(try await polling().poll(connection) == 103, "899 is older than the first poll looks back")
+            let first = await standIn.modifiedAfter
+            #expect(first.count == 2, "two pages of 100: \(first)")
+            #expect(
+                first.first.flatMap(WooCommerceStandIn.parse).map {
+                    abs($0.timeIntervalSince(connection.createdAt.addingTimeInterval(-ShopPolling.firstLookBack - 1)))
+                        < 2
+                } == true)
+            func sale(_ order: Int) async throws -> Sale? {
+                try await farm.store.sales.get(
+                    id: SaleIdentity.sale(connection: id, orderID: String(order)).description)?
+                    .model
+            }
+            #expect(try await sale(901)?.status == .released)
+            #expect(
+                try await farm.store.intents.get(id: SaleIdentity.sale(connection: id, orderID: "901").description)?
+                    .model.paymentStatus == .paid)
+            let onHold = try await sale(902)
+            #expect(onHold?.status == .released && onHold?.order.payment == .pending)
+            #expect(try await sale(899) == nil)
+            #expect(try await sale(1000)?.status == .held)
+            let health = try await farm.store.shopData.health(of: id)
+            #expect(health.lastPollAt != nil && health.pollCursor != nil && health.lastError == nil)
+
+            // The shop cancels 902; a new poller (after a restart) asks only from its cursor.
+            await standIn.put(.init(id: 902, status: "cancelled", modified: Date(), sku: "PF-BOX"))
+            let giftStream = "sale-\(SaleIdentity.sale(connection: id, orderID: "1000"))"
+            let giftEvents = try await farm.store.events.read(stream: giftStream).count
+            // The cursor's own second is asked again (modified_after is exclusive and counts whole seconds): the 101
+            // orders changed in it come again and change nothing.
+            #expect(try await polling().poll(connection) == 102)
+            #expect(try await farm.store.events.read(stream: giftStream).count == giftEvents)
+            let second = await standIn.modifiedAfter.dropFirst(2).first
+            #expect(
+                second.flatMap(WooCommerceStandIn.parse).map {
+                    abs($0.timeIntervalSince(now.addingTimeInterval(-601))) < 2
+                } == true, "\(String(describing: second))")
+            #expect(try await sale(902)?.status == .cancelled)
+            #expect(
+                try await farm.store.intents.get(id: SaleIdentity.sale(connection: id, orderID: "902").description)?
+                    .model.status == .cancelled)
+
+            // Wrong credentials: the poll fails and the connection's health says why.
+            _ = try await farm.request(
+                .put, "/api/v1/shops/\(id)/secrets", json: #"{"secrets":{"apiSecret":"cs_wrong"}}"#)
+            await #expect(throws: ShopClientError.self) { try await polling().poll(connection) }
+            let failed = try await farm.request(.get, "/api/v1/shops/\(id)")
+            let error = (failed.json["health"] as? [String: Any])?["lastError"] as? String
+            #expect(error?.hasPrefix("WooCommerce answered 401") == true, "\(String(describing: error))")
+        }
+    }
+}
