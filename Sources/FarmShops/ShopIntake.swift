@@ -129,8 +129,12 @@ public final class ShopIntake: Service, Sendable {
                 _ = try await settle(id)
             }
         case .receiptChanged(let receiptID, _, _):
-            // Etsy names the receipt; reading it needs the connection's API client (the poller's job).
-            logger.info("etsy receipt \(receiptID) changed on \(connection.id); the next poll reads it")
+            // Etsy names the receipt; its API says what it is now.
+            guard let client = connection.client(secrets: try await secrets(of: connection.id)) as? EtsyClient else {
+                logger.warning("etsy receipt \(receiptID) changed on \(connection.id), but the connection has no token")
+                return
+            }
+            _ = try await take(try await client.receipt(receiptID), connection: connection, reason: .shopDelivered)
         case .ping, .ignored:
             break
         }

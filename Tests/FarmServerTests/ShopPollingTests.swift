@@ -1,7 +1,11 @@
+import Crypto
 import FarmDomain
 import FarmShops
 import FarmStore
 import Foundation
+import HTTPTypes
+import Hummingbird
+import HummingbirdTesting
 import Logging
 import MeshTestSupport
 import Testing
@@ -94,6 +98,83 @@ struct ShopPollingTests {
             let failed = try await farm.request(.get, "/api/v1/shops/\(id)")
             let error = (failed.json["health"] as? [String: Any])?["lastError"] as? String
             #expect(error?.hasPrefix("WooCommerce answered 401") == true, "\(String(describing: error))")
+        }
+    }
+
+    @Test(
+        "Etsy: receipts are polled with the bearer token and keystring:secret; a webhook names a receipt that is fetched"
+    )
+    func etsy() async throws {
+        let standIn = EtsyStandIn(apiKey: "keystring:shared", token: "12345678.token")
+        let (port, server) = try await standIn.serve()
+        defer { server.cancel() }
+        let key = Data((0..<32).map { UInt8($0) })
+        try await withFarm { farm in
+            let created = try await farm.request(
+                .post, "/api/v1/shops",
+                json:
+                    #"{"platform":"etsy","name":"Etsy","endpoints":{"api":"http://127.0.0.1:\#(port)","shop":"123456"},"secrets":{"apiKey":"keystring","apiSecret":"shared","accessToken":"12345678.token","webhookSecret":"whsec_\#(key.base64EncodedString())"}}"#
+            )
+            #expect(created.status == .created, "\(created.text)")
+            let id = try #require(ShopConnectionID(created.json["id"] as? String ?? ""))
+            let connection = try #require(try await farm.store.shops.get(id: id.description)?.model)
+            let uploaded = try await farm.upload(MeshFixtures.binarySTL(MeshFixtures.cube(size: 20)), name: "key.stl")
+            let sha = try #require(uploaded.json["sha256"] as? String)
+            _ = try await farm.request(
+                .put, "/api/v1/catalog/KEYCHAIN-NAME", json: #"{"modelArtifact":"\#(sha)","material":"PLA"}"#)
+            let sample = try String(
+                contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+                    .appendingPathComponent("FarmShopsTests/Reference/etsy-receipt-sample.json"), encoding: .utf8)
+            let recent = Int64(Date().timeIntervalSince1970) - 3600
+            func receipt(_ id: String) -> String {
+                sample.replacingOccurrences(of: "3412345678", with: id)
+                    .replacingOccurrences(of: "1758153700", with: String(recent))
+            }
+            await standIn.put("3412345678", updated: recent, json: receipt("3412345678"))
+            let polling = ShopPolling(
+                store: farm.store, intake: ShopIntake(store: farm.store, now: { Date() }, logger: Logger(label: "t")),
+                now: { Date() }, logger: Logger(label: "t"))
+            #expect(try await polling.poll(connection) == 1)
+            let saleID = SaleIdentity.sale(connection: id, orderID: "3412345678")
+            #expect(try await farm.store.sales.get(id: saleID.description)?.model.status == .released)
+            let intent = try #require(try await farm.store.intents.get(id: saleID.description)?.model)
+            #expect(intent.source == .etsy && intent.paymentStatus == .paid)
+            #expect(intent.lineItems.first?.colour == "Galaxy Black")
+            #expect(
+                intent.notes.contains("line 1 (Custom 3D Printed Name Keychain): Personalization: ALEX"),
+                "\(intent.notes)")
+
+            // A webhook names receipt 555; the farm fetches it.
+            await standIn.put("555", updated: recent + 10, json: receipt("555"))
+            let body = Data(
+                #"{"event_type":"order.paid","resource_url":"https://api.etsy.com/v3/application/shops/123456/receipts/555","shop_id":"123456"}"#
+                    .utf8)
+            let stamp = String(Int(Date().timeIntervalSince1970))
+            var content = Data("msg_1.\(stamp).".utf8)
+            content.append(body)
+            let mac = Data(HMAC<SHA256>.authenticationCode(for: content, using: SymmetricKey(data: key)))
+            let delivered = try await farm.client.execute(
+                uri: "/webhooks/shops/\(id)", method: .post,
+                headers: [
+                    .contentType: "application/json", HTTPField.Name("webhook-id")!: "msg_1",
+                    HTTPField.Name("webhook-timestamp")!: stamp,
+                    HTTPField.Name("webhook-signature")!: "v1," + mac.base64EncodedString(),
+                ], body: ByteBuffer(data: body))
+            #expect(delivered.json["status"] as? String == "stored", "\(delivered.text)")
+            try await ShopIntake(store: farm.store, now: { Date() }, logger: Logger(label: "t")).processWaiting()
+            let fetched = SaleIdentity.sale(connection: id, orderID: "555")
+            #expect(try await farm.store.sales.get(id: fetched.description)?.model.status == .released)
+
+            // Throttled: the poll fails and says so; the next one goes on from the cursor.
+            await standIn.setThrottle(true)
+            await #expect(throws: ShopClientError.self) { try await polling.poll(connection) }
+            let health = try await farm.store.shopData.health(of: id)
+            #expect(health.lastError?.hasPrefix("Etsy answered 429") == true, "\(String(describing: health.lastError))")
+            await standIn.setThrottle(false)
+            // From the cursor (the first poll's latest, inclusive): that receipt again and 555, which the webhook brought;
+            // neither changes anything now.
+            #expect(try await polling.poll(connection) == 2)
+            #expect(await standIn.minLastModified.last == String(recent))
         }
     }
 }
