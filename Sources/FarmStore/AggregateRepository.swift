@@ -167,6 +167,19 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
         }
     }
 
+    /// How many models of a parent are in each status (a shop connection's sales), without reading them.
+    public func statusCounts(ref: String) async throws -> [String: Int] {
+        try await engine.read { db in
+            var counts: [String: Int] = [:]
+            for row in try await db.raw(
+                "SELECT status, COUNT(*) AS n FROM \(unsafeRaw: A.table.rawValue) WHERE ref = \(bind: ref) GROUP BY status"
+            ).all() {
+                counts[try row.decode(column: "status", as: String.self)] = try row.decode(column: "n", as: Int.self)
+            }
+            return counts
+        }
+    }
+
     /// The newest `limit` models of a parent (a printer's latest runs), newest first.
     public func newest(ref: String, limit: Int) async throws -> [(model: A.Model, version: Int)] {
         let decoder = StoreCoding.decoder()

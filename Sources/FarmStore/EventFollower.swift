@@ -115,7 +115,8 @@ public struct EventFollower: Sendable {
         try await store.engine.transaction { db in
             try await db.raw(
                 """
-                INSERT INTO reaction_cursors (name, position, updated_at) VALUES (\(bind: name), \(bind: position), \(bind: now))
+                INSERT INTO reaction_cursors (name, position, updated_at)
+                VALUES (\(bind: name), \(bind: position), \(bind: now))
                 ON CONFLICT (name) DO UPDATE SET position = excluded.position, updated_at = excluded.updated_at
                 """
             ).run()

@@ -67,12 +67,8 @@ public struct ShopStore: Sendable {
                 ON CONFLICT (connection_id, delivery_key) DO NOTHING RETURNING delivery_key
                 """
             ).all()
-            try await db.raw(
-                """
-                INSERT INTO shop_health (connection_id, last_delivery_at) VALUES (\(bind: delivery.connectionID.description), \(bind: Timestamps.format(delivery.receivedAt)))
-                ON CONFLICT (connection_id) DO UPDATE SET last_delivery_at = excluded.last_delivery_at
-                """
-            ).run()
+            try await Self.setHealth(
+                of: delivery.connectionID, [("last_delivery_at", Timestamps.format(delivery.receivedAt))], on: db)
             return !rows.isEmpty
         }
     }
@@ -104,7 +100,8 @@ public struct ShopStore: Sendable {
             try await db.raw(
                 """
                 UPDATE shop_inbox SET processed_at = \(bind: Timestamps.format(date)), error = \(bind: error)
-                WHERE connection_id = \(bind: delivery.connectionID.description) AND delivery_key = \(bind: delivery.key)
+                WHERE connection_id = \(bind: delivery.connectionID.description)
+                    AND delivery_key = \(bind: delivery.key)
                 """
             ).run()
             if let error { try await Self.recordError(error, of: delivery.connectionID, at: date, on: db) }
@@ -156,12 +153,8 @@ public struct ShopStore: Sendable {
     /// A poll finished: when, and the cursor the next one starts from (survives restarts).
     public func recordPoll(of connection: ShopConnectionID, at date: Date, cursor: String?) async throws {
         try await engine.transaction { db in
-            try await db.raw(
-                """
-                INSERT INTO shop_health (connection_id, last_poll_at, poll_cursor) VALUES (\(bind: connection.description), \(bind: Timestamps.format(date)), \(bind: cursor))
-                ON CONFLICT (connection_id) DO UPDATE SET last_poll_at = excluded.last_poll_at, poll_cursor = excluded.poll_cursor
-                """
-            ).run()
+            try await Self.setHealth(
+                of: connection, [("last_poll_at", Timestamps.format(date)), ("poll_cursor", cursor)], on: db)
         }
     }
 
@@ -172,11 +165,21 @@ public struct ShopStore: Sendable {
     static func recordError(_ error: String, of connection: ShopConnectionID, at date: Date, on db: any SQLDatabase)
         async throws
     {
-        try await db.raw(
-            """
-            INSERT INTO shop_health (connection_id, last_error, last_error_at) VALUES (\(bind: connection.description), \(bind: error), \(bind: Timestamps.format(date)))
-            ON CONFLICT (connection_id) DO UPDATE SET last_error = excluded.last_error, last_error_at = excluded.last_error_at
-            """
-        ).run()
+        try await setHealth(
+            of: connection, [("last_error", error), ("last_error_at", Timestamps.format(date))], on: db)
+    }
+
+    /// Sets some of a connection's health columns (names from this file, never from input), making its row if needed.
+    static func setHealth(
+        of connection: ShopConnectionID, _ values: [(column: String, value: String?)], on db: any SQLDatabase
+    ) async throws {
+        let columns = values.map(\.column)
+        let binds = values.map { SQLQueryString("\(bind: $0.value)") }.joined(separator: ", ")
+        let updates = columns.map { "\($0) = excluded.\($0)" }.joined(separator: ", ")
+        let query: SQLQueryString =
+            "INSERT INTO shop_health (connection_id, \(unsafeRaw: columns.joined(separator: ", "))) "
+            + "VALUES (\(bind: connection.description), " + binds + ") "
+            + "ON CONFLICT (connection_id) DO UPDATE SET \(unsafeRaw: updates)"
+        try await db.raw(query).run()
     }
 }

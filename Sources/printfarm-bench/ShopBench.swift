@@ -9,7 +9,6 @@ import Foundation
 import Logging
 import NIOCore
 import NIOHTTP1
-import ServiceLifecycle
 
 /// Shop webhooks against a real server on SQLite: how fast deliveries are acknowledged under concurrency (each stored
 /// durably before its 200), how many a second it sustains, and how long an `orders/paid` takes to become a
@@ -24,27 +23,19 @@ struct ShopBench: AsyncParsableCommand {
     @Option(help: "Deliveries in flight at once.")
     var concurrency = 50
 
+    @OptionGroup var storage: BenchStorage
+
     func run() async throws {
         var logger = Logger(label: "bench")
         logger.logLevel = .warning
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
-            "printfarm-bench-shops-\(UUID().uuidString)")
-        defer { try? FileManager.default.removeItem(at: directory) }
-        var configuration = ServerConfiguration(port: 0, dataDirectory: directory, logLevel: .warning)
-        configuration.connectPrinters = false
-        let store = try await Store.open(try configuration.storageLocation(), logger: logger)
+        let store = try await storage.open(logger: logger)
+        let location = store.location
         let (token, _) = try await Accounts.issueAPIKey(
             store: store, name: "bench", scope: .admin, id: APIKeyID(SystemIDs.uuidv7()),
             context: CommandContext(actor: EventActor(.system, "bench"), reason: "bench.seed", time: Date()))
         await store.shutdown()
-        let (ports, portContinuation) = AsyncStream<Int>.makeStream()
-        let app = try await buildApplication(
-            configuration: configuration,
-            dependencies: ServerDependencies(onServerRunning: { portContinuation.yield($0) }), logger: logger)
-        let services = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let server = Task { try await services.run() }
-        var portIterator = ports.makeAsyncIterator()
-        guard let port = await portIterator.next() else { throw ValidationError("the server did not start") }
+        let server = try await BenchServer.start(location, storage: storage, logger: logger, connectPrinters: false)
+        let port = server.port
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let base = "http://127.0.0.1:\(port)"
         func call(_ method: HTTPMethod, _ path: String, _ body: Data, headers: [(String, String)]) async throws -> (
@@ -67,8 +58,10 @@ struct ShopBench: AsyncParsableCommand {
             let (_, shop, _) = try await call(
                 .POST, "/api/v1/shops",
                 Data(
-                    #"{"platform":"shopify","name":"Bench","endpoints":{"api":"https://bench.myshopify.com"},"secrets":{"webhookSecret":"\#(secret)"}}"#
-                        .utf8), headers: api)
+                    """
+                    {"platform": "shopify", "name": "Bench", "endpoints": {"api": "https://bench.myshopify.com"},
+                     "secrets": {"webhookSecret": "\(secret)"}}
+                    """.utf8), headers: api)
             guard let connection = shop["id"] as? String else { throw ValidationError("no connection: \(shop)") }
             let cube = try Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/box.stl"))
             let (_, model, _) = try await call(
@@ -116,9 +109,12 @@ struct ShopBench: AsyncParsableCommand {
             }
             let wall = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
             let summary = Summary(latencies)
+            let p50 = format(summary.percentile(50), 2)
+            let p99 = format(summary.percentile(99), 2)
+            let rate = format(Double(latencies.count) / wall, 0)
             say(
-                "\(latencies.count) deliveries, \(concurrency) in flight: acknowledged p50 \(format(summary.percentile(50), 2)) ms, p99 \(format(summary.percentile(99), 2)) ms, max \(format(summary.percentile(100), 2)) ms; \(format(Double(latencies.count) / wall, 0)) deliveries/s stored durably"
-            )
+                "\(latencies.count) deliveries, \(concurrency) in flight: acknowledged p50 \(p50) ms, p99 \(p99) ms, "
+                    + "max \(format(summary.percentile(100), 2)) ms; \(rate) deliveries/s stored durably")
             // Delivery to intent: wait until the backlog is taken in, then time one orders/paid alone.
             func intent(_ n: Int) async throws -> [String: Any]? {
                 guard let connectionID = ShopConnectionID(connection) else { return nil }
@@ -134,9 +130,8 @@ struct ShopBench: AsyncParsableCommand {
                     throw ValidationError("the backlog was not taken in within 10 minutes")
                 }
             }
-            say(
-                "backlog of \(latencies.count) taken in as intents \(format(Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9, 1)) s after the first delivery"
-            )
+            let backlog = Double(DispatchTime.now().uptimeNanoseconds - started) / 1e9
+            say("backlog of \(latencies.count) taken in as intents \(format(backlog, 1)) s after the first delivery")
             var toIntent: [Double] = []
             var toPreflighted: [Double] = []
             for k in 0..<20 {
@@ -158,16 +153,17 @@ struct ShopBench: AsyncParsableCommand {
                 }
                 toIntent.append(received ?? 0)
             }
+            let received = format(Summary(toIntent).percentile(50), 1)
+            let preflighted = format(Summary(toPreflighted).percentile(50), 1)
             say(
-                "orders/paid → intent received: median \(format(Summary(toIntent).percentile(50), 1)) ms; → preflighted: median \(format(Summary(toPreflighted).percentile(50), 1)) ms (20 orders, one at a time)"
-            )
+                "orders/paid → intent received: median \(received) ms; → preflighted: median \(preflighted) ms "
+                    + "(20 orders, one at a time)")
         } catch {
             try await client.shutdown()
-            await services.triggerGracefulShutdown()
+            try await server.stop()
             throw error
         }
         try await client.shutdown()
-        await services.triggerGracefulShutdown()
-        try await server.value
+        try await server.stop()
     }
 }

@@ -90,7 +90,9 @@ struct CommandLineTests {
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         do {
             var healthy = false
-            for _ in 0..<100 where !healthy {
+            // Until the server answers, with a generous ceiling: a loaded machine starts it slowly.
+            let deadline = ContinuousClock.now + .seconds(120)
+            while !healthy && ContinuousClock.now < deadline {
                 if let response = try? await client.execute(
                     HTTPClientRequest(url: "http://127.0.0.1:\(port)/healthz"), timeout: .seconds(2)),
                     response.status == .ok

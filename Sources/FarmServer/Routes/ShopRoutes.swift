@@ -30,7 +30,8 @@ struct ShopSecretsInput: Decodable, Sendable {
                     "secrets.webhookSecret",
                     platform == .shopify
                         ? "Shopify signs webhooks with the app's client secret (API secret key): give it"
-                        : "give the secret you set on the WooCommerce webhook (WooCommerce → Settings → Advanced → Webhooks)"
+                        : "give the secret you set on the WooCommerce webhook "
+                            + "(WooCommerce → Settings → Advanced → Webhooks)"
                 )
             }
         case .etsy:
@@ -157,13 +158,13 @@ struct ShopRoutes {
     func render(_ connection: ShopConnection) async throws -> ShopConnectionView {
         let store = services.store
         let secrets = try await intake.secrets(of: connection.id)
-        let sales = try await store.sales.allVersioned(ref: connection.id.description)
+        let sales = try await store.sales.statusCounts(ref: connection.id.description)
         return ShopConnectionView(
             id: connection.id, platform: connection.platform, name: connection.name, endpoints: connection.endpoints,
             status: connection.status, createdBy: connection.createdBy, createdAt: connection.createdAt,
             updatedAt: connection.updatedAt, webhookPath: Self.webhookPath(connection.id),
             secretsSet: secrets.setNames, health: try await store.shopData.health(of: connection.id),
-            ordersTaken: sales.count, ordersHeld: sales.filter { $0.model.status == .held }.count)
+            ordersTaken: sales.values.reduce(0, +), ordersHeld: sales[SaleStatus.held.rawValue] ?? 0)
     }
 
     func list() async throws -> Response {
