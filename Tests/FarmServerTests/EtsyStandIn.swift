@@ -60,13 +60,6 @@ actor EtsyStandIn {
         router.get("/v3/application/shops/{shop}/receipts/{id}") { request, context in
             await self.answer(request, receipt: context.parameters.get("id"))
         }
-        let (ports, sink) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { sink.yield($0.localAddress?.port ?? 0) })
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        return (port, task)
+        return try await serveStandIn(router)
     }
 }

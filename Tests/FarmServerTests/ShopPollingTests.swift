@@ -177,4 +177,106 @@ struct ShopPollingTests {
             #expect(await standIn.minLastModified.last == String(recent))
         }
     }
+
+    @Test(
+        "Shopify: orders are polled over GraphQL within the cost limit, the bucket is waited for, long orders are paged, and the webhook for a polled order changes nothing"
+    )
+    func shopify() async throws {
+        let standIn = ShopifyStandIn(token: "shpat_test", maximum: 1000, restoreRate: 50)
+        let (port, server) = try await standIn.serve()
+        defer { server.cancel() }
+        try await withFarm { farm in
+            let created = try await farm.request(
+                .post, "/api/v1/shops",
+                json:
+                    #"{"platform":"shopify","name":"Main","endpoints":{"api":"http://127.0.0.1:\#(port)"},"secrets":{"webhookSecret":"test-client-secret","accessToken":"shpat_test"}}"#
+            )
+            let id = try #require(ShopConnectionID(created.json["id"] as? String ?? ""))
+            let connection = try #require(try await farm.store.shops.get(id: id.description)?.model)
+            let uploaded = try await farm.upload(MeshFixtures.binarySTL(MeshFixtures.cube(size: 20)), name: "d.stl")
+            let sha = try #require(uploaded.json["sha256"] as? String)
+            _ = try await farm.request(
+                .put, "/api/v1/catalog/PF-DRAGON", json: #"{"modelArtifact":"\#(sha)","material":"PLA"}"#)
+            _ = try await farm.request(.put, "/api/v1/catalog/SHIP-PROTECT", json: #"{"printed":false}"#)
+
+            // Whole seconds, as Shopify's timestamps are.
+            let now = Date(timeIntervalSince1970: Date().timeIntervalSince1970.rounded(.down))
+            await standIn.put(
+                .init(
+                    id: "820982911946154508", updated: now.addingTimeInterval(-3600),
+                    lines: [("487817672276298554", "PF-DRAGON"), ("2", "SHIP-PROTECT")]))
+            await standIn.put(
+                .init(
+                    id: "9000", updated: now.addingTimeInterval(-1800),
+                    lines: (0..<25).map { ("\(90_000 + $0)", "PF-DRAGON") }))
+            for n in 0..<12 {
+                await standIn.put(
+                    .init(
+                        id: String(9100 + n), updated: now.addingTimeInterval(-600),
+                        lines: [("\(91_000 + n)", "PF-DRAGON")]))
+            }
+            let pauses = PauseRecorder()
+            let polling = ShopPolling(
+                store: farm.store, intake: ShopIntake(store: farm.store, now: { Date() }, logger: Logger(label: "t")),
+                now: { Date() }, logger: Logger(label: "t"),
+                client: { connection, secrets in
+                    ShopifyClient(
+                        base: URL(string: connection.endpoints.api)!, accessToken: secrets.accessToken ?? "",
+                        http: .shared,
+                        pause: {
+                            await pauses.record($0)
+                            await standIn.advance($0)
+                        })
+                })
+            #expect(try await polling.poll(connection) == 14)
+            let priced = await standIn.priced
+            #expect(
+                priced.map(\.cost) == [
+                    ShopifyClient.ordersQueryCost, ShopifyClient.linesQueryCost, ShopifyClient.ordersQueryCost,
+                ])
+            #expect(priced.allSatisfy { $0.cost <= 1000 })
+            #expect(await standIn.throttled == 0, "the client waited for the bucket instead of being refused")
+            // 1000 − 853 leaves 147; the lines query (204) waits 57 / 50 s and empties it; the second page (853) waits 853 / 50 s.
+            let waited = await pauses.recorded
+            #expect(waited == [.milliseconds(1140), .milliseconds(17_060)], "\(waited)")
+
+            let saleID = SaleIdentity.sale(connection: id, orderID: "820982911946154508")
+            let sale = try #require(try await farm.store.sales.get(id: saleID.description)?.model)
+            #expect(sale.status == .released && sale.order.payment == .paid)
+            #expect(sale.order.lines.map(\.lineID) == ["487817672276298554", "2"], "the ids a webhook carries")
+            let long = try await farm.store.sales.get(
+                id: SaleIdentity.sale(connection: id, orderID: "9000").description)?.model
+            #expect(long?.order.lines.count == 25)
+            let intent = try #require(try await farm.store.intents.get(id: saleID.description)?.model)
+            #expect(intent.lineItems.count == 1 && intent.lineItems.first?.colour == "Galaxy Black")
+
+            // The webhook Shopify sent for that order (lost, then retried late) is the same sale: nothing changes.
+            let before = try await farm.store.events.read(stream: "sale-\(saleID)").count
+            let iso = ShopifyStandIn.iso(now.addingTimeInterval(-3600))
+            let delivered = try await farm.deliver(shopifyOrder(updated: iso, quantity: 1), to: id.description)
+            #expect(delivered.status == .ok)
+            try await ShopIntake(store: farm.store, now: { Date() }, logger: Logger(label: "t")).processWaiting()
+            #expect(try await farm.store.events.read(stream: "sale-\(saleID)").count == before)
+            #expect(try await farm.store.intents.get(id: saleID.description)?.model.lineItems == intent.lineItems)
+
+            // An empty bucket that does not refill: four THROTTLED answers, then the poll fails and says so.
+            await standIn.setBucket(available: 0)
+            await standIn.setRestoreRate(0)
+            await #expect(throws: ShopClientError.self) { try await polling.poll(connection) }
+            #expect(await standIn.throttled == 4)
+            let health = try await farm.store.shopData.health(of: id)
+            #expect(health.lastError?.hasPrefix("Shopify throttled") == true, "\(String(describing: health.lastError))")
+        }
+    }
+
+    @Test("the stand-in prices queries by Shopify's rules: the reference's fulfilment-order query is 1,043 points")
+    func shopifyCost() throws {
+        let reference = """
+            query ($id: ID!) { order(id: $id) { fulfillmentOrders(first: 10) { nodes { id status assignedLocation { name } \
+            lineItems(first: 50) { nodes { id remainingQuantity lineItem { id sku } } } } } } }
+            """
+        #expect(try GraphQLCost.of(reference) == 1043)
+        #expect(try GraphQLCost.of(ShopifyClient.ordersQuery) == ShopifyClient.ordersQueryCost)
+        #expect(try GraphQLCost.of(ShopifyClient.linesQuery) == ShopifyClient.linesQueryCost)
+    }
 }

@@ -87,13 +87,6 @@ actor WooCommerceStandIn {
     func serve() async throws -> (port: Int, task: Task<Void, any Error>) {
         let router = Router()
         router.get("/wp-json/wc/v3/orders") { request, _ in await self.answer(request) }
-        let (ports, sink) = AsyncStream<Int>.makeStream()
-        let app = Application(
-            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
-            onServerRunning: { sink.yield($0.localAddress?.port ?? 0) })
-        let task = Task { try await app.runService(gracefulShutdownSignals: []) }
-        var iterator = ports.makeAsyncIterator()
-        guard let port = await iterator.next() else { throw CancellationError() }
-        return (port, task)
+        return try await serveStandIn(router)
     }
 }
