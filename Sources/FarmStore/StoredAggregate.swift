@@ -130,8 +130,15 @@ extension SaleDecider: StoredAggregate {
     public static func status(of model: Sale) -> String { model.status.rawValue }
     /// Sales are listed per connection.
     public static func ref(of model: Sale) -> String? { model.connectionID.description }
-    /// Held sales wait for a person to map their lines.
-    public static func queue(of model: Sale) -> String? { model.status == .held ? ReadQueue.saleHeld : nil }
+    /// Held sales wait for a person to map their lines; a fulfilment is to be tried, or waits for a person.
+    public static func queue(of model: Sale) -> String? {
+        if model.status == .held { return ReadQueue.saleHeld }
+        switch model.fulfilment?.status {
+        case .pending: return ReadQueue.fulfilmentDue
+        case .failed: return ReadQueue.fulfilmentFailed
+        case .fulfilled, nil: return nil
+        }
+    }
 }
 
 extension CatalogDecider: StoredAggregate {
@@ -149,4 +156,8 @@ public enum ReadQueue {
     public static let approval = "approval"
     /// A shop's order waiting for a catalog mapping or a person's look.
     public static let saleHeld = "saleHeld"
+    /// A shipped order the shop is yet to be told of.
+    public static let fulfilmentDue = "fulfilmentDue"
+    /// A shipped order the shop could not be told of: a person looks, then retries.
+    public static let fulfilmentFailed = "fulfilmentFailed"
 }

@@ -21,6 +21,7 @@ struct IntentDeciderTests {
         let preflighted = IntentEvent.preflighted(IntentPreflighted(outcome: .pass, findings: []))
         let review = IntentEvent.reviewRequested(IntentReviewRequested(reasons: ["3 open edges"], at: at))
         let accepted: [IntentEvent] = [received, preflighted, .accepted(change)]
+        let shipped = IntentEvent.shipped(IntentShipped(note: change.note, at: change.at, shipment: nil))
         switch status {
         case .received: return [received]
         case .preflighted: return [received, preflighted]
@@ -29,9 +30,9 @@ struct IntentDeciderTests {
         case .accepted: return accepted
         case .inProduction: return accepted + [.productionStarted(change)]
         case .readyToShip: return accepted + [.productionStarted(change), .readyToShip(change)]
-        case .shipped: return accepted + [.productionStarted(change), .readyToShip(change), .shipped(change)]
+        case .shipped: return accepted + [.productionStarted(change), .readyToShip(change), shipped]
         case .closed:
-            return accepted + [.productionStarted(change), .readyToShip(change), .shipped(change), .closed(change)]
+            return accepted + [.productionStarted(change), .readyToShip(change), shipped, .closed(change)]
         case .cancelled: return [received, .cancelled(change)]
         }
     }
@@ -108,7 +109,7 @@ struct IntentDeciderTests {
             Move<IntentCommand, IntentStatus>(.reject, .rejected, [.received, .preflighted, .needsReview]),
             Move<IntentCommand, IntentStatus>(.startProduction, .inProduction, [.accepted]),
             Move<IntentCommand, IntentStatus>(.markReadyToShip, .readyToShip, [.inProduction]),
-            Move<IntentCommand, IntentStatus>(.ship, .shipped, [.readyToShip]),
+            Move<IntentCommand, IntentStatus>(.ship(Shipment(carrier: "UPS", trackingNumber: "1Z 999")), .shipped, [.readyToShip]),
             Move<IntentCommand, IntentStatus>(.close, .closed, [.shipped]),
             Move<IntentCommand, IntentStatus>(
                 .cancel, .cancelled, [.received, .preflighted, .needsReview, .accepted, .inProduction]),

@@ -65,6 +65,89 @@ struct ShopTests {
         released.then(.cancel, [.cancelled(SaleCancelled(at: released.time))])
     }
 
+    @Test(
+        "fulfilment: asked for once the intent ships, retried after 1, 5, 15 and 60 minutes, then a person's; refused at once is a person's too"
+    )
+    func fulfilment() {
+        let taken = SaleEvent.taken(
+            SaleTaken(
+                saleID: saleID, connectionID: connection, order: order(updated: 1), at: Date(timeIntervalSince1970: 0)))
+        let released = SaleEvent.released(
+            SaleReleased(intentID: IntentID(saleID.uuid), at: Date(timeIntervalSince1970: 0)))
+        let ups = Shipment(carrier: "UPS", trackingNumber: "1Z001985YW99744790")
+        let unshipped = Scenario<SaleDecider>(given: [taken, released])
+        #expect(unshipped.thenRefused(.recordFulfilled(reference: nil)) != nil)
+        let requested = SaleEvent.fulfilmentRequested(SaleFulfilmentRequested(shipment: ups, at: unshipped.time))
+        unshipped.then(.requestFulfilment(ups), [requested])
+        #expect(
+            Scenario<SaleDecider>(given: [taken, .cancelled(SaleCancelled(at: unshipped.time))])
+                .thenRefused(.requestFulfilment(ups)) != nil, "a cancelled order is never fulfilled")
+
+        var history: [SaleEvent] = [taken, released, requested]
+        Scenario<SaleDecider>(given: history).then(.requestFulfilment(ups), [])
+        var waits: [TimeInterval?] = []
+        for attempt in 1...5 {
+            let scenario = Scenario<SaleDecider>(given: history)
+            guard case .success(let events) = scenario.when(.recordFulfilmentFailure("503", persistent: false)),
+                case .fulfilmentFailed(let failed) = events.first
+            else {
+                Issue.record("attempt \(attempt) was not recorded")
+                return
+            }
+            #expect(failed.attempt == attempt)
+            waits.append(failed.retryAt.map { $0.timeIntervalSince(scenario.time) })
+            history += events
+        }
+        #expect(waits == [60, 300, 900, 3600, nil])
+        var sale = history.reduce(SaleDecider.initialState, SaleDecider.evolve)
+        #expect(sale?.fulfilment?.status == .failed && sale?.fulfilment?.lastError == "503")
+        #expect(
+            Scenario<SaleDecider>(given: history).thenRefused(.recordFulfilmentFailure("x", persistent: false)) != nil)
+        let retried = Scenario<SaleDecider>(given: history)
+        retried.then(.retryFulfilment, [.fulfilmentRetried(SaleCancelled(at: retried.time))])
+        history.append(.fulfilmentRetried(SaleCancelled(at: retried.time)))
+        sale = history.reduce(SaleDecider.initialState, SaleDecider.evolve)
+        #expect(sale?.fulfilment?.status == .pending && sale?.fulfilment?.attempts == 0)
+        #expect(Scenario<SaleDecider>(given: history).thenRefused(.retryFulfilment) != nil, "only a failed one")
+
+        let refused = Scenario<SaleDecider>(given: [taken, released, requested])
+        guard case .success(let events) = refused.when(.recordFulfilmentFailure("invalid tracking", persistent: true))
+        else { return #expect(Bool(false)) }
+        #expect(
+            events == [
+                .fulfilmentFailed(
+                    SaleFulfilmentFailed(error: "invalid tracking", attempt: 1, retryAt: nil, at: refused.time))
+            ])
+
+        let done = Scenario<SaleDecider>(given: [taken, released, requested])
+        done.then(
+            .recordFulfilled(reference: "gid://shopify/Fulfillment/1"),
+            [.fulfilled(SaleFulfilled(reference: "gid://shopify/Fulfillment/1", at: done.time))])
+        let fulfilled = Scenario<SaleDecider>(
+            given: [taken, released, requested, .fulfilled(SaleFulfilled(reference: nil, at: done.time))])
+        fulfilled.then(.requestFulfilment(Shipment(carrier: "DHL")), [])
+        fulfilled.then(.recordFulfilled(reference: nil), [])
+    }
+
+    @Test("a shipment: a number needs its carrier, a URL its number; odd characters are refused")
+    func shipment() {
+        #expect(throws: Never.self) { try Shipment().validate() }
+        #expect(throws: Never.self) {
+            try Shipment(
+                carrier: "DHL Express", trackingNumber: "JD014600006281230704", trackingURL: "https://dhl.com/t"
+            ).validate()
+        }
+        for bad in [
+            Shipment(trackingNumber: "1Z999"), Shipment(carrier: " "),
+            Shipment(carrier: "UPS", trackingNumber: "1Z<script>"),
+            Shipment(carrier: "UPS", trackingURL: "https://ups.com"),
+            Shipment(carrier: "UPS", trackingNumber: "1", trackingURL: "javascript:alert(1)"),
+            Shipment(carrier: String(repeating: "x", count: 61)),
+        ] {
+            #expect(throws: DomainError.self, "\(bad)") { try bad.validate() }
+        }
+    }
+
     @Test("mapping: SKUs through the catalog, the line's own material and colour, personalisation as notes")
     func mapping() throws {
         let catalog = [

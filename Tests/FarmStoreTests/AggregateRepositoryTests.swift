@@ -52,7 +52,7 @@ struct AggregateRepositoryTests {
             await #expect(
                 throws: DomainError.illegalTransition(aggregate: "intent", command: "ship", state: "accepted")
             ) {
-                try await store.intents.execute(.ship, id: id.description, context: testContext)
+                try await store.intents.execute(.ship(), id: id.description, context: testContext)
             }
             #expect(try await store.intents.row(id: id.description)?.version == 2)
             #expect(try await store.events.read(stream: IntentDecider.stream(id)).count == 2)

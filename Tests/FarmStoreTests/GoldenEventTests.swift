@@ -108,7 +108,8 @@ enum SampleEvents {
             .preflighted(IntentPreflighted(outcome: .warn, findings: ["overhang 18% of surface"])),
             .accepted(change), .reviewRequested(IntentReviewRequested(reasons: ["3 open edges"], at: at)),
             .rejected(change),
-            .productionStarted(change), .readyToShip(change), .shipped(change), .closed(change), .cancelled(change),
+            .productionStarted(change), .readyToShip(change),
+            .shipped(IntentShipped(note: change.note, at: change.at, shipment: nil)), .closed(change), .cancelled(change),
             .amended(IntentAmended(dueDate: at, paymentStatus: .refunded, note: "rush", at: at)),
             .quoted(
                 IntentQuoted(
@@ -287,6 +288,16 @@ enum SampleEvents {
             .held(SaleHeld(reasons: ["SKU PF-DRAGON is not in the catalog"], at: at)),
             .released(SaleReleased(intentID: IntentID(sale.uuid), at: at)),
             .cancelled(SaleCancelled(at: at)),
+            .fulfilmentRequested(
+                SaleFulfilmentRequested(
+                    shipment: Shipment(
+                        carrier: "UPS", trackingNumber: "1Z001985YW99744790",
+                        trackingURL: "https://www.ups.com/track?tracknum=1Z001985YW99744790"), at: at)),
+            .fulfilmentFailed(
+                SaleFulfilmentFailed(
+                    error: "Shopify answered 503", attempt: 1, retryAt: at.addingTimeInterval(60), at: at)),
+            .fulfilled(SaleFulfilled(reference: "gid://shopify/Fulfillment/255858046", at: at)),
+            .fulfilmentRetried(SaleCancelled(at: at)),
         ]
         let catalog: [CatalogEvent] = [
             .set(

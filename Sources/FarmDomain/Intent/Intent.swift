@@ -22,6 +22,8 @@ public struct Intent: Sendable, Equatable, Codable {
     public var notes: [String]
     /// The latest decision at each of its gates (accept), with the risk it was taken on.
     public var decisions: [GateRecord]?
+    /// How it left the farm, once shipped.
+    public var shipment: Shipment?
     public var receivedAt: Date
     public var updatedAt: Date
 }

@@ -9,7 +9,8 @@ public enum IntentCommand: Sendable, Equatable {
     case reject
     case startProduction
     case markReadyToShip
-    case ship
+    /// With the carrier and tracking number when there are any; the shop the order came from is told.
+    case ship(Shipment? = nil)
     case close
     case cancel
     case amend(dueDate: Date?, paymentStatus: PaymentStatus?)
@@ -100,7 +101,11 @@ public enum IntentDecider: Decider {
         case .reject: return try move(intent, to: .rejected, command) { .rejected(change) }
         case .startProduction: return try move(intent, to: .inProduction, command) { .productionStarted(change) }
         case .markReadyToShip: return try move(intent, to: .readyToShip, command) { .readyToShip(change) }
-        case .ship: return try move(intent, to: .shipped, command) { .shipped(change) }
+        case .ship(let shipment):
+            try shipment?.validate()
+            return try move(intent, to: .shipped, command) {
+                .shipped(IntentShipped(note: context.note, at: context.time, shipment: shipment))
+            }
         case .close: return try move(intent, to: .closed, command) { .closed(change) }
         case .cancel: return try move(intent, to: .cancelled, command) { .cancelled(change) }
         case .recordQuote(let item, let quote):
@@ -184,7 +189,9 @@ public enum IntentDecider: Decider {
         case .rejected(let c): apply(.rejected, c)
         case .productionStarted(let c): apply(.inProduction, c)
         case .readyToShip(let c): apply(.readyToShip, c)
-        case .shipped(let c): apply(.shipped, c)
+        case .shipped(let e):
+            apply(.shipped, IntentStatusChanged(note: e.note, at: e.at))
+            intent.shipment = e.shipment
         case .closed(let c): apply(.closed, c)
         case .cancelled(let c): apply(.cancelled, c)
         case .quoted(let e):

@@ -25,6 +25,19 @@ public struct IntentStatusChanged: Codable, Sendable, Equatable {
     public var at: Date
 }
 
+/// Shipped, with how (absent in events recorded before shipments were).
+public struct IntentShipped: Codable, Sendable, Equatable {
+    public var note: String?
+    public var at: Date
+    public var shipment: Shipment?
+
+    public init(note: String?, at: Date, shipment: Shipment?) {
+        self.note = note
+        self.at = at
+        self.shipment = shipment
+    }
+}
+
 public struct IntentReviewRequested: Codable, Sendable, Equatable {
     public var reasons: [String]
     public var at: Date
@@ -57,7 +70,7 @@ public enum IntentEvent: DomainEvent {
     case rejected(IntentStatusChanged)
     case productionStarted(IntentStatusChanged)
     case readyToShip(IntentStatusChanged)
-    case shipped(IntentStatusChanged)
+    case shipped(IntentShipped)
     case closed(IntentStatusChanged)
     case cancelled(IntentStatusChanged)
     case amended(IntentAmended)
@@ -76,7 +89,7 @@ public enum IntentEvent: DomainEvent {
             .payload("rejected", IntentStatusChanged.self, IntentEvent.rejected),
             .payload("productionStarted", IntentStatusChanged.self, IntentEvent.productionStarted),
             .payload("readyToShip", IntentStatusChanged.self, IntentEvent.readyToShip),
-            .payload("shipped", IntentStatusChanged.self, IntentEvent.shipped),
+            .payload("shipped", IntentShipped.self, IntentEvent.shipped),
             .payload("closed", IntentStatusChanged.self, IntentEvent.closed),
             .payload("cancelled", IntentStatusChanged.self, IntentEvent.cancelled),
             .payload("amended", IntentAmended.self, IntentEvent.amended),

@@ -11,13 +11,16 @@ public struct Sale: Sendable, Equatable, Codable {
     /// Why it waits (held), in sentences a person can act on.
     public var reasons: [String]
     public var intentID: IntentID?
+    /// Telling the shop it shipped, once its intent has.
+    public var fulfilment: SaleFulfilment?
     public var receivedAt: Date
     public var updatedAt: Date
 
     public init(
         id: SaleID, connectionID: ShopConnectionID, order: ShopOrder, status: SaleStatus, reasons: [String],
-        intentID: IntentID?, receivedAt: Date, updatedAt: Date
+        intentID: IntentID?, fulfilment: SaleFulfilment? = nil, receivedAt: Date, updatedAt: Date
     ) {
+        self.fulfilment = fulfilment
         self.id = id
         self.connectionID = connectionID
         self.order = order
@@ -46,6 +49,13 @@ public enum SaleCommand: Sendable, Equatable {
     case hold(reasons: [String])
     case release(IntentID)
     case cancel
+    /// Its intent shipped: the shop is to be told.
+    case requestFulfilment(Shipment?)
+    /// A try failed with the shop's words; `persistent` when another try will not fix it (refused, not unreachable).
+    case recordFulfilmentFailure(String, persistent: Bool)
+    case recordFulfilled(reference: String?)
+    /// A person fixed the cause of a failure: try again now.
+    case retryFulfilment
 
     public var name: String {
         switch self {
@@ -53,6 +63,10 @@ public enum SaleCommand: Sendable, Equatable {
         case .hold: "hold"
         case .release: "release"
         case .cancel: "cancel"
+        case .requestFulfilment: "request fulfilment of"
+        case .recordFulfilmentFailure: "record a fulfilment failure of"
+        case .recordFulfilled: "record the fulfilment of"
+        case .retryFulfilment: "retry the fulfilment of"
         }
     }
 }
@@ -115,6 +129,10 @@ public enum SaleEvent: DomainEvent {
     case held(SaleHeld)
     case released(SaleReleased)
     case cancelled(SaleCancelled)
+    case fulfilmentRequested(SaleFulfilmentRequested)
+    case fulfilmentFailed(SaleFulfilmentFailed)
+    case fulfilled(SaleFulfilled)
+    case fulfilmentRetried(SaleCancelled)
 
     public static let aggregate = "sale"
 
@@ -126,6 +144,10 @@ public enum SaleEvent: DomainEvent {
             .payload("held", SaleHeld.self, SaleEvent.held),
             .payload("released", SaleReleased.self, SaleEvent.released),
             .payload("cancelled", SaleCancelled.self, SaleEvent.cancelled),
+            .payload("fulfilmentRequested", SaleFulfilmentRequested.self, SaleEvent.fulfilmentRequested),
+            .payload("fulfilmentFailed", SaleFulfilmentFailed.self, SaleEvent.fulfilmentFailed),
+            .payload("fulfilled", SaleFulfilled.self, SaleEvent.fulfilled),
+            .payload("fulfilmentRetried", SaleCancelled.self, SaleEvent.fulfilmentRetried),
         ])
 
     public var parts: (name: String, payload: any Encodable) {
@@ -135,6 +157,10 @@ public enum SaleEvent: DomainEvent {
         case .held(let e): ("held", e)
         case .released(let e): ("released", e)
         case .cancelled(let e): ("cancelled", e)
+        case .fulfilmentRequested(let e): ("fulfilmentRequested", e)
+        case .fulfilmentFailed(let e): ("fulfilmentFailed", e)
+        case .fulfilled(let e): ("fulfilled", e)
+        case .fulfilmentRetried(let e): ("fulfilmentRetried", e)
         }
     }
 }
@@ -176,6 +202,39 @@ public enum SaleDecider: Decider {
             }
         case .cancel:
             return sale.status == .cancelled ? [] : [.cancelled(SaleCancelled(at: context.time))]
+        case .requestFulfilment(let shipment):
+            // why: a cancelled order is never fulfilled, whatever its intent did.
+            guard sale.status == .released else {
+                throw .illegalTransition(aggregate: "sale", command: command.name, state: sale.status.rawValue)
+            }
+            if let fulfilment = sale.fulfilment, fulfilment.status == .fulfilled || fulfilment.shipment == shipment {
+                return []
+            }
+            return [.fulfilmentRequested(SaleFulfilmentRequested(shipment: shipment, at: context.time))]
+        case .recordFulfilmentFailure(let error, let persistent):
+            guard let fulfilment = sale.fulfilment, fulfilment.status == .pending else {
+                throw .illegalTransition(
+                    aggregate: "sale", command: command.name, state: sale.fulfilment?.status.rawValue ?? "unshipped")
+            }
+            let attempt = fulfilment.attempts + 1
+            let retry = persistent ? nil : SaleFulfilment.retry(after: attempt, at: context.time)
+            return [
+                .fulfilmentFailed(
+                    SaleFulfilmentFailed(
+                        error: String(error.prefix(1000)), attempt: attempt, retryAt: retry, at: context.time))
+            ]
+        case .recordFulfilled(let reference):
+            guard let fulfilment = sale.fulfilment else {
+                throw .illegalTransition(aggregate: "sale", command: command.name, state: "unshipped")
+            }
+            if fulfilment.status == .fulfilled { return [] }
+            return [.fulfilled(SaleFulfilled(reference: reference, at: context.time))]
+        case .retryFulfilment:
+            guard sale.fulfilment?.status == .failed else {
+                throw .illegalTransition(
+                    aggregate: "sale", command: command.name, state: sale.fulfilment?.status.rawValue ?? "unshipped")
+            }
+            return [.fulfilmentRetried(SaleCancelled(at: context.time))]
         }
     }
 
@@ -202,6 +261,28 @@ public enum SaleDecider: Decider {
             sale.updatedAt = e.at
         case .cancelled(let e):
             sale.status = .cancelled
+            sale.updatedAt = e.at
+        case .fulfilmentRequested(let e):
+            sale.fulfilment = SaleFulfilment(
+                shipment: e.shipment, status: .pending, attempts: 0, dueAt: e.at, lastError: nil, reference: nil,
+                requestedAt: e.at, fulfilledAt: nil)
+            sale.updatedAt = e.at
+        case .fulfilmentFailed(let e):
+            sale.fulfilment?.attempts = e.attempt
+            sale.fulfilment?.lastError = e.error
+            sale.fulfilment?.dueAt = e.retryAt
+            sale.fulfilment?.status = e.retryAt == nil ? .failed : .pending
+            sale.updatedAt = e.at
+        case .fulfilled(let e):
+            sale.fulfilment?.status = .fulfilled
+            sale.fulfilment?.reference = e.reference
+            sale.fulfilment?.fulfilledAt = e.at
+            sale.fulfilment?.dueAt = nil
+            sale.updatedAt = e.at
+        case .fulfilmentRetried(let e):
+            sale.fulfilment?.status = .pending
+            sale.fulfilment?.attempts = 0
+            sale.fulfilment?.dueAt = e.at
             sale.updatedAt = e.at
         }
         return sale

@@ -77,7 +77,7 @@ struct IntentRoutes {
 
     static let actions: [String: IntentCommand] = [
         "accept": .accept, "reject": .reject, "startProduction": .startProduction, "markReadyToShip": .markReadyToShip,
-        "ship": .ship, "close": .close, "cancel": .cancel,
+        "ship": .ship(), "close": .close, "cancel": .cancel,
     ]
 
     func register(on routes: SecuredRoutes) {
