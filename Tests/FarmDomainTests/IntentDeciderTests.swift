@@ -109,7 +109,8 @@ struct IntentDeciderTests {
             Move<IntentCommand, IntentStatus>(.reject, .rejected, [.received, .preflighted, .needsReview]),
             Move<IntentCommand, IntentStatus>(.startProduction, .inProduction, [.accepted]),
             Move<IntentCommand, IntentStatus>(.markReadyToShip, .readyToShip, [.inProduction]),
-            Move<IntentCommand, IntentStatus>(.ship(Shipment(carrier: "UPS", trackingNumber: "1Z 999")), .shipped, [.readyToShip]),
+            Move<IntentCommand, IntentStatus>(
+                .ship(Shipment(carrier: "UPS", trackingNumber: "1Z 999")), .shipped, [.readyToShip]),
             Move<IntentCommand, IntentStatus>(.close, .closed, [.shipped]),
             Move<IntentCommand, IntentStatus>(
                 .cancel, .cancelled, [.received, .preflighted, .needsReview, .accepted, .inProduction]),

@@ -109,7 +109,8 @@ enum SampleEvents {
             .accepted(change), .reviewRequested(IntentReviewRequested(reasons: ["3 open edges"], at: at)),
             .rejected(change),
             .productionStarted(change), .readyToShip(change),
-            .shipped(IntentShipped(note: change.note, at: change.at, shipment: nil)), .closed(change), .cancelled(change),
+            .shipped(IntentShipped(note: change.note, at: change.at, shipment: nil)), .closed(change),
+            .cancelled(change),
             .amended(IntentAmended(dueDate: at, paymentStatus: .refunded, note: "rush", at: at)),
             .quoted(
                 IntentQuoted(
