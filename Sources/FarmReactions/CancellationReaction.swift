@@ -8,11 +8,11 @@ import ServiceLifecycle
 /// so nothing is printed for an order nobody wants. A run already dispatching or printing is left to a person: the
 /// printer is working on it, and stopping it is a decision at the machine. A reaction to `intent.cancelled`, so every
 /// way of cancelling gets it.
-public struct CancellationReaction: Service {
+public struct CancellationReaction: EventReaction {
     let store: Store
     let now: @Sendable () -> Date
-    let logger: Logger
-    let follower: EventFollower
+    public let logger: Logger
+    public let follower: EventFollower
 
     public init(store: Store, now: @escaping @Sendable () -> Date, logger: Logger) {
         self.store = store
@@ -23,23 +23,8 @@ public struct CancellationReaction: Service {
             types: [EventTypeName.make(aggregate: IntentEvent.aggregate, name: "cancelled")])
     }
 
-    public func run() async throws {
-        let logger = logger
-        await cancelWhenGracefulShutdown {
-            await follower.run(onError: { logger.warning("cancellation reaction: \($0)") }) { event in
-                try await self.handle(event)
-            }
-        }
-    }
-
-    /// Handles what arrived since the last pass (for tests, which drive it without the service).
-    @discardableResult
-    public func pass() async throws -> Int {
-        try await follower.pass { try await handle($0) }
-    }
-
-    func handle(_ event: StoredEvent) async throws {
-        let intentID = String(event.stream.dropFirst(IntentEvent.aggregate.count + 1))
+    public func handle(_ event: StoredEvent) async throws {
+        let intentID = streamID(event, aggregate: IntentEvent.aggregate)
         for (plan, _) in try await store.plans.allVersioned(ref: intentID) {
             for (run, _) in try await store.runs.allVersioned(linkedTo: plan.id.description)
             where run.status == .scheduled {

@@ -9,12 +9,12 @@ import ServiceLifecycle
 /// reaction to `intent.received`, recorded as the intent's `preflighted` event. An intent already preflighted (the
 /// API route does it before answering) is left alone, so running it again, or in two processes, changes nothing; so
 /// is one with no model at all yet.
-public struct PreflightReaction: Service {
+public struct PreflightReaction: EventReaction {
     let store: Store
     let preflighting: IntentPreflighting
     let now: @Sendable () -> Date
-    let logger: Logger
-    let follower: EventFollower
+    public let logger: Logger
+    public let follower: EventFollower
 
     public init(store: Store, preflighting: IntentPreflighting, now: @escaping @Sendable () -> Date, logger: Logger) {
         self.store = store
@@ -26,23 +26,8 @@ public struct PreflightReaction: Service {
             types: [EventTypeName.make(aggregate: IntentEvent.aggregate, name: "received")])
     }
 
-    public func run() async throws {
-        let logger = logger
-        await cancelWhenGracefulShutdown {
-            await follower.run(onError: { logger.warning("preflight reaction: \($0)") }) { event in
-                try await self.handle(event)
-            }
-        }
-    }
-
-    /// Handles what arrived since the last pass (for tests, which drive it without the service).
-    @discardableResult
-    public func pass() async throws -> Int {
-        try await follower.pass { try await handle($0) }
-    }
-
-    func handle(_ event: StoredEvent) async throws {
-        let id = String(event.stream.dropFirst(IntentEvent.aggregate.count + 1))
+    public func handle(_ event: StoredEvent) async throws {
+        let id = streamID(event, aggregate: IntentEvent.aggregate)
         // As the API does: an order without any model yet (models come later) is not judged until one is attached.
         guard let intent = try await store.intents.get(id: id)?.model, intent.status == .received,
             intent.preflight == nil, intent.lineItems.contains(where: { $0.modelArtifact != nil })

@@ -113,6 +113,13 @@ public func buildApplication(
             inner: ShopPolling(
                 store: store, intake: shopIntake, interval: configuration.shopPollInterval, now: dependencies.now,
                 logger: logger)))
+    services.append(
+        AfterServerStarts(
+            started: started, inner: FulfilmentReaction(store: store, now: dependencies.now, logger: logger)))
+    services.append(
+        AfterServerStarts(
+            started: started,
+            inner: ShopFulfilment(store: store, intake: shopIntake, now: dependencies.now, logger: logger)))
     let limits = configuration.connectionLimits
     let maxBody = configuration.maxBodyBytes
     let maxUpload = configuration.maxUploadBytes

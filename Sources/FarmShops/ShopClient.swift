@@ -10,6 +10,9 @@ public protocol ShopClient: Sendable {
     /// Orders changed after `cursor` (or, with no cursor yet, after `start`), oldest change first, and the cursor to
     /// ask from next time (nil when nothing changed).
     func changedOrders(since cursor: String?, start: Date) async throws -> (orders: [ShopOrder], cursor: String?)
+    /// Tells the shop the order shipped, with the carrier and tracking number when there are any; returns the shop's
+    /// id for what it recorded. Trying again after a failure must not record the shipment twice.
+    func fulfil(_ order: ShopOrder, shipment: Shipment?) async throws -> String?
 }
 
 /// Why a shop's API call failed, in words for the connection's health.
@@ -17,10 +20,21 @@ public struct ShopClientError: Error, Sendable, Equatable, CustomStringConvertib
     public var description: String
     /// The shop asked us to slow down (HTTP 429, Shopify THROTTLED): try again later, not an outage.
     public var throttled: Bool
+    /// The shop refused the request itself (a 4xx, Shopify's `userErrors`): trying again will not help until a person
+    /// fixes the cause (credentials, the order's state in the shop).
+    public var persistent: Bool
 
-    public init(_ description: String, throttled: Bool = false) {
+    public init(_ description: String, throttled: Bool = false, persistent: Bool = false) {
         self.description = description
         self.throttled = throttled
+        self.persistent = persistent
+    }
+
+    /// An HTTP answer that is not what was asked for, in the shop's words.
+    static func answered(_ status: UInt, by shop: String, to request: String, body: String) -> ShopClientError {
+        ShopClientError(
+            "\(shop) answered \(status) to \(request): \(body.prefix(300))", throttled: status == 429,
+            persistent: (400..<500).contains(status) && status != 408 && status != 429)
     }
 }
 

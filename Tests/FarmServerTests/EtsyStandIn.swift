@@ -14,6 +14,8 @@ actor EtsyStandIn {
     var receipts: [String: (updated: Int64, json: String)] = [:]
     var throttle = false
     private(set) var minLastModified: [String] = []
+    /// The bodies of `createReceiptShipment` calls, by receipt.
+    private(set) var shipments: [(receipt: String, body: ReceivedJSON)] = []
 
     init(apiKey: String, token: String) {
         self.apiKey = apiKey
@@ -27,12 +29,41 @@ actor EtsyStandIn {
         Response(status: status, body: .init(byteBuffer: ByteBuffer(string: #"{"error":"\#(message)"}"#)))
     }
 
-    func answer(_ request: Request, receipt: String?) -> Response {
+    func refusal(_ request: Request) -> Response? {
         if throttle { return Response(status: .tooManyRequests) }
         guard request.headers[HTTPField.Name("x-api-key")!] == apiKey else {
             return error(.forbidden, "Shared secret is required in x-api-key header")
         }
         guard request.headers[.authorization] == "Bearer \(token)" else { return error(.unauthorized, "invalid_token") }
+        return nil
+    }
+
+    /// `createReceiptShipment`: the receipt is marked shipped with a new `shipments[]` entry and returned.
+    func ship(_ request: Request, receipt: String, body: ByteBuffer) -> Response {
+        if let refusal = refusal(request) { return refusal }
+        guard let found = receipts[receipt],
+            var object = try? JSONSerialization.jsonObject(with: Data(found.json.utf8)) as? [String: Any]
+        else { return error(.notFound, "Receipt not found") }
+        guard request.headers[.contentType]?.hasPrefix("application/json") == true,
+            let fields = try? JSONSerialization.jsonObject(with: Data(buffer: body)) as? [String: Any]
+        else { return error(.badRequest, "Invalid body") }
+        shipments.append((receipt, ReceivedJSON(value: fields)))
+        var entries = object["shipments"] as? [[String: Any]] ?? []
+        entries.append([
+            "receipt_shipping_id": 1_000_000 + shipments.count, "carrier_name": fields["carrier_name"] ?? "",
+            "tracking_code": fields["tracking_code"] ?? "", "shipment_notification_timestamp": 1_800_000_000,
+        ])
+        object["shipments"] = entries
+        object["is_shipped"] = true
+        let json = String(decoding: (try? JSONSerialization.data(withJSONObject: object)) ?? Data(), as: UTF8.self)
+        receipts[receipt] = (found.updated, json)
+        var response = Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: json)))
+        response.headers[.contentType] = "application/json"
+        return response
+    }
+
+    func answer(_ request: Request, receipt: String?) -> Response {
+        if let refusal = refusal(request) { return refusal }
         let json: String
         if let receipt {
             guard let found = receipts[receipt] else { return error(.notFound, "Receipt not found") }
@@ -59,6 +90,10 @@ actor EtsyStandIn {
         router.get("/v3/application/shops/{shop}/receipts") { request, _ in await self.answer(request, receipt: nil) }
         router.get("/v3/application/shops/{shop}/receipts/{id}") { request, context in
             await self.answer(request, receipt: context.parameters.get("id"))
+        }
+        router.post("/v3/application/shops/{shop}/receipts/{id}/tracking") { request, context in
+            let body = try await request.body.collect(upTo: 1 << 20)
+            return await self.ship(request, receipt: context.parameters.get("id") ?? "", body: body)
         }
         return try await serveStandIn(router)
     }

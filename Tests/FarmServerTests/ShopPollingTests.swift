@@ -20,17 +20,11 @@ struct ShopPollingTests {
         let (port, server) = try await standIn.serve()
         defer { server.cancel() }
         try await withFarm { farm in
-            let created = try await farm.request(
-                .post, "/api/v1/shops",
-                json:
-                    #"{"platform":"woocommerce","name":"Woo","endpoints":{"api":"http://127.0.0.1:\#(port)"},"secrets":{"webhookSecret":"s","apiKey":"ck_test","apiSecret":"cs_test"}}"#
+            let connection = try await farm.connectShop(
+                #"{"platform":"woocommerce","name":"Woo","endpoints":{"api":"http://127.0.0.1:\#(port)"},"secrets":{"webhookSecret":"s","apiKey":"ck_test","apiSecret":"cs_test"}}"#
             )
-            let id = try #require(ShopConnectionID(created.json["id"] as? String ?? ""))
-            let connection = try #require(try await farm.store.shops.get(id: id.description)?.model)
-            let uploaded = try await farm.upload(MeshFixtures.binarySTL(MeshFixtures.cube(size: 20)), name: "box.stl")
-            let sha = try #require(uploaded.json["sha256"] as? String)
-            _ = try await farm.request(
-                .put, "/api/v1/catalog/PF-BOX", json: #"{"modelArtifact":"\#(sha)","material":"PLA"}"#)
+            let id = connection.id
+            try await farm.mapToCube("PF-BOX")
             _ = try await farm.request(.put, "/api/v1/catalog/GIFT", json: #"{"printed":false}"#)
 
             let now = Date()
@@ -110,18 +104,11 @@ struct ShopPollingTests {
         defer { server.cancel() }
         let key = Data((0..<32).map { UInt8($0) })
         try await withFarm { farm in
-            let created = try await farm.request(
-                .post, "/api/v1/shops",
-                json:
-                    #"{"platform":"etsy","name":"Etsy","endpoints":{"api":"http://127.0.0.1:\#(port)","shop":"123456"},"secrets":{"apiKey":"keystring","apiSecret":"shared","accessToken":"12345678.token","webhookSecret":"whsec_\#(key.base64EncodedString())"}}"#
+            let connection = try await farm.connectShop(
+                #"{"platform":"etsy","name":"Etsy","endpoints":{"api":"http://127.0.0.1:\#(port)","shop":"123456"},"secrets":{"apiKey":"keystring","apiSecret":"shared","accessToken":"12345678.token","webhookSecret":"whsec_\#(key.base64EncodedString())"}}"#
             )
-            #expect(created.status == .created, "\(created.text)")
-            let id = try #require(ShopConnectionID(created.json["id"] as? String ?? ""))
-            let connection = try #require(try await farm.store.shops.get(id: id.description)?.model)
-            let uploaded = try await farm.upload(MeshFixtures.binarySTL(MeshFixtures.cube(size: 20)), name: "key.stl")
-            let sha = try #require(uploaded.json["sha256"] as? String)
-            _ = try await farm.request(
-                .put, "/api/v1/catalog/KEYCHAIN-NAME", json: #"{"modelArtifact":"\#(sha)","material":"PLA"}"#)
+            let id = connection.id
+            try await farm.mapToCube("KEYCHAIN-NAME")
             let sample = try String(
                 contentsOf: URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
                     .appendingPathComponent("FarmShopsTests/Reference/etsy-receipt-sample.json"), encoding: .utf8)
@@ -186,17 +173,11 @@ struct ShopPollingTests {
         let (port, server) = try await standIn.serve()
         defer { server.cancel() }
         try await withFarm { farm in
-            let created = try await farm.request(
-                .post, "/api/v1/shops",
-                json:
-                    #"{"platform":"shopify","name":"Main","endpoints":{"api":"http://127.0.0.1:\#(port)"},"secrets":{"webhookSecret":"test-client-secret","accessToken":"shpat_test"}}"#
+            let connection = try await farm.connectShop(
+                #"{"platform":"shopify","name":"Main","endpoints":{"api":"http://127.0.0.1:\#(port)"},"secrets":{"webhookSecret":"test-client-secret","accessToken":"shpat_test"}}"#
             )
-            let id = try #require(ShopConnectionID(created.json["id"] as? String ?? ""))
-            let connection = try #require(try await farm.store.shops.get(id: id.description)?.model)
-            let uploaded = try await farm.upload(MeshFixtures.binarySTL(MeshFixtures.cube(size: 20)), name: "d.stl")
-            let sha = try #require(uploaded.json["sha256"] as? String)
-            _ = try await farm.request(
-                .put, "/api/v1/catalog/PF-DRAGON", json: #"{"modelArtifact":"\#(sha)","material":"PLA"}"#)
+            let id = connection.id
+            try await farm.mapToCube("PF-DRAGON")
             _ = try await farm.request(.put, "/api/v1/catalog/SHIP-PROTECT", json: #"{"printed":false}"#)
 
             // Whole seconds, as Shopify's timestamps are.

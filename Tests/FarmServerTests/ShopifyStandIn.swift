@@ -15,6 +15,8 @@ actor ShopifyStandIn {
         var financial: String = "PAID"
         var cancelled: Bool = false
         var lines: [(id: String, sku: String)]
+        /// Its fulfilment orders (GID number, status, location); one open at location 1 when none are given.
+        var fulfillmentOrders: [(id: String, status: String, location: String)] = []
     }
 
     let token: String
@@ -27,6 +29,10 @@ actor ShopifyStandIn {
     /// Every query's page cursor and what it was priced at; THROTTLED answers counted apart.
     private(set) var priced: [(after: String?, cost: Int)] = []
     private(set) var throttled = 0
+    /// The `fulfillment` input of every `fulfillmentCreate` taken or refused.
+    private(set) var fulfillments: [ReceivedJSON] = []
+    /// How many mutations to answer 503 before taking them.
+    var failingMutations = 0
 
     init(token: String, maximum: Double = 2000, restoreRate: Double = 100) {
         self.token = token
@@ -35,7 +41,63 @@ actor ShopifyStandIn {
         self.restoreRate = restoreRate
     }
 
-    func put(_ order: Order) { orders[order.id] = order }
+    func put(_ order: Order) {
+        var order = order
+        if order.fulfillmentOrders.isEmpty { order.fulfillmentOrders = [(order.id + "1", "OPEN", "1")] }
+        orders[order.id] = order
+    }
+
+    func failMutations(_ count: Int) { failingMutations = count }
+
+    func fulfillmentOrders(of id: String) -> [(id: String, status: String, location: String)] {
+        orders[id]?.fulfillmentOrders ?? []
+    }
+
+    func fulfillmentOrdersData(_ query: String, _ variables: [String: Any]) -> String {
+        let id = (variables["id"] as? String ?? "").split(separator: "/").last.map(String.init) ?? ""
+        guard let order = orders[id] else { return #"{"order":null}"# }
+        let first = Self.firstArgument(query, after: "fulfillmentOrders") ?? 50
+        let offset = (variables["after"] as? String).flatMap(Int.init) ?? 0
+        let slice = order.fulfillmentOrders.dropFirst(offset).prefix(first)
+        let next = offset + slice.count < order.fulfillmentOrders.count ? offset + slice.count : nil
+        let nodes = slice.map {
+            #"{"id":"gid://shopify/FulfillmentOrder/\#($0.id)","status":"\#($0.status)","assignedLocation":{"location":{"id":"gid://shopify/Location/\#($0.location)"}}}"#
+        }
+        return #"{"order":{"fulfillmentOrders":\#(Self.page(nodes, next: next))}}"#
+    }
+
+    /// `fulfillmentCreate`: every named fulfilment order must be open and at one location; they close.
+    func fulfillmentCreate(_ variables: [String: Any]) -> String {
+        let input = variables["fulfillment"] as? [String: Any] ?? [:]
+        fulfillments.append(ReceivedJSON(value: input))
+        let named = (input["lineItemsByFulfillmentOrder"] as? [[String: Any]] ?? []).compactMap {
+            ($0["fulfillmentOrderId"] as? String)?.split(separator: "/").last.map(String.init)
+        }
+        func refuse(_ message: String) -> String {
+            #"{"fulfillmentCreate":{"fulfillment":null,"userErrors":[{"field":["fulfillment"],"message":"\#(message)"}]}}"#
+        }
+        var found: [(order: String, index: Int)] = []
+        for id in named {
+            guard let order = orders.values.first(where: { $0.fulfillmentOrders.contains { $0.id == id } }),
+                let index = order.fulfillmentOrders.firstIndex(where: { $0.id == id })
+            else { return refuse("Fulfillment order does not exist.") }
+            let status = order.fulfillmentOrders[index].status
+            guard ["OPEN", "IN_PROGRESS"].contains(status) else {
+                return refuse(
+                    "Fulfillment order gid://shopify/FulfillmentOrder/\(id) has an unfulfillable status= \(status.lowercased())."
+                )
+            }
+            found.append((order.id, index))
+        }
+        let locations = Set(found.map { orders[$0.order]!.fulfillmentOrders[$0.index].location })
+        guard !found.isEmpty, locations.count == 1, Set(found.map(\.order)).count == 1 else {
+            return refuse("All fulfillment orders must belong to the same order and location.")
+        }
+        for (order, index) in found { orders[order]!.fulfillmentOrders[index].status = "CLOSED" }
+        let tracking = input["trackingInfo"] as? [String: Any] ?? [:]
+        return
+            #"{"fulfillmentCreate":{"fulfillment":{"id":"gid://shopify/Fulfillment/\#(255_858_046 + fulfillments.count)","status":"SUCCESS","trackingInfo":[{"company":"\#(tracking["company"] ?? "")","number":"\#(tracking["number"] ?? "")","url":null}]},"userErrors":[]}}"#
+    }
 
     /// The stand-in's clock: the bucket refills as it moves.
     func advance(_ duration: Duration) {
@@ -125,7 +187,15 @@ actor ShopifyStandIn {
         available = max(0, available - Double(cost))
         priced.append((variables["after"] as? String, cost))
         let data: String
-        if query.contains("orders(") {
+        if query.hasPrefix("mutation") {
+            if failingMutations > 0 {
+                failingMutations -= 1
+                return Self.json(#"{"errors":"Service Unavailable"}"#, status: .serviceUnavailable)
+            }
+            data = fulfillmentCreate(variables)
+        } else if query.contains("fulfillmentOrders(") {
+            data = fulfillmentOrdersData(query, variables)
+        } else if query.contains("orders(") {
             data = ordersData(query, variables)
         } else if query.contains("order(id:") {
             data = linesData(variables)
@@ -189,7 +259,11 @@ enum GraphQLCost {
         var description: String
     }
 
+    /// What Shopify charges a mutation.
+    static let mutation = 10
+
     static func of(_ query: String) throws -> Int {
+        if query.hasPrefix("mutation") { return mutation }
         var tokens: [String] = []
         var word = ""
         for character in query {

@@ -11,3 +11,9 @@ func serveStandIn(_ router: Router<BasicRequestContext>) async throws -> (port: 
     guard let port = await iterator.next() else { throw CancellationError() }
     return (port, task)
 }
+
+/// A JSON object a stand-in received, handed to the test as it was parsed.
+struct ReceivedJSON: @unchecked Sendable {
+    let value: [String: Any]
+    subscript(key: String) -> Any? { value[key] }
+}

@@ -85,6 +85,8 @@ extension ReasonCode {
     public static let shopReleased: ReasonCode = "shop.released"
     /// The shop cancelled or refunded the order.
     public static let shopCancelled: ReasonCode = "shop.cancelled"
+    /// The order shipped: the shop is to be told, was told, or could not be.
+    public static let shopFulfilment: ReasonCode = "shop.fulfilment"
 }
 
 extension ReasonCode {

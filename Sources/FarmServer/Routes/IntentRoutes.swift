@@ -29,6 +29,15 @@ struct CreateIntentRequest: Decodable, Sendable {
 }
 
 /// A lifecycle step asked for over the API, with why.
+/// How an order left: the carrier and tracking number, both optional (a parcel handed over the counter).
+struct ShipmentRequest: Decodable, Sendable {
+    var carrier: String?
+    var trackingNumber: String?
+    var trackingURL: String?
+    var reason: String?
+    var note: String?
+}
+
 struct TransitionRequest: Decodable, Sendable {
     var action: String
     var reason: String?
@@ -94,6 +103,9 @@ struct IntentRoutes {
             try await preflight(request, context)
         }
         routes.post("/api/v1/intents/{id}/quotes", .operate) { request, context in try await quote(request, context) }
+        routes.post("/api/v1/intents/{id}/shipment", .operate) { request, context in
+            try await ship(request, context)
+        }
     }
 
     /// A manual quote (`price`, `currency`, `note`) or an estimate from a slice (`slice`, `printerClass`).
@@ -203,6 +215,21 @@ struct IntentRoutes {
             correlationID: try services.correlationID(request, context))
         return try JSONIO.response(
             outcome.model, status: .created, etag: outcome.version, location: "/api/v1/intents/\(id)")
+    }
+
+    /// Ships the order with its carrier and tracking number; the shop it came from is told (`FulfilmentReaction`).
+    func ship(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let id = try endpoints.id(context)
+        let body = try await JSONIO.decode(ShipmentRequest.self, from: request, context: context)
+        func trimmed(_ text: String?) -> String? {
+            text.map { $0.trimmingCharacters(in: .whitespaces) }.flatMap { $0.isEmpty ? nil : $0 }
+        }
+        let shipment = Shipment(
+            carrier: trimmed(body.carrier), trackingNumber: trimmed(body.trackingNumber),
+            trackingURL: trimmed(body.trackingURL))
+        return try await endpoints.execute(
+            .ship(shipment == Shipment() ? nil : shipment), id: id, request: request, context: context,
+            reason: body.reason, note: body.note)
     }
 
     func transition(_ request: Request, _ context: FarmRequestContext) async throws -> Response {

@@ -133,6 +133,14 @@ struct ShopRoutes {
             guard let row = try await services.store.sales.row(id: id) else { throw Problem.notFound("sale \(id)") }
             return JSONIO.response(row.body, etag: row.version)
         }
+        routes.post("/api/v1/sales/{id}/fulfilment/retry", .operate) { request, context in
+            let id = try uuid(context)
+            guard try await services.store.sales.get(id: id) != nil else { throw Problem.notFound("sale \(id)") }
+            let outcome = try await services.store.sales.execute(
+                .retryFulfilment, id: id, context: try services.commandContext(context, reason: nil, note: nil),
+                correlationID: try services.correlationID(request, context))
+            return try JSONIO.response(outcome.model, etag: outcome.version)
+        }
         // Public: the shops cannot sign in; each delivery proves itself by its HMAC signature instead.
         routes.publicRoute(.post, "/webhooks/shops/{id}") { request, context in try await deliver(request, context) }
     }
