@@ -224,14 +224,14 @@ func buildRoutes(
     EventRoutes(services: services, pollInterval: dependencies.streamPollInterval, heartbeatEvery: 15).register(
         on: routes)
     SettingsRoutes(production: configuration.production).register(on: routes)
-    ShopRoutes(
+    let shopRoutes = ShopRoutes(
         services: services,
         intake: shopIntake ?? ShopIntake(store: store, now: dependencies.now, logger: Logger(label: "printfarm.shops")),
-        webhookLimit: configuration.maxWebhookBytes
-    ).register(on: routes)
+        webhookLimit: configuration.maxWebhookBytes)
+    shopRoutes.register(on: routes)
     WebRoutes(
         services: services, tokens: tokens, timeZone: configuration.timeZone, production: configuration.production,
-        fleet: fleet
+        fleet: fleet, shops: shopRoutes
     ).register(on: routes)
     table.set(routes.entries)
     return (router, routes.entries)

@@ -9,12 +9,15 @@ struct BoardSource: Sendable {
     var intents: [IntentID: (model: Intent, version: Int)] = [:]
     var plans: [PlanID: (model: Plan, version: Int)] = [:]
     var runs: [RunID: (model: Run, version: Int)] = [:]
+    /// Shop orders waiting for a person: held for a mapping, or a shipment the shop could not be told of.
+    var sales: [SaleID: (model: Sale, version: Int)] = [:]
 
     static let intentStatuses: [IntentStatus] = [.needsReview, .preflighted, .accepted, .inProduction]
     static let planStatuses: [PlanRevisionStatus] = [.draft, .reviewRequired]
     static let runStatuses: [RunStatus] = [.dispatching, .printing, .paused]
 
     static func holds(_ intent: Intent) -> Bool { intentStatuses.contains(intent.status) }
+    static func holds(_ sale: Sale) -> Bool { sale.status == .held || sale.fulfilment?.status == .failed }
     static func holds(_ plan: Plan) -> Bool { planStatuses.contains(plan.status) || plan.awaitedApproval != nil }
     /// Runs under way, failed ones (shown for a day), completed ones waiting for QA.
     static func holds(_ run: Run, now: Date) -> Bool {
@@ -75,6 +78,11 @@ actor BoardFeed {
         runs += try await store.runs.allVersioned(status: RunStatus.failed.rawValue, after: dayAgo)
         runs += try await store.runs.allVersioned(queue: ReadQueue.qa)
         for (run, version) in runs where BoardSource.holds(run, now: now) { fresh.runs[run.id] = (run, version) }
+        for queue in [ReadQueue.saleHeld, ReadQueue.fulfilmentFailed] {
+            for (sale, version) in try await store.sales.allVersioned(queue: queue) {
+                fresh.sales[sale.id] = (sale, version)
+            }
+        }
         source = fresh
         cursor = head
         lastFullRead = now
@@ -103,6 +111,12 @@ actor BoardFeed {
             guard let id = RunID(id), version > current.runs[id]?.version ?? 0 else { continue }
             current.runs[id] = try await store.runs.get(id: id.description).flatMap {
                 BoardSource.holds($0.model, now: now) ? ($0.model, $0.version) : nil
+            }
+        }
+        for (id, version) in changes.of(SaleDecider.self) {
+            guard let id = SaleID(id), version > current.sales[id]?.version ?? 0 else { continue }
+            current.sales[id] = try await store.sales.get(id: id.description).flatMap {
+                BoardSource.holds($0.model) ? ($0.model, $0.version) : nil
             }
         }
         cursor = changes.cursor

@@ -6,8 +6,8 @@ import Foundation
 /// plan, the runs that served it, the decisions taken on it, and its timeline.
 enum OrderPage {
     static func render(
-        _ order: OrderFacts, printers: [PrinterID: String], events: [StoredEvent], actors: [String: String],
-        viewer: Viewer
+        _ order: OrderFacts, sale: Sale? = nil, printers: [PrinterID: String], events: [StoredEvent],
+        actors: [String: String], viewer: Viewer
     ) -> HTML {
         let intent = order.intent
         let stamp = Timeline.stamper(viewer.timeZone)
@@ -30,6 +30,12 @@ enum OrderPage {
             facts.append("<dt>Constraints</dt><dd>\(intent.constraints.joined(separator: "; "))</dd>")
         }
         if !intent.notes.isEmpty { facts.append("<dt>Notes</dt><dd>\(intent.notes.joined(separator: "; "))</dd>") }
+        if let shipment = intent.shipment {
+            facts.append("<dt>Shipped</dt><dd>\(shipmentWords(shipment))</dd>")
+        }
+        if let fulfilment = sale?.fulfilment {
+            facts.append("<dt>Shop told</dt><dd>\(fulfilmentWords(fulfilment, stamp: stamp))</dd>")
+        }
         let actions =
             intent.status == .needsReview
             ? WebPage.buttons(TriageBoard.Action.review(intent.id), version: order.version, viewer: viewer) : []
@@ -53,11 +59,54 @@ enum OrderPage {
                 <nav class="crumbs" aria-label="Breadcrumb"><a href="/orders">Orders</a> › \(OrdersPage.name(of: intent))</nav>
                 <div class="page-head"><h1>\(OrdersPage.name(of: intent))</h1>\(WebPage.riskChip(intent.decisions?.last?.risk, decision: intent.decisions?.last))\(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(actions)</div>"))</div>
                 <dl class="facts">\(facts)</dl>
+                \(intent.status == .readyToShip && viewer.may(.operate) ? shipForm(intent, version: order.version, shop: sale != nil) : HTML.empty)
                 <section class="panel wide" aria-labelledby="items"><h2 id="items">Line items</h2>\(items)</section>
                 <section class="panel wide" aria-labelledby="runs"><h2 id="runs">Runs</h2>\(runs.isEmpty ? HTML("<p class=\"empty\">No run yet.</p>") : HTML("<table class=\"list\">\(RunPage.rowHead)<tbody>\(runs)</tbody></table>"))</section>
                 \(decisions.isEmpty ? HTML.empty : HTML("<section class=\"panel wide\" aria-labelledby=\"decisions\"><h2 id=\"decisions\">Decisions</h2><ul class=\"decisions\">\(decisions)</ul></section>"))
                 <section class="panel wide" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>\(Timeline.render(events, actors: actors, stamp: stamp))</section>
                 """)
+    }
+
+    static func shipmentWords(_ shipment: Shipment) -> HTML {
+        let number: HTML =
+            shipment.trackingNumber.map { number in
+                shipment.trackingURL.map { HTML("<a href=\"\($0)\" rel=\"noopener noreferrer\">\(number)</a>") }
+                    ?? HTML("\(number)")
+            } ?? HTML.empty
+        return "\(shipment.carrier ?? "no carrier") \(number)"
+    }
+
+    static func fulfilmentWords(_ fulfilment: SaleFulfilment, stamp: (Date) -> String) -> HTML {
+        switch fulfilment.status {
+        case .fulfilled:
+            return "yes, \(fulfilment.fulfilledAt.map(stamp) ?? "")"
+        case .pending where fulfilment.attempts == 0:
+            return "being told"
+        case .pending:
+            return
+                "not yet: \(fulfilment.lastError ?? "") <span class=\"quiet\">(try \(fulfilment.attempts + 1) at \(fulfilment.dueAt.map(stamp) ?? "soon"))</span>"
+        case .failed:
+            return
+                "<strong>failed</strong>: \(fulfilment.lastError ?? "") <span class=\"quiet\">(retry from the board once fixed)</span>"
+        }
+    }
+
+    /// Ship a ready order: the carrier and tracking number go to the shop it came from.
+    static func shipForm(_ intent: Intent, version: Int, shop: Bool) -> HTML {
+        let carriers = ["UPS", "USPS", "FedEx", "DHL Express", "Royal Mail", "Deutsche Post", "DPD", "GLS", "PostNL"]
+            .map { HTML("<option value=\"\($0)\">") }
+        return """
+            <section class="panel wide" aria-labelledby="ship"><h2 id="ship">Ship</h2>
+            <form class="ship" data-post="/api/v1/intents/\(intent.id)/shipment" data-version="\(version)" data-done="Shipped">
+            <label>Carrier <input name="carrier" list="carriers" maxlength="60" autocomplete="off"></label>
+            <datalist id="carriers">\(carriers)</datalist>
+            <label>Tracking number <input name="trackingNumber" maxlength="64" pattern="[A-Za-z0-9 \\-]{1,64}"></label>
+            <label>Tracking link <input name="trackingURL" type="url" maxlength="500"></label>
+            <button type="submit" class="primary">Ship</button>
+            <p class="quiet">\(shop ? "The shop the order came from is told, with the tracking number." : "Leave the fields empty for a parcel without tracking.")</p>
+            <p class="error" role="alert" hidden></p>
+            </form></section>
+            """
     }
 
     static func item(_ item: LineItem, index: Int, intent: Intent, plan: Plan?, runs: [Run]) -> HTML {

@@ -86,6 +86,13 @@ struct TriageBoard: Sendable {
                 asksReason: true)
         }
 
+        /// Tell the shop again, once the cause of the failure is fixed.
+        static func retryFulfilment(_ sale: SaleID) -> Action {
+            Action(
+                label: "Retry telling the shop", path: "/api/v1/sales/\(sale)/fulfilment/retry", body: "{}",
+                permission: .operate, style: .primary)
+        }
+
         static func approve(_ plan: PlanID, revision: Int) -> Action {
             Action(
                 label: "Approve revision \(revision)", path: "/api/v1/plans/\(plan)/revisions/\(revision)/approve",
@@ -94,7 +101,7 @@ struct TriageBoard: Sendable {
     }
 
     struct Card: Sendable {
-        enum Kind: String, Sendable { case intent, plan, printer, run }
+        enum Kind: String, Sendable { case intent, plan, printer, run, sale }
         var kind: Kind
         var id: String
         /// The aggregate's version the actions expect (If-Match): a stale card's action is refused, not applied.
@@ -113,6 +120,8 @@ struct TriageBoard: Sendable {
             case .plan: "/plans/\(id)"
             case .printer: "/printers/\(id)"
             case .run: "/runs/\(id)"
+            // A sale and the intent serving it share their id; a held one has no intent yet.
+            case .sale: badges.contains("held") ? "/shops#sale-\(id)" : "/orders/\(id)"
             }
         }
     }
@@ -155,6 +164,9 @@ struct TriageBoard: Sendable {
                 add(.attention, card)
             }
         }
+        for (sale, version) in source.sales.values.sorted(by: { $0.model.id < $1.model.id }) {
+            add(.attention, saleCard(sale, version: version))
+        }
         let runs = source.runs.values.sorted { $0.model.id < $1.model.id }
         // The source holds failed runs of the last `failedWindow` only.
         for (run, version) in runs where run.status == .failed {
@@ -188,6 +200,19 @@ struct TriageBoard: Sendable {
     static func title(of intent: Intent) -> String {
         let items = intent.lineItems.map { "\($0.quantity)× \($0.material)" }.joined(separator: ", ")
         return "\(OrdersPage.name(of: intent))\(intent.customer.map { " for \($0)" } ?? ""): \(items)"
+    }
+
+    private static func saleCard(_ sale: Sale, version: Int) -> Card {
+        let name = "\(sale.order.platform.rawValue.capitalizedFirst) order \(sale.order.name ?? sale.order.orderID)"
+        if sale.status == .held {
+            return Card(
+                kind: .sale, id: sale.id.description, version: version, title: "\(name) is held",
+                why: sale.reasons.first ?? "waits for a person", badges: ["held"])
+        }
+        return Card(
+            kind: .sale, id: sale.id.description, version: version, title: "\(name) shipped; the shop was not told",
+            why: sale.fulfilment?.lastError ?? "telling the shop failed", badges: ["shop not told"],
+            actions: [Action.retryFulfilment(sale.id)])
     }
 
     private static func printerCard(_ printer: Printer, version: Int, recovery: PrinterRecovery?) -> Card? {

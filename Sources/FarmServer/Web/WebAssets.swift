@@ -183,15 +183,12 @@ enum WebAssets {
           // A change through the REST API as this page's person: the session's CSRF token, an idempotency key per
           // attempt, and the version the page showed, so a change to something that changed meanwhile is refused
           // (then `staleHint` tells what to do). Resolves to null when done, else the sentence to show.
-          async function change(path, body, version, staleHint) {
+          async function change(path, body, version, staleHint, method) {
             let response;
+            const headers = { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": crypto.randomUUID() };
+            if (version) headers["If-Match"] = '"' + version + '"';
             try {
-              response = await fetch(path, {
-                method: "POST",
-                headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": crypto.randomUUID(),
-                           "If-Match": '"' + version + '"' },
-                body: JSON.stringify(body),
-              });
+              response = await fetch(path, { method: method || "POST", headers, body: JSON.stringify(body) });
             } catch {
               return "The server cannot be reached; nothing was changed. Try again when the connection is back.";
             }
@@ -354,6 +351,33 @@ enum WebAssets {
                 "/api/v1/runs/" + qa.dataset.run + "/inspections", { items: [item] }, qa.dataset.version, "Reload to see it as it is.");
               button.disabled = false;
               if (problem === null) location.reload(); else show(problem);
+            });
+          });
+
+          // Forms that send their fields as JSON (`data-post`, `data-method`): empty fields are left out, a dotted
+          // name nests (`secrets.accessToken`), a checkbox is a boolean, a number field a number. The server decides.
+          document.querySelectorAll("form[data-post]").forEach((form) => {
+            form.addEventListener("submit", async (event) => {
+              event.preventDefault();
+              const error = form.querySelector(".error");
+              const button = form.querySelector("button[type=submit]");
+              const body = {};
+              for (const field of form.querySelectorAll("input[name], select[name], textarea[name]")) {
+                let value = field.type === "checkbox" ? field.checked : field.value.trim();
+                if (value === "") continue;
+                if (field.type === "number") value = Number(value);
+                const path = field.name.split(".");
+                let target = body;
+                for (const key of path.slice(0, -1)) target = target[key] = target[key] || {};
+                target[path[path.length - 1]] = value;
+              }
+              button.disabled = true;
+              const problem = await change(form.dataset.post, body, form.dataset.version, "Reload to see it as it is.", form.dataset.method);
+              button.disabled = false;
+              if (problem === null) {
+                sessionStorage.setItem("toast", (form.dataset.done || button.textContent.trim()) + ": done");
+                location.reload();
+              } else if (error) { error.textContent = problem; error.hidden = false; } else { say(problem, true); }
             });
           });
 

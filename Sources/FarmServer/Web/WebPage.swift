@@ -41,7 +41,7 @@ enum WebPage {
             header = """
                 <header class="top">
                   <a class="brand" href="/">Print Farm OS</a>
-                  <nav aria-label="Main">\([("/", "Today"), ("/orders", "Orders"), ("/printers", "Printers")].map { path, name in
+                  <nav aria-label="Main">\([("/", "Today"), ("/orders", "Orders"), ("/printers", "Printers"), ("/shops", "Shops")].map { path, name in
                     HTML("<a href=\"\(path)\"\(path == current ? HTML(" aria-current=\"page\"") : .empty)>\(name)</a>")
                   })</nav>
                   <span id="connection" class="connection" role="status" aria-live="polite" hidden></span>

@@ -14,11 +14,14 @@ struct WebRoutes {
     let planner: ProductionPlanner
     /// The machines' live reports (temperatures), when this process is connected to the printers.
     let fleet: PrinterFleet?
+    /// Renders connections for the Shops page as the API does.
+    let shops: ShopRoutes
 
     init(
         services: FarmServices, tokens: SessionTokens, timeZone: TimeZone, production: ProductionSettings,
-        fleet: PrinterFleet?
+        fleet: PrinterFleet?, shops: ShopRoutes
     ) {
+        self.shops = shops
         self.services = services
         self.tokens = tokens
         self.timeZone = timeZone
@@ -113,8 +116,8 @@ struct WebRoutes {
             let events = try await services.store.events.read(stream: IntentDecider.stream(intent.id))
             return WebPage.response(
                 OrderPage.render(
-                    order, printers: try await printerNames(), events: events, actors: try await people(in: events),
-                    viewer: viewer))
+                    order, sale: try await services.store.sales.get(id: id)?.model, printers: try await printerNames(),
+                    events: events, actors: try await people(in: events), viewer: viewer))
         }
         routes.page("/plans/{id}", .read) { _, context in
             let viewer = try viewer(context)
@@ -131,6 +134,30 @@ struct WebRoutes {
                     plan, version: version, intent: intent, runs: runs, printers: try await printerNames(),
                     events: events, actors: try await people(in: events),
                     viewer: viewer))
+        }
+        routes.page("/shops", .read) { _, context in
+            let viewer = try viewer(context)
+            let store = services.store
+            var connections: [ShopConnectionView] = []
+            for connection in try await store.shops.all() where connection.status == .active {
+                connections.append(try await shops.render(connection))
+            }
+            let catalog = try await store.catalog.all().filter { !$0.removed }
+            let known = Set(catalog.map(\.sku))
+            let held = try await store.sales.allVersioned(queue: ReadQueue.saleHeld).map { sale, _ in
+                var seen = known
+                let skus = sale.order.lines.filter(\.physical).compactMap(\.sku).filter { seen.insert($0).inserted }
+                return ShopsPage.Held(sale: sale, unmapped: skus)
+            }
+            let models = try await store.artifacts.list(
+                status: ArtifactKind.model.rawValue, newestFirst: true, limit: 200
+            )
+            .compactMap { try? StoreCoding.decoder().decode(Artifact.self, from: $0.body) }
+            return WebPage.response(
+                ShopsPage.render(
+                    connections: connections, held: held,
+                    unfulfilled: try await store.sales.allVersioned(queue: ReadQueue.fulfilmentFailed),
+                    catalog: catalog, models: models, viewer: viewer))
         }
         routes.page("/printers", .read) { _, context in
             let viewer = try viewer(context)
