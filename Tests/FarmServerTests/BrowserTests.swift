@@ -28,18 +28,57 @@ struct BrowserTests {
         let demo = try DemoProcess(arguments: ["--manual-qa", "--speed", "30"])
         defer { demo.discard() }
         let adminKey = try await demo.adminKey()
-        let directory = demo.directory
-        let port = demo.port
 
+        try await Self.runScript(
+            "board_test.py", python: python, chromium: chromium, demo: demo, adminKey: adminKey,
+            screenshots: screenshots)
+        for shot in [
+            "sign-in.png", "sign-in-totp.png", "board.png", "run.png", "run-qa-failed.png", "orders.png", "order.png",
+            "plan.png", "printers.png", "printer.png",
+            "board-viewer-tablet.png", "board-wall.png",
+        ] {
+            let size =
+                (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent(shot).path)[.size]
+                    as? Int) ?? 0
+            #expect(size > 10_000, "screenshot \(shot) saved")
+        }
+        // Stopped by `discard` (SIGKILL): a clean stop on Ctrl-C is DemoCommandTests' to check, and a signal sent from
+        // a test thread may meet a blocked mask in the child here.
+    }
+
+    @Test(
+        "an owner connects a Shopify shop on the Shops page, maps the unknown SKU of an order the shop delivers, and the held order goes on"
+    )
+    func shops() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let python = environment["PRINTFARM_TEST_PYTHON"], let chromium = environment["PRINTFARM_TEST_CHROMIUM"]
+        else { throw MissingBrowser() }
+        let screenshots = Self.packageRoot.appendingPathComponent(".build/screenshots")
+        try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
+        let demo = try DemoProcess(printers: 1, arguments: ["--speed", "60"])
+        defer { demo.discard() }
+        try await Self.runScript(
+            "shops_test.py", python: python, chromium: chromium, demo: demo, adminKey: try await demo.adminKey(),
+            screenshots: screenshots)
+        let size =
+            (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent("shops.png").path)[
+                .size] as? Int) ?? 0
+        #expect(size > 10_000, "screenshot shops.png saved")
+    }
+
+    /// Runs one of Tests/Browser's scripts against the demo, up to a ceiling a loaded machine will not reach.
+    static func runScript(
+        _ name: String, python: String, chromium: String, demo: DemoProcess, adminKey: String, screenshots: URL
+    ) async throws {
         let script = Process()
         script.executableURL = URL(fileURLWithPath: python)
-        script.arguments = [Self.packageRoot.appendingPathComponent("Tests/Browser/board_test.py").path]
-        script.environment = environment.merging(
+        script.arguments = [packageRoot.appendingPathComponent("Tests/Browser/\(name)").path]
+        script.environment = ProcessInfo.processInfo.environment.merging(
             [
-                "BASE_URL": "http://127.0.0.1:\(port)", "ADMIN_KEY": adminKey, "CHROMIUM": chromium,
+                "BASE_URL": "http://127.0.0.1:\(demo.port)", "ADMIN_KEY": adminKey, "CHROMIUM": chromium,
                 "SCREENSHOTS": screenshots.path,
             ]) { $1 }
-        let log = directory.appendingPathComponent("browser.log")
+        let log = demo.directory.appendingPathComponent("\(name).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         script.standardOutput = try FileHandle(forWritingTo: log)
         script.standardError = try FileHandle(forWritingTo: log)
@@ -54,17 +93,5 @@ struct BrowserTests {
             "the browser checks failed:\n\(said.suffix(4000))\nthe demo said:\n\(demo.console.suffix(3000))\nits log:\n\(demo.logTail)"
         )
         #expect(said.contains("all browser checks passed"))
-        for shot in [
-            "sign-in.png", "sign-in-totp.png", "board.png", "run.png", "run-qa-failed.png", "orders.png", "order.png",
-            "plan.png", "printers.png", "printer.png",
-            "board-viewer-tablet.png", "board-wall.png",
-        ] {
-            let size =
-                (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent(shot).path)[.size]
-                    as? Int) ?? 0
-            #expect(size > 10_000, "screenshot \(shot) saved")
-        }
-        // Stopped by `discard` (SIGKILL): a clean stop on Ctrl-C is DemoCommandTests' to check, and a signal sent from
-        // a test thread may meet a blocked mask in the child here.
     }
 }

@@ -117,6 +117,13 @@ enum WebAssets {
         .verdict.passed { color: var(--ok); font-weight: 600; }
         .verdict.failed { color: var(--danger); font-weight: 600; }
         .verdict.waiting { color: var(--warn); font-weight: 600; }
+        form.connect, form.ship { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: .6rem 1rem; align-items: end; }
+        form.connect label, form.ship label, form.map label { display: grid; gap: .2rem; }
+        form.connect p, form.ship p { grid-column: 1 / -1; margin: 0; }
+        form.connect input, form.connect select, form.ship input, form.map input, form.map select { font: inherit; padding: .3rem; border: 1px solid #8a94a3; border-radius: .3rem; }
+        form.map fieldset { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; border: 1px solid var(--line); border-radius: .4rem; }
+        form.map { margin: .4rem 0; }
+        article.held { border-top: 1px solid var(--line); padding-top: .4rem; }
         form.qa fieldset { display: grid; gap: .35rem; max-width: 30rem; border: 1px solid var(--line); border-radius: .4rem; }
         form.qa select, form.qa textarea { font: inherit; padding: .35rem; border: 1px solid #8a94a3; border-radius: .3rem; }
         .timeline { padding-left: 1.2rem; }
