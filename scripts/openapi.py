@@ -250,6 +250,9 @@ paths.update({
  "/api/v1/shops/{id}": {
    "get": op("getShop", "One shop connection", "shops", {**ok(ref("ShopConnection"), headers=None), **errs("400","401","404")}, [idp]),
    "delete": op("removeShop", "Remove a shop connection: its webhooks are refused and its secrets deleted", "shops", {**ok(ref("ShopConnection")), **errs("400","401","404","409")}, [idp] + mut)},
+ "/api/v1/shops/{id}/oauth": {"post": op("authorizeEtsy", "Start Etsy's OAuth consent (PKCE) for an Etsy connection: send the person's browser to authorizeURL; Etsy sends it back to redirectURI (this farm's /oauth/etsy/callback, registered with the Etsy app), where the tokens are taken and kept as the connection's secrets", "shops",
+   {**ok({"type": "object", "required": ["authorizeURL"], "properties": {"authorizeURL": {"type": "string", "format": "uri"}}}), **errs("400","401","404","413","415","422")}, [idp] + mut,
+   body({"type": "object", "required": ["redirectURI"], "properties": {"redirectURI": {"type": "string", "format": "uri", "maxLength": 500}}}))},
  "/api/v1/shops/{id}/secrets": {"put": op("rotateShopSecrets", "Replace secrets; a new webhook secret leaves the old one valid for an hour", "shops", {**ok(ref("ShopConnection")), **errs("400","401","404","409","413","415","422")}, [idp] + mut, body({"type": "object", "required": ["secrets"], "properties": {"secrets": ref("ShopSecrets"), "reason": reason, "note": note}}))},
  "/api/v1/catalog": {"get": op("listCatalog", "The catalog: what to print for each SKU", "shops", {**ok(page("CatalogEntry"), headers=None), **errs("400","401")}, [{"name": "after", "in": "query", "description": "Cursor: the `next` of the previous page.", "schema": {"type": "string"}}, limit(50, 500)])},
  "/api/v1/catalog/{sku}": {

@@ -39,6 +39,7 @@ final class SecuredRoutes {
             pageGroups[permission] = router.group()
                 .add(middleware: SignInRedirect())
                 .add(middleware: authenticate)
+                .add(middleware: PersonOnly())
                 .add(middleware: RequirePermission(permission: permission))
             groups[permission] = router.group()
                 .add(middleware: authenticate)
@@ -171,6 +172,19 @@ struct SignInRedirect: RouterMiddleware {
         } catch let problem as Problem where problem.status == 403 {
             return WebPage.message(title: "Not allowed", text: problem.detail, status: .forbidden)
         }
+    }
+}
+
+/// Pages are for people signed in: an API key (no session, so no CSRF token for the page's changes) is sent to sign
+/// in, whatever its scope, before its permission is weighed.
+struct PersonOnly: RouterMiddleware {
+    typealias Context = FarmRequestContext
+
+    func handle(_ request: Request, context: Context, next: (Request, Context) async throws -> Response) async throws
+        -> Response
+    {
+        guard context.principal?.sessionID != nil else { throw Problem.unauthorized }
+        return try await next(request, context)
     }
 }
 

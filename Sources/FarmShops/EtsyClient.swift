@@ -13,14 +13,14 @@ public struct EtsyClient: ShopClient {
     let base: URL
     let shop: String
     let apiKey: String
-    let accessToken: String
+    let tokens: any EtsyTokenSource
     let http: HTTPClient
 
-    public init(base: URL, shop: String, apiKey: String, accessToken: String, http: HTTPClient) {
+    public init(base: URL, shop: String, apiKey: String, tokens: any EtsyTokenSource, http: HTTPClient) {
         self.base = base
         self.shop = shop
         self.apiKey = apiKey
-        self.accessToken = accessToken
+        self.tokens = tokens
         self.http = http
     }
 
@@ -92,20 +92,32 @@ public struct EtsyClient: ShopClient {
         var components = URLComponents(url: base.appendingPathComponent(path), resolvingAgainstBaseURL: false)
         if !query.isEmpty { components?.queryItems = query.map { URLQueryItem(name: $0.0, value: $0.1) } }
         guard let url = components?.url else { throw ShopClientError("Etsy's API address is not a URL") }
-        var request = HTTPClientRequest(url: url.absoluteString)
-        request.method = method
-        request.headers.add(name: "x-api-key", value: apiKey)
-        request.headers.add(name: "Authorization", value: "Bearer \(accessToken)")
-        if let json {
-            request.headers.add(name: "Content-Type", value: "application/json")
-            request.body = .bytes(ByteBuffer(data: json))
+        var token = try await tokens.token()
+        var (response, body) = try await call(method, url, json: json, token: token)
+        // An access token lives an hour; one Etsy refuses is refreshed once and the call made again.
+        if response.status.code == 401 {
+            token = try await tokens.refresh(rejected: token)
+            (response, body) = try await call(method, url, json: json, token: token)
         }
-        let response = try await http.execute(request, timeout: .seconds(30))
-        let body = try await response.body.collect(upTo: 64 << 20)
         guard response.status.code == 200 || response.status.code == 201 else {
             throw ShopClientError.answered(
                 response.status.code, by: "Etsy", to: "\(method.rawValue) /\(path)", body: String(buffer: body))
         }
         return Data(buffer: body)
+    }
+
+    func call(_ method: HTTPMethod, _ url: URL, json: Data?, token: String) async throws -> (
+        HTTPClientResponse, ByteBuffer
+    ) {
+        var request = HTTPClientRequest(url: url.absoluteString)
+        request.method = method
+        request.headers.add(name: "x-api-key", value: apiKey)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        if let json {
+            request.headers.add(name: "Content-Type", value: "application/json")
+            request.body = .bytes(ByteBuffer(data: json))
+        }
+        let response = try await http.execute(request, timeout: .seconds(30))
+        return (response, try await response.body.collect(upTo: 64 << 20))
     }
 }

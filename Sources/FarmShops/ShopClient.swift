@@ -39,8 +39,11 @@ public struct ShopClientError: Error, Sendable, Equatable, CustomStringConvertib
 }
 
 extension ShopConnection {
-    /// The API client of this connection, when the platform's client is built and its secrets are there.
-    public func client(secrets: ShopSecrets, http: HTTPClient = .shared) -> (any ShopClient)? {
+    /// The API client of this connection, when its secrets are there. Etsy's token comes from `tokens` (which refreshes
+    /// it), or as given when there is none.
+    public func client(
+        secrets: ShopSecrets, tokens: (any EtsyTokenSource)? = nil, http: HTTPClient = .shared
+    ) -> (any ShopClient)? {
         switch platform {
         case .woocommerce:
             guard let key = secrets.apiKey, let secret = secrets.apiSecret, let base = URL(string: endpoints.api) else {
@@ -48,10 +51,11 @@ extension ShopConnection {
             }
             return WooCommerceClient(base: base, consumerKey: key, consumerSecret: secret, http: http)
         case .etsy:
-            guard let keystring = secrets.apiKey, let shared = secrets.apiSecret, let token = secrets.accessToken,
-                let shop = endpoints.shop, let base = URL(string: endpoints.api)
+            guard let keystring = secrets.apiKey, let shared = secrets.apiSecret, let shop = endpoints.shop,
+                let base = URL(string: endpoints.api),
+                let tokens = tokens ?? secrets.accessToken.map(FixedEtsyToken.init)
             else { return nil }
-            return EtsyClient(base: base, shop: shop, apiKey: "\(keystring):\(shared)", accessToken: token, http: http)
+            return EtsyClient(base: base, shop: shop, apiKey: "\(keystring):\(shared)", tokens: tokens, http: http)
         case .shopify:
             guard let token = secrets.accessToken, let base = URL(string: endpoints.api) else { return nil }
             return ShopifyClient(base: base, accessToken: token, http: http)

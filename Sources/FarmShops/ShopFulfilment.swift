@@ -15,12 +15,13 @@ public struct ShopFulfilment: Service {
     let interval: Duration
     let now: @Sendable () -> Date
     let logger: Logger
-    let client: @Sendable (ShopConnection, ShopSecrets) -> (any ShopClient)?
+    /// Tests give their own clients; nil: the intake's (with Etsy's token keeper).
+    let client: (@Sendable (ShopConnection, ShopSecrets) -> (any ShopClient)?)?
 
     public init(
         store: Store, intake: ShopIntake, interval: Duration = .seconds(5), now: @escaping @Sendable () -> Date,
         logger: Logger,
-        client: @escaping @Sendable (ShopConnection, ShopSecrets) -> (any ShopClient)? = { $0.client(secrets: $1) }
+        client: (@Sendable (ShopConnection, ShopSecrets) -> (any ShopClient)?)? = nil
     ) {
         self.store = store
         self.intake = intake
@@ -74,7 +75,7 @@ public struct ShopFulfilment: Service {
                 id: sale.id.description, context: context(nil))
             return false
         }
-        guard let client = client(connection, try await intake.secrets(of: connection.id)) else {
+        guard let client = try await client(for: connection) else {
             _ = try await store.sales.execute(
                 .recordFulfilmentFailure(
                     "the connection \(connection.name) has no API credentials: add them, then retry", persistent: true),
@@ -100,5 +101,10 @@ public struct ShopFulfilment: Service {
             )
             return false
         }
+    }
+
+    func client(for connection: ShopConnection) async throws -> (any ShopClient)? {
+        guard let client else { return try await intake.client(for: connection) }
+        return client(connection, try await intake.secrets(of: connection.id))
     }
 }

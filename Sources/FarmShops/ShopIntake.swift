@@ -14,6 +14,22 @@ public final class ShopIntake: Service, Sendable {
     let logger: Logger
     let wakeups: AsyncStream<Void>
     let wake: AsyncStream<Void>.Continuation
+    /// One token keeper per Etsy connection, shared by everything that calls Etsy, so refreshes never overlap.
+    let etsyTokens = TokenKeepers()
+
+    final class TokenKeepers: @unchecked Sendable {
+        private let lock = NSLock()
+        private var keepers: [ShopConnectionID: EtsyTokens] = [:]
+
+        func keeper(_ connection: ShopConnection, intake: ShopIntake) -> EtsyTokens {
+            lock.withLock {
+                if let keeper = keepers[connection.id] { return keeper }
+                let keeper = EtsyTokens(intake: intake, connection: connection, http: .shared)
+                keepers[connection.id] = keeper
+                return keeper
+            }
+        }
+    }
 
     public init(store: Store, now: @escaping @Sendable () -> Date, logger: Logger) {
         self.store = store
@@ -130,7 +146,7 @@ public final class ShopIntake: Service, Sendable {
             }
         case .receiptChanged(let receiptID, _, _):
             // Etsy names the receipt; its API says what it is now.
-            guard let client = connection.client(secrets: try await secrets(of: connection.id)) as? EtsyClient else {
+            guard let client = try await client(for: connection) as? EtsyClient else {
                 logger.warning("etsy receipt \(receiptID) changed on \(connection.id), but the connection has no token")
                 return
             }
@@ -230,6 +246,12 @@ public final class ShopIntake: Service, Sendable {
     }
 
     // MARK: secrets
+
+    /// The connection's API client, with its secrets and (for Etsy) the token keeper that refreshes them.
+    public func client(for connection: ShopConnection) async throws -> (any ShopClient)? {
+        let tokens = connection.platform == .etsy ? etsyTokens.keeper(connection, intake: self) : nil
+        return connection.client(secrets: try await secrets(of: connection.id), tokens: tokens)
+    }
 
     public func secrets(of connection: ShopConnectionID) async throws -> ShopSecrets {
         guard let data = try await store.shopData.secrets(of: connection) else { return ShopSecrets() }

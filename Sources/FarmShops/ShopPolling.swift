@@ -14,7 +14,8 @@ public struct ShopPolling: Service {
     let interval: Duration
     let now: @Sendable () -> Date
     let logger: Logger
-    let client: @Sendable (ShopConnection, ShopSecrets) -> (any ShopClient)?
+    /// Tests give their own clients; nil: the intake's (with Etsy's token keeper).
+    let client: (@Sendable (ShopConnection, ShopSecrets) -> (any ShopClient)?)?
 
     /// How far before a connection was made its first poll looks (orders placed just before connecting).
     public static let firstLookBack: TimeInterval = 24 * 3600
@@ -22,7 +23,7 @@ public struct ShopPolling: Service {
     public init(
         store: Store, intake: ShopIntake, interval: Duration = .seconds(60), now: @escaping @Sendable () -> Date,
         logger: Logger,
-        client: @escaping @Sendable (ShopConnection, ShopSecrets) -> (any ShopClient)? = { $0.client(secrets: $1) }
+        client: (@Sendable (ShopConnection, ShopSecrets) -> (any ShopClient)?)? = nil
     ) {
         self.store = store
         self.intake = intake
@@ -62,8 +63,7 @@ public struct ShopPolling: Service {
     /// when the connection has no API client yet (its platform's is not built, or its credentials are missing).
     @discardableResult
     public func poll(_ connection: ShopConnection) async throws -> Int? {
-        let secrets = try await intake.secrets(of: connection.id)
-        guard let client = client(connection, secrets) else { return nil }
+        guard let client = try await client(for: connection) else { return nil }
         let health = try await store.shopData.health(of: connection.id)
         do {
             let (orders, cursor) = try await client.changedOrders(
@@ -80,5 +80,10 @@ public struct ShopPolling: Service {
             try await store.shopData.recordError(String(describing: error), of: connection.id, at: now())
             throw error
         }
+    }
+
+    func client(for connection: ShopConnection) async throws -> (any ShopClient)? {
+        guard let client else { return try await intake.client(for: connection) }
+        return client(connection, try await intake.secrets(of: connection.id))
     }
 }

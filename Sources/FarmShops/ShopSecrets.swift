@@ -16,6 +16,11 @@ public struct ShopSecrets: Sendable, Equatable, Codable, CustomStringConvertible
     /// WooCommerce REST consumer key and secret; Etsy's keystring and shared secret.
     public var apiKey: String?
     public var apiSecret: String?
+    /// An Etsy authorisation under way: what the consent page's answer must match, and the PKCE verifier.
+    public var oauthState: String?
+    public var oauthVerifier: String?
+    public var oauthRedirectURI: String?
+    public var oauthStartedAt: Date?
 
     public init(
         webhookSecret: String? = nil, previousWebhookSecret: String? = nil, previousUntil: Date? = nil,
@@ -51,6 +56,7 @@ public struct ShopSecrets: Sendable, Equatable, Codable, CustomStringConvertible
         let set = [
             ("webhookSecret", webhookSecret), ("previousWebhookSecret", previousWebhookSecret),
             ("accessToken", accessToken), ("refreshToken", refreshToken), ("apiKey", apiKey), ("apiSecret", apiSecret),
+            ("oauthVerifier", oauthVerifier),
         ].filter { $0.1 != nil }.map(\.0)
         return "ShopSecrets(set: \(set.joined(separator: ", ")))"
     }

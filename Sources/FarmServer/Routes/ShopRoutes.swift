@@ -104,6 +104,9 @@ struct ShopRoutes {
             try await rotate(request, context)
         }
         routes.delete("/api/v1/shops/{id}", .administer) { request, context in try await remove(request, context) }
+        routes.post("/api/v1/shops/{id}/oauth", .administer) { request, context in
+            try await startOAuth(request, context)
+        }
         routes.get("/api/v1/catalog", .read) { request, _ in
             let query = QueryParameters(request)
             let limit = try query.limit()
@@ -226,6 +229,43 @@ struct ShopRoutes {
             correlationID: try services.correlationID(request, context))
         try await intake.saveSecrets(secrets, of: connection.id)
         return try JSONIO.response(try await render(outcome.model), etag: outcome.version)
+    }
+
+    /// Etsy's consent page for this connection; the person's browser goes there, and Etsy sends it back to
+    /// `redirectURI` (this farm's `/oauth/etsy/callback`).
+    func startOAuth(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let connection = try await connection(context)
+        struct Body: Decodable { var redirectURI: String }
+        let body = try await JSONIO.decode(Body.self, from: request, context: context)
+        do {
+            let url = try await intake.startEtsyAuthorization(connection, redirectURI: body.redirectURI)
+            return try JSONIO.response(["authorizeURL": url.absoluteString])
+        } catch let error as EtsyAuthorizationError {
+            throw Problem.invalidField(error.field ?? "id", error.description)
+        }
+    }
+
+    /// Where Etsy sends the person back: the code is exchanged for the connection's tokens.
+    func finishOAuth(_ request: Request) async throws -> Response {
+        let query = QueryParameters(request)
+        if let refusal = query.values["error"] {
+            let words = query.values["error_description"].map { ": \($0)" } ?? ""
+            return WebPage.message(
+                title: "Etsy did not authorise the farm", text: "Etsy said \(refusal)\(words).", status: .badRequest)
+        }
+        guard let state = query.values["state"], let code = query.values["code"] else {
+            return WebPage.message(
+                title: "Not an answer from Etsy", text: "This address is where Etsy sends you back; it needs its code.",
+                status: .badRequest)
+        }
+        do {
+            try await intake.finishEtsyAuthorization(state: state, code: code)
+            return Response(status: .seeOther, headers: [.location: "/shops", .cacheControl: "no-store"])
+        } catch let error as EtsyAuthorizationError {
+            return WebPage.message(title: "Etsy was not connected", text: error.description, status: .badRequest)
+        } catch let error as ShopClientError {
+            return WebPage.message(title: "Etsy was not connected", text: error.description, status: .badGateway)
+        }
     }
 
     func remove(_ request: Request, _ context: FarmRequestContext) async throws -> Response {

@@ -21,7 +21,7 @@ enum ShopsPage {
         let rows = connections.map { shop in
             HTML(
                 """
-                <tr><td>\(shop.name)</td><td>\(shop.platform.rawValue)</td><td><code>\(shop.webhookPath)</code></td>\
+                <tr><td>\(shop.name)\(authoriseButton(shop, viewer: viewer))</td><td>\(shop.platform.rawValue)</td><td><code>\(shop.webhookPath)</code></td>\
                 <td>\(shop.health.lastDeliveryAt.map(stamp) ?? "never")</td><td>\(shop.health.lastPollAt.map(stamp) ?? "never")</td>\
                 <td>\(shop.health.lastError.map { HTML("<span class=\"why\">\($0)</span>") } ?? HTML("none"))</td>\
                 <td>\(shop.ordersTaken)</td><td>\(shop.ordersHeld)</td></tr>
@@ -66,6 +66,13 @@ enum ShopsPage {
                 <section class="panel wide" aria-labelledby="catalog"><h2 id="catalog">Catalog</h2>\
                 \(entries.isEmpty ? HTML("<p class=\"empty\">The catalog is empty.</p>") : HTML("<table class=\"list\"><thead><tr><th scope=\"col\">SKU</th><th scope=\"col\">Printed</th><th scope=\"col\">Model</th><th scope=\"col\">Material</th><th scope=\"col\">Colour</th><th scope=\"col\">Parts per unit</th></tr></thead><tbody>\(entries)</tbody></table>"))</section>
                 """)
+    }
+
+    /// Etsy's tokens come from its consent page: the button starts that (again, when Etsy stopped taking them).
+    static func authoriseButton(_ shop: ShopConnectionView, viewer: Viewer) -> HTML {
+        guard shop.platform == .etsy, viewer.may(.administer) else { return .empty }
+        let label = shop.secretsSet.contains("refreshToken") ? "Authorise again with Etsy" : "Authorise with Etsy"
+        return " <button type=\"button\" data-oauth=\"/api/v1/shops/\(shop.id)/oauth\">\(label)</button>"
     }
 
     static func heldCard(_ held: Held, shop: String?, models: [Artifact], viewer: Viewer) -> HTML {

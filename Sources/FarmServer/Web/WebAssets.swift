@@ -388,6 +388,24 @@ enum WebAssets {
             });
           });
 
+          // Etsy's consent page: the farm keeps a PKCE verifier and sends the browser there; Etsy sends it back to
+          // this farm's callback, whose address only the page knows for sure.
+          document.addEventListener("click", async (event) => {
+            const button = event.target.closest("button[data-oauth]");
+            if (!button || button.disabled) return;
+            button.disabled = true;
+            try {
+              const response = await fetch(button.dataset.oauth, {
+                method: "POST", headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+                body: JSON.stringify({ redirectURI: location.origin + "/oauth/etsy/callback" }) });
+              if (!response.ok) { say(await problemText(response), true); button.disabled = false; return; }
+              location.href = (await response.json()).authorizeURL;
+            } catch {
+              say("The server cannot be reached; nothing was changed.", true);
+              button.disabled = false;
+            }
+          });
+
           // Card actions: one request per click (an idempotency key per click, the button off while it runs), with
           // the version the card showed, so an action on something that changed meanwhile is refused.
           document.addEventListener("click", async (event) => {

@@ -135,6 +135,7 @@ struct WebRoutes {
                     events: events, actors: try await people(in: events),
                     viewer: viewer))
         }
+        routes.page("/oauth/etsy/callback", .administer) { request, _ in try await shops.finishOAuth(request) }
         routes.page("/shops", .read) { _, context in
             let viewer = try viewer(context)
             let store = services.store
