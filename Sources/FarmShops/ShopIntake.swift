@@ -110,12 +110,16 @@ public final class ShopIntake: Service, Sendable {
         }
     }
 
-    /// Takes in every stored delivery not yet processed, oldest first; returns how many.
+    /// The waits before a delivery whose fetch failed is tried again.
+    static let inboxBackoff: [TimeInterval] = [30, 120, 600, 3600]
+
+    /// Takes in every stored delivery not yet processed (and not waiting to be tried again), oldest first; returns
+    /// how many were tried.
     @discardableResult
     public func processWaiting() async throws -> Int {
         var count = 0
         while true {
-            let batch = try await store.shopData.waiting(limit: 50)
+            let batch = try await store.shopData.waiting(limit: 50, now: now())
             if batch.isEmpty { return count }
             for delivery in batch {
                 do {
@@ -125,6 +129,19 @@ public final class ShopIntake: Service, Sendable {
                     // A body that cannot be read will not read better later: keep it, say why, move on.
                     try await store.shopData.finish(delivery, at: now(), error: error.description)
                     logger.warning("shop delivery \(delivery.key) of \(delivery.connectionID) not taken: \(error)")
+                } catch let error as ShopClientError {
+                    // The order had to be fetched and the shop did not give it: tried again later, out of the way of
+                    // the deliveries behind it; a refusal, or the last try, is kept with its reason (polling still
+                    // finds the order).
+                    let retry = Self.inboxBackoff.indices.contains(delivery.attempts) && !error.persistent
+                    if retry {
+                        try await store.shopData.postpone(
+                            delivery, until: now().addingTimeInterval(Self.inboxBackoff[delivery.attempts]),
+                            error: error.description, at: now())
+                    } else {
+                        try await store.shopData.finish(delivery, at: now(), error: error.description)
+                    }
+                    logger.warning("shop delivery \(delivery.key) of \(delivery.connectionID): \(error)")
                 }
                 count += 1
             }
@@ -147,8 +164,9 @@ public final class ShopIntake: Service, Sendable {
         case .receiptChanged(let receiptID, _, _):
             // Etsy names the receipt; its API says what it is now.
             guard let client = try await client(for: connection) as? EtsyClient else {
-                logger.warning("etsy receipt \(receiptID) changed on \(connection.id), but the connection has no token")
-                return
+                throw ShopClientError(
+                    "Etsy receipt \(receiptID) changed, but the connection cannot call Etsy: authorise it on the Shops page",
+                    persistent: true)
             }
             _ = try await take(try await client.receipt(receiptID), connection: connection, reason: .shopDelivered)
         case .ping, .ignored:

@@ -81,6 +81,13 @@ enum Migrations {
             version: 9, name: "shops",
             sqlite: shopTables.flatMap { readModelDDL($0) + queueColumnDDL($0) } + shopsDDL(blob: "BLOB"),
             postgres: shopTables.flatMap { readModelDDL($0) + queueColumnDDL($0) } + shopsDDL(blob: "BYTEA")),
+        // A delivery whose order must be fetched from a shop that is down waits and is tried again, not in the way.
+        Migration(version: 10, name: "inbox retries", sqlite: inboxRetryDDL, postgres: inboxRetryDDL),
+    ]
+
+    private static let inboxRetryDDL = [
+        "ALTER TABLE shop_inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",
+        "ALTER TABLE shop_inbox ADD COLUMN retry_at TEXT",
     ]
 
     /// A connection's secrets (JSON: client secret, the one before it while a rotation settles, tokens) never reach an

@@ -45,13 +45,18 @@ public struct ShopStore: Sendable {
         public var topic: String
         public var receivedAt: Date
         public var body: Data
+        /// Failed tries so far (a fetch from a shop that was down).
+        public var attempts: Int
 
-        public init(connectionID: ShopConnectionID, key: String, topic: String, receivedAt: Date, body: Data) {
+        public init(
+            connectionID: ShopConnectionID, key: String, topic: String, receivedAt: Date, body: Data, attempts: Int = 0
+        ) {
             self.connectionID = connectionID
             self.key = key
             self.topic = topic
             self.receivedAt = receivedAt
             self.body = body
+            self.attempts = attempts
         }
     }
 
@@ -73,13 +78,14 @@ public struct ShopStore: Sendable {
         }
     }
 
-    /// Deliveries not yet processed, oldest first.
-    public func waiting(limit: Int = 100) async throws -> [Delivery] {
+    /// Deliveries not yet processed and not waiting to be tried again after `now`, oldest first.
+    public func waiting(limit: Int = 100, now: Date = .distantFuture) async throws -> [Delivery] {
         try await engine.read { db in
             try await db.raw(
                 """
-                SELECT connection_id, delivery_key, topic, received_at, body FROM shop_inbox
-                WHERE processed_at IS NULL ORDER BY received_at, delivery_key LIMIT \(bind: limit)
+                SELECT connection_id, delivery_key, topic, received_at, body, attempts FROM shop_inbox
+                WHERE processed_at IS NULL AND (retry_at IS NULL OR retry_at <= \(bind: Timestamps.format(now)))
+                ORDER BY received_at, delivery_key LIMIT \(bind: limit)
                 """
             ).all().map { row in
                 Delivery(
@@ -89,8 +95,24 @@ public struct ShopStore: Sendable {
                     topic: try row.decode(column: "topic", as: String.self),
                     receivedAt: Timestamps.parse(try row.decode(column: "received_at", as: String.self))
                         ?? .distantPast,
-                    body: try row.decode(column: "body", as: Data.self))
+                    body: try row.decode(column: "body", as: Data.self),
+                    attempts: try row.decode(column: "attempts", as: Int.self))
             }
+        }
+    }
+
+    /// A try failed for a reason that may pass (the shop is down): the delivery waits until `retryAt`.
+    public func postpone(_ delivery: Delivery, until retryAt: Date, error: String, at date: Date) async throws {
+        try await engine.transaction { db in
+            try await db.raw(
+                """
+                UPDATE shop_inbox SET attempts = attempts + 1, retry_at = \(bind: Timestamps.format(retryAt)),
+                    error = \(bind: error)
+                WHERE connection_id = \(bind: delivery.connectionID.description)
+                    AND delivery_key = \(bind: delivery.key)
+                """
+            ).run()
+            try await Self.recordError(error, of: delivery.connectionID, at: date, on: db)
         }
     }
 

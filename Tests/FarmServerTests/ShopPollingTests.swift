@@ -152,15 +152,43 @@ struct ShopPollingTests {
             let fetched = SaleIdentity.sale(connection: id, orderID: "555")
             #expect(try await farm.store.sales.get(id: fetched.description)?.model.status == .released)
 
+            // A webhook names receipt 777 while Etsy throttles: the delivery waits (30 s) out of the way, then is taken.
+            await standIn.put("777", updated: recent + 20, json: receipt("777"))
+            await standIn.setThrottle(true)
+            let clock = TestClock()
+            let later = ShopIntake(store: farm.store, now: { clock.now }, logger: Logger(label: "t"))
+            let named = Data(
+                #"{"event_type":"order.paid","resource_url":"https://api.etsy.com/v3/application/shops/123456/receipts/777","shop_id":"123456"}"#
+                    .utf8)
+            var signed = Data("msg_2.\(stamp).".utf8)
+            signed.append(named)
+            let signature = Data(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: key)))
+            _ = try await farm.client.execute(
+                uri: "/webhooks/shops/\(id)", method: .post,
+                headers: [
+                    .contentType: "application/json", HTTPField.Name("webhook-id")!: "msg_2",
+                    HTTPField.Name("webhook-timestamp")!: stamp,
+                    HTTPField.Name("webhook-signature")!: "v1," + signature.base64EncodedString(),
+                ], body: ByteBuffer(data: named))
+            #expect(try await later.processWaiting() == 1)
+            let waiting = SaleIdentity.sale(connection: id, orderID: "777").description
+            #expect(try await farm.store.sales.get(id: waiting) == nil)
+            #expect(try await farm.store.shopData.health(of: id).lastError?.hasPrefix("Etsy answered 429") == true)
+            #expect(try await later.processWaiting() == 0, "not due yet")
+            await standIn.setThrottle(false)
+            clock.advance(31)
+            #expect(try await later.processWaiting() == 1)
+            #expect(try await farm.store.sales.get(id: waiting)?.model.status == .released)
+
             // Throttled: the poll fails and says so; the next one goes on from the cursor.
             await standIn.setThrottle(true)
             await #expect(throws: ShopClientError.self) { try await polling.poll(connection) }
             let health = try await farm.store.shopData.health(of: id)
             #expect(health.lastError?.hasPrefix("Etsy answered 429") == true, "\(String(describing: health.lastError))")
             await standIn.setThrottle(false)
-            // From the cursor (the first poll's latest, inclusive): that receipt again and 555, which the webhook brought;
-            // neither changes anything now.
-            #expect(try await polling.poll(connection) == 2)
+            // From the cursor (the first poll's latest, inclusive): that receipt again, and 555 and 777, which the
+            // webhooks brought; none changes anything now.
+            #expect(try await polling.poll(connection) == 3)
             #expect(await standIn.minLastModified.last == String(recent))
         }
     }
