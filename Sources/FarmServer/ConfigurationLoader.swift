@@ -25,13 +25,16 @@ public struct ConfigurationLoader: Sendable {
         public var behindProxy: Bool?
         /// Session cookies are always marked Secure (browsers then send them over HTTPS only).
         public var secureCookies: Bool?
+        /// Seconds between reconciliation polls of each shop connection.
+        public var shopPollSeconds: Int?
 
         public init(
             host: String? = nil, port: Int? = nil, dataDirectory: String? = nil, databaseURL: String? = nil,
             publicMetrics: Bool? = nil, maxBodyBytes: Int? = nil, maxUploadBytes: Int? = nil, logLevel: String? = nil,
             requireTOTP: Bool? = nil, connectPrinters: Bool? = nil, timeZone: String? = nil, behindProxy: Bool? = nil,
-            secureCookies: Bool? = nil
+            secureCookies: Bool? = nil, shopPollSeconds: Int? = nil
         ) {
+            self.shopPollSeconds = shopPollSeconds
             self.timeZone = timeZone
             self.behindProxy = behindProxy
             self.secureCookies = secureCookies
@@ -58,8 +61,9 @@ public struct ConfigurationLoader: Sendable {
                 maxUploadBytes: maxUploadBytes ?? fallback.maxUploadBytes, logLevel: logLevel ?? fallback.logLevel,
                 requireTOTP: requireTOTP ?? fallback.requireTOTP,
                 connectPrinters: connectPrinters ?? fallback.connectPrinters, timeZone: timeZone ?? fallback.timeZone,
-                behindProxy: behindProxy ?? fallback.behindProxy, secureCookies: secureCookies ?? fallback.secureCookies
-            )
+                behindProxy: behindProxy ?? fallback.behindProxy,
+                secureCookies: secureCookies ?? fallback.secureCookies,
+                shopPollSeconds: shopPollSeconds ?? fallback.shopPollSeconds)
         }
     }
 
@@ -71,7 +75,7 @@ public struct ConfigurationLoader: Sendable {
         ("PRINTFARM_LOG_LEVEL", "logLevel"), ("PRINTFARM_REQUIRE_TOTP", "requireTOTP"),
         ("PRINTFARM_CONNECT_PRINTERS", "connectPrinters"), ("PRINTFARM_TIME_ZONE", "timeZone"),
         ("PRINTFARM_BEHIND_PROXY", "behindProxy"),
-        ("PRINTFARM_SECURE_COOKIES", "secureCookies"),
+        ("PRINTFARM_SECURE_COOKIES", "secureCookies"), ("PRINTFARM_SHOP_POLL_SECONDS", "shopPollSeconds"),
     ]
 
     public init() {}
@@ -129,6 +133,13 @@ public struct ConfigurationLoader: Sendable {
                     "time zone '\(name.prefix(60))' is not an IANA time zone name such as Europe/Berlin or UTC")
             }
             configuration.timeZone = zone
+        }
+        if let seconds = merged.shopPollSeconds {
+            guard (10...86_400).contains(seconds) else {
+                throw StoreError.configuration(
+                    "shop poll seconds must be between 10 and 86400 (a day); the shops' rate limits need at least 10")
+            }
+            configuration.shopPollInterval = .seconds(seconds)
         }
         if let pricing { configuration.pricing = pricing }
         if let production { configuration.production = production }
@@ -206,7 +217,8 @@ public struct ConfigurationLoader: Sendable {
             maxUploadBytes: try int("PRINTFARM_MAX_UPLOAD_BYTES"), logLevel: environment["PRINTFARM_LOG_LEVEL"],
             requireTOTP: try bool("PRINTFARM_REQUIRE_TOTP"),
             connectPrinters: try bool("PRINTFARM_CONNECT_PRINTERS"), timeZone: environment["PRINTFARM_TIME_ZONE"],
-            behindProxy: try bool("PRINTFARM_BEHIND_PROXY"), secureCookies: try bool("PRINTFARM_SECURE_COOKIES"))
+            behindProxy: try bool("PRINTFARM_BEHIND_PROXY"), secureCookies: try bool("PRINTFARM_SECURE_COOKIES"),
+            shopPollSeconds: try int("PRINTFARM_SHOP_POLL_SECONDS"))
     }
 
     static func settings(fromFile path: String) throws -> Settings {

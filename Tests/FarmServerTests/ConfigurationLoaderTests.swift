@@ -41,6 +41,27 @@ struct ConfigurationLoaderTests {
         }
     }
 
+    @Test("the shop poll interval comes from the file or the environment, 10 s to a day")
+    func shopPoll() throws {
+        #expect(
+            try ConfigurationLoader().load(flags: .init(), configFile: nil, environment: [:]).shopPollInterval
+                == .seconds(60))
+        let file = try configFile(#"{"shopPollSeconds":300}"#)
+        #expect(
+            try ConfigurationLoader().load(flags: .init(), configFile: file, environment: [:]).shopPollInterval
+                == .seconds(300))
+        let environment = ["PRINTFARM_SHOP_POLL_SECONDS": "30", "PRINTFARM_CONFIG": file]
+        #expect(
+            try ConfigurationLoader().load(flags: .init(), configFile: nil, environment: environment).shopPollInterval
+                == .seconds(30))
+        for bad in ["5", "100000"] {
+            #expect(throws: StoreError.self) {
+                try ConfigurationLoader().load(
+                    flags: .init(), configFile: nil, environment: ["PRINTFARM_SHOP_POLL_SECONDS": bad])
+            }
+        }
+    }
+
     @Test("the farm's time zone comes from the file or the environment; an unknown name is refused")
     func timeZone() throws {
         let file = try configFile(#"{"timeZone":"Europe/Berlin"}"#)
