@@ -74,7 +74,7 @@ let package = Package(
         .target(
             name: "FarmReactions",
             dependencies: [
-                "FarmDomain", "FarmStore", "FarmIntake", .product(name: "Logging", package: "swift-log"),
+                "FarmDomain", "FarmStore", "FarmIntake", "FarmShops", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),

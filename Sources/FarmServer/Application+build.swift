@@ -117,6 +117,8 @@ public func buildApplication(
         AfterServerStarts(
             started: started, inner: FulfilmentReaction(store: store, now: dependencies.now, logger: logger)))
     services.append(
+        AfterServerStarts(started: started, inner: CatalogReaction(store: store, intake: shopIntake, logger: logger)))
+    services.append(
         AfterServerStarts(
             started: started,
             inner: ShopFulfilment(store: store, intake: shopIntake, now: dependencies.now, logger: logger)))

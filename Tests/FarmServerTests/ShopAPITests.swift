@@ -2,6 +2,7 @@ import FarmArtifacts
 import FarmAuth
 import FarmDomain
 import FarmIntake
+import FarmReactions
 import FarmShops
 import FarmStore
 import Foundation
@@ -161,6 +162,31 @@ struct ShopAPITests {
             // Several MiB of genuine order is fine.
             let big = shopifyOrder(colour: String(repeating: "x", count: 5 << 20))
             #expect(try await farm.deliver(big, to: connection).json["status"] as? String == "stored")
+        }
+    }
+
+    @Test(
+        "a SKU mapped any way (not only through the API route) releases the orders it held: a reaction to catalog.set")
+    func catalogReaction() async throws {
+        try await withFarm { farm in
+            let connection = try await farm.connectShop(
+                #"{"platform":"shopify","name":"S","endpoints":{"api":"https://x.myshopify.com"},"secrets":{"webhookSecret":"test-client-secret"}}"#
+            )
+            _ = try await farm.deliver(shopifyOrder(id: "5", sku: "PF-LATER"), to: connection.id.description)
+            try await intake(farm).processWaiting()
+            let sale = SaleIdentity.sale(connection: connection.id, orderID: "5").description
+            #expect(try await farm.sale(sale)?.status == .held)
+            let reaction = CatalogReaction(store: farm.store, intake: intake(farm), logger: Logger(label: "t"))
+            try await reaction.pass()
+            #expect(try await farm.sale(sale)?.status == .held, "nothing mapped yet")
+            let uploaded = try await farm.upload(MeshFixtures.binarySTL(MeshFixtures.cube(size: 20)), name: "c.stl")
+            let sha = try #require(uploaded.json["sha256"] as? String)
+            _ = try await farm.store.catalog.execute(
+                .set(CatalogEntrySpec(sku: "PF-LATER", modelArtifact: sha, material: "PLA")), id: "PF-LATER",
+                context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date()))
+            #expect(try await farm.sale(sale)?.status == .held, "set in the store directly: no route settled it")
+            #expect(try await reaction.pass() == 1)
+            #expect(try await farm.sale(sale)?.status == .released)
         }
     }
 
