@@ -22,7 +22,9 @@ public struct CatalogReaction: EventReaction {
     public func handle(_ event: StoredEvent) async throws {
         let released = try await intake.settleHeld().filter { $0.status == .released }
         if !released.isEmpty {
-            logger.info("catalog entry \(streamID(event, aggregate: CatalogEvent.aggregate)) released \(released.count) order(s)")
+            logger.info(
+                "catalog entry \(streamID(event, aggregate: CatalogEvent.aggregate)) released \(released.count) order(s)"
+            )
         }
     }
 }
