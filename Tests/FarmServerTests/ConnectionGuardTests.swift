@@ -1,3 +1,7 @@
+import FarmAuth
+import FarmDomain
+import FarmShops
+import FarmStore
 import Foundation
 import Glibc
 import Hummingbird
@@ -56,7 +60,10 @@ struct ConnectionGuardTests {
     }
 
     /// A real server (SQLite, no printers) with short limits, on a free port, for the time of `body`.
-    func withServer(_ limits: ConnectionLimits, _ body: @Sendable (Int) async throws -> Void) async throws {
+    func withServer(
+        _ limits: ConnectionLimits, prepare: (ServerConfiguration) async throws -> Void = { _ in },
+        _ body: @Sendable (Int) async throws -> Void
+    ) async throws {
         let directory = FileManager.default.temporaryDirectory.appendingPathComponent(
             "printfarm-guard-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: directory) }
@@ -64,6 +71,7 @@ struct ConnectionGuardTests {
             host: "127.0.0.1", port: 0, dataDirectory: directory, maxBodyBytes: 1 << 20, maxUploadBytes: 8 << 20)
         configuration.connectPrinters = false
         configuration.connectionLimits = limits
+        try await prepare(configuration)
         let (ports, portSink) = AsyncStream<Int>.makeStream()
         var logger = Logger(label: "guard-test")
         logger.logLevel = .error
@@ -154,6 +162,51 @@ struct ConnectionGuardTests {
             }
             #expect(trickle.readUntilClosed(within: 60) != nil, "a body trickling at 10 bytes a second is cut off")
             #expect(try healthz(port, within: 20)?.hasPrefix("HTTP/1.1 200") == true)
+        }
+    }
+
+    @Test(
+        "a shop webhook stalled mid-body does not hold up another delivery, which is stored and answered 200; the stalled one is closed"
+    )
+    func stalledWebhook() async throws {
+        let connection = ShopConnectionID(UUID())
+        let limits = ConnectionLimits(headerTimeout: .seconds(2), bodyIdleTimeout: .seconds(2), minimumBodyRate: 1024)
+        try await withServer(
+            limits,
+            prepare: { configuration in
+                let store = try await Store.open(try configuration.storageLocation(), logger: Logger(label: "prepare"))
+                _ = try await store.shops.execute(
+                    .connect(
+                        connection,
+                        ShopConnectionSpec(
+                            platform: .shopify, name: "Main", endpoints: ShopEndpoints(api: "https://x.myshopify.com"))),
+                    id: connection.description,
+                    context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date()))
+                try await ShopIntake(store: store, now: { Date() }, logger: Logger(label: "prepare")).saveSecrets(
+                    ShopSecrets(webhookSecret: "test-client-secret"), of: connection)
+                await store.shutdown()
+            }
+        ) { port in
+            func head(length: Int, signature: String) -> String {
+                """
+                POST /webhooks/shops/\(connection) HTTP/1.1\r\nHost: farm\r\nContent-Type: application/json\r\n\
+                x-shopify-topic: orders/create\r\nx-shopify-hmac-sha256: \(signature)\r\n\
+                x-shopify-shop-domain: x.myshopify.com\r\nx-shopify-api-version: 2026-07\r\n\
+                x-shopify-webhook-id: \(UUID())\r\nx-shopify-event-id: \(UUID())\r\n\
+                Content-Length: \(length)\r\nConnection: close\r\n\r\n
+                """
+            }
+            let body = shopifyOrder()
+            let signature = WebhookSignature(secret: Data("test-client-secret".utf8)).sign(body, encoding: .base64)
+            // Shopify's own client stalls: its headers and a few bytes, then nothing.
+            let stalled = try RawConnection(port: port)
+            stalled.send(head(length: body.count, signature: signature) + "{\"id\": 8")
+            let normal = try RawConnection(port: port)
+            normal.send(head(length: body.count, signature: signature) + String(decoding: body, as: UTF8.self))
+            let answer = try #require(normal.readUntilClosed(within: 20), "the other delivery is answered")
+            #expect(answer.hasPrefix("HTTP/1.1 200"), "\(answer.prefix(200))")
+            #expect(answer.contains("\"stored\""))
+            #expect(stalled.readUntilClosed(within: 60) != nil, "the stalled delivery is closed after its timeout")
         }
     }
 }
