@@ -34,7 +34,8 @@ struct ShopBench: AsyncParsableCommand {
             store: store, name: "bench", scope: .admin, id: APIKeyID(SystemIDs.uuidv7()),
             context: CommandContext(actor: EventActor(.system, "bench"), reason: "bench.seed", time: Date()))
         await store.shutdown()
-        let server = try await BenchServer.start(location, storage: storage, logger: logger, connectPrinters: false)
+        // The production loop runs (with no printer to feed) so that orders are accepted as a farm would accept them.
+        let server = try await BenchServer.start(location, storage: storage, logger: logger)
         let port = server.port
         let client = HTTPClient(eventLoopGroupProvider: .singleton)
         let base = "http://127.0.0.1:\(port)"
@@ -63,6 +64,12 @@ struct ShopBench: AsyncParsableCommand {
                      "secrets": {"webhookSecret": "\(secret)"}}
                     """.utf8), headers: api)
             guard let connection = shop["id"] as? String else { throw ValidationError("no connection: \(shop)") }
+            // A printer the parts fit (preflight judges against the farm's printers); nothing runs on it here.
+            _ = try await call(
+                .POST, "/api/v1/printers",
+                Data(
+                    #"{"name":"bench-mk4","connector":"virtual","address":"virtual://bench-mk4","capabilities":{"buildVolume":{"x":250,"y":210,"z":220},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":["PLA"]}}"#
+                        .utf8), headers: api)
             let cube = try Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/box.stl"))
             let (_, model, _) = try await call(
                 .POST, "/api/v1/artifacts?name=box.stl", cube,
@@ -134,18 +141,31 @@ struct ShopBench: AsyncParsableCommand {
             say("backlog of \(latencies.count) taken in as intents \(format(backlog, 1)) s after the first delivery")
             var toIntent: [Double] = []
             var toPreflighted: [Double] = []
+            var toAccepted: [Double] = []
+            var notAccepted: [String] = []
             for k in 0..<20 {
                 let n = 1_000_000 + k
                 let (body, headers) = delivery(n, topic: "orders/paid")
                 let sent = DispatchTime.now().uptimeNanoseconds
                 _ = try await call(.POST, "/webhooks/shops/\(connection)", body, headers: headers)
                 var received: Double?
+                var preflighted: Double?
                 while true {
+                    let now = Double(DispatchTime.now().uptimeNanoseconds - sent) / 1e6
                     if let json = try await intent(n) {
-                        let now = Double(DispatchTime.now().uptimeNanoseconds - sent) / 1e6
                         if received == nil { received = now }
-                        if json["preflight"] as? String != nil {
+                        if preflighted == nil, json["preflight"] as? String != nil {
+                            preflighted = now
                             toPreflighted.append(now)
+                        }
+                        let status = json["status"] as? String ?? ""
+                        if ["accepted", "inProduction"].contains(status) {
+                            toAccepted.append(now)
+                            break
+                        }
+                        if ["needsReview", "rejected"].contains(status) || now > 60_000 {
+                            let why = (json["statusReasons"] as? [String])?.first ?? ""
+                            notAccepted.append("\(status): \(why)")
                             break
                         }
                     }
@@ -155,9 +175,11 @@ struct ShopBench: AsyncParsableCommand {
             }
             let received = format(Summary(toIntent).percentile(50), 1)
             let preflighted = format(Summary(toPreflighted).percentile(50), 1)
+            let accepted = toAccepted.isEmpty ? "none" : format(Summary(toAccepted).percentile(50), 1) + " ms"
             say(
-                "orders/paid → intent received: median \(received) ms; → preflighted: median \(preflighted) ms "
-                    + "(20 orders, one at a time)")
+                "orders/paid → intent received: median \(received) ms; → preflighted: median \(preflighted) ms; "
+                    + "→ accepted by the production loop (a pass every 2 s): median \(accepted) "
+                    + "(20 orders, one at a time\(notAccepted.isEmpty ? "" : "; not accepted: \(notAccepted)"))")
         } catch {
             try await client.shutdown()
             try await server.stop()
