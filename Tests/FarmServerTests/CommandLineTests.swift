@@ -55,7 +55,8 @@ struct CommandLineTests {
         #expect(migrate.status == 0, "\(migrate.output)")
         #expect(migrate.output.contains("applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 9, 10; schema is at version 10"))
         #expect(
-            try Self.run(["migrate", "--data-dir", dataDirectory]).output.contains("schema is up to date at version 10"))
+            try Self.run(["migrate", "--data-dir", dataDirectory]).output.contains("schema is up to date at version 10")
+        )
         let password = "correct horse battery"
         let owner = try Self.run(
             [
