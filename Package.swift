@@ -151,7 +151,7 @@ let package = Package(
         .executableTarget(
             name: "printfarm",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmIntake", "FarmArtifacts", "MeshKit",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmIntake", "FarmArtifacts", "FarmShops", "MeshKit",
                 "Slicing", "VirtualPrinter",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),

@@ -9,7 +9,7 @@ import ServiceLifecycle
 /// released as an intent, or held with the reason. Everything here is safe to repeat: ids derive from the shop's,
 /// stale updates change nothing, and a delivery stored twice is one row.
 public final class ShopIntake: Service, Sendable {
-    let store: Store
+    public let store: Store
     let now: @Sendable () -> Date
     let logger: Logger
     let wakeups: AsyncStream<Void>

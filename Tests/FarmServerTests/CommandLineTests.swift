@@ -44,6 +44,37 @@ struct CommandLineTests {
 
     static func freePort() throws -> Int { try TestPorts.take() }
 
+    @Test("shops connect (secrets on standard input, never echoed) and list with health; bad secrets are refused")
+    func shops() throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "printfarm-cli-shops-\(UUID().uuidString)"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let connected = try Self.run(
+            [
+                "shops", "connect", "--data-dir", dataDirectory, "--platform", "shopify", "--name", "Main store",
+                "--api",
+                "https://farm.myshopify.com",
+            ], input: #"{"webhookSecret":"s3cret-value","accessToken":"shpat_abc"}"# + "\n")
+        #expect(connected.status == 0, "\(connected.output)")
+        #expect(connected.output.contains("deliver its webhooks to /webhooks/shops/"))
+        let listed = try Self.run(["shops", "list", "--data-dir", dataDirectory])
+        #expect(listed.status == 0 && listed.output.contains("shopify  Main store"), "\(listed.output)")
+        #expect(listed.output.contains("last delivery: never") && listed.output.contains("orders taken: 0"))
+        for output in [connected.output, listed.output] {
+            #expect(!output.contains("s3cret-value") && !output.contains("shpat_abc"), "secrets never printed")
+        }
+        let missing = try Self.run(
+            [
+                "shops", "connect", "--data-dir", dataDirectory, "--platform", "shopify", "--name", "X", "--api",
+                "https://x.myshopify.com",
+            ], input: "{}\n")
+        #expect(missing.status != 0 && missing.output.contains("secrets.webhookSecret"), "\(missing.output)")
+        let garbled = try Self.run(
+            ["shops", "connect", "--data-dir", dataDirectory, "--platform", "etsy", "--name", "E"], input: "nope\n")
+        #expect(garbled.status != 0 && garbled.output.contains("not a JSON object"))
+    }
+
     @Test(
         "migrate, create the first owner and a key, serve, answer requests, stop cleanly on SIGTERM, then rebuild the read models"
     )

@@ -6,51 +6,6 @@ import HTTPTypes
 import Hummingbird
 import NIOCore
 
-struct ShopSecretsInput: Decodable, Sendable {
-    var webhookSecret: String?
-    var accessToken: String?
-    var refreshToken: String?
-    var apiKey: String?
-    var apiSecret: String?
-
-    /// Which secrets each platform needs before it can take an order.
-    func validate(for platform: ShopPlatform) throws {
-        for (field, value) in [
-            ("webhookSecret", webhookSecret), ("accessToken", accessToken), ("refreshToken", refreshToken),
-            ("apiKey", apiKey), ("apiSecret", apiSecret),
-        ] {
-            if let value, value.isBlank || value.count > 4096 {
-                throw Problem.invalidField("secrets.\(field)", "must be 1 to 4096 characters, not only white space")
-            }
-        }
-        switch platform {
-        case .shopify, .woocommerce:
-            guard webhookSecret != nil else {
-                throw Problem.invalidField(
-                    "secrets.webhookSecret",
-                    platform == .shopify
-                        ? "Shopify signs webhooks with the app's client secret (API secret key): give it"
-                        : "give the secret you set on the WooCommerce webhook "
-                            + "(WooCommerce → Settings → Advanced → Webhooks)"
-                )
-            }
-        case .etsy:
-            guard apiKey != nil else {
-                throw Problem.invalidField("secrets.apiKey", "Etsy needs the app's keystring (and shared secret)")
-            }
-            if let secret = webhookSecret, !secret.hasPrefix("whsec_") {
-                throw Problem.invalidField("secrets.webhookSecret", "Etsy endpoint secrets start with whsec_")
-            }
-        }
-    }
-
-    var secrets: ShopSecrets {
-        ShopSecrets(
-            webhookSecret: webhookSecret, accessToken: accessToken, refreshToken: refreshToken, apiKey: apiKey,
-            apiSecret: apiSecret)
-    }
-}
-
 struct CreateShopRequest: Decodable, Sendable {
     var id: ShopConnectionID?
     var platform: ShopPlatform
@@ -91,8 +46,6 @@ struct ShopRoutes {
     let services: FarmServices
     let intake: ShopIntake
     let webhookLimit: Int
-
-    static func webhookPath(_ id: ShopConnectionID) -> String { "/webhooks/shops/\(id)" }
 
     func register(on routes: SecuredRoutes) {
         routes.post("/api/v1/shops", .administer) { request, context in try await create(request, context) }
@@ -173,7 +126,7 @@ struct ShopRoutes {
         return ShopConnectionView(
             id: connection.id, platform: connection.platform, name: connection.name, endpoints: connection.endpoints,
             status: connection.status, createdBy: connection.createdBy, createdAt: connection.createdAt,
-            updatedAt: connection.updatedAt, webhookPath: Self.webhookPath(connection.id),
+            updatedAt: connection.updatedAt, webhookPath: ShopAccounts.webhookPath(connection.id),
             secretsSet: secrets.setNames, health: try await store.shopData.health(of: connection.id),
             ordersTaken: sales.values.reduce(0, +), ordersHeld: sales[SaleStatus.held.rawValue] ?? 0)
     }
@@ -188,20 +141,17 @@ struct ShopRoutes {
 
     func create(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
         let body = try await JSONIO.decode(CreateShopRequest.self, from: request, context: context)
-        try body.secrets.validate(for: body.platform)
-        guard let endpoints = body.endpoints ?? ShopEndpoints.defaults(for: body.platform) else {
-            throw Problem.invalidField(
-                "endpoints.api",
-                body.platform == .shopify
-                    ? "give the store's address, like https://your-store.myshopify.com"
-                    : "give the shop's site address, like https://shop.example.com")
-        }
         let id = body.id ?? ShopConnectionID(services.newID())
-        let commandContext = try services.commandContext(context, reason: body.reason, note: body.note)
-        let outcome = try await services.store.shops.execute(
-            .connect(id, ShopConnectionSpec(platform: body.platform, name: body.name, endpoints: endpoints)),
-            id: id.description, context: commandContext, correlationID: try services.correlationID(request, context))
-        if !outcome.events.isEmpty { try await intake.saveSecrets(body.secrets.secrets, of: id) }
+        let outcome: CommandOutcome<ShopConnectionDecider>
+        do {
+            outcome = try await ShopAccounts.connect(
+                intake: intake, platform: body.platform, name: body.name, endpoints: body.endpoints,
+                secrets: body.secrets, id: id,
+                context: try services.commandContext(context, reason: body.reason, note: body.note),
+                correlationID: try services.correlationID(request, context))
+        } catch let invalid as ShopAccounts.Invalid {
+            throw Problem.invalidField(invalid.field, invalid.reason)
+        }
         return try JSONIO.response(
             try await render(outcome.model), status: outcome.events.isEmpty ? .ok : .created,
             etag: outcome.version, location: "/api/v1/shops/\(id)")
@@ -215,7 +165,11 @@ struct ShopRoutes {
         var secrets = try await intake.secrets(of: connection.id)
         input.webhookSecret = input.webhookSecret ?? secrets.webhookSecret
         input.apiKey = input.apiKey ?? secrets.apiKey
-        try input.validate(for: connection.platform)
+        do throws(ShopAccounts.Invalid) {
+            try input.validate(for: connection.platform)
+        } catch {
+            throw Problem.invalidField(error.field, error.reason)
+        }
         if let webhook = body.secrets.webhookSecret, webhook != secrets.webhookSecret {
             secrets.rotateWebhookSecret(to: webhook, at: services.now())
         }
