@@ -151,7 +151,8 @@ let package = Package(
         .executableTarget(
             name: "printfarm",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmIntake", "FarmArtifacts", "FarmShops", "MeshKit",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmIntake", "FarmArtifacts", "FarmShops",
+                "MeshKit",
                 "Slicing", "VirtualPrinter",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
