@@ -78,6 +78,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
+        // Scheduling: the farm's plates on its printers, changeover- and due-date-aware. Pure: no IO, time passed in.
+        .target(name: "FarmScheduling", swiftSettings: swiftSettings),
         // Web shops (Shopify, WooCommerce, Etsy): their wire formats and signatures, without IO, and the connectors.
         .target(
             name: "FarmShops",
@@ -195,6 +197,7 @@ let package = Package(
             resources: [.copy("Recordings")], swiftSettings: swiftSettings),
         .testTarget(name: "FarmArtifactsTests", dependencies: ["FarmArtifacts"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
+        .testTarget(name: "FarmSchedulingTests", dependencies: ["FarmScheduling"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FarmShopsTests", dependencies: ["FarmShops", "FarmAuth", "FarmDomain"],
             resources: [.copy("Reference")],

@@ -1,0 +1,39 @@
+/// The dispatching rule peers use, as a baseline: plates in order of due date, each to the printer that can start it
+/// earliest, preferring one that already has its material loaded.
+public struct EarliestDueDateRule: Scheduler {
+    public let name = "edd-loaded-material"
+
+    public init() {}
+
+    public func schedule(_ problem: SchedulingProblem, budget: SchedulingBudget) -> Schedule {
+        let compatibility = Compatibility(problem)
+        var queues = Array(repeating: [Int](), count: problem.printers.count)
+        var ready = problem.printers.map(\.availableFrom)
+        var state = problem.printers.map(\.loaded)
+        let order = problem.jobs.indices.filter { compatibility.unschedulable[$0] == nil }.sorted {
+            (problem.jobs[$0].due, $0) < (problem.jobs[$1].due, $1)
+        }
+        for index in order {
+            let job = problem.jobs[index]
+            var best: (sameMaterial: Bool, start: Int, printer: Int)?
+            for printer in compatibility.printers[index] {
+                let setup = problem.setupTimes.between(state[printer], job.state)
+                let start = Timeline.earliestStart(
+                    ready: ready[printer], setup: setup, duration: job.duration, release: job.release,
+                    windows: problem.printers[printer].maintenance)
+                let same = state[printer].material == job.material
+                if let current = best,
+                    (current.sameMaterial && !same) || (current.sameMaterial == same && current.start <= start)
+                {
+                    continue
+                }
+                best = (same, start, printer)
+            }
+            guard let chosen = best else { continue }
+            queues[chosen.printer].append(index)
+            ready[chosen.printer] = chosen.start + job.duration
+            state[chosen.printer] = job.state
+        }
+        return Schedule(queues: queues, problem: problem, unschedulable: compatibility.unschedulable)
+    }
+}

@@ -1,0 +1,36 @@
+/// The sentence beside each placement: where, after which changeover, how it stands against its due date, and how
+/// many printers could have taken it.
+enum Explanation {
+    static func reasons(for schedule: Schedule, problem: SchedulingProblem, compatibility: Compatibility) -> [Int:
+        String]
+    {
+        var reasons: [Int: String] = [:]
+        for (printer, placements) in schedule.placements.enumerated() {
+            var state = problem.printers[printer].loaded
+            let id = problem.printers[printer].id
+            for placement in placements {
+                let job = problem.jobs[placement.job]
+                var change: String
+                if placement.setup == 0 {
+                    change = "no changeover (\(job.material) \(job.colour) is loaded)"
+                } else {
+                    var parts: [String] = []
+                    if state.nozzle != job.nozzle { parts.append("swap to the \(Double(job.nozzle) / 1000) mm nozzle") }
+                    if state.material != job.material || state.colour != job.colour {
+                        parts.append("load \(job.material) \(job.colour)")
+                    }
+                    change = parts.joined(separator: " and ") + " first (\(placement.setup) min)"
+                }
+                let slack = job.due - placement.end
+                let timing =
+                    slack >= 0
+                    ? "on time with \(slack) min to spare" : "late by \(-slack) min (weight \(job.weight))"
+                let others = compatibility.printers[placement.job].count - 1
+                reasons[placement.job] =
+                    "\(id): \(change); \(timing); \(others == 0 ? "the only printer it fits" : "\(others) other printer(s) could take it")"
+                state = job.state
+            }
+        }
+        return reasons
+    }
+}

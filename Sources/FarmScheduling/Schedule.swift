@@ -1,0 +1,74 @@
+/// A plan for the whole farm: for every printer an ordered queue with planned start and end, the changeover before
+/// each print, and in a sentence why each plate is where it is; plates no printer can take, with the reason.
+public struct Schedule: Sendable, Equatable {
+    /// Job indexes per printer (the problem's order), in print order.
+    public var queues: [[Int]]
+    /// The queues placed in time.
+    public var placements: [[Placement]]
+    public var metrics: ScheduleMetrics
+    /// Why each placed job (by index) is where it is.
+    public var reasons: [Int: String]
+    /// Jobs no printer can take, with the reason.
+    public var unschedulable: [Int: String]
+
+    /// Places `queues` in time and measures them.
+    public init(
+        queues: [[Int]], problem: SchedulingProblem, unschedulable: [Int: String] = [:], reasons: [Int: String] = [:]
+    ) {
+        self.queues = queues
+        placements = zip(queues, problem.printers).map { Timeline.place($0, on: $1, problem: problem) }
+        metrics = ScheduleMetrics(
+            zip(queues, problem.printers).map { Timeline.cost($0, on: $1, problem: problem) }, weights: problem.weights)
+        self.unschedulable = unschedulable
+        self.reasons = reasons
+    }
+}
+
+/// A way of planning the farm. Pure: the problem and the budget in, a schedule out.
+public protocol Scheduler: Sendable {
+    var name: String { get }
+    func schedule(_ problem: SchedulingProblem, budget: SchedulingBudget) -> Schedule
+}
+
+/// How long a scheduler may search, and with which seed. The search is the same for a seed and an iteration count;
+/// a time limit stops it where the time runs out (for a command a person waits on).
+public struct SchedulingBudget: Sendable {
+    public var objective: ScheduleObjective
+    public var seed: UInt64
+    public var iterations: Int
+    public var timeLimit: Duration?
+    public var clock: @Sendable () -> ContinuousClock.Instant
+
+    public init(
+        objective: ScheduleObjective = .lex, seed: UInt64 = 1, iterations: Int = 20_000, timeLimit: Duration? = nil,
+        clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+    ) {
+        self.objective = objective
+        self.seed = seed
+        self.iterations = iterations
+        self.timeLimit = timeLimit
+        self.clock = clock
+    }
+}
+
+/// Which printers each job may go on, and why not where it cannot.
+struct Compatibility {
+    var printers: [[Int]]
+    var unschedulable: [Int: String]
+
+    init(_ problem: SchedulingProblem) {
+        printers = []
+        unschedulable = [:]
+        printers.reserveCapacity(problem.jobs.count)
+        for (index, job) in problem.jobs.enumerated() {
+            let fitting = problem.printers.indices.filter { job.incompatibility(with: problem.printers[$0]) == nil }
+            if fitting.isEmpty {
+                unschedulable[index] =
+                    problem.printers.first.flatMap { job.incompatibility(with: $0) }.map {
+                        "no printer can take it (\($0))"
+                    } ?? "the farm has no printer"
+            }
+            printers.append(fitting)
+        }
+    }
+}

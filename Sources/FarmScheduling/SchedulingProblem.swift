@@ -1,0 +1,168 @@
+/// A farm's scheduling problem at one moment: the printers as they are and the plates waiting, in whole minutes
+/// from "now" (t = 0) and millimetres. Pure data; the exchange format (`printfarm-instance/1`) maps onto it one to
+/// one, and the farm builds it from its read models.
+public struct SchedulingProblem: Sendable, Equatable {
+    public var printers: [SchedulingPrinter]
+    public var jobs: [SchedulingJob]
+    public var setupTimes: SetupTimes
+    public var weights: ObjectiveWeights
+
+    public init(
+        printers: [SchedulingPrinter], jobs: [SchedulingJob], setupTimes: SetupTimes = SetupTimes(),
+        weights: ObjectiveWeights = ObjectiveWeights()
+    ) {
+        self.printers = printers
+        self.jobs = jobs
+        self.setupTimes = setupTimes
+        self.weights = weights
+    }
+}
+
+/// What a printer holds: the filament loaded and the nozzle fitted. Nozzles in micrometres (400 = 0.4 mm), so
+/// equality is exact.
+public struct PrinterState: Sendable, Hashable {
+    public var material: String
+    public var colour: String
+    public var nozzle: Int
+
+    public init(material: String, colour: String, nozzle: Int) {
+        self.material = material
+        self.colour = colour
+        self.nozzle = nozzle
+    }
+}
+
+/// Minutes a person needs between two prints: a colour change, a material change, a nozzle swap. The setup between
+/// two states is the nozzle swap if the nozzle differs, plus the material change if the material differs, else the
+/// colour change if only the colour does; it satisfies the triangle inequality, so only neighbours matter.
+public struct SetupTimes: Sendable, Equatable {
+    public var colourChange: Int
+    public var materialChange: Int
+    public var nozzleSwap: Int
+
+    public init(colourChange: Int = 10, materialChange: Int = 20, nozzleSwap: Int = 30) {
+        self.colourChange = colourChange
+        self.materialChange = materialChange
+        self.nozzleSwap = nozzleSwap
+    }
+
+    public func between(_ from: PrinterState, _ to: PrinterState) -> Int {
+        (from.nozzle != to.nozzle ? nozzleSwap : 0)
+            + (from.material != to.material ? materialChange : from.colour != to.colour ? colourChange : 0)
+    }
+}
+
+/// The weighted-sum objective's weights (the lexicographic default does not use them).
+public struct ObjectiveWeights: Sendable, Equatable {
+    public var weightedTardiness: Double
+    public var changeovers: Double
+    public var makespan: Double
+
+    public init(weightedTardiness: Double = 1, changeovers: Double = 30, makespan: Double = 1) {
+        self.weightedTardiness = weightedTardiness
+        self.changeovers = changeovers
+        self.makespan = makespan
+    }
+}
+
+/// A span of minutes [start, end).
+public struct MinuteWindow: Sendable, Equatable {
+    public var start: Int
+    public var end: Int
+
+    public init(start: Int, end: Int) {
+        self.start = start
+        self.end = end
+    }
+}
+
+public struct SchedulingPrinter: Sendable, Equatable {
+    public var id: String
+    /// x, y, z in mm.
+    public var buildVolume: [Int]
+    public var directDrive: Bool
+    public var enclosure: Bool
+    public var hardenedNozzle: Bool
+    /// Nozzle diameters (µm) it can be fitted with, including the one fitted now.
+    public var nozzleKit: [Int]
+    public var loaded: PrinterState
+    /// Busy (finishing a print) until this minute.
+    public var availableFrom: Int
+    /// Windows in which it can neither be set up nor print, sorted by start.
+    public var maintenance: [MinuteWindow]
+
+    public init(
+        id: String, buildVolume: [Int], directDrive: Bool, enclosure: Bool, hardenedNozzle: Bool, nozzleKit: [Int],
+        loaded: PrinterState, availableFrom: Int = 0, maintenance: [MinuteWindow] = []
+    ) {
+        self.id = id
+        self.buildVolume = buildVolume
+        self.directDrive = directDrive
+        self.enclosure = enclosure
+        self.hardenedNozzle = hardenedNozzle
+        self.nozzleKit = nozzleKit.contains(loaded.nozzle) ? nozzleKit : nozzleKit + [loaded.nozzle]
+        self.loaded = loaded
+        self.availableFrom = availableFrom
+        self.maintenance = maintenance.sorted { $0.start < $1.start }
+    }
+}
+
+/// One sliced build plate to print.
+public struct SchedulingJob: Sendable, Equatable {
+    public var id: String
+    public var material: String
+    public var colour: String
+    /// The nozzle (µm) it was sliced for.
+    public var nozzle: Int
+    public var needsEnclosure: Bool
+    public var needsHardenedNozzle: Bool
+    public var needsDirectDrive: Bool
+    /// The plate's bounding box, x, y, z in mm; it may be turned 90° about z.
+    public var footprint: [Int]
+    /// Print minutes, the same on every printer it fits.
+    public var duration: Int
+    /// Earliest print start.
+    public var release: Int
+    public var due: Int
+    /// 1 standard, 2 priority, 5 rush.
+    public var weight: Int
+
+    public init(
+        id: String, material: String, colour: String, nozzle: Int, needsEnclosure: Bool = false,
+        needsHardenedNozzle: Bool = false, needsDirectDrive: Bool = false, footprint: [Int], duration: Int,
+        release: Int = 0, due: Int, weight: Int = 1
+    ) {
+        self.id = id
+        self.material = material
+        self.colour = colour
+        self.nozzle = nozzle
+        self.needsEnclosure = needsEnclosure
+        self.needsHardenedNozzle = needsHardenedNozzle
+        self.needsDirectDrive = needsDirectDrive
+        self.footprint = footprint
+        self.duration = duration
+        self.release = release
+        self.due = due
+        self.weight = weight
+    }
+
+    /// The state a printer is in once this has printed.
+    public var state: PrinterState { PrinterState(material: material, colour: colour, nozzle: nozzle) }
+
+    /// Why this plate cannot go on `printer`, or nil when it can.
+    public func incompatibility(with printer: SchedulingPrinter) -> String? {
+        let (x, y, z) = (footprint[0], footprint[1], footprint[2])
+        let volume = printer.buildVolume
+        let fits = z <= volume[2] && ((x <= volume[0] && y <= volume[1]) || (y <= volume[0] && x <= volume[1]))
+        if !fits { return "the plate (\(x)×\(y)×\(z) mm) does not fit \(printer.id)'s bed" }
+        if needsEnclosure && !printer.enclosure { return "\(material) needs an enclosure; \(printer.id) has none" }
+        if needsHardenedNozzle && !printer.hardenedNozzle {
+            return "\(material) needs a hardened nozzle; \(printer.id) has none"
+        }
+        if needsDirectDrive && !printer.directDrive { return "\(material) needs direct drive; \(printer.id) is Bowden" }
+        if !printer.nozzleKit.contains(nozzle) {
+            return "the plate was sliced for a \(Double(nozzle) / 1000) mm nozzle, which \(printer.id) cannot fit"
+        }
+        return nil
+    }
+}

@@ -1,0 +1,130 @@
+/// One plate placed on a printer: the print runs [start, end), its setup [start − setup, start) right before it.
+public struct Placement: Sendable, Equatable {
+    /// Index into the problem's jobs.
+    public var job: Int
+    public var start: Int
+    public var end: Int
+    public var setup: Int
+
+    public init(job: Int, start: Int, end: Int, setup: Int) {
+        self.job = job
+        self.start = start
+        self.end = end
+        self.setup = setup
+    }
+}
+
+/// What one printer's queue costs, summed into the schedule's metrics.
+struct QueueCost: Sendable, Equatable {
+    var weightedTardiness = 0
+    var changeovers = 0
+    var end = 0
+    var setupMinutes = 0
+    var tardyJobs = 0
+    var maxTardiness = 0
+}
+
+/// Places queues in time: each plate as early as its printer, its release and the maintenance windows allow, its
+/// setup right before it (a setup may come before the release: the operator prepares the printer ahead).
+enum Timeline {
+    /// The earliest print start at or after `ready + setup` and `release` at which neither the setup nor the print
+    /// overlaps a maintenance window.
+    static func earliestStart(ready: Int, setup: Int, duration: Int, release: Int, windows: [MinuteWindow]) -> Int {
+        var start = max(ready + setup, release)
+        var moved = true
+        while moved {
+            moved = false
+            for window in windows where window.start < start + duration && window.end > start - setup {
+                start = max(start, window.end + setup)
+                moved = true
+            }
+        }
+        return start
+    }
+
+    static func place(_ queue: [Int], on printer: SchedulingPrinter, problem: SchedulingProblem) -> [Placement] {
+        var placements: [Placement] = []
+        placements.reserveCapacity(queue.count)
+        var state = printer.loaded
+        var ready = printer.availableFrom
+        for index in queue {
+            let job = problem.jobs[index]
+            let setup = problem.setupTimes.between(state, job.state)
+            let start = earliestStart(
+                ready: ready, setup: setup, duration: job.duration, release: job.release,
+                windows: printer.maintenance)
+            placements.append(Placement(job: index, start: start, end: start + job.duration, setup: setup))
+            ready = start + job.duration
+            state = job.state
+        }
+        return placements
+    }
+
+    static func cost(_ queue: [Int], on printer: SchedulingPrinter, problem: SchedulingProblem) -> QueueCost {
+        var cost = QueueCost()
+        var state = printer.loaded
+        var ready = printer.availableFrom
+        for index in queue {
+            let job = problem.jobs[index]
+            let setup = problem.setupTimes.between(state, job.state)
+            let start = earliestStart(
+                ready: ready, setup: setup, duration: job.duration, release: job.release,
+                windows: printer.maintenance)
+            ready = start + job.duration
+            state = job.state
+            let tardiness = max(0, ready - job.due)
+            cost.weightedTardiness += job.weight * tardiness
+            if setup > 0 { cost.changeovers += 1 }
+            cost.setupMinutes += setup
+            if tardiness > 0 { cost.tardyJobs += 1 }
+            cost.maxTardiness = max(cost.maxTardiness, tardiness)
+        }
+        cost.end = queue.isEmpty ? 0 : ready
+        return cost
+    }
+}
+
+/// A schedule's measures, as the exchange format defines them.
+public struct ScheduleMetrics: Sendable, Equatable, Codable {
+    public var makespan: Int
+    public var totalWeightedTardiness: Int
+    public var changeovers: Int
+    public var setupMinutes: Int
+    public var tardyJobs: Int
+    public var maxTardiness: Int
+    public var weightedSum: Double
+
+    init(_ costs: [QueueCost], weights: ObjectiveWeights) {
+        makespan = costs.map(\.end).max() ?? 0
+        totalWeightedTardiness = costs.reduce(0) { $0 + $1.weightedTardiness }
+        changeovers = costs.reduce(0) { $0 + $1.changeovers }
+        setupMinutes = costs.reduce(0) { $0 + $1.setupMinutes }
+        tardyJobs = costs.reduce(0) { $0 + $1.tardyJobs }
+        maxTardiness = costs.map(\.maxTardiness).max() ?? 0
+        weightedSum =
+            weights.weightedTardiness * Double(totalWeightedTardiness) + weights.changeovers * Double(changeovers)
+            + weights.makespan * Double(makespan)
+    }
+}
+
+/// What a scheduler minimises.
+public enum ScheduleObjective: String, Sendable, CaseIterable, Codable {
+    /// Weighted tardiness (promises), then changeovers (labour), then makespan (throughput).
+    case lex
+    /// The weighted sum of the three, with the problem's weights.
+    case weighted
+    case twt, changeovers, makespan
+
+    /// Whether `a` is strictly better than `b`.
+    func better(_ a: ScheduleMetrics, than b: ScheduleMetrics) -> Bool {
+        switch self {
+        case .lex:
+            (a.totalWeightedTardiness, a.changeovers, a.makespan)
+                < (b.totalWeightedTardiness, b.changeovers, b.makespan)
+        case .weighted: a.weightedSum < b.weightedSum - 1e-9
+        case .twt: a.totalWeightedTardiness < b.totalWeightedTardiness
+        case .changeovers: a.changeovers < b.changeovers
+        case .makespan: a.makespan < b.makespan
+        }
+    }
+}
