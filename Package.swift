@@ -154,8 +154,7 @@ let package = Package(
             name: "printfarm",
             dependencies: [
                 "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmIntake", "FarmArtifacts", "FarmShops",
-                "MeshKit",
-                "Slicing", "VirtualPrinter",
+                "FarmScheduling", "MeshKit", "Slicing", "VirtualPrinter",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Crypto", package: "swift-crypto"),
@@ -169,8 +168,8 @@ let package = Package(
         .executableTarget(
             name: "printfarm-bench",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmShops", "MeshKit", "Slicing",
-                "FarmSimulation",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmShops", "FarmScheduling", "MeshKit",
+                "Slicing", "FarmSimulation",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -1,5 +1,6 @@
 /// The dispatching rule peers use, as a baseline: plates in order of due date, each to the printer that can start it
-/// earliest, preferring one that already has its material loaded.
+/// earliest (its setup counted), preferring one with its material loaded when that starts at most a material change
+/// later.
 public struct EarliestDueDateRule: Scheduler {
     public let name = "edd-loaded-material"
 
@@ -15,19 +16,14 @@ public struct EarliestDueDateRule: Scheduler {
         }
         for index in order {
             let job = problem.jobs[index]
-            var best: (sameMaterial: Bool, start: Int, printer: Int)?
+            var best: (key: Int, start: Int, printer: Int)?
             for printer in compatibility.printers[index] {
                 let setup = problem.setupTimes.between(state[printer], job.state)
                 let start = Timeline.earliestStart(
                     ready: ready[printer], setup: setup, duration: job.duration, release: job.release,
                     windows: problem.printers[printer].maintenance)
-                let same = state[printer].material == job.material
-                if let current = best,
-                    (current.sameMaterial && !same) || (current.sameMaterial == same && current.start <= start)
-                {
-                    continue
-                }
-                best = (same, start, printer)
+                let preference = state[printer].material == job.material ? problem.setupTimes.materialChange : 0
+                if best == nil || start - preference < best!.key { best = (start - preference, start, printer) }
             }
             guard let chosen = best else { continue }
             queues[chosen.printer].append(index)
