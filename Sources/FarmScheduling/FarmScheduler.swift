@@ -8,11 +8,12 @@ public struct FarmScheduler: Scheduler {
     public init() {}
 
     public func schedule(_ problem: SchedulingProblem, budget: SchedulingBudget) -> Schedule {
+        let deadline = budget.timeLimit.map { budget.clock() + $0 }
         let compatibility = Compatibility(problem)
         var search = Search(
             problem: problem, compatibility: compatibility, objective: budget.objective,
             queues: construct(problem, compatibility: compatibility, objective: budget.objective))
-        search.improve(budget: budget)
+        search.improve(budget: budget, deadline: deadline)
         let schedule = Schedule(queues: search.queues, problem: problem, unschedulable: compatibility.unschedulable)
         var explained = schedule
         explained.reasons = Explanation.reasons(for: schedule, problem: problem, compatibility: compatibility)
@@ -23,8 +24,9 @@ public struct FarmScheduler: Scheduler {
     func construct(_ problem: SchedulingProblem, compatibility: Compatibility, objective: ScheduleObjective) -> [[Int]]
     {
         var queues = Array(repeating: [Int](), count: problem.printers.count)
+        let setups = Setups(problem)
         var ready = problem.printers.map(\.availableFrom)
-        var state = problem.printers.map(\.loaded)
+        var state = setups.loaded
         let order = problem.jobs.indices.filter { compatibility.unschedulable[$0] == nil }.sorted {
             let (a, b) = (problem.jobs[$0], problem.jobs[$1])
             return (a.due, -a.weight, a.release, $0) < (b.due, -b.weight, b.release, $1)
@@ -33,7 +35,7 @@ public struct FarmScheduler: Scheduler {
             let job = problem.jobs[index]
             var best: (key: Key, printer: Int, end: Int)?
             for printer in compatibility.printers[index] {
-                let setup = problem.setupTimes.between(state[printer], job.state)
+                let setup = setups.between(state[printer], setups.job[index])
                 let start = Timeline.earliestStart(
                     ready: ready[printer], setup: setup, duration: job.duration, release: job.release,
                     windows: problem.printers[printer].maintenance)
@@ -46,7 +48,7 @@ public struct FarmScheduler: Scheduler {
             guard let chosen = best else { continue }
             queues[chosen.printer].append(index)
             ready[chosen.printer] = chosen.end
-            state[chosen.printer] = job.state
+            state[chosen.printer] = setups.job[index]
         }
         return queues
     }
@@ -77,6 +79,7 @@ struct Search {
     let problem: SchedulingProblem
     let compatibility: Compatibility
     let objective: ScheduleObjective
+    let setups: Setups
     var queues: [[Int]]
     var costs: [QueueCost]
     var metrics: ScheduleMetrics
@@ -89,7 +92,9 @@ struct Search {
         self.compatibility = compatibility
         self.objective = objective
         self.queues = queues
-        costs = zip(queues, problem.printers).map { Timeline.cost($0, on: $1, problem: problem) }
+        let setups = Setups(problem)
+        self.setups = setups
+        costs = queues.enumerated().map { Timeline.cost($1, on: $0, problem: problem, setups: setups) }
         metrics = ScheduleMetrics(costs, weights: problem.weights)
         var placed = Array(repeating: -1, count: problem.jobs.count)
         for (printer, queue) in queues.enumerated() { for job in queue { placed[job] = printer } }
@@ -98,14 +103,39 @@ struct Search {
     }
 
     func cost(_ queue: [Int], _ printer: Int) -> QueueCost {
-        Timeline.cost(queue, on: problem.printers[printer], problem: problem)
+        Timeline.cost(queue, on: printer, problem: problem, setups: setups)
     }
 
-    /// The metrics if `changed` printers had these costs.
+    /// The metrics if `changed` printers had these costs: the sums adjusted, the makespan looked for among all
+    /// printers only when the longest queue got shorter. (The maximum tardiness is left as it was: no objective uses
+    /// it, and the schedule's own metrics are measured afresh.)
     func metrics(replacing changed: [(printer: Int, cost: QueueCost)]) -> ScheduleMetrics {
-        var all = costs
-        for (printer, cost) in changed { all[printer] = cost }
-        return ScheduleMetrics(all, weights: problem.weights)
+        var (twt, changeovers, setup, tardy) = (
+            metrics.totalWeightedTardiness, metrics.changeovers, metrics.setupMinutes, metrics.tardyJobs
+        )
+        var makespan = metrics.makespan
+        var longestShortened = false
+        var newLongest = 0
+        for (printer, cost) in changed {
+            let old = costs[printer]
+            twt += cost.weightedTardiness - old.weightedTardiness
+            changeovers += cost.changeovers - old.changeovers
+            setup += cost.setupMinutes - old.setupMinutes
+            tardy += cost.tardyJobs - old.tardyJobs
+            newLongest = max(newLongest, cost.end)
+            if old.end == makespan && cost.end < makespan { longestShortened = true }
+        }
+        if newLongest >= makespan {
+            makespan = newLongest
+        } else if longestShortened {
+            makespan = newLongest
+            for (printer, cost) in costs.enumerated() where !changed.contains(where: { $0.printer == printer }) {
+                makespan = max(makespan, cost.end)
+            }
+        }
+        return ScheduleMetrics(
+            makespan: makespan, totalWeightedTardiness: twt, changeovers: changeovers, setupMinutes: setup,
+            tardyJobs: tardy, maxTardiness: metrics.maxTardiness, weights: problem.weights)
     }
 
     mutating func apply(_ changed: [(printer: Int, queue: [Int], cost: QueueCost)], metrics new: ScheduleMetrics) {
@@ -120,10 +150,9 @@ struct Search {
     /// Moves and swaps, keeping what is at least as good; after `stall` moves without a new best, the best is
     /// partly ruined (a few plates taken out) and recreated (each put back where it costs least), and the search goes
     /// on from there. The best schedule seen is the answer.
-    mutating func improve(budget: SchedulingBudget) {
+    mutating func improve(budget: SchedulingBudget, deadline: ContinuousClock.Instant?) {
         guard movable.count > 1 else { return }
         var random = SplitMix64(seed: budget.seed)
-        let deadline = budget.timeLimit.map { budget.clock() + $0 }
         var best = (queues: queues, costs: costs, metrics: metrics)
         var stall = 0
         let patience = 50 + 5 * movable.count

@@ -16,9 +16,11 @@ public struct Schedule: Sendable, Equatable {
         queues: [[Int]], problem: SchedulingProblem, unschedulable: [Int: String] = [:], reasons: [Int: String] = [:]
     ) {
         self.queues = queues
-        placements = zip(queues, problem.printers).map { Timeline.place($0, on: $1, problem: problem) }
+        let setups = Setups(problem)
+        placements = queues.enumerated().map { Timeline.place($1, on: $0, problem: problem, setups: setups) }
         metrics = ScheduleMetrics(
-            zip(queues, problem.printers).map { Timeline.cost($0, on: $1, problem: problem) }, weights: problem.weights)
+            queues.enumerated().map { Timeline.cost($1, on: $0, problem: problem, setups: setups) },
+            weights: problem.weights)
         self.unschedulable = unschedulable
         self.reasons = reasons
     }

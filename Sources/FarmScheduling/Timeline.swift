@@ -24,6 +24,36 @@ struct QueueCost: Sendable, Equatable {
     var maxTardiness = 0
 }
 
+/// The problem's printer states (material, colour, nozzle) numbered, with the setup between every two in a table:
+/// a search asks for setups millions of times, and comparing strings each time was most of its cost.
+struct Setups: Sendable {
+    let job: [Int]
+    let loaded: [Int]
+    private let table: [Int]
+    private let count: Int
+
+    init(_ problem: SchedulingProblem) {
+        var numbers: [PrinterState: Int] = [:]
+        var states: [PrinterState] = []
+        func number(_ state: PrinterState) -> Int {
+            if let known = numbers[state] { return known }
+            numbers[state] = states.count
+            states.append(state)
+            return states.count - 1
+        }
+        job = problem.jobs.map { number($0.state) }
+        loaded = problem.printers.map { number($0.loaded) }
+        count = states.count
+        var table = Array(repeating: 0, count: count * count)
+        for (a, from) in states.enumerated() {
+            for (b, to) in states.enumerated() { table[a * count + b] = problem.setupTimes.between(from, to) }
+        }
+        self.table = table
+    }
+
+    @inline(__always) func between(_ from: Int, _ to: Int) -> Int { table[from * count + to] }
+}
+
 /// Places queues in time: each plate as early as its printer, its release and the maintenance windows allow, its
 /// setup right before it (a setup may come before the release: the operator prepares the printer ahead).
 enum Timeline {
@@ -42,36 +72,38 @@ enum Timeline {
         return start
     }
 
-    static func place(_ queue: [Int], on printer: SchedulingPrinter, problem: SchedulingProblem) -> [Placement] {
+    static func place(_ queue: [Int], on index: Int, problem: SchedulingProblem, setups: Setups) -> [Placement] {
+        let printer = problem.printers[index]
         var placements: [Placement] = []
         placements.reserveCapacity(queue.count)
-        var state = printer.loaded
+        var state = setups.loaded[index]
         var ready = printer.availableFrom
         for index in queue {
             let job = problem.jobs[index]
-            let setup = problem.setupTimes.between(state, job.state)
+            let setup = setups.between(state, setups.job[index])
             let start = earliestStart(
                 ready: ready, setup: setup, duration: job.duration, release: job.release,
                 windows: printer.maintenance)
             placements.append(Placement(job: index, start: start, end: start + job.duration, setup: setup))
             ready = start + job.duration
-            state = job.state
+            state = setups.job[index]
         }
         return placements
     }
 
-    static func cost(_ queue: [Int], on printer: SchedulingPrinter, problem: SchedulingProblem) -> QueueCost {
+    static func cost(_ queue: [Int], on index: Int, problem: SchedulingProblem, setups: Setups) -> QueueCost {
+        let printer = problem.printers[index]
         var cost = QueueCost()
-        var state = printer.loaded
+        var state = setups.loaded[index]
         var ready = printer.availableFrom
         for index in queue {
             let job = problem.jobs[index]
-            let setup = problem.setupTimes.between(state, job.state)
+            let setup = setups.between(state, setups.job[index])
             let start = earliestStart(
                 ready: ready, setup: setup, duration: job.duration, release: job.release,
                 windows: printer.maintenance)
             ready = start + job.duration
-            state = job.state
+            state = setups.job[index]
             let tardiness = max(0, ready - job.due)
             cost.weightedTardiness += job.weight * tardiness
             if setup > 0 { cost.changeovers += 1 }
@@ -93,6 +125,21 @@ public struct ScheduleMetrics: Sendable, Equatable, Codable {
     public var tardyJobs: Int
     public var maxTardiness: Int
     public var weightedSum: Double
+
+    init(
+        makespan: Int, totalWeightedTardiness: Int, changeovers: Int, setupMinutes: Int, tardyJobs: Int,
+        maxTardiness: Int, weights: ObjectiveWeights
+    ) {
+        self.makespan = makespan
+        self.totalWeightedTardiness = totalWeightedTardiness
+        self.changeovers = changeovers
+        self.setupMinutes = setupMinutes
+        self.tardyJobs = tardyJobs
+        self.maxTardiness = maxTardiness
+        weightedSum =
+            weights.weightedTardiness * Double(totalWeightedTardiness) + weights.changeovers * Double(changeovers)
+            + weights.makespan * Double(makespan)
+    }
 
     init(_ costs: [QueueCost], weights: ObjectiveWeights) {
         makespan = costs.map(\.end).max() ?? 0
