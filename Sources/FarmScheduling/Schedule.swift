@@ -63,7 +63,7 @@ struct Compatibility {
         unschedulable = [:]
         printers.reserveCapacity(problem.jobs.count)
         for (index, job) in problem.jobs.enumerated() {
-            let fitting = problem.printers.indices.filter { job.incompatibility(with: problem.printers[$0]) == nil }
+            let fitting = problem.printers.indices.filter { job.fits(problem.printers[$0]) }
             if fitting.isEmpty {
                 unschedulable[index] =
                     problem.printers.first.flatMap { job.incompatibility(with: $0) }.map {

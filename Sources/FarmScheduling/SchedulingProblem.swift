@@ -149,6 +149,15 @@ public struct SchedulingJob: Sendable, Equatable {
     /// The state a printer is in once this has printed.
     public var state: PrinterState { PrinterState(material: material, colour: colour, nozzle: nozzle) }
 
+    /// Whether this plate can go on `printer` (what `incompatibility` says, without making the sentence).
+    public func fits(_ printer: SchedulingPrinter) -> Bool {
+        let volume = printer.buildVolume
+        let (x, y) = (footprint[0], footprint[1])
+        return footprint[2] <= volume[2] && ((x <= volume[0] && y <= volume[1]) || (y <= volume[0] && x <= volume[1]))
+            && (!needsEnclosure || printer.enclosure) && (!needsHardenedNozzle || printer.hardenedNozzle)
+            && (!needsDirectDrive || printer.directDrive) && printer.nozzleKit.contains(nozzle)
+    }
+
     /// Why this plate cannot go on `printer`, or nil when it can.
     public func incompatibility(with printer: SchedulingPrinter) -> String? {
         let (x, y, z) = (footprint[0], footprint[1], footprint[2])

@@ -96,6 +96,12 @@ struct FarmSchedulerTests {
         tpu.needsDirectDrive = true
         #expect(tpu.incompatibility(with: printer)?.contains("Bowden") == true)
         #expect(job("g", nozzle: 600).incompatibility(with: printer)?.contains("0.6 mm") == true)
+        for plate in [
+            job("a", footprint: [200, 240, 100]), job("b", footprint: [260, 100, 100]), abs, carbon, tpu,
+            job("g", nozzle: 600),
+        ] {
+            #expect(plate.fits(printer) == (plate.incompatibility(with: printer) == nil), "\(plate.id)")
+        }
         let problem = SchedulingProblem(printers: [printer], jobs: [abs, job("ok")])
         let schedule = FarmScheduler().schedule(problem, budget: SchedulingBudget())
         #expect(schedule.unschedulable[0]?.contains("enclosure") == true)
