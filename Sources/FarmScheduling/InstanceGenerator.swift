@@ -54,7 +54,10 @@ public struct InstanceGenerator {
                     availableFrom: unit() < 0.5 ? Int(unit() * 120) : 0, maintenance: maintenance))
         }
         var plates: [SchedulingJob] = []
-        for index in 0..<jobs {
+        // A plate no printer of the farm can take is drawn again (as a farm would not accept it).
+        var index = 0
+        while plates.count < jobs {
+            defer { index += 1 }
             let material = pick(materials)
             // Lognormal around 150 minutes, kept between 20 minutes and 20 hours.
             let normal = sqrt(-2 * log(max(unit(), 1e-12))) * cos(2 * Double.pi * unit())
@@ -64,13 +67,13 @@ public struct InstanceGenerator {
                 large ? [300, 280, 200] : [40 + Int(unit() * 160), 40 + Int(unit() * 150), 20 + Int(unit() * 150)]
             let release = index < jobs / 3 ? 0 : Int(unit() * Double(horizon) * 0.8)
             let weight = pick([(1, 70.0), (2, 20), (5, 10)])
-            plates.append(
-                SchedulingJob(
-                    id: String(format: "J%03d", index + 1), material: material, colour: pick(colours),
-                    nozzle: unit() < 0.8 ? 400 : 600, needsEnclosure: ["ABS", "ASA"].contains(material),
-                    needsHardenedNozzle: material == "PA-CF", needsDirectDrive: material == "TPU",
-                    footprint: footprint, duration: duration, release: release,
-                    due: release + Int((Double(duration) * (1.2 + unit() * 4.8)).rounded(.up)), weight: weight))
+            let plate = SchedulingJob(
+                id: String(format: "J%03d", index + 1), material: material, colour: pick(colours),
+                nozzle: unit() < 0.8 ? 400 : 600, needsEnclosure: ["ABS", "ASA"].contains(material),
+                needsHardenedNozzle: material == "PA-CF", needsDirectDrive: material == "TPU",
+                footprint: footprint, duration: duration, release: release,
+                due: release + Int((Double(duration) * (1.2 + unit() * 4.8)).rounded(.up)), weight: weight)
+            if machines.contains(where: plate.fits) || index > jobs * 20 { plates.append(plate) }
         }
         // Sorted by release, ids in order of arrival.
         plates.sort { ($0.release, $0.id) < ($1.release, $1.id) }

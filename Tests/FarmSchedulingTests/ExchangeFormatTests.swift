@@ -18,7 +18,8 @@ struct ExchangeFormatTests {
         #expect(document["format"] as? String == "printfarm-schedule/1")
         let assignments = try #require(document["assignments"] as? [[String: Any]])
         #expect(assignments.count + schedule.unschedulable.count == 40)
-        #expect(document["valid"] as? Bool == schedule.unschedulable.isEmpty, "\(document["violations"] ?? "")")
+        #expect(schedule.unschedulable.isEmpty, "the generator makes only plates some printer can take")
+        #expect(document["valid"] as? Bool == true, "\(document["violations"] ?? "")")
         for assignment in assignments {
             let job = try #require(problem.jobs.first { $0.id == assignment["job"] as? String })
             #expect((assignment["end"] as? Int) == (assignment["start"] as? Int).map { $0 + job.duration })

@@ -44,6 +44,41 @@ struct CommandLineTests {
 
     static func freePort() throws -> Int { try TestPorts.take() }
 
+    @Test("schedule reads an instance and writes a valid schedule; a bad instance is refused with where and what")
+    func schedule() throws {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "printfarm-schedule-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let printer =
+            #"{"id":"P01","model":"mk3s","build_volume":[250,210,210],"direct_drive":true,"enclosure":false,"hardened_nozzle":false,"nozzle_diameter":0.4,"nozzle_kit":[0.4,0.6],"loaded":{"material":"PLA","colour":"black"},"available_from":0,"maintenance":[{"start":100,"end":160}]}"#
+        func job(_ id: String, _ colour: String, due: Int) -> String {
+            #"{"id":"\#(id)","material":"PLA","colour":"\#(colour)","nozzle_diameter":0.4,"needs_enclosure":false,"needs_hardened_nozzle":false,"needs_direct_drive":false,"footprint":[100,100,40],"duration":60,"release":0,"due":\#(due),"weight":1}"#
+        }
+        let instance = """
+            {"format":"printfarm-instance/1","meta":{"seed":1,"printers":1,"jobs":2},\
+            "setup_times":{"colour_change":10,"material_change":20,"nozzle_swap":30},\
+            "objective_weights":{"total_weighted_tardiness":1,"changeovers":30,"makespan":1},\
+            "printers":[\(printer)],"jobs":[\(job("J001", "red", due: 500)),\(job("J002", "black", due: 60))]}
+            """
+        let file = folder.appendingPathComponent("farm.json")
+        try instance.write(to: file, atomically: true, encoding: .utf8)
+        let out = folder.appendingPathComponent("schedule.json")
+        let run = try Self.run(["schedule", file.path, "--time-limit", "1", "-o", out.path])
+        #expect(run.status == 0, "\(run.output)")
+        #expect(run.output.contains("2 of 2 jobs on 1 printers"))
+        let document = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: out)) as? [String: Any])
+        #expect(document["valid"] as? Bool == true, "\(document)")
+        let assignments = try #require(document["assignments"] as? [[String: Any]])
+        // The black one (loaded, due first) before the red; the red waits out the maintenance window.
+        #expect(assignments.map { $0["job"] as? String } == ["J002", "J001"])
+        #expect(assignments.last?["start"] as? Int == 170 && assignments.last?["setup_before"] as? Int == 10)
+        try #"{"format":"printfarm-instance/1","meta":{"seed":1,"printers":1,"jobs":1}}"#.write(
+            to: file, atomically: true, encoding: .utf8)
+        let bad = try Self.run(["schedule", file.path])
+        #expect(bad.status != 0 && bad.output.contains("setup_times is missing"), "\(bad.output)")
+    }
+
     @Test("shops connect (secrets on standard input, never echoed) and list with health; bad secrets are refused")
     func shops() throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
