@@ -18,6 +18,50 @@ struct PrinterDeciderTests {
     }
     var maintenance: PrinterEvent { .maintenanceStarted(PrinterFlagChanged(detail: nil, at: at)) }
 
+    @Test("maintenance windows: planned ahead, at most 14 days, never overlapping, cancelled by id; past ones drop out")
+    func maintenanceWindows() {
+        let s = Scenario<PrinterDecider>(given: [registered])
+        let window = MaintenanceWindow(
+            id: "belts", start: s.time.addingTimeInterval(3600), end: s.time.addingTimeInterval(7200), reason: "belts")
+        let scheduled = PrinterEvent.maintenanceWindowScheduled(MaintenanceWindowScheduled(window: window, at: s.time))
+        s.then(.scheduleMaintenance(window), [scheduled])
+        let with = Scenario<PrinterDecider>(given: [registered, scheduled])
+        with.then(.scheduleMaintenance(window), [])
+        var overlapping = window
+        overlapping.id = "nozzle"
+        overlapping.start = s.time.addingTimeInterval(7000)
+        overlapping.end = s.time.addingTimeInterval(9000)
+        #expect(
+            with.thenRefused(.scheduleMaintenance(overlapping))
+                == .invalid(field: "start", reason: "it overlaps the window belts (belts); change that one instead"))
+        var backwards = window
+        backwards.id = "b"
+        backwards.end = backwards.start
+        #expect(s.thenRefused(.scheduleMaintenance(backwards)) != nil)
+        var over = window
+        over.start = s.time.addingTimeInterval(-7200)
+        over.end = s.time.addingTimeInterval(-3600)
+        #expect(s.thenRefused(.scheduleMaintenance(over)) != nil, "over already")
+        var long = window
+        long.end = long.start.addingTimeInterval(15 * 86_400)
+        #expect(s.thenRefused(.scheduleMaintenance(long)) != nil)
+        var blank = window
+        blank.reason = "  "
+        #expect(s.thenRefused(.scheduleMaintenance(blank)) != nil)
+        #expect(with.thenRefused(.cancelMaintenanceWindow(id: "nope")) != nil)
+        with.then(
+            .cancelMaintenanceWindow(id: "belts"),
+            [.maintenanceWindowCancelled(MaintenanceWindowCancelled(id: "belts", at: with.time))])
+        // A window that is over is dropped when the next one is planned.
+        var next = window
+        next.id = "next"
+        next.start = at.addingTimeInterval(86_400)
+        next.end = at.addingTimeInterval(90_000)
+        let later = PrinterEvent.maintenanceWindowScheduled(
+            MaintenanceWindowScheduled(window: next, at: at.addingTimeInterval(80_000)))
+        #expect(PrinterDecider.replay([registered, scheduled, later]).printer?.maintenanceWindows == [next])
+    }
+
     @Test("a registered printer starts offline and follows what the machine reports")
     func observe() {
         #expect(PrinterDecider.replay([registered]).printer?.status == .offline)

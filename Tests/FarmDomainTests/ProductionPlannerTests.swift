@@ -211,6 +211,40 @@ struct ProductionPlannerTests {
         #expect(reason.hasPrefix("no free printer can make it"))
     }
 
+    @Test("a print that would run into a printer's maintenance window goes to another printer, or waits")
+    func maintenanceWindow() {
+        var serviced = printer(printerA)
+        // The sliced print takes 30 minutes; a window in 20 minutes is in its way, one in 40 is not.
+        serviced.maintenanceWindows = [
+            MaintenanceWindow(
+                id: "belts", start: now.addingTimeInterval(1200), end: now.addingTimeInterval(4800), reason: "belts")
+        ]
+        let steps = planner.steps(
+            farm(
+                intents: [intent(.inProduction)], plans: [plan(.approved)], printers: [serviced, printer(printerB)],
+                sliced: true))
+        guard case .schedule(let attempt) = steps.last else {
+            Issue.record("\(steps)")
+            return
+        }
+        #expect(attempt.printer == printerB)
+        let alone = planner.steps(
+            farm(intents: [intent(.inProduction)], plans: [plan(.approved)], printers: [serviced], sliced: true))
+        guard case .waiting(_, let reason) = alone.last else {
+            Issue.record("\(alone)")
+            return
+        }
+        #expect(reason.contains("no maintenance window before it would finish"))
+        serviced.maintenanceWindows?[0].start = now.addingTimeInterval(2400)
+        let later = planner.steps(
+            farm(intents: [intent(.inProduction)], plans: [plan(.approved)], printers: [serviced], sliced: true))
+        guard case .schedule(let fits) = later.last else {
+            Issue.record("\(later)")
+            return
+        }
+        #expect(fits.printer == printerA, "it finishes before the window")
+    }
+
     @Test(
         "a failed run is reprinted through the reprint gate; the second failure of the revision trips the loop breaker")
     func reprintAndLoopBreaker() {

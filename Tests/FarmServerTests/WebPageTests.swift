@@ -207,6 +207,48 @@ struct WebPageTests {
     }
 
     @Test(
+        "maintenance windows are planned and cancelled over the API and shown on the printer's page; overlaps, backwards and past windows are refused"
+    )
+    func maintenanceWindows() async throws {
+        try await withFarm { farm in
+            let seeded = try await seed(farm.store)
+            let operatorCookie = try await cookie(farm, "otto", role: .operator)
+            let path = "/api/v1/printers/\(seeded.printer)/maintenance-windows"
+            let start = Date().addingTimeInterval(3600)
+            func iso(_ date: Date) -> String { ISO8601DateFormatter().string(from: date) }
+            let planned = try await farm.request(
+                .post, path,
+                json:
+                    #"{"id":"belts","start":"\#(iso(start))","end":"\#(iso(start.addingTimeInterval(5400)))","reason":"belt <b>tension</b>"}"#
+            )
+            #expect(planned.status == .ok, "\(planned.text)")
+            let windows = try #require(planned.json["maintenanceWindows"] as? [[String: Any]])
+            #expect(windows.first?["id"] as? String == "belts")
+            let overlap = try await farm.request(
+                .post, path,
+                json:
+                    #"{"start":"\#(iso(start.addingTimeInterval(600)))","end":"\#(iso(start.addingTimeInterval(9000)))","reason":"nozzle"}"#
+            )
+            #expect(overlap.status == .unprocessableContent && overlap.text.contains("overlaps the window belts"))
+            let backwards = try await farm.request(
+                .post, path, json: #"{"start":"\#(iso(start))","end":"\#(iso(start))","reason":"x"}"#)
+            #expect(backwards.status == .unprocessableContent && backwards.text.contains("ends after it starts"))
+            let past = try await farm.request(
+                .post, path,
+                json: #"{"start":"2020-01-01T00:00:00Z","end":"2020-01-01T01:00:00Z","reason":"x"}"#)
+            #expect(past.status == .unprocessableContent && past.text.contains("over already"))
+            let page = try await farm.request(.get, "/printers/\(seeded.printer)", headers: [.cookie: operatorCookie])
+                .text
+            #expect(page.contains("belt &lt;b&gt;tension&lt;/b&gt;"))
+            #expect(page.contains("data-post=\"\(path)/belts\" data-method=\"DELETE\""))
+            #expect(page.contains("data-post=\"\(path)\""), "the form to plan one")
+            let cancelled = try await farm.request(.delete, path + "/belts")
+            #expect(cancelled.status == .ok && (cancelled.json["maintenanceWindows"] as? [Any])?.isEmpty == true)
+            #expect(try await farm.request(.delete, path + "/belts").status == .unprocessableContent)
+        }
+    }
+
+    @Test(
         "a printer's page shows its capabilities, calibration, health from its latest runs, history and timeline; operators get its actions",
         arguments: TestEngine.allCases)
     func printerPage(engine: TestEngine) async throws {

@@ -196,6 +196,12 @@ enum SampleEvents {
                         kind: "pressureAdvance", values: ["pressureAdvance": 0.045, "smoothTime": 0.04],
                         note: "PETG, 0.4 mm", calibratedAt: at), at: at)),
             .recoveryRequested(PrinterRecoveryRequested(recovery: .resetJob, at: at)),
+            .maintenanceWindowScheduled(
+                MaintenanceWindowScheduled(
+                    window: MaintenanceWindow(
+                        id: "belts", start: at.addingTimeInterval(3600), end: at.addingTimeInterval(7200),
+                        reason: "belt tension check"), at: at)),
+            .maintenanceWindowCancelled(MaintenanceWindowCancelled(id: "belts", at: at)),
         ]
         let user = UserID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000d1")!)
         let users: [UserEvent] = [

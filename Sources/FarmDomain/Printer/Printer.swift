@@ -30,6 +30,8 @@ public struct Printer: Sendable, Equatable, Codable {
     /// When an operator last tended the machine: loaded material, ended maintenance or cleared the bed. A plan whose
     /// print was cancelled on this printer goes back to it only after that.
     public var attendedAt: Date?
+    /// Planned stops, soonest first (absent before windows existed).
+    public var maintenanceWindows: [MaintenanceWindow]?
     public var registeredAt: Date
     public var updatedAt: Date
 }

@@ -19,6 +19,8 @@ public enum PrinterCommand: Sendable, Equatable {
     case clearBed
     /// An operator asks the machine to leave an error (the connector carries it out).
     case requestRecovery(PrinterRecovery)
+    case scheduleMaintenance(MaintenanceWindow)
+    case cancelMaintenanceWindow(id: String)
 
     public var name: String {
         switch self {
@@ -35,6 +37,8 @@ public enum PrinterCommand: Sendable, Equatable {
         case .recordCalibration: "record a calibration of"
         case .markBedOccupied: "mark the bed occupied on"
         case .clearBed: "mark the bed cleared on"
+        case .scheduleMaintenance: "schedule maintenance of"
+        case .cancelMaintenanceWindow: "cancel a maintenance window of"
         case .requestRecovery(let recovery):
             recovery == .resetJob ? "clear the failed job of" : "restart the firmware of"
         }
@@ -116,6 +120,13 @@ public enum PrinterDecider: Decider {
         case .clearBed:
             // Also when no print was recorded on it: an operator's word that the bed is clear starts the count afresh.
             return [.bedCleared(flag)]
+        case .scheduleMaintenance:
+            return try scheduleMaintenance(command, printer, context)
+        case .cancelMaintenanceWindow(let id):
+            guard printer.maintenanceWindows?.contains(where: { $0.id == id }) == true else {
+                throw .invalid(field: "window", reason: "\(printer.name) has no maintenance window \(id.prefix(64))")
+            }
+            return [.maintenanceWindowCancelled(MaintenanceWindowCancelled(id: id, at: context.time))]
         case .requestRecovery(let recovery):
             // Only a machine in error needs one; which one fits is the connector's to say (it sees Klipper's state).
             guard printer.observed == .error else {
@@ -123,6 +134,26 @@ public enum PrinterDecider: Decider {
             }
             return [.recoveryRequested(PrinterRecoveryRequested(recovery: recovery, at: context.time))]
         }
+    }
+
+    private static func scheduleMaintenance(
+        _ command: PrinterCommand, _ printer: Printer, _ context: CommandContext
+    ) throws(DomainError) -> [PrinterEvent] {
+        guard case .scheduleMaintenance(let window) = command else { return [] }
+        if printer.maintenanceWindows?.contains(window) == true { return [] }
+        try window.validate(now: context.time)
+        let upcoming = printer.maintenanceWindows(after: context.time)
+        if upcoming.contains(where: { $0.id == window.id }) {
+            throw .alreadyExists(aggregate: "maintenance window")
+        }
+        if let clash = upcoming.first(where: { $0.overlaps(window.start, window.end) }) {
+            throw .invalid(
+                field: "start", reason: "it overlaps the window \(clash.id) (\(clash.reason)); change that one instead")
+        }
+        guard upcoming.count < 100 else {
+            throw .invalid(field: "start", reason: "\(printer.name) has 100 windows ahead already")
+        }
+        return [.maintenanceWindowScheduled(MaintenanceWindowScheduled(window: window, at: context.time))]
     }
 
     public static func evolve(_ state: PrinterState, _ event: PrinterEvent) -> PrinterState {
@@ -182,6 +213,15 @@ public enum PrinterDecider: Decider {
             printer.bedOccupied = nil
             printer.bedClearedAt = e.at
             printer.attendedAt = e.at
+            printer.updatedAt = e.at
+        case .maintenanceWindowScheduled(let e):
+            // Windows that are over are dropped as new ones come: the log keeps them.
+            var windows = printer.maintenanceWindows(after: e.at)
+            windows.append(e.window)
+            printer.maintenanceWindows = windows.sorted { $0.start < $1.start }
+            printer.updatedAt = e.at
+        case .maintenanceWindowCancelled(let e):
+            printer.maintenanceWindows?.removeAll { $0.id == e.id }
             printer.updatedAt = e.at
         case .calibrated(let e):
             var latest = (printer.calibrations ?? []).filter { $0.kind != e.calibration.kind }

@@ -57,6 +57,8 @@ public enum PrinterEvent: DomainEvent {
     case bedOccupied(PrinterFlagChanged)
     case bedCleared(PrinterFlagChanged)
     case recoveryRequested(PrinterRecoveryRequested)
+    case maintenanceWindowScheduled(MaintenanceWindowScheduled)
+    case maintenanceWindowCancelled(MaintenanceWindowCancelled)
 
     public static let aggregate = "printer"
 
@@ -77,6 +79,10 @@ public enum PrinterEvent: DomainEvent {
             .payload("bedOccupied", PrinterFlagChanged.self, PrinterEvent.bedOccupied),
             .payload("bedCleared", PrinterFlagChanged.self, PrinterEvent.bedCleared),
             .payload("recoveryRequested", PrinterRecoveryRequested.self, PrinterEvent.recoveryRequested),
+            .payload(
+                "maintenanceWindowScheduled", MaintenanceWindowScheduled.self, PrinterEvent.maintenanceWindowScheduled),
+            .payload(
+                "maintenanceWindowCancelled", MaintenanceWindowCancelled.self, PrinterEvent.maintenanceWindowCancelled),
         ])
 
     public var parts: (name: String, payload: any Encodable) {
@@ -95,6 +101,8 @@ public enum PrinterEvent: DomainEvent {
         case .bedOccupied(let p): ("bedOccupied", p)
         case .bedCleared(let p): ("bedCleared", p)
         case .recoveryRequested(let p): ("recoveryRequested", p)
+        case .maintenanceWindowScheduled(let p): ("maintenanceWindowScheduled", p)
+        case .maintenanceWindowCancelled(let p): ("maintenanceWindowCancelled", p)
         }
     }
 }

@@ -271,7 +271,8 @@ public struct ProductionPlanner: Sendable {
         let cancelledOn = progress.untendedCancels(farm)
         guard
             let printer = choosePrinter(
-                for: revision.spec.requirements, material: item, farm: farm, busy: busy.union(cancelledOn))
+                for: revision.spec.requirements, material: item, farm: farm, busy: busy.union(cancelledOn),
+                duration: gcode.printSeconds ?? Self.roughPrintSeconds(farm.models[model]))
         else {
             let after =
                 cancelledOn.isEmpty
@@ -281,7 +282,8 @@ public struct ProductionPlanner: Sendable {
                 .waiting(
                     "plan \(plan.id)",
                     reason:
-                        "no free printer can make it (idle, trusted, \(item.material) loaded or allowed, big enough)\(after)"
+                        "no free printer can make it (idle, trusted, \(item.material) loaded or allowed, big enough, "
+                        + "no maintenance window before it would finish)\(after)"
                 )
             ]
         }
@@ -354,16 +356,19 @@ public struct ProductionPlanner: Sendable {
 
     // MARK: printers
 
-    /// A free printer that can make it: idle, no run of ours queued, trusted, big enough, with the material.
-    /// Printers with the material loaded come first, then the least recently used.
+    /// A free printer that can make it: idle, no run of ours queued, trusted, big enough, with the material, and no
+    /// maintenance window before a print of `duration` would finish. Printers with the material loaded come first,
+    /// then the least recently used.
     func choosePrinter(
-        for requirements: PrinterRequirements, material item: LineItem, farm: FarmSnapshot, busy: Set<PrinterID>
+        for requirements: PrinterRequirements, material item: LineItem, farm: FarmSnapshot, busy: Set<PrinterID>,
+        duration: TimeInterval = 0
     ) -> Printer? {
         let material = item.material.uppercased()
         let candidates = farm.printers.filter { printer in
             guard printer.status == .idle, printer.job == nil, !busy.contains(printer.id), printer.degraded == nil,
                 printer.desynced == nil,
-                bedTaken(printer, farm) == nil
+                bedTaken(printer, farm) == nil,
+                printer.maintenance(overlapping: farm.now, farm.now.addingTimeInterval(duration)) == nil
             else { return false }
             let caps = printer.capabilities
             if !caps.prints(for: requirements.printerModel) { return false }

@@ -111,6 +111,29 @@ struct PrinterRoutes {
                 .recordCalibration(calibration), id: try endpoints.id(context), request: request, context: context,
                 reason: body.reason, note: body.note)
         }
+        // Planned stops: nothing is started that would run into one.
+        routes.post("/api/v1/printers/{id}/maintenance-windows", .operate) { request, context in
+            struct Body: Decodable {
+                var id: String?
+                var start: Date
+                var end: Date
+                var reason: String
+                var note: String?
+            }
+            let body = try await JSONIO.decode(Body.self, from: request, context: context)
+            let window = MaintenanceWindow(
+                id: body.id ?? endpoints.services.newID().uuidString.lowercased(), start: body.start, end: body.end,
+                reason: body.reason)
+            return try await endpoints.execute(
+                .scheduleMaintenance(window), id: try endpoints.id(context), request: request, context: context,
+                reason: nil, note: body.note)
+        }
+        routes.delete("/api/v1/printers/{id}/maintenance-windows/{window}", .operate) { request, context in
+            let window = try context.parameters.require("window")
+            return try await endpoints.execute(
+                .cancelMaintenanceWindow(id: window), id: try endpoints.id(context), request: request,
+                context: context, reason: nil, note: nil)
+        }
         routes.post("/api/v1/printers/{id}/transitions", .operate) { request, context in
             let body = try await JSONIO.decode(TransitionRequest.self, from: request, context: context)
             guard let command = Self.actions[body.action] else {

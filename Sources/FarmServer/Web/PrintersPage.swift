@@ -104,7 +104,49 @@ enum PrintersPage {
                 <section id="printer-live" data-fragment="/ui/printers/\(printer.id)" data-subjects="\(PrinterDecider.stream(printer.id))" data-poll="10000" aria-label="Printer">
                 \(detail(printer, version: version, live: live, history: history, events: events, actors: actors, viewer: viewer))
                 </section>
+                \(windows(printer, version: version, viewer: viewer))
                 """)
+    }
+
+    /// Planned stops, with a form to plan one and a button to cancel each (outside the live part, so a refresh never
+    /// clears what a person is typing).
+    static func windows(_ printer: Printer, version: Int, viewer: Viewer) -> HTML {
+        let stamp = Timeline.stamper(viewer.timeZone)
+        let now = Date()
+        let rows = printer.maintenanceWindows(after: now).map { window in
+            let cancel: HTML =
+                viewer.may(.operate)
+                ? """
+                <form class="inline" data-post="/api/v1/printers/\(printer.id)/maintenance-windows/\(window.id)" \
+                data-method="DELETE" data-version="\(version)" data-done="Window cancelled">\
+                <button type="submit">Cancel</button><span class="error" role="alert" hidden></span></form>
+                """ : .empty
+            return HTML(
+                "<tr><td>\(stamp(window.start))</td><td>\(stamp(window.end))</td><td>\(window.reason)</td><td>\(cancel)</td></tr>"
+            )
+        }
+        let table: HTML =
+            rows.isEmpty
+            ? "<p class=\"empty\">No maintenance planned.</p>"
+            : """
+            <table class="list"><thead><tr><th scope="col">From</th><th scope="col">Until</th><th scope="col">Why</th>\
+            <th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table>
+            """
+        let form: HTML =
+            viewer.may(.operate)
+            ? """
+            <form class="ship" data-post="/api/v1/printers/\(printer.id)/maintenance-windows" data-version="\(version)" \
+            data-done="Maintenance planned">
+            <label>From <input name="start" type="datetime-local" required></label>
+            <label>Until <input name="end" type="datetime-local" required></label>
+            <label>Why <input name="reason" required maxlength="200" placeholder="belt tension check"></label>
+            <button type="submit" class="primary">Plan maintenance</button>
+            <p class="quiet">Nothing is started on \(printer.name) that would run into a planned stop.</p>
+            <p class="error" role="alert" hidden></p></form>
+            """ : .empty
+        return """
+            <section class="panel wide" aria-labelledby="windows"><h2 id="windows">Planned maintenance</h2>\(table)\(form)</section>
+            """
     }
 
     /// The printer page's content, which follows the printer's events (and temperatures every few seconds).

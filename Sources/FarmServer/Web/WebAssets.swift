@@ -117,6 +117,8 @@ enum WebAssets {
         .verdict.passed { color: var(--ok); font-weight: 600; }
         .verdict.failed { color: var(--danger); font-weight: 600; }
         .verdict.waiting { color: var(--warn); font-weight: 600; }
+        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+        form.inline { display: inline; }
         form.connect, form.ship { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: .6rem 1rem; align-items: end; }
         form.connect label, form.ship label, form.map label { display: grid; gap: .2rem; }
         form.connect p, form.ship p { grid-column: 1 / -1; margin: 0; }
@@ -373,6 +375,8 @@ enum WebAssets {
                 let value = field.type === "checkbox" ? field.checked : field.value.trim();
                 if (value === "") continue;
                 if (field.type === "number") value = Number(value);
+                // The person's own clock: the API takes an instant with its offset.
+                if (field.type === "datetime-local") value = new Date(value).toISOString();
                 const path = field.name.split(".");
                 let target = body;
                 for (const key of path.slice(0, -1)) target = target[key] = target[key] || {};
