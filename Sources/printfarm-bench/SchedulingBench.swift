@@ -26,6 +26,9 @@ struct SchedulingBench: AsyncParsableCommand {
     @Option(help: "Write the large farm's instance here (printfarm-instance/1), for other solvers.")
     var saveInstance: String?
 
+    @Option(help: "Write each small farm and our schedule of it here, for scripts/cpsat_compare.py.")
+    var saveSmall: String?
+
     func seconds(_ duration: Duration) -> Double {
         Double(duration.components.seconds) + Double(duration.components.attoseconds) / 1e18
     }
@@ -42,6 +45,17 @@ struct SchedulingBench: AsyncParsableCommand {
             let ours = FarmScheduler().schedule(
                 problem, budget: SchedulingBudget(seed: seed, iterations: .max, timeLimit: .seconds(smallTime)))
             let time = seconds(ContinuousClock.now - started)
+            if let saveSmall {
+                let folder = URL(fileURLWithPath: saveSmall)
+                try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+                let name = String(format: "small-%02d", seed)
+                try ExchangeFormat.instanceJSON(problem, seed: seed, generator: "printfarm-bench").write(
+                    to: folder.appendingPathComponent(name + ".json"))
+                try ExchangeFormat.scheduleJSON(
+                    ours, problem: problem, instance: name + ".json", solver: "farm-lns", objective: .lex,
+                    wallSeconds: time
+                ).write(to: folder.appendingPathComponent(name + ".schedule.json"))
+            }
             func ratio(_ a: Int, _ b: Int) -> Double { b == 0 ? (a == 0 ? 1 : .infinity) : Double(a) / Double(b) }
             rows.append(
                 (
