@@ -32,7 +32,8 @@ def compatible(job, printer):
             and any(abs(job["nozzle_diameter"] - n) < 1e-6 for n in printer["nozzle_kit"]))
 
 
-def solve(instance, time_limit):
+def solve(instance, time_limit, hint=None):
+    """hint: our assignments (job id → (printer id, start)), given to CP-SAT as a first solution to improve."""
     jobs, printers, times = instance["jobs"], instance["printers"], instance["setup_times"]
     state = lambda j: (j["material"], j["colour"], round(j["nozzle_diameter"] * 1000))
     loaded = lambda p: (p["loaded"]["material"], p["loaded"]["colour"], round(p["nozzle_diameter"] * 1000))
@@ -46,6 +47,7 @@ def solve(instance, time_limit):
     for i, j in enumerate(jobs):
         m.Add(end[i] == start[i] + j["duration"])
     assigned = {i: [] for i in range(len(jobs))}
+    literals = {}  # ("x"|"f"|"l", job, printer) and ("a", job, job, printer) and ("empty", printer) → literal
     for p_index, p in enumerate(printers):
         candidates = [i for i, j in enumerate(jobs) if compatible(j, p)]
         arcs, intervals = [], []
@@ -53,16 +55,19 @@ def solve(instance, time_limit):
         for i in candidates:
             present = m.NewBoolVar(f"x{i}_{p_index}")
             presence[i] = present
+            literals[("x", i, p_index)] = present
             assigned[i].append(present)
             arcs.append((i + 1, i + 1, present.Not()))
             first = m.NewBoolVar(f"f{i}_{p_index}")
             arcs.append((0, i + 1, first))
+            literals[("f", i, p_index)] = first
             s0 = setup(times, loaded(p), state(jobs[i]))
             m.Add(start[i] - s0 >= p["available_from"]).OnlyEnforceIf(first)
             m.Add(setup_in[i] == s0).OnlyEnforceIf(first)
             m.Add(change[i] == (1 if s0 > 0 else 0)).OnlyEnforceIf(first)
             last = m.NewBoolVar(f"l{i}_{p_index}")
             arcs.append((i + 1, 0, last))
+            literals[("l", i, p_index)] = last
             begin = m.NewIntVar(0, horizon, f"b{i}_{p_index}")
             m.Add(begin == start[i] - setup_in[i])
             size = m.NewIntVar(0, horizon, f"z{i}_{p_index}")
@@ -74,12 +79,14 @@ def solve(instance, time_limit):
                     continue
                 arc = m.NewBoolVar(f"a{i}_{k}_{p_index}")
                 arcs.append((i + 1, k + 1, arc))
+                literals[("a", i, k, p_index)] = arc
                 s = setup(times, state(jobs[i]), state(jobs[k]))
                 m.Add(start[k] - s >= end[i]).OnlyEnforceIf(arc)
                 m.Add(setup_in[k] == s).OnlyEnforceIf(arc)
                 m.Add(change[k] == (1 if s > 0 else 0)).OnlyEnforceIf(arc)
         empty = m.NewBoolVar(f"empty{p_index}")
         arcs.append((0, 0, empty))
+        literals[("empty", p_index)] = empty
         m.AddCircuit(arcs)
         for w in p["maintenance"]:
             intervals.append(m.NewIntervalVar(w["start"], w["end"] - w["start"], w["end"], f"w{p_index}_{w['start']}"))
@@ -93,6 +100,26 @@ def solve(instance, time_limit):
     changeovers = sum(change)
     makespan = m.NewIntVar(0, horizon, "makespan")
     m.AddMaxEquality(makespan, end)
+    if hint:
+        index = {j["id"]: i for i, j in enumerate(jobs)}
+        printer_index = {p["id"]: n for n, p in enumerate(printers)}
+        queues = {}
+        for job, (printer, begin) in hint.items():
+            queues.setdefault(printer_index[printer], []).append((begin, index[job]))
+        on = set()
+        for p_index in range(len(printers)):
+            queue = [i for _, i in sorted(queues.get(p_index, []))]
+            m.AddHint(literals[("empty", p_index)], 0 if queue else 1)
+            for n, i in enumerate(queue):
+                on.add((i, p_index))
+                m.AddHint(start[i], hint[jobs[i]["id"]][1])
+                m.AddHint(literals[("f", i, p_index)], 1 if n == 0 else 0)
+                m.AddHint(literals[("l", i, p_index)], 1 if n == len(queue) - 1 else 0)
+                if n + 1 < len(queue):
+                    m.AddHint(literals[("a", i, queue[n + 1], p_index)], 1)
+        for key, literal in literals.items():
+            if key[0] == "x":
+                m.AddHint(literal, 1 if (key[1], key[2]) in on else 0)
     stages = []
     for objective in (twt, changeovers, makespan):
         m.Minimize(objective)
@@ -118,7 +145,9 @@ def main():
     for path in sorted(glob.glob(os.path.join(args.folder, "small-??.json"))):
         instance = json.load(open(path))
         ours = json.load(open(path[:-5] + ".schedule.json"))["metrics"]
-        stages, best = solve(instance, args.time_limit)
+        schedule = json.load(open(path[:-5] + ".schedule.json"))
+        hint = {a["job"]: (a["printer"], a["start"]) for a in schedule["assignments"]}
+        stages, best = solve(instance, args.time_limit, hint)
         if best is None:
             print(f"{os.path.basename(path)}: CP-SAT found no schedule in {args.time_limit} s")
             continue
