@@ -186,7 +186,11 @@ enum WebAssets {
           async function problemText(response) {
             try { const p = await response.json(); return p.detail || p.title || response.statusText; } catch { return response.statusText || "the server did not answer"; }
           }
+          // Set while signing out: a live part that finds the session gone meanwhile must not send the person to
+          // "your session expired" instead.
+          let signingOut = false;
           function toSignIn(expired) {
+            if (signingOut) return;
             location.href = "/login?next=" + encodeURIComponent(location.pathname + location.search) + (expired ? "&expired=1" : "");
           }
           // A change through the REST API as this page's person: the session's CSRF token, an idempotency key per
@@ -251,6 +255,7 @@ enum WebAssets {
           }
 
           document.getElementById("sign-out")?.addEventListener("click", async () => {
+            signingOut = true;
             try { await fetch("/api/v1/sessions/current", { method: "DELETE", headers: { "X-CSRF-Token": csrf } }); } catch {}
             location.href = "/login";
           });
