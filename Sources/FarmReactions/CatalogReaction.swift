@@ -22,9 +22,8 @@ public struct CatalogReaction: EventReaction {
     public func handle(_ event: StoredEvent) async throws {
         let released = try await intake.settleHeld().filter { $0.status == .released }
         if !released.isEmpty {
-            logger.info(
-                "catalog entry \(streamID(event, aggregate: CatalogEvent.aggregate)) released \(released.count) order(s)"
-            )
+            let sku = streamID(event, aggregate: CatalogEvent.aggregate)
+            logger.info("catalog entry \(sku) released \(released.count) order(s)")
         }
     }
 }

@@ -249,9 +249,10 @@ public enum ExchangeFormat {
             case .changeovers: metrics.changeovers
             case .makespan: metrics.makespan
             }
-        var violations = scored.violations
-        for (job, why) in schedule.unschedulable.sorted(by: { $0.key < $1.key }) {
-            violations.append("\(problem.jobs[job].id) is not scheduled: \(why)")
+        let violations = scored.violations
+        // The scorer says a plate is missing; why it is missing goes beside it.
+        let unscheduled = schedule.unschedulable.sorted { $0.key < $1.key }.map {
+            ["job": problem.jobs[$0.key].id, "reason": $0.value]
         }
         let document: [String: Any] = [
             "format": "printfarm-schedule/1", "instance": instance ?? NSNull(),
@@ -269,7 +270,7 @@ public enum ExchangeFormat {
                 "tardy_jobs": metrics.tardyJobs, "max_tardiness": metrics.maxTardiness,
                 "weighted_sum": metrics.weightedSum,
             ],
-            "valid": violations.isEmpty, "violations": violations,
+            "valid": violations.isEmpty, "violations": violations, "unscheduled": unscheduled,
             "assignments": assignments.map { assignment -> [String: Any] in
                 let placement = placements[assignment.job]
                 return [

@@ -26,8 +26,8 @@ enum Explanation {
                     slack >= 0
                     ? "on time with \(slack) min to spare" : "late by \(-slack) min (weight \(job.weight))"
                 let others = compatibility.printers[placement.job].count - 1
-                reasons[placement.job] =
-                    "\(id): \(change); \(timing); \(others == 0 ? "the only printer it fits" : "\(others) other printer(s) could take it")"
+                let choice = others == 0 ? "the only printer it fits" : "\(others) other printer(s) could take it"
+                reasons[placement.job] = "\(id): \(change); \(timing); \(choice)"
                 state = job.state
             }
         }

@@ -10,47 +10,31 @@ public struct FarmScheduler: Scheduler {
     public func schedule(_ problem: SchedulingProblem, budget: SchedulingBudget) -> Schedule {
         let deadline = budget.timeLimit.map { budget.clock() + $0 }
         let compatibility = Compatibility(problem)
+        let setups = Setups(problem)
         var search = Search(
-            problem: problem, compatibility: compatibility, objective: budget.objective,
-            queues: construct(problem, compatibility: compatibility, objective: budget.objective))
+            problem: problem, compatibility: compatibility, setups: setups, objective: budget.objective,
+            queues: construct(problem, compatibility: compatibility, setups: setups, objective: budget.objective))
         search.improve(budget: budget, deadline: deadline)
-        let schedule = Schedule(queues: search.queues, problem: problem, unschedulable: compatibility.unschedulable)
-        var explained = schedule
-        explained.reasons = Explanation.reasons(for: schedule, problem: problem, compatibility: compatibility)
-        return explained
+        var schedule = Schedule(
+            queues: search.queues, problem: problem, setups: setups, unschedulable: compatibility.unschedulable)
+        schedule.reasons = Explanation.reasons(for: schedule, problem: problem, compatibility: compatibility)
+        return schedule
     }
 
     /// Plates by due date (the heavier first among equals); each appended where it costs least.
-    func construct(_ problem: SchedulingProblem, compatibility: Compatibility, objective: ScheduleObjective) -> [[Int]]
-    {
-        var queues = Array(repeating: [Int](), count: problem.printers.count)
-        let setups = Setups(problem)
-        var ready = problem.printers.map(\.availableFrom)
-        var state = setups.loaded
+    func construct(
+        _ problem: SchedulingProblem, compatibility: Compatibility, setups: Setups, objective: ScheduleObjective
+    ) -> [[Int]] {
         let order = problem.jobs.indices.filter { compatibility.unschedulable[$0] == nil }.sorted {
             let (a, b) = (problem.jobs[$0], problem.jobs[$1])
             return (a.due, -a.weight, a.release, $0) < (b.due, -b.weight, b.release, $1)
         }
-        for index in order {
-            let job = problem.jobs[index]
-            var best: (key: Key, printer: Int, end: Int)?
-            for printer in compatibility.printers[index] {
-                let setup = setups.between(state[printer], setups.job[index])
-                let start = Timeline.earliestStart(
-                    ready: ready[printer], setup: setup, duration: job.duration, release: job.release,
-                    windows: problem.printers[printer].maintenance)
-                let end = start + job.duration
-                let key = Key(
-                    objective: objective, weights: problem.weights, tardiness: job.weight * max(0, end - job.due),
-                    changeover: setup > 0 ? 1 : 0, end: end)
-                if best == nil || key < best!.key { best = (key, printer, end) }
-            }
-            guard let chosen = best else { continue }
-            queues[chosen.printer].append(index)
-            ready[chosen.printer] = chosen.end
-            state[chosen.printer] = setups.job[index]
+        return Timeline.appendInOrder(order, problem: problem, compatibility: compatibility, setups: setups) {
+            job, candidate in
+            Key(
+                objective: objective, weights: problem.weights, tardiness: job.weight * max(0, candidate.end - job.due),
+                changeover: candidate.setup > 0 ? 1 : 0, end: candidate.end)
         }
-        return queues
     }
 
     /// One placement's cost, ordered as the objective orders schedules.
@@ -62,6 +46,7 @@ public struct FarmScheduler: Scheduler {
         init(objective: ScheduleObjective, weights: ObjectiveWeights, tardiness: Int, changeover: Int, end: Int) {
             switch objective {
             case .weighted:
+                // why: one plate's end is not the makespan; scaled down it only breaks ties between equal costs.
                 first =
                     weights.weightedTardiness * Double(tardiness) + weights.changeovers * Double(changeover)
                     + weights.makespan * Double(end) / 1000
@@ -87,12 +72,14 @@ struct Search {
     /// Jobs that can be moved (placed ones).
     let movable: [Int]
 
-    init(problem: SchedulingProblem, compatibility: Compatibility, objective: ScheduleObjective, queues: [[Int]]) {
+    init(
+        problem: SchedulingProblem, compatibility: Compatibility, setups: Setups, objective: ScheduleObjective,
+        queues: [[Int]]
+    ) {
         self.problem = problem
         self.compatibility = compatibility
         self.objective = objective
         self.queues = queues
-        let setups = Setups(problem)
         self.setups = setups
         costs = queues.enumerated().map { Timeline.cost($1, on: $0, problem: problem, setups: setups) }
         metrics = ScheduleMetrics(costs, weights: problem.weights)
@@ -214,7 +201,7 @@ struct Search {
     mutating func relocate(_ random: inout SplitMix64) {
         let job = movable[Int(random.next() % UInt64(movable.count))]
         let from = printerOf[job]
-        let before = (queue: queues[from], cost: costs[from], metrics: metrics)
+        let before = (queue: queues[from], metrics: metrics)
         var source = queues[from]
         source.removeAll { $0 == job }
         let sourceCost = cost(source, from)

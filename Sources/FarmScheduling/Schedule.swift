@@ -15,14 +15,18 @@ public struct Schedule: Sendable, Equatable {
     public init(
         queues: [[Int]], problem: SchedulingProblem, unschedulable: [Int: String] = [:], reasons: [Int: String] = [:]
     ) {
+        self.init(queues: queues, problem: problem, setups: Setups(problem), unschedulable: unschedulable)
+        self.reasons = reasons
+    }
+
+    init(queues: [[Int]], problem: SchedulingProblem, setups: Setups, unschedulable: [Int: String] = [:]) {
         self.queues = queues
-        let setups = Setups(problem)
+        reasons = [:]
         placements = queues.enumerated().map { Timeline.place($1, on: $0, problem: problem, setups: setups) }
         metrics = ScheduleMetrics(
             queues.enumerated().map { Timeline.cost($1, on: $0, problem: problem, setups: setups) },
             weights: problem.weights)
         self.unschedulable = unschedulable
-        self.reasons = reasons
     }
 }
 

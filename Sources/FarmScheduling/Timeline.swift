@@ -72,6 +72,49 @@ enum Timeline {
         return start
     }
 
+    /// Where a plate would go at the end of one printer's queue.
+    struct Candidate {
+        let printer: Int
+        let setup: Int
+        let start: Int
+        let end: Int
+        /// The material the printer holds before it.
+        let material: String
+    }
+
+    /// List scheduling: the plates in `order`, each appended to the printer whose candidate `key` is least (the first
+    /// such printer on a tie). The due-date rule and the scheduler's constructive start differ only in order and key.
+    static func appendInOrder<Key: Comparable>(
+        _ order: [Int], problem: SchedulingProblem, compatibility: Compatibility, setups: Setups,
+        key: (SchedulingJob, Candidate) -> Key
+    ) -> [[Int]] {
+        var queues = Array(repeating: [Int](), count: problem.printers.count)
+        var ready = problem.printers.map(\.availableFrom)
+        var state = setups.loaded
+        var material = problem.printers.map(\.loaded.material)
+        for index in order {
+            let job = problem.jobs[index]
+            var best: (key: Key, candidate: Candidate)?
+            for printer in compatibility.printers[index] {
+                let setup = setups.between(state[printer], setups.job[index])
+                let start = earliestStart(
+                    ready: ready[printer], setup: setup, duration: job.duration, release: job.release,
+                    windows: problem.printers[printer].maintenance)
+                let candidate = Candidate(
+                    printer: printer, setup: setup, start: start, end: start + job.duration,
+                    material: material[printer])
+                let value = key(job, candidate)
+                if best == nil || value < best!.key { best = (value, candidate) }
+            }
+            guard let chosen = best?.candidate else { continue }
+            queues[chosen.printer].append(index)
+            ready[chosen.printer] = chosen.end
+            state[chosen.printer] = setups.job[index]
+            material[chosen.printer] = job.material
+        }
+        return queues
+    }
+
     static func place(_ queue: [Int], on index: Int, problem: SchedulingProblem, setups: Setups) -> [Placement] {
         let printer = problem.printers[index]
         var placements: [Placement] = []

@@ -161,7 +161,8 @@ public actor EtsyTokens: EtsyTokenSource {
             let api = URL(string: connection.endpoints.api)
         else {
             throw ShopClientError(
-                "Etsy refused the connection \(connection.name)'s token and there is no refresh token: authorise it again on the Shops page",
+                "Etsy refused the connection \(connection.name)'s token and there is no refresh token: "
+                    + "authorise it again on the Shops page",
                 persistent: true)
         }
         let oauth = EtsyOAuth(

@@ -3,6 +3,7 @@ import FarmDomain
 import Foundation
 import NIOCore
 import NIOFoundationCompat
+import ServiceLifecycle
 
 /// What the farm asks of a shop's API: the IO side of a connector, one implementation per platform over the same
 /// `ShopOrder`. Reconciliation polling uses it to find what webhooks lost.
@@ -13,6 +14,27 @@ public protocol ShopClient: Sendable {
     /// Tells the shop the order shipped, with the carrier and tracking number when there are any; returns the shop's
     /// id for what it recorded. Trying again after a failure must not record the shipment twice.
     func fulfil(_ order: ShopOrder, shipment: Shipment?) async throws -> String?
+}
+
+/// Builds a connection's API client from its secrets; tests give their own in place of the intake's.
+public typealias ShopClientFactory = @Sendable (ShopConnection, ShopSecrets) -> (any ShopClient)?
+
+extension ShopIntake {
+    /// The connection's client: `override`'s when a test gives one, else the intake's (with Etsy's token keeper).
+    func client(for connection: ShopConnection, override: ShopClientFactory?) async throws -> (any ShopClient)? {
+        guard let override else { return try await client(for: connection) }
+        return override(connection, try await secrets(of: connection.id))
+    }
+}
+
+/// Runs `body` every `interval` until the service group shuts down (a cancelled body ends it too).
+func repeatUntilShutdown(every interval: Duration, _ body: @escaping @Sendable () async -> Void) async {
+    await cancelWhenGracefulShutdown {
+        while !Task.isCancelled {
+            await body()
+            try? await Task.sleep(for: interval)
+        }
+    }
 }
 
 /// Why a shop's API call failed, in words for the connection's health.

@@ -16,12 +16,12 @@ public struct ShopFulfilment: Service {
     let now: @Sendable () -> Date
     let logger: Logger
     /// Tests give their own clients; nil: the intake's (with Etsy's token keeper).
-    let client: (@Sendable (ShopConnection, ShopSecrets) -> (any ShopClient)?)?
+    let client: ShopClientFactory?
 
     public init(
         store: Store, intake: ShopIntake, interval: Duration = .seconds(5), now: @escaping @Sendable () -> Date,
         logger: Logger,
-        client: (@Sendable (ShopConnection, ShopSecrets) -> (any ShopClient)?)? = nil
+        client: ShopClientFactory? = nil
     ) {
         self.store = store
         self.intake = intake
@@ -32,16 +32,13 @@ public struct ShopFulfilment: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                do {
-                    try await pass()
-                } catch is CancellationError {
-                    return
-                } catch {
-                    logger.warning("fulfilment: \(error)")
-                }
-                try? await Task.sleep(for: interval)
+        await repeatUntilShutdown(every: interval) {
+            do {
+                try await pass()
+            } catch is CancellationError {
+                return  // shutting down: the loop ends
+            } catch {
+                logger.warning("fulfilment: \(error)")
             }
         }
     }
@@ -75,7 +72,7 @@ public struct ShopFulfilment: Service {
                 id: sale.id.description, context: context(nil))
             return false
         }
-        guard let client = try await client(for: connection) else {
+        guard let client = try await intake.client(for: connection, override: client) else {
             _ = try await store.sales.execute(
                 .recordFulfilmentFailure(
                     "the connection \(connection.name) has no API credentials: add them, then retry", persistent: true),
@@ -96,15 +93,9 @@ public struct ShopFulfilment: Service {
             _ = try await store.sales.execute(
                 .recordFulfilmentFailure(String(describing: error), persistent: persistent), id: sale.id.description,
                 context: context(nil))
-            logger.warning(
-                "telling \(connection.name) that order \(sale.order.name ?? sale.order.orderID) shipped failed: \(error)"
-            )
+            let order = sale.order.name ?? sale.order.orderID
+            logger.warning("telling \(connection.name) that order \(order) shipped failed: \(error)")
             return false
         }
-    }
-
-    func client(for connection: ShopConnection) async throws -> (any ShopClient)? {
-        guard let client else { return try await intake.client(for: connection) }
-        return client(connection, try await intake.secrets(of: connection.id))
     }
 }

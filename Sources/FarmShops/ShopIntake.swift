@@ -165,7 +165,8 @@ public final class ShopIntake: Service, Sendable {
             // Etsy names the receipt; its API says what it is now.
             guard let client = try await client(for: connection) as? EtsyClient else {
                 throw ShopClientError(
-                    "Etsy receipt \(receiptID) changed, but the connection cannot call Etsy: authorise it on the Shops page",
+                    "Etsy receipt \(receiptID) changed, but the connection cannot call Etsy: "
+                        + "authorise it on the Shops page",
                     persistent: true)
             }
             _ = try await take(try await client.receipt(receiptID), connection: connection, reason: .shopDelivered)

@@ -15,7 +15,7 @@ public struct ShopPolling: Service {
     let now: @Sendable () -> Date
     let logger: Logger
     /// Tests give their own clients; nil: the intake's (with Etsy's token keeper).
-    let client: (@Sendable (ShopConnection, ShopSecrets) -> (any ShopClient)?)?
+    let client: ShopClientFactory?
 
     /// How far before a connection was made its first poll looks (orders placed just before connecting).
     public static let firstLookBack: TimeInterval = 24 * 3600
@@ -23,7 +23,7 @@ public struct ShopPolling: Service {
     public init(
         store: Store, intake: ShopIntake, interval: Duration = .seconds(60), now: @escaping @Sendable () -> Date,
         logger: Logger,
-        client: (@Sendable (ShopConnection, ShopSecrets) -> (any ShopClient)?)? = nil
+        client: ShopClientFactory? = nil
     ) {
         self.store = store
         self.intake = intake
@@ -34,12 +34,7 @@ public struct ShopPolling: Service {
     }
 
     public func run() async throws {
-        await cancelWhenGracefulShutdown {
-            while !Task.isCancelled {
-                await pollAll()
-                try? await Task.sleep(for: interval)
-            }
-        }
+        await repeatUntilShutdown(every: interval) { await pollAll() }
     }
 
     /// Polls every active connection once; a failing one does not stop the others.
@@ -63,7 +58,7 @@ public struct ShopPolling: Service {
     /// when the connection has no API client yet (its platform's is not built, or its credentials are missing).
     @discardableResult
     public func poll(_ connection: ShopConnection) async throws -> Int? {
-        guard let client = try await client(for: connection) else { return nil }
+        guard let client = try await intake.client(for: connection, override: client) else { return nil }
         let health = try await store.shopData.health(of: connection.id)
         do {
             let (orders, cursor) = try await client.changedOrders(
@@ -80,10 +75,5 @@ public struct ShopPolling: Service {
             try await store.shopData.recordError(String(describing: error), of: connection.id, at: now())
             throw error
         }
-    }
-
-    func client(for connection: ShopConnection) async throws -> (any ShopClient)? {
-        guard let client else { return try await intake.client(for: connection) }
-        return client(connection, try await intake.secrets(of: connection.id))
     }
 }

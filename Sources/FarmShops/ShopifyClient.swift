@@ -10,8 +10,8 @@ import NIOFoundationCompat
 /// costs, an object 1, a scalar nothing; a query over 1,000 points is refused (`MAX_COST_EXCEEDED`), and each shop
 /// has a bucket of points that refills at `restoreRate` a second. The page sizes below keep the orders query at
 /// `ordersQueryCost` points; before each query the client waits, when the bucket its last answer reported would not
-/// hold the query, for as long as the bucket needs to refill; a `THROTTLED` answer (HTTP 200 with that error code) is waited out the same
-/// way, up to `throttledTries` times, then reported as throttling.
+/// hold the query, for as long as the bucket needs to refill; a `THROTTLED` answer (HTTP 200 with that error code) is
+/// waited out the same way, up to `throttledTries` times, then reported as throttling.
 public struct ShopifyClient: ShopClient {
     public static let apiVersion = "2026-07"
     static let ordersPerPage = 10

@@ -172,7 +172,10 @@ public struct AggregateRepository<A: StoredAggregate>: Sendable where A.Command:
         try await engine.read { db in
             var counts: [String: Int] = [:]
             for row in try await db.raw(
-                "SELECT status, COUNT(*) AS n FROM \(unsafeRaw: A.table.rawValue) WHERE ref = \(bind: ref) GROUP BY status"
+                """
+                SELECT status, COUNT(*) AS n FROM \(unsafeRaw: A.table.rawValue) WHERE ref = \(bind: ref)
+                GROUP BY status
+                """
             ).all() {
                 counts[try row.decode(column: "status", as: String.self)] = try row.decode(column: "n", as: Int.self)
             }

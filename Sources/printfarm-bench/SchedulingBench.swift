@@ -110,7 +110,8 @@ struct SchedulingBench: AsyncParsableCommand {
                 + "makespan \(metrics.makespan) min"
         }
         print(
-            "large farm \(printers) × \(jobs): rule \(describe(rule.metrics)) in \(String(format: "%.2f", ruleTime)) s")
+            "large farm \(printers) × \(jobs): rule \(describe(rule.metrics)) in "
+                + "\(String(format: "%.2f", ruleTime)) s")
         print("  constructive start \(describe(constructed.metrics)) in \(String(format: "%.2f", constructTime)) s")
         print(
             "  farm scheduler \(describe(ours.metrics)) in \(String(format: "%.2f", ourTime)) s: tardiness "

@@ -68,8 +68,12 @@ struct ShopBench: AsyncParsableCommand {
             _ = try await call(
                 .POST, "/api/v1/printers",
                 Data(
-                    #"{"name":"bench-mk4","connector":"virtual","address":"virtual://bench-mk4","capabilities":{"buildVolume":{"x":250,"y":210,"z":220},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":["PLA"]}}"#
-                        .utf8), headers: api)
+                    #"""
+                    {"name":"bench-mk4","connector":"virtual","address":"virtual://bench-mk4","capabilities":\#
+                    {"buildVolume":{"x":250,"y":210,"z":220},"nozzleDiameters":[0.4],"enclosure":false,\#
+                    "hardenedNozzle":false,"materials":["PLA"]}}
+                    """#
+                    .utf8), headers: api)
             let cube = try Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/box.stl"))
             let (_, model, _) = try await call(
                 .POST, "/api/v1/artifacts?name=box.stl", cube,

@@ -76,7 +76,10 @@ struct PrinterDeciderTests {
     }
 
     @Test(
-        "maintenance is entered from any state but busy or paused, holds against observations, and ends on the observed state"
+        """
+        maintenance is entered from any state but busy or paused, holds against observations, and ends on the \
+        observed state
+        """
     )
     func maintenanceMode() {
         for state in ObservedPrinterState.allCases {

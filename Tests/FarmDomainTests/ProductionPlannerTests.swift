@@ -82,7 +82,10 @@ struct ProductionPlannerTests {
     }
 
     @Test(
-        "a preflighted low-risk order is accepted by the policy, with the decision recorded; a warned one waits for an operator"
+        """
+        a preflighted low-risk order is accepted by the policy, with the decision recorded; a warned one waits for \
+        an operator
+        """
     )
     func acceptGate() {
         let steps = planner.steps(farm(intents: [intent(.preflighted)]))
@@ -115,7 +118,10 @@ struct ProductionPlannerTests {
     }
 
     @Test(
-        "an accepted order starts production; its line item gets a plan from the material's bound profile, or waits for one"
+        """
+        an accepted order starts production; its line item gets a plan from the material's bound profile, or waits \
+        for one
+        """
     )
     func plansFromProfiles() {
         #expect(planner.steps(farm(intents: [intent(.accepted)])) == [.startProduction(intentID)])
@@ -273,7 +279,10 @@ struct ProductionPlannerTests {
     }
 
     @Test(
-        "where the farm requires cleared beds, a printer gets no print until its bed is cleared after the last one, and the bed is marked"
+        """
+        where the farm requires cleared beds, a printer gets no print until its bed is cleared after the last one, \
+        and the bed is marked
+        """
     )
     func clearedBeds() {
         var started = run(.completed, on: printerA, ended: -5, passed: true)
@@ -370,7 +379,10 @@ struct ProductionPlannerTests {
     }
 
     @Test(
-        "the second copy of an order for two is not a reprint; a third attempt after a failure is, and the ceiling stops the fourth reprint"
+        """
+        the second copy of an order for two is not a reprint; a third attempt after a failure is, and the ceiling \
+        stops the fourth reprint
+        """
     )
     func copiesAndCeiling() {
         let two = planner.steps(
@@ -408,7 +420,10 @@ struct ProductionPlannerTests {
     }
 
     @Test(
-        "a print cancelled on a printer is not reprinted there until someone tends the machine; another printer takes it; a policy can ask for review"
+        """
+        a print cancelled on a printer is not reprinted there until someone tends the machine; another printer \
+        takes it; a policy can ask for review
+        """
     )
     func cancelNotStraightBack() {
         let cancelled = run(.cancelled, on: printerA, ended: -5)
@@ -469,7 +484,10 @@ struct ProductionPlannerTests {
     }
 
     @Test(
-        "a part that fits the beds only turned is planned turned, with the turned size as its requirement; one that fits as it lies is not turned"
+        """
+        a part that fits the beds only turned is planned turned, with the turned size as its requirement; one that \
+        fits as it lies is not turned
+        """
     )
     func turnedToFit() {
         let barModel = "sha-bar"
@@ -498,7 +516,10 @@ struct ProductionPlannerTests {
     }
 
     @Test(
-        "a plan takes the profile bound for its printers' model and goes only to printers of that model; none of the model: it waits and says why"
+        """
+        a plan takes the profile bound for its printers' model and goes only to printers of that model; none of \
+        the model: it waits and says why
+        """
     )
     func printerModels() {
         let mk3Profile = "mk3s-pla"

@@ -66,7 +66,10 @@ struct ShopTests {
     }
 
     @Test(
-        "fulfilment: asked for once the intent ships, retried after 1, 5, 15 and 60 minutes, then a person's; refused at once is a person's too"
+        """
+        fulfilment: asked for once the intent ships, retried after 1, 5, 15 and 60 minutes, then a person's; \
+        refused at once is a person's too
+        """
     )
     func fulfilment() {
         let taken = SaleEvent.taken(

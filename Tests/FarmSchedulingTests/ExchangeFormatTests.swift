@@ -30,7 +30,10 @@ struct ExchangeFormatTests {
     }
 
     @Test(
-        "a bad instance is refused with where and what: not JSON, a missing field, another format, an unknown material, a twice-used id, a zero duration"
+        """
+        a bad instance is refused with where and what: not JSON, a missing field, another format, an unknown \
+        material, a twice-used id, a zero duration
+        """
     )
     func badFiles() throws {
         var generator = InstanceGenerator(seed: 1)

@@ -80,7 +80,10 @@ struct FarmSchedulerTests {
     }
 
     @Test(
-        "a plate goes only where it fits (turned about z), with the enclosure, hardened nozzle, drive and nozzle it needs"
+        """
+        a plate goes only where it fits (turned about z), with the enclosure, hardened nozzle, drive and nozzle it \
+        needs
+        """
     )
     func compatibility() {
         #expect(job("a", footprint: [200, 240, 100]).incompatibility(with: printer) == nil, "turned 90° it fits")

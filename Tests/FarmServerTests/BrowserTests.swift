@@ -15,7 +15,12 @@ struct BrowserTests {
         .deletingLastPathComponent()
 
     @Test(
-        "an operator signs in with TOTP, watches runs move across the live board, pauses and resumes one, fails a part in QA with a photo and sees the reprint, accepts a held order and approves its held plan, switches maintenance, is told of a stale action, double-clicks once, sees a lost connection heal; every page passes an accessibility audit; a viewer gets no buttons; wall mode; sign-out"
+        """
+        an operator signs in with TOTP, watches runs move across the live board, pauses and resumes one, fails a \
+        part in QA with a photo and sees the reprint, accepts a held order and approves its held plan, switches \
+        maintenance, is told of a stale action, double-clicks once, sees a lost connection heal; every page passes \
+        an accessibility audit; a viewer gets no buttons; wall mode; sign-out
+        """
     )
     func board() async throws {
         let environment = ProcessInfo.processInfo.environment
@@ -47,7 +52,10 @@ struct BrowserTests {
     }
 
     @Test(
-        "an owner connects a Shopify shop on the Shops page, maps the unknown SKU of an order the shop delivers, and the held order goes on"
+        """
+        an owner connects a Shopify shop on the Shops page, maps the unknown SKU of an order the shop delivers, \
+        and the held order goes on
+        """
     )
     func shops() async throws {
         let environment = ProcessInfo.processInfo.environment

@@ -51,9 +51,17 @@ struct CommandLineTests {
         try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(at: folder) }
         let printer =
-            #"{"id":"P01","model":"mk3s","build_volume":[250,210,210],"direct_drive":true,"enclosure":false,"hardened_nozzle":false,"nozzle_diameter":0.4,"nozzle_kit":[0.4,0.6],"loaded":{"material":"PLA","colour":"black"},"available_from":0,"maintenance":[{"start":100,"end":160}]}"#
+            #"""
+            {"id":"P01","model":"mk3s","build_volume":[250,210,210],"direct_drive":true,"enclosure":false,\#
+            "hardened_nozzle":false,"nozzle_diameter":0.4,"nozzle_kit":[0.4,0.6],"loaded":{"material":"PLA",\#
+            "colour":"black"},"available_from":0,"maintenance":[{"start":100,"end":160}]}
+            """#
         func job(_ id: String, _ colour: String, due: Int) -> String {
-            #"{"id":"\#(id)","material":"PLA","colour":"\#(colour)","nozzle_diameter":0.4,"needs_enclosure":false,"needs_hardened_nozzle":false,"needs_direct_drive":false,"footprint":[100,100,40],"duration":60,"release":0,"due":\#(due),"weight":1}"#
+            #"""
+            {"id":"\#(id)","material":"PLA","colour":"\#(colour)","nozzle_diameter":0.4,\#
+            "needs_enclosure":false,"needs_hardened_nozzle":false,"needs_direct_drive":false,\#
+            "footprint":[100,100,40],"duration":60,"release":0,"due":\#(due),"weight":1}
+            """#
         }
         let instance = """
             {"format":"printfarm-instance/1","meta":{"seed":1,"printers":1,"jobs":2},\
@@ -111,7 +119,10 @@ struct CommandLineTests {
     }
 
     @Test(
-        "migrate, create the first owner and a key, serve, answer requests, stop cleanly on SIGTERM, then rebuild the read models"
+        """
+        migrate, create the first owner and a key, serve, answer requests, stop cleanly on SIGTERM, then rebuild \
+        the read models
+        """
     )
     func lifecycle() async throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -82,7 +82,10 @@ struct ConfigurationLoaderTests {
     }
 
     @Test(
-        "the production settings come from the config file's production section; a wrong one stops the server with where and why"
+        """
+        the production settings come from the config file's production section; a wrong one stops the server with \
+        where and why
+        """
     )
     func productionSettings() throws {
         #expect(

@@ -121,7 +121,10 @@ struct ConnectionGuardTests {
     }
 
     @Test(
-        "a thousand held connections (half a head, a stalled body, a trickle) do not stop /healthz, and each is closed after its timeout"
+        """
+        a thousand held connections (half a head, a stalled body, a trickle) do not stop /healthz, and each is \
+        closed after its timeout
+        """
     )
     func heldConnections() async throws {
         let limits = ConnectionLimits(headerTimeout: .seconds(2), bodyIdleTimeout: .seconds(2), minimumBodyRate: 1024)
@@ -166,7 +169,10 @@ struct ConnectionGuardTests {
     }
 
     @Test(
-        "a shop webhook stalled mid-body does not hold up another delivery, which is stored and answered 200; the stalled one is closed"
+        """
+        a shop webhook stalled mid-body does not hold up another delivery, which is stored and answered 200; the \
+        stalled one is closed
+        """
     )
     func stalledWebhook() async throws {
         let connection = ShopConnectionID(UUID())
@@ -175,15 +181,11 @@ struct ConnectionGuardTests {
             limits,
             prepare: { configuration in
                 let store = try await Store.open(try configuration.storageLocation(), logger: Logger(label: "prepare"))
-                _ = try await store.shops.execute(
-                    .connect(
-                        connection,
-                        ShopConnectionSpec(
-                            platform: .shopify, name: "Main", endpoints: ShopEndpoints(api: "https://x.myshopify.com"))),
-                    id: connection.description,
+                _ = try await ShopAccounts.connect(
+                    intake: ShopIntake(store: store, now: { Date() }, logger: Logger(label: "prepare")),
+                    platform: .shopify, name: "Main", endpoints: ShopEndpoints(api: "https://x.myshopify.com"),
+                    secrets: ShopSecretsInput(webhookSecret: "test-client-secret"), id: connection,
                     context: CommandContext(actor: .cli, reason: .operatorRequest, time: Date()))
-                try await ShopIntake(store: store, now: { Date() }, logger: Logger(label: "prepare")).saveSecrets(
-                    ShopSecrets(webhookSecret: "test-client-secret"), of: connection)
                 await store.shutdown()
             }
         ) { port in

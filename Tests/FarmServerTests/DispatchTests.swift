@@ -79,7 +79,10 @@ struct DispatchTests {
     }
 
     @Test(
-        "a scheduled run is claimed, uploaded under its run's name, started, followed with progress to completion, and its file removed"
+        """
+        a scheduled run is claimed, uploaded under its run's name, started, followed with progress to completion, \
+        and its file removed
+        """
     )
     func dispatchToCompletion() async throws {
         let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 30))
@@ -118,7 +121,10 @@ struct DispatchTests {
     }
 
     @Test(
-        "after a crash mid-dispatch the restarted farm checks each machine first: a started print is adopted, a finished one settled, an unsent one sent once"
+        """
+        after a crash mid-dispatch the restarted farm checks each machine first: a started print is adopted, a \
+        finished one settled, an unsent one sent once
+        """
     )
     func restartNeverStartsTwice() async throws {
         let rig = try await FleetRig(
@@ -191,7 +197,10 @@ struct DispatchTests {
     }
 
     @Test(
-        "a run we believe printing on an idle machine with no trace of it marks the printer desynced with the evidence, then is interrupted"
+        """
+        a run we believe printing on an idle machine with no trace of it marks the printer desynced with the \
+        evidence, then is interrupted
+        """
     )
     func desyncThenInterrupt() async throws {
         let rig = try await FleetRig(VirtualPrinter(name: "forgetful", speed: 60))
@@ -301,7 +310,10 @@ struct DispatchTests {
     }
 
     @Test(
-        "a G-code error fails the run and leaves the printer in error until an operator clears the job; a shutdown needs a firmware restart; the wrong recovery is refused"
+        """
+        a G-code error fails the run and leaves the printer in error until an operator clears the job; a shutdown \
+        needs a firmware restart; the wrong recovery is refused
+        """
     )
     func recoveries() async throws {
         let machine = VirtualPrinter(name: "stopped", speed: 2)

@@ -13,7 +13,10 @@ import Testing
 @Suite("Etsy OAuth")
 struct EtsyOAuthTests {
     @Test(
-        "an owner authorises an Etsy connection with PKCE; the code is used once; the token is refreshed on a 401 and before it expires; a refused refresh says to authorise again"
+        """
+        an owner authorises an Etsy connection with PKCE; the code is used once; the token is refreshed on a 401 \
+        and before it expires; a refused refresh says to authorise again
+        """
     )
     func authorise() async throws {
         let standIn = EtsyStandIn(apiKey: "keystring:shared", token: "unused")
@@ -24,8 +27,8 @@ struct EtsyOAuthTests {
             let owner = try await WebPageTests().cookie(farm, "olga", role: .owner)
             let base = "http://127.0.0.1:\(port)"
             let connection = try await farm.connectShop(
-                #"{"platform":"etsy","name":"Etsy","endpoints":{"api":"\#(base)","authorize":"\#(base)","shop":"123456"},"secrets":{"apiKey":"keystring","apiSecret":"shared"}}"#
-            )
+                "etsy", name: "Etsy", api: base, shop: "123456", authorize: base,
+                secrets: ["apiKey": "keystring", "apiSecret": "shared"])
             let intake = ShopIntake(store: farm.store, now: { Date() }, logger: Logger(label: "t"))
             let polling = ShopPolling(store: farm.store, intake: intake, now: { Date() }, logger: Logger(label: "t"))
             await #expect(throws: ShopClientError.self, "not authorised yet") { try await polling.poll(connection) }
@@ -73,7 +76,8 @@ struct EtsyOAuthTests {
             #expect(!shown.text.contains("12345678.A2") && !shown.text.contains("12345678.R2"), "tokens never shown")
 
             #expect(try await polling.poll(connection) == 0)
-            // Etsy stops taking the token (it lives an hour): refreshed with the refresh token, and the call made again.
+            // Etsy stops taking the token (it lives an hour): refreshed with the refresh token, and the call made
+            // again.
             await standIn.expireToken()
             #expect(try await polling.poll(connection) == 0)
             secrets = try await intake.secrets(of: connection.id)
@@ -96,8 +100,7 @@ struct EtsyOAuthTests {
 
             // Only Etsy connections, and a callback address that is a URL.
             let shopify = try await farm.connectShop(
-                #"{"platform":"shopify","name":"S","endpoints":{"api":"https://x.myshopify.com"},"secrets":{"webhookSecret":"s"}}"#
-            )
+                "shopify", name: "S", api: "https://x.myshopify.com", secrets: ["webhookSecret": "s"])
             let notEtsy = try await farm.request(
                 .post, "/api/v1/shops/\(shopify.id)/oauth", json: #"{"redirectURI":"\#(redirect)"}"#)
             #expect(notEtsy.status == .unprocessableContent)

@@ -87,7 +87,10 @@ actor EtsyStandIn {
         refreshToken = "12345678.R\(issued)"
         return Self.json(
             .ok,
-            #"{"access_token":"\#(token!)","token_type":"Bearer","expires_in":3600,"refresh_token":"\#(refreshToken!)"}"#
+            #"""
+            {"access_token":"\#(token!)","token_type":"Bearer","expires_in":3600,\#
+            "refresh_token":"\#(refreshToken!)"}
+            """#
         )
     }
 

@@ -50,7 +50,10 @@ struct ResourceAPITests {
     }
 
     @Test(
-        "printers are registered; a plate is frozen with its G-code, scheduled as a run, listed by printer, and cancelled before dispatch",
+        """
+        printers are registered; a plate is frozen with its G-code, scheduled as a run, listed by printer, and \
+        cancelled before dispatch
+        """,
         arguments: TestEngine.allCases)
     func printersPlatesAndRuns(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
@@ -137,7 +140,10 @@ struct ResourceAPITests {
     }
 
     @Test(
-        "an operator overrides a revision's gate with a note; the override is the gate's decision, marked so; nonsense is refused",
+        """
+        an operator overrides a revision's gate with a note; the override is the gate's decision, marked so; \
+        nonsense is refused
+        """,
         arguments: TestEngine.allCases)
     func gateOverride(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
@@ -198,7 +204,10 @@ struct ResourceAPITests {
     }
 
     @Test(
-        "QA over HTTP: a completed run's items pass, or fail with a reason code, a note and photo evidence; bad verdicts are refused",
+        """
+        QA over HTTP: a completed run's items pass, or fail with a reason code, a note and photo evidence; bad \
+        verdicts are refused
+        """,
         arguments: TestEngine.allCases)
     func inspections(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in

@@ -79,7 +79,10 @@ struct SessionTests {
     }
 
     @Test(
-        "tampered, unsigned (alg none), foreign-algorithm and expired tokens are refused with a problem that leaks nothing"
+        """
+        tampered, unsigned (alg none), foreign-algorithm and expired tokens are refused with a problem that leaks \
+        nothing
+        """
     )
     func badTokens() async throws {
         let clock = TestClock()
@@ -117,7 +120,10 @@ struct SessionTests {
     }
 
     @Test(
-        "unknown, disabled and known accounts fail alike; five failures throttle that client for that name (429, Retry-After), never the account for others"
+        """
+        unknown, disabled and known accounts fail alike; five failures throttle that client for that name (429, \
+        Retry-After), never the account for others
+        """
     )
     func throttle() async throws {
         let clock = TestClock()
@@ -196,7 +202,10 @@ struct SessionTests {
     }
 
     @Test(
-        "the session cookie is Secure when the farm was reached over HTTPS through its proxy, or when secureCookies says so"
+        """
+        the session cookie is Secure when the farm was reached over HTTPS through its proxy, or when secureCookies \
+        says so
+        """
     )
     func secureCookie() async throws {
         for (behindProxy, secureCookies, proto, secure) in [

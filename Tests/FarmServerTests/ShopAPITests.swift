@@ -170,8 +170,7 @@ struct ShopAPITests {
     func catalogReaction() async throws {
         try await withFarm { farm in
             let connection = try await farm.connectShop(
-                #"{"platform":"shopify","name":"S","endpoints":{"api":"https://x.myshopify.com"},"secrets":{"webhookSecret":"test-client-secret"}}"#
-            )
+                "shopify", name: "S", api: "https://x.myshopify.com", secrets: ["webhookSecret": "test-client-secret"])
             _ = try await farm.deliver(shopifyOrder(id: "5", sku: "PF-LATER"), to: connection.id.description)
             try await intake(farm).processWaiting()
             let sale = SaleIdentity.sale(connection: connection.id, orderID: "5").description

@@ -36,7 +36,10 @@ struct FulfilmentDriver {
 @Suite("Shop fulfilment")
 struct ShopFulfilmentTests {
     @Test(
-        "Shopify: fulfillmentCreate over the open fulfilment orders, one call per location, with Shopify's carrier name; a 503 is retried after a minute; a refusal waits for a person's retry"
+        """
+        Shopify: fulfillmentCreate over the open fulfilment orders, one call per location, with Shopify's carrier \
+        name; a 503 is retried after a minute; a refusal waits for a person's retry
+        """
     )
     func shopify() async throws {
         let standIn = ShopifyStandIn(token: "shpat_test")
@@ -45,7 +48,8 @@ struct ShopFulfilmentTests {
         let clock = TestClock()
         try await withFarm { farm in
             let connection = try await farm.connectShop(
-                #"{"platform":"shopify","name":"Main","endpoints":{"api":"http://127.0.0.1:\#(port)"},"secrets":{"webhookSecret":"test-client-secret","accessToken":"shpat_test"}}"#
+                "shopify", name: "Main", api: "http://127.0.0.1:\(port)",
+                secrets: ["webhookSecret": "test-client-secret", "accessToken": "shpat_test"]
             ).id.description
             try await farm.mapToCube("PF-DRAGON")
             _ = try await farm.request(.put, "/api/v1/catalog/SHIP-PROTECT", json: #"{"printed":false}"#)
@@ -159,8 +163,8 @@ struct ShopFulfilmentTests {
         let clock = TestClock()
         try await withFarm { farm in
             let connection = try await farm.connectShop(
-                #"{"platform":"woocommerce","name":"Woo","endpoints":{"api":"http://127.0.0.1:\#(port)"},"secrets":{"webhookSecret":"s","apiKey":"ck_test","apiSecret":"cs_test"}}"#
-            )
+                "woocommerce", name: "Woo", api: "http://127.0.0.1:\(port)",
+                secrets: ["webhookSecret": "s", "apiKey": "ck_test", "apiSecret": "cs_test"])
             let id = connection.id
             try await farm.mapToCube("PF-BOX")
             await standIn.put(.init(id: 901, status: "processing", modified: Date(), sku: "PF-BOX"))
@@ -188,7 +192,10 @@ struct ShopFulfilmentTests {
     }
 
     @Test(
-        "Etsy: createReceiptShipment with Etsy's carrier slug (other, named to the buyer, for one it does not know); a shipped receipt is not sent again"
+        """
+        Etsy: createReceiptShipment with Etsy's carrier slug (other, named to the buyer, for one it does not \
+        know); a shipped receipt is not sent again
+        """
     )
     func etsy() async throws {
         let standIn = EtsyStandIn(apiKey: "keystring:shared", token: "12345678.token")
@@ -197,8 +204,11 @@ struct ShopFulfilmentTests {
         let clock = TestClock()
         try await withFarm { farm in
             let connection = try await farm.connectShop(
-                #"{"platform":"etsy","name":"Etsy","endpoints":{"api":"http://127.0.0.1:\#(port)","shop":"123456"},"secrets":{"apiKey":"keystring","apiSecret":"shared","accessToken":"12345678.token","webhookSecret":"whsec_AAAA"}}"#
-            )
+                "etsy", name: "Etsy", api: "http://127.0.0.1:\(port)", shop: "123456",
+                secrets: [
+                    "apiKey": "keystring", "apiSecret": "shared", "accessToken": "12345678.token",
+                    "webhookSecret": "whsec_AAAA",
+                ])
             let id = connection.id
             try await farm.mapToCube("KEYCHAIN-NAME")
             let sample = try String(

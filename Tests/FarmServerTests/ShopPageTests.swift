@@ -12,7 +12,11 @@ import Testing
 @Suite("Shops in the web UI")
 struct ShopPageTests {
     @Test(
-        "the Shops page shows connections with their health and webhook address, held orders with a form per unknown SKU, and the catalog; the board carries held orders and shipments the shop was not told of; the order page ships"
+        """
+        the Shops page shows connections with their health and webhook address, held orders with a form per \
+        unknown SKU, and the catalog; the board carries held orders and shipments the shop was not told of; the \
+        order page ships
+        """
     )
     func shopsPage() async throws {
         let clock = TestClock()
@@ -23,8 +27,8 @@ struct ShopPageTests {
             let viewer = try await pages.cookie(farm, "vera", role: .viewer)
             // No Admin API token: its shipments cannot be told, which the board must show.
             let connection = try await farm.connectShop(
-                #"{"platform":"shopify","name":"Main <store>","endpoints":{"api":"https://farm.myshopify.com"},"secrets":{"webhookSecret":"test-client-secret"}}"#
-            )
+                "shopify", name: "Main <store>", api: "https://farm.myshopify.com",
+                secrets: ["webhookSecret": "test-client-secret"])
             try await farm.mapToCube("PF-DRAGON")
             let intake = ShopIntake(store: farm.store, now: { Date() }, logger: Logger(label: "t"))
             _ = try await farm.deliver(shopifyOrder(id: "1", sku: "PF-UNKNOWN"), to: connection.id.description)

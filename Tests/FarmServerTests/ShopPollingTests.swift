@@ -21,8 +21,8 @@ struct ShopPollingTests {
         defer { server.cancel() }
         try await withFarm { farm in
             let connection = try await farm.connectShop(
-                #"{"platform":"woocommerce","name":"Woo","endpoints":{"api":"http://127.0.0.1:\#(port)"},"secrets":{"webhookSecret":"s","apiKey":"ck_test","apiSecret":"cs_test"}}"#
-            )
+                "woocommerce", name: "Woo", api: "http://127.0.0.1:\(port)",
+                secrets: ["webhookSecret": "s", "apiKey": "ck_test", "apiSecret": "cs_test"])
             let id = connection.id
             try await farm.mapToCube("PF-BOX")
             _ = try await farm.request(.put, "/api/v1/catalog/GIFT", json: #"{"printed":false}"#)
@@ -96,7 +96,10 @@ struct ShopPollingTests {
     }
 
     @Test(
-        "Etsy: receipts are polled with the bearer token and keystring:secret; a webhook names a receipt that is fetched"
+        """
+        Etsy: receipts are polled with the bearer token and keystring:secret; a webhook names a receipt that is \
+        fetched
+        """
     )
     func etsy() async throws {
         let standIn = EtsyStandIn(apiKey: "keystring:shared", token: "12345678.token")
@@ -105,8 +108,11 @@ struct ShopPollingTests {
         let key = Data((0..<32).map { UInt8($0) })
         try await withFarm { farm in
             let connection = try await farm.connectShop(
-                #"{"platform":"etsy","name":"Etsy","endpoints":{"api":"http://127.0.0.1:\#(port)","shop":"123456"},"secrets":{"apiKey":"keystring","apiSecret":"shared","accessToken":"12345678.token","webhookSecret":"whsec_\#(key.base64EncodedString())"}}"#
-            )
+                "etsy", name: "Etsy", api: "http://127.0.0.1:\(port)", shop: "123456",
+                secrets: [
+                    "apiKey": "keystring", "apiSecret": "shared", "accessToken": "12345678.token",
+                    "webhookSecret": "whsec_\(key.base64EncodedString())",
+                ])
             let id = connection.id
             try await farm.mapToCube("KEYCHAIN-NAME")
             let sample = try String(
@@ -134,8 +140,12 @@ struct ShopPollingTests {
             // A webhook names receipt 555; the farm fetches it.
             await standIn.put("555", updated: recent + 10, json: receipt("555"))
             let body = Data(
-                #"{"event_type":"order.paid","resource_url":"https://api.etsy.com/v3/application/shops/123456/receipts/555","shop_id":"123456"}"#
-                    .utf8)
+                #"""
+                {"event_type":"order.paid",\#
+                "resource_url":"https://api.etsy.com/v3/application/shops/123456/receipts/555",\#
+                "shop_id":"123456"}
+                """#
+                .utf8)
             let stamp = String(Int(Date().timeIntervalSince1970))
             var content = Data("msg_1.\(stamp).".utf8)
             content.append(body)
@@ -152,14 +162,19 @@ struct ShopPollingTests {
             let fetched = SaleIdentity.sale(connection: id, orderID: "555")
             #expect(try await farm.store.sales.get(id: fetched.description)?.model.status == .released)
 
-            // A webhook names receipt 777 while Etsy throttles: the delivery waits (30 s) out of the way, then is taken.
+            // A webhook names receipt 777 while Etsy throttles: the delivery waits (30 s) out of the way, then is
+            // taken.
             await standIn.put("777", updated: recent + 20, json: receipt("777"))
             await standIn.setThrottle(true)
             let clock = TestClock()
             let later = ShopIntake(store: farm.store, now: { clock.now }, logger: Logger(label: "t"))
             let named = Data(
-                #"{"event_type":"order.paid","resource_url":"https://api.etsy.com/v3/application/shops/123456/receipts/777","shop_id":"123456"}"#
-                    .utf8)
+                #"""
+                {"event_type":"order.paid",\#
+                "resource_url":"https://api.etsy.com/v3/application/shops/123456/receipts/777",\#
+                "shop_id":"123456"}
+                """#
+                .utf8)
             var signed = Data("msg_2.\(stamp).".utf8)
             signed.append(named)
             let signature = Data(HMAC<SHA256>.authenticationCode(for: signed, using: SymmetricKey(data: key)))
@@ -194,7 +209,10 @@ struct ShopPollingTests {
     }
 
     @Test(
-        "Shopify: orders are polled over GraphQL within the cost limit, the bucket is waited for, long orders are paged, and the webhook for a polled order changes nothing"
+        """
+        Shopify: orders are polled over GraphQL within the cost limit, the bucket is waited for, long orders are \
+        paged, and the webhook for a polled order changes nothing
+        """
     )
     func shopify() async throws {
         let standIn = ShopifyStandIn(token: "shpat_test", maximum: 1000, restoreRate: 50)
@@ -202,8 +220,8 @@ struct ShopPollingTests {
         defer { server.cancel() }
         try await withFarm { farm in
             let connection = try await farm.connectShop(
-                #"{"platform":"shopify","name":"Main","endpoints":{"api":"http://127.0.0.1:\#(port)"},"secrets":{"webhookSecret":"test-client-secret","accessToken":"shpat_test"}}"#
-            )
+                "shopify", name: "Main", api: "http://127.0.0.1:\(port)",
+                secrets: ["webhookSecret": "test-client-secret", "accessToken": "shpat_test"])
             let id = connection.id
             try await farm.mapToCube("PF-DRAGON")
             _ = try await farm.request(.put, "/api/v1/catalog/SHIP-PROTECT", json: #"{"printed":false}"#)
@@ -245,7 +263,8 @@ struct ShopPollingTests {
                 ])
             #expect(priced.allSatisfy { $0.cost <= 1000 })
             #expect(await standIn.throttled == 0, "the client waited for the bucket instead of being refused")
-            // 1000 − 853 leaves 147; the lines query (204) waits 57 / 50 s and empties it; the second page (853) waits 853 / 50 s.
+            // 1000 − 853 leaves 147; the lines query (204) waits 57 / 50 s and empties it; the second page (853)
+            // waits 853 / 50 s.
             let waited = await pauses.recorded
             #expect(waited == [.milliseconds(1140), .milliseconds(17_060)], "\(waited)")
 
@@ -281,7 +300,8 @@ struct ShopPollingTests {
     @Test("the stand-in prices queries by Shopify's rules: the reference's fulfilment-order query is 1,043 points")
     func shopifyCost() throws {
         let reference = """
-            query ($id: ID!) { order(id: $id) { fulfillmentOrders(first: 10) { nodes { id status assignedLocation { name } \
+            query ($id: ID!) { order(id: $id) { fulfillmentOrders(first: 10) { nodes { id status \
+            assignedLocation { name } \
             lineItems(first: 50) { nodes { id remainingQuantity lineItem { id sku } } } } } } }
             """
         #expect(try GraphQLCost.of(reference) == 1043)

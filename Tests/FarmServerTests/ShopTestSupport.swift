@@ -8,7 +8,14 @@ import Testing
 
 extension TestFarm {
     /// Connects a shop over the API (`json` is the request body) and returns the connection as stored.
-    func connectShop(_ json: String) async throws -> ShopConnection {
+    func connectShop(
+        _ platform: String, name: String, api: String? = nil, shop: String? = nil, authorize: String? = nil,
+        secrets: [String: String]
+    ) async throws -> ShopConnection {
+        var endpoints: [String: String] = [:]
+        for (key, value) in [("api", api), ("shop", shop), ("authorize", authorize)] { endpoints[key] = value }
+        let body: [String: Any] = ["platform": platform, "name": name, "endpoints": endpoints, "secrets": secrets]
+        let json = String(decoding: try JSONSerialization.data(withJSONObject: body), as: UTF8.self)
         let created = try await request(.post, "/api/v1/shops", json: json)
         #expect(created.status == .created, "\(created.text)")
         let id = try #require(created.json["id"] as? String)

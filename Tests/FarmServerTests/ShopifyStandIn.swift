@@ -61,7 +61,10 @@ actor ShopifyStandIn {
         let slice = order.fulfillmentOrders.dropFirst(offset).prefix(first)
         let next = offset + slice.count < order.fulfillmentOrders.count ? offset + slice.count : nil
         let nodes = slice.map {
-            #"{"id":"gid://shopify/FulfillmentOrder/\#($0.id)","status":"\#($0.status)","assignedLocation":{"location":{"id":"gid://shopify/Location/\#($0.location)"}}}"#
+            #"""
+            {"id":"gid://shopify/FulfillmentOrder/\#($0.id)","status":"\#($0.status)",\#
+            "assignedLocation":{"location":{"id":"gid://shopify/Location/\#($0.location)"}}}
+            """#
         }
         return #"{"order":{"fulfillmentOrders":\#(Self.page(nodes, next: next))}}"#
     }
@@ -74,7 +77,10 @@ actor ShopifyStandIn {
             ($0["fulfillmentOrderId"] as? String)?.split(separator: "/").last.map(String.init)
         }
         func refuse(_ message: String) -> String {
-            #"{"fulfillmentCreate":{"fulfillment":null,"userErrors":[{"field":["fulfillment"],"message":"\#(message)"}]}}"#
+            #"""
+            {"fulfillmentCreate":{"fulfillment":null,"userErrors":[{"field":["fulfillment"],\#
+            "message":"\#(message)"}]}}
+            """#
         }
         var found: [(order: String, index: Int)] = []
         for id in named {
@@ -84,8 +90,8 @@ actor ShopifyStandIn {
             let status = order.fulfillmentOrders[index].status
             guard ["OPEN", "IN_PROGRESS"].contains(status) else {
                 return refuse(
-                    "Fulfillment order gid://shopify/FulfillmentOrder/\(id) has an unfulfillable status= \(status.lowercased())."
-                )
+                    "Fulfillment order gid://shopify/FulfillmentOrder/\(id) has an unfulfillable status= "
+                        + "\(status.lowercased()).")
             }
             found.append((order.id, index))
         }
@@ -96,7 +102,12 @@ actor ShopifyStandIn {
         for (order, index) in found { orders[order]!.fulfillmentOrders[index].status = "CLOSED" }
         let tracking = input["trackingInfo"] as? [String: Any] ?? [:]
         return
-            #"{"fulfillmentCreate":{"fulfillment":{"id":"gid://shopify/Fulfillment/\#(255_858_046 + fulfillments.count)","status":"SUCCESS","trackingInfo":[{"company":"\#(tracking["company"] ?? "")","number":"\#(tracking["number"] ?? "")","url":null}]},"userErrors":[]}}"#
+            #"""
+            {"fulfillmentCreate":{"fulfillment":\#
+            {"id":"gid://shopify/Fulfillment/\#(255_858_046 + fulfillments.count)",\#
+            "status":"SUCCESS","trackingInfo":[{"company":"\#(tracking["company"] ?? "")",\#
+            "number":"\#(tracking["number"] ?? "")","url":null}]},"userErrors":[]}}
+            """#
     }
 
     /// The stand-in's clock: the bucket refills as it moves.
@@ -174,14 +185,21 @@ actor ShopifyStandIn {
         }
         guard cost <= 1000 else {
             return Self.json(
-                #"{"errors":[{"message":"Query cost is \#(cost), which exceeds the single query max cost limit (1000).","extensions":{"code":"MAX_COST_EXCEEDED","cost":\#(cost),"maxCost":1000}}]}"#,
+                #"""
+                {"errors":[{"message":"Query cost is \#(cost), which exceeds the single query max cost limit (1000).",\#
+                "extensions":{"code":"MAX_COST_EXCEEDED","cost":\#(cost),"maxCost":1000}}]}
+                """#,
                 status: .ok)
         }
         refill()
         guard available + 1e-6 >= Double(cost) else {
             throttled += 1
             return Self.json(
-                #"{"errors":[{"message":"Throttled","extensions":{"code":"THROTTLED","documentation":"https://shopify.dev/api/usage/rate-limits"}}],"extensions":\#(extensions(cost))}"#,
+                #"""
+                {"errors":[{"message":"Throttled","extensions":{"code":"THROTTLED",\#
+                "documentation":"https://shopify.dev/api/usage/rate-limits"}}],\#
+                "extensions":\#(extensions(cost))}
+                """#,
                 status: .ok)
         }
         available = max(0, available - Double(cost))
@@ -206,7 +224,11 @@ actor ShopifyStandIn {
     }
 
     func extensions(_ cost: Int) -> String {
-        #"{"cost":{"requestedQueryCost":\#(cost),"actualQueryCost":\#(cost),"throttleStatus":{"maximumAvailable":\#(maximum),"currentlyAvailable":\#(available),"restoreRate":\#(restoreRate)}}}"#
+        #"""
+        {"cost":{"requestedQueryCost":\#(cost),"actualQueryCost":\#(cost),\#
+        "throttleStatus":{"maximumAvailable":\#(maximum),"currentlyAvailable":\#(available),\#
+        "restoreRate":\#(restoreRate)}}}
+        """#
     }
 
     func ordersData(_ query: String, _ variables: [String: Any]) -> String {

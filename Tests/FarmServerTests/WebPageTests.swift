@@ -121,7 +121,10 @@ struct WebPageTests {
     }
 
     @Test(
-        "a run's page shows its facts, items and timeline; an operator gets the QA form for a completed run, a viewer only the verdicts"
+        """
+        a run's page shows its facts, items and timeline; an operator gets the QA form for a completed run, a \
+        viewer only the verdicts
+        """
     )
     func runPage() async throws {
         try await withFarm { farm in
@@ -169,7 +172,10 @@ struct WebPageTests {
     }
 
     @Test(
-        "the printers page shows every printer with its state, badges and what it prints; operators get the maintenance toggle"
+        """
+        the printers page shows every printer with its state, badges and what it prints; operators get the \
+        maintenance toggle
+        """
     )
     func printersPage() async throws {
         try await withFarm { farm in
@@ -207,7 +213,10 @@ struct WebPageTests {
     }
 
     @Test(
-        "maintenance windows are planned and cancelled over the API and shown on the printer's page; overlaps, backwards and past windows are refused"
+        """
+        maintenance windows are planned and cancelled over the API and shown on the printer's page; overlaps, \
+        backwards and past windows are refused
+        """
     )
     func maintenanceWindows() async throws {
         try await withFarm { farm in
@@ -219,7 +228,10 @@ struct WebPageTests {
             let planned = try await farm.request(
                 .post, path,
                 json:
-                    #"{"id":"belts","start":"\#(iso(start))","end":"\#(iso(start.addingTimeInterval(5400)))","reason":"belt <b>tension</b>"}"#
+                    #"""
+                    {"id":"belts","start":"\#(iso(start))","end":"\#(iso(start.addingTimeInterval(5400)))",\#
+                    "reason":"belt <b>tension</b>"}
+                    """#
             )
             #expect(planned.status == .ok, "\(planned.text)")
             let windows = try #require(planned.json["maintenanceWindows"] as? [[String: Any]])
@@ -227,7 +239,10 @@ struct WebPageTests {
             let overlap = try await farm.request(
                 .post, path,
                 json:
-                    #"{"start":"\#(iso(start.addingTimeInterval(600)))","end":"\#(iso(start.addingTimeInterval(9000)))","reason":"nozzle"}"#
+                    #"""
+                    {"start":"\#(iso(start.addingTimeInterval(600)))",\#
+                    "end":"\#(iso(start.addingTimeInterval(9000)))","reason":"nozzle"}
+                    """#
             )
             #expect(overlap.status == .unprocessableContent && overlap.text.contains("overlaps the window belts"))
             let backwards = try await farm.request(
@@ -249,7 +264,10 @@ struct WebPageTests {
     }
 
     @Test(
-        "a printer's page shows its capabilities, calibration, health from its latest runs, history and timeline; operators get its actions",
+        """
+        a printer's page shows its capabilities, calibration, health from its latest runs, history and timeline; \
+        operators get its actions
+        """,
         arguments: TestEngine.allCases)
     func printerPage(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
@@ -326,7 +344,10 @@ struct WebPageTests {
     }
 
     @Test(
-        "a run's telemetry: printing time, progress reports, pauses and the anomalies that caused them; the live part is its own fragment"
+        """
+        a run's telemetry: printing time, progress reports, pauses and the anomalies that caused them; the live \
+        part is its own fragment
+        """
     )
     func runTelemetry() async throws {
         try await withFarm { farm in
@@ -374,7 +395,10 @@ struct WebPageTests {
     }
 
     @Test(
-        "a reprint waiting for approval is a card on the board and a box on the plan page; the operator's go-ahead clears it",
+        """
+        a reprint waiting for approval is a card on the board and a box on the plan page; the operator's go-ahead \
+        clears it
+        """,
         arguments: TestEngine.allCases)
     func reprintApproval(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
@@ -499,7 +523,10 @@ struct WebPageTests {
     }
 
     @Test(
-        "orders: open ones by due date with slack; an order's page shows line items, preflight, quote, plan, runs, decisions and timeline",
+        """
+        orders: open ones by due date with slack; an order's page shows line items, preflight, quote, plan, runs, \
+        decisions and timeline
+        """,
         arguments: TestEngine.allCases)
     func ordersPages(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
@@ -570,7 +597,10 @@ struct WebPageTests {
     }
 
     @Test(
-        "a plan's page shows each revision's changes from the one before and, for a draft, what approving it would change",
+        """
+        a plan's page shows each revision's changes from the one before and, for a draft, what approving it would \
+        change
+        """,
         arguments: TestEngine.allCases)
     func planPage(engine: TestEngine) async throws {
         try await withFarm(engine) { farm in
@@ -620,7 +650,10 @@ struct WebPageTests {
     }
 
     @Test(
-        "without a session a page sends you to sign in, saying so when the session expired; the sign-in page and assets are public"
+        """
+        without a session a page sends you to sign in, saying so when the session expired; the sign-in page and \
+        assets are public
+        """
     )
     func signInRedirects() async throws {
         try await withFarm { farm in

@@ -73,7 +73,10 @@ actor WooCommerceStandIn {
             guard let text = fields["note"] as? String else {
                 return Self.json(
                     .badRequest,
-                    #"{"code":"rest_missing_callback_param","message":"Missing parameter(s): note","data":{"status":400}}"#
+                    #"""
+                    {"code":"rest_missing_callback_param","message":"Missing parameter(s): note",\#
+                    "data":{"status":400}}
+                    """#
                 )
             }
             let note = (
@@ -116,7 +119,10 @@ actor WooCommerceStandIn {
         guard request.headers[.authorization] != expected else { return nil }
         return Self.json(
             .unauthorized,
-            #"{"code":"woocommerce_rest_cannot_view","message":"Sorry, you cannot list resources.","data":{"status":401}}"#
+            #"""
+            {"code":"woocommerce_rest_cannot_view","message":"Sorry, you cannot list resources.",\#
+            "data":{"status":401}}
+            """#
         )
     }
 

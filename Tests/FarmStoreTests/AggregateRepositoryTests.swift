@@ -34,7 +34,10 @@ struct AggregateRepositoryTests {
     }
 
     @Test(
-        "a repeated command appends nothing; a stale expected version and an illegal command are refused and change nothing",
+        """
+        a repeated command appends nothing; a stale expected version and an illegal command are refused and change \
+        nothing
+        """,
         arguments: TestEngine.allCases)
     func refusals(engine: TestEngine) async throws {
         try await withStore(engine) { store in
@@ -60,7 +63,10 @@ struct AggregateRepositoryTests {
     }
 
     @Test(
-        "lists page through rows in creation order, filtered by status, parent or link (a run's plans, kept through a rebuild); newest first for a parent",
+        """
+        lists page through rows in creation order, filtered by status, parent or link (a run's plans, kept through \
+        a rebuild); newest first for a parent
+        """,
         arguments: TestEngine.allCases)
     func list(engine: TestEngine) async throws {
         try await withStore(engine) { store in
@@ -174,7 +180,10 @@ struct AggregateRepositoryTests {
     }
 
     @Test(
-        "If-Match guards what a person decided on: a printer's observations since do not make it stale, a maintenance change does",
+        """
+        If-Match guards what a person decided on: a printer's observations since do not make it stale, a \
+        maintenance change does
+        """,
         arguments: TestEngine.allCases)
     func telemetryIsNotStale(engine: TestEngine) async throws {
         try await withStore(engine) { (store: Store) async throws -> Void in

@@ -58,7 +58,10 @@ struct VirtualPrinterTests {
     }
 
     @Test(
-        "upload, start and follow a print to complete: metadata like Moonraker's, true progress, layers, the history says completed"
+        """
+        upload, start and follow a print to complete: metadata like Moonraker's, true progress, layers, the \
+        history says completed
+        """
     )
     func printToCompletion() async throws {
         // 10×: the 83 s print takes about 8 s, some 32 ticks, so layers are seen climbing even on a busy machine
@@ -131,7 +134,10 @@ struct VirtualPrinterTests {
     }
 
     @Test(
-        "faults: an emergency stop shows Klipper's shutdown reason; a dropped socket reconnects; a silent one is polled, then reconnected"
+        """
+        faults: an emergency stop shows Klipper's shutdown reason; a dropped socket reconnects; a silent one is \
+        polled, then reconnected
+        """
     )
     func faults() async throws {
         // Polled after 2 s of silence, closed after 6 s: a 4 s silence leaves 2 s either way, so a loaded machine
@@ -186,7 +192,10 @@ struct VirtualPrinterTests {
     }
 
     @Test(
-        "a first-layer failure and spaghetti are reported as anomalies through the anomaly macro, and a new print starts clean"
+        """
+        a first-layer failure and spaghetti are reported as anomalies through the anomaly macro, and a new print \
+        starts clean
+        """
     )
     func anomalies() async throws {
         let rig = try await Rig(speed: 2)

@@ -75,7 +75,10 @@ struct PrusaSlicerTests {
     }
 
     @Test(
-        "the plan's recipe reaches the slicer: a bar that fits the bed only turned is sliced turned; supports change the G-code"
+        """
+        the plan's recipe reaches the slicer: a bar that fits the bed only turned is sliced turned; supports \
+        change the G-code
+        """
     )
     func recipe() async throws {
         let slicer = try PrusaSlicer()
@@ -173,7 +176,10 @@ struct PrusaSlicerTests {
     }
 
     @Test(
-        "placements come from extrusions only: travel, retraction and wipes inside an object do not widen it; absolute and relative E both work"
+        """
+        placements come from extrusions only: travel, retraction and wipes inside an object do not widen it; \
+        absolute and relative E both work
+        """
     )
     func placementParsing() throws {
         let folder = try directory()
@@ -360,7 +366,10 @@ struct SlicerProfileTests {
     }
 
     @Test(
-        "what PrusaSlicer itself writes is a profile: an exported config with its preset names, and the config block of its G-code"
+        """
+        what PrusaSlicer itself writes is a profile: an exported config with its preset names, and the config \
+        block of its G-code
+        """
     )
     func exported() async throws {
         let slicer = try PrusaSlicer()

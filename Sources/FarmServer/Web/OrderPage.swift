@@ -53,13 +53,16 @@ enum OrderPage {
                 "<li>\(WebPage.riskChip(decision.risk, decision: decision)) \(decision.explanation) <span class=\"quiet\">\(stamp(decision.at))</span></li>"
             )
         }
+        let ship =
+            intent.status == .readyToShip && viewer.may(.operate)
+            ? shipForm(intent, version: order.version, shop: sale != nil) : HTML.empty
         return WebPage.layout(
             title: OrdersPage.name(of: intent), viewer: viewer, current: "/orders",
             main: """
                 <nav class="crumbs" aria-label="Breadcrumb"><a href="/orders">Orders</a> › \(OrdersPage.name(of: intent))</nav>
                 <div class="page-head"><h1>\(OrdersPage.name(of: intent))</h1>\(WebPage.riskChip(intent.decisions?.last?.risk, decision: intent.decisions?.last))\(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(actions)</div>"))</div>
                 <dl class="facts">\(facts)</dl>
-                \(intent.status == .readyToShip && viewer.may(.operate) ? shipForm(intent, version: order.version, shop: sale != nil) : HTML.empty)
+                \(ship)
                 <section class="panel wide" aria-labelledby="items"><h2 id="items">Line items</h2>\(items)</section>
                 <section class="panel wide" aria-labelledby="runs"><h2 id="runs">Runs</h2>\(runs.isEmpty ? HTML("<p class=\"empty\">No run yet.</p>") : HTML("<table class=\"list\">\(RunPage.rowHead)<tbody>\(runs)</tbody></table>"))</section>
                 \(decisions.isEmpty ? HTML.empty : HTML("<section class=\"panel wide\" aria-labelledby=\"decisions\"><h2 id=\"decisions\">Decisions</h2><ul class=\"decisions\">\(decisions)</ul></section>"))
@@ -83,11 +86,13 @@ enum OrderPage {
         case .pending where fulfilment.attempts == 0:
             return "being told"
         case .pending:
-            return
-                "not yet: \(fulfilment.lastError ?? "") <span class=\"quiet\">(try \(fulfilment.attempts + 1) at \(fulfilment.dueAt.map(stamp) ?? "soon"))</span>"
+            let next = "try \(fulfilment.attempts + 1) at \(fulfilment.dueAt.map(stamp) ?? "soon")"
+            return "not yet: \(fulfilment.lastError ?? "") <span class=\"quiet\">(\(next))</span>"
         case .failed:
-            return
-                "<strong>failed</strong>: \(fulfilment.lastError ?? "") <span class=\"quiet\">(retry from the board once fixed)</span>"
+            return """
+                <strong>failed</strong>: \(fulfilment.lastError ?? "") \
+                <span class="quiet">(retry from the board once fixed)</span>
+                """
         }
     }
 
@@ -95,15 +100,17 @@ enum OrderPage {
     static func shipForm(_ intent: Intent, version: Int, shop: Bool) -> HTML {
         let carriers = ["UPS", "USPS", "FedEx", "DHL Express", "Royal Mail", "Deutsche Post", "DPD", "GLS", "PostNL"]
             .map { HTML("<option value=\"\($0)\">") }
+        let told = "The shop the order came from is told, with the tracking number."
         return """
             <section class="panel wide" aria-labelledby="ship"><h2 id="ship">Ship</h2>
-            <form class="ship" data-post="/api/v1/intents/\(intent.id)/shipment" data-version="\(version)" data-done="Shipped">
+            <form class="ship" data-post="/api/v1/intents/\(intent.id)/shipment" data-version="\(version)" \
+            data-done="Shipped">
             <label>Carrier <input name="carrier" list="carriers" maxlength="60" autocomplete="off"></label>
             <datalist id="carriers">\(carriers)</datalist>
             <label>Tracking number <input name="trackingNumber" maxlength="64" pattern="[A-Za-z0-9 \\-]{1,64}"></label>
             <label>Tracking link <input name="trackingURL" type="url" maxlength="500"></label>
             <button type="submit" class="primary">Ship</button>
-            <p class="quiet">\(shop ? "The shop the order came from is told, with the tracking number." : "Leave the fields empty for a parcel without tracking.")</p>
+            <p class="quiet">\(shop ? told : "Leave the fields empty for a parcel without tracking.")</p>
             <p class="error" role="alert" hidden></p>
             </form></section>
             """

@@ -122,8 +122,10 @@ enum PrintersPage {
                 <button type="submit">Cancel</button><span class="error" role="alert" hidden></span></form>
                 """ : .empty
             return HTML(
-                "<tr><td>\(stamp(window.start))</td><td>\(stamp(window.end))</td><td>\(window.reason)</td><td>\(cancel)</td></tr>"
-            )
+                """
+                <tr><td>\(stamp(window.start))</td><td>\(stamp(window.end))</td><td>\(window.reason)</td>\
+                <td>\(cancel)</td></tr>
+                """)
         }
         let table: HTML =
             rows.isEmpty
@@ -135,8 +137,8 @@ enum PrintersPage {
         let form: HTML =
             viewer.may(.operate)
             ? """
-            <form class="ship" data-post="/api/v1/printers/\(printer.id)/maintenance-windows" data-version="\(version)" \
-            data-done="Maintenance planned">
+            <form class="ship" data-post="/api/v1/printers/\(printer.id)/maintenance-windows" \
+            data-version="\(version)" data-done="Maintenance planned">
             <label>From <input name="start" type="datetime-local" required></label>
             <label>Until <input name="end" type="datetime-local" required></label>
             <label>Why <input name="reason" required maxlength="200" placeholder="belt tension check"></label>
@@ -145,7 +147,8 @@ enum PrintersPage {
             <p class="error" role="alert" hidden></p></form>
             """ : .empty
         return """
-            <section class="panel wide" aria-labelledby="windows"><h2 id="windows">Planned maintenance</h2>\(table)\(form)</section>
+            <section class="panel wide" aria-labelledby="windows"><h2 id="windows">Planned maintenance</h2>\
+            \(table)\(form)</section>
             """
     }
 

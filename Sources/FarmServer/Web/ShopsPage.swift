@@ -21,8 +21,10 @@ enum ShopsPage {
         let rows = connections.map { shop in
             HTML(
                 """
-                <tr><td>\(shop.name)\(authoriseButton(shop, viewer: viewer))</td><td>\(shop.platform.rawValue)</td><td><code>\(shop.webhookPath)</code></td>\
-                <td>\(shop.health.lastDeliveryAt.map(stamp) ?? "never")</td><td>\(shop.health.lastPollAt.map(stamp) ?? "never")</td>\
+                <tr><td>\(shop.name)\(authoriseButton(shop, viewer: viewer))</td><td>\(shop.platform.rawValue)</td>\
+                <td><code>\(shop.webhookPath)</code></td>\
+                <td>\(shop.health.lastDeliveryAt.map(stamp) ?? "never")</td>\
+                <td>\(shop.health.lastPollAt.map(stamp) ?? "never")</td>\
                 <td>\(shop.health.lastError.map { HTML("<span class=\"why\">\($0)</span>") } ?? HTML("none"))</td>\
                 <td>\(shop.ordersTaken)</td><td>\(shop.ordersHeld)</td></tr>
                 """)
@@ -54,17 +56,34 @@ enum ShopsPage {
                 <td>\(entry.colour ?? "")</td><td>\(entry.quantityPerUnit)</td></tr>
                 """)
         }
+        let heldPart: [HTML] = heldCards.isEmpty ? ["<p class=\"empty\">No order waits for a mapping.</p>"] : heldCards
+        let untold: HTML =
+            unfulfilledCards.isEmpty
+            ? .empty
+            : """
+            <section class="panel wide" aria-labelledby="untold"><h2 id="untold">Shipped, shop not told</h2>\
+            <ul>\(unfulfilledCards)</ul></section>
+            """
+        let catalogPart: HTML =
+            entries.isEmpty
+            ? "<p class=\"empty\">The catalog is empty.</p>"
+            : """
+            <table class="list"><thead><tr><th scope="col">SKU</th><th scope="col">Printed</th>\
+            <th scope="col">Model</th>\
+            <th scope="col">Material</th><th scope="col">Colour</th><th scope="col">Parts per unit</th></tr></thead>\
+            <tbody>\(entries)</tbody></table>
+            """
         return WebPage.layout(
             title: "Shops", viewer: viewer, current: "/shops",
             main: """
                 <div class="page-head"><h1>Shops</h1></div>
-                <section class="panel wide" aria-labelledby="connections"><h2 id="connections">Connections</h2>\(table)</section>
+                <section class="panel wide" aria-labelledby="connections"><h2 id="connections">Connections</h2>\
+                \(table)</section>
                 \(viewer.may(.administer) ? connectForm() : HTML.empty)
-                <section class="panel wide" aria-labelledby="held"><h2 id="held">Held orders</h2>\
-                \(heldCards.isEmpty ? [HTML("<p class=\"empty\">No order waits for a mapping.</p>")] : heldCards)</section>
-                \(unfulfilledCards.isEmpty ? HTML.empty : HTML("<section class=\"panel wide\" aria-labelledby=\"untold\"><h2 id=\"untold\">Shipped, shop not told</h2><ul>\(unfulfilledCards)</ul></section>"))
+                <section class="panel wide" aria-labelledby="held"><h2 id="held">Held orders</h2>\(heldPart)</section>
+                \(untold)
                 <section class="panel wide" aria-labelledby="catalog"><h2 id="catalog">Catalog</h2>\
-                \(entries.isEmpty ? HTML("<p class=\"empty\">The catalog is empty.</p>") : HTML("<table class=\"list\"><thead><tr><th scope=\"col\">SKU</th><th scope=\"col\">Printed</th><th scope=\"col\">Model</th><th scope=\"col\">Material</th><th scope=\"col\">Colour</th><th scope=\"col\">Parts per unit</th></tr></thead><tbody>\(entries)</tbody></table>"))</section>
+                \(catalogPart)</section>
                 """)
     }
 
@@ -79,10 +98,11 @@ enum ShopsPage {
         let sale = held.sale
         let reasons = sale.reasons.map { HTML("<li>\($0)</li>") }
         let forms = viewer.may(.operate) ? held.unmapped.map { mapForm(sku: $0, models: models) } : []
+        let customer = sale.order.customer.map { ", for \($0)" } ?? ""
         return """
             <article class="held" id="sale-\(sale.id)" aria-labelledby="sale-title-\(sale.id)">\
             <h3 id="sale-title-\(sale.id)">\(sale.order.name ?? sale.order.orderID) \
-            <span class="quiet">from \(shop ?? sale.order.platform.rawValue)\(sale.order.customer.map { ", for \($0)" } ?? "")</span></h3>\
+            <span class="quiet">from \(shop ?? sale.order.platform.rawValue)\(customer)</span></h3>\
             <ul class="reasons">\(reasons)</ul>\(forms)</article>
             """
     }
@@ -93,18 +113,19 @@ enum ShopsPage {
             HTML("<option value=\"\(model.sha256)\">\(model.names.first ?? String(model.sha256.prefix(12)))</option>")
         }
         let field = sku.map { $0.isLetter || $0.isNumber ? String($0) : "-" }.joined()
+        let path = "/api/v1/catalog/" + (sku.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? sku)
         return """
-            <form class="map" data-post="/api/v1/catalog/\(sku.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? sku)" \
-            data-method="PUT" data-done="Mapped \(sku)" aria-label="Map \(sku)">
+            <form class="map" data-post="\(path)" data-method="PUT" data-done="Mapped \(sku)" aria-label="Map \(sku)">
             <fieldset><legend>Map <code>\(sku)</code></legend>
-            <label>Model <select name="modelArtifact" id="model-\(field)" required><option value="">choose…</option>\(options)</select></label>
+            <label>Model <select name="modelArtifact" id="model-\(field)" required>\
+            <option value="">choose…</option>\(options)</select></label>
             <label>Material <input name="material" required maxlength="100" value="PLA"></label>
             <label>Colour <input name="colour" maxlength="100"></label>
             <label>Parts per unit <input name="quantityPerUnit" type="number" min="1" max="1000" value="1"></label>
             <button type="submit" class="primary">Map \(sku)</button>
             <p class="error" role="alert" hidden></p></fieldset></form>
-            <form class="map" data-post="/api/v1/catalog/\(sku.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? sku)" \
-            data-method="PUT" data-done="\(sku) is not printed" aria-label="\(sku) is not printed">
+            <form class="map" data-post="\(path)" data-method="PUT" data-done="\(sku) is not printed" \
+            aria-label="\(sku) is not printed">
             <input type="checkbox" name="printed" hidden aria-hidden="true" tabindex="-1">
             <button type="submit">Not printed (shipping protection, a gift card…)</button>
             <p class="error" role="alert" hidden></p></form>
@@ -118,14 +139,19 @@ enum ShopsPage {
         <label>Platform <select name="platform" required><option value="shopify">Shopify</option>\
         <option value="woocommerce">WooCommerce</option><option value="etsy">Etsy</option></select></label>
         <label>Name <input name="name" required maxlength="100"></label>
-        <label>Shop address <input name="endpoints.api" type="url" placeholder="https://your-store.myshopify.com"></label>
+        <label>Shop address \
+        <input name="endpoints.api" type="url" placeholder="https://your-store.myshopify.com"></label>
         <label>Etsy shop id <input name="endpoints.shop" inputmode="numeric" maxlength="20"></label>
         <label>Webhook secret <input name="secrets.webhookSecret" type="password" autocomplete="off"></label>
-        <label>Access token (Shopify Admin API, Etsy) <input name="secrets.accessToken" type="password" autocomplete="off"></label>
-        <label>API key (WooCommerce consumer key, Etsy keystring) <input name="secrets.apiKey" autocomplete="off"></label>
-        <label>API secret (WooCommerce consumer secret, Etsy shared secret) <input name="secrets.apiSecret" type="password" autocomplete="off"></label>
+        <label>Access token (Shopify Admin API, Etsy) \
+        <input name="secrets.accessToken" type="password" autocomplete="off"></label>
+        <label>API key (WooCommerce consumer key, Etsy keystring) \
+        <input name="secrets.apiKey" autocomplete="off"></label>
+        <label>API secret (WooCommerce consumer secret, Etsy shared secret) \
+        <input name="secrets.apiSecret" type="password" autocomplete="off"></label>
         <button type="submit" class="primary">Connect</button>
-        <p class="quiet">Secrets are stored apart from the farm's history and never shown again. See docs/shops.md for what each platform needs.</p>
+        <p class="quiet">Secrets are stored apart from the farm's history and never shown again. \
+        See docs/shops.md for what each platform needs.</p>
         <p class="error" role="alert" hidden></p>
         </form></section>
         """

@@ -117,13 +117,17 @@ enum WebAssets {
         .verdict.passed { color: var(--ok); font-weight: 600; }
         .verdict.failed { color: var(--danger); font-weight: 600; }
         .verdict.waiting { color: var(--warn); font-weight: 600; }
-        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
+        .visually-hidden { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0);
+          white-space: nowrap; }
         form.inline { display: inline; }
-        form.connect, form.ship { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr)); gap: .6rem 1rem; align-items: end; }
+        form.connect, form.ship { display: grid; grid-template-columns: repeat(auto-fill, minmax(16rem, 1fr));
+          gap: .6rem 1rem; align-items: end; }
         form.connect label, form.ship label, form.map label { display: grid; gap: .2rem; }
         form.connect p, form.ship p { grid-column: 1 / -1; margin: 0; }
-        form.connect input, form.connect select, form.ship input, form.map input, form.map select { font: inherit; padding: .3rem; border: 1px solid #8a94a3; border-radius: .3rem; }
-        form.map fieldset { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end; border: 1px solid var(--line); border-radius: .4rem; }
+        form.connect input, form.connect select, form.ship input, form.map input, form.map select {
+          font: inherit; padding: .3rem; border: 1px solid #8a94a3; border-radius: .3rem; }
+        form.map fieldset { display: flex; flex-wrap: wrap; gap: .6rem 1rem; align-items: end;
+          border: 1px solid var(--line); border-radius: .4rem; }
         form.map { margin: .4rem 0; }
         article.held { border-top: 1px solid var(--line); padding-top: .4rem; }
         form.qa fieldset { display: grid; gap: .35rem; max-width: 30rem; border: 1px solid var(--line); border-radius: .4rem; }
@@ -198,7 +202,8 @@ enum WebAssets {
           // (then `staleHint` tells what to do). Resolves to null when done, else the sentence to show.
           async function change(path, body, version, staleHint, method) {
             let response;
-            const headers = { "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": crypto.randomUUID() };
+            const headers = {
+              "Content-Type": "application/json", "X-CSRF-Token": csrf, "Idempotency-Key": crypto.randomUUID() };
             if (version) headers["If-Match"] = '"' + version + '"';
             try {
               response = await fetch(path, { method: method || "POST", headers, body: JSON.stringify(body) });
@@ -388,7 +393,8 @@ enum WebAssets {
                 target[path[path.length - 1]] = value;
               }
               button.disabled = true;
-              const problem = await change(form.dataset.post, body, form.dataset.version, "Reload to see it as it is.", form.dataset.method);
+              const problem = await change(
+                form.dataset.post, body, form.dataset.version, "Reload to see it as it is.", form.dataset.method);
               button.disabled = false;
               if (problem === null) {
                 sessionStorage.setItem("toast", (form.dataset.done || button.textContent.trim()) + ": done");

@@ -33,6 +33,9 @@ enum WebPage {
             body: .init(byteBuffer: ByteBuffer(string: html.text)))
     }
 
+    /// The main navigation: path and name.
+    static let sections = [("/", "Today"), ("/orders", "Orders"), ("/printers", "Printers"), ("/shops", "Shops")]
+
     static func layout(title: String, viewer: Viewer?, current: String = "/", main: HTML, bodyClass: String = "")
         -> HTML
     {
@@ -41,7 +44,7 @@ enum WebPage {
             header = """
                 <header class="top">
                   <a class="brand" href="/">Print Farm OS</a>
-                  <nav aria-label="Main">\([("/", "Today"), ("/orders", "Orders"), ("/printers", "Printers"), ("/shops", "Shops")].map { path, name in
+                  <nav aria-label="Main">\(Self.sections.map { path, name in
                     HTML("<a href=\"\(path)\"\(path == current ? HTML(" aria-current=\"page\"") : .empty)>\(name)</a>")
                   })</nav>
                   <span id="connection" class="connection" role="status" aria-live="polite" hidden></span>

@@ -150,10 +150,11 @@ struct WebRoutes {
                 let skus = sale.order.lines.filter(\.physical).compactMap(\.sku).filter { seen.insert($0).inserted }
                 return ShopsPage.Held(sale: sale, unmapped: skus)
             }
+            let decoder = StoreCoding.decoder()
             let models = try await store.artifacts.list(
                 status: ArtifactKind.model.rawValue, newestFirst: true, limit: 200
             )
-            .compactMap { try? StoreCoding.decoder().decode(Artifact.self, from: $0.body) }
+            .compactMap { try? decoder.decode(Artifact.self, from: $0.body) }
             return WebPage.response(
                 ShopsPage.render(
                     connections: connections, held: held,
