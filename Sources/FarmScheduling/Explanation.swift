@@ -12,13 +12,12 @@ enum Explanation {
                 let job = problem.jobs[placement.job]
                 var change: String
                 if placement.setup == 0 {
-                    change = "no changeover (\(job.material) \(job.colour) is loaded)"
+                    change =
+                        state.material.isEmpty
+                        ? "no changeover planned (what it holds is not recorded)"
+                        : "no changeover (\(job.material) \(job.colour) is loaded)"
                 } else {
-                    var parts: [String] = []
-                    if state.nozzle != job.nozzle { parts.append("swap to the \(Double(job.nozzle) / 1000) mm nozzle") }
-                    if state.material != job.material || state.colour != job.colour {
-                        parts.append("load \(job.material) \(job.colour)")
-                    }
+                    let parts = PrinterState.changes(from: state, to: job.state)
                     change = parts.joined(separator: " and ") + " first (\(placement.setup) min)"
                 }
                 let slack = job.due - placement.end

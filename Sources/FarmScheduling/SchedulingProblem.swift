@@ -18,37 +18,60 @@ public struct SchedulingProblem: Sendable, Equatable {
     }
 }
 
-/// What a printer holds: the filament loaded and the nozzle fitted. Nozzles in micrometres (400 = 0.4 mm), so
-/// equality is exact.
+/// What a printer holds: the filament loaded, the nozzle and the build surface fitted. Nozzles in micrometres
+/// (400 = 0.4 mm), so equality is exact. An empty material (or surface) on a printer means the farm does not know
+/// what is loaded: the first print needs no change for it.
 public struct PrinterState: Sendable, Hashable {
     public var material: String
     public var colour: String
     public var nozzle: Int
+    /// The build sheet ("smooth PEI", "textured PEI"); empty where the farm does not tell sheets apart.
+    public var surface: String
 
-    public init(material: String, colour: String, nozzle: Int) {
+    public init(material: String, colour: String, nozzle: Int, surface: String = "") {
         self.material = material
         self.colour = colour
         self.nozzle = nozzle
+        self.surface = surface
+    }
+
+    /// What a person does to turn `from` into `to`, each a short instruction ("load PETG black").
+    public static func changes(from: PrinterState, to: PrinterState) -> [String] {
+        var parts: [String] = []
+        if from.nozzle != to.nozzle { parts.append("swap to the \(Double(to.nozzle) / 1000) mm nozzle") }
+        if !from.material.isEmpty && (from.material != to.material || from.colour != to.colour) {
+            parts.append("load \(to.material) \(to.colour)")
+        }
+        if !from.surface.isEmpty && !to.surface.isEmpty && from.surface != to.surface {
+            parts.append("fit the \(to.surface) sheet")
+        }
+        return parts
     }
 }
 
-/// Minutes a person needs between two prints: a colour change, a material change, a nozzle swap. The setup between
-/// two states is the nozzle swap if the nozzle differs, plus the material change if the material differs, else the
-/// colour change if only the colour does; it satisfies the triangle inequality, so only neighbours matter.
+/// Minutes a person needs between two prints: a colour change, a material change, a nozzle swap, a sheet swap. The
+/// setup between two states is the nozzle swap if the nozzle differs, plus the material change if the material
+/// differs, else the colour change if only the colour does, plus the sheet swap if the surface differs; it satisfies
+/// the triangle inequality, so only neighbours matter.
 public struct SetupTimes: Sendable, Equatable {
     public var colourChange: Int
     public var materialChange: Int
     public var nozzleSwap: Int
+    public var surfaceSwap: Int
 
-    public init(colourChange: Int = 10, materialChange: Int = 20, nozzleSwap: Int = 30) {
+    public init(colourChange: Int = 10, materialChange: Int = 20, nozzleSwap: Int = 30, surfaceSwap: Int = 5) {
         self.colourChange = colourChange
         self.materialChange = materialChange
         self.nozzleSwap = nozzleSwap
+        self.surfaceSwap = surfaceSwap
     }
 
     public func between(_ from: PrinterState, _ to: PrinterState) -> Int {
-        (from.nozzle != to.nozzle ? nozzleSwap : 0)
-            + (from.material != to.material ? materialChange : from.colour != to.colour ? colourChange : 0)
+        let filament =
+            from.material.isEmpty || from.material == to.material
+            ? (from.material.isEmpty || from.colour == to.colour ? 0 : colourChange) : materialChange
+        let surface = from.surface.isEmpty || to.surface.isEmpty || from.surface == to.surface ? 0 : surfaceSwap
+        return (from.nozzle != to.nozzle ? nozzleSwap : 0) + filament + surface
     }
 }
 
@@ -126,12 +149,22 @@ public struct SchedulingJob: Sendable, Equatable {
     public var due: Int
     /// 1 standard, 2 priority, 5 rush.
     public var weight: Int
+    /// The build surface its material wants ("" for any).
+    public var surface: String
+    /// When set, only these printers (by id) may take it: a pin, a group, the farm's own rules.
+    public var onlyOn: Set<String>?
+    /// Why it is kept to `onlyOn`, for the sentence when none of them can take it.
+    public var onlyOnReason: String?
 
     public init(
         id: String, material: String, colour: String, nozzle: Int, needsEnclosure: Bool = false,
         needsHardenedNozzle: Bool = false, needsDirectDrive: Bool = false, footprint: [Int], duration: Int,
-        release: Int = 0, due: Int, weight: Int = 1
+        release: Int = 0, due: Int, weight: Int = 1, surface: String = "", onlyOn: Set<String>? = nil,
+        onlyOnReason: String? = nil
     ) {
+        self.surface = surface
+        self.onlyOn = onlyOn
+        self.onlyOnReason = onlyOnReason
         self.id = id
         self.material = material
         self.colour = colour
@@ -147,7 +180,9 @@ public struct SchedulingJob: Sendable, Equatable {
     }
 
     /// The state a printer is in once this has printed.
-    public var state: PrinterState { PrinterState(material: material, colour: colour, nozzle: nozzle) }
+    public var state: PrinterState {
+        PrinterState(material: material, colour: colour, nozzle: nozzle, surface: surface)
+    }
 
     /// Whether this plate can go on `printer` (what `incompatibility` says, without making the sentence).
     public func fits(_ printer: SchedulingPrinter) -> Bool {
@@ -156,6 +191,7 @@ public struct SchedulingJob: Sendable, Equatable {
         return footprint[2] <= volume[2] && ((x <= volume[0] && y <= volume[1]) || (y <= volume[0] && x <= volume[1]))
             && (!needsEnclosure || printer.enclosure) && (!needsHardenedNozzle || printer.hardenedNozzle)
             && (!needsDirectDrive || printer.directDrive) && printer.nozzleKit.contains(nozzle)
+            && onlyOn.map { $0.contains(printer.id) } != false
     }
 
     /// Why this plate cannot go on `printer`, or nil when it can.
@@ -172,6 +208,7 @@ public struct SchedulingJob: Sendable, Equatable {
         if !printer.nozzleKit.contains(nozzle) {
             return "the plate was sliced for a \(Double(nozzle) / 1000) mm nozzle, which \(printer.id) cannot fit"
         }
+        if let onlyOn, !onlyOn.contains(printer.id) { return onlyOnReason ?? "it is kept to other printers" }
         return nil
     }
 }
