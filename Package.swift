@@ -35,7 +35,7 @@ let package = Package(
     ],
     targets: [
         // Pure domain: IDs, events, commands, deciders. No IO, no clock, no database.
-        .target(name: "FarmDomain", swiftSettings: swiftSettings),
+        .target(name: "FarmDomain", dependencies: ["FarmScheduling"], swiftSettings: swiftSettings),
         // Event store, projections, migrations and idempotency records on SQLite and PostgreSQL.
         .target(
             name: "FarmStore",

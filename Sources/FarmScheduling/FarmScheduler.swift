@@ -142,15 +142,19 @@ struct Search {
         var random = SplitMix64(seed: budget.seed)
         var best = (queues: queues, costs: costs, metrics: metrics)
         var stall = 0
+        var sinceBest = 0
         let patience = 50 + 5 * movable.count
         for iteration in 0..<budget.iterations {
             if let deadline, iteration % 32 == 0, budget.clock() >= deadline { break }
+            if let limit = budget.stopAfterStall, sinceBest >= limit { break }
             if random.next() % 10 < 7 { relocate(&random) } else { swap(&random) }
             if objective.better(metrics, than: best.metrics) {
                 best = (queues, costs, metrics)
                 stall = 0
+                sinceBest = 0
             } else {
                 stall += 1
+                sinceBest += 1
             }
             if stall > patience {
                 restore(best)

@@ -43,12 +43,16 @@ public struct SchedulingBudget: Sendable {
     public var seed: UInt64
     public var iterations: Int
     public var timeLimit: Duration?
+    /// Stop once this many moves in a row found nothing better than the best so far (a replan of a quiet farm
+    /// rarely needs its whole budget); nil: use every iteration.
+    public var stopAfterStall: Int?
     public var clock: @Sendable () -> ContinuousClock.Instant
 
     public init(
         objective: ScheduleObjective = .lex, seed: UInt64 = 1, iterations: Int = 20_000, timeLimit: Duration? = nil,
-        clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
+        stopAfterStall: Int? = nil, clock: @escaping @Sendable () -> ContinuousClock.Instant = { ContinuousClock.now }
     ) {
+        self.stopAfterStall = stopAfterStall
         self.objective = objective
         self.seed = seed
         self.iterations = iterations

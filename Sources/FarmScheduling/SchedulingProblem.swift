@@ -1,7 +1,7 @@
 /// A farm's scheduling problem at one moment: the printers as they are and the plates waiting, in whole minutes
 /// from "now" (t = 0) and millimetres. Pure data; the exchange format (`printfarm-instance/1`) maps onto it one to
 /// one, and the farm builds it from its read models.
-public struct SchedulingProblem: Sendable, Equatable {
+public struct SchedulingProblem: Sendable, Hashable {
     public var printers: [SchedulingPrinter]
     public var jobs: [SchedulingJob]
     public var setupTimes: SetupTimes
@@ -38,7 +38,9 @@ public struct PrinterState: Sendable, Hashable {
     /// What a person does to turn `from` into `to`, each a short instruction ("load PETG black").
     public static func changes(from: PrinterState, to: PrinterState) -> [String] {
         var parts: [String] = []
-        if from.nozzle != to.nozzle { parts.append("swap to the \(Double(to.nozzle) / 1000) mm nozzle") }
+        if from.nozzle != to.nozzle && from.nozzle != 0 && to.nozzle != 0 {
+            parts.append("swap to the \(Double(to.nozzle) / 1000) mm nozzle")
+        }
         if !from.material.isEmpty && (from.material != to.material || from.colour != to.colour) {
             parts.append("load \(to.material) \(to.colour)")
         }
@@ -53,7 +55,7 @@ public struct PrinterState: Sendable, Hashable {
 /// setup between two states is the nozzle swap if the nozzle differs, plus the material change if the material
 /// differs, else the colour change if only the colour does, plus the sheet swap if the surface differs; it satisfies
 /// the triangle inequality, so only neighbours matter.
-public struct SetupTimes: Sendable, Equatable {
+public struct SetupTimes: Sendable, Hashable {
     public var colourChange: Int
     public var materialChange: Int
     public var nozzleSwap: Int
@@ -71,12 +73,13 @@ public struct SetupTimes: Sendable, Equatable {
             from.material.isEmpty || from.material == to.material
             ? (from.material.isEmpty || from.colour == to.colour ? 0 : colourChange) : materialChange
         let surface = from.surface.isEmpty || to.surface.isEmpty || from.surface == to.surface ? 0 : surfaceSwap
-        return (from.nozzle != to.nozzle ? nozzleSwap : 0) + filament + surface
+        let nozzle = from.nozzle != to.nozzle && from.nozzle != 0 && to.nozzle != 0 ? nozzleSwap : 0
+        return nozzle + filament + surface
     }
 }
 
 /// The weighted-sum objective's weights (the lexicographic default does not use them).
-public struct ObjectiveWeights: Sendable, Equatable {
+public struct ObjectiveWeights: Sendable, Hashable {
     public var weightedTardiness: Double
     public var changeovers: Double
     public var makespan: Double
@@ -89,7 +92,7 @@ public struct ObjectiveWeights: Sendable, Equatable {
 }
 
 /// A span of minutes [start, end).
-public struct MinuteWindow: Sendable, Equatable {
+public struct MinuteWindow: Sendable, Hashable {
     public var start: Int
     public var end: Int
 
@@ -99,7 +102,7 @@ public struct MinuteWindow: Sendable, Equatable {
     }
 }
 
-public struct SchedulingPrinter: Sendable, Equatable {
+public struct SchedulingPrinter: Sendable, Hashable {
     public var id: String
     /// x, y, z in mm.
     public var buildVolume: [Int]
@@ -131,11 +134,11 @@ public struct SchedulingPrinter: Sendable, Equatable {
 }
 
 /// One sliced build plate to print.
-public struct SchedulingJob: Sendable, Equatable {
+public struct SchedulingJob: Sendable, Hashable {
     public var id: String
     public var material: String
     public var colour: String
-    /// The nozzle (µm) it was sliced for.
+    /// The nozzle (µm) it was sliced for; 0 when any nozzle will do.
     public var nozzle: Int
     public var needsEnclosure: Bool
     public var needsHardenedNozzle: Bool
@@ -190,7 +193,7 @@ public struct SchedulingJob: Sendable, Equatable {
         let (x, y) = (footprint[0], footprint[1])
         return footprint[2] <= volume[2] && ((x <= volume[0] && y <= volume[1]) || (y <= volume[0] && x <= volume[1]))
             && (!needsEnclosure || printer.enclosure) && (!needsHardenedNozzle || printer.hardenedNozzle)
-            && (!needsDirectDrive || printer.directDrive) && printer.nozzleKit.contains(nozzle)
+            && (!needsDirectDrive || printer.directDrive) && (nozzle == 0 || printer.nozzleKit.contains(nozzle))
             && onlyOn.map { $0.contains(printer.id) } != false
     }
 
@@ -205,7 +208,7 @@ public struct SchedulingJob: Sendable, Equatable {
             return "\(material) needs a hardened nozzle; \(printer.id) has none"
         }
         if needsDirectDrive && !printer.directDrive { return "\(material) needs direct drive; \(printer.id) is Bowden" }
-        if !printer.nozzleKit.contains(nozzle) {
+        if nozzle != 0 && !printer.nozzleKit.contains(nozzle) {
             return "the plate was sliced for a \(Double(nozzle) / 1000) mm nozzle, which \(printer.id) cannot fit"
         }
         if let onlyOn, !onlyOn.contains(printer.id) { return onlyOnReason ?? "it is kept to other printers" }

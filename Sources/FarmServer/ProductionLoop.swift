@@ -25,6 +25,8 @@ public actor ProductionLoop: Service {
     private var sliceFailedAt: [PlanRevisionKey: Date] = [:]
     /// What each subject last waited for, so a wait is logged once, not every pass.
     private var waiting: [String: String] = [:]
+    /// The farm's plan ahead, as the last pass made it (the next pass keeps plates where it put them).
+    public private(set) var schedule: FarmSchedule?
     /// The runs planned with, kept current from the event log (`catchUp`) after a full read (`readAll`).
     private var runs = RunWorkingSet(keepPerPrinter: 1, tracking: [])
     private var cursor: Int64 = 0
@@ -62,14 +64,17 @@ public actor ProductionLoop: Service {
     /// One pass: the steps planned and carried out (for tests and logs).
     @discardableResult
     func pass() async -> [ProductionStep] {
-        let farm: FarmSnapshot
+        var farm: FarmSnapshot
         do {
             farm = try await snapshot()
         } catch {
             logger.warning("the production loop cannot read the farm: \(error)")
             return []
         }
-        let steps = planner.steps(farm)
+        farm.previousSchedule = schedule
+        let (steps, schedule) = planner.plan(farm)
+        if schedule.moved > 0 { logger.info("replanned: \(schedule.moved) plate(s) moved to another printer") }
+        self.schedule = schedule
         var stillWaiting: [String: String] = [:]
         for step in steps {
             if case .waiting(let subject, let reason) = step {
@@ -230,6 +235,15 @@ public actor ProductionLoop: Service {
             case .readyToShip(let id):
                 _ = try await store.intents.execute(
                     .markReadyToShip, id: id.description, context: context(.policyAutoAdvance))
+            case .requestChangeover(let printer, let task):
+                logger.notice("printer \(printer) waits for a person to \(task.sentence)")
+                _ = try await store.printers.execute(
+                    .requestChangeover(task), id: printer.description,
+                    context: context(.changeoverRequested, note: task.sentence))
+            case .withdrawChangeover(let printer, let reason):
+                _ = try await store.printers.execute(
+                    .withdrawChangeover(reason: reason), id: printer.description,
+                    context: context(.changeoverWithdrawn, note: reason))
             case .waiting: break
             }
         } catch {

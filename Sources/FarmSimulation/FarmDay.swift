@@ -72,6 +72,8 @@ public struct FarmDay {
     var gcode: [PlanRevisionKey: SlicedGCode] = [:]
     var events: [(at: Date, event: Event)] = []
     var touched: Set<IntentID> = []
+    /// The plan ahead the last planning pass made.
+    var schedule: FarmSchedule?
     var finishedAt: [IntentID: Date] = [:]
     var busySeconds = 0.0
     var report = Report()
@@ -281,7 +283,11 @@ public struct FarmDay {
                 models: models, profiles: profiles, gcode: gcode,
                 provenGCode: Set(runs.values.filter { $0.qa == .passed }.compactMap { gcodeOfRun[$0.id] }))
             report.planningPasses += 1
-            let steps = planner.steps(snapshot).filter { if case .waiting = $0 { false } else { true } }
+            var snapshotWithPlan = snapshot
+            snapshotWithPlan.previousSchedule = schedule
+            let (planned, schedule) = planner.plan(snapshotWithPlan)
+            self.schedule = schedule
+            let steps = planned.filter { if case .waiting = $0 { false } else { true } }
             var changed = false
             for step in steps { changed = execute(step) || changed }
             if !changed { return }
@@ -333,6 +339,14 @@ public struct FarmDay {
         case .readyToShip(let id):
             finishedAt[id] = now
             return update(intent: id, .markReadyToShip)
+        case .requestChangeover(let id, let task):
+            guard let printer = printers[id] else { return false }
+            printers[id] = apply(PrinterDecider.self, .requestChangeover(task), .exists(printer)).printer
+            return printers[id] != printer
+        case .withdrawChangeover(let id, let reason):
+            guard let printer = printers[id] else { return false }
+            printers[id] = apply(PrinterDecider.self, .withdrawChangeover(reason: reason), .exists(printer)).printer
+            return printers[id] != printer
         case .waiting: return false
         }
     }

@@ -156,6 +156,8 @@ enum SampleEvents {
                             RiskFactor(
                                 code: "geometry.overhang", sentence: "overhang area 31 % of the surface", weight: 25),
                         ]), revision: 2, overridden: false, at: at)),
+            .schedulingSet(
+                PlanSchedulingSet(scheduling: PlanScheduling(pinnedGroup: "room B", rush: true), at: at)),
         ]
         let plates: [BuildPlateEvent] = [
             .composed(BuildPlateComposed(plateID: plate, items: [plateItem], at: at)),
@@ -202,6 +204,19 @@ enum SampleEvents {
                         id: "belts", start: at.addingTimeInterval(3600), end: at.addingTimeInterval(7200),
                         reason: "belt tension check"), at: at)),
             .maintenanceWindowCancelled(MaintenanceWindowCancelled(id: "belts", at: at)),
+            .changeoverRequested(
+                PrinterChangeoverRequested(
+                    task: ChangeoverTask(
+                        plan: plan,
+                        setup: PrinterSetup(material: "PETG", colour: "black", nozzle: 0.6, surface: "textured PEI"),
+                        steps: ["swap to the 0.6 mm nozzle", "load PETG black", "fit the textured PEI sheet"],
+                        before: at.addingTimeInterval(3600)), at: at)),
+            .changeoverConfirmed(
+                PrinterChangeoverConfirmed(
+                    setup: PrinterSetup(material: "PETG", colour: "black", nozzle: 0.6, surface: "textured PEI"),
+                    plan: plan, at: at)),
+            .changeoverWithdrawn(
+                PrinterChangeoverWithdrawn(plan: plan, reason: "no plate waits for it any more", at: at)),
         ]
         let user = UserID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000d1")!)
         let users: [UserEvent] = [

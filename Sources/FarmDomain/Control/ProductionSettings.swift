@@ -42,14 +42,16 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
     public var risk: RiskAssessor.Thresholds
     public var qa: QA
     public var dispatch: Dispatch
+    public var scheduling: SchedulingSettings
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case policy, guardrails, risk, qa, dispatch }
+    enum CodingKeys: String, CodingKey, CaseIterable { case policy, guardrails, risk, qa, dispatch, scheduling }
 
     public init(
         policy: Policy = Self.standardPolicy, guardrails: GuardrailSettings = .init(),
         risk: RiskAssessor.Thresholds = .init(), qa: QA = .init(),
-        dispatch: Dispatch = .init()
+        dispatch: Dispatch = .init(), scheduling: SchedulingSettings = .init()
     ) {
+        self.scheduling = scheduling
         self.policy = policy
         self.guardrails = guardrails
         self.risk = risk
@@ -66,11 +68,13 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
         risk = try container.decodeIfPresent(RiskAssessor.Thresholds.self, forKey: .risk) ?? .init()
         qa = try container.decodeIfPresent(QA.self, forKey: .qa) ?? .init()
         dispatch = try container.decodeIfPresent(Dispatch.self, forKey: .dispatch) ?? .init()
+        scheduling = try container.decodeIfPresent(SchedulingSettings.self, forKey: .scheduling) ?? .init()
     }
 
     public func validate() throws(DomainError) {
         try policy.validate()
         try guardrails.validate()
+        try scheduling.validate()
         guard risk.medium > 0, risk.high > risk.medium else {
             throw .invalid(field: "risk", reason: "0 < medium < high, got medium \(risk.medium), high \(risk.high)")
         }

@@ -59,6 +59,9 @@ extension ReasonCode {
     public static let dispatchClaimed: ReasonCode = "dispatch.claimed"
     /// A print's parts wait on the bed for a person to take them off (the farm requires cleared beds).
     public static let dispatchBedOccupied: ReasonCode = "dispatch.bedOccupied"
+    /// The schedule asked a person for a changeover, or no longer needs it.
+    public static let changeoverRequested: ReasonCode = "schedule.changeoverRequested"
+    public static let changeoverWithdrawn: ReasonCode = "schedule.changeoverWithdrawn"
     public static let dispatchFailed: ReasonCode = "dispatch.failed"
     /// What the farm believes and what the machine reports disagree (the evidence is in the event).
     public static let reconcileMismatch: ReasonCode = "reconcile.mismatch"

@@ -8,6 +8,8 @@ public struct Plan: Sendable, Equatable, Codable {
     public var revisions: [PlanRevision]
     /// The latest decision at each gate and revision (approve, slice, dispatch, reprint), with its risk.
     public var decisions: [GateRecord]?
+    /// Operators' pin and rush mark; absent until set.
+    public var scheduling: PlanScheduling?
     public var createdAt: Date
     public var updatedAt: Date
 

@@ -7,9 +7,12 @@ public enum PlanCommand: Sendable, Equatable {
     case requireReview(revision: Int, reasons: [String])
     /// A gate's decision (or an operator's override) about one revision; nothing is recorded when it repeats the last.
     case recordDecision(GateRecord)
+    /// Pin the plan to a printer or group, or mark it a rush (or undo either).
+    case setScheduling(PlanScheduling)
 
     public var name: String {
         switch self {
+        case .setScheduling: "set the scheduling of"
         case .create: "create"
         case .draftRevision: "draft a revision of"
         case .approve: "approve a revision of"
@@ -82,6 +85,10 @@ public enum PlanDecider: Decider {
             }
         case .recordDecision(let record):
             return try decided(record, on: plan)
+        case .setScheduling(let scheduling):
+            try scheduling.validate()
+            if scheduling == plan.scheduling ?? PlanScheduling() { return [] }
+            return [.schedulingSet(PlanSchedulingSet(scheduling: scheduling, at: context.time))]
         case .requireReview(let number, let reasons):
             let revision = try find(number, in: plan)
             switch revision.status {
@@ -141,6 +148,9 @@ public enum PlanDecider: Decider {
         case .revisionApproved(let c): set(c, .approved)
         case .revisionSuperseded(let c): set(c, .superseded)
         case .revisionReviewRequired(let c): set(c, .reviewRequired)
+        case .schedulingSet(let e):
+            plan.scheduling = e.scheduling
+            plan.updatedAt = e.at
         case .gateDecided(let record):
             var decisions = plan.decisions ?? []
             decisions.record(record)

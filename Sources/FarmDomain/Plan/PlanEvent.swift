@@ -27,6 +27,7 @@ public enum PlanEvent: DomainEvent {
     case revisionSuperseded(PlanRevisionStatusChanged)
     case revisionReviewRequired(PlanRevisionStatusChanged)
     case gateDecided(GateRecord)
+    case schedulingSet(PlanSchedulingSet)
 
     public static let aggregate = "plan"
 
@@ -39,6 +40,7 @@ public enum PlanEvent: DomainEvent {
             .payload("revisionSuperseded", PlanRevisionStatusChanged.self, PlanEvent.revisionSuperseded),
             .payload("revisionReviewRequired", PlanRevisionStatusChanged.self, PlanEvent.revisionReviewRequired),
             .payload("gateDecided", GateRecord.self, PlanEvent.gateDecided),
+            .payload("schedulingSet", PlanSchedulingSet.self, PlanEvent.schedulingSet),
         ])
 
     public var parts: (name: String, payload: any Encodable) {
@@ -49,6 +51,7 @@ public enum PlanEvent: DomainEvent {
         case .revisionSuperseded(let p): ("revisionSuperseded", p)
         case .revisionReviewRequired(let p): ("revisionReviewRequired", p)
         case .gateDecided(let p): ("gateDecided", p)
+        case .schedulingSet(let p): ("schedulingSet", p)
         }
     }
 }

@@ -32,6 +32,12 @@ public struct Printer: Sendable, Equatable, Codable {
     public var attendedAt: Date?
     /// Planned stops, soonest first (absent before windows existed).
     public var maintenanceWindows: [MaintenanceWindow]?
+    /// The nozzle (mm) an operator last confirmed fitted; absent: the first of `capabilities.nozzleDiameters`.
+    public var fittedNozzle: Double?
+    /// The build sheet an operator last confirmed fitted; absent: not recorded.
+    public var fittedSurface: String?
+    /// The changeover the schedule asked of a person before the next print, until confirmed or withdrawn.
+    public var changeover: ChangeoverTask?
     public var registeredAt: Date
     public var updatedAt: Date
 }
@@ -74,14 +80,23 @@ public struct PrinterCapabilities: Sendable, Equatable, Codable {
     /// The printer's model ("MK3S", "Voron 2.4 300"): a profile binding names the model it slices for, and a plan
     /// sliced with it goes only to printers of that model. Absent in printers registered before models were.
     public var model: String?
+    /// Direct drive extruder (flexible filaments need it); absent: Bowden or not recorded.
+    public var directDrive: Bool?
+    /// The group it belongs to (a room, printers reserved for one customer): plates can be kept to a group.
+    public var group: String?
+    /// The power circuit it hangs on: the farm limits how many prints heat up at once on one circuit.
+    public var powerCircuit: String?
 
     public init(
         buildVolume: BuildVolume, nozzleDiameters: [Double] = [0.4], enclosure: Bool = false,
         hardenedNozzle: Bool = false,
         maxHotendTemperature: Double? = nil, maxBedTemperature: Double? = nil, materials: [String] = [],
-        model: String? = nil
+        model: String? = nil, directDrive: Bool? = nil, group: String? = nil, powerCircuit: String? = nil
     ) {
         self.model = model
+        self.directDrive = directDrive
+        self.group = group
+        self.powerCircuit = powerCircuit
         self.buildVolume = buildVolume
         self.nozzleDiameters = nozzleDiameters
         self.enclosure = enclosure
@@ -105,6 +120,12 @@ public struct PrinterCapabilities: Sendable, Equatable, Codable {
             throw .invalid(
                 field: "capabilities.model",
                 reason: "the printer's model in 1 to 100 characters, as its profile bindings name it (e.g. MK3S)")
+        }
+        for (field, value) in [("capabilities.group", group), ("capabilities.powerCircuit", powerCircuit)] {
+            if let value, value.isBlank || value.count > 60 {
+                throw .invalid(
+                    field: field, reason: "1 to 60 characters (like \"room B\" or \"circuit 2\"), or leave it out")
+            }
         }
     }
 

@@ -21,6 +21,12 @@ public enum PrinterCommand: Sendable, Equatable {
     case requestRecovery(PrinterRecovery)
     case scheduleMaintenance(MaintenanceWindow)
     case cancelMaintenanceWindow(id: String)
+    /// The schedule needs a person to change the printer's setup before its next print.
+    case requestChangeover(ChangeoverTask)
+    /// A person says the printer now holds this setup (nil: the one the open changeover asked for).
+    case confirmChangeover(PrinterSetup?)
+    /// The plan that needed the changeover no longer does (done elsewhere, cancelled, moved by a clear win).
+    case withdrawChangeover(reason: String)
 
     public var name: String {
         switch self {
@@ -39,6 +45,9 @@ public enum PrinterCommand: Sendable, Equatable {
         case .clearBed: "mark the bed cleared on"
         case .scheduleMaintenance: "schedule maintenance of"
         case .cancelMaintenanceWindow: "cancel a maintenance window of"
+        case .requestChangeover: "ask for a changeover of"
+        case .confirmChangeover: "confirm a changeover of"
+        case .withdrawChangeover: "withdraw the changeover of"
         case .requestRecovery(let recovery):
             recovery == .resetJob ? "clear the failed job of" : "restart the firmware of"
         }
@@ -127,6 +136,26 @@ public enum PrinterDecider: Decider {
                 throw .invalid(field: "window", reason: "\(printer.name) has no maintenance window \(id.prefix(64))")
             }
             return [.maintenanceWindowCancelled(MaintenanceWindowCancelled(id: id, at: context.time))]
+        case .requestChangeover(let task):
+            if printer.changeover == task { return [] }
+            try task.setup.validate(printer.capabilities)
+            return [.changeoverRequested(PrinterChangeoverRequested(task: task, at: context.time))]
+        case .confirmChangeover(let setup):
+            guard let setup = setup ?? printer.changeover?.setup else {
+                throw .invalid(
+                    field: "material",
+                    reason:
+                        "no changeover is asked of \(printer.name); say what it holds now (material, colour, nozzle, surface)"
+                )
+            }
+            try setup.validate(printer.capabilities)
+            return [
+                .changeoverConfirmed(
+                    PrinterChangeoverConfirmed(setup: setup, plan: printer.changeover?.plan, at: context.time))
+            ]
+        case .withdrawChangeover(let reason):
+            guard let task = printer.changeover else { return [] }
+            return [.changeoverWithdrawn(PrinterChangeoverWithdrawn(plan: task.plan, reason: reason, at: context.time))]
         case .requestRecovery(let recovery):
             // Only a machine in error needs one; which one fits is the connector's to say (it sees Klipper's state).
             guard printer.observed == .error else {
@@ -222,6 +251,19 @@ public enum PrinterDecider: Decider {
             printer.updatedAt = e.at
         case .maintenanceWindowCancelled(let e):
             printer.maintenanceWindows?.removeAll { $0.id == e.id }
+            printer.updatedAt = e.at
+        case .changeoverRequested(let e):
+            printer.changeover = e.task
+            printer.updatedAt = e.at
+        case .changeoverConfirmed(let e):
+            printer.loadedMaterial = LoadedMaterial(material: e.setup.material, colour: e.setup.colour)
+            if let nozzle = e.setup.nozzle { printer.fittedNozzle = nozzle }
+            if let surface = e.setup.surface { printer.fittedSurface = surface }
+            printer.changeover = nil
+            printer.attendedAt = e.at
+            printer.updatedAt = e.at
+        case .changeoverWithdrawn(let e):
+            printer.changeover = nil
             printer.updatedAt = e.at
         case .calibrated(let e):
             var latest = (printer.calibrations ?? []).filter { $0.kind != e.calibration.kind }

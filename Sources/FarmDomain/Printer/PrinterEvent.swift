@@ -59,6 +59,9 @@ public enum PrinterEvent: DomainEvent {
     case recoveryRequested(PrinterRecoveryRequested)
     case maintenanceWindowScheduled(MaintenanceWindowScheduled)
     case maintenanceWindowCancelled(MaintenanceWindowCancelled)
+    case changeoverRequested(PrinterChangeoverRequested)
+    case changeoverConfirmed(PrinterChangeoverConfirmed)
+    case changeoverWithdrawn(PrinterChangeoverWithdrawn)
 
     public static let aggregate = "printer"
 
@@ -83,6 +86,9 @@ public enum PrinterEvent: DomainEvent {
                 "maintenanceWindowScheduled", MaintenanceWindowScheduled.self, PrinterEvent.maintenanceWindowScheduled),
             .payload(
                 "maintenanceWindowCancelled", MaintenanceWindowCancelled.self, PrinterEvent.maintenanceWindowCancelled),
+            .payload("changeoverRequested", PrinterChangeoverRequested.self, PrinterEvent.changeoverRequested),
+            .payload("changeoverConfirmed", PrinterChangeoverConfirmed.self, PrinterEvent.changeoverConfirmed),
+            .payload("changeoverWithdrawn", PrinterChangeoverWithdrawn.self, PrinterEvent.changeoverWithdrawn),
         ])
 
     public var parts: (name: String, payload: any Encodable) {
@@ -103,6 +109,9 @@ public enum PrinterEvent: DomainEvent {
         case .recoveryRequested(let p): ("recoveryRequested", p)
         case .maintenanceWindowScheduled(let p): ("maintenanceWindowScheduled", p)
         case .maintenanceWindowCancelled(let p): ("maintenanceWindowCancelled", p)
+        case .changeoverRequested(let p): ("changeoverRequested", p)
+        case .changeoverConfirmed(let p): ("changeoverConfirmed", p)
+        case .changeoverWithdrawn(let p): ("changeoverWithdrawn", p)
         }
     }
 }

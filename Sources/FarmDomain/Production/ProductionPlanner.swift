@@ -21,6 +21,8 @@ public struct FarmSnapshot: Sendable {
     public var provenGCode: Set<String>
     /// When each printer was last given a run, including runs the snapshot does not hold.
     public let lastScheduled: [PrinterID: Date]
+    /// The plan made last pass: plates stay where it put them unless moving wins clearly.
+    public var previousSchedule: FarmSchedule?
     private let runsByPlan: [PlanID: [Run]]
     private let runsByPrinter: [PrinterID: [Run]]
 
@@ -83,10 +85,13 @@ public struct ProductionPlanner: Sendable {
     var assessor: RiskAssessor { RiskAssessor(thresholds: settings.risk) }
     var guards: Guardrails { Guardrails(settings: settings.guardrails) }
 
-    public func steps(_ farm: FarmSnapshot) -> [ProductionStep] {
+    public func steps(_ farm: FarmSnapshot) -> [ProductionStep] { plan(farm).steps }
+
+    /// The next steps and the farm's plan ahead they follow.
+    public func plan(_ farm: FarmSnapshot) -> (steps: [ProductionStep], schedule: FarmSchedule) {
         var steps: [ProductionStep] = []
+        var ready: [ReadyPlate] = []
         let plansByItem = Dictionary(farm.plans.map { ($0.lineItemID, $0) }, uniquingKeysWith: { a, _ in a })
-        var busy = Set(farm.runs.filter { !$0.status.isTerminal }.map(\.printerID))
         for intent in farm.intents {
             switch intent.status {
             case .preflighted: steps += acceptGate(intent, farm)
@@ -102,16 +107,18 @@ public struct ProductionPlanner: Sendable {
                     let progress = PlanProgress(plan: plan, runs: farm.runs(of: plan.id))
                     if progress.passed < item.quantity { done = false }
                     steps += self.steps(
-                        for: plan, item: item, intent: intent, progress: progress, farm: farm, busy: &busy)
+                        for: plan, item: item, intent: intent, progress: progress, farm: farm, ready: &ready)
                 }
                 if done { steps.append(.readyToShip(intent.id)) }
             default: break
             }
         }
+        let (dispatch, schedule) = scheduleAndDispatch(ready, farm: farm)
+        steps += dispatch
         steps += qa(farm)
         steps += degradation(farm)
         steps += beds(farm)
-        return steps
+        return (steps, schedule)
     }
 
     // MARK: intents
@@ -229,7 +236,7 @@ public struct ProductionPlanner: Sendable {
 
     private func steps(
         for plan: Plan, item: LineItem, intent: Intent, progress: PlanProgress, farm: FarmSnapshot,
-        busy: inout Set<PrinterID>
+        ready: inout [ReadyPlate]
     ) -> [ProductionStep] {
         guard let newest = plan.revisions.last else { return [] }
         if newest.status == .draft { return approveGate(plan, newest, item: item, progress: progress, farm: farm) }
@@ -266,63 +273,53 @@ public struct ProductionPlanner: Sendable {
                     recipe: SliceRecipe(revision.spec))
             ]
         }
-        // why: a cancel is a person's decision about that printer ("wrong colour loaded"); the loop reprinted at once on
-        // the same printer (issue 17). It goes back there only after someone tended the machine.
-        let cancelledOn = progress.untendedCancels(farm)
-        guard
-            let printer = choosePrinter(
-                for: revision.spec.requirements, material: item, farm: farm, busy: busy.union(cancelledOn),
-                duration: gcode.printSeconds ?? Self.roughPrintSeconds(farm.models[model]))
-        else {
-            let after =
-                cancelledOn.isEmpty
-                ? ""
-                : "; it was cancelled on \(cancelledOn.compactMap { id in farm.printers.first { $0.id == id }?.name }.sorted().joined(separator: ", ")), which takes it again once someone loads material, ends maintenance or clears its bed"
-            return [
-                .waiting(
-                    "plan \(plan.id)",
-                    reason:
-                        "no free printer can make it (idle, trusted, \(item.material) loaded or allowed, big enough, "
-                        + "no maintenance window before it would finish)\(after)"
-                )
-            ]
-        }
-        let finished =
-            progress.finished(revision: revision.number) + (farm.provenGCode.contains(gcode.artifact) ? 1 : 0)
+        ready.append(
+            ReadyPlate(
+                plan: plan, item: item, intent: intent, revision: revision.number, spec: revision.spec, model: model,
+                gcode: gcode, progress: progress, reprint: reprint, missing: missing,
+                // why: a cancel is a person's decision about that printer ("wrong colour loaded"); the loop reprinted
+                // at once on the same printer (issue 17). It goes back there only after someone tended the machine.
+                cancelledOn: progress.untendedCancels(farm)))
+        return []
+    }
+
+    /// The gates a plate passes on its way to `printer`, and the run that takes it there.
+    func dispatch(_ plate: ReadyPlate, to printer: Printer, farm: FarmSnapshot) -> [ProductionStep] {
+        let (plan, item, intent, progress, revision) = (
+            plate.plan, plate.item, plate.intent, plate.progress, plate.revision
+        )
+        let finished = progress.finished(revision: revision) + (farm.provenGCode.contains(plate.gcode.artifact) ? 1 : 0)
         let slack = slack(intent, farm)
         let risk = assessor.assess(
             .run,
             RiskInputs(
-                model: farm.models[model], material: item.material, finishedRunsOfRevision: finished,
+                model: farm.models[plate.model], material: item.material, finishedRunsOfRevision: finished,
                 failuresOfPlan: progress.failures, printerFailures: recentFailures(of: printer.id, farm), slack: slack))
         let facts = GateFacts(
             risk: risk.level, printer: conditions(of: printer), late: slack.map { $0 < 0 },
-            firstRunOfRevision: finished == 0, revision: revision.number, payment: intent.paymentStatus,
-            afterCancel: reprint && progress.lastEnded?.status == .cancelled)
+            firstRunOfRevision: finished == 0, revision: revision, payment: intent.paymentStatus,
+            afterCancel: plate.reprint && progress.lastEnded?.status == .cancelled)
         var steps: [ProductionStep] = []
         // A reprint passes its own gate, then dispatch, like any run.
-        if reprint {
-            let reprinting = pass(
-                .reprint, plan: plan, revision: revision.number, facts: facts, risk: risk, now: farm.now)
+        if plate.reprint {
+            let reprinting = pass(.reprint, plan: plan, revision: revision, facts: facts, risk: risk, now: farm.now)
             guard reprinting.advance else { return reprinting.steps }
             steps += reprinting.steps
         }
-        let dispatching = pass(
-            .dispatch, plan: plan, revision: revision.number, facts: facts, risk: risk, now: farm.now)
+        let dispatching = pass(.dispatch, plan: plan, revision: revision, facts: facts, risk: risk, now: farm.now)
         steps += dispatching.steps
         guard dispatching.advance else { return steps }
         // The attempt's id comes from the plan and how many attempts came before, so a repeat names the same run;
         // its time part from a moment a repeat sees unchanged (the last attempt's end, or the revision's drafting).
-        let basis = progress.latestEnd ?? revision.createdAt
+        let basis = progress.latestEnd ?? plan.revisions[revision - 1].createdAt
         let attemptKey = "attempt|\(plan.id)|\(progress.attempts + 1)"
-        busy.insert(printer.id)
         steps.append(
             .schedule(
                 Attempt(
                     run: RunID(DerivedID.uuid(time: basis, key: "run|" + attemptKey)),
                     plate: BuildPlateID(DerivedID.uuid(time: basis, key: "plate|" + attemptKey)),
-                    plan: plan.id, revision: revision.number, copies: 1, printer: printer.id, gcode: gcode.artifact,
-                    risk: risk, reprint: reprint)))
+                    plan: plan.id, revision: revision, copies: 1, printer: printer.id, gcode: plate.gcode.artifact,
+                    risk: risk, reprint: plate.reprint)))
         return steps
     }
 
@@ -356,58 +353,12 @@ public struct ProductionPlanner: Sendable {
 
     // MARK: printers
 
-    /// A free printer that can make it: idle, no run of ours queued, trusted, big enough, with the material, and no
-    /// maintenance window before a print of `duration` would finish. Printers with the material loaded come first,
-    /// then the least recently used.
-    func choosePrinter(
-        for requirements: PrinterRequirements, material item: LineItem, farm: FarmSnapshot, busy: Set<PrinterID>,
-        duration: TimeInterval = 0
-    ) -> Printer? {
-        let material = item.material.uppercased()
-        let candidates = farm.printers.filter { printer in
-            guard printer.status == .idle, printer.job == nil, !busy.contains(printer.id), printer.degraded == nil,
-                printer.desynced == nil,
-                bedTaken(printer, farm) == nil,
-                printer.maintenance(overlapping: farm.now, farm.now.addingTimeInterval(duration)) == nil
-            else { return false }
-            let caps = printer.capabilities
-            if !caps.prints(for: requirements.printerModel) { return false }
-            if let size = requirements.minimumVolume, !Self.fits(size, in: caps.buildVolume) { return false }
-            if let nozzle = requirements.nozzleDiameter,
-                !caps.nozzleDiameters.contains(where: { abs($0 - nozzle) < 0.001 })
-            {
-                return false
-            }
-            if requirements.enclosure, !caps.enclosure { return false }
-            if requirements.hardenedNozzle, !caps.hardenedNozzle { return false }
-            if let loaded = printer.loadedMaterial {
-                guard loaded.material.uppercased() == material else { return false }
-                if let colour = item.colour, let loadedColour = loaded.colour,
-                    loadedColour.lowercased() != colour.lowercased()
-                {
-                    return false
-                }
-                return true
-            }
-            return caps.materials.isEmpty || caps.materials.contains { $0.uppercased() == material }
-        }
-        let lastUse = farm.lastScheduled
-        return candidates.min { a, b in
-            let loadedA = a.loadedMaterial != nil
-            let loadedB = b.loadedMaterial != nil
-            if loadedA != loadedB { return loadedA }
-            let useA = lastUse[a.id] ?? .distantPast
-            let useB = lastUse[b.id] ?? .distantPast
-            return useA != useB ? useA < useB : a.id < b.id
-        }
-    }
-
     /// The model fits lying as sliced, or turned a quarter about Z.
     static func fits(_ size: BuildVolume, in volume: BuildVolume) -> Bool {
         size.z <= volume.z && ((size.x <= volume.x && size.y <= volume.y) || (size.y <= volume.x && size.x <= volume.y))
     }
 
-    private func conditions(of printer: Printer) -> Set<PrinterCondition> {
+    func conditions(of printer: Printer) -> Set<PrinterCondition> {
         var conditions: Set<PrinterCondition> = []
         if printer.degraded != nil { conditions.insert(.degraded) }
         if printer.desynced != nil { conditions.insert(.desynced) }

@@ -24,6 +24,10 @@ public enum ProductionStep: Sendable, Equatable {
     /// A print ended on the printer since its bed was last cleared, and the farm requires cleared beds.
     case occupyBed(PrinterID, reason: String)
     case readyToShip(IntentID)
+    /// The printer's next print needs another material, colour, nozzle or sheet: a task for a person.
+    case requestChangeover(PrinterID, ChangeoverTask)
+    /// The plate that needed the asked-for changeover no longer does.
+    case withdrawChangeover(PrinterID, reason: String)
     /// Nothing can be done for `subject` until someone acts; `reason` says what (logged, shown to operators).
     case waiting(String, reason: String)
 }

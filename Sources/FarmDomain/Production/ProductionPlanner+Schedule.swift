@@ -1,0 +1,333 @@
+import FarmScheduling
+import Foundation
+
+/// A plan revision that is sliced, passed its gates so far, and misses copies: what the scheduler places.
+struct ReadyPlate {
+    var plan: Plan
+    var item: LineItem
+    var intent: Intent
+    var revision: Int
+    var spec: PlanSpec
+    var model: String
+    var gcode: SlicedGCode
+    var progress: PlanProgress
+    var reprint: Bool
+    var missing: Int
+    var cancelledOn: Set<PrinterID>
+}
+
+extension ProductionPlanner {
+    /// Plans the farm ahead (`FarmScheduling`) and takes the steps the plan asks for now: a printer that is free
+    /// starts the head of its queue, or asks a person for the changeover the head needs; a printer whose changeover
+    /// was asked for waits for the confirmation, and its plate stays with it.
+    func scheduleAndDispatch(_ ready: [ReadyPlate], farm: FarmSnapshot) -> (
+        steps: [ProductionStep], schedule: FarmSchedule
+    ) {
+        var steps: [ProductionStep] = []
+        let input = SchedulingInput(ready, farm: farm, settings: settings.scheduling, planner: self)
+        steps += input.withdrawn
+        let weights = settings.scheduling.weights
+        let problem = SchedulingProblem(
+            printers: input.printers.map(\.machine), jobs: input.jobs.map(\.job), setupTimes: input.setupTimes,
+            weights: ObjectiveWeights(
+                weightedTardiness: weights.weightedTardiness, changeovers: weights.changeovers,
+                makespan: weights.makespan))
+        let replanner = Replanner(gain: .init(weightedTardiness: settings.scheduling.moveGainMinutes))
+        // Nothing changed since the last pass (within the minute): the last plan stands without a new search.
+        let digest = problem.hashValue
+        let unchanged = farm.previousSchedule?.problemDigest == digest
+        let replan = replanner.replan(
+            problem, previous: farm.previousSchedule?.queues ?? [:],
+            budget: SchedulingBudget(
+                objective: ScheduleObjective(rawValue: settings.scheduling.objective) ?? .lex,
+                iterations: unchanged ? 0 : settings.scheduling.searchIterations, stopAfterStall: 300))
+        var schedule = input.farmSchedule(replan, now: farm.now)
+        schedule.problemDigest = digest
+
+        var started = Set<PlanID>()
+        var heating = input.heating
+        for (index, slot) in input.printers.enumerated() {
+            let printer = slot.printer
+            guard slot.committed == nil, let head = replan.schedule.placements[index].first else { continue }
+            let plate = input.jobs[head.job]
+            guard printer.status == .idle, printer.job == nil, !input.busy.contains(printer.id) else { continue }
+            if let taken = bedTaken(printer, farm) {
+                steps.append(.waiting("printer \(printer.name)", reason: "its next print waits: \(taken)"))
+                continue
+            }
+            if head.setup > 0 {
+                let target = input.setup(for: plate)
+                let changes = FarmScheduling.PrinterState.changes(from: slot.machine.loaded, to: plate.job.state)
+                steps.append(
+                    .requestChangeover(
+                        printer.id,
+                        ChangeoverTask(
+                            plan: plate.ready.plan.id, setup: target, steps: changes,
+                            before: farm.now.addingTimeInterval(Double(head.start) * 60))))
+                continue
+            }
+            guard head.start <= 0, !started.contains(plate.ready.plan.id) else { continue }
+            if let circuit = printer.capabilities.powerCircuit, let limit = settings.scheduling.startsPerCircuit,
+                heating[circuit, default: 0] >= limit
+            {
+                steps.append(
+                    .waiting(
+                        "printer \(printer.name)",
+                        reason:
+                            "staggered start: \(heating[circuit, default: 0]) print(s) heating on circuit \(circuit) "
+                            + "(at most \(limit) at once)"))
+                continue
+            }
+            let dispatch = dispatch(plate.ready, to: printer, farm: farm)
+            steps += dispatch
+            if dispatch.contains(where: { if case .schedule = $0 { true } else { false } }) {
+                started.insert(plate.ready.plan.id)
+                if let circuit = printer.capabilities.powerCircuit { heating[circuit, default: 0] += 1 }
+            }
+        }
+        for plate in schedule.unscheduled {
+            steps.append(.waiting("plan \(plate.plan)", reason: plate.reason))
+        }
+        return (steps, schedule)
+    }
+}
+
+/// The farm as the scheduler sees it: printers that can take work (with what they hold and until when they are
+/// busy), one job per missing copy, and the farm's own rules (model, materials, pins, cancels) as `onlyOn`.
+struct SchedulingInput {
+    struct Slot {
+        var printer: Printer
+        var machine: SchedulingPrinter
+        /// The plate whose changeover was asked for on this printer: it waits there for the confirmation.
+        var committed: (plate: ReadyPlate, task: ChangeoverTask, job: SchedulingJob)?
+        var busyUntil: Date?
+    }
+
+    struct Job {
+        var ready: ReadyPlate
+        var job: SchedulingJob
+    }
+
+    var printers: [Slot] = []
+    var jobs: [Job] = []
+    var setupTimes: SetupTimes
+    /// Printers with a non-terminal run.
+    var busy: Set<PrinterID>
+    /// Prints heating up now, by power circuit.
+    var heating: [String: Int] = [:]
+    /// Changeovers asked for that no plate needs any more.
+    var withdrawn: [ProductionStep] = []
+    init(_ ready: [ReadyPlate], farm: FarmSnapshot, settings: SchedulingSettings, planner: ProductionPlanner) {
+        setupTimes = SetupTimes(
+            colourChange: settings.colourChangeMinutes, materialChange: settings.materialChangeMinutes,
+            nozzleSwap: settings.nozzleSwapMinutes, surfaceSwap: settings.surfaceSwapMinutes)
+        let open = farm.runs.filter { !$0.status.isTerminal }
+        busy = Set(open.map(\.printerID))
+        let heatUp = Double(settings.heatUpMinutes) * 60
+        let circuits = Dictionary(
+            farm.printers.compactMap { p in p.capabilities.powerCircuit.map { (p.id, $0) } },
+            uniquingKeysWith: { a, _ in a })
+        for run in open where farm.now.timeIntervalSince(run.startedAt ?? run.scheduledAt) < heatUp {
+            if let circuit = circuits[run.printerID] { heating[circuit, default: 0] += 1 }
+        }
+        let names = Dictionary(grouping: farm.printers, by: \.name)
+        let planning = farm.printers.filter {
+            ![.offline, .maintenance, .error].contains($0.status) && $0.degraded == nil && $0.desynced == nil
+        }
+        var waiting = ready
+        for printer in planning {
+            let label =
+                names[printer.name, default: []].count > 1
+                ? "\(printer.name) (\(printer.id.description.suffix(4)))" : printer.name
+            var loaded = Self.state(of: printer)
+            var available = 0.0
+            var busyUntil: Date?
+            if let run = open.first(where: { $0.printerID == printer.id }) {
+                available = Self.remaining(run, farm: farm)
+                busyUntil = farm.now.addingTimeInterval(available)
+            } else if printer.status != .idle || printer.job != nil {
+                available = 3600  // a print of someone else's, or a pause: its end is not known here
+                busyUntil = farm.now.addingTimeInterval(available)
+            }
+            var committed: (ReadyPlate, ChangeoverTask, SchedulingJob)?
+            if let task = printer.changeover {
+                if let index = waiting.firstIndex(where: { $0.plan.id == task.plan && $0.missing > 0 }) {
+                    let plate = waiting[index]
+                    waiting[index].missing -= 1
+                    let job = Self.job(plate, copy: 0, printers: [], label: "", farm: farm, settings: settings)
+                    let setup = setupTimes.between(loaded, job.state)
+                    loaded = job.state
+                    available += Double(setup * 60) + Double(job.duration * 60)
+                    busyUntil = farm.now.addingTimeInterval(available)
+                    committed = (plate, task, job)
+                } else {
+                    withdrawn.append(
+                        .withdrawChangeover(printer.id, reason: "no plate waits for it any more; nothing to change"))
+                }
+            }
+            let kit = printer.capabilities.nozzleDiameters.map { Int(($0 * 1000).rounded()) }
+            printers.append(
+                Slot(
+                    printer: printer,
+                    machine: SchedulingPrinter(
+                        id: label,
+                        buildVolume: [
+                            printer.capabilities.buildVolume.x, printer.capabilities.buildVolume.y,
+                            printer.capabilities.buildVolume.z,
+                        ].map { Int($0.rounded(.down)) },
+                        directDrive: printer.capabilities.directDrive ?? false,
+                        enclosure: printer.capabilities.enclosure, hardenedNozzle: printer.capabilities.hardenedNozzle,
+                        nozzleKit: kit, loaded: loaded, availableFrom: Int((available / 60).rounded(.up)),
+                        maintenance: (printer.maintenanceWindows ?? []).compactMap { window in
+                            guard window.end > farm.now else { return nil }
+                            return MinuteWindow(
+                                start: Int((window.start.timeIntervalSince(farm.now) / 60).rounded(.down)),
+                                end: Int((window.end.timeIntervalSince(farm.now) / 60).rounded(.up)))
+                        }),
+                    committed: committed, busyUntil: busyUntil))
+        }
+        for plate in waiting where plate.missing > 0 {
+            let allowed = printers.filter { Self.allows(plate, on: $0.printer, farm: farm) }
+            let reason = Self.restriction(plate, farm: farm)
+            for copy in 1...plate.missing {
+                var job = Self.job(
+                    plate, copy: copy, printers: Set(allowed.map(\.machine.id)), label: reason, farm: farm,
+                    settings: settings)
+                if allowed.isEmpty { job.onlyOn = [] }
+                jobs.append(Job(ready: plate, job: job))
+            }
+        }
+    }
+
+    /// What the printer holds, as the scheduler compares it: material upper case, colour lower case, nozzle in µm.
+    static func state(of printer: Printer) -> FarmScheduling.PrinterState {
+        FarmScheduling.PrinterState(
+            material: printer.loadedMaterial?.material.uppercased() ?? "",
+            colour: printer.loadedMaterial?.colour?.lowercased() ?? "",
+            nozzle: printer.nozzle.map { Int(($0 * 1000).rounded()) } ?? 0, surface: printer.fittedSurface ?? "")
+    }
+
+    /// Seconds until the run on a printer ends: what the printer says is left, else the slice's estimate less what
+    /// has printed, else an hour.
+    static func remaining(_ run: Run, farm: FarmSnapshot) -> TimeInterval {
+        if let left = run.progress?.remainingSeconds { return max(60, left) }
+        let planned = run.items.compactMap { item in
+            farm.gcode[PlanRevisionKey(plan: item.planID, revision: item.revision)]?.printSeconds
+        }.first
+        guard let planned else { return 3600 }
+        let elapsed = run.startedAt.map { farm.now.timeIntervalSince($0) } ?? 0
+        return max(60, planned - elapsed)
+    }
+
+    static func job(
+        _ plate: ReadyPlate, copy: Int, printers: Set<String>, label: String, farm: FarmSnapshot,
+        settings: SchedulingSettings
+    ) -> SchedulingJob {
+        let requirements = plate.spec.requirements
+        let size = requirements.minimumVolume
+        let seconds = plate.gcode.printSeconds ?? ProductionPlanner.roughPrintSeconds(farm.models[plate.model])
+        let due = plate.intent.dueDate.map { Int(($0.timeIntervalSince(farm.now) / 60).rounded(.down)) } ?? 1_000_000
+        return SchedulingJob(
+            id: "\(plate.plan.id)/\(copy)", material: plate.item.material.uppercased(),
+            colour: plate.item.colour?.lowercased() ?? "",
+            nozzle: requirements.nozzleDiameter.map { Int(($0 * 1000).rounded()) } ?? 0,
+            needsEnclosure: requirements.enclosure, needsHardenedNozzle: requirements.hardenedNozzle,
+            footprint: [size?.x ?? 0, size?.y ?? 0, size?.z ?? 0].map { Int($0.rounded(.up)) },
+            duration: max(1, Int((seconds / 60).rounded(.up))), due: due,
+            weight: plate.plan.scheduling?.rush == true ? 5 : 1,
+            surface: settings.surface(for: plate.item.material) ?? "", onlyOn: printers, onlyOnReason: label)
+    }
+
+    /// The farm's rules beyond the machine's size and kit: the profile's printer model, the materials the printer
+    /// takes, an untended cancel, an operator's pin.
+    static func allows(_ plate: ReadyPlate, on printer: Printer, farm: FarmSnapshot) -> Bool {
+        let caps = printer.capabilities
+        let material = plate.item.material.uppercased()
+        guard caps.prints(for: plate.spec.requirements.printerModel), !plate.cancelledOn.contains(printer.id),
+            caps.materials.isEmpty || caps.materials.contains(where: { $0.uppercased() == material })
+        else { return false }
+        if let pinned = plate.plan.scheduling?.pinnedPrinter, pinned != printer.id { return false }
+        if let group = plate.plan.scheduling?.pinnedGroup, caps.group?.lowercased() != group.lowercased() {
+            return false
+        }
+        return true
+    }
+
+    static func restriction(_ plate: ReadyPlate, farm: FarmSnapshot) -> String {
+        var rules: [String] = []
+        if let pinned = plate.plan.scheduling?.pinnedPrinter {
+            let name = farm.printers.first { $0.id == pinned }?.name ?? pinned.description
+            rules.append("it is pinned to \(name)")
+        }
+        if let group = plate.plan.scheduling?.pinnedGroup { rules.append("it is kept to group \(group)") }
+        if let model = plate.spec.requirements.printerModel { rules.append("it is sliced for \(model) printers") }
+        rules.append("\(plate.item.material) must be among the printer's materials")
+        if !plate.cancelledOn.isEmpty {
+            let names = plate.cancelledOn.compactMap { id in farm.printers.first { $0.id == id }?.name }.sorted()
+            rules.append(
+                "it was cancelled on \(names.joined(separator: ", ")), which takes it again once someone loads "
+                    + "material, ends maintenance or clears its bed")
+        }
+        return "no available printer meets the farm's rules: " + rules.joined(separator: "; ")
+    }
+
+    /// The setup a person makes for `plate`: its material and colour, nozzle and sheet where they matter.
+    func setup(for plate: Job) -> PrinterSetup {
+        PrinterSetup(
+            material: plate.ready.item.material, colour: plate.ready.item.colour,
+            nozzle: plate.job.nozzle == 0 ? nil : Double(plate.job.nozzle) / 1000,
+            surface: plate.job.surface.isEmpty ? nil : plate.job.surface)
+    }
+
+    /// The replanner's answer in the farm's terms.
+    func farmSchedule(_ replan: Replanner.Replan, now: Date) -> FarmSchedule {
+        func date(_ minute: Int) -> Date { now.addingTimeInterval(Double(minute) * 60) }
+        let schedule = replan.schedule
+        var queues: [FarmSchedule.PrinterQueue] = []
+        for (index, slot) in printers.enumerated() {
+            var prints: [FarmSchedule.ScheduledPrint] = []
+            if let (plate, task, job) = slot.committed {
+                let end = slot.busyUntil ?? now
+                prints.append(
+                    FarmSchedule.ScheduledPrint(
+                        job: job.id, plan: plate.plan.id, intent: plate.intent.id, material: plate.item.material,
+                        colour: plate.item.colour, changeover: task.steps, changeoverStart: now,
+                        start: end.addingTimeInterval(-Double(job.duration * 60)), end: end,
+                        due: plate.intent.dueDate, rush: plate.plan.scheduling?.rush == true, awaitingChangeover: true,
+                        reason: "\(slot.machine.id): waits for a person to \(task.sentence) (asked for)"))
+            }
+            var state = slot.machine.loaded
+            for placement in schedule.placements[index] {
+                let plate = jobs[placement.job]
+                let changes = FarmScheduling.PrinterState.changes(from: state, to: plate.job.state)
+                state = plate.job.state
+                prints.append(
+                    FarmSchedule.ScheduledPrint(
+                        job: plate.job.id, plan: plate.ready.plan.id, intent: plate.ready.intent.id,
+                        material: plate.ready.item.material, colour: plate.ready.item.colour,
+                        changeover: placement.setup > 0 ? changes : [],
+                        changeoverStart: placement.setup > 0 ? date(placement.start - placement.setup) : nil,
+                        start: date(placement.start), end: date(placement.end), due: plate.ready.intent.dueDate,
+                        rush: plate.job.weight > 1, awaitingChangeover: false,
+                        reason: schedule.reasons[placement.job] ?? ""))
+            }
+            queues.append(
+                FarmSchedule.PrinterQueue(
+                    printer: slot.printer.id, name: slot.machine.id, busyUntil: slot.busyUntil, prints: prints,
+                    maintenance: (slot.printer.maintenanceWindows ?? []).filter { $0.end > now }))
+        }
+        let unscheduled = schedule.unschedulable.sorted { $0.key < $1.key }.map { index, reason in
+            FarmSchedule.UnscheduledPlate(
+                plan: jobs[index].ready.plan.id, intent: jobs[index].ready.intent.id, reason: reason)
+        }
+        var seen = Set<PlanID>()
+        let metrics = schedule.metrics
+        return FarmSchedule(
+            plannedAt: now, printers: queues, unscheduled: unscheduled.filter { seen.insert($0.plan).inserted },
+            metrics: FarmSchedule.Metrics(
+                weightedTardiness: metrics.totalWeightedTardiness, changeovers: metrics.changeovers,
+                tardyPlates: metrics.tardyJobs,
+                finishes: queues.flatMap(\.prints).map(\.end).max()),
+            moved: replan.moved)
+    }
+}
