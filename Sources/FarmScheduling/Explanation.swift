@@ -22,8 +22,10 @@ enum Explanation {
                 }
                 let slack = job.due - placement.end
                 let timing =
-                    slack >= 0
-                    ? "on time with \(slack) min to spare" : "late by \(-slack) min (weight \(job.weight))"
+                    job.due >= SchedulingJob.noDueDate
+                    ? "no due date"
+                    : slack >= 0
+                        ? "on time with \(slack) min to spare" : "late by \(-slack) min (weight \(job.weight))"
                 let others = compatibility.printers[placement.job].count - 1
                 let choice = others == 0 ? "the only printer it fits" : "\(others) other printer(s) could take it"
                 reasons[placement.job] = "\(id): \(change); \(timing); \(choice)"

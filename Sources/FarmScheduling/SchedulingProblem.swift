@@ -42,7 +42,7 @@ public struct PrinterState: Sendable, Hashable {
             parts.append("swap to the \(Double(to.nozzle) / 1000) mm nozzle")
         }
         if !from.material.isEmpty && (from.material != to.material || from.colour != to.colour) {
-            parts.append("load \(to.material) \(to.colour)")
+            parts.append(to.colour.isEmpty ? "load \(to.material)" : "load \(to.material) \(to.colour)")
         }
         if !from.surface.isEmpty && !to.surface.isEmpty && from.surface != to.surface {
             parts.append("fit the \(to.surface) sheet")
@@ -181,6 +181,9 @@ public struct SchedulingJob: Sendable, Hashable {
         self.due = due
         self.weight = weight
     }
+
+    /// The due minute of a plate promised for no particular time: far enough out never to be late.
+    public static let noDueDate = 1_000_000
 
     /// The state a printer is in once this has printed.
     public var state: PrinterState {

@@ -88,7 +88,7 @@ public func buildApplication(
         }
         router = try await buildRoutes(
             configuration: configuration, store: store, dependencies: dependencies, fleet: fleet, slicing: slicing,
-            shopIntake: shopIntake
+            shopIntake: shopIntake, loop: loop
         ).router
     } catch {
         await store.shutdown()
@@ -157,7 +157,7 @@ public func buildRouter(
 /// The router and the permission of each route, as registered.
 func buildRoutes(
     configuration: ServerConfiguration, store: Store, dependencies: ServerDependencies, fleet: PrinterFleet?,
-    slicing: SliceService? = nil, shopIntake: ShopIntake? = nil
+    slicing: SliceService? = nil, shopIntake: ShopIntake? = nil, loop: ProductionLoop? = nil
 ) async throws -> (router: Router<FarmRequestContext>, entries: [SecuredRoutes.Entry]) {
     let signingKey = try await store.sessions.serverSecret(
         named: "session-hs256",
@@ -208,6 +208,7 @@ func buildRoutes(
             concurrency: configuration.sliceConcurrency)
     SliceRoutes(services: services, slicing: slicing).register(on: routes)
     PlanRoutes(endpoints: endpoints(store.plans, "/api/v1/plans", "plan"), intents: store.intents).register(on: routes)
+    ScheduleRoutes(loop: loop).register(on: routes)
     PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer"), fleet: fleet).register(
         on: routes)
     PlateRoutes(endpoints: endpoints(store.plates, "/api/v1/plates", "plate")).register(on: routes)
@@ -233,7 +234,7 @@ func buildRoutes(
     shopRoutes.register(on: routes)
     WebRoutes(
         services: services, tokens: tokens, timeZone: configuration.timeZone, production: configuration.production,
-        fleet: fleet, shops: shopRoutes
+        fleet: fleet, shops: shopRoutes, loop: loop
     ).register(on: routes)
     table.set(routes.entries)
     return (router, routes.entries)

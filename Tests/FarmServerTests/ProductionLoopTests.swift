@@ -395,4 +395,58 @@ struct ProductionLoopTests {
         running.cancel()
         await rig.stop()
     }
+
+    @Test(
+        """
+        a printer holding another material gets a changeover task, not the print; once a person confirms it the \
+        printer holds PLA and prints the order; the loop's plan shows the plate on it
+        """)
+    func changeoverConfirmed() async throws {
+        let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 300))
+        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
+        let production = loop(rig, slicing, ProductionSettings(qa: .init(autoPassLowRisk: true)))
+        let running = Task { try await production.run() }
+        do {
+            let printerID = try await DispatchTests().register(rig, 0)
+            _ = try await rig.store.printers.execute(
+                .loadMaterial(LoadedMaterial(material: "PETG", colour: "black")), id: printerID.description,
+                context: context)
+            #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
+            let intentID = try await order(rig, slicing: slicing)
+            let asked = try #require(
+                try await DispatchTests().printer(rig, printerID, within: 120) { $0.changeover != nil }?.changeover)
+            #expect(asked.steps == ["load PLA"], "\(asked)")
+            #expect(try await rig.store.runs.all().isEmpty, "nothing prints before the changeover")
+            // The next pass plans the plate as waiting on the printer for the changeover.
+            let planned = try #require(
+                try await waitFor(30) { () -> FarmSchedule.ScheduledPrint? in
+                    guard let first = await production.schedule?.printers.first?.prints.first, first.awaitingChangeover
+                    else { return nil }
+                    return first
+                })
+            #expect(planned.intent == intentID)
+            let person = CommandContext(actor: EventActor(.user, "ada"), reason: .operatorRequest, time: Date())
+            _ = try await rig.store.printers.execute(
+                .confirmChangeover(nil), id: printerID.description, context: person)
+            let printer = try #require(try await rig.store.printers.get(id: printerID.description)?.model)
+            #expect(printer.loadedMaterial == LoadedMaterial(material: "PLA"))
+            let shipped = try await waitFor(120) {
+                try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil
+            }
+            #expect(shipped == true)
+            #expect(try await rig.store.runs.all().map(\.printerID) == [printerID])
+            let types = try await rig.store.events.read(stream: PrinterDecider.stream(printerID.description)).map(
+                \.type)
+            #expect(
+                types.filter { $0.contains("changeover") } == [
+                    "printfarm.printer.changeoverRequested.v1", "printfarm.printer.changeoverConfirmed.v1",
+                ])
+        } catch {
+            running.cancel()
+            await rig.stop()
+            throw error
+        }
+        running.cancel()
+        await rig.stop()
+    }
 }

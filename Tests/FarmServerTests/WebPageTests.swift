@@ -724,4 +724,70 @@ struct WebPageTests {
         source.printers[id] = (printer, 3)
         #expect(TriageBoard.make(source, now: Date(), recoveries: [id: .resetJob]).cards(.attention).isEmpty)
     }
+
+    @Test("a changeover the schedule asked for is a board card saying what to do, on which printer, by when")
+    func changeoverCard() throws {
+        let id = PrinterID(UUID())
+        var printer = PrinterDecider.replay([
+            .registered(
+                PrinterRegistered(
+                    printerID: id,
+                    registration: PrinterRegistration(
+                        name: "P03", connector: .moonraker, address: "http://127.0.0.1:7125",
+                        capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 300, y: 300, z: 250))),
+                    at: Date()))
+        ]).printer!
+        printer.status = .idle
+        let before = ISO8601DateFormatter().date(from: "2026-12-05T14:20:00Z")!
+        printer.changeover = ChangeoverTask(
+            plan: PlanID(UUID()), setup: PrinterSetup(material: "PETG", colour: "black"),
+            steps: ["load PETG black", "fit the textured PEI sheet"], before: before)
+        var source = BoardSource()
+        source.printers[id] = (printer, 4)
+        let card = try #require(
+            TriageBoard.make(source, now: Date(), timeZone: TimeZone(identifier: "UTC")!).cards(.attention).first)
+        #expect(card.title == "Load PETG black and fit the textured PEI sheet on P03 before 14:20")
+        #expect(card.badges == ["changeover"])
+        #expect(card.actions.map(\.path) == ["/api/v1/printers/\(id)/changeover/confirm"])
+        #expect(card.version == 4, "the confirmation is sent with the printer's version")
+        printer.changeover = nil
+        source.printers[id] = (printer, 5)
+        #expect(TriageBoard.make(source, now: Date()).cards(.attention).isEmpty)
+    }
+
+    @Test("the schedule page draws each printer's prints, changeovers, maintenance and late plates with their reasons")
+    func schedulePage() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let viewer = Viewer(
+            name: "ada", role: "operator", permissions: [.read], csrfToken: "t", timeZone: TimeZone(identifier: "UTC")!)
+        let print = FarmSchedule.ScheduledPrint(
+            job: "p/1", plan: PlanID(UUID()), intent: IntentID(UUID()), material: "PETG", colour: "black",
+            changeover: ["load PETG black"], changeoverStart: now, start: now.addingTimeInterval(1200),
+            end: now.addingTimeInterval(4800), due: now.addingTimeInterval(3600), rush: true,
+            awaitingChangeover: false, reason: "P1: load PETG black first (20 min); late by 20 min (weight 5)")
+        let window = MaintenanceWindow(
+            id: "belts", start: now.addingTimeInterval(6000), end: now.addingTimeInterval(9000), reason: "belt check")
+        let schedule = FarmSchedule(
+            plannedAt: now,
+            printers: [
+                FarmSchedule.PrinterQueue(
+                    printer: PrinterID(UUID()), name: "P1", busyUntil: nil, prints: [print], maintenance: [window])
+            ],
+            unscheduled: [
+                FarmSchedule.UnscheduledPlate(
+                    plan: PlanID(UUID()), intent: IntentID(UUID()), reason: "no printer can take it (too big)")
+            ],
+            metrics: FarmSchedule.Metrics(weightedTardiness: 100, changeovers: 1, tardyPlates: 1, finishes: print.end),
+            moved: 0)
+        let html = SchedulePage.part(schedule, unavailable: nil, now: now, viewer: viewer).text
+        #expect(html.contains("<svg"))
+        #expect(html.contains(#"class="print late rush" tabindex="0""#), "the late rush print is marked and focusable")
+        #expect(html.contains("late by 20 min (weight 5)"), "its reason is its tooltip and accessible name")
+        #expect(html.contains(#"class="changeover""#) && html.contains("load PETG black before 08:20"))
+        #expect(html.contains(#"class="maintenance""#) && html.contains("belt check"))
+        #expect(html.contains(#"class="due late""#), "the missed due date is marked")
+        #expect(html.contains("no printer can take it (too big)"))
+        let none = SchedulePage.part(nil, unavailable: "This server does not plan the farm", now: now, viewer: viewer)
+        #expect(none.text.contains("does not plan the farm"))
+    }
 }

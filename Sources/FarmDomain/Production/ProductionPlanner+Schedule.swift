@@ -226,7 +226,9 @@ struct SchedulingInput {
         let requirements = plate.spec.requirements
         let size = requirements.minimumVolume
         let seconds = plate.gcode.printSeconds ?? ProductionPlanner.roughPrintSeconds(farm.models[plate.model])
-        let due = plate.intent.dueDate.map { Int(($0.timeIntervalSince(farm.now) / 60).rounded(.down)) } ?? 1_000_000
+        let due =
+            plate.intent.dueDate.map { Int(($0.timeIntervalSince(farm.now) / 60).rounded(.down)) }
+            ?? SchedulingJob.noDueDate
         return SchedulingJob(
             id: "\(plate.plan.id)/\(copy)", material: plate.item.material.uppercased(),
             colour: plate.item.colour?.lowercased() ?? "",

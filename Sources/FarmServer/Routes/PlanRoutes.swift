@@ -48,6 +48,27 @@ struct PlanRoutes {
                 request, status: try query.oneOf("status", PlanRevisionStatus.self), ref: try query.uuid("intent"))
         }
         routes.get("/api/v1/plans/{id}", .read) { request, context in try await endpoints.get(request, context) }
+        // Operators' inputs to the schedule: a pin to a printer or group, a rush mark.
+        routes.put("/api/v1/plans/{id}/scheduling", .operate) { request, context in
+            struct Body: Decodable {
+                var pinnedPrinter: PrinterID?
+                var pinnedGroup: String?
+                var rush: Bool?
+                var reason: String?
+                var note: String?
+            }
+            let body = try await JSONIO.decode(Body.self, from: request, context: context)
+            if let printer = body.pinnedPrinter,
+                try await endpoints.services.store.printers.get(id: printer.description) == nil
+            {
+                throw Problem.invalidField("pinnedPrinter", "no printer \(printer); pin to one of the farm's printers")
+            }
+            let scheduling = PlanScheduling(
+                pinnedPrinter: body.pinnedPrinter, pinnedGroup: body.pinnedGroup, rush: body.rush ?? false)
+            return try await endpoints.execute(
+                .setScheduling(scheduling), id: try endpoints.id(context), request: request, context: context,
+                reason: body.reason, note: body.note)
+        }
         routes.get("/api/v1/plans/{id}/revisions", .read) { request, context in try await revisions(request, context) }
         routes.post("/api/v1/plans/{id}/revisions", .operate) { request, context in
             let body = try await JSONIO.decode(DraftRevisionRequest.self, from: request, context: context)

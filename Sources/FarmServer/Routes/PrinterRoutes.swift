@@ -45,6 +45,16 @@ struct RecoverPrinterRequest: Decodable, Sendable {
     var note: String?
 }
 
+/// What the printer holds after a changeover; no material confirms the changeover the schedule asked for as asked.
+struct ConfirmChangeoverRequest: Decodable, Sendable {
+    var material: String?
+    var colour: String?
+    var nozzle: Double?
+    var surface: String?
+    var reason: String?
+    var note: String?
+}
+
 struct PrinterAPIKeyRequest: Decodable, Sendable {
     /// The new key, or null to connect without one.
     var apiKey: String?
@@ -133,6 +143,22 @@ struct PrinterRoutes {
             return try await endpoints.execute(
                 .cancelMaintenanceWindow(id: window), id: try endpoints.id(context), request: request,
                 context: context, reason: nil, note: nil)
+        }
+        // A person did the changeover the schedule asked for (or another): the printer holds this setup now.
+        routes.post("/api/v1/printers/{id}/changeover/confirm", .operate) { request, context in
+            let body =
+                try await JSONIO.decodeIfPresent(ConfirmChangeoverRequest.self, from: request, context: context)
+                ?? ConfirmChangeoverRequest()
+            let setup = body.material.map {
+                PrinterSetup(material: $0, colour: body.colour, nozzle: body.nozzle, surface: body.surface)
+            }
+            if setup == nil, body.colour != nil || body.nozzle != nil || body.surface != nil {
+                throw Problem.invalidField(
+                    "material", "name the material loaded with the colour, nozzle or sheet, or send none of them")
+            }
+            return try await endpoints.execute(
+                .confirmChangeover(setup), id: try endpoints.id(context), request: request, context: context,
+                reason: body.reason, note: body.note)
         }
         routes.post("/api/v1/printers/{id}/transitions", .operate) { request, context in
             let body = try await JSONIO.decode(TransitionRequest.self, from: request, context: context)

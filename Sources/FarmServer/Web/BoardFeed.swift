@@ -43,13 +43,15 @@ actor BoardFeed {
         self.fullRead = fullRead
     }
 
-    func board(now: Date, recoveries: [PrinterID: PrinterRecovery] = [:]) async throws -> TriageBoard {
+    func board(now: Date, recoveries: [PrinterID: PrinterRecovery] = [:], timeZone: TimeZone = .current) async throws
+        -> TriageBoard
+    {
         if source != nil, let lastFullRead, now.timeIntervalSince(lastFullRead) < fullRead {
             try await catchUp(now: now)
         } else {
             try await readAll(now: now)
         }
-        return TriageBoard.make(source ?? BoardSource(), now: now, recoveries: recoveries)
+        return TriageBoard.make(source ?? BoardSource(), now: now, recoveries: recoveries, timeZone: timeZone)
     }
 
     private func readAll(now: Date) async throws {

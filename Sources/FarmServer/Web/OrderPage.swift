@@ -7,7 +7,7 @@ import Foundation
 enum OrderPage {
     static func render(
         _ order: OrderFacts, sale: Sale? = nil, printers: [PrinterID: String], events: [StoredEvent],
-        actors: [String: String], viewer: Viewer
+        actors: [String: String], viewer: Viewer, schedule: FarmSchedule? = nil
     ) -> HTML {
         let intent = order.intent
         let stamp = Timeline.stamper(viewer.timeZone)
@@ -43,7 +43,9 @@ enum OrderPage {
         let plansByItem = Dictionary(
             order.plans.map { ($0.model.lineItemID, $0.model) }, uniquingKeysWith: { first, _ in first })
         let items = intent.lineItems.enumerated().map { index, item in
-            self.item(item, index: index, intent: intent, plan: plansByItem[item.id], runs: order.runs.map(\.model))
+            self.item(
+                item, index: index, intent: intent, plan: plansByItem[item.id], runs: order.runs.map(\.model),
+                planned: plansByItem[item.id].map { schedule?.prints(of: $0.id) ?? [] } ?? [], stamp: stamp)
         }
         let runs = order.runs.reversed().map { run, _ in
             RunPage.row(run, printer: printers[run.printerID], stamp: stamp)
@@ -116,7 +118,10 @@ enum OrderPage {
             """
     }
 
-    static func item(_ item: LineItem, index: Int, intent: Intent, plan: Plan?, runs: [Run]) -> HTML {
+    static func item(
+        _ item: LineItem, index: Int, intent: Intent, plan: Plan?, runs: [Run],
+        planned: [(printer: String, print: FarmSchedule.ScheduledPrint)] = [], stamp: (Date) -> String = { "\($0)" }
+    ) -> HTML {
         var lines: [HTML] = []
         let what = [item.material, item.colour, item.finish].compactMap { $0 }.joined(separator: ", ")
         lines.append(
@@ -153,6 +158,20 @@ enum OrderPage {
             lines.append(
                 "<p>Plan: <a href=\"/plans/\(plan.id)\">revision \(plan.revisions.last?.number ?? 0), \(WebPage.words(plan.status.rawValue))</a> · \(progress.passed) of \(item.quantity) passed QA, \(progress.inFlight) on the way</p>"
             )
+        }
+        if !planned.isEmpty {
+            let rows = planned.map { printer, print in
+                let timing: HTML =
+                    print.late
+                    ? "<strong class=\"late\">late</strong>"
+                    : print.due == nil ? "no due date" : "on time"
+                let changeover =
+                    print.changeover.isEmpty
+                    ? "" : " after a changeover (\(print.changeover.joined(separator: " and ")))"
+                return HTML(
+                    "<li>on \(printer) \(stamp(print.start)) to \(stamp(print.end))\(changeover): \(timing)</li>")
+            }
+            lines.append("<div class=\"planned\">Planned prints: <ul>\(rows)</ul></div>")
         }
         return "<div class=\"item\" id=\"item-\(item.id)\"><h3>Item \(index + 1)</h3>\(lines)</div>"
     }

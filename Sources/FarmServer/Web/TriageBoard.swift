@@ -93,6 +93,13 @@ struct TriageBoard: Sendable {
                 permission: .operate, style: .primary)
         }
 
+        /// The changeover the schedule asked for is done: the printer holds the new setup and prints.
+        static func confirmChangeover(_ printer: PrinterID) -> Action {
+            Action(
+                label: "Confirm changeover done", path: "/api/v1/printers/\(printer)/changeover/confirm", body: "{}",
+                permission: .operate, style: .primary)
+        }
+
         static func approve(_ plan: PlanID, revision: Int) -> Action {
             Action(
                 label: "Approve revision \(revision)", path: "/api/v1/plans/\(plan)/revisions/\(revision)/approve",
@@ -137,10 +144,29 @@ struct TriageBoard: Sendable {
 
     /// The board from what the feed holds: cards are made at `now` (slack, failures of the last day, ages);
     /// `recoveries` are what the machines in error need, from their live reports.
-    static func make(_ source: BoardSource, now: Date, recoveries: [PrinterID: PrinterRecovery] = [:]) -> TriageBoard {
+    static func make(
+        _ source: BoardSource, now: Date, recoveries: [PrinterID: PrinterRecovery] = [:], timeZone: TimeZone = .current
+    ) -> TriageBoard {
         var lanes: [Lane: [Card]] = [:]
         func add(_ lane: Lane, _ card: Card) { lanes[lane, default: []].append(card) }
         let names = source.printers.mapValues(\.model.name)
+        let clock = Self.clock(timeZone)
+        // Changeovers first: the schedule's next prints wait for them.
+        for (printer, version) in source.printers.values.sorted(by: { $0.model.id < $1.model.id }) {
+            guard let task = printer.changeover else { continue }
+            let order = source.intents.values.first { intent in
+                source.plans[task.plan]?.model.intentID == intent.model.id
+            }
+            add(
+                .attention,
+                Card(
+                    kind: .printer, id: printer.id.description, version: version,
+                    title: "\(task.sentence.capitalizedFirst) on \(printer.name) before \(clock(task.before))",
+                    why:
+                        "the next planned print\(order.map { " (\(OrdersPage.name(of: $0.model)))" } ?? "") needs it; "
+                        + "the printer waits until you confirm it is done",
+                    badges: ["changeover"], actions: [Action.confirmChangeover(printer.id)]))
+        }
 
         for (printer, version) in source.printers.values.sorted(by: { $0.model.id < $1.model.id }) {
             if let card = printerCard(printer, version: version, recovery: recoveries[printer.id]) {
@@ -322,6 +348,15 @@ struct TriageBoard: Sendable {
         if minutes < 60 { return "\(minutes) min" }
         if minutes < 48 * 60 { return "\(minutes / 60) h \(minutes % 60) min" }
         return "\(minutes / 1440) days"
+    }
+
+    /// "14:20" in the farm's time zone.
+    static func clock(_ zone: TimeZone) -> (Date) -> String {
+        let formatter = DateFormatter()
+        formatter.locale = Locale(identifier: "en_GB")
+        formatter.timeZone = zone
+        formatter.dateFormat = "HH:mm"
+        return { formatter.string(from: $0) }
     }
 
     static func relative(_ time: Date, now: Date) -> String { "\(duration(max(0, now.timeIntervalSince(time)))) ago" }

@@ -136,6 +136,29 @@ enum WebAssets {
         .evidence { display: flex; gap: .4rem; flex-wrap: wrap; }
         .evidence img { border-radius: .3rem; border: 1px solid var(--line); }
         .facts.plain { border: 0; padding: 0; }
+        .schedule { margin: 1rem 0; background: var(--panel); border: 1px solid var(--line); border-radius: .5rem;
+          padding: .5rem; overflow-x: auto; }
+        .schedule svg { width: 100%; min-width: 40rem; height: auto; font-size: 11px; }
+        .schedule .tick { stroke: var(--line); }
+        .schedule .axis, .schedule .printer { fill: var(--muted); }
+        .schedule g rect { stroke: #fff; }
+        .schedule g text { fill: #fff; pointer-events: none; }
+        .schedule .print rect { fill: var(--accent); }
+        .schedule .print.late rect { fill: var(--danger); }
+        .schedule .print.rush rect { stroke: #f5a623; stroke-width: 2; }
+        .schedule .changeover rect { fill: var(--warn); }
+        .schedule .maintenance rect { fill: #6b7280; }
+        .schedule .busy rect { fill: #9aa3af; }
+        .schedule .due { stroke: var(--ink); stroke-width: 2; stroke-dasharray: 3 2; }
+        .schedule .due.late { stroke: var(--danger); }
+        .schedule g:focus { outline: none; }
+        .schedule g:focus rect, .schedule g:hover rect { stroke: #f5a623; stroke-width: 3; }
+        .legend { color: var(--muted); font-size: .85rem; margin-top: .3rem; }
+        .legend .key { display: inline-block; width: .9rem; height: .7rem; border-radius: 2px; vertical-align: middle;
+          margin-left: .5rem; }
+        .key.print { background: var(--accent); } .key.late { background: var(--danger); }
+        .key.rush { border: 2px solid #f5a623; } .key.changeover { background: var(--warn); }
+        .key.maintenance { background: #6b7280; } .key.due { border-left: 2px dashed var(--ink); }
         .health-good { color: var(--ok); }
         .health-fair { color: var(--warn); }
         .health-poor { color: var(--danger); font-weight: 600; }

@@ -34,7 +34,10 @@ enum WebPage {
     }
 
     /// The main navigation: path and name.
-    static let sections = [("/", "Today"), ("/orders", "Orders"), ("/printers", "Printers"), ("/shops", "Shops")]
+    static let sections = [
+        ("/", "Today"), ("/orders", "Orders"), ("/printers", "Printers"), ("/schedule", "Schedule"),
+        ("/shops", "Shops"),
+    ]
 
     static func layout(title: String, viewer: Viewer?, current: String = "/", main: HTML, bodyClass: String = "")
         -> HTML

@@ -16,11 +16,14 @@ struct WebRoutes {
     let fleet: PrinterFleet?
     /// Renders connections for the Shops page as the API does.
     let shops: ShopRoutes
+    /// The production loop whose plan the schedule page shows, when this process runs it.
+    let loop: ProductionLoop?
 
     init(
         services: FarmServices, tokens: SessionTokens, timeZone: TimeZone, production: ProductionSettings,
-        fleet: PrinterFleet?, shops: ShopRoutes
+        fleet: PrinterFleet?, shops: ShopRoutes, loop: ProductionLoop?
     ) {
+        self.loop = loop
         self.shops = shops
         self.services = services
         self.tokens = tokens
@@ -41,7 +44,8 @@ struct WebRoutes {
         routes.publicPage("/ui/app.js") { request, _ in WebAssets.js.response(for: request) }
         routes.page("/", .read) { request, context in
             let viewer = try viewer(context)
-            let board = try await feed.board(now: services.now(), recoveries: await fleet?.recoveries() ?? [:])
+            let board = try await feed.board(
+                now: services.now(), recoveries: await fleet?.recoveries() ?? [:], timeZone: timeZone)
             return WebPage.response(
                 WebPage.boardPage(board, viewer: viewer, wall: QueryParameters(request).values["wall"] == "1"))
         }
@@ -117,7 +121,8 @@ struct WebRoutes {
             return WebPage.response(
                 OrderPage.render(
                     order, sale: try await services.store.sales.get(id: id)?.model, printers: try await printerNames(),
-                    events: events, actors: try await people(in: events), viewer: viewer))
+                    events: events, actors: try await people(in: events), viewer: viewer,
+                    schedule: await loop?.schedule))
         }
         routes.page("/plans/{id}", .read) { _, context in
             let viewer = try viewer(context)
@@ -199,9 +204,27 @@ struct WebRoutes {
                             viewer: viewer))
             }
         }
+        for (path, part) in [("/schedule", false), ("/ui/schedule", true)] {
+            routes.page(path, .read) { _, context in
+                let viewer = try viewer(context)
+                var schedule: FarmSchedule?
+                var unavailable: String?
+                do {
+                    schedule = try await ScheduleRoutes.current(loop)
+                } catch let problem as Problem {
+                    unavailable = "\(problem.title): \(problem.detail)."
+                }
+                let now = services.now()
+                return WebPage.response(
+                    part
+                        ? SchedulePage.part(schedule, unavailable: unavailable, now: now, viewer: viewer)
+                        : SchedulePage.render(schedule, unavailable: unavailable, now: now, viewer: viewer))
+            }
+        }
         routes.page("/ui/board", .read) { _, context in
             let viewer = try viewer(context)
-            let board = try await feed.board(now: services.now(), recoveries: await fleet?.recoveries() ?? [:])
+            let board = try await feed.board(
+                now: services.now(), recoveries: await fleet?.recoveries() ?? [:], timeZone: timeZone)
             return WebPage.response(WebPage.boardLanes(board, viewer: viewer))
         }
     }
