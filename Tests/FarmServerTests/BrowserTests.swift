@@ -74,6 +74,31 @@ struct BrowserTests {
         #expect(size > 10_000, "screenshot shops.png saved")
     }
 
+    @Test(
+        """
+        the schedule asks for a changeover on the board, an operator confirms it there and the printer prints on; \
+        the schedule page shows the plan with a reason on every block and passes the accessibility audit
+        """
+    )
+    func schedule() async throws {
+        let environment = ProcessInfo.processInfo.environment
+        guard let python = environment["PRINTFARM_TEST_PYTHON"], let chromium = environment["PRINTFARM_TEST_CHROMIUM"]
+        else { throw MissingBrowser() }
+        let screenshots = Self.packageRoot.appendingPathComponent(".build/screenshots")
+        try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
+        let demo = try DemoProcess(printers: 1, arguments: ["--speed", "60"])
+        defer { demo.discard() }
+        try await Self.runScript(
+            "schedule_test.py", python: python, chromium: chromium, demo: demo, adminKey: try await demo.adminKey(),
+            screenshots: screenshots)
+        for shot in ["board-changeover.png", "schedule.png"] {
+            let size =
+                (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent(shot).path)[
+                    .size] as? Int) ?? 0
+            #expect(size > 10_000, "screenshot \(shot) saved")
+        }
+    }
+
     /// Runs one of Tests/Browser's scripts against the demo, up to a ceiling a loaded machine will not reach.
     static func runScript(
         _ name: String, python: String, chromium: String, demo: DemoProcess, adminKey: String, screenshots: URL

@@ -781,7 +781,7 @@ struct WebPageTests {
             moved: 0)
         let html = SchedulePage.part(schedule, unavailable: nil, now: now, viewer: viewer).text
         #expect(html.contains("<svg"))
-        #expect(html.contains(#"class="print late rush" tabindex="0""#), "the late rush print is marked and focusable")
+        #expect(html.contains(#"<a class="print late rush" href="/plans/"#), "the late rush print is marked, a link")
         #expect(html.contains("late by 20 min (weight 5)"), "its reason is its tooltip and accessible name")
         #expect(html.contains(#"class="changeover""#) && html.contains("load PETG black before 08:20"))
         #expect(html.contains(#"class="maintenance""#) && html.contains("belt check"))

@@ -124,7 +124,7 @@ enum SchedulePage {
         }
         return """
             <figure class="schedule">
-            <svg viewBox="0 0 \(f(width)) \(f(height))" role="img" aria-labelledby="schedule-title" \
+            <svg viewBox="0 0 \(f(width)) \(f(height))" role="group" aria-labelledby="schedule-title" \
             preserveAspectRatio="xMinYMin meet">
             <title id="schedule-title">Planned prints per printer from now to \(stamp(start.addingTimeInterval(span)))\
             </title>
@@ -145,12 +145,15 @@ enum SchedulePage {
     ) -> HTML {
         func f(_ value: Double) -> String { String(format: "%.1f", value) }
         let width = max(2, end - x)
-        let shape: HTML = """
-            <g class="\(kind)" tabindex="0" aria-label="\(text)"><title>\(text)</title>\
+        let inner: HTML = """
+            <title>\(text)</title>\
             <rect x="\(f(x))" y="\(f(y + 4))" width="\(f(width))" height="\(f(row - 8))" rx="3"/>\
-            \(width > 60 ? HTML("<text x=\"\(f(x + 4))\" y=\"\(f(y + row / 2 + 4))\">\(label)</text>") : HTML.empty)</g>
+            \(width > 60 ? HTML("<text x=\"\(f(x + 4))\" y=\"\(f(y + row / 2 + 4))\">\(label)</text>") : HTML.empty)
             """
-        guard let link else { return shape }
-        return "<a href=\"\(link)\">\(shape)</a>"
+        // A link is focusable by itself; a block without one is made focusable, so keyboards reach every reason.
+        guard let link else {
+            return "<g class=\"\(kind)\" tabindex=\"0\" role=\"img\" aria-label=\"\(text)\">\(inner)</g>"
+        }
+        return "<a class=\"\(kind)\" href=\"\(link)\" aria-label=\"\(text)\">\(inner)</a>"
     }
 }

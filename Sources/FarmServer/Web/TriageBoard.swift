@@ -108,7 +108,7 @@ struct TriageBoard: Sendable {
     }
 
     struct Card: Sendable {
-        enum Kind: String, Sendable { case intent, plan, printer, run, sale }
+        enum Kind: String, Sendable { case intent, plan, printer, changeover, run, sale }
         var kind: Kind
         var id: String
         /// The aggregate's version the actions expect (If-Match): a stale card's action is refused, not applied.
@@ -125,7 +125,7 @@ struct TriageBoard: Sendable {
             switch kind {
             case .intent: "/orders/\(id)"
             case .plan: "/plans/\(id)"
-            case .printer: "/printers/\(id)"
+            case .printer, .changeover: "/printers/\(id)"
             case .run: "/runs/\(id)"
             // A sale and the intent serving it share their id; a held one has no intent yet.
             case .sale: badges.contains("held") ? "/shops#sale-\(id)" : "/orders/\(id)"
@@ -160,7 +160,7 @@ struct TriageBoard: Sendable {
             add(
                 .attention,
                 Card(
-                    kind: .printer, id: printer.id.description, version: version,
+                    kind: .changeover, id: printer.id.description, version: version,
                     title: "\(task.sentence.capitalizedFirst) on \(printer.name) before \(clock(task.before))",
                     why:
                         "the next planned print\(order.map { " (\(OrdersPage.name(of: $0.model)))" } ?? "") needs it; "

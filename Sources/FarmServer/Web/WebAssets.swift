@@ -141,8 +141,8 @@ enum WebAssets {
         .schedule svg { width: 100%; min-width: 40rem; height: auto; font-size: 11px; }
         .schedule .tick { stroke: var(--line); }
         .schedule .axis, .schedule .printer { fill: var(--muted); }
-        .schedule g rect { stroke: #fff; }
-        .schedule g text { fill: #fff; pointer-events: none; }
+        .schedule svg rect { stroke: #fff; }
+        .schedule :is(g, a) > text { fill: #fff; pointer-events: none; }
         .schedule .print rect { fill: var(--accent); }
         .schedule .print.late rect { fill: var(--danger); }
         .schedule .print.rush rect { stroke: #f5a623; stroke-width: 2; }
@@ -151,8 +151,8 @@ enum WebAssets {
         .schedule .busy rect { fill: #9aa3af; }
         .schedule .due { stroke: var(--ink); stroke-width: 2; stroke-dasharray: 3 2; }
         .schedule .due.late { stroke: var(--danger); }
-        .schedule g:focus { outline: none; }
-        .schedule g:focus rect, .schedule g:hover rect { stroke: #f5a623; stroke-width: 3; }
+        .schedule :is(g, a):focus { outline: none; }
+        .schedule :is(g, a):is(:focus, :hover) rect { stroke: #f5a623; stroke-width: 3; }
         .legend { color: var(--muted); font-size: .85rem; margin-top: .3rem; }
         .legend .key { display: inline-block; width: .9rem; height: .7rem; border-radius: 2px; vertical-align: middle;
           margin-left: .5rem; }
