@@ -16,7 +16,9 @@ public struct EarliestDueDateRule: Scheduler {
         let queues = Timeline.appendInOrder(order, problem: problem, compatibility: compatibility, setups: setups) {
             job, candidate in candidate.start - (candidate.material == job.material ? preference : 0)
         }
-        return Schedule(
+        var schedule = Schedule(
             queues: queues, problem: problem, setups: setups, unschedulable: compatibility.unschedulable)
+        schedule.reasons = Explanation.reasons(for: schedule, problem: problem, compatibility: compatibility)
+        return schedule
     }
 }

@@ -34,6 +34,12 @@ public struct Replanner: Sendable {
         public var moved: Int
         /// Whether the searched plan won clearly (else the kept one, with new plates added, stands).
         public var searched: Bool
+
+        public init(schedule: Schedule, moved: Int, searched: Bool) {
+            self.schedule = schedule
+            self.moved = moved
+            self.searched = searched
+        }
     }
 
     /// - Parameter previous: the last plan's queues, job ids by printer id.

@@ -17,6 +17,13 @@ public struct FarmDay {
         public var troubledPrinters = 2
         /// How often an operator comes by for what waits for a person.
         public var operatorRound: TimeInterval = 1800
+        /// How soon a person starts a changeover the board asks for (it takes the farm's setup minutes after that).
+        public var changeoverResponse: TimeInterval = 600
+        /// Printers start with a material and colour loaded, and orders name a colour: the schedule's changeovers are
+        /// people's work (off: the farm records no loaded material, so nothing is ever changed over).
+        public var loadedMaterials = true
+        /// Printers per power circuit (for `settings.scheduling.startsPerCircuit`).
+        public var printersPerCircuit = 5
         public var settings = ProductionSettings(qa: .init(autoPassLowRisk: true))
 
         public init() {}
@@ -40,6 +47,14 @@ public struct FarmDay {
         /// What the people did, by command.
         public var humanActionsByKind: [String: Int] = [:]
         public var planningPasses = 0
+        /// Changeovers people made, and their minutes.
+        public var changeovers = 0
+        public var changeoverMinutes = 0.0
+        /// Hours late, summed over the orders finished after their due date.
+        public var lateHours = 0.0
+        /// Printing time over the printer time that had work to do: at each moment, printers up to the number of
+        /// plates printing or waiting for a printer (1 = no printer stood idle while a plate waited).
+        public var utilisationWhileWorkWaits = 0.0
         /// Orders not finished at the end, with where they stand (at most five).
         public var unfinished: [String] = []
 
@@ -53,7 +68,8 @@ public struct FarmDay {
             return """
                 orders \(orders) (\(parts) parts), finished \(finished) (\(share(finished))), with no human action \(handsFree) (\(share(handsFree))), on time \(onTime) (\(share(onTime)))
                 runs \(runs), failed \(failedRuns) (\(String(format: "%.1f %%", runs == 0 ? 0 : Double(failedRuns) * 100 / Double(runs)))); print hours \(String(format: "%.1f", printHours)), wasted on failures \(String(format: "%.1f", wastedPrintHours))
-                printer utilisation \(String(format: "%.1f %%", utilisation * 100)) over \(String(format: "%.1f", makespanHours)) h until the last order finished
+                printer utilisation \(String(format: "%.1f %%", utilisation * 100)) over \(String(format: "%.1f", makespanHours)) h until the last order finished, \(String(format: "%.1f %%", utilisationWhileWorkWaits * 100)) while work waited
+                changeovers \(changeovers) (\(String(format: "%.0f", changeoverMinutes)) min), late \(String(format: "%.1f", lateHours)) h over all orders
                 guardrail trips: \(trips.isEmpty ? "none" : trips); human actions \(humanActions) (\(humanActionsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); planning passes \(planningPasses)
                 """ + unfinished.map { "\nunfinished: \($0)" }.joined()
         }
@@ -80,11 +96,20 @@ public struct FarmDay {
     var troubled: Set<PrinterID> = []
     /// The G-code each run printed, for the recipes proven by a passed run.
     var gcodeOfRun: [RunID: String] = [:]
+    /// Printers a person is changing over now.
+    var changingOver: Set<PrinterID> = []
+    var tickPending = false
+    /// Printer time that had work (see `Report.utilisationWhileWorkWaits`).
+    var workSeconds = 0.0
 
     enum Event {
         case arrive(IntentDraft, IntentID)
         case runEnds(RunID, failed: Bool)
         case operatorRound
+        /// A person finished the changeover asked of the printer.
+        case changeoverDone(PrinterID)
+        /// Time to plan again (a staggered start waits for prints to heat up).
+        case tick
     }
 
     public init(_ configuration: Configuration) {
@@ -100,6 +125,7 @@ public struct FarmDay {
         while let next = events.indices.min(by: { events[$0].at < events[$1].at }) {
             let (at, event) = events.remove(at: next)
             guard at <= horizon else { break }
+            account(until: at)
             now = at
             handle(event)
             plan()
@@ -116,7 +142,8 @@ public struct FarmDay {
             let enclosed = index % 4 == 0
             let caps = PrinterCapabilities(
                 buildVolume: BuildVolume(x: 250, y: 210, z: 210), enclosure: enclosed,
-                materials: enclosed ? ["PLA", "PETG", "ABS"] : ["PLA", "PETG"])
+                materials: enclosed ? ["PLA", "PETG", "ABS"] : ["PLA", "PETG"],
+                powerCircuit: "circuit \(index / max(1, configuration.printersPerCircuit) + 1)")
             var state = PrinterDecider.initialState
             state = apply(
                 PrinterDecider.self,
@@ -124,6 +151,12 @@ public struct FarmDay {
                     id, PrinterRegistration(name: "p\(index)", connector: .virtual, address: "sim", capabilities: caps)),
                 state)
             state = apply(PrinterDecider.self, .observe(.idle, message: nil), state)
+            if configuration.loadedMaterials {
+                let material = enclosed && index % 8 == 0 ? "ABS" : index % 3 == 2 ? "PETG" : "PLA"
+                let colour = Self.colours[index % Self.colours.count].0
+                state = apply(
+                    PrinterDecider.self, .loadMaterial(LoadedMaterial(material: material, colour: colour)), state)
+            }
             printers[id] = state.printer
             if index % (configuration.printers / max(1, configuration.troubledPrinters)) == 1,
                 troubled.count < configuration.troubledPrinters
@@ -148,9 +181,10 @@ public struct FarmDay {
             let arrival = start.addingTimeInterval(offset)
             let due = arrival.addingTimeInterval(3600 * (6 + random.unit() * 42))
             let id = IntentID(DerivedID.uuid(time: arrival, key: "order \(index)"))
+            let colour = random.pick(Self.colours)
             let item = LineItem(
                 id: LineItemID(DerivedID.uuid(time: arrival, key: "item \(index)")), modelArtifact: model,
-                quantity: quantity, material: material)
+                quantity: quantity, material: material, colour: configuration.loadedMaterials ? colour : nil)
             events.append(
                 (
                     arrival,
@@ -166,6 +200,9 @@ public struct FarmDay {
             round = round.addingTimeInterval(configuration.operatorRound)
         }
     }
+
+    /// The colours orders ask for, and how often.
+    static let colours: [(String, Double)] = [("black", 0.45), ("white", 0.3), ("grey", 0.15), ("red", 0.1)]
 
     /// One profile per material for every simulated printer (they all print the same G-code).
     let profiles: BoundProfiles = ["PLA": "pla@sim", "PETG": "petg@sim", "ABS": "abs@sim"]
@@ -209,6 +246,48 @@ public struct FarmDay {
             }
         case .operatorRound:
             operatorRound()
+        case .changeoverDone(let id):
+            changingOver.remove(id)
+            // Printer work, not a decision about the order: it does not count against the order's hands-free share.
+            guard let printer = printers[id], printer.changeover != nil else { return }
+            printers[id] = act(PrinterDecider.self, .confirmChangeover(nil), .exists(printer)).printer
+        case .tick:
+            tickPending = false
+        }
+    }
+
+    /// Adds the time from now to `until` to printing time and to the printer time that had work.
+    mutating func account(until: Date) {
+        let seconds = until.timeIntervalSince(now)
+        guard seconds > 0 else { return }
+        let printing = runs.values.filter { $0.status == .printing }.count
+        let waiting = schedule?.printers.reduce(0) { $0 + $1.prints.count } ?? 0
+        let up = printers.values.filter { $0.degraded == nil }.count
+        workSeconds += Double(min(up, printing + waiting)) * seconds
+    }
+
+    /// A person answers each new changeover the board shows: they come within `changeoverResponse` and need the
+    /// farm's setup minutes for it.
+    mutating func answerChangeovers() {
+        let settings = configuration.settings.scheduling
+        for (id, printer) in printers where printer.changeover != nil && !changingOver.contains(id) {
+            guard let task = printer.changeover else { continue }
+            changingOver.insert(id)
+            var minutes = 0
+            let loaded = printer.loadedMaterial
+            if loaded?.material.uppercased() != task.setup.material.uppercased() {
+                minutes += settings.materialChangeMinutes
+            } else if loaded?.colour?.lowercased() != task.setup.colour?.lowercased() {
+                minutes += settings.colourChangeMinutes
+            }
+            if let nozzle = task.setup.nozzle, nozzle != printer.nozzle { minutes += settings.nozzleSwapMinutes }
+            if let surface = task.setup.surface, surface != printer.fittedSurface {
+                minutes += settings.surfaceSwapMinutes
+            }
+            report.changeovers += 1
+            report.changeoverMinutes += Double(minutes)
+            events.append(
+                (now.addingTimeInterval(configuration.changeoverResponse + Double(minutes) * 60), .changeoverDone(id)))
         }
     }
 
@@ -290,6 +369,15 @@ public struct FarmDay {
             let steps = planned.filter { if case .waiting = $0 { false } else { true } }
             var changed = false
             for step in steps { changed = execute(step) || changed }
+            let staggered = planned.contains {
+                if case .waiting(_, let reason) = $0 { reason.hasPrefix("staggered start") } else { false }
+            }
+            if staggered, !tickPending {
+                tickPending = true
+                events.append(
+                    (now.addingTimeInterval(Double(configuration.settings.scheduling.heatUpMinutes) * 60 + 1), .tick))
+            }
+            answerChangeovers()
             if !changed { return }
         }
     }
@@ -420,6 +508,10 @@ public struct FarmDay {
         let end = finishedAt.values.max() ?? now
         report.makespanHours = end.timeIntervalSince(start) / 3600
         report.utilisation = busySeconds / (Double(configuration.printers) * max(1, end.timeIntervalSince(start)))
+        report.utilisationWhileWorkWaits = workSeconds == 0 ? 0 : min(1, busySeconds / workSeconds)
+        report.lateHours = finishedAt.reduce(0) { sum, entry in
+            sum + max(0, entry.value.timeIntervalSince(intents[entry.key]?.dueDate ?? entry.value)) / 3600
+        }
         for intent in intents.values.sorted(by: { $0.receivedAt < $1.receivedAt }) where finishedAt[intent.id] == nil {
             guard report.unfinished.count < 5 else { break }
             let plan = plans.values.first { $0.intentID == intent.id }

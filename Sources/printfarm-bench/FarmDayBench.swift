@@ -15,6 +15,12 @@ struct FarmDayBench: ParsableCommand {
     @Option(help: "Orders arriving over the day.") var orders = 200
     @Option(help: "Hours over which the orders arrive.") var hours = 8.0
     @Option(help: "Share of runs that fail on the printer.") var failureRate = 0.08
+    @Option(help: "farm (the scheduler) or dueDateRule (earliest due date, loaded material preferred).")
+    var scheduler = "farm"
+    @Option(help: "At most this many prints heat up at once on one power circuit of five printers (0: no limit).")
+    var startsPerCircuit = 0
+    @Flag(help: "Printers hold no recorded material and orders name no colour (nothing is ever changed over).")
+    var noLoadedMaterials = false
 
     func run() throws {
         var configuration = FarmDay.Configuration()
@@ -23,12 +29,17 @@ struct FarmDayBench: ParsableCommand {
         configuration.orders = orders
         configuration.hours = hours
         configuration.failureRate = failureRate
+        configuration.loadedMaterials = !noLoadedMaterials
+        configuration.settings.scheduling.scheduler = scheduler
+        configuration.settings.scheduling.startsPerCircuit = startsPerCircuit > 0 ? startsPerCircuit : nil
         let clock = ContinuousClock()
         var day = FarmDay(configuration)
         var report = FarmDay.Report()
         let elapsed = clock.measure { report = day.run() }
         print(
-            "farm day, seed \(seed): \(printers) printers, \(orders) orders over \(hours) h, failure rate \(failureRate)"
+            "farm day, seed \(seed): \(printers) printers, \(orders) orders over \(hours) h, failure rate "
+                + "\(failureRate), scheduler \(scheduler), starts per circuit \(startsPerCircuit), loaded materials "
+                + "\(!noLoadedMaterials)"
         )
         print(report)
         print("simulated in \(elapsed)")

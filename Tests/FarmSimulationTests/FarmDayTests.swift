@@ -56,8 +56,46 @@ struct FarmDayTests {
         #expect(report.failedRuns == 0)
         #expect(report.guardTrips.isEmpty)
         #expect(
-            Set(report.humanActionsByKind.keys).isSubset(of: ["accept", "approve", "inspect"]),
+            Set(report.humanActionsByKind.keys).isSubset(of: ["accept", "approve", "inspect", "confirmChangeover"]),
             "\(report.humanActionsByKind)")
         #expect(report.handsFree > report.orders / 2, "\(report)")
+        #expect(report.changeovers == report.humanActionsByKind["confirmChangeover"] ?? 0)
+    }
+
+    @Test(
+        """
+        with materials and colours loaded, the scheduler changes printers over far less often than the due-date \
+        rule, finishes no later and leaves no more orders late; every changeover is a person's confirmed work
+        """
+    )
+    func schedulerAgainstRule() {
+        var configuration = small(seed: 11)
+        configuration.printers = 6
+        configuration.orders = 40
+        configuration.failureRate = 0
+        var farm = FarmDay(configuration)
+        configuration.settings.scheduling.scheduler = "dueDateRule"
+        var rule = FarmDay(configuration)
+        let (planned, ruled) = (farm.run(), rule.run())
+        #expect(planned.finished == planned.orders && ruled.finished == ruled.orders)
+        #expect(ruled.changeovers > 0, "the rule changes printers over: \(ruled)")
+        #expect(planned.changeovers * 2 <= ruled.changeovers, "at most half the rule's changeovers: \(planned)")
+        #expect(planned.lateHours <= ruled.lateHours + 0.01)
+        #expect(planned.makespanHours <= ruled.makespanHours + 0.01, "\(planned)\n\(ruled)")
+        #expect(planned.humanActionsByKind["confirmChangeover"] == planned.changeovers)
+        #expect(planned.utilisationWhileWorkWaits > 0 && planned.utilisationWhileWorkWaits <= 1)
+    }
+
+    @Test("staggered starts: with one start per circuit at a time the day still finishes, a little later")
+    func staggeredStarts() {
+        var configuration = small(seed: 4)
+        configuration.failureRate = 0
+        configuration.printersPerCircuit = 4
+        var free = FarmDay(configuration)
+        configuration.settings.scheduling.startsPerCircuit = 1
+        var staggered = FarmDay(configuration)
+        let (a, b) = (free.run(), staggered.run())
+        #expect(b.finished == b.orders, "\(b)")
+        #expect(b.makespanHours >= a.makespanHours, "\(a)\n\(b)")
     }
 }

@@ -21,8 +21,15 @@ public struct SchedulingSettings: Sendable, Equatable, Codable {
     /// A plate that has a printer in the current plan moves to another only if the farm gains at least this many
     /// weighted minutes of lateness (or one changeover, or an hour of makespan).
     public var moveGainMinutes: Int
+    /// A free printer with nothing planned takes a plate planned on another printer when it would finish it, the
+    /// changeover included, at least this many minutes before the plate would start there (without a changeover:
+    /// when it finishes before).
+    public var idleTakeoverMinutes: Int
     /// Search moves per replan, on top of the constructive start.
     public var searchIterations: Int
+    /// `farm` (the scheduler: setups and due dates, improved by search) or `dueDateRule` (earliest due date first,
+    /// to the printer that starts it soonest, its material loaded preferred: the rule peers use, for comparison).
+    public var scheduler: String
 
     public struct Weights: Sendable, Equatable, Codable {
         public var weightedTardiness: Double
@@ -48,15 +55,19 @@ public struct SchedulingSettings: Sendable, Equatable, Codable {
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case colourChangeMinutes, materialChangeMinutes, nozzleSwapMinutes, surfaceSwapMinutes, surfaces,
-            defaultSurface, startsPerCircuit, heatUpMinutes, objective, weights, moveGainMinutes, searchIterations
+            defaultSurface, startsPerCircuit, heatUpMinutes, objective, weights, moveGainMinutes, searchIterations,
+            scheduler, idleTakeoverMinutes
     }
 
     public init(
         colourChangeMinutes: Int = 10, materialChangeMinutes: Int = 20, nozzleSwapMinutes: Int = 30,
         surfaceSwapMinutes: Int = 5, surfaces: [String: String] = [:], defaultSurface: String? = nil,
         startsPerCircuit: Int? = nil, heatUpMinutes: Int = 5, objective: String = "lex", weights: Weights = .init(),
-        moveGainMinutes: Int = 30, searchIterations: Int = 2_000
+        moveGainMinutes: Int = 30, searchIterations: Int = 2_000, scheduler: String = "farm",
+        idleTakeoverMinutes: Int = 60
     ) {
+        self.idleTakeoverMinutes = idleTakeoverMinutes
+        self.scheduler = scheduler
         self.colourChangeMinutes = colourChangeMinutes
         self.materialChangeMinutes = materialChangeMinutes
         self.nozzleSwapMinutes = nozzleSwapMinutes
@@ -87,6 +98,9 @@ public struct SchedulingSettings: Sendable, Equatable, Codable {
         weights = try c.decodeIfPresent(Weights.self, forKey: .weights) ?? .init()
         moveGainMinutes = try c.decodeIfPresent(Int.self, forKey: .moveGainMinutes) ?? standard.moveGainMinutes
         searchIterations = try c.decodeIfPresent(Int.self, forKey: .searchIterations) ?? standard.searchIterations
+        scheduler = try c.decodeIfPresent(String.self, forKey: .scheduler) ?? standard.scheduler
+        idleTakeoverMinutes =
+            try c.decodeIfPresent(Int.self, forKey: .idleTakeoverMinutes) ?? standard.idleTakeoverMinutes
     }
 
     func validate() throws(DomainError) {
@@ -94,6 +108,7 @@ public struct SchedulingSettings: Sendable, Equatable, Codable {
             ("colourChangeMinutes", colourChangeMinutes), ("materialChangeMinutes", materialChangeMinutes),
             ("nozzleSwapMinutes", nozzleSwapMinutes), ("surfaceSwapMinutes", surfaceSwapMinutes),
             ("heatUpMinutes", heatUpMinutes), ("moveGainMinutes", moveGainMinutes),
+            ("idleTakeoverMinutes", idleTakeoverMinutes),
         ]
         for (field, value) in minutes where !(0...1440).contains(value) {
             throw .invalid(field: "scheduling.\(field)", reason: "whole minutes from 0 to 1440, got \(value)")
@@ -103,6 +118,9 @@ public struct SchedulingSettings: Sendable, Equatable, Codable {
         }
         guard ["lex", "weighted"].contains(objective) else {
             throw .invalid(field: "scheduling.objective", reason: "lex or weighted, got \(objective.prefix(40))")
+        }
+        guard ["farm", "dueDateRule"].contains(scheduler) else {
+            throw .invalid(field: "scheduling.scheduler", reason: "farm or dueDateRule, got \(scheduler.prefix(40))")
         }
         guard (0...1_000_000).contains(searchIterations) else {
             throw .invalid(field: "scheduling.searchIterations", reason: "0 to 1000000 search moves per replan")

@@ -36,37 +36,38 @@ extension ProductionPlanner {
         // Nothing changed since the last pass (within the minute): the last plan stands without a new search.
         let digest = problem.hashValue
         let unchanged = farm.previousSchedule?.problemDigest == digest
-        let replan = replanner.replan(
-            problem, previous: farm.previousSchedule?.queues ?? [:],
-            budget: SchedulingBudget(
-                objective: ScheduleObjective(rawValue: settings.scheduling.objective) ?? .lex,
-                iterations: unchanged ? 0 : settings.scheduling.searchIterations, stopAfterStall: 300))
+        let budget = SchedulingBudget(
+            objective: ScheduleObjective(rawValue: settings.scheduling.objective) ?? .lex,
+            iterations: unchanged ? 0 : settings.scheduling.searchIterations, stopAfterStall: 300)
+        let replan =
+            settings.scheduling.scheduler == "dueDateRule"
+            ? Replanner.Replan(
+                schedule: EarliestDueDateRule().schedule(problem, budget: budget), moved: 0, searched: false)
+            : replanner.replan(problem, previous: farm.previousSchedule?.queues ?? [:], budget: budget)
         var schedule = input.farmSchedule(replan, now: farm.now)
         schedule.problemDigest = digest
 
         var started = Set<PlanID>()
         var heating = input.heating
-        for (index, slot) in input.printers.enumerated() {
-            let printer = slot.printer
-            guard slot.committed == nil, let head = replan.schedule.placements[index].first else { continue }
-            let plate = input.jobs[head.job]
-            guard printer.status == .idle, printer.job == nil, !input.busy.contains(printer.id) else { continue }
-            if let taken = bedTaken(printer, farm) {
-                steps.append(.waiting("printer \(printer.name)", reason: "its next print waits: \(taken)"))
-                continue
-            }
-            if head.setup > 0 {
-                let target = input.setup(for: plate)
+        var taken = Set<Int>()
+        var idle: [Int] = []
+        let placements = replan.schedule.placements
+        /// The printer's next plate: started now, or its changeover asked of a person.
+        func take(_ job: Int, on index: Int, setup: Int, start: Int) {
+            let slot = input.printers[index]
+            let (printer, plate) = (slot.printer, input.jobs[job])
+            taken.insert(job)
+            if setup > 0 {
                 let changes = FarmScheduling.PrinterState.changes(from: slot.machine.loaded, to: plate.job.state)
                 steps.append(
                     .requestChangeover(
                         printer.id,
                         ChangeoverTask(
-                            plan: plate.ready.plan.id, setup: target, steps: changes,
-                            before: farm.now.addingTimeInterval(Double(head.start) * 60))))
-                continue
+                            plan: plate.ready.plan.id, setup: input.setup(for: plate), steps: changes,
+                            before: farm.now.addingTimeInterval(Double(start) * 60))))
+                return
             }
-            guard head.start <= 0, !started.contains(plate.ready.plan.id) else { continue }
+            guard start <= 0, !started.contains(plate.ready.plan.id) else { return }
             if let circuit = printer.capabilities.powerCircuit, let limit = settings.scheduling.startsPerCircuit,
                 heating[circuit, default: 0] >= limit
             {
@@ -76,7 +77,7 @@ extension ProductionPlanner {
                         reason:
                             "staggered start: \(heating[circuit, default: 0]) print(s) heating on circuit \(circuit) "
                             + "(at most \(limit) at once)"))
-                continue
+                return
             }
             let dispatch = dispatch(plate.ready, to: printer, farm: farm)
             steps += dispatch
@@ -84,6 +85,42 @@ extension ProductionPlanner {
                 started.insert(plate.ready.plan.id)
                 if let circuit = printer.capabilities.powerCircuit { heating[circuit, default: 0] += 1 }
             }
+        }
+        for (index, slot) in input.printers.enumerated() {
+            let printer = slot.printer
+            guard slot.committed == nil, printer.status == .idle, printer.job == nil, !input.busy.contains(printer.id)
+            else { continue }
+            if let taken = bedTaken(printer, farm) {
+                if !placements[index].isEmpty {
+                    steps.append(.waiting("printer \(printer.name)", reason: "its next print waits: \(taken)"))
+                }
+                continue
+            }
+            guard let head = placements[index].first else {
+                idle.append(index)
+                continue
+            }
+            take(head.job, on: index, setup: head.setup, start: head.start)
+        }
+        // why: the plan is made from the plates waiting now; a printer left idle while plates queue elsewhere loses
+        // capacity the orders still to come will need (the farm day found printers idle a third of the time while
+        // work waited). A free printer with nothing planned takes a plate it can finish before that plate would even
+        // start where it is planned; one that needs a changeover only when that wins `idleTakeoverMinutes` besides.
+        for index in idle {
+            let machine = problem.printers[index]
+            var best: (job: Int, setup: Int, key: (Int, Int, Int))?
+            for (other, queue) in placements.enumerated() where other != index {
+                for placement in queue where placement.start > 0 && !taken.contains(placement.job) {
+                    let job = problem.jobs[placement.job]
+                    guard job.fits(machine) else { continue }
+                    let setup = problem.setupTimes.between(machine.loaded, job.state)
+                    let margin = setup > 0 ? settings.scheduling.idleTakeoverMinutes : 0
+                    guard setup + job.duration + margin <= placement.start else { continue }
+                    let key = (setup > 0 ? 1 : 0, job.due, -placement.start)
+                    if best == nil || key < best!.key { best = (placement.job, setup, key) }
+                }
+            }
+            if let best { take(best.job, on: index, setup: best.setup, start: best.setup) }
         }
         for plate in schedule.unscheduled {
             steps.append(.waiting("plan \(plate.plan)", reason: plate.reason))
