@@ -11,8 +11,14 @@ public struct Replanner: Sendable {
         public var changeovers: Int
         /// Minutes of makespan saved, lateness and changeovers not worse.
         public var makespan: Int
+        /// And at least this share of the lateness there is: on a farm already far behind, a few minutes more are
+        /// no reason to move plates people have seen planned.
+        public var tardinessShare: Double
 
-        public init(weightedTardiness: Int = 30, changeovers: Int = 1, makespan: Int = 60) {
+        public init(
+            weightedTardiness: Int = 30, changeovers: Int = 1, makespan: Int = 60, tardinessShare: Double = 0.01
+        ) {
+            self.tardinessShare = tardinessShare
             self.weightedTardiness = weightedTardiness
             self.changeovers = changeovers
             self.makespan = makespan
@@ -99,8 +105,10 @@ public struct Replanner: Sendable {
     }
 
     func winsClearly(_ new: ScheduleMetrics, over old: ScheduleMetrics, objective: ScheduleObjective) -> Bool {
-        if objective == .weighted { return new.weightedSum <= old.weightedSum - Double(gain.weightedTardiness) }
-        if new.totalWeightedTardiness <= old.totalWeightedTardiness - gain.weightedTardiness { return true }
+        let needed = max(
+            gain.weightedTardiness, Int((Double(old.totalWeightedTardiness) * gain.tardinessShare).rounded(.up)))
+        if objective == .weighted { return new.weightedSum <= old.weightedSum - Double(needed) }
+        if new.totalWeightedTardiness <= old.totalWeightedTardiness - needed { return true }
         guard new.totalWeightedTardiness <= old.totalWeightedTardiness else { return false }
         if new.changeovers <= old.changeovers - gain.changeovers { return true }
         return new.changeovers <= old.changeovers && new.makespan <= old.makespan - gain.makespan

@@ -89,6 +89,36 @@ struct SchedulingBench: AsyncParsableCommand {
                 + String(format: "%.1f", median(replans)) + " ms; with 2,000 search moves "
                 + String(format: "%.1f", median(searched)) + " ms")
 
+        // A replan after one event, as the production loop makes it: the last plan kept, a rush plate arrived and one
+        // printer's print runs an hour longer; the replanner keeps what stays, inserts the new plate and searches (1,000
+        // moves, the loop's default).
+        let planned = FarmScheduler().schedule(mediumProblem, budget: SchedulingBudget(seed: 1, iterations: 2_000))
+        var previous: [String: [String]] = [:]
+        for (printer, queue) in planned.queues.enumerated() {
+            previous[mediumProblem.printers[printer].id] = queue.map { mediumProblem.jobs[$0].id }
+        }
+        var afterEvent = mediumProblem
+        var rush = afterEvent.jobs[0]
+        rush.id = "rush"
+        rush.due = rush.duration + 30
+        rush.weight = 5
+        afterEvent.jobs.append(rush)
+        afterEvent.printers[0].availableFrom += 60
+        var incremental: [Double] = []
+        var moved: [Int] = []
+        for seed in UInt64(1)...5 {
+            let started = ContinuousClock.now
+            let replan = Replanner().replan(
+                afterEvent, previous: previous,
+                budget: SchedulingBudget(seed: seed, iterations: 1_000, stopAfterStall: 300))
+            incremental.append(seconds(ContinuousClock.now - started) * 1000)
+            moved.append(replan.moved)
+        }
+        print(
+            "replan 200 × 2000 after one event (a rush plate, a printer delayed an hour), as the loop does: median "
+                + String(format: "%.1f", median(incremental)) + " ms, plates moved "
+                + "\(moved.sorted()[moved.count / 2]) (median)")
+
         var generator = InstanceGenerator(seed: 2026)
         let problem = generator.problem(printers: printers, jobs: jobs)
         if let saveInstance {

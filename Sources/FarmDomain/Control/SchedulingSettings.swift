@@ -63,7 +63,7 @@ public struct SchedulingSettings: Sendable, Equatable, Codable {
         colourChangeMinutes: Int = 10, materialChangeMinutes: Int = 20, nozzleSwapMinutes: Int = 30,
         surfaceSwapMinutes: Int = 5, surfaces: [String: String] = [:], defaultSurface: String? = nil,
         startsPerCircuit: Int? = nil, heatUpMinutes: Int = 5, objective: String = "lex", weights: Weights = .init(),
-        moveGainMinutes: Int = 30, searchIterations: Int = 2_000, scheduler: String = "farm",
+        moveGainMinutes: Int = 30, searchIterations: Int = 1_000, scheduler: String = "farm",
         idleTakeoverMinutes: Int = 60
     ) {
         self.idleTakeoverMinutes = idleTakeoverMinutes
