@@ -78,6 +78,14 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
+        // The production loop: reads the farm, asks the planner (and through it the scheduler), carries out the steps.
+        .target(
+            name: "FarmProduction",
+            dependencies: [
+                "FarmDomain", "FarmStore", .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
         // Scheduling: the farm's plates on its printers, changeover- and due-date-aware. Pure: no IO, time passed in.
         .target(name: "FarmScheduling", swiftSettings: swiftSettings),
         // Web shops (Shopify, WooCommerce, Etsy): their wire formats and signatures, without IO, and the connectors.
@@ -132,8 +140,8 @@ let package = Package(
         .target(
             name: "FarmServer",
             dependencies: [
-                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "FarmShops", "FarmReactions", "MeshKit",
-                "FarmArtifacts",
+                "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "FarmShops", "FarmReactions", "FarmProduction",
+                "MeshKit", "FarmArtifacts",
                 "Slicing",
                 "PrinterLink",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -169,7 +177,7 @@ let package = Package(
             name: "printfarm-bench",
             dependencies: [
                 "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmShops", "FarmScheduling", "MeshKit",
-                "Slicing", "FarmSimulation",
+                "Slicing", "FarmSimulation", "FarmProduction",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -207,8 +215,8 @@ let package = Package(
         .testTarget(
             name: "FarmServerTests",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmIntake", "FarmReactions", "MeshTestSupport", "Slicing",
-                "PrinterLink",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmIntake", "FarmReactions", "FarmProduction",
+                "MeshTestSupport", "Slicing", "PrinterLink",
                 "VirtualPrinter",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -3,6 +3,7 @@ import FarmArtifacts
 import FarmAuth
 import FarmDomain
 import FarmIntake
+import FarmProduction
 import FarmReactions
 import FarmShops
 import FarmStore

@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmProduction
 import Foundation
 import PrinterLink
 
@@ -178,3 +179,5 @@ extension PrinterFleet {
         )
     }
 }
+
+extension PrinterFleet: RunDispatcher {}

@@ -1,6 +1,7 @@
 import Crypto
 import FarmArtifacts
 import FarmDomain
+import FarmProduction
 import FarmStore
 import Foundation
 import Slicing
@@ -150,5 +151,16 @@ struct SliceService: Sendable {
         let outcome = try await store.slices.execute(
             .record(recorded), id: key, context: sliceContext, correlationID: correlationID)
         return (outcome.model, outcome.version, false)
+    }
+}
+
+extension SliceService: LoopSlicer {
+    func sliceForLoop(model: String, profile: String, recipe: SliceRecipe, context: CommandContext) async throws
+        -> SlicedGCode
+    {
+        let (slice, _, _) = try await slice(
+            entries: [PlateEntry(model: model, copies: 1)], profile: profile, recipe: recipe, context: context,
+            correlationID: nil)
+        return SlicedGCode(artifact: slice.gcode, printSeconds: slice.facts.estimatedSeconds.map(Double.init))
     }
 }

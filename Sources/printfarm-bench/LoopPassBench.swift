@@ -1,6 +1,7 @@
 import ArgumentParser
 import FarmArtifacts
 import FarmDomain
+import FarmProduction
 import FarmServer
 import FarmStore
 import Foundation
@@ -57,7 +58,7 @@ struct LoopPassBench: AsyncParsableCommand {
         let artifacts = try ArtifactStore(root: directory)
         defer { try? FileManager.default.removeItem(at: directory) }
         let planner = ProductionPlanner(settings: ProductionSettings())
-        let loop = ProductionLoop.reader(store: store, artifacts: artifacts, settings: ProductionSettings())
+        let loop = ProductionLoop.reader(store: store, settings: ProductionSettings())
         let first = ContinuousClock.now
         _ = planner.steps(try await loop.snapshot())
         say(

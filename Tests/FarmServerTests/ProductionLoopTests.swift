@@ -8,6 +8,7 @@ import PrinterLink
 import Testing
 import VirtualPrinter
 
+@testable import FarmProduction
 @testable import FarmServer
 
 /// The production loop end to end: the real PrusaSlicer, a virtual printer speaking Moonraker, the real store.

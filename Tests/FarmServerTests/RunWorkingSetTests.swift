@@ -5,6 +5,7 @@ import Logging
 import Testing
 
 @testable import FarmDomain
+@testable import FarmProduction
 @testable import FarmServer
 
 /// What the production loop holds of the runs: the logic alone, runs made by hand.

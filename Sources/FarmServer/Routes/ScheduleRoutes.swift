@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmProduction
 import Foundation
 import Hummingbird
 

@@ -1,4 +1,3 @@
-import FarmArtifacts
 import FarmDomain
 import FarmStore
 import Foundation
@@ -12,8 +11,8 @@ import ServiceLifecycle
 /// runs are read in full once and then followed through the event log (`RunWorkingSet`).
 public actor ProductionLoop: Service {
     let store: Store
-    let slicing: SliceService
-    let fleet: PrinterFleet?
+    let slicing: (any LoopSlicer)?
+    let fleet: (any RunDispatcher)?
     let planner: ProductionPlanner
     let now: @Sendable () -> Date
     let logger: Logger
@@ -36,8 +35,8 @@ public actor ProductionLoop: Service {
     /// A safety net: everything is read again this often, even though the catch-up misses nothing.
     let fullReadEvery: TimeInterval
 
-    init(
-        store: Store, slicing: SliceService, fleet: PrinterFleet?, settings: ProductionSettings,
+    public init(
+        store: Store, slicing: (any LoopSlicer)?, fleet: (any RunDispatcher)?, settings: ProductionSettings,
         now: @escaping @Sendable () -> Date, logger: Logger,
         interval: Duration = .seconds(2), fullReadEvery: TimeInterval = 3600
     ) {
@@ -63,7 +62,7 @@ public actor ProductionLoop: Service {
 
     /// One pass: the steps planned and carried out (for tests and logs).
     @discardableResult
-    func pass() async -> [ProductionStep] {
+    public func pass() async -> [ProductionStep] {
         var farm: FarmSnapshot
         do {
             farm = try await snapshot()
@@ -88,12 +87,10 @@ public actor ProductionLoop: Service {
         return steps
     }
 
-    /// A loop that only reads — no fleet, the slicer never called — for benchmarks of its reading.
-    public static func reader(store: Store, artifacts: ArtifactStore, settings: ProductionSettings) -> ProductionLoop {
+    /// A loop that only reads — no fleet, no slicer — for benchmarks of its reading.
+    public static func reader(store: Store, settings: ProductionSettings) -> ProductionLoop {
         ProductionLoop(
-            store: store, slicing: SliceService(store: store, artifacts: artifacts, slicerPath: nil, concurrency: 1),
-            fleet: nil, settings: settings,
-            now: { Date() }, logger: Logger(label: "loop"))
+            store: store, slicing: nil, fleet: nil, settings: settings, now: { Date() }, logger: Logger(label: "loop"))
     }
 
     // MARK: reading
@@ -263,19 +260,15 @@ public actor ProductionLoop: Service {
 
     /// Slices in the background: a pass does not wait for the slicer, the next one finds the G-code.
     private func startSlicing(_ key: PlanRevisionKey, model: String, profile: String, recipe: SliceRecipe) {
-        guard !slicingNow.contains(key) else { return }
+        guard let slicing, !slicingNow.contains(key) else { return }
         if let failed = sliceFailedAt[key], now().timeIntervalSince(failed) < 60 { return }
         slicingNow.insert(key)
-        let slicing = slicing
         let context = context(.sliceRecorded)
         Task {
             do {
-                let (slice, _, _) = try await slicing.slice(
-                    entries: [PlateEntry(model: model, copies: 1)], profile: profile, recipe: recipe, context: context,
-                    correlationID: nil)
-                self.sliced(
-                    key, SlicedGCode(artifact: slice.gcode, printSeconds: slice.facts.estimatedSeconds.map(Double.init))
-                )
+                let gcode = try await slicing.sliceForLoop(
+                    model: model, profile: profile, recipe: recipe, context: context)
+                self.sliced(key, gcode)
             } catch {
                 self.sliceFailed(key, error)
             }
