@@ -632,6 +632,20 @@ struct WebPageTests {
                 "a viewer sees the diff, not the approval")
             #expect(try await farm.request(.get, "/plans/nope", headers: [.cookie: operatorCookie]).status == .notFound)
 
+            // Scheduling: the form is there for an operator; a rush mark and a group pin set through the API show.
+            #expect(html.contains("data-post=\"/api/v1/plans/\(seeded.plan)/scheduling\" data-method=\"PUT\""))
+            #expect(html.contains("any printer that fits, by due date"))
+            #expect(!viewed.contains("/scheduling\""), "a viewer gets no scheduling form")
+            let pinned = try await farm.request(
+                .put, "/api/v1/plans/\(seeded.plan)/scheduling", json: #"{"rush":true,"pinnedGroup":"room B"}"#)
+            #expect(pinned.status == .ok, "\(pinned.text)")
+            let both = try await farm.request(
+                .put, "/api/v1/plans/\(seeded.plan)/scheduling",
+                json: #"{"pinnedGroup":"room B","pinnedPrinter":"01936a4e-0000-7000-8000-00000000000a"}"#)
+            #expect(both.status == .unprocessableContent, "an unknown printer: \(both.text)")
+            let marked = try await farm.request(.get, "/plans/\(seeded.plan)", headers: [.cookie: operatorCookie]).text
+            #expect(marked.contains("rush, kept to group room B"))
+
             // A guardrail stops the revision: the board says so with the reason, the plan page offers approval again.
             _ = try await farm.store.plans.execute(
                 .requireReview(revision: 2, reasons: ["loop breaker: 2 runs of revision 2 failed"]),

@@ -9,7 +9,7 @@ enum PlanPage {
     static func render(
         _ plan: Plan, version: Int, intent: Intent?, runs: [Run], printers: [PrinterID: String], events: [StoredEvent],
         actors: [String: String],
-        viewer: Viewer
+        viewer: Viewer, schedule: FarmSchedule? = nil
     ) -> HTML {
         let stamp = Timeline.stamper(viewer.timeZone)
         let item = intent?.lineItems.first { $0.id == plan.lineItemID }
@@ -28,6 +28,14 @@ enum PlanPage {
         if let current = plan.currentRevision {
             facts.append("<dt>Prints from</dt><dd>revision \(current.number)</dd>")
         }
+        facts.append("<dt>Scheduling</dt><dd>\(schedulingWords(plan.scheduling, printers: printers))</dd>")
+        for (printer, print) in schedule?.prints(of: plan.id) ?? [] {
+            let changeover =
+                print.changeover.isEmpty ? "" : " after a changeover (\(print.changeover.joined(separator: " and ")))"
+            facts.append(
+                "<dt>Planned</dt><dd>on \(printer) \(stamp(print.start)) to \(stamp(print.end))\(changeover)\(print.late ? ", late" : "")</dd>"
+            )
+        }
         let revisions = plan.revisions.reversed().map { revision in
             self.revision(
                 revision, of: plan, version: version, previous: plan.revisions.last { $0.number < revision.number },
@@ -41,10 +49,42 @@ enum PlanPage {
                 <nav class="crumbs" aria-label="Breadcrumb"><a href="/orders">Orders</a> › \(intent.map { HTML("<a href=\"/orders/\($0.id)\">\(OrdersPage.name(of: $0))</a>") } ?? "Order") › Plan</nav>
                 <div class="page-head"><h1>\(title)</h1></div>
                 <dl class="facts">\(facts)</dl>
+                \(viewer.may(.operate) ? schedulingForm(plan, version: version, printers: printers) : HTML.empty)
                 <section class="panel wide" aria-labelledby="revisions"><h2 id="revisions">Revisions</h2>\(revisions)</section>
                 <section class="panel wide" aria-labelledby="runs"><h2 id="runs">Runs</h2>\(rows.isEmpty ? HTML("<p class=\"empty\">No run yet.</p>") : HTML("<table class=\"list\">\(RunPage.rowHead)<tbody>\(rows)</tbody></table>"))</section>
                 <section class="panel wide" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>\(Timeline.render(events, actors: actors, stamp: stamp))</section>
                 """)
+    }
+
+    static func schedulingWords(_ scheduling: PlanScheduling?, printers: [PrinterID: String]) -> String {
+        var words: [String] = []
+        if scheduling?.rush == true { words.append("rush") }
+        if let pinned = scheduling?.pinnedPrinter {
+            words.append("pinned to \(printers[pinned] ?? pinned.description)")
+        }
+        if let group = scheduling?.pinnedGroup { words.append("kept to group \(group)") }
+        return words.isEmpty ? "any printer that fits, by due date" : words.joined(separator: ", ")
+    }
+
+    /// Pin to a printer or a group, mark rush: inputs the schedule weighs, not orders it obeys blindly.
+    static func schedulingForm(_ plan: Plan, version: Int, printers: [PrinterID: String]) -> HTML {
+        let current = plan.scheduling ?? PlanScheduling()
+        let options = printers.sorted { $0.value < $1.value }.map { id, name in
+            HTML("<option value=\"\(id)\"\(current.pinnedPrinter == id ? HTML(" selected") : .empty)>\(name)</option>")
+        }
+        return """
+            <section class="panel wide" aria-labelledby="scheduling"><h2 id="scheduling">Scheduling</h2>
+            <form class="ship" data-post="/api/v1/plans/\(plan.id)/scheduling" data-method="PUT" \
+            data-version="\(version)" data-done="Scheduling saved">
+            <label><input type="checkbox" name="rush"\(current.rush ? HTML(" checked") : .empty)> Rush \
+            <span class="quiet">(its lateness weighs five times)</span></label>
+            <label>Pin to printer <select name="pinnedPrinter"><option value="">no pin</option>\(options)</select></label>
+            <label>or to group <input name="pinnedGroup" maxlength="60" value="\(current.pinnedGroup ?? "")"></label>
+            <button type="submit">Save</button>
+            <p class="error" role="alert" hidden></p>
+            </form>
+            </section>
+            """
     }
 
     static func revision(

@@ -163,6 +163,15 @@ enum PrintersPage {
             "<dt>Connection</dt><dd>\(printer.connector.rawValue) at <code>\(printer.address)</code>\(live.report.map { HTML(" — \($0.link.rawValue)\($0.linkReason.map { ": \($0)" } ?? "")") } ?? .empty)</dd>",
             "<dt>Material</dt><dd>\(material(printer))</dd>",
         ]
+        let fitted = [
+            printer.nozzle.map { String(format: "%g mm nozzle", $0) }, printer.fittedSurface.map { "\($0) sheet" },
+        ].compactMap { $0 }
+        if !fitted.isEmpty { facts.append("<dt>Fitted</dt><dd>\(fitted.joined(separator: ", "))</dd>") }
+        if let task = printer.changeover {
+            facts.append(
+                "<dt>Changeover</dt><dd class=\"why\">\(task.sentence) before \(stamp(task.before)) (the next planned print waits for it)</dd>"
+            )
+        }
         if let run = live.run {
             facts.append(
                 "<dt>Printing</dt><dd><a href=\"/runs/\(run.id)\">run \(run.id.description.suffix(6))</a>\(run.progress.map { HTML(", \($0.percent) %") } ?? .empty)</dd>"
@@ -195,6 +204,9 @@ enum PrintersPage {
             ("Hotend up to", capabilities.maxHotendTemperature.map { "\(number($0)) °C" } ?? "not recorded"),
             ("Bed up to", capabilities.maxBedTemperature.map { "\(number($0)) °C" } ?? "not recorded"),
             ("Materials", capabilities.materials.isEmpty ? "any" : capabilities.materials.joined(separator: ", ")),
+            ("Direct drive", capabilities.directDrive == true ? "yes" : "no"),
+            ("Group", capabilities.group ?? "none"),
+            ("Power circuit", capabilities.powerCircuit ?? "not recorded"),
         ]
         let calibrations = (printer.calibrations ?? []).sorted { $0.kind < $1.kind }.map { calibration in
             let values = calibration.values.sorted { $0.key < $1.key }.map { "\($0.key) \(number($0.value))" }.joined(
@@ -204,7 +216,8 @@ enum PrintersPage {
             )
         }
         let actions = WebPage.buttons(
-            TriageBoard.Action.recover(printer, recovery: live.report?.recovery) + maintenance(printer),
+            (printer.changeover == nil ? [] : [TriageBoard.Action.confirmChangeover(printer.id)])
+                + TriageBoard.Action.recover(printer, recovery: live.report?.recovery) + maintenance(printer),
             version: version, viewer: viewer)
         return """
             <div class="page-head"><h1>\(printer.name)</h1>\(actions.isEmpty ? HTML.empty : HTML("<div class=\"actions\">\(actions)</div>"))</div>

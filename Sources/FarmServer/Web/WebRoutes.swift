@@ -139,7 +139,7 @@ struct WebRoutes {
                 PlanPage.render(
                     plan, version: version, intent: intent, runs: runs, printers: try await printerNames(),
                     events: events, actors: try await people(in: events),
-                    viewer: viewer))
+                    viewer: viewer, schedule: await loop?.schedule))
         }
         routes.page("/oauth/etsy/callback", .administer) { request, _ in try await shops.finishOAuth(request) }
         routes.page("/shops", .read) { _, context in
