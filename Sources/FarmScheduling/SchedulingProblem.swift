@@ -41,7 +41,7 @@ public struct PrinterState: Sendable, Hashable {
         if from.nozzle != to.nozzle && from.nozzle != 0 && to.nozzle != 0 {
             parts.append("swap to the \(Double(to.nozzle) / 1000) mm nozzle")
         }
-        if !from.material.isEmpty && (from.material != to.material || from.colour != to.colour) {
+        if !from.material.isEmpty && (from.material != to.material || (!to.colour.isEmpty && from.colour != to.colour)) {
             parts.append(to.colour.isEmpty ? "load \(to.material)" : "load \(to.material) \(to.colour)")
         }
         if !from.surface.isEmpty && !to.surface.isEmpty && from.surface != to.surface {
@@ -69,9 +69,11 @@ public struct SetupTimes: Sendable, Hashable {
     }
 
     public func between(_ from: PrinterState, _ to: PrinterState) -> Int {
+        // A plate that names no colour takes whatever colour is loaded.
         let filament =
             from.material.isEmpty || from.material == to.material
-            ? (from.material.isEmpty || from.colour == to.colour ? 0 : colourChange) : materialChange
+            ? (from.material.isEmpty || to.colour.isEmpty || from.colour == to.colour ? 0 : colourChange)
+            : materialChange
         let surface = from.surface.isEmpty || to.surface.isEmpty || from.surface == to.surface ? 0 : surfaceSwap
         let nozzle = from.nozzle != to.nozzle && from.nozzle != 0 && to.nozzle != 0 ? nozzleSwap : 0
         return nozzle + filament + surface

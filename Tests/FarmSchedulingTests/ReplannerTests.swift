@@ -83,6 +83,9 @@ struct ReplannerTests {
         let unknown = PrinterState(material: "", colour: "", nozzle: 400)
         #expect(times.between(unknown, textured) == 0)
         #expect(PrinterState.changes(from: unknown, to: textured).isEmpty)
+        let anyColour = PrinterState(material: "PETG", colour: "", nozzle: 400, surface: "textured PEI")
+        #expect(times.between(textured, anyColour) == 0, "a plate naming no colour takes the one loaded")
+        #expect(PrinterState.changes(from: textured, to: anyColour).isEmpty)
         let problem = SchedulingProblem(
             printers: [printer("P1", surface: "smooth PEI"), printer("P2", surface: "textured PEI")],
             jobs: [job("petg", surface: "textured PEI")])

@@ -78,8 +78,11 @@ struct MoonrakerConnectorTests {
 
         moonraker.stop()
         let down = await watch.first(within: 60) { $0.link == .down }
+        // why: the websocket usually ends with 1006; on a loaded machine the connector may be between reconnects
+        // when Moonraker dies, and then says the channel closed or the connection was refused. Each is the link down.
+        let dropped = ["1006", "closed", "refused", "no connection"]
         #expect(
-            down?.state == .offline && down?.linkReason?.contains("1006") == true,
+            down?.state == .offline && dropped.contains { down?.linkReason?.contains($0) == true },
             "a dropped connection: \(watch.reports)")
 
         // Counted before the restart: the connector may reconnect (and report) before `start` returns — taking the
