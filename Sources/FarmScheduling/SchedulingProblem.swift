@@ -41,7 +41,8 @@ public struct PrinterState: Sendable, Hashable {
         if from.nozzle != to.nozzle && from.nozzle != 0 && to.nozzle != 0 {
             parts.append("swap to the \(Double(to.nozzle) / 1000) mm nozzle")
         }
-        if !from.material.isEmpty && (from.material != to.material || (!to.colour.isEmpty && from.colour != to.colour)) {
+        if !from.material.isEmpty && (from.material != to.material || (!to.colour.isEmpty && from.colour != to.colour))
+        {
             parts.append(to.colour.isEmpty ? "load \(to.material)" : "load \(to.material) \(to.colour)")
         }
         if !from.surface.isEmpty && !to.surface.isEmpty && from.surface != to.surface {
