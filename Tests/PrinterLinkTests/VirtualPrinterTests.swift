@@ -140,10 +140,11 @@ struct VirtualPrinterTests {
         """
     )
     func faults() async throws {
-        // Polled after 2 s of silence, closed after 6 s: a 4 s silence leaves 2 s either way, so a loaded machine
-        // (the suite runs a browser and demo farms alongside) sees the poll and the socket's return in time.
+        // Polled after 4 s of silence, closed after 12 s: an 8 s silence leaves 4 s either way, so a loaded machine
+        // (the suite runs a browser and demo farms alongside) sees the poll and the socket's return in time (with
+        // 2 s either way, a run beside two CPU-bound processes missed the poll).
         var configuration = MoonrakerSession.Configuration()
-        configuration.silenceLimit = 2
+        configuration.silenceLimit = 4
         let rig = try await Rig(speed: 1, configuration: configuration)
         defer { rig.stop() }
         let (printer, client, watch) = (rig.printer, rig.client, rig.watch)
@@ -158,7 +159,7 @@ struct VirtualPrinterTests {
                     watch.reports.dropFirst(afterDrop).contains { $0.link == .live }
                 } != nil, "reconnected: \(watch.reports)")
 
-            await printer.inject(.silence, seconds: 4)
+            await printer.inject(.silence, seconds: 8)
             #expect(
                 await watch.first(within: patience) { $0.linkReason?.contains("silent") == true } != nil,
                 "polled while silent: \(watch.reports)")
