@@ -116,7 +116,7 @@ public actor ProductionLoop: Service {
         return FarmSnapshot(
             now: now(), intents: intents, plans: plans, runs: runs.held, printers: try await store.printers.all(),
             models: models, profiles: profiles,
-            gcode: gcode, provenGCode: runs.proven, lastScheduled: runs.lastScheduled)
+            gcode: gcode, provenGCode: runs.proven)
     }
 
     /// The open intents and the plans of those in production.

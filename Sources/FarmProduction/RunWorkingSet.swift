@@ -15,7 +15,6 @@ struct RunWorkingSet {
     private(set) var tracked: Set<PlanID>
     /// Each printer's last finished runs, by end time, oldest first.
     private var recent: [PrinterID: [(id: RunID, ended: Date)]] = [:]
-    private(set) var lastScheduled: [PrinterID: Date] = [:]
     /// G-code artifacts of plates whose parts passed QA.
     var proven: Set<String> = []
 
@@ -35,7 +34,6 @@ struct RunWorkingSet {
     mutating func absorb(_ run: Run, version: Int) -> Bool {
         if let mine = versions[run.id], mine >= version { return false }
         let passedBefore = runs[run.id]?.qa == .passed
-        lastScheduled[run.printerID] = max(lastScheduled[run.printerID] ?? .distantPast, run.scheduledAt)
         if [.completed, .failed].contains(run.status), let ended = run.endedAt {
             keepRecent(run.id, ended: ended, on: run.printerID)
         }

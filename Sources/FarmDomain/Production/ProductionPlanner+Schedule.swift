@@ -24,7 +24,7 @@ extension ProductionPlanner {
         steps: [ProductionStep], schedule: FarmSchedule
     ) {
         var steps: [ProductionStep] = []
-        let input = SchedulingInput(ready, farm: farm, settings: settings.scheduling, planner: self)
+        let input = SchedulingInput(ready, farm: farm, settings: settings.scheduling)
         steps += input.withdrawn
         let weights = settings.scheduling.weights
         let problem = SchedulingProblem(
@@ -154,7 +154,7 @@ struct SchedulingInput {
     var heating: [String: Int] = [:]
     /// Changeovers asked for that no plate needs any more.
     var withdrawn: [ProductionStep] = []
-    init(_ ready: [ReadyPlate], farm: FarmSnapshot, settings: SchedulingSettings, planner: ProductionPlanner) {
+    init(_ ready: [ReadyPlate], farm: FarmSnapshot, settings: SchedulingSettings) {
         setupTimes = SetupTimes(
             colourChange: settings.colourChangeMinutes, materialChange: settings.materialChangeMinutes,
             nozzleSwap: settings.nozzleSwapMinutes, surfaceSwap: settings.surfaceSwapMinutes)

@@ -19,8 +19,6 @@ public struct FarmSnapshot: Sendable {
     public var gcode: [PlanRevisionKey: SlicedGCode]
     /// G-code that made parts which passed QA, in any order: a repeat order of a proven recipe is no first run.
     public var provenGCode: Set<String>
-    /// When each printer was last given a run, including runs the snapshot does not hold.
-    public let lastScheduled: [PrinterID: Date]
     /// The plan made last pass: plates stay where it put them unless moving wins clearly.
     public var previousSchedule: FarmSchedule?
     private let runsByPlan: [PlanID: [Run]]
@@ -32,12 +30,9 @@ public struct FarmSnapshot: Sendable {
     public init(
         now: Date, intents: [Intent], plans: [Plan], runs: [Run], printers: [Printer], models: [String: ModelFacts],
         profiles: BoundProfiles,
-        gcode: [PlanRevisionKey: SlicedGCode], provenGCode: Set<String> = [], lastScheduled: [PrinterID: Date] = [:]
+        gcode: [PlanRevisionKey: SlicedGCode], provenGCode: Set<String> = []
     ) {
         self.provenGCode = provenGCode
-        var last = lastScheduled
-        for run in runs { last[run.printerID] = max(last[run.printerID] ?? .distantPast, run.scheduledAt) }
-        self.lastScheduled = last
         var byPlan: [PlanID: [Run]] = [:]
         for run in runs { for planID in Set(run.items.map(\.planID)) { byPlan[planID, default: []].append(run) } }
         runsByPlan = byPlan
