@@ -15,7 +15,7 @@ enum Explanation {
                     change =
                         state.material.isEmpty
                         ? "no changeover planned (what it holds is not recorded)"
-                        : "no changeover (\(job.material) \(job.colour) is loaded)"
+                        : "no changeover (\(job.colour.isEmpty ? job.material : "\(job.material) \(job.colour)") is loaded)"
                 } else {
                     let parts = PrinterState.changes(from: state, to: job.state)
                     change = parts.joined(separator: " and ") + " first (\(placement.setup) min)"

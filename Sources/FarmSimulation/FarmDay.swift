@@ -270,7 +270,10 @@ public struct FarmDay {
     /// farm's setup minutes for it.
     mutating func answerChangeovers() {
         let settings = configuration.settings.scheduling
-        for (id, printer) in printers where printer.changeover != nil && !changingOver.contains(id) {
+        // In id order: events at the same moment are handled in the order they were added, so a dictionary's order
+        // would make one seed give different days.
+        for (id, printer) in printers.sorted(by: { $0.key < $1.key })
+        where printer.changeover != nil && !changingOver.contains(id) {
             guard let task = printer.changeover else { continue }
             changingOver.insert(id)
             var minutes = 0

@@ -46,7 +46,9 @@ struct ShopFulfilmentTests {
         let (port, server) = try await standIn.serve()
         defer { server.cancel() }
         let clock = TestClock()
-        try await withFarm { farm in
+        // why: the retry route stamps its command with the farm's clock; on a real clock a test that ran longer than
+        // the minute it advanced its own clock found the retry not yet due (seen once, 183 s for the test).
+        try await withFarm(now: { clock.now }) { farm in
             let connection = try await farm.connectShop(
                 "shopify", name: "Main", api: "http://127.0.0.1:\(port)",
                 secrets: ["webhookSecret": "test-client-secret", "accessToken": "shpat_test"]
@@ -161,7 +163,9 @@ struct ShopFulfilmentTests {
         let (port, server) = try await standIn.serve()
         defer { server.cancel() }
         let clock = TestClock()
-        try await withFarm { farm in
+        // why: the retry route stamps its command with the farm's clock; on a real clock a test that ran longer than
+        // the minute it advanced its own clock found the retry not yet due (seen once, 183 s for the test).
+        try await withFarm(now: { clock.now }) { farm in
             let connection = try await farm.connectShop(
                 "woocommerce", name: "Woo", api: "http://127.0.0.1:\(port)",
                 secrets: ["webhookSecret": "s", "apiKey": "ck_test", "apiSecret": "cs_test"])
@@ -202,7 +206,9 @@ struct ShopFulfilmentTests {
         let (port, server) = try await standIn.serve()
         defer { server.cancel() }
         let clock = TestClock()
-        try await withFarm { farm in
+        // why: the retry route stamps its command with the farm's clock; on a real clock a test that ran longer than
+        // the minute it advanced its own clock found the retry not yet due (seen once, 183 s for the test).
+        try await withFarm(now: { clock.now }) { farm in
             let connection = try await farm.connectShop(
                 "etsy", name: "Etsy", api: "http://127.0.0.1:\(port)", shop: "123456",
                 secrets: [

@@ -104,8 +104,9 @@ extension ProductionPlanner {
         }
         // why: the plan is made from the plates waiting now; a printer left idle while plates queue elsewhere loses
         // capacity the orders still to come will need (the farm day found printers idle a third of the time while
-        // work waited). A free printer with nothing planned takes a plate it can finish before that plate would even
-        // start where it is planned; one that needs a changeover only when that wins `idleTakeoverMinutes` besides.
+        // work waited). A free printer with nothing planned takes a plate that would wait elsewhere when it needs no
+        // changeover for it; one that needs a changeover only when it finishes the plate `idleTakeoverMinutes`
+        // before the plate would start where it is planned.
         for index in idle {
             let machine = problem.printers[index]
             var best: (job: Int, setup: Int, key: (Int, Int, Int))?
@@ -114,8 +115,10 @@ extension ProductionPlanner {
                     let job = problem.jobs[placement.job]
                     guard job.fits(machine) else { continue }
                     let setup = problem.setupTimes.between(machine.loaded, job.state)
-                    let margin = setup > 0 ? settings.scheduling.idleTakeoverMinutes : 0
-                    guard setup + job.duration + margin <= placement.start else { continue }
+                    // Without a changeover the move costs nobody anything: any plate not starting now elsewhere.
+                    guard
+                        setup == 0 || setup + job.duration + settings.scheduling.idleTakeoverMinutes <= placement.start
+                    else { continue }
                     let key = (setup > 0 ? 1 : 0, job.due, -placement.start)
                     if best == nil || key < best!.key { best = (placement.job, setup, key) }
                 }
