@@ -84,7 +84,9 @@ struct SchemathesisTests {
         if !ended { run.terminate() }
         run.waitUntilExit()
         let output = (try? String(contentsOf: log, encoding: .utf8)) ?? ""
-        #expect(run.terminationStatus == 0, "schemathesis: \(output.suffix(6000))")
+        // The failures come before a long list of warnings: show them, not only the end.
+        let failures = output.range(of: "FAILURES").map { String(output[$0.lowerBound...].prefix(6000)) } ?? ""
+        #expect(run.terminationStatus == 0, "schemathesis: \(failures)\n…\n\(output.suffix(2000))")
         #expect(output.contains("Tested:"), "it tested the operations: \(output.suffix(2000))")
         #expect(server.isRunning, "the server survived the run")
     }
