@@ -178,6 +178,16 @@ def main():
 
         # The demo fails a print on virtual-2 on purpose (a thermal error, then a reprint): follow a run on another
         # printer, which goes on to QA (under load the first card was the one the demo fails, and it never got there).
+        # On a loaded machine the demo's own prints can all be done before the browser signs in: then an order of
+        # three boxes gives the printers something to print while we watch.
+        busy = [r for r in api("GET", "/api/v1/runs?limit=500")[1]["items"] if r["status"] in ("scheduled", "dispatching", "printing")]
+        if not busy:
+            with open("/usr/share/PrusaSlicer/shapes/box.stl", "rb") as shape:
+                box = upload("box.stl", shape.read())
+            status, extra = api("POST", "/api/v1/intents", {
+                "source": "api", "externalReference": "watch-1", "paymentStatus": "paid",
+                "lineItems": [{"modelArtifact": box, "quantity": 3, "material": "PLA"}]})
+            check(status == 201, f"nothing printed any more, so three more boxes are ordered ({status})")
         running = operator.locator(".lane-running .card:not(:has-text('virtual-2'))").first
         expect(running).to_be_visible(timeout=120_000)
         card_id = running.get_attribute("id")
