@@ -162,7 +162,11 @@ final class FleetRig {
     private(set) var fleet: PrinterFleet
     private var running: Task<Void, any Error>
 
-    init(_ virtual: VirtualPrinter..., startFleet: Bool = true) async throws {
+    convenience init(_ virtual: VirtualPrinter..., startFleet: Bool = true) async throws {
+        try await self.init(virtual, startFleet: startFleet)
+    }
+
+    init(_ virtual: [VirtualPrinter], startFleet: Bool = true) async throws {
         store = try await Store.open(
             .sqlite(path: directory.appendingPathComponent("farm.sqlite").path), logger: Logger(label: "test"))
         artifacts = try ArtifactStore(root: directory.appendingPathComponent("artifacts"))

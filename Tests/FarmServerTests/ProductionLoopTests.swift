@@ -55,14 +55,8 @@ struct ProductionLoopTests {
         "an order goes from preflight to a passed part by itself: accepted, planned, approved, sliced, dispatched, printed, auto-passed, ready to ship"
     )
     func happyPath() async throws {
-        let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 300))
-        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
-        let loop = ProductionLoop(
-            store: rig.store, slicing: slicing, fleet: rig.fleet,
-            settings: ProductionSettings(qa: .init(autoPassLowRisk: true)), now: { Date() },
-            logger: Logger(label: "loop"), interval: .milliseconds(200))
-        let running = Task { try await loop.run() }
-        do {
+        let settings = ProductionSettings(qa: .init(autoPassLowRisk: true))
+        try await withLoop([VirtualPrinter(name: "virtual-0", speed: 300)], settings: settings) { rig, slicing, _ in
             let printerID = try await DispatchTests().register(rig, 0)
             #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
             let intentID = try await order(rig, slicing: slicing)
@@ -104,6 +98,20 @@ struct ProductionLoopTests {
             #expect(inspection?.reason == "qa.passed")
             #expect(
                 try await DispatchTests().jobs(rig, 0, run.id).map(\.status) == ["completed"], "printed exactly once")
+        }
+    }
+
+    /// A rig with `machines` and a loop over it with fast passes, running while `body` runs; both stop either way.
+    func withLoop(
+        _ machines: [VirtualPrinter], settings: ProductionSettings = ProductionSettings(),
+        _ body: (FleetRig, SliceService, ProductionLoop) async throws -> Void
+    ) async throws {
+        let rig = try await FleetRig(machines)
+        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
+        let production = loop(rig, slicing, settings)
+        let running = Task { try await production.run() }
+        do {
+            try await body(rig, slicing, production)
         } catch {
             running.cancel()
             await rig.stop()
@@ -134,11 +142,7 @@ struct ProductionLoopTests {
     )
     func loopBreaker() async throws {
         let machines = [VirtualPrinter(name: "virtual-0", speed: 10), VirtualPrinter(name: "virtual-1", speed: 10)]
-        let rig = try await FleetRig(machines[0], machines[1])
-        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
-        let production = loop(rig, slicing)
-        let running = Task { try await production.run() }
-        do {
+        try await withLoop([machines[0], machines[1]]) { rig, slicing, production in
             let ids = [try await DispatchTests().register(rig, 0), try await DispatchTests().register(rig, 1)]
             for id in ids {
                 #expect(try await DispatchTests().printer(rig, id, within: 30) { $0.status == .idle } != nil)
@@ -180,24 +184,14 @@ struct ProductionLoopTests {
                 })
             try await Task.sleep(for: .seconds(2))
             #expect(try await rig.store.runs.all().count == 2, "no third attempt after the breaker tripped")
-        } catch {
-            running.cancel()
-            await rig.stop()
-            throw error
         }
-        running.cancel()
-        await rig.stop()
     }
 
     @Test("a HIGH-risk revision waits for an operator's approval, then goes on; its run waits for a person's QA")
     func approvalThenProceed() async throws {
-        let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 300))
-        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
         // Strict thresholds: the plan stage's "first run of this revision" (+10) alone is HIGH; the intent stage is LOW.
         let settings = ProductionSettings(risk: .init(medium: 5, high: 10), qa: .init(autoPassLowRisk: true))
-        let production = loop(rig, slicing, settings)
-        let running = Task { try await production.run() }
-        do {
+        try await withLoop([VirtualPrinter(name: "virtual-0", speed: 300)], settings: settings) { rig, slicing, _ in
             let printerID = try await DispatchTests().register(rig, 0)
             #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
             let intentID = try await order(rig, slicing: slicing)
@@ -235,22 +229,15 @@ struct ProductionLoopTests {
                 try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil
             }
             #expect(shipped == true)
-        } catch {
-            running.cancel()
-            await rig.stop()
-            throw error
         }
-        running.cancel()
-        await rig.stop()
     }
 
     @Test("a degraded printer gets no dispatch; once an operator clears it the waiting run goes to it")
     func degradedPrinterWaits() async throws {
-        let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 300))
-        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
-        let production = loop(rig, slicing, ProductionSettings(qa: .init(autoPassLowRisk: true)))
-        let running = Task { try await production.run() }
-        do {
+        try await withLoop(
+            [VirtualPrinter(name: "virtual-0", speed: 300)],
+            settings: ProductionSettings(qa: .init(autoPassLowRisk: true))
+        ) { rig, slicing, production in
             let printerID = try await DispatchTests().register(rig, 0)
             #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
             _ = try await rig.store.printers.execute(
@@ -268,13 +255,7 @@ struct ProductionLoopTests {
             _ = try await rig.store.printers.execute(.clearDegraded, id: printerID.description, context: context)
             let done = try await runs(rig, within: 60) { $0.first?.status == .completed }
             #expect(done?.first?.printerID == printerID)
-        } catch {
-            running.cancel()
-            await rig.stop()
-            throw error
         }
-        running.cancel()
-        await rig.stop()
     }
 
     @Test("a crash after the loop scheduled a run and a restart of loop and fleet print it once, under the same run")
@@ -319,11 +300,7 @@ struct ProductionLoopTests {
 
     @Test("a QA failure is reprinted by the loop, and the order is ready once the reprint passes")
     func qaFailureReprinted() async throws {
-        let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 300))
-        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
-        let production = loop(rig, slicing)
-        let running = Task { try await production.run() }
-        do {
+        try await withLoop([VirtualPrinter(name: "virtual-0", speed: 300)]) { rig, slicing, production in
             let printerID = try await DispatchTests().register(rig, 0)
             #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
             let intentID = try await order(rig, slicing: slicing)
@@ -350,13 +327,7 @@ struct ProductionLoopTests {
                 try await rig.store.intents.get(id: intentID.description)?.model.status == .readyToShip ? true : nil
             }
             #expect(shipped == true)
-        } catch {
-            running.cancel()
-            await rig.stop()
-            throw error
         }
-        running.cancel()
-        await rig.stop()
     }
 
     @Test(
@@ -364,11 +335,8 @@ struct ProductionLoopTests {
     )
     func connectionLostMidPrint() async throws {
         let machine = VirtualPrinter(name: "virtual-0", speed: 60)
-        let rig = try await FleetRig(machine)
-        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
-        let production = loop(rig, slicing, ProductionSettings(qa: .init(autoPassLowRisk: true)))
-        let running = Task { try await production.run() }
-        do {
+        try await withLoop([machine], settings: ProductionSettings(qa: .init(autoPassLowRisk: true))) {
+            rig, slicing, production in
             let printerID = try await DispatchTests().register(rig, 0)
             #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
             let intentID = try await order(rig, slicing: slicing)
@@ -388,13 +356,7 @@ struct ProductionLoopTests {
             #expect(
                 observed.contains { String(decoding: $0.data, as: UTF8.self).contains("\"offline\"") },
                 "the drop was seen")
-        } catch {
-            running.cancel()
-            await rig.stop()
-            throw error
         }
-        running.cancel()
-        await rig.stop()
     }
 
     @Test(
@@ -403,11 +365,10 @@ struct ProductionLoopTests {
         printer holds PLA and prints the order; the loop's plan shows the plate on it
         """)
     func changeoverConfirmed() async throws {
-        let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 300))
-        let slicing = SliceService(store: rig.store, artifacts: rig.artifacts, slicerPath: nil, concurrency: 1)
-        let production = loop(rig, slicing, ProductionSettings(qa: .init(autoPassLowRisk: true)))
-        let running = Task { try await production.run() }
-        do {
+        try await withLoop(
+            [VirtualPrinter(name: "virtual-0", speed: 300)],
+            settings: ProductionSettings(qa: .init(autoPassLowRisk: true))
+        ) { rig, slicing, production in
             let printerID = try await DispatchTests().register(rig, 0)
             _ = try await rig.store.printers.execute(
                 .loadMaterial(LoadedMaterial(material: "PETG", colour: "black")), id: printerID.description,
@@ -442,12 +403,6 @@ struct ProductionLoopTests {
                 types.filter { $0.contains("changeover") } == [
                     "printfarm.printer.changeoverRequested.v1", "printfarm.printer.changeoverConfirmed.v1",
                 ])
-        } catch {
-            running.cancel()
-            await rig.stop()
-            throw error
         }
-        running.cancel()
-        await rig.stop()
     }
 }
