@@ -23,32 +23,15 @@ struct BrowserTests {
         """
     )
     func board() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let python = environment["PRINTFARM_TEST_PYTHON"], let chromium = environment["PRINTFARM_TEST_CHROMIUM"]
-        else { throw MissingBrowser() }
-        let screenshots = Self.packageRoot.appendingPathComponent(".build/screenshots")
-        try? FileManager.default.removeItem(at: screenshots)
-        try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
         // At 30× a print lasts long enough to be watched even on a loaded machine (60× finishes the demo in under a minute).
-        let demo = try DemoProcess(arguments: ["--manual-qa", "--speed", "30"])
-        defer { demo.discard() }
-        let adminKey = try await demo.adminKey()
-
-        try await Self.runScript(
-            "board_test.py", python: python, chromium: chromium, demo: demo, adminKey: adminKey,
-            screenshots: screenshots)
-        for shot in [
-            "sign-in.png", "sign-in-totp.png", "board.png", "run.png", "run-qa-failed.png", "orders.png", "order.png",
-            "plan.png", "printers.png", "printer.png",
-            "board-viewer-tablet.png", "board-wall.png",
-        ] {
-            let size =
-                (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent(shot).path)[.size]
-                    as? Int) ?? 0
-            #expect(size > 10_000, "screenshot \(shot) saved")
-        }
         // Stopped by `discard` (SIGKILL): a clean stop on Ctrl-C is DemoCommandTests' to check, and a signal sent from
         // a test thread may meet a blocked mask in the child here.
+        try await Self.check(
+            "board_test.py", demo: { try DemoProcess(arguments: ["--manual-qa", "--speed", "30"]) },
+            screenshots: [
+                "sign-in.png", "sign-in-totp.png", "board.png", "run.png", "run-qa-failed.png", "orders.png",
+                "order.png", "plan.png", "printers.png", "printer.png", "board-viewer-tablet.png", "board-wall.png",
+            ], fresh: true)
     }
 
     @Test(
@@ -58,20 +41,9 @@ struct BrowserTests {
         """
     )
     func shops() async throws {
-        let environment = ProcessInfo.processInfo.environment
-        guard let python = environment["PRINTFARM_TEST_PYTHON"], let chromium = environment["PRINTFARM_TEST_CHROMIUM"]
-        else { throw MissingBrowser() }
-        let screenshots = Self.packageRoot.appendingPathComponent(".build/screenshots")
-        try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
-        let demo = try DemoProcess(printers: 1, arguments: ["--speed", "60"])
-        defer { demo.discard() }
-        try await Self.runScript(
-            "shops_test.py", python: python, chromium: chromium, demo: demo, adminKey: try await demo.adminKey(),
-            screenshots: screenshots)
-        let size =
-            (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent("shops.png").path)[
-                .size] as? Int) ?? 0
-        #expect(size > 10_000, "screenshot shops.png saved")
+        try await Self.check(
+            "shops_test.py", demo: { try DemoProcess(printers: 1, arguments: ["--speed", "60"]) },
+            screenshots: ["shops.png"])
     }
 
     @Test(
@@ -81,17 +53,28 @@ struct BrowserTests {
         """
     )
     func schedule() async throws {
+        try await Self.check(
+            "schedule_test.py", demo: { try DemoProcess(printers: 1, arguments: ["--speed", "60"]) },
+            screenshots: ["board-changeover.png", "schedule.png"])
+    }
+
+    /// Runs a Tests/Browser script against a demo made for it and checks the screenshots it should have saved
+    /// (`fresh`: the screenshot folder is emptied first).
+    static func check(
+        _ name: String, demo makeDemo: () throws -> DemoProcess, screenshots shots: [String], fresh: Bool = false
+    ) async throws {
         let environment = ProcessInfo.processInfo.environment
         guard let python = environment["PRINTFARM_TEST_PYTHON"], let chromium = environment["PRINTFARM_TEST_CHROMIUM"]
         else { throw MissingBrowser() }
-        let screenshots = Self.packageRoot.appendingPathComponent(".build/screenshots")
+        let screenshots = packageRoot.appendingPathComponent(".build/screenshots")
+        if fresh { try? FileManager.default.removeItem(at: screenshots) }
         try FileManager.default.createDirectory(at: screenshots, withIntermediateDirectories: true)
-        let demo = try DemoProcess(printers: 1, arguments: ["--speed", "60"])
+        let demo = try makeDemo()
         defer { demo.discard() }
-        try await Self.runScript(
-            "schedule_test.py", python: python, chromium: chromium, demo: demo, adminKey: try await demo.adminKey(),
+        try await runScript(
+            name, python: python, chromium: chromium, demo: demo, adminKey: try await demo.adminKey(),
             screenshots: screenshots)
-        for shot in ["board-changeover.png", "schedule.png"] {
+        for shot in shots {
             let size =
                 (try? FileManager.default.attributesOfItem(atPath: screenshots.appendingPathComponent(shot).path)[
                     .size] as? Int) ?? 0

@@ -701,21 +701,31 @@ struct WebPageTests {
         }
     }
 
+    /// A Moonraker printer as registered, with `events` after.
+    static func registered(_ name: String, id: PrinterID, then events: [PrinterEvent] = []) -> Printer {
+        PrinterDecider.replay(
+            [
+                .registered(
+                    PrinterRegistered(
+                        printerID: id,
+                        registration: PrinterRegistration(
+                            name: name, connector: .moonraker, address: "http://127.0.0.1:7125",
+                            capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 300, y: 300, z: 250))),
+                        at: Date()))
+            ] + events
+        ).printer!
+    }
+
     @Test("a printer in error is a board card with Klipper's words and the recovery its live report calls for")
     func recoveryCard() throws {
         let id = PrinterID(UUID())
-        var printer = PrinterDecider.replay([
-            .registered(
-                PrinterRegistered(
-                    printerID: id,
-                    registration: PrinterRegistration(
-                        name: "voron-2", connector: .moonraker, address: "http://127.0.0.1:7125",
-                        capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 300, y: 300, z: 250))),
-                    at: Date())),
-            .stateObserved(
-                PrinterStateObserved(
-                    state: .error, message: "Move out of range: 146.133 -3.000 0.800 [53.510]", at: Date())),
-        ]).printer!
+        var printer = Self.registered(
+            "voron-2", id: id,
+            then: [
+                .stateObserved(
+                    PrinterStateObserved(
+                        state: .error, message: "Move out of range: 146.133 -3.000 0.800 [53.510]", at: Date()))
+            ])
         var source = BoardSource()
         source.printers[id] = (printer, 2)
         for (recovery, label) in [
@@ -742,15 +752,7 @@ struct WebPageTests {
     @Test("a changeover the schedule asked for is a board card saying what to do, on which printer, by when")
     func changeoverCard() throws {
         let id = PrinterID(UUID())
-        var printer = PrinterDecider.replay([
-            .registered(
-                PrinterRegistered(
-                    printerID: id,
-                    registration: PrinterRegistration(
-                        name: "P03", connector: .moonraker, address: "http://127.0.0.1:7125",
-                        capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 300, y: 300, z: 250))),
-                    at: Date()))
-        ]).printer!
+        var printer = Self.registered("P03", id: id)
         printer.status = .idle
         let before = ISO8601DateFormatter().date(from: "2026-12-05T14:20:00Z")!
         printer.changeover = ChangeoverTask(
