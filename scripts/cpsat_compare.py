@@ -160,7 +160,8 @@ def main():
                     f"changeovers {ours['changeovers']}, makespan {ours['makespan']}")
     print("\n".join(rows))
     if twt_gaps:
-        print(f"{len(twt_gaps)} farms, CP-SAT proved its tardiness and changeovers optimal on {proven}; ours vs CP-SAT: "
+        print(f"{len(twt_gaps)} farms, CP-SAT proved its tardiness and changeovers optimal on {proven}; "
+              "ours vs CP-SAT: "
               f"weighted tardiness median gap {statistics.median(twt_gaps) * 100:+.1f} % (of max(CP-SAT, 1)), "
               f"changeovers median gap {statistics.median(change_gaps) * 100:+.1f} %; "
               f"within 5 % on tardiness for {sum(g <= 0.05 for g in twt_gaps)}, within 10 % on changeovers for "

@@ -12,10 +12,11 @@ enum Explanation {
                 let job = problem.jobs[placement.job]
                 var change: String
                 if placement.setup == 0 {
+                    let filament = job.colour.isEmpty ? job.material : "\(job.material) \(job.colour)"
                     change =
                         state.material.isEmpty
                         ? "no changeover planned (what it holds is not recorded)"
-                        : "no changeover (\(job.colour.isEmpty ? job.material : "\(job.material) \(job.colour)") is loaded)"
+                        : "no changeover (\(filament) is loaded)"
                 } else {
                     let parts = PrinterState.changes(from: state, to: job.state)
                     change = parts.joined(separator: " and ") + " first (\(placement.setup) min)"

@@ -68,8 +68,11 @@ public struct FarmDay {
             return """
                 orders \(orders) (\(parts) parts), finished \(finished) (\(share(finished))), with no human action \(handsFree) (\(share(handsFree))), on time \(onTime) (\(share(onTime)))
                 runs \(runs), failed \(failedRuns) (\(String(format: "%.1f %%", runs == 0 ? 0 : Double(failedRuns) * 100 / Double(runs)))); print hours \(String(format: "%.1f", printHours)), wasted on failures \(String(format: "%.1f", wastedPrintHours))
-                printer utilisation \(String(format: "%.1f %%", utilisation * 100)) over \(String(format: "%.1f", makespanHours)) h until the last order finished, \(String(format: "%.1f %%", utilisationWhileWorkWaits * 100)) while work waited
-                changeovers \(changeovers) (\(String(format: "%.0f", changeoverMinutes)) min), late \(String(format: "%.1f", lateHours)) h over all orders
+                printer utilisation \(String(format: "%.1f %%", utilisation * 100)) over \
+                \(String(format: "%.1f", makespanHours)) h until the last order finished, \
+                \(String(format: "%.1f %%", utilisationWhileWorkWaits * 100)) while work waited
+                changeovers \(changeovers) (\(String(format: "%.0f", changeoverMinutes)) min), \
+                late \(String(format: "%.1f", lateHours)) h over all orders
                 guardrail trips: \(trips.isEmpty ? "none" : trips); human actions \(humanActions) (\(humanActionsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); planning passes \(planningPasses)
                 """ + unfinished.map { "\nunfinished: \($0)" }.joined()
         }
@@ -276,17 +279,7 @@ public struct FarmDay {
         where printer.changeover != nil && !changingOver.contains(id) {
             guard let task = printer.changeover else { continue }
             changingOver.insert(id)
-            var minutes = 0
-            let loaded = printer.loadedMaterial
-            if loaded?.material.uppercased() != task.setup.material.uppercased() {
-                minutes += settings.materialChangeMinutes
-            } else if loaded?.colour?.lowercased() != task.setup.colour?.lowercased() {
-                minutes += settings.colourChangeMinutes
-            }
-            if let nozzle = task.setup.nozzle, nozzle != printer.nozzle { minutes += settings.nozzleSwapMinutes }
-            if let surface = task.setup.surface, surface != printer.fittedSurface {
-                minutes += settings.surfaceSwapMinutes
-            }
+            let minutes = settings.changeoverMinutes(printer, to: task.setup)
             report.changeovers += 1
             report.changeoverMinutes += Double(minutes)
             events.append(

@@ -90,8 +90,8 @@ struct SchedulingBench: AsyncParsableCommand {
                 + String(format: "%.1f", median(searched)) + " ms")
 
         // A replan after one event, as the production loop makes it: the last plan kept, a rush plate arrived and one
-        // printer's print runs an hour longer; the replanner keeps what stays, inserts the new plate and searches (1,000
-        // moves, the loop's default).
+        // printer's print runs an hour longer; the replanner keeps what stays, inserts the new plate and searches
+        // (1,000 moves, the loop's default).
         let planned = FarmScheduler().schedule(mediumProblem, budget: SchedulingBudget(seed: 1, iterations: 2_000))
         var previous: [String: [String]] = [:]
         for (printer, queue) in planned.queues.enumerated() {

@@ -180,7 +180,8 @@ def main():
         # printer, which goes on to QA (under load the first card was the one the demo fails, and it never got there).
         # On a loaded machine the demo's own prints can all be done before the browser signs in: then an order of
         # three boxes gives the printers something to print while we watch.
-        busy = [r for r in api("GET", "/api/v1/runs?limit=500")[1]["items"] if r["status"] in ("scheduled", "dispatching", "printing")]
+        current_runs = api("GET", "/api/v1/runs?limit=500")[1]["items"]
+        busy = [r for r in current_runs if r["status"] in ("scheduled", "dispatching", "printing")]
         extra_orders = 0 if busy else 1
         if not busy:
             with open("/usr/share/PrusaSlicer/shapes/box.stl", "rb") as shape:

@@ -108,7 +108,8 @@ struct ConfigurationLoaderTests {
         let misspelt = try configFile(#"{"production":{"polcy":{}}}"#)
         #expect(
             throws: StoreError.configuration(
-                "the config file's production.polcy is not valid: unknown setting 'polcy'; known here: dispatch, guardrails, policy, qa, risk, scheduling; see docs/production.md"
+                "the config file's production.polcy is not valid: unknown setting 'polcy'; known here: dispatch, "
+                    + "guardrails, policy, qa, risk, scheduling; see docs/production.md"
             )
         ) {
             try ConfigurationLoader().load(flags: .init(), configFile: misspelt, environment: [:])

@@ -145,7 +145,8 @@ public enum PrinterDecider: Decider {
                 throw .invalid(
                     field: "material",
                     reason:
-                        "no changeover is asked of \(printer.name); say what it holds now (material, colour, nozzle, surface)"
+                        "no changeover is asked of \(printer.name); "
+                        + "say what it holds now (material, colour, nozzle, surface)"
                 )
             }
             try setup.validate(printer.capabilities)

@@ -28,7 +28,8 @@ extension ProductionPlanner {
         steps += input.withdrawn
         let weights = settings.scheduling.weights
         let problem = SchedulingProblem(
-            printers: input.printers.map(\.machine), jobs: input.jobs.map(\.job), setupTimes: input.setupTimes,
+            printers: input.printers.map(\.machine), jobs: input.jobs.map(\.job),
+            setupTimes: settings.scheduling.setupTimes,
             weights: ObjectiveWeights(
                 weightedTardiness: weights.weightedTardiness, changeovers: weights.changeovers,
                 makespan: weights.makespan))
@@ -90,9 +91,9 @@ extension ProductionPlanner {
             let printer = slot.printer
             guard slot.committed == nil, printer.status == .idle, printer.job == nil, !input.busy.contains(printer.id)
             else { continue }
-            if let taken = bedTaken(printer, farm) {
+            if let bed = bedTaken(printer, farm) {
                 if !placements[index].isEmpty {
-                    steps.append(.waiting("printer \(printer.name)", reason: "its next print waits: \(taken)"))
+                    steps.append(.waiting("printer \(printer.name)", reason: "its next print waits: \(bed)"))
                 }
                 continue
             }
@@ -150,7 +151,6 @@ struct SchedulingInput {
 
     var printers: [Slot] = []
     var jobs: [Job] = []
-    var setupTimes: SetupTimes
     /// Printers with a non-terminal run.
     var busy: Set<PrinterID>
     /// Prints heating up now, by power circuit.
@@ -158,10 +158,8 @@ struct SchedulingInput {
     /// Changeovers asked for that no plate needs any more.
     var withdrawn: [ProductionStep] = []
     init(_ ready: [ReadyPlate], farm: FarmSnapshot, settings: SchedulingSettings) {
-        setupTimes = SetupTimes(
-            colourChange: settings.colourChangeMinutes, materialChange: settings.materialChangeMinutes,
-            nozzleSwap: settings.nozzleSwapMinutes, surfaceSwap: settings.surfaceSwapMinutes)
         let open = farm.runs.filter { !$0.status.isTerminal }
+        let openOn = Dictionary(open.map { ($0.printerID, $0) }, uniquingKeysWith: { a, _ in a })
         busy = Set(open.map(\.printerID))
         let heatUp = Double(settings.heatUpMinutes) * 60
         let circuits = Dictionary(
@@ -182,7 +180,7 @@ struct SchedulingInput {
             var loaded = Self.state(of: printer)
             var available = 0.0
             var busyUntil: Date?
-            if let run = open.first(where: { $0.printerID == printer.id }) {
+            if let run = openOn[printer.id] {
                 available = Self.remaining(run, farm: farm)
                 busyUntil = farm.now.addingTimeInterval(available)
             } else if printer.status != .idle || printer.job != nil {
@@ -194,8 +192,8 @@ struct SchedulingInput {
                 if let index = waiting.firstIndex(where: { $0.plan.id == task.plan && $0.missing > 0 }) {
                     let plate = waiting[index]
                     waiting[index].missing -= 1
-                    let job = Self.job(plate, copy: 0, printers: [], label: "", farm: farm, settings: settings)
-                    let setup = setupTimes.between(loaded, job.state)
+                    let job = Self.job(plate, copy: 0, printers: [], reason: "", farm: farm, settings: settings)
+                    let setup = settings.setupTimes.between(loaded, job.state)
                     loaded = job.state
                     available += Double(setup * 60) + Double(job.duration * 60)
                     busyUntil = farm.now.addingTimeInterval(available)
@@ -230,10 +228,9 @@ struct SchedulingInput {
             let allowed = printers.filter { Self.allows(plate, on: $0.printer, farm: farm) }
             let reason = Self.restriction(plate, farm: farm)
             for copy in 1...plate.missing {
-                var job = Self.job(
-                    plate, copy: copy, printers: Set(allowed.map(\.machine.id)), label: reason, farm: farm,
+                let job = Self.job(
+                    plate, copy: copy, printers: Set(allowed.map(\.machine.id)), reason: reason, farm: farm,
                     settings: settings)
-                if allowed.isEmpty { job.onlyOn = [] }
                 jobs.append(Job(ready: plate, job: job))
             }
         }
@@ -260,7 +257,7 @@ struct SchedulingInput {
     }
 
     static func job(
-        _ plate: ReadyPlate, copy: Int, printers: Set<String>, label: String, farm: FarmSnapshot,
+        _ plate: ReadyPlate, copy: Int, printers: Set<String>, reason: String, farm: FarmSnapshot,
         settings: SchedulingSettings
     ) -> SchedulingJob {
         let requirements = plate.spec.requirements
@@ -277,7 +274,7 @@ struct SchedulingInput {
             footprint: [size?.x ?? 0, size?.y ?? 0, size?.z ?? 0].map { Int($0.rounded(.up)) },
             duration: max(1, Int((seconds / 60).rounded(.up))), due: due,
             weight: plate.plan.scheduling?.rush == true ? 5 : 1,
-            surface: settings.surface(for: plate.item.material) ?? "", onlyOn: printers, onlyOnReason: label)
+            surface: settings.surface(for: plate.item.material) ?? "", onlyOn: printers, onlyOnReason: reason)
     }
 
     /// The farm's rules beyond the machine's size and kit: the profile's printer model, the materials the printer
@@ -371,5 +368,23 @@ struct SchedulingInput {
                 tardyPlates: metrics.tardyJobs,
                 finishes: queues.flatMap(\.prints).map(\.end).max()),
             moved: replan.moved)
+    }
+}
+
+extension SchedulingSettings {
+    var setupTimes: SetupTimes {
+        SetupTimes(
+            colourChange: colourChangeMinutes, materialChange: materialChangeMinutes, nozzleSwap: nozzleSwapMinutes,
+            surfaceSwap: surfaceSwapMinutes)
+    }
+
+    /// The minutes a person needs to give `printer` this setup, as the scheduler counts them.
+    public func changeoverMinutes(_ printer: Printer, to setup: PrinterSetup) -> Int {
+        let from = SchedulingInput.state(of: printer)
+        let to = FarmScheduling.PrinterState(
+            material: setup.material.uppercased(), colour: setup.colour?.lowercased() ?? "",
+            nozzle: setup.nozzle.map { Int(($0 * 1000).rounded()) } ?? from.nozzle,
+            surface: setup.surface ?? from.surface)
+        return setupTimes.between(from, to)
     }
 }

@@ -348,11 +348,6 @@ public struct ProductionPlanner: Sendable {
 
     // MARK: printers
 
-    /// The model fits lying as sliced, or turned a quarter about Z.
-    static func fits(_ size: BuildVolume, in volume: BuildVolume) -> Bool {
-        size.z <= volume.z && ((size.x <= volume.x && size.y <= volume.y) || (size.y <= volume.x && size.x <= volume.y))
-    }
-
     func conditions(of printer: Printer) -> Set<PrinterCondition> {
         var conditions: Set<PrinterCondition> = []
         if printer.degraded != nil { conditions.insert(.degraded) }

@@ -160,17 +160,7 @@ enum OrderPage {
             )
         }
         if !planned.isEmpty {
-            let rows = planned.map { printer, print in
-                let timing: HTML =
-                    print.late
-                    ? "<strong class=\"late\">late</strong>"
-                    : print.due == nil ? "no due date" : "on time"
-                let changeover =
-                    print.changeover.isEmpty
-                    ? "" : " after a changeover (\(print.changeover.joined(separator: " and ")))"
-                return HTML(
-                    "<li>on \(printer) \(stamp(print.start)) to \(stamp(print.end))\(changeover): \(timing)</li>")
-            }
+            let rows = planned.map { HTML("<li>\(SchedulePage.words($0.print, on: $0.printer, stamp: stamp))</li>") }
             lines.append("<div class=\"planned\">Planned prints: <ul>\(rows)</ul></div>")
         }
         return "<div class=\"item\" id=\"item-\(item.id)\"><h3>Item \(index + 1)</h3>\(lines)</div>"

@@ -30,11 +30,7 @@ enum PlanPage {
         }
         facts.append("<dt>Scheduling</dt><dd>\(schedulingWords(plan.scheduling, printers: printers))</dd>")
         for (printer, print) in schedule?.prints(of: plan.id) ?? [] {
-            let changeover =
-                print.changeover.isEmpty ? "" : " after a changeover (\(print.changeover.joined(separator: " and ")))"
-            facts.append(
-                "<dt>Planned</dt><dd>on \(printer) \(stamp(print.start)) to \(stamp(print.end))\(changeover)\(print.late ? ", late" : "")</dd>"
-            )
+            facts.append("<dt>Planned</dt><dd>\(SchedulePage.words(print, on: printer, stamp: stamp))</dd>")
         }
         let revisions = plan.revisions.reversed().map { revision in
             self.revision(
@@ -78,7 +74,8 @@ enum PlanPage {
             data-version="\(version)" data-done="Scheduling saved">
             <label><input type="checkbox" name="rush"\(current.rush ? HTML(" checked") : .empty)> Rush \
             <span class="quiet">(its lateness weighs five times)</span></label>
-            <label>Pin to printer <select name="pinnedPrinter"><option value="">no pin</option>\(options)</select></label>
+            <label>Pin to printer \
+            <select name="pinnedPrinter"><option value="">no pin</option>\(options)</select></label>
             <label>or to group <input name="pinnedGroup" maxlength="60" value="\(current.pinnedGroup ?? "")"></label>
             <button type="submit">Save</button>
             <p class="error" role="alert" hidden></p>

@@ -169,7 +169,10 @@ enum PrintersPage {
         if !fitted.isEmpty { facts.append("<dt>Fitted</dt><dd>\(fitted.joined(separator: ", "))</dd>") }
         if let task = printer.changeover {
             facts.append(
-                "<dt>Changeover</dt><dd class=\"why\">\(task.sentence) before \(stamp(task.before)) (the next planned print waits for it)</dd>"
+                """
+                <dt>Changeover</dt><dd class="why">\(task.sentence) before \(stamp(task.before)) \
+                (the next planned print waits for it)</dd>
+                """
             )
         }
         if let run = live.run {

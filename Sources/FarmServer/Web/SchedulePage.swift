@@ -33,14 +33,16 @@ enum SchedulePage {
             </dl>
             """
         let unscheduled = schedule.unscheduled.map { plate in
-            HTML(
-                "<li><a href=\"/plans/\(plate.plan)\">plan \(plate.plan.description.suffix(6))</a>: \(plate.reason)</li>"
-            )
+            let name = "plan \(plate.plan.description.suffix(6))"
+            return HTML("<li><a href=\"/plans/\(plate.plan)\">\(name)</a>: \(plate.reason)</li>")
         }
+        let untaken: HTML =
+            unscheduled.isEmpty
+            ? .empty : "<h2>No printer can take</h2><ul class=\"decisions\">\(unscheduled)</ul>"
         return """
             \(summary)
             \(timeline(schedule, now: now, viewer: viewer))
-            \(unscheduled.isEmpty ? HTML.empty : HTML("<h2>No printer can take</h2><ul class=\"decisions\">\(unscheduled)</ul>"))
+            \(untaken)
             """
     }
 
@@ -59,7 +61,6 @@ enum SchedulePage {
         func x(_ date: Date) -> Double {
             label + max(0, min(1, date.timeIntervalSince(start) / span)) * (width - label)
         }
-        func f(_ value: Double) -> String { String(format: "%.1f", value) }
         var parts: [HTML] = []
         // Hour ticks.
         let step: TimeInterval = span > 24 * 3600 ? 4 * 3600 : span > 8 * 3600 ? 2 * 3600 : 3600
@@ -138,12 +139,24 @@ enum SchedulePage {
             """
     }
 
+    /// A plate's planned print in words, for the order and plan pages: "on P1 … to … after a changeover (load PETG
+    /// black): on time".
+    static func words(_ print: FarmSchedule.ScheduledPrint, on printer: String, stamp: (Date) -> String) -> HTML {
+        let timing: HTML =
+            print.late ? "<strong class=\"late\">late</strong>" : print.due == nil ? "no due date" : "on time"
+        let changeover =
+            print.changeover.isEmpty ? "" : " after a changeover (\(print.changeover.joined(separator: " and ")))"
+        return "on \(printer) \(stamp(print.start)) to \(stamp(print.end))\(changeover): \(timing)"
+    }
+
+    /// SVG coordinates with one decimal.
+    static func f(_ value: Double) -> String { String(format: "%.1f", value) }
+
     /// One block of the timeline: focusable, with its sentence as the tooltip and the accessible name.
     static func block(
         _ kind: String, x: Double, to end: Double, y: Double, row: Double, text: String, label: String,
         link: String? = nil
     ) -> HTML {
-        func f(_ value: Double) -> String { String(format: "%.1f", value) }
         let width = max(2, end - x)
         let inner: HTML = """
             <title>\(text)</title>\
