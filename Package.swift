@@ -35,7 +35,7 @@ let package = Package(
     ],
     targets: [
         // Pure domain: IDs, events, commands, deciders. No IO, no clock, no database.
-        .target(name: "FarmDomain", dependencies: ["FarmScheduling"], swiftSettings: swiftSettings),
+        .target(name: "FarmDomain", dependencies: ["FarmScheduling", "FarmPlates"], swiftSettings: swiftSettings),
         // Event store, projections, migrations and idempotency records on SQLite and PostgreSQL.
         .target(
             name: "FarmStore",
@@ -88,6 +88,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         // Scheduling: the farm's plates on its printers, changeover- and due-date-aware. Pure: no IO, time passed in.
         .target(name: "FarmScheduling", swiftSettings: swiftSettings),
+        // Plate composition: which waiting parts share a bed, with a fast footprint estimate. Pure, no IO.
+        .target(name: "FarmPlates", swiftSettings: swiftSettings),
         // Web shops (Shopify, WooCommerce, Etsy): their wire formats and signatures, without IO, and the connectors.
         .target(
             name: "FarmShops",
@@ -205,6 +207,7 @@ let package = Package(
         .testTarget(name: "FarmArtifactsTests", dependencies: ["FarmArtifacts"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmSchedulingTests", dependencies: ["FarmScheduling"], swiftSettings: swiftSettings),
+        .testTarget(name: "FarmPlatesTests", dependencies: ["FarmPlates"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FarmShopsTests", dependencies: ["FarmShops", "FarmAuth", "FarmDomain"],
             resources: [.copy("Reference")],
