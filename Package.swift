@@ -58,7 +58,8 @@ let package = Package(
             swiftSettings: swiftSettings),
         // The PrusaSlicer adapter: child processes with limits, profiles as versions, G-code facts.
         .target(
-            name: "Slicing", dependencies: ["FarmDomain", .product(name: "Crypto", package: "swift-crypto")],
+            name: "Slicing",
+            dependencies: ["FarmDomain", "FarmPlates", .product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
         // Intake: turns MeshKit's analysis into the domain's facts and verdicts, and preflights intents; shared by the
         // server and the CLI.
@@ -82,7 +83,7 @@ let package = Package(
         .target(
             name: "FarmProduction",
             dependencies: [
-                "FarmDomain", "FarmStore", .product(name: "Logging", package: "swift-log"),
+                "FarmDomain", "FarmStore", "FarmPlates", .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
@@ -143,7 +144,7 @@ let package = Package(
             name: "FarmServer",
             dependencies: [
                 "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "FarmShops", "FarmReactions", "FarmProduction",
-                "MeshKit", "FarmArtifacts",
+                "FarmPlates", "MeshKit", "FarmArtifacts",
                 "Slicing",
                 "PrinterLink",
                 .product(name: "Hummingbird", package: "hummingbird"),

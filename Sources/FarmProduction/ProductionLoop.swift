@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmPlates
 import FarmStore
 import Foundation
 import Logging
@@ -22,6 +23,11 @@ public actor ProductionLoop: Service {
     private var slicingNow: Set<PlanRevisionKey> = []
     /// A slice that failed rests before it is tried again, so a broken profile does not spin the slicer.
     private var sliceFailedAt: [PlanRevisionKey: Date] = [:]
+    /// Plates being sliced, and plates whose slice failed (resting like revisions).
+    private var freezingNow: Set<BuildPlateID> = []
+    private var freezeFailedAt: [BuildPlateID: Date] = [:]
+    /// Each profile version's bed, read once (nil: it could not be read).
+    private var beds: [String: Bed?] = [:]
     /// What each subject last waited for, so a wait is logged once, not every pass.
     private var waiting: [String: String] = [:]
     /// The farm's plan ahead, as the last pass made it (the next pass keeps plates where it put them).
@@ -113,10 +119,19 @@ public actor ProductionLoop: Service {
             if let facts = try await store.artifacts.get(id: sha)?.model.analysis { models[sha] = facts }
         }
         let profiles = BoundProfiles(try await store.profileBindings.all())
-        return FarmSnapshot(
+        var farm = FarmSnapshot(
             now: now(), intents: intents, plans: plans, runs: runs.held, printers: try await store.printers.all(),
             models: models, profiles: profiles,
             gcode: gcode, provenGCode: runs.proven)
+        farm.plates = try await store.plates.all(status: BuildPlateStatus.composing.rawValue)
+        farm.plates += try await store.plates.all(status: BuildPlateStatus.frozen.rawValue)
+        if planner.settings.plates.mode == .farm || !farm.plates.isEmpty, let slicing {
+            for profile in Set(plans.compactMap { $0.currentRevision?.spec.profile }) where beds[profile] == nil {
+                beds[profile] = .some(await slicing.bed(profile: profile))
+            }
+            farm.beds = beds.compactMapValues { $0 }
+        }
+        return farm
     }
 
     /// The open intents and the plans of those in production.
@@ -146,8 +161,20 @@ public actor ProductionLoop: Service {
                 planner.settings.guardrails.degradedWindow, planner.settings.guardrails.degradedConsecutive),
             tracking: Set(plans.map(\.id)))
         var passedPlates: Set<BuildPlateID> = []
+        var runOfPlate: [BuildPlateID: RunID] = [:]
         try await store.runs.eachPage { page in
-            for (run, version) in page where set.absorb(run, version: version) { passedPlates.insert(run.plateID) }
+            for (run, version) in page {
+                runOfPlate[run.plateID] = run.id
+                if set.absorb(run, version: version) { passedPlates.insert(run.plateID) }
+            }
+        }
+        // why: plates printed before plates recorded their runs stay frozen; each pass reads frozen plates, so they
+        // are marked once here (an upgrade's one-time repair, and after a crash between a run and its plate's record).
+        for plate in try await store.plates.all(status: BuildPlateStatus.frozen.rawValue) {
+            if let run = runOfPlate[plate.id] {
+                _ = try await store.plates.execute(
+                    .markScheduled(run), id: plate.id.description, context: context(.policyAutoAdvance))
+            }
         }
         try await store.plates.eachPage { page in
             for (plate, _) in page where passedPlates.contains(plate.id) {
@@ -241,6 +268,23 @@ public actor ProductionLoop: Service {
                 _ = try await store.printers.execute(
                     .withdrawChangeover(reason: reason), id: printer.description,
                     context: context(.changeoverWithdrawn, note: reason))
+            case .composePlate(let id, let items, let maxFill):
+                _ = try await store.plates.execute(
+                    .compose(id, items: items, maxFill: maxFill), id: id.description, context: context(.plateComposed))
+            case .addToPlate(let id, let item):
+                _ = try await store.plates.execute(.addItem(item), id: id.description, context: context(.plateComposed))
+            case .removeFromPlate(let id, let plan, let reason):
+                _ = try await store.plates.execute(
+                    .removeItem(plan), id: id.description, context: context(.plateStale, note: reason))
+            case .discardPlate(let id, let reason):
+                logger.notice("plate \(id) discarded: \(reason)")
+                _ = try await store.plates.execute(
+                    .discard, id: id.description, context: context(.plateStale, note: reason))
+            case .freezePlate(let freeze):
+                startFreezing(freeze)
+            case .markPlateScheduled(let plate, let run):
+                _ = try await store.plates.execute(
+                    .markScheduled(run), id: plate.description, context: context(.policyAutoAdvance))
             case .waiting: break
             }
         } catch {
@@ -287,10 +331,93 @@ public actor ProductionLoop: Service {
         logger.warning("cannot slice plan \(key.plan) revision \(key.revision): \(error); trying again in 60 s")
     }
 
-    /// A plate with the attempt's copies, frozen with the G-code, scheduled on the chosen printer. Each command is
-    /// a no-op when a crash left it done, because the ids are the attempt's.
+    /// Slices a plate in the background; its G-code freezes it, unless parts joined or left it meanwhile (the next
+    /// pass slices it again). A plate the slicer cannot arrange is split in two, each half limited below the fill
+    /// the estimate gave the whole.
+    private func startFreezing(_ freeze: PlateFreeze) {
+        guard let slicing, !freezingNow.contains(freeze.plate) else { return }
+        if let failed = freezeFailedAt[freeze.plate], now().timeIntervalSince(failed) < 60 { return }
+        freezingNow.insert(freeze.plate)
+        let context = context(.sliceRecorded)
+        Task {
+            do {
+                let sliced = try await slicing.slicePlate(
+                    entries: freeze.entries, profile: freeze.profile, recipe: freeze.recipe, context: context)
+                await self.frozen(freeze, sliced)
+            } catch let refused as PlateDoesNotFit {
+                await self.split(freeze, refused.message)
+            } catch {
+                self.freezeFailed(freeze.plate, error)
+            }
+        }
+    }
+
+    private func frozen(_ freeze: PlateFreeze, _ sliced: SlicedPlate) async {
+        defer { freezingNow.remove(freeze.plate) }
+        do {
+            guard let plate = try await store.plates.get(id: freeze.plate.description)?.model,
+                plate.status == .composing,
+                plate.items.map({ PlateEntry(model: "", copies: $0.copies) })
+                    == freeze.entries.map({ PlateEntry(model: "", copies: $0.copies) }),
+                plate.items.map(\.planID) == freeze.plans
+            else { return }
+            let objects = PlateObject.objects(from: sliced.placements, plans: freeze.plans)
+            _ = try await store.plates.execute(
+                .freeze(gcodeArtifact: sliced.artifact, objects: objects, estimatedSeconds: sliced.printSeconds),
+                id: freeze.plate.description,
+                context: context(.plateFrozen, note: "\(objects.count) objects, sliced together"))
+            logger.info("plate \(freeze.plate) frozen: \(objects.count) objects")
+        } catch {
+            logger.warning("cannot freeze plate \(freeze.plate): \(error)")
+        }
+    }
+
+    private func split(_ freeze: PlateFreeze, _ message: String) async {
+        defer { freezingNow.remove(freeze.plate) }
+        do {
+            guard let plate = try await store.plates.get(id: freeze.plate.description)?.model,
+                plate.status == .composing
+            else { return }
+            let copies = plate.items.flatMap { item in
+                Array(repeating: PlateItem(planID: item.planID, revision: item.revision, copies: 1), count: item.copies)
+            }
+            let note = "the slicer could not arrange its \(copies.count) parts on the bed (\(message)); split in two"
+            logger.notice("plate \(plate.id): \(note)")
+            _ = try await store.plates.execute(
+                .discard, id: plate.id.description, context: context(.plateSplit, note: note))
+            guard copies.count > 1 else { return }
+            let limit = max(0.05, freeze.fill * 0.9)
+            let halves = [copies[..<(copies.count / 2)], copies[(copies.count / 2)...]]
+            for (index, half) in halves.enumerated() {
+                var items: [PlateItem] = []
+                for copy in half {
+                    if let at = items.firstIndex(where: { $0.planID == copy.planID }) {
+                        items[at].copies += 1
+                    } else {
+                        items.append(copy)
+                    }
+                }
+                let id = BuildPlateID(DerivedID.uuid(time: now(), key: "split|\(plate.id)|\(index)"))
+                _ = try await store.plates.execute(
+                    .compose(id, items: items, maxFill: limit), id: id.description,
+                    context: context(.plateSplit, note: "half \(index + 1) of plate \(plate.id)"))
+            }
+        } catch {
+            logger.warning("cannot split plate \(freeze.plate): \(error)")
+        }
+    }
+
+    private func freezeFailed(_ plate: BuildPlateID, _ error: any Error) {
+        freezingNow.remove(plate)
+        freezeFailedAt[plate] = now()
+        logger.warning("cannot slice plate \(plate): \(error); trying again in 60 s")
+    }
+
+    /// A plate with the attempt's copies, frozen with the G-code, scheduled on the chosen printer (in farm mode the
+    /// plate is frozen already). Each command is a no-op when a crash left it done, because the ids are the
+    /// attempt's.
     private func schedule(_ attempt: Attempt) async throws {
-        let items = [PlateItem(planID: attempt.plan, revision: attempt.revision, copies: attempt.copies)]
+        let items = attempt.items
         let plate = try await store.plates.get(id: attempt.plate.description)?.model
         if plate == nil {
             _ = try await store.plates.execute(
@@ -307,6 +434,8 @@ public actor ProductionLoop: Service {
                 attempt.run, plateID: attempt.plate, printerID: attempt.printer, items: items, risk: attempt.risk),
             id: attempt.run.description,
             context: context(.policyAutoAdvance, note: attempt.reprint ? "reprint" : nil))
+        _ = try await store.plates.execute(
+            .markScheduled(attempt.run), id: attempt.plate.description, context: context(.policyAutoAdvance))
         logger.info(
             "scheduled run \(attempt.run) of plan \(attempt.plan) on printer \(attempt.printer)\(attempt.reprint ? " (reprint)" : ""): risk \(attempt.risk.summary)"
         )

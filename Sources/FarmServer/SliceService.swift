@@ -1,6 +1,7 @@
 import Crypto
 import FarmArtifacts
 import FarmDomain
+import FarmPlates
 import FarmProduction
 import FarmStore
 import Foundation
@@ -60,9 +61,10 @@ struct SliceService: Sendable {
 
     /// The slice of `entries` (one model, or several on one plate) with `profile`, made now or found in the cache.
     /// `recipe`: a plan revision's orientation and supports, part of the slice's inputs (and so of its cache key).
+    /// `asPlate`: a plate even with one entry (its objects labelled by item).
     func slice(
-        entries: [PlateEntry], profile version: String, recipe: SliceRecipe? = nil, context: CommandContext,
-        correlationID: String?
+        entries: [PlateEntry], profile version: String, recipe: SliceRecipe? = nil, asPlate: Bool = false,
+        context: CommandContext, correlationID: String?
     ) async throws -> (slice: Slice, version: Int, cached: Bool) {
         let slicer = try available()
         var models: [Artifact] = []
@@ -87,7 +89,7 @@ struct SliceService: Sendable {
             throw Problem.invalidField(
                 "profile", "no profile \(version) is stored; upload it first (POST /api/v1/profiles)")
         }
-        let isPlate = entries.count > 1
+        let isPlate = entries.count > 1 || asPlate
         let inputs = SliceInputs(
             model: entries[0].model, profile: profile.version, slicer: try await slicer.version(),
             copies: isPlate ? 1 : entries[0].copies,
@@ -116,7 +118,7 @@ struct SliceService: Sendable {
         }
         let request = SliceRequest(
             models: paths, profile: profile, output: output, merge: isPlate, copies: isPlate ? 1 : entries[0].copies,
-            recipe: recipe)
+            recipe: recipe, labelObjects: isPlate)
         let result: SliceResult
         do throws(SliceFailure) {
             result = try await slicer.slice(request)
@@ -162,5 +164,29 @@ extension SliceService: LoopSlicer {
             entries: [PlateEntry(model: model, copies: 1)], profile: profile, recipe: recipe, context: context,
             correlationID: nil)
         return SlicedGCode(artifact: slice.gcode, printSeconds: slice.facts.estimatedSeconds.map(Double.init))
+    }
+}
+
+extension SliceService {
+    func slicePlate(entries: [PlateEntry], profile: String, recipe: SliceRecipe, context: CommandContext) async throws
+        -> SlicedPlate
+    {
+        do {
+            let (slice, _, _) = try await slice(
+                entries: entries, profile: profile, recipe: recipe, asPlate: true, context: context,
+                correlationID: nil)
+            return SlicedPlate(
+                artifact: slice.gcode, printSeconds: slice.facts.estimatedSeconds, placements: slice.facts.placements)
+        } catch let problem as Problem where problem.detail.hasPrefix(SliceFailure.Code.doesNotFit.rawValue) {
+            throw PlateDoesNotFit(message: problem.detail)
+        }
+    }
+
+    /// The bed of a stored profile: the box around its `bed_shape`, and its `duplicate_distance` between parts.
+    func bed(profile version: String) async -> Bed? {
+        guard let text = try? String(contentsOfFile: artifacts.path(of: version), encoding: .utf8),
+            let profile = try? SlicerProfile(ini: text)
+        else { return nil }
+        return profile.bed
     }
 }

@@ -432,6 +432,9 @@ public struct FarmDay {
             printers[id] = apply(PrinterDecider.self, .withdrawChangeover(reason: reason), .exists(printer)).printer
             return printers[id] != printer
         case .waiting: return false
+        // TODO(issue 20): the farm day does not simulate farm mode's plates yet; in solo mode none are asked for.
+        case .composePlate, .addToPlate, .removeFromPlate, .discardPlate, .freezePlate, .markPlateScheduled:
+            return false
         }
     }
 
@@ -441,7 +444,7 @@ public struct FarmDay {
     /// ends at the slicer's estimate, or earlier when it fails.
     mutating func start(_ attempt: Attempt) -> Bool {
         guard runs[attempt.run] == nil, let printer = printers[attempt.printer] else { return false }
-        let items = [PlateItem(planID: attempt.plan, revision: attempt.revision, copies: attempt.copies)]
+        let items = attempt.items
         var state = apply(
             RunDecider.self,
             .schedule(

@@ -13,11 +13,14 @@ public struct SliceRequest: Sendable {
     public var copies: Int
     /// A plan revision's orientation and supports; nil slices the model as it lies, with the profile's supports.
     public var recipe: SliceRecipe?
+    /// Label every object in the G-code even when there is one (a plate's objects are traced to their items).
+    public var labelObjects: Bool
 
     public init(
         models: [String], profile: SlicerProfile, output: String, merge: Bool = false, copies: Int = 1,
-        recipe: SliceRecipe? = nil
+        recipe: SliceRecipe? = nil, labelObjects: Bool = false
     ) {
+        self.labelObjects = labelObjects
         self.models = models
         self.profile = profile
         self.output = output
@@ -208,7 +211,9 @@ public struct PrusaSlicer: Sendable {
         arguments += request.rotationArguments
         // why: a run's outcome is recorded per object, so on a plate or with copies the objects are always labelled,
         // whatever the profile says (a fixed rule: the same inputs still give the same bytes).
-        if request.merge && request.models.count > 1 || request.copies > 1 { arguments.append("--gcode-label-objects") }
+        if request.labelObjects || request.merge && request.models.count > 1 || request.copies > 1 {
+            arguments.append("--gcode-label-objects")
+        }
         arguments += request.models
         try? FileManager.default.removeItem(atPath: request.output)
         let pinned = !request.profile.reproducibleInParallel

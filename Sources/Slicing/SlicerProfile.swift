@@ -1,4 +1,5 @@
 import Crypto
+import FarmPlates
 import Foundation
 
 /// A complete, flattened slicer configuration (every key, as `--save` writes it). Its version is the SHA-256 of
@@ -107,5 +108,22 @@ public enum ProfileError: Error, Sendable, Equatable, CustomStringConvertible {
         case .missingKeys(let keys, let slicer):
             "\(keys.count) setting\(keys.count == 1 ? " is" : "s are") missing (\(keys.prefix(5).joined(separator: ", "))\(keys.count > 5 ? ", …" : "")); a profile must be complete, as \(slicer)'s --save writes it"
         }
+    }
+}
+
+extension SlicerProfile {
+    /// The bed as the composer sees it: the box around `bed_shape` ("0x0,250x0,250x210,0x210"), with the slicer's
+    /// `duplicate_distance` between arranged parts; nil without a readable shape.
+    public var bed: Bed? {
+        let points = (settings["bed_shape"] ?? "").split(separator: ",").compactMap { point -> (Double, Double)? in
+            let parts = point.split(separator: "x")
+            guard parts.count == 2, let x = Double(parts[0]), let y = Double(parts[1]) else { return nil }
+            return (x, y)
+        }
+        guard points.count >= 3, let minX = points.map(\.0).min(), let maxX = points.map(\.0).max(),
+            let minY = points.map(\.1).min(), let maxY = points.map(\.1).max(), maxX > minX, maxY > minY
+        else { return nil }
+        let spacing = settings["duplicate_distance"].flatMap(Double.init) ?? 6
+        return Bed(width: maxX - minX, depth: maxY - minY, spacing: max(0, spacing))
     }
 }

@@ -23,7 +23,21 @@ struct BuildPlateDeciderTests {
         Scenario<BuildPlateDecider>(given: [composed]).then(.compose(id, items: [itemA]), [])
         Scenario<BuildPlateDecider>(given: [composed]).then(
             .addItem(itemB), [.itemAdded(BuildPlateItemChanged(item: itemB, at: s.time))])
-        Scenario<BuildPlateDecider>(given: [composed]).then(.addItem(itemA), [])
+        // Adding a plan already on the plate adds copies; another revision of it is refused.
+        Scenario<BuildPlateDecider>(given: [composed]).then(
+            .addItem(PlateItem(planID: planA, revision: 1, copies: 2)),
+            [.itemAdded(BuildPlateItemChanged(item: PlateItem(planID: planA, revision: 1, copies: 2), at: s.time))])
+        #expect(
+            BuildPlateDecider.replay([
+                composed,
+                .itemAdded(BuildPlateItemChanged(item: PlateItem(planID: planA, revision: 1, copies: 2), at: at)),
+            ]).plate?.items == [PlateItem(planID: planA, revision: 1, copies: 6)])
+        #expect(
+            Scenario<BuildPlateDecider>(given: [composed]).thenRefused(.addItem(PlateItem(planID: planA, revision: 2)))?
+                .invalidField == "revision")
+        #expect(
+            Scenario<BuildPlateDecider>(given: [composed]).thenRefused(
+                .addItem(PlateItem(planID: planA, revision: 1, copies: 997)))?.invalidField == "items[0].copies")
         let two = [composed, .itemAdded(BuildPlateItemChanged(item: itemB, at: at))]
         Scenario<BuildPlateDecider>(given: two).then(
             .removeItem(planB), [.itemRemoved(BuildPlateItemChanged(item: itemB, at: s.time))])
@@ -39,6 +53,45 @@ struct BuildPlateDeciderTests {
                     == .illegalTransition(aggregate: "build plate", command: command.name, state: "discarded"))
         }
         #expect(BuildPlateDecider.replay(two).plate?.items == [itemA, itemB])
+    }
+
+    @Test(
+        "a frozen plate is scheduled by its run (again by another); locking only while composing; objects name its plans"
+    )
+    func scheduledAndLocked() {
+        let scheduled = BuildPlateEvent.scheduled(BuildPlateScheduled(runID: run, at: at))
+        let s = Scenario<BuildPlateDecider>(given: [composed, frozen])
+        s.then(.markScheduled(run), [.scheduled(BuildPlateScheduled(runID: run, at: s.time))])
+        Scenario<BuildPlateDecider>(given: [composed, frozen, scheduled]).then(.markScheduled(run), [])
+        let again = RunID(UUID())
+        let twice = BuildPlateDecider.replay([
+            composed, frozen, scheduled, .scheduled(BuildPlateScheduled(runID: again, at: at)),
+        ]).plate
+        #expect(twice?.status == .scheduled && twice?.runs == [run, again])
+        #expect(
+            Scenario<BuildPlateDecider>(given: [composed]).thenRefused(.markScheduled(run))
+                == .illegalTransition(aggregate: "build plate", command: "schedule", state: "composing"))
+        #expect(
+            Scenario<BuildPlateDecider>(given: [composed, frozen, scheduled]).thenRefused(.discard)
+                == .illegalTransition(aggregate: "build plate", command: "discard", state: "scheduled"))
+        Scenario<BuildPlateDecider>(given: [composed]).then(
+            .lock(true), [.lockSet(BuildPlateLockSet(locked: true, at: s.time))])
+        #expect(
+            BuildPlateDecider.replay([composed, .lockSet(BuildPlateLockSet(locked: true, at: at))]).plate?.isLocked
+                == true)
+        Scenario<BuildPlateDecider>(given: [composed]).then(.lock(false), [])
+        #expect(Scenario<BuildPlateDecider>(given: [composed, frozen]).thenRefused(.lock(true)) != nil)
+        let object = PlateObject(name: "A", planID: planA, copy: 0, minX: 1, minY: 2, maxX: 3, maxY: 4)
+        let stray = PlateObject(name: "B", planID: planB, copy: 0, minX: 1, minY: 2, maxX: 3, maxY: 4)
+        Scenario<BuildPlateDecider>(given: [composed]).then(
+            .freeze(gcodeArtifact: "g", objects: [object], estimatedSeconds: 600),
+            [.frozen(BuildPlateFrozen(gcodeArtifact: "g", objects: [object], estimatedSeconds: 600, at: s.time))])
+        #expect(
+            Scenario<BuildPlateDecider>(given: [composed]).thenRefused(.freeze(gcodeArtifact: "g", objects: [stray]))?
+                .invalidField == "objects")
+        #expect(
+            Scenario<BuildPlateDecider>().thenRefused(.compose(id, items: [itemA], maxFill: 0))?.invalidField
+                == "maxFill")
     }
 
     @Test("outcomes are recorded per item on a frozen plate only")

@@ -166,6 +166,8 @@ enum SampleEvents {
             .frozen(BuildPlateFrozen(gcodeArtifact: "sha256:cd", at: at)),
             .discarded(BuildPlateDiscarded(note: "mixed up", at: at)),
             .outcomeRecorded(PlateItemOutcome(planID: plan, runID: run, succeeded: false, at: at)),
+            .lockSet(BuildPlateLockSet(locked: true, at: at)),
+            .scheduled(BuildPlateScheduled(runID: run, at: at)),
         ]
         let runs: [RunEvent] = [
             .scheduled(RunScheduled(runID: run, plateID: plate, printerID: printer, items: [plateItem], at: at)),

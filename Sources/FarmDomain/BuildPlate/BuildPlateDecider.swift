@@ -1,12 +1,16 @@
 import Foundation
 
 public enum BuildPlateCommand: Sendable, Equatable {
-    case compose(BuildPlateID, items: [PlateItem])
+    case compose(BuildPlateID, items: [PlateItem], maxFill: Double? = nil)
+    /// Copies of a plan revision join the plate (more copies where the plan is on it already).
     case addItem(PlateItem)
     case removeItem(PlanID)
-    case freeze(gcodeArtifact: String?)
+    case freeze(gcodeArtifact: String?, objects: [PlateObject]? = nil, estimatedSeconds: Int? = nil)
     case discard
     case recordOutcome(planID: PlanID, runID: RunID, succeeded: Bool)
+    case lock(Bool)
+    /// A run prints the frozen plate.
+    case markScheduled(RunID)
 
     public var name: String {
         switch self {
@@ -16,6 +20,8 @@ public enum BuildPlateCommand: Sendable, Equatable {
         case .freeze: "freeze"
         case .discard: "discard"
         case .recordOutcome: "record an outcome on"
+        case .lock(let locked): locked ? "lock" : "unlock"
+        case .markScheduled: "schedule"
         }
     }
 }
@@ -29,7 +35,8 @@ public enum BuildPlateState: Sendable, Equatable {
     }
 }
 
-/// Build plates: composing → frozen (sliced; items can no longer change) → outcomes recorded per item; or discarded.
+/// Build plates: composing → frozen (sliced; items can no longer change) → scheduled (a run prints it) → outcomes
+/// recorded per item; or discarded before it is scheduled.
 public enum BuildPlateDecider: Decider {
     public static let initialState = BuildPlateState.none
 
@@ -37,24 +44,36 @@ public enum BuildPlateDecider: Decider {
         throws(DomainError) -> [BuildPlateEvent]
     {
         guard case .exists(let plate) = state else {
-            guard case .compose(let id, let items) = command else {
+            guard case .compose(let id, let items, let maxFill) = command else {
                 throw .notFound(aggregate: "build plate", command: command.name)
             }
             try validate(items)
-            return [.composed(BuildPlateComposed(plateID: id, items: items, at: context.time))]
+            if let maxFill, !(maxFill > 0 && maxFill <= 1) {
+                throw .invalid(field: "maxFill", reason: "a share of the bed above 0 and at most 1")
+            }
+            return [.composed(BuildPlateComposed(plateID: id, items: items, maxFill: maxFill, at: context.time))]
         }
         let illegal = DomainError.illegalTransition(
             aggregate: "build plate", command: command.name, state: plate.status.rawValue)
         switch command {
-        case .compose(let id, let items):
+        case .compose(let id, let items, _):
             guard id == plate.id, items == plate.items, plate.status == .composing else {
                 throw .alreadyExists(aggregate: "build plate")
             }
             return []
         case .addItem(let item):
             guard plate.status == .composing else { throw illegal }
-            if plate.items.contains(item) { return [] }
-            try validate(plate.items + [item])
+            if let on = plate.items.first(where: { $0.planID == item.planID }), on.revision != item.revision {
+                throw .invalid(
+                    field: "revision",
+                    reason: "plan \(item.planID) is on this plate at revision \(on.revision); one revision per plate")
+            }
+            var merged = item
+            merged.copies += plate.copies(of: item.planID)
+            guard (1...1000).contains(item.copies) else {
+                throw .invalid(field: "copies", reason: "between 1 and 1000")
+            }
+            try validate(plate.items.filter { $0.planID != item.planID } + [merged])
             return [.itemAdded(BuildPlateItemChanged(item: item, at: context.time))]
         case .removeItem(let planID):
             guard plate.status == .composing else { throw illegal }
@@ -63,17 +82,39 @@ public enum BuildPlateDecider: Decider {
                 throw .invalid(field: "items", reason: "a plate keeps at least one item; discard the plate instead")
             }
             return [.itemRemoved(BuildPlateItemChanged(item: item, at: context.time))]
-        case .freeze(let artifact):
+        case .freeze(let artifact, let objects, let seconds):
             switch plate.status {
             case .frozen where plate.gcodeArtifact == artifact: return []
-            case .composing: return [.frozen(BuildPlateFrozen(gcodeArtifact: artifact, at: context.time))]
-            case .frozen, .discarded: throw illegal
+            case .composing:
+                if let objects,
+                    let stray = objects.first(where: { object in
+                        !plate.items.contains { $0.planID == object.planID }
+                    })
+                {
+                    throw .invalid(
+                        field: "objects", reason: "object \(stray.name) names plan \(stray.planID), not on the plate")
+                }
+                return [
+                    .frozen(
+                        BuildPlateFrozen(
+                            gcodeArtifact: artifact, objects: objects, estimatedSeconds: seconds, at: context.time))
+                ]
+            case .frozen, .scheduled, .discarded: throw illegal
             }
+        case .lock(let locked):
+            guard plate.status == .composing else { throw illegal }
+            if plate.isLocked == locked { return [] }
+            return [.lockSet(BuildPlateLockSet(locked: locked, at: context.time))]
+        case .markScheduled(let run):
+            guard [.frozen, .scheduled].contains(plate.status) else { throw illegal }
+            if plate.runs?.contains(run) == true { return [] }
+            return [.scheduled(BuildPlateScheduled(runID: run, at: context.time))]
         case .discard:
             if plate.status == .discarded { return [] }
+            guard plate.status != .scheduled else { throw illegal }
             return [.discarded(BuildPlateDiscarded(note: context.note, at: context.time))]
         case .recordOutcome(let planID, let runID, let succeeded):
-            guard plate.status == .frozen else { throw illegal }
+            guard [.frozen, .scheduled].contains(plate.status) else { throw illegal }
             guard plate.items.contains(where: { $0.planID == planID }) else {
                 throw .invalid(field: "planID", reason: "plan \(planID) is not on this plate")
             }
@@ -107,13 +148,17 @@ public enum BuildPlateDecider: Decider {
             return .exists(
                 BuildPlate(
                     id: e.plateID, items: e.items, status: .composing, gcodeArtifact: nil, outcomes: [],
-                    createdAt: e.at, updatedAt: e.at))
+                    createdAt: e.at, updatedAt: e.at, maxFill: e.maxFill))
         }
         guard case .exists(var plate) = state else { return state }
         switch event {
         case .composed: break
         case .itemAdded(let e):
-            plate.items.append(e.item)
+            if let index = plate.items.firstIndex(where: { $0.planID == e.item.planID }) {
+                plate.items[index].copies += e.item.copies
+            } else {
+                plate.items.append(e.item)
+            }
             plate.updatedAt = e.at
         case .itemRemoved(let e):
             plate.items.removeAll { $0.planID == e.item.planID }
@@ -121,6 +166,15 @@ public enum BuildPlateDecider: Decider {
         case .frozen(let e):
             plate.status = .frozen
             plate.gcodeArtifact = e.gcodeArtifact
+            plate.objects = e.objects
+            plate.estimatedSeconds = e.estimatedSeconds
+            plate.updatedAt = e.at
+        case .lockSet(let e):
+            plate.locked = e.locked
+            plate.updatedAt = e.at
+        case .scheduled(let e):
+            plate.status = .scheduled
+            plate.runs = (plate.runs ?? []) + [e.runID]
             plate.updatedAt = e.at
         case .discarded(let e):
             plate.status = .discarded

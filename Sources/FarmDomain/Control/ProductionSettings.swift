@@ -43,14 +43,16 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
     public var qa: QA
     public var dispatch: Dispatch
     public var scheduling: SchedulingSettings
+    public var plates: PlateSettings
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case policy, guardrails, risk, qa, dispatch, scheduling }
+    enum CodingKeys: String, CodingKey, CaseIterable { case policy, guardrails, risk, qa, dispatch, scheduling, plates }
 
     public init(
         policy: Policy = Self.standardPolicy, guardrails: GuardrailSettings = .init(),
         risk: RiskAssessor.Thresholds = .init(), qa: QA = .init(),
-        dispatch: Dispatch = .init(), scheduling: SchedulingSettings = .init()
+        dispatch: Dispatch = .init(), scheduling: SchedulingSettings = .init(), plates: PlateSettings = .init()
     ) {
+        self.plates = plates
         self.scheduling = scheduling
         self.policy = policy
         self.guardrails = guardrails
@@ -69,12 +71,14 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
         qa = try container.decodeIfPresent(QA.self, forKey: .qa) ?? .init()
         dispatch = try container.decodeIfPresent(Dispatch.self, forKey: .dispatch) ?? .init()
         scheduling = try container.decodeIfPresent(SchedulingSettings.self, forKey: .scheduling) ?? .init()
+        plates = try container.decodeIfPresent(PlateSettings.self, forKey: .plates) ?? .init()
     }
 
     public func validate() throws(DomainError) {
         try policy.validate()
         try guardrails.validate()
         try scheduling.validate()
+        try plates.validate()
         guard risk.medium > 0, risk.high > risk.medium else {
             throw .invalid(field: "risk", reason: "0 < medium < high, got medium \(risk.medium), high \(risk.high)")
         }

@@ -93,6 +93,15 @@ extension ReasonCode {
 }
 
 extension ReasonCode {
+    /// Farm mode: the composer put parts on a plate; a part left one its plan no longer wants; a plate was sliced
+    /// (frozen); the slicer could not arrange a plate, which was split in two.
+    public static let plateComposed: ReasonCode = "plate.composed"
+    public static let plateStale: ReasonCode = "plate.stale"
+    public static let plateFrozen: ReasonCode = "plate.frozen"
+    public static let plateSplit: ReasonCode = "plate.split"
+}
+
+extension ReasonCode {
     /// A run that had not started was cancelled because its order was.
     public static let intentCancelled: ReasonCode = "intent.cancelled"
 }

@@ -46,8 +46,11 @@ public struct ChangeoverTask: Codable, Sendable, Equatable {
     public var steps: [String]
     /// When the print is planned to start: the changeover is done before.
     public var before: Date
+    /// The plate that waits for it, in farm mode (`plan` is then the plate's first item).
+    public var plate: BuildPlateID?
 
-    public init(plan: PlanID, setup: PrinterSetup, steps: [String], before: Date) {
+    public init(plan: PlanID, setup: PrinterSetup, steps: [String], before: Date, plate: BuildPlateID? = nil) {
+        self.plate = plate
         self.plan = plan
         self.setup = setup
         self.steps = steps

@@ -42,6 +42,10 @@ public struct FarmSchedule: Sendable, Equatable, Codable {
         /// The changeover was asked of a person, and the print waits for their confirmation.
         public var awaitingChangeover: Bool
         public var reason: String
+        /// Farm mode: the plate, every plan on it, and how many parts.
+        public var plate: BuildPlateID?
+        public var plans: [PlanID]?
+        public var parts: Int?
 
         public var late: Bool { due.map { end > $0 } ?? false }
     }
@@ -76,7 +80,9 @@ public struct FarmSchedule: Sendable, Equatable, Codable {
 
     /// The planned prints of one plan, soonest first.
     public func prints(of plan: PlanID) -> [(printer: String, print: ScheduledPrint)] {
-        printers.flatMap { queue in queue.prints.filter { $0.plan == plan }.map { (queue.name, $0) } }
-            .sorted { $0.print.start < $1.print.start }
+        printers.flatMap { queue in
+            queue.prints.filter { $0.plan == plan || $0.plans?.contains(plan) == true }.map { (queue.name, $0) }
+        }
+        .sorted { $0.print.start < $1.print.start }
     }
 }

@@ -12,19 +12,25 @@ struct ReadyPlate {
     var gcode: SlicedGCode
     var progress: PlanProgress
     var reprint: Bool
+    /// Copies neither passed nor printing nor waiting for QA.
     var missing: Int
+    /// Of those, copies on open plates (farm mode).
+    var onPlates: Int
     var cancelledOn: Set<PrinterID>
+
+    /// Copies on no plate yet.
+    var unplated: Int { max(0, missing - onPlates) }
 }
 
 extension ProductionPlanner {
     /// Plans the farm ahead (`FarmScheduling`) and takes the steps the plan asks for now: a printer that is free
     /// starts the head of its queue, or asks a person for the changeover the head needs; a printer whose changeover
     /// was asked for waits for the confirmation, and its plate stays with it.
-    func scheduleAndDispatch(_ ready: [ReadyPlate], farm: FarmSnapshot) -> (
+    func scheduleAndDispatch(_ ready: [ReadyPlate], plates: [PlateBatch], farm: FarmSnapshot) -> (
         steps: [ProductionStep], schedule: FarmSchedule
     ) {
         var steps: [ProductionStep] = []
-        let input = SchedulingInput(ready, farm: farm, settings: settings.scheduling)
+        let input = SchedulingInput(ready, plates: plates, farm: farm, settings: settings.scheduling)
         steps += input.withdrawn
         let weights = settings.scheduling.weights
         let problem = SchedulingProblem(
@@ -48,11 +54,17 @@ extension ProductionPlanner {
         var schedule = input.farmSchedule(replan, now: farm.now)
         schedule.problemDigest = digest
 
-        var started = Set<PlanID>()
+        var started = Set<String>()
         var heating = input.heating
         var taken = Set<Int>()
         var idle: [Int] = []
+        var freezing = Set<BuildPlateID>()
         let placements = replan.schedule.placements
+        /// Slices a composing plate (once per pass): its G-code freezes it.
+        func freeze(_ batch: PlateBatch) {
+            guard batch.plate.status == .composing, freezing.insert(batch.plate.id).inserted else { return }
+            steps.append(.freezePlate(Self.freeze(batch)))
+        }
         /// The printer's next plate: started now, or its changeover asked of a person.
         func take(_ job: Int, on index: Int, setup: Int, start: Int) {
             let slot = input.printers[index]
@@ -65,10 +77,18 @@ extension ProductionPlanner {
                         printer.id,
                         ChangeoverTask(
                             plan: plate.ready.plan.id, setup: input.setup(for: plate), steps: changes,
-                            before: farm.now.addingTimeInterval(Double(start) * 60))))
+                            before: farm.now.addingTimeInterval(Double(start) * 60), plate: plate.batch?.plate.id)))
                 return
             }
-            guard start <= 0, !started.contains(plate.ready.plan.id) else { return }
+            guard start <= 0, !started.contains(plate.key) else { return }
+            if let batch = plate.batch, batch.plate.status == .composing {
+                freeze(batch)
+                steps.append(
+                    .waiting(
+                        "printer \(printer.name)",
+                        reason: "its next plate is being sliced (\(batch.plate.id.description.suffix(6)))"))
+                return
+            }
             if let circuit = printer.capabilities.powerCircuit, let limit = settings.scheduling.startsPerCircuit,
                 heating[circuit, default: 0] >= limit
             {
@@ -80,10 +100,12 @@ extension ProductionPlanner {
                             + "(at most \(limit) at once)"))
                 return
             }
-            let dispatch = dispatch(plate.ready, to: printer, farm: farm)
-            steps += dispatch
-            if dispatch.contains(where: { if case .schedule = $0 { true } else { false } }) {
-                started.insert(plate.ready.plan.id)
+            let dispatched =
+                plate.batch.map { self.dispatch($0, to: printer, farm: farm) }
+                ?? self.dispatch(plate.ready, to: printer, farm: farm)
+            steps += dispatched
+            if dispatched.contains(where: { if case .schedule = $0 { true } else { false } }) {
+                started.insert(plate.key)
                 if let circuit = printer.capabilities.powerCircuit { heating[circuit, default: 0] += 1 }
             }
         }
@@ -126,6 +148,12 @@ extension ProductionPlanner {
             }
             if let best { take(best.job, on: index, setup: best.setup, start: best.setup) }
         }
+        // A plate due to start soon is sliced ahead, so its printer does not wait for the slicer.
+        for queue in placements {
+            for placement in queue where placement.start <= settings.plates.freezeAheadMinutes {
+                if let batch = input.jobs[placement.job].batch { freeze(batch) }
+            }
+        }
         for plate in schedule.unscheduled {
             steps.append(.waiting("plan \(plate.plan)", reason: plate.reason))
         }
@@ -140,13 +168,19 @@ struct SchedulingInput {
         var printer: Printer
         var machine: SchedulingPrinter
         /// The plate whose changeover was asked for on this printer: it waits there for the confirmation.
-        var committed: (plate: ReadyPlate, task: ChangeoverTask, job: SchedulingJob)?
+        var committed: (plate: Job, task: ChangeoverTask)?
         var busyUntil: Date?
     }
 
     struct Job {
+        /// The plan revision it prints (in farm mode, the plate's first: the others are alike in what matters).
         var ready: ReadyPlate
         var job: SchedulingJob
+        /// Farm mode: the plate.
+        var batch: PlateBatch?
+
+        /// What a pass starts at most once: a plate, or a copy of a plan.
+        var key: String { batch.map { "plate/\($0.plate.id)" } ?? "plan/\(ready.plan.id)" }
     }
 
     var printers: [Slot] = []
@@ -157,7 +191,7 @@ struct SchedulingInput {
     var heating: [String: Int] = [:]
     /// Changeovers asked for that no plate needs any more.
     var withdrawn: [ProductionStep] = []
-    init(_ ready: [ReadyPlate], farm: FarmSnapshot, settings: SchedulingSettings) {
+    init(_ ready: [ReadyPlate], plates: [PlateBatch], farm: FarmSnapshot, settings: SchedulingSettings) {
         let open = farm.runs.filter { !$0.status.isTerminal }
         let openOn = Dictionary(open.map { ($0.printerID, $0) }, uniquingKeysWith: { a, _ in a })
         busy = Set(open.map(\.printerID))
@@ -173,6 +207,7 @@ struct SchedulingInput {
             ![.offline, .maintenance, .error].contains($0.status) && $0.degraded == nil && $0.desynced == nil
         }
         var waiting = ready
+        var batches = plates
         for printer in planning {
             let label =
                 names[printer.name, default: []].count > 1
@@ -187,17 +222,25 @@ struct SchedulingInput {
                 available = 3600  // a print of someone else's, or a pause: its end is not known here
                 busyUntil = farm.now.addingTimeInterval(available)
             }
-            var committed: (ReadyPlate, ChangeoverTask, SchedulingJob)?
+            var committed: (Job, ChangeoverTask)?
             if let task = printer.changeover {
-                if let index = waiting.firstIndex(where: { $0.plan.id == task.plan && $0.missing > 0 }) {
+                var found: Job?
+                if let plate = task.plate, let index = batches.firstIndex(where: { $0.plate.id == plate }) {
+                    found = Self.job(batches.remove(at: index), printers: [], farm: farm, settings: settings)
+                } else if task.plate == nil,
+                    let index = waiting.firstIndex(where: { $0.plan.id == task.plan && $0.unplated > 0 })
+                {
                     let plate = waiting[index]
                     waiting[index].missing -= 1
                     let job = Self.job(plate, copy: 0, printers: [], reason: "", farm: farm, settings: settings)
-                    let setup = settings.setupTimes.between(loaded, job.state)
-                    loaded = job.state
-                    available += Double(setup * 60) + Double(job.duration * 60)
+                    found = Job(ready: plate, job: job)
+                }
+                if let found {
+                    let setup = settings.setupTimes.between(loaded, found.job.state)
+                    loaded = found.job.state
+                    available += Double(setup * 60) + Double(found.job.duration * 60)
                     busyUntil = farm.now.addingTimeInterval(available)
-                    committed = (plate, task, job)
+                    committed = (found, task)
                 } else {
                     withdrawn.append(
                         .withdrawChangeover(printer.id, reason: "no plate waits for it any more; nothing to change"))
@@ -224,16 +267,46 @@ struct SchedulingInput {
                         }),
                     committed: committed, busyUntil: busyUntil))
         }
-        for plate in waiting where plate.missing > 0 {
+        for plate in waiting where plate.unplated > 0 {
             let allowed = printers.filter { Self.allows(plate, on: $0.printer, farm: farm) }
             let reason = Self.restriction(plate, farm: farm)
-            for copy in 1...plate.missing {
+            for copy in 1...plate.unplated {
                 let job = Self.job(
                     plate, copy: copy, printers: Set(allowed.map(\.machine.id)), reason: reason, farm: farm,
                     settings: settings)
                 jobs.append(Job(ready: plate, job: job))
             }
         }
+        let slots = printers
+        for batch in batches {
+            let allowed = slots.filter { slot in
+                batch.items.allSatisfy { Self.allows($0.ready, on: slot.printer, farm: farm) }
+            }
+            jobs.append(Self.job(batch, printers: Set(allowed.map(\.machine.id)), farm: farm, settings: settings))
+        }
+    }
+
+    /// A plate as one job: alike in material, colour, nozzle and sheet (the composer saw to it), as large as its
+    /// largest part, as long as its slice says (or its parts together, before it is sliced), due with its earliest.
+    static func job(_ batch: PlateBatch, printers: Set<String>, farm: FarmSnapshot, settings: SchedulingSettings)
+        -> Job
+    {
+        let lead = batch.items[0].ready
+        var job = Self.job(
+            lead, copy: 0, printers: printers, reason: restriction(lead, farm: farm), farm: farm, settings: settings)
+        job.id = "plate/\(batch.plate.id)"
+        var minutes = 0
+        for (ready, copies) in batch.items {
+            let part = Self.job(ready, copy: 0, printers: [], reason: "", farm: farm, settings: settings)
+            job.footprint = zip(job.footprint, part.footprint).map { max($0, $1) }
+            job.due = min(job.due, part.due)
+            job.weight = max(job.weight, part.weight)
+            job.needsEnclosure = job.needsEnclosure || part.needsEnclosure
+            job.needsHardenedNozzle = job.needsHardenedNozzle || part.needsHardenedNozzle
+            minutes += part.duration * copies
+        }
+        job.duration = batch.plate.estimatedSeconds.map { max(1, ($0 + 59) / 60) } ?? max(1, minutes)
+        return Job(ready: lead, job: job, batch: batch)
     }
 
     /// What the printer holds, as the scheduler compares it: material upper case, colour lower case, nozzle in µm.
@@ -318,6 +391,15 @@ struct SchedulingInput {
             surface: plate.job.surface.isEmpty ? nil : plate.job.surface)
     }
 
+    /// A plate's print names the plate, every plan on it and its parts.
+    static func describe(_ print: inout FarmSchedule.ScheduledPrint, _ batch: PlateBatch?) {
+        guard let batch else { return }
+        print.plate = batch.plate.id
+        print.plans = batch.items.map(\.ready.plan.id)
+        print.parts = batch.items.reduce(0) { $0 + $1.copies }
+        print.due = batch.items.compactMap { $0.ready.intent.dueDate }.min()
+    }
+
     /// The replanner's answer in the farm's terms.
     func farmSchedule(_ replan: Replanner.Replan, now: Date) -> FarmSchedule {
         func date(_ minute: Int) -> Date { now.addingTimeInterval(Double(minute) * 60) }
@@ -325,30 +407,35 @@ struct SchedulingInput {
         var queues: [FarmSchedule.PrinterQueue] = []
         for (index, slot) in printers.enumerated() {
             var prints: [FarmSchedule.ScheduledPrint] = []
-            if let (plate, task, job) = slot.committed {
+            if let (committed, task) = slot.committed {
+                let (plate, job) = (committed.ready, committed.job)
                 let end = slot.busyUntil ?? now
-                prints.append(
-                    FarmSchedule.ScheduledPrint(
-                        job: job.id, plan: plate.plan.id, intent: plate.intent.id, material: plate.item.material,
-                        colour: plate.item.colour, changeover: task.steps, changeoverStart: now,
-                        start: end.addingTimeInterval(-Double(job.duration * 60)), end: end,
-                        due: plate.intent.dueDate, rush: plate.plan.scheduling?.rush == true, awaitingChangeover: true,
-                        reason: "\(slot.machine.id): waits for a person to \(task.sentence) (asked for)"))
+                var print = FarmSchedule.ScheduledPrint(
+                    job: job.id, plan: plate.plan.id, intent: plate.intent.id, material: plate.item.material,
+                    colour: plate.item.colour, changeover: task.steps, changeoverStart: now,
+                    start: end.addingTimeInterval(-Double(job.duration * 60)), end: end,
+                    due: plate.intent.dueDate,
+                    rush: job.weight > 1, awaitingChangeover: true,
+                    reason: "\(slot.machine.id): waits for a person to \(task.sentence) (asked for)")
+                Self.describe(&print, committed.batch)
+                prints.append(print)
             }
             var state = slot.machine.loaded
             for placement in schedule.placements[index] {
                 let plate = jobs[placement.job]
                 let changes = FarmScheduling.PrinterState.changes(from: state, to: plate.job.state)
                 state = plate.job.state
-                prints.append(
-                    FarmSchedule.ScheduledPrint(
-                        job: plate.job.id, plan: plate.ready.plan.id, intent: plate.ready.intent.id,
-                        material: plate.ready.item.material, colour: plate.ready.item.colour,
-                        changeover: placement.setup > 0 ? changes : [],
-                        changeoverStart: placement.setup > 0 ? date(placement.start - placement.setup) : nil,
-                        start: date(placement.start), end: date(placement.end), due: plate.ready.intent.dueDate,
-                        rush: plate.job.weight > 1, awaitingChangeover: false,
-                        reason: schedule.reasons[placement.job] ?? ""))
+                var print = FarmSchedule.ScheduledPrint(
+                    job: plate.job.id, plan: plate.ready.plan.id, intent: plate.ready.intent.id,
+                    material: plate.ready.item.material, colour: plate.ready.item.colour,
+                    changeover: placement.setup > 0 ? changes : [],
+                    changeoverStart: placement.setup > 0 ? date(placement.start - placement.setup) : nil,
+                    start: date(placement.start), end: date(placement.end),
+                    due: plate.ready.intent.dueDate,
+                    rush: plate.job.weight > 1, awaitingChangeover: false,
+                    reason: schedule.reasons[placement.job] ?? "")
+                Self.describe(&print, plate.batch)
+                prints.append(print)
             }
             queues.append(
                 FarmSchedule.PrinterQueue(
@@ -386,5 +473,40 @@ extension SchedulingSettings {
             nozzle: setup.nozzle.map { Int(($0 * 1000).rounded()) } ?? from.nozzle,
             surface: setup.surface ?? from.surface)
         return setupTimes.between(from, to)
+    }
+}
+
+extension ProductionPlanner {
+    /// What slicing a batch's plate takes.
+    static func freeze(_ batch: PlateBatch) -> PlateFreeze {
+        let lead = batch.items[0].ready
+        return PlateFreeze(
+            plate: batch.plate.id, entries: batch.items.map { PlateEntry(model: $0.ready.model, copies: $0.copies) },
+            plans: batch.items.map(\.ready.plan.id), profile: lead.spec.profile, recipe: SliceRecipe(lead.spec),
+            fill: batch.fill)
+    }
+
+    /// The gates of every plan on a frozen plate, and the run that prints it when all let it go.
+    func dispatch(_ batch: PlateBatch, to printer: Printer, farm: FarmSnapshot) -> [ProductionStep] {
+        guard let gcode = batch.plate.gcodeArtifact else { return [] }
+        var steps: [ProductionStep] = []
+        var risks: [RiskAssessment] = []
+        for (ready, _) in batch.items {
+            let (decisions, advance, risk) = gates(ready, to: printer, farm: farm)
+            steps += decisions
+            guard advance else { return steps }
+            risks.append(risk)
+        }
+        let lead = batch.items[0]
+        // One run per plate: its id comes from the plate's.
+        let run = RunID(DerivedID.uuid(time: batch.plate.createdAt, key: "run|plate|\(batch.plate.id)"))
+        steps.append(
+            .schedule(
+                Attempt(
+                    run: run, plate: batch.plate.id, plan: lead.ready.plan.id, revision: lead.ready.revision,
+                    copies: lead.copies, items: batch.plate.items, plateFrozen: true, printer: printer.id,
+                    gcode: gcode, risk: risks.max { $0.score < $1.score } ?? risks[0],
+                    reprint: batch.items.contains { $0.ready.reprint })))
+        return steps
     }
 }

@@ -1,3 +1,4 @@
+import FarmPlates
 import Foundation
 
 /// What the production loop knows at one moment: the open orders and everything that serves them.
@@ -21,6 +22,10 @@ public struct FarmSnapshot: Sendable {
     public var provenGCode: Set<String>
     /// The plan made last pass: plates stay where it put them unless moving wins clearly.
     public var previousSchedule: FarmSchedule?
+    /// Plates composed or frozen and not yet scheduled, and (with their runs) those a run prints already.
+    public var plates: [BuildPlate] = []
+    /// The bed of each profile version (its shape and the slicer's spacing), where it could be read.
+    public var beds: [String: Bed] = [:]
     private let runsByPlan: [PlanID: [Run]]
     private let runsByPrinter: [PrinterID: [Run]]
 
@@ -86,6 +91,7 @@ public struct ProductionPlanner: Sendable {
     public func plan(_ farm: FarmSnapshot) -> (steps: [ProductionStep], schedule: FarmSchedule) {
         var steps: [ProductionStep] = []
         var ready: [ReadyPlate] = []
+        let open = OpenPlates(farm)
         let plansByItem = Dictionary(farm.plans.map { ($0.lineItemID, $0) }, uniquingKeysWith: { a, _ in a })
         for intent in farm.intents {
             switch intent.status {
@@ -102,13 +108,17 @@ public struct ProductionPlanner: Sendable {
                     let progress = PlanProgress(plan: plan, runs: farm.runs(of: plan.id))
                     if progress.passed < item.quantity { done = false }
                     steps += self.steps(
-                        for: plan, item: item, intent: intent, progress: progress, farm: farm, ready: &ready)
+                        for: plan, item: item, intent: intent, progress: progress,
+                        onPlates: open.copies[plan.id] ?? 0, farm: farm, ready: &ready)
                 }
                 if done { steps.append(.readyToShip(intent.id)) }
             default: break
             }
         }
-        let (dispatch, schedule) = scheduleAndDispatch(ready, farm: farm)
+        let plating = plates(ready, open: open, farm: farm)
+        steps += plating.steps
+        let (dispatch, schedule) = scheduleAndDispatch(
+            settings.plates.mode == .farm ? [] : ready, plates: plating.jobs, farm: farm)
         steps += dispatch
         steps += qa(farm)
         steps += degradation(farm)
@@ -230,7 +240,7 @@ public struct ProductionPlanner: Sendable {
     }
 
     private func steps(
-        for plan: Plan, item: LineItem, intent: Intent, progress: PlanProgress, farm: FarmSnapshot,
+        for plan: Plan, item: LineItem, intent: Intent, progress: PlanProgress, onPlates: Int, farm: FarmSnapshot,
         ready: inout [ReadyPlate]
     ) -> [ProductionStep] {
         guard let newest = plan.revisions.last else { return [] }
@@ -242,10 +252,11 @@ public struct ProductionPlanner: Sendable {
         if let trip = guards.loopBreaker(revision: revision.number, failedRuns: failures) {
             return [.requireReview(plan.id, revision: revision.number, trip)]
         }
-        // Every run beyond the ordered quantity makes up for one that gave no passed copy.
-        let reprint = progress.attempts >= item.quantity
+        // Every copy beyond the ordered quantity makes up for one that gave no passed copy.
+        let reprint = progress.copiesAttempted >= item.quantity
         let overridden = plan.decisions?.latest(.reprint, revision: revision.number)?.overridden == true
-        if reprint, !overridden, let trip = guards.retryCeiling(reprints: progress.attempts - item.quantity) {
+        if reprint, !overridden, let trip = guards.retryCeiling(reprints: progress.reprintRuns(quantity: item.quantity))
+        {
             let record = GateRecord(
                 gate: .reprint, outcome: .block(reason: trip.evidence, ask: .operator),
                 rule: "guardrail \(trip.rule.rawValue)",
@@ -271,7 +282,7 @@ public struct ProductionPlanner: Sendable {
         ready.append(
             ReadyPlate(
                 plan: plan, item: item, intent: intent, revision: revision.number, spec: revision.spec, model: model,
-                gcode: gcode, progress: progress, reprint: reprint, missing: missing,
+                gcode: gcode, progress: progress, reprint: reprint, missing: missing, onPlates: onPlates,
                 // why: a cancel is a person's decision about that printer ("wrong colour loaded"); the loop reprinted
                 // at once on the same printer (issue 17). It goes back there only after someone tended the machine.
                 cancelledOn: progress.untendedCancels(farm)))
@@ -280,6 +291,28 @@ public struct ProductionPlanner: Sendable {
 
     /// The gates a plate passes on its way to `printer`, and the run that takes it there.
     func dispatch(_ plate: ReadyPlate, to printer: Printer, farm: FarmSnapshot) -> [ProductionStep] {
+        let (steps, advance, risk) = gates(plate, to: printer, farm: farm)
+        guard advance else { return steps }
+        let (plan, progress, revision) = (plate.plan, plate.progress, plate.revision)
+        // The attempt's id comes from the plan and how many attempts came before, so a repeat names the same run;
+        // its time part from a moment a repeat sees unchanged (the last attempt's end, or the revision's drafting).
+        let basis = progress.latestEnd ?? plan.revisions[revision - 1].createdAt
+        let attemptKey = "attempt|\(plan.id)|\(progress.attempts + 1)"
+        return steps + [
+            .schedule(
+                Attempt(
+                    run: RunID(DerivedID.uuid(time: basis, key: "run|" + attemptKey)),
+                    plate: BuildPlateID(DerivedID.uuid(time: basis, key: "plate|" + attemptKey)),
+                    plan: plan.id, revision: revision, copies: 1,
+                    items: [PlateItem(planID: plan.id, revision: revision, copies: 1)], plateFrozen: false,
+                    printer: printer.id, gcode: plate.gcode.artifact, risk: risk, reprint: plate.reprint))
+        ]
+    }
+
+    /// The gates of a plan on its way to `printer`: the decisions to record, whether it may go, and its risk there.
+    func gates(_ plate: ReadyPlate, to printer: Printer, farm: FarmSnapshot) -> (
+        steps: [ProductionStep], advance: Bool, risk: RiskAssessment
+    ) {
         let (plan, item, intent, progress, revision) = (
             plate.plan, plate.item, plate.intent, plate.progress, plate.revision
         )
@@ -298,24 +331,11 @@ public struct ProductionPlanner: Sendable {
         // A reprint passes its own gate, then dispatch, like any run.
         if plate.reprint {
             let reprinting = pass(.reprint, plan: plan, revision: revision, facts: facts, risk: risk, now: farm.now)
-            guard reprinting.advance else { return reprinting.steps }
+            guard reprinting.advance else { return (reprinting.steps, false, risk) }
             steps += reprinting.steps
         }
         let dispatching = pass(.dispatch, plan: plan, revision: revision, facts: facts, risk: risk, now: farm.now)
-        steps += dispatching.steps
-        guard dispatching.advance else { return steps }
-        // The attempt's id comes from the plan and how many attempts came before, so a repeat names the same run;
-        // its time part from a moment a repeat sees unchanged (the last attempt's end, or the revision's drafting).
-        let basis = progress.latestEnd ?? plan.revisions[revision - 1].createdAt
-        let attemptKey = "attempt|\(plan.id)|\(progress.attempts + 1)"
-        steps.append(
-            .schedule(
-                Attempt(
-                    run: RunID(DerivedID.uuid(time: basis, key: "run|" + attemptKey)),
-                    plate: BuildPlateID(DerivedID.uuid(time: basis, key: "plate|" + attemptKey)),
-                    plan: plan.id, revision: revision, copies: 1, printer: printer.id, gcode: plate.gcode.artifact,
-                    risk: risk, reprint: plate.reprint)))
-        return steps
+        return (steps + dispatching.steps, dispatching.advance, risk)
     }
 
     private func approveGate(
@@ -448,6 +468,19 @@ public struct PlanProgress: Sendable {
     }
     /// Every run of the plan so far.
     var attempts: Int { runs.count }
+    /// Copies of the plan every run so far set out to print.
+    var copiesAttempted: Int { runs.reduce(0) { $0 + copies($1) } }
+
+    /// Runs that set out only after `quantity` copies had been attempted: reprints.
+    func reprintRuns(quantity: Int) -> Int {
+        var attempted = 0
+        var reprints = 0
+        for run in runs.sorted(by: { $0.scheduledAt < $1.scheduledAt }) {
+            if attempted >= quantity { reprints += 1 }
+            attempted += copies(run)
+        }
+        return reprints
+    }
     /// Runs of the plan that failed on the printer or in QA (the plan's fault, not an interruption or a cancel).
     public var failures: Int { runs.filter(isFailure).count }
 

@@ -57,7 +57,7 @@ struct RunRoutes {
             throw Problem.invalidField(
                 "plateID", "no plate \(body.plateID) exists; compose one with POST /api/v1/plates")
         }
-        guard plate.status == .frozen, plate.gcodeArtifact != nil else {
+        guard [.frozen, .scheduled].contains(plate.status), plate.gcodeArtifact != nil else {
             throw Problem.invalidField(
                 "plateID",
                 "plate \(body.plateID) is \(plate.status.rawValue) without G-code; freeze it with its sliced G-code first"
@@ -71,6 +71,9 @@ struct RunRoutes {
             .schedule(id, plateID: plate.id, printerID: body.printerID, items: plate.items), id: id.description,
             request: request, context: context,
             reason: body.reason, note: body.note, created: true)
+        _ = try await store.plates.execute(
+            .markScheduled(id), id: plate.id.description,
+            context: try endpoints.services.commandContext(context, reason: body.reason, note: body.note))
         if let fleet, let (run, version) = try await store.runs.get(id: id.description) {
             await fleet.scheduled(run, version: version)
         }
