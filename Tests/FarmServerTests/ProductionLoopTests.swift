@@ -17,17 +17,19 @@ struct ProductionLoopTests {
     let context = CommandContext(actor: .cli, reason: .operatorRequest, time: Date())
 
     /// A model uploaded and an order for it, preflighted, with PLA bound to the slicer's default profile.
-    func order(_ rig: FleetRig, slicing: SliceService, quantity: Int = 1) async throws -> IntentID {
+    func order(_ rig: FleetRig, slicing: SliceService, quantity: Int = 1, shape: String = "box.stl") async throws
+        -> IntentID
+    {
         let (profile, _, _) = try await slicing.storeProfile(
             text: try await SliceAPITests.profileText(), name: "pla.ini", context: context, correlationID: nil)
         let binding = ProfileBinding.id(printerModel: "virtual", material: "PLA")
         _ = try await rig.store.profileBindings.execute(
             .bind(printerModel: "virtual", material: "PLA", profile: profile.version), id: binding, context: context)
         let stored = try rig.artifacts.put(
-            Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/box.stl")))
+            Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/\(shape)")))
         _ = try await rig.store.artifacts.execute(
             .register(
-                ArtifactUpload(sha256: stored.sha256, size: stored.size, mediaType: "model/stl", name: "box.stl")),
+                ArtifactUpload(sha256: stored.sha256, size: stored.size, mediaType: "model/stl", name: shape)),
             id: stored.sha256, context: context)
         let id = IntentID(SystemIDs.uuidv7())
         let item = LineItem(

@@ -1,0 +1,100 @@
+import FarmDomain
+import FarmStore
+import Foundation
+import Testing
+import VirtualPrinter
+
+@testable import FarmProduction
+@testable import FarmServer
+
+/// Farm mode end to end: the real PrusaSlicer arranges parts of several orders on one plate, a virtual printer
+/// prints it, QA judges each part, and a failed part is reprinted alone.
+@Suite("Plates in production", .serialized)
+struct PlateProductionTests {
+    let loopTests = ProductionLoopTests()
+    let operatorContext = CommandContext(actor: EventActor(.user, "ada"), reason: .operatorRequest, time: Date())
+
+    /// Farm mode where three small parts (about 5 % of the bed) release a plate; a sparser one waits an hour.
+    var settings: ProductionSettings {
+        ProductionSettings(plates: PlateSettings(mode: .farm, releaseFill: 0.04, holdMinutes: 60))
+    }
+
+    func plates(_ rig: FleetRig, within seconds: Double, _ matches: @escaping ([BuildPlate]) -> Bool) async throws
+        -> [BuildPlate]?
+    {
+        try await loopTests.waitFor(seconds) { () -> [BuildPlate]? in
+            let plates = try await rig.store.plates.all().sorted { $0.createdAt < $1.createdAt }
+            return matches(plates) ? plates : nil
+        }
+    }
+
+    @Test(
+        """
+        three orders' parts share one plate, sliced once with each object traced to its order, printed in one run; \
+        one part failed in QA is reprinted alone and every order is ready to ship
+        """
+    )
+    func threeOrdersOnePlate() async throws {
+        try await loopTests.withLoop([VirtualPrinter(name: "virtual-0", speed: 300)], settings: settings) {
+            rig, slicing, _ in
+            let printerID = try await DispatchTests().register(rig, 0)
+            #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
+            var intents: [IntentID] = []
+            for shape in ["box.stl", "cylinder.stl", "pyramid.stl"] {
+                intents.append(try await loopTests.order(rig, slicing: slicing, shape: shape))
+            }
+            let run = try #require(
+                try await loopTests.runs(rig, within: 120) { $0.count == 1 && $0[0].status == .completed },
+                "one run prints the plate")[0]
+            #expect(run.items.count == 3 && run.items.allSatisfy { $0.copies == 1 })
+            let plate = try #require(try await rig.store.plates.get(id: run.plateID.description)?.model)
+            #expect(plate.status == .scheduled && plate.runs == [run.id])
+            #expect(Set(plate.items.map(\.planID)) == Set(run.items.map(\.planID)))
+            // Each object where the slicer put it, traced to its plan; none overlaps another.
+            let objects = plate.objects ?? []
+            #expect(Set(objects.map(\.planID)) == Set(plate.items.map(\.planID)), "\(objects)")
+            #expect(objects.count == 3 && objects.allSatisfy { $0.name.hasPrefix("ITEM") && !$0.name.contains(" ") })
+            for (index, a) in objects.enumerated() {
+                for b in objects[(index + 1)...] {
+                    #expect(a.maxX < b.minX || b.maxX < a.minX || a.maxY < b.minY || b.maxY < a.minY, "\(a) \(b)")
+                }
+            }
+            #expect(plate.estimatedSeconds ?? 0 > 0)
+            let plateSlices = try await rig.store.slices.all().filter { $0.inputs.plate != nil }
+            #expect(plateSlices.count == 1 && plateSlices[0].gcode == plate.gcodeArtifact, "sliced once, as a plate")
+
+            // QA per part: the second order's part fails, the others pass.
+            let planOf = { (intent: IntentID) async throws -> PlanID in
+                try #require(
+                    try await rig.store.plans.list(ref: intent.description, limit: 1).first.flatMap { PlanID($0.id) })
+            }
+            let failing = try await planOf(intents[1])
+            for intent in intents {
+                let plan = try await planOf(intent)
+                _ = try await rig.store.runs.execute(
+                    .inspect(planID: plan, passed: plan != failing, code: plan == failing ? .warping : nil),
+                    id: run.id.description, context: operatorContext)
+            }
+            // The reprint gathers on a plate of its own; an operator sends it as it is.
+            let reprintPlate = try #require(
+                try await plates(rig, within: 60) { $0.count == 2 && $0[1].status == .composing },
+                "a plate for the reprint"
+            )[1]
+            #expect(reprintPlate.items.map(\.planID) == [failing] && reprintPlate.items[0].copies == 1)
+            _ = try await rig.store.plates.execute(
+                .lock(true), id: reprintPlate.id.description, context: operatorContext)
+            let runs = try #require(
+                try await loopTests.runs(rig, within: 120) { $0.count == 2 && $0[1].status == .completed },
+                "the failed part was reprinted")
+            #expect(runs[1].items.map(\.planID) == [failing], "only the failed part")
+            _ = try await rig.store.runs.execute(
+                .inspect(planID: failing, passed: true), id: runs[1].id.description, context: operatorContext)
+            for intent in intents {
+                let ready = try await loopTests.waitFor(20) {
+                    try await rig.store.intents.get(id: intent.description)?.model.status == .readyToShip ? true : nil
+                }
+                #expect(ready == true, "order \(intent) is ready to ship")
+            }
+        }
+    }
+}
