@@ -29,6 +29,9 @@ public struct SliceRequest: Sendable {
         self.recipe = recipe
     }
 
+    /// Objects are labelled (and made excludable): on a plate, with copies, or when asked.
+    var labelsObjects: Bool { labelObjects || merge && models.count > 1 || copies > 1 }
+
     /// The profile with the recipe's supports in PrusaSlicer's words.
     var effectiveProfile: SlicerProfile {
         guard let recipe else { return profile }
@@ -211,9 +214,7 @@ public struct PrusaSlicer: Sendable {
         arguments += request.rotationArguments
         // why: a run's outcome is recorded per object, so on a plate or with copies the objects are always labelled,
         // whatever the profile says (a fixed rule: the same inputs still give the same bytes).
-        if request.labelObjects || request.merge && request.models.count > 1 || request.copies > 1 {
-            arguments.append("--gcode-label-objects")
-        }
+        if request.labelsObjects { arguments.append("--gcode-label-objects") }
         arguments += request.models
         try? FileManager.default.removeItem(atPath: request.output)
         let pinned = !request.profile.reproducibleInParallel
@@ -237,6 +238,9 @@ public struct PrusaSlicer: Sendable {
         do {
             try GCodeNormaliser.normaliseTimestamp(path: request.output)
             let facts = try GCodeFacts.read(path: request.output)
+            if request.labelsObjects {
+                try ObjectExclusion.annotate(path: request.output, placements: facts.placements)
+            }
             if facts.layerCount == 0 {
                 try? FileManager.default.removeItem(atPath: request.output)
                 throw SliceFailure(

@@ -165,6 +165,35 @@ struct PrusaSlicerTests {
                         || other.maxY < placement.minY)
             }
         }
+        // Klipper's object exclusion: each object defined (name, centre, outline) before the first command, every
+        // section of it wrapped in START/END, the definitions where Moonraker looks for them (its first 512 KB).
+        let text = try String(contentsOfFile: output, encoding: .utf8)
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let definitions = lines.filter { $0.hasPrefix("EXCLUDE_OBJECT_DEFINE NAME=") }
+        #expect(definitions.count == 3, "\(definitions)")
+        let names = definitions.compactMap { $0.split(separator: " ")[1].split(separator: "=").last.map(String.init) }
+        #expect(Set(names) == Set(placements.map { PlateObject.exclusionName(label: $0.label) }))
+        let firstCommand = try #require(lines.firstIndex { $0.hasPrefix("G") || $0.hasPrefix("M") })
+        #expect(lines.firstIndex { $0.hasPrefix("EXCLUDE_OBJECT_DEFINE") }! < firstCommand)
+        #expect(text.range(of: "EXCLUDE_OBJECT_DEFINE")!.lowerBound.utf16Offset(in: text) < 512 * 1024)
+        for name in names {
+            let starts = lines.filter { $0 == "EXCLUDE_OBJECT_START NAME=\(name)" }.count
+            #expect(starts > 10 && starts == lines.filter { $0 == "EXCLUDE_OBJECT_END NAME=\(name)" }.count)
+        }
+        for (index, line) in lines.enumerated() where line.hasPrefix("; printing object ") {
+            #expect(lines[index + 1].hasPrefix("EXCLUDE_OBJECT_START NAME="))
+        }
+        let box = try #require(placements.first { $0.name == "box.stl" })
+        let boxDefinition = try #require(definitions.first { $0.contains(PlateObject.exclusionName(label: box.label)) })
+        #expect(
+            boxDefinition.hasSuffix(
+                String(
+                    format: "POLYGON=[[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f],[%.3f,%.3f]]", box.minX, box.minY, box.maxX,
+                    box.minY, box.maxX, box.maxY, box.minX, box.maxY)))
+        let again = try await slicer.slice(SliceRequest(models: models, profile: profile, output: output, merge: true))
+        #expect(again.facts == merged.facts)
+        #expect(try String(contentsOfFile: output, encoding: .utf8) == text, "the same inputs give the same bytes")
+
         let copies = try await slicer.slice(
             SliceRequest(models: ["\(Self.shapes)/box.stl"], profile: profile, output: output, copies: 2))
         #expect(copies.facts.objects.count == 2, "\(copies.facts.objects)")

@@ -173,9 +173,8 @@ extension PlateObject {
             else { return nil }
             let copy = copies[index, default: 0]
             copies[index] = copy + 1
-            let label = placement.id.map { "\(placement.name) id:\($0) copy \(placement.copy ?? 0)" } ?? placement.name
             return PlateObject(
-                name: exclusionName(label: label), planID: plans[index], copy: copy, minX: placement.minX,
+                name: exclusionName(label: placement.label), planID: plans[index], copy: copy, minX: placement.minX,
                 minY: placement.minY, maxX: placement.maxX, maxY: placement.maxY)
         }
     }

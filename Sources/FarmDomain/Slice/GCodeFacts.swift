@@ -137,6 +137,9 @@ public struct ObjectPlacement: Sendable, Equatable, Codable {
     public var centreX: Double { (minX + maxX) / 2 }
     public var centreY: Double { (minY + maxY) / 2 }
 
+    /// The label as the slicer wrote it after `; printing object `.
+    public var label: String { id.map { "\(name) id:\($0) copy \(copy ?? 0)" } ?? name }
+
     /// `box.stl id:0 copy 1` → ("box.stl", 0, 1); a label without them keeps the whole text as its name.
     public static func parse(label: String) -> (name: String, id: Int?, copy: Int?) {
         let words = label.split(separator: " ", omittingEmptySubsequences: false)
