@@ -203,7 +203,7 @@ let package = Package(
             name: "SlicingTests", dependencies: ["Slicing", "FarmDomain", "MeshTestSupport"],
             swiftSettings: swiftSettings),
         .testTarget(
-            name: "PrinterLinkTests", dependencies: ["PrinterLink", "VirtualPrinter", "FarmDomain"],
+            name: "PrinterLinkTests", dependencies: ["PrinterLink", "VirtualPrinter", "FarmDomain", "Slicing"],
             resources: [.copy("Recordings")], swiftSettings: swiftSettings),
         .testTarget(name: "FarmArtifactsTests", dependencies: ["FarmArtifacts"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),

@@ -180,4 +180,56 @@ extension PrinterFleet {
     }
 }
 
+extension PrinterFleet {
+    /// Cancels one object of a printing plate (an operator saw it fail): Klipper skips it from now on, the others
+    /// print on, and the run records the object's copy as failed (the loop reprints it). Refused unless the run
+    /// prints, its plate defines the object, and the printer confirms it excludes it.
+    func exclude(object name: String, on runID: RunID, context: CommandContext) async throws -> Run {
+        guard let run = try await store.runs.get(id: runID.description)?.model else {
+            throw Problem.notFound("run \(runID)")
+        }
+        let objects = try await store.plates.get(id: run.plateID.description)?.model.objects ?? []
+        guard let object = objects.first(where: { $0.name == name.uppercased() }) else {
+            let known = objects.map(\.name).joined(separator: ", ")
+            throw Problem.invalidField(
+                "name",
+                objects.isEmpty
+                    ? "the plate of this run defines no objects (plates composed in farm mode do); cancel the run instead"
+                    : "the plate of this run has no object \(name.prefix(200)); its objects are \(known)")
+        }
+        if run.excluded?.contains(where: { $0.name == object.name }) == true { return run }
+        guard [.printing, .paused].contains(run.status) else {
+            throw Problem(
+                status: .conflict, code: "run-not-printing", title: "The run is not printing",
+                detail: "run \(runID) is \(run.status.rawValue); an object can be cancelled only while its plate prints"
+            )
+        }
+        guard let link = links[run.printerID], reports[run.printerID]?.link == .live else {
+            throw Problem(
+                status: .conflict, code: "printer-unreachable", title: "The printer cannot be reached",
+                detail: "printer \(run.printerID) is not connected; cancel the object on the machine itself")
+        }
+        let excluded: [String]
+        do {
+            excluded = try await link.client.excludeObject(object.name)
+        } catch {
+            throw Problem(
+                status: .badGateway, code: "printer-refused", title: "The printer refused the command",
+                detail: "\(error)")
+        }
+        guard excluded.contains(object.name) else {
+            throw Problem(
+                status: .badGateway, code: "printer-did-not-confirm", title: "The printer did not confirm",
+                detail:
+                    "the printer does not list \(object.name) among the objects it skips (it lists \(excluded.joined(separator: ", "))); does its Klipper have [exclude_object] in printer.cfg?"
+            )
+        }
+        let outcome = try await store.runs.execute(
+            .excludeObject(name: object.name, planID: object.planID, copy: object.copy), id: runID.description,
+            context: context)
+        remember(outcome.model, version: outcome.version)
+        return outcome.model
+    }
+}
+
 extension PrinterFleet: RunDispatcher {}

@@ -16,6 +16,30 @@ public struct VirtualFile: Sendable, Equatable {
     public var bedTemperature: Double
     public var filamentMillimetres: Double
     public var slicer: String?
+    /// Objects the file defines for Klipper's exclusion (`EXCLUDE_OBJECT_DEFINE`), in order.
+    public var objects: [DefinedObject] = []
+
+    /// One `EXCLUDE_OBJECT_DEFINE NAME=… CENTER=x,y POLYGON=[[x,y],…]`, as Klipper's `exclude_object` reports it.
+    public struct DefinedObject: Sendable, Equatable {
+        public var name: String
+        public var center: [Double]
+        public var polygon: [[Double]]
+
+        init?(line: String) {
+            var fields: [String: String] = [:]
+            for word in line.split(separator: " ").dropFirst() {
+                guard let equals = word.firstIndex(of: "=") else { continue }
+                fields[word[..<equals].uppercased()] = String(word[word.index(after: equals)...])
+            }
+            guard let name = fields["NAME"], !name.isEmpty else { return nil }
+            self.name = name.uppercased()
+            center = (fields["CENTER"] ?? "").split(separator: ",").compactMap { Double($0) }
+            polygon = (fields["POLYGON"] ?? "").split(separator: "]").compactMap { pair in
+                let numbers = pair.split(separator: ",").compactMap { Double($0.trimmingCharacters(in: ["[", " "])) }
+                return numbers.count == 2 ? numbers : nil
+            }
+        }
+    }
 
     /// Reads a G-code file's comments (PrusaSlicer's, as Moonraker's metadata does); anything else gets defaults.
     public static func scan(path: String, data: Data, modified: Double) -> VirtualFile {
@@ -41,6 +65,12 @@ public struct VirtualFile: Sendable, Equatable {
                 }
                 if end > start, bytes[start] == UInt8(ascii: ";"), end - start < 200 {
                     file.comment(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
+                }
+                if end - start > 22, bytes[start] == UInt8(ascii: "E"),
+                    case let line = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self),
+                    line.hasPrefix("EXCLUDE_OBJECT_DEFINE "), let object = DefinedObject(line: line)
+                {
+                    file.objects.append(object)
                 }
                 lines.append((start, end, command))
                 start = end + 1

@@ -47,6 +47,8 @@ public struct VirtualMachine: Sendable {
         var startTime: Double
         var heatedAt: Double?
         var printSeconds = 0.0
+        /// Objects excluded from the print (`EXCLUDE_OBJECT NAME=…`), upper case, in order.
+        var excluded: [String] = []
     }
 
     public private(set) var files: [String: VirtualFile] = [:]
@@ -110,7 +112,9 @@ public struct VirtualMachine: Sendable {
         if current.heatedAt == nil {
             if extruder.reached, bed.reached { current.heatedAt = now }
         } else {
-            current.printSeconds += step
+            // Excluded objects are skipped: the rest of the file goes faster by their share.
+            let objects = current.file.objects.count
+            current.printSeconds += step * Double(max(1, objects)) / Double(max(1, objects - current.excluded.count))
         }
         job = current
         if current.printSeconds >= current.file.estimatedSeconds {
@@ -218,11 +222,13 @@ public struct VirtualMachine: Sendable {
         }
     }
 
-    /// `printer.gcode.script`: SDCARD_RESET_FILE clears a finished or failed job back to standby; any other command
-    /// answers "ok" with Klipper's "Unknown command" line, as a real Klipper does for commands it lacks.
+    /// `printer.gcode.script`: SDCARD_RESET_FILE clears a finished or failed job back to standby; EXCLUDE_OBJECT
+    /// NAME=… skips an object of the print from then on; any other command answers "ok" with Klipper's "Unknown
+    /// command" line, as a real Klipper does for commands it lacks.
     public mutating func gcodeScript(_ script: String) throws(VirtualError) -> [Note] {
         try requireReady()
         let command = script.split(separator: " ").first.map { $0.uppercased() } ?? ""
+        if command == "EXCLUDE_OBJECT" { return try exclude(script) }
         guard command == "SDCARD_RESET_FILE" else { return [.gcodeResponse("// Unknown command:\"\(command)\"")] }
         // Simplified: Klipper would stop a print in progress; the farm never asks for that, so it is refused here.
         guard job == nil else {
@@ -233,6 +239,23 @@ public struct VirtualMachine: Sendable {
         filename = ""
         message = ""
         return []
+    }
+
+    /// Klipper's `EXCLUDE_OBJECT NAME=…`: the object's moves are skipped from now on, so the print ends sooner by
+    /// its share of the file. Without a print, or for a name the file does not define, Klipper's error.
+    private mutating func exclude(_ script: String) throws(VirtualError) -> [Note] {
+        guard var current = job else { throw VirtualError(status: 400, message: "No print in progress") }
+        guard let word = script.split(separator: " ").first(where: { $0.uppercased().hasPrefix("NAME=") }) else {
+            throw VirtualError(status: 400, message: "EXCLUDE_OBJECT needs NAME=")
+        }
+        let name = word.dropFirst(5).uppercased()
+        guard current.file.objects.contains(where: { $0.name == name }) else {
+            throw VirtualError(status: 400, message: "Unknown object name: \(name)")
+        }
+        if current.excluded.contains(name) { return [] }
+        current.excluded.append(name)
+        job = current
+        return [.gcodeResponse("// Excluding object \(name)")]
     }
 
     private mutating func shutdown(_ reason: String) -> [Note] {
@@ -358,6 +381,16 @@ public struct VirtualMachine: Sendable {
             "pause_resume": ["is_paused": .bool(state == "paused" && job != nil)],
             MachineReport.Anomaly.object: [
                 "kind": .string(anomaly?.kind ?? ""), "confidence": .number(anomaly?.confidence ?? 0),
+            ],
+            "exclude_object": [
+                "objects": .array(
+                    (file?.objects ?? []).map { object in
+                        [
+                            "name": .string(object.name), "center": .array(object.center.map { .number($0) }),
+                            "polygon": .array(object.polygon.map { .array($0.map { .number($0) }) }),
+                        ]
+                    }),
+                "excluded_objects": .array((shown?.excluded ?? []).map { .string($0) }), "current_object": .null,
             ],
             "idle_timeout": [
                 "state": .string(active ? "Printing" : (job == nil ? "Idle" : "Ready")),

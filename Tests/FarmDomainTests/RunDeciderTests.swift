@@ -166,4 +166,38 @@ struct RunDeciderTests {
                 == .alreadyExists(aggregate: "run"))
         #expect(Scenario<RunDecider>().thenRefused(.pause) == .notFound(aggregate: "run", command: "pause"))
     }
+
+    @Test(
+        """
+        an object is cancelled only while printing or paused, for a copy on the plate, once; QA then skips an item \
+        with no copy left, and the plan counts the copy as failed
+        """
+    )
+    func objectExclusion() {
+        let s = Scenario<RunDecider>(given: history(to: .printing))
+        let command = RunCommand.excludeObject(name: "ITEM1_B", planID: planB, copy: 1)
+        let exclusion = ObjectExclusion(name: "ITEM1_B", planID: planB, copy: 1, reason: nil, at: s.time)
+        s.then(command, [.objectExcluded(exclusion)])
+        Scenario<RunDecider>(given: history(to: .printing) + [.objectExcluded(exclusion)]).then(command, [])
+        Scenario<RunDecider>(given: history(to: .paused)).then(command, [.objectExcluded(exclusion)])
+        for status in [RunStatus.scheduled, .completed, .cancelled] {
+            #expect(
+                Scenario<RunDecider>(given: history(to: status)).thenRefused(command)
+                    == .illegalTransition(aggregate: "run", command: "cancel an object of", state: status.rawValue))
+        }
+        #expect(s.thenRefused(.excludeObject(name: "X", planID: planA, copy: 1))?.invalidField == "planID")
+        #expect(s.thenRefused(.excludeObject(name: "", planID: planA, copy: 0))?.invalidField == "name")
+        // Plan A's only copy cancelled: QA looks at plan B alone, and plan A made nothing.
+        let a = ObjectExclusion(name: "ITEM0_A", planID: planA, copy: 0, reason: "spaghetti", at: at)
+        let completed = RunDecider.replay(
+            history(to: .printing) + [.objectExcluded(a), .completed(RunStatusChanged(detail: nil, at: at))]
+        ).run!
+        #expect(completed.inspectedItems.map(\.planID) == [planB] && completed.qa == .pending)
+        let plan = Plan(
+            id: planA, intentID: IntentID(UUID()), lineItemID: LineItemID(UUID()), revisions: [], createdAt: at,
+            updatedAt: at)
+        let progress = PlanProgress(plan: plan, runs: [completed])
+        #expect(progress.passed == 0 && progress.inFlight == 0 && progress.failures == 1)
+        #expect(progress.copiesAttempted == 1)
+    }
 }

@@ -97,4 +97,69 @@ struct PlateProductionTests {
             }
         }
     }
+
+    @Test(
+        """
+        an object cancelled mid-print: the virtual printer skips it, the others finish, its order's part is \
+        reprinted alone; unknown objects and finished runs are refused with the reason
+        """
+    )
+    func cancelOneObject() async throws {
+        try await loopTests.withLoop([VirtualPrinter(name: "virtual-0", speed: 60)], settings: settings) {
+            rig, slicing, _ in
+            let printerID = try await DispatchTests().register(rig, 0)
+            #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
+            var intents: [IntentID] = []
+            for shape in ["box.stl", "cylinder.stl", "pyramid.stl"] {
+                intents.append(try await loopTests.order(rig, slicing: slicing, shape: shape))
+            }
+            let run = try #require(
+                try await loopTests.runs(rig, within: 120) { $0.count == 1 && $0[0].status == .printing })[0]
+            let plate = try #require(try await rig.store.plates.get(id: run.plateID.description)?.model)
+            let objects = try #require(plate.objects)
+            let cylinderPlan = try #require(
+                try await rig.store.plans.list(ref: intents[1].description, limit: 1).first.flatMap { PlanID($0.id) })
+            let victim = try #require(objects.first { $0.planID == cylinderPlan })
+            let spaghetti = CommandContext(
+                actor: EventActor(.user, "ada"), reason: .operatorRequest, note: "spaghetti", time: Date())
+            await #expect(throws: Problem.self) {
+                try await rig.fleet.exclude(object: "NO_SUCH_OBJECT", on: run.id, context: spaghetti)
+            }
+            let excluded = try await rig.fleet.exclude(object: victim.name.lowercased(), on: run.id, context: spaghetti)
+            #expect(excluded.excluded?.map(\.name) == [victim.name] && excluded.excluded?[0].reason == "spaghetti")
+            #expect(excluded.excluded?[0].planID == cylinderPlan && excluded.status == .printing)
+            let again = try await rig.fleet.exclude(object: victim.name, on: run.id, context: spaghetti)
+            #expect(again.excluded?.count == 1, "cancelling it twice changes nothing")
+
+            let done = try #require(
+                try await loopTests.runs(rig, within: 120) { $0.count >= 1 && $0[0].status == .completed },
+                "the others finish")[0]
+            #expect(done.inspectedItems.map(\.planID).contains(cylinderPlan) == false)
+            #expect(done.inspectedItems.count == 2)
+            let survivor = try #require(objects.first { $0.name != victim.name })
+            let late = await #expect(throws: Problem.self) {
+                try await rig.fleet.exclude(object: survivor.name, on: run.id, context: spaghetti)
+            }
+            #expect(late?.code == "run-not-printing")
+            for item in done.inspectedItems {
+                _ = try await rig.store.runs.execute(
+                    .inspect(planID: item.planID, passed: true), id: done.id.description, context: operatorContext)
+            }
+            // The cancelled part comes back on a plate of its own; an operator sends it as it is.
+            let reprint = try #require(
+                try await plates(rig, within: 60) { $0.count == 2 && $0[1].status == .composing })[1]
+            #expect(reprint.items.map(\.planID) == [cylinderPlan])
+            _ = try await rig.store.plates.execute(.lock(true), id: reprint.id.description, context: operatorContext)
+            let runs = try #require(
+                try await loopTests.runs(rig, within: 180) { $0.count == 2 && $0[1].status == .completed })
+            _ = try await rig.store.runs.execute(
+                .inspect(planID: cylinderPlan, passed: true), id: runs[1].id.description, context: operatorContext)
+            for intent in intents {
+                let ready = try await loopTests.waitFor(20) {
+                    try await rig.store.intents.get(id: intent.description)?.model.status == .readyToShip ? true : nil
+                }
+                #expect(ready == true, "order \(intent) is ready to ship")
+            }
+        }
+    }
 }

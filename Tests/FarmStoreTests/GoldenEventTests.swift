@@ -180,6 +180,9 @@ enum SampleEvents {
             .paused(runChange), .resumed(runChange), .completed(runChange), .failed(runChange), .cancelled(runChange),
             .interrupted(runChange),
             .itemInspected(ItemInspection(planID: plan, passed: false, reason: "qa.failed.dimensions", at: at)),
+            .objectExcluded(
+                ObjectExclusion(
+                    name: "ITEM1_BOX_STL_ID_1_COPY_0", planID: plan, copy: 0, reason: "spaghetti", at: at)),
         ]
         let printers: [PrinterEvent] = [
             .registered(

@@ -35,7 +35,8 @@ final class RealMoonraker: @unchecked Sendable {
     }
 
     /// Starts Moonraker and waits until it answers.
-    func start(trusted: Bool) async throws {
+    /// `objectProcessing`: Moonraker adds Klipper's object definitions to uploads that lack them.
+    func start(trusted: Bool, objectProcessing: Bool = false) async throws {
         let trust = trusted ? "trusted_clients:\n    127.0.0.0/8\n" : "force_logins: False\n"
         let config = """
             [server]
@@ -51,7 +52,7 @@ final class RealMoonraker: @unchecked Sendable {
             [authorization]
             \(trust)
             [file_manager]
-            enable_object_processing: False
+            enable_object_processing: \(objectProcessing ? "True" : "False")
 
             [history]
 

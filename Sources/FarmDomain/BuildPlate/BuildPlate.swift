@@ -154,13 +154,22 @@ public enum BuildPlateEvent: DomainEvent {
 
 extension PlateObject {
     /// The name Klipper's object exclusion knows an object by: the label the slicer wrote (`item0-box.stl id:0 copy
-    /// 0`), upper case, with anything but letters, digits, "-" and "." as "_" (Klipper takes one word).
+    /// 0`) cleaned as preprocess_cancellation (Moonraker's own object processing) cleans it — every run of other
+    /// characters than letters, digits and "_" one "_", none at the ends — in upper case, as Klipper reports names:
+    /// `ITEM0_BOX_STL_ID_0_COPY_0`.
     public static func exclusionName(label: String) -> String {
-        String(
-            label.uppercased().map { character -> Character in
-                character.isASCII && (character.isLetter || character.isNumber || "-.".contains(character))
-                    ? character : "_"
-            })
+        var name = ""
+        var gap = false
+        for character in label {
+            if character.isASCII && (character.isLetter || character.isNumber || character == "_") {
+                if gap && !name.isEmpty { name.append("_") }
+                name += character.uppercased()
+                gap = false
+            } else {
+                gap = true
+            }
+        }
+        return name
     }
 
     /// A plate's objects from where the slicer put them: each labelled `item<N>-…` by its entry N, whose plan is

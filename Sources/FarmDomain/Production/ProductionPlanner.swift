@@ -436,7 +436,7 @@ public struct ProductionPlanner: Sendable {
                 risk.factors.filter({ !$0.code.hasPrefix("logistics.") }).reduce(0, { $0 + $1.weight })
                     < settings.risk.medium
             else { return [] }
-            return run.items.filter { item in !run.inspections.contains { $0.planID == item.planID } }.map {
+            return run.inspectedItems.filter { item in !run.inspections.contains { $0.planID == item.planID } }.map {
                 .autoPass(run.id, $0.planID, risk: risk)
             }
         }
@@ -453,7 +453,9 @@ public struct PlanProgress: Sendable {
         self.runs = runs
     }
 
-    private func copies(_ run: Run) -> Int { run.items.first { $0.planID == plan.id }?.copies ?? 0 }
+    /// Copies of the plan the run makes: those it set out to print, less objects cancelled mid-print.
+    private func copies(_ run: Run) -> Int { attempted(run) - run.excludedCopies(of: plan.id) }
+    private func attempted(_ run: Run) -> Int { run.items.first { $0.planID == plan.id }?.copies ?? 0 }
     private func verdict(_ run: Run) -> Bool? { run.inspections.last { $0.planID == plan.id }?.passed }
 
     /// Copies that passed QA.
@@ -469,7 +471,7 @@ public struct PlanProgress: Sendable {
     /// Every run of the plan so far.
     var attempts: Int { runs.count }
     /// Copies of the plan every run so far set out to print.
-    var copiesAttempted: Int { runs.reduce(0) { $0 + copies($1) } }
+    var copiesAttempted: Int { runs.reduce(0) { $0 + attempted($1) } }
 
     /// Runs that set out only after `quantity` copies had been attempted: reprints.
     func reprintRuns(quantity: Int) -> Int {
@@ -477,7 +479,7 @@ public struct PlanProgress: Sendable {
         var reprints = 0
         for run in runs.sorted(by: { $0.scheduledAt < $1.scheduledAt }) {
             if attempted >= quantity { reprints += 1 }
-            attempted += copies(run)
+            attempted += self.attempted(run)
         }
         return reprints
     }
@@ -510,7 +512,9 @@ public struct PlanProgress: Sendable {
             })
     }
 
+    /// The plan's fault: the run failed, QA failed its part, or one of its objects was cancelled mid-print.
     private func isFailure(_ run: Run) -> Bool {
         run.status == .failed || (run.status == .completed && verdict(run) == false)
+            || run.excludedCopies(of: plan.id) > 0
     }
 }

@@ -17,11 +17,22 @@ public struct Run: Sendable, Equatable, Codable {
     public var startedAt: Date?
     public var endedAt: Date?
     public var updatedAt: Date
+    /// Objects cancelled mid-print, each a failed copy.
+    public var excluded: [ObjectExclusion]?
 
-    /// QA state over all items: pending until every item has a verdict, then passed or failed.
+    /// Copies of `plan` cancelled mid-print.
+    public func excludedCopies(of plan: PlanID) -> Int { excluded?.filter { $0.planID == plan }.count ?? 0 }
+
+    /// Items with a copy left on the plate: the ones QA looks at.
+    public var inspectedItems: [PlateItem] { items.filter { excludedCopies(of: $0.planID) < $0.copies } }
+
+    /// QA state over all items: pending until every item with a copy left has a verdict, then passed or failed.
     public var qa: QAStatus {
         guard status == .completed else { return .notApplicable }
-        let verdicts = items.map { item in inspections.last { $0.planID == item.planID }?.passed }
+        let inspected = inspectedItems
+        // Every object cancelled: nothing came off the plate to pass.
+        if inspected.isEmpty { return .failed }
+        let verdicts = inspected.map { item in inspections.last { $0.planID == item.planID }?.passed }
         if verdicts.contains(where: { $0 == nil }) { return .pending }
         return verdicts.allSatisfy { $0 == true } ? .passed : .failed
     }

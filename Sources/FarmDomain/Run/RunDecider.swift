@@ -18,6 +18,8 @@ public enum RunCommand: Sendable, Equatable {
     case interrupt
     /// QA of one item of a completed run: a failure names its reason; `evidence` are artifact SHA-256s.
     case inspect(planID: PlanID, passed: Bool, code: QAReason? = nil, evidence: [String] = [])
+    /// One object of the plate cancelled mid-print (the printer skips it); its copy of the plan failed.
+    case excludeObject(name: String, planID: PlanID, copy: Int)
 
     public var name: String {
         switch self {
@@ -31,6 +33,7 @@ public enum RunCommand: Sendable, Equatable {
         case .complete: "complete"
         case .fail: "fail"
         case .cancel: "cancel"
+        case .excludeObject: "cancel an object of"
         case .interrupt: "interrupt"
         case .inspect: "inspect"
         }
@@ -113,6 +116,17 @@ public enum RunDecider: Decider {
         case .fail: return try move(run, "fail", illegal) { .failed(change) }
         case .cancel: return try move(run, "cancel", illegal) { .cancelled(change) }
         case .interrupt: return try move(run, "interrupt", illegal) { .interrupted(change) }
+        case .excludeObject(let name, let planID, let copy):
+            if run.excluded?.contains(where: { $0.name == name }) == true { return [] }
+            guard [.printing, .paused].contains(run.status) else { throw illegal }
+            guard run.items.contains(where: { $0.planID == planID && copy >= 0 && copy < $0.copies }) else {
+                throw .invalid(field: "planID", reason: "plan \(planID) has no copy \(copy) in this run")
+            }
+            guard (1...200).contains(name.count) else { throw .invalid(field: "name", reason: "1 to 200 characters") }
+            return [
+                .objectExcluded(
+                    ObjectExclusion(name: name, planID: planID, copy: copy, reason: context.note, at: context.time))
+            ]
         case .inspect(let planID, let passed, let code, let evidence):
             guard run.status == .completed else { throw illegal }
             guard run.items.contains(where: { $0.planID == planID }) else {
@@ -204,6 +218,9 @@ public enum RunDecider: Decider {
             run.failure = c.detail
         case .cancelled(let c): end(.cancelled, c)
         case .interrupted(let c): end(.interrupted, c)
+        case .objectExcluded(let exclusion):
+            run.excluded = (run.excluded ?? []) + [exclusion]
+            run.updatedAt = exclusion.at
         case .itemInspected(let inspection):
             run.inspections.append(inspection)
             run.updatedAt = inspection.at

@@ -21,6 +21,26 @@ public struct RunStatusChanged: Codable, Sendable, Equatable {
     public var at: Date
 }
 
+/// One object of a plate cancelled mid-print (Klipper's `EXCLUDE_OBJECT`): its copy failed, the others print on.
+public struct ObjectExclusion: Codable, Sendable, Equatable {
+    /// The object's name in the G-code.
+    public var name: String
+    public var planID: PlanID
+    /// Which copy of the plan on the plate (0-based).
+    public var copy: Int
+    /// What was wrong with it (the operator's words).
+    public var reason: String?
+    public var at: Date
+
+    public init(name: String, planID: PlanID, copy: Int, reason: String?, at: Date) {
+        self.name = name
+        self.planID = planID
+        self.copy = copy
+        self.reason = reason
+        self.at = at
+    }
+}
+
 public struct RunProgressed: Codable, Sendable, Equatable {
     public var progress: RunProgress
     public var at: Date
@@ -39,6 +59,7 @@ public enum RunEvent: DomainEvent {
     case cancelled(RunStatusChanged)
     case interrupted(RunStatusChanged)
     case itemInspected(ItemInspection)
+    case objectExcluded(ObjectExclusion)
 
     public static let aggregate = "run"
 
@@ -57,6 +78,7 @@ public enum RunEvent: DomainEvent {
             .payload("cancelled", RunStatusChanged.self, RunEvent.cancelled),
             .payload("interrupted", RunStatusChanged.self, RunEvent.interrupted),
             .payload("itemInspected", ItemInspection.self, RunEvent.itemInspected),
+            .payload("objectExcluded", ObjectExclusion.self, RunEvent.objectExcluded),
         ])
 
     public var parts: (name: String, payload: any Encodable) {
@@ -73,6 +95,7 @@ public enum RunEvent: DomainEvent {
         case .cancelled(let p): ("cancelled", p)
         case .interrupted(let p): ("interrupted", p)
         case .itemInspected(let p): ("itemInspected", p)
+        case .objectExcluded(let p): ("objectExcluded", p)
         }
     }
 }

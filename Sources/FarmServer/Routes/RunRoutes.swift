@@ -12,6 +12,12 @@ struct ScheduleRunRequest: Decodable, Sendable {
     var note: String?
 }
 
+struct ExcludeObjectRequest: Decodable, Sendable {
+    var name: String
+    var reason: String?
+    var note: String?
+}
+
 struct InspectionsRequest: Decodable, Sendable {
     struct Item: Decodable, Sendable {
         var planID: PlanID
@@ -42,6 +48,9 @@ struct RunRoutes {
         }
         routes.get("/api/v1/runs/{id}", .read) { request, context in try await endpoints.get(request, context) }
         routes.post("/api/v1/runs/{id}/inspections", .operate) { request, context in try await inspect(request, context)
+        }
+        routes.post("/api/v1/runs/{id}/excluded-objects", .operate) { request, context in
+            try await exclude(request, context)
         }
         for action in RunAction.allCases {
             routes.post("/api/v1/runs/{id}/\(action.rawValue)", .operate) { request, context in
@@ -78,6 +87,22 @@ struct RunRoutes {
             await fleet.scheduled(run, version: version)
         }
         return response
+    }
+
+    func exclude(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
+        let id = try endpoints.id(context)
+        let body = try await JSONIO.decode(ExcludeObjectRequest.self, from: request, context: context)
+        let commandContext = try endpoints.services.commandContext(
+            context, reason: body.reason, note: body.note, defaultReason: .operatorRequest)
+        guard let runID = RunID(id) else { throw Problem.invalidParameter("id", "'\(id)' is not a UUID") }
+        guard let fleet else {
+            throw Problem(
+                status: .conflict, code: "printer-unreachable", title: "This server does not connect to printers",
+                detail: "connectPrinters is off here; cancel the object on the machine itself")
+        }
+        let run = try await fleet.exclude(object: body.name, on: runID, context: commandContext)
+        let version = try await endpoints.services.store.runs.get(id: id)?.version ?? 0
+        return try JSONIO.response(run, status: .ok, etag: version)
     }
 
     func perform(_ action: RunAction, _ request: Request, _ context: FarmRequestContext) async throws -> Response {

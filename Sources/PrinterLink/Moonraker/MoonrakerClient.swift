@@ -94,6 +94,15 @@ public struct MoonrakerClient: Sendable {
         _ = try await call(.POST, "/printer/gcode/script", query: [URLQueryItem(name: "script", value: script)])
     }
 
+    /// Skips one object of the print from now on (Klipper's `EXCLUDE_OBJECT`), then reads back the objects Klipper
+    /// excludes: Klipper says "ok" to a name the file never defined, so only the list confirms it.
+    public func excludeObject(_ name: String) async throws(MoonrakerError) -> [String] {
+        try await runGCode("EXCLUDE_OBJECT NAME=\(name)")
+        let status = try await call(
+            .GET, "/printer/objects/query", query: [URLQueryItem(name: "exclude_object", value: nil)])
+        return status["status"]?["exclude_object"]?["excluded_objects"]?.array?.compactMap(\.string) ?? []
+    }
+
     /// Restarts Klipper's firmware and host software (`FIRMWARE_RESTART`): the way out of a shutdown.
     public func firmwareRestart() async throws(MoonrakerError) {
         _ = try await call(.POST, "/printer/firmware_restart")
