@@ -93,6 +93,13 @@ public actor ProductionLoop: Service {
         return steps
     }
 
+    /// The plan as it would be made now, without doing any of it: what an operator's change does to the schedule.
+    public func preview() async throws -> FarmSchedule {
+        var farm = try await snapshot()
+        farm.previousSchedule = schedule
+        return planner.plan(farm).schedule
+    }
+
     /// A loop that only reads — no fleet, no slicer — for benchmarks of its reading.
     public static func reader(store: Store, settings: ProductionSettings) -> ProductionLoop {
         ProductionLoop(

@@ -212,7 +212,11 @@ func buildRoutes(
     ScheduleRoutes(loop: loop).register(on: routes)
     PrinterRoutes(endpoints: endpoints(store.printers, "/api/v1/printers", "printer"), fleet: fleet).register(
         on: routes)
-    PlateRoutes(endpoints: endpoints(store.plates, "/api/v1/plates", "plate")).register(on: routes)
+    PlateRoutes(
+        endpoints: endpoints(store.plates, "/api/v1/plates", "plate"), loop: loop,
+        editor: PlateEditor(
+            store: store, newID: services.newID, bed: { profile in await slicing.bed(profile: profile) })
+    ).register(on: routes)
     RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run"), fleet: fleet).register(on: routes)
     SessionRoutes(
         services: services, tokens: tokens, passwords: passwords, behindProxy: configuration.behindProxy,
@@ -235,7 +239,7 @@ func buildRoutes(
     shopRoutes.register(on: routes)
     WebRoutes(
         services: services, tokens: tokens, timeZone: configuration.timeZone, production: configuration.production,
-        fleet: fleet, shops: shopRoutes, loop: loop
+        fleet: fleet, shops: shopRoutes, loop: loop, bed: { profile in await slicing.bed(profile: profile) }
     ).register(on: routes)
     table.set(routes.entries)
     return (router, routes.entries)

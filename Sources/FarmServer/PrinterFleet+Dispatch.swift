@@ -194,7 +194,8 @@ extension PrinterFleet {
             throw Problem.invalidField(
                 "name",
                 objects.isEmpty
-                    ? "the plate of this run defines no objects (plates composed in farm mode do); cancel the run instead"
+                    ? "the plate of this run defines no objects (plates composed in farm mode do); "
+                        + "cancel the run instead"
                     : "the plate of this run has no object \(name.prefix(200)); its objects are \(known)")
         }
         if run.excluded?.contains(where: { $0.name == object.name }) == true { return run }
@@ -221,7 +222,8 @@ extension PrinterFleet {
             throw Problem(
                 status: .badGateway, code: "printer-did-not-confirm", title: "The printer did not confirm",
                 detail:
-                    "the printer does not list \(object.name) among the objects it skips (it lists \(excluded.joined(separator: ", "))); does its Klipper have [exclude_object] in printer.cfg?"
+                    "the printer does not list \(object.name) among the objects it skips (it lists "
+                    + "\(excluded.joined(separator: ", "))); does its Klipper have [exclude_object] in printer.cfg?"
             )
         }
         let outcome = try await store.runs.execute(

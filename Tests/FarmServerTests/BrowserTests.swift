@@ -58,6 +58,19 @@ struct BrowserTests {
             screenshots: ["board-changeover.png", "schedule.png"])
     }
 
+    @Test("the plate composer: farm mode's plates drawn, one split and a part moved between two plates")
+    func plates() async throws {
+        let config = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "pf-plates-\(UUID().uuidString).json")
+        try #"{"production": {"plates": {"mode": "farm", "releaseFill": 0.5, "holdMinutes": 240}}}"#.write(
+            to: config, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(at: config) }
+        try await Self.check(
+            "plates_test.py",
+            demo: { try DemoProcess(printers: 1, arguments: ["--speed", "60", "--config", config.path]) },
+            screenshots: ["plates.png"])
+    }
+
     /// Runs a Tests/Browser script against a demo made for it and checks the screenshots it should have saved
     /// (`fresh`: the screenshot folder is emptied first).
     static func check(

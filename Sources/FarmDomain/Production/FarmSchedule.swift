@@ -10,10 +10,33 @@ public struct FarmSchedule: Sendable, Equatable, Codable {
     public var metrics: Metrics
     /// Plates the last replan moved to another printer.
     public var moved: Int
+    /// Farm mode: every plate not yet printing, as the composer sees it.
+    public var plates: [PlateOutlook]?
     /// The problem it answers (in this process): the same problem next pass needs no new search.
     var problemDigest: Int?
 
-    enum CodingKeys: String, CodingKey { case plannedAt, printers, unscheduled, metrics, moved }
+    enum CodingKeys: String, CodingKey { case plannedAt, printers, unscheduled, metrics, moved, plates }
+
+    /// A plate not yet printing: how full the composer's estimate says it is, where it puts each part (a frozen
+    /// plate has the slicer's places), the printers that can take it, and why it waits, if it does.
+    public struct PlateOutlook: Sendable, Equatable, Codable {
+        public var plate: BuildPlateID
+        public var fill: Double
+        public var bedWidth: Double
+        public var bedDepth: Double
+        public var parts: [PartOutline]
+        public var printers: [String]
+        /// Why it is not on the schedule yet (gathering parts, a gate waits); nil when it is.
+        public var waiting: String?
+    }
+
+    public struct PartOutline: Sendable, Equatable, Codable {
+        public var plan: PlanID
+        public var x: Double
+        public var y: Double
+        public var width: Double
+        public var depth: Double
+    }
 
     public struct PrinterQueue: Sendable, Equatable, Codable {
         public var printer: PrinterID

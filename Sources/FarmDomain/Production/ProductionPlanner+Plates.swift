@@ -28,6 +28,8 @@ struct PlateBatch {
     var items: [(ready: ReadyPlate, copies: Int)]
     /// The composer's estimate of the share of the bed it fills.
     var fill: Double
+    /// The composer's estimate of it.
+    var draft: PlateDraft
 }
 
 extension ProductionPlanner {
@@ -35,8 +37,9 @@ extension ProductionPlanner {
     /// on, and says which open plates go to the schedule and which still gather parts. Open plates left from farm
     /// mode are still printed in solo mode; only new parts stay off plates.
     func plates(_ ready: [ReadyPlate], open: OpenPlates, farm: FarmSnapshot) -> (
-        steps: [ProductionStep], jobs: [PlateBatch]
+        steps: [ProductionStep], jobs: [PlateBatch], outlook: [FarmSchedule.PlateOutlook]
     ) {
+        var outlook: [FarmSchedule.PlateOutlook] = []
         var steps: [ProductionStep] = open.printing.map { .markPlateScheduled($0.plate, $0.run) }
         let readyByPlan = Dictionary(ready.map { ($0.plan.id, $0) }, uniquingKeysWith: { a, _ in a })
         let plansByID = Dictionary(farm.plans.map { ($0.id, $0) }, uniquingKeysWith: { a, _ in a })
@@ -62,10 +65,11 @@ extension ProductionPlanner {
                 let missing = plate.items.filter { readyByPlan[$0.planID] == nil }.map {
                     "plan \($0.planID.description.suffix(6))"
                 }
-                steps.append(
-                    .waiting(
-                        "plate \(plate.id.description.suffix(6))",
-                        reason: "\(missing.joined(separator: ", ")) is not ready to print (a gate waits)"))
+                let reason = "\(missing.joined(separator: ", ")) is not ready to print (a gate waits)"
+                steps.append(.waiting("plate \(plate.id.description.suffix(6))", reason: reason))
+                outlook.append(
+                    FarmSchedule.PlateOutlook(
+                        plate: plate.id, fill: 0, bedWidth: 0, bedDepth: 0, parts: [], printers: [], waiting: reason))
                 continue
             }
             let parts = items.map { part(for: $0.0, copies: $0.1, farm: farm) }
@@ -74,11 +78,11 @@ extension ProductionPlanner {
                 id: plate.id.description, group: group, bed: bed(for: items[0].0, farm: farm), parts: parts,
                 locked: plate.isLocked, maxFill: plate.maxFill ?? 1)
             if plate.status == .composing { drafts.append(draft) }
-            batches.append(PlateBatch(plate: plate, items: items, fill: draft.fill))
+            batches.append(PlateBatch(plate: plate, items: items, fill: draft.fill, draft: draft))
         }
         guard settings.plates.mode == .farm else {
-            let jobs = released(batches, farm: farm, steps: &steps)
-            return (steps, jobs)
+            let jobs = released(batches, farm: farm, steps: &steps, outlook: &outlook)
+            return (steps, jobs, outlook)
         }
 
         var beds: [String: Bed] = [:]
@@ -113,14 +117,29 @@ extension ProductionPlanner {
         for (item, reason) in composition.unplaced.sorted(by: { $0.key < $1.key }) {
             steps.append(.waiting("plan \(item)", reason: "no plate can take it: \(reason)"))
         }
-        let jobs = released(batches, farm: farm, steps: &steps)
-        return (steps, jobs)
+        let jobs = released(batches, farm: farm, steps: &steps, outlook: &outlook)
+        return (steps, jobs, outlook)
     }
 
     /// The plates that go to the schedule: frozen ones, and composing ones the release rule lets go; the others
     /// gather parts, and say until when.
-    private func released(_ batches: [PlateBatch], farm: FarmSnapshot, steps: inout [ProductionStep]) -> [PlateBatch] {
-        batches.filter { batch in
+    private func released(
+        _ batches: [PlateBatch], farm: FarmSnapshot, steps: inout [ProductionStep],
+        outlook: inout [FarmSchedule.PlateOutlook]
+    ) -> [PlateBatch] {
+        let names = Dictionary(farm.printers.map { ($0.id.description, $0.name) }, uniquingKeysWith: { a, _ in a })
+        return batches.filter { batch in
+            var view = FarmSchedule.PlateOutlook(
+                plate: batch.plate.id, fill: batch.fill, bedWidth: batch.draft.bed.width,
+                bedDepth: batch.draft.bed.depth,
+                parts: batch.draft.placements.compactMap { placement in
+                    PlanID(placement.item).map {
+                        FarmSchedule.PartOutline(
+                            plan: $0, x: placement.rect.x, y: placement.rect.y, width: placement.rect.width,
+                            depth: placement.rect.depth)
+                    }
+                }, printers: batch.draft.printers.compactMap { names[$0] }.sorted(), waiting: nil)
+            defer { outlook.append(view) }
             guard batch.plate.status == .composing, settings.plates.mode == .farm else { return true }
             let minutes = batch.items.reduce(0) { $0 + $1.copies * Self.minutes(of: $1.ready, farm: farm) }
             let due = batch.items.compactMap { $0.ready.intent.dueDate }.min().map {
@@ -131,9 +150,8 @@ extension ProductionPlanner {
                 minutes: minutes, due: due, locked: batch.plate.isLocked,
                 full: batch.plate.items.reduce(0) { $0 + $1.copies } >= settings.plates.maxParts)
             if case .gather(let left, let why) = decision {
-                steps.append(
-                    .waiting(
-                        "plate \(batch.plate.id.description.suffix(6))", reason: "\(why) (at most \(left) min more)"))
+                view.waiting = "\(why) (at most \(left) min more)"
+                steps.append(.waiting("plate \(batch.plate.id.description.suffix(6))", reason: view.waiting!))
                 return false
             }
             return true
@@ -151,11 +169,7 @@ extension ProductionPlanner {
     func part(for plate: ReadyPlate, copies: Int, farm: FarmSnapshot) -> WaitingPart {
         let requirements = plate.spec.requirements
         let size = requirements.minimumVolume ?? farm.models[plate.model]?.size
-        let group = [
-            plate.item.material.uppercased(), plate.item.colour?.lowercased() ?? "",
-            requirements.nozzleDiameter.map { "\($0)" } ?? "", plate.spec.profile, SliceRecipe(plate.spec).keyText,
-            requirements.printerModel ?? "",
-        ].joined(separator: "|")
+        let group = PlateCompatibility.key(plate.spec, plate.item)
         let printers = farm.printers.filter { printer in
             let volume = printer.capabilities.buildVolume
             return SchedulingInput.allows(plate, on: printer, farm: farm)

@@ -117,8 +117,9 @@ public struct ProductionPlanner: Sendable {
         }
         let plating = plates(ready, open: open, farm: farm)
         steps += plating.steps
-        let (dispatch, schedule) = scheduleAndDispatch(
+        var (dispatch, schedule) = scheduleAndDispatch(
             settings.plates.mode == .farm ? [] : ready, plates: plating.jobs, farm: farm)
+        if settings.plates.mode == .farm || !plating.outlook.isEmpty { schedule.plates = plating.outlook }
         steps += dispatch
         steps += qa(farm)
         steps += degradation(farm)

@@ -142,6 +142,15 @@ enum WebAssets {
         .schedule .tick { stroke: var(--line); }
         .schedule .axis, .schedule .printer { fill: var(--muted); }
         .schedule svg rect { stroke: #fff; }
+        .plate { display: grid; grid-template-columns: 18rem 1fr; gap: .5rem 1.5rem; align-items: start; max-width: 62rem; margin: 1rem 0; }
+        .plate h2, .plate .plate-items, .plate .actions { grid-column: 1 / -1; margin: 0; }
+        .plate .bed { margin: 0; }
+        .plate .bed svg { width: 18rem; height: auto; font-size: 9px; }
+        .plate .bed-outline { fill: #f6f8fa; stroke: #59636e; stroke-width: .8; }
+        .plate .part rect { stroke: #1b2a3a; stroke-width: .6; }
+        .plate .bed figcaption { font-size: .8rem; color: #59636e; }
+        .plate-items form.inline { display: inline-flex; gap: .4rem; align-items: center; margin-left: .5rem; }
+        .plate dd.late { color: var(--danger); font-weight: 600; }
         .schedule :is(g, a) > text { fill: #fff; pointer-events: none; }
         .schedule .print rect { fill: var(--accent); }
         .schedule .print.late rect { fill: var(--danger); }
@@ -208,7 +217,7 @@ enum WebAssets {
             toast.classList.toggle("bad", !!bad);
             toast.hidden = false;
             clearTimeout(toastTimer);
-            toastTimer = setTimeout(() => { toast.hidden = true; }, bad ? 8000 : 3000);
+            toastTimer = setTimeout(() => { toast.hidden = true; }, bad ? 8000 : Math.max(3000, text.length * 60));
           }
           async function problemText(response) {
             try { const p = await response.json(); return p.detail || p.title || response.statusText; } catch { return response.statusText || "the server did not answer"; }
@@ -233,7 +242,13 @@ enum WebAssets {
             } catch {
               return "The server cannot be reached; nothing was changed. Try again when the connection is back.";
             }
-            if (response.ok) return null;
+            // What the change did beyond itself (a plate moved: where it now stands in the schedule), when the answer
+            // says so; the toast tells it.
+            change.effect = null;
+            if (response.ok) {
+              try { const json = await response.json(); if (typeof json?.effect === "string") change.effect = json.effect; } catch {}
+              return null;
+            }
             if (response.status === 401) { toSignIn(true); return "Your session has expired."; }
             if (response.status === 409 || response.status === 412) {
               return "This changed since the page showed it: " + await problemText(response) + " " + staleHint;
@@ -420,7 +435,7 @@ enum WebAssets {
                 form.dataset.post, body, form.dataset.version, "Reload to see it as it is.", form.dataset.method);
               button.disabled = false;
               if (problem === null) {
-                sessionStorage.setItem("toast", (form.dataset.done || button.textContent.trim()) + ": done");
+                sessionStorage.setItem("toast", change.effect || (form.dataset.done || button.textContent.trim()) + ": done");
                 location.reload();
               } else if (error) { error.textContent = problem; error.hidden = false; } else { say(problem, true); }
             });
@@ -464,9 +479,10 @@ enum WebAssets {
             if (problem !== null) {
               say(problem, true);
             } else {
-              say(button.textContent.trim() + ": done");
+              const done = change.effect || button.textContent.trim() + ": done";
+              say(done);
               // Pages without a live part show the result by loading again (and say it once loaded).
-              if (!live) { sessionStorage.setItem("toast", button.textContent.trim() + ": done"); location.reload(); return; }
+              if (!live) { sessionStorage.setItem("toast", done); location.reload(); return; }
             }
             if (live) refresh();
           });

@@ -11,6 +11,8 @@ struct Viewer: Sendable {
     /// Sent back as X-CSRF-Token with every change the page makes.
     var csrfToken: String
     var timeZone: TimeZone
+    /// The farm batches parts on plates (farm mode): the Plates page is in the menu.
+    var plates = false
 
     func may(_ permission: Permission) -> Bool { permissions.contains(permission) }
 }
@@ -39,6 +41,14 @@ enum WebPage {
         ("/shops", "Shops"),
     ]
 
+    /// The menu: plates only for a farm that batches them (solo farms never see plates).
+    static func sections(_ viewer: Viewer) -> [(String, String)] {
+        guard viewer.plates else { return sections }
+        var shown = sections
+        shown.insert(("/plates", "Plates"), at: 4)
+        return shown
+    }
+
     static func layout(title: String, viewer: Viewer?, current: String = "/", main: HTML, bodyClass: String = "")
         -> HTML
     {
@@ -47,7 +57,7 @@ enum WebPage {
             header = """
                 <header class="top">
                   <a class="brand" href="/">Print Farm OS</a>
-                  <nav aria-label="Main">\(Self.sections.map { path, name in
+                  <nav aria-label="Main">\(Self.sections(viewer).map { path, name in
                     HTML("<a href=\"\(path)\"\(path == current ? HTML(" aria-current=\"page\"") : .empty)>\(name)</a>")
                   })</nav>
                   <span id="connection" class="connection" role="status" aria-live="polite" hidden></span>

@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmPlates
 import FarmProduction
 import FarmStore
 import Foundation
@@ -19,11 +20,15 @@ struct WebRoutes {
     let shops: ShopRoutes
     /// The production loop whose plan the schedule page shows, when this process runs it.
     let loop: ProductionLoop?
+    /// The bed of a profile version, to lay out plates still composing.
+    let bed: @Sendable (String) async -> Bed?
 
     init(
         services: FarmServices, tokens: SessionTokens, timeZone: TimeZone, production: ProductionSettings,
-        fleet: PrinterFleet?, shops: ShopRoutes, loop: ProductionLoop?
+        fleet: PrinterFleet?, shops: ShopRoutes, loop: ProductionLoop?,
+        bed: @escaping @Sendable (String) async -> Bed? = { _ in nil }
     ) {
+        self.bed = bed
         self.loop = loop
         self.shops = shops
         self.services = services
@@ -222,12 +227,69 @@ struct WebRoutes {
                         : SchedulePage.render(schedule, unavailable: unavailable, now: now, viewer: viewer))
             }
         }
+        for (path, part) in [("/plates", false), ("/ui/plates", true)] {
+            routes.page(path, .read) { _, context in
+                let viewer = try viewer(context)
+                let (plates, parts) = try await platesShown()
+                let schedule = await loop?.schedule
+                return WebPage.response(
+                    part
+                        ? PlatesPage.part(plates, parts: parts, schedule: schedule, now: services.now(), viewer: viewer)
+                        : PlatesPage.render(
+                            plates, parts: parts, schedule: schedule, now: services.now(), viewer: viewer))
+            }
+        }
         routes.page("/ui/board", .read) { _, context in
             let viewer = try viewer(context)
             let board = try await feed.board(
                 now: services.now(), recoveries: await fleet?.recoveries() ?? [:], timeZone: timeZone)
             return WebPage.response(WebPage.boardLanes(board, viewer: viewer))
         }
+    }
+
+    /// The plates not yet printing, oldest first, and what the page says of each plan on them.
+    func platesShown() async throws -> ([PlatesPage.Shown], [PlanID: PlatesPage.PartFacts]) {
+        let store = services.store
+        var plates: [PlatesPage.Shown] = []
+        for status in [BuildPlateStatus.composing, .frozen] {
+            plates += try await store.plates.allVersioned(status: status.rawValue).map {
+                PlatesPage.Shown(plate: $0.model, version: $0.version)
+            }
+        }
+        plates.sort { $0.plate.createdAt < $1.plate.createdAt }
+        var parts: [PlanID: PlatesPage.PartFacts] = [:]
+        for item in plates.flatMap(\.plate.items) where parts[item.planID] == nil {
+            guard let plan = try await store.plans.get(id: item.planID.description)?.model,
+                let spec = plan.revisions.first(where: { $0.number == item.revision })?.spec,
+                let intent = try await store.intents.get(id: plan.intentID.description)?.model,
+                let line = intent.lineItems.first(where: { $0.id == plan.lineItemID })
+            else { continue }
+            var name: String?
+            if let model = line.modelArtifact { name = try await store.artifacts.get(id: model)?.model.names.first }
+            let size = spec.requirements.minimumVolume
+            parts[item.planID] = PlatesPage.PartFacts(
+                intent: intent.id, name: name ?? "plan \(plan.id.description.suffix(6))",
+                material: line.material, colour: line.colour, key: PlateCompatibility.key(spec, line),
+                width: size?.x ?? 1, depth: size?.y ?? 1, profile: spec.profile)
+        }
+        // Plates still composing, laid out by the composer's estimate as they stand now.
+        var beds: [String: Bed?] = [:]
+        for index in plates.indices where plates[index].plate.status == .composing {
+            let plate = plates[index].plate
+            guard let profile = plate.items.first.flatMap({ parts[$0.planID]?.profile }) else { continue }
+            if beds[profile] == nil { beds[profile] = .some(await bed(profile)) }
+            guard let bed = beds[profile] ?? nil else { continue }
+            let waiting = plate.items.compactMap { item in
+                parts[item.planID].map {
+                    WaitingPart(
+                        item: item.planID.description, group: $0.key, width: $0.width, depth: $0.depth,
+                        copies: item.copies, minutes: 1, printers: [])
+                }
+            }
+            plates[index].estimate = PlateComposer().reopen(
+                id: plate.id.description, group: waiting.first?.group ?? "", bed: bed, parts: waiting)
+        }
+        return (plates, parts)
     }
 
     /// A run with its version, its printer's name and its events, when `{id}` names one.
@@ -307,6 +369,6 @@ struct WebRoutes {
         return Viewer(
             name: user.username, role: user.role.rawValue, permissions: principal.permissions,
             csrfToken: tokens.csrfToken(for: session),
-            timeZone: timeZone)
+            timeZone: timeZone, plates: planner.settings.plates.mode == .farm)
     }
 }
