@@ -162,4 +162,82 @@ struct PlateProductionTests {
             }
         }
     }
+
+    @Test(
+        """
+        operators edit plates still composing: materials never mix, one part cannot be split, a second operator's \
+        change on what they saw is refused (nothing lost), a part moves to a plate of its own, a frozen plate no \
+        longer changes, re-composing discards the unlocked plates and the composer makes them again
+        """
+    )
+    func editing() async throws {
+        let gathering = ProductionSettings(plates: PlateSettings(mode: .farm, releaseFill: 0.5, holdMinutes: 240))
+        try await loopTests.withLoop([VirtualPrinter(name: "virtual-0", speed: 300)], settings: gathering) {
+            rig, slicing, _ in
+            let printerID = try await DispatchTests().register(rig, 0)
+            #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
+            let box = try await loopTests.order(rig, slicing: slicing, shape: "box.stl")
+            _ = try await loopTests.order(rig, slicing: slicing, shape: "cylinder.stl")
+            _ = try await loopTests.order(rig, slicing: slicing, shape: "pyramid.stl", material: "PETG")
+            let open = try #require(
+                try await plates(rig, within: 120) { plates in
+                    plates.filter { $0.status == .composing }.map(\.items.count).sorted() == [1, 2]
+                }, "a PLA plate of two orders and a PETG plate"
+            ).filter { $0.status == .composing }
+            let pla = try #require(open.first { $0.items.count == 2 })
+            let petg = try #require(open.first { $0.items.count == 1 })
+            let boxPlan = try #require(
+                try await rig.store.plans.list(ref: box.description, limit: 1).first.flatMap { PlanID($0.id) })
+            let editor = PlateEditor(
+                store: rig.store, newID: { SystemIDs.uuidv7() },
+                bed: { profile in await slicing.bed(profile: profile) })
+
+            await #expect(throws: PlateEditor.Failure.self) {
+                try await editor.move(
+                    plan: boxPlan, from: pla.id, to: petg.id, expectedVersion: nil, context: operatorContext)
+            }
+            do {
+                _ = try await editor.move(
+                    plan: boxPlan, from: pla.id, to: petg.id, expectedVersion: nil, context: operatorContext)
+            } catch let failure as PlateEditor.Failure {
+                guard case .incompatible(let detail) = failure else { throw failure }
+                #expect(detail.contains("material PLA ≠ PETG"), "\(detail)")
+            }
+            await #expect(
+                throws: PlateEditor.Failure.cannotSplit(
+                    "plate \(petg.id.description.suffix(6)) holds one part; there is nothing to split")
+            ) {
+                try await editor.split(petg.id, expectedVersion: nil, context: operatorContext)
+            }
+            // Two operators saw the PLA plate at one version: the first moves the box to a plate of its own, the
+            // second's split of what they saw is refused; every part is still on a plate.
+            let seen = try #require(try await rig.store.plates.get(id: pla.id.description)?.version)
+            let moved = try await editor.move(
+                plan: boxPlan, from: pla.id, to: nil, expectedVersion: seen, context: operatorContext)
+            #expect(moved.count == 2 && moved[1].isLocked && moved[1].items.map(\.planID) == [boxPlan])
+            #expect(moved[0].items.count == 1 && moved[0].status == .composing)
+            await #expect(throws: (any Error).self) {
+                try await editor.split(pla.id, expectedVersion: seen, context: operatorContext)
+            }
+            let onPlates = try await rig.store.plates.all().filter {
+                [.composing, .frozen, .scheduled].contains($0.status)
+            }
+            #expect(onPlates.flatMap(\.items).count == 3, "nothing lost")
+            // The locked plate goes as it is: sliced, it can no longer change.
+            let frozen = try #require(
+                try await plates(rig, within: 60) { $0.contains { $0.id == moved[1].id && $0.status != .composing } })
+            #expect(frozen.first { $0.id == moved[1].id }?.objects?.count == 1)
+            await #expect(throws: PlateEditor.Failure.self) {
+                try await editor.lock(moved[1].id, false, expectedVersion: nil, context: operatorContext)
+            }
+            // Re-composing discards the unlocked plates; the composer makes them again from the waiting parts.
+            let discarded = try await editor.recompose(context: operatorContext)
+            #expect(Set(discarded) == [pla.id, petg.id])
+            let again = try #require(
+                try await plates(rig, within: 30) { plates in
+                    plates.filter { $0.status == .composing && !discarded.contains($0.id) }.count == 2
+                }, "the composer made the plates again")
+            #expect(again.filter { $0.status == .composing }.flatMap(\.items).count == 2)
+        }
+    }
 }

@@ -17,14 +17,15 @@ struct ProductionLoopTests {
     let context = CommandContext(actor: .cli, reason: .operatorRequest, time: Date())
 
     /// A model uploaded and an order for it, preflighted, with PLA bound to the slicer's default profile.
-    func order(_ rig: FleetRig, slicing: SliceService, quantity: Int = 1, shape: String = "box.stl") async throws
-        -> IntentID
-    {
+    func order(
+        _ rig: FleetRig, slicing: SliceService, quantity: Int = 1, shape: String = "box.stl", material: String = "PLA"
+    ) async throws -> IntentID {
         let (profile, _, _) = try await slicing.storeProfile(
             text: try await SliceAPITests.profileText(), name: "pla.ini", context: context, correlationID: nil)
-        let binding = ProfileBinding.id(printerModel: "virtual", material: "PLA")
+        let binding = ProfileBinding.id(printerModel: "virtual", material: material)
         _ = try await rig.store.profileBindings.execute(
-            .bind(printerModel: "virtual", material: "PLA", profile: profile.version), id: binding, context: context)
+            .bind(printerModel: "virtual", material: material, profile: profile.version), id: binding,
+            context: context)
         let stored = try rig.artifacts.put(
             Data(contentsOf: URL(fileURLWithPath: "/usr/share/PrusaSlicer/shapes/\(shape)")))
         _ = try await rig.store.artifacts.execute(
@@ -33,7 +34,7 @@ struct ProductionLoopTests {
             id: stored.sha256, context: context)
         let id = IntentID(SystemIDs.uuidv7())
         let item = LineItem(
-            id: LineItemID(SystemIDs.uuidv7()), modelArtifact: stored.sha256, quantity: quantity, material: "PLA")
+            id: LineItemID(SystemIDs.uuidv7()), modelArtifact: stored.sha256, quantity: quantity, material: material)
         _ = try await rig.store.intents.execute(
             .receive(id, IntentDraft(source: .api, lineItems: [item])), id: id.description, context: context)
         let preflighted = try await IntentPreflighting(
