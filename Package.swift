@@ -180,7 +180,7 @@ let package = Package(
             name: "printfarm-bench",
             dependencies: [
                 "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmShops", "FarmScheduling", "MeshKit",
-                "Slicing", "FarmSimulation", "FarmProduction",
+                "Slicing", "FarmSimulation", "FarmProduction", "FarmPlates",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -24,6 +24,9 @@ public struct FarmDay {
         public var loadedMaterials = true
         /// Printers per power circuit (for `settings.scheduling.startsPerCircuit`).
         public var printersPerCircuit = 5
+        /// A person takes the parts off the bed after every print, this long after it ends (a human action per
+        /// plate); the printer takes no new print until then. Nil: parts come off by themselves.
+        public var bedClearing: TimeInterval? = 600
         public var settings = ProductionSettings(qa: .init(autoPassLowRisk: true))
 
         public init() {}
@@ -57,6 +60,12 @@ public struct FarmDay {
         public var utilisationWhileWorkWaits = 0.0
         /// Orders not finished at the end, with where they stand (at most five).
         public var unfinished: [String] = []
+        /// Parts that went on the printers (copies of all runs), and the share of the bed their footprints covered,
+        /// summed over runs (`bedFill / runs` is the mean fill of a plate).
+        public var partsPrinted = 0
+        public var bedFill = 0.0
+        /// Beds a person cleared.
+        public var bedsCleared = 0
 
         public init() {}
 
@@ -73,6 +82,9 @@ public struct FarmDay {
                 \(String(format: "%.1f %%", utilisationWhileWorkWaits * 100)) while work waited
                 changeovers \(changeovers) (\(String(format: "%.0f", changeoverMinutes)) min), \
                 late \(String(format: "%.1f", lateHours)) h over all orders
+                plates \(runs), parts per plate \(String(format: "%.2f", runs == 0 ? 0 : Double(partsPrinted) / Double(runs))), \
+                bed fill \(String(format: "%.1f %%", runs == 0 ? 0 : bedFill * 100 / Double(runs))), beds cleared \(bedsCleared), \
+                human actions per 100 parts \(String(format: "%.1f", partsPrinted == 0 ? 0 : Double(humanActions) * 100 / Double(partsPrinted)))
                 guardrail trips: \(trips.isEmpty ? "none" : trips); human actions \(humanActions) (\(humanActionsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); planning passes \(planningPasses)
                 """ + unfinished.map { "\nunfinished: \($0)" }.joined()
         }
@@ -104,6 +116,8 @@ public struct FarmDay {
     var tickPending = false
     /// Printer time that had work (see `Report.utilisationWhileWorkWaits`).
     var workSeconds = 0.0
+    /// Farm mode's plates.
+    var plates: [BuildPlateID: BuildPlate] = [:]
 
     enum Event {
         case arrive(IntentDraft, IntentID)
@@ -113,11 +127,15 @@ public struct FarmDay {
         case changeoverDone(PrinterID)
         /// Time to plan again (a staggered start waits for prints to heat up).
         case tick
+        /// A person took the parts off the printer's bed.
+        case bedCleared(PrinterID)
     }
 
     public init(_ configuration: Configuration) {
         self.configuration = configuration
-        planner = ProductionPlanner(settings: configuration.settings)
+        var settings = configuration.settings
+        if configuration.bedClearing != nil { settings.dispatch.requireClearedBed = true }
+        planner = ProductionPlanner(settings: settings)
         random = Random(seed: configuration.seed)
         now = start
     }
@@ -247,6 +265,9 @@ public struct FarmDay {
                 printers[run.printerID] =
                     apply(PrinterDecider.self, .observe(.idle, message: nil), .exists(printer)).printer
             }
+            if let clearing = configuration.bedClearing {
+                events.append((now.addingTimeInterval(clearing), .bedCleared(run.printerID)))
+            }
         case .operatorRound:
             operatorRound()
         case .changeoverDone(let id):
@@ -256,6 +277,11 @@ public struct FarmDay {
             printers[id] = act(PrinterDecider.self, .confirmChangeover(nil), .exists(printer)).printer
         case .tick:
             tickPending = false
+        case .bedCleared(let id):
+            // Printer work, not a decision about an order: it does not count against the orders' hands-free share.
+            guard let printer = printers[id] else { return }
+            report.bedsCleared += 1
+            printers[id] = act(PrinterDecider.self, .clearBed, .exists(printer)).printer
         }
     }
 
@@ -357,8 +383,11 @@ public struct FarmDay {
                 runs: runs.values.sorted { $0.id < $1.id }, printers: printers.values.sorted { $0.id < $1.id },
                 models: models, profiles: profiles, gcode: gcode,
                 provenGCode: Set(runs.values.filter { $0.qa == .passed }.compactMap { gcodeOfRun[$0.id] }))
+            var snapshotWithPlates = snapshot
+            snapshotWithPlates.plates = plates.values.filter { [.composing, .frozen].contains($0.status) }
+                .sorted { $0.id < $1.id }
             report.planningPasses += 1
-            var snapshotWithPlan = snapshot
+            var snapshotWithPlan = snapshotWithPlates
             snapshotWithPlan.previousSchedule = schedule
             let (planned, schedule) = planner.plan(snapshotWithPlan)
             self.schedule = schedule
@@ -432,9 +461,25 @@ public struct FarmDay {
             printers[id] = apply(PrinterDecider.self, .withdrawChangeover(reason: reason), .exists(printer)).printer
             return printers[id] != printer
         case .waiting: return false
-        // TODO(issue 20): the farm day does not simulate farm mode's plates yet; in solo mode none are asked for.
-        case .composePlate, .addToPlate, .removeFromPlate, .discardPlate, .freezePlate, .markPlateScheduled:
-            return false
+        case .composePlate(let id, let items, let maxFill):
+            return update(plate: id, .compose(id, items: items, maxFill: maxFill))
+        case .addToPlate(let id, let item): return update(plate: id, .addItem(item))
+        case .removeFromPlate(let id, let plan, _): return update(plate: id, .removeItem(plan))
+        case .discardPlate(let id, _): return update(plate: id, .discard)
+        case .markPlateScheduled(let id, let run): return update(plate: id, .markScheduled(run))
+        case .freezePlate(let freeze):
+            // The slicer, as the simulation models it: the parts' printing one after another, one heat-up for all.
+            guard let plate = plates[freeze.plate], plate.status == .composing else { return false }
+            let seconds = plate.items.reduce(300.0) { total, item in
+                let model = plans[item.planID].flatMap { plan in
+                    intents[plan.intentID]?.lineItems.first { $0.id == plan.lineItemID }?.modelArtifact
+                }
+                let perCopy = ProductionPlanner.roughPrintSeconds(model.flatMap { models[$0] }) - 300
+                return total + perCopy * Double(item.copies)
+            }
+            return update(
+                plate: freeze.plate,
+                .freeze(gcodeArtifact: "plate|\(freeze.plate)", objects: nil, estimatedSeconds: Int(seconds)))
         }
     }
 
@@ -456,12 +501,32 @@ public struct FarmDay {
         gcodeOfRun[attempt.run] = attempt.gcode
         report.runs += 1
         printers[attempt.printer] = apply(PrinterDecider.self, .observe(.busy, message: nil), .exists(printer)).printer
-        let duration = gcode[PlanRevisionKey(plan: attempt.plan, revision: attempt.revision)]?.printSeconds ?? 3600
+        let duration =
+            attempt.plateFrozen
+            ? Double(plates[attempt.plate]?.estimatedSeconds ?? 3600)
+            : gcode[PlanRevisionKey(plan: attempt.plan, revision: attempt.revision)]?.printSeconds ?? 3600
+        for item in attempt.items {
+            report.partsPrinted += item.copies
+            let model = plans[item.planID].flatMap { plan in
+                intents[plan.intentID]?.lineItems.first { $0.id == plan.lineItemID }?.modelArtifact
+            }
+            if let size = model.flatMap({ models[$0]?.size }) {
+                report.bedFill += size.x * size.y * Double(item.copies) / (250 * 210)
+            }
+        }
         let rate = troubled.contains(attempt.printer) ? configuration.failureRate * 3 : configuration.failureRate * 0.8
         let failed = random.unit() < rate
         // Most failures are first-layer ones, found early; the rest late in the print.
         let fraction = failed ? (random.unit() < 0.6 ? 0.05 : 0.5 + random.unit() * 0.45) : 1
         events.append((now.addingTimeInterval(duration * fraction), .runEnds(attempt.run, failed: failed)))
+        return true
+    }
+
+    mutating func update(plate id: BuildPlateID, _ command: BuildPlateCommand) -> Bool {
+        let before = plates[id]
+        let state = apply(BuildPlateDecider.self, command, before.map { .exists($0) } ?? .none)
+        guard let after = state.plate, after != before else { return false }
+        plates[id] = after
         return true
     }
 

@@ -1,4 +1,5 @@
 import ArgumentParser
+import FarmDomain
 import FarmSimulation
 import Foundation
 
@@ -21,6 +22,10 @@ struct FarmDayBench: ParsableCommand {
     var startsPerCircuit = 0
     @Flag(help: "Printers hold no recorded material and orders name no colour (nothing is ever changed over).")
     var noLoadedMaterials = false
+    @Option(help: "solo (one part per plate) or farm (parts of many orders batched on one bed).")
+    var plates = "solo"
+    @Option(help: "Minutes after a print ends that a person clears its bed (0: parts come off by themselves).")
+    var bedClearing = 10.0
 
     func run() throws {
         var configuration = FarmDay.Configuration()
@@ -32,6 +37,11 @@ struct FarmDayBench: ParsableCommand {
         configuration.loadedMaterials = !noLoadedMaterials
         configuration.settings.scheduling.scheduler = scheduler
         configuration.settings.scheduling.startsPerCircuit = startsPerCircuit > 0 ? startsPerCircuit : nil
+        guard let mode = PlateSettings.Mode(rawValue: plates) else {
+            throw ValidationError("--plates is solo or farm, not \(plates)")
+        }
+        configuration.settings.plates.mode = mode
+        configuration.bedClearing = bedClearing > 0 ? bedClearing * 60 : nil
         let clock = ContinuousClock()
         var day = FarmDay(configuration)
         var report = FarmDay.Report()
@@ -39,7 +49,7 @@ struct FarmDayBench: ParsableCommand {
         print(
             "farm day, seed \(seed): \(printers) printers, \(orders) orders over \(hours) h, failure rate "
                 + "\(failureRate), scheduler \(scheduler), starts per circuit \(startsPerCircuit), loaded materials "
-                + "\(!noLoadedMaterials)"
+                + "\(!noLoadedMaterials), plates \(plates), bed cleared \(bedClearing) min after a print"
         )
         print(report)
         print("simulated in \(elapsed)")
