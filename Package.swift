@@ -219,7 +219,7 @@ let package = Package(
         .testTarget(
             name: "FarmServerTests",
             dependencies: [
-                "FarmServer", "FarmStore", "FarmDomain", "FarmIntake", "FarmReactions", "FarmProduction",
+                "FarmServer", "FarmStore", "FarmDomain", "FarmIntake", "FarmReactions", "FarmProduction", "FarmPlates",
                 "MeshTestSupport", "Slicing", "PrinterLink",
                 "VirtualPrinter",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -352,7 +352,11 @@ public actor ProductionLoop: Service {
                     entries: freeze.entries, profile: freeze.profile, recipe: freeze.recipe, context: context)
                 await self.frozen(freeze, sliced)
             } catch let refused as PlateDoesNotFit {
-                await self.split(freeze, refused.message)
+                await self.split(freeze, refused.message, limit: true)
+            } catch  where freeze.entries.count > 1 {
+                // why: one model may fail the plate's slice (a slicer crash, a timeout) while the others print: the
+                // halves are sliced apart, down to the part that fails alone, which waits and is retried.
+                await self.split(freeze, "\(error)", limit: false)
             } catch {
                 self.freezeFailed(freeze.plate, error)
             }
@@ -379,7 +383,8 @@ public actor ProductionLoop: Service {
         }
     }
 
-    private func split(_ freeze: PlateFreeze, _ message: String) async {
+    /// `limit`: the slicer said the parts do not fit, so the halves may fill less of the bed than the whole did.
+    private func split(_ freeze: PlateFreeze, _ message: String, limit: Bool) async {
         defer { freezingNow.remove(freeze.plate) }
         do {
             guard let plate = try await store.plates.get(id: freeze.plate.description)?.model,
@@ -388,12 +393,15 @@ public actor ProductionLoop: Service {
             let copies = plate.items.flatMap { item in
                 Array(repeating: PlateItem(planID: item.planID, revision: item.revision, copies: 1), count: item.copies)
             }
-            let note = "the slicer could not arrange its \(copies.count) parts on the bed (\(message)); split in two"
+            let note =
+                limit
+                ? "the slicer could not arrange its \(copies.count) parts on the bed (\(message)); split in two"
+                : "the slicer failed on the plate of \(copies.count) parts (\(message.prefix(300))); split in two"
             logger.notice("plate \(plate.id): \(note)")
             _ = try await store.plates.execute(
                 .discard, id: plate.id.description, context: context(.plateSplit, note: note))
             guard copies.count > 1 else { return }
-            let limit = max(0.05, freeze.fill * 0.9)
+            let maxFill = limit ? max(0.05, freeze.fill * 0.9) : plate.maxFill
             let halves = [copies[..<(copies.count / 2)], copies[(copies.count / 2)...]]
             for (index, half) in halves.enumerated() {
                 var items: [PlateItem] = []
@@ -406,7 +414,7 @@ public actor ProductionLoop: Service {
                 }
                 let id = BuildPlateID(DerivedID.uuid(time: now(), key: "split|\(plate.id)|\(index)"))
                 _ = try await store.plates.execute(
-                    .compose(id, items: items, maxFill: limit), id: id.description,
+                    .compose(id, items: items, maxFill: maxFill), id: id.description,
                     context: context(.plateSplit, note: "half \(index + 1) of plate \(plate.id)"))
             }
         } catch {

@@ -97,6 +97,25 @@ struct ResourceAPITests {
             #expect(
                 try await farm.request(.post, "/api/v1/plates", json: #"{"items":[],"gcode":"\#(gcode)"}"#).problemCode
                     == "invalid-field")
+            // Another order's PLA part cannot be forced onto a plate with this PETG one.
+            let pla = try await farm.request(
+                .post, "/api/v1/intents",
+                json: #"{"lineItems":[{"quantity":1,"material":"PLA","colour":"black"}],"externalReference":"o-2"}"#
+            ).json
+            let plaPlan = try #require(
+                try await farm.request(
+                    .post, "/api/v1/plans",
+                    json:
+                        #"{"intentID":"\#(pla["id"] as? String ?? "")","lineItemID":"\#((pla["lineItems"] as? [[String: Any]])?.first?["id"] as? String ?? "")","spec":\#(Self.spec)}"#
+                ).json["id"] as? String)
+            let mixed = try await farm.request(
+                .post, "/api/v1/plates",
+                json:
+                    #"{"items":[{"planID":"\#(planID)","revision":1,"copies":1},{"planID":"\#(plaPlan)","revision":1,"copies":1}]}"#
+            )
+            #expect(
+                mixed.status == .unprocessableContent && mixed.problemCode == "plates-incompatible"
+                    && mixed.text.contains("material PETG ≠ PLA"), "\(mixed.text)")
             let composing = try await farm.request(.post, "/api/v1/plates", json: #"{"items":\#(items)}"#)
             #expect(composing.status == .created && composing.json["status"] as? String == "composing")
             let plate = try await farm.request(

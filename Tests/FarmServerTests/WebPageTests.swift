@@ -1,3 +1,4 @@
+import FarmPlates
 import FarmStore
 import Foundation
 import HTTPTypes
@@ -769,6 +770,84 @@ struct WebPageTests {
         printer.changeover = nil
         source.printers[id] = (printer, 5)
         #expect(TriageBoard.make(source, now: Date()).cards(.attention).isEmpty)
+    }
+
+    @Test(
+        """
+        the Plates page: each bed drawn with its parts (estimate or slicer), the planned print on time or late, moves \
+        offered only to compatible plates, actions only for operators; the menu shows Plates only in farm mode
+        """
+    )
+    func platesPage() throws {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let operatorViewer = Viewer(
+            name: "ada", role: "operator", permissions: [.read, .operate], csrfToken: "t",
+            timeZone: TimeZone(identifier: "UTC")!, plates: true)
+        let (pla1, pla2, petg) = (PlanID(UUID()), PlanID(UUID()), PlanID(UUID()))
+        func plate(_ items: [PlateItem], status: BuildPlateStatus) -> BuildPlate {
+            BuildPlate(
+                id: BuildPlateID(UUID()), items: items, status: status, gcodeArtifact: nil, outcomes: [],
+                createdAt: now, updatedAt: now)
+        }
+        var composing = plate([PlateItem(planID: pla1, revision: 1, copies: 2)], status: .composing)
+        let other = plate([PlateItem(planID: pla2, revision: 1)], status: .composing)
+        let petgPlate = plate([PlateItem(planID: petg, revision: 1)], status: .composing)
+        var frozen = plate([PlateItem(planID: pla2, revision: 1)], status: .frozen)
+        frozen.objects = [PlateObject(name: "ITEM0_A", planID: pla2, copy: 0, minX: 10, minY: 20, maxX: 40, maxY: 50)]
+        composing.locked = false
+        let intent = IntentID(UUID())
+        func facts(_ material: String) -> PlatesPage.PartFacts {
+            PlatesPage.PartFacts(
+                intent: intent, name: "box.stl", material: material, colour: "red", key: material, width: 25,
+                depth: 25, profile: "p")
+        }
+        let parts = [pla1: facts("PLA"), pla2: facts("PLA"), petg: facts("PETG")]
+        let bed = Bed(width: 250, depth: 210)
+        let estimate = PlateComposer().reopen(
+            id: composing.id.description, group: "PLA", bed: bed,
+            parts: [
+                WaitingPart(
+                    item: pla1.description, group: "PLA", width: 25, depth: 25, copies: 2, minutes: 10, printers: [])
+            ])
+        let print = FarmSchedule.ScheduledPrint(
+            job: "plate/x", plan: pla1, intent: intent, material: "PLA", colour: "red", changeover: [],
+            changeoverStart: nil, start: now.addingTimeInterval(600), end: now.addingTimeInterval(4200),
+            due: now.addingTimeInterval(3600), rush: false, awaitingChangeover: false, reason: "", plate: composing.id,
+            plans: [pla1], parts: 2)
+        let schedule = FarmSchedule(
+            plannedAt: now,
+            printers: [
+                FarmSchedule.PrinterQueue(
+                    printer: PrinterID(UUID()), name: "P1", busyUntil: nil, prints: [print], maintenance: [])
+            ], unscheduled: [],
+            metrics: FarmSchedule.Metrics(weightedTardiness: 10, changeovers: 0, tardyPlates: 1, finishes: nil),
+            moved: 0)
+        let shown = [
+            PlatesPage.Shown(plate: composing, version: 3, estimate: estimate),
+            PlatesPage.Shown(plate: other, version: 1), PlatesPage.Shown(plate: petgPlate, version: 1),
+            PlatesPage.Shown(plate: frozen, version: 2, bed: bed),
+        ]
+        let html = PlatesPage.render(shown, parts: parts, schedule: schedule, now: now, viewer: operatorViewer).text
+        #expect(html.contains(#"<a href="/plates" aria-current="page">Plates</a>"#))
+        let first = try #require(html.components(separatedBy: "<article").dropFirst().first)
+        #expect(first.components(separatedBy: #"<g class="part">"#).count - 1 == 2, "two copies drawn")
+        #expect(first.contains(##"fill="#d9534f""##), "in the filament's colour")
+        #expect(first.contains("on P1, 08:10–09:10, late (due"), "the planned print, late")
+        #expect(first.contains(#"<option value="\#(other.id)">"#), "a PLA plate is offered")
+        #expect(!first.contains(#"<option value="\#(petgPlate.id)">"#), "the PETG plate is not")
+        #expect(first.contains(#"data-post="/api/v1/plates/\#(composing.id)/move" data-version="3""#))
+        #expect(first.contains("Lock as it is") && first.contains("Split in two"))
+        let last = try #require(html.components(separatedBy: "<article").last)
+        #expect(last.contains("where the slicer put them") && !last.contains("Move to"), "a frozen plate is fixed")
+        #expect(last.contains(#"<rect x="10.0" y="160.0" width="30.0" height="30.0""#), "drawn front edge down")
+        #expect(last.contains("on a 250 × 210 mm bed"))
+        var reader = operatorViewer
+        reader.permissions = [.read]
+        let readOnly = PlatesPage.part(shown, parts: parts, schedule: schedule, now: now, viewer: reader).text
+        #expect(!readOnly.contains("<form") && !readOnly.contains("data-action"))
+        reader.plates = false
+        let solo = WebPage.layout(title: "Today", viewer: reader, main: "").text
+        #expect(!solo.contains(#"href="/plates""#), "solo farms never see plates")
     }
 
     @Test("the schedule page draws each printer's prints, changeovers, maintenance and late plates with their reasons")

@@ -107,14 +107,27 @@ struct PlateRoutes {
     func compose(_ request: Request, _ context: FarmRequestContext) async throws -> Response {
         let body = try await JSONIO.decode(ComposePlateRequest.self, from: request, context: context)
         let store = endpoints.services.store
+        var first: (PlanSpec, LineItem)?
         for (index, item) in body.items.enumerated() {
             guard let plan = try await store.plans.get(id: item.planID.description)?.model else {
                 throw Problem.invalidField("items[\(index)].planID", "no plan \(item.planID) exists")
             }
-            guard plan.revisions.contains(where: { $0.number == item.revision }) else {
+            guard let spec = plan.revisions.first(where: { $0.number == item.revision })?.spec else {
                 throw Problem.invalidField(
                     "items[\(index)].revision", "plan \(item.planID) has no revision \(item.revision)")
             }
+            // Parts that cannot print together are refused, not forced onto one bed.
+            guard
+                let line = try await store.intents.get(id: plan.intentID.description)?.model.lineItems.first(where: {
+                    $0.id == plan.lineItemID
+                })
+            else { continue }
+            if let first, let conflict = PlateCompatibility.conflict(first, (spec, line)) {
+                throw Problem(
+                    status: .unprocessableContent, code: "plates-incompatible",
+                    title: "These parts cannot share a plate", detail: "items[\(index)]: \(conflict)")
+            }
+            first = first ?? (spec, line)
         }
         if let sha = body.gcode {
             guard let artifact = try await store.artifacts.get(id: sha.lowercased())?.model else {

@@ -26,6 +26,8 @@ enum PlatesPage {
         var version: Int
         /// A plate still composing as the composer's estimate lays it out now (nil where its bed is unknown).
         var estimate: PlateDraft?
+        /// The bed its parts share, where it is known.
+        var bed: Bed?
     }
 
     static func render(
@@ -152,7 +154,7 @@ enum PlatesPage {
     static func bed(_ shown: Shown, view: FarmSchedule.PlateOutlook?, parts: [PlanID: PartFacts]) -> HTML {
         let plate = shown.plate
         var boxes: [(plan: PlanID, x: Double, y: Double, width: Double, depth: Double)] = []
-        var size = (width: view?.bedWidth ?? 0, depth: view?.bedDepth ?? 0)
+        var size = (width: shown.bed?.width ?? view?.bedWidth ?? 0, depth: shown.bed?.depth ?? view?.bedDepth ?? 0)
         if let objects = plate.objects, !objects.isEmpty {
             boxes = objects.map { ($0.planID, $0.minX, $0.minY, $0.maxX - $0.minX, $0.maxY - $0.minY) }
         } else if let estimate = shown.estimate {

@@ -105,7 +105,9 @@ enum SchedulePage {
                             label: "changeover"))
                 }
                 let kind = "print" + (print.late ? " late" : "") + (print.rush ? " rush" : "")
-                let what = "\(print.material)\(print.colour.map { " \($0)" } ?? "")"
+                let what =
+                    "\(print.material)\(print.colour.map { " \($0)" } ?? "")"
+                    + (print.parts.map { ", plate of \($0) part\($0 == 1 ? "" : "s")" } ?? "")
                 let due = print.due.map { "due \(stamp($0))" } ?? "no due date"
                 parts.append(
                     block(
@@ -113,7 +115,7 @@ enum SchedulePage {
                         text:
                             "\(what), \(clock(print.start))–\(clock(print.end)), \(due)\(print.late ? ", LATE" : "")"
                             + "\(print.rush ? ", rush" : ""). \(print.reason)",
-                        label: what, link: "/plans/\(print.plan)"))
+                        label: what, link: print.plate.map { "/plates#plate-\($0)" } ?? "/plans/\(print.plan)"))
                 if let dueDate = print.due, dueDate > start, dueDate < start.addingTimeInterval(span) {
                     parts.append(
                         """

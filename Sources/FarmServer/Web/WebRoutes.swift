@@ -274,11 +274,13 @@ struct WebRoutes {
         }
         // Plates still composing, laid out by the composer's estimate as they stand now.
         var beds: [String: Bed?] = [:]
-        for index in plates.indices where plates[index].plate.status == .composing {
+        for index in plates.indices {
             let plate = plates[index].plate
             guard let profile = plate.items.first.flatMap({ parts[$0.planID]?.profile }) else { continue }
             if beds[profile] == nil { beds[profile] = .some(await bed(profile)) }
             guard let bed = beds[profile] ?? nil else { continue }
+            plates[index].bed = bed
+            guard plate.status == .composing else { continue }
             let waiting = plate.items.compactMap { item in
                 parts[item.planID].map {
                     WaitingPart(
