@@ -446,7 +446,8 @@ public actor ProductionLoop: Service {
         }
         let outcome = try await store.runs.execute(
             .schedule(
-                attempt.run, plateID: attempt.plate, printerID: attempt.printer, items: items, risk: attempt.risk),
+                attempt.run, plateID: attempt.plate, printerID: attempt.printer, items: items, risk: attempt.risk,
+                itemRisks: attempt.itemRisks),
             id: attempt.run.description,
             context: context(.policyAutoAdvance, note: attempt.reprint ? "reprint" : nil))
         _ = try await store.plates.execute(

@@ -493,7 +493,8 @@ public struct FarmDay {
         var state = apply(
             RunDecider.self,
             .schedule(
-                attempt.run, plateID: attempt.plate, printerID: attempt.printer, items: items, risk: attempt.risk),
+                attempt.run, plateID: attempt.plate, printerID: attempt.printer, items: items, risk: attempt.risk,
+                itemRisks: attempt.itemRisks),
             RunDecider.initialState)
         state = apply(RunDecider.self, .beginDispatch(token: "sim"), state)
         state = apply(RunDecider.self, .confirmStarted(token: "sim"), state)

@@ -56,10 +56,40 @@ struct FarmDayTests {
         #expect(report.failedRuns == 0)
         #expect(report.guardTrips.isEmpty)
         #expect(
-            Set(report.humanActionsByKind.keys).isSubset(of: ["accept", "approve", "inspect", "confirmChangeover"]),
-            "\(report.humanActionsByKind)")
+            Set(report.humanActionsByKind.keys).isSubset(of: [
+                "accept", "approve", "inspect", "confirmChangeover", "clearBed",
+            ]), "\(report.humanActionsByKind)")
+        #expect(report.bedsCleared == report.humanActionsByKind["clearBed"], "a bed cleared after each print")
+        #expect(report.bedsCleared >= report.runs - configuration.printers)
         #expect(report.handsFree > report.orders / 2, "\(report)")
         #expect(report.changeovers == report.humanActionsByKind["confirmChangeover"] ?? 0)
+    }
+
+    @Test(
+        """
+        farm mode batches the same day's parts onto fewer plates than solo mode: more parts per plate and a fuller \
+        bed, fewer print hours (one heat-up per plate) and fewer human actions per part; every order still finishes
+        """
+    )
+    func farmModeAgainstSolo() {
+        var configuration = small(seed: 11)
+        configuration.printers = 6
+        configuration.orders = 40
+        configuration.failureRate = 0
+        var solo = FarmDay(configuration)
+        configuration.settings.plates.mode = .farm
+        var farm = FarmDay(configuration)
+        let (one, batched) = (solo.run(), farm.run())
+        #expect(one.finished == one.orders && batched.finished == batched.orders, "\(batched)")
+        #expect(one.partsPrinted == one.runs, "solo: one part per plate")
+        #expect(batched.runs < one.runs / 2, "\(batched.runs) plates against \(one.runs)")
+        #expect(batched.partsPrinted == one.partsPrinted, "the same parts")
+        #expect(batched.bedFill / Double(batched.runs) > 2 * one.bedFill / Double(one.runs))
+        #expect(batched.printHours < one.printHours)
+        #expect(
+            Double(batched.humanActions) / Double(batched.partsPrinted) < Double(one.humanActions)
+                / Double(one.partsPrinted), "\(batched)\n\(one)")
+        #expect(batched.onTime >= one.onTime - 2, "batching costs (almost) no promise")
     }
 
     @Test(

@@ -490,12 +490,12 @@ extension ProductionPlanner {
     func dispatch(_ batch: PlateBatch, to printer: Printer, farm: FarmSnapshot) -> [ProductionStep] {
         guard let gcode = batch.plate.gcodeArtifact else { return [] }
         var steps: [ProductionStep] = []
-        var risks: [RiskAssessment] = []
+        var risks: [ItemRisk] = []
         for (ready, _) in batch.items {
             let (decisions, advance, risk) = gates(ready, to: printer, farm: farm)
             steps += decisions
             guard advance else { return steps }
-            risks.append(risk)
+            risks.append(ItemRisk(planID: ready.plan.id, risk: risk))
         }
         let lead = batch.items[0]
         // One run per plate: its id comes from the plate's.
@@ -504,8 +504,9 @@ extension ProductionPlanner {
             .schedule(
                 Attempt(
                     run: run, plate: batch.plate.id, plan: lead.ready.plan.id, revision: lead.ready.revision,
-                    copies: lead.copies, items: batch.plate.items, plateFrozen: true, printer: printer.id,
-                    gcode: gcode, risk: risks.max { $0.score < $1.score } ?? risks[0],
+                    copies: lead.copies, items: batch.plate.items, itemRisks: risks.count > 1 ? risks : nil,
+                    plateFrozen: true, printer: printer.id, gcode: gcode,
+                    risk: risks.map(\.risk).max { $0.score < $1.score } ?? risks[0].risk,
                     reprint: batch.items.contains { $0.ready.reprint })))
         return steps
     }

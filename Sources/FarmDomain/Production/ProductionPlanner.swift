@@ -431,14 +431,16 @@ public struct ProductionPlanner: Sendable {
     private func qa(_ farm: FarmSnapshot) -> [ProductionStep] {
         guard settings.qa.autoPassLowRisk else { return [] }
         return farm.runs.flatMap { run -> [ProductionStep] in
+            guard run.qa == .pending else { return [] }
             // QA weighs what makes a print bad — geometry and history — not logistics: a near due date does not
-            // make the part worse.
-            guard run.qa == .pending, let risk = run.risk,
-                risk.factors.filter({ !$0.code.hasPrefix("logistics.") }).reduce(0, { $0 + $1.weight })
-                    < settings.risk.medium
-            else { return [] }
-            return run.inspectedItems.filter { item in !run.inspections.contains { $0.planID == item.planID } }.map {
-                .autoPass(run.id, $0.planID, risk: risk)
+            // make the part worse. On a shared plate each item by its own risk.
+            return run.inspectedItems.compactMap { item in
+                guard !run.inspections.contains(where: { $0.planID == item.planID }),
+                    let risk = run.risk(of: item.planID),
+                    risk.factors.filter({ !$0.code.hasPrefix("logistics.") }).reduce(0, { $0 + $1.weight })
+                        < settings.risk.medium
+                else { return nil }
+                return .autoPass(run.id, item.planID, risk: risk)
             }
         }
     }

@@ -78,6 +78,8 @@ public struct Attempt: Sendable, Equatable {
     public var copies: Int
     /// Every item on the plate.
     public var items: [PlateItem]
+    /// On a plate of several plans, each plan's own risk.
+    public var itemRisks: [ItemRisk]? = nil
     /// The plate is composed and frozen already (farm mode); otherwise the loop composes and freezes it.
     public var plateFrozen: Bool
     public var printer: PrinterID

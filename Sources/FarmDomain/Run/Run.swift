@@ -19,6 +19,11 @@ public struct Run: Sendable, Equatable, Codable {
     public var updatedAt: Date
     /// Objects cancelled mid-print, each a failed copy.
     public var excluded: [ObjectExclusion]?
+    /// On a plate of several plans, each plan's own risk (`risk` is the riskiest).
+    public var itemRisks: [ItemRisk]?
+
+    /// The risk QA weighs for one item: its own on a shared plate, else the run's.
+    public func risk(of plan: PlanID) -> RiskAssessment? { itemRisks?.first { $0.planID == plan }?.risk ?? risk }
 
     /// Copies of `plan` cancelled mid-print.
     public func excludedCopies(of plan: PlanID) -> Int { excluded?.filter { $0.planID == plan }.count ?? 0 }

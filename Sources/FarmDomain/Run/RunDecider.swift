@@ -2,7 +2,10 @@ import Foundation
 
 public enum RunCommand: Sendable, Equatable {
     /// `risk`: the run-stage risk the loop scheduled it on (QA may auto-pass LOW); absent for hand-scheduled runs.
-    case schedule(RunID, plateID: BuildPlateID, printerID: PrinterID, items: [PlateItem], risk: RiskAssessment? = nil)
+    /// `itemRisks`: on a plate of several plans, each plan's own risk (QA passes each item by its own).
+    case schedule(
+        RunID, plateID: BuildPlateID, printerID: PrinterID, items: [PlateItem], risk: RiskAssessment? = nil,
+        itemRisks: [ItemRisk]? = nil)
     /// Phase one of dispatch: claim the run with a token before anything is sent to the printer.
     case beginDispatch(token: String)
     /// The upload or start failed before the printer began: back to scheduled.
@@ -68,20 +71,22 @@ public enum RunDecider: Decider {
         -> [RunEvent]
     {
         guard case .exists(let run) = state else {
-            guard case .schedule(let id, let plateID, let printerID, let items, let risk) = command else {
+            guard case .schedule(let id, let plateID, let printerID, let items, let risk, let itemRisks) = command
+            else {
                 throw .notFound(aggregate: "run", command: command.name)
             }
             try BuildPlateDecider.validate(items)
             return [
                 .scheduled(
                     RunScheduled(
-                        runID: id, plateID: plateID, printerID: printerID, items: items, risk: risk, at: context.time))
+                        runID: id, plateID: plateID, printerID: printerID, items: items, risk: risk,
+                        itemRisks: itemRisks, at: context.time))
             ]
         }
         let illegal = DomainError.illegalTransition(aggregate: "run", command: command.name, state: run.status.rawValue)
         let change = RunStatusChanged(detail: context.note, at: context.time)
         switch command {
-        case .schedule(let id, let plateID, let printerID, let items, _):
+        case .schedule(let id, let plateID, let printerID, let items, _, _):
             guard id == run.id, plateID == run.plateID, printerID == run.printerID, items == run.items else {
                 throw .alreadyExists(aggregate: "run")
             }
@@ -181,7 +186,7 @@ public enum RunDecider: Decider {
                     id: e.runID, plateID: e.plateID, printerID: e.printerID, items: e.items, status: .scheduled,
                     dispatchToken: nil,
                     progress: nil, failure: nil, inspections: [], risk: e.risk, scheduledAt: e.at, startedAt: nil,
-                    endedAt: nil, updatedAt: e.at))
+                    endedAt: nil, updatedAt: e.at, itemRisks: e.itemRisks))
         }
         guard case .exists(var run) = state else { return state }
         func end(_ status: RunStatus, _ change: RunStatusChanged) {

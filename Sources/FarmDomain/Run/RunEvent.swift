@@ -7,7 +7,20 @@ public struct RunScheduled: Codable, Sendable, Equatable {
     public var items: [PlateItem]
     /// The run-stage risk the production loop scheduled it on; absent for runs scheduled by hand.
     public var risk: RiskAssessment?
+    /// On a plate of several plans, each plan's own risk.
+    public var itemRisks: [ItemRisk]?
     public var at: Date
+}
+
+/// One plan's run-stage risk on a shared plate.
+public struct ItemRisk: Codable, Sendable, Equatable {
+    public var planID: PlanID
+    public var risk: RiskAssessment
+
+    public init(planID: PlanID, risk: RiskAssessment) {
+        self.planID = planID
+        self.risk = risk
+    }
 }
 
 public struct RunDispatching: Codable, Sendable, Equatable {
