@@ -60,7 +60,7 @@ public struct PlateEditor: Sendable {
     /// empty is discarded. Returns the plates changed.
     public func move(
         plan: PlanID, from source: BuildPlateID, to target: BuildPlateID?, expectedVersion: Int?,
-        context: CommandContext
+        context: CommandContext, correlationID: String? = nil
     ) async throws -> [BuildPlate] {
         let (from, _) = try await composing(source)
         guard let item = from.items.first(where: { $0.planID == plan }) else {
@@ -89,16 +89,20 @@ public struct PlateEditor: Sendable {
         let command: BuildPlateCommand = from.items.count > 1 ? .removeItem(plan) : .discard
         changed.append(
             try await store.plates.execute(
-                command, id: source.description, expectedVersion: expectedVersion, context: context
+                command, id: source.description, expectedVersion: expectedVersion, context: context,
+                correlationID: correlationID
             ).model)
         if let into {
             changed.append(
-                try await store.plates.execute(.addItem(item), id: into.id.description, context: context).model)
+                try await store.plates.execute(
+                    .addItem(item), id: into.id.description, context: context, correlationID: correlationID
+                ).model)
         } else {
             let id = BuildPlateID(newID())
             changed.append(
                 try await store.plates.execute(
-                    [(.compose(id, items: [item]), context), (.lock(true), context)], id: id.description
+                    [(.compose(id, items: [item]), context), (.lock(true), context)], id: id.description,
+                    correlationID: correlationID
                 ).model)
         }
         return changed
@@ -124,7 +128,9 @@ public struct PlateEditor: Sendable {
 
     /// Splits a plate into two: its items in halves, or one item's copies in halves. The source changes only at the
     /// version the operator saw.
-    public func split(_ id: BuildPlateID, expectedVersion: Int?, context: CommandContext) async throws -> [BuildPlate] {
+    public func split(
+        _ id: BuildPlateID, expectedVersion: Int?, context: CommandContext, correlationID: String? = nil
+    ) async throws -> [BuildPlate] {
         let (plate, _) = try await composing(id)
         var halves: [[PlateItem]]
         if plate.items.count > 1 {
@@ -141,34 +147,39 @@ public struct PlateEditor: Sendable {
         }
         var changed = [
             try await store.plates.execute(
-                .discard, id: id.description, expectedVersion: expectedVersion, context: context
+                .discard, id: id.description, expectedVersion: expectedVersion, context: context,
+                correlationID: correlationID
             ).model
         ]
         for items in halves {
             let new = BuildPlateID(newID())
             changed.append(
                 try await store.plates.execute(
-                    .compose(new, items: items, maxFill: plate.maxFill), id: new.description, context: context
+                    .compose(new, items: items, maxFill: plate.maxFill), id: new.description, context: context,
+                    correlationID: correlationID
                 ).model)
         }
         return changed
     }
 
     /// Locks a plate as it is (it goes to the schedule so), or unlocks it (parts may join it again).
-    public func lock(_ id: BuildPlateID, _ locked: Bool, expectedVersion: Int?, context: CommandContext) async throws
-        -> BuildPlate
-    {
+    public func lock(
+        _ id: BuildPlateID, _ locked: Bool, expectedVersion: Int?, context: CommandContext,
+        correlationID: String? = nil
+    ) async throws -> BuildPlate {
         _ = try await composing(id)
         return try await store.plates.execute(
-            .lock(locked), id: id.description, expectedVersion: expectedVersion, context: context
+            .lock(locked), id: id.description, expectedVersion: expectedVersion, context: context,
+            correlationID: correlationID
         ).model
     }
 
     /// Discards every unlocked plate still composing: their parts wait again and the loop composes them afresh.
-    public func recompose(context: CommandContext) async throws -> [BuildPlateID] {
+    public func recompose(context: CommandContext, correlationID: String? = nil) async throws -> [BuildPlateID] {
         var discarded: [BuildPlateID] = []
         for plate in try await store.plates.all(status: BuildPlateStatus.composing.rawValue) where !plate.isLocked {
-            _ = try await store.plates.execute(.discard, id: plate.id.description, context: context)
+            _ = try await store.plates.execute(
+                .discard, id: plate.id.description, context: context, correlationID: correlationID)
             discarded.append(plate.id)
         }
         return discarded

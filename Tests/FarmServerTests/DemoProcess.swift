@@ -37,8 +37,10 @@ final class DemoProcess {
     /// The end of the demo's log, and whether it is still running.
     var logTail: String {
         let log = (try? String(contentsOf: directory.appendingPathComponent("log.txt"), encoding: .utf8)) ?? ""
+        // A crash's first lines say where; the tail of a backtrace is other threads.
+        let crash = log.range(of: "Program crashed").map { String(log[$0.lowerBound...].prefix(4000)) + "\n…\n" }
         return "(demo \(process.isRunning ? "running" : "exited with \(process.terminationStatus)"))\n"
-            + log.suffix(3000)
+            + (crash ?? "") + log.suffix(3000)
     }
 
     /// The admin key the demo prints, once it has.

@@ -843,6 +843,27 @@ struct WebPageTests {
         #expect(last.contains("on a 250 × 210 mm bed"))
         var reader = operatorViewer
         reader.permissions = [.read]
+        // A run of a plate of two objects: one cancelled (with its reason), the other may be while it prints.
+        let objects = [
+            PlateObject(name: "ITEM0_A", planID: pla1, copy: 0, minX: 0, minY: 0, maxX: 1, maxY: 1),
+            PlateObject(name: "ITEM1_B", planID: pla2, copy: 0, minX: 5, minY: 0, maxX: 6, maxY: 1),
+        ]
+        var run = Run(
+            id: RunID(UUID()), plateID: composing.id, printerID: PrinterID(UUID()),
+            items: [PlateItem(planID: pla1, revision: 1), PlateItem(planID: pla2, revision: 1)], status: .printing,
+            dispatchToken: nil, progress: nil, failure: nil, inspections: [], risk: nil, scheduledAt: now,
+            startedAt: now, endedAt: nil, updatedAt: now)
+        run.excluded = [ObjectExclusion(name: "ITEM0_A", planID: pla1, copy: 0, reason: "spaghetti", at: now)]
+        let runPage = RunPage.render(
+            run, version: 4, printer: "P1", events: [], objects: objects, viewer: operatorViewer
+        ).text
+        #expect(runPage.contains("<strong>cancelled</strong> (spaghetti)"))
+        #expect(runPage.components(separatedBy: "Cancel this object").count - 1 == 1, "only the other one")
+        #expect(runPage.contains(#"data-post="/api/v1/runs/\#(run.id)/excluded-objects""#))
+        #expect(runPage.contains(#"value="ITEM1_B""#))
+        #expect(
+            !RunPage.render(run, version: 4, printer: "P1", events: [], objects: objects, viewer: reader).text
+                .contains("Cancel this object"), "not for a viewer")
         let readOnly = PlatesPage.part(shown, parts: parts, schedule: schedule, now: now, viewer: reader).text
         #expect(!readOnly.contains("<form") && !readOnly.contains("data-action"))
         reader.plates = false

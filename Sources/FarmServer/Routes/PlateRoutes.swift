@@ -60,7 +60,10 @@ struct PlateRoutes {
         routes.post("/api/v1/plates/recompose", .operate) { request, context in
             let body = try await JSONIO.decodeIfPresent(ReasonRequest.self, from: request, context: context)
             let commandContext = try endpoints.services.commandContext(context, reason: body?.reason, note: body?.note)
-            let discarded = try await edit { try await editor.recompose(context: commandContext) }
+            let correlation = try endpoints.services.correlationID(request, context)
+            let discarded = try await edit {
+                try await editor.recompose(context: commandContext, correlationID: correlation)
+            }
             var plates: [BuildPlate] = []
             for id in discarded {
                 if let plate = try await endpoints.repository.get(id: id.description)?.model { plates.append(plate) }
@@ -71,9 +74,11 @@ struct PlateRoutes {
             let id = try plateID(context)
             let body = try await JSONIO.decode(LockPlateRequest.self, from: request, context: context)
             let commandContext = try endpoints.services.commandContext(context, reason: body.reason, note: body.note)
+            let correlation = try endpoints.services.correlationID(request, context)
             let plate = try await edit {
                 try await editor.lock(
-                    id, body.locked, expectedVersion: try request.expectedVersion(), context: commandContext)
+                    id, body.locked, expectedVersion: try request.expectedVersion(), context: commandContext,
+                    correlationID: correlation)
             }
             return try await answer([plate])
         }
@@ -81,10 +86,11 @@ struct PlateRoutes {
             let id = try plateID(context)
             let body = try await JSONIO.decode(MovePlateItemRequest.self, from: request, context: context)
             let commandContext = try endpoints.services.commandContext(context, reason: body.reason, note: body.note)
+            let correlation = try endpoints.services.correlationID(request, context)
             let plates = try await edit {
                 try await editor.move(
                     plan: body.planID, from: id, to: body.to, expectedVersion: try request.expectedVersion(),
-                    context: commandContext)
+                    context: commandContext, correlationID: correlation)
             }
             return try await answer(plates)
         }
@@ -92,8 +98,11 @@ struct PlateRoutes {
             let id = try plateID(context)
             let body = try await JSONIO.decodeIfPresent(ReasonRequest.self, from: request, context: context)
             let commandContext = try endpoints.services.commandContext(context, reason: body?.reason, note: body?.note)
+            let correlation = try endpoints.services.correlationID(request, context)
             let plates = try await edit {
-                try await editor.split(id, expectedVersion: try request.expectedVersion(), context: commandContext)
+                try await editor.split(
+                    id, expectedVersion: try request.expectedVersion(), context: commandContext,
+                    correlationID: correlation)
             }
             return try await answer(plates)
         }

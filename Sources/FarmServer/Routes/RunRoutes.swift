@@ -94,6 +94,7 @@ struct RunRoutes {
         let body = try await JSONIO.decode(ExcludeObjectRequest.self, from: request, context: context)
         let commandContext = try endpoints.services.commandContext(
             context, reason: body.reason, note: body.note, defaultReason: .operatorRequest)
+        _ = try endpoints.services.correlationID(request, context)
         guard let runID = RunID(id) else { throw Problem.invalidParameter("id", "'\(id)' is not a UUID") }
         guard let fleet else {
             throw Problem(

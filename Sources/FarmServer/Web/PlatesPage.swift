@@ -19,6 +19,7 @@ enum PlatesPage {
         var width: Double
         var depth: Double
         var profile: String
+        var due: Date? = nil
     }
 
     struct Shown: Sendable {
@@ -76,6 +77,9 @@ enum PlatesPage {
                     "<dt>Status</dt><dd><span class=\"badge badge-\(plate.status.rawValue)\">\(plate.status.rawValue)</span>\(plate.isLocked ? " locked" : "")</dd>",
                     "<dt>Parts</dt><dd>\(plate.items.reduce(0) { $0 + $1.copies }) part(s) from \(plate.items.count) plan(s)</dd>",
                 ]
+                if let due = plate.items.compactMap({ parts[$0.planID]?.due }).min() {
+                    facts.append("<dt>Due</dt><dd>\(stamp(due))</dd>")
+                }
                 if let fill = shown.estimate?.fill ?? view.map(\.fill), shown.estimate != nil || view?.bedWidth ?? 0 > 0
                 {
                     facts.append("<dt>Bed filled</dt><dd>\(Int((fill * 100).rounded())) %</dd>")

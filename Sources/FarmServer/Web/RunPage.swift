@@ -6,9 +6,10 @@ import Foundation
 /// one), and its timeline of events with who and why.
 enum RunPage {
     /// `actors`: names for the actors that are people (`user:<id>` → username).
+    /// `objects`: the objects of the run's plate (farm mode), which an operator may cancel one by one while it prints.
     static func render(
         _ run: Run, version: Int, printer: String?, events: [StoredEvent], actors: [String: String] = [:],
-        viewer: Viewer
+        objects: [PlateObject] = [], viewer: Viewer
     ) -> HTML {
         let items = run.items.enumerated().map { index, item in
             self.item(item, index: index, run: run, version: version, viewer: viewer)
@@ -26,8 +27,42 @@ enum RunPage {
                 <section id="run-live" data-fragment="/ui/runs/\(run.id)" data-subjects="\(RunDecider.stream(run.id))" data-kind="\(run.status.rawValue)" aria-label="Run">
                 \(live(run, printer: printer, events: events, actors: actors, viewer: viewer))
                 </section>
+                \(objectsPanel(run, objects: objects, viewer: viewer))
                 \(waitsForQA ? .empty : itemsPanel)
                 """)
+    }
+
+    /// The plate's objects: each one's item, and while the plate prints a way to cancel one that failed (Klipper
+    /// skips it, the others print on, its part is reprinted). Outside the live part, so a note being typed stays.
+    static func objectsPanel(_ run: Run, objects: [PlateObject], viewer: Viewer) -> HTML {
+        guard objects.count > 1 else { return .empty }
+        let printing = [.printing, .paused].contains(run.status)
+        let rows = objects.enumerated().map { index, object -> HTML in
+            let item = HTML(
+                "<a href=\"/plans/\(object.planID)\">plan \(object.planID.description.suffix(6))</a>, copy \(object.copy + 1)"
+            )
+            if let excluded = run.excluded?.first(where: { $0.name == object.name }) {
+                return """
+                    <li><code>\(object.name)</code> — \(item): <strong>cancelled</strong>\
+                    \(excluded.reason.map { HTML(" (\($0))") } ?? .empty)</li>
+                    """
+            }
+            guard printing, viewer.may(.operate) else { return "<li><code>\(object.name)</code> — \(item)</li>" }
+            return """
+                <li><code>\(object.name)</code> — \(item)
+                <form class="inline" data-post="/api/v1/runs/\(run.id)/excluded-objects" data-done="Object cancelled">
+                <input type="hidden" name="name" value="\(object.name)">
+                <label for="exclude-\(index)">What is wrong</label>
+                <input id="exclude-\(index)" name="note" maxlength="2000" placeholder="spaghetti, came loose…">
+                <button type="submit" class="danger">Cancel this object</button>
+                <p class="error" role="alert" hidden></p></form></li>
+                """
+        }
+        return """
+            <section class="panel wide" aria-labelledby="objects"><h2 id="objects">Objects on the plate</h2>\
+            \(printing ? HTML("<p>Cancel one that failed: the printer skips it from now on, the others print on, and its part is printed again.</p>") : .empty)\
+            <ul class="plate-items">\(rows)</ul></section>
+            """
     }
 
     /// The part of the page that follows the run as it prints: facts, telemetry, anomalies, timeline. It starts with

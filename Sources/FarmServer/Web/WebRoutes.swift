@@ -58,10 +58,11 @@ struct WebRoutes {
         routes.page("/runs/{id}", .read) { _, context in
             let viewer = try viewer(context)
             guard let run = try await run(context) else { return Self.missing("run", context) }
+            let objects = try await services.store.plates.get(id: run.run.plateID.description)?.model.objects ?? []
             return WebPage.response(
                 RunPage.render(
                     run.run, version: run.version, printer: run.printer, events: run.events,
-                    actors: try await people(in: run.events), viewer: viewer))
+                    actors: try await people(in: run.events), objects: objects, viewer: viewer))
         }
         routes.page("/ui/runs/{id}", .read) { _, context in
             let viewer = try viewer(context)
@@ -270,7 +271,7 @@ struct WebRoutes {
             parts[item.planID] = PlatesPage.PartFacts(
                 intent: intent.id, name: name ?? "plan \(plan.id.description.suffix(6))",
                 material: line.material, colour: line.colour, key: PlateCompatibility.key(spec, line),
-                width: size?.x ?? 1, depth: size?.y ?? 1, profile: spec.profile)
+                width: size?.x ?? 1, depth: size?.y ?? 1, profile: spec.profile, due: intent.dueDate)
         }
         // Plates still composing, laid out by the composer's estimate as they stand now.
         var beds: [String: Bed?] = [:]
