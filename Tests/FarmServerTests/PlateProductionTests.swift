@@ -240,4 +240,57 @@ struct PlateProductionTests {
             #expect(again.filter { $0.status == .composing }.flatMap(\.items).count == 2)
         }
     }
+
+    @Test(
+        """
+        a plate the slicer cannot arrange (40 boxes forced onto one bed that holds 36) is discarded with the slicer's \
+        words and split in halves, each limited below the fill the whole claimed; the halves are sliced and printed
+        """
+    )
+    func slicerRefusesPlate() async throws {
+        try await loopTests.withLoop([VirtualPrinter(name: "virtual-0", speed: 2000)]) { rig, slicing, _ in
+            let printerID = try await DispatchTests().register(rig, 0)
+            #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
+            // In maintenance nothing is planned on the printer, so the forced plate waits unsliced.
+            _ = try await rig.store.printers.execute(
+                .startMaintenance, id: printerID.description, context: operatorContext)
+            let intent = try await loopTests.order(rig, slicing: slicing, quantity: 40)
+            let plan = try #require(
+                try await loopTests.waitFor(120) { () -> Plan? in
+                    guard let row = try await rig.store.plans.list(ref: intent.description, limit: 1).first,
+                        let plan = try await rig.store.plans.get(id: row.id)?.model, plan.currentRevision != nil,
+                        try await rig.store.slices.all().contains(where: { $0.inputs.plate == nil })
+                    else { return nil }
+                    return plan
+                }, "the plan is approved and sliced alone")
+            let forced = BuildPlateID(UUID())
+            _ = try await rig.store.plates.execute(
+                .compose(forced, items: [PlateItem(planID: plan.id, revision: 1, copies: 40)]),
+                id: forced.description, context: operatorContext)
+            #expect(try await rig.store.runs.all().isEmpty)
+            _ = try await rig.store.printers.execute(
+                .endMaintenance, id: printerID.description, context: operatorContext)
+
+            let split = try #require(
+                try await plates(rig, within: 120) { plates in
+                    plates.first { $0.id == forced }?.status == .discarded
+                        && plates.filter { $0.id != forced && $0.status != .discarded }.count == 2
+                }, "the refused plate is split")
+            let events = try await rig.store.events.read(stream: BuildPlateDecider.stream(forced.description))
+            #expect(events.last?.reason == "plate.split")
+            let halves = split.filter { $0.id != forced }
+            #expect(halves.map { $0.copies(of: plan.id) }.sorted() == [20, 20])
+            for half in halves {
+                let limit = try #require(half.maxFill)
+                #expect(limit > 0 && limit < 40 * 625 / 40000.0, "below the fill the whole claimed: \(limit)")
+            }
+            let frozen = try #require(
+                try await plates(rig, within: 180) { plates in
+                    plates.filter { $0.id != forced && [.frozen, .scheduled].contains($0.status) }.count == 2
+                }, "both halves are sliced")
+            for half in frozen where half.id != forced {
+                #expect(half.objects?.count == 20, "\(half.objects?.count ?? 0) objects")
+            }
+        }
+    }
 }
