@@ -1,5 +1,6 @@
 import ArgumentParser
 import FarmPlates
+import FarmScheduling
 import Foundation
 import MeshKit
 import Slicing
@@ -37,7 +38,7 @@ struct PlatesBench: AsyncParsableCommand {
         ] {
             catalogue.append((name, width, depth, nil))
         }
-        var random = SplitMix(seed: seed)
+        var random = SplitMix64(seed: seed)
         let groups = ["PLA|black", "PLA|white", "PLA|red", "PETG|black", "PETG|grey", "ABS|black"]
         var waiting: [WaitingPart] = []
         for index in 0..<items {
@@ -118,16 +119,6 @@ struct PlatesBench: AsyncParsableCommand {
     }
 }
 
-/// A small seeded generator for the mix.
-struct SplitMix {
-    var state: UInt64
-    init(seed: UInt64) { state = seed }
-    mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
+extension SplitMix64 {
     mutating func below(_ n: Int) -> Int { Int(next() % UInt64(max(1, n))) }
 }

@@ -19,6 +19,17 @@ struct PlateProductionTests {
         ProductionSettings(plates: PlateSettings(mode: .farm, releaseFill: 0.04, holdMinutes: 60))
     }
 
+    /// A printer that is ready, and three orders of PLA parts (a box, a cylinder, a pyramid).
+    func threeOrders(_ rig: FleetRig, _ slicing: SliceService) async throws -> [IntentID] {
+        let printerID = try await DispatchTests().register(rig, 0)
+        #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
+        var intents: [IntentID] = []
+        for shape in ["box.stl", "cylinder.stl", "pyramid.stl"] {
+            intents.append(try await loopTests.order(rig, slicing: slicing, shape: shape))
+        }
+        return intents
+    }
+
     func plates(_ rig: FleetRig, within seconds: Double, _ matches: @escaping ([BuildPlate]) -> Bool) async throws
         -> [BuildPlate]?
     {
@@ -37,12 +48,7 @@ struct PlateProductionTests {
     func threeOrdersOnePlate() async throws {
         try await loopTests.withLoop([VirtualPrinter(name: "virtual-0", speed: 300)], settings: settings) {
             rig, slicing, _ in
-            let printerID = try await DispatchTests().register(rig, 0)
-            #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
-            var intents: [IntentID] = []
-            for shape in ["box.stl", "cylinder.stl", "pyramid.stl"] {
-                intents.append(try await loopTests.order(rig, slicing: slicing, shape: shape))
-            }
+            let intents = try await threeOrders(rig, slicing)
             let run = try #require(
                 try await loopTests.runs(rig, within: 120) { $0.count == 1 && $0[0].status == .completed },
                 "one run prints the plate")[0]
@@ -75,26 +81,29 @@ struct PlateProductionTests {
                     .inspect(planID: plan, passed: plan != failing, code: plan == failing ? .warping : nil),
                     id: run.id.description, context: operatorContext)
             }
-            // The reprint gathers on a plate of its own; an operator sends it as it is.
-            let reprintPlate = try #require(
-                try await plates(rig, within: 60) { $0.count == 2 && $0[1].status == .composing },
-                "a plate for the reprint"
-            )[1]
-            #expect(reprintPlate.items.map(\.planID) == [failing] && reprintPlate.items[0].copies == 1)
-            _ = try await rig.store.plates.execute(
-                .lock(true), id: reprintPlate.id.description, context: operatorContext)
-            let runs = try #require(
-                try await loopTests.runs(rig, within: 120) { $0.count == 2 && $0[1].status == .completed },
-                "the failed part was reprinted")
-            #expect(runs[1].items.map(\.planID) == [failing], "only the failed part")
-            _ = try await rig.store.runs.execute(
-                .inspect(planID: failing, passed: true), id: runs[1].id.description, context: operatorContext)
-            for intent in intents {
-                let ready = try await loopTests.waitFor(20) {
-                    try await rig.store.intents.get(id: intent.description)?.model.status == .readyToShip ? true : nil
-                }
-                #expect(ready == true, "order \(intent) is ready to ship")
+            try await reprintAlone(failing, rig, intents: intents)
+        }
+    }
+
+    /// The failed part gathers on a plate of its own; an operator sends it as it is; it prints alone, passes QA,
+    /// and every order is ready to ship.
+    func reprintAlone(_ plan: PlanID, _ rig: FleetRig, intents: [IntentID]) async throws {
+        let reprint = try #require(
+            try await plates(rig, within: 60) { $0.count == 2 && $0[1].status == .composing }, "a plate for the reprint"
+        )[1]
+        #expect(reprint.items.map(\.planID) == [plan] && reprint.items[0].copies == 1)
+        _ = try await rig.store.plates.execute(.lock(true), id: reprint.id.description, context: operatorContext)
+        let runs = try #require(
+            try await loopTests.runs(rig, within: 180) { $0.count == 2 && $0[1].status == .completed },
+            "the failed part was reprinted")
+        #expect(runs[1].items.map(\.planID) == [plan], "only the failed part")
+        _ = try await rig.store.runs.execute(
+            .inspect(planID: plan, passed: true), id: runs[1].id.description, context: operatorContext)
+        for intent in intents {
+            let ready = try await loopTests.waitFor(20) {
+                try await rig.store.intents.get(id: intent.description)?.model.status == .readyToShip ? true : nil
             }
+            #expect(ready == true, "order \(intent) is ready to ship")
         }
     }
 
@@ -107,12 +116,7 @@ struct PlateProductionTests {
     func cancelOneObject() async throws {
         try await loopTests.withLoop([VirtualPrinter(name: "virtual-0", speed: 60)], settings: settings) {
             rig, slicing, _ in
-            let printerID = try await DispatchTests().register(rig, 0)
-            #expect(try await DispatchTests().printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
-            var intents: [IntentID] = []
-            for shape in ["box.stl", "cylinder.stl", "pyramid.stl"] {
-                intents.append(try await loopTests.order(rig, slicing: slicing, shape: shape))
-            }
+            let intents = try await threeOrders(rig, slicing)
             let run = try #require(
                 try await loopTests.runs(rig, within: 120) { $0.count == 1 && $0[0].status == .printing })[0]
             let plate = try #require(try await rig.store.plates.get(id: run.plateID.description)?.model)
@@ -145,21 +149,8 @@ struct PlateProductionTests {
                 _ = try await rig.store.runs.execute(
                     .inspect(planID: item.planID, passed: true), id: done.id.description, context: operatorContext)
             }
-            // The cancelled part comes back on a plate of its own; an operator sends it as it is.
-            let reprint = try #require(
-                try await plates(rig, within: 60) { $0.count == 2 && $0[1].status == .composing })[1]
-            #expect(reprint.items.map(\.planID) == [cylinderPlan])
-            _ = try await rig.store.plates.execute(.lock(true), id: reprint.id.description, context: operatorContext)
-            let runs = try #require(
-                try await loopTests.runs(rig, within: 180) { $0.count == 2 && $0[1].status == .completed })
-            _ = try await rig.store.runs.execute(
-                .inspect(planID: cylinderPlan, passed: true), id: runs[1].id.description, context: operatorContext)
-            for intent in intents {
-                let ready = try await loopTests.waitFor(20) {
-                    try await rig.store.intents.get(id: intent.description)?.model.status == .readyToShip ? true : nil
-                }
-                #expect(ready == true, "order \(intent) is ready to ship")
-            }
+            // The cancelled part comes back on a plate of its own.
+            try await reprintAlone(cylinderPlan, rig, intents: intents)
         }
     }
 
