@@ -1,4 +1,5 @@
 import Hummingbird
+import ServiceLifecycle
 
 /// Serves a shop stand-in's routes on a free port of 127.0.0.1 until the returned task is cancelled.
 func serveStandIn(_ router: Router<BasicRequestContext>) async throws -> (port: Int, task: Task<Void, any Error>) {
@@ -6,7 +7,17 @@ func serveStandIn(_ router: Router<BasicRequestContext>) async throws -> (port: 
     let app = Application(
         router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
         onServerRunning: { sink.yield($0.localAddress?.port ?? 0) })
-    let task = Task { try await app.runService(gracefulShutdownSignals: []) }
+    // why: cancelling a Hummingbird server drops connections it accepted but had not handled, and NIO traps on their
+    // unfinished writers; cancelling this task shuts the server down gracefully instead.
+    let group = ServiceGroup(configuration: .init(services: [app], logger: app.logger))
+    let runner = Task { try await group.run() }
+    let task = Task {
+        try await withTaskCancellationHandler {
+            try await runner.value
+        } onCancel: {
+            Task { await group.triggerGracefulShutdown() }
+        }
+    }
     var iterator = ports.makeAsyncIterator()
     guard let port = await iterator.next() else { throw CancellationError() }
     return (port, task)
