@@ -108,22 +108,28 @@ public struct PlateEditor: Sendable {
         return changed
     }
 
-    /// The composer's estimate: refuses a part that would not fit on the target beside what is there.
+    /// The composer's estimate: refuses a part that would not fit on the target beside what is there (parts of
+    /// unknown size are left to the slicer).
     func checkFit(adding item: PlateItem, _ moving: Part, to plate: BuildPlate) async throws {
-        guard let bed = await bed(moving.spec.profile) else { return }
-        var layout = BedLayout(bed: bed)
-        var parts: [(PlateItem, PlanSpec)] = []
-        for other in plate.items { parts.append((other, try await part(other.planID, revision: other.revision).spec)) }
-        parts.append((item, moving.spec))
-        for (part, spec) in parts {
-            guard let size = spec.requirements.minimumVolume else { continue }
-            for _ in 0..<part.copies where layout.place(width: size.x, depth: size.y) == nil {
-                throw Failure.doesNotFit(
-                    "plate \(plate.id.description.suffix(6)) has no room for \(item.copies) more part(s) of "
-                        + "\(Int(size.x.rounded())) × \(Int(size.y.rounded())) mm by the estimate; move it to "
-                        + "another plate or to its own")
+        guard let bed = await bed(moving.spec.profile), let size = moving.spec.requirements.minimumVolume else {
+            return
+        }
+        var sized: [(item: PlateItem, spec: PlanSpec)] = []
+        for other in plate.items { sized.append((other, try await part(other.planID, revision: other.revision).spec)) }
+        sized.append((item, moving.spec))
+        let parts = sized.compactMap { item, spec in
+            spec.requirements.minimumVolume.map {
+                WaitingPart(
+                    item: item.planID.description, group: "", width: $0.x, depth: $0.y, copies: item.copies, minutes: 1,
+                    printers: [])
             }
         }
+        let draft = PlateComposer().reopen(id: plate.id.description, group: "", bed: bed, parts: parts)
+        guard draft.placements.count < draft.copies else { return }
+        throw Failure.doesNotFit(
+            "plate \(plate.id.description.suffix(6)) has no room for \(item.copies) more part(s) of "
+                + "\(Int(size.x.rounded())) × \(Int(size.y.rounded())) mm by the estimate; move it to another "
+                + "plate or to its own")
     }
 
     /// Splits a plate into two: its items in halves, or one item's copies in halves. The source changes only at the

@@ -367,10 +367,8 @@ public actor ProductionLoop: Service {
         defer { freezingNow.remove(freeze.plate) }
         do {
             guard let plate = try await store.plates.get(id: freeze.plate.description)?.model,
-                plate.status == .composing,
-                plate.items.map({ PlateEntry(model: "", copies: $0.copies) })
-                    == freeze.entries.map({ PlateEntry(model: "", copies: $0.copies) }),
-                plate.items.map(\.planID) == freeze.plans
+                plate.status == .composing, plate.items.map(\.planID) == freeze.plans,
+                plate.items.map(\.copies) == freeze.entries.map(\.copies)
             else { return }
             let objects = PlateObject.objects(from: sliced.placements, plans: freeze.plans)
             _ = try await store.plates.execute(

@@ -74,6 +74,9 @@ public struct FarmDay {
                 String(format: "%.1f %%", orders == 0 ? 0 : Double(n) * 100 / Double(orders))
             }
             let trips = guardTrips.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            func ratio(_ a: Double, _ b: Int, _ format: String) -> String {
+                String(format: format, b == 0 ? 0 : a / Double(b))
+            }
             return """
                 orders \(orders) (\(parts) parts), finished \(finished) (\(share(finished))), with no human action \(handsFree) (\(share(handsFree))), on time \(onTime) (\(share(onTime)))
                 runs \(runs), failed \(failedRuns) (\(String(format: "%.1f %%", runs == 0 ? 0 : Double(failedRuns) * 100 / Double(runs)))); print hours \(String(format: "%.1f", printHours)), wasted on failures \(String(format: "%.1f", wastedPrintHours))
@@ -82,9 +85,9 @@ public struct FarmDay {
                 \(String(format: "%.1f %%", utilisationWhileWorkWaits * 100)) while work waited
                 changeovers \(changeovers) (\(String(format: "%.0f", changeoverMinutes)) min), \
                 late \(String(format: "%.1f", lateHours)) h over all orders
-                plates \(runs), parts per plate \(String(format: "%.2f", runs == 0 ? 0 : Double(partsPrinted) / Double(runs))), \
-                bed fill \(String(format: "%.1f %%", runs == 0 ? 0 : bedFill * 100 / Double(runs))), beds cleared \(bedsCleared), \
-                human actions per 100 parts \(String(format: "%.1f", partsPrinted == 0 ? 0 : Double(humanActions) * 100 / Double(partsPrinted)))
+                plates \(runs), parts per plate \(ratio(Double(partsPrinted), runs, "%.2f")), \
+                bed fill \(ratio(bedFill * 100, runs, "%.1f %%")), beds cleared \(bedsCleared), \
+                human actions per 100 parts \(ratio(Double(humanActions) * 100, partsPrinted, "%.1f"))
                 guardrail trips: \(trips.isEmpty ? "none" : trips); human actions \(humanActions) (\(humanActionsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); planning passes \(planningPasses)
                 """ + unfinished.map { "\nunfinished: \($0)" }.joined()
         }
@@ -471,11 +474,7 @@ public struct FarmDay {
             // The slicer, as the simulation models it: the parts' printing one after another, one heat-up for all.
             guard let plate = plates[freeze.plate], plate.status == .composing else { return false }
             let seconds = plate.items.reduce(300.0) { total, item in
-                let model = plans[item.planID].flatMap { plan in
-                    intents[plan.intentID]?.lineItems.first { $0.id == plan.lineItemID }?.modelArtifact
-                }
-                let perCopy = ProductionPlanner.roughPrintSeconds(model.flatMap { models[$0] }) - 300
-                return total + perCopy * Double(item.copies)
+                total + (ProductionPlanner.roughPrintSeconds(model(of: item.planID)) - 300) * Double(item.copies)
             }
             return update(
                 plate: freeze.plate,
@@ -508,10 +507,7 @@ public struct FarmDay {
             : gcode[PlanRevisionKey(plan: attempt.plan, revision: attempt.revision)]?.printSeconds ?? 3600
         for item in attempt.items {
             report.partsPrinted += item.copies
-            let model = plans[item.planID].flatMap { plan in
-                intents[plan.intentID]?.lineItems.first { $0.id == plan.lineItemID }?.modelArtifact
-            }
-            if let size = model.flatMap({ models[$0]?.size }) {
+            if let size = model(of: item.planID)?.size {
                 report.bedFill += size.x * size.y * Double(item.copies) / (250 * 210)
             }
         }
@@ -521,6 +517,13 @@ public struct FarmDay {
         let fraction = failed ? (random.unit() < 0.6 ? 0.05 : 0.5 + random.unit() * 0.45) : 1
         events.append((now.addingTimeInterval(duration * fraction), .runEnds(attempt.run, failed: failed)))
         return true
+    }
+
+    /// The model a plan prints.
+    func model(of plan: PlanID) -> ModelFacts? {
+        plans[plan].flatMap { plan in
+            intents[plan.intentID]?.lineItems.first { $0.id == plan.lineItemID }?.modelArtifact
+        }.flatMap { models[$0] }
     }
 
     mutating func update(plate id: BuildPlateID, _ command: BuildPlateCommand) -> Bool {

@@ -66,8 +66,9 @@ struct PlatesBench: AsyncParsableCommand {
         let parts = plates.reduce(0) { $0 + $1.copies }
         let fill = plates.reduce(0.0) { $0 + $1.fill } / Double(max(1, plates.count))
         let full = plates.filter { $0.fill >= 0.5 }.count
+        let waitingParts = waiting.reduce(0) { $0 + $1.copies }
         print(
-            "composer: \(items) waiting items (\(waiting.reduce(0) { $0 + $1.copies }) parts, \(catalogue.count) shapes, "
+            "composer: \(items) waiting items (\(waitingParts) parts, \(catalogue.count) shapes, "
                 + "\(groups.count) material/colour groups) → \(plates.count) plates, "
                 + String(format: "%.1f", Double(parts) / Double(max(1, plates.count))) + " parts per plate, mean fill "
                 + String(format: "%.1f %%", fill * 100) + ", \(full) plates at least half full; unplaced "

@@ -56,7 +56,10 @@ struct BuildPlateDeciderTests {
     }
 
     @Test(
-        "a frozen plate is scheduled by its run (again by another); locking only while composing; objects name its plans"
+        """
+        a frozen plate is scheduled by its run (again by another); locking only while composing; objects name its \
+        plans
+        """
     )
     func scheduledAndLocked() {
         let scheduled = BuildPlateEvent.scheduled(BuildPlateScheduled(runID: run, at: at))

@@ -102,17 +102,17 @@ struct ResourceAPITests {
                 .post, "/api/v1/intents",
                 json: #"{"lineItems":[{"quantity":1,"material":"PLA","colour":"black"}],"externalReference":"o-2"}"#
             ).json
+            let plaIntent = pla["id"] as? String ?? ""
+            let plaLine = (pla["lineItems"] as? [[String: Any]])?.first?["id"] as? String ?? ""
             let plaPlan = try #require(
                 try await farm.request(
                     .post, "/api/v1/plans",
-                    json:
-                        #"{"intentID":"\#(pla["id"] as? String ?? "")","lineItemID":"\#((pla["lineItems"] as? [[String: Any]])?.first?["id"] as? String ?? "")","spec":\#(Self.spec)}"#
+                    json: #"{"intentID":"\#(plaIntent)","lineItemID":"\#(plaLine)","spec":\#(Self.spec)}"#
                 ).json["id"] as? String)
+            let petgItem = #"{"planID":"\#(planID)","revision":1,"copies":1}"#
+            let plaItem = #"{"planID":"\#(plaPlan)","revision":1,"copies":1}"#
             let mixed = try await farm.request(
-                .post, "/api/v1/plates",
-                json:
-                    #"{"items":[{"planID":"\#(planID)","revision":1,"copies":1},{"planID":"\#(plaPlan)","revision":1,"copies":1}]}"#
-            )
+                .post, "/api/v1/plates", json: #"{"items":[\#(petgItem),\#(plaItem)]}"#)
             #expect(
                 mixed.status == .unprocessableContent && mixed.problemCode == "plates-incompatible"
                     && mixed.text.contains("material PETG ≠ PLA"), "\(mixed.text)")

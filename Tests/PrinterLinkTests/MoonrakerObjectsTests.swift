@@ -12,10 +12,14 @@ import Testing
 struct MoonrakerObjectsTests {
     /// The file as Moonraker keeps it, once its metadata (and so its processing) is done.
     func stored(_ moonraker: RealMoonraker, _ client: MoonrakerClient, _ path: String) async throws -> String {
-        for _ in 0..<100 {
-            if (try? await client.metadata(path)) != nil { break }
-            try await Task.sleep(for: .milliseconds(100))
+        // A generous ceiling for a loaded machine; the metadata usually answers at once.
+        let deadline = ContinuousClock.now + .seconds(60)
+        var processed = false
+        while !processed, ContinuousClock.now < deadline {
+            processed = (try? await client.metadata(path)) != nil
+            if !processed { try await Task.sleep(for: .milliseconds(100)) }
         }
+        try #require(processed, "Moonraker read \(path)'s metadata")
         let response = try await HTTPClient.shared.execute(
             HTTPClientRequest(url: "\(moonraker.base.absoluteString)/server/files/gcodes/\(path)"),
             timeout: .seconds(30))

@@ -24,6 +24,9 @@ public struct BuildPlate: Sendable, Equatable, Codable {
 
     public var isLocked: Bool { locked ?? false }
 
+    /// Parts on the plate: the copies of all its items.
+    public var copies: Int { items.reduce(0) { $0 + $1.copies } }
+
     /// Copies of `plan` on the plate.
     public func copies(of plan: PlanID) -> Int { items.filter { $0.planID == plan }.reduce(0) { $0 + $1.copies } }
 }

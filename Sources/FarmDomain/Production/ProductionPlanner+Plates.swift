@@ -26,10 +26,11 @@ struct OpenPlates {
 struct PlateBatch {
     var plate: BuildPlate
     var items: [(ready: ReadyPlate, copies: Int)]
-    /// The composer's estimate of the share of the bed it fills.
-    var fill: Double
     /// The composer's estimate of it.
     var draft: PlateDraft
+
+    /// The estimate's share of the bed it fills.
+    var fill: Double { draft.fill }
 }
 
 extension ProductionPlanner {
@@ -78,7 +79,7 @@ extension ProductionPlanner {
                 id: plate.id.description, group: group, bed: bed(for: items[0].0, farm: farm), parts: parts,
                 locked: plate.isLocked, maxFill: plate.maxFill ?? 1)
             if plate.status == .composing { drafts.append(draft) }
-            batches.append(PlateBatch(plate: plate, items: items, fill: draft.fill, draft: draft))
+            batches.append(PlateBatch(plate: plate, items: items, draft: draft))
         }
         guard settings.plates.mode == .farm else {
             let jobs = released(batches, farm: farm, steps: &steps, outlook: &outlook)
@@ -141,14 +142,12 @@ extension ProductionPlanner {
                 }, printers: batch.draft.printers.compactMap { names[$0] }.sorted(), waiting: nil)
             defer { outlook.append(view) }
             guard batch.plate.status == .composing, settings.plates.mode == .farm else { return true }
-            let minutes = batch.items.reduce(0) { $0 + $1.copies * Self.minutes(of: $1.ready, farm: farm) }
-            let due = batch.items.compactMap { $0.ready.intent.dueDate }.min().map {
-                Int(($0.timeIntervalSince(farm.now) / 60).rounded(.down))
-            }
+            let minutes = batch.items.reduce(0) { $0 + $1.copies * $1.ready.minutes(farm) }
+            let due = batch.items.compactMap { $0.ready.dueMinutes(farm) }.min()
             let decision = settings.plates.release.decide(
                 fill: batch.fill, waited: Int(farm.now.timeIntervalSince(batch.plate.createdAt) / 60),
                 minutes: minutes, due: due, locked: batch.plate.isLocked,
-                full: batch.plate.items.reduce(0) { $0 + $1.copies } >= settings.plates.maxParts)
+                full: batch.plate.copies >= settings.plates.maxParts)
             if case .gather(let left, let why) = decision {
                 view.waiting = "\(why) (at most \(left) min more)"
                 steps.append(.waiting("plate \(batch.plate.id.description.suffix(6))", reason: view.waiting!))
@@ -156,12 +155,6 @@ extension ProductionPlanner {
             }
             return true
         }
-    }
-
-    /// Print minutes of one copy: the slicer's estimate, else a rough one from the model.
-    static func minutes(of plate: ReadyPlate, farm: FarmSnapshot) -> Int {
-        let seconds = plate.gcode.printSeconds ?? roughPrintSeconds(farm.models[plate.model])
-        return max(1, Int((seconds / 60).rounded(.up)))
     }
 
     /// What the composer needs to know of a ready plan revision: parts alike in material, colour, nozzle, profile
@@ -177,8 +170,7 @@ extension ProductionPlanner {
         }
         return WaitingPart(
             item: plate.plan.id.description, group: group, width: max(1, size?.x ?? 1), depth: max(1, size?.y ?? 1),
-            copies: copies, minutes: Self.minutes(of: plate, farm: farm),
-            due: plate.intent.dueDate.map { Int(($0.timeIntervalSince(farm.now) / 60).rounded(.down)) },
+            copies: copies, minutes: plate.minutes(farm), due: plate.dueMinutes(farm),
             weight: plate.plan.scheduling?.rush == true ? 5 : 1, printers: Set(printers.map(\.id.description)))
     }
 

@@ -20,6 +20,17 @@ struct ReadyPlate {
 
     /// Copies on no plate yet.
     var unplated: Int { max(0, missing - onPlates) }
+
+    /// Print minutes of one copy: the slicer's estimate, else a rough one from the model.
+    func minutes(_ farm: FarmSnapshot) -> Int {
+        let seconds = gcode.printSeconds ?? ProductionPlanner.roughPrintSeconds(farm.models[model])
+        return max(1, Int((seconds / 60).rounded(.up)))
+    }
+
+    /// Minutes from now until the order is due; nil without a due date.
+    func dueMinutes(_ farm: FarmSnapshot) -> Int? {
+        intent.dueDate.map { Int(($0.timeIntervalSince(farm.now) / 60).rounded(.down)) }
+    }
 }
 
 extension ProductionPlanner {
@@ -335,17 +346,13 @@ struct SchedulingInput {
     ) -> SchedulingJob {
         let requirements = plate.spec.requirements
         let size = requirements.minimumVolume
-        let seconds = plate.gcode.printSeconds ?? ProductionPlanner.roughPrintSeconds(farm.models[plate.model])
-        let due =
-            plate.intent.dueDate.map { Int(($0.timeIntervalSince(farm.now) / 60).rounded(.down)) }
-            ?? SchedulingJob.noDueDate
         return SchedulingJob(
             id: "\(plate.plan.id)/\(copy)", material: plate.item.material.uppercased(),
             colour: plate.item.colour?.lowercased() ?? "",
             nozzle: requirements.nozzleDiameter.map { Int(($0 * 1000).rounded()) } ?? 0,
             needsEnclosure: requirements.enclosure, needsHardenedNozzle: requirements.hardenedNozzle,
             footprint: [size?.x ?? 0, size?.y ?? 0, size?.z ?? 0].map { Int($0.rounded(.up)) },
-            duration: max(1, Int((seconds / 60).rounded(.up))), due: due,
+            duration: plate.minutes(farm), due: plate.dueMinutes(farm) ?? SchedulingJob.noDueDate,
             weight: plate.plan.scheduling?.rush == true ? 5 : 1,
             surface: settings.surface(for: plate.item.material) ?? "", onlyOn: printers, onlyOnReason: reason)
     }
@@ -396,7 +403,7 @@ struct SchedulingInput {
         guard let batch else { return }
         print.plate = batch.plate.id
         print.plans = batch.items.map(\.ready.plan.id)
-        print.parts = batch.items.reduce(0) { $0 + $1.copies }
+        print.parts = batch.plate.copies
         print.due = batch.items.compactMap { $0.ready.intent.dueDate }.min()
     }
 

@@ -59,8 +59,7 @@ struct PlateRoutes {
         routes.post("/api/v1/plates", .operate) { request, context in try await compose(request, context) }
         routes.post("/api/v1/plates/recompose", .operate) { request, context in
             let body = try await JSONIO.decodeIfPresent(ReasonRequest.self, from: request, context: context)
-            let commandContext = try endpoints.services.commandContext(context, reason: body?.reason, note: body?.note)
-            let correlation = try endpoints.services.correlationID(request, context)
+            let (commandContext, correlation) = try change(request, context, body?.reason, body?.note)
             let discarded = try await edit {
                 try await editor.recompose(context: commandContext, correlationID: correlation)
             }
@@ -73,8 +72,7 @@ struct PlateRoutes {
         routes.post("/api/v1/plates/{id}/lock", .operate) { request, context in
             let id = try plateID(context)
             let body = try await JSONIO.decode(LockPlateRequest.self, from: request, context: context)
-            let commandContext = try endpoints.services.commandContext(context, reason: body.reason, note: body.note)
-            let correlation = try endpoints.services.correlationID(request, context)
+            let (commandContext, correlation) = try change(request, context, body.reason, body.note)
             let plate = try await edit {
                 try await editor.lock(
                     id, body.locked, expectedVersion: try request.expectedVersion(), context: commandContext,
@@ -85,8 +83,7 @@ struct PlateRoutes {
         routes.post("/api/v1/plates/{id}/move", .operate) { request, context in
             let id = try plateID(context)
             let body = try await JSONIO.decode(MovePlateItemRequest.self, from: request, context: context)
-            let commandContext = try endpoints.services.commandContext(context, reason: body.reason, note: body.note)
-            let correlation = try endpoints.services.correlationID(request, context)
+            let (commandContext, correlation) = try change(request, context, body.reason, body.note)
             let plates = try await edit {
                 try await editor.move(
                     plan: body.planID, from: id, to: body.to, expectedVersion: try request.expectedVersion(),
@@ -97,8 +94,7 @@ struct PlateRoutes {
         routes.post("/api/v1/plates/{id}/split", .operate) { request, context in
             let id = try plateID(context)
             let body = try await JSONIO.decodeIfPresent(ReasonRequest.self, from: request, context: context)
-            let commandContext = try endpoints.services.commandContext(context, reason: body?.reason, note: body?.note)
-            let correlation = try endpoints.services.correlationID(request, context)
+            let (commandContext, correlation) = try change(request, context, body?.reason, body?.note)
             let plates = try await edit {
                 try await editor.split(
                     id, expectedVersion: try request.expectedVersion(), context: commandContext,
@@ -169,6 +165,16 @@ struct PlateRoutes {
         return id
     }
 
+    /// Who changes what and why, and the request's correlation id (checked), for an edit.
+    func change(_ request: Request, _ context: FarmRequestContext, _ reason: String?, _ note: String?) throws -> (
+        CommandContext, String?
+    ) {
+        (
+            try endpoints.services.commandContext(context, reason: reason, note: note),
+            try endpoints.services.correlationID(request, context)
+        )
+    }
+
     /// Runs an edit, its refusals as problems that say what to do.
     func edit<T>(_ body: () async throws -> T) async throws -> T {
         do {
@@ -201,7 +207,7 @@ struct PlateRoutes {
     func answer(_ plates: [BuildPlate]) async throws -> Response {
         var effects: [PlateChange.Effect] = []
         let schedule = try? await loop?.preview()
-        let now = Date()
+        let now = endpoints.services.now()
         for plate in plates {
             var effect = PlateChange.Effect(plate: plate.id, sentence: "")
             let name = "plate \(plate.id.description.suffix(6))"
@@ -217,12 +223,13 @@ struct PlateRoutes {
                 let timing =
                     print.due.map { due in
                         print.late
-                            ? "late by \(Self.minutes(print.end.timeIntervalSince(due)))"
-                            : "on time (\(Self.minutes(due.timeIntervalSince(print.end))) to spare)"
+                            ? "late by \(TriageBoard.duration(print.end.timeIntervalSince(due)))"
+                            : "on time (\(TriageBoard.duration(due.timeIntervalSince(print.end))) to spare)"
                     } ?? "no due date"
+                let (starts, ends) = (print.start.timeIntervalSince(now), print.end.timeIntervalSince(now))
                 effect.sentence =
-                    "\(name) on \(printer): starts in \(Self.minutes(print.start.timeIntervalSince(now))), ends in "
-                    + "\(Self.minutes(print.end.timeIntervalSince(now))), \(timing)"
+                    "\(name) on \(printer): starts in \(TriageBoard.duration(max(0, starts))), "
+                    + "ends in \(TriageBoard.duration(max(0, ends))), \(timing)"
             } else if let waiting = schedule?.plates?.first(where: { $0.plate == plate.id })?.waiting {
                 effect.waiting = waiting
                 effect.sentence = "\(name) waits: \(waiting)"
@@ -238,10 +245,5 @@ struct PlateRoutes {
         }
         return try JSONIO.response(
             PlateChange(plates: plates, effects: effects, effect: effects.map(\.sentence).joined(separator: "; ")))
-    }
-
-    static func minutes(_ seconds: TimeInterval) -> String {
-        let minutes = max(0, Int((seconds / 60).rounded()))
-        return minutes < 60 ? "\(minutes) min" : "\(minutes / 60) h \(minutes % 60) min"
     }
 }

@@ -73,21 +73,25 @@ enum PlatesPage {
                 let plate = shown.plate
                 let name = "Plate \(plate.id.description.suffix(6))"
                 let view = outlook[plate.id]
+                let status = plate.status.rawValue
                 var facts: [HTML] = [
-                    "<dt>Status</dt><dd><span class=\"badge badge-\(plate.status.rawValue)\">\(plate.status.rawValue)</span>\(plate.isLocked ? " locked" : "")</dd>",
-                    "<dt>Parts</dt><dd>\(plate.items.reduce(0) { $0 + $1.copies }) part(s) from \(plate.items.count) plan(s)</dd>",
+                    """
+                    <dt>Status</dt><dd><span class="badge badge-\(status)">\(status)</span>\
+                    \(plate.isLocked ? " locked" : "")</dd>
+                    """,
+                    "<dt>Parts</dt><dd>\(plate.copies) part(s) from \(plate.items.count) plan(s)</dd>",
                 ]
                 if let due = plate.items.compactMap({ parts[$0.planID]?.due }).min() {
                     facts.append("<dt>Due</dt><dd>\(stamp(due))</dd>")
                 }
-                if let fill = shown.estimate?.fill ?? view.map(\.fill), shown.estimate != nil || view?.bedWidth ?? 0 > 0
-                {
+                // A plate the loop could not lay out (a gate waits) has an outlook without a bed.
+                let laidOut = view.flatMap { $0.bedWidth > 0 ? $0 : nil }
+                if let fill = shown.estimate?.fill ?? laidOut?.fill {
                     facts.append("<dt>Bed filled</dt><dd>\(Int((fill * 100).rounded())) %</dd>")
                 }
-                if let view, view.bedWidth > 0 {
-                    facts.append(
-                        "<dt>Printers</dt><dd>\(view.printers.isEmpty ? "none can take it" : view.printers.joined(separator: ", "))</dd>"
-                    )
+                if let printers = laidOut?.printers {
+                    let names = printers.isEmpty ? "none can take it" : printers.joined(separator: ", ")
+                    facts.append("<dt>Printers</dt><dd>\(names)</dd>")
                 }
                 if let (printer, print) = planned[plate.id] {
                     let timing: String =
@@ -95,8 +99,10 @@ enum PlatesPage {
                             print.late ? "late (due \(stamp(due)))" : "on time (due \(stamp(due)))"
                         } ?? "no due date"
                     facts.append(
-                        "<dt>Planned</dt><dd class=\"\(print.late ? "late" : "")\">on \(printer), \(clock(print.start))–\(clock(print.end)), \(timing)</dd>"
-                    )
+                        """
+                        <dt>Planned</dt><dd class="\(print.late ? "late" : "")">on \(printer), \
+                        \(clock(print.start))–\(clock(print.end)), \(timing)</dd>
+                        """)
                 } else if let waiting = view?.waiting {
                     facts.append("<dt>Waits</dt><dd>\(waiting)</dd>")
                 }
@@ -121,8 +127,8 @@ enum PlatesPage {
                     let field = "move-\(plate.id.description.suffix(6))-\(item.planID.description.suffix(6))"
                     return """
                         <li><a href="/plans/\(item.planID)">\(label)</a>\(order ?? .empty)
-                        <form class="inline" data-post="/api/v1/plates/\(plate.id)/move" data-version="\(shown.version)" \
-                        data-done="Moved">
+                        <form class="inline" data-post="/api/v1/plates/\(plate.id)/move" \
+                        data-version="\(shown.version)" data-done="Moved">
                         <input type="hidden" name="planID" value="\(item.planID)">
                         <label for="\(field)">Move to</label>
                         <select id="\(field)" name="to"><option value="">a plate of its own</option>\(targets)</select>
@@ -132,12 +138,17 @@ enum PlatesPage {
                 var actions: [HTML] = []
                 if plate.status == .composing, viewer.may(.operate) {
                     actions.append(
-                        "<button type=\"button\" data-action=\"/api/v1/plates/\(plate.id)/lock\" data-body='{\"locked\": \(!plate.isLocked)}' data-version=\"\(shown.version)\">\(plate.isLocked ? "Unlock" : "Lock as it is")</button>"
-                    )
-                    if plate.items.count > 1 || (plate.items.first?.copies ?? 0) > 1 {
+                        """
+                        <button type="button" data-action="/api/v1/plates/\(plate.id)/lock" \
+                        data-body='{"locked": \(!plate.isLocked)}' data-version="\(shown.version)">\
+                        \(plate.isLocked ? "Unlock" : "Lock as it is")</button>
+                        """)
+                    if plate.copies > 1 {
                         actions.append(
-                            "<button type=\"button\" data-action=\"/api/v1/plates/\(plate.id)/split\" data-version=\"\(shown.version)\">Split in two</button>"
-                        )
+                            """
+                            <button type="button" data-action="/api/v1/plates/\(plate.id)/split" \
+                            data-version="\(shown.version)">Split in two</button>
+                            """)
                     }
                 }
                 let html: HTML = """
@@ -179,19 +190,29 @@ enum PlatesPage {
             let label = "\(facts?.name ?? "plan \(box.plan.description.suffix(6))")"
             let order = facts.map { "order \($0.intent.description.suffix(6))" } ?? ""
             let y = depth - box.y - box.depth
+            // Only a part wide enough has room for its label.
+            let caption =
+                box.width >= 24 ? text(String(order.suffix(6)), x: box.x + box.width / 2, y: y + box.depth / 2) : .empty
             return """
                 <g class="part"><title>\(label), \(order)</title>\
                 <rect x="\(f(box.x))" y="\(f(y))" width="\(f(box.width))" height="\(f(box.depth))" \
-                fill="\(colour(facts?.colour))"/>\
-                \(box.width >= 24 ? HTML("<text x=\"\(f(box.x + box.width / 2))\" y=\"\(f(y + box.depth / 2))\" text-anchor=\"middle\" dominant-baseline=\"middle\">\(String(order.suffix(6)))</text>") : .empty)</g>
+                fill="\(colour(facts?.colour))"/>\(caption)</g>
                 """
         }
         let source = plate.objects?.isEmpty == false ? "where the slicer put them" : "as the composer estimates"
         return """
             <figure class="bed"><svg viewBox="-2 -2 \(f(width + 4)) \(f(depth + 4))" role="img" \
-            aria-label="\(plate.items.reduce(0) { $0 + $1.copies }) part(s) on a \(Int(width)) × \(Int(depth)) mm bed, \(source)">\
+            aria-label="\(plate.copies) part(s) on a \(Int(width)) × \(Int(depth)) mm bed, \(source)">\
             <rect class="bed-outline" x="0" y="0" width="\(f(width))" height="\(f(depth))"/>\(shapes)</svg>\
             <figcaption>\(Int(width)) × \(Int(depth)) mm, parts \(source)</figcaption></figure>
+            """
+    }
+
+    /// A part's label, centred on it.
+    static func text(_ label: String, x: Double, y: Double) -> HTML {
+        let f = SchedulePage.f
+        return """
+            <text x="\(f(x))" y="\(f(y))" text-anchor="middle" dominant-baseline="middle">\(label)</text>
             """
     }
 

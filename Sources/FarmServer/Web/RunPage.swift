@@ -32,15 +32,21 @@ enum RunPage {
                 """)
     }
 
+    static let objectsHelp: HTML = """
+        <p>Cancel one that failed: the printer skips it from now on, the others print on, and its part is printed \
+        again.</p>
+        """
+
     /// The plate's objects: each one's item, and while the plate prints a way to cancel one that failed (Klipper
     /// skips it, the others print on, its part is reprinted). Outside the live part, so a note being typed stays.
     static func objectsPanel(_ run: Run, objects: [PlateObject], viewer: Viewer) -> HTML {
         guard objects.count > 1 else { return .empty }
         let printing = [.printing, .paused].contains(run.status)
         let rows = objects.enumerated().map { index, object -> HTML in
-            let item = HTML(
-                "<a href=\"/plans/\(object.planID)\">plan \(object.planID.description.suffix(6))</a>, copy \(object.copy + 1)"
-            )
+            let plan = object.planID
+            let item: HTML = """
+                <a href="/plans/\(plan)">plan \(plan.description.suffix(6))</a>, copy \(object.copy + 1)
+                """
             if let excluded = run.excluded?.first(where: { $0.name == object.name }) {
                 return """
                     <li><code>\(object.name)</code> — \(item): <strong>cancelled</strong>\
@@ -60,7 +66,7 @@ enum RunPage {
         }
         return """
             <section class="panel wide" aria-labelledby="objects"><h2 id="objects">Objects on the plate</h2>\
-            \(printing ? HTML("<p>Cancel one that failed: the printer skips it from now on, the others print on, and its part is printed again.</p>") : .empty)\
+            \(printing ? objectsHelp : .empty)\
             <ul class="plate-items">\(rows)</ul></section>
             """
     }

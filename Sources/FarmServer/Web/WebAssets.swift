@@ -142,7 +142,8 @@ enum WebAssets {
         .schedule .tick { stroke: var(--line); }
         .schedule .axis, .schedule .printer { fill: var(--muted); }
         .schedule svg rect { stroke: #fff; }
-        .plate { display: grid; grid-template-columns: 18rem 1fr; gap: .5rem 1.5rem; align-items: start; max-width: 62rem; margin: 1rem 0; }
+        .plate { display: grid; grid-template-columns: 18rem 1fr; gap: .5rem 1.5rem; align-items: start;
+          max-width: 62rem; margin: 1rem 0; }
         .plate h2, .plate .plate-items, .plate .actions { grid-column: 1 / -1; margin: 0; }
         .plate .bed { margin: 0; }
         .plate .bed svg { width: 18rem; height: auto; font-size: 9px; }
@@ -246,7 +247,10 @@ enum WebAssets {
             // says so; the toast tells it.
             change.effect = null;
             if (response.ok) {
-              try { const json = await response.json(); if (typeof json?.effect === "string") change.effect = json.effect; } catch {}
+              try {
+                const json = await response.json();
+                if (typeof json?.effect === "string") change.effect = json.effect;
+              } catch {}
               return null;
             }
             if (response.status === 401) { toSignIn(true); return "Your session has expired."; }
@@ -435,7 +439,8 @@ enum WebAssets {
                 form.dataset.post, body, form.dataset.version, "Reload to see it as it is.", form.dataset.method);
               button.disabled = false;
               if (problem === null) {
-                sessionStorage.setItem("toast", change.effect || (form.dataset.done || button.textContent.trim()) + ": done");
+                const done = change.effect || (form.dataset.done || button.textContent.trim()) + ": done";
+                sessionStorage.setItem("toast", done);
                 location.reload();
               } else if (error) { error.textContent = problem; error.hidden = false; } else { say(problem, true); }
             });
