@@ -56,7 +56,7 @@ extension PrinterFleet {
                 throw DispatchFailure(
                     description: "the G-code \(sha) of plate \(run.plateID) is missing from the artifact store")
             }
-            let remote = try await link.client.upload(file: path, as: DispatchFile.name(of: run.id))
+            let remote = try await link.connector.upload(file: path, as: DispatchFile.name(of: run.id))
             await link.connector.track(file: remote)
             tracked.insert(remote)
             // The machine may have changed while the file travelled: start only on a live, ready, idle printer.
@@ -66,7 +66,7 @@ extension PrinterFleet {
                         "the printer stopped being idle during the upload (\(reports[id]?.state.rawValue ?? "no report"))"
                 )
             }
-            try await link.client.start(remote)
+            try await link.connector.start(remote)
             // Moonraker answers "ok" to a start that did nothing: only the machine's own report counts.
             let deadline = now().addingTimeInterval(timing.startTimeout)
             while !Self.began(remote, reports[id]) {
@@ -93,7 +93,7 @@ extension PrinterFleet {
 
     private static func began(_ file: String, _ report: MachineReport?) -> Bool {
         guard let report, report.filename == file, let job = report.job else { return false }
-        return job != "standby"
+        return job != .standby
     }
 }
 
@@ -149,9 +149,9 @@ extension PrinterFleet {
         requested[runID] = (action.command, context)
         do {
             switch action {
-            case .pause: try await link.client.pause()
-            case .resume: try await link.client.resume()
-            case .cancel: try await link.client.cancel()
+            case .pause: try await link.connector.pause()
+            case .resume: try await link.connector.resume()
+            case .cancel: try await link.connector.cancel()
             }
         } catch {
             requested[runID] = nil
@@ -212,7 +212,11 @@ extension PrinterFleet {
         }
         let excluded: [String]
         do {
-            excluded = try await link.client.excludeObject(object.name)
+            excluded = try await link.connector.excludeObject(object.name)
+        } catch  where error.kind == .unsupported {
+            throw Problem(
+                status: .conflict, code: "exclusion-unsupported", title: "The printer cannot skip one object",
+                detail: "\(error.message); cancel the run instead")
         } catch {
             throw Problem(
                 status: .badGateway, code: "printer-refused", title: "The printer refused the command",

@@ -35,10 +35,7 @@ extension PrinterFleet {
         let outcome = try await store.printers.execute(.requestRecovery(recovery), id: id.description, context: context)
         remember(outcome.model, version: outcome.version)
         do {
-            switch recovery {
-            case .resetJob: try await link.client.runGCode("SDCARD_RESET_FILE")
-            case .firmwareRestart: try await link.client.firmwareRestart()
-            }
+            try await link.connector.recover(recovery)
         } catch {
             throw Problem(
                 status: .badGateway, code: "printer-refused", title: "The printer refused the command",

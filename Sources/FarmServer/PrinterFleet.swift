@@ -7,7 +7,7 @@ import Logging
 import PrinterLink
 import ServiceLifecycle
 
-/// The farm's side of every machine link: one connector per registered Moonraker (or virtual) printer, the
+/// The farm's side of every machine link: one connector per registered printer (built by its kind), the
 /// reconciliation of what each machine reports with the Printer and Run streams, and two-phase dispatch.
 ///
 /// Every `sync` the fleet catches up with the event log — reloading only the printers and runs that changed, so a
@@ -30,10 +30,10 @@ actor PrinterFleet: Service {
     }
 
     struct Link {
+        var kind: ConnectorKind
         var address: String
         var key: String?
-        var client: MoonrakerClient
-        var connector: MoonrakerConnector
+        var connector: any PrinterConnector
         var task: Task<Void, Never>
     }
 
@@ -116,20 +116,28 @@ actor PrinterFleet: Service {
             logger.warning("cannot read the printer registry or the runs: \(error)")
             return
         }
-        let wanted = printers.filter { [.moonraker, .virtual].contains($0.value.connector) }
-        for (id, link) in links where wanted[id]?.address != link.address || keys[id] != link.key {
+        for (id, link) in links {
+            let printer = printers[id]
+            guard printer?.connector != link.kind || printer?.address != link.address || keys[id] != link.key else {
+                continue
+            }
             link.task.cancel()
             links[id] = nil
             reports[id] = nil
         }
-        for (id, printer) in wanted where links[id] == nil {
-            guard let base = URL(string: printer.address), base.scheme == "http" || base.scheme == "https" else {
-                let why =
-                    "the address \(printer.address) is not an http:// URL; register the Moonraker address, e.g. http://192.168.1.20:7125"
-                await execute(.observe(.offline, message: why), on: id, reason: .printerObserved)
-                continue
+        for (id, printer) in printers where links[id] == nil {
+            do {
+                let connector = try PrinterConnectors.make(
+                    kind: printer.connector, address: printer.address, apiKey: keys[id],
+                    seed: UInt64(truncatingIfNeeded: id.description.hashValue), logger: logger)
+                connect(id, printer: printer, key: keys[id], connector: connector)
+            } catch {
+                // A printer registered before its kind was refused, or with an address no connector takes: said on
+                // the printer, never ignored.
+                if printers[id]?.observed != .offline || printers[id]?.lastMessage != error.message {
+                    await execute(.observe(.offline, message: error.message), on: id, reason: .printerObserved)
+                }
             }
-            connect(id, base: base, address: printer.address, key: keys[id])
         }
         for id in links.keys {
             await reconcile(id)
@@ -194,11 +202,7 @@ actor PrinterFleet: Service {
         cursor = changes.cursor
     }
 
-    private func connect(_ id: PrinterID, base: URL, address: String, key: String?) {
-        let client = MoonrakerClient(base: base, apiKey: key, http: HTTPClient.shared)
-        let connector = MoonrakerConnector(
-            client: client, configuration: .init(apiKey: key),
-            seed: UInt64(truncatingIfNeeded: id.description.hashValue), logger: logger)
+    private func connect(_ id: PrinterID, printer: Printer, key: String?, connector: any PrinterConnector) {
         let task = Task {
             async let running: Void = connector.run()
             for await event in connector.events {
@@ -206,7 +210,8 @@ actor PrinterFleet: Service {
             }
             _ = await running
         }
-        links[id] = Link(address: address, key: key, client: client, connector: connector, task: task)
+        links[id] = Link(
+            kind: printer.connector, address: printer.address, key: key, connector: connector, task: task)
         configured.remove(id)
     }
 
@@ -215,25 +220,25 @@ actor PrinterFleet: Service {
         await reconcile(id)
         await pauseOnAnomaly(report, on: id)
         await dispatchIfFree(id)
-        if report.link == .live, report.host == nil || report.host == "ready", configured.insert(id).inserted {
+        if report.link == .live, report.hostReady, configured.insert(id).inserted {
             Task { await self.readConfiguration(id) }
         }
     }
 
-    /// Fills in the printer's capabilities from Klipper's configuration (axes, nozzle, heater limits), once per
-    /// connection; what Klipper does not know (enclosure, materials) stays as entered.
+    /// Fills in the printer's capabilities from what the machine knows of itself (Klipper's configuration: axes,
+    /// nozzle, heater limits), once per connection; what it does not know (enclosure, materials) stays as entered.
     private func readConfiguration(_ id: PrinterID) async {
-        guard let client = links[id]?.client, let printer = printers[id] else { return }
+        guard let link = links[id], let printer = printers[id] else { return }
         do {
-            let capabilities = KlipperConfig(settings: try await client.configSettings()).applied(
-                to: printer.capabilities)
+            let capabilities = try await link.connector.capabilities(applyingTo: printer.capabilities)
             guard capabilities != printer.capabilities else { return }
             await execute(
                 .updateCapabilities(capabilities), on: id, reason: .printerObserved,
-                note: "read from the printer's Klipper configuration")
+                note: "read from the printer's \(link.kind == .octoprint ? "printer profile" : "Klipper configuration")"
+            )
         } catch {
             configured.remove(id)
-            logger.info("cannot read the Klipper configuration of printer \(id): \(error)")
+            logger.info("cannot read the configuration of printer \(id): \(error)")
         }
     }
 
@@ -263,7 +268,7 @@ actor PrinterFleet: Service {
         var outcome = reconciler.reconcile(situation)
         if outcome.steps.contains(.fetchHistory) {
             do {
-                situation.history = try await link.client.history(limit: 100)
+                situation.history = try await link.connector.recentJobs(limit: 100)
                 outcome = reconciler.reconcile(situation)
             } catch {
                 logger.warning(
@@ -308,7 +313,7 @@ actor PrinterFleet: Service {
                 actor: EventActor(.policy, "guardrails"), reason: trip.reason, note: trip.sentence, time: now())
         )
         do {
-            try await link.client.pause()
+            try await link.connector.pause()
         } catch {
             requested[run.id] = nil
             pausedForAnomaly.remove(run.id)
@@ -386,12 +391,12 @@ actor PrinterFleet: Service {
 
     /// A finished run's file is deleted from the machine, so its storage holds only what is still to print.
     private func removeFile(of run: Run) {
-        guard let client = links[run.printerID]?.client else { return }
+        guard let connector = links[run.printerID]?.connector else { return }
         let path = DispatchFile.path(of: run.id)
         let logger = logger
         tracked.remove(path)
         Task {
-            do { try await client.delete(path) } catch {
+            do { try await connector.delete(path) } catch {
                 logger.info("could not delete \(path) from printer \(run.printerID): \(error)")
             }
         }

@@ -39,13 +39,35 @@ public struct MachineReport: Sendable, Equatable, Codable {
         }
     }
 
+    /// The machine's controlling host (Klippy behind Moonraker; the serial link to the firmware behind OctoPrint).
+    public enum Host: String, Sendable, Codable {
+        /// Ready to take jobs.
+        case ready
+        /// Starting or connecting; not yet ready.
+        case startup
+        /// Stopped itself for safety (Klipper's shutdown, Marlin's kill): needs a firmware restart.
+        case shutdown
+        /// Failed (a configuration error, a lost serial line after an error).
+        case error
+        /// Not connected to the machine at all.
+        case disconnected
+    }
+
+    /// The job the machine holds, in Klipper's `print_stats` words, which every connector maps its states onto.
+    public enum Job: String, Sendable, Codable {
+        /// No job, or a finished one cleared.
+        case standby
+        case printing
+        case paused
+        /// The last job ended; `filename` names it until the next one begins.
+        case complete, cancelled, error
+    }
+
     public var link: Link
     /// Why the link is not live, in the machine's words where it gave any.
     public var linkReason: String?
-    /// Klippy's state: ready, startup, shutdown, error, disconnected.
-    public var host: String?
-    /// print_stats.state: standby, printing, paused, complete, cancelled, error.
-    public var job: String?
+    public var host: Host?
+    public var job: Job?
     /// The file being (or last) printed, relative to the gcodes root.
     public var filename: String?
     /// 0…1 by file position; see `MoonrakerStatus.progress` for how it is computed.
@@ -56,12 +78,12 @@ public struct MachineReport: Sendable, Equatable, Codable {
     public var totalLayers: Int?
     public var extruder: Heater?
     public var bed: Heater?
-    /// print_stats.message or Klippy's state message when it is not ready.
+    /// The machine's own words: print_stats.message, Klippy's state message when it is not ready, OctoPrint's error.
     public var message: String?
     public var anomaly: Anomaly?
 
     public init(
-        link: Link, linkReason: String? = nil, host: String? = nil, job: String? = nil, filename: String? = nil,
+        link: Link, linkReason: String? = nil, host: Host? = nil, job: Job? = nil, filename: String? = nil,
         progress: Double? = nil,
         printSeconds: Double? = nil, totalSeconds: Double? = nil, currentLayer: Int? = nil, totalLayers: Int? = nil,
         extruder: Heater? = nil,
@@ -85,19 +107,25 @@ public struct MachineReport: Sendable, Equatable, Codable {
 
     public static func down(_ reason: String) -> MachineReport { MachineReport(link: .down, linkReason: reason) }
 
+    /// The host takes jobs (a connector that knows no host state says nil).
+    public var hostReady: Bool { host == nil || host == .ready }
+    /// The host stopped or failed: the machine is in error, whatever its job says.
+    public var hostFailed: Bool { host == .shutdown || host == .error }
+    /// The machine holds a job it prints or has paused (never while its host is not ready: Klipper keeps a stale
+    /// `paused` job through a shutdown).
+    public var busy: Bool { hostReady && (job == .printing || job == .paused) }
+
     /// The farm's view of the machine: offline unless the link is live and Klippy ready; then what the job says.
     public var state: ObservedPrinterState {
         switch link {
         case .down, .unauthorized: return .offline
-        case .hostNotReady: return host == "shutdown" || host == "error" ? .error : .offline
+        case .hostNotReady: return hostFailed ? .error : .offline
         case .live:
-            guard host == nil || host == "ready" else {
-                return host == "shutdown" || host == "error" ? .error : .offline
-            }
+            guard hostReady else { return hostFailed ? .error : .offline }
             switch job {
-            case "printing": return .busy
-            case "paused": return .paused
-            case "error": return .error
+            case .printing: return .busy
+            case .paused: return .paused
+            case .error: return .error
             default: return .idle
             }
         }
@@ -143,11 +171,11 @@ extension MachineReport {
     /// needs a firmware restart; a ready Klippy whose last print ended in a G-code error needs the job cleared.
     public var recovery: PrinterRecovery? {
         guard link == .live || link == .hostNotReady else { return nil }
-        if host == "shutdown" || host == "error" { return .firmwareRestart }
-        if link == .live, host == nil || host == "ready", job == "error" { return .resetJob }
+        if hostFailed { return .firmwareRestart }
+        if link == .live, hostReady, job == .error { return .resetJob }
         return nil
     }
 
-    /// Klippy is ready and the last job did not end in an error: nothing is left to recover from.
-    public var isRecovered: Bool { link == .live && (host == nil || host == "ready") && job != "error" }
+    /// The host is ready and the last job did not end in an error: nothing is left to recover from.
+    public var isRecovered: Bool { link == .live && hostReady && job != .error }
 }

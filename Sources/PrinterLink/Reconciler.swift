@@ -1,21 +1,6 @@
 import FarmDomain
 import Foundation
 
-/// How a run's file is named on a machine: the run id is in the name, so whatever a machine prints can be traced
-/// back to a run of the farm, or known not to be one.
-public enum DispatchFile {
-    public static func name(of run: RunID) -> String { "run-\(run).gcode" }
-    public static func path(of run: RunID) -> String { "\(MoonrakerClient.folder)/\(name(of: run))" }
-
-    /// The run whose file `path` is, when it is one of ours.
-    public static func run(printing path: String) -> RunID? {
-        let prefix = "\(MoonrakerClient.folder)/run-"
-        let suffix = ".gcode"
-        guard path.hasPrefix(prefix), path.hasSuffix(suffix) else { return nil }
-        return RunID(String(path.dropFirst(prefix.count).dropLast(suffix.count)))
-    }
-}
-
 /// Compares what the farm believes about one printer (its stream and its active run's) with what the machine
 /// reports, and says what to record. Pure: the caller fetches the history it asks for and carries out the steps.
 ///
@@ -25,6 +10,9 @@ public enum DispatchFile {
 /// - The machine reports the run's own file: that is the truth (started, progress, paused, complete, cancelled, error).
 /// - Otherwise the machine's history decides, when it has a finished job of the run's file (completed, cancelled,
 ///   failed, interrupted): the printer is marked desynced with the evidence, the run settled, the flag cleared.
+///   A job that ended without success but without saying how (OctoPrint's file statistics) settles the run as
+///   interrupted and marks the printer degraded, so nothing prints on it until a person has looked: the farm does
+///   not guess.
 /// - No trace of a run we were dispatching: start it (again) if the machine is idle — it provably never began —
 ///   or give the claim back when the machine prints something else.
 /// - No trace of a run we believed printing: desynced with the evidence; interrupted once that has lasted `grace`.
@@ -42,7 +30,7 @@ public struct Reconciler: Sendable {
         public var run: Run?
         public var report: MachineReport
         /// The machine's print history (any files, newest first); nil when not fetched yet.
-        public var history: [MoonrakerClient.HistoryJob]?
+        public var history: [MachineJob]?
         /// This process is uploading or starting `run` right now: the dispatcher, not the reconciler, decides.
         public var dispatching: Bool
         /// When the mismatch still standing was first seen.
@@ -50,7 +38,7 @@ public struct Reconciler: Sendable {
         public var now: Date
 
         public init(
-            printer: Printer, run: Run?, report: MachineReport, history: [MoonrakerClient.HistoryJob]? = nil,
+            printer: Printer, run: Run?, report: MachineReport, history: [MachineJob]? = nil,
             dispatching: Bool = false,
             mismatchSince: Date? = nil, now: Date
         ) {
@@ -82,9 +70,7 @@ public struct Reconciler: Sendable {
     public func reconcile(_ s: Situation) -> Outcome {
         let report = s.report
         let ours = s.run.map { DispatchFile.path(of: $0.id) }
-        // why: while Klippy is shut down print_stats keeps a stale `paused` job; the machine prints nothing then.
-        let busy =
-            (report.job == "printing" || report.job == "paused") && (report.host == nil || report.host == "ready")
+        let busy = report.busy
         // A file the farm dispatched is never "external", even once its run is over (issue 17: a shut-down printer's
         // own run file flipped to external once the run had failed).
         let job =
@@ -110,30 +96,45 @@ public struct Reconciler: Sendable {
             }
             return Outcome(steps: steps, mismatch: nil)
         }
-        if report.host == "shutdown" || report.host == "error", [.printing, .paused].contains(run.status) {
-            let why = report.message ?? report.linkReason ?? "Klippy \(report.host ?? "stopped")"
+        if report.hostFailed, [.printing, .paused].contains(run.status) {
+            let why = report.message ?? report.linkReason ?? "its host is \(report.host?.rawValue ?? "stopped")"
             return Outcome(
                 steps: steps + [.run(.fail, .printerReported, note: "the printer stopped: \(why)")], mismatch: nil)
         }
-        guard report.link == .live, report.host == nil || report.host == "ready" else {
+        guard report.link == .live, report.hostReady else {
             return Outcome(steps: steps, mismatch: nil)
         }
         let heal: [Step] =
             s.printer.desynced != nil
             ? [.printer(.resync, .reconcileHealed, note: "the printer reports \(file) again")] : []
 
-        if report.filename == file, let state = report.job, state != "standby" {
+        if report.filename == file, let state = report.job, state != .standby {
             return Outcome(steps: steps + settle(run, reported: state, report: report) + heal, mismatch: nil)
         }
         if run.status == .scheduled || s.dispatching { return Outcome(steps: steps, mismatch: nil) }
         guard let history = s.history else { return Outcome(steps: steps + [.fetchHistory], mismatch: nil) }
-        let machine = busy ? "prints \(report.filename ?? "another file")" : "is idle (\(report.job ?? "no job"))"
-        if let last = history.first(where: { $0.filename == file && $0.status != "in_progress" }) {
+        let machine =
+            busy ? "prints \(report.filename ?? "another file")" : "is idle (\(report.job?.rawValue ?? "no job"))"
+        if let last = history.first(where: { $0.filename == file && $0.status != .inProgress }) {
             let evidence =
-                "run \(run.id) was \(run.status.rawValue) but the printer \(machine); its history shows \(file) \(last.status)"
+                "run \(run.id) was \(run.status.rawValue) but the printer \(machine); "
+                + "its history shows \(file) \(last.detail)"
+            if last.status == .unsuccessful {
+                let check =
+                    "the printer recorded \(file) as \(last.detail) without saying whether it was cancelled or failed; "
+                    + "check the machine and its bed before the next print"
+                return Outcome(
+                    steps: steps + [.printer(.markDesynced(evidence: evidence), .reconcileMismatch)] + started(run)
+                        + [
+                            .run(.interrupt, .reconcileHealed, note: check),
+                            .printer(.markDegraded(reason: check), .reconcileMismatch),
+                            .printer(.resync, .reconcileHealed, note: "settled from the printer's file statistics"),
+                        ],
+                    mismatch: nil)
+            }
             return Outcome(
                 steps: steps + [.printer(.markDesynced(evidence: evidence), .reconcileMismatch)]
-                    + settle(run, history: last.status)
+                    + settle(run, history: last)
                     + [.printer(.resync, .reconcileHealed, note: "settled from the printer's history")],
                 mismatch: nil)
         }
@@ -162,21 +163,21 @@ public struct Reconciler: Sendable {
     }
 
     /// The machine reports the run's own file in `state` (printing, paused, complete, cancelled, error).
-    private func settle(_ run: Run, reported state: String, report: MachineReport) -> [Step] {
+    private func settle(_ run: Run, reported state: MachineReport.Job, report: MachineReport) -> [Step] {
         var steps = started(run)
         let status = run.status == .scheduled || run.status == .dispatching ? RunStatus.printing : run.status
         switch state {
-        case "printing":
+        case .printing:
             if status == .paused { steps.append(.run(.resume, .printerReported)) }
             steps += progress(run, report)
-        case "paused":
+        case .paused:
             steps += progress(run, report)
             if status != .paused { steps.append(.run(.pause, .printerReported)) }
-        case "complete": steps += progress(run, report) + [.run(.complete, .printerReported)]
-        case "cancelled": steps.append(.run(.cancel, .printerReported, note: "cancelled on the printer"))
-        case "error":
+        case .complete: steps += progress(run, report) + [.run(.complete, .printerReported)]
+        case .cancelled: steps.append(.run(.cancel, .printerReported, note: "cancelled on the printer"))
+        case .error:
             steps.append(.run(.fail, .printerReported, note: report.message ?? "the printer reported an error"))
-        default: break
+        case .standby: break
         }
         return steps
     }
@@ -188,18 +189,19 @@ public struct Reconciler: Sendable {
     /// printer's health — both when the server saw it live (rule 2) and when it was down and reads the history now;
     /// `klippy_disconnect` was `interrupted` here while the same crash seen live was `failed` (issue 17). Only a
     /// job the host lost track of (Moonraker's own crash: `interrupted`) is an interruption.
-    static func outcome(ofHistory status: String) -> RunCommand {
+    static func outcome(ofHistory status: MachineJob.Status) -> RunCommand {
         switch status {
-        case "completed": .complete
-        case "cancelled": .cancel
-        case "error", "klippy_shutdown", "klippy_disconnect": .fail
-        default: .interrupt
+        case .completed: .complete
+        case .cancelled: .cancel
+        case .failed: .fail
+        case .interrupted, .unsuccessful, .inProgress: .interrupt
         }
     }
 
-    private func settle(_ run: Run, history status: String) -> [Step] {
+    private func settle(_ run: Run, history job: MachineJob) -> [Step] {
         started(run) + [
-            .run(Self.outcome(ofHistory: status), .reconcileHealed, note: "the printer's history says \(status)")
+            .run(
+                Self.outcome(ofHistory: job.status), .reconcileHealed, note: "the printer's history says \(job.detail)")
         ]
     }
 

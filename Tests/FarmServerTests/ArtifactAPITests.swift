@@ -27,7 +27,7 @@ extension TestFarm {
 
     func registerPrinter(_ name: String, x: Double, y: Double, z: Double, extra: String = "") async throws {
         let json =
-            #"{"name":"\#(name)","connector":"virtual","address":"virtual://\#(name)","capabilities":{"buildVolume":{"x":\#(x),"y":\#(y),"z":\#(z)},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":[]\#(extra)}}"#
+            #"{"name":"\#(name)","connector":"virtual","address":"http://127.0.0.1:9","capabilities":{"buildVolume":{"x":\#(x),"y":\#(y),"z":\#(z)},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":[]\#(extra)}}"#
         let response = try await request(.post, "/api/v1/printers", json: json)
         #expect(response.status == .created, "\(response.text)")
     }

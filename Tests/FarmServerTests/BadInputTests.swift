@@ -101,6 +101,16 @@ struct BadInputTests {
                 #"{"name":"p","connector":"moonraker","address":"http://127.0.0.1:7125","capabilities":{"buildVolume":{"x":-1,"y":1,"z":1},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":[]}}"#,
             status: .unprocessableContent, code: "invalid-field"),
         Case(
+            name: "a printer of a kind the farm cannot drive", method: .post, uri: "/api/v1/printers",
+            body:
+                #"{"name":"x1c","connector":"bambu","address":"http://127.0.0.1:8883","capabilities":{"buildVolume":{"x":256,"y":256,"z":256},"nozzleDiameters":[0.4],"enclosure":true,"hardenedNozzle":true,"materials":[]}}"#,
+            status: .unprocessableContent, code: "connector-unsupported"),
+        Case(
+            name: "a printer address that is no URL", method: .post, uri: "/api/v1/printers",
+            body:
+                #"{"name":"p","connector":"moonraker","address":"192.168.1.20:7125","capabilities":{"buildVolume":{"x":1,"y":1,"z":1},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":[]}}"#,
+            status: .unprocessableContent, code: "invalid-field"),
+        Case(
             name: "a fraction for a whole number", method: .post, uri: "/api/v1/intents",
             body: #"{"lineItems":[{"quantity":1.5,"material":"PLA"}]}"#, status: .unprocessableContent,
             code: "invalid-field"),

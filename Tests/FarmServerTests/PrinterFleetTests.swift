@@ -17,10 +17,12 @@ struct PrinterFleetTests {
     static let gcode = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
         .appendingPathComponent("PrinterLinkTests/Recordings/gcode/cube_10x10x2.gcode").path
 
-    func register(_ store: Store, name: String, address: String) async throws -> PrinterID {
+    func register(_ store: Store, name: String, address: String, kind: ConnectorKind = .moonraker) async throws
+        -> PrinterID
+    {
         let id = PrinterID(UUID())
         let registration = PrinterRegistration(
-            name: name, connector: .moonraker, address: address,
+            name: name, connector: kind, address: address,
             capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 300, y: 300, z: 250)))
         _ = try await store.printers.execute(
             .register(id, registration), id: id.description,
@@ -79,6 +81,12 @@ struct PrinterFleetTests {
             let bad = try await register(store, name: "typo", address: "192.168.1.20:7125")
             let refused = try await waitFor(store, bad, within: 5) { $0.lastMessage != nil }
             #expect(refused?.lastMessage?.contains("not an http:// URL") == true)
+            // Registered behind the API's back (an older farm's store): said on the printer, never ignored.
+            let bambu = try await register(store, name: "x1c", address: "http://127.0.0.1:8883", kind: .bambu)
+            let unserved = try await waitFor(store, bambu, within: 5) { $0.lastMessage != nil }
+            #expect(
+                unserved?.status == .offline && unserved?.lastMessage?.contains("cannot drive bambu printers") == true,
+                "\(String(describing: unserved))")
         } catch {
             await rig.stop()
             throw error

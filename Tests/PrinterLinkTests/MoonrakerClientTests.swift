@@ -126,10 +126,10 @@ struct MoonrakerClientTests {
 
     @Test("Moonraker's error bodies, as recorded: the detail is dug out of the traceback where the message is generic")
     func recordedErrors() throws {
-        var seen: [String: MoonrakerError] = [:]
+        var seen: [String: ConnectorError] = [:]
         for line in try RecordingReplay.lines("errors.jsonl") where line["kind"]?.string == "http" {
             guard let status = line["status"]?.int, status >= 400, let response = line["response"] else { continue }
-            let error = MoonrakerError.from(status: status, body: Data(response.text.utf8))
+            let error = ConnectorError.moonraker(status: status, body: Data(response.text.utf8))
             seen["\(line["method"]?.string ?? "") \(line["path"]?.string ?? "") \(status)"] = error
         }
         #expect(
@@ -139,11 +139,12 @@ struct MoonrakerClientTests {
         #expect(seen["GET /server/history/job 404"]?.message == "Invalid job uid: FFFFFF")
         #expect(seen["POST /printer/print/start 400"]?.kind == .rejected)
         #expect(
-            MoonrakerError.from(status: 502, body: Data("<html>bad gateway</html>".utf8))
-                == MoonrakerError(kind: .serverError, status: 502, message: "Bad Gateway"))
-        #expect(MoonrakerError.from(rpcError: ["code": -32602, "message": "Unauthorized"]).kind == .unauthorized)
+            ConnectorError.moonraker(status: 502, body: Data("<html>bad gateway</html>".utf8))
+                == ConnectorError(kind: .serverError, status: 502, message: "Bad Gateway"))
+        #expect(ConnectorError.moonraker(rpcError: ["code": -32602, "message": "Unauthorized"]).kind == .unauthorized)
         #expect(
-            MoonrakerError.from(rpcError: ["code": 503, "message": "Klippy Host not connected"]).kind == .hostNotReady)
-        #expect(MoonrakerError.from(rpcError: ["code": -32601, "message": "Method not found"]).kind == .malformed)
+            ConnectorError.moonraker(rpcError: ["code": 503, "message": "Klippy Host not connected"]).kind
+                == .hostNotReady)
+        #expect(ConnectorError.moonraker(rpcError: ["code": -32601, "message": "Method not found"]).kind == .malformed)
     }
 }

@@ -11,7 +11,7 @@ struct MoonrakerConnectorTests {
     /// Collects a connector's events while it runs; `first` waits for one that matches.
     final class Watch: @unchecked Sendable {
         private let lock = NSLock()
-        private var seen: [MoonrakerConnector.Event] = []
+        private var seen: [MachineEvent] = []
         let connector: MoonrakerConnector
         let task: Task<Void, Never>
         let reader: Task<Void, Never>
@@ -28,17 +28,15 @@ struct MoonrakerConnectorTests {
 
         final class Box: @unchecked Sendable { weak var watch: Watch? }
 
-        func append(_ event: MoonrakerConnector.Event) { lock.withLock { seen.append(event) } }
-        var events: [MoonrakerConnector.Event] { lock.withLock { seen } }
+        func append(_ event: MachineEvent) { lock.withLock { seen.append(event) } }
+        var events: [MachineEvent] { lock.withLock { seen } }
         var reports: [MachineReport] { events.compactMap { if case .report(let report) = $0 { report } else { nil } } }
 
         func first(within seconds: Double, _ matches: (MachineReport) -> Bool) async -> MachineReport? {
             await poll(within: seconds) { reports.first(where: matches) }
         }
 
-        func event(within seconds: Double, _ matches: (MoonrakerConnector.Event) -> Bool) async -> MoonrakerConnector
-            .Event?
-        {
+        func event(within seconds: Double, _ matches: (MachineEvent) -> Bool) async -> MachineEvent? {
             await poll(within: seconds) { events.first(where: matches) }
         }
 
@@ -74,7 +72,7 @@ struct MoonrakerConnectorTests {
         defer { watch.stop() }
         let notReady = await watch.first(within: 60) { $0.link == .hostNotReady }
         #expect(notReady?.state == .offline, "\(watch.reports)")
-        #expect(["disconnected", "startup"].contains(notReady?.host ?? ""))
+        #expect(["disconnected", "startup"].contains(notReady?.host?.rawValue ?? ""))
 
         moonraker.stop()
         let down = await watch.first(within: 60) { $0.link == .down }

@@ -9,7 +9,9 @@ import Testing
 struct MoonrakerSessionTests {
     /// The distinct job states in order (consecutive repeats folded).
     func jobs(_ reports: [MachineReport]) -> [String] {
-        reports.compactMap { $0.link == .live ? $0.job : nil }.reduce(into: []) { if $0.last != $1 { $0.append($1) } }
+        reports.compactMap { $0.link == .live ? $0.job?.rawValue : nil }.reduce(into: []) {
+            if $0.last != $1 { $0.append($1) }
+        }
     }
 
     @Test("connect: identify, subscribe, one snapshot; ten idle seconds of deltas and proc stats say nothing new")
@@ -23,7 +25,7 @@ struct MoonrakerSessionTests {
         #expect(
             outcome.actions.filter { if case .report = $0.action { true } else { false } }.map(\.at).last ?? 0 >= 10)
         let report = try #require(reports.last)
-        #expect(report.link == .live && report.host == "ready" && report.job == "standby" && report.state == .idle)
+        #expect(report.link == .live && report.host == .ready && report.job == .standby && report.state == .idle)
         #expect(report.extruder?.temperature == 25.03)
         #expect(outcome.logs.isEmpty, "\(outcome.logs)")
     }
@@ -34,7 +36,7 @@ struct MoonrakerSessionTests {
         let outcome = try RecordingReplay.play("print-complete.jsonl")
         let reports = outcome.reports
         #expect(jobs(reports) == ["standby", "printing", "complete"], "\(jobs(reports))")
-        let printing = reports.filter { $0.job == "printing" }
+        let printing = reports.filter { $0.job == .printing }
         #expect(printing.allSatisfy { $0.filename == "printfarm/cube_10x10x2.gcode" && $0.state == .busy })
         let layers = printing.compactMap(\.currentLayer)
         #expect(layers == layers.sorted() && layers.last == 10, "\(layers)")
@@ -61,12 +63,12 @@ struct MoonrakerSessionTests {
     func klippyShutdown() throws {
         let outcome = try RecordingReplay.play("klippy-shutdown-midprint.jsonl")
         let reports = outcome.reports
-        let shutdown = try #require(reports.first { $0.host == "shutdown" })
+        let shutdown = try #require(reports.first { $0.host == .shutdown })
         #expect(shutdown.state == .error && shutdown.link == .hostNotReady)
         #expect(shutdown.message?.isEmpty == false, "Klipper's words are kept: \(shutdown)")
         #expect(outcome.histories.contains { $0.status == "klippy_shutdown" })
         let last = try #require(reports.last)
-        #expect(last.host == "ready" && last.job == "standby" && last.state == .idle, "\(last)")
+        #expect(last.host == .ready && last.job == .standby && last.state == .idle, "\(last)")
         #expect(
             outcome.sent.filter { $0 == "printer.objects.subscribe" }.count >= 2,
             "subscribed again after Klippy came back")
@@ -82,13 +84,14 @@ struct MoonrakerSessionTests {
         }
         let held = timed.filter { $0.at >= 15.4 && $0.at < 75.5 }.map(\.report)
         let first = try #require(held.first)
-        #expect(first.state == .error && first.host == "shutdown", "\(first)")
+        #expect(first.state == .error && first.host == .shutdown, "\(first)")
         #expect(
             first.message?.hasPrefix("Shutdown due to webhooks request") == true, "Klipper's reason, not ours: \(first)"
         )
         // What the farm records of a report: state, message, job and file. None of it may change while nothing does.
         struct Seen: Equatable {
-            var state: ObservedPrinterState, message: String?, job: String?, file: String?, link: MachineReport.Link
+            var state: ObservedPrinterState, message: String?, job: MachineReport.Job?, file: String?,
+                link: MachineReport.Link
         }
         let seen = held.map {
             Seen(state: $0.state, message: $0.message, job: $0.job, file: $0.filename, link: $0.link)
@@ -96,7 +99,7 @@ struct MoonrakerSessionTests {
         #expect(Set(seen.map { "\($0)" }).count == 1, "60 s of the same shutdown, 30 server.info rounds: \(seen)")
         #expect(held.count <= 8, "temperatures at most every 10 s, nothing else: \(held.count) reports")
         let last = try #require(timed.last?.report)
-        #expect(last.host == "ready" && last.job == "standby" && last.state == .idle && last.message == nil, "\(last)")
+        #expect(last.host == .ready && last.job == .standby && last.state == .idle && last.message == nil, "\(last)")
     }
 
     @Test("an outage is one report: the reconnects that fail after the link went down say nothing new")
@@ -118,17 +121,17 @@ struct MoonrakerSessionTests {
     func gcodeError() throws {
         let outcome = try RecordingReplay.play("gcode-error-midprint.jsonl")
         let reports = outcome.reports
-        let error = try #require(reports.first { $0.job == "error" })
-        #expect(error.state == .error && error.host == "ready" && error.link == .live, "\(error)")
+        let error = try #require(reports.first { $0.job == .error })
+        #expect(error.state == .error && error.host == .ready && error.link == .live, "\(error)")
         #expect(error.message == "Move out of range: 146.133 -3.000 0.800 [53.510]")
         #expect(error.filename == "printfarm/cube_10x10x2_move_out_of_range.gcode")
         #expect(outcome.histories.contains { $0.status == "error" })
-        let index = try #require(reports.firstIndex { $0.job == "error" })
+        let index = try #require(reports.firstIndex { $0.job == .error })
         let after = reports[(index + 1)...]
-        let standby = try #require(after.first { $0.job != "error" }, "the error stays until it is reset")
-        #expect(standby.job == "standby" && standby.state == .idle && standby.filename == nil, "\(standby)")
-        #expect(after.contains { $0.job == "printing" }, "the next print starts")
-        #expect(reports.last?.job == "cancelled")
+        let standby = try #require(after.first { $0.job != .error }, "the error stays until it is reset")
+        #expect(standby.job == .standby && standby.state == .idle && standby.filename == nil, "\(standby)")
+        #expect(after.contains { $0.job == .printing }, "the next print starts")
+        #expect(reports.last?.job == .cancelled)
     }
 
     @Test(
@@ -142,9 +145,9 @@ struct MoonrakerSessionTests {
         #expect(reports[down].state == .offline)
         let after = reports[(down + 1)...]
         #expect(
-            after.contains { $0.link == .live && $0.job == "printing" },
+            after.contains { $0.link == .live && $0.job == .printing },
             "the print is still running after the reconnect")
-        #expect(after.last?.job == "complete")
+        #expect(after.last?.job == .complete)
         #expect(
             outcome.actions.contains {
                 if case .open(let delay) = $0.action { delay > 0 && delay <= 30 } else { false }
@@ -157,14 +160,14 @@ struct MoonrakerSessionTests {
     func klippyDisconnected() throws {
         let outcome = try RecordingReplay.play("klippy-disconnected.jsonl")
         let reports = outcome.reports
-        let away = try #require(reports.first { $0.host == "disconnected" })
+        let away = try #require(reports.first { $0.host == .disconnected })
         #expect(away.link == .hostNotReady && away.state == .offline)
         #expect(outcome.histories.contains { $0.status == "klippy_disconnect" })
         #expect(
-            reports.contains { $0.host == "error" && $0.state == .error },
-            "\(reports.map { "\($0.link) \($0.host ?? "-")" })")
+            reports.contains { $0.host == .error && $0.state == .error },
+            "\(reports.map { "\($0.link) \($0.host?.rawValue ?? "-")" })")
         let last = try #require(reports.last)
-        #expect(last.link == .live && last.host == "ready" && last.job == "standby")
+        #expect(last.link == .live && last.host == .ready && last.job == .standby)
     }
 
     /// A session taken through identify and subscribe at t = 0, the subscribe answering `status`; and what that answer produced.
@@ -279,7 +282,7 @@ struct MoonrakerSessionTests {
             Issue.record("a report from the poll")
             return
         }
-        #expect(report.job == "paused" && report.linkReason?.contains("silent") == true)
+        #expect(report.job == .paused && report.linkReason?.contains("silent") == true)
         #expect(session.handle(.tick, at: 15.5) == [.close(reason: "the printer sent nothing for 15 s")])
         var delays: [Double] = []
         for attempt in 0..<10 {

@@ -106,13 +106,13 @@ final class RealMoonraker: @unchecked Sendable {
 }
 
 /// The error a Moonraker call failed with (nil when it succeeded, which the caller's expectation then catches).
-/// Untyped on purpose: `catch let e as MoonrakerError` around a `throws(MoonrakerError)` call crashes Swift 6.3.1.
-func refusal(_ body: () async throws -> Void) async -> MoonrakerError? {
+/// Untyped on purpose: `catch let e as ConnectorError` around a `throws(ConnectorError)` call crashes Swift 6.3.1.
+func refusal(_ body: () async throws -> Void) async -> ConnectorError? {
     do {
         try await body()
         return nil
     } catch {
-        return error as? MoonrakerError
+        return error as? ConnectorError
     }
 }
 

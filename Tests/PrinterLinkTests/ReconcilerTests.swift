@@ -40,14 +40,17 @@ struct ReconcilerTests {
 
     func live(_ job: String?, _ filename: String? = nil, progress: Double? = nil, layer: Int? = nil) -> MachineReport {
         MachineReport(
-            link: .live, host: "ready", job: job, filename: filename, progress: progress,
+            link: .live, host: .ready, job: job.flatMap(MachineReport.Job.init(rawValue:)), filename: filename,
+            progress: progress,
             printSeconds: progress.map { $0 * 1000 }, currentLayer: layer, totalLayers: 10)
     }
 
-    func history(_ status: String, _ filename: String? = nil) -> [MoonrakerClient.HistoryJob] {
+    /// A Moonraker history of one job with Moonraker's `status`, as the connector gives it.
+    func history(_ status: String, _ filename: String? = nil) -> [MachineJob] {
         [
             MoonrakerClient.HistoryJob(
-                jobID: "000001", filename: filename ?? file, status: status, startTime: 1, endTime: 2, printDuration: 1)
+                jobID: "000001", filename: filename ?? file, status: status, startTime: 1, endTime: 2, printDuration: 1
+            ).machineJob
         ]
     }
 
@@ -59,7 +62,7 @@ struct ReconcilerTests {
     func unknownState() {
         let reconciler = Reconciler()
         for report in [
-            MachineReport.down("connection refused"), MachineReport(link: .hostNotReady, host: "startup"),
+            MachineReport.down("connection refused"), MachineReport(link: .hostNotReady, host: .startup),
             MachineReport(link: .unauthorized, linkReason: "401"),
         ] {
             for status in [RunStatus.dispatching, .printing] {
@@ -148,7 +151,7 @@ struct ReconcilerTests {
     @Test("an emergency stop under a printing run fails it with Klipper's message")
     func shutdown() {
         let report = MachineReport(
-            link: .hostNotReady, linkReason: "Klippy shutdown", host: "shutdown", job: "paused", filename: file,
+            link: .hostNotReady, linkReason: "Klippy shutdown", host: .shutdown, job: .paused, filename: file,
             message: "Emergency stop")
         let outcome = Reconciler().reconcile(
             .init(printer: idlePrinter(), run: run(.printing), report: report, now: at))
@@ -168,11 +171,13 @@ struct ReconcilerTests {
     )
     func oneRuleForCrashes() {
         #expect(
-            Reconciler.outcome(ofHistory: "klippy_disconnect") == .fail,
+            Reconciler.outcome(ofHistory: MoonrakerClient.HistoryJob.status("klippy_disconnect")) == .fail,
             "Klippy killed mid-print while the server was down")
-        #expect(Reconciler.outcome(ofHistory: "klippy_shutdown") == .fail)
-        #expect(Reconciler.outcome(ofHistory: "error") == .fail)
-        #expect(Reconciler.outcome(ofHistory: "interrupted") == .interrupt, "Moonraker lost the job")
+        #expect(Reconciler.outcome(ofHistory: MoonrakerClient.HistoryJob.status("klippy_shutdown")) == .fail)
+        #expect(Reconciler.outcome(ofHistory: MoonrakerClient.HistoryJob.status("error")) == .fail)
+        #expect(
+            Reconciler.outcome(ofHistory: MoonrakerClient.HistoryJob.status("interrupted")) == .interrupt,
+            "Moonraker lost the job")
         let outcome = Reconciler().reconcile(
             .init(
                 printer: idlePrinter(), run: run(.printing), report: live("standby"),
@@ -180,7 +185,7 @@ struct ReconcilerTests {
         #expect(runCommands(outcome) == [.fail])
         // The same crash seen live: Klippy back in error under the printing run.
         let live = MachineReport(
-            link: .hostNotReady, host: "error", message: "Can not update MCU 'mcu' config as it is shutdown")
+            link: .hostNotReady, host: .error, message: "Can not update MCU 'mcu' config as it is shutdown")
         #expect(
             runCommands(
                 Reconciler().reconcile(.init(printer: idlePrinter(), run: run(.printing), report: live, now: at))) == [
@@ -213,7 +218,7 @@ struct ReconcilerTests {
         var early = run(.printing)
         early.progress = nil
         let heating = MachineReport(
-            link: .live, host: "ready", job: "printing", filename: file, progress: 0.011, printSeconds: 4)
+            link: .live, host: .ready, job: .printing, filename: file, progress: 0.011, printSeconds: 4)
         guard
             case .reportProgress(let first)? = runCommands(
                 Reconciler().reconcile(.init(printer: idlePrinter(), run: early, report: heating, now: at))
@@ -362,6 +367,26 @@ struct ReconcilerTests {
         #expect(DispatchFile.run(printing: file) == runID)
         #expect(DispatchFile.run(printing: "benchy.gcode") == nil)
         #expect(DispatchFile.run(printing: "printfarm/run-nonsense.gcode") == nil)
+    }
+
+    @Test(
+        "a job the machine recorded as unsuccessful without saying how (OctoPrint) interrupts the run and holds the printer for a person"
+    )
+    func unsuccessfulNeedsALook() {
+        let job = MachineJob(filename: file, status: .unsuccessful, detail: "not successful", ended: at)
+        let outcome = Reconciler().reconcile(
+            .init(printer: idlePrinter(), run: run(.printing), report: live("standby"), history: [job], now: at))
+        #expect(runCommands(outcome) == [.interrupt], "neither cancelled nor failed: the farm does not guess")
+        // The printer is held for a person (a failed print may have left its bed full): degraded until cleared.
+        let held = outcome.steps.contains {
+            if case .printer(.markDegraded(let reason), _, _) = $0 {
+                reason.contains("check the machine")
+            } else {
+                false
+            }
+        }
+        #expect(held, "\(outcome.steps)")
+        #expect(outcome.mismatch == nil)
     }
 }
 

@@ -71,7 +71,7 @@ struct VirtualPrinterTests {
         let (client, watch) = (rig.client, rig.watch)
         do {
             #expect(
-                await watch.first(within: patience) { $0.link == .live && $0.job == "standby" } != nil,
+                await watch.first(within: patience) { $0.link == .live && $0.job == .standby } != nil,
                 "\(watch.reports)")
 
             let path = try await client.upload(file: Self.gcode, as: "run-1.gcode")
@@ -85,9 +85,9 @@ struct VirtualPrinterTests {
             await rig.watch.connector.track(file: path)
             let busy = await watch.first(within: patience) { $0.state == .busy }
             #expect(busy?.filename == path)
-            let done = await watch.first(within: patience) { $0.job == "complete" }
+            let done = await watch.first(within: patience) { $0.job == .complete }
             #expect(done?.progress == 1 && done?.state == .idle, "\(watch.reports)")
-            let printing = watch.reports.filter { $0.job == "printing" }
+            let printing = watch.reports.filter { $0.job == .printing }
             // A report per tick at most: under load ticks are late and layers are skipped, never reversed.
             let layers = printing.compactMap(\.currentLayer)
             #expect(
@@ -97,7 +97,7 @@ struct VirtualPrinterTests {
             #expect(progress == progress.sorted())
             #expect(
                 await watch.event(within: patience) {
-                    $0 == .history(action: "finished", filename: path, status: "completed", jobID: "000001")
+                    $0 == .job(MachineJob(id: "000001", filename: path, status: .completed, detail: "completed"))
                 } != nil, "\(watch.events)")
             let history = try await client.history()
             #expect(history.first?.status == "completed" && history.first?.filename == path)
@@ -112,7 +112,7 @@ struct VirtualPrinterTests {
         do {
             let path = try await client.upload(file: Self.gcode, as: "run-2.gcode")
             try await client.start(path)
-            #expect(await watch.first(within: patience) { $0.job == "printing" } != nil)
+            #expect(await watch.first(within: patience) { $0.job == .printing } != nil)
             let busy = await refusal { try await client.start(path) }
             #expect(busy?.kind == .rejected && busy?.message == "SD busy", "\(String(describing: busy))")
             let inUse = await refusal { try await client.delete(path) }
@@ -125,10 +125,10 @@ struct VirtualPrinterTests {
             let resumed = watch.reports.count
             #expect(
                 await watch.first(within: patience) { _ in
-                    watch.reports.dropFirst(resumed).contains { $0.job == "printing" }
+                    watch.reports.dropFirst(resumed).contains { $0.job == .printing }
                 } != nil)
             try await client.cancel()
-            #expect(await watch.first(within: patience) { $0.job == "cancelled" } != nil)
+            #expect(await watch.first(within: patience) { $0.job == .cancelled } != nil)
             #expect(try await client.history().first?.status == "cancelled")
         }
     }
@@ -178,7 +178,7 @@ struct VirtualPrinterTests {
             try await client.start(path)
             let beforeFault = watch.reports.count
             await printer.inject(.thermalError)
-            let shutdown = await watch.first(within: patience) { $0.host == "shutdown" }
+            let shutdown = await watch.first(within: patience) { $0.host == .shutdown }
             #expect(
                 shutdown?.state == .error && shutdown?.message?.contains("Heater extruder not heating") == true,
                 "\(watch.reports)")
@@ -190,7 +190,7 @@ struct VirtualPrinterTests {
             if !watch.reports.dropFirst(beforeFault).contains(where: { $0.link != .live }) {
                 #expect(
                     await watch.event(within: patience) {
-                        if case .history(_, _, "klippy_shutdown", _) = $0 { true } else { false }
+                        if case .job(let job) = $0, job.detail == "klippy_shutdown" { true } else { false }
                     } != nil, "\(watch.events)")
             }
             let refused = await refusal { try await client.start(path) }
@@ -213,21 +213,21 @@ struct VirtualPrinterTests {
         do {
             let path = try await client.upload(file: Self.gcode, as: "run-4.gcode")
             try await client.start(path)
-            #expect(await watch.first(within: patience) { $0.job == "printing" } != nil)
+            #expect(await watch.first(within: patience) { $0.job == .printing } != nil)
             #expect(watch.reports.last?.anomaly == nil)
             await printer.inject(.firstLayerFailure)
             let first = await watch.first(within: patience) { $0.anomaly != nil }
             #expect(
                 first?.anomaly == MachineReport.Anomaly(kind: "firstLayer", confidence: 0.88),
                 "\(watch.reports.suffix(3))")
-            #expect(first?.job == "printing", "Klipper itself notices nothing")
+            #expect(first?.job == .printing, "Klipper itself notices nothing")
             await printer.inject(.spaghetti)
             #expect(
                 await watch.first(within: patience) { $0.anomaly?.kind == "spaghetti" }?.anomaly?.confidence == 0.93)
             try await client.cancel()
-            #expect(await watch.first(within: patience) { $0.job == "cancelled" } != nil)
+            #expect(await watch.first(within: patience) { $0.job == .cancelled } != nil)
             try await client.start(path)
-            let clean = await watch.first(within: patience) { $0.job == "printing" && $0.anomaly == nil }
+            let clean = await watch.first(within: patience) { $0.job == .printing && $0.anomaly == nil }
             #expect(clean != nil, "\(watch.reports.suffix(3))")
         }
     }

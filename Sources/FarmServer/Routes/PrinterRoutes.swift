@@ -3,6 +3,7 @@ import FarmStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import PrinterLink
 
 struct RegisterPrinterRequest: Decodable, Sendable {
     var id: PrinterID?
@@ -74,6 +75,14 @@ struct PrinterRoutes {
             let registration = PrinterRegistration(
                 name: body.name, connector: body.connector, address: body.address, capabilities: body.capabilities)
             if let key = body.apiKey { try Self.check(apiKey: key) }
+            if let why = PrinterConnectors.unsupported(body.connector) {
+                throw Problem(
+                    status: .unprocessableContent, code: "connector-unsupported",
+                    title: "The farm cannot drive this kind of printer", detail: why)
+            }
+            if let why = PrinterConnectors.addressProblem(kind: body.connector, address: body.address) {
+                throw Problem.invalidField("address", why)
+            }
             let response = try await endpoints.execute(
                 .register(id, registration), id: id.description, request: request, context: context,
                 reason: body.reason, note: body.note, created: true)

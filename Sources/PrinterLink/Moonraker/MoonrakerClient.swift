@@ -4,10 +4,10 @@ import NIOCore
 import NIOHTTP1
 
 /// Moonraker's HTTP API for commands and files: one request per call, the API key as `X-Api-Key`, every failure a
-/// `MoonrakerError`. Stateless; the status stream is `MoonrakerConnector`'s.
+/// `ConnectorError`. Stateless; the status stream is `MoonrakerConnector`'s.
 public struct MoonrakerClient: Sendable {
     /// Our folder under the gcodes root: files we upload live here, named after their run.
-    public static let folder = "printfarm"
+    public static let folder = DispatchFile.folder
 
     public let base: URL
     public let apiKey: String?
@@ -34,28 +34,47 @@ public struct MoonrakerClient: Sendable {
         public var startTime: Double?
         public var endTime: Double?
         public var printDuration: Double?
+
+        /// The job in the farm's words; Moonraker's status stays as the detail.
+        public var machineJob: MachineJob {
+            MachineJob(
+                id: jobID, filename: filename, status: Self.status(status), detail: status,
+                ended: endTime.map { Date(timeIntervalSince1970: $0) })
+        }
+
+        /// Moonraker's job statuses: Klipper stopping under a print (a G-code error, a shutdown, Klippy killed) is
+        /// the machine failing it; only a job Moonraker itself lost track of (its own crash) is interrupted.
+        static func status(_ word: String) -> MachineJob.Status {
+            switch word {
+            case "in_progress": .inProgress
+            case "completed": .completed
+            case "cancelled": .cancelled
+            case "error", "klippy_shutdown", "klippy_disconnect": .failed
+            default: .interrupted
+            }
+        }
     }
 
     // MARK: server and printer
 
-    public func serverInfo() async throws(MoonrakerError) -> JSONValue { try await call(.GET, "/server/info") }
-    public func printerInfo() async throws(MoonrakerError) -> JSONValue { try await call(.GET, "/printer/info") }
+    public func serverInfo() async throws(ConnectorError) -> JSONValue { try await call(.GET, "/server/info") }
+    public func printerInfo() async throws(ConnectorError) -> JSONValue { try await call(.GET, "/printer/info") }
 
     /// `printer.objects.query` of the objects the connector subscribes to; the `status` object.
-    public func queryStatus() async throws(MoonrakerError) -> JSONValue {
+    public func queryStatus() async throws(ConnectorError) -> JSONValue {
         let query = MoonrakerStatus.subscribed.map { URLQueryItem(name: $0, value: nil) }
         return try await call(.GET, "/printer/objects/query", query: query)["status"] ?? .null
     }
 
     /// Klipper's parsed configuration (`configfile.settings`): sections of lowercase keys with typed values.
-    public func configSettings() async throws(MoonrakerError) -> JSONValue {
+    public func configSettings() async throws(ConnectorError) -> JSONValue {
         try await call(.GET, "/printer/objects/query", query: [URLQueryItem(name: "configfile", value: "settings")])[
             "status"]?["configfile"]?["settings"] ?? .null
     }
 
     /// What a session's `.poll` asks: Klippy's state, and the full status when it is ready.
     public func poll() async -> Result<MoonrakerSession.PollAnswer, MoonrakerSession.PollFailure> {
-        do throws(MoonrakerError) {
+        do throws(ConnectorError) {
             let info = try await serverInfo()
             let host = info["klippy_state"]?.string ?? "disconnected"
             guard host == "ready" else {
@@ -72,31 +91,31 @@ public struct MoonrakerClient: Sendable {
     }
 
     /// The instance's API key (`GET /access/api_key`), readable by a trusted client or with a key.
-    public func fetchAPIKey() async throws(MoonrakerError) -> String {
+    public func fetchAPIKey() async throws(ConnectorError) -> String {
         guard let key = try await call(.GET, "/access/api_key").string else {
-            throw MoonrakerError(kind: .malformed, message: "no API key in the answer")
+            throw ConnectorError(kind: .malformed, message: "no API key in the answer")
         }
         return key
     }
 
     // MARK: jobs
 
-    public func start(_ path: String) async throws(MoonrakerError) {
+    public func start(_ path: String) async throws(ConnectorError) {
         _ = try await call(.POST, "/printer/print/start", query: [URLQueryItem(name: "filename", value: path)])
     }
 
-    public func pause() async throws(MoonrakerError) { _ = try await call(.POST, "/printer/print/pause") }
-    public func resume() async throws(MoonrakerError) { _ = try await call(.POST, "/printer/print/resume") }
-    public func cancel() async throws(MoonrakerError) { _ = try await call(.POST, "/printer/print/cancel") }
+    public func pause() async throws(ConnectorError) { _ = try await call(.POST, "/printer/print/pause") }
+    public func resume() async throws(ConnectorError) { _ = try await call(.POST, "/printer/print/resume") }
+    public func cancel() async throws(ConnectorError) { _ = try await call(.POST, "/printer/print/cancel") }
 
     /// Runs G-code through Klipper (`printer.gcode.script`). Klipper answers "ok" to commands it does not know.
-    public func runGCode(_ script: String) async throws(MoonrakerError) {
+    public func runGCode(_ script: String) async throws(ConnectorError) {
         _ = try await call(.POST, "/printer/gcode/script", query: [URLQueryItem(name: "script", value: script)])
     }
 
     /// Skips one object of the print from now on (Klipper's `EXCLUDE_OBJECT`), then reads back the objects Klipper
     /// excludes: Klipper says "ok" to a name the file never defined, so only the list confirms it.
-    public func excludeObject(_ name: String) async throws(MoonrakerError) -> [String] {
+    public func excludeObject(_ name: String) async throws(ConnectorError) -> [String] {
         try await runGCode("EXCLUDE_OBJECT NAME=\(name)")
         let status = try await call(
             .GET, "/printer/objects/query", query: [URLQueryItem(name: "exclude_object", value: nil)])
@@ -104,11 +123,11 @@ public struct MoonrakerClient: Sendable {
     }
 
     /// Restarts Klipper's firmware and host software (`FIRMWARE_RESTART`): the way out of a shutdown.
-    public func firmwareRestart() async throws(MoonrakerError) {
+    public func firmwareRestart() async throws(ConnectorError) {
         _ = try await call(.POST, "/printer/firmware_restart")
     }
 
-    public func history(limit: Int = 50) async throws(MoonrakerError) -> [HistoryJob] {
+    public func history(limit: Int = 50) async throws(ConnectorError) -> [HistoryJob] {
         let result = try await call(
             .GET, "/server/history/list",
             query: [URLQueryItem(name: "limit", value: String(limit)), URLQueryItem(name: "order", value: "desc")])
@@ -126,9 +145,9 @@ public struct MoonrakerClient: Sendable {
     // MARK: files
 
     /// Uploads a local file into `gcodes/printfarm/` as `name`; answers the path to start it by.
-    public func upload(file: String, as name: String) async throws(MoonrakerError) -> String {
+    public func upload(file: String, as name: String) async throws(ConnectorError) -> String {
         guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int else {
-            throw MoonrakerError(kind: .malformed, message: "the G-code \(file) cannot be read")
+            throw ConnectorError(kind: .malformed, message: "the G-code \(file) cannot be read")
         }
         let boundary = "printfarm-\(UUID().uuidString)"
         func field(_ name: String, _ value: String) -> String {
@@ -156,13 +175,13 @@ public struct MoonrakerClient: Sendable {
         // The upload answer is the only one not wrapped in {"result": …}.
         let result = try await send(request, timeout: .seconds(max(60, Int64(size / 1_000_000))), wrapped: false)
         guard let path = result["item"]?["path"]?.string else {
-            throw MoonrakerError(kind: .malformed, message: "the upload answer names no file")
+            throw ConnectorError(kind: .malformed, message: "the upload answer names no file")
         }
         return path
     }
 
     /// The files under `gcodes/<folder>` (every file when `folder` is nil), paths relative to the gcodes root.
-    public func files(in folder: String? = Self.folder) async throws(MoonrakerError) -> [RemoteFile] {
+    public func files(in folder: String? = Self.folder) async throws(ConnectorError) -> [RemoteFile] {
         let result = try await call(.GET, "/server/files/list", query: [URLQueryItem(name: "root", value: "gcodes")])
         return (result.array ?? []).compactMap { file in
             guard let path = file["path"]?.string else { return nil }
@@ -171,7 +190,7 @@ public struct MoonrakerClient: Sendable {
         }
     }
 
-    public func delete(_ path: String) async throws(MoonrakerError) {
+    public func delete(_ path: String) async throws(ConnectorError) {
         _ = try await call(
             .DELETE,
             "/server/files/gcodes/" + path.split(separator: "/").map { Self.escape(String($0)) }.joined(separator: "/"),
@@ -179,14 +198,14 @@ public struct MoonrakerClient: Sendable {
     }
 
     /// Moonraker's metadata of a file: `gcode_start_byte` and `gcode_end_byte` give true progress.
-    public func metadata(_ path: String) async throws(MoonrakerError) -> JSONValue {
+    public func metadata(_ path: String) async throws(ConnectorError) -> JSONValue {
         try await call(.GET, "/server/files/metadata", query: [URLQueryItem(name: "filename", value: path)])
     }
 
     // MARK: transport
 
     private func call(_ method: HTTPMethod, _ path: String, query: [URLQueryItem] = [], escaped: Bool = false)
-        async throws(MoonrakerError) -> JSONValue
+        async throws(ConnectorError) -> JSONValue
     {
         var request = HTTPClientRequest(url: url(path, query: query, escaped: escaped))
         request.method = method
@@ -194,7 +213,7 @@ public struct MoonrakerClient: Sendable {
     }
 
     private func send(_ request: HTTPClientRequest, timeout: TimeAmount, wrapped: Bool = true)
-        async throws(MoonrakerError) -> JSONValue
+        async throws(ConnectorError) -> JSONValue
     {
         var request = request
         if let apiKey { request.headers.replaceOrAdd(name: "X-Api-Key", value: apiKey) }
@@ -206,20 +225,20 @@ public struct MoonrakerClient: Sendable {
             status = Int(response.status.code)
             body = try await response.body.collect(upTo: 16 << 20)
         } catch {
-            throw MoonrakerError(kind: .unreachable, message: Self.describe(error))
+            throw ConnectorError(kind: .unreachable, message: Self.describe(error))
         }
         let data = Data(body.readableBytesView)
         guard (200..<300).contains(status) else {
             // Moonraker registers its /printer endpoints only once Klippy has connected: a 404 there means no Klipper.
             if status == 404, request.url.contains("/printer/") {
-                throw MoonrakerError(
+                throw ConnectorError(
                     kind: .hostNotReady, status: status,
                     message: "Klipper has not connected to Moonraker (its /printer endpoints are missing)")
             }
-            throw MoonrakerError.from(status: status, body: data)
+            throw ConnectorError.moonraker(status: status, body: data)
         }
         guard let json = JSONValue.parse(data), let result = wrapped ? json["result"] : json else {
-            throw MoonrakerError(
+            throw ConnectorError(
                 kind: .malformed, status: status,
                 message: "not a Moonraker answer: \(String(decoding: data.prefix(120), as: UTF8.self))")
         }

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import FarmDomain
 import Foundation
 import Logging
 import NIOCore
@@ -7,17 +8,10 @@ import NIOCore
 /// fifth of the silence limit (at most 1 s: a timer per printer is a real cost in a farm of a thousand), HTTP
 /// polls when asked, and the session's reports, history changes and logs as an event stream. Commands and files
 /// go through `client`. Run it in a task; cancelling the task closes everything.
-public actor MoonrakerConnector {
-    public enum Event: Sendable, Equatable {
-        case report(MachineReport)
-        case history(action: String, filename: String?, status: String?, jobID: String?)
-        case gcodeError(String)
-        case log(String)
-    }
-
+public actor MoonrakerConnector: PrinterConnector {
     public nonisolated let client: MoonrakerClient
-    public nonisolated let events: AsyncStream<Event>
-    private let eventSink: AsyncStream<Event>.Continuation
+    public nonisolated let events: AsyncStream<MachineEvent>
+    private let eventSink: AsyncStream<MachineEvent>.Continuation
     private var session: MoonrakerSession
     private let logger: Logger
     private let started = ContinuousClock.now
@@ -146,9 +140,11 @@ public actor MoonrakerConnector {
                     self.polled(answer)
                 }
             case .report(let report): eventSink.yield(.report(report))
-            case .history(let action, let filename, let status, let jobID):
-                eventSink.yield(.history(action: action, filename: filename, status: status, jobID: jobID))
-            case .gcodeError(let message): eventSink.yield(.gcodeError(message))
+            case .history(_, let filename?, let status?, let jobID):
+                let job = MoonrakerClient.HistoryJob(jobID: jobID ?? "", filename: filename, status: status)
+                eventSink.yield(.job(job.machineJob))
+            case .history: break
+            case .gcodeError(let message): eventSink.yield(.machineError(message))
             case .log(let message):
                 logger.notice("\(message)", metadata: ["printer": .string(client.base.absoluteString)])
                 eventSink.yield(.log(message))
@@ -165,5 +161,43 @@ public actor MoonrakerConnector {
         let text = String(describing: error)
         if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
         return String(text.prefix(200))
+    }
+}
+
+// MARK: commands
+
+extension MoonrakerConnector {
+    public func upload(file: String, as name: String) async throws(ConnectorError) -> String {
+        try await client.upload(file: file, as: name)
+    }
+
+    public func start(_ path: String) async throws(ConnectorError) { try await client.start(path) }
+    public func pause() async throws(ConnectorError) { try await client.pause() }
+    public func resume() async throws(ConnectorError) { try await client.resume() }
+    public func cancel() async throws(ConnectorError) { try await client.cancel() }
+    public func delete(_ path: String) async throws(ConnectorError) { try await client.delete(path) }
+
+    public func recentJobs(limit: Int) async throws(ConnectorError) -> [MachineJob] {
+        try await client.history(limit: limit).map(\.machineJob)
+    }
+
+    public func excludeObject(_ name: String) async throws(ConnectorError) -> [String] {
+        try await client.excludeObject(name)
+    }
+
+    /// A shut-down Klippy needs `FIRMWARE_RESTART`; a ready one whose last print ended in a G-code error needs the
+    /// job cleared (`SDCARD_RESET_FILE`).
+    public func recover(_ recovery: PrinterRecovery) async throws(ConnectorError) {
+        switch recovery {
+        case .resetJob: try await client.runGCode("SDCARD_RESET_FILE")
+        case .firmwareRestart: try await client.firmwareRestart()
+        }
+    }
+
+    /// From Klipper's configuration: axes, nozzle, heater limits; what Klipper does not know stays as registered.
+    public func capabilities(applyingTo registered: PrinterCapabilities) async throws(ConnectorError)
+        -> PrinterCapabilities
+    {
+        KlipperConfig(settings: try await client.configSettings()).applied(to: registered)
     }
 }

@@ -435,7 +435,7 @@ public struct MoonrakerSession: Sendable {
         // the range arrives, true progress starts lower. Within one job, progress never goes back.
         if let last = lastReport, let previous = last.progress, let now = report.progress, now < previous,
             report.filename == last.filename,
-            ["printing", "paused"].contains(report.job), ["printing", "paused"].contains(last.job)
+            [.printing, .paused].contains(report.job), [.printing, .paused].contains(last.job)
         {
             report.progress = previous
         }

@@ -67,7 +67,8 @@ public struct MoonrakerStatus: Sendable, Equatable {
         let info = self["print_stats", "info"]
         let message = self["print_stats", "message"]?.string.flatMap { $0.isEmpty ? nil : $0 }
         return MachineReport(
-            link: .live, host: host, job: self["print_stats", "state"]?.string, filename: filename,
+            link: .live, host: host.map(Self.host), job: self["print_stats", "state"]?.string.flatMap(Self.job),
+            filename: filename,
             progress: progress(gcodeBytes: gcodeBytes),
             printSeconds: self["print_stats", "print_duration"]?.number,
             totalSeconds: self["print_stats", "total_duration"]?.number,
@@ -75,6 +76,13 @@ public struct MoonrakerStatus: Sendable, Equatable {
             extruder: heater("extruder"),
             bed: heater("heater_bed"), message: message, anomaly: anomaly)
     }
+
+    /// Klippy's state (ready, startup, shutdown, error, disconnected): the normalised words are Klipper's own, and a
+    /// state this farm does not know counts as not connected.
+    static func host(_ klippy: String) -> MachineReport.Host { MachineReport.Host(rawValue: klippy) ?? .disconnected }
+
+    /// print_stats.state: the normalised words are Klipper's own; an unknown one is no job the farm can act on.
+    static func job(_ state: String) -> MachineReport.Job? { MachineReport.Job(rawValue: state) }
 
     /// A detector's verdict, when one sets the anomaly macro's variables (absent objects are simply not sent).
     var anomaly: MachineReport.Anomaly? {
