@@ -139,12 +139,21 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The farm's side of every printer: connectors by kind, reconciliation, two-phase dispatch, operators' commands.
+        .target(
+            name: "FarmFleet",
+            dependencies: [
+                "FarmDomain", "FarmStore", "FarmArtifacts", "FarmProduction", "PrinterLink",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
         // The HTTP server: REST API, event stream, metrics; buildApplication() is the composition root.
         .target(
             name: "FarmServer",
             dependencies: [
                 "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "FarmShops", "FarmReactions", "FarmProduction",
-                "FarmPlates", "MeshKit", "FarmArtifacts",
+                "FarmPlates", "MeshKit", "FarmArtifacts", "FarmFleet",
                 "Slicing",
                 "PrinterLink",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -220,7 +229,7 @@ let package = Package(
             name: "FarmServerTests",
             dependencies: [
                 "FarmServer", "FarmStore", "FarmDomain", "FarmIntake", "FarmReactions", "FarmProduction", "FarmPlates",
-                "MeshTestSupport", "Slicing", "PrinterLink",
+                "MeshTestSupport", "Slicing", "PrinterLink", "FarmFleet",
                 "VirtualPrinter",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

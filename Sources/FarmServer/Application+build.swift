@@ -2,6 +2,7 @@ import Crypto
 import FarmArtifacts
 import FarmAuth
 import FarmDomain
+import FarmFleet
 import FarmIntake
 import FarmProduction
 import FarmReactions

@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmFleet
 import FarmStore
 import Foundation
 import HTTPTypes
@@ -207,12 +208,25 @@ enum ProblemMapping {
         case let problem as Problem: return problem
         case let error as DomainError: return domain(error)
         case let error as StoreError: return storage(error)
+        case let error as FleetError: return fleet(error)
         case let error as HTTPError: return http(error)
         case let error as NIOTooManyBytesError:
             return Problem(
                 status: .contentTooLarge, code: "payload-too-large", title: "The request body is too large",
                 detail: "bodies are limited to \(error.maxBytes.map(String.init) ?? "a fixed number of") bytes")
         default: return nil
+        }
+    }
+
+    static func fleet(_ error: FleetError) -> Problem {
+        switch error.kind {
+        case .notFound: Problem(status: .notFound, code: error.code, title: error.title, detail: error.detail)
+        case .invalid:
+            Problem(status: .unprocessableContent, code: error.code, title: error.title, detail: error.detail)
+        case .conflict: Problem(status: .conflict, code: error.code, title: error.title, detail: error.detail)
+        case .machineRefused: Problem(status: .badGateway, code: error.code, title: error.title, detail: error.detail)
+        case .machineSilent:
+            Problem(status: .gatewayTimeout, code: error.code, title: error.title, detail: error.detail)
         }
     }
 

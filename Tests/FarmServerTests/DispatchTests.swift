@@ -6,6 +6,7 @@ import PrinterLink
 import Testing
 import VirtualPrinter
 
+@testable import FarmFleet
 @testable import FarmServer
 
 /// Two-phase dispatch and reconciliation against virtual printers that speak Moonraker's protocol: runs go to
@@ -334,9 +335,10 @@ struct DispatchTests {
             #expect(await rig.fleet.recovery(for: printerID) == .resetJob)
             let operatorContext = CommandContext(
                 actor: EventActor(.user, "ada"), reason: .operatorRequest, note: "removed the blob", time: Date())
-            await #expect(throws: Problem.self, "a firmware restart does not fit a G-code error") {
+            let misfit = await #expect(throws: FleetError.self, "a firmware restart does not fit a G-code error") {
                 _ = try await rig.fleet.recover(.firmwareRestart, on: printerID, context: operatorContext)
             }
+            #expect(misfit?.code == "recovery-not-applicable" && misfit?.detail.contains("resetJob") == true)
             let cleared = try await rig.fleet.recover(.resetJob, on: printerID, context: operatorContext)
             #expect(cleared.observed == .idle && cleared.attendedAt != nil, "\(cleared)")
 
@@ -351,9 +353,10 @@ struct DispatchTests {
             // The answer comes when Klippy reports ready; the printer's observed state follows with the next report
             // (a loaded machine showed it still offline from the restart's reconnect), so wait for it.
             #expect(try await printer(rig, printerID, within: 60) { $0.observed == .idle } != nil)
-            await #expect(throws: Problem.self, "an idle printer needs no recovery") {
+            let needless = await #expect(throws: FleetError.self, "an idle printer needs no recovery") {
                 _ = try await rig.fleet.recover(.resetJob, on: printerID, context: operatorContext)
             }
+            #expect(needless?.kind == .conflict && needless?.detail.contains("needs no recovery") == true)
             let recorded = try await rig.store.events.read(stream: PrinterDecider.stream(printerID.description)).filter
             { $0.type == "printfarm.printer.recoveryRequested.v1" }
             #expect(recorded.map(\.actor) == ["user:ada", "user:ada"])

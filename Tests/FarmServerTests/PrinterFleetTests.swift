@@ -8,6 +8,7 @@ import PrinterLink
 import Testing
 import VirtualPrinter
 
+@testable import FarmFleet
 @testable import FarmServer
 
 /// The farm's connections to its printers: a registered virtual printer (the real Moonraker protocol over loopback)

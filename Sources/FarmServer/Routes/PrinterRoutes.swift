@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmFleet
 import FarmStore
 import Foundation
 import HTTPTypes

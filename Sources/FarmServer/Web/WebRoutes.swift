@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmFleet
 import FarmPlates
 import FarmProduction
 import FarmStore

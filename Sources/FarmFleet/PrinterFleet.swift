@@ -15,18 +15,29 @@ import ServiceLifecycle
 /// restart — and reconciles every printer, which is what makes grace periods expire and what resumes, after a
 /// restart, the dispatches a crash left half done. Everything is read in full at start and every `fullRead`.
 /// Each copy carries its version, so a read that raced a newer write never replaces the newer state.
-actor PrinterFleet: Service {
-    struct Timing: Sendable {
+public actor PrinterFleet: Service {
+    public struct Timing: Sendable {
         /// How often the fleet catches up with the event log and reconciles every printer.
-        var sync: Duration = .seconds(2)
+        public var sync: Duration = .seconds(2)
         /// How often the registry and the unfinished runs are read in full (a safety net under the catch-up).
-        var fullRead: TimeInterval = 60
+        public var fullRead: TimeInterval = 60
         /// How long a start may take to show in the machine's reports before the claim is given back.
-        var startTimeout: TimeInterval = 30
+        public var startTimeout: TimeInterval = 30
         /// How long a printer rests after a failed dispatch.
-        var retryAfter: TimeInterval = 30
+        public var retryAfter: TimeInterval = 30
         /// How long a printing run may be missing from an idle machine before it is interrupted.
-        var grace: TimeInterval = 60
+        public var grace: TimeInterval = 60
+
+        public init(
+            sync: Duration = .seconds(2), fullRead: TimeInterval = 60, startTimeout: TimeInterval = 30,
+            retryAfter: TimeInterval = 30, grace: TimeInterval = 60
+        ) {
+            self.sync = sync
+            self.fullRead = fullRead
+            self.startTimeout = startTimeout
+            self.retryAfter = retryAfter
+            self.grace = grace
+        }
     }
 
     struct Link {
@@ -46,7 +57,7 @@ actor PrinterFleet: Service {
     let reconciler: Reconciler
     var links: [PrinterID: Link] = [:]
     /// The latest report per printer.
-    private(set) var reports: [PrinterID: MachineReport] = [:]
+    public private(set) var reports: [PrinterID: MachineReport] = [:]
     var printers: [PrinterID: Printer] = [:]
     /// Each printer's unfinished runs (scheduled, dispatching, printing, paused), oldest first.
     var runs: [PrinterID: [Run]] = [:]
@@ -73,7 +84,7 @@ actor PrinterFleet: Service {
     private var reconciling: Set<PrinterID> = []
     private var reconcileAgain: Set<PrinterID> = []
 
-    init(
+    public init(
         store: Store, artifacts: ArtifactStore, now: @escaping @Sendable () -> Date,
         newID: @escaping @Sendable () -> UUID, logger: Logger,
         timing: Timing = .init(), anomalyPauseConfidence: Double = GuardrailSettings().anomalyPauseConfidence
@@ -88,7 +99,7 @@ actor PrinterFleet: Service {
         self.reconciler = Reconciler(grace: timing.grace)
     }
 
-    func run() async throws {
+    public func run() async throws {
         logger.notice("connecting to the printers")
         await cancelWhenGracefulShutdown {
             while !Task.isCancelled {

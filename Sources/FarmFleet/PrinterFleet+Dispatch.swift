@@ -31,7 +31,7 @@ extension PrinterFleet {
     }
 
     /// A run scheduled over the API: queued on its printer and dispatched now if the printer is free.
-    func scheduled(_ run: Run, version: Int) async {
+    public func scheduled(_ run: Run, version: Int) async {
         remember(run, version: version)
         await dispatchIfFree(run.printerID)
     }
@@ -98,10 +98,10 @@ extension PrinterFleet {
 }
 
 /// What an operator may ask of a run on its printer.
-enum RunAction: String, Sendable, CaseIterable {
+public enum RunAction: String, Sendable, CaseIterable {
     case pause, resume, cancel
 
-    var command: RunCommand {
+    public var command: RunCommand {
         switch self {
         case .pause: .pause
         case .resume: .resume
@@ -109,7 +109,7 @@ enum RunAction: String, Sendable, CaseIterable {
         }
     }
 
-    var target: RunStatus {
+    public var target: RunStatus {
         switch self {
         case .pause: .paused
         case .resume: .printing
@@ -122,16 +122,17 @@ extension PrinterFleet {
     /// Carries out an operator's pause, resume or cancel. A run not yet on its printer changes at once; one on
     /// the printer changes when the machine reports it did (Moonraker says "ok" to commands that did nothing), and
     /// the event then carries the operator as actor, with their reason and note.
-    func perform(_ action: RunAction, on runID: RunID, context: CommandContext, wait: TimeInterval = 10) async throws
+    public func perform(_ action: RunAction, on runID: RunID, context: CommandContext, wait: TimeInterval = 10)
+        async throws
         -> Run
     {
         guard let run = try await store.runs.get(id: runID.description)?.model else {
-            throw Problem.notFound("run \(runID)")
+            throw FleetError.notFound("run \(runID)")
         }
         guard [.printing, .paused].contains(run.status) else {
             if run.status == .dispatching {
-                throw Problem(
-                    status: .conflict, code: "run-dispatching", title: "The run is being sent to its printer",
+                throw FleetError(
+                    .conflict, code: "run-dispatching", title: "The run is being sent to its printer",
                     detail: "wait until it is printing (a few seconds), then \(action.rawValue) it")
             }
             let outcome = try await store.runs.execute(action.command, id: runID.description, context: context)
@@ -140,8 +141,8 @@ extension PrinterFleet {
         }
         if run.status == action.target { return run }
         guard let link = links[run.printerID], let report = reports[run.printerID], report.link == .live else {
-            throw Problem(
-                status: .conflict, code: "printer-unreachable", title: "The printer cannot be reached",
+            throw FleetError(
+                .conflict, code: "printer-unreachable", title: "The printer cannot be reached",
                 detail:
                     "printer \(run.printerID) is \(reports[run.printerID]?.state.rawValue ?? "not connected"); act on the machine itself, the run will follow what it reports"
             )
@@ -155,8 +156,8 @@ extension PrinterFleet {
             }
         } catch {
             requested[runID] = nil
-            throw Problem(
-                status: .badGateway, code: "printer-refused", title: "The printer refused the command",
+            throw FleetError(
+                .machineRefused, code: "printer-refused", title: "The printer refused the command",
                 detail: "\(error)")
         }
         let deadline = now().addingTimeInterval(wait)
@@ -172,8 +173,8 @@ extension PrinterFleet {
             }
             try await Task.sleep(for: .milliseconds(100))
         }
-        throw Problem(
-            status: .gatewayTimeout, code: "printer-did-not-confirm", title: "The printer did not confirm in time",
+        throw FleetError(
+            .machineSilent, code: "printer-did-not-confirm", title: "The printer did not confirm in time",
             detail:
                 "the printer accepted the \(action.rawValue) but did not report it within \(Int(wait)) s; the run follows when it does"
         )
@@ -184,14 +185,14 @@ extension PrinterFleet {
     /// Cancels one object of a printing plate (an operator saw it fail): Klipper skips it from now on, the others
     /// print on, and the run records the object's copy as failed (the loop reprints it). Refused unless the run
     /// prints, its plate defines the object, and the printer confirms it excludes it.
-    func exclude(object name: String, on runID: RunID, context: CommandContext) async throws -> Run {
+    public func exclude(object name: String, on runID: RunID, context: CommandContext) async throws -> Run {
         guard let run = try await store.runs.get(id: runID.description)?.model else {
-            throw Problem.notFound("run \(runID)")
+            throw FleetError.notFound("run \(runID)")
         }
         let objects = try await store.plates.get(id: run.plateID.description)?.model.objects ?? []
         guard let object = objects.first(where: { $0.name == name.uppercased() }) else {
             let known = objects.map(\.name).joined(separator: ", ")
-            throw Problem.invalidField(
+            throw FleetError.invalid(
                 "name",
                 objects.isEmpty
                     ? "the plate of this run defines no objects (plates composed in farm mode do); "
@@ -200,31 +201,31 @@ extension PrinterFleet {
         }
         if run.excluded?.contains(where: { $0.name == object.name }) == true { return run }
         guard [.printing, .paused].contains(run.status) else {
-            throw Problem(
-                status: .conflict, code: "run-not-printing", title: "The run is not printing",
+            throw FleetError(
+                .conflict, code: "run-not-printing", title: "The run is not printing",
                 detail: "run \(runID) is \(run.status.rawValue); an object can be cancelled only while its plate prints"
             )
         }
         guard let link = links[run.printerID], reports[run.printerID]?.link == .live else {
-            throw Problem(
-                status: .conflict, code: "printer-unreachable", title: "The printer cannot be reached",
+            throw FleetError(
+                .conflict, code: "printer-unreachable", title: "The printer cannot be reached",
                 detail: "printer \(run.printerID) is not connected; cancel the object on the machine itself")
         }
         let excluded: [String]
         do {
             excluded = try await link.connector.excludeObject(object.name)
         } catch  where error.kind == .unsupported {
-            throw Problem(
-                status: .conflict, code: "exclusion-unsupported", title: "The printer cannot skip one object",
+            throw FleetError(
+                .conflict, code: "exclusion-unsupported", title: "The printer cannot skip one object",
                 detail: "\(error.message); cancel the run instead")
         } catch {
-            throw Problem(
-                status: .badGateway, code: "printer-refused", title: "The printer refused the command",
+            throw FleetError(
+                .machineRefused, code: "printer-refused", title: "The printer refused the command",
                 detail: "\(error)")
         }
         guard excluded.contains(object.name) else {
-            throw Problem(
-                status: .badGateway, code: "printer-did-not-confirm", title: "The printer did not confirm",
+            throw FleetError(
+                .machineRefused, code: "printer-did-not-confirm", title: "The printer did not confirm",
                 detail:
                     "the printer does not list \(object.name) among the objects it skips (it lists "
                     + "\(excluded.joined(separator: ", "))); does its Klipper have [exclude_object] in printer.cfg?"
