@@ -211,8 +211,17 @@ let package = Package(
         .testTarget(
             name: "SlicingTests", dependencies: ["Slicing", "FarmDomain", "MeshTestSupport"],
             swiftSettings: swiftSettings),
+        // Real printer hosts for the tests: OctoPrint with its Virtual Printer, started as a process.
+        .target(
+            name: "PrinterTestSupport",
+            dependencies: [
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            path: "Tests/PrinterTestSupport", swiftSettings: swiftSettings),
         .testTarget(
-            name: "PrinterLinkTests", dependencies: ["PrinterLink", "VirtualPrinter", "FarmDomain", "Slicing"],
+            name: "PrinterLinkTests",
+            dependencies: ["PrinterLink", "VirtualPrinter", "FarmDomain", "Slicing", "PrinterTestSupport"],
             resources: [.copy("Recordings")], swiftSettings: swiftSettings),
         .testTarget(name: "FarmArtifactsTests", dependencies: ["FarmArtifacts"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
@@ -229,7 +238,7 @@ let package = Package(
             name: "FarmServerTests",
             dependencies: [
                 "FarmServer", "FarmStore", "FarmDomain", "FarmIntake", "FarmReactions", "FarmProduction", "FarmPlates",
-                "MeshTestSupport", "Slicing", "PrinterLink", "FarmFleet",
+                "MeshTestSupport", "PrinterTestSupport", "Slicing", "PrinterLink", "FarmFleet",
                 "VirtualPrinter",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

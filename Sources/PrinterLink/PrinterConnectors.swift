@@ -6,7 +6,7 @@ import Logging
 /// Builds the connector for a printer by its kind, or says in a sentence why it cannot.
 public enum PrinterConnectors {
     /// The kinds this farm can drive; registering any other is refused.
-    public static let supported: [ConnectorKind] = [.moonraker, .virtual]
+    public static let supported: [ConnectorKind] = [.moonraker, .octoprint, .virtual]
 
     /// Why a printer of `kind` at `address` cannot be connected, or nil when it can.
     public static func refusal(kind: ConnectorKind, address: String) -> String? {
@@ -49,7 +49,10 @@ public enum PrinterConnectors {
             return MoonrakerConnector(
                 client: MoonrakerClient(base: base, apiKey: apiKey, http: http),
                 configuration: .init(apiKey: apiKey), seed: seed, logger: logger)
-        case .octoprint, .bambu:
+        case .octoprint:
+            return OctoPrintConnector(
+                client: OctoPrintClient(base: base, apiKey: apiKey, http: http), seed: seed, logger: logger)
+        case .bambu:
             throw ConnectorError(kind: .unsupported, message: "no connector for \(kind.rawValue)")
         }
     }

@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmFleet
 import FarmStore
 import Foundation
 import Testing
@@ -126,9 +127,10 @@ struct PlateProductionTests {
             let victim = try #require(objects.first { $0.planID == cylinderPlan })
             let spaghetti = CommandContext(
                 actor: EventActor(.user, "ada"), reason: .operatorRequest, note: "spaghetti", time: Date())
-            await #expect(throws: Problem.self) {
+            let unknown = await #expect(throws: FleetError.self) {
                 try await rig.fleet.exclude(object: "NO_SUCH_OBJECT", on: run.id, context: spaghetti)
             }
+            #expect(unknown?.code == "invalid-field" && unknown?.detail.contains(victim.name) == true)
             let excluded = try await rig.fleet.exclude(object: victim.name.lowercased(), on: run.id, context: spaghetti)
             #expect(excluded.excluded?.map(\.name) == [victim.name] && excluded.excluded?[0].reason == "spaghetti")
             #expect(excluded.excluded?[0].planID == cylinderPlan && excluded.status == .printing)
@@ -141,7 +143,7 @@ struct PlateProductionTests {
             #expect(done.inspectedItems.map(\.planID).contains(cylinderPlan) == false)
             #expect(done.inspectedItems.count == 2)
             let survivor = try #require(objects.first { $0.name != victim.name })
-            let late = await #expect(throws: Problem.self) {
+            let late = await #expect(throws: FleetError.self) {
                 try await rig.fleet.exclude(object: survivor.name, on: run.id, context: spaghetti)
             }
             #expect(late?.code == "run-not-printing")

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import PrinterTestSupport
 import Testing
 
 @testable import PrinterLink

@@ -8,54 +8,6 @@ import Testing
 /// The connector's WebSocket life against a real Moonraker 0.11 with no Klipper behind it.
 @Suite("Moonraker connector, real Moonraker", .serialized)
 struct MoonrakerConnectorTests {
-    /// Collects a connector's events while it runs; `first` waits for one that matches.
-    final class Watch: @unchecked Sendable {
-        private let lock = NSLock()
-        private var seen: [MachineEvent] = []
-        let connector: MoonrakerConnector
-        let task: Task<Void, Never>
-        let reader: Task<Void, Never>
-
-        init(_ connector: MoonrakerConnector) {
-            self.connector = connector
-            task = Task { await connector.run() }
-            let box = Box()
-            reader = Task {
-                for await event in connector.events { box.watch?.append(event) }
-            }
-            box.watch = self
-        }
-
-        final class Box: @unchecked Sendable { weak var watch: Watch? }
-
-        func append(_ event: MachineEvent) { lock.withLock { seen.append(event) } }
-        var events: [MachineEvent] { lock.withLock { seen } }
-        var reports: [MachineReport] { events.compactMap { if case .report(let report) = $0 { report } else { nil } } }
-
-        func first(within seconds: Double, _ matches: (MachineReport) -> Bool) async -> MachineReport? {
-            await poll(within: seconds) { reports.first(where: matches) }
-        }
-
-        func event(within seconds: Double, _ matches: (MachineEvent) -> Bool) async -> MachineEvent? {
-            await poll(within: seconds) { events.first(where: matches) }
-        }
-
-        /// Asks `found` every 50 ms until it answers or the time is up.
-        private func poll<T>(within seconds: Double, _ found: () -> T?) async -> T? {
-            let deadline = ContinuousClock.now + .seconds(seconds)
-            while ContinuousClock.now < deadline {
-                if let value = found() { return value }
-                try? await Task.sleep(for: .milliseconds(50))
-            }
-            return nil
-        }
-
-        func stop() {
-            task.cancel()
-            reader.cancel()
-        }
-    }
-
     func connector(_ moonraker: RealMoonraker, key: String? = nil) -> MoonrakerConnector {
         MoonrakerConnector(
             client: MoonrakerClient(base: moonraker.base, apiKey: key, http: HTTPClient.shared),
@@ -68,7 +20,7 @@ struct MoonrakerConnectorTests {
     func notReadyDownAndBack() async throws {
         let moonraker = try RealMoonraker()
         try await moonraker.start(trusted: true)
-        let watch = Watch(connector(moonraker))
+        let watch = ConnectorWatch(connector(moonraker))
         defer { watch.stop() }
         let notReady = await watch.first(within: 60) { $0.link == .hostNotReady }
         #expect(notReady?.state == .offline, "\(watch.reports)")
@@ -100,13 +52,13 @@ struct MoonrakerConnectorTests {
         let key = try await moonraker.startRequiringKey()
         defer { moonraker.stop() }
 
-        let wrong = Watch(connector(moonraker, key: "0123456789abcdef0123456789abcdef"))
+        let wrong = ConnectorWatch(connector(moonraker, key: "0123456789abcdef0123456789abcdef"))
         let refused = await wrong.first(within: 60) { $0.link == .unauthorized }
         wrong.stop()
         #expect(
             refused?.linkReason?.contains("Invalid API Key") == true && refused?.state == .offline, "\(wrong.reports)")
 
-        let right = Watch(connector(moonraker, key: key))
+        let right = ConnectorWatch(connector(moonraker, key: key))
         let through = await right.first(within: 60) { $0.link == .hostNotReady }
         right.stop()
         #expect(through != nil, "\(right.reports)")

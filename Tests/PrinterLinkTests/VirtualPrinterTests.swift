@@ -19,7 +19,7 @@ struct VirtualPrinterTests {
     struct Rig {
         let printer: VirtualPrinter
         let client: MoonrakerClient
-        let watch: MoonrakerConnectorTests.Watch
+        let watch: ConnectorWatch
         let farm: Task<Void, any Error>
 
         init(speed: Double = 60, configuration: MoonrakerSession.Configuration = .init()) async throws {
@@ -27,7 +27,7 @@ struct VirtualPrinterTests {
             self.printer = printer
             self.farm = farm
             client = MoonrakerClient(base: base, apiKey: nil, http: HTTPClient.shared)
-            watch = MoonrakerConnectorTests.Watch(
+            watch = ConnectorWatch(
                 MoonrakerConnector(client: client, configuration: configuration, seed: 1))
         }
 
