@@ -108,7 +108,7 @@ let package = Package(
         .target(
             name: "VirtualPrinter",
             dependencies: [
-                "PrinterLink", "FarmDomain",
+                "PrinterLink", "FarmDomain", "FarmScheduling",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "HummingbirdWebSocket", package: "hummingbird-websocket"),
                 .product(name: "HTTPTypes", package: "swift-http-types"),
@@ -120,7 +120,7 @@ let package = Package(
         .target(
             name: "PrinterLink",
             dependencies: [
-                "FarmDomain",
+                "FarmDomain", "FarmScheduling",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOWebSocket", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),

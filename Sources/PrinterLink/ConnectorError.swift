@@ -1,3 +1,4 @@
+import AsyncHTTPClient
 import Foundation
 
 /// Why a request to a printer's host (Moonraker, OctoPrint) failed, in words an operator can act on. Every
@@ -59,6 +60,25 @@ public struct ConnectorError: Error, Sendable, Equatable, CustomStringConvertibl
         case .unsupported: return message
         default: return "the printer refused: \(prefix)\(message)"
         }
+    }
+}
+
+extension ConnectorError {
+    /// A request that got no answer: no connection, a timeout, a TLS failure.
+    static func unreachable(_ error: any Error) -> ConnectorError {
+        let message: String
+        switch error as? HTTPClientError {
+        case .deadlineExceeded?, .readTimeout?, .connectTimeout?: message = "no answer in time"
+        default: message = String(describing: error)
+        }
+        return ConnectorError(kind: .unreachable, message: message)
+    }
+
+    /// `text` as one segment of a URL path or query (RFC 3986 unreserved characters kept).
+    static func escape(_ text: String) -> String {
+        var allowed = CharacterSet.alphanumerics
+        allowed.insert(charactersIn: "-._~")
+        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
     }
 }
 

@@ -1,3 +1,4 @@
+import FarmScheduling
 import Foundation
 import PrinterLink
 

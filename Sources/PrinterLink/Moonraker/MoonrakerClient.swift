@@ -146,32 +146,9 @@ public struct MoonrakerClient: Sendable {
 
     /// Uploads a local file into `gcodes/printfarm/` as `name`; answers the path to start it by.
     public func upload(file: String, as name: String) async throws(ConnectorError) -> String {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int else {
-            throw ConnectorError(kind: .malformed, message: "the G-code \(file) cannot be read")
-        }
-        let boundary = "printfarm-\(UUID().uuidString)"
-        func field(_ name: String, _ value: String) -> String {
-            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
-        }
-        let head =
-            field("root", "gcodes") + field("path", Self.folder)
-            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\nContent-Type: application/octet-stream\r\n\r\n"
-        let tail = "\r\n--\(boundary)--\r\n"
-        let chunks = AsyncStream<ByteBuffer> { continuation in
-            continuation.yield(ByteBuffer(string: head))
-            if let handle = FileHandle(forReadingAtPath: file) {
-                while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                    continuation.yield(ByteBuffer(bytes: chunk))
-                }
-                try? handle.close()
-            }
-            continuation.yield(ByteBuffer(string: tail))
-            continuation.finish()
-        }
-        var request = HTTPClientRequest(url: url("/server/files/upload", query: []))
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
-        request.body = .stream(chunks, length: .known(Int64(head.utf8.count + size + tail.utf8.count)))
+        let (request, size) = try MultipartUpload.request(
+            url: url("/server/files/upload", query: []), fields: [("root", "gcodes"), ("path", Self.folder)],
+            file: file, as: name)
         // The upload answer is the only one not wrapped in {"result": …}.
         let result = try await send(request, timeout: .seconds(max(60, Int64(size / 1_000_000))), wrapped: false)
         guard let path = result["item"]?["path"]?.string else {
@@ -193,7 +170,8 @@ public struct MoonrakerClient: Sendable {
     public func delete(_ path: String) async throws(ConnectorError) {
         _ = try await call(
             .DELETE,
-            "/server/files/gcodes/" + path.split(separator: "/").map { Self.escape(String($0)) }.joined(separator: "/"),
+            "/server/files/gcodes/"
+                + path.split(separator: "/").map { ConnectorError.escape(String($0)) }.joined(separator: "/"),
             escaped: true)
     }
 
@@ -225,7 +203,7 @@ public struct MoonrakerClient: Sendable {
             status = Int(response.status.code)
             body = try await response.body.collect(upTo: 16 << 20)
         } catch {
-            throw ConnectorError(kind: .unreachable, message: Self.describe(error))
+            throw ConnectorError.unreachable(error)
         }
         let data = Data(body.readableBytesView)
         guard (200..<300).contains(status) else {
@@ -253,25 +231,10 @@ public struct MoonrakerClient: Sendable {
             text +=
                 "?"
                 + query.map { item in
-                    item.value.map { "\(Self.escape(item.name))=\(Self.escape($0))" } ?? Self.escape(item.name)
+                    item.value.map { "\(ConnectorError.escape(item.name))=\(ConnectorError.escape($0))" }
+                        ?? ConnectorError.escape(item.name)
                 }.joined(separator: "&")
         }
         return text
-    }
-
-    static func escape(_ text: String) -> String {
-        var allowed = CharacterSet.alphanumerics
-        allowed.insert(charactersIn: "-._~")
-        return text.addingPercentEncoding(withAllowedCharacters: allowed) ?? text
-    }
-
-    static func describe(_ error: any Error) -> String {
-        if let error = error as? HTTPClientError {
-            switch error {
-            case .deadlineExceeded, .readTimeout, .connectTimeout: return "no answer in time"
-            default: return String(describing: error)
-            }
-        }
-        return String(describing: error)
     }
 }

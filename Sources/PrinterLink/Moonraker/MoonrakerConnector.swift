@@ -20,7 +20,7 @@ public actor MoonrakerConnector: PrinterConnector {
     private var outgoing: AsyncStream<String?>.Continuation?
     /// When the current socket began opening, to give up on one that never completes its upgrade.
     private var openingSince: ContinuousClock.Instant?
-    private var connection: Task<Void, Never>?
+    private var connection: Task<PlainWebSocket.Closed, Never>?
     private var polling = false
     private let tickPeriod: Duration
 
@@ -72,25 +72,13 @@ public actor MoonrakerConnector: PrinterConnector {
     }
 
     private func connectOnce() async {
-        var text = client.base.absoluteString
-        if text.hasSuffix("/") { text.removeLast() }
-        text =
-            text.replacingOccurrences(of: "https://", with: "wss://").replacingOccurrences(of: "http://", with: "ws://")
-            + "/websocket"
         openingSince = .now
         let (stream, sink) = AsyncStream<String?>.makeStream()
         outgoing = sink
-        let task = Task { () -> PlainWebSocket.Closed in
-            do {
-                guard let url = URL(string: text) else { throw PlainWebSocket.Failure.invalidURL(text) }
-                return try await PlainWebSocket.run(
-                    url: url, outgoing: stream, onOpen: { await self.opened() }, onText: { await self.feed(.frame($0)) }
-                )
-            } catch {
-                return PlainWebSocket.Closed(code: nil, reason: Self.describe(error))
-            }
-        }
-        connection = Task { _ = await task.value }
+        let task = PlainWebSocket.open(
+            base: client.base, path: "/websocket", outgoing: stream, onOpen: { await self.opened() },
+            onText: { await self.feed(.frame($0)) })
+        connection = task
         let closed = await withTaskCancellationHandler {
             await task.value
         } onCancel: {
@@ -155,12 +143,6 @@ public actor MoonrakerConnector: PrinterConnector {
     private func polled(_ answer: Result<MoonrakerSession.PollAnswer, MoonrakerSession.PollFailure>) {
         polling = false
         feed(.polled(answer))
-    }
-
-    static func describe(_ error: any Error) -> String {
-        let text = String(describing: error)
-        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
-        return String(text.prefix(200))
     }
 }
 

@@ -94,13 +94,10 @@ public struct MoonrakerSession: Sendable {
     private var lastFrameAt = 0.0
     private var lastHostAsk = 0.0
     private var lastPoll = -Double.infinity
-    private var failures = 0
-    private var random: SplitMix64
+    private var backoff: Backoff
     private var logged: Set<String> = []
-    public private(set) var lastReport: MachineReport?
-    private var lastTemperatureReport = -Double.infinity
-    /// A temperature change was held back; a tick says it once the interval has passed.
-    private var heldTemperatures = false
+    private var gate: ReportGate
+    public var lastReport: MachineReport? { gate.last }
     /// The time of the input being handled.
     private var clock = 0.0
     /// The printed byte range of the current file (from its metadata), for true progress.
@@ -108,7 +105,8 @@ public struct MoonrakerSession: Sendable {
 
     public init(configuration: Configuration, seed: UInt64) {
         self.configuration = configuration
-        random = SplitMix64(seed: seed)
+        backoff = Backoff(base: configuration.backoffBase, limit: configuration.backoffLimit, seed: seed)
+        gate = ReportGate(temperatureInterval: configuration.temperatureInterval)
     }
 
     /// The first action: open the socket now.
@@ -169,7 +167,7 @@ public struct MoonrakerSession: Sendable {
         let result = message["result"] ?? .null
         switch purpose {
         case .identify:
-            failures = 0
+            backoff.succeeded()
             return [subscribe()]
         case .serverInfo:
             let state = result["klippy_state"]?.string ?? "disconnected"
@@ -305,8 +303,7 @@ public struct MoonrakerSession: Sendable {
         let wasUnauthorized = phase == .unauthorized
         phase = .closed
         pending = [:]
-        failures += 1
-        let delay = backoff(slow: wasUnauthorized)
+        let delay = backoff.failed(slow: wasUnauthorized)
         var actions: [Action] = []
         // One report per outage: each failed reconnect has its own words ("connection refused" after "code 1006"),
         // and each became a printer event (issue 17 counted two per outage).
@@ -356,9 +353,7 @@ public struct MoonrakerSession: Sendable {
     private mutating func tick(at now: Double) -> [Action] {
         switch phase {
         case .live:
-            if heldTemperatures, now - lastTemperatureReport >= configuration.temperatureInterval {
-                return report()
-            }
+            if gate.due(at: now) { return report() }
             if host != "ready", now - lastHostAsk >= configuration.hostPollInterval {
                 lastHostAsk = now
                 return [request("server.info", params: nil, purpose: .serverInfo)]
@@ -392,13 +387,6 @@ public struct MoonrakerSession: Sendable {
         return []
     }
 
-    private mutating func backoff(slow: Bool) -> Double {
-        let exponent = Double(min(failures, 16))
-        let ceiling = min(configuration.backoffLimit, configuration.backoffBase * pow(2, exponent - 1))
-        let jitter = 0.5 + random.nextUnit() * 0.5
-        return (slow ? configuration.backoffLimit : ceiling) * jitter
-    }
-
     // MARK: helpers
 
     private mutating func request(_ method: String, params: JSONValue?, purpose: Purpose) -> Action {
@@ -430,48 +418,10 @@ public struct MoonrakerSession: Sendable {
     }
 
     private mutating func emit(_ report: MachineReport) -> [Action] {
-        var report = report
-        // Before a file's byte range is known, progress is Moonraker's (which counts the header as printed); when
-        // the range arrives, true progress starts lower. Within one job, progress never goes back.
-        if let last = lastReport, let previous = last.progress, let now = report.progress, now < previous,
-            report.filename == last.filename,
-            [.printing, .paused].contains(report.job), [.printing, .paused].contains(last.job)
-        {
-            report.progress = previous
-        }
-        switch report.change(from: lastReport) {
-        case .none: return []
-        case .temperatures:
-            guard clock - lastTemperatureReport >= configuration.temperatureInterval else {
-                heldTemperatures = true
-                return []
-            }
-        case .state: break
-        }
-        heldTemperatures = false
-        lastReport = report
-        lastTemperatureReport = clock
-        return [.report(report)]
+        gate.pass(report, at: clock).map { [.report($0)] } ?? []
     }
 
     private mutating func once(_ key: String, _ message: String) -> [Action] {
         logged.insert(key).inserted ? [.log(message)] : []
     }
-}
-
-/// A small seeded generator for jitter and simulated faults, so replays and tests are repeatable.
-public struct SplitMix64: Sendable {
-    private var state: UInt64
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// A value in [0, 1).
-    public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -139,3 +139,33 @@ enum PlainWebSocket {
         }
     }
 }
+
+extension PlainWebSocket {
+    /// One connection to `path` on the host of `base` (its http(s) scheme made ws(s)), in a task that ends when the
+    /// connection closes; failing to connect ends it too, with the reason in words. Cancelling the task closes it.
+    static func open(
+        base: URL, path: String, outgoing: AsyncStream<String?>, onOpen: @escaping @Sendable () async -> Void,
+        onText: @escaping @Sendable (String) async -> Void
+    ) -> Task<Closed, Never> {
+        var text = base.absoluteString
+        if text.hasSuffix("/") { text.removeLast() }
+        text =
+            text.replacingOccurrences(of: "https://", with: "wss://").replacingOccurrences(of: "http://", with: "ws://")
+            + path
+        return Task {
+            do {
+                guard let url = URL(string: text) else { throw Failure.invalidURL(text) }
+                return try await run(url: url, outgoing: outgoing, onOpen: onOpen, onText: onText)
+            } catch {
+                return Closed(code: nil, reason: describe(error))
+            }
+        }
+    }
+
+    /// A connection failure in an operator's words.
+    static func describe(_ error: any Error) -> String {
+        let text = String(describing: error)
+        if text.contains("connectionRefused") || text.contains("Connection refused") { return "connection refused" }
+        return String(text.prefix(200))
+    }
+}

@@ -60,34 +60,9 @@ public struct OctoPrintClient: Sendable {
 
     /// Uploads a local file into local storage under the farm's folder as `name`; answers its path.
     public func upload(file: String, as name: String) async throws(ConnectorError) -> String {
-        guard let size = (try? FileManager.default.attributesOfItem(atPath: file))?[.size] as? Int else {
-            throw ConnectorError(kind: .malformed, message: "the G-code \(file) cannot be read")
-        }
         try await ensureFolder()
-        let boundary = "printfarm-\(UUID().uuidString)"
-        func field(_ name: String, _ value: String) -> String {
-            "--\(boundary)\r\nContent-Disposition: form-data; name=\"\(name)\"\r\n\r\n\(value)\r\n"
-        }
-        let head =
-            field("path", DispatchFile.folder)
-            + "--\(boundary)\r\nContent-Disposition: form-data; name=\"file\"; filename=\"\(name)\"\r\n"
-            + "Content-Type: application/octet-stream\r\n\r\n"
-        let tail = "\r\n--\(boundary)--\r\n"
-        let chunks = AsyncStream<ByteBuffer> { continuation in
-            continuation.yield(ByteBuffer(string: head))
-            if let handle = FileHandle(forReadingAtPath: file) {
-                while let chunk = try? handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-                    continuation.yield(ByteBuffer(bytes: chunk))
-                }
-                try? handle.close()
-            }
-            continuation.yield(ByteBuffer(string: tail))
-            continuation.finish()
-        }
-        var request = HTTPClientRequest(url: url("/api/files/local", query: []))
-        request.method = .POST
-        request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
-        request.body = .stream(chunks, length: .known(Int64(head.utf8.count + size + tail.utf8.count)))
+        let (request, size) = try MultipartUpload.request(
+            url: url("/api/files/local", query: []), fields: [("path", DispatchFile.folder)], file: file, as: name)
         let answer = try await send(request, timeout: .seconds(max(60, Int64(size / 1_000_000))))
         guard let path = answer["files"]?["local"]?["path"]?.string else {
             throw ConnectorError(kind: .malformed, message: "the upload answer names no file")
@@ -195,7 +170,7 @@ public struct OctoPrintClient: Sendable {
             status = Int(response.status.code)
             body = try await response.body.collect(upTo: 16 << 20)
         } catch {
-            throw ConnectorError(kind: .unreachable, message: MoonrakerClient.describe(error))
+            throw ConnectorError.unreachable(error)
         }
         let data = Data(body.readableBytesView)
         guard (200..<300).contains(status) else { throw Self.error(status: status, body: data) }
@@ -238,13 +213,13 @@ public struct OctoPrintClient: Sendable {
         if !query.isEmpty {
             text +=
                 "?"
-                + query.map { "\(MoonrakerClient.escape($0.name))=\(MoonrakerClient.escape($0.value ?? ""))" }
+                + query.map { "\(ConnectorError.escape($0.name))=\(ConnectorError.escape($0.value ?? ""))" }
                 .joined(separator: "&")
         }
         return text
     }
 
     static func escape(path: String) -> String {
-        path.split(separator: "/").map { MoonrakerClient.escape(String($0)) }.joined(separator: "/")
+        path.split(separator: "/").map { ConnectorError.escape(String($0)) }.joined(separator: "/")
     }
 }

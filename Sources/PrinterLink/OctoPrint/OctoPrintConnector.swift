@@ -64,23 +64,11 @@ public actor OctoPrintConnector: PrinterConnector {
     }
 
     private func connectOnce() async {
-        var text = client.base.absoluteString
-        if text.hasSuffix("/") { text.removeLast() }
-        text =
-            text.replacingOccurrences(of: "https://", with: "wss://").replacingOccurrences(of: "http://", with: "ws://")
-            + "/sockjs/websocket"
         let (stream, sink) = AsyncStream<String?>.makeStream()
         outgoing = sink
-        let task = Task { () -> PlainWebSocket.Closed in
-            do {
-                guard let url = URL(string: text) else { throw PlainWebSocket.Failure.invalidURL(text) }
-                return try await PlainWebSocket.run(
-                    url: url, outgoing: stream, onOpen: { await self.feed(.opened) },
-                    onText: { await self.feed(.frame($0)) })
-            } catch {
-                return PlainWebSocket.Closed(code: nil, reason: MoonrakerConnector.describe(error))
-            }
-        }
+        let task = PlainWebSocket.open(
+            base: client.base, path: "/sockjs/websocket", outgoing: stream, onOpen: { await self.feed(.opened) },
+            onText: { await self.feed(.frame($0)) })
         let closed = await withTaskCancellationHandler {
             await task.value
         } onCancel: {

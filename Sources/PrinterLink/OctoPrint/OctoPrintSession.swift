@@ -77,21 +77,20 @@ public struct OctoPrintSession: Sendable {
     public let configuration: Configuration
     private(set) var phase = Phase.loggingIn
     public private(set) var status = OctoPrintStatus()
-    public private(set) var lastReport: MachineReport?
+    private var gate: ReportGate
+    public var lastReport: MachineReport? { gate.last }
     private var login: Login?
-    private var failures = 0
-    private var random: SplitMix64
+    private var backoff: Backoff
     private var lastFrameAt = 0.0
     private var lastPoll = -Double.infinity
     private var pollFailures = 0
-    private var lastTemperatureReport = -Double.infinity
-    private var heldTemperatures = false
     private var clock = 0.0
     private var said: Set<String> = []
 
     public init(configuration: Configuration = .init(), seed: UInt64) {
         self.configuration = configuration
-        random = SplitMix64(seed: seed)
+        backoff = Backoff(base: configuration.backoffBase, limit: configuration.backoffLimit, seed: seed)
+        gate = ReportGate(temperatureInterval: configuration.temperatureInterval)
     }
 
     public mutating func start() -> [Action] {
@@ -149,7 +148,7 @@ public struct OctoPrintSession: Sendable {
             case "history", "current":
                 if phase == .authenticating {
                     phase = .live
-                    failures = 0
+                    backoff.succeeded()
                     pollFailures = 0
                 }
                 status.apply(push: payload)
@@ -182,8 +181,7 @@ public struct OctoPrintSession: Sendable {
             // One report per outage, whatever each failed reconnect says.
             if lastReport?.link != .down { actions += emit(.down(failure.reason)) }
         }
-        failures += 1
-        return actions + [.login(after: backoff(slow: failure.unauthorized))]
+        return actions + [.login(after: backoff.failed(slow: failure.unauthorized))]
     }
 
     private mutating func polled(_ result: Result<PollAnswer, Failure>, at now: Double) -> [Action] {
@@ -212,9 +210,7 @@ public struct OctoPrintSession: Sendable {
     private mutating func tick(at now: Double) -> [Action] {
         switch phase {
         case .live:
-            if heldTemperatures, now - lastTemperatureReport >= configuration.temperatureInterval {
-                return report()
-            }
+            if gate.due(at: now) { return report() }
             let silent = now - lastFrameAt
             if silent >= 3 * configuration.silenceLimit, pollFailures > 0 {
                 return [.close(reason: "the printer sent nothing for \(Int(silent)) s")]
@@ -238,38 +234,12 @@ public struct OctoPrintSession: Sendable {
         return []
     }
 
-    private mutating func backoff(slow: Bool) -> Double {
-        let exponent = Double(min(failures, 16))
-        let ceiling = min(configuration.backoffLimit, configuration.backoffBase * pow(2, exponent - 1))
-        let jitter = 0.5 + random.nextUnit() * 0.5
-        return (slow ? configuration.backoffLimit : ceiling) * jitter
-    }
-
     // MARK: reports
 
     private mutating func report() -> [Action] { emit(status.report()) }
 
     private mutating func emit(_ report: MachineReport) -> [Action] {
-        var report = report
-        // Within one job, progress never goes back (a poll's completion can lag the socket's).
-        if let last = lastReport, let previous = last.progress, let now = report.progress, now < previous,
-            report.filename == last.filename, report.job == last.job
-        {
-            report.progress = previous
-        }
-        switch report.change(from: lastReport) {
-        case .none: return []
-        case .temperatures:
-            guard clock - lastTemperatureReport >= configuration.temperatureInterval else {
-                heldTemperatures = true
-                return []
-            }
-        case .state: break
-        }
-        lastTemperatureReport = clock
-        heldTemperatures = false
-        lastReport = report
-        return [.report(report)]
+        gate.pass(report, at: clock).map { [.report($0)] } ?? []
     }
 
     private mutating func once(_ key: String, _ message: String) -> [Action] {
