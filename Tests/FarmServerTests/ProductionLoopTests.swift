@@ -5,6 +5,7 @@ import FarmStore
 import Foundation
 import Logging
 import PrinterLink
+import PrinterTestSupport
 import Testing
 import VirtualPrinter
 
@@ -101,6 +102,49 @@ struct ProductionLoopTests {
             #expect(inspection?.reason == "qa.passed")
             #expect(
                 try await DispatchTests().jobs(rig, 0, run.id).map(\.status) == ["completed"], "printed exactly once")
+        }
+    }
+
+    @Test(
+        "a mixed farm: one order's two copies print on a Moonraker virtual printer and a real OctoPrint, each through its own connector"
+    )
+    func mixedFarm() async throws {
+        let octoprint = try RealOctoPrint(throttle: 0)
+        try await octoprint.start()
+        defer { octoprint.stop() }
+        let settings = ProductionSettings(qa: .init(autoPassLowRisk: true))
+        try await withLoop([VirtualPrinter(name: "virtual-0", speed: 10)], settings: settings) { rig, slicing, _ in
+            let klipper = try await DispatchTests().register(rig, 0)
+            let prusa = PrinterID(UUID())
+            let registration = PrinterRegistration(
+                name: "octoprint-0", connector: .octoprint, address: octoprint.base.absoluteString,
+                capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), model: "virtual"))
+            _ = try await rig.store.printers.execute(
+                .register(prusa, registration), id: prusa.description, context: context)
+            try await rig.store.credentials.savePrinterAPIKey(octoprint.apiKey, of: prusa, at: Date())
+            for id in [klipper, prusa] {
+                #expect(try await DispatchTests().printer(rig, id, within: 60) { $0.status == .idle } != nil)
+            }
+            let intentID = try await order(rig, slicing: slicing, quantity: 2)
+            let shipped = try await waitFor(400) { () -> Intent? in
+                let intent = try await rig.store.intents.get(id: intentID.description)?.model
+                return intent?.status == .readyToShip ? intent : nil
+            }
+            let runs = try await rig.store.runs.all()
+            #expect(shipped != nil, "\(runs.map { "\($0.printerID) \($0.status) \($0.failure ?? "")" })")
+            let byPrinter = Dictionary(grouping: runs, by: \.printerID)
+            #expect(byPrinter[prusa]?.contains { $0.status == .completed && $0.qa == .passed } == true, "\(runs)")
+            #expect(byPrinter[klipper]?.contains { $0.status == .completed } == true, "\(runs)")
+            // OctoPrint printed the farm's file from the farm's folder, and the file was removed afterwards.
+            let done = try #require(byPrinter[prusa]?.first { $0.status == .completed })
+            let events = try await rig.store.events.read(stream: RunDecider.stream(done.id.description))
+            #expect(events.contains { $0.type == "printfarm.run.progressed.v1" }, "progress came from OctoPrint")
+            let left = try await waitFor(30) { () -> Bool? in
+                let folder = try await octoprint.get("/api/files/local/printfarm")
+                let children = folder["children"] as? [[String: Any]] ?? []
+                return children.isEmpty ? true : nil
+            }
+            #expect(left == true, "the finished run's file is deleted from OctoPrint")
         }
     }
 
