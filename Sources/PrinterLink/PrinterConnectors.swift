@@ -24,7 +24,8 @@ public enum PrinterConnectors {
 
     /// What is wrong with `address` for a printer of `kind`, or nil when a connector can use it.
     public static func addressProblem(kind: ConnectorKind, address: String) -> String? {
-        guard let base = URL(string: address), base.scheme == "http" || base.scheme == "https", base.host != nil else {
+        guard let base = URL(string: address), ["http", "https"].contains(base.scheme?.lowercased()), base.host != nil
+        else {
             let example =
                 switch kind {
                 case .octoprint: "OctoPrint address, e.g. http://192.168.1.21:5000"
