@@ -77,6 +77,10 @@ public actor PrinterFleet: Service {
     var requested: [RunID: (command: RunCommand, context: CommandContext)] = [:]
     /// Printers whose Klipper configuration was read on their current connection.
     var configured: Set<PrinterID> = []
+    /// The cameras each printer's host knows of, read once per connection.
+    public private(set) var cameras: [PrinterID: [CameraSource]] = [:]
+    /// Reads the cameras (bounded: a camera never holds up the fleet).
+    let cameraReader: CameraReader
     /// Their `anomaly` check pauses a print on a confident anomaly.
     let guardrails: Guardrails
     /// Runs this process paused for an anomaly: paused once, whatever the detector keeps saying.
@@ -87,8 +91,10 @@ public actor PrinterFleet: Service {
     public init(
         store: Store, artifacts: ArtifactStore, now: @escaping @Sendable () -> Date,
         newID: @escaping @Sendable () -> UUID, logger: Logger,
-        timing: Timing = .init(), anomalyPauseConfidence: Double = GuardrailSettings().anomalyPauseConfidence
+        timing: Timing = .init(), anomalyPauseConfidence: Double = GuardrailSettings().anomalyPauseConfidence,
+        cameraReader: CameraReader = CameraReader()
     ) {
+        self.cameraReader = cameraReader
         self.guardrails = Guardrails(settings: GuardrailSettings(anomalyPauseConfidence: anomalyPauseConfidence))
         self.store = store
         self.artifacts = artifacts
@@ -241,6 +247,11 @@ public actor PrinterFleet: Service {
     private func readConfiguration(_ id: PrinterID) async {
         guard let link = links[id], let printer = printers[id] else { return }
         do {
+            cameras[id] = try await link.connector.cameras()
+        } catch {
+            logger.info("cannot read the cameras of printer \(id): \(error)")
+        }
+        do {
             let capabilities = try await link.connector.capabilities(applyingTo: printer.capabilities)
             guard capabilities != printer.capabilities else { return }
             await execute(
@@ -371,6 +382,9 @@ public actor PrinterFleet: Service {
             let outcome = try await store.runs.execute(command, id: run.id.description, context: context)
             remember(outcome.model, version: outcome.version)
             if outcome.model.status.isTerminal { removeFile(of: outcome.model) }
+            if let moment = RunSnapshot.Moment(after: command, status: outcome.model.status) {
+                snapshot(outcome.model, moment)
+            }
             return true
         } catch {
             logger.warning("cannot \(command.name) run \(run.id): \(error)")

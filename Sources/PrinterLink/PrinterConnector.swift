@@ -38,6 +38,9 @@ public protocol PrinterConnector: AnyObject, Sendable {
 
     /// The file now printing, so progress can be computed from the bytes that are G-code (where the host needs it).
     func track(file path: String) async
+
+    /// The cameras the host knows of (Moonraker's webcams, OctoPrint's), with absolute addresses.
+    func cameras() async throws(ConnectorError) -> [CameraSource]
 }
 
 /// What a connector says, in order.

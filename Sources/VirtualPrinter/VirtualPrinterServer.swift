@@ -24,6 +24,20 @@ public enum VirtualPrinterServer {
         }
         router.get("/access/api_key") { _, _ in try json(.string(printer.apiKey ?? "")) }
         router.get("/server/info") { _, _ in try json(await printer.serverInfo()) }
+        // One camera, served by the printer itself (absolute URLs: Moonraker's relative ones mean the web UI's host).
+        router.get("/server/webcams/list") { request, _ in
+            let origin = "http://\(request.head.authority ?? "127.0.0.1")"
+            return try json([
+                "webcams": [
+                    [
+                        "name": "bed", "enabled": true, "service": "mjpegstreamer",
+                        "stream_url": .string(origin + VirtualCamera.streamPath),
+                        "snapshot_url": .string(origin + VirtualCamera.snapshotPath),
+                    ]
+                ]
+            ])
+        }
+        VirtualCamera.addRoutes(to: router)
         router.get("/printer/info") { _, _ in try await answer { try await printer.printerInfo() } }
         router.get("/printer/objects/query") { request, _ in
             let objects = request.uri.queryParameters.map { String($0.key) }
@@ -178,7 +192,9 @@ struct APIKeyCheck: RouterMiddleware {
     func handle(
         _ request: Request, context: BasicRequestContext, next: (Request, BasicRequestContext) async throws -> Response
     ) async throws -> Response {
-        guard let key = printer.apiKey, request.uri.path != "/access/info" else {
+        // The camera is a separate web server on a real machine (mjpg-streamer): it knows no API key.
+        guard let key = printer.apiKey, request.uri.path != "/access/info", !request.uri.path.hasPrefix("/webcam/")
+        else {
             return try await next(request, context)
         }
         guard request.headers[HTTPField.Name("X-Api-Key")!] == key else {

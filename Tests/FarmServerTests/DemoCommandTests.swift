@@ -48,9 +48,54 @@ struct DemoCommandTests {
         #expect(line.contains("all 4 demo orders are ready to ship"))
         #expect(line.contains("1 failed and reprinted"))
         #expect(line.contains("0 actions by people"))
+        try await cameras(port: port, token: token)
 
         demo.process.interrupt()
         demo.process.waitUntilExit()
         #expect(demo.process.terminationStatus == 0)
+    }
+
+    /// The virtual printers' cameras: every finished run has its start and end pictured as evidence, and a
+    /// printer's live view and snapshot come through the farm (never from the camera's own address).
+    func cameras(port: Int, token: String) async throws {
+        func get(_ path: String) async throws -> (status: Int, type: String, body: [UInt8]) {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))
+            var body: [UInt8] = []
+            // A stream never ends: two frames' worth is enough.
+            for try await chunk in response.body {
+                body += chunk.readableBytesView
+                if body.count > 20_000 { break }
+            }
+            return (Int(response.status.code), response.headers.first(name: "Content-Type") ?? "", body)
+        }
+        let runs = try await get("/api/v1/runs?limit=50")
+        let items =
+            (try JSONSerialization.jsonObject(with: Data(runs.body)) as? [String: Any])?["items"] as? [[String: Any]]
+            ?? []
+        let finished = items.filter { ["completed", "failed"].contains($0["status"] as? String) }
+        #expect(!finished.isEmpty)
+        for run in finished {
+            let moments = Set((run["snapshots"] as? [[String: Any]] ?? []).compactMap { $0["moment"] as? String })
+            let end = run["status"] as? String == "completed" ? "end" : "failure"
+            #expect(moments.isSuperset(of: ["start", end]), "run \(run["id"] ?? "?"): \(moments)")
+        }
+        let shot = try #require((finished.first?["snapshots"] as? [[String: Any]])?.first?["artifact"] as? String)
+        let stored = try await get("/api/v1/artifacts/\(shot)/content")
+        #expect(stored.status == 200 && stored.type == "image/jpeg" && stored.body.starts(with: [0xFF, 0xD8]))
+
+        let printers = try await get("/api/v1/printers")
+        let printer = try #require(
+            ((try JSONSerialization.jsonObject(with: Data(printers.body)) as? [String: Any])?["items"]
+                as? [[String: Any]])?.first?["id"] as? String)
+        let snapshot = try await get("/api/v1/printers/\(printer)/camera/snapshot")
+        #expect(snapshot.status == 200 && snapshot.type == "image/jpeg" && snapshot.body.starts(with: [0xFF, 0xD8]))
+        let stream = try await get("/api/v1/printers/\(printer)/camera/stream")
+        #expect(stream.status == 200 && stream.type.hasPrefix("multipart/x-mixed-replace"), "\(stream.type)")
+        let text = String(decoding: stream.body.prefix(200), as: UTF8.self)
+        #expect(text.contains("Content-Type: image/jpeg"), "\(text)")
+        let missing = try await get("/api/v1/printers/01936a4e-0000-7000-8000-000000000001/camera/snapshot")
+        #expect(missing.status == 404)
     }
 }

@@ -183,6 +183,8 @@ enum SampleEvents {
             .objectExcluded(
                 ObjectExclusion(
                     name: "ITEM1_BOX_STL_ID_1_COPY_0", planID: plan, copy: 0, reason: "spaghetti", at: at)),
+            .snapshotTaken(
+                RunSnapshot(moment: .end, artifact: String(repeating: "ab", count: 32), camera: "bed", at: at)),
         ]
         let printers: [PrinterEvent] = [
             .registered(

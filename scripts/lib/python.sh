@@ -13,30 +13,30 @@ OCTOPRINT_VERSION=1.11.8
 
 ensure_python_env() {
   local venv=.build/python
-  if [ ! -x "$venv/bin/moonraker" ] || ! "$venv/bin/pip" show moonraker 2>/dev/null | grep -q "^Version: $MOONRAKER_VERSION$"; then
+  if [ ! -x "$venv/bin/moonraker" ] || ! "$venv/bin/pip" show moonraker 2>/dev/null | grep "^Version: $MOONRAKER_VERSION$" >/dev/null; then
     log "installing moonraker $MOONRAKER_VERSION into $venv"
     mkdir -p .build
     python3 -m venv "$venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "moonraker==$MOONRAKER_VERSION"
   fi
   # Playwright's own browser download is not used (and not possible offline): the tests launch Debian's chromium.
-  if ! "$venv/bin/pip" show playwright 2>/dev/null | grep -q "^Version: $PLAYWRIGHT_VERSION$"; then
+  if ! "$venv/bin/pip" show playwright 2>/dev/null | grep "^Version: $PLAYWRIGHT_VERSION$" >/dev/null; then
     log "installing playwright $PLAYWRIGHT_VERSION into $venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "playwright==$PLAYWRIGHT_VERSION"
   fi
   # axe-core (bundled in this package) audits each page for accessibility in the browser test.
-  if ! "$venv/bin/pip" show axe-playwright-python 2>/dev/null | grep -q "^Version: $AXE_VERSION$"; then
+  if ! "$venv/bin/pip" show axe-playwright-python 2>/dev/null | grep "^Version: $AXE_VERSION$" >/dev/null; then
     log "installing axe-playwright-python $AXE_VERSION into $venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check --no-deps "axe-playwright-python==$AXE_VERSION"
   fi
   # schemathesis fuzzes the API from its own OpenAPI document (SchemathesisTests).
-  if ! "$venv/bin/pip" show schemathesis 2>/dev/null | grep -q "^Version: $SCHEMATHESIS_VERSION$"; then
+  if ! "$venv/bin/pip" show schemathesis 2>/dev/null | grep "^Version: $SCHEMATHESIS_VERSION$" >/dev/null; then
     log "installing schemathesis $SCHEMATHESIS_VERSION into $venv"
     "$venv/bin/pip" install --quiet --disable-pip-version-check "schemathesis==$SCHEMATHESIS_VERSION"
   fi
   local octo=.build/octoprint
   if [ ! -x "$octo/bin/octoprint" ] \
-    || ! "$octo/bin/pip" show octoprint 2>/dev/null | grep -q "^Version: $OCTOPRINT_VERSION$"; then
+    || ! "$octo/bin/pip" show octoprint 2>/dev/null | grep "^Version: $OCTOPRINT_VERSION$" >/dev/null; then
     log "installing octoprint $OCTOPRINT_VERSION into $octo"
     python3 -m venv "$octo"
     "$octo/bin/pip" install --quiet --disable-pip-version-check "octoprint==$OCTOPRINT_VERSION"

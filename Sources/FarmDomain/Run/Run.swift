@@ -19,6 +19,8 @@ public struct Run: Sendable, Equatable, Codable {
     public var updatedAt: Date
     /// Objects cancelled mid-print, each a failed copy.
     public var excluded: [ObjectExclusion]?
+    /// Cameras' pictures at its start, end, failure and pauses, oldest first.
+    public var snapshots: [RunSnapshot]?
     /// On a plate of several plans, each plan's own risk (`risk` is the riskiest).
     public var itemRisks: [ItemRisk]?
 

@@ -23,6 +23,8 @@ public enum RunCommand: Sendable, Equatable {
     case inspect(planID: PlanID, passed: Bool, code: QAReason? = nil, evidence: [String] = [])
     /// One object of the plate cancelled mid-print (the printer skips it); its copy of the plan failed.
     case excludeObject(name: String, planID: PlanID, copy: Int)
+    /// A camera's picture taken at a moment of the run (at most one per moment and camera).
+    case recordSnapshot(RunSnapshot)
 
     public var name: String {
         switch self {
@@ -37,6 +39,7 @@ public enum RunCommand: Sendable, Equatable {
         case .fail: "fail"
         case .cancel: "cancel"
         case .excludeObject: "cancel an object of"
+        case .recordSnapshot: "record a snapshot of"
         case .interrupt: "interrupt"
         case .inspect: "inspect"
         }
@@ -132,6 +135,13 @@ public enum RunDecider: Decider {
                 .objectExcluded(
                     ObjectExclusion(name: name, planID: planID, copy: copy, reason: context.note, at: context.time))
             ]
+        case .recordSnapshot(let snapshot):
+            guard snapshot.artifact.count == 64, snapshot.artifact.allSatisfy(\.isHexDigit) else {
+                throw .invalid(field: "artifact", reason: "the SHA-256 of a stored picture")
+            }
+            let taken = run.snapshots ?? []
+            if taken.contains(where: { $0.moment == snapshot.moment && $0.camera == snapshot.camera }) { return [] }
+            return [.snapshotTaken(snapshot)]
         case .inspect(let planID, let passed, let code, let evidence):
             guard run.status == .completed else { throw illegal }
             guard run.items.contains(where: { $0.planID == planID }) else {
@@ -226,6 +236,8 @@ public enum RunDecider: Decider {
         case .objectExcluded(let exclusion):
             run.excluded = (run.excluded ?? []) + [exclusion]
             run.updatedAt = exclusion.at
+        case .snapshotTaken(let snapshot):
+            run.snapshots = (run.snapshots ?? []) + [snapshot]
         case .itemInspected(let inspection):
             run.inspections.append(inspection)
             run.updatedAt = inspection.at

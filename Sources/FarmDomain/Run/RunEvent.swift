@@ -54,6 +54,27 @@ public struct ObjectExclusion: Codable, Sendable, Equatable {
     }
 }
 
+/// A camera's picture of the printer at a moment of the run: evidence for QA and for anyone judging a failure.
+public struct RunSnapshot: Codable, Sendable, Equatable {
+    public enum Moment: String, Codable, Sendable, CaseIterable {
+        case start, end, failure, pause
+    }
+
+    public var moment: Moment
+    /// The JPEG's SHA-256 in the artifact store.
+    public var artifact: String
+    /// The camera's name.
+    public var camera: String
+    public var at: Date
+
+    public init(moment: Moment, artifact: String, camera: String, at: Date) {
+        self.moment = moment
+        self.artifact = artifact
+        self.camera = camera
+        self.at = at
+    }
+}
+
 public struct RunProgressed: Codable, Sendable, Equatable {
     public var progress: RunProgress
     public var at: Date
@@ -73,6 +94,7 @@ public enum RunEvent: DomainEvent {
     case interrupted(RunStatusChanged)
     case itemInspected(ItemInspection)
     case objectExcluded(ObjectExclusion)
+    case snapshotTaken(RunSnapshot)
 
     public static let aggregate = "run"
 
@@ -92,6 +114,7 @@ public enum RunEvent: DomainEvent {
             .payload("interrupted", RunStatusChanged.self, RunEvent.interrupted),
             .payload("itemInspected", ItemInspection.self, RunEvent.itemInspected),
             .payload("objectExcluded", ObjectExclusion.self, RunEvent.objectExcluded),
+            .payload("snapshotTaken", RunSnapshot.self, RunEvent.snapshotTaken),
         ])
 
     public var parts: (name: String, payload: any Encodable) {
@@ -109,6 +132,7 @@ public enum RunEvent: DomainEvent {
         case .interrupted(let p): ("interrupted", p)
         case .itemInspected(let p): ("itemInspected", p)
         case .objectExcluded(let p): ("objectExcluded", p)
+        case .snapshotTaken(let p): ("snapshotTaken", p)
         }
     }
 }

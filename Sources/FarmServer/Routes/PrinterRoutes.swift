@@ -4,7 +4,9 @@ import FarmStore
 import Foundation
 import HTTPTypes
 import Hummingbird
+import NIOCore
 import PrinterLink
+import ServiceLifecycle
 
 struct RegisterPrinterRequest: Decodable, Sendable {
     var id: PrinterID?
@@ -105,6 +107,65 @@ struct PrinterRoutes {
             try await endpoints.services.store.credentials.savePrinterAPIKey(
                 body.apiKey, of: printerID, at: endpoints.services.now())
             return Response(status: .noContent)
+        }
+        routes.get("/api/v1/printers/{id}/camera/snapshot", .read) { _, context in
+            let camera = try await camera(context)
+            let jpeg: [UInt8]
+            do throws(ConnectorError) {
+                jpeg = try await CameraReader().snapshot(camera)
+            } catch {
+                throw Self.cameraProblem(error)
+            }
+            return Response(
+                status: .ok, headers: [.contentType: "image/jpeg", .cacheControl: "no-store"],
+                body: .init(byteBuffer: ByteBuffer(bytes: jpeg)))
+        }
+        routes.get("/api/v1/printers/{id}/camera/stream", .read) { _, context in
+            let camera = try await camera(context)
+            guard let url = camera.stream else {
+                throw Problem(
+                    status: .notFound, code: "camera-stream-missing", title: "The camera has no stream",
+                    detail: "camera \(camera.name) gives single pictures: GET …/camera/snapshot")
+            }
+            let reader = CameraReader()
+            // A camera that fails is answered with why, before the stream begins, not with a broken picture.
+            do throws(ConnectorError) {
+                _ = try await reader.snapshot(CameraSource(name: camera.name, snapshot: nil, stream: url))
+            } catch {
+                throw Self.cameraProblem(error)
+            }
+            let boundary = "printfarmframe"
+            return Response(
+                status: .ok,
+                headers: [.contentType: "multipart/x-mixed-replace; boundary=\(boundary)", .cacheControl: "no-store"],
+                body: ResponseBody { writer in
+                    // Frames are relayed whole and bounded: never the camera's raw bytes. A view never ends by
+                    // itself, so the server's graceful shutdown ends it (it would wait for it forever).
+                    let (relay, sink) = AsyncThrowingStream<[UInt8], any Error>.makeStream(
+                        bufferingPolicy: .bufferingNewest(2))
+                    let pump = Task {
+                        do {
+                            for try await frame in reader.frames(url) { sink.yield(frame) }
+                            sink.finish()
+                        } catch {
+                            sink.finish(throwing: error)
+                        }
+                    }
+                    sink.onTermination = { _ in pump.cancel() }
+                    try? await withGracefulShutdownHandler {
+                        for try await frame in relay {
+                            let head =
+                                "--\(boundary)\r\nContent-Type: image/jpeg\r\nContent-Length: \(frame.count)\r\n\r\n"
+                            try await writer.write(ByteBuffer(string: head))
+                            try await writer.write(ByteBuffer(bytes: frame))
+                            try await writer.write(ByteBuffer(string: "\r\n"))
+                        }
+                    } onGracefulShutdown: {
+                        sink.finish()
+                    }
+                    pump.cancel()
+                    try await writer.finish(nil)
+                })
         }
         routes.put("/api/v1/printers/{id}/capabilities", .administer) { request, context in
             let body = try await JSONIO.decode(CapabilitiesRequest.self, from: request, context: context)
@@ -215,6 +276,33 @@ extension PrinterRoutes {
         "clearDegraded": .clearDegraded,
         "clearBed": .clearBed,
     ]
+
+    /// The printer's camera, or a 404 that says why there is none.
+    func camera(_ context: FarmRequestContext) async throws -> CameraSource {
+        let id = try context.parameters.require("id")
+        guard let printerID = PrinterID(id), try await endpoints.services.store.printers.get(id: id) != nil else {
+            throw Problem.notFound("printer \(id.prefix(80))")
+        }
+        guard let fleet else {
+            throw Problem(
+                status: .notFound, code: "camera-missing", title: "The printer has no camera here",
+                detail: "this server is not connected to the printers (connectPrinters is off)")
+        }
+        guard let camera = await fleet.camera(of: printerID) else {
+            throw Problem(
+                status: .notFound, code: "camera-missing", title: "The printer has no camera",
+                detail:
+                    "its host lists no camera (Moonraker's webcams, OctoPrint's webcam settings), or it is not connected"
+            )
+        }
+        return camera
+    }
+
+    static func cameraProblem(_ error: ConnectorError) -> Problem {
+        Problem(
+            status: error.kind == .unreachable ? .gatewayTimeout : .badGateway, code: "camera-failed",
+            title: "The camera did not give a picture", detail: error.description)
+    }
 
     static func check(apiKey: String) throws {
         guard (1...200).contains(apiKey.count), !apiKey.contains(where: { $0.isWhitespace || $0.isNewline }) else {

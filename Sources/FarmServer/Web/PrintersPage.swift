@@ -12,6 +12,8 @@ enum PrintersPage {
         var run: Run?
         var report: MachineReport?
         var health: Health
+        /// The printer's camera, when its host has one (its address never reaches a page: the farm relays it).
+        var camera: CameraSource? = nil
     }
 
     /// How a printer did lately: of its last finished runs (scheduled since an operator last cleared it), how many
@@ -104,8 +106,25 @@ enum PrintersPage {
                 <section id="printer-live" data-fragment="/ui/printers/\(printer.id)" data-subjects="\(PrinterDecider.stream(printer.id))" data-poll="10000" aria-label="Printer">
                 \(detail(printer, version: version, live: live, history: history, events: events, actors: actors, viewer: viewer))
                 </section>
+                \(cameraPanel(printer, live.camera))
                 \(windows(printer, version: version, viewer: viewer))
                 """)
+    }
+
+    /// The live view, relayed by the farm's server (so a camera on the farm's own network is reached from anywhere
+    /// the farm is, and never exposed): the MJPEG stream, or the snapshot refreshed every two seconds.
+    static func cameraPanel(_ printer: Printer, _ camera: CameraSource?) -> HTML {
+        guard let camera else { return .empty }
+        let base = "/api/v1/printers/\(printer.id)/camera"
+        let alt =
+            "Live view of \(printer.name) (camera \(camera.name)\(camera.stream == nil ? ", a picture every 2 s" : ""))"
+        let view: HTML =
+            camera.stream != nil
+            ? "<img class=\"live-view\" src=\"\(base)/stream\" alt=\"\(alt)\" width=\"640\">"
+            : "<img class=\"live-view\" src=\"\(base)/snapshot\" data-refresh=\"2000\" alt=\"\(alt)\" width=\"640\">"
+        return """
+            <section class="panel wide" aria-labelledby="camera"><h2 id="camera">Camera</h2>\(view)</section>
+            """
     }
 
     /// Planned stops, with a form to plan one and a button to cancel each (outside the live part, so a refresh never

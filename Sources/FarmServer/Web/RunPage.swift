@@ -28,8 +28,36 @@ enum RunPage {
                 \(live(run, printer: printer, events: events, actors: actors, viewer: viewer))
                 </section>
                 \(objectsPanel(run, objects: objects, viewer: viewer))
+                \(snapshotsPanel(run))
                 \(waitsForQA ? .empty : itemsPanel)
                 """)
+    }
+
+    /// The cameras' pictures of the run, at its start, pauses, end or failure.
+    static func snapshotsPanel(_ run: Run) -> HTML {
+        guard let snapshots = run.snapshots, !snapshots.isEmpty else { return .empty }
+        let pictures = snapshots.map { shot in
+            HTML(
+                """
+                <figure><a href="/api/v1/artifacts/\(shot.artifact)/content">\
+                <img src="/api/v1/artifacts/\(shot.artifact)/content" \
+                alt="\(momentLabel(shot.moment)) of the run, camera \(shot.camera)" width="240" loading="lazy"></a>\
+                <figcaption>\(momentLabel(shot.moment)) · \(shot.camera)</figcaption></figure>
+                """)
+        }
+        return """
+            <section class="panel wide" aria-labelledby="camera"><h2 id="camera">Camera</h2>\
+            <div class="evidence snapshots">\(pictures)</div></section>
+            """
+    }
+
+    static func momentLabel(_ moment: RunSnapshot.Moment) -> String {
+        switch moment {
+        case .start: "Start"
+        case .end: "End"
+        case .failure: "Failure"
+        case .pause: "Pause"
+        }
     }
 
     static let objectsHelp: HTML = """
@@ -186,6 +214,16 @@ enum RunPage {
         }
         let prefix = "qa-\(index)"
         let reasons = QAReason.allCases.map { HTML("<option value=\"\($0.rawValue)\">\(label($0))</option>") }
+        // The QA form starts with the end-of-print picture attached: the evidence a person would take first.
+        let attached: HTML =
+            run.snapshots?.last(where: { $0.moment == .end }).map { shot in
+                HTML(
+                    """
+                    <label class="attached"><input type="checkbox" name="snapshot" value="\(shot.artifact)" checked> \
+                    Attach the camera's end-of-print picture \
+                    <img src="/api/v1/artifacts/\(shot.artifact)/content" alt="" width="80" loading="lazy"></label>
+                    """)
+            } ?? .empty
         return """
             <div class="item">\(heading)\(said)
               <form class="qa" data-run="\(run.id)" data-plan="\(item.planID)" data-version="\(version)" novalidate>
@@ -196,6 +234,7 @@ enum RunPage {
                   <select id="\(prefix)-failure" name="failure"><option value="">choose…</option>\(reasons)</select>
                   <label for="\(prefix)-note">Note</label>
                   <textarea id="\(prefix)-note" name="note" maxlength="2000" rows="2"></textarea>
+                  \(attached)
                   <label for="\(prefix)-photos">Photos (optional)</label>
                   <input type="file" id="\(prefix)-photos" name="photos" accept="image/*" multiple>
                   <p class="error" role="alert" hidden></p>

@@ -135,6 +135,10 @@ enum WebAssets {
         .timeline { padding-left: 1.2rem; }
         .evidence { display: flex; gap: .4rem; flex-wrap: wrap; }
         .evidence img { border-radius: .3rem; border: 1px solid var(--line); }
+        .live-view { max-width: 100%; height: auto; border-radius: .3rem; border: 1px solid var(--line); }
+        .snapshots figure { margin: 0; }
+        .snapshots figcaption { font-size: .85rem; color: var(--muted); }
+        .attached img { vertical-align: middle; border-radius: .2rem; }
         .facts.plain { border: 0; padding: 0; }
         .schedule { margin: 1rem 0; background: var(--panel); border: 1px solid var(--line); border-radius: .5rem;
           padding: .5rem; overflow-x: auto; }
@@ -301,6 +305,13 @@ enum WebAssets {
             });
           }
 
+          // A camera with pictures only (no stream): a fresh one every data-refresh ms while the page is seen.
+          document.querySelectorAll("img[data-refresh]").forEach((image) => {
+            const source = image.src;
+            setInterval(() => { if (!document.hidden) image.src = source + "?t=" + Date.now(); },
+              Number(image.dataset.refresh));
+          });
+
           document.getElementById("sign-out")?.addEventListener("click", async () => {
             signingOut = true;
             try { await fetch("/api/v1/sessions/current", { method: "DELETE", headers: { "X-CSRF-Token": csrf } }); } catch {}
@@ -392,10 +403,13 @@ enum WebAssets {
               const item = { planID: qa.dataset.plan, passed: verdict === "pass" };
               if (failure) item.failure = failure;
               if (note) item.note = note;
+              // The camera's pictures left attached are evidence already stored.
+              const attached = Array.from(qa.querySelectorAll("input[name=snapshot]:checked")).map((box) => box.value);
+              if (attached.length) item.evidence = attached;
               button.disabled = true;
               // Photos are stored first (as artifacts); the verdict names them as evidence.
               if (photos.length) {
-                item.evidence = [];
+                item.evidence = item.evidence || [];
                 for (const photo of photos) {
                   try {
                     const response = await fetch("/api/v1/artifacts?name=" + encodeURIComponent(photo.name), {

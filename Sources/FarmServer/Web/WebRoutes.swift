@@ -199,8 +199,9 @@ struct WebRoutes {
                 let events = try await services.store.events.read(stream: PrinterDecider.stream(printer.id), last: 100)
                 // Its run under way, if any, is among its latest runs: no read of the farm's running runs for one printer.
                 let running = history.first { [.dispatching, .printing, .paused].contains($0.status) }
-                let live = try await live([printer], running: [printer.id: running].compactMapValues { $0 })[
+                var live = try await live([printer], running: [printer.id: running].compactMapValues { $0 })[
                     printer.id]!
+                live.camera = await fleet?.camera(of: printer.id)
                 let actors = try await people(in: events)
                 return WebPage.response(
                     part

@@ -60,6 +60,11 @@ public struct MoonrakerClient: Sendable {
     public func serverInfo() async throws(ConnectorError) -> JSONValue { try await call(.GET, "/server/info") }
     public func printerInfo() async throws(ConnectorError) -> JSONValue { try await call(.GET, "/printer/info") }
 
+    /// The webcams configured in Moonraker (`[webcam]` sections or its database), as it lists them.
+    public func webcams() async throws(ConnectorError) -> [JSONValue] {
+        try await call(.GET, "/server/webcams/list")["webcams"]?.array ?? []
+    }
+
     /// `printer.objects.query` of the objects the connector subscribes to; the `status` object.
     public func queryStatus() async throws(ConnectorError) -> JSONValue {
         let query = MoonrakerStatus.subscribed.map { URLQueryItem(name: $0, value: nil) }

@@ -182,4 +182,22 @@ extension MoonrakerConnector {
     {
         KlipperConfig(settings: try await client.configSettings()).applied(to: registered)
     }
+
+    /// Moonraker's webcams (`/server/webcams/list`). A relative address is on the machine's web server (port 80,
+    /// where Mainsail, Fluidd and the camera streamer live), not on Moonraker's port.
+    public func cameras() async throws(ConnectorError) -> [CameraSource] {
+        let list = try await client.webcams()
+        var web = URLComponents()
+        web.scheme = client.base.scheme
+        web.host = client.base.host
+        guard let origin = web.url else { return [] }
+        return list.compactMap { cam in
+            guard cam["enabled"]?.bool != false else { return nil }
+            let source = CameraSource(
+                name: cam["name"]?.string ?? "camera",
+                snapshot: CameraSource.resolve(cam["snapshot_url"]?.string, on: origin),
+                stream: CameraSource.resolve(cam["stream_url"]?.string, on: origin))
+            return source.snapshot == nil && source.stream == nil ? nil : source
+        }
+    }
 }

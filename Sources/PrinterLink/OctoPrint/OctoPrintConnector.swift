@@ -165,4 +165,28 @@ extension OctoPrintConnector {
     }
 
     public func track(file path: String) async {}
+
+    /// OctoPrint's webcams (`/api/settings`: each webcam's classic stream and snapshot addresses, else the default
+    /// webcam's); a relative address is on OctoPrint's own web server.
+    public func cameras() async throws(ConnectorError) -> [CameraSource] {
+        let webcam = try await client.call(.GET, "/api/settings")["webcam"]
+        guard webcam?["webcamEnabled"]?.bool != false else { return [] }
+        let base = client.base
+        var sources = (webcam?["webcams"]?.array ?? []).compactMap { cam -> CameraSource? in
+            let compat = cam["compat"]
+            let source = CameraSource(
+                name: cam["name"]?.string ?? "camera",
+                snapshot: CameraSource.resolve(compat?["snapshot"]?.string, on: base),
+                stream: CameraSource.resolve(compat?["stream"]?.string, on: base))
+            return source.snapshot == nil && source.stream == nil ? nil : source
+        }
+        if sources.isEmpty {
+            let fallback = CameraSource(
+                name: webcam?["defaultWebcam"]?.string ?? "camera",
+                snapshot: CameraSource.resolve(webcam?["snapshotUrl"]?.string, on: base),
+                stream: CameraSource.resolve(webcam?["streamUrl"]?.string, on: base))
+            if fallback.snapshot != nil || fallback.stream != nil { sources.append(fallback) }
+        }
+        return sources
+    }
 }

@@ -1,0 +1,105 @@
+import Foundation
+import Logging
+import ServiceLifecycle
+import Testing
+import VirtualPrinter
+
+@testable import PrinterLink
+
+/// Reading cameras, bounded, against the camera stand-in (a JPEG, an MJPEG stream, and cameras that hang, answer
+/// HTML or send 50 MB frames).
+@Suite("Camera reader", .serialized)
+struct CameraReaderTests {
+    /// Runs the camera stand-in while `body` runs; it is shut down gracefully.
+    func withCamera(_ body: (URL) async throws -> Void) async throws {
+        let (ports, sink) = AsyncStream<Int>.makeStream()
+        var logger = Logger(label: "camera")
+        logger.logLevel = .error
+        let app = VirtualCamera.application(port: 0, fps: 20, hang: .seconds(4)) { sink.yield($0) }
+        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
+        let server = Task { try await group.run() }
+        var iterator = ports.makeAsyncIterator()
+        let port = try #require(await iterator.next())
+        do {
+            try await body(URL(string: "http://127.0.0.1:\(port)")!)
+        } catch {
+            await group.triggerGracefulShutdown()
+            _ = await server.result
+            throw error
+        }
+        await group.triggerGracefulShutdown()
+        _ = await server.result
+    }
+
+    func camera(_ base: URL, snapshot: String? = nil, stream: String? = nil) -> CameraSource {
+        CameraSource(
+            name: "bed", snapshot: snapshot.map { base.appendingPathComponent($0) },
+            stream: stream.map { base.appendingPathComponent($0) })
+    }
+
+    @Test("a snapshot is the camera's JPEG; without a snapshot address, the stream's first frame; frames keep coming")
+    func pictures() async throws {
+        try await withCamera { base in
+            let reader = CameraReader(timeout: .seconds(10))
+            let jpeg = try await reader.snapshot(camera(base, snapshot: VirtualCamera.snapshotPath))
+            #expect(jpeg == VirtualCamera.picture)
+            let first = try await reader.snapshot(camera(base, stream: VirtualCamera.streamPath))
+            #expect(MJPEGParser.isJPEG(first) && first.count > 1000)
+            var frames: [[UInt8]] = []
+            for try await frame in reader.frames(base.appendingPathComponent(VirtualCamera.streamPath)) {
+                frames.append(frame)
+                if frames.count == 3 { break }
+            }
+            #expect(frames.count == 3 && Set(frames).count == 3, "numbered frames differ")
+        }
+    }
+
+    @Test("a camera that hangs, answers HTML or sends 50 MB frames is refused in words, within the time limit")
+    func badCameras() async throws {
+        try await withCamera { base in
+            let reader = CameraReader(maxFrameBytes: 8 << 20, timeout: .seconds(1))
+            let started = ContinuousClock.now
+            let hung = await refusal { _ = try await reader.snapshot(camera(base, snapshot: "/hang")) }
+            #expect(hung?.kind == .unreachable, "\(String(describing: hung))")
+            #expect(ContinuousClock.now - started < .seconds(3), "given up on after the limit")
+            let html = await refusal { _ = try await reader.snapshot(camera(base, snapshot: "/html")) }
+            #expect(
+                html?.kind == .malformed && html?.message.contains("text/html") == true, "\(String(describing: html))")
+            let huge = await refusal { _ = try await reader.snapshot(camera(base, snapshot: "/huge.jpg")) }
+            #expect(
+                huge?.kind == .rejected && huge?.message.contains("at most 8 MB") == true, "\(String(describing: huge))"
+            )
+            let hugeStream = await refusal { _ = try await reader.snapshot(camera(base, stream: "/huge.mjpg")) }
+            #expect(hugeStream?.kind == .rejected, "\(String(describing: hugeStream))")
+            let htmlStream = await refusal { _ = try await reader.snapshot(camera(base, stream: "/html")) }
+            #expect(htmlStream != nil, "an HTML page is no stream")
+            let nothing = await refusal {
+                _ = try await reader.snapshot(CameraSource(name: "x", snapshot: nil, stream: nil))
+            }
+            #expect(nothing?.kind == .unsupported)
+        }
+    }
+
+    @Test("frames are cut from the stream however its bytes arrive, boundaries and headers skipped")
+    func parser() throws {
+        let frame = VirtualCamera.frame(7)
+        var text: [UInt8] = []
+        for _ in 0..<3 {
+            text +=
+                Array("--b\r\nContent-Type: image/jpeg\r\nContent-Length: \(frame.count)\r\n\r\n".utf8) + frame
+                + Array("\r\n".utf8)
+        }
+        for size in [1, 2, 3, 7, 100, 4096, text.count] {
+            var parser = MJPEGParser(maxFrameBytes: 1 << 20)
+            var frames: [[UInt8]] = []
+            var index = 0
+            while index < text.count {
+                frames += try parser.feed(Array(text[index..<min(index + size, text.count)]))
+                index += size
+            }
+            #expect(frames == [frame, frame, frame], "chunks of \(size)")
+        }
+        var small = MJPEGParser(maxFrameBytes: 100)
+        #expect(throws: ConnectorError.self) { _ = try small.feed([0xFF, 0xD8] + [UInt8](repeating: 1, count: 200)) }
+    }
+}
