@@ -56,10 +56,15 @@ let package = Package(
         .target(
             name: "FarmArtifacts", dependencies: [.product(name: "Crypto", package: "swift-crypto")],
             swiftSettings: swiftSettings),
+        // Child processes started with posix_spawn (Foundation's Process.run() crashes now and then on Linux).
+        .target(name: "CSpawn"),
+        .target(name: "ChildProcess", dependencies: ["CSpawn"], swiftSettings: swiftSettings),
         // The PrusaSlicer adapter: child processes with limits, profiles as versions, G-code facts.
         .target(
             name: "Slicing",
-            dependencies: ["FarmDomain", "FarmPlates", .product(name: "Crypto", package: "swift-crypto")],
+            dependencies: [
+                "FarmDomain", "FarmPlates", "ChildProcess", .product(name: "Crypto", package: "swift-crypto"),
+            ],
             swiftSettings: swiftSettings),
         // Intake: turns MeshKit's analysis into the domain's facts and verdicts, and preflights intents; shared by the
         // server and the CLI.
@@ -207,7 +212,9 @@ let package = Package(
             name: "MeshTestSupport",
             dependencies: ["MeshKit", .product(name: "ZIPFoundation", package: "ZIPFoundation")],
             path: "Tests/MeshTestSupport", swiftSettings: swiftSettings),
-        .testTarget(name: "MeshKitTests", dependencies: ["MeshKit", "MeshTestSupport"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "MeshKitTests", dependencies: ["MeshKit", "MeshTestSupport", "ChildProcess"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "SlicingTests", dependencies: ["Slicing", "FarmDomain", "MeshTestSupport"],
             swiftSettings: swiftSettings),
@@ -215,13 +222,16 @@ let package = Package(
         .target(
             name: "PrinterTestSupport",
             dependencies: [
+                "ChildProcess",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
             ],
             path: "Tests/PrinterTestSupport", swiftSettings: swiftSettings),
         .testTarget(
             name: "PrinterLinkTests",
-            dependencies: ["PrinterLink", "VirtualPrinter", "FarmDomain", "Slicing", "PrinterTestSupport"],
+            dependencies: [
+                "PrinterLink", "VirtualPrinter", "FarmDomain", "Slicing", "PrinterTestSupport", "ChildProcess",
+            ],
             resources: [.copy("Recordings")], swiftSettings: swiftSettings),
         .testTarget(name: "FarmArtifactsTests", dependencies: ["FarmArtifacts"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
@@ -238,7 +248,7 @@ let package = Package(
             name: "FarmServerTests",
             dependencies: [
                 "FarmServer", "FarmStore", "FarmDomain", "FarmIntake", "FarmReactions", "FarmProduction", "FarmPlates",
-                "MeshTestSupport", "PrinterTestSupport", "Slicing", "PrinterLink", "FarmFleet",
+                "MeshTestSupport", "PrinterTestSupport", "Slicing", "PrinterLink", "FarmFleet", "ChildProcess",
                 "VirtualPrinter",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

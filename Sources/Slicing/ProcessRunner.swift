@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 
 /// Runs a command to completion with a time limit, honouring task cancellation (the process is killed), and
@@ -16,7 +17,7 @@ enum ProcessRunner {
         _ executable: String, _ arguments: [String], timeout: Duration, outputLimit: Int = 1 << 20,
         onLine: @escaping @Sendable (Substring) -> Void = { _ in }
     ) async throws -> Finished {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
         let pipe = Pipe()

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Testing
 
@@ -99,7 +100,7 @@ struct BrowserTests {
     static func runScript(
         _ name: String, python: String, chromium: String, demo: DemoProcess, adminKey: String, screenshots: URL
     ) async throws {
-        let script = Process()
+        let script = ChildProcess()
         script.executableURL = URL(fileURLWithPath: python)
         script.arguments = [packageRoot.appendingPathComponent("Tests/Browser/\(name)").path]
         script.environment = ProcessInfo.processInfo.environment.merging(

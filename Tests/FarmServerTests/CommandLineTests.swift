@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ChildProcess
 import Foundation
 import NIOCore
 import Testing
@@ -25,7 +26,7 @@ struct CommandLineTests {
 
     static func run(_ arguments: [String], environment: [String: String] = [:], input: String? = nil) throws -> Finished
     {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = executable
         process.arguments = arguments
         process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
@@ -156,7 +157,7 @@ struct CommandLineTests {
         let token = try #require(keyRun.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("pfk_") })
 
         let port = try Self.freePort()
-        let server = Process()
+        let server = ChildProcess()
         server.executableURL = Self.executable
         server.arguments = ["serve", "--data-dir", dataDirectory, "--port", String(port)]
         let log = Pipe()

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Testing
 
@@ -7,7 +8,7 @@ final class DemoProcess {
     let output: URL
     let port: Int
     let printerBasePort: Int
-    let process = Process()
+    let process = ChildProcess()
 
     init(printers: Int? = nil, arguments: [String] = []) throws {
         directory = FileManager.default.temporaryDirectory.appendingPathComponent("pf-demo-\(UUID().uuidString)")

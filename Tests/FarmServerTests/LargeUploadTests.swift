@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ChildProcess
 import Crypto
 import Foundation
 import NIOCore
@@ -56,7 +57,7 @@ struct LargeUploadTests {
         ])
         let token = try #require(key.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("pfk_") })
         let port = try CommandLineTests.freePort()
-        let server = Process()
+        let server = ChildProcess()
         server.executableURL = CommandLineTests.executable
         server.arguments = [
             "serve", "--data-dir", dataDirectory.path, "--port", String(port), "--max-upload-bytes", String(600 << 20),

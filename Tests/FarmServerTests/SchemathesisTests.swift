@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import Testing
 
@@ -29,7 +30,7 @@ struct SchemathesisTests {
         ])
         let token = try #require(key.output.split(separator: "\n").map(String.init).first { $0.hasPrefix("pfk_") })
         let port = try CommandLineTests.freePort()
-        let server = Process()
+        let server = ChildProcess()
         server.executableURL = CommandLineTests.executable
         server.arguments = ["serve", "--data-dir", dataDirectory.path, "--port", String(port)]
         // why: generated requests register printers at generated addresses; this server must not try to reach them.
@@ -44,7 +45,7 @@ struct SchemathesisTests {
             }
         }
 
-        let run = Process()
+        let run = ChildProcess()
         run.executableURL = URL(fileURLWithPath: schemathesis)
         run.currentDirectoryURL = dataDirectory
         run.arguments = [

@@ -1,3 +1,4 @@
+import ChildProcess
 import Foundation
 import MeshKit
 import MeshTestSupport
@@ -46,7 +47,7 @@ struct AgreementTests {
     }
 
     static func admesh(_ file: URL) throws -> AdmeshResult {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/timeout")
         process.arguments = ["60", "admesh", file.path]
         let pipe = Pipe()

@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ChildProcess
 import Foundation
 import NIOCore
 import PrinterTestSupport
@@ -12,7 +13,7 @@ import Testing
 final class RealMoonraker: @unchecked Sendable {
     let data: URL
     let port: Int
-    private var process: Process?
+    private var process: ChildProcess?
 
     var base: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
@@ -60,7 +61,7 @@ final class RealMoonraker: @unchecked Sendable {
             """
         let file = data.appendingPathComponent("config/moonraker.conf")
         try config.write(to: file, atomically: true, encoding: .utf8)
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: try Self.executable())
         process.arguments = ["-d", data.path, "-c", file.path, "-n"]
         process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")

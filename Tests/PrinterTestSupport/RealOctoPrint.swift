@@ -1,4 +1,5 @@
 import AsyncHTTPClient
+import ChildProcess
 import Foundation
 import NIOCore
 
@@ -9,7 +10,7 @@ public final class RealOctoPrint: @unchecked Sendable {
     public let basedir: URL
     public let port: Int
     public let apiKey = "PFTEST" + UUID().uuidString.replacingOccurrences(of: "-", with: "")
-    private var process: Process?
+    private var process: ChildProcess?
 
     public var base: URL { URL(string: "http://127.0.0.1:\(port)")! }
 
@@ -78,7 +79,7 @@ public final class RealOctoPrint: @unchecked Sendable {
     /// Starts OctoPrint and waits until it answers and its Virtual Printer is operational (60 s at most: OctoPrint
     /// takes 5 s to start on a quiet machine).
     public func start() async throws {
-        let process = Process()
+        let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: try Self.executable())
         process.arguments = [
             "--basedir", basedir.path, "serve", "--iknowwhatimdoing", "--host", "127.0.0.1", "--port", String(port),
