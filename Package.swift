@@ -194,7 +194,9 @@ let package = Package(
             name: "printfarm-bench",
             dependencies: [
                 "FarmServer", "FarmStore", "FarmDomain", "FarmAuth", "FarmShops", "FarmScheduling", "MeshKit",
-                "Slicing", "FarmSimulation", "FarmProduction", "FarmPlates",
+                "Slicing", "FarmSimulation", "FarmProduction", "FarmPlates", "PrinterLink", "PrinterTestSupport",
+                "ChildProcess", "FarmArtifacts",
+                "VirtualPrinter",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "Hummingbird", package: "hummingbird"),

@@ -195,7 +195,8 @@ func buildRoutes(
     let artifacts = try ArtifactStore(root: configuration.artifactDirectory)
     let analyst = ModelAnalyst(store: store, artifacts: artifacts)
     ArtifactRoutes(
-        services: services, artifacts: artifacts, analyst: analyst, uploadLimit: configuration.maxUploadBytes
+        services: services, artifacts: artifacts, analyst: analyst, uploadLimit: configuration.maxUploadBytes,
+        previews: PreviewCache(artifacts: artifacts)
     ).register(on: routes)
     IntentRoutes(
         endpoints: endpoints(store.intents, "/api/v1/intents", "intent"),

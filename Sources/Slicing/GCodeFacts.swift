@@ -10,20 +10,39 @@ extension GCodeFacts {
 
     /// Reads a G-code file line by line (only comment lines matter).
     public static func read(path: String) throws -> GCodeFacts {
-        guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
-        defer { try? handle.close() }
         var parser = Parser()
-        var pending: [UInt8] = []
-        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
-            pending.append(contentsOf: chunk)
-            let consumed = pending.withUnsafeBufferPointer { bytes in parser.lines(bytes) }
-            pending.removeFirst(consumed)
-        }
-        pending.append(10)
-        _ = pending.withUnsafeBufferPointer { bytes in parser.lines(bytes) }
+        try scan(path: path) { parser.lines($0) }
         // An object that never extruded (all its moves were travel) has no extent to report.
         parser.facts.placements.removeAll { !$0.minX.isFinite }
         return parser.facts
+    }
+
+    /// Hands the file to `lines` a megabyte at a time; `lines` answers how many bytes (whole lines) it took, and the
+    /// rest comes again with the next chunk, the last with a newline added.
+    static func scan(path: String, _ lines: (UnsafeBufferPointer<UInt8>) -> Int) throws {
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw CocoaError(.fileReadNoSuchFile) }
+        defer { try? handle.close() }
+        var pending: [UInt8] = []
+        while let chunk = try handle.read(upToCount: 1 << 20), !chunk.isEmpty {
+            pending.append(contentsOf: chunk)
+            pending.removeFirst(pending.withUnsafeBufferPointer(lines))
+        }
+        pending.append(10)
+        _ = pending.withUnsafeBufferPointer(lines)
+    }
+
+    /// Hands each complete line of `bytes` (without its newline) to `body`; answers how many bytes that was.
+    static func eachLine(
+        in bytes: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void
+    ) -> Int {
+        var start = 0
+        while start < bytes.count {
+            guard let base = bytes.baseAddress, let found = memchr(base + start, 10, bytes.count - start) else { break }
+            let end = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
+            body(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            start = end + 1
+        }
+        return start
     }
 
     private struct Parser {
@@ -35,83 +54,36 @@ extension GCodeFacts {
             settings: [:])
         var heights = Set<Double>()
 
-        // Move state for placements: where the head is, how E counts, and which labelled object is printing.
-        var x = 0.0, y = 0.0, e = 0.0
-        var relativeE = false, relativeXY = false
+        // Move state for placements: where the head is, and which labelled object is printing.
+        var head = PrintHead()
         var printing: Int?
         var labels: [String: Int] = [:]
 
         /// Handles the complete lines in `bytes`; returns how many bytes that was. Only comments the facts come from
         /// become strings: most lines of a G-code file are moves, read as bytes.
         mutating func lines(_ bytes: UnsafeBufferPointer<UInt8>) -> Int {
-            var start = 0
-            while start < bytes.count {
-                guard let base = bytes.baseAddress, let found = memchr(base + start, 10, bytes.count - start) else {
-                    break
-                }
-                let end = UnsafePointer<UInt8>(found.assumingMemoryBound(to: UInt8.self)) - base
-                if end - start >= 3 {
-                    let first = bytes[start]
-                    let second = bytes[start + 1]
-                    if first == UInt8(ascii: ";") {
-                        // "; …" (header, config, objects, thumbnails), ";Z:", ";HEIGHT:", ";LAYER_CHANGE"
-                        if second == UInt8(ascii: " ") || second == UInt8(ascii: "Z") || second == UInt8(ascii: "H")
-                            || second == UInt8(ascii: "L")
-                        {
-                            comment(String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<end]), as: UTF8.self))
-                        }
-                    } else if first == UInt8(ascii: "G") || first == UInt8(ascii: "M") {
-                        command(UnsafeBufferPointer(rebasing: bytes[start..<end]))
+            GCodeFacts.eachLine(in: bytes) { line in
+                guard line.count >= 3 else { return }
+                let first = line[0]
+                let second = line[1]
+                if first == UInt8(ascii: ";") {
+                    // "; …" (header, config, objects, thumbnails), ";Z:", ";HEIGHT:", ";LAYER_CHANGE"
+                    if second == UInt8(ascii: " ") || second == UInt8(ascii: "Z") || second == UInt8(ascii: "H")
+                        || second == UInt8(ascii: "L")
+                    {
+                        comment(String(decoding: line, as: UTF8.self))
                     }
+                } else if first == UInt8(ascii: "G") || first == UInt8(ascii: "M") {
+                    command(line)
                 }
-                start = end + 1
             }
-            return start
         }
 
         /// G0/G1 moves (tracked always, measured inside a labelled object), G90/G91, M82/M83 and G92.
         mutating func command(_ line: UnsafeBufferPointer<UInt8>) {
-            var words = Words(line: line)
-            guard let (letter, code) = words.next(), code >= 0, code == code.rounded() else { return }
-            switch (letter, Int(code)) {
-            case (UInt8(ascii: "G"), 0), (UInt8(ascii: "G"), 1):
-                var nx = x
-                var ny = y
-                var extruded = false
-                while let (field, value) = words.next() {
-                    switch field {
-                    case UInt8(ascii: "X"): nx = relativeXY ? x + value : value
-                    case UInt8(ascii: "Y"): ny = relativeXY ? y + value : value
-                    case UInt8(ascii: "E"):
-                        extruded = relativeE ? value > 0 : value > e
-                        if !relativeE { e = value }
-                    default: break
-                    }
-                }
-                if extruded, let printing, nx != x || ny != y {
-                    facts.placements[printing].include(x, y)
-                    facts.placements[printing].include(nx, ny)
-                }
-                x = nx
-                y = ny
-            case (UInt8(ascii: "G"), 90):
-                relativeXY = false
-                relativeE = false
-            case (UInt8(ascii: "G"), 91):
-                relativeXY = true
-                relativeE = true
-            case (UInt8(ascii: "M"), 82): relativeE = false
-            case (UInt8(ascii: "M"), 83): relativeE = true
-            case (UInt8(ascii: "G"), 92):
-                while let (field, value) = words.next() {
-                    switch field {
-                    case UInt8(ascii: "X"): x = value
-                    case UInt8(ascii: "Y"): y = value
-                    case UInt8(ascii: "E"): e = value
-                    default: break
-                    }
-                }
-            default: break
+            if let segment = head.apply(line), let printing {
+                facts.placements[printing].include(segment.from.x, segment.from.y)
+                facts.placements[printing].include(segment.to.x, segment.to.y)
             }
         }
 
@@ -183,6 +155,61 @@ extension ObjectPlacement {
         minY = Swift.min(minY, y)
         maxX = Swift.max(maxX, x)
         maxY = Swift.max(maxY, y)
+    }
+}
+
+/// The print head as G-code moves it: where it is, and how positions and extrusion count (absolute or relative).
+struct PrintHead {
+    var x = 0.0, y = 0.0, z = 0.0, e = 0.0
+    var relativeE = false, relativeXY = false
+
+    /// Follows one G or M command; answers the XY segment it extruded along, if it extruded while moving.
+    mutating func apply(_ line: UnsafeBufferPointer<UInt8>) -> (
+        from: (x: Double, y: Double), to: (x: Double, y: Double)
+    )? {
+        var words = Words(line: line)
+        guard let (letter, code) = words.next(), code >= 0, code == code.rounded() else { return nil }
+        switch (letter, Int(code)) {
+        case (UInt8(ascii: "G"), 0), (UInt8(ascii: "G"), 1):
+            var nx = x
+            var ny = y
+            var extruded = false
+            while let (field, value) = words.next() {
+                switch field {
+                case UInt8(ascii: "X"): nx = relativeXY ? x + value : value
+                case UInt8(ascii: "Y"): ny = relativeXY ? y + value : value
+                case UInt8(ascii: "Z"): z = relativeXY ? z + value : value
+                case UInt8(ascii: "E"):
+                    extruded = relativeE ? value > 0 : value > e
+                    if !relativeE { e = value }
+                default: break
+                }
+            }
+            let from = (x: x, y: y)
+            x = nx
+            y = ny
+            guard extruded, nx != from.x || ny != from.y else { return nil }
+            return (from, (x: nx, y: ny))
+        case (UInt8(ascii: "G"), 90):
+            relativeXY = false
+            relativeE = false
+        case (UInt8(ascii: "G"), 91):
+            relativeXY = true
+            relativeE = true
+        case (UInt8(ascii: "M"), 82): relativeE = false
+        case (UInt8(ascii: "M"), 83): relativeE = true
+        case (UInt8(ascii: "G"), 92):
+            while let (field, value) = words.next() {
+                switch field {
+                case UInt8(ascii: "X"): x = value
+                case UInt8(ascii: "Y"): y = value
+                case UInt8(ascii: "E"): e = value
+                default: break
+                }
+            }
+        default: break
+        }
+        return nil
     }
 }
 

@@ -290,17 +290,21 @@ def main():
         form.get_by_role("button", name="Record").click()
         expect(operator.locator(".verdict.failed").first).to_contain_text("layer shift", timeout=15_000)
         check(True, "a QA failure with its reason and note is recorded from the run's page")
-        expect(operator.locator(".evidence img")).to_have_count(1)
-        # The image loads lazily, when it is on screen, and in its own time: wait for it (it failed once on a busy
-        # machine by looking before the image had arrived).
-        operator.locator(".evidence img").scroll_into_view_if_needed()
+        # The verdict's evidence: the camera's end-of-print picture (attached by the form) and the photo.
+        verdict = operator.locator(".item .evidence img")
+        expect(verdict).to_have_count(2)
+        verdict.first.scroll_into_view_if_needed()
+        # The images load lazily, when they are on screen, and in their own time: wait for them (it failed once on a
+        # busy machine by looking before the image had arrived). The photo is 1 px wide, the camera's 320 px.
         try:
             operator.wait_for_function(
-                "() => { const img = document.querySelector('.evidence img'); return img && img.complete && img.naturalWidth === 1; }", timeout=20_000)
+                "() => { const widths = [...document.querySelectorAll('.item .evidence img')].map((img) => img.complete ? img.naturalWidth : 0); return widths.includes(1) && widths.includes(320); }", timeout=20_000)
             loaded = True
         except Exception:
             loaded = False
-        check(loaded, "the photo taken at QA is stored as evidence and shown with the verdict")
+        check(loaded, "the photo taken at QA and the camera's end picture are stored as evidence and shown with the verdict")
+        expect(operator.locator(".snapshots img").first).to_be_visible()
+        check(operator.locator(".snapshots figcaption").count() >= 2, "the run's camera pictures (start, end) are on its page")
         operator.screenshot(path=os.path.join(SHOTS, "run-qa-failed.png"), full_page=True)
         # The loop reprints once no other copy of the item is still waiting for its verdict: pass those as they
         # complete, as the operator at the QA table would.

@@ -86,6 +86,27 @@ struct ArtifactAPITests {
         }
     }
 
+    @Test("a G-code's preview is its picture (drawn from above as SVG), made once; other artifacts have none")
+    func preview() async throws {
+        try await withFarm { farm in
+            let gcode = try Data(contentsOf: URL(fileURLWithPath: PrinterFleetTests.gcode))
+            #expect(try await farm.upload(gcode, name: "cube.gcode", contentType: "text/x.gcode").status == .created)
+            let url = "/api/v1/artifacts/\(sha256Hex(gcode))/preview"
+            let first = try await farm.request(.get, url)
+            #expect(first.status == .ok && first.headers[.contentType] == "image/svg+xml", "\(first.text)")
+            #expect(first.text.hasPrefix("<svg") && first.headers[.contentSecurityPolicy]?.contains("sandbox") == true)
+            let again = try await farm.request(.get, url)
+            #expect(again.text == first.text, "the same picture, from the cache")
+            let blob = Data("not g-code".utf8)
+            #expect(try await farm.upload(blob, name: "notes.txt").status == .created)
+            let none = try await farm.request(.get, "/api/v1/artifacts/\(sha256Hex(blob))/preview")
+            #expect(none.status == .unprocessableContent && none.problemCode == "no-preview")
+            #expect(
+                try await farm.request(.get, "/api/v1/artifacts/\(String(repeating: "0", count: 64))/preview").status
+                    == .notFound)
+        }
+    }
+
     @Test("downloads carry the hash as ETag, answer If-None-Match with 304, and serve byte ranges")
     func download() async throws {
         try await withFarm { farm in

@@ -13,6 +13,8 @@ public final class RealOctoPrint: @unchecked Sendable {
     private var process: ChildProcess?
 
     public var base: URL { URL(string: "http://127.0.0.1:\(port)")! }
+    /// OctoPrint's own output, for when it does not start.
+    var log: URL { basedir.appendingPathComponent("console.log") }
 
     public static func executable() throws -> String {
         guard let path = ProcessInfo.processInfo.environment["PRINTFARM_TEST_OCTOPRINT"],
@@ -76,19 +78,23 @@ public final class RealOctoPrint: @unchecked Sendable {
         try users.write(to: basedir.appendingPathComponent("users.yaml"), atomically: true, encoding: .utf8)
     }
 
-    /// Starts OctoPrint and waits until it answers and its Virtual Printer is operational (60 s at most: OctoPrint
-    /// takes 5 s to start on a quiet machine).
+    /// Starts OctoPrint and waits until it answers and its Virtual Printer is operational (180 s at most: OctoPrint
+    /// takes 5 s to start on a quiet machine, and far longer beside a whole test suite on two cores).
     public func start() async throws {
         let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: try Self.executable())
         process.arguments = [
             "--basedir", basedir.path, "serve", "--iknowwhatimdoing", "--host", "127.0.0.1", "--port", String(port),
         ]
-        process.standardOutput = FileHandle(forWritingAtPath: "/dev/null")
-        process.standardError = FileHandle(forWritingAtPath: "/dev/null")
+        FileManager.default.createFile(atPath: log.path, contents: nil)
+        let output = try FileHandle(forWritingTo: log)
+        try output.seekToEnd()
+        process.standardOutput = output
+        process.standardError = output
         try process.run()
         self.process = process
-        let deadline = Date().addingTimeInterval(60)
+        try? output.close()
+        let deadline = Date().addingTimeInterval(180)
         while Date() < deadline {
             let current = (try? await get("/api/connection"))?["current"] as? [String: Any]
             if current?["state"] as? String == "Operational" {
@@ -97,7 +103,8 @@ public final class RealOctoPrint: @unchecked Sendable {
             try await Task.sleep(for: .milliseconds(200))
         }
         stop()
-        throw OctoPrintSetupError("OctoPrint did not become operational on port \(port) within 60 s")
+        let said = (try? String(contentsOf: log, encoding: .utf8)).map { String($0.suffix(1500)) } ?? ""
+        throw OctoPrintSetupError("OctoPrint did not become operational on port \(port) within 180 s: \(said)")
     }
 
     /// SIGKILL, as a crash: children of the test runner inherit its blocked signal mask, so SIGTERM never arrives.

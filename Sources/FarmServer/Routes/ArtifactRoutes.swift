@@ -14,6 +14,7 @@ struct ArtifactRoutes {
     let analyst: ModelAnalyst
     let uploadLimit: Int
     let files = FileIO()
+    let previews: PreviewCache
 
     func register(on routes: SecuredRoutes) {
         routes.postStreaming("/api/v1/artifacts", .operate) { request, context in try await upload(request, context) }
@@ -33,6 +34,28 @@ struct ArtifactRoutes {
         }
         routes.get("/api/v1/artifacts/{sha256}/content", .read) { request, context in
             try await download(request, context)
+        }
+        routes.get("/api/v1/artifacts/{sha256}/preview", .read) { request, context in
+            let sha = try Self.sha256(context)
+            guard let artifact = try await services.store.artifacts.get(id: sha)?.model, artifacts.size(of: sha) != nil
+            else {
+                throw Problem.notFound("artifact \(sha)")
+            }
+            guard artifact.kind == .gcode else {
+                throw Problem(
+                    status: .unprocessableContent, code: "no-preview", title: "Only G-code has a preview",
+                    detail: "artifact \(sha.prefix(12)) is \(artifact.kind.rawValue); download it with …/content")
+            }
+            let etag = "\"preview-\(sha)\""
+            let headers: HTTPFields = [
+                .eTag: etag, .cacheControl: "private, max-age=31536000, immutable",
+                .init("X-Content-Type-Options")!: "nosniff", .contentSecurityPolicy: "default-src 'none'; sandbox",
+            ]
+            if request.headers[.ifNoneMatch] == etag { return Response(status: .notModified, headers: headers) }
+            let (data, type) = try await previews.preview(of: sha)
+            var answer = headers
+            answer[.contentType] = type
+            return Response(status: .ok, headers: answer, body: .init(byteBuffer: ByteBuffer(bytes: data)))
         }
     }
 

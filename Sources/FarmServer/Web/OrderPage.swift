@@ -7,7 +7,7 @@ import Foundation
 enum OrderPage {
     static func render(
         _ order: OrderFacts, sale: Sale? = nil, printers: [PrinterID: String], events: [StoredEvent],
-        actors: [String: String], viewer: Viewer, schedule: FarmSchedule? = nil
+        actors: [String: String], viewer: Viewer, schedule: FarmSchedule? = nil, gcodes: [RunID: String] = [:]
     ) -> HTML {
         let intent = order.intent
         let stamp = Timeline.stamper(viewer.timeZone)
@@ -48,7 +48,7 @@ enum OrderPage {
                 planned: plansByItem[item.id].map { schedule?.prints(of: $0.id) ?? [] } ?? [], stamp: stamp)
         }
         let runs = order.runs.reversed().map { run, _ in
-            RunPage.row(run, printer: printers[run.printerID], stamp: stamp)
+            RunPage.row(run, printer: printers[run.printerID], stamp: stamp, gcode: gcodes[run.id])
         }
         let decisions = (intent.decisions ?? []).map { decision in
             HTML(

@@ -204,7 +204,8 @@ enum PlatesPage {
             <figure class="bed"><svg viewBox="-2 -2 \(f(width + 4)) \(f(depth + 4))" role="img" \
             aria-label="\(plate.copies) part(s) on a \(Int(width)) × \(Int(depth)) mm bed, \(source)">\
             <rect class="bed-outline" x="0" y="0" width="\(f(width))" height="\(f(depth))"/>\(shapes)</svg>\
-            <figcaption>\(Int(width)) × \(Int(depth)) mm, parts \(source)</figcaption></figure>
+            <figcaption>\(Int(width)) × \(Int(depth)) mm, parts \(source)</figcaption></figure>\
+            \(WebPage.gcodePreview(plate.gcodeArtifact, alt: "The sliced plate from above"))
             """
     }
 

@@ -7,9 +7,10 @@ import Foundation
 enum RunPage {
     /// `actors`: names for the actors that are people (`user:<id>` → username).
     /// `objects`: the objects of the run's plate (farm mode), which an operator may cancel one by one while it prints.
+    /// `gcode`: the plate's G-code, whose picture (`…/preview`) shows what the run prints.
     static func render(
         _ run: Run, version: Int, printer: String?, events: [StoredEvent], actors: [String: String] = [:],
-        objects: [PlateObject] = [], viewer: Viewer
+        objects: [PlateObject] = [], gcode: String? = nil, viewer: Viewer
     ) -> HTML {
         let items = run.items.enumerated().map { index, item in
             self.item(item, index: index, run: run, version: version, viewer: viewer)
@@ -22,7 +23,7 @@ enum RunPage {
             title: "Run \(run.id.description.suffix(6))", viewer: viewer,
             main: """
                 <nav class="crumbs" aria-label="Breadcrumb"><a href="/">Today</a> › Run \(run.id.description.suffix(6))</nav>
-                <div class="page-head"><h1>Run on \(printer ?? "a printer")</h1>\(WebPage.riskChip(run.risk, decision: nil))</div>
+                <div class="page-head"><h1>Run on \(printer ?? "a printer")</h1>\(WebPage.riskChip(run.risk, decision: nil))\(WebPage.gcodePreview(gcode, alt: "What this run prints, from above"))</div>
                 \(waitsForQA ? itemsPanel : .empty)
                 <section id="run-live" data-fragment="/ui/runs/\(run.id)" data-subjects="\(RunDecider.stream(run.id))" data-kind="\(run.status.rawValue)" aria-label="Run">
                 \(live(run, printer: printer, events: events, actors: actors, viewer: viewer))
@@ -249,12 +250,14 @@ enum RunPage {
         "<thead><tr><th scope=\"col\">Run</th><th scope=\"col\">Printer</th><th scope=\"col\">Status</th><th scope=\"col\">QA</th><th scope=\"col\">Scheduled</th><th scope=\"col\">Ended</th></tr></thead>"
 
     /// A run as a row of a list (an order's or a plan's runs, a printer's history).
-    static func row(_ run: Run, printer: String?, stamp: (Date) -> String) -> HTML {
+    /// `gcode`: the run's plate's G-code, whose picture leads the row.
+    static func row(_ run: Run, printer: String?, stamp: (Date) -> String, gcode: String? = nil) -> HTML {
         let status = run.status.rawValue
         let progress: HTML =
             !run.status.isTerminal && run.progress != nil ? HTML(" \(run.progress!.percent) %") : .empty
+        let picture = WebPage.gcodePreview(gcode, alt: "What run \(run.id.description.suffix(6)) prints", width: 64)
         return """
-            <tr><td><a href="/runs/\(run.id)">\(run.id.description.suffix(6))</a></td><td>\(printer ?? String(run.printerID.description.suffix(6)))</td>\
+            <tr><td>\(picture)<a href="/runs/\(run.id)">\(run.id.description.suffix(6))</a></td><td>\(printer ?? String(run.printerID.description.suffix(6)))</td>\
             <td><span class="badge badge-\(status)">\(status)</span>\(progress)\(run.failure.map { HTML(" <span class=\"why\">\($0)</span>") } ?? .empty)</td>\
             <td>\(run.qa == .notApplicable ? "—" : run.qa.rawValue)</td><td>\(stamp(run.scheduledAt))</td><td>\(run.endedAt.map(stamp) ?? "—")</td></tr>
             """

@@ -136,6 +136,7 @@ enum WebAssets {
         .evidence { display: flex; gap: .4rem; flex-wrap: wrap; }
         .evidence img { border-radius: .3rem; border: 1px solid var(--line); }
         .live-view { max-width: 100%; height: auto; border-radius: .3rem; border: 1px solid var(--line); }
+        .gcode-preview img { height: auto; border-radius: .3rem; border: 1px solid var(--line); background: #f4f5f7; }
         .snapshots figure { margin: 0; }
         .snapshots figcaption { font-size: .85rem; color: var(--muted); }
         .attached img { vertical-align: middle; border-radius: .2rem; }

@@ -204,6 +204,16 @@ enum WebPage {
     }
 
     /// The level, and on hover or focus the factors and the rule that decided.
+    /// The picture of a G-code file (its embedded thumbnail, or the plate drawn from above), small, linking to itself.
+    static func gcodePreview(_ sha: String?, alt: String, width: Int = 160) -> HTML {
+        guard let sha else { return .empty }
+        let source = "/api/v1/artifacts/\(sha)/preview"
+        return """
+            <a class="gcode-preview" href="\(source)"><img src="\(source)" alt="\(alt)" width="\(width)" \
+            loading="lazy"></a>
+            """
+    }
+
     static func riskChip(_ risk: RiskAssessment?, decision: GateRecord?) -> HTML {
         guard let risk else { return .empty }
         let factors = risk.factors.map { HTML("<li>+\($0.weight) \($0.sentence)</li>") }

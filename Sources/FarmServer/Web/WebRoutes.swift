@@ -59,11 +59,12 @@ struct WebRoutes {
         routes.page("/runs/{id}", .read) { _, context in
             let viewer = try viewer(context)
             guard let run = try await run(context) else { return Self.missing("run", context) }
-            let objects = try await services.store.plates.get(id: run.run.plateID.description)?.model.objects ?? []
+            let plate = try await services.store.plates.get(id: run.run.plateID.description)?.model
             return WebPage.response(
                 RunPage.render(
                     run.run, version: run.version, printer: run.printer, events: run.events,
-                    actors: try await people(in: run.events), objects: objects, viewer: viewer))
+                    actors: try await people(in: run.events), objects: plate?.objects ?? [],
+                    gcode: plate?.gcodeArtifact, viewer: viewer))
         }
         routes.page("/ui/runs/{id}", .read) { _, context in
             let viewer = try viewer(context)
@@ -126,11 +127,16 @@ struct WebRoutes {
             let order = try await OrderFacts.load(
                 intent, version: version, store: services.store, planner: planner, now: services.now())
             let events = try await services.store.events.read(stream: IntentDecider.stream(intent.id))
+            // Each run's plate, for the picture of what it prints (an order has a handful of runs).
+            var gcodes: [RunID: String] = [:]
+            for (run, _) in order.runs {
+                gcodes[run.id] = try await services.store.plates.get(id: run.plateID.description)?.model.gcodeArtifact
+            }
             return WebPage.response(
                 OrderPage.render(
                     order, sale: try await services.store.sales.get(id: id)?.model, printers: try await printerNames(),
                     events: events, actors: try await people(in: events), viewer: viewer,
-                    schedule: await loop?.schedule))
+                    schedule: await loop?.schedule, gcodes: gcodes))
         }
         routes.page("/plans/{id}", .read) { _, context in
             let viewer = try viewer(context)
