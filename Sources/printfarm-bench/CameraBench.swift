@@ -1,4 +1,5 @@
 import ArgumentParser
+import AsyncHTTPClient
 import ChildProcess
 import FarmArtifacts
 import FarmAuth
@@ -72,17 +73,22 @@ struct CameraBench: AsyncParsableCommand {
         let (token, _) = try await Accounts.issueAPIKey(
             store: store, name: "bench", scope: .read, id: APIKeyID(SystemIDs.uuidv7()), context: context)
         await store.shutdown()
+        say("starting the farm's server")
         let server = try await BenchServer.start(location, storage: BenchStorage(), logger: logger)
+        say("the farm's server listens on \(server.port)")
         let relayed = ids.map { "http://127.0.0.1:\(server.port)/api/v1/printers/\($0)/camera/stream" }
         let direct = ports.map { "http://127.0.0.1:\($0)\(VirtualCamera.streamPath)" }
         // The fleet finds each printer's camera once it has connected.
+        let deadline = ContinuousClock.now + .seconds(120)
         for url in ids.map({ "http://127.0.0.1:\(server.port)/api/v1/printers/\($0)/camera/snapshot" }) {
-            var found = false
-            for _ in 0..<300 where !found {
-                found = (try? Self.status(url, token: token)) == 200
-                if !found { try await Task.sleep(for: .milliseconds(100)) }
+            var status = 0
+            while status != 200, ContinuousClock.now < deadline {
+                status = (try? await Self.status(url, token: token)) ?? 0
+                if status != 200 { try await Task.sleep(for: .milliseconds(200)) }
             }
-            guard found else { throw ValidationError("the farm never found the camera behind \(url)") }
+            guard status == 200 else {
+                throw ValidationError("the farm never found the camera behind \(url) (last answer \(status))")
+            }
         }
 
         let idle = try await cpu(seconds: seconds, viewing: [], token: token)
@@ -125,15 +131,11 @@ struct CameraBench: AsyncParsableCommand {
             + Double(usage.ru_utime.tv_usec + usage.ru_stime.tv_usec) / 1e6
     }
 
-    static func status(_ url: String, token: String) throws -> Int {
-        let curl = ChildProcess()
-        curl.executableURL = URL(fileURLWithPath: "/usr/bin/curl")
-        let output = Pipe()
-        curl.standardOutput = output
-        curl.arguments = ["-s", "-o", "/dev/null", "-w", "%{http_code}", "-H", "Authorization: Bearer \(token)", url]
-        try curl.run()
-        let text = String(decoding: output.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        curl.waitUntilExit()
-        return Int(text) ?? 0
+    static func status(_ url: String, token: String) async throws -> Int {
+        var request = HTTPClientRequest(url: url)
+        request.headers.add(name: "Authorization", value: "Bearer \(token)")
+        let response = try await HTTPClient.shared.execute(request, timeout: .seconds(10))
+        _ = try await response.body.collect(upTo: 16 << 20)
+        return Int(response.status.code)
     }
 }
