@@ -278,7 +278,8 @@ struct WebPageTests {
             _ = try await store.printers.execute(
                 .recordCalibration(
                     Calibration(
-                        kind: "pressureAdvance", values: ["pa": 0.045], note: "PETG, 0.4 mm", calibratedAt: Date())),
+                        kind: "pressureAdvance", values: ["pa": 0.045], note: "PETG, 0.4 mm",
+                        calibratedAt: context.time)),
                 id: id, context: context)
             _ = try await store.printers.execute(
                 .loadMaterial(LoadedMaterial(material: "PETG", colour: "black")), id: id, context: context)
