@@ -64,4 +64,22 @@ struct MoonrakerConnectorTests {
         #expect(through != nil, "\(right.reports)")
         #expect(!right.reports.contains { $0.link == .unauthorized })
     }
+
+    @Test("Moonraker's configured webcams are the printer's cameras: a relative address on the machine's web server")
+    func webcams() async throws {
+        let moonraker = try RealMoonraker()
+        try await moonraker.start(
+            trusted: true,
+            webcams: """
+                [webcam bed]
+                service: mjpegstreamer
+                stream_url: /webcam/?action=stream
+                snapshot_url: http://192.168.1.50:8080/?action=snapshot
+                """)
+        defer { moonraker.stop() }
+        let cameras = try await connector(moonraker).cameras()
+        let bed = try #require(cameras.first { $0.name == "bed" }, "\(cameras)")
+        #expect(bed.stream?.absoluteString == "http://127.0.0.1/webcam/?action=stream", "\(bed)")
+        #expect(bed.snapshot?.absoluteString == "http://192.168.1.50:8080/?action=snapshot", "\(bed)")
+    }
 }

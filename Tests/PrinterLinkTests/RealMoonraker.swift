@@ -38,7 +38,8 @@ final class RealMoonraker: @unchecked Sendable {
 
     /// Starts Moonraker and waits until it answers.
     /// `objectProcessing`: Moonraker adds Klipper's object definitions to uploads that lack them.
-    func start(trusted: Bool, objectProcessing: Bool = false) async throws {
+    /// `webcams`: extra `[webcam …]` sections, as a farm configures its cameras in moonraker.conf.
+    func start(trusted: Bool, objectProcessing: Bool = false, webcams: String = "") async throws {
         let trust = trusted ? "trusted_clients:\n    127.0.0.0/8\n" : "force_logins: False\n"
         let config = """
             [server]
@@ -58,6 +59,7 @@ final class RealMoonraker: @unchecked Sendable {
 
             [history]
 
+            \(webcams)
             """
         let file = data.appendingPathComponent("config/moonraker.conf")
         try config.write(to: file, atomically: true, encoding: .utf8)
