@@ -97,7 +97,8 @@ struct CameraBench: AsyncParsableCommand {
         say(
             "server CPU (% of one core): idle \(format(idle, 1)); \(views) views of the cameras directly "
                 + "\(format(straight, 1)); the same \(views) views through the farm \(format(through, 1)) — "
-                + "the relay's own cost \(format(through - straight, 1)) (\(format((through - straight) / Double(views), 2)) a view)"
+                + "the relay's own cost \(format(through - straight, 1)) "
+                + "(\(format((through - straight) / Double(views), 2)) a view)"
         )
         try await server.stop()
     }

@@ -292,7 +292,8 @@ extension PrinterRoutes {
             throw Problem(
                 status: .notFound, code: "camera-missing", title: "The printer has no camera",
                 detail:
-                    "its host lists no camera (Moonraker's webcams, OctoPrint's webcam settings), or it is not connected"
+                    "its host lists no camera (Moonraker's webcams, OctoPrint's webcam settings), "
+                    + "or it is not connected"
             )
         }
         return camera

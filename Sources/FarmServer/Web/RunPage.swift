@@ -19,11 +19,13 @@ enum RunPage {
             "<section class=\"panel wide\" aria-labelledby=\"items\"><h2 id=\"items\">Items and QA</h2>\(items)</section>"
         // What a person came for first: the QA forms of a run that waits for them.
         let waitsForQA = run.qa == .pending
+        let preview = WebPage.gcodePreview(gcode, alt: "What this run prints, from above")
         return WebPage.layout(
             title: "Run \(run.id.description.suffix(6))", viewer: viewer,
             main: """
                 <nav class="crumbs" aria-label="Breadcrumb"><a href="/">Today</a> › Run \(run.id.description.suffix(6))</nav>
-                <div class="page-head"><h1>Run on \(printer ?? "a printer")</h1>\(WebPage.riskChip(run.risk, decision: nil))\(WebPage.gcodePreview(gcode, alt: "What this run prints, from above"))</div>
+                <div class="page-head"><h1>Run on \(printer ?? "a printer")</h1>\
+                \(WebPage.riskChip(run.risk, decision: nil))\(preview)</div>
                 \(waitsForQA ? itemsPanel : .empty)
                 <section id="run-live" data-fragment="/ui/runs/\(run.id)" data-subjects="\(RunDecider.stream(run.id))" data-kind="\(run.status.rawValue)" aria-label="Run">
                 \(live(run, printer: printer, events: events, actors: actors, viewer: viewer))
@@ -257,7 +259,8 @@ enum RunPage {
             !run.status.isTerminal && run.progress != nil ? HTML(" \(run.progress!.percent) %") : .empty
         let picture = WebPage.gcodePreview(gcode, alt: "What run \(run.id.description.suffix(6)) prints", width: 64)
         return """
-            <tr><td>\(picture)<a href="/runs/\(run.id)">\(run.id.description.suffix(6))</a></td><td>\(printer ?? String(run.printerID.description.suffix(6)))</td>\
+            <tr><td>\(picture)<a href="/runs/\(run.id)">\(run.id.description.suffix(6))</a></td>\
+            <td>\(printer ?? String(run.printerID.description.suffix(6)))</td>\
             <td><span class="badge badge-\(status)">\(status)</span>\(progress)\(run.failure.map { HTML(" <span class=\"why\">\($0)</span>") } ?? .empty)</td>\
             <td>\(run.qa == .notApplicable ? "—" : run.qa.rawValue)</td><td>\(stamp(run.scheduledAt))</td><td>\(run.endedAt.map(stamp) ?? "—")</td></tr>
             """
