@@ -224,9 +224,10 @@ let package = Package(
         .target(
             name: "PrinterTestSupport",
             dependencies: [
-                "ChildProcess",
+                "ChildProcess", "VirtualPrinter",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             path: "Tests/PrinterTestSupport", swiftSettings: swiftSettings),
         .testTarget(

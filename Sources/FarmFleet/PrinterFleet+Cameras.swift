@@ -20,7 +20,8 @@ extension PrinterFleet {
     /// Pictures `run`'s printer with each of its cameras and records them as the run's evidence, in the
     /// background: a slow or broken camera costs the run nothing but its picture (logged).
     func snapshot(_ run: Run, _ moment: RunSnapshot.Moment) {
-        guard let sources = cameras[run.printerID], !sources.isEmpty else { return }
+        let sources = cameras(of: run.printerID)
+        guard !sources.isEmpty else { return }
         Task {
             for camera in sources {
                 await self.take(camera, of: run, moment)
@@ -49,6 +50,20 @@ extension PrinterFleet {
         }
     }
 
+    /// A printer's cameras: the one an operator gave first, then its host's.
+    public func cameras(of id: PrinterID) -> [CameraSource] {
+        (printers[id]?.camera.map { [CameraSource($0)] } ?? []) + (hostCameras[id] ?? [])
+    }
+
     /// The first camera of a printer, for the live view; nil when it has none.
-    public func camera(of id: PrinterID) -> CameraSource? { cameras[id]?.first }
+    public func camera(of id: PrinterID) -> CameraSource? { cameras(of: id).first }
+}
+
+extension CameraSource {
+    /// The camera an operator gave (its addresses were checked as absolute http(s) URLs when given).
+    public init(_ camera: PrinterCamera) {
+        self.init(
+            name: camera.name, snapshot: camera.snapshot.flatMap(URL.init(string:)),
+            stream: camera.stream.flatMap(URL.init(string:)))
+    }
 }

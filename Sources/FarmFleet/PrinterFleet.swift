@@ -78,7 +78,7 @@ public actor PrinterFleet: Service {
     /// Printers whose Klipper configuration was read on their current connection.
     var configured: Set<PrinterID> = []
     /// The cameras each printer's host knows of, read once per connection.
-    public private(set) var cameras: [PrinterID: [CameraSource]] = [:]
+    var hostCameras: [PrinterID: [CameraSource]] = [:]
     /// Reads the cameras (bounded: a camera never holds up the fleet).
     let cameraReader: CameraReader
     /// Their `anomaly` check pauses a print on a confident anomaly.
@@ -247,7 +247,7 @@ public actor PrinterFleet: Service {
     private func readConfiguration(_ id: PrinterID) async {
         guard let link = links[id], let printer = printers[id] else { return }
         do {
-            cameras[id] = try await link.connector.cameras()
+            hostCameras[id] = try await link.connector.cameras()
         } catch {
             logger.info("cannot read the cameras of printer \(id): \(error)")
         }

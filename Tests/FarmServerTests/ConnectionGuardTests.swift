@@ -7,6 +7,7 @@ import Glibc
 import Hummingbird
 import Logging
 import NIOCore
+import PrinterTestSupport
 import ServiceLifecycle
 import Testing
 
@@ -79,21 +80,8 @@ struct ConnectionGuardTests {
         let app = try await buildApplication(
             configuration: configuration, dependencies: ServerDependencies(onServerRunning: { portSink.yield($0) }),
             logger: logger)
-        // why: cancelling the server drops connections it accepted but had not yet handled, and NIO traps on their
-        // unfinished writers (it killed the whole test process under load); a graceful shutdown closes them.
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let server = Task { try await group.run() }
-        do {
-            var iterator = ports.makeAsyncIterator()
-            let port = try #require(await iterator.next())
-            try await body(port)
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = await server.result
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        _ = await server.result
+        // A graceful shutdown: cancelling the server killed the whole test process under load.
+        try await withRunningService(app, ports: ports, logger: logger, body)
     }
 
     func healthz(_ port: Int, within seconds: Double) throws -> String? {

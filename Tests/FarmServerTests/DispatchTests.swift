@@ -3,6 +3,7 @@ import FarmDomain
 import FarmStore
 import Foundation
 import PrinterLink
+import PrinterTestSupport
 import Testing
 import VirtualPrinter
 
@@ -16,10 +17,13 @@ import VirtualPrinter
 struct DispatchTests {
     let context = CommandContext(actor: .cli, reason: .operatorRequest, time: Date())
 
-    func register(_ rig: FleetRig, _ index: Int, id: PrinterID = PrinterID(UUID())) async throws -> PrinterID {
+    func register(
+        _ rig: FleetRig, _ index: Int, id: PrinterID = PrinterID(UUID()), camera: PrinterCamera? = nil
+    ) async throws -> PrinterID {
         let registration = PrinterRegistration(
             name: "virtual-\(index)", connector: .virtual, address: "http://127.0.0.1:\(rig.ports[index])",
-            capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), model: "virtual"))
+            capabilities: PrinterCapabilities(buildVolume: BuildVolume(x: 250, y: 210, z: 210), model: "virtual"),
+            camera: camera)
         _ = try await rig.store.printers.execute(.register(id, registration), id: id.description, context: context)
         return id
     }
@@ -119,6 +123,51 @@ struct DispatchTests {
             throw error
         }
         await rig.stop()
+    }
+
+    @Test(
+        """
+        a camera given for the printer pictures its run beside the host's camera (start and end, each an image \
+        artifact); once removed, only the host's is used
+        """
+    )
+    func givenCameraPicturesRuns() async throws {
+        try await withCameraStandIn { door in
+            let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 30))
+            do {
+                let given = PrinterCamera(
+                    name: "door", snapshot: door.appendingPathComponent(VirtualCamera.snapshotPath).absoluteString)
+                let printerID = try await register(rig, 0, camera: given)
+                #expect(try await printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
+                let both = try await waitFor(10) {
+                    let names = await rig.fleet.cameras(of: printerID).map(\.name)
+                    return names.count == 2 ? names : nil
+                }
+                #expect(both == ["door", "bed"], "the given camera first, then the host's")
+                let scheduled = try await schedule(rig, on: printerID)
+                let pictured = try await run(rig, scheduled.id, within: 60) {
+                    $0.status == .completed && ($0.snapshots ?? []).count >= 4
+                }
+                let shots = (pictured?.snapshots ?? []).map { "\($0.moment.rawValue) \($0.camera)" }
+                #expect(
+                    Set(shots) == ["start door", "start bed", "end door", "end bed"], "\(shots)")
+                for shot in pictured?.snapshots ?? [] {
+                    let bytes = try Data(contentsOf: URL(fileURLWithPath: rig.artifacts.path(of: shot.artifact)))
+                    #expect(bytes.starts(with: [0xFF, 0xD8]), "a JPEG is stored")
+                }
+
+                _ = try await rig.store.printers.execute(.setCamera(nil), id: printerID.description, context: context)
+                let hostOnly = try await waitFor(10) {
+                    let names = await rig.fleet.cameras(of: printerID).map(\.name)
+                    return names == ["bed"] ? names : nil
+                }
+                #expect(hostOnly != nil, "the fleet follows the removal")
+            } catch {
+                await rig.stop()
+                throw error
+            }
+            await rig.stop()
+        }
     }
 
     @Test(

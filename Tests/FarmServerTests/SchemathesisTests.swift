@@ -48,7 +48,16 @@ struct SchemathesisTests {
         let run = ChildProcess()
         run.executableURL = URL(fileURLWithPath: schemathesis)
         run.currentDirectoryURL = dataDirectory
+        // A camera schemathesis gives a printer is wherever its addresses point (nowhere, mostly): the documented
+        // 502/504 camera-failed are the right answers there, not server errors.
+        let config = dataDirectory.appendingPathComponent("schemathesis.toml")
+        try """
+        [[operations]]
+        include-path = "/api/v1/printers/{id}/camera/snapshot"
+        checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "502", "504"]
+        """.write(to: config, atomically: true, encoding: .utf8)
         run.arguments = [
+            "--config-file", config.path,
             "run", "http://127.0.0.1:\(port)/api/v1/openapi.json", "--wait-for-schema", "60", "-H",
             "Authorization: Bearer \(token)",
             "--checks",

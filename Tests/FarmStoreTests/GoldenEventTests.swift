@@ -224,6 +224,11 @@ enum SampleEvents {
                     plan: plan, at: at)),
             .changeoverWithdrawn(
                 PrinterChangeoverWithdrawn(plan: plan, reason: "no plate waits for it any more", at: at)),
+            .cameraSet(
+                PrinterCameraSet(
+                    camera: PrinterCamera(
+                        name: "bed", snapshot: "http://192.168.1.30:8080/?action=snapshot",
+                        stream: "http://192.168.1.30:8080/?action=stream"), at: at)),
         ]
         let user = UserID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000d1")!)
         let users: [UserEvent] = [

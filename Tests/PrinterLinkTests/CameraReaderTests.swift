@@ -1,6 +1,5 @@
 import Foundation
-import Logging
-import ServiceLifecycle
+import PrinterTestSupport
 import Testing
 import VirtualPrinter
 
@@ -10,25 +9,8 @@ import VirtualPrinter
 /// HTML or send 50 MB frames).
 @Suite("Camera reader", .serialized)
 struct CameraReaderTests {
-    /// Runs the camera stand-in while `body` runs; it is shut down gracefully.
     func withCamera(_ body: (URL) async throws -> Void) async throws {
-        let (ports, sink) = AsyncStream<Int>.makeStream()
-        var logger = Logger(label: "camera")
-        logger.logLevel = .error
-        let app = VirtualCamera.application(port: 0, fps: 20, hang: .seconds(10)) { sink.yield($0) }
-        let group = ServiceGroup(configuration: .init(services: [app], logger: logger))
-        let server = Task { try await group.run() }
-        var iterator = ports.makeAsyncIterator()
-        let port = try #require(await iterator.next())
-        do {
-            try await body(URL(string: "http://127.0.0.1:\(port)")!)
-        } catch {
-            await group.triggerGracefulShutdown()
-            _ = await server.result
-            throw error
-        }
-        await group.triggerGracefulShutdown()
-        _ = await server.result
+        try await withCameraStandIn(fps: 20, hang: .seconds(10), body)
     }
 
     func camera(_ base: URL, snapshot: String? = nil, stream: String? = nil) -> CameraSource {

@@ -3,6 +3,7 @@ import FarmDomain
 import Foundation
 import PrinterTestSupport
 import Testing
+import VirtualPrinter
 
 @testable import PrinterLink
 
@@ -153,5 +154,26 @@ struct OctoPrintConnectorTests {
             watch.reports.last.flatMap { $0.host == .ready && $0.job != .printing ? $0 : nil }
         }
         #expect(recovered != nil, "\(watch.reports.suffix(3))")
+    }
+
+    @Test(
+        """
+        OctoPrint's classic webcam, as a user sets it in config.yaml, is the printer's camera: a relative stream on \
+        OctoPrint's own server, an absolute snapshot kept, and the picture read from it
+        """
+    )
+    func classicWebcam() async throws {
+        try await withCameraStandIn { camera in
+            let snapshot = camera.appendingPathComponent(VirtualCamera.snapshotPath).absoluteString
+            let octoprint = try RealOctoPrint(webcam: (stream: "/webcam/?action=stream", snapshot: snapshot))
+            try await octoprint.start()
+            defer { octoprint.stop() }
+            let cameras = try await connector(octoprint).cameras()
+            #expect(cameras.count == 1, "\(cameras)")
+            #expect(cameras.first?.stream?.absoluteString == "\(octoprint.base.absoluteString)/webcam/?action=stream")
+            #expect(cameras.first?.snapshot?.absoluteString == snapshot)
+            let picture = try await CameraReader().snapshot(try #require(cameras.first))
+            #expect(picture == VirtualCamera.picture)
+        }
     }
 }

@@ -27,10 +27,15 @@ public final class RealOctoPrint: @unchecked Sendable {
     }
 
     /// `throttle`: the Virtual Printer's pause per line (its default 0.01 s makes a sliced part take many minutes).
-    public init(throttle: Double = 0.001) throws {
+    /// `webcam`: the stream and snapshot addresses of OctoPrint's bundled classic webcam, as a user sets them (with
+    /// the plugin's settings version: without it OctoPrint migrates the old `webcam` section over them at start).
+    public init(throttle: Double = 0.001, webcam: (stream: String, snapshot: String)? = nil) throws {
         basedir = FileManager.default.temporaryDirectory.appendingPathComponent("pf-octoprint-\(UUID().uuidString)")
         port = try freeLoopbackPort()
         try FileManager.default.createDirectory(at: basedir, withIntermediateDirectories: true)
+        let classicWebcam = webcam.map {
+            "  classicwebcam:\n    _config_version: 1\n    stream: \"\($0.stream)\"\n    snapshot: \"\($0.snapshot)\"\n"
+        }
         let config = """
             server:
               host: 127.0.0.1
@@ -54,6 +59,7 @@ public final class RealOctoPrint: @unchecked Sendable {
                 enabled: false
               softwareupdate:
                 check_providers: {}
+            \(classicWebcam ?? "")\
             serial:
               port: VIRTUAL
               baudrate: 0

@@ -38,6 +38,8 @@ public struct Printer: Sendable, Equatable, Codable {
     public var fittedSurface: String?
     /// The changeover the schedule asked of a person before the next print, until confirmed or withdrawn.
     public var changeover: ChangeoverTask?
+    /// The camera an operator gave (the host's own cameras are found by the connector); absent: none given.
+    public var camera: PrinterCamera?
     public var registeredAt: Date
     public var updatedAt: Date
 }
@@ -186,12 +188,18 @@ public struct PrinterRegistration: Sendable, Equatable, Codable {
     public var connector: ConnectorKind
     public var address: String
     public var capabilities: PrinterCapabilities
+    /// A camera beside the ones the printer's host lists; absent in registrations made before cameras were.
+    public var camera: PrinterCamera?
 
-    public init(name: String, connector: ConnectorKind, address: String, capabilities: PrinterCapabilities) {
+    public init(
+        name: String, connector: ConnectorKind, address: String, capabilities: PrinterCapabilities,
+        camera: PrinterCamera? = nil
+    ) {
         self.name = name
         self.connector = connector
         self.address = address
         self.capabilities = capabilities
+        self.camera = camera
     }
 
     func validate() throws(DomainError) {
@@ -202,5 +210,6 @@ public struct PrinterRegistration: Sendable, Equatable, Codable {
             throw .invalid(field: "address", reason: "the connector's address, for example http://192.168.1.20:7125")
         }
         try capabilities.validate()
+        try camera?.validate()
     }
 }

@@ -27,6 +27,8 @@ public enum PrinterCommand: Sendable, Equatable {
     case confirmChangeover(PrinterSetup?)
     /// The plan that needed the changeover no longer does (done elsewhere, cancelled, moved by a clear win).
     case withdrawChangeover(reason: String)
+    /// An operator gives the printer a camera (beside its host's), or removes the one given (nil).
+    case setCamera(PrinterCamera?)
 
     public var name: String {
         switch self {
@@ -48,6 +50,7 @@ public enum PrinterCommand: Sendable, Equatable {
         case .requestChangeover: "ask for a changeover of"
         case .confirmChangeover: "confirm a changeover of"
         case .withdrawChangeover: "withdraw the changeover of"
+        case .setCamera: "set the camera of"
         case .requestRecovery(let recovery):
             recovery == .resetJob ? "clear the failed job of" : "restart the firmware of"
         }
@@ -119,6 +122,10 @@ public enum PrinterDecider: Decider {
                 throw .invalid(field: "material", reason: "name the material, for example PLA")
             }
             return [.materialLoaded(PrinterMaterialLoaded(material: material, at: context.time))]
+        case .setCamera(let camera):
+            try camera?.validate()
+            if camera == printer.camera { return [] }
+            return [.cameraSet(PrinterCameraSet(camera: camera, at: context.time))]
         case .recordCalibration(let calibration):
             try calibration.validate(now: context.time)
             if printer.calibrations?.contains(calibration) == true { return [] }
@@ -194,7 +201,7 @@ public enum PrinterDecider: Decider {
                     id: e.printerID, name: r.name, connector: r.connector, address: r.address,
                     capabilities: r.capabilities,
                     status: .offline, observed: .offline, lastMessage: nil, job: nil, loadedMaterial: nil,
-                    calibrations: nil, desynced: nil, degraded: nil,
+                    calibrations: nil, desynced: nil, degraded: nil, camera: r.camera,
                     registeredAt: e.at, updatedAt: e.at))
         }
         guard case .exists(var printer) = state else { return state }
@@ -265,6 +272,9 @@ public enum PrinterDecider: Decider {
             printer.updatedAt = e.at
         case .changeoverWithdrawn(let e):
             printer.changeover = nil
+            printer.updatedAt = e.at
+        case .cameraSet(let e):
+            printer.camera = e.camera
             printer.updatedAt = e.at
         case .calibrated(let e):
             var latest = (printer.calibrations ?? []).filter { $0.kind != e.calibration.kind }

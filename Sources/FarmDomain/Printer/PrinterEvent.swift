@@ -62,6 +62,7 @@ public enum PrinterEvent: DomainEvent {
     case changeoverRequested(PrinterChangeoverRequested)
     case changeoverConfirmed(PrinterChangeoverConfirmed)
     case changeoverWithdrawn(PrinterChangeoverWithdrawn)
+    case cameraSet(PrinterCameraSet)
 
     public static let aggregate = "printer"
 
@@ -89,6 +90,7 @@ public enum PrinterEvent: DomainEvent {
             .payload("changeoverRequested", PrinterChangeoverRequested.self, PrinterEvent.changeoverRequested),
             .payload("changeoverConfirmed", PrinterChangeoverConfirmed.self, PrinterEvent.changeoverConfirmed),
             .payload("changeoverWithdrawn", PrinterChangeoverWithdrawn.self, PrinterEvent.changeoverWithdrawn),
+            .payload("cameraSet", PrinterCameraSet.self, PrinterEvent.cameraSet),
         ])
 
     public var parts: (name: String, payload: any Encodable) {
@@ -112,6 +114,7 @@ public enum PrinterEvent: DomainEvent {
         case .changeoverRequested(let p): ("changeoverRequested", p)
         case .changeoverConfirmed(let p): ("changeoverConfirmed", p)
         case .changeoverWithdrawn(let p): ("changeoverWithdrawn", p)
+        case .cameraSet(let p): ("cameraSet", p)
         }
     }
 }

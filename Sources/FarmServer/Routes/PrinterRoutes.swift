@@ -16,6 +16,16 @@ struct RegisterPrinterRequest: Decodable, Sendable {
     var capabilities: PrinterCapabilities
     /// The printer host's API key (Moonraker's), kept as a secret: never in an event, a log or an answer.
     var apiKey: String?
+    /// A camera beside the ones the host lists (an IP camera, a camera streamer on another machine).
+    var camera: PrinterCamera?
+    var reason: String?
+    var note: String?
+}
+
+struct PrinterCameraRequest: Decodable, Sendable {
+    var name: String?
+    var snapshot: String?
+    var stream: String?
     var reason: String?
     var note: String?
 }
@@ -62,6 +72,18 @@ struct ConfirmChangeoverRequest: Decodable, Sendable {
 struct PrinterAPIKeyRequest: Decodable, Sendable {
     /// The new key, or null to connect without one.
     var apiKey: String?
+
+    /// `apiKey` must be there, if only as null: an empty body removing the key by accident would cut the printer off.
+    init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        guard container.contains(.apiKey) else {
+            throw DecodingError.keyNotFound(
+                CodingKeys.apiKey, .init(codingPath: [], debugDescription: "send the key, or null to remove it"))
+        }
+        apiKey = try container.decodeIfPresent(String.self, forKey: .apiKey)
+    }
+
+    private enum CodingKeys: String, CodingKey { case apiKey }
 }
 
 /// `/api/v1/printers`: the machines of the farm.
@@ -76,7 +98,8 @@ struct PrinterRoutes {
             let body = try await JSONIO.decode(RegisterPrinterRequest.self, from: request, context: context)
             let id = body.id ?? PrinterID(endpoints.services.newID())
             let registration = PrinterRegistration(
-                name: body.name, connector: body.connector, address: body.address, capabilities: body.capabilities)
+                name: body.name, connector: body.connector, address: body.address, capabilities: body.capabilities,
+                camera: body.camera)
             if let key = body.apiKey { try Self.check(apiKey: key) }
             if let why = PrinterConnectors.unsupported(body.connector) {
                 throw Problem(
@@ -107,6 +130,19 @@ struct PrinterRoutes {
             try await endpoints.services.store.credentials.savePrinterAPIKey(
                 body.apiKey, of: printerID, at: endpoints.services.now())
             return Response(status: .noContent)
+        }
+        // A camera an operator gives sets where the farm's server reads from: an owner's job, like the address.
+        routes.put("/api/v1/printers/{id}/camera", .administer) { request, context in
+            let body = try await JSONIO.decode(PrinterCameraRequest.self, from: request, context: context)
+            let camera = PrinterCamera(name: body.name ?? "camera", snapshot: body.snapshot, stream: body.stream)
+            return try await endpoints.execute(
+                .setCamera(camera), id: try endpoints.id(context), request: request, context: context,
+                reason: body.reason, note: body.note)
+        }
+        routes.delete("/api/v1/printers/{id}/camera", .administer) { request, context in
+            try await endpoints.execute(
+                .setCamera(nil), id: try endpoints.id(context), request: request, context: context, reason: nil,
+                note: nil)
         }
         routes.get("/api/v1/printers/{id}/camera/snapshot", .read) { _, context in
             let camera = try await camera(context)
@@ -280,29 +316,34 @@ extension PrinterRoutes {
     /// The printer's camera, or a 404 that says why there is none.
     func camera(_ context: FarmRequestContext) async throws -> CameraSource {
         let id = try context.parameters.require("id")
-        guard let printerID = PrinterID(id), try await endpoints.services.store.printers.get(id: id) != nil else {
+        guard PrinterID(id) != nil, let (printer, _) = try await endpoints.services.store.printers.get(id: id) else {
             throw Problem.notFound("printer \(id.prefix(80))")
         }
-        guard let fleet else {
-            throw Problem(
-                status: .notFound, code: "camera-missing", title: "The printer has no camera here",
-                detail: "this server is not connected to the printers (connectPrinters is off)")
-        }
-        guard let camera = await fleet.camera(of: printerID) else {
-            throw Problem(
-                status: .notFound, code: "camera-missing", title: "The printer has no camera",
-                detail:
-                    "its host lists no camera (Moonraker's webcams, OctoPrint's webcam settings), "
-                    + "or it is not connected"
-            )
-        }
-        return camera
+        if let camera = await Self.liveCamera(of: printer, fleet: fleet) { return camera }
+        throw Problem(
+            status: .notFound, code: "camera-missing", title: "The printer has no camera",
+            detail: fleet == nil
+                ? "none was given for it (PUT …/camera), and this server is not connected to the printers "
+                    + "(connectPrinters is off) to ask its host"
+                : "none was given for it (PUT …/camera), and its host lists none (Moonraker's webcams, OctoPrint's "
+                    + "webcam settings) or it is not connected")
     }
 
+    /// The camera the live view shows: the one an operator gave, else the first its host lists.
+    static func liveCamera(of printer: Printer, fleet: PrinterFleet?) async -> CameraSource? {
+        if let given = printer.camera { return CameraSource(given) }
+        return await fleet?.camera(of: printer.id)
+    }
+
+    /// The camera's failure in its own words (a connector's error speaks of "the printer").
     static func cameraProblem(_ error: ConnectorError) -> Problem {
-        Problem(
+        let status = error.status.map { "HTTP \($0): " } ?? ""
+        let detail =
+            error.kind == .unreachable
+            ? "the camera cannot be reached: \(error.message)" : "the camera's answer: \(status)\(error.message)"
+        return Problem(
             status: error.kind == .unreachable ? .gatewayTimeout : .badGateway, code: "camera-failed",
-            title: "The camera did not give a picture", detail: error.description)
+            title: "The camera did not give a picture", detail: detail)
     }
 
     static func check(apiKey: String) throws {

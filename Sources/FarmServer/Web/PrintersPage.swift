@@ -106,15 +106,23 @@ enum PrintersPage {
                 <section id="printer-live" data-fragment="/ui/printers/\(printer.id)" data-subjects="\(PrinterDecider.stream(printer.id))" data-poll="10000" aria-label="Printer">
                 \(detail(printer, version: version, live: live, history: history, events: events, actors: actors, viewer: viewer))
                 </section>
-                \(cameraPanel(printer, live.camera))
+                \(cameraPanel(printer, live.camera, viewer: viewer))
                 \(windows(printer, version: version, viewer: viewer))
                 """)
     }
 
     /// The live view, relayed by the farm's server (so a camera on the farm's own network is reached from anywhere
-    /// the farm is, and never exposed): the MJPEG stream, or the snapshot refreshed every two seconds.
-    static func cameraPanel(_ printer: Printer, _ camera: CameraSource?) -> HTML {
-        guard let camera else { return .empty }
+    /// the farm is, and never exposed): the MJPEG stream, or the snapshot refreshed every two seconds. An owner may
+    /// give the printer a camera (or change or remove the one given) below it.
+    static func cameraPanel(_ printer: Printer, _ camera: CameraSource?, viewer: Viewer) -> HTML {
+        let settings = viewer.may(.administer) ? cameraForm(printer) : .empty
+        guard let camera else {
+            guard viewer.may(.administer) else { return .empty }
+            return """
+                <section class="panel wide" aria-labelledby="camera"><h2 id="camera">Camera</h2>\
+                <p class="empty">No camera: its host lists none and none was given.</p>\(settings)</section>
+                """
+        }
         let base = "/api/v1/printers/\(printer.id)/camera"
         let alt =
             "Live view of \(printer.name) (camera \(camera.name)\(camera.stream == nil ? ", a picture every 2 s" : ""))"
@@ -123,7 +131,35 @@ enum PrintersPage {
             ? "<img class=\"live-view\" src=\"\(base)/stream\" alt=\"\(alt)\" width=\"640\">"
             : "<img class=\"live-view\" src=\"\(base)/snapshot\" data-refresh=\"2000\" alt=\"\(alt)\" width=\"640\">"
         return """
-            <section class="panel wide" aria-labelledby="camera"><h2 id="camera">Camera</h2>\(view)</section>
+            <section class="panel wide" aria-labelledby="camera"><h2 id="camera">Camera</h2>\(view)\(settings)</section>
+            """
+    }
+
+    /// The camera an owner gives the printer: its addresses stay on the server (the form shows them only to owners).
+    /// No version guard: the printer's version moves with what the machine reports, which a setting need not wait for.
+    static func cameraForm(_ printer: Printer) -> HTML {
+        let given = printer.camera
+        let remove: HTML =
+            given == nil
+            ? .empty
+            : """
+            <form class="inline" data-post="/api/v1/printers/\(printer.id)/camera" data-method="DELETE" \
+            data-done="Camera removed"><button type="submit">Remove this camera</button>\
+            <span class="error" role="alert" hidden></span></form>
+            """
+        return """
+            <details class="camera-settings"><summary>\(given == nil ? "Give a camera" : "Change the camera")</summary>
+            <form class="ship" data-post="/api/v1/printers/\(printer.id)/camera" data-method="PUT" \
+            data-done="Camera saved">
+            <label>Name <input name="name" maxlength="40" value="\(given?.name ?? "camera")"></label>
+            <label>Snapshot address (one JPEG) <input name="snapshot" type="url" maxlength="500" \
+            value="\(given?.snapshot ?? "")" placeholder="http://192.168.1.30:8080/?action=snapshot"></label>
+            <label>Stream address (MJPEG) <input name="stream" type="url" maxlength="500" \
+            value="\(given?.stream ?? "")" placeholder="http://192.168.1.30:8080/?action=stream"></label>
+            <button type="submit" class="primary">Save camera</button>
+            <p class="quiet">The farm's server reads the camera and relays it: the browser never needs to reach it. \
+            A camera given here is shown before the ones the printer's host lists.</p>
+            <p class="error" role="alert" hidden></p></form>\(remove)</details>
             """
     }
 

@@ -207,7 +207,7 @@ struct WebRoutes {
                 let running = history.first { [.dispatching, .printing, .paused].contains($0.status) }
                 var live = try await live([printer], running: [printer.id: running].compactMapValues { $0 })[
                     printer.id]!
-                live.camera = await fleet?.camera(of: printer.id)
+                live.camera = await PrinterRoutes.liveCamera(of: printer, fleet: fleet)
                 let actors = try await people(in: events)
                 return WebPage.response(
                     part
