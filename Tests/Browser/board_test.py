@@ -368,7 +368,19 @@ def main():
             "name": "spare-mk4", "connector": "moonraker", "address": "http://127.0.0.1:9",
             "capabilities": {"buildVolume": {"x": 250, "y": 210, "z": 220}, "nozzleDiameters": [0.4], "enclosure": False, "hardenedNozzle": False, "materials": ["PLA"]}})
         check(status == 201, f"a fourth printer is registered ({status} {spare})")
-        operator.get_by_role("link", name="Printers").click()
+        # Cameras through the farm: a demo printer's host lists its camera (the live MJPEG view); the spare is given one
+        # by an owner (a picture every 2 s). The pages name only the farm's relay, never a camera's own address.
+        host = next(p for p in api("GET", "/api/v1/printers")[1]["items"] if p["name"] == "virtual-1")
+        status, _ = api("PUT", "/api/v1/printers/" + spare["id"] + "/camera",
+                        {"name": "door", "snapshot": host["address"] + "/webcam/snapshot.jpg"})
+        check(status == 200, f"an owner gives the spare printer a camera ({status})")
+        operator.goto(BASE + "/printers/" + host["id"])
+        expect(operator.locator("img.live-view")).to_have_attribute(
+            "src", "/api/v1/printers/" + host["id"] + "/camera/stream")
+        operator.wait_for_function("() => document.querySelector('img.live-view').naturalWidth > 0", timeout=30_000)
+        check("/webcam/" not in operator.content() and "Change the camera" not in operator.content(),
+              "a printer's page shows its camera live through the farm; the camera's address is not on the page")
+        operator.get_by_role("navigation", name="Main").get_by_role("link", name="Printers").click()
         operator.wait_for_url(BASE + "/printers")
         tile_id = "printer-" + spare["id"]
         check(operator.locator(".printer-tile.status-busy button:text-is('Start maintenance')").count() == 0,
@@ -384,6 +396,15 @@ def main():
         printer_id = tile_id.removeprefix("printer-")
         operator.locator("#" + tile_id + " strong a").click()
         operator.wait_for_url(BASE + "/printers/" + printer_id)
+        given = operator.locator("img.live-view")
+        expect(given).to_have_attribute("data-refresh", "2000")
+        operator.wait_for_function("() => document.querySelector('img.live-view').naturalWidth > 0", timeout=30_000)
+        shown = given.get_attribute("src")
+        operator.wait_for_function(
+            "(shown) => document.querySelector('img.live-view').src !== shown", arg=operator.evaluate(
+                "() => document.querySelector('img.live-view').src"), timeout=30_000)
+        check(("/api/v1/printers/" + printer_id + "/camera/snapshot") in shown and "/webcam/" not in operator.content(),
+              "the camera given for the spare shows a fresh picture every 2 s, through the farm")
         operator.screenshot(path=os.path.join(SHOTS, "printer.png"), full_page=True)
         audit(operator, "printer")
         # A page that missed a change (its event stream cut, so it cannot follow) acts on what it showed.
