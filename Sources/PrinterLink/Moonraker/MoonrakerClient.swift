@@ -5,7 +5,7 @@ import NIOHTTP1
 
 /// Moonraker's HTTP API for commands and files: one request per call, the API key as `X-Api-Key`, every failure a
 /// `ConnectorError`. Stateless; the status stream is `MoonrakerConnector`'s.
-public struct MoonrakerClient: Sendable {
+public struct MoonrakerClient: HostAPIClient {
     /// Our folder under the gcodes root: files we upload live here, named after their run.
     public static let folder = DispatchFile.folder
 
@@ -198,19 +198,7 @@ public struct MoonrakerClient: Sendable {
     private func send(_ request: HTTPClientRequest, timeout: TimeAmount, wrapped: Bool = true)
         async throws(ConnectorError) -> JSONValue
     {
-        var request = request
-        if let apiKey { request.headers.replaceOrAdd(name: "X-Api-Key", value: apiKey) }
-        request.headers.replaceOrAdd(name: "Accept", value: "application/json")
-        let status: Int
-        let body: ByteBuffer
-        do {
-            let response = try await http.execute(request, timeout: timeout)
-            status = Int(response.status.code)
-            body = try await response.body.collect(upTo: 16 << 20)
-        } catch {
-            throw ConnectorError.unreachable(error)
-        }
-        let data = Data(body.readableBytesView)
+        let (status, data) = try await exchange(request, timeout: timeout)
         guard (200..<300).contains(status) else {
             // Moonraker registers its /printer endpoints only once Klippy has connected: a 404 there means no Klipper.
             if status == 404, request.url.contains("/printer/") {
@@ -226,20 +214,5 @@ public struct MoonrakerClient: Sendable {
                 message: "not a Moonraker answer: \(String(decoding: data.prefix(120), as: UTF8.self))")
         }
         return result
-    }
-
-    private func url(_ path: String, query: [URLQueryItem], escaped: Bool = false) -> String {
-        var text = base.absoluteString
-        if text.hasSuffix("/") { text.removeLast() }
-        text += escaped ? path : path.addingPercentEncoding(withAllowedCharacters: .urlPathAllowed) ?? path
-        if !query.isEmpty {
-            text +=
-                "?"
-                + query.map { item in
-                    item.value.map { "\(ConnectorError.escape(item.name))=\(ConnectorError.escape($0))" }
-                        ?? ConnectorError.escape(item.name)
-                }.joined(separator: "&")
-        }
-        return text
     }
 }

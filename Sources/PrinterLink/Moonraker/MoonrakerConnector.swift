@@ -16,11 +16,7 @@ public actor MoonrakerConnector: PrinterConnector {
     private let logger: Logger
     private let started = ContinuousClock.now
     private var opens: AsyncStream<Double>.Continuation?
-    /// Text for the open socket; nil closes it.
-    private var outgoing: AsyncStream<String?>.Continuation?
-    /// When the current socket began opening, to give up on one that never completes its upgrade.
-    private var openingSince: ContinuousClock.Instant?
-    private var connection: Task<PlainWebSocket.Closed, Never>?
+    private var socket = SessionSocket()
     private var polling = false
     private let tickPeriod: Duration
 
@@ -59,7 +55,7 @@ public actor MoonrakerConnector: PrinterConnector {
             openSink.finish()
         }
         ticker.cancel()
-        connection?.cancel()
+        socket.cancel()
         eventSink.finish()
     }
 
@@ -72,53 +68,39 @@ public actor MoonrakerConnector: PrinterConnector {
     }
 
     private func connectOnce() async {
-        openingSince = .now
-        let (stream, sink) = AsyncStream<String?>.makeStream()
-        outgoing = sink
-        let task = PlainWebSocket.open(
-            base: client.base, path: "/websocket", outgoing: stream, onOpen: { await self.opened() },
+        let task = socket.open(
+            base: client.base, path: "/websocket", onOpen: { await self.opened() },
             onText: { await self.feed(.frame($0)) })
-        connection = task
         let closed = await withTaskCancellationHandler {
             await task.value
         } onCancel: {
             task.cancel()
         }
-        outgoing?.finish()
-        outgoing = nil
-        openingSince = nil
+        socket.ended()
         feed(.closed(code: closed.code, reason: closed.reason))
     }
 
     private func opened() {
-        openingSince = nil
+        socket.opened()
         feed(.opened)
     }
 
     private func tick() {
-        // A socket that accepts but never completes the upgrade: give up on it and let the session back off.
-        if let since = openingSince, ContinuousClock.now - since > .seconds(10) {
-            openingSince = nil
-            connection?.cancel()
-        }
+        socket.giveUpIfStuck()
         feed(.tick)
     }
 
     private func feed(_ input: MoonrakerSession.Input) {
-        let elapsed = ContinuousClock.now - started
-        let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        perform(session.handle(input, at: now))
+        perform(session.handle(input, at: ContinuousClock.now.seconds(since: started)))
     }
 
     private func perform(_ actions: [MoonrakerSession.Action]) {
         for action in actions {
             switch action {
-            case .send(let text): outgoing?.yield(text)
+            case .send(let text): socket.send(text)
             case .close(let reason):
                 logger.debug("closing the socket: \(reason)")
-                outgoing?.yield(nil)
-                outgoing?.finish()
-                outgoing = nil
+                socket.close()
             case .open(let delay): opens?.yield(delay)
             case .poll:
                 guard !polling else { continue }

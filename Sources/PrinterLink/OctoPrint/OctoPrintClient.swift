@@ -5,7 +5,7 @@ import NIOHTTP1
 
 /// OctoPrint's REST API (1.x, without the 2.0 version header, so the documented 1.x shapes): one request per call,
 /// the API key as `X-Api-Key`, every failure a `ConnectorError`. Stateless; the push link is `OctoPrintConnector`'s.
-public struct OctoPrintClient: Sendable {
+public struct OctoPrintClient: HostAPIClient {
     public let base: URL
     public let apiKey: String?
     public let http: HTTPClient
@@ -62,7 +62,8 @@ public struct OctoPrintClient: Sendable {
     public func upload(file: String, as name: String) async throws(ConnectorError) -> String {
         try await ensureFolder()
         let (request, size) = try MultipartUpload.request(
-            url: url("/api/files/local", query: []), fields: [("path", DispatchFile.folder)], file: file, as: name)
+            url: url("/api/files/local", query: [], escaped: true), fields: [("path", DispatchFile.folder)], file: file,
+            as: name)
         let answer = try await send(request, timeout: .seconds(max(60, Int64(size / 1_000_000))))
         guard let path = answer["files"]?["local"]?["path"]?.string else {
             throw ConnectorError(kind: .malformed, message: "the upload answer names no file")
@@ -79,7 +80,7 @@ public struct OctoPrintClient: Sendable {
             let body =
                 "--\(boundary)\r\nContent-Disposition: form-data; name=\"foldername\"\r\n\r\n\(DispatchFile.folder)"
                 + "\r\n--\(boundary)--\r\n"
-            var request = HTTPClientRequest(url: url("/api/files/local", query: []))
+            var request = HTTPClientRequest(url: url("/api/files/local", query: [], escaped: true))
             request.method = .POST
             request.headers.add(name: "Content-Type", value: "multipart/form-data; boundary=\(boundary)")
             request.body = .bytes(ByteBuffer(string: body))
@@ -150,7 +151,7 @@ public struct OctoPrintClient: Sendable {
     func call(_ method: HTTPMethod, _ path: String, query: [URLQueryItem] = [], json: JSONValue? = nil)
         async throws(ConnectorError) -> JSONValue
     {
-        var request = HTTPClientRequest(url: url(path, query: query))
+        var request = HTTPClientRequest(url: url(path, query: query, escaped: true))
         request.method = method
         if let json {
             request.headers.add(name: "Content-Type", value: "application/json")
@@ -160,19 +161,7 @@ public struct OctoPrintClient: Sendable {
     }
 
     private func send(_ request: HTTPClientRequest, timeout: TimeAmount) async throws(ConnectorError) -> JSONValue {
-        var request = request
-        if let apiKey { request.headers.replaceOrAdd(name: "X-Api-Key", value: apiKey) }
-        request.headers.replaceOrAdd(name: "Accept", value: "application/json")
-        let status: Int
-        let body: ByteBuffer
-        do {
-            let response = try await http.execute(request, timeout: timeout)
-            status = Int(response.status.code)
-            body = try await response.body.collect(upTo: 16 << 20)
-        } catch {
-            throw ConnectorError.unreachable(error)
-        }
-        let data = Data(body.readableBytesView)
+        let (status, data) = try await exchange(request, timeout: timeout)
         guard (200..<300).contains(status) else { throw Self.error(status: status, body: data) }
         // 204 No Content answers the commands.
         if data.isEmpty { return .null }
@@ -204,19 +193,6 @@ public struct OctoPrintClient: Sendable {
         let unknownKey = status == 403 || (status == 400 && message.contains("CSRF"))
         let kind: ConnectorError.Kind = unknownKey ? .unauthorized : ConnectorError.kind(status: status)
         return ConnectorError(kind: kind, status: status, message: message)
-    }
-
-    private func url(_ path: String, query: [URLQueryItem]) -> String {
-        var text = base.absoluteString
-        if text.hasSuffix("/") { text.removeLast() }
-        text += path
-        if !query.isEmpty {
-            text +=
-                "?"
-                + query.map { "\(ConnectorError.escape($0.name))=\(ConnectorError.escape($0.value ?? ""))" }
-                .joined(separator: "&")
-        }
-        return text
     }
 
     static func escape(path: String) -> String {

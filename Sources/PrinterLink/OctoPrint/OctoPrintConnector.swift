@@ -14,7 +14,7 @@ public actor OctoPrintConnector: PrinterConnector {
     private let logger: Logger
     private let started = ContinuousClock.now
     private var logins: AsyncStream<Double>.Continuation?
-    private var outgoing: AsyncStream<String?>.Continuation?
+    private var socket = SessionSocket()
     private var openRequested = false
     private var polling = false
     private let tickPeriod: Duration
@@ -39,7 +39,7 @@ public actor OctoPrintConnector: PrinterConnector {
         let ticker = Task { [weak self, tickPeriod] in
             while !Task.isCancelled {
                 try? await Task.sleep(for: tickPeriod)
-                await self?.feed(.tick)
+                await self?.tick()
             }
         }
         await withTaskCancellationHandler {
@@ -60,29 +60,35 @@ public actor OctoPrintConnector: PrinterConnector {
             loginSink.finish()
         }
         ticker.cancel()
+        socket.cancel()
         eventSink.finish()
     }
 
     private func connectOnce() async {
-        let (stream, sink) = AsyncStream<String?>.makeStream()
-        outgoing = sink
-        let task = PlainWebSocket.open(
-            base: client.base, path: "/sockjs/websocket", outgoing: stream, onOpen: { await self.feed(.opened) },
+        let task = socket.open(
+            base: client.base, path: "/sockjs/websocket", onOpen: { await self.opened() },
             onText: { await self.feed(.frame($0)) })
         let closed = await withTaskCancellationHandler {
             await task.value
         } onCancel: {
             task.cancel()
         }
-        outgoing?.finish()
-        outgoing = nil
+        socket.ended()
         feed(.closed(code: closed.code, reason: closed.reason))
     }
 
+    private func opened() {
+        socket.opened()
+        feed(.opened)
+    }
+
+    private func tick() {
+        socket.giveUpIfStuck()
+        feed(.tick)
+    }
+
     private func feed(_ input: OctoPrintSession.Input) {
-        let elapsed = ContinuousClock.now - started
-        let now = Double(elapsed.components.seconds) + Double(elapsed.components.attoseconds) / 1e18
-        perform(session.handle(input, at: now))
+        perform(session.handle(input, at: ContinuousClock.now.seconds(since: started)))
     }
 
     private func perform(_ actions: [OctoPrintSession.Action]) {
@@ -90,12 +96,10 @@ public actor OctoPrintConnector: PrinterConnector {
             switch action {
             case .login(let delay): logins?.yield(delay)
             case .open: openRequested = true
-            case .send(let text): outgoing?.yield(text)
+            case .send(let text): socket.send(text)
             case .close(let reason):
                 logger.debug("closing the socket: \(reason)")
-                outgoing?.yield(nil)
-                outgoing?.finish()
-                outgoing = nil
+                socket.close()
             case .poll:
                 guard !polling else { continue }
                 polling = true
