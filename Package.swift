@@ -84,6 +84,16 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),
+        // Materials: what each print takes off its spool, spools loaded on printers (and, later, stock, reservations
+        // and Spoolman), as reactions to the event log and services FarmServer wires in.
+        .target(
+            name: "FarmInventory",
+            dependencies: [
+                "FarmDomain", "FarmStore", "FarmReactions", "FarmArtifacts", "Slicing",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings),
         // The production loop: reads the farm, asks the planner (and through it the scheduler), carries out the steps.
         .target(
             name: "FarmProduction",
@@ -158,7 +168,7 @@ let package = Package(
             name: "FarmServer",
             dependencies: [
                 "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "FarmShops", "FarmReactions", "FarmProduction",
-                "FarmPlates", "MeshKit", "FarmArtifacts", "FarmFleet",
+                "FarmPlates", "MeshKit", "FarmArtifacts", "FarmFleet", "FarmInventory",
                 "Slicing",
                 "PrinterLink",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -251,6 +261,7 @@ let package = Package(
             name: "FarmServerTests",
             dependencies: [
                 "FarmServer", "FarmStore", "FarmDomain", "FarmIntake", "FarmReactions", "FarmProduction", "FarmPlates",
+                "FarmInventory",
                 "MeshTestSupport", "PrinterTestSupport", "Slicing", "PrinterLink", "FarmFleet", "ChildProcess",
                 "VirtualPrinter",
                 .product(name: "HummingbirdTesting", package: "hummingbird"),

@@ -308,6 +308,75 @@ paths.update({
  "/api/v1/sales/{id}/fulfilment/retry": {"post": op("retryFulfilment", "Try again to tell the shop a shipped order shipped, after its failure was fixed (only a failed fulfilment)", "shops", {**ok(ref("Sale")), **errs("400","401","404","409")}, [idp] + mut)},
  "/webhooks/shops/{id}": {"post": op("shopWebhook", "Where a shop delivers order webhooks (Shopify, WooCommerce, Etsy), signed with the connection's webhook secret; stored before the answer, taken in after it", "shops", {**ok({"type": "object", "required": ["status"], "properties": {"status": {"type": "string", "enum": ["stored","duplicate","acknowledged"]}}}, headers=None), "400": problem(400, "webhook-unreadable: signed, but not an order this platform sends"), "401": problem(401, "webhook-signature-invalid: unsigned, forged, or signed with another secret"), "404": problem(404, "No such shop connection"), "413": P["413"]}, [idp], {"required": True, "content": {"application/json": {"schema": {}}}}, public=True)},
 })
+# Materials: vendors, filaments, lots (records an operator registers, corrects, retires) and spools.
+name64 = lambda example: {"type": "string", "minLength": 1, "maxLength": 64, "pattern": "\\S", "examples": [example]}
+grams = lambda top, desc: {"type": "number", "minimum": 0, "maximum": top, "description": desc}
+record_meta = {"id": uuid, "retired": {"type": "boolean", "description": "Left out of choices; its history and what refers to it stay"}, "registeredAt": ts, "updatedAt": ts}
+vendor_props = {"name": name64("Prusament"), "emptySpoolWeight": grams(5000, "Grams of an empty spool of theirs: the default tare"), "comment": {"type": "string", "maxLength": 1024}}
+filament_props = {"vendor": uuid, "name": name64("PolyTerra Charcoal Black"), "material": name64("PLA"), "colour": name64("black"),
+  "colourHex": {"type": "string", "pattern": "^#?([0-9A-Fa-f]{6}|[0-9A-Fa-f]{8})$", "description": "Six or eight hex digits; a leading # is dropped", "examples": ["1A1A1A"]},
+  "diameter": {"type": "number", "exclusiveMinimum": 0, "maximum": 5, "default": 1.75, "description": "Millimetres"},
+  "density": {"type": "number", "minimum": 0.5, "maximum": 5, "description": "g/cm³ (PLA 1.24)"},
+  "nominalWeight": {"type": "number", "exclusiveMinimum": 0, "maximum": 50000, "default": 1000, "description": "Grams of filament on a full spool"},
+  "spoolWeight": grams(5000, "Grams of the empty spool"), "price": {"type": "number", "minimum": 0, "maximum": 1000000, "description": "A full spool's price"},
+  "reorderPoint": grams(10000000, "Grams of stock below which to reorder")}
+lot_props = {"filament": uuid, "number": name64("L2026-11-042"), "receivedAt": ts, "documents": {"type": "array", "maxItems": 20, "description": "Certificates and data sheets: uploaded artifacts by SHA-256", "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}, "note": {"type": "string", "maxLength": 1024}}
+spool_detail_props = {"spoolWeight": grams(5000, "Grams of this empty spool (else the filament's, else the vendor's)"), "location": name64("shelf A2"), "openedAt": ts, "driedAt": ts}
+schemas.update({
+ "Vendor": {"type": "object", "required": ["id","name","retired","registeredAt","updatedAt"], "properties": {**record_meta, **vendor_props}},
+ "Filament": {"type": "object", "required": ["id","material","diameter","density","nominalWeight","retired","registeredAt","updatedAt"], "properties": {**record_meta, **filament_props}},
+ "Lot": {"type": "object", "required": ["id","filament","number","receivedAt","documents","retired","registeredAt","updatedAt"], "properties": {**record_meta, **lot_props}},
+ "Spool": {"type": "object", "required": ["id","status","filament","initialWeight","remaining","used","runs","archived","registeredAt","updatedAt"], "properties": {
+   "id": uuid, "status": {"type": "string", "enum": ["loaded","shelf","empty","archived"]}, "filament": uuid, "lot": uuid,
+   "initialWeight": {"type": "number", "description": "Grams of filament when registered (at least any weigh-in since)"},
+   "remaining": {"type": "number", "description": "Grams left by the farm's count: each print's usage subtracted, each weigh-in setting it"},
+   "used": {"type": "number", "description": "Grams used by prints"}, **spool_detail_props,
+   "loaded": {"type": "object", "required": ["printer","tool","at"], "properties": {"printer": uuid, "tool": {"type": "integer"}, "at": ts}},
+   "lastWeighIn": {"type": "object", "required": ["net","estimated","at"], "description": "drift = net − estimated", "properties": {"gross": {"type": "number"}, "net": {"type": "number"}, "estimated": {"type": "number"}, "at": ts}},
+   "runs": {"type": "array", "description": "The runs that used it, oldest first", "items": uuid},
+   "archived": {"type": "boolean"}, "registeredAt": ts, "updatedAt": ts}},
+})
+def record_paths(name, tag_noun, schema, props, required, parent):
+    create = {"type": "object", "required": required, "properties": {"id": uuid, **props, "reason": reason, "note": note}}
+    base = f"/api/v1/{name}"
+    optional_reason = {"required": False, "content": {"application/json": {"schema": ref("Reason")}}}
+    return {
+     base: {
+       "post": op(f"register{schema}", f"Register a {tag_noun}", "materials", {**ok(ref(schema), "Created", "201"), **ok(ref(schema), "Already registered"), **errs("400","401","409","413","415","422")}, mut, body(create)),
+       "get": op(f"list{schema}s", f"List {tag_noun}s", "materials", {**ok(page(schema), headers=None), **errs("400","401")}, [status(["active","retired"])] + ([{"name": "parent", "in": "query", "description": parent, "schema": uuid}] if parent else [{"name": "parent", "in": "query", "description": "Ignored: a vendor has none", "schema": uuid}]) + [after, limit(50, 500)])},
+     base + "/{id}": {
+       "get": op(f"get{schema}", f"One {tag_noun}", "materials", {**ok(ref(schema)), **errs("400","401","404")}, [idp]),
+       "put": op(f"update{schema}", f"Correct a {tag_noun} (the whole description)", "materials", {**ok(ref(schema)), **errs("400","401","404","412","413","415","422")}, [idp, ifmatch] + mut, body(create))},
+     base + "/{id}/retire": {"post": op(f"retire{schema}", f"Retire a {tag_noun}" + (": refused with 409 lot-in-use while spools of it are not archived" if name == "lots" else ""), "materials", {**ok(ref(schema)), **errs("400","401","404","409","412")}, [idp, ifmatch] + mut, optional_reason)},
+     base + "/{id}/restore": {"post": op(f"restore{schema}", f"Restore a retired {tag_noun}", "materials", {**ok(ref(schema)), **errs("400","401","404","412")}, [idp, ifmatch] + mut, optional_reason)},
+    }
+paths.update(record_paths("vendors", "vendor", "Vendor", vendor_props, ["name"], None))
+paths.update(record_paths("filaments", "filament", "Filament", filament_props, ["material","density"], "The vendor's id"))
+paths.update(record_paths("lots", "lot", "Lot", lot_props, ["filament","number"], "The filament's id"))
+optional_reason = {"required": False, "content": {"application/json": {"schema": ref("Reason")}}}
+spool_create = {"type": "object", "required": ["filament"], "properties": {"id": uuid, "filament": uuid, "lot": uuid,
+  "initialWeight": {"type": "number", "exclusiveMinimum": 0, "maximum": 50000, "description": "Grams of filament when new; absent: the filament's nominal weight"},
+  "remaining": grams(50000, "Grams left now, for a started spool (at most initialWeight); absent: full"), **spool_detail_props, "reason": reason, "note": note}}
+paths.update({
+ "/api/v1/spools": {
+   "post": op("registerSpool", "Register a spool of a registered filament (and lot)", "materials", {**ok(ref("Spool"), "Created", "201"), **ok(ref("Spool"), "Already registered"), **errs("400","401","409","413","415","422")}, mut, body(spool_create)),
+   "get": op("listSpools", "List spools; with lot, every spool of that lot (archived too: a recall)", "materials", {**ok(page("Spool"), headers=None), **errs("400","401")}, [status(["loaded","shelf","empty","archived"]), {"name": "filament", "in": "query", "schema": uuid}, {"name": "lot", "in": "query", "schema": uuid}, after, limit(50, 500)])},
+ "/api/v1/spools/{id}": {
+   "get": op("getSpool", "One spool", "materials", {**ok(ref("Spool")), **errs("400","401","404")}, [idp]),
+   "put": op("updateSpool", "Correct a spool's tare, location, opened and dried dates", "materials", {**ok(ref("Spool")), **errs("400","401","404","412","413","415","422")}, [idp, ifmatch] + mut, body({"type": "object", "properties": {**spool_detail_props, "reason": reason, "note": note}}))},
+ "/api/v1/spools/{id}/load": {"post": op("loadSpool", "Load the spool on a printer's tool: the printer's material and colour follow, the spool that was on that tool comes off; 409 while it is loaded on another printer", "materials", {**ok(ref("Spool")), **errs("400","401","404","409","412","413","415","422")}, [idp, ifmatch] + mut, body({"type": "object", "required": ["printer"], "properties": {"printer": uuid, "tool": {"type": "integer", "minimum": 0, "maximum": 15, "default": 0}, "reason": reason, "note": note}}))},
+ "/api/v1/spools/{id}/weigh": {"post": op("weighSpool", "A weigh-in: gross (the spool on the scale, less its tare) or net (the filament) becomes what is left; the last weigh-in keeps what the farm had counted", "materials", {**ok(ref("Spool")), **errs("400","401","404","412","413","415","422")}, [idp, ifmatch] + mut, body({"type": "object", "oneOf": [{"required": ["gross"]}, {"required": ["net"]}], "properties": {"gross": {"type": "number", "minimum": 0, "maximum": 55000}, "net": grams(50000, "Grams of filament"), "reason": reason, "note": note}}))},
+})
+trace_row = {"type": "object", "required": ["spool","filament","run","plan","grams","at"], "properties": {"spool": uuid, "lot": uuid, "filament": uuid, "run": uuid, "plan": uuid, "intent": uuid, "grams": {"type": "number"}, "at": ts}}
+paths.update({
+ "/api/v1/lots/{id}/trace": {"get": op("traceLot", "A recall: the spools of the lot, the orders their filament went into and every part (run, plan, grams); format=csv for a spreadsheet", "materials",
+   {"200": {"description": "The trace", "content": {"application/json": {"schema": {"type": "object", "required": ["lot","spools","orders","rows"], "properties": {"lot": ref("Lot"), "spools": {"type": "array", "items": uuid}, "orders": {"type": "array", "items": {"type": "object", "required": ["intent","grams","runs"], "properties": {"intent": uuid, "externalReference": {"type": "string"}, "customer": {"type": "string"}, "status": {"type": "string"}, "grams": {"type": "number"}, "runs": {"type": "integer"}}}}, "rows": {"type": "array", "items": trace_row}}}}, "text/csv": {"schema": {"type": "string"}}}}, **errs("400","401","404")},
+   [idp, {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json","csv"], "default": "json"}}])},
+ "/api/v1/intents/{id}/materials": {"get": op("intentMaterials", "The filament in an order's parts: each part's run, spool, lot (and its number), material and grams", "materials",
+   {**ok({"type": "object", "required": ["intent","parts"], "properties": {"intent": uuid, "parts": {"type": "array", "items": {"type": "object", "required": ["plan","run","spool","grams","at"], "properties": {"plan": uuid, "run": uuid, "spool": uuid, "lot": uuid, "lotNumber": {"type": "string"}, "material": {"type": "string"}, "colour": {"type": "string"}, "grams": {"type": "number"}, "at": ts}}}}}, headers=None), **errs("400","401","404")}, [idp])},
+})
+for action, summary in [("unload", "Take the spool off its printer (the printer is then empty)"), ("archive", "Archive the spool (unloaded first); its history stays"), ("restore", "Bring an archived spool back")]:
+    paths[f"/api/v1/spools/{{id}}/{action}"] = {"post": op(f"{action}Spool", summary, "materials", {**ok(ref("Spool")), **errs("400","401","404","409","412")}, [idp, ifmatch] + mut, optional_reason)}
 # What the middleware answers on every mutating request, whatever the route: a malformed Idempotency-Key (400), a
 # key still in use (409) or reused for another body (422), a body over the limit (413), and for JSON bodies a
 # Content-Type that is not JSON (415).

@@ -4,6 +4,7 @@ import FarmAuth
 import FarmDomain
 import FarmFleet
 import FarmIntake
+import FarmInventory
 import FarmProduction
 import FarmReactions
 import FarmShops
@@ -66,8 +67,9 @@ public func buildApplication(
     let loop: ProductionLoop?
     let preflightReaction: PreflightReaction
     let shopIntake = ShopIntake(store: store, now: dependencies.now, logger: logger)
+    let artifacts: ArtifactStore
     do {
-        let artifacts = try ArtifactStore(root: configuration.artifactDirectory)
+        artifacts = try ArtifactStore(root: configuration.artifactDirectory)
         // Every received intent is preflighted, however it came in (the API route also does it before answering).
         preflightReaction = PreflightReaction(
             store: store,
@@ -109,6 +111,13 @@ public func buildApplication(
         AfterServerStarts(
             started: started, inner: CancellationReaction(store: store, now: dependencies.now, logger: logger)))
     services.append(AfterServerStarts(started: started, inner: shopIntake))
+    services.append(
+        AfterServerStarts(
+            started: started,
+            inner: UsageReaction(store: store, artifacts: artifacts, now: dependencies.now, logger: logger)))
+    services.append(
+        AfterServerStarts(
+            started: started, inner: SpoolLoadReaction(store: store, now: dependencies.now, logger: logger)))
     services.append(
         AfterServerStarts(
             started: started,
@@ -220,6 +229,11 @@ func buildRoutes(
             store: store, newID: services.newID, bed: { profile in await slicing.bed(profile: profile) })
     ).register(on: routes)
     RunRoutes(endpoints: endpoints(store.runs, "/api/v1/runs", "run"), fleet: fleet).register(on: routes)
+    MaterialRoutes(
+        vendors: endpoints(store.vendors, "/api/v1/vendors", "vendor"),
+        filaments: endpoints(store.filaments, "/api/v1/filaments", "filament"),
+        lots: endpoints(store.lots, "/api/v1/lots", "lot"), spools: endpoints(store.spools, "/api/v1/spools", "spool")
+    ).register(on: routes)
     SessionRoutes(
         services: services, tokens: tokens, passwords: passwords, behindProxy: configuration.behindProxy,
         secureCookies: configuration.secureCookies,

@@ -32,6 +32,10 @@ public enum ReadModelTable: String, CaseIterable, Sendable {
     case shopConnections = "read_shop_connections"
     case sales = "read_sales"
     case catalog = "read_catalog"
+    case vendors = "read_vendors"
+    case filaments = "read_filaments"
+    case lots = "read_lots"
+    case spools = "read_spools"
 }
 
 enum Migrations {
@@ -83,7 +87,30 @@ enum Migrations {
             postgres: shopTables.flatMap { readModelDDL($0) + queueColumnDDL($0) } + shopsDDL(blob: "BYTEA")),
         // A delivery whose order must be fetched from a shop that is down waits and is tried again, not in the way.
         Migration(version: 10, name: "inbox retries", sqlite: inboxRetryDDL, postgres: inboxRetryDDL),
+        // Materials: vendors, filaments, lots and spools.
+        Migration(
+            version: 11, name: "materials",
+            sqlite: materialTables.flatMap { readModelDDL($0) + queueColumnDDL($0) } + materialUsageDDL(real: "REAL"),
+            postgres: materialTables.flatMap { readModelDDL($0) + queueColumnDDL($0) }
+                + materialUsageDDL(real: "DOUBLE PRECISION")),
     ]
+
+    /// A row per spool, run and plan (from the spools' usage events), found by lot (a recall) and by order.
+    private static func materialUsageDDL(real: String) -> [String] {
+        [
+            """
+            CREATE TABLE material_usage (
+                spool_id TEXT NOT NULL, lot_id TEXT, filament_id TEXT NOT NULL, run_id TEXT NOT NULL,
+                plan_id TEXT NOT NULL, intent_id TEXT, grams \(real) NOT NULL, at TEXT NOT NULL,
+                PRIMARY KEY (spool_id, run_id, plan_id)
+            )
+            """,
+            "CREATE INDEX material_usage_lot ON material_usage (lot_id, at)",
+            "CREATE INDEX material_usage_intent ON material_usage (intent_id, at)",
+        ]
+    }
+
+    private static let materialTables = [ReadModelTable.vendors, .filaments, .lots, .spools]
 
     private static let inboxRetryDDL = [
         "ALTER TABLE shop_inbox ADD COLUMN attempts INTEGER NOT NULL DEFAULT 0",

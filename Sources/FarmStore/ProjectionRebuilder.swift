@@ -29,6 +29,8 @@ public struct ProjectionRebuilder: Sendable {
                 Folder<RunDecider>(), Folder<PrinterDecider>(), Folder<UserDecider>(), Folder<APIKeyDecider>(),
                 Folder<ArtifactDecider>(), Folder<SliceDecider>(), Folder<ProfileBindingDecider>(),
                 Folder<ShopConnectionDecider>(), Folder<SaleDecider>(), Folder<CatalogDecider>(),
+                Folder<RecordDecider<VendorSpec>>(), Folder<RecordDecider<FilamentSpec>>(),
+                Folder<RecordDecider<LotSpec>>(), Folder<SpoolDecider>(),
             ] { folders[folder.aggregate] = folder }
             let decoder = StoreCoding.decoder()
             var after: Int64 = 0

@@ -21,6 +21,11 @@ public final class Store: Sendable {
     public let shops: AggregateRepository<ShopConnectionDecider>
     public let sales: AggregateRepository<SaleDecider>
     public let catalog: AggregateRepository<CatalogDecider>
+    public let vendors: AggregateRepository<RecordDecider<VendorSpec>>
+    public let filaments: AggregateRepository<RecordDecider<FilamentSpec>>
+    public let lots: AggregateRepository<RecordDecider<LotSpec>>
+    public let spools: AggregateRepository<SpoolDecider>
+    public let materialTrace: MaterialTrace
     public let credentials: CredentialStore
     public let shopData: ShopStore
     public let sessions: SessionStore
@@ -68,6 +73,11 @@ public final class Store: Sendable {
         self.shops = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.sales = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.catalog = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.vendors = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.filaments = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.lots = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.spools = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.materialTrace = MaterialTrace(engine: engine)
         self.credentials = CredentialStore(engine: engine)
         self.shopData = ShopStore(engine: engine)
         self.sessions = SessionStore(engine: engine)

@@ -148,6 +148,35 @@ extension CatalogDecider: StoredAggregate {
     public static func status(of model: CatalogEntry) -> String { model.removed ? "removed" : "active" }
 }
 
+/// Vendors, filaments and lots: each kept in its own table.
+public protocol StoredRecordSpec: RecordSpec {
+    static var table: ReadModelTable { get }
+}
+
+extension VendorSpec: StoredRecordSpec { public static var table: ReadModelTable { .vendors } }
+extension FilamentSpec: StoredRecordSpec { public static var table: ReadModelTable { .filaments } }
+extension LotSpec: StoredRecordSpec { public static var table: ReadModelTable { .lots } }
+
+extension RecordDecider: StoredAggregate where Spec: StoredRecordSpec {
+    public static var table: ReadModelTable { Spec.table }
+    public static func model(of state: InventoryRecord<Spec>?) -> InventoryRecord<Spec>? { state }
+    public static func state(of model: InventoryRecord<Spec>) -> InventoryRecord<Spec>? { model }
+    public static func status(of model: InventoryRecord<Spec>) -> String { model.retired ? "retired" : "active" }
+    /// A lot is listed by its filament, a filament by its vendor.
+    public static func ref(of model: InventoryRecord<Spec>) -> String? { model.spec.parent }
+}
+
+extension SpoolDecider: StoredAggregate {
+    public static let table = ReadModelTable.spools
+    public static func model(of state: Spool?) -> Spool? { state }
+    public static func state(of model: Spool) -> Spool? { model }
+    /// On a printer, on the shelf, empty (by the farm's count) or archived.
+    public static func status(of model: Spool) -> String { model.status.rawValue }
+    /// Spools are listed by filament, and found by their lot (a recall).
+    public static func ref(of model: Spool) -> String? { model.filament.description }
+    public static func links(of model: Spool) -> [String] { model.lot.map { [$0.description] } ?? [] }
+}
+
 /// The work queues read models can wait in (`StoredAggregate.queue(of:)`).
 public enum ReadQueue {
     /// A completed run whose items are not all inspected.

@@ -4,7 +4,7 @@ import Foundation
 extension GCodeFacts {
     static let keptSettings: Set<String> = [
         "perimeter_generator", "layer_height", "first_layer_height", "nozzle_diameter", "filament_type",
-        "filament_density",
+        "filament_density", "filament_diameter",
         "filament_cost", "printer_model", "bed_shape", "max_print_height", "gcode_flavor",
     ]
 
@@ -81,9 +81,16 @@ extension GCodeFacts {
 
         /// G0/G1 moves (tracked always, measured inside a labelled object), G90/G91, M82/M83 and G92.
         mutating func command(_ line: UnsafeBufferPointer<UInt8>) {
-            if let segment = head.apply(line), let printing {
+            let extruded = head.extruded
+            let segment = head.apply(line)
+            guard let printing else { return }
+            if let segment {
                 facts.placements[printing].include(segment.from.x, segment.from.y)
                 facts.placements[printing].include(segment.to.x, segment.to.y)
+            }
+            if head.extruded != extruded {
+                facts.placements[printing].filamentMillimetres =
+                    (facts.placements[printing].filamentMillimetres ?? 0) + head.extruded - extruded
             }
         }
 
@@ -97,8 +104,9 @@ extension GCodeFacts {
             printing = facts.placements.count
             facts.placements.append(
                 ObjectPlacement(
-                    name: name, id: id, copy: copy, minX: .infinity, minY: .infinity, maxX: -.infinity, maxY: -.infinity
-                ))
+                    name: name, id: id, copy: copy, minX: .infinity, minY: .infinity, maxX: -.infinity,
+                    maxY: -.infinity,
+                    filamentMillimetres: 0))
         }
 
         mutating func comment(_ text: String) {
@@ -162,6 +170,8 @@ extension ObjectPlacement {
 struct PrintHead {
     var x = 0.0, y = 0.0, z = 0.0, e = 0.0
     var relativeE = false, relativeXY = false
+    /// Millimetres of filament pushed so far, net of retractions (a retraction and its return cancel out).
+    var extruded = 0.0
 
     /// Follows one G or M command; answers the XY segment it extruded along, if it extruded while moving.
     mutating func apply(_ line: UnsafeBufferPointer<UInt8>) -> (
@@ -181,6 +191,7 @@ struct PrintHead {
                 case UInt8(ascii: "Z"): z = relativeXY ? z + value : value
                 case UInt8(ascii: "E"):
                     extruded = relativeE ? value > 0 : value > e
+                    self.extruded += relativeE ? value : value - e
                     if !relativeE { e = value }
                 default: break
                 }

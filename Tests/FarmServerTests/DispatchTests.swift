@@ -1,7 +1,9 @@
 import FarmArtifacts
 import FarmDomain
+import FarmInventory
 import FarmStore
 import Foundation
+import Logging
 import PrinterLink
 import PrinterTestSupport
 import Testing
@@ -119,6 +121,57 @@ struct DispatchTests {
             #expect(machineJobs.map(\.status) == ["completed"], "started exactly once")
             let removed = try await waitFor(5) { try await rig.client(0).files().isEmpty ? true : nil }
             #expect(removed == true, "the finished run's file is deleted from the printer")
+        } catch {
+            await rig.stop()
+            throw error
+        }
+        await rig.stop()
+    }
+
+    @Test(
+        """
+        the spool loaded on the printer loses what the run used when it completes: the G-code's grams, once, with \
+        the run and its part; a second pass counts nothing
+        """
+    )
+    func usageFromTheSpool() async throws {
+        let rig = try await FleetRig(VirtualPrinter(name: "virtual-0", speed: 30))
+        do {
+            let printerID = try await register(rig, 0)
+            let filament = FilamentID(UUID())
+            _ = try await rig.store.filaments.execute(
+                .register(filament, FilamentSpec(material: "PLA", colour: "black", density: 1.24)),
+                id: filament.description, context: context)
+            let spool = SpoolID(UUID())
+            _ = try await rig.store.spools.execute(
+                .register(spool, SpoolSpec(filament: filament, initialWeight: 1000)), id: spool.description,
+                context: context)
+            _ = try await rig.store.spools.execute(
+                .load(printer: printerID, tool: 0), id: spool.description, context: context)
+            let loads = SpoolLoadReaction(store: rig.store, now: { Date() }, logger: Logger(label: "test"))
+            try await loads.pass()
+            #expect(try await rig.store.printers.get(id: printerID.description)?.model.loadedMaterial?.spool == spool)
+
+            #expect(try await printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
+            let scheduled = try await schedule(rig, on: printerID)
+            let done = try await run(rig, scheduled.id, within: 60) { $0.status.isTerminal }
+            #expect(done?.status == .completed)
+            let usage = UsageReaction(
+                store: rig.store, artifacts: rig.artifacts, now: { Date() }, logger: Logger(label: "test"))
+            try await usage.pass()
+            let used = try #require(try await rig.store.spools.get(id: spool.description)?.model)
+            #expect(used.runs == [scheduled.id])
+            #expect(abs(used.used - 0.31) < 0.005, "the G-code says 0.31 g: \(used.used)")
+            #expect(abs(used.remaining - 999.69) < 0.005)
+            let events = try await rig.store.events.read(stream: SpoolDecider.stream(spool))
+            let recorded = try StoreCoding.decoder().decode(SpoolUsed.self, from: try #require(events.last).data)
+            #expect(recorded.outcome == "completed" && recorded.share == 1 && recorded.printer == printerID)
+            let plate = try await rig.store.plates.get(id: scheduled.plateID.description)?.model
+            #expect(recorded.parts.map(\.plan) == plate?.items.map(\.planID), "the plate's part")
+            #expect(try await usage.pass() == 0, "nothing new to count")
+            _ = try await rig.store.spools.execute(
+                .use(recorded), id: spool.description, context: context)
+            #expect(try await rig.store.spools.get(id: spool.description)?.model.used == used.used, "counted once")
         } catch {
             await rig.stop()
             throw error

@@ -21,7 +21,8 @@ struct GoldenEventTests {
             + entries(RunEvent.self) + entries(PrinterEvent.self)
             + entries(UserEvent.self) + entries(APIKeyEvent.self) + entries(ArtifactEvent.self)
             + entries(SliceEvent.self) + entries(ProfileBindingEvent.self) + entries(ShopConnectionEvent.self)
-            + entries(SaleEvent.self) + entries(CatalogEvent.self)
+            + entries(SaleEvent.self) + entries(CatalogEvent.self) + entries(RecordEvent<VendorSpec>.self)
+            + entries(RecordEvent<FilamentSpec>.self) + entries(RecordEvent<LotSpec>.self) + entries(SpoolEvent.self)
     }
 
     @Test("every event type has a golden file, and every golden file decodes and encodes back to the same JSON")
@@ -341,6 +342,53 @@ enum SampleEvents {
             .removed(CatalogEntryRemoved(by: "user:\(user)", at: at)),
         ]
         return intents + plans + plates + runs + printers + users + keys + artifacts + slices + bindings + shops
-            + sales + catalog
+            + sales + catalog + materials(at: at, sha: sha)
+    }
+
+    static func materials(at: Date, sha: String) -> [any DomainEvent] {
+        let vendor = VendorID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000e1")!)
+        let filament = FilamentID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000e2")!)
+        let lot = LotID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000e3")!)
+        let spool = SpoolID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000e4")!)
+        let printer = PrinterID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000e5")!)
+        let run = RunID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000e6")!)
+        let plan = PlanID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000e7")!)
+        let prusament = VendorSpec(name: "Prusament", emptySpoolWeight: 201, comment: "cardboard spools")
+        let vendors: [RecordEvent<VendorSpec>] = [
+            .registered(RecordRegistered(id: vendor, spec: prusament, at: at)),
+            .updated(RecordUpdated(spec: VendorSpec(name: "Prusament", emptySpoolWeight: 193), at: at)),
+            .retired(RecordRetired(at: at)), .restored(RecordRetired(at: at)),
+        ]
+        let galaxy = FilamentSpec(
+            vendor: vendor, name: "PLA Galaxy Black", material: "PLA", colour: "black", colourHex: "1A1A1A",
+            diameter: 1.75, density: 1.24, nominalWeight: 1000, spoolWeight: 201, price: 24.99, reorderPoint: 3000)
+        let filaments: [RecordEvent<FilamentSpec>] = [
+            .registered(RecordRegistered(id: filament, spec: galaxy, at: at)),
+            .updated(RecordUpdated(spec: galaxy, at: at)), .retired(RecordRetired(at: at)),
+            .restored(RecordRetired(at: at)),
+        ]
+        let batch = LotSpec(filament: filament, number: "L2026-11-042", receivedAt: at, documents: [sha], note: "CoA")
+        let lots: [RecordEvent<LotSpec>] = [
+            .registered(RecordRegistered(id: lot, spec: batch, at: at)), .updated(RecordUpdated(spec: batch, at: at)),
+            .retired(RecordRetired(at: at)), .restored(RecordRetired(at: at)),
+        ]
+        let spools: [SpoolEvent] = [
+            .registered(
+                SpoolRegistered(
+                    id: spool,
+                    spec: SpoolSpec(
+                        filament: filament, lot: lot, initialWeight: 1000, remaining: 940, spoolWeight: 201,
+                        location: "shelf A2", openedAt: at, driedAt: at), at: at)),
+            .updated(SpoolUpdated(details: SpoolDetails(spoolWeight: 193, location: "dry box 1", driedAt: at), at: at)),
+            .loaded(SpoolLoad(printer: printer, tool: 0, at: at)),
+            .unloaded(SpoolUnloaded(printer: printer, at: at)),
+            .used(
+                SpoolUsed(
+                    run: run, printer: printer, outcome: "failed", share: 0.42, grams: 12.6,
+                    parts: [SpoolUsedPart(plan: plan, copies: 2, grams: 12.6)], at: at)),
+            .weighed(SpoolWeighed(gross: 1120, net: 927, estimated: 927.4, at: at)),
+            .archived(SpoolChanged(at: at)), .restored(SpoolChanged(at: at)),
+        ]
+        return vendors + filaments + lots + spools
     }
 }

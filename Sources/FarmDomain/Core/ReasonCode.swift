@@ -105,3 +105,10 @@ extension ReasonCode {
     /// A run that had not started was cancelled because its order was.
     public static let intentCancelled: ReasonCode = "intent.cancelled"
 }
+
+extension ReasonCode {
+    /// A run's filament was taken off the spool loaded on its printer.
+    public static let materialUsed: ReasonCode = "material.used"
+    /// A spool was loaded or unloaded, so the printer's material follows.
+    public static let materialLoaded: ReasonCode = "material.loaded"
+}

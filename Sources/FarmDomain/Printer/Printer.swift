@@ -177,9 +177,13 @@ public struct Calibration: Sendable, Equatable, Codable {
 public struct LoadedMaterial: Sendable, Equatable, Codable {
     public var material: String
     public var colour: String?
-    public init(material: String, colour: String? = nil) {
+    /// The spool it comes from, when one was loaded (absent: a material named by hand).
+    public var spool: SpoolID?
+
+    public init(material: String, colour: String? = nil, spool: SpoolID? = nil) {
         self.material = material
         self.colour = colour
+        self.spool = spool
     }
 }
 

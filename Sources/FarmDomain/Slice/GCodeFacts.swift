@@ -123,8 +123,14 @@ public struct ObjectPlacement: Sendable, Equatable, Codable {
     public var minY: Double
     public var maxX: Double
     public var maxY: Double
+    /// Millimetres of filament extruded while printing it (net of retractions); absent in facts read before usage
+    /// was counted.
+    public var filamentMillimetres: Double?
 
-    public init(name: String, id: Int?, copy: Int?, minX: Double, minY: Double, maxX: Double, maxY: Double) {
+    public init(
+        name: String, id: Int?, copy: Int?, minX: Double, minY: Double, maxX: Double, maxY: Double,
+        filamentMillimetres: Double? = nil
+    ) {
         self.name = name
         self.id = id
         self.copy = copy
@@ -132,6 +138,7 @@ public struct ObjectPlacement: Sendable, Equatable, Codable {
         self.minY = minY
         self.maxX = maxX
         self.maxY = maxY
+        self.filamentMillimetres = filamentMillimetres
     }
 
     public var centreX: Double { (minX + maxX) / 2 }

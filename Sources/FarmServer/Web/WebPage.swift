@@ -38,7 +38,7 @@ enum WebPage {
     /// The main navigation: path and name.
     static let sections = [
         ("/", "Today"), ("/orders", "Orders"), ("/printers", "Printers"), ("/schedule", "Schedule"),
-        ("/shops", "Shops"),
+        ("/materials", "Materials"), ("/shops", "Shops"),
     ]
 
     /// The menu: plates only for a farm that batches them (solo farms never see plates).

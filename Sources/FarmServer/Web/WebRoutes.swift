@@ -180,6 +180,7 @@ struct WebRoutes {
                     unfulfilled: try await store.sales.allVersioned(queue: ReadQueue.fulfilmentFailed),
                     catalog: catalog, models: models, viewer: viewer))
         }
+        registerMaterials(on: routes)
         routes.page("/printers", .read) { _, context in
             let viewer = try viewer(context)
             let printers = try await services.store.printers.allVersioned()

@@ -1,0 +1,203 @@
+import FarmDomain
+import FarmStore
+import Foundation
+
+/// Materials: each filament with its stock (what its spools hold, by the farm's count) against its reorder point,
+/// every spool with where it is, forms to register a filament and a spool (operators), and a spool's own page: its
+/// facts, what to do with it (load, weigh, unload, archive) and its log.
+enum MaterialsPage {
+    static func grams(_ value: Double) -> String { String(format: "%.0f g", value) }
+
+    static func filamentName(_ filament: Filament?) -> String {
+        guard let filament else { return "unknown filament" }
+        return filament.spec.name
+            ?? ([filament.spec.material, filament.spec.colour].compactMap { $0 }.joined(separator: " "))
+    }
+
+    static func render(
+        filaments: [Filament], spools: [Spool], lots: [LotID: Lot], printers: [PrinterID: String], viewer: Viewer
+    ) -> HTML {
+        let byID = Dictionary(filaments.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let stock = Dictionary(
+            spools.filter { !$0.archived }.map { ($0.filament, $0.remaining) }, uniquingKeysWith: +)
+        let filamentRows = filaments.filter { !$0.retired }.map { filament in
+            let held = stock[filament.id] ?? 0
+            let low = filament.spec.reorderPoint.map { held < $0 } ?? false
+            let code: HTML = filament.spec.colourHex.map { HTML(" <small>#\($0)</small>") } ?? .empty
+            return HTML(
+                """
+                <tr id="filament-\(filament.id)"><td>\(filamentName(filament))\(code)</td>\
+                <td>\(filament.spec.material)</td><td>\(grams(held))</td>\
+                <td>\(filament.spec.reorderPoint.map(grams) ?? "—")\
+                \(low ? HTML(" <span class=\"badge status-error\">reorder</span>") : .empty)</td></tr>
+                """)
+        }
+        let filamentTable: HTML =
+            filamentRows.isEmpty
+            ? "<p class=\"empty\">No filament is registered.</p>"
+            : """
+            <table class="list"><thead><tr><th scope="col">Filament</th><th scope="col">Material</th>\
+            <th scope="col">In stock</th><th scope="col">Reorder at</th></tr></thead>\
+            <tbody>\(filamentRows)</tbody></table>
+            """
+        let spoolRows = spools.filter { !$0.archived }.sorted { $0.registeredAt < $1.registeredAt }.map { spool in
+            HTML(
+                """
+                <tr id="spool-\(spool.id)"><td><a href="/spools/\(spool.id)">\(spool.id.description.suffix(6))</a></td>\
+                <td>\(filamentName(byID[spool.filament]))</td>\
+                <td>\(spool.lot.flatMap { lots[$0]?.spec.number } ?? "—")</td>\
+                <td>\(grams(spool.remaining)) of \(grams(spool.initialWeight))</td>\
+                <td><span class="badge">\(spool.status.rawValue)</span></td>\
+                <td>\(spool.loaded.map { printers[$0.printer] ?? "a printer" } ?? spool.location ?? "")</td></tr>
+                """)
+        }
+        let spoolTable: HTML =
+            spoolRows.isEmpty
+            ? "<p class=\"empty\">No spool is registered.</p>"
+            : """
+            <table class="list"><thead><tr><th scope="col">Spool</th><th scope="col">Filament</th>\
+            <th scope="col">Lot</th><th scope="col">Left</th><th scope="col">Status</th>\
+            <th scope="col">Where</th></tr></thead><tbody>\(spoolRows)</tbody></table>
+            """
+        return WebPage.layout(
+            title: "Materials", viewer: viewer, current: "/materials",
+            main: """
+                <div class="page-head"><h1>Materials</h1></div>
+                <section class="panel wide" aria-labelledby="filaments"><h2 id="filaments">Filaments</h2>\
+                \(filamentTable)\(viewer.may(.operate) ? filamentForm : .empty)</section>
+                <section class="panel wide" aria-labelledby="spools"><h2 id="spools">Spools</h2>\
+                \(spoolTable)\(viewer.may(.operate) ? spoolForm(filaments.filter { !$0.retired }) : .empty)</section>
+                """)
+    }
+
+    static let filamentForm: HTML = """
+        <details><summary>Register a filament</summary>
+        <form class="ship" data-post="/api/v1/filaments" data-done="Filament registered">
+        <label>Material <input name="material" required maxlength="64" placeholder="PLA"></label>
+        <label>Colour <input name="colour" maxlength="64" placeholder="black"></label>
+        <label>Colour code <input name="colourHex" maxlength="9" placeholder="#1A1A1A"></label>
+        <label>Density (g/cm³) <input name="density" type="number" step="0.01" min="0.5" max="5" required \
+        value="1.24"></label>
+        <label>Diameter (mm) <input name="diameter" type="number" step="0.01" min="0.1" max="5" value="1.75"></label>
+        <label>Full spool (g) <input name="nominalWeight" type="number" step="1" min="1" value="1000"></label>
+        <label>Reorder below (g) <input name="reorderPoint" type="number" step="1" min="0"></label>
+        <button type="submit" class="primary">Register filament</button>
+        <p class="error" role="alert" hidden></p></form></details>
+        """
+
+    static func spoolForm(_ filaments: [Filament]) -> HTML {
+        guard !filaments.isEmpty else { return .empty }
+        let options = filaments.map { HTML("<option value=\"\($0.id)\">\(filamentName($0))</option>") }
+        return """
+            <details><summary>Register a spool</summary>
+            <form class="ship" data-post="/api/v1/spools" data-done="Spool registered">
+            <label>Filament <select name="filament" required>\(options)</select></label>
+            <label>Filament on it (g) <input name="initialWeight" type="number" step="1" min="1" \
+            placeholder="the filament's full spool"></label>
+            <label>Where <input name="location" maxlength="64" placeholder="shelf A2"></label>
+            <button type="submit" class="primary">Register spool</button>
+            <p class="error" role="alert" hidden></p></form></details>
+            """
+    }
+
+    /// A spool's page: its facts, its actions, and its log from its events.
+    static func spool(
+        _ spool: Spool, filament: Filament?, lot: Lot?, events: [StoredEvent], printers: [PrinterID: String],
+        orders: [RunID: [(intent: IntentID, label: String)]], viewer: Viewer
+    ) -> HTML {
+        let stamp = Timeline.stamper(viewer.timeZone)
+        let drift: HTML =
+            spool.lastWeighIn.map { weighIn in
+                HTML(
+                    """
+                    <dt>Last weigh-in</dt><dd>\(grams(weighIn.net)) on \(stamp(weighIn.at)); the farm had counted \
+                    \(grams(weighIn.estimated)) (\(String(format: "%+.0f g", weighIn.drift)))</dd>
+                    """)
+            } ?? .empty
+        let place: HTML =
+            spool.loaded.map { HTML(" on \(printers[$0.printer] ?? "a printer") (tool \($0.tool))") } ?? .empty
+        let facts: HTML = """
+            <dl class="facts"><dt>Filament</dt><dd>\(filamentName(filament))</dd>\
+            <dt>Lot</dt><dd>\(lot?.spec.number ?? "—")</dd>\
+            <dt>Left</dt><dd>\(grams(spool.remaining)) of \(grams(spool.initialWeight)) \
+            (\(grams(spool.used)) used by \(spool.runs.count) prints)</dd>\
+            <dt>Status</dt><dd>\(spool.status.rawValue)\(place)</dd>\
+            <dt>Where</dt><dd>\(spool.location ?? "—")</dd>\(drift)</dl>
+            """
+        let log = events.reversed().map { event in
+            HTML("<li><time>\(stamp(event.time))</time> \(line(event, printers: printers, orders: orders))</li>")
+        }
+        return WebPage.layout(
+            title: "Spool \(spool.id.description.suffix(6))", viewer: viewer, current: "/materials",
+            main: """
+                <nav class="crumbs" aria-label="Breadcrumb"><a href="/materials">Materials</a> › \
+                spool \(spool.id.description.suffix(6))</nav>
+                <section class="panel wide" aria-labelledby="spool"><h2 id="spool">Spool</h2>\(facts)\
+                \(viewer.may(.operate) ? actions(spool, printers: printers) : .empty)</section>
+                <section class="panel wide" aria-labelledby="log"><h2 id="log">Log</h2><ol class="timeline">\(log)</ol>\
+                </section>
+                """)
+    }
+
+    static func actions(_ spool: Spool, printers: [PrinterID: String]) -> HTML {
+        guard !spool.archived else { return .empty }
+        let base = "/api/v1/spools/\(spool.id)"
+        let options = printers.sorted { $0.value < $1.value }.map {
+            HTML("<option value=\"\($0.key)\">\($0.value)</option>")
+        }
+        let load: HTML =
+            spool.loaded == nil
+            ? """
+            <form class="ship" data-post="\(base)/load" data-done="Spool loaded">\
+            <label>Printer <select name="printer" required>\(options)</select></label>\
+            <button type="submit">Load on printer</button><p class="error" role="alert" hidden></p></form>
+            """
+            : """
+            <form class="inline" data-post="\(base)/unload" data-done="Spool unloaded">\
+            <button type="submit">Unload</button><span class="error" role="alert" hidden></span></form>
+            """
+        return """
+            \(load)
+            <form class="ship" data-post="\(base)/weigh" data-done="Weigh-in recorded">\
+            <label>On the scale, with its spool (g) \
+            <input name="gross" type="number" step="1" min="0" required></label>\
+            <button type="submit">Record weigh-in</button><p class="error" role="alert" hidden></p></form>
+            <form class="inline" data-post="\(base)/archive" data-done="Spool archived">\
+            <button type="submit">Archive (used up)</button><span class="error" role="alert" hidden></span></form>
+            """
+    }
+
+    /// One entry of a spool's log, in words.
+    static func line(
+        _ event: StoredEvent, printers: [PrinterID: String], orders: [RunID: [(intent: IntentID, label: String)]]
+    ) -> HTML {
+        let decoder = StoreCoding.decoder()
+        guard let decoded = try? SpoolEvent.decodeData(type: event.type, data: event.data, decoder: decoder) else {
+            return HTML("\(event.type)")
+        }
+        switch decoded {
+        case .registered(let e):
+            return HTML("registered with \(grams(e.spec.remaining ?? e.spec.initialWeight))")
+        case .updated: return "details corrected"
+        case .loaded(let e): return HTML("loaded on \(printers[e.printer] ?? "a printer") (tool \(e.tool))")
+        case .unloaded(let e): return HTML("taken off \(printers[e.printer] ?? "a printer")")
+        case .used(let e):
+            let links = (orders[e.run] ?? []).map { HTML("<a href=\"/orders/\($0.intent)\">\($0.label)</a>") }
+            let share = e.share < 1 ? HTML(", \(Int((e.share * 100).rounded())) % printed") : .empty
+            return HTML(
+                """
+                \(grams(e.grams)) by <a href="/runs/\(e.run)">a \(e.outcome) run</a> on \
+                \(printers[e.printer] ?? "a printer")\(share)\(links.isEmpty ? HTML.empty : HTML(" for ")) \
+                \(HTML(trusted: links.map(\.text).joined(separator: ", ")))
+                """)
+        case .weighed(let e):
+            return HTML(
+                """
+                weighed: \(grams(e.net)) left; the farm had counted \(grams(e.estimated)) \
+                (\(String(format: "%+.0f g", e.drift)))
+                """)
+        case .archived: return "archived"
+        case .restored: return "restored"
+        }
+    }
+}

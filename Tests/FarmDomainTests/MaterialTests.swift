@@ -1,0 +1,131 @@
+import Foundation
+import Testing
+
+@testable import FarmDomain
+
+@Suite("Materials: records, spools and what prints use")
+struct MaterialTests {
+    let filament = FilamentID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000f1")!)
+    let lot = LotID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000f2")!)
+    let spoolID = SpoolID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000f3")!)
+    let printer = PrinterID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000f4")!)
+    let other = PrinterID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000f5")!)
+    let run = RunID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000f6")!)
+    let plan = PlanID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000f7")!)
+    let second = PlanID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000f8")!)
+    let at = Date(timeIntervalSince1970: 1_800_000_000)
+
+    var registered: SpoolEvent {
+        .registered(
+            SpoolRegistered(id: spoolID, spec: SpoolSpec(filament: filament, lot: lot, initialWeight: 1000), at: at))
+    }
+
+    func usage(_ grams: Double, run: RunID? = nil) -> SpoolUsed {
+        SpoolUsed(
+            run: run ?? self.run, printer: printer, outcome: "completed", share: 1, grams: grams,
+            parts: [SpoolUsedPart(plan: plan, copies: 1, grams: grams)], at: at)
+    }
+
+    @Test("filaments, vendors and lots refuse impossible figures with the field; a retired record can be restored")
+    func records() {
+        let pla = FilamentSpec(material: "PLA", colour: "black", colourHex: "1A1A1A", density: 1.24)
+        let s = Scenario<RecordDecider<FilamentSpec>>()
+        s.then(.register(filament, pla), [.registered(RecordRegistered(id: filament, spec: pla, at: s.time))])
+        var bad = pla
+        bad.density = -1
+        #expect(s.thenRefused(.register(filament, bad))?.invalidField == "density")
+        bad = pla
+        bad.colourHex = "#1A1A1A"
+        #expect(s.thenRefused(.register(filament, bad))?.invalidField == "colourHex")
+        bad = pla
+        bad.nominalWeight = 0
+        #expect(s.thenRefused(.register(filament, bad))?.invalidField == "nominalWeight")
+        #expect(
+            Scenario<RecordDecider<VendorSpec>>().thenRefused(
+                .register(VendorID(UUID()), VendorSpec(name: " ", emptySpoolWeight: 140)))?.invalidField == "name")
+        #expect(
+            Scenario<RecordDecider<VendorSpec>>().thenRefused(
+                .register(VendorID(UUID()), VendorSpec(name: "Prusament", emptySpoolWeight: -5)))?.invalidField
+                == "emptySpoolWeight")
+        let given = Scenario<RecordDecider<FilamentSpec>>(given: [
+            .registered(RecordRegistered(id: filament, spec: pla, at: at)), .retired(RecordRetired(at: at)),
+        ])
+        given.then(.retire, [])
+        given.then(.restore, [.restored(RecordRetired(at: given.time))])
+        #expect(abs(pla.grams(millimetres: 1000) - 2.98255) < 0.0001, "Spoolman's figure for 1 m of 1.75 mm PLA")
+    }
+
+    @Test(
+        "a spool's weights: registered full, usage subtracts once per run, a weigh-in sets what is left and the drift")
+    func weights() {
+        let s = Scenario<SpoolDecider>(given: [registered])
+        s.then(.use(usage(12.5)), [.used(usage(12.5))])
+        let used = Scenario<SpoolDecider>(given: [registered, .used(usage(12.5))])
+        used.then(.use(usage(12.5)), [])
+        let spool = SpoolDecider.replay([registered, .used(usage(12.5)), .used(usage(990, run: RunID(UUID())))])
+        #expect(spool?.remaining == 0, "more used than left leaves 0, never less")
+        #expect(spool?.used == 1002.5)
+        #expect(spool?.runs.count == 2)
+        used.then(
+            .weigh(gross: 1100, net: 960),
+            [.weighed(SpoolWeighed(gross: 1100, net: 960, estimated: 987.5, at: used.time))])
+        let weighed = SpoolDecider.replay([
+            registered, .used(usage(12.5)), .weighed(SpoolWeighed(gross: nil, net: 960, estimated: 987.5, at: at)),
+        ])
+        #expect(weighed?.remaining == 960 && weighed?.lastWeighIn?.drift == -27.5)
+        #expect(used.thenRefused(.weigh(gross: 100, net: -40))?.invalidField == "gross", "lighter than its spool")
+        #expect(used.thenRefused(.weigh(gross: nil, net: .nan))?.invalidField == "net")
+        #expect(s.thenRefused(.use(usage(-3)))?.invalidField == "grams")
+        #expect(
+            Scenario<SpoolDecider>().thenRefused(
+                .register(spoolID, SpoolSpec(filament: filament, initialWeight: 1000, remaining: 1200)))?.invalidField
+                == "remaining")
+        #expect(
+            Scenario<SpoolDecider>().thenRefused(.register(spoolID, SpoolSpec(filament: filament, initialWeight: 0)))?
+                .invalidField == "initialWeight")
+    }
+
+    @Test("a spool is on one printer at a time: loading it on another is refused until unloaded; archiving unloads it")
+    func loading() {
+        let s = Scenario<SpoolDecider>(given: [registered])
+        let load = SpoolLoad(printer: printer, tool: 0, at: s.time)
+        s.then(.load(printer: printer, tool: 0), [.loaded(load)])
+        let loaded = Scenario<SpoolDecider>(given: [registered, .loaded(load)])
+        loaded.then(.load(printer: printer, tool: 0), [])
+        guard case .illegalTransition(_, _, let state) = loaded.thenRefused(.load(printer: other, tool: 0)) else {
+            Issue.record("loading on a second printer must be refused")
+            return
+        }
+        #expect(state.contains("unload it there first"))
+        loaded.then(
+            .archive,
+            [.unloaded(SpoolUnloaded(printer: printer, at: loaded.time)), .archived(SpoolChanged(at: loaded.time))])
+        let archived = Scenario<SpoolDecider>(given: [registered, .archived(SpoolChanged(at: at))])
+        #expect(archived.thenRefused(.load(printer: printer, tool: 0)) != nil, "an archived spool is not loaded")
+        #expect(s.thenRefused(.load(printer: printer, tool: 99))?.invalidField == "tool")
+        #expect(SpoolDecider.replay([registered, .loaded(load)])?.status == .loaded)
+        #expect(SpoolDecider.replay([registered, .loaded(load)])?.openedAt == at, "loading opens it")
+    }
+
+    @Test("usage: completed is the whole plate; a failure the share printed; an excluded object stops where it was")
+    func printUsage() {
+        let items = [
+            PlateItem(planID: plan, revision: 1, copies: 2), PlateItem(planID: second, revision: 1, copies: 1),
+        ]
+        let objects = [
+            PrintUsage.Object(name: "A0", plan: plan, grams: 10), PrintUsage.Object(name: "A1", plan: plan, grams: 10),
+            PrintUsage.Object(name: "B0", plan: second, grams: 20),
+        ]
+        let whole = PrintUsage.compute(total: 44, objects: objects, items: items, share: 1)
+        #expect(whole.grams == 44, "the purge line and skirt (4 g) are used too")
+        #expect(whole.parts.map(\.grams) == [22, 22], "shared in proportion to the objects' own grams")
+        let half = PrintUsage.compute(total: 44, objects: objects, items: items, share: 0.5)
+        #expect(half.grams == 22 && half.share == 0.5)
+        let excluded = PrintUsage.compute(total: 44, objects: objects, items: items, share: 1, excludedAt: ["B0": 0.25])
+        #expect(excluded.parts.map(\.grams) == [22, 7], "B stopped at a quarter: 5 g of it, and its 2 g of the rest")
+        #expect(excluded.grams == 29)
+        let unlabelled = PrintUsage.compute(total: 30, objects: [], items: items, share: 1)
+        #expect(unlabelled.parts.map(\.grams) == [20, 10], "without labels, by copies")
+        #expect(PrintUsage.compute(total: 30, objects: [], items: items, share: .nan).grams == 0)
+    }
+}
