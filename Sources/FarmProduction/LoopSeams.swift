@@ -22,11 +22,14 @@ public struct SlicedPlate: Sendable, Equatable {
     public var artifact: String
     public var printSeconds: Int?
     public var placements: [ObjectPlacement]
+    /// Grams of filament the whole plate takes, when the slicer said.
+    public var filamentGrams: Double?
 
-    public init(artifact: String, printSeconds: Int?, placements: [ObjectPlacement]) {
+    public init(artifact: String, printSeconds: Int?, placements: [ObjectPlacement], filamentGrams: Double? = nil) {
         self.artifact = artifact
         self.printSeconds = printSeconds
         self.placements = placements
+        self.filamentGrams = filamentGrams
     }
 }
 

@@ -130,6 +130,9 @@ public actor ProductionLoop: Service {
             now: now(), intents: intents, plans: plans, runs: runs.held, printers: try await store.printers.all(),
             models: models, profiles: profiles,
             gcode: gcode, provenGCode: runs.proven)
+        for spool in try await store.spools.all(status: SpoolStatus.loaded.rawValue) {
+            farm.spoolsLeft[spool.id] = spool.remaining
+        }
         farm.plates = try await store.plates.all(status: BuildPlateStatus.composing.rawValue)
         farm.plates += try await store.plates.all(status: BuildPlateStatus.frozen.rawValue)
         if planner.settings.plates.mode == .farm || !farm.plates.isEmpty, let slicing {
@@ -372,7 +375,9 @@ public actor ProductionLoop: Service {
             else { return }
             let objects = PlateObject.objects(from: sliced.placements, plans: freeze.plans)
             _ = try await store.plates.execute(
-                .freeze(gcodeArtifact: sliced.artifact, objects: objects, estimatedSeconds: sliced.printSeconds),
+                .freeze(
+                    gcodeArtifact: sliced.artifact, objects: objects, estimatedSeconds: sliced.printSeconds,
+                    filamentGrams: sliced.filamentGrams),
                 id: freeze.plate.description,
                 context: context(.plateFrozen, note: "\(objects.count) objects, sliced together"))
             logger.info("plate \(freeze.plate) frozen: \(objects.count) objects")

@@ -232,7 +232,8 @@ func buildRoutes(
     MaterialRoutes(
         vendors: endpoints(store.vendors, "/api/v1/vendors", "vendor"),
         filaments: endpoints(store.filaments, "/api/v1/filaments", "filament"),
-        lots: endpoints(store.lots, "/api/v1/lots", "lot"), spools: endpoints(store.spools, "/api/v1/spools", "spool")
+        lots: endpoints(store.lots, "/api/v1/lots", "lot"), spools: endpoints(store.spools, "/api/v1/spools", "spool"),
+        loop: loop
     ).register(on: routes)
     SessionRoutes(
         services: services, tokens: tokens, passwords: passwords, behindProxy: configuration.behindProxy,

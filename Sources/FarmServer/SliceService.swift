@@ -163,7 +163,9 @@ extension SliceService: LoopSlicer {
         let (slice, _, _) = try await slice(
             entries: [PlateEntry(model: model, copies: 1)], profile: profile, recipe: recipe, context: context,
             correlationID: nil)
-        return SlicedGCode(artifact: slice.gcode, printSeconds: slice.facts.estimatedSeconds.map(Double.init))
+        return SlicedGCode(
+            artifact: slice.gcode, printSeconds: slice.facts.estimatedSeconds.map(Double.init),
+            filamentGrams: slice.facts.totalGrams)
     }
 }
 
@@ -176,7 +178,8 @@ extension SliceService {
                 entries: entries, profile: profile, recipe: recipe, asPlate: true, context: context,
                 correlationID: nil)
             return SlicedPlate(
-                artifact: slice.gcode, printSeconds: slice.facts.estimatedSeconds, placements: slice.facts.placements)
+                artifact: slice.gcode, printSeconds: slice.facts.estimatedSeconds, placements: slice.facts.placements,
+                filamentGrams: slice.facts.totalGrams)
         } catch let problem as Problem where problem.detail.hasPrefix(SliceFailure.Code.doesNotFit.rawValue) {
             throw PlateDoesNotFit(message: problem.detail)
         }

@@ -30,7 +30,7 @@ struct Bench: AsyncParsableCommand {
         subcommands: [
             Appends.self, Replay.self, API.self, MeshBench.self, MeshAnalyse.self, MeshPhases.self, SlicingBench.self,
             SliceCacheBench.self, FarmDayBench.self, LoopPassBench.self, BoardBench.self, ShopBench.self,
-            SchedulingBench.self, PlatesBench.self, OctoPrintBench.self, CameraBench.self,
+            SchedulingBench.self, PlatesBench.self, OctoPrintBench.self, CameraBench.self, TraceBench.self,
         ])
 }
 

@@ -128,4 +128,70 @@ struct MaterialTests {
         #expect(unlabelled.parts.map(\.grams) == [20, 10], "without labels, by copies")
         #expect(PrintUsage.compute(total: 30, objects: [], items: items, share: .nan).grams == 0)
     }
+
+    @Test(
+        """
+        the forecast weighs the schedule against the spools: the first print the stock does not cover, a reorder \
+        point crossed, prints not yet sliced counted apart, archived and other colours' spools left out
+        """
+    )
+    func forecast() {
+        let black = FilamentID(UUID())
+        let orange = FilamentID(UUID())
+        let filaments = [
+            Filament(
+                id: black, spec: FilamentSpec(material: "PLA", colour: "black", density: 1.24, reorderPoint: 500),
+                registeredAt: at, updatedAt: at),
+            Filament(
+                id: orange, spec: FilamentSpec(material: "PLA", colour: "orange", density: 1.24), registeredAt: at,
+                updatedAt: at),
+        ]
+        func spool(_ filament: FilamentID, _ remaining: Double, archived: Bool = false) -> Spool {
+            var spool = SpoolDecider.replay([
+                .registered(
+                    SpoolRegistered(
+                        id: SpoolID(UUID()),
+                        spec: SpoolSpec(filament: filament, initialWeight: 1000, remaining: remaining),
+                        at: at))
+            ])!
+            spool.archived = archived
+            return spool
+        }
+        let spools = [spool(black, 300), spool(black, 250), spool(black, 900, archived: true), spool(orange, 800)]
+        let intent = IntentID(UUID())
+        func print(_ job: String, hours: Double, grams: Double?, colour: String = "Black", due: Double? = nil)
+            -> FarmSchedule.ScheduledPrint
+        {
+            var print = FarmSchedule.ScheduledPrint(
+                job: job, plan: plan, intent: intent, material: "PLA", colour: colour, changeover: [],
+                changeoverStart: nil, start: at.addingTimeInterval(hours * 3600),
+                end: at.addingTimeInterval(hours * 3600 + 3600), due: due.map { at.addingTimeInterval($0 * 3600) },
+                rush: false, awaitingChangeover: false, reason: "")
+            print.grams = grams
+            return print
+        }
+        var schedule = FarmSchedule.empty(at: at)
+        schedule.printers = [
+            FarmSchedule.PrinterQueue(
+                printer: printer, name: "a", busyUntil: nil,
+                prints: [print("a1", hours: 0, grams: 200), print("a2", hours: 2, grams: 200, due: 6)],
+                maintenance: []),
+            FarmSchedule.PrinterQueue(
+                printer: other, name: "b", busyUntil: nil,
+                prints: [
+                    print("b1", hours: 1, grams: 200), print("b2", hours: 3, grams: nil),
+                    print("b3", hours: 1, grams: 50, colour: "orange"),
+                ], maintenance: []),
+        ]
+        let forecast = MaterialForecast.compute(schedule: schedule, spools: spools, filaments: filaments)
+        let line = forecast.lines.first { $0.colour == "Black" }
+        #expect(line?.inStock == 550 && line?.spools == 2, "the archived spool is not stock")
+        #expect(line?.needed == 600 && line?.unweighed == 1)
+        #expect(line?.runsOut?.job == "a2" && line?.runsOut?.printer == printer, "200 + 200 + 200 > 550 at a2")
+        #expect(line?.runsOut?.short == 50 && line?.runsOut?.due == at.addingTimeInterval(6 * 3600))
+        #expect(line?.reorder == true, "short after the schedule, under the 500 g reorder point")
+        let orangeLine = forecast.lines.first { $0.colour == "orange" }
+        #expect(orangeLine?.runsOut == nil && orangeLine?.reorder == false && orangeLine?.needed == 50)
+        #expect(forecast.attention.map(\.colour) == ["Black"])
+    }
 }

@@ -197,6 +197,34 @@ struct ProductionPlannerTests {
         #expect(planner.steps(snapshot).last == steps.last, "a repeat after a restart names the same run and plate")
     }
 
+    @Test(
+        """
+        a print that would run out of filament is not started: the printer waits, saying what is left and what the \
+        plate takes; a fuller spool lets it start; a printer whose spool the farm does not count is not held
+        """
+    )
+    func shortOfFilament() {
+        let spool = SpoolID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000c1")!)
+        var loaded = printer(printerA)
+        loaded.loadedMaterial = LoadedMaterial(material: "PLA", colour: nil, spool: spool)
+        var snapshot = farm(
+            intents: [intent(.inProduction)], plans: [plan(.approved)], printers: [loaded], sliced: true)
+        snapshot.gcode[PlanRevisionKey(plan: planID, revision: 1)]?.filamentGrams = 30
+        snapshot.spoolsLeft[spool] = 20
+        let held = planner.steps(snapshot)
+        #expect(!held.contains { if case .schedule = $0 { true } else { false } }, "\(held)")
+        #expect(
+            held.contains(
+                .waiting(
+                    "printer p",
+                    reason: "its spool has 20 g left and the next plate takes 30 g: load a fuller spool of PLA")),
+            "\(held)")
+        snapshot.spoolsLeft[spool] = 37
+        #expect(planner.steps(snapshot).contains { if case .schedule = $0 { true } else { false } }, "30 g + 5 % + 5 g")
+        snapshot.spoolsLeft = [:]
+        #expect(planner.steps(snapshot).contains { if case .schedule = $0 { true } else { false } })
+    }
+
     @Test("dispatch skips degraded, busy and unfit printers; with none free the plate is planned after the busy one")
     func printerChoice() {
         let printers = [printer(printerA, degraded: "2 failures"), printer(printerB)]

@@ -19,6 +19,8 @@ public struct BuildPlate: Sendable, Equatable, Codable {
     public var objects: [PlateObject]?
     /// The slicer's print time for the whole plate, once frozen.
     public var estimatedSeconds: Int?
+    /// Grams of filament the whole plate takes, once frozen (when the slicer said).
+    public var filamentGrams: Double?
     /// Runs that print it (the loop schedules a plate once; a person may print it again).
     public var runs: [RunID]?
 
@@ -98,6 +100,8 @@ public struct BuildPlateFrozen: Codable, Sendable, Equatable {
     public var gcodeArtifact: String?
     public var objects: [PlateObject]?
     public var estimatedSeconds: Int?
+    /// Absent in plates frozen before filament was counted.
+    public var filamentGrams: Double?
     public var at: Date
 }
 

@@ -5,7 +5,9 @@ public enum BuildPlateCommand: Sendable, Equatable {
     /// Copies of a plan revision join the plate (more copies where the plan is on it already).
     case addItem(PlateItem)
     case removeItem(PlanID)
-    case freeze(gcodeArtifact: String?, objects: [PlateObject]? = nil, estimatedSeconds: Int? = nil)
+    case freeze(
+        gcodeArtifact: String?, objects: [PlateObject]? = nil, estimatedSeconds: Int? = nil,
+        filamentGrams: Double? = nil)
     case discard
     case recordOutcome(planID: PlanID, runID: RunID, succeeded: Bool)
     case lock(Bool)
@@ -82,7 +84,7 @@ public enum BuildPlateDecider: Decider {
                 throw .invalid(field: "items", reason: "a plate keeps at least one item; discard the plate instead")
             }
             return [.itemRemoved(BuildPlateItemChanged(item: item, at: context.time))]
-        case .freeze(let artifact, let objects, let seconds):
+        case .freeze(let artifact, let objects, let seconds, let grams):
             switch plate.status {
             case .frozen where plate.gcodeArtifact == artifact: return []
             case .composing:
@@ -97,7 +99,8 @@ public enum BuildPlateDecider: Decider {
                 return [
                     .frozen(
                         BuildPlateFrozen(
-                            gcodeArtifact: artifact, objects: objects, estimatedSeconds: seconds, at: context.time))
+                            gcodeArtifact: artifact, objects: objects, estimatedSeconds: seconds,
+                            filamentGrams: grams.flatMap { $0.isFinite && $0 >= 0 ? $0 : nil }, at: context.time))
                 ]
             case .frozen, .scheduled, .discarded: throw illegal
             }
@@ -168,6 +171,7 @@ public enum BuildPlateDecider: Decider {
             plate.gcodeArtifact = e.gcodeArtifact
             plate.objects = e.objects
             plate.estimatedSeconds = e.estimatedSeconds
+            plate.filamentGrams = e.filamentGrams
             plate.updatedAt = e.at
         case .lockSet(let e):
             plate.locked = e.locked

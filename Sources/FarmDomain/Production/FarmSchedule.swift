@@ -69,6 +69,8 @@ public struct FarmSchedule: Sendable, Equatable, Codable {
         public var plate: BuildPlateID?
         public var plans: [PlanID]?
         public var parts: Int?
+        /// Grams of filament it takes, when the slicer said (a plate not yet sliced has none).
+        public var grams: Double?
 
         public var late: Bool { due.map { end > $0 } ?? false }
     }

@@ -100,6 +100,10 @@ extension ProductionPlanner {
                         reason: "its next plate is being sliced (\(batch.plate.id.description.suffix(6)))"))
                 return
             }
+            if let short = Self.shortOfFilament(plate, on: printer, farm: farm) {
+                steps.append(.waiting("printer \(printer.name)", reason: short))
+                return
+            }
             if let circuit = printer.capabilities.powerCircuit, let limit = settings.scheduling.startsPerCircuit,
                 heating[circuit, default: 0] >= limit
             {
@@ -399,7 +403,8 @@ struct SchedulingInput {
     }
 
     /// A plate's print names the plate, every plan on it and its parts.
-    static func describe(_ print: inout FarmSchedule.ScheduledPrint, _ batch: PlateBatch?) {
+    static func describe(_ print: inout FarmSchedule.ScheduledPrint, _ batch: PlateBatch?, _ ready: ReadyPlate) {
+        print.grams = batch?.plate.filamentGrams ?? (batch == nil ? ready.gcode.filamentGrams : nil)
         guard let batch else { return }
         print.plate = batch.plate.id
         print.plans = batch.items.map(\.ready.plan.id)
@@ -424,7 +429,7 @@ struct SchedulingInput {
                     due: plate.intent.dueDate,
                     rush: job.weight > 1, awaitingChangeover: true,
                     reason: "\(slot.machine.id): waits for a person to \(task.sentence) (asked for)")
-                Self.describe(&print, committed.batch)
+                Self.describe(&print, committed.batch, committed.ready)
                 prints.append(print)
             }
             var state = slot.machine.loaded
@@ -441,7 +446,7 @@ struct SchedulingInput {
                     due: plate.ready.intent.dueDate,
                     rush: plate.job.weight > 1, awaitingChangeover: false,
                     reason: schedule.reasons[placement.job] ?? "")
-                Self.describe(&print, plate.batch)
+                Self.describe(&print, plate.batch, plate.ready)
                 prints.append(print)
             }
             queues.append(
@@ -516,5 +521,16 @@ extension ProductionPlanner {
                     risk: risks.map(\.risk).max { $0.score < $1.score } ?? risks[0].risk,
                     reprint: batch.items.contains { $0.ready.reprint })))
         return steps
+    }
+
+    /// Why the printer's spool cannot print its next plate (it holds less than the plate takes, with 5 % and 5 g to
+    /// spare), or nil: no print is started that would run out of filament half way. Only a spool the farm counts
+    /// (loaded through the farm) is checked.
+    static func shortOfFilament(_ plate: SchedulingInput.Job, on printer: Printer, farm: FarmSnapshot) -> String? {
+        guard let spool = printer.loadedMaterial?.spool, let left = farm.spoolsLeft[spool] else { return nil }
+        let needed = plate.batch?.plate.filamentGrams ?? plate.ready.gcode.filamentGrams
+        guard let needed, needed * 1.05 + 5 > left else { return nil }
+        return "its spool has \(Int(left.rounded())) g left and the next plate takes \(Int(needed.rounded())) g: "
+            + "load a fuller spool of \(printer.loadedMaterial?.material ?? "its material")"
     }
 }

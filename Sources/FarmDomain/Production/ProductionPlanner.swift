@@ -26,6 +26,8 @@ public struct FarmSnapshot: Sendable {
     public var plates: [BuildPlate] = []
     /// The bed of each profile version (its shape and the slicer's spacing), where it could be read.
     public var beds: [String: Bed] = [:]
+    /// Grams left on each spool loaded on a printer, by the farm's count.
+    public var spoolsLeft: [SpoolID: Double] = [:]
     private let runsByPlan: [PlanID: [Run]]
     private let runsByPrinter: [PrinterID: [Run]]
 
@@ -67,10 +69,13 @@ public struct SlicedGCode: Sendable, Equatable {
     public var artifact: String
     /// The slicer's estimate for one copy.
     public var printSeconds: Double?
+    /// Grams of filament one copy takes (purge line and skirt included), when the slicer said.
+    public var filamentGrams: Double?
 
-    public init(artifact: String, printSeconds: Double?) {
+    public init(artifact: String, printSeconds: Double?, filamentGrams: Double? = nil) {
         self.artifact = artifact
         self.printSeconds = printSeconds
+        self.filamentGrams = filamentGrams
     }
 }
 

@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmProduction
 import FarmStore
 import Foundation
 import Hummingbird
@@ -40,6 +41,14 @@ extension MaterialRoutes {
     /// A recall, lot → spools → runs → parts → orders (JSON, or CSV with `?format=csv`), and back: an order's parts
     /// with the spool and lot each came from.
     func traceRoutes(on routes: SecuredRoutes) {
+        // What the schedule needs of each material and colour against the spools in stock.
+        routes.get("/api/v1/materials/forecast", .read) { _, _ in
+            let schedule = try await ScheduleRoutes.current(loop)
+            return try JSONIO.response(
+                MaterialForecast.compute(
+                    schedule: schedule, spools: try await store.spools.all(), filaments: try await store.filaments.all()
+                ))
+        }
         routes.get("/api/v1/lots/{id}/trace", .read) { request, context in
             let id = try lots.id(context)
             guard let lot = try await store.lots.get(id: id)?.model else { throw Problem.notFound("lot \(id)") }

@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmProduction
 import FarmStore
 import Foundation
 import Hummingbird
@@ -96,6 +97,8 @@ struct MaterialRoutes {
     let filaments: AggregateEndpoints<RecordDecider<FilamentSpec>>
     let lots: AggregateEndpoints<RecordDecider<LotSpec>>
     let spools: AggregateEndpoints<SpoolDecider>
+    /// The production loop, when this process runs it: its schedule is what the forecast weighs.
+    let loop: ProductionLoop?
 
     var store: Store { spools.services.store }
     var services: FarmServices { spools.services }

@@ -1,0 +1,103 @@
+import Foundation
+
+/// Filament needed against filament held: for each material and colour, the grams every scheduled print takes
+/// (the slicer's figures), the grams on the spools in stock (by the farm's count), what is left after the schedule,
+/// whether to reorder, and the first print that would run out — a print due later than that has an order at risk.
+public struct MaterialForecast: Sendable, Equatable, Codable {
+    public struct Line: Sendable, Equatable, Codable {
+        public var material: String
+        /// Absent: prints of the material in any colour.
+        public var colour: String?
+        public var needed: Double
+        public var inStock: Double
+        public var spools: Int
+        /// Scheduled prints the slicer has not weighed yet (not sliced): not in `needed`.
+        public var unweighed: Int
+        public var reorderPoint: Double?
+        /// Stock below the reorder point, now or once the schedule is printed.
+        public var reorder: Bool
+        /// The first scheduled print the stock does not cover.
+        public var runsOut: RunOut?
+
+        public var afterSchedule: Double { inStock - needed }
+    }
+
+    public struct RunOut: Sendable, Equatable, Codable {
+        public var job: String
+        public var plan: PlanID
+        public var intent: IntentID
+        public var plate: BuildPlateID?
+        public var printer: PrinterID
+        public var start: Date
+        public var due: Date?
+        /// Grams short by the end of this print.
+        public var short: Double
+    }
+
+    public var lines: [Line]
+
+    /// Lines that need a person: stock short of the schedule, or below a reorder point.
+    public var attention: [Line] { lines.filter { $0.runsOut != nil || $0.reorder } }
+
+    public static func compute(schedule: FarmSchedule, spools: [Spool], filaments: [Filament]) -> MaterialForecast {
+        struct Key: Hashable {
+            var material: String
+            var colour: String?
+            init(_ material: String, _ colour: String?) {
+                self.material = material.lowercased()
+                self.colour = colour?.lowercased()
+            }
+            func covers(_ filament: FilamentSpec) -> Bool {
+                filament.material.lowercased() == material && (colour == nil || filament.colour?.lowercased() == colour)
+            }
+        }
+        let byID = Dictionary(filaments.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
+        let prints = schedule.printers.flatMap { queue in queue.prints.map { (queue.printer, $0) } }
+            .sorted { $0.1.start < $1.1.start }
+        var order: [Key] = []
+        var names: [Key: (String, String?)] = [:]
+        for (_, print) in prints {
+            let key = Key(print.material, print.colour)
+            if names[key] == nil {
+                order.append(key)
+                names[key] = (print.material, print.colour)
+            }
+        }
+        // Filaments with a reorder point are watched even with nothing scheduled.
+        for filament in filaments where !filament.retired && filament.spec.reorderPoint != nil {
+            let key = Key(filament.spec.material, filament.spec.colour)
+            if names[key] == nil {
+                order.append(key)
+                names[key] = (filament.spec.material, filament.spec.colour)
+            }
+        }
+        let lines = order.map { key -> Line in
+            let stocked = spools.filter { spool in
+                !spool.archived && spool.remaining > 0 && byID[spool.filament].map { key.covers($0.spec) } == true
+            }
+            let inStock = stocked.reduce(0) { $0 + $1.remaining }
+            let watched = filaments.filter { !$0.retired && key.covers($0.spec) }.compactMap(\.spec.reorderPoint)
+            var needed = 0.0
+            var unweighed = 0
+            var runsOut: RunOut?
+            for (printer, print) in prints where Key(print.material, print.colour) == key {
+                guard let grams = print.grams else {
+                    unweighed += 1
+                    continue
+                }
+                needed += grams
+                if runsOut == nil, needed > inStock {
+                    runsOut = RunOut(
+                        job: print.job, plan: print.plan, intent: print.intent, plate: print.plate, printer: printer,
+                        start: print.start, due: print.due, short: needed - inStock)
+                }
+            }
+            let point = watched.isEmpty ? nil : watched.reduce(0, +)
+            return Line(
+                material: names[key]!.0, colour: names[key]!.1, needed: needed, inStock: inStock,
+                spools: stocked.count, unweighed: unweighed, reorderPoint: point,
+                reorder: point.map { inStock - needed < $0 } ?? false, runsOut: runsOut)
+        }
+        return MaterialForecast(lines: lines)
+    }
+}
