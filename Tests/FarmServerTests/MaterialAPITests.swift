@@ -223,3 +223,28 @@ extension MaterialAPITests {
         }
     }
 }
+
+extension MaterialAPITests {
+    @Test("the board's attention lane says which material runs out at which print, and which to reorder")
+    func boardCards() {
+        let now = Date(timeIntervalSince1970: 1_800_000_000)
+        let out = MaterialForecast.RunOut(
+            job: "plan/1", plan: PlanID(UUID()), intent: IntentID(UUID()), plate: nil, printer: PrinterID(UUID()),
+            start: now.addingTimeInterval(7200), due: now.addingTimeInterval(86400), short: 120)
+        let lines = [
+            MaterialForecast.Line(
+                material: "PETG", colour: "black", needed: 1320, inStock: 1200, spools: 2, unweighed: 0,
+                reorderPoint: nil, reorder: false, runsOut: out),
+            MaterialForecast.Line(
+                material: "PLA", colour: nil, needed: 100, inStock: 900, spools: 1, unweighed: 0, reorderPoint: 1000,
+                reorder: true, runsOut: nil),
+        ]
+        let board = TriageBoard.make(BoardSource(), now: now, timeZone: TimeZone(identifier: "UTC")!, materials: lines)
+        let cards = board.cards(.attention).filter { $0.kind == .material }
+        #expect(cards.count == 2)
+        #expect(cards[0].title.hasPrefix("PETG black runs out at the print starting"), "\(cards[0].title)")
+        #expect(cards[0].why.contains("120 g short") && cards[0].badges.contains("order at risk"))
+        #expect(cards[1].title == "Reorder PLA" && cards[1].why.contains("800 g left once the schedule is printed"))
+        #expect(cards.allSatisfy { $0.link == "/materials" })
+    }
+}

@@ -20,6 +20,21 @@ public struct MaterialForecast: Sendable, Equatable, Codable {
         public var runsOut: RunOut?
 
         public var afterSchedule: Double { inStock - needed }
+
+        public init(
+            material: String, colour: String?, needed: Double, inStock: Double, spools: Int, unweighed: Int,
+            reorderPoint: Double?, reorder: Bool, runsOut: RunOut?
+        ) {
+            self.material = material
+            self.colour = colour
+            self.needed = needed
+            self.inStock = inStock
+            self.spools = spools
+            self.unweighed = unweighed
+            self.reorderPoint = reorderPoint
+            self.reorder = reorder
+            self.runsOut = runsOut
+        }
     }
 
     public struct RunOut: Sendable, Equatable, Codable {
@@ -32,6 +47,20 @@ public struct MaterialForecast: Sendable, Equatable, Codable {
         public var due: Date?
         /// Grams short by the end of this print.
         public var short: Double
+
+        public init(
+            job: String, plan: PlanID, intent: IntentID, plate: BuildPlateID?, printer: PrinterID, start: Date,
+            due: Date?, short: Double
+        ) {
+            self.job = job
+            self.plan = plan
+            self.intent = intent
+            self.plate = plate
+            self.printer = printer
+            self.start = start
+            self.due = due
+            self.short = short
+        }
     }
 
     public var lines: [Line]

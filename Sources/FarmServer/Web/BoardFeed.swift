@@ -43,15 +43,17 @@ actor BoardFeed {
         self.fullRead = fullRead
     }
 
-    func board(now: Date, recoveries: [PrinterID: PrinterRecovery] = [:], timeZone: TimeZone = .current) async throws
-        -> TriageBoard
-    {
+    func board(
+        now: Date, recoveries: [PrinterID: PrinterRecovery] = [:], timeZone: TimeZone = .current,
+        materials: [MaterialForecast.Line] = []
+    ) async throws -> TriageBoard {
         if source != nil, let lastFullRead, now.timeIntervalSince(lastFullRead) < fullRead {
             try await catchUp(now: now)
         } else {
             try await readAll(now: now)
         }
-        return TriageBoard.make(source ?? BoardSource(), now: now, recoveries: recoveries, timeZone: timeZone)
+        return TriageBoard.make(
+            source ?? BoardSource(), now: now, recoveries: recoveries, timeZone: timeZone, materials: materials)
     }
 
     private func readAll(now: Date) async throws {

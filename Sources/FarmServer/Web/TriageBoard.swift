@@ -108,7 +108,7 @@ struct TriageBoard: Sendable {
     }
 
     struct Card: Sendable {
-        enum Kind: String, Sendable { case intent, plan, printer, changeover, run, sale }
+        enum Kind: String, Sendable { case intent, plan, printer, changeover, run, sale, material }
         var kind: Kind
         var id: String
         /// The aggregate's version the actions expect (If-Match): a stale card's action is refused, not applied.
@@ -129,6 +129,7 @@ struct TriageBoard: Sendable {
             case .run: "/runs/\(id)"
             // A sale and the intent serving it share their id; a held one has no intent yet.
             case .sale: badges.contains("held") ? "/shops#sale-\(id)" : "/orders/\(id)"
+            case .material: "/materials"
             }
         }
     }
@@ -145,12 +146,16 @@ struct TriageBoard: Sendable {
     /// The board from what the feed holds: cards are made at `now` (slack, failures of the last day, ages);
     /// `recoveries` are what the machines in error need, from their live reports.
     static func make(
-        _ source: BoardSource, now: Date, recoveries: [PrinterID: PrinterRecovery] = [:], timeZone: TimeZone = .current
+        _ source: BoardSource, now: Date, recoveries: [PrinterID: PrinterRecovery] = [:], timeZone: TimeZone = .current,
+        materials: [MaterialForecast.Line] = []
     ) -> TriageBoard {
         var lanes: [Lane: [Card]] = [:]
         func add(_ lane: Lane, _ card: Card) { lanes[lane, default: []].append(card) }
         let names = source.printers.mapValues(\.model.name)
         let clock = Self.clock(timeZone)
+        for line in materials {
+            add(.attention, materialCard(line, printer: line.runsOut.flatMap { names[$0.printer] }, clock: clock))
+        }
         // Changeovers first: the schedule's next prints wait for them.
         for (printer, version) in source.printers.values.sorted(by: { $0.model.id < $1.model.id }) {
             guard let task = printer.changeover else { continue }
@@ -221,6 +226,29 @@ struct TriageBoard: Sendable {
                     risk: run.risk))
         }
         return TriageBoard(lanes: lanes)
+    }
+
+    /// Filament the schedule needs and the stock does not hold (or stock under its reorder point).
+    static func materialCard(_ line: MaterialForecast.Line, printer: String?, clock: (Date) -> String) -> Card {
+        let name = [line.material, line.colour].compactMap { $0 }.joined(separator: " ")
+        let key = String(name.lowercased().map { $0.isLetter || $0.isNumber ? $0 : Character("-") })
+        let grams = { (value: Double) in "\(Int(value.rounded())) g" }
+        guard let out = line.runsOut else {
+            return Card(
+                kind: .material, id: key, version: 0, title: "Reorder \(name)",
+                why:
+                    "\(grams(line.afterSchedule)) left once the schedule is printed, under the reorder point of "
+                    + "\(grams(line.reorderPoint ?? 0)); the spools hold \(grams(line.inStock))",
+                badges: ["reorder"])
+        }
+        let late = out.due.map { " — due \(clock($0))" } ?? ""
+        return Card(
+            kind: .material, id: key, version: 0,
+            title: "\(name) runs out at the print starting \(clock(out.start))\(printer.map { " on \($0)" } ?? "")",
+            why:
+                "the schedule needs \(grams(line.needed)), the spools hold \(grams(line.inStock)): "
+                + "\(grams(out.short)) short by then\(late); load or order more",
+            badges: out.due == nil ? ["material"] : ["material", "order at risk"])
     }
 
     static func title(of intent: Intent) -> String {

@@ -43,6 +43,19 @@ extension WebRoutes {
     }
 }
 
+extension WebRoutes {
+    /// The forecast's lines that need a person (a print the stock does not cover, a reorder point crossed), from
+    /// the loop's last schedule; none where this process does not plan the farm.
+    func materialAttention() async throws -> [MaterialForecast.Line] {
+        guard let schedule = await loop?.schedule else { return [] }
+        let store = services.store
+        let filaments = try await store.filaments.all()
+        if filaments.isEmpty { return [] }
+        return MaterialForecast.compute(schedule: schedule, spools: try await store.spools.all(), filaments: filaments)
+            .attention
+    }
+}
+
 extension Optional {
     func asyncMap<T>(_ transform: (Wrapped) async throws -> T) async rethrows -> T? {
         guard let self else { return nil }

@@ -52,7 +52,8 @@ struct WebRoutes {
         routes.page("/", .read) { request, context in
             let viewer = try viewer(context)
             let board = try await feed.board(
-                now: services.now(), recoveries: await fleet?.recoveries() ?? [:], timeZone: timeZone)
+                now: services.now(), recoveries: await fleet?.recoveries() ?? [:], timeZone: timeZone,
+                materials: try await materialAttention())
             return WebPage.response(
                 WebPage.boardPage(board, viewer: viewer, wall: QueryParameters(request).values["wall"] == "1"))
         }
@@ -252,7 +253,8 @@ struct WebRoutes {
         routes.page("/ui/board", .read) { _, context in
             let viewer = try viewer(context)
             let board = try await feed.board(
-                now: services.now(), recoveries: await fleet?.recoveries() ?? [:], timeZone: timeZone)
+                now: services.now(), recoveries: await fleet?.recoveries() ?? [:], timeZone: timeZone,
+                materials: try await materialAttention())
             return WebPage.response(WebPage.boardLanes(board, viewer: viewer))
         }
     }
