@@ -18,7 +18,7 @@ struct PrintFarm: AsyncParsableCommand {
             """,
         subcommands: [
             Serve.self, Demo.self, Migrate.self, Projections.self, Users.self, Keys.self, Preflight.self, Slice.self,
-            Profiles.self, VirtualPrinters.self, Shops.self, ScheduleCommand.self,
+            Profiles.self, VirtualPrinters.self, Shops.self, ScheduleCommand.self, Materials.self,
         ])
 
     static func main() async {

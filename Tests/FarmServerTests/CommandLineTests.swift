@@ -213,6 +213,40 @@ struct CommandLineTests {
         #expect(rebuild.output.contains("replayed 3 events into 3 read models"), "the owner, the key and the intent")
     }
 
+    @Test(
+        "materials: a filament and a spool registered from the shell, weighed in, listed with the stock; nonsense refused"
+    )
+    func materials() throws {
+        let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "printfarm-cli-materials-\(UUID().uuidString)"
+        ).path
+        defer { try? FileManager.default.removeItem(atPath: dataDirectory) }
+        let filament = try Self.run(
+            [
+                "materials", "add-filament", "--data-dir", dataDirectory, "--material", "PETG", "--colour", "black",
+                "--density", "1.27", "--reorder-point", "2000",
+            ])
+        #expect(filament.status == 0, "\(filament.output)")
+        let filamentID = filament.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let spool = try Self.run(
+            ["materials", "add-spool", "--data-dir", dataDirectory, "--filament", filamentID, "--location", "shelf A"])
+        #expect(spool.status == 0, "\(spool.output)")
+        let spoolID = spool.output.trimmingCharacters(in: .whitespacesAndNewlines)
+        let weighed = try Self.run(["materials", "weigh", "--data-dir", dataDirectory, spoolID, "--net", "870"])
+        #expect(weighed.output.contains("870 g left; the farm had counted 1000 g"), "\(weighed.output)")
+        let listed = try Self.run(["materials", "list", "--data-dir", dataDirectory])
+        #expect(listed.output.contains("PETG black  870 g on 1 spool(s)  REORDER"), "\(listed.output)")
+        #expect(listed.output.contains("spool \(spoolID)  870 g of 1000 g  shelf  shelf A"))
+        let negative = try Self.run(["materials", "weigh", "--data-dir", dataDirectory, spoolID, "--net=-5"])
+        #expect(negative.status != 0 && negative.output.contains("grams of filament"), "\(negative.output)")
+        let thin = try Self.run(
+            ["materials", "add-filament", "--data-dir", dataDirectory, "--material", "PLA", "--density", "0.1"])
+        #expect(thin.status != 0 && thin.output.contains("density"), "\(thin.output)")
+        let unknown = try Self.run(
+            ["materials", "add-spool", "--data-dir", dataDirectory, "--filament", UUID().uuidString.lowercased()])
+        #expect(unknown.status != 0 && unknown.output.contains("no filament"), "\(unknown.output)")
+    }
+
     @Test("a second serve on a port in use fails before it connects to a printer or runs the loop")
     func portInUse() throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -217,6 +217,10 @@ extension MaterialAPITests {
             #expect(log.contains("href=\"/runs/\(run)\">a completed run</a>"), "\(log)")
             #expect(log.contains("href=\"/orders/\(intentID)\">order-77</a>") && log.contains("L-1"))
             #expect(log.contains("data-post=\"/api/v1/spools/\(spool)/weigh\""))
+            let order = try await farm.request(.get, "/orders/\(intentID)", headers: [.cookie: operatorCookie]).text
+            #expect(
+                order.contains("<h2 id=\"materials\">Materials</h2>") && order.contains("<td>L-1</td>")
+                    && order.contains("href=\"/spools/\(spool)\""), "the order's page names the lot of its part")
             let none = try await farm.request(
                 .get, "/spools/01936a4e-0000-7000-8000-000000000001", headers: [.cookie: operatorCookie])
             #expect(none.status == .notFound)

@@ -124,7 +124,7 @@ public enum SpoolDecider: Decider {
             guard net.isFinite, net >= 0, net <= 50_000 else {
                 throw .invalid(
                     field: gross == nil ? "net" : "gross",
-                    reason: net < 0
+                    reason: net < 0 && gross != nil
                         ? "lighter than the empty spool: weigh it again, or give the filament's weight as net"
                         : "grams of filament on the spool, from 0 to 50000")
             }

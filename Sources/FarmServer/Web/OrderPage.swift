@@ -7,7 +7,8 @@ import Foundation
 enum OrderPage {
     static func render(
         _ order: OrderFacts, sale: Sale? = nil, printers: [PrinterID: String], events: [StoredEvent],
-        actors: [String: String], viewer: Viewer, schedule: FarmSchedule? = nil, gcodes: [RunID: String] = [:]
+        actors: [String: String], viewer: Viewer, schedule: FarmSchedule? = nil, gcodes: [RunID: String] = [:],
+        materials: [MaterialUse] = []
     ) -> HTML {
         let intent = order.intent
         let stamp = Timeline.stamper(viewer.timeZone)
@@ -66,10 +67,38 @@ enum OrderPage {
                 <dl class="facts">\(facts)</dl>
                 \(ship)
                 <section class="panel wide" aria-labelledby="items"><h2 id="items">Line items</h2>\(items)</section>
+                \(materialsPanel(materials, intent: intent, stamp: stamp))
                 <section class="panel wide" aria-labelledby="runs"><h2 id="runs">Runs</h2>\(runs.isEmpty ? HTML("<p class=\"empty\">No run yet.</p>") : HTML("<table class=\"list\">\(RunPage.rowHead)<tbody>\(runs)</tbody></table>"))</section>
                 \(decisions.isEmpty ? HTML.empty : HTML("<section class=\"panel wide\" aria-labelledby=\"decisions\"><h2 id=\"decisions\">Decisions</h2><ul class=\"decisions\">\(decisions)</ul></section>"))
                 <section class="panel wide" aria-labelledby="timeline"><h2 id="timeline">Timeline</h2>\(Timeline.render(events, actors: actors, stamp: stamp))</section>
                 """)
+    }
+
+    /// The filament in one of the order's parts: from which spool and lot.
+    struct MaterialUse: Sendable {
+        var row: MaterialTrace.Row
+        var lotNumber: String?
+        var filament: String
+    }
+
+    /// Which lot made each part (what a recall asks of an order); nothing before the first print is counted.
+    static func materialsPanel(_ uses: [MaterialUse], intent: Intent, stamp: (Date) -> String) -> HTML {
+        guard !uses.isEmpty else { return .empty }
+        let rows = uses.map { use in
+            HTML(
+                """
+                <tr><td>\(use.filament)</td><td>\(use.lotNumber ?? "—")</td>\
+                <td><a href="/spools/\(use.row.spool)">spool \(use.row.spool.description.suffix(6))</a></td>\
+                <td><a href="/runs/\(use.row.run)">\(stamp(use.row.at))</a></td>\
+                <td>\(String(format: "%.1f g", use.row.grams))</td></tr>
+                """)
+        }
+        return """
+            <section class="panel wide" aria-labelledby="materials"><h2 id="materials">Materials</h2>\
+            <table class="list"><thead><tr><th scope="col">Filament</th><th scope="col">Lot</th>\
+            <th scope="col">Spool</th><th scope="col">Run</th><th scope="col">Grams</th></tr></thead>\
+            <tbody>\(rows)</tbody></table></section>
+            """
     }
 
     static func shipmentWords(_ shipment: Shipment) -> HTML {

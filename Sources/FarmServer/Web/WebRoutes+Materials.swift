@@ -44,6 +44,27 @@ extension WebRoutes {
 }
 
 extension WebRoutes {
+    /// The filament in an order's parts, with each lot's number and each filament's name.
+    func materialUses(of intent: IntentID) async throws -> [OrderPage.MaterialUse] {
+        let store = services.store
+        var lots: [LotID: String] = [:]
+        var filaments: [FilamentID: String] = [:]
+        var uses: [OrderPage.MaterialUse] = []
+        for row in try await store.materialTrace.rows(intent: intent) {
+            if let lot = row.lot, lots[lot] == nil {
+                lots[lot] = try await store.lots.get(id: lot.description)?.model.spec.number
+            }
+            if filaments[row.filament] == nil {
+                filaments[row.filament] = MaterialsPage.filamentName(
+                    try await store.filaments.get(id: row.filament.description)?.model)
+            }
+            uses.append(
+                OrderPage.MaterialUse(
+                    row: row, lotNumber: row.lot.flatMap { lots[$0] }, filament: filaments[row.filament] ?? ""))
+        }
+        return uses
+    }
+
     /// The forecast's lines that need a person (a print the stock does not cover, a reorder point crossed), from
     /// the loop's last schedule; none where this process does not plan the farm.
     func materialAttention() async throws -> [MaterialForecast.Line] {

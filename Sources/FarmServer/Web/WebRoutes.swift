@@ -137,7 +137,7 @@ struct WebRoutes {
                 OrderPage.render(
                     order, sale: try await services.store.sales.get(id: id)?.model, printers: try await printerNames(),
                     events: events, actors: try await people(in: events), viewer: viewer,
-                    schedule: await loop?.schedule, gcodes: gcodes))
+                    schedule: await loop?.schedule, gcodes: gcodes, materials: try await materialUses(of: intent.id)))
         }
         routes.page("/plans/{id}", .read) { _, context in
             let viewer = try viewer(context)
