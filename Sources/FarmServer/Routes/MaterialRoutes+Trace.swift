@@ -56,10 +56,12 @@ extension MaterialRoutes {
             let rows = try await store.materialTrace.rows(lot: lot.id)
             var orders: [IntentID: TracedOrder] = [:]
             var runs: [IntentID: Set<RunID>] = [:]
+            // The orders in one read: a lot's recall names hundreds.
+            let intents = try await store.intents.get(ids: rows.compactMap { $0.intent?.description })
             for row in rows {
                 guard let intentID = row.intent else { continue }
                 if orders[intentID] == nil {
-                    let intent = try await store.intents.get(id: intentID.description)?.model
+                    let intent = intents[intentID.description]
                     orders[intentID] = TracedOrder(
                         intent: intentID, externalReference: intent?.externalReference, customer: intent?.customer,
                         status: intent?.status.rawValue, grams: 0, runs: 0)
