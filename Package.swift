@@ -91,6 +91,8 @@ let package = Package(
             dependencies: [
                 "FarmDomain", "FarmStore", "FarmReactions", "FarmArtifacts", "Slicing",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings),

@@ -28,6 +28,8 @@ public struct Spool: Sendable, Equatable, Codable {
     public var lastWeighIn: SpoolWeighed?
     /// The runs that used it, oldest first (each counted once).
     public var runs: [RunID]
+    /// Its id in Spoolman, when it came from there.
+    public var spoolmanID: Int?
     public var archived: Bool
     public var registeredAt: Date
     public var updatedAt: Date
@@ -70,11 +72,15 @@ public struct SpoolSpec: Sendable, Equatable, Codable {
     public var location: String?
     public var openedAt: Date?
     public var driedAt: Date?
+    /// Its id in Spoolman, when it came from there (usage is sent back to it).
+    public var spoolmanID: Int?
 
     public init(
         filament: FilamentID, lot: LotID? = nil, initialWeight: Double, remaining: Double? = nil,
-        spoolWeight: Double? = nil, location: String? = nil, openedAt: Date? = nil, driedAt: Date? = nil
+        spoolWeight: Double? = nil, location: String? = nil, openedAt: Date? = nil, driedAt: Date? = nil,
+        spoolmanID: Int? = nil
     ) {
+        self.spoolmanID = spoolmanID
         self.filament = filament
         self.lot = lot
         self.initialWeight = initialWeight

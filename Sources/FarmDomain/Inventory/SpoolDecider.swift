@@ -145,8 +145,8 @@ public enum SpoolDecider: Decider {
                 id: e.id, status: (s.remaining ?? s.initialWeight) > 0 ? .shelf : .empty, filament: s.filament,
                 lot: s.lot, initialWeight: s.initialWeight,
                 remaining: s.remaining ?? s.initialWeight, used: 0, spoolWeight: s.spoolWeight, location: s.location,
-                openedAt: s.openedAt, driedAt: s.driedAt, loaded: nil, lastWeighIn: nil, runs: [], archived: false,
-                registeredAt: e.at, updatedAt: e.at)
+                openedAt: s.openedAt, driedAt: s.driedAt, loaded: nil, lastWeighIn: nil, runs: [],
+                spoolmanID: s.spoolmanID, archived: false, registeredAt: e.at, updatedAt: e.at)
         }
         guard var spool = state else { return state }
         switch event {
