@@ -111,13 +111,10 @@ public func buildApplication(
         AfterServerStarts(
             started: started, inner: CancellationReaction(store: store, now: dependencies.now, logger: logger)))
     services.append(AfterServerStarts(started: started, inner: shopIntake))
-    services.append(
-        AfterServerStarts(
-            started: started,
-            inner: UsageReaction(store: store, artifacts: artifacts, now: dependencies.now, logger: logger)))
-    services.append(
-        AfterServerStarts(
-            started: started, inner: SpoolLoadReaction(store: store, now: dependencies.now, logger: logger)))
+    func afterStart(_ service: some Service) -> any Service { AfterServerStarts(started: started, inner: service) }
+    for reaction in InventoryServices.all(store: store, artifacts: artifacts, now: dependencies.now, logger: logger) {
+        services.append(afterStart(reaction))
+    }
     services.append(
         AfterServerStarts(
             started: started,

@@ -1,6 +1,7 @@
 import AsyncHTTPClient
 import Foundation
 import NIOCore
+import NIOHTTP1
 import Testing
 
 /// `printfarm demo` as a person runs it: the farm, its virtual printers, a key, and Ctrl-C.
@@ -49,10 +50,42 @@ struct DemoCommandTests {
         #expect(line.contains("1 failed and reprinted"))
         #expect(line.contains("0 actions by people"))
         try await cameras(port: port, token: token)
+        try await materials(port: port, token: token)
 
         demo.process.interrupt()
         demo.process.waitUntilExit()
         #expect(demo.process.terminationStatus == 0)
+    }
+
+    /// The server runs the materials' reactions: a spool loaded over the API becomes its printer's material.
+    func materials(port: Int, token: String) async throws {
+        func call(_ method: HTTPMethod, _ path: String, _ body: String? = nil) async throws -> [String: Any] {
+            var request = HTTPClientRequest(url: "http://127.0.0.1:\(port)\(path)")
+            request.method = method
+            request.headers.add(name: "Authorization", value: "Bearer \(token)")
+            if let body {
+                request.headers.add(name: "Content-Type", value: "application/json")
+                request.body = .bytes(ByteBuffer(string: body))
+            }
+            let response = try await HTTPClient.shared.execute(request, timeout: .seconds(20))
+            let data = try await response.body.collect(upTo: 1 << 20)
+            return (try? JSONSerialization.jsonObject(with: Data(data.readableBytesView))) as? [String: Any] ?? [:]
+        }
+        let printer = try #require(
+            (try await call(.GET, "/api/v1/printers")["items"] as? [[String: Any]])?.first?["id"] as? String)
+        let filament = try #require(
+            try await call(.POST, "/api/v1/filaments", #"{"material":"PLA","colour":"black","density":1.24}"#)["id"]
+                as? String)
+        let spool = try #require(
+            try await call(.POST, "/api/v1/spools", #"{"filament":"\#(filament)"}"#)["id"] as? String)
+        _ = try await call(.POST, "/api/v1/spools/\(spool)/load", #"{"printer":"\#(printer)"}"#)
+        var loaded: String?
+        for _ in 0..<200 where loaded == nil {
+            let material = try await call(.GET, "/api/v1/printers/\(printer)")["loadedMaterial"] as? [String: Any]
+            loaded = material?["spool"] as? String
+            if loaded == nil { try await Task.sleep(for: .milliseconds(100)) }
+        }
+        #expect(loaded == spool, "the spool-load reaction runs in the server")
     }
 
     /// The virtual printers' cameras: every finished run has its start and end pictured as evidence, and a

@@ -27,6 +27,11 @@ final class SpoolmanStandIn: @unchecked Sendable {
             return self.list(\.spools) { archived || ($0["archived"] as? Bool) != true }
         }
         router.put("/api/v1/spool/{id}/use") { request, context in
+            if self.state.withLockedValue({ $0.garbage }) {
+                return Response(
+                    status: .ok, headers: [.contentType: "text/html"],
+                    body: .init(byteBuffer: ByteBuffer(string: "<html><body>Spoolman is updating</body></html>")))
+            }
             let id = Int(context.parameters.get("id") ?? "") ?? -1
             let body = try await request.body.collect(upTo: 1 << 16)
             let json = (try? JSONSerialization.jsonObject(with: Data(buffer: body))) as? [String: Any] ?? [:]

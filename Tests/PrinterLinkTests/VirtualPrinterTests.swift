@@ -88,10 +88,11 @@ struct VirtualPrinterTests {
             let done = await watch.first(within: patience) { $0.job == .complete }
             #expect(done?.progress == 1 && done?.state == .idle, "\(watch.reports)")
             let printing = watch.reports.filter { $0.job == .printing }
-            // A report per tick at most: under load ticks are late and layers are skipped, never reversed.
+            // A report per tick at most: under load ticks are late and layers are skipped, never reversed (a full
+            // suite beside this test once left two reports while printing: layers [1, 8]).
             let layers = printing.compactMap(\.currentLayer)
             #expect(
-                layers == layers.sorted() && Set(layers).count >= 3 && (layers.max() ?? 0) >= 5
+                layers == layers.sorted() && Set(layers).count >= 2 && (layers.max() ?? 0) >= 5
                     && (layers.max() ?? 0) <= 10, "\(layers)")
             let progress = printing.compactMap(\.progress)
             #expect(progress == progress.sorted())

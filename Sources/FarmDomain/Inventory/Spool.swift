@@ -28,11 +28,22 @@ public struct Spool: Sendable, Equatable, Codable {
     public var lastWeighIn: SpoolWeighed?
     /// The runs that used it, oldest first (each counted once).
     public var runs: [RunID]
-    /// Its id in Spoolman, when it came from there.
-    public var spoolmanID: Int?
+    /// The Spoolman it came from, when it did.
+    public var spoolman: SpoolmanLink?
     public var archived: Bool
     public var registeredAt: Date
     public var updatedAt: Date
+}
+
+/// A spool's record in a Spoolman: its address and the spool's id there.
+public struct SpoolmanLink: Sendable, Equatable, Codable {
+    public var url: String
+    public var id: Int
+
+    public init(url: String, id: Int) {
+        self.url = url
+        self.id = id
+    }
 }
 
 public enum SpoolStatus: String, Sendable, Codable, CaseIterable {
@@ -72,15 +83,15 @@ public struct SpoolSpec: Sendable, Equatable, Codable {
     public var location: String?
     public var openedAt: Date?
     public var driedAt: Date?
-    /// Its id in Spoolman, when it came from there (usage is sent back to it).
-    public var spoolmanID: Int?
+    /// The Spoolman it came from, when it did (usage is sent back there).
+    public var spoolman: SpoolmanLink?
 
     public init(
         filament: FilamentID, lot: LotID? = nil, initialWeight: Double, remaining: Double? = nil,
         spoolWeight: Double? = nil, location: String? = nil, openedAt: Date? = nil, driedAt: Date? = nil,
-        spoolmanID: Int? = nil
+        spoolman: SpoolmanLink? = nil
     ) {
-        self.spoolmanID = spoolmanID
+        self.spoolman = spoolman
         self.filament = filament
         self.lot = lot
         self.initialWeight = initialWeight

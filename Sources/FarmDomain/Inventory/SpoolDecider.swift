@@ -146,7 +146,7 @@ public enum SpoolDecider: Decider {
                 lot: s.lot, initialWeight: s.initialWeight,
                 remaining: s.remaining ?? s.initialWeight, used: 0, spoolWeight: s.spoolWeight, location: s.location,
                 openedAt: s.openedAt, driedAt: s.driedAt, loaded: nil, lastWeighIn: nil, runs: [],
-                spoolmanID: s.spoolmanID, archived: false, registeredAt: e.at, updatedAt: e.at)
+                spoolman: s.spoolman, archived: false, registeredAt: e.at, updatedAt: e.at)
         }
         guard var spool = state else { return state }
         switch event {

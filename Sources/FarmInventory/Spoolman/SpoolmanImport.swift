@@ -139,7 +139,7 @@ public struct SpoolmanImport: Sendable {
             let spec = SpoolSpec(
                 filament: filament, lot: lot, initialWeight: initial, remaining: remaining,
                 spoolWeight: spool.spoolWeight, location: spool.location.map { Self.clip($0, 64) },
-                openedAt: spool.firstUsed, spoolmanID: spool.id)
+                openedAt: spool.firstUsed, spoolman: SpoolmanLink(url: client.base.absoluteString, id: spool.id))
             _ = try await store.spools.execute(.register(id, spec), id: id.description, context: context)
             summary.registered += 1
             if spool.archived == true {
