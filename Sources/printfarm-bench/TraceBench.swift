@@ -38,7 +38,8 @@ struct TraceBench: AsyncParsableCommand {
         let started = ContinuousClock.now
         let (lotIDs, intentIDs) = try await seed(store, password: password)
         say(
-            "seeded \(runs) traced runs over \(lots) lots (\(lots * 5) spools) and \(orders) orders in \(format(secondsOf(ContinuousClock.now - started), 1)) s"
+            "seeded \(runs) traced runs over \(lots) lots (\(lots * 5) spools) and \(orders) orders in "
+                + "\(format(secondsOf(ContinuousClock.now - started), 1)) s"
         )
         await store.shutdown()
         let server = try await BenchServer.start(location, storage: storage, logger: logger, connectPrinters: false)
@@ -78,7 +79,8 @@ struct TraceBench: AsyncParsableCommand {
             ] {
                 let (summary, bytes) = try await measure(paths)
                 say(
-                    "  \(name) ms: p50 \(format(summary.median, 2))  p90 \(format(summary.percentile(90), 2))  p99 \(format(summary.percentile(99), 2))  (\(bytes / 1024) KiB)"
+                    "  \(name) ms: p50 \(format(summary.median, 2))  p90 \(format(summary.percentile(90), 2))  "
+                        + "p99 \(format(summary.percentile(99), 2))  (\(bytes / 1024) KiB)"
                 )
             }
         } catch {

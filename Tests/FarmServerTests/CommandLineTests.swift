@@ -214,7 +214,10 @@ struct CommandLineTests {
     }
 
     @Test(
-        "materials: a filament and a spool registered from the shell, weighed in, listed with the stock; nonsense refused"
+        """
+        materials: a filament and a spool registered from the shell, weighed in, listed with the stock; nonsense \
+        refused
+        """
     )
     func materials() throws {
         let dataDirectory = FileManager.default.temporaryDirectory.appendingPathComponent(

@@ -12,7 +12,9 @@ import Testing
 @Suite("Materials over HTTP")
 struct MaterialAPITests {
     static let printerJSON =
-        #"{"name":"mk4-01","connector":"moonraker","address":"http://127.0.0.1:9","capabilities":{"buildVolume":{"x":250,"y":210,"z":220},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":["PLA"]}}"#
+        #"{"name":"mk4-01","connector":"moonraker","address":"http://127.0.0.1:9","#
+        + #""capabilities":{"buildVolume":{"x":250,"y":210,"z":220},"nozzleDiameters":[0.4],"#
+        + #""enclosure":false,"hardenedNozzle":false,"materials":["PLA"]}}"#
 
     @Test(
         """
@@ -38,7 +40,8 @@ struct MaterialAPITests {
             let filament = try await farm.request(
                 .post, "/api/v1/filaments",
                 json:
-                    ##"{"vendor":"\##(vendorID)","material":"PLA","colour":"orange","colourHex":"#ff8800","density":1.24,"reorderPoint":2000}"##
+                    ##"{"vendor":"\##(vendorID)","material":"PLA","colour":"orange","##
+                    + ##""colourHex":"#ff8800","density":1.24,"reorderPoint":2000}"##
             )
             #expect(
                 filament.status == .created && filament.json["colourHex"] as? String == "FF8800", "\(filament.text)")
@@ -141,7 +144,8 @@ extension MaterialAPITests {
             let intent = try await farm.request(
                 .post, "/api/v1/intents",
                 json:
-                    #"{"lineItems":[{"quantity":2,"material":"PLA","colour":"orange"}],"externalReference":"order-77","customer":"=HYPERLINK(1)"}"#
+                    #"{"lineItems":[{"quantity":2,"material":"PLA","colour":"orange"}],"#
+                    + #""externalReference":"order-77","customer":"=HYPERLINK(1)"}"#
             ).json
             let intentID = try #require(intent["id"] as? String)
             let line = try #require((intent["lineItems"] as? [[String: Any]])?.first?["id"] as? String)

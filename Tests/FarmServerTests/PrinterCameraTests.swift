@@ -14,10 +14,12 @@ import VirtualPrinter
 @Suite("A camera given for a printer")
 struct PrinterCameraTests {
     static let capabilities =
-        #"{"buildVolume":{"x":250,"y":210,"z":210},"nozzleDiameters":[0.4],"enclosure":false,"hardenedNozzle":false,"materials":[]}"#
+        #"{"buildVolume":{"x":250,"y":210,"z":210},"nozzleDiameters":[0.4],"#
+        + #""enclosure":false,"hardenedNozzle":false,"materials":[]}"#
 
     func registration(camera: String) -> String {
-        #"{"name":"mk4-07","connector":"octoprint","address":"http://127.0.0.1:5000","capabilities":\#(Self.capabilities),"camera":\#(camera)}"#
+        #"{"name":"mk4-07","connector":"octoprint","address":"http://127.0.0.1:5000","#
+            + #""capabilities":\#(Self.capabilities),"camera":\#(camera)}"#
     }
 
     @Test(
