@@ -50,6 +50,8 @@ let package = Package(
         ),
         // Reading STL/3MF models and analysing their geometry for preflight. Pure Swift, no IO beyond the bytes given.
         .target(name: "MeshKit", dependencies: ["SystemZlib"], swiftSettings: swiftSettings),
+        // QR codes (for spool labels): bytes in, modules out. Pure Swift, no IO.
+        .target(name: "QRCode", swiftSettings: swiftSettings),
         // zlib from the system (Debian: zlib1g-dev), for reading 3MF packages.
         .systemLibrary(name: "SystemZlib", pkgConfig: "zlib", providers: [.apt(["zlib1g-dev"])]),
         // Content-addressed blob store: bytes by SHA-256 under the data directory, written atomically.
@@ -170,7 +172,7 @@ let package = Package(
             name: "FarmServer",
             dependencies: [
                 "FarmDomain", "FarmStore", "FarmAuth", "FarmIntake", "FarmShops", "FarmReactions", "FarmProduction",
-                "FarmPlates", "MeshKit", "FarmArtifacts", "FarmFleet", "FarmInventory",
+                "FarmPlates", "MeshKit", "FarmArtifacts", "FarmFleet", "FarmInventory", "QRCode",
                 "Slicing",
                 "PrinterLink",
                 .product(name: "Hummingbird", package: "hummingbird"),
@@ -252,6 +254,7 @@ let package = Package(
         .testTarget(name: "FarmAuthTests", dependencies: ["FarmAuth"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmSchedulingTests", dependencies: ["FarmScheduling"], swiftSettings: swiftSettings),
         .testTarget(name: "FarmPlatesTests", dependencies: ["FarmPlates"], swiftSettings: swiftSettings),
+        .testTarget(name: "QRCodeTests", dependencies: ["QRCode"], swiftSettings: swiftSettings),
         .testTarget(
             name: "FarmShopsTests", dependencies: ["FarmShops", "FarmAuth", "FarmDomain"],
             resources: [.copy("Reference")],

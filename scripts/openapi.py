@@ -335,6 +335,11 @@ schemas.update({
    "lastWeighIn": {"type": "object", "required": ["net","estimated","at"], "description": "drift = net − estimated", "properties": {"gross": {"type": "number"}, "net": {"type": "number"}, "estimated": {"type": "number"}, "at": ts}},
    "runs": {"type": "array", "description": "The runs that used it, oldest first", "items": uuid},
    "archived": {"type": "boolean"}, "registeredAt": ts, "updatedAt": ts}},
+ "SpoolmanImportSummary": {"type": "object", "required": ["registered","corrected","weighed","archived","unchanged","skipped"], "properties": {"registered": {"type": "integer"}, "corrected": {"type": "integer"}, "weighed": {"type": "integer"}, "archived": {"type": "integer"}, "unchanged": {"type": "integer"}, "skipped": {"type": "array", "items": {"type": "string"}, "description": "What was not taken, and why"}}},
+ "SpoolmanLink": {"type": "object", "required": ["id","url","pollSeconds","state","connectedAt"], "properties": {
+   "id": uuid, "url": {"type": "string"}, "pollSeconds": {"type": "integer"},
+   "state": {"type": "string", "enum": ["waiting","inStep","down","disconnected"], "description": "waiting: not read yet; inStep: the last read worked; down: the last read failed (lastError says why; the farm works on and the next read tries again)"},
+   "connectedAt": ts, "lastSyncAt": ts, "lastChanges": ref("SpoolmanImportSummary"), "lastError": {"type": "string"}, "lastErrorAt": ts}},
 })
 def record_paths(name, tag_noun, schema, props, required, parent):
     create = {"type": "object", "required": required, "properties": {"id": uuid, **props, "reason": reason, "note": note}}
@@ -373,9 +378,21 @@ paths.update({
    {"200": {"description": "The trace", "content": {"application/json": {"schema": {"type": "object", "required": ["lot","spools","orders","rows"], "properties": {"lot": ref("Lot"), "spools": {"type": "array", "items": uuid}, "orders": {"type": "array", "items": {"type": "object", "required": ["intent","grams","runs"], "properties": {"intent": uuid, "externalReference": {"type": "string"}, "customer": {"type": "string"}, "status": {"type": "string"}, "grams": {"type": "number"}, "runs": {"type": "integer"}}}}, "rows": {"type": "array", "items": trace_row}}}}, "text/csv": {"schema": {"type": "string"}}}}, **errs("400","401","404")},
    [idp, {"name": "format", "in": "query", "schema": {"type": "string", "enum": ["json","csv"], "default": "json"}}])},
  "/api/v1/materials/spoolman/import": {"post": op("importSpoolman", "Take a Spoolman's vendors, filaments, lots and spools in (owners); run again to take its changes: spools used there are weighed in at its figure, archived ones archived", "materials",
-   {**ok({"type": "object", "required": ["registered","corrected","weighed","archived","unchanged","skipped"], "properties": {"registered": {"type": "integer"}, "corrected": {"type": "integer"}, "weighed": {"type": "integer"}, "archived": {"type": "integer"}, "unchanged": {"type": "integer"}, "skipped": {"type": "array", "items": {"type": "string"}}}}, headers=None),
+   {**ok(ref("SpoolmanImportSummary"), headers=None),
     **errs("400","401","403","413","415","422"), "502": problem(502, "Spoolman could not be read: down, slow or not answering its API (spoolman-failed)")}, mut,
    body({"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "maxLength": 500, "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s]+", "examples": ["http://192.168.1.40:7912"]}}}))},
+ "/api/v1/materials/spoolman/links": {
+   "post": op("connectSpoolman", "Connect a Spoolman to keep in step (owners): it is read at once (the answer's state says whether that worked), then every pollSeconds; usage recorded here is sent to it. Connecting one already connected changes its interval; a disconnected one is connected again", "materials",
+     {**ok(ref("SpoolmanLink"), "Connected", "201"), **ok(ref("SpoolmanLink"), "Already connected", headers=None), **errs("400","401","403","413","415","422")}, mut,
+     body({"type": "object", "required": ["url"], "properties": {"url": {"type": "string", "maxLength": 500, "pattern": "^[Hh][Tt][Tt][Pp][Ss]?://[^/?#\\s@]+", "examples": ["http://192.168.1.40:7912"]}, "pollSeconds": {"type": "integer", "minimum": 5, "maximum": 86400, "default": 60}, "reason": reason, "note": note}})),
+   "get": op("listSpoolmanLinks", "Every Spoolman connected (and disconnected), with how its reads go", "materials", {**ok({"type": "object", "required": ["items"], "properties": {"items": {"type": "array", "items": ref("SpoolmanLink")}}}, headers=None), **errs("401")})},
+ "/api/v1/materials/spoolman/links/{id}": {
+   "get": op("getSpoolmanLink", "One Spoolman link and how its reads go", "materials", {**ok(ref("SpoolmanLink"), headers=None), **errs("400","401","404")}, [idp]),
+   "delete": op("disconnectSpoolman", "Disconnect a Spoolman (owners): no more reads, no more usage sent; what was taken in stays", "materials", {**ok(ref("SpoolmanLink"), headers=None), **errs("400","401","403","404")}, [idp] + mut)},
+ "/api/v1/materials/spoolman/links/{id}/sync": {"post": op("syncSpoolman", "Read a connected Spoolman now rather than at its next interval", "materials",
+   {**ok(ref("SpoolmanImportSummary"), headers=None), **errs("400","401","403","404"), "409": problem(409, "The Spoolman is disconnected (spoolman-disconnected)"), "502": problem(502, "Spoolman could not be read (spoolman-failed)")}, [idp] + mut)},
+ "/api/v1/spools/{id}/label": {"get": op("spoolLabel", "A printable label (SVG, 62 × 29 mm): a QR code opening the spool's page at the address the request came to, the filament, lot, short id and weight", "materials",
+   {"200": {"description": "The label", "content": {"image/svg+xml": {"schema": {"type": "string"}}}}, **errs("400","401","404")}, [idp])},
  "/api/v1/materials/forecast": {"get": op("materialForecast", "The schedule's filament against the spools in stock, by material and colour: grams needed and held, prints not yet weighed, reorder, and the first print the stock does not cover", "materials",
    {**ok({"type": "object", "required": ["lines"], "properties": {"lines": {"type": "array", "items": {"type": "object", "required": ["material","needed","inStock","spools","unweighed","reorder"], "properties": {
      "material": {"type": "string"}, "colour": {"type": "string"}, "needed": {"type": "number"}, "inStock": {"type": "number"}, "spools": {"type": "integer"}, "unweighed": {"type": "integer"}, "reorderPoint": {"type": "number"}, "reorder": {"type": "boolean"},

@@ -6,7 +6,7 @@ import Logging
 import ServiceLifecycle
 
 /// The materials' reactions a farm's server runs, in one list so none is forgotten: usage taken off spools, loaded
-/// spools setting printers' materials, the trace, and usage told to Spoolman.
+/// spools setting printers' materials, the trace, usage told to Spoolman, and prints counted on nozzles and sheets.
 public enum InventoryServices {
     public static func all(
         store: Store, artifacts: ArtifactStore, now: @escaping @Sendable () -> Date, logger: Logger
@@ -16,6 +16,7 @@ public enum InventoryServices {
             SpoolLoadReaction(store: store, now: now, logger: logger),
             TraceReaction(store: store, logger: logger),
             SpoolmanUsageReaction(store: store, logger: logger),
+            ConsumableUsageReaction(store: store, now: now, logger: logger),
         ]
     }
 }

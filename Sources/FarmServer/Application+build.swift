@@ -115,6 +115,7 @@ public func buildApplication(
     for reaction in InventoryServices.all(store: store, artifacts: artifacts, now: dependencies.now, logger: logger) {
         services.append(afterStart(reaction))
     }
+    services.append(afterStart(SpoolmanSync(store: store, now: dependencies.now, logger: logger)))
     services.append(
         AfterServerStarts(
             started: started,

@@ -36,6 +36,8 @@ public enum ReadModelTable: String, CaseIterable, Sendable {
     case filaments = "read_filaments"
     case lots = "read_lots"
     case spools = "read_spools"
+    case spoolmanLinks = "read_spoolman_links"
+    case consumables = "read_consumables"
 }
 
 enum Migrations {
@@ -93,6 +95,22 @@ enum Migrations {
             sqlite: materialTables.flatMap { readModelDDL($0) + queueColumnDDL($0) } + materialUsageDDL(real: "REAL"),
             postgres: materialTables.flatMap { readModelDDL($0) + queueColumnDDL($0) }
                 + materialUsageDDL(real: "DOUBLE PRECISION")),
+        // Spoolman kept in step (the links, and how each is doing: telemetry, apart from events); nozzles and sheets.
+        Migration(
+            version: 12, name: "spoolman links, consumables",
+            sqlite: [ReadModelTable.spoolmanLinks, .consumables].flatMap { readModelDDL($0) + queueColumnDDL($0) }
+                + linkHealthDDL,
+            postgres: [ReadModelTable.spoolmanLinks, .consumables].flatMap { readModelDDL($0) + queueColumnDDL($0) }
+                + linkHealthDDL),
+    ]
+
+    /// The last read of an outside system a link keeps in step with, and its last error: shown, never decided on.
+    private static let linkHealthDDL = [
+        """
+        CREATE TABLE link_health (
+            link_id TEXT PRIMARY KEY, last_sync_at TEXT, summary TEXT, last_error TEXT, last_error_at TEXT
+        )
+        """
     ]
 
     /// A row per spool, run and plan (from the spools' usage events), found by lot (a recall) and by order.

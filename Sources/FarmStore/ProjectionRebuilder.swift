@@ -31,6 +31,7 @@ public struct ProjectionRebuilder: Sendable {
                 Folder<ShopConnectionDecider>(), Folder<SaleDecider>(), Folder<CatalogDecider>(),
                 Folder<RecordDecider<VendorSpec>>(), Folder<RecordDecider<FilamentSpec>>(),
                 Folder<RecordDecider<LotSpec>>(), Folder<SpoolDecider>(),
+                Folder<RecordDecider<SpoolmanLinkSpec>>(), Folder<ConsumableDecider>(),
             ] { folders[folder.aggregate] = folder }
             let decoder = StoreCoding.decoder()
             var after: Int64 = 0

@@ -25,6 +25,9 @@ public final class Store: Sendable {
     public let filaments: AggregateRepository<RecordDecider<FilamentSpec>>
     public let lots: AggregateRepository<RecordDecider<LotSpec>>
     public let spools: AggregateRepository<SpoolDecider>
+    public let spoolmanLinks: AggregateRepository<RecordDecider<SpoolmanLinkSpec>>
+    public let linkHealth: LinkHealthStore
+    public let consumables: AggregateRepository<ConsumableDecider>
     public let materialTrace: MaterialTrace
     public let credentials: CredentialStore
     public let shopData: ShopStore
@@ -77,6 +80,9 @@ public final class Store: Sendable {
         self.filaments = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.lots = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.spools = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.spoolmanLinks = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
+        self.linkHealth = LinkHealthStore(engine: engine)
+        self.consumables = AggregateRepository(engine: engine, newEventID: newEventID, onAppend: publish)
         self.materialTrace = MaterialTrace(engine: engine)
         self.credentials = CredentialStore(engine: engine)
         self.shopData = ShopStore(engine: engine)

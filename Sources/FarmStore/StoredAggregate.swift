@@ -156,6 +156,7 @@ public protocol StoredRecordSpec: RecordSpec {
 extension VendorSpec: StoredRecordSpec { public static var table: ReadModelTable { .vendors } }
 extension FilamentSpec: StoredRecordSpec { public static var table: ReadModelTable { .filaments } }
 extension LotSpec: StoredRecordSpec { public static var table: ReadModelTable { .lots } }
+extension SpoolmanLinkSpec: StoredRecordSpec { public static var table: ReadModelTable { .spoolmanLinks } }
 
 extension RecordDecider: StoredAggregate where Spec: StoredRecordSpec {
     public static var table: ReadModelTable { Spec.table }
@@ -175,6 +176,18 @@ extension SpoolDecider: StoredAggregate {
     /// Spools are listed by filament, and found by their lot (a recall).
     public static func ref(of model: Spool) -> String? { model.filament.description }
     public static func links(of model: Spool) -> [String] { model.lot.map { [$0.description] } ?? [] }
+}
+
+extension ConsumableDecider: StoredAggregate {
+    public static let table = ReadModelTable.consumables
+    public static func model(of state: Consumable?) -> Consumable? { state }
+    public static func state(of model: Consumable) -> Consumable? { model }
+    /// Fitted, on the shelf, or retired.
+    public static func status(of model: Consumable) -> String {
+        model.retired ? "retired" : model.installed == nil ? "shelf" : "installed"
+    }
+    /// Listed by the printer it is fitted to.
+    public static func ref(of model: Consumable) -> String? { model.installed?.printer.description }
 }
 
 /// The work queues read models can wait in (`StoredAggregate.queue(of:)`).

@@ -132,9 +132,10 @@ struct CommandLineTests {
         let migrate = try Self.run(["migrate", "--data-dir", dataDirectory])
         #expect(migrate.status == 0, "\(migrate.output)")
         #expect(
-            migrate.output.contains("applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11; schema is at version 11"))
+            migrate.output.contains("applied migrations 1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12; schema is at version 12")
+        )
         #expect(
-            try Self.run(["migrate", "--data-dir", dataDirectory]).output.contains("schema is up to date at version 11")
+            try Self.run(["migrate", "--data-dir", dataDirectory]).output.contains("schema is up to date at version 12")
         )
         let password = "correct horse battery"
         let owner = try Self.run(

@@ -233,6 +233,65 @@ extension MaterialAPITests {
 }
 
 extension MaterialAPITests {
+    @Test(
+        """
+        a spool's label is an SVG of 62 × 29 mm naming the filament and lot, whose QR code (read by ZBar from the \
+        label as rsvg renders it) opens the spool's page at the address the farm was reached at (HTTPS behind a proxy)
+        """)
+    func label() async throws {
+        try await withFarm { farm in
+            let filament = try #require(
+                try await farm.request(
+                    .post, "/api/v1/filaments",
+                    json:
+                        ##"{"name":"Galaxy <Black>","material":"PLA","colour":"black","colourHex":"#1a1a1a","density":1.24}"##
+                ).json["id"] as? String)
+            let lot = try #require(
+                try await farm.request(.post, "/api/v1/lots", json: #"{"filament":"\#(filament)","number":"L-77"}"#)
+                    .json["id"] as? String)
+            let spool = try #require(
+                try await farm.request(
+                    .post, "/api/v1/spools", json: #"{"filament":"\#(filament)","lot":"\#(lot)","initialWeight":750}"#
+                ).json["id"] as? String)
+            var headers = auth
+            headers[.init("X-Forwarded-Proto")!] = "https"
+            let label = try await farm.request(.get, "/api/v1/spools/\(spool)/label", headers: headers)
+            #expect(label.status == .ok && label.headers[.contentType] == "image/svg+xml", "\(label.text)")
+            #expect(label.text.contains(#"width="62.0mm" height="29.0mm""#))
+            #expect(label.text.contains("Galaxy &lt;Black&gt;") && label.text.contains("Lot L-77"))
+            #expect(label.text.contains("750 g") && label.text.contains(##"fill="#1A1A1A""##))
+            // The test client sends no Host: the server's answer names localhost, over HTTPS as the proxy said.
+            #expect(try Self.readQRCode(svg: label.text) == "https://localhost/spools/\(spool)")
+            let cookie = try await WebPageTests().cookie(farm, "otto", role: .operator)
+            let page = try await farm.request(.get, "/spools/\(spool)", headers: [.cookie: cookie])
+            #expect(page.text.contains("/api/v1/spools/\(spool)/label"))
+            let missing = try await farm.request(.get, "/api/v1/spools/\(UUID())/label")
+            #expect(missing.status == .notFound)
+        }
+    }
+
+    /// Renders the SVG with rsvg-convert (librsvg, as a browser would draw it) and reads its QR code with zbarimg.
+    static func readQRCode(svg: String) throws -> String {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("label-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        try Data(svg.utf8).write(to: directory.appendingPathComponent("label.svg"))
+        func run(_ tool: String, _ arguments: [String]) throws -> String {
+            let process = Process()
+            process.executableURL = URL(fileURLWithPath: tool)
+            process.arguments = arguments
+            process.currentDirectoryURL = directory
+            let output = Pipe()
+            process.standardOutput = output
+            try process.run()
+            let data = output.fileHandleForReading.readDataToEndOfFile()
+            process.waitUntilExit()
+            return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+        _ = try run("/usr/bin/rsvg-convert", ["--dpi-x", "300", "--dpi-y", "300", "-o", "label.png", "label.svg"])
+        return try run("/usr/bin/zbarimg", ["--quiet", "--raw", "label.png"])
+    }
+
     @Test("the board's attention lane says which material runs out at which print, and which to reorder")
     func boardCards() {
         let now = Date(timeIntervalSince1970: 1_800_000_000)

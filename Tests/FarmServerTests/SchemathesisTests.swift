@@ -59,6 +59,10 @@ struct SchemathesisTests {
         [[operations]]
         include-path = "/api/v1/materials/spoolman/import"
         checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "502"]
+
+        [[operations]]
+        include-path = "/api/v1/materials/spoolman/links/{id}/sync"
+        checks.not_a_server_error.expected-statuses = ["2xx", "3xx", "4xx", "502"]
         """.write(to: config, atomically: true, encoding: .utf8)
         run.arguments = [
             "--config-file", config.path,

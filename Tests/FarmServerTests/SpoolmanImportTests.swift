@@ -83,6 +83,95 @@ struct SpoolmanImportTests {
         }
     }
 
+    @Test(
+        """
+        an owner connects a Spoolman: it is read at once and again each interval by itself, its changes come back; \
+        a Spoolman answering garbage puts the link down with the reason (the API and the Materials page say it) and \
+        the next good read puts it back in step; disconnected, it is no longer read; bad addresses are refused
+        """)
+    func linkKeptInStep() async throws {
+        let spoolman = SpoolmanStandIn()
+        spoolman.seed()
+        let (port, server) = try await serveStandIn(spoolman.router())
+        defer { server.cancel() }
+        try await withFarm { farm in
+            let url = "http://127.0.0.1:\(port)"
+            let connected = try await farm.request(
+                .post, "/api/v1/materials/spoolman/links", json: #"{"url":"\#(url)/","pollSeconds":30}"#)
+            #expect(connected.status == .created, "\(connected.text)")
+            #expect(connected.json["state"] as? String == "inStep" && connected.json["url"] as? String == url)
+            #expect((connected.json["lastChanges"] as? [String: Any])?["registered"] as? Int == 7)
+            #expect(try await farm.store.spools.all().count == 3)
+            let id = try #require(connected.json["id"] as? String)
+            let again = try await farm.request(
+                .post, "/api/v1/materials/spoolman/links", json: #"{"url":"\#(url)","pollSeconds":30}"#)
+            #expect(again.status == .ok && again.json["id"] as? String == id, "one link per Spoolman")
+
+            // The service reads it when its interval has passed, not before.
+            _ = try await spoolmanUse(port: port, spool: 1, grams: 200)
+            let clock = TestClock(Date())
+            let sync = SpoolmanSync(store: farm.store, now: { clock.now }, logger: Logger(label: "test"))
+            await sync.syncDue()
+            #expect(try await spool(1, in: farm.store)?.remaining == 1000, "not yet: read less than 30 s ago")
+            clock.advance(31)
+            await sync.syncDue()
+            #expect(try await spool(1, in: farm.store)?.remaining == 800, "Spoolman's use came back by itself")
+
+            // Garbage: the link is down and says why; the farm's spools stay.
+            spoolman.state.withLockedValue { $0.garbage = true }
+            clock.advance(31)
+            await sync.syncDue()
+            let down = try await farm.request(.get, "/api/v1/materials/spoolman/links/\(id)")
+            #expect(down.json["state"] as? String == "down", "\(down.text)")
+            #expect((down.json["lastError"] as? String)?.contains("not what its API promises") == true)
+            let owner = try await WebPageTests().cookie(farm, "olga", role: .owner)
+            let page = try await farm.request(.get, "/materials", headers: [.cookie: owner])
+            #expect(page.text.contains("cannot be read since") && page.text.contains("Disconnect"))
+            let now = try await farm.request(.post, "/api/v1/materials/spoolman/links/\(id)/sync")
+            #expect(now.problemCode == "spoolman-failed", "\(now.text)")
+            #expect(try await farm.store.spools.all().count == 3, "nothing lost")
+            spoolman.state.withLockedValue { $0.garbage = false }
+            clock.advance(31)
+            await sync.syncDue()
+            let back = try await farm.request(.get, "/api/v1/materials/spoolman/links")
+            let items = try #require(back.json["items"] as? [[String: Any]])
+            #expect(items.count == 1 && items.first?["state"] as? String == "inStep", "\(back.text)")
+
+            // Disconnected: no more reads.
+            let gone = try await farm.request(.delete, "/api/v1/materials/spoolman/links/\(id)")
+            #expect(gone.json["state"] as? String == "disconnected", "\(gone.text)")
+            _ = try await spoolmanUse(port: port, spool: 1, grams: 100)
+            clock.advance(31)
+            await sync.syncDue()
+            #expect(try await spool(1, in: farm.store)?.remaining == 800, "a disconnected Spoolman is not read")
+            let refused = try await farm.request(.post, "/api/v1/materials/spoolman/links/\(id)/sync")
+            #expect(refused.problemCode == "spoolman-disconnected")
+
+            // A closed port: connected, but down from the start, and said so.
+            let closed = try await farm.request(
+                .post, "/api/v1/materials/spoolman/links",
+                json: #"{"url":"http://127.0.0.1:\#(try CommandLineTests.freePort())"}"#)
+            #expect(closed.status == .created && closed.json["state"] as? String == "down", "\(closed.text)")
+            #expect((closed.json["lastError"] as? String)?.contains("cannot be reached") == true)
+
+            for (body, field) in [
+                (#"{"url":"http://user:secret@127.0.0.1:7912"}"#, "url"), (#"{"url":"ftp://spoolman"}"#, "url"),
+                (#"{"url":"\#(url)","pollSeconds":1}"#, "pollSeconds"),
+            ] {
+                let bad = try await farm.request(.post, "/api/v1/materials/spoolman/links", json: body)
+                #expect(bad.problemCode == "invalid-field", "\(bad.text)")
+                #expect((bad.json["detail"] as? String)?.hasPrefix(field + ":") == true, "\(bad.text)")
+                #expect(!bad.text.contains("secret"), "a password is not echoed")
+            }
+            let unknown = try await farm.request(.get, "/api/v1/materials/spoolman/links/\(UUID())")
+            #expect(unknown.status == .notFound)
+        }
+    }
+
+    func spool(_ spoolmanID: Int, in store: Store) async throws -> Spool? {
+        try await store.spools.all().first { $0.spoolman?.id == spoolmanID }
+    }
+
     /// A print's usage as Moonraker sends it to Spoolman.
     func spoolmanUse(port: Int, spool: Int, grams: Double) async throws -> SpoolmanWire.Spool {
         try await SpoolmanClient(base: URL(string: "http://127.0.0.1:\(port)")!).use(spool: spool, grams: grams)
@@ -101,6 +190,8 @@ struct InventoryServicesTests {
             now: { Date() }, logger: Logger(label: "test")
         ).map(\.follower.name)
         await store.shutdown()
-        #expect(Set(names) == ["usage", "spool-load", "material-trace", "spoolman-usage"] && names.count == 4)
+        #expect(
+            Set(names) == ["usage", "spool-load", "material-trace", "spoolman-usage", "consumable-usage"]
+                && names.count == 5)
     }
 }

@@ -23,6 +23,7 @@ struct GoldenEventTests {
             + entries(SliceEvent.self) + entries(ProfileBindingEvent.self) + entries(ShopConnectionEvent.self)
             + entries(SaleEvent.self) + entries(CatalogEvent.self) + entries(RecordEvent<VendorSpec>.self)
             + entries(RecordEvent<FilamentSpec>.self) + entries(RecordEvent<LotSpec>.self) + entries(SpoolEvent.self)
+            + entries(RecordEvent<SpoolmanLinkSpec>.self) + entries(ConsumableEvent.self)
     }
 
     @Test("every event type has a golden file, and every golden file decodes and encodes back to the same JSON")
@@ -389,6 +390,25 @@ enum SampleEvents {
             .weighed(SpoolWeighed(gross: 1120, net: 927, estimated: 927.4, at: at)),
             .archived(SpoolChanged(at: at)), .restored(SpoolChanged(at: at)),
         ]
-        return vendors + filaments + lots + spools
+        let link = SpoolmanLinkSpec.id(for: "http://192.168.1.40:7912")
+        let spoolman: [RecordEvent<SpoolmanLinkSpec>] = [
+            .registered(RecordRegistered(id: link, spec: SpoolmanLinkSpec(url: "http://192.168.1.40:7912"), at: at)),
+            .updated(RecordUpdated(spec: SpoolmanLinkSpec(url: "http://192.168.1.40:7912", pollSeconds: 300), at: at)),
+            .retired(RecordRetired(at: at)), .restored(RecordRetired(at: at)),
+        ]
+        let nozzle = ConsumableID(UUID(uuidString: "01936a4e-0000-7000-8000-0000000000e8")!)
+        let hardened = ConsumableSpec(
+            kind: .nozzle, name: "0.4 hardened steel", diameter: 0.4, hardened: true, wearHours: 2000, wearGrams: 50_000
+        )
+        let consumables: [ConsumableEvent] = [
+            .registered(ConsumableRegistered(id: nozzle, spec: hardened, at: at)),
+            .updated(ConsumableUpdated(spec: hardened, at: at)),
+            .installed(ConsumableInstall(printer: printer, at: at)),
+            .removed(ConsumableRemoved(printer: printer, at: at)),
+            .used(ConsumableUsed(run: run, printer: printer, hours: 2.5, grams: 41.2, at: at)),
+            .cleaned(ConsumableChanged(at: at)), .retired(ConsumableChanged(at: at)),
+            .restored(ConsumableChanged(at: at)),
+        ]
+        return vendors + filaments + lots + spools + spoolman + consumables
     }
 }

@@ -31,6 +31,9 @@ ensure_packages() {
   command -v prusa-slicer >/dev/null || missing+=(prusa-slicer)
   # The web UI's browser tests drive Debian's Chromium.
   command -v chromium >/dev/null || missing+=(chromium)
+  # Spool labels: librsvg draws a label's SVG, ZBar reads its QR code back (QRCodeTests, MaterialAPITests).
+  command -v rsvg-convert >/dev/null || missing+=(librsvg2-bin)
+  command -v zbarimg >/dev/null || missing+=(zbar-tools)
   if [ ${#missing[@]} -gt 0 ]; then
     log "installing ${missing[*]}"
     as_root apt-get update -qq

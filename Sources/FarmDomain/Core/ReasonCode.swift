@@ -111,4 +111,6 @@ extension ReasonCode {
     public static let materialUsed: ReasonCode = "material.used"
     /// A spool was loaded or unloaded, so the printer's material follows.
     public static let materialLoaded: ReasonCode = "material.loaded"
+    /// A change made in Spoolman was taken in by the farm's link to it.
+    public static let materialSynced: ReasonCode = "material.synced"
 }

@@ -46,6 +46,25 @@ extension MaterialRoutes {
                 ref: try query.uuid("filament"))
         }
         routes.get("/api/v1/spools/{id}", .read) { request, context in try await spools.get(request, context) }
+        // A printable label whose QR code opens the spool's page at the address this request came to.
+        routes.get("/api/v1/spools/{id}/label", .read) { request, context in
+            let id = try spools.id(context)
+            guard let spool = try await store.spools.get(id: id)?.model else { throw Problem.notFound("spool \(id)") }
+            let filament = try await store.filaments.get(id: spool.filament.description)?.model
+            let svg = try SpoolLabel.svg(
+                spool: spool, filament: filament,
+                vendor: try await filament?.spec.vendor.asyncMap { try await store.vendors.get(id: $0.description) }??
+                    .model,
+                lot: try await spool.lot.asyncMap { try await store.lots.get(id: $0.description) }??.model,
+                link: Self.origin(of: request) + "/spools/\(spool.id)")
+            return Response(
+                status: .ok,
+                headers: [
+                    .contentType: "image/svg+xml",
+                    .contentDisposition: "inline; filename=\"spool-\(spool.id.description.suffix(6)).svg\"",
+                ],
+                body: ResponseBody(byteBuffer: ByteBuffer(string: svg)))
+        }
         routes.put("/api/v1/spools/{id}", .operate) { request, context in
             let body = try await JSONIO.decode(SpoolDetailsRequest.self, from: request, context: context)
             let details = SpoolDetails(
@@ -119,5 +138,14 @@ struct WholeList<Item: Encodable & Sendable>: Encodable, Sendable {
         var container = encoder.container(keyedBy: CodingKeys.self)
         try container.encode(items, forKey: .items)
         try container.encodeNil(forKey: .next)
+    }
+}
+
+extension MaterialRoutes {
+    /// `scheme://host` as the client reached the farm: its Host header, and HTTPS when a proxy says it was used.
+    static func origin(of request: Request) -> String {
+        let host = request.head.authority ?? "localhost"
+        let https = request.headers[.init("X-Forwarded-Proto")!]?.lowercased() == "https"
+        return (https ? "https://" : "http://") + host
     }
 }

@@ -42,28 +42,6 @@ extension MaterialRoutes {
     /// A recall, lot → spools → runs → parts → orders (JSON, or CSV with `?format=csv`), and back: an order's parts
     /// with the spool and lot each came from.
     func traceRoutes(on routes: SecuredRoutes) {
-        // A farm that keeps its spools in Spoolman takes them in (and again later, to take Spoolman's changes). The
-        // server reads the address given: an owner's job, like a printer's address.
-        routes.post("/api/v1/materials/spoolman/import", .administer) { request, context in
-            struct Body: Decodable { var url: String }
-            let body = try await JSONIO.decode(Body.self, from: request, context: context)
-            guard body.url.count <= 500, let url = URL(string: body.url),
-                ["http", "https"].contains(url.scheme?.lowercased() ?? ""), url.host?.isEmpty == false
-            else {
-                throw Problem.invalidField("url", "Spoolman's address, like http://192.168.1.40:7912")
-            }
-            let commandContext = try services.commandContext(
-                context, reason: nil, note: "from Spoolman at \(url.absoluteString)", defaultReason: .operatorRequest)
-            do {
-                let summary = try await SpoolmanImport(store: store, client: SpoolmanClient(base: url)).run(
-                    context: commandContext)
-                return try JSONIO.response(summary)
-            } catch let error as SpoolmanError {
-                throw Problem(
-                    status: .badGateway, code: "spoolman-failed", title: "Spoolman could not be read",
-                    detail: error.message)
-            }
-        }
         // What the schedule needs of each material and colour against the spools in stock.
         routes.get("/api/v1/materials/forecast", .read) { _, _ in
             let schedule = try await ScheduleRoutes.current(loop)

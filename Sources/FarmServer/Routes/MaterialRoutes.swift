@@ -121,6 +121,7 @@ struct MaterialRoutes {
         }
         spoolRoutes(on: routes)
         traceRoutes(on: routes)
+        spoolmanRoutes(on: routes)
     }
 
     /// Register (POST), list, read, replace (PUT), retire and restore one kind of record.

@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmInventory
 import FarmStore
 import Foundation
 
@@ -15,7 +16,8 @@ enum MaterialsPage {
     }
 
     static func render(
-        filaments: [Filament], spools: [Spool], lots: [LotID: Lot], printers: [PrinterID: String], viewer: Viewer
+        filaments: [Filament], spools: [Spool], lots: [LotID: Lot], printers: [PrinterID: String],
+        spoolman: [SpoolmanLinkStatus] = [], viewer: Viewer
     ) -> HTML {
         let byID = Dictionary(filaments.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let stock = Dictionary(
@@ -67,7 +69,72 @@ enum MaterialsPage {
                 \(filamentTable)\(viewer.may(.operate) ? filamentForm : .empty)</section>
                 <section class="panel wide" aria-labelledby="spools"><h2 id="spools">Spools</h2>\
                 \(spoolTable)\(viewer.may(.operate) ? spoolForm(filaments.filter { !$0.retired }) : .empty)</section>
+                \(spoolmanPanel(spoolman, viewer: viewer))
                 """)
+    }
+
+    /// Each connected Spoolman and how its reads go; owners connect and disconnect, operators read one now.
+    static func spoolmanPanel(_ links: [SpoolmanLinkStatus], viewer: Viewer) -> HTML {
+        let shown = links.filter { $0.state != .disconnected }
+        if shown.isEmpty, !viewer.may(.administer) { return .empty }
+        let stamp = Timeline.stamper(viewer.timeZone)
+        let rows = shown.map { link in
+            let (badge, said): (String, String) =
+                switch link.state {
+                case .waiting: ("status-waiting", "not read yet")
+                case .inStep:
+                    (
+                        "status-ok",
+                        "in step: read \(link.lastSyncAt.map(stamp) ?? ""), \(link.lastChanges?.sentence ?? "")"
+                    )
+                case .down:
+                    (
+                        "status-error",
+                        "cannot be read since \(link.lastErrorAt.map(stamp) ?? ""): \(link.lastError ?? ""). "
+                            + "The farm works on; it tries again every \(link.pollSeconds) s"
+                    )
+                case .disconnected: ("", "disconnected")
+                }
+            let read: HTML =
+                viewer.may(.operate)
+                ? """
+                <form class="inline" data-post="/api/v1/materials/spoolman/links/\(link.id)/sync" \
+                data-done="Spoolman read"><button type="submit">Read now</button>\
+                <span class="error" role="alert" hidden></span></form>
+                """ : .empty
+            let disconnect: HTML =
+                viewer.may(.administer)
+                ? """
+                <form class="inline" data-post="/api/v1/materials/spoolman/links/\(link.id)" data-method="DELETE" \
+                data-done="Spoolman disconnected"><button type="submit">Disconnect</button>\
+                <span class="error" role="alert" hidden></span></form>
+                """ : .empty
+            return HTML(
+                """
+                <li id="spoolman-\(link.id)"><strong>\(link.url)</strong> \
+                <span class="badge \(badge)">\(link.state.rawValue)</span> \(said)\(read)\(disconnect)</li>
+                """)
+        }
+        let list: HTML =
+            rows.isEmpty ? "<p class=\"empty\">No Spoolman is connected.</p>" : "<ul class=\"links\">\(rows)</ul>"
+        let form: HTML =
+            viewer.may(.administer)
+            ? """
+            <details><summary>Connect a Spoolman</summary>
+            <form class="ship" data-post="/api/v1/materials/spoolman/links" data-done="Spoolman connected">
+            <label>Address <input name="url" type="url" required maxlength="500" \
+            placeholder="http://192.168.1.40:7912"></label>
+            <label>Read its changes every (s) <input name="pollSeconds" type="number" min="5" max="86400" \
+            value="60"></label>
+            <button type="submit" class="primary">Connect</button>
+            <p class="quiet">Its vendors, filaments and spools are taken in now and its changes every interval; \
+            what prints use here is sent to it.</p>
+            <p class="error" role="alert" hidden></p></form></details>
+            """ : .empty
+        return """
+            <section class="panel wide" aria-labelledby="spoolman"><h2 id="spoolman">Spoolman</h2>\(list)\(form)\
+            </section>
+            """
     }
 
     static let filamentForm: HTML = """
@@ -133,6 +200,8 @@ enum MaterialsPage {
                 <nav class="crumbs" aria-label="Breadcrumb"><a href="/materials">Materials</a> › \
                 spool \(spool.id.description.suffix(6))</nav>
                 <section class="panel wide" aria-labelledby="spool"><h2 id="spool">Spool</h2>\(facts)\
+                <p><a href="/api/v1/spools/\(spool.id)/label" target="_blank">Print its label</a> \
+                (62 × 29 mm, with a QR code to this page)</p>\
                 \(viewer.may(.operate) ? actions(spool, printers: printers) : .empty)</section>
                 <section class="panel wide" aria-labelledby="log"><h2 id="log">Log</h2><ol class="timeline">\(log)</ol>\
                 </section>

@@ -105,6 +105,7 @@ enum WebAssets {
         .printer-tile.status-maintenance { border-left-color: var(--warn); }
         .badge.status-error, .badge.status-offline { background: #f8d7d7; color: var(--danger); }
         .badge.status-maintenance { background: #fdebc8; color: var(--warn); }
+        .links { list-style: none; padding: 0; } .links li { margin: .35rem 0; }
         .crumbs { font-size: .9rem; margin-bottom: .4rem; }
         .page-head { display: flex; gap: .6rem; align-items: center; }
         .page-head h1 { font-size: 1.3rem; margin: .2rem 0; }

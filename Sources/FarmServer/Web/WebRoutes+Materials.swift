@@ -1,4 +1,5 @@
 import FarmDomain
+import FarmInventory
 import FarmStore
 import Foundation
 
@@ -13,7 +14,8 @@ extension WebRoutes {
             return WebPage.response(
                 MaterialsPage.render(
                     filaments: try await store.filaments.all(), spools: try await store.spools.all(), lots: lots,
-                    printers: try await printerNames(), viewer: viewer))
+                    printers: try await printerNames(), spoolman: try await SpoolmanLinkStatus.all(in: store),
+                    viewer: viewer))
         }
         routes.page("/spools/{id}", .read) { _, context in
             let viewer = try viewer(context)
