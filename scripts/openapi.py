@@ -322,6 +322,12 @@ filament_props = {"vendor": uuid, "name": name64("PolyTerra Charcoal Black"), "m
   "reorderPoint": grams(10000000, "Grams of stock below which to reorder")}
 lot_props = {"filament": uuid, "number": name64("L2026-11-042"), "receivedAt": ts, "documents": {"type": "array", "maxItems": 20, "description": "Certificates and data sheets: uploaded artifacts by SHA-256", "items": {"type": "string", "pattern": "^[0-9a-f]{64}$"}}, "note": {"type": "string", "maxLength": 1024}}
 spool_detail_props = {"spoolWeight": grams(5000, "Grams of this empty spool (else the filament's, else the vendor's)"), "location": name64("shelf A2"), "openedAt": ts, "driedAt": ts}
+consumable_props = {
+  "kind": {"type": "string", "enum": ["nozzle","sheet"]}, "name": {"type": "string", "minLength": 1, "maxLength": 64},
+  "diameter": {"type": "number", "minimum": 0.1, "maximum": 2, "description": "A nozzle's, in mm"}, "hardened": {"type": "boolean", "description": "A nozzle of hardened steel"},
+  "surface": {"type": "string", "minLength": 1, "maxLength": 64, "description": "A sheet's (textured PEI)"},
+  "wearHours": {"type": "number", "exclusiveMinimum": 0, "maximum": 100000}, "wearGrams": {"type": "number", "exclusiveMinimum": 0, "maximum": 10000000},
+  "cleanEvery": {"type": "integer", "minimum": 1, "maximum": 100000, "description": "A sheet's prints between cleanings"}, "replaceAfter": {"type": "integer", "minimum": 1, "maximum": 100000}}
 schemas.update({
  "Vendor": {"type": "object", "required": ["id","name","retired","registeredAt","updatedAt"], "properties": {**record_meta, **vendor_props}},
  "Filament": {"type": "object", "required": ["id","material","diameter","density","nominalWeight","retired","registeredAt","updatedAt"], "properties": {**record_meta, **filament_props}},
@@ -335,6 +341,14 @@ schemas.update({
    "lastWeighIn": {"type": "object", "required": ["net","estimated","at"], "description": "drift = net − estimated", "properties": {"gross": {"type": "number"}, "net": {"type": "number"}, "estimated": {"type": "number"}, "at": ts}},
    "runs": {"type": "array", "description": "The runs that used it, oldest first", "items": uuid},
    "archived": {"type": "boolean"}, "registeredAt": ts, "updatedAt": ts}},
+ "Consumable": {"type": "object", "required": ["id","spec","hours","grams","prints","printsSinceCleaning","runs","due","retired","registeredAt","updatedAt"], "properties": {
+   "id": uuid, "spec": {"type": "object", "required": ["kind"], "properties": consumable_props},
+   "installed": {"type": "object", "required": ["printer","at"], "properties": {"printer": uuid, "at": ts}},
+   "hours": {"type": "number", "description": "Print hours since new"}, "grams": {"type": "number", "description": "Grams of filament since new"},
+   "prints": {"type": "integer"}, "printsSinceCleaning": {"type": "integer"}, "cleanedAt": ts,
+   "runs": {"type": "array", "items": uuid, "description": "The last 200 runs counted"},
+   "due": {"type": "array", "items": {"type": "string"}, "description": "Each limit reached, in words (\"worn: 512 print hours of 500\"); empty within its limits"},
+   "retired": {"type": "boolean"}, "registeredAt": ts, "updatedAt": ts}},
  "SpoolmanImportSummary": {"type": "object", "required": ["registered","corrected","weighed","archived","unchanged","skipped"], "properties": {"registered": {"type": "integer"}, "corrected": {"type": "integer"}, "weighed": {"type": "integer"}, "archived": {"type": "integer"}, "unchanged": {"type": "integer"}, "skipped": {"type": "array", "items": {"type": "string"}, "description": "What was not taken, and why"}}},
  "SpoolmanLink": {"type": "object", "required": ["id","url","pollSeconds","state","connectedAt"], "properties": {
    "id": uuid, "url": {"type": "string"}, "pollSeconds": {"type": "integer"},
@@ -372,6 +386,18 @@ paths.update({
  "/api/v1/spools/{id}/load": {"post": op("loadSpool", "Load the spool on a printer's tool: the printer's material and colour follow, the spool that was on that tool comes off; 409 while it is loaded on another printer", "materials", {**ok(ref("Spool")), **errs("400","401","404","409","412","413","415","422")}, [idp, ifmatch] + mut, body({"type": "object", "required": ["printer"], "properties": {"printer": uuid, "tool": {"type": "integer", "minimum": 0, "maximum": 15, "default": 0}, "reason": reason, "note": note}}))},
  "/api/v1/spools/{id}/weigh": {"post": op("weighSpool", "A weigh-in: gross (the spool on the scale, less its tare) or net (the filament) becomes what is left; the last weigh-in keeps what the farm had counted", "materials", {**ok(ref("Spool")), **errs("400","401","404","412","413","415","422")}, [idp, ifmatch] + mut, body({"type": "object", "oneOf": [{"required": ["gross"]}, {"required": ["net"]}], "properties": {"gross": {"type": "number", "minimum": 0, "maximum": 55000}, "net": grams(50000, "Grams of filament"), "reason": reason, "note": note}}))},
 })
+consumable_create = {"type": "object", "required": ["kind"], "properties": {"id": uuid, **consumable_props, "printer": {**uuid, "description": "Fit it to this printer at once"}, "reason": reason, "note": note}}
+paths.update({
+ "/api/v1/consumables": {
+   "post": op("registerConsumable", "Register a nozzle (diameter required) or build sheet (surface required), with its wear limits; with printer, fitted there at once (the one of its kind that was there comes off)", "materials", {**ok(ref("Consumable"), "Created", "201"), **ok(ref("Consumable"), "Already registered"), **errs("400","401","409","413","415","422")}, mut, body(consumable_create)),
+   "get": op("listConsumables", "List nozzles and sheets; printer: those fitted to it", "materials", {**ok(page("Consumable"), headers=None), **errs("400","401")}, [status(["installed","shelf","retired"]), {"name": "printer", "in": "query", "schema": uuid}, after, limit(50, 500)])},
+ "/api/v1/consumables/{id}": {
+   "get": op("getConsumable", "One nozzle or sheet", "materials", {**ok(ref("Consumable")), **errs("400","401","404")}, [idp]),
+   "put": op("updateConsumable", "Correct its description and limits (its kind stays)", "materials", {**ok(ref("Consumable")), **errs("400","401","404","412","413","415","422")}, [idp, ifmatch] + mut, body(consumable_create))},
+ "/api/v1/consumables/{id}/install": {"post": op("installConsumable", "Fit it to a printer (taken off the one it was on; the one of its kind on that printer comes off); 409 when retired", "materials", {**ok(ref("Consumable")), **errs("400","401","404","409","412","413","415","422")}, [idp, ifmatch] + mut, body({"type": "object", "required": ["printer"], "properties": {"printer": uuid, "reason": reason, "note": note}}))},
+})
+for action, summary in [("remove", "Take it off its printer"), ("clean", "A sheet cleaned: its prints since cleaning start again"), ("retire", "Retire it (worn out); it comes off its printer, its history stays"), ("restore", "Bring a retired one back")]:
+    paths[f"/api/v1/consumables/{{id}}/{action}"] = {"post": op(f"{action}Consumable", summary, "materials", {**ok(ref("Consumable")), **errs("400","401","404","409","412")}, [idp, ifmatch] + mut, optional_reason)}
 trace_row = {"type": "object", "required": ["spool","filament","run","plan","grams","at"], "properties": {"spool": uuid, "lot": uuid, "filament": uuid, "run": uuid, "plan": uuid, "intent": uuid, "grams": {"type": "number"}, "at": ts}}
 paths.update({
  "/api/v1/lots/{id}/trace": {"get": op("traceLot", "A recall: the spools of the lot, the orders their filament went into and every part (run, plan, grams); format=csv for a spreadsheet", "materials",

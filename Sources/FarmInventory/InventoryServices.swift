@@ -16,7 +16,7 @@ public enum InventoryServices {
             SpoolLoadReaction(store: store, now: now, logger: logger),
             TraceReaction(store: store, logger: logger),
             SpoolmanUsageReaction(store: store, logger: logger),
-            ConsumableUsageReaction(store: store, now: now, logger: logger),
+            ConsumableReaction(store: store, now: now, logger: logger),
         ]
     }
 }

@@ -133,6 +133,10 @@ public actor ProductionLoop: Service {
         for spool in try await store.spools.all(status: SpoolStatus.loaded.rawValue) {
             farm.spoolsLeft[spool.id] = spool.remaining
         }
+        for consumable in try await store.consumables.all(status: "installed") where !consumable.due.isEmpty {
+            guard let printer = consumable.installed?.printer else { continue }
+            farm.consumablesDue[printer, default: []] += consumable.due.map { "\(consumable.spec.title) \($0)" }
+        }
         farm.plates = try await store.plates.all(status: BuildPlateStatus.composing.rawValue)
         farm.plates += try await store.plates.all(status: BuildPlateStatus.frozen.rawValue)
         if planner.settings.plates.mode == .farm || !farm.plates.isEmpty, let slicing {

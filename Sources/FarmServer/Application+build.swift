@@ -231,6 +231,7 @@ func buildRoutes(
         vendors: endpoints(store.vendors, "/api/v1/vendors", "vendor"),
         filaments: endpoints(store.filaments, "/api/v1/filaments", "filament"),
         lots: endpoints(store.lots, "/api/v1/lots", "lot"), spools: endpoints(store.spools, "/api/v1/spools", "spool"),
+        consumables: endpoints(store.consumables, "/api/v1/consumables", "consumable"),
         loop: loop
     ).register(on: routes)
     SessionRoutes(

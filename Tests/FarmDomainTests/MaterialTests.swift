@@ -194,4 +194,59 @@ struct MaterialTests {
         #expect(orangeLine?.runsOut == nil && orangeLine?.reorder == false && orangeLine?.needed == 50)
         #expect(forecast.attention.map(\.colour) == ["Black"])
     }
+
+    @Test(
+        """
+        a nozzle counts each print once, wears out at its hours or grams, moves between printers and comes off \
+        when retired; a sheet is due for cleaning after its prints and cleaning clears it
+        """)
+    func consumables() throws {
+        let id = ConsumableID(UUID())
+        let context = CommandContext(actor: .cli, reason: .operatorRequest, time: at)
+        func run(_ events: [ConsumableEvent], _ command: ConsumableCommand) throws -> [ConsumableEvent] {
+            try ConsumableDecider.decide(command, state: ConsumableDecider.replay(events), context: context)
+        }
+        #expect(
+            throws: DomainError.invalid(field: "diameter", reason: "a nozzle's diameter in mm, from 0.1 to 2 (0.4)")
+        ) {
+            try run([], .register(id, ConsumableSpec(kind: .nozzle, diameter: 3)))
+        }
+        var events = try run([], .register(id, ConsumableSpec(kind: .nozzle, diameter: 0.4, wearGrams: 100)))
+        events += try run(events, .install(printer: printer))
+        let use = ConsumableUsed(run: self.run, printer: printer, hours: 1.5, grams: 60, at: at)
+        events += try run(events, .use(use))
+        #expect(try run(events, .use(use)).isEmpty, "a run is counted once")
+        events += try run(
+            events, .use(ConsumableUsed(run: RunID(UUID()), printer: printer, hours: 2, grams: 45, at: at)))
+        var nozzle = try #require(ConsumableDecider.replay(events))
+        #expect(nozzle.prints == 2 && nozzle.hours == 3.5 && nozzle.grams == 105)
+        #expect(nozzle.due == ["worn: 105 g of filament of 100"])
+        let moved = try run(events, .install(printer: other))
+        #expect(moved.count == 2, "off the first printer, onto the other: \(moved)")
+        events += moved
+        events += try run(events, .retire)
+        nozzle = try #require(ConsumableDecider.replay(events))
+        #expect(nozzle.retired && nozzle.installed == nil)
+        #expect(throws: DomainError.self) { try run(events, .install(printer: printer)) }
+
+        let sheetID = ConsumableID(UUID())
+        var sheet = try run([], .register(sheetID, ConsumableSpec(kind: .sheet, surface: "smooth PEI", cleanEvery: 2)))
+        for _ in 0..<2 {
+            sheet += try run(
+                sheet, .use(ConsumableUsed(run: RunID(UUID()), printer: printer, hours: 1, grams: 5, at: at)))
+        }
+        #expect(ConsumableDecider.replay(sheet)?.due == ["to clean: 2 prints since cleaning (every 2)"])
+        sheet += try run(sheet, .clean)
+        #expect(ConsumableDecider.replay(sheet)?.due == [] && ConsumableDecider.replay(sheet)?.prints == 2)
+    }
+
+    @Test("a worn nozzle on the printer raises the next run's risk, in its own words")
+    func wornNozzleRisk() {
+        var inputs = RiskInputs(material: "PLA")
+        let calm = RiskAssessor().assess(.run, inputs)
+        inputs.consumablesDue = ["0.4 mm nozzle worn: 512 print hours of 500"]
+        let risky = RiskAssessor().assess(.run, inputs)
+        #expect(risky.score == calm.score + 15)
+        #expect(risky.factors.contains { $0.code == "logistics.consumable" && $0.sentence.contains("512 print hours") })
+    }
 }

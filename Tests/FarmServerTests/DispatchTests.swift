@@ -38,7 +38,7 @@ struct DispatchTests {
             .compose(plateID, items: [PlateItem(planID: PlanID(UUID()), revision: 1)]), id: plateID.description,
             context: context)
         _ = try await rig.store.plates.execute(
-            .freeze(gcodeArtifact: gcode.sha256), id: plateID.description, context: context)
+            .freeze(gcodeArtifact: gcode.sha256, filamentGrams: 0.31), id: plateID.description, context: context)
         let runID = RunID(SystemIDs.uuidv7())
         return try await rig.store.runs.execute(
             .schedule(
@@ -131,7 +131,7 @@ struct DispatchTests {
     @Test(
         """
         the spool loaded on the printer loses what the run used when it completes: the G-code's grams, once, with \
-        the run and its part; a second pass counts nothing
+        the run and its part; a second pass counts nothing; the nozzle and sheet fitted count its hours and grams
         """
     )
     func usageFromTheSpool() async throws {
@@ -151,6 +151,15 @@ struct DispatchTests {
             let loads = SpoolLoadReaction(store: rig.store, now: { Date() }, logger: Logger(label: "test"))
             try await loads.pass()
             #expect(try await rig.store.printers.get(id: printerID.description)?.model.loadedMaterial?.spool == spool)
+            let nozzleID = ConsumableID(UUID())
+            let sheetID = ConsumableID(UUID())
+            for (id, spec) in [
+                (nozzleID, ConsumableSpec(kind: .nozzle, diameter: 0.4, wearHours: 500)),
+                (sheetID, ConsumableSpec(kind: .sheet, surface: "textured PEI", cleanEvery: 1)),
+            ] {
+                _ = try await rig.store.consumables.execute(
+                    [(.register(id, spec), context), (.install(printer: printerID), context)], id: id.description)
+            }
 
             #expect(try await printer(rig, printerID, within: 30) { $0.status == .idle } != nil)
             let scheduled = try await schedule(rig, on: printerID)
@@ -172,6 +181,18 @@ struct DispatchTests {
             _ = try await rig.store.spools.execute(
                 .use(recorded), id: spool.description, context: context)
             #expect(try await rig.store.spools.get(id: spool.description)?.model.used == used.used, "counted once")
+
+            // The nozzle and sheet fitted to the printer count the print; the sheet is due for cleaning.
+            let consumables = ConsumableReaction(store: rig.store, now: { Date() }, logger: Logger(label: "test"))
+            try await consumables.pass()
+            let nozzle = try #require(try await rig.store.consumables.get(id: nozzleID.description)?.model)
+            let started = try #require(done?.startedAt)
+            let hours = try #require(done?.endedAt).timeIntervalSince(started) / 3600
+            #expect(nozzle.prints == 1 && abs(nozzle.hours - hours) < 1e-6 && nozzle.grams == 0.31)
+            #expect(nozzle.due.isEmpty, "a nozzle within its limits")
+            let sheet = try #require(try await rig.store.consumables.get(id: sheetID.description)?.model)
+            #expect(sheet.printsSinceCleaning == 1 && sheet.due == ["to clean: 1 print since cleaning (every 1)"])
+            #expect(try await consumables.pass() == 0)
         } catch {
             await rig.stop()
             throw error

@@ -292,6 +292,78 @@ extension MaterialAPITests {
         return try run("/usr/bin/zbarimg", ["--quiet", "--raw", "label.png"])
     }
 
+    @Test(
+        """
+        an operator registers a nozzle and a sheet fitted to a printer; a second nozzle fitted there takes the first \
+        off; a nozzle past its hours and a sheet past its cleanings are maintenance cards on the board (the sheet's \
+        with a Cleaned action that clears it) and the Materials page lists them; bad figures are refused
+        """,
+        arguments: TestEngine.allCases)
+    func consumables(engine: TestEngine) async throws {
+        try await withFarm(engine) { farm in
+            let reaction = ConsumableReaction(store: farm.store, now: { Date() }, logger: Logger(label: "test"))
+            let printer = try #require(
+                try await farm.request(.post, "/api/v1/printers", json: Self.printerJSON).json["id"] as? String)
+            for (body, field) in [
+                (#"{"kind":"nozzle"}"#, "diameter"), (#"{"kind":"sheet"}"#, "surface"),
+                (#"{"kind":"nozzle","diameter":0.4,"wearHours":-5}"#, "wearHours"),
+                (#"{"kind":"sheet","surface":"PEI","cleanEvery":0}"#, "cleanEvery"),
+                (#"{"kind":"nozzle","diameter":0.4,"printer":"\#(UUID())"}"#, "printer"),
+            ] {
+                let bad = try await farm.request(.post, "/api/v1/consumables", json: body)
+                #expect(bad.problemCode == "invalid-field" && bad.text.contains(field), "\(body): \(bad.text)")
+            }
+            let brass = try await farm.request(
+                .post, "/api/v1/consumables",
+                json: #"{"kind":"nozzle","diameter":0.4,"wearHours":500,"printer":"\#(printer)"}"#)
+            #expect(brass.status == .created && brass.json["status"] == nil, "\(brass.text)")
+            let brassID = try #require(brass.json["id"] as? String)
+            let steel = try await farm.request(
+                .post, "/api/v1/consumables",
+                json: #"{"kind":"nozzle","diameter":0.6,"hardened":true,"wearHours":2,"printer":"\#(printer)"}"#)
+            let steelID = try #require(steel.json["id"] as? String)
+            let sheet = try await farm.request(
+                .post, "/api/v1/consumables",
+                json: #"{"kind":"sheet","surface":"textured PEI","cleanEvery":1,"printer":"\#(printer)"}"#)
+            let sheetID = try #require(sheet.json["id"] as? String)
+            try await reaction.pass()
+            let fitted = try await farm.request(.get, "/api/v1/consumables?printer=\(printer)")
+            let ids = Set(((fitted.json["items"] as? [[String: Any]]) ?? []).compactMap { $0["id"] as? String })
+            #expect(ids == [steelID, sheetID], "the first nozzle came off: \(fitted.text)")
+            let shelf = try await farm.request(.get, "/api/v1/consumables?status=shelf")
+            #expect(((shelf.json["items"] as? [[String: Any]]) ?? []).first?["id"] as? String == brassID)
+
+            // Prints wear them (as the reaction records a run's end).
+            let context = CommandContext(actor: .cli, reason: .materialUsed, time: Date())
+            for id in [steelID, sheetID] {
+                _ = try await farm.store.consumables.execute(
+                    .use(
+                        ConsumableUsed(
+                            run: RunID(UUID()), printer: PrinterID(printer)!, hours: 3, grams: 40, at: Date())),
+                    id: id, context: context)
+            }
+            let worn = try await farm.request(.get, "/api/v1/consumables/\(steelID)")
+            #expect(worn.json["due"] as? [String] == ["worn: 3 print hours of 2"], "\(worn.text)")
+            let cookie = try await WebPageTests().cookie(farm, "otto", role: .operator)
+            let board = try await farm.request(.get, "/", headers: [.cookie: cookie]).text
+            #expect(board.contains("Replace the 0.6 mm nozzle (hardened) on mk4-01"), "\(board)")
+            #expect(board.contains("Clean the textured PEI sheet on mk4-01") && board.contains("Cleaned"))
+            #expect(board.contains("/api/v1/consumables/\(sheetID)/clean"))
+            let cleaned = try await farm.request(.post, "/api/v1/consumables/\(sheetID)/clean")
+            #expect(cleaned.status == .ok && (cleaned.json["due"] as? [String])?.isEmpty == true, "\(cleaned.text)")
+            let after = try await farm.request(.get, "/", headers: [.cookie: cookie]).text
+            #expect(!after.contains("Clean the textured PEI sheet"))
+            let page = try await farm.request(.get, "/materials", headers: [.cookie: cookie]).text
+            #expect(page.contains("consumable-\(steelID)") && page.contains("worn: 3 print hours of 2"))
+            #expect(page.contains("Register a nozzle or sheet"))
+            let retired = try await farm.request(.post, "/api/v1/consumables/\(steelID)/retire")
+            #expect(retired.json["retired"] as? Bool == true && retired.json["installed"] == nil)
+            let refit = try await farm.request(
+                .post, "/api/v1/consumables/\(steelID)/install", json: #"{"printer":"\#(printer)"}"#)
+            #expect(refit.status == .conflict, "a retired nozzle is not fitted: \(refit.text)")
+        }
+    }
+
     @Test("the board's attention lane says which material runs out at which print, and which to reorder")
     func boardCards() {
         let now = Date(timeIntervalSince1970: 1_800_000_000)

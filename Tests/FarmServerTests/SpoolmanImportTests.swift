@@ -191,7 +191,7 @@ struct InventoryServicesTests {
         ).map(\.follower.name)
         await store.shutdown()
         #expect(
-            Set(names) == ["usage", "spool-load", "material-trace", "spoolman-usage", "consumable-usage"]
+            Set(names) == ["usage", "spool-load", "material-trace", "spoolman-usage", "consumables"]
                 && names.count == 5)
     }
 }

@@ -59,6 +59,8 @@ public struct RiskInputs: Sendable {
     public var slack: TimeInterval?
     /// Whether any printer has the material (and colour) loaded.
     public var materialLoaded: Bool?
+    /// The limits the printer's nozzle and sheet have reached ("0.4 mm nozzle worn: 512 print hours of 500").
+    public var consumablesDue: [String] = []
 
     public init(
         model: ModelFacts? = nil, material: String, finishedRunsOfRevision: Int? = nil, failuresOfPlan: Int? = nil,
@@ -228,6 +230,10 @@ public struct RiskAssessor: Sendable {
             } else if slack < 24 * 3600 {
                 factors.append(.init(code: "logistics.slack", sentence: "SLA slack \(Self.hours(slack))", weight: 10))
             }
+        }
+        // A worn nozzle under-extrudes and clogs; a sheet past cleaning loses adhesion: each is a likelier failure.
+        for due in inputs.consumablesDue.prefix(2) {
+            factors.append(.init(code: "logistics.consumable", sentence: due, weight: 15))
         }
         if inputs.materialLoaded == false {
             factors.append(

@@ -114,14 +114,17 @@ public struct Consumable: Codable, Sendable, Equatable {
         prints = 0
         printsSinceCleaning = 0
         runs = []
+        due = []
         retired = false
         registeredAt = at
         updatedAt = at
     }
 
-    /// Each limit it has reached, in words: "worn: 512 print hours of 500", "clean it: 11 prints since cleaning (every
-    /// 10)". Empty while it is within its limits.
-    public var limitsReached: [String] {
+    /// Each limit it has reached, in words: "worn: 512 print hours of 500", "to clean: 11 prints since cleaning
+    /// (every 10)". Empty while it is within its limits; kept up to date with each event, so lists and the API show it.
+    public var due: [String]
+
+    func limitsReached() -> [String] {
         var reached: [String] = []
         if let limit = spec.wearHours, hours >= limit {
             reached.append("worn: \(Int(hours.rounded())) print hours of \(Int(limit.rounded()))")
@@ -130,10 +133,12 @@ public struct Consumable: Codable, Sendable, Equatable {
             reached.append("worn: \(Int(grams.rounded())) g of filament of \(Int(limit.rounded()))")
         }
         if let limit = spec.replaceAfter, prints >= limit {
-            reached.append("replace it: \(prints) prints of \(limit)")
+            reached.append("to replace: \(prints) prints of \(limit)")
         }
         if let limit = spec.cleanEvery, printsSinceCleaning >= limit {
-            reached.append("clean it: \(printsSinceCleaning) prints since cleaning (every \(limit))")
+            reached.append(
+                "to clean: \(printsSinceCleaning) print\(printsSinceCleaning == 1 ? "" : "s") since cleaning (every \(limit))"
+            )
         }
         return reached
     }

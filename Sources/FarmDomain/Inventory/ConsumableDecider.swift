@@ -208,6 +208,7 @@ public enum ConsumableDecider: Decider {
             consumable.retired = false
             consumable.updatedAt = e.at
         }
+        consumable.due = consumable.limitsReached()
         return consumable
     }
 }

@@ -28,6 +28,8 @@ public struct FarmSnapshot: Sendable {
     public var beds: [String: Bed] = [:]
     /// Grams left on each spool loaded on a printer, by the farm's count.
     public var spoolsLeft: [SpoolID: Double] = [:]
+    /// The limits reached by the nozzles and sheets fitted to each printer, in words.
+    public var consumablesDue: [PrinterID: [String]] = [:]
     private let runsByPlan: [PlanID: [Run]]
     private let runsByPrinter: [PrinterID: [Run]]
 
@@ -324,11 +326,11 @@ public struct ProductionPlanner: Sendable {
         )
         let finished = progress.finished(revision: revision) + (farm.provenGCode.contains(plate.gcode.artifact) ? 1 : 0)
         let slack = slack(intent, farm)
-        let risk = assessor.assess(
-            .run,
-            RiskInputs(
-                model: farm.models[plate.model], material: item.material, finishedRunsOfRevision: finished,
-                failuresOfPlan: progress.failures, printerFailures: recentFailures(of: printer.id, farm), slack: slack))
+        var inputs = RiskInputs(
+            model: farm.models[plate.model], material: item.material, finishedRunsOfRevision: finished,
+            failuresOfPlan: progress.failures, printerFailures: recentFailures(of: printer.id, farm), slack: slack)
+        inputs.consumablesDue = farm.consumablesDue[printer.id] ?? []
+        let risk = assessor.assess(.run, inputs)
         let facts = GateFacts(
             risk: risk.level, printer: conditions(of: printer), late: slack.map { $0 < 0 },
             firstRunOfRevision: finished == 0, revision: revision, payment: intent.paymentStatus,

@@ -97,6 +97,7 @@ struct MaterialRoutes {
     let filaments: AggregateEndpoints<RecordDecider<FilamentSpec>>
     let lots: AggregateEndpoints<RecordDecider<LotSpec>>
     let spools: AggregateEndpoints<SpoolDecider>
+    let consumables: AggregateEndpoints<ConsumableDecider>
     /// The production loop, when this process runs it: its schedule is what the forecast weighs.
     let loop: ProductionLoop?
 
@@ -122,6 +123,7 @@ struct MaterialRoutes {
         spoolRoutes(on: routes)
         traceRoutes(on: routes)
         spoolmanRoutes(on: routes)
+        consumableRoutes(on: routes)
     }
 
     /// Register (POST), list, read, replace (PUT), retire and restore one kind of record.

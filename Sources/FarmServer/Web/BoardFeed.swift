@@ -45,7 +45,7 @@ actor BoardFeed {
 
     func board(
         now: Date, recoveries: [PrinterID: PrinterRecovery] = [:], timeZone: TimeZone = .current,
-        materials: [MaterialForecast.Line] = []
+        materials: [MaterialForecast.Line] = [], consumables: [(model: Consumable, version: Int)] = []
     ) async throws -> TriageBoard {
         if source != nil, let lastFullRead, now.timeIntervalSince(lastFullRead) < fullRead {
             try await catchUp(now: now)
@@ -53,7 +53,8 @@ actor BoardFeed {
             try await readAll(now: now)
         }
         return TriageBoard.make(
-            source ?? BoardSource(), now: now, recoveries: recoveries, timeZone: timeZone, materials: materials)
+            source ?? BoardSource(), now: now, recoveries: recoveries, timeZone: timeZone, materials: materials,
+            consumables: consumables)
     }
 
     private func readAll(now: Date) async throws {

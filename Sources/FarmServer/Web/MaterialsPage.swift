@@ -17,7 +17,7 @@ enum MaterialsPage {
 
     static func render(
         filaments: [Filament], spools: [Spool], lots: [LotID: Lot], printers: [PrinterID: String],
-        spoolman: [SpoolmanLinkStatus] = [], viewer: Viewer
+        spoolman: [SpoolmanLinkStatus] = [], consumables: [Consumable] = [], viewer: Viewer
     ) -> HTML {
         let byID = Dictionary(filaments.map { ($0.id, $0) }, uniquingKeysWith: { first, _ in first })
         let stock = Dictionary(
@@ -69,8 +69,64 @@ enum MaterialsPage {
                 \(filamentTable)\(viewer.may(.operate) ? filamentForm : .empty)</section>
                 <section class="panel wide" aria-labelledby="spools"><h2 id="spools">Spools</h2>\
                 \(spoolTable)\(viewer.may(.operate) ? spoolForm(filaments.filter { !$0.retired }) : .empty)</section>
+                \(consumablePanel(consumables, printers: printers, viewer: viewer))
                 \(spoolmanPanel(spoolman, viewer: viewer))
                 """)
+    }
+
+    /// Nozzles and sheets: where each is fitted, what it has printed, and the limits it has reached.
+    static func consumablePanel(_ consumables: [Consumable], printers: [PrinterID: String], viewer: Viewer) -> HTML {
+        let rows = consumables.filter { !$0.retired }.sorted { $0.registeredAt < $1.registeredAt }.map { item in
+            let due: HTML =
+                item.due.isEmpty
+                ? .empty
+                : HTML(" <span class=\"badge status-error\">\(item.due.joined(separator: "; "))</span>")
+            let clean: HTML =
+                viewer.may(.operate) && item.spec.kind == .sheet
+                ? """
+                <form class="inline" data-post="/api/v1/consumables/\(item.id)/clean" data-done="Sheet cleaned">\
+                <button type="submit">Cleaned</button><span class="error" role="alert" hidden></span></form>
+                """ : .empty
+            return HTML(
+                """
+                <tr id="consumable-\(item.id)"><td>\(item.spec.title)\(due)</td>\
+                <td>\(item.installed.map { printers[$0.printer] ?? "a printer" } ?? "shelf")</td>\
+                <td>\(String(format: "%.1f h", item.hours))</td><td>\(grams(item.grams))</td>\
+                <td>\(item.prints)\(item.spec.kind == .sheet ? HTML(" (\(item.printsSinceCleaning) since cleaning)") : .empty)\
+                </td><td>\(clean)</td></tr>
+                """)
+        }
+        let table: HTML =
+            rows.isEmpty
+            ? "<p class=\"empty\">No nozzle or sheet is registered.</p>"
+            : """
+            <table class="list"><thead><tr><th scope="col">Part</th><th scope="col">Fitted to</th>\
+            <th scope="col">Print time</th><th scope="col">Filament</th><th scope="col">Prints</th>\
+            <th scope="col"><span class="visually-hidden">Actions</span></th></tr></thead><tbody>\(rows)</tbody></table>
+            """
+        let options = printers.sorted { $0.value < $1.value }.map {
+            HTML("<option value=\"\($0.key)\">\($0.value)</option>")
+        }
+        let form: HTML =
+            viewer.may(.operate)
+            ? """
+            <details><summary>Register a nozzle or sheet</summary>
+            <form class="ship" data-post="/api/v1/consumables" data-done="Registered">
+            <label>Kind <select name="kind"><option value="nozzle">nozzle</option>\
+            <option value="sheet">build sheet</option></select></label>
+            <label>Nozzle diameter (mm) <input name="diameter" type="number" step="0.05" min="0.1" max="2" \
+            placeholder="0.4"></label>
+            <label>Sheet surface <input name="surface" maxlength="64" placeholder="textured PEI"></label>
+            <label>Worn after (print hours) <input name="wearHours" type="number" step="1" min="1"></label>
+            <label>Clean every (prints, sheets) <input name="cleanEvery" type="number" step="1" min="1"></label>
+            <label>Fit to <select name="printer"><option value="">— on the shelf —</option>\(options)</select></label>
+            <button type="submit" class="primary">Register</button>
+            <p class="error" role="alert" hidden></p></form></details>
+            """ : .empty
+        return """
+            <section class="panel wide" aria-labelledby="consumables"><h2 id="consumables">Nozzles and sheets</h2>\
+            \(table)\(form)</section>
+            """
     }
 
     /// Each connected Spoolman and how its reads go; owners connect and disconnect, operators read one now.

@@ -108,7 +108,7 @@ struct TriageBoard: Sendable {
     }
 
     struct Card: Sendable {
-        enum Kind: String, Sendable { case intent, plan, printer, changeover, run, sale, material }
+        enum Kind: String, Sendable { case intent, plan, printer, changeover, run, sale, material, consumable }
         var kind: Kind
         var id: String
         /// The aggregate's version the actions expect (If-Match): a stale card's action is refused, not applied.
@@ -130,6 +130,7 @@ struct TriageBoard: Sendable {
             // A sale and the intent serving it share their id; a held one has no intent yet.
             case .sale: badges.contains("held") ? "/shops#sale-\(id)" : "/orders/\(id)"
             case .material: "/materials"
+            case .consumable: "/materials#consumable-\(id)"
             }
         }
     }
@@ -147,7 +148,7 @@ struct TriageBoard: Sendable {
     /// `recoveries` are what the machines in error need, from their live reports.
     static func make(
         _ source: BoardSource, now: Date, recoveries: [PrinterID: PrinterRecovery] = [:], timeZone: TimeZone = .current,
-        materials: [MaterialForecast.Line] = []
+        materials: [MaterialForecast.Line] = [], consumables: [(model: Consumable, version: Int)] = []
     ) -> TriageBoard {
         var lanes: [Lane: [Card]] = [:]
         func add(_ lane: Lane, _ card: Card) { lanes[lane, default: []].append(card) }
@@ -155,6 +156,10 @@ struct TriageBoard: Sendable {
         let clock = Self.clock(timeZone)
         for line in materials {
             add(.attention, materialCard(line, printer: line.runsOut.flatMap { names[$0.printer] }, clock: clock))
+        }
+        for (consumable, version) in consumables where !consumable.due.isEmpty {
+            guard let printer = consumable.installed?.printer else { continue }
+            add(.attention, consumableCard(consumable, version: version, printer: names[printer] ?? "its printer"))
         }
         // Changeovers first: the schedule's next prints wait for them.
         for (printer, version) in source.printers.values.sorted(by: { $0.model.id < $1.model.id }) {
@@ -249,6 +254,23 @@ struct TriageBoard: Sendable {
                 "the schedule needs \(grams(line.needed)), the spools hold \(grams(line.inStock)): "
                 + "\(grams(out.short)) short by then\(late); load or order more",
             badges: out.due == nil ? ["material"] : ["material", "order at risk"])
+    }
+
+    /// A nozzle or sheet past a limit: maintenance before its printer's next print (whose risk it raises).
+    static func consumableCard(_ consumable: Consumable, version: Int, printer: String) -> Card {
+        let title = consumable.spec.title
+        let cleaningOnly = consumable.due.allSatisfy { $0.hasPrefix("to clean") }
+        return Card(
+            kind: .consumable, id: consumable.id.description, version: version,
+            title: "\(cleaningOnly ? "Clean" : "Replace") the \(title) on \(printer)",
+            why: consumable.due.joined(separator: "; ") + "; it raises the risk of the printer's next print",
+            badges: ["maintenance"],
+            actions: cleaningOnly
+                ? [
+                    Action(
+                        label: "Cleaned", path: "/api/v1/consumables/\(consumable.id)/clean", body: "{}",
+                        permission: .operate, style: .primary)
+                ] : [])
     }
 
     static func title(of intent: Intent) -> String {

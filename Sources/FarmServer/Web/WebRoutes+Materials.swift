@@ -15,7 +15,7 @@ extension WebRoutes {
                 MaterialsPage.render(
                     filaments: try await store.filaments.all(), spools: try await store.spools.all(), lots: lots,
                     printers: try await printerNames(), spoolman: try await SpoolmanLinkStatus.all(in: store),
-                    viewer: viewer))
+                    consumables: try await store.consumables.all(), viewer: viewer))
         }
         routes.page("/spools/{id}", .read) { _, context in
             let viewer = try viewer(context)

@@ -53,7 +53,8 @@ struct WebRoutes {
             let viewer = try viewer(context)
             let board = try await feed.board(
                 now: services.now(), recoveries: await fleet?.recoveries() ?? [:], timeZone: timeZone,
-                materials: try await materialAttention())
+                materials: try await materialAttention(),
+                consumables: try await services.store.consumables.allVersioned(status: "installed"))
             return WebPage.response(
                 WebPage.boardPage(board, viewer: viewer, wall: QueryParameters(request).values["wall"] == "1"))
         }
@@ -254,7 +255,8 @@ struct WebRoutes {
             let viewer = try viewer(context)
             let board = try await feed.board(
                 now: services.now(), recoveries: await fleet?.recoveries() ?? [:], timeZone: timeZone,
-                materials: try await materialAttention())
+                materials: try await materialAttention(),
+                consumables: try await services.store.consumables.allVersioned(status: "installed"))
             return WebPage.response(WebPage.boardLanes(board, viewer: viewer))
         }
     }
