@@ -146,6 +146,17 @@ struct SpoolmanImportTests {
             #expect(try await spool(1, in: farm.store)?.remaining == 800, "a disconnected Spoolman is not read")
             let refused = try await farm.request(.post, "/api/v1/materials/spoolman/links/\(id)/sync")
             #expect(refused.problemCode == "spoolman-disconnected")
+            // Nor told of usage here any more.
+            let sent = spoolman.state.withLockedValue { $0.uses.count }
+            let mine = try #require(try await spool(1, in: farm.store))
+            _ = try await farm.store.spools.execute(
+                .use(
+                    SpoolUsed(
+                        run: RunID(UUID()), printer: PrinterID(UUID()), outcome: "completed", share: 1, grams: 12,
+                        parts: [], at: Date())), id: mine.id.description,
+                context: CommandContext(actor: .cli, reason: .materialUsed, time: Date()))
+            #expect(try await SpoolmanUsageReaction(store: farm.store, logger: Logger(label: "test")).pass() == 1)
+            #expect(spoolman.state.withLockedValue { $0.uses.count } == sent, "a disconnected Spoolman is told nothing")
 
             // A closed port: connected, but down from the start, and said so.
             let closed = try await farm.request(
