@@ -1,4 +1,5 @@
 import FarmArtifacts
+import FarmDomain
 import FarmReactions
 import FarmStore
 import Foundation
@@ -18,5 +19,21 @@ public enum InventoryServices {
             SpoolmanUsageReaction(store: store, logger: logger),
             ConsumableReaction(store: store, now: now, logger: logger),
         ]
+    }
+}
+
+extension MaterialForecast {
+    /// The forecast of `schedule` with each scheduled order's claim on the stock, as `settings` holds it at `now`.
+    public static func compute(
+        schedule: FarmSchedule, store: Store, settings: MaterialSettings, now: Date
+    ) async throws -> MaterialForecast {
+        var holds: [IntentID: MaterialHold] = [:]
+        let scheduled = Set(schedule.printers.flatMap { $0.prints.map(\.intent) })
+        for intent in try await store.intents.get(ids: scheduled.map(\.description)).values {
+            holds[intent.id] = settings.hold(of: intent, now: now)
+        }
+        return compute(
+            schedule: schedule, spools: try await store.spools.all(), filaments: try await store.filaments.all(),
+            holds: holds)
     }
 }

@@ -14,7 +14,7 @@ public actor ProductionLoop: Service {
     let store: Store
     let slicing: (any LoopSlicer)?
     let fleet: (any RunDispatcher)?
-    let planner: ProductionPlanner
+    public let planner: ProductionPlanner
     let now: @Sendable () -> Date
     let logger: Logger
     let interval: Duration

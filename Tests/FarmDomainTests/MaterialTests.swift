@@ -197,6 +197,76 @@ struct MaterialTests {
 
     @Test(
         """
+        reservations: a paid order's later print takes the stock before an unpaid shop order past its hold, which is \
+        the one that runs out; an unpaid order within its hold reserves until then; a cancelled order holds nothing; \
+        typed-in orders hold like paid ones; 0 hours reserves for paid orders only
+        """)
+    func reservations() throws {
+        let settings = MaterialSettings(unpaidHoldHours: 72)
+        func intent(_ source: IntentSource, _ payment: PaymentStatus, hoursAgo: Double) throws -> Intent {
+            let draft = IntentDraft(
+                source: source, lineItems: [LineItem(id: LineItemID(UUID()), quantity: 1, material: "PLA")],
+                paymentStatus: payment)
+            let received = IntentEvent.received(
+                IntentReceived(
+                    intentID: IntentID(UUID()), draft: draft, receivedAt: at.addingTimeInterval(-hoursAgo * 3600)))
+            return try #require(IntentDecider.replay([received]).intent)
+        }
+        let paid = try intent(.shopify, .paid, hoursAgo: 1)
+        let stale = try intent(.etsy, .pending, hoursAgo: 80)
+        let fresh = try intent(.woocommerce, .pending, hoursAgo: 10)
+        let typed = try intent(.upload, .pending, hoursAgo: 500)
+        #expect(settings.hold(of: paid, now: at) == .held && settings.hold(of: typed, now: at) == .held)
+        #expect(settings.hold(of: stale, now: at) == .notHeld)
+        #expect(settings.hold(of: fresh, now: at) == .heldUntil(at.addingTimeInterval(62 * 3600)))
+        #expect(MaterialSettings(unpaidHoldHours: 0).hold(of: fresh, now: at) == .notHeld)
+        var cancelled = paid
+        cancelled.status = .cancelled
+        #expect(settings.hold(of: cancelled, now: at) == .released)
+
+        let filament = Filament(
+            id: FilamentID(UUID()), spec: FilamentSpec(material: "PLA", colour: "black", density: 1.24),
+            registeredAt: at, updatedAt: at)
+        let spool = SpoolDecider.replay([
+            .registered(
+                SpoolRegistered(
+                    id: SpoolID(UUID()), spec: SpoolSpec(filament: filament.id, initialWeight: 1000, remaining: 100),
+                    at: at))
+        ])!
+        func print(_ job: String, _ owner: Intent, hours: Double, grams: Double) -> FarmSchedule.ScheduledPrint {
+            var print = FarmSchedule.ScheduledPrint(
+                job: job, plan: PlanID(UUID()), intent: owner.id, material: "PLA", colour: "black", changeover: [],
+                changeoverStart: nil, start: at.addingTimeInterval(hours * 3600),
+                end: at.addingTimeInterval(hours * 3600 + 3600), due: nil, rush: false, awaitingChangeover: false,
+                reason: "")
+            print.grams = grams
+            return print
+        }
+        var schedule = FarmSchedule.empty(at: at)
+        schedule.printers = [
+            FarmSchedule.PrinterQueue(
+                printer: printer, name: "a", busyUntil: nil,
+                prints: [print("unpaid", stale, hours: 1, grams: 50), print("paid", paid, hours: 2, grams: 80)],
+                maintenance: [])
+        ]
+        let everyone = MaterialForecast.compute(schedule: schedule, spools: [spool], filaments: [filament])
+        #expect(everyone.lines.first?.runsOut?.job == "paid", "without holds, in start order: the paid print is short")
+        var holds = [paid.id: settings.hold(of: paid, now: at), stale.id: settings.hold(of: stale, now: at)]
+        let held = MaterialForecast.compute(schedule: schedule, spools: [spool], filaments: [filament], holds: holds)
+        let line = try #require(held.lines.first)
+        #expect(line.runsOut?.job == "unpaid" && line.runsOut?.short == 30, "the unpaid one gives way")
+        #expect(line.reserved == 80 && line.free == 20)
+        #expect(held.reservations.map(\.hold) == ["held", "notHeld"])
+        #expect(held.reservations.map(\.covered) == [true, false])
+        holds[paid.id] = .released
+        let released = MaterialForecast.compute(
+            schedule: schedule, spools: [spool], filaments: [filament], holds: holds)
+        #expect(
+            released.lines.first?.needed == 50 && released.lines.first?.runsOut == nil, "the cancelled order let go")
+    }
+
+    @Test(
+        """
         a nozzle counts each print once, wears out at its hours or grams, moves between printers and comes off \
         when retired; a sheet is due for cleaning after its prints and cleaning clears it
         """)

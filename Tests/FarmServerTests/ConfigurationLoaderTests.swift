@@ -109,7 +109,7 @@ struct ConfigurationLoaderTests {
         #expect(
             throws: StoreError.configuration(
                 "the config file's production.polcy is not valid: unknown setting 'polcy'; known here: dispatch, "
-                    + "guardrails, plates, policy, qa, risk, scheduling; see docs/production.md"
+                    + "guardrails, materials, plates, policy, qa, risk, scheduling; see docs/production.md"
             )
         ) {
             try ConfigurationLoader().load(flags: .init(), configFile: misspelt, environment: [:])

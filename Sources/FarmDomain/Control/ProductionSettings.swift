@@ -44,14 +44,19 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
     public var dispatch: Dispatch
     public var scheduling: SchedulingSettings
     public var plates: PlateSettings
+    public var materials: MaterialSettings
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case policy, guardrails, risk, qa, dispatch, scheduling, plates }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case policy, guardrails, risk, qa, dispatch, scheduling, plates, materials
+    }
 
     public init(
         policy: Policy = Self.standardPolicy, guardrails: GuardrailSettings = .init(),
         risk: RiskAssessor.Thresholds = .init(), qa: QA = .init(),
-        dispatch: Dispatch = .init(), scheduling: SchedulingSettings = .init(), plates: PlateSettings = .init()
+        dispatch: Dispatch = .init(), scheduling: SchedulingSettings = .init(), plates: PlateSettings = .init(),
+        materials: MaterialSettings = .init()
     ) {
+        self.materials = materials
         self.plates = plates
         self.scheduling = scheduling
         self.policy = policy
@@ -72,6 +77,7 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
         dispatch = try container.decodeIfPresent(Dispatch.self, forKey: .dispatch) ?? .init()
         scheduling = try container.decodeIfPresent(SchedulingSettings.self, forKey: .scheduling) ?? .init()
         plates = try container.decodeIfPresent(PlateSettings.self, forKey: .plates) ?? .init()
+        materials = try container.decodeIfPresent(MaterialSettings.self, forKey: .materials) ?? .init()
     }
 
     public func validate() throws(DomainError) {
@@ -79,6 +85,7 @@ public struct ProductionSettings: Sendable, Equatable, Codable {
         try guardrails.validate()
         try scheduling.validate()
         try plates.validate()
+        try materials.validate()
         guard risk.medium > 0, risk.high > risk.medium else {
             throw .invalid(field: "risk", reason: "0 < medium < high, got medium \(risk.medium), high \(risk.high)")
         }

@@ -46,9 +46,9 @@ extension MaterialRoutes {
         routes.get("/api/v1/materials/forecast", .read) { _, _ in
             let schedule = try await ScheduleRoutes.current(loop)
             return try JSONIO.response(
-                MaterialForecast.compute(
-                    schedule: schedule, spools: try await store.spools.all(), filaments: try await store.filaments.all()
-                ))
+                try await MaterialForecast.compute(
+                    schedule: schedule, store: store, settings: loop?.planner.settings.materials ?? .init(),
+                    now: services.now()))
         }
         routes.get("/api/v1/lots/{id}/trace", .read) { request, context in
             let id = try lots.id(context)

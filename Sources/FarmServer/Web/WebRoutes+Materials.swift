@@ -72,10 +72,11 @@ extension WebRoutes {
     func materialAttention() async throws -> [MaterialForecast.Line] {
         guard let schedule = await loop?.schedule else { return [] }
         let store = services.store
-        let filaments = try await store.filaments.all()
-        if filaments.isEmpty { return [] }
-        return MaterialForecast.compute(schedule: schedule, spools: try await store.spools.all(), filaments: filaments)
-            .attention
+        if try await store.filaments.all().isEmpty { return [] }
+        return try await MaterialForecast.compute(
+            schedule: schedule, store: store, settings: loop?.planner.settings.materials ?? .init(),
+            now: services.now()
+        ).attention
     }
 }
 
