@@ -27,6 +27,12 @@ public struct FarmDay {
         /// A person takes the parts off the bed after every print, this long after it ends (a human action per
         /// plate); the printer takes no new print until then. Nil: parts come off by themselves.
         public var bedClearing: TimeInterval? = 600
+        /// Material limits: each printer prints from a spool of this many grams (they start the day part used), the
+        /// planner starts no plate its spool cannot finish, and a person swaps in a full spool when one runs short.
+        /// Nil: filament is not counted.
+        public var spoolGrams: Double? = nil
+        /// How soon a person swaps a spool the board says is too short (the swap itself is a minute or two).
+        public var spoolSwapResponse: TimeInterval = 600
         public var settings = ProductionSettings(qa: .init(autoPassLowRisk: true))
 
         public init() {}
@@ -66,6 +72,15 @@ public struct FarmDay {
         public var bedFill = 0.0
         /// Beds a person cleared.
         public var bedsCleared = 0
+        /// With material limits: spools swapped because the next plate needed more than was left, the plates that
+        /// waited for it and how long, spools opened by changeovers, filament printed, and prints that ran out half
+        /// way (never, if the planner does its job).
+        public var spoolSwaps = 0
+        public var platesDelayedForMaterial = 0
+        public var materialWaitHours = 0.0
+        public var spoolsOpenedByChangeovers = 0
+        public var filamentKilograms = 0.0
+        public var printsRanOut = 0
 
         public init() {}
 
@@ -88,6 +103,10 @@ public struct FarmDay {
                 plates \(runs), parts per plate \(ratio(Double(partsPrinted), runs, "%.2f")), \
                 bed fill \(ratio(bedFill * 100, runs, "%.1f %%")), beds cleared \(bedsCleared), \
                 human actions per 100 parts \(ratio(Double(humanActions) * 100, partsPrinted, "%.1f"))
+                material: spools swapped when short \(spoolSwaps), plates delayed for material \
+                \(platesDelayedForMaterial) (\(String(format: "%.1f", materialWaitHours)) h), spools opened by \
+                changeovers \(spoolsOpenedByChangeovers), filament \(String(format: "%.1f", filamentKilograms)) kg, \
+                prints that ran out \(printsRanOut)
                 guardrail trips: \(trips.isEmpty ? "none" : trips); human actions \(humanActions) (\(humanActionsByKind.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))); planning passes \(planningPasses)
                 """ + unfinished.map { "\nunfinished: \($0)" }.joined()
         }
@@ -121,6 +140,12 @@ public struct FarmDay {
     var workSeconds = 0.0
     /// Farm mode's plates.
     var plates: [BuildPlateID: BuildPlate] = [:]
+    /// With material limits: grams left on each spool, what each run takes off its spool when it ends, and since
+    /// when each printer has waited for a spool swap.
+    var spoolLeft: [SpoolID: Double] = [:]
+    var runUsage: [RunID: (spool: SpoolID, grams: Double)] = [:]
+    var waitingForSpool: [PrinterID: Date] = [:]
+    var spoolsMade = 0
 
     enum Event {
         case arrive(IntentDraft, IntentID)
@@ -132,6 +157,8 @@ public struct FarmDay {
         case tick
         /// A person took the parts off the printer's bed.
         case bedCleared(PrinterID)
+        /// A person swapped a spool too short for the printer's next plate.
+        case spoolSwapped(PrinterID)
     }
 
     public init(_ configuration: Configuration) {
@@ -182,6 +209,8 @@ public struct FarmDay {
                     PrinterDecider.self, .loadMaterial(LoadedMaterial(material: material, colour: colour)), state)
             }
             printers[id] = state.printer
+            // Spools start the day part used: between a tenth and all of a spool.
+            if let grams = configuration.spoolGrams { fitSpool(id, grams: grams * (0.1 + 0.9 * random.unit())) }
             if index % (configuration.printers / max(1, configuration.troubledPrinters)) == 1,
                 troubled.count < configuration.troubledPrinters
             {
@@ -255,6 +284,7 @@ public struct FarmDay {
             intents[id] = state.intent
         case .runEnds(let id, let failed):
             guard var run = runs[id] else { return }
+            takeFilament(of: id)
             let elapsed = now.timeIntervalSince(run.startedAt ?? now)
             busySeconds += elapsed
             report.printHours += elapsed / 3600
@@ -278,6 +308,11 @@ public struct FarmDay {
             // Printer work, not a decision about the order: it does not count against the order's hands-free share.
             guard let printer = printers[id], printer.changeover != nil else { return }
             printers[id] = act(PrinterDecider.self, .confirmChangeover(nil), .exists(printer)).printer
+            // Another material or colour is another spool: a full one.
+            if let grams = configuration.spoolGrams, printers[id]?.loadedMaterial?.spool == nil {
+                fitSpool(id, grams: grams)
+                report.spoolsOpenedByChangeovers += 1
+            }
         case .tick:
             tickPending = false
         case .bedCleared(let id):
@@ -285,6 +320,8 @@ public struct FarmDay {
             guard let printer = printers[id] else { return }
             report.bedsCleared += 1
             printers[id] = act(PrinterDecider.self, .clearBed, .exists(printer)).printer
+        case .spoolSwapped(let id):
+            swapSpool(id)
         }
     }
 
@@ -380,12 +417,13 @@ public struct FarmDay {
         for _ in 0..<20 {
             let open = intents.values.filter { [.preflighted, .accepted, .inProduction].contains($0.status) }
             let openPlans = Set(open.map(\.id))
-            let snapshot = FarmSnapshot(
+            var snapshot = FarmSnapshot(
                 now: now, intents: open.sorted { $0.receivedAt < $1.receivedAt },
                 plans: plans.values.filter { openPlans.contains($0.intentID) }.sorted { $0.id < $1.id },
                 runs: runs.values.sorted { $0.id < $1.id }, printers: printers.values.sorted { $0.id < $1.id },
                 models: models, profiles: profiles, gcode: gcode,
                 provenGCode: Set(runs.values.filter { $0.qa == .passed }.compactMap { gcodeOfRun[$0.id] }))
+            snapshot.spoolsLeft = spoolLeft
             var snapshotWithPlates = snapshot
             snapshotWithPlates.plates = plates.values.filter { [.composing, .frozen].contains($0.status) }
                 .sorted { $0.id < $1.id }
@@ -406,6 +444,7 @@ public struct FarmDay {
                     (now.addingTimeInterval(Double(configuration.settings.scheduling.heatUpMinutes) * 60 + 1), .tick))
             }
             answerChangeovers()
+            answerShortSpools(planned)
             if !changed { return }
         }
     }
@@ -436,7 +475,8 @@ public struct FarmDay {
             // One recipe, one G-code: the same model, profile and recipe slice to the same bytes.
             gcode[PlanRevisionKey(plan: id, revision: revision)] = SlicedGCode(
                 artifact: "gcode|\(model)|\(profile)|\(recipe.hashValue)",
-                printSeconds: ProductionPlanner.roughPrintSeconds(models[model]))
+                printSeconds: ProductionPlanner.roughPrintSeconds(models[model]),
+                filamentGrams: Self.grams(models[model]))
             return true
         case .schedule(let attempt): return start(attempt)
         case .autoPass(let run, let plan, _):
@@ -476,9 +516,13 @@ public struct FarmDay {
             let seconds = plate.items.reduce(300.0) { total, item in
                 total + (ProductionPlanner.roughPrintSeconds(model(of: item.planID)) - 300) * Double(item.copies)
             }
+            // A purge line and skirt besides the parts.
+            let grams = plate.items.reduce(1.0) { $0 + Self.grams(model(of: $1.planID)) * Double($1.copies) }
             return update(
                 plate: freeze.plate,
-                .freeze(gcodeArtifact: "plate|\(freeze.plate)", objects: nil, estimatedSeconds: Int(seconds)))
+                .freeze(
+                    gcodeArtifact: "plate|\(freeze.plate)", objects: nil, estimatedSeconds: Int(seconds),
+                    filamentGrams: grams))
         }
     }
 
@@ -515,6 +559,14 @@ public struct FarmDay {
         let failed = random.unit() < rate
         // Most failures are first-layer ones, found early; the rest late in the print.
         let fraction = failed ? (random.unit() < 0.6 ? 0.05 : 0.5 + random.unit() * 0.45) : 1
+        if let spool = printer.loadedMaterial?.spool, spoolLeft[spool] != nil {
+            let grams =
+                attempt.plateFrozen
+                ? plates[attempt.plate]?.filamentGrams ?? 0
+                : (gcode[PlanRevisionKey(plan: attempt.plan, revision: attempt.revision)]?.filamentGrams ?? 0)
+                    * Double(attempt.copies)
+            runUsage[attempt.run] = (spool, grams * fraction)
+        }
         events.append((now.addingTimeInterval(duration * fraction), .runEnds(attempt.run, failed: failed)))
         return true
     }

@@ -26,6 +26,10 @@ struct FarmDayBench: ParsableCommand {
     var plates = "solo"
     @Option(help: "Minutes after a print ends that a person clears its bed (0: parts come off by themselves).")
     var bedClearing = 10.0
+    @Option(help: "Material limits: grams on a full spool (each printer starts part used; 0: filament not counted).")
+    var spoolGrams = 0.0
+    @Option(help: "Minutes before a person swaps a spool too short for the printer's next plate.")
+    var spoolSwapMinutes = 10.0
 
     func run() throws {
         var configuration = FarmDay.Configuration()
@@ -42,6 +46,8 @@ struct FarmDayBench: ParsableCommand {
         }
         configuration.settings.plates.mode = mode
         configuration.bedClearing = bedClearing > 0 ? bedClearing * 60 : nil
+        configuration.spoolGrams = spoolGrams > 0 ? spoolGrams : nil
+        configuration.spoolSwapResponse = spoolSwapMinutes * 60
         let clock = ContinuousClock()
         var day = FarmDay(configuration)
         var report = FarmDay.Report()
@@ -49,7 +55,8 @@ struct FarmDayBench: ParsableCommand {
         print(
             "farm day, seed \(seed): \(printers) printers, \(orders) orders over \(hours) h, failure rate "
                 + "\(failureRate), scheduler \(scheduler), starts per circuit \(startsPerCircuit), loaded materials "
-                + "\(!noLoadedMaterials), plates \(plates), bed cleared \(bedClearing) min after a print"
+                + "\(!noLoadedMaterials), plates \(plates), bed cleared \(bedClearing) min after a print, spools "
+                + (spoolGrams > 0 ? "of \(spoolGrams) g swapped \(spoolSwapMinutes) min after asked" : "not counted")
         )
         print(report)
         print("simulated in \(elapsed)")

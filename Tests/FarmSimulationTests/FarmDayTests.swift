@@ -13,6 +13,30 @@ struct FarmDayTests {
         return configuration
     }
 
+    @Test(
+        """
+        with material limits no print runs out of filament: the planner holds a plate whose spool is too short, a \
+        person swaps the spool, the plate goes on; every order still finishes, and filament is counted
+        """)
+    func materialLimits() {
+        var configuration = small(seed: 3)
+        configuration.failureRate = 0.05
+        // Small spools (the largest part takes 27 g), so several run short in a short day.
+        configuration.spoolGrams = 100
+        var day = FarmDay(configuration)
+        let report = day.run()
+        #expect(report.finished == report.orders, "\(report)")
+        #expect(report.printsRanOut == 0, "no print started that its spool could not finish: \(report)")
+        #expect(report.spoolSwaps > 0 && report.platesDelayedForMaterial == report.spoolSwaps, "\(report)")
+        #expect(report.materialWaitHours > 0 && report.filamentKilograms > 0.2)
+        #expect(report.humanActionsByKind["loadMaterial"] == report.spoolSwaps, "each swap a person's action")
+        var unlimited = small(seed: 3)
+        unlimited.failureRate = 0.05
+        var free = FarmDay(unlimited)
+        let freeReport = free.run()
+        #expect(freeReport.spoolSwaps == 0 && freeReport.filamentKilograms == 0, "filament not counted without limits")
+    }
+
     @Test("one seed gives one day: the same figures twice; another seed another day")
     func deterministic() {
         var first = FarmDay(small(seed: 7))
