@@ -336,13 +336,13 @@ public struct FarmDay {
     }
 
     /// A person answers each new changeover the board shows: they come within `changeoverResponse` and need the
-    /// farm's setup minutes for it.
+    /// farm's setup minutes for it. A spool change is answered by a swap (`answerShortSpools`).
     mutating func answerChangeovers() {
         let settings = configuration.settings.scheduling
         // In id order: events at the same moment are handled in the order they were added, so a dictionary's order
         // would make one seed give different days.
         for (id, printer) in printers.sorted(by: { $0.key < $1.key })
-        where printer.changeover != nil && !changingOver.contains(id) {
+        where printer.changeover != nil && printer.changeover?.spoolChange != true && !changingOver.contains(id) {
             guard let task = printer.changeover else { continue }
             changingOver.insert(id)
             let minutes = settings.changeoverMinutes(printer, to: task.setup)

@@ -200,7 +200,8 @@ struct ProductionPlannerTests {
     @Test(
         """
         a print that would run out of filament is not started: the printer waits, saying what is left and what the \
-        plate takes; a fuller spool lets it start; a printer whose spool the farm does not count is not held
+        plate takes, and a spool change is asked of a person; a fuller spool settles it and lets the plate start; a \
+        printer whose spool the farm does not count is not held
         """
     )
     func shortOfFilament() {
@@ -219,7 +220,22 @@ struct ProductionPlannerTests {
                     "printer p",
                     reason: "its spool has 20 g left and the next plate takes 30 g: load a fuller spool of PLA")),
             "\(held)")
+        // A spool change is planned: a changeover task for the board, settled by a fuller spool.
+        let request = held.compactMap { step -> ChangeoverTask? in
+            if case .requestChangeover(let id, let task) = step, id == printerA { task } else { nil }
+        }.first
+        #expect(request?.spoolChange == true && request?.steps == ["load a fuller spool of PLA"], "\(held)")
+        #expect(request?.setup == PrinterSetup(material: "PLA") && request?.plan == planID)
+        snapshot.printers[0].changeover = request
+        let waiting = planner.steps(snapshot)
+        #expect(!waiting.contains { if case .schedule = $0 { true } else { false } }, "still short: it waits")
+        #expect(!waiting.contains { if case .withdrawChangeover = $0 { true } else { false } })
         snapshot.spoolsLeft[spool] = 37
+        let settled = planner.steps(snapshot)
+        #expect(
+            settled.contains(.withdrawChangeover(printerA, reason: "a spool that holds the next plate is loaded")),
+            "\(settled)")
+        snapshot.printers[0].changeover = nil
         #expect(planner.steps(snapshot).contains { if case .schedule = $0 { true } else { false } }, "30 g + 5 % + 5 g")
         snapshot.spoolsLeft = [:]
         #expect(planner.steps(snapshot).contains { if case .schedule = $0 { true } else { false } })

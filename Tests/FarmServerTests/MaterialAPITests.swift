@@ -244,7 +244,8 @@ extension MaterialAPITests {
                 try await farm.request(
                     .post, "/api/v1/filaments",
                     json:
-                        ##"{"name":"Galaxy <Black>","material":"PLA","colour":"black","colourHex":"#1a1a1a","density":1.24}"##
+                        ##"{"name":"Galaxy <Black>","material":"PLA","colour":"black","colourHex":"#1a1a1a","##
+                        + ##""density":1.24}"##
                 ).json["id"] as? String)
             let lot = try #require(
                 try await farm.request(.post, "/api/v1/lots", json: #"{"filament":"\#(filament)","number":"L-77"}"#)

@@ -9,7 +9,10 @@ struct QRCodeTests {
     static let zbarimg = ProcessInfo.processInfo.environment["PRINTFARM_TEST_ZBARIMG"] ?? "/usr/bin/zbarimg"
 
     @Test(
-        "texts from 1 to 600 bytes at every correction level are read back as written (versions 1 to 25, one block and many, with and without version bits)",
+        """
+        texts from 1 to 600 bytes at every correction level are read back as written (versions 1 to 25, one block \
+        and many, with and without version bits)
+        """,
         arguments: QRCode.Correction.allCases)
     func readBack(correction: QRCode.Correction) throws {
         var versions: Set<Int> = []

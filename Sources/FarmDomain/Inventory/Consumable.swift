@@ -137,7 +137,8 @@ public struct Consumable: Codable, Sendable, Equatable {
         }
         if let limit = spec.cleanEvery, printsSinceCleaning >= limit {
             reached.append(
-                "to clean: \(printsSinceCleaning) print\(printsSinceCleaning == 1 ? "" : "s") since cleaning (every \(limit))"
+                "to clean: \(printsSinceCleaning) print\(printsSinceCleaning == 1 ? "" : "s") since cleaning "
+                    + "(every \(limit))"
             )
         }
         return reached

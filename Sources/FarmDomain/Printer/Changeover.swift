@@ -48,6 +48,9 @@ public struct ChangeoverTask: Codable, Sendable, Equatable {
     public var before: Date
     /// The plate that waits for it, in farm mode (`plan` is then the plate's first item).
     public var plate: BuildPlateID?
+    /// A fuller spool of the filament loaded: settled when one is loaded through the farm (the planner withdraws it
+    /// once the loaded spool holds the plate); absent in other changeovers.
+    public var spoolChange: Bool?
 
     public init(plan: PlanID, setup: PrinterSetup, steps: [String], before: Date, plate: BuildPlateID? = nil) {
         self.plate = plate

@@ -101,6 +101,19 @@ extension ProductionPlanner {
                 return
             }
             if let short = Self.shortOfFilament(plate, on: printer, farm: farm) {
+                // A spool change, on the board with the plate it holds up; loading a fuller spool settles it.
+                if let loaded = printer.loadedMaterial {
+                    var task = ChangeoverTask(
+                        plan: plate.ready.plan.id,
+                        setup: PrinterSetup(material: loaded.material, colour: loaded.colour),
+                        steps: [
+                            "load a fuller spool of "
+                                + [loaded.material, loaded.colour].compactMap { $0 }.joined(separator: " ")
+                        ],
+                        before: farm.now, plate: plate.batch?.plate.id)
+                    task.spoolChange = true
+                    steps.append(.requestChangeover(printer.id, task))
+                }
                 steps.append(.waiting("printer \(printer.name)", reason: short))
                 return
             }
@@ -240,8 +253,11 @@ struct SchedulingInput {
             var committed: (Job, ChangeoverTask)?
             if let task = printer.changeover {
                 var found: Job?
+                var putBack: () -> Void = {}
                 if let plate = task.plate, let index = batches.firstIndex(where: { $0.plate.id == plate }) {
-                    found = Self.job(batches.remove(at: index), printers: [], farm: farm, settings: settings)
+                    let batch = batches.remove(at: index)
+                    found = Self.job(batch, printers: [], farm: farm, settings: settings)
+                    putBack = { batches.insert(batch, at: index) }
                 } else if task.plate == nil,
                     let index = waiting.firstIndex(where: { $0.plan.id == task.plan && $0.unplated > 0 })
                 {
@@ -249,8 +265,17 @@ struct SchedulingInput {
                     waiting[index].missing -= 1
                     let job = Self.job(plate, copy: 0, printers: [], reason: "", farm: farm, settings: settings)
                     found = Job(ready: plate, job: job)
+                    putBack = { waiting[index].missing += 1 }
                 }
-                if let found {
+                // A spool change is settled by a fuller spool loaded through the farm: the plate goes on, no one
+                // need confirm anything.
+                if task.spoolChange == true, let plate = found,
+                    ProductionPlanner.shortOfFilament(plate, on: printer, farm: farm) == nil
+                {
+                    putBack()
+                    withdrawn.append(
+                        .withdrawChangeover(printer.id, reason: "a spool that holds the next plate is loaded"))
+                } else if let found {
                     let setup = settings.setupTimes.between(loaded, found.job.state)
                     loaded = found.job.state
                     available += Double(setup * 60) + Double(found.job.duration * 60)

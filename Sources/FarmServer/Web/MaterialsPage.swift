@@ -81,6 +81,8 @@ enum MaterialsPage {
                 item.due.isEmpty
                 ? .empty
                 : HTML(" <span class=\"badge status-error\">\(item.due.joined(separator: "; "))</span>")
+            let cleaning: HTML =
+                item.spec.kind == .sheet ? HTML(" (\(item.printsSinceCleaning) since cleaning)") : .empty
             let clean: HTML =
                 viewer.may(.operate) && item.spec.kind == .sheet
                 ? """
@@ -92,7 +94,7 @@ enum MaterialsPage {
                 <tr id="consumable-\(item.id)"><td>\(item.spec.title)\(due)</td>\
                 <td>\(item.installed.map { printers[$0.printer] ?? "a printer" } ?? "shelf")</td>\
                 <td>\(String(format: "%.1f h", item.hours))</td><td>\(grams(item.grams))</td>\
-                <td>\(item.prints)\(item.spec.kind == .sheet ? HTML(" (\(item.printsSinceCleaning) since cleaning)") : .empty)\
+                <td>\(item.prints)\(cleaning)\
                 </td><td>\(clean)</td></tr>
                 """)
         }
@@ -119,7 +121,8 @@ enum MaterialsPage {
             <label>Sheet surface <input name="surface" maxlength="64" placeholder="textured PEI"></label>
             <label>Worn after (print hours) <input name="wearHours" type="number" step="1" min="1"></label>
             <label>Clean every (prints, sheets) <input name="cleanEvery" type="number" step="1" min="1"></label>
-            <label>Fit to <select name="printer"><option value="">— on the shelf —</option>\(options)</select></label>
+            <label>Fit to <select name="printer"><option value="">— on the shelf —</option>\
+            \(options)</select></label>
             <button type="submit" class="primary">Register</button>
             <p class="error" role="alert" hidden></p></form></details>
             """ : .empty
