@@ -74,8 +74,9 @@ struct DemoCommandTests {
         let printer = try #require(
             (try await call(.GET, "/api/v1/printers")["items"] as? [[String: Any]])?.first?["id"] as? String)
         let filament = try #require(
-            try await call(.POST, "/api/v1/filaments", #"{"material":"PLA","colour":"black","density":1.24}"#)["id"]
-                as? String)
+            try await call(
+                .POST, "/api/v1/filaments",
+                #"{"material":"PLA","colour":"black","density":1.24,"reorderPoint":100}"#)["id"] as? String)
         let spool = try #require(
             try await call(.POST, "/api/v1/spools", #"{"filament":"\#(filament)"}"#)["id"] as? String)
         _ = try await call(.POST, "/api/v1/spools/\(spool)/load", #"{"printer":"\#(printer)"}"#)
@@ -88,6 +89,20 @@ struct DemoCommandTests {
             if loaded == nil { await Task.yield() }
         }
         #expect(loaded == spool, "the spool-load reaction runs in the server")
+        // The forecast from the server's own schedule: the watched filament's stock, what is reserved, and each
+        // order's claim (the demo's orders need no payment: all held).
+        var forecast: [String: Any] = [:]
+        while forecast["lines"] == nil, ContinuousClock.now < deadline + .seconds(60) {
+            forecast = try await call(.GET, "/api/v1/materials/forecast")
+            if forecast["lines"] == nil { try await Task.sleep(for: .milliseconds(200)) }
+        }
+        let lines = try #require(forecast["lines"] as? [[String: Any]], "\(forecast)")
+        let pla = try #require(lines.first { ($0["colour"] as? String)?.lowercased() == "black" }, "\(lines)")
+        #expect(pla["inStock"] as? Double == 1000 && pla["reorderPoint"] as? Double == 100, "\(pla)")
+        let (reserved, free) = (pla["reserved"] as? Double ?? -1, pla["free"] as? Double ?? -1)
+        #expect(reserved >= 0 && free == max(0, 1000 - reserved), "\(pla)")
+        let claims = try #require(forecast["reservations"] as? [[String: Any]])
+        #expect(claims.allSatisfy { $0["hold"] as? String == "held" }, "\(claims)")
     }
 
     /// The virtual printers' cameras: every finished run has its start and end pictured as evidence, and a

@@ -284,6 +284,7 @@ extension MaterialAPITests {
             process.currentDirectoryURL = directory
             let output = Pipe()
             process.standardOutput = output
+            process.standardError = FileHandle.nullDevice
             try process.run()
             let data = output.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()

@@ -341,6 +341,8 @@ struct ResourceAPITests {
             var headers = auth
             headers[.init("Last-Event-ID")!] = "1"
             let streamHeaders = headers
+            let wrongAfter = try await farm.request(.get, "/api/v1/events/stream?after=-1", headers: streamHeaders)
+            #expect(wrongAfter.problemCode == "invalid-parameter", "a wrong after is refused beside the header")
             let text = try await withThrowingTaskGroup(of: String?.self) { group in
                 group.addTask {
                     let response = try await farm.request(.get, "/api/v1/events/stream?limit=3", headers: streamHeaders)

@@ -37,16 +37,17 @@ struct EventRoutes {
     /// `?names=0` leaves out the `event:` line, so a browser's `EventSource.onmessage` sees every event.
     func stream(_ request: Request) throws -> Response {
         let query = QueryParameters(request)
+        // why: `after` is checked even when Last-Event-ID wins over it, so a wrong one is refused, not ignored
+        // (schemathesis found `?after=-1` accepted beside the header).
+        let after = query.values["after"] == nil ? nil : try query.int64("after", default: 0)
         let resumeFrom: Int64?
         if let header = request.headers[.lastEventID] {
             guard let value = Int64(header), value >= 0 else {
                 throw Problem.invalidParameter("Last-Event-ID", "the id of the last event received, a whole number")
             }
             resumeFrom = value
-        } else if query.values["after"] != nil {
-            resumeFrom = try query.int64("after", default: 0)
         } else {
-            resumeFrom = nil
+            resumeFrom = after
         }
         let maxEvents = query.values["limit"] == nil ? nil : try query.limit(max: 100_000)
         let named = query.values["names"] != "0"
