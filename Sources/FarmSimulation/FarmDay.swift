@@ -115,6 +115,7 @@ public struct FarmDay {
     let configuration: Configuration
     let planner: ProductionPlanner
     var random: Random
+    var spoolFill: Random
     let start = Date(timeIntervalSince1970: 1_800_000_000)
     var now: Date
     var intents: [IntentID: Intent] = [:]
@@ -167,6 +168,7 @@ public struct FarmDay {
         if configuration.bedClearing != nil { settings.dispatch.requireClearedBed = true }
         planner = ProductionPlanner(settings: settings)
         random = Random(seed: configuration.seed)
+        spoolFill = Random(seed: configuration.seed ^ 0x5350_4F4F_4C53)
         now = start
     }
 
@@ -209,8 +211,9 @@ public struct FarmDay {
                     PrinterDecider.self, .loadMaterial(LoadedMaterial(material: material, colour: colour)), state)
             }
             printers[id] = state.printer
-            // Spools start the day part used: between a tenth and all of a spool.
-            if let grams = configuration.spoolGrams { fitSpool(id, grams: grams * (0.1 + 0.9 * random.unit())) }
+            // Spools start the day part used: between a tenth and all of a spool. Drawn from a source of their own, so
+            // a day with material limits is the same day as without them in everything else.
+            if let grams = configuration.spoolGrams { fitSpool(id, grams: grams * (0.1 + 0.9 * spoolFill.unit())) }
             if index % (configuration.printers / max(1, configuration.troubledPrinters)) == 1,
                 troubled.count < configuration.troubledPrinters
             {

@@ -84,8 +84,9 @@ public final class RealOctoPrint: @unchecked Sendable {
         try users.write(to: basedir.appendingPathComponent("users.yaml"), atomically: true, encoding: .utf8)
     }
 
-    /// Starts OctoPrint and waits until it answers and its Virtual Printer is operational (180 s at most: OctoPrint
-    /// takes 5 s to start on a quiet machine, and far longer beside a whole test suite on two cores).
+    /// Starts OctoPrint and waits until it answers and its Virtual Printer is operational (300 s at most: OctoPrint
+    /// takes 5 s to start on a quiet machine, and far longer beside a whole test suite on two cores — once more than
+    /// 180 s with two simulations running beside the suite).
     public func start() async throws {
         let process = ChildProcess()
         process.executableURL = URL(fileURLWithPath: try Self.executable())
@@ -100,7 +101,7 @@ public final class RealOctoPrint: @unchecked Sendable {
         try process.run()
         self.process = process
         try? output.close()
-        let deadline = Date().addingTimeInterval(180)
+        let deadline = Date().addingTimeInterval(300)
         while Date() < deadline {
             let current = (try? await get("/api/connection"))?["current"] as? [String: Any]
             if current?["state"] as? String == "Operational" {
@@ -110,7 +111,7 @@ public final class RealOctoPrint: @unchecked Sendable {
         }
         stop()
         let said = (try? String(contentsOf: log, encoding: .utf8)).map { String($0.suffix(1500)) } ?? ""
-        throw OctoPrintSetupError("OctoPrint did not become operational on port \(port) within 180 s: \(said)")
+        throw OctoPrintSetupError("OctoPrint did not become operational on port \(port) within 300 s: \(said)")
     }
 
     /// SIGKILL, as a crash: children of the test runner inherit its blocked signal mask, so SIGTERM never arrives.
