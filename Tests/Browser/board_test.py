@@ -18,6 +18,9 @@ import urllib.request
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect, sync_playwright
+# why: a page answers in well under a second on a quiet machine, but beside the whole suite and two CPU-bound
+# processes on two cores a sign-in once took more than playwright's 5 s default: expectations wait up to 30 s.
+expect.set_options(timeout=30_000)
 
 BASE = os.environ["BASE_URL"]
 ADMIN_KEY = os.environ["ADMIN_KEY"]

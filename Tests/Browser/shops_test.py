@@ -14,6 +14,9 @@ import urllib.request
 import uuid
 
 from playwright.sync_api import expect, sync_playwright
+# why: a page answers in well under a second on a quiet machine, but beside the whole suite and two CPU-bound
+# processes on two cores a sign-in once took more than playwright's 5 s default: expectations wait up to 30 s.
+expect.set_options(timeout=30_000)
 
 from board_test import BASE, SHOTS, api, audit, check, column_stl, enrol_totp, sign_in, upload, user, wait_for
 
