@@ -31,7 +31,7 @@ public struct ConsumableReaction: EventReaction {
             try await takeOffOthers(event)
             return
         }
-        let runID = String(event.stream.dropFirst(RunEvent.aggregate.count + 1))
+        let runID = streamID(event, aggregate: RunEvent.aggregate)
         guard let run = try await store.runs.get(id: runID)?.model, let started = run.startedAt else { return }
         let fitted = try await store.consumables.allVersioned(ref: run.printerID.description)
             .map(\.model).filter { !$0.runs.contains(run.id) }
@@ -55,7 +55,7 @@ public struct ConsumableReaction: EventReaction {
     /// A printer holds one nozzle and one sheet: fitting one takes off the one of its kind fitted there before it.
     /// Judged by the fitting times, so a reaction reading the log late keeps the last one fitted, not the first.
     private func takeOffOthers(_ event: StoredEvent) async throws {
-        let id = String(event.stream.dropFirst(ConsumableEvent.aggregate.count + 1))
+        let id = streamID(event, aggregate: ConsumableEvent.aggregate)
         let install = try StoreCoding.decoder().decode(ConsumableInstall.self, from: event.data)
         guard let fitted = try await store.consumables.get(id: id)?.model, fitted.installed == install else { return }
         let printer = install.printer

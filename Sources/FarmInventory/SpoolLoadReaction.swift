@@ -30,7 +30,7 @@ public struct SpoolLoadReaction: EventReaction {
             try await materialNamed(event)
             return
         }
-        let spoolID = String(event.stream.dropFirst(SpoolEvent.aggregate.count + 1))
+        let spoolID = streamID(event, aggregate: SpoolEvent.aggregate)
         guard let spool = try await store.spools.get(id: spoolID)?.model else { return }
         let trace = (correlation: event.correlationID ?? event.id, causation: event.id)
         if let loaded = spool.loaded {
@@ -61,7 +61,7 @@ public struct SpoolLoadReaction: EventReaction {
 
     /// A person named the printer's material by hand (no spool): the spools the farm thought were on it are not.
     private func materialNamed(_ event: StoredEvent) async throws {
-        let printerID = String(event.stream.dropFirst(PrinterEvent.aggregate.count + 1))
+        let printerID = streamID(event, aggregate: PrinterEvent.aggregate)
         guard let printer = try await store.printers.get(id: printerID)?.model, printer.loadedMaterial?.spool == nil
         else { return }
         for (spool, _) in try await store.spools.allVersioned(status: SpoolStatus.loaded.rawValue)

@@ -21,7 +21,7 @@ public struct TraceReaction: EventReaction {
     }
 
     public func handle(_ event: StoredEvent) async throws {
-        let spoolID = String(event.stream.dropFirst(SpoolEvent.aggregate.count + 1))
+        let spoolID = streamID(event, aggregate: SpoolEvent.aggregate)
         guard let spool = try await store.spools.get(id: spoolID)?.model else { return }
         let used = try StoreCoding.decoder().decode(SpoolUsed.self, from: event.data)
         var rows: [MaterialTrace.Row] = []

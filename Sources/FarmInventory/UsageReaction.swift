@@ -30,7 +30,7 @@ public struct UsageReaction: EventReaction {
     }
 
     public func handle(_ event: StoredEvent) async throws {
-        let runID = String(event.stream.dropFirst(RunEvent.aggregate.count + 1))
+        let runID = streamID(event, aggregate: RunEvent.aggregate)
         guard let run = try await store.runs.get(id: runID)?.model, run.startedAt != nil,
             let printer = try await store.printers.get(id: run.printerID.description)?.model,
             let spoolID = printer.loadedMaterial?.spool,

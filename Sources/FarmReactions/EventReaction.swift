@@ -29,7 +29,7 @@ extension EventReaction {
     }
 
     /// The aggregate id of an event's stream (`intent-<id>` → `<id>`).
-    func streamID(_ event: StoredEvent, aggregate: String) -> String {
+    public func streamID(_ event: StoredEvent, aggregate: String) -> String {
         String(event.stream.dropFirst(aggregate.count + 1))
     }
 }

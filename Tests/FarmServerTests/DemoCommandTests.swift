@@ -81,27 +81,23 @@ struct DemoCommandTests {
             try await call(.POST, "/api/v1/spools", #"{"filament":"\#(filament)"}"#)["id"] as? String)
         _ = try await call(.POST, "/api/v1/spools/\(spool)/load", #"{"printer":"\#(printer)"}"#)
         // Waits for the reaction, however slow the machine, up to a generous ceiling.
-        var loaded: String?
-        let deadline = ContinuousClock.now + .seconds(60)
-        while loaded == nil, ContinuousClock.now < deadline {
+        let loaded = try await DispatchTests().waitFor(60) {
             let material = try await call(.GET, "/api/v1/printers/\(printer)")["loadedMaterial"] as? [String: Any]
-            loaded = material?["spool"] as? String
-            if loaded == nil { await Task.yield() }
+            return material?["spool"] as? String
         }
         #expect(loaded == spool, "the spool-load reaction runs in the server")
-        // The forecast from the server's own schedule: the watched filament's stock, what is reserved, and each
-        // order's claim (the demo's orders need no payment: all held).
-        var forecast: [String: Any] = [:]
-        while forecast["lines"] == nil, ContinuousClock.now < deadline + .seconds(60) {
-            forecast = try await call(.GET, "/api/v1/materials/forecast")
-            if forecast["lines"] == nil { try await Task.sleep(for: .milliseconds(200)) }
+        // The forecast from the server's own schedule (once the loop has planned): the watched filament's stock, what
+        // is reserved, and each order's claim (the demo's orders need no payment: all held).
+        let forecast = try await DispatchTests().waitFor(60) {
+            let answer = try await call(.GET, "/api/v1/materials/forecast")
+            return answer["lines"] == nil ? nil : answer
         }
-        let lines = try #require(forecast["lines"] as? [[String: Any]], "\(forecast)")
+        let lines = try #require(forecast?["lines"] as? [[String: Any]], "\(String(describing: forecast))")
         let pla = try #require(lines.first { ($0["colour"] as? String)?.lowercased() == "black" }, "\(lines)")
         #expect(pla["inStock"] as? Double == 1000 && pla["reorderPoint"] as? Double == 100, "\(pla)")
         let (reserved, free) = (pla["reserved"] as? Double ?? -1, pla["free"] as? Double ?? -1)
         #expect(reserved >= 0 && free == max(0, 1000 - reserved), "\(pla)")
-        let claims = try #require(forecast["reservations"] as? [[String: Any]])
+        let claims = try #require(forecast?["reservations"] as? [[String: Any]])
         #expect(claims.allSatisfy { $0["hold"] as? String == "held" }, "\(claims)")
     }
 

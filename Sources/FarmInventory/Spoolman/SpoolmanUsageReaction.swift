@@ -23,7 +23,7 @@ public struct SpoolmanUsageReaction: EventReaction {
     }
 
     public func handle(_ event: StoredEvent) async throws {
-        let spoolID = String(event.stream.dropFirst(SpoolEvent.aggregate.count + 1))
+        let spoolID = streamID(event, aggregate: SpoolEvent.aggregate)
         guard let spool = try await store.spools.get(id: spoolID)?.model, let link = spool.spoolman,
             let url = URL(string: link.url)
         else { return }
